@@ -1,0 +1,80 @@
+"""The home page's figures: a unit's own score, or the department's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlite_utils import Database
+
+from scoring import AwardStatus, Framework, award_status, department_scores, framework_for_year, level_for
+from scoring import roll_up, unit_item_scores
+from storage import assessments
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    year: int
+    status: str
+    items_answered: int
+    items_total: int
+    items: pd.Series
+    categories: pd.Series
+    total: float
+    level: str
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    year: int
+    units_total: int
+    units_counted: int
+    status_counts: dict[str, int]
+    categories: pd.Series | None
+    total: float | None
+    level: str | None
+    award: AwardStatus | None
+
+
+def _answered_items(answers: pd.DataFrame, kpis: pd.DataFrame, framework: Framework) -> int:
+    from scoring.tables import checkpoint_table
+
+    cp_items = set(answers.merge(checkpoint_table(framework), on="checkpoint")["item"])
+    kpi_items = {item.id for item, kpi in framework.kpis() if kpi.id in set(kpis["kpi"].dropna())}
+    return len(cp_items | kpi_items)
+
+
+def unit_summary(db: Database, unit_id: int, year: int) -> UnitSummary:
+    """The unit's self-assessed scores for the cycle, whatever the assessment's status."""
+    framework = framework_for_year(year)
+    found = assessments.get(db, unit_id, year)
+    answers, kpis = assessments.score_inputs(db, year, "self", statuses=None, unit_id=unit_id)
+    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": [unit_id]}))
+    scores = scores.set_index("item")["score"]
+    categories, total = roll_up(scores, framework)
+    return UnitSummary(
+        year=year, status=found["status"] if found else "not_started",
+        items_answered=_answered_items(answers[answers["met"]], kpis, framework) if found else 0,
+        items_total=len(framework.item_ids()), items=scores, categories=categories, total=total,
+        level=level_for(total, framework.thresholds.levels),
+    )
+
+
+def department_summary(db: Database, year: int, source: str = "self", method: str = "mean") -> DepartmentSummary:
+    """Department scores over the submitted and approved assessments of the cycle."""
+    framework = framework_for_year(year)
+    table = assessments.status_table(db, year)
+    counts = table["status"].value_counts().to_dict()
+    answers, kpis = assessments.score_inputs(db, year, source)
+    counted = assessments.counted_units(db, year)
+    if not counted:
+        return DepartmentSummary(year, len(table), 0, counts, None, None, None, None)
+    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": counted}))
+    weights = dict(zip(table["unit_id"], table["weight"], strict=True))
+    result = department_scores(scores, method=method, weights=weights, framework=framework)
+    return DepartmentSummary(
+        year=year, units_total=len(table), units_counted=result.units, status_counts=counts,
+        categories=result.categories, total=result.total,
+        level=level_for(result.total, framework.thresholds.levels),
+        award=award_status(result.categories, result.total, framework.thresholds.awards),
+    )

@@ -1,0 +1,62 @@
+"""Home: the current cycle and the figures that matter to the signed-in role."""
+
+import streamlit as st
+
+from analysis.summary import department_summary, unit_summary
+from charts import category_bars
+from scoring import framework_for_year
+from storage import org
+from ui import session
+from ui.format import level_label, score_text, status_label, year_label
+from ui.i18n import current_language, t
+
+db = session.store()
+user = session.current_user()
+lang = current_language()
+year = org.current_cycle(db)
+
+st.title(t("app_title"))
+if year is None:
+    st.warning(t("no_cycle"))
+    st.stop()
+framework = framework_for_year(year)
+names = {c.id: c.name.get(lang) for c in framework.categories}
+st.subheader(year_label(year, lang))
+
+if user.role == "unit":
+    unit = org.unit(db, user.unit_id)
+    summary = unit_summary(db, user.unit_id, year)
+    st.markdown(f"**{t('unit')}:** {unit['name_en' if lang == 'en' else 'name_th']}")
+    cols = st.columns(4)
+    cols[0].metric(t("your_unit_status"), status_label(summary.status, lang))
+    cols[1].metric(t("total_score"), score_text(summary.total))
+    cols[2].metric(t("level"), level_label(summary.level, lang))
+    cols[3].metric(t("items_answered"), t("items_answered_value", done=summary.items_answered,
+                                          total=summary.items_total))
+    if summary.status == "not_started":
+        st.info(t("no_assessment"))
+    st.caption(t("self_score_note"))
+    categories = summary.categories
+else:
+    summary = department_summary(db, year)
+    done = summary.status_counts.get("submitted", 0) + summary.status_counts.get("approved", 0)
+    cols = st.columns(4)
+    cols[2].metric(t("submissions"), t("submissions_value", done=done, total=summary.units_total))
+    st.progress(done / summary.units_total if summary.units_total else 0.0)
+    if summary.total is None:
+        st.info(t("no_submissions"))
+        st.stop()
+    cols[0].metric(t("department_total"), score_text(summary.total))
+    cols[1].metric(t("level"), level_label(summary.level, lang))
+    award = summary.award
+    cols[3].metric(t("award_pmqa"), t("award_met") if award.pmqa_met else
+                   t("award_missing", points=score_text(award.total_missing)))
+    short = [str(c) for c, v in award.categories_missing.items() if v > 0]
+    if short:
+        st.caption(t("award_categories_short", floor=f"{framework.thresholds.awards.pmqa_category_min:g}",
+                     cats=", ".join(short)))
+    st.caption(t("covers_units", n=summary.units_counted))
+    categories = summary.categories
+
+st.plotly_chart(category_bars(categories, framework.thresholds, lang, names), width="stretch")
+st.caption(t("score_by_category_caption"))

@@ -1,0 +1,131 @@
+"""Department results: unit item scores aggregated item by item, then rolled up.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"unit": ["A", "B"], "item": ["1.1", "1.1"], "score": [300.0, 100.0]})
+>>> r = department_scores(frame)
+>>> float(r.items["1.1"]), float(r.categories[1]), r.units
+(200.0, 50.0, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.criteria import AwardThresholds, Framework, default_framework
+from scoring.rules import MAX_SCORE
+from scoring.tables import item_table
+
+METHODS = ("mean", "weighted", "median", "min")
+
+
+@dataclass(frozen=True)
+class DepartmentResult:
+    """Scores by item id, by category number 1-7, the total, and how many units they cover."""
+
+    items: pd.Series
+    categories: pd.Series
+    total: float
+    units: int
+
+
+def roll_up(item_scores: pd.Series, framework: Framework | None = None) -> tuple[pd.Series, float]:
+    """Category = mean of its items (a missing item counts 0); total = mean of the categories."""
+    items = item_table(framework or default_framework())
+    scores = item_scores.reindex(items["item"]).fillna(0.0).to_numpy()
+    categories = pd.Series(scores, index=items["category"].to_numpy()).groupby(level=0).mean()
+    categories.index.name = "category"
+    return categories, float(categories.mean())
+
+
+def unit_weights(units: pd.Index, weights: Mapping | None) -> np.ndarray:
+    if weights is None:
+        raise ValueError("method 'weighted' needs weights: a mapping unit -> positive number")
+    missing = [u for u in units if u not in weights]
+    if missing:
+        raise ValueError(f"no weight for unit(s): {', '.join(map(str, missing[:5]))}")
+    values = np.array([weights[u] for u in units], dtype=float)
+    if not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError("every unit weight must be a positive number")
+    return values
+
+
+def _validate(unit_items: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    missing = {"unit", "item", "score"} - set(unit_items.columns)
+    if missing:
+        raise ValueError(f"unit_items lacks column(s) {sorted(missing)}")
+    if unit_items.empty:
+        raise ValueError("unit_items is empty: there is no unit to aggregate")
+    known = set(item_table(framework)["item"])
+    unknown = sorted(set(unit_items["item"].astype(str)) - known)
+    if unknown:
+        raise ValueError(f"unknown item id(s): {', '.join(unknown[:5])}")
+    scores = pd.to_numeric(unit_items["score"], errors="coerce")
+    if scores.isna().any() or ((scores < 0) | (scores > MAX_SCORE)).any():
+        raise ValueError("every score must be a number from 0 to 500")
+    frame = unit_items.assign(item=unit_items["item"].astype(str), score=scores.astype(float))
+    if frame.duplicated(["unit", "item"]).any():
+        raise ValueError("a (unit, item) pair appears more than once")
+    return frame
+
+
+def unit_item_grid(unit_items: pd.DataFrame, framework: Framework | None = None) -> pd.DataFrame:
+    """Units x items matrix of scores, rows sorted by unit; an absent (unit, item) is 0."""
+    framework = framework or default_framework()
+    frame = _validate(unit_items, framework)
+    grid = frame.pivot(index="unit", columns="item", values="score")
+    grid = grid.reindex(columns=item_table(framework)["item"]).fillna(0.0)
+    return grid.sort_index()
+
+
+def department_scores(
+    unit_items: pd.DataFrame,
+    method: str = "mean",
+    weights: Mapping | None = None,
+    framework: Framework | None = None,
+) -> DepartmentResult:
+    """Aggregate unit item scores by ``method`` (mean, weighted, median, min), then roll up."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    framework = framework or default_framework()
+    grid = unit_item_grid(unit_items, framework)
+    values = grid.to_numpy()
+    if method == "mean":
+        aggregated = values.mean(axis=0)
+    elif method == "weighted":
+        w = unit_weights(grid.index, weights)
+        aggregated = (w[:, None] * values).sum(axis=0) / w.sum()
+    elif method == "median":
+        aggregated = np.median(values, axis=0)
+    else:
+        aggregated = values.min(axis=0)
+    items = pd.Series(np.clip(aggregated, 0.0, MAX_SCORE), index=grid.columns, name="score")
+    categories, total = roll_up(items, framework)
+    return DepartmentResult(items=items, categories=categories, total=total, units=len(grid))
+
+
+@dataclass(frozen=True)
+class AwardStatus:
+    """Whether the PMQA 4.0 award and each category award are met, and the points still missing."""
+
+    pmqa_met: bool
+    total_missing: float
+    categories_missing: pd.Series
+    category_awards: pd.DataFrame
+
+
+def award_status(categories: pd.Series, total: float, awards: AwardThresholds | None = None) -> AwardStatus:
+    """PMQA award: total >= pmqa_total and every category >= pmqa_category_min; category award:
+    category >= category threshold. Missing points are 0 where a threshold is met."""
+    awards = awards or default_framework().thresholds.awards
+    total_missing = max(0.0, awards.pmqa_total - total)
+    cat_missing = (awards.pmqa_category_min - categories).clip(lower=0.0)
+    award_missing = (awards.category - categories).clip(lower=0.0)
+    category_awards = pd.DataFrame(
+        {"score": categories, "met": award_missing == 0, "missing": award_missing}
+    )
+    met = total_missing == 0 and bool((cat_missing == 0).all())
+    return AwardStatus(met, total_missing, cat_missing, category_awards)

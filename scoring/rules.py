@@ -1,0 +1,119 @@
+"""The scoring rules of DESIGN.md for one item, one KPI and one score's level.
+
+>>> item_score([True, True], [True, False], [True])
+350.0
+>>> item_score([True, False], [True, True], [True])   # Advance and Significance are locked
+150.0
+>>> kpi_score(85, floor=75, ceiling=95)
+300.0
+>>> kpi_score(3, floor=10, ceiling=2)                  # lower is better
+400.0
+>>> level_for(350)
+'basic'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scoring.criteria import LEVELS, LevelThresholds, default_framework
+
+MAX_SCORE = 500.0
+LEVEL_POINTS = {"basic": 300.0, "advance": 100.0, "significance": 100.0}
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    """An item's score with the points each level earns and the points it holds locked.
+
+    ``locked`` maps a level to the points its ticked checkpoints would add once every lower
+    level is complete; ``blocking`` is the lowest incomplete level holding them back.
+    """
+
+    score: float
+    earned: dict[str, float]
+    locked: dict[str, float]
+    blocking: str | None
+
+    @property
+    def locked_total(self) -> float:
+        return sum(self.locked.values())
+
+
+def _fractions(basic: Sequence[bool], advance: Sequence[bool], significance: Sequence[bool]):
+    result = {}
+    for level, ticks in zip(LEVELS, (basic, advance, significance), strict=True):
+        ticks = list(ticks)
+        if not ticks:
+            raise ValueError(f"level '{level}' has no checkpoints")
+        result[level] = (sum(bool(t) for t in ticks), len(ticks))
+    return result
+
+
+def item_detail(basic: Sequence[bool], advance: Sequence[bool], significance: Sequence[bool]) -> ItemDetail:
+    """Score one item 1.1-6.4 from its ticks per level and tell which points are locked."""
+    earned: dict[str, float] = {}
+    locked: dict[str, float] = {}
+    blocking = None
+    for level, (met, total) in _fractions(basic, advance, significance).items():
+        points = LEVEL_POINTS[level] * met / total
+        if blocking is None:
+            earned[level] = points
+            if met < total:
+                blocking = level
+        else:
+            earned[level] = 0.0
+            if points:
+                locked[level] = points
+    return ItemDetail(sum(earned.values()), earned, locked, blocking if locked else None)
+
+
+def item_score(basic: Sequence[bool], advance: Sequence[bool], significance: Sequence[bool]) -> float:
+    """``300*b + (100*a if b == 1) + (100*s if b == 1 and a == 1)``; an empty level raises ValueError."""
+    return item_detail(basic, advance, significance).score
+
+
+def kpi_score(value: float | None, floor: float, ceiling: float) -> float:
+    """Score a KPI result: below the floor 0, at the floor 100, at or past the ceiling 500.
+
+    floor is the worst acceptable value and ceiling the best; floor > ceiling means lower is
+    better. None or NaN scores 0; floor == ceiling raises ValueError.
+    """
+    if floor == ceiling:
+        raise ValueError(f"floor equals ceiling ({floor}): the KPI cannot be scored")
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return 0.0
+    progress = (value - floor) / (ceiling - floor)
+    if progress < 0:
+        return 0.0
+    if progress >= 1:
+        return MAX_SCORE
+    return 100.0 + 400.0 * progress
+
+
+def level_thresholds(thresholds: Mapping[str, float] | LevelThresholds | None = None) -> LevelThresholds:
+    """Level thresholds from a mapping, a LevelThresholds, or the default criteria file."""
+    if thresholds is None:
+        return default_framework().thresholds.levels
+    if isinstance(thresholds, LevelThresholds):
+        return thresholds
+    missing = {"basic", "advance", "significance"} - set(thresholds)
+    if missing:
+        raise ValueError(f"thresholds need keys basic, advance, significance; missing {sorted(missing)}")
+    return LevelThresholds(**{k: thresholds[k] for k in ("basic", "advance", "significance")})
+
+
+def level_for(score: float, thresholds: Mapping[str, float] | LevelThresholds | None = None) -> str:
+    """One of ``below_basic``, ``basic``, ``advance``, ``significance``."""
+    if score is None or isinstance(score, bool) or math.isnan(score) or not 0 <= score <= MAX_SCORE:
+        raise ValueError(f"score must be a number from 0 to 500, got {score!r}")
+    t = level_thresholds(thresholds)
+    if score >= t.significance:
+        return "significance"
+    if score >= t.advance:
+        return "advance"
+    if score >= t.basic:
+        return "basic"
+    return "below_basic"

@@ -1,0 +1,30 @@
+"""The SQLite store: every SQL statement of the project lives in this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.db import DEFAULT_PATH, connect, get_meta
+
+
+def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> Database:
+    """Connect, migrate, and on first start fill an empty store with the demo department."""
+    db = connect(path)
+    if demo_if_empty and not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
+        from storage import demo
+
+        with db.atomic():
+            # re-check inside the write transaction: two sessions may start at once
+            db.execute("UPDATE meta SET value = value WHERE 0")
+            if not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
+                demo.populate(db)
+    return db
+
+
+def is_demo(db: Database) -> bool:
+    return get_meta(db, "demo") == "1"
+
+
+__all__ = ["DEFAULT_PATH", "connect", "is_demo", "open_store"]

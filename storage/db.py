@@ -1,0 +1,72 @@
+"""Opening the SQLite store and keeping its schema current.
+
+Each call to ``connect`` makes a new connection for the calling thread (Streamlit runs scripts on
+many threads; a sqlite3 connection must stay on the one that made it). The file is in WAL mode,
+foreign keys are enforced and a busy timeout makes concurrent writers wait instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+DEFAULT_PATH = Path(os.environ.get("PMQA_DB", Path(__file__).resolve().parent.parent / "var" / "pmqa.db"))
+BUSY_TIMEOUT_MS = 5000
+
+Migration = Callable[[Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a schema step; steps run once each, in the order they are declared."""
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def connect(path: str | Path = DEFAULT_PATH) -> Database:
+    """Open (creating if needed) the store at ``path`` with WAL, foreign keys and a busy timeout,
+    and apply any migrations not yet applied."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(path)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    apply_migrations(db)
+    return db
+
+
+def apply_migrations(db: Database) -> list[str]:
+    """Apply pending migrations; safe to re-run. Returns the names applied now."""
+    from storage import schema  # noqa: F401  (registers the migrations)
+
+    if "_migrations" not in db.table_names():
+        db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in db["_migrations"].rows}
+    applied = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        with db.atomic():
+            step(db)
+            db["_migrations"].insert({"name": name, "applied_at": now()})
+        applied.append(name)
+    return applied
+
+
+def get_meta(db: Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(db: Database, key: str, value: str) -> None:
+    db["meta"].upsert({"key": key, "value": value}, pk="key")

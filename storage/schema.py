@@ -1,0 +1,91 @@
+"""The store's schema as migrations. Add a new function at the end; never edit an applied one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage.db import migration
+
+STATUSES = ("draft", "submitted", "returned", "approved")
+ROLES = ("unit", "committee", "director", "admin")
+
+
+@migration
+def m001_core(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["cycles"].create(
+        {"year": int, "status": str, "opened_at": str},
+        pk="year",
+    )
+    db["units"].create(
+        {"id": int, "code": str, "name_th": str, "name_en": str, "kind": str, "weight": float, "active": int},
+        pk="id", not_null={"code", "name_th", "weight"}, defaults={"weight": 1.0, "active": 1},
+    )
+    db["units"].create_index(["code"], unique=True)
+    db["users"].create(
+        {"id": int, "username": str, "display_name": str, "role": str, "unit_id": int,
+         "password_hash": str, "active": int, "created_at": str},
+        pk="id", not_null={"username", "role", "password_hash"}, defaults={"active": 1},
+        foreign_keys=[("unit_id", "units", "id")],
+    )
+    db["users"].create_index(["username"], unique=True)
+    db["assessments"].create(
+        {"id": int, "unit_id": int, "year": int, "status": str, "version": int,
+         "created_at": str, "updated_at": str, "updated_by": str, "submitted_at": str},
+        pk="id", not_null={"unit_id", "year", "status", "version"}, defaults={"version": 0},
+        foreign_keys=[("unit_id", "units", "id"), ("year", "cycles", "year")],
+    )
+    db["assessments"].create_index(["unit_id", "year"], unique=True)
+    db["checkpoint_answers"].create(
+        {"assessment_id": int, "checkpoint": str, "self_met": int, "review_met": int, "needs_confirm": int},
+        pk=("assessment_id", "checkpoint"), defaults={"needs_confirm": 0},
+        foreign_keys=[("assessment_id", "assessments", "id")],
+    )
+    db["kpi_results"].create(
+        {"assessment_id": int, "kpi": str, "fiscal_year": int, "self_value": float, "review_value": float},
+        pk=("assessment_id", "kpi", "fiscal_year"),
+        foreign_keys=[("assessment_id", "assessments", "id")],
+    )
+    db["unit_kpis"].create(
+        {"id": int, "assessment_id": int, "kpi": str, "item": str, "name": str, "unit_label": str,
+         "direction": str, "floor": float, "ceiling": float, "target": float, "ofi_id": int},
+        pk="id", foreign_keys=[("assessment_id", "assessments", "id")],
+    )
+    db["unit_kpis"].create_index(["assessment_id", "kpi"], unique=True)
+    db["narratives"].create(
+        {"assessment_id": int, "item": str, "level": str, "text": str},
+        pk=("assessment_id", "item", "level"), foreign_keys=[("assessment_id", "assessments", "id")],
+    )
+    db["evidence"].create(
+        {"id": int, "assessment_id": int, "item": str, "level": str, "kpi": str, "kind": str,
+         "filename": str, "path": str, "sha256": str, "size": int, "url": str, "confidential": int,
+         "added_by": str, "added_at": str, "removed_at": str},
+        pk="id", foreign_keys=[("assessment_id", "assessments", "id")],
+    )
+    db["item_comments"].create(
+        {"id": int, "assessment_id": int, "item": str, "author": str, "text": str, "created_at": str},
+        pk="id", foreign_keys=[("assessment_id", "assessments", "id")],
+    )
+    db["ofis"].create(
+        {"id": int, "year": int, "source": str, "item": str, "unit_id": int, "description": str,
+         "priority": str, "owner": str, "due_date": str, "status": str, "points": float,
+         "carried_from": int, "created_at": str, "updated_at": str},
+        pk="id", foreign_keys=[("year", "cycles", "year"), ("unit_id", "units", "id"), ("carried_from", "ofis", "id")],
+    )
+    db["workplan_steps"].create(
+        {"id": int, "year": int, "step": int, "title_th": str, "title_en": str, "start_month": str,
+         "end_month": str, "owner": str, "documents": str, "status": str},
+        pk="id", foreign_keys=[("year", "cycles", "year")],
+    )
+    db["audit_log"].create(
+        {"id": int, "at": str, "username": str, "action": str, "entity": str, "entity_id": str, "detail": str},
+        pk="id", not_null={"at", "action", "entity"},
+    )
+    db.execute(
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )

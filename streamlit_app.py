@@ -1,0 +1,64 @@
+"""The router: sign-in, then a menu built for the signed-in role."""
+
+import streamlit as st
+
+from storage import is_demo
+from ui import session
+from ui.format import role_label
+from ui.i18n import LANGUAGES, t
+
+st.set_page_config(page_title="PMQA 4.0", page_icon="📊", layout="wide")
+
+PAGES = {
+    # page file -> (title key, icon, roles that may open it)
+    "pages/home.py": ("page_home", ":material/home:", ("unit", "committee", "director", "admin")),
+}
+
+
+def _keep_language() -> None:
+    choice = st.session_state.get("lang_choice")
+    if choice in LANGUAGES:  # clicking the selected option again clears the control: keep the language
+        st.session_state["lang"] = choice
+
+
+def language_switch() -> None:
+    st.session_state.setdefault("lang", "th")
+    st.session_state["lang_choice"] = st.session_state["lang"]
+    st.sidebar.segmented_control(
+        t("language"), LANGUAGES, key="lang_choice", on_change=_keep_language,
+        format_func={"th": "ไทย", "en": "English"}.get,
+    )
+
+
+def sign_in_page() -> None:
+    st.title(t("app_title"))
+    st.caption(t("app_subtitle"))
+    if is_demo(session.store()):
+        st.info(t("demo_accounts"))
+    with st.form("sign_in"):
+        username = st.text_input(t("username"), key="login_username")
+        password = st.text_input(t("password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("sign_in"), type="primary")
+    if submitted:
+        if not username.strip() or not password:
+            st.error(t("sign_in_empty"))
+        elif session.sign_in(username, password) is None:
+            st.error(t("sign_in_failed"))
+        else:
+            st.rerun()
+
+
+language_switch()
+user = session.current_user()
+if is_demo(session.store()):
+    st.sidebar.warning(t("demo_notice"), icon=":material/science:")
+if user is None:
+    st.navigation([st.Page(sign_in_page, title=t("sign_in"), icon=":material/login:")]).run()
+else:
+    pages = [st.Page(path, title=t(title), icon=icon, url_path=path.split("/")[-1].removesuffix(".py"))
+             for path, (title, icon, roles) in PAGES.items() if user.role in roles]
+    st.sidebar.caption(t("signed_in_as", name=user.display_name, role=role_label(user.role, st.session_state["lang"])))
+    if st.sidebar.button(t("sign_out"), icon=":material/logout:"):
+        session.sign_out()
+        st.rerun()
+    st.navigation(pages).run()

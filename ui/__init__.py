@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the router and the pages: strings, session, formatting."""
