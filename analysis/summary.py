@@ -7,8 +7,16 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlite_utils import Database
 
-from scoring import AwardStatus, Framework, award_status, department_scores, framework_for_year, level_for
-from scoring import roll_up, unit_item_scores
+from scoring import (
+    AwardStatus,
+    Framework,
+    award_status,
+    department_scores,
+    framework_for_year,
+    level_for,
+    roll_up,
+    unit_item_scores,
+)
 from storage import assessments
 
 

@@ -54,7 +54,9 @@ def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
         raise ValueError(f"{name} lacks column(s) {missing}")
 
 
-def checkpoint_item_scores(answers: pd.DataFrame, framework: Framework, by: list[str], keys: pd.DataFrame) -> pd.DataFrame:
+def checkpoint_item_scores(
+    answers: pd.DataFrame, framework: Framework, by: list[str], keys: pd.DataFrame
+) -> pd.DataFrame:
     """Scores of items 1.1-6.4 per assessment, from checkpoint ticks."""
     table = checkpoint_table(framework)
     merged = answers.merge(table[["checkpoint", "item", "level"]], on="checkpoint", how="left")

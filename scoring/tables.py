@@ -40,5 +40,6 @@ def kpi_table(framework: Framework) -> pd.DataFrame:
 @lru_cache(maxsize=16)
 def item_table(framework: Framework) -> pd.DataFrame:
     """One row per item: item, category, weight (its share of the total: 1 / (items in category * 7))."""
-    rows = [(i.id, c.id, 1.0 / (len(c.items) * len(framework.categories))) for c in framework.categories for i in c.items]
+    share = 1.0 / len(framework.categories)
+    rows = [(i.id, c.id, share / len(c.items)) for c in framework.categories for i in c.items]
     return pd.DataFrame(rows, columns=["item", "category", "weight"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.db import DEFAULT_PATH, connect, get_meta
+from storage.db import DEFAULT_PATH, connect, get_meta, transaction
 
 
 def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> Database:
@@ -15,9 +15,7 @@ def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> D
     if demo_if_empty and not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
         from storage import demo
 
-        with db.atomic():
-            # re-check inside the write transaction: two sessions may start at once
-            db.execute("UPDATE meta SET value = value WHERE 0")
+        with transaction(db):  # re-checked under the write lock: two sessions may start at once
             if not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
                 demo.populate(db)
     return db

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from storage import audit
-from storage.db import now
+from storage.db import now, transaction
 from storage.schema import ROLES
 
 _hasher = PasswordHasher()
@@ -47,7 +47,7 @@ def create_user(db: Database, username: str, password: str, role: str, display_n
         raise ValueError("a unit assessor belongs to exactly one unit; other roles to none")
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"password must have at least {MIN_PASSWORD} characters")
-    with db.atomic():
+    with transaction(db):
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise ValueError(f"username {username!r} is taken")
         user_id = db["users"].insert({

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from storage import audit
 from storage.accounts import AccessDenied, User
-from storage.db import now
+from storage.db import now, transaction
 from storage.schema import STATUSES
 
 COUNTED = ("submitted", "approved")
@@ -34,7 +34,7 @@ def get(db: Database, unit_id: int, year: int) -> dict | None:
 def ensure(db: Database, actor: User, unit_id: int, year: int) -> dict:
     """The unit's assessment for the cycle, created as an empty draft if there is none yet."""
     actor.require_unit(unit_id)
-    with db.atomic():
+    with transaction(db):
         found = get(db, unit_id, year)
         if found:
             return found
@@ -68,12 +68,13 @@ def save_checkpoints(db: Database, actor: User, assessment_id: int, expected_ver
     column = {"self": "self_met", "review": "review_met"}[source]
     if (source == "self") != (actor.role in ("unit", "admin")) and actor.role != "admin":
         raise AccessDenied(f"role {actor.role} may not write {source} values")
-    with db.atomic():
+    with transaction(db):
         state = _bump(db, actor, assessment_id, expected_version)
         for checkpoint, met in ticks.items():
             db.execute(
                 f"INSERT INTO checkpoint_answers (assessment_id, checkpoint, {column}) VALUES (?, ?, ?) "
-                f"ON CONFLICT (assessment_id, checkpoint) DO UPDATE SET {column} = excluded.{column}, needs_confirm = 0",
+                f"ON CONFLICT (assessment_id, checkpoint) "
+                f"DO UPDATE SET {column} = excluded.{column}, needs_confirm = 0",
                 [assessment_id, checkpoint, int(bool(met))],
             )
         audit.record(db, actor.username, f"save_{source}", "assessment", assessment_id, ticks=ticks,
@@ -85,7 +86,7 @@ def set_status(db: Database, actor: User, assessment_id: int, expected_version: 
                reason: str | None = None) -> int:
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
-    with db.atomic():
+    with transaction(db):
         state = _bump(db, actor, assessment_id, expected_version)
         stamp = now() if status == "submitted" else None
         db.execute("UPDATE assessments SET status = ?, submitted_at = COALESCE(?, submitted_at) WHERE id = ?",

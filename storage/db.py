@@ -7,8 +7,9 @@ foreign keys are enforced and a busy timeout makes concurrent writers wait inste
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,24 @@ def migration(fn: Migration) -> Migration:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """A write transaction. It takes the write lock at once (BEGIN IMMEDIATE), so a writer waits
+    for another under the busy timeout instead of failing when its read snapshot has gone stale;
+    nested, it becomes a savepoint of the outer transaction."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")
 
 
 def connect(path: str | Path = DEFAULT_PATH) -> Database:
@@ -56,7 +75,7 @@ def apply_migrations(db: Database) -> list[str]:
     for name, step in MIGRATIONS:
         if name in done:
             continue
-        with db.atomic():
+        with transaction(db):
             step(db)
             db["_migrations"].insert({"name": name, "applied_at": now()})
         applied.append(name)

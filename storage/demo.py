@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from scoring import Framework, framework_for_year
 from storage import accounts, audit
-from storage.db import now, set_meta
+from storage.db import now, set_meta, transaction
 
 DEMO_PASSWORD = "demo-pass"
 YEARS = (2568, 2569, 2570)
@@ -46,7 +46,7 @@ BARS = {"basic": 0.0, "advance": 1.0, "significance": 2.0}
 def populate(db: Database, seed: int = SEED) -> None:
     """Write the demo department into an empty store (one transaction)."""
     rng = np.random.default_rng(seed)
-    with db.atomic():
+    with transaction(db):
         unit_ids = [db["units"].insert({"code": c, "name_th": th, "name_en": en, "kind": kind,
                                         "weight": float(staff), "active": 1}).last_pk
                     for c, th, en, kind, staff in UNITS]

@@ -6,11 +6,11 @@ import pandas as pd
 from sqlite_utils import Database
 
 from storage import audit
-from storage.db import now
+from storage.db import now, transaction
 
 
 def add_cycle(db: Database, year: int, status: str = "open", actor: str | None = None) -> None:
-    with db.atomic():
+    with transaction(db):
         db["cycles"].insert({"year": year, "status": status, "opened_at": now()})
         audit.record(db, actor, "create", "cycle", year, status=status)
 
@@ -31,7 +31,7 @@ def add_unit(db: Database, code: str, name_th: str, name_en: str, kind: str = "c
              weight: float = 1.0, actor: str | None = None) -> int:
     if not weight > 0:
         raise ValueError("unit weight must be positive")
-    with db.atomic():
+    with transaction(db):
         unit_id = db["units"].insert({"code": code, "name_th": name_th, "name_en": name_en, "kind": kind,
                                       "weight": float(weight), "active": 1}).last_pk
         audit.record(db, actor, "create", "unit", unit_id, code=code)

@@ -1,0 +1,34 @@
+# Quick start:  make run   (set up and start the app on var/pmqa.db, demo department on first start)
+#               make test  (set up and run lint and the whole test suite, browser tests included)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test setup setup-dev system-deps bench lint
+
+$(VENV)/.app: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.app requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.app
+setup-dev: $(VENV)/.dev
+
+run: setup
+	$(PY) -m streamlit run streamlit_app.py
+
+system-deps:
+	scripts/install-system-deps.sh
+
+lint: setup-dev
+	$(PY) -m ruff check .
+
+test: setup-dev system-deps lint
+	$(PY) -m pytest
+
+bench: setup-dev
+	$(PY) bench/bench_scoring.py

@@ -1,0 +1,73 @@
+"""Shared fixtures: real SQLite files in temporary folders, and signed-in app runs."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from storage import connect, open_store
+from storage.accounts import User, authenticate
+from storage.demo import DEMO_PASSWORD
+
+ROLES_USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh, empty, migrated store on a real file."""
+    store = connect(tmp_path / "store.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The demo store, written once per test session; tests use copies."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    open_store(path).close()
+    return path
+
+
+@pytest.fixture
+def demo_path(tmp_path, demo_template):
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_path):
+    store = connect(demo_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def demo_user(demo_db) -> Callable[[str], User]:
+    def user(role: str) -> User:
+        return authenticate(demo_db, ROLES_USERS[role], DEMO_PASSWORD)
+
+    return user
+
+
+@pytest.fixture
+def app(demo_path, monkeypatch) -> Callable[..., AppTest]:
+    """``app(role)``: the app run on a copy of the demo store, signed in as that role's demo user
+    (no role: the sign-in page)."""
+    monkeypatch.setenv("PMQA_DB", str(demo_path))
+
+    def run(role: str | None = None, lang: str = "th") -> AppTest:
+        at = AppTest.from_file("streamlit_app.py", default_timeout=60)
+        at.session_state["lang"] = lang
+        at.run()
+        if role is not None:
+            at.text_input(key="login_username").input(ROLES_USERS[role])
+            at.text_input(key="login_password").input(DEMO_PASSWORD)
+            at.button[0].click().run()
+            assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run

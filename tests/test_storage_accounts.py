@@ -1,0 +1,67 @@
+"""Accounts: argon2 hashes, sign-in, and roles tied to units."""
+
+import pytest
+
+from storage import accounts, org
+
+
+@pytest.fixture
+def unit_id(db):
+    return org.add_unit(db, "U1", "หน่วยทดสอบ", "Test unit")
+
+
+def test_password_is_stored_as_argon2_hash_and_authenticates(db):
+    accounts.create_user(db, "somchai", "correct horse", "director")
+    stored = db.execute("SELECT password_hash FROM users WHERE username = 'somchai'").fetchone()[0]
+    assert stored.startswith("$argon2") and "correct horse" not in stored
+    user = accounts.authenticate(db, "somchai", "correct horse")
+    assert user is not None and user.role == "director"
+
+
+@pytest.mark.parametrize(("username", "password"), [("somchai", "wrong pass"), ("nobody", "correct horse"),
+                                                    ("somchai", "")])
+def test_wrong_credentials_give_none(db, username, password):
+    accounts.create_user(db, "somchai", "correct horse", "director")
+    assert accounts.authenticate(db, username, password) is None
+
+
+def test_inactive_user_cannot_sign_in(db):
+    user = accounts.create_user(db, "somchai", "correct horse", "director")
+    db.execute("UPDATE users SET active = 0 WHERE id = ?", [user.id])
+    assert accounts.authenticate(db, "somchai", "correct horse") is None
+    assert accounts.get_user(db, user.id) is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"username": "a", "password": "short", "role": "director"}, "at least 8"),
+        ({"username": "a", "password": "long enough", "role": "king"}, "unknown role"),
+        ({"username": " ", "password": "long enough", "role": "director"}, "empty"),
+        ({"username": "a", "password": "long enough", "role": "unit"}, "exactly one unit"),
+    ],
+)
+def test_bad_accounts_are_refused_and_nothing_is_stored(db, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        accounts.create_user(db, **kwargs)
+    assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+
+
+def test_duplicate_username_is_refused(db):
+    accounts.create_user(db, "somchai", "correct horse", "director")
+    with pytest.raises(ValueError, match="taken"):
+        accounts.create_user(db, "somchai", "another pass", "committee")
+
+
+def test_unit_user_sees_only_its_unit(db, unit_id):
+    other = org.add_unit(db, "U2", "หน่วยอื่น", "Other unit")
+    user = accounts.create_user(db, "unit1", "correct horse", "unit", unit_id=unit_id)
+    assert user.can_see_unit(unit_id) and not user.can_see_unit(other)
+    with pytest.raises(accounts.AccessDenied):
+        user.require_unit(other)
+
+
+def test_account_creation_is_audited(db):
+    accounts.create_user(db, "somchai", "correct horse", "director", actor="admin1")
+    row = db.execute("SELECT username, action, entity FROM audit_log").fetchone()
+    assert row == ("admin1", "create", "user")

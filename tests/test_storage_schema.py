@@ -1,0 +1,57 @@
+"""The store on real SQLite files: pragmas, migrations, the audit log's append-only rule."""
+
+import sqlite3
+
+import pytest
+
+from storage import connect, is_demo, open_store
+from storage.db import MIGRATIONS, apply_migrations
+
+
+def test_new_store_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
+    db = connect(tmp_path / "a.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_migrations_are_recorded_and_safe_to_rerun(tmp_path):
+    path = tmp_path / "a.db"
+    db = connect(path)
+    assert [r["name"] for r in db["_migrations"].rows] == [name for name, _ in MIGRATIONS]
+    assert apply_migrations(db) == []
+    db.close()
+    again = connect(path)  # reopening applies nothing new and keeps the tables
+    assert {"cycles", "units", "users", "assessments", "checkpoint_answers", "kpi_results", "narratives",
+            "evidence", "item_comments", "ofis", "workplan_steps", "audit_log", "unit_kpis"} <= set(again.table_names())
+
+
+def test_foreign_keys_are_enforced(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO assessments (unit_id, year, status, version) VALUES (999, 2570, 'draft', 0)")
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"])
+def test_audit_log_is_append_only(db, statement):
+    from storage import audit
+
+    audit.record(db, "tester", "create", "unit", 1, code="X")
+    db.conn.commit()
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute(statement)
+
+
+def test_first_start_creates_the_demo_department_once(tmp_path):
+    path = tmp_path / "first.db"
+    db = open_store(path)
+    assert is_demo(db)
+    users = db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+    db.close()
+    db = open_store(path)  # a second start adds nothing
+    assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == users
+
+
+def test_open_store_without_demo_leaves_it_empty(tmp_path):
+    db = open_store(tmp_path / "empty.db", demo_if_empty=False)
+    assert not is_demo(db)
+    assert db.execute("SELECT COUNT(*) FROM units").fetchone()[0] == 0
