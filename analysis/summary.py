@@ -43,6 +43,11 @@ class DepartmentSummary:
     level: str | None
     award: AwardStatus | None
 
+    @property
+    def submitted(self) -> int:
+        """Units whose assessment counts: submitted or approved."""
+        return sum(self.status_counts.get(status, 0) for status in assessments.COUNTED)
+
 
 def _answered_items(answers: pd.DataFrame, kpis: pd.DataFrame, framework: Framework) -> int:
     from scoring.tables import checkpoint_table

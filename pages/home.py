@@ -39,10 +39,9 @@ if user.role == "unit":
     categories = summary.categories
 else:
     summary = department_summary(db, year)
-    done = summary.status_counts.get("submitted", 0) + summary.status_counts.get("approved", 0)
-    cols = st.columns(4)
-    cols[2].metric(t("submissions"), t("submissions_value", done=done, total=summary.units_total))
-    st.progress(done / summary.units_total if summary.units_total else 0.0)
+    cols = st.columns(5)
+    cols[2].metric(t("submissions"), t("submissions_value", done=summary.submitted, total=summary.units_total))
+    st.progress(summary.submitted / summary.units_total if summary.units_total else 0.0)
     if summary.total is None:
         st.info(t("no_submissions"))
         st.stop()
@@ -55,6 +54,7 @@ else:
     if short:
         st.caption(t("award_categories_short", floor=f"{framework.thresholds.awards.pmqa_category_min:g}",
                      cats=", ".join(short)))
+    cols[4].metric(t("category_awards"), t("category_awards_value", n=int(award.category_awards["met"].sum())))
     st.caption(t("covers_units", n=summary.units_counted))
     categories = summary.categories
 

@@ -6,7 +6,7 @@
 150.0
 >>> kpi_score(85, floor=75, ceiling=95)
 300.0
->>> kpi_score(3, floor=10, ceiling=2)                  # lower is better
+>>> kpi_score(4, floor=10, ceiling=2)                  # lower is better
 400.0
 >>> level_for(350)
 'basic'

@@ -1,0 +1,43 @@
+"""The string catalogue: every key in Thai and English, placeholders matching, every key in use."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ui.i18n import LANGUAGES, catalogue, translate
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@pytest.mark.parametrize("key", sorted(catalogue()))
+def test_every_key_has_thai_and_english_with_same_placeholders(key):
+    entry = catalogue()[key]
+    assert set(entry) == set(LANGUAGES)
+    assert all(entry[lang].strip() for lang in LANGUAGES)
+    assert set(PLACEHOLDER.findall(entry["th"])) == set(PLACEHOLDER.findall(entry["en"]))
+
+
+def test_thai_strings_are_thai():
+    thai = re.compile(r"[\u0E00-\u0E7F]")
+    assert all(thai.search(entry["th"]) for entry in catalogue().values())
+
+
+def test_translate_fills_placeholders_and_falls_back_to_thai():
+    assert translate("fiscal_year", "th", year=2570) == "ปีงบประมาณ พ.ศ. 2570"
+    assert translate("fiscal_year", "en", year=2570) == "Fiscal year 2570 B.E."
+    assert translate("sign_in", "xx") == translate("sign_in", "th")
+    with pytest.raises(KeyError):
+        translate("no_such_key")
+
+
+def test_every_key_used_in_code_exists_and_every_key_is_used():
+    sources = "\n".join(p.read_text(encoding="utf-8") for folder in ("pages", "ui", "charts", "analysis")
+                        for p in (ROOT / folder).rglob("*.py"))
+    sources += (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
+    used = set(re.findall(r"""\bt(?:ranslate)?\(\s*["'](\w+)["']""", sources))
+    assert used <= set(catalogue()), used - set(catalogue())
+    dynamic = ("level_", "status_", "role_", "threshold_")  # keys built from a prefix and a value
+    unused = {k for k in catalogue() if k not in used and not k.startswith(dynamic) and f'"{k}"' not in sources}
+    assert not unused, f"keys no code uses: {sorted(unused)}"
