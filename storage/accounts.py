@@ -10,14 +10,11 @@ from sqlite_utils import Database
 
 from storage import audit
 from storage.db import now, transaction
+from storage.errors import AccessDenied
 from storage.schema import ROLES
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
-
-
-class AccessDenied(PermissionError):
-    """The signed-in user may not read or change this record."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +30,7 @@ class User:
 
     def require_unit(self, unit_id: int) -> None:
         if not self.can_see_unit(unit_id):
-            raise AccessDenied(f"user {self.username} may not access unit {unit_id}")
+            raise AccessDenied(unit=unit_id)
 
 
 def create_user(db: Database, username: str, password: str, role: str, display_name: str = "",

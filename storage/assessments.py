@@ -1,7 +1,7 @@
 """Assessments (one per unit and cycle), their checkpoint ticks and KPI results.
 
-Saves carry the version the editor started from; a save against a newer version is refused with
-``VersionConflict`` so two people never silently overwrite each other.
+Status changes, like the saves in ``storage.answers``, carry the version the editor started from;
+one against a newer version is refused with ``VersionConflict``.
 """
 
 from __future__ import annotations
@@ -9,23 +9,14 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from storage import audit
-from storage.accounts import AccessDenied, User
+from scoring import LEVELS, Framework, framework_for_year
+from storage import answers, audit
+from storage.accounts import User
 from storage.db import now, transaction
-from storage.schema import STATUSES
+from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 
 COUNTED = ("submitted", "approved")
 SOURCES = ("self", "review", "best")
-# Which role writes which values: units their own (self) values, the committee its reviewed values.
-WRITERS = {"self": ("unit",), "review": ("committee",)}
-
-
-class VersionConflict(RuntimeError):
-    """Someone else saved this assessment after it was opened."""
-
-    def __init__(self, current_version: int):
-        super().__init__(f"the assessment was changed by someone else (now version {current_version})")
-        self.current_version = current_version
 
 
 def get(db: Database, unit_id: int, year: int) -> dict | None:
@@ -48,53 +39,104 @@ def ensure(db: Database, actor: User, unit_id: int, year: int) -> dict:
     return get(db, unit_id, year)
 
 
-def _bump(db: Database, actor: User, assessment_id: int, expected_version: int) -> dict:
-    """Claim the next version inside the open transaction, or raise VersionConflict."""
-    row = db.execute("SELECT unit_id, version, status FROM assessments WHERE id = ?", [assessment_id]).fetchone()
-    if row is None:
-        raise KeyError(f"no assessment {assessment_id}")
-    unit_id, version, status = row
-    actor.require_unit(unit_id)
-    cursor = db.execute(
-        "UPDATE assessments SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
-        [now(), actor.username, assessment_id, expected_version],
-    )
-    if cursor.rowcount != 1:
-        raise VersionConflict(version)
-    return {"unit_id": unit_id, "version": expected_version + 1, "status": status}
+# action -> (statuses it starts from, status it leads to, roles that may take it)
+TRANSITIONS = {
+    "submit": (("draft", "returned"), "submitted", ("unit",)),
+    "return": (("submitted",), "returned", ("committee",)),
+    "approve": (("submitted",), "approved", ("committee",)),
+    "reopen": (("approved",), "returned", ("admin",)),
+}
+MAX_REASON = 2000
 
 
-def save_checkpoints(db: Database, actor: User, assessment_id: int, expected_version: int,
-                     ticks: dict[str, bool], source: str = "self") -> int:
-    """Store ticks (checkpoint id -> met) as the unit's (self) or the committee's (review) values."""
-    column = {"self": "self_met", "review": "review_met"}[source]
-    if actor.role not in WRITERS[source]:
-        raise AccessDenied(f"role {actor.role} may not write {source} values")
+def unanswered_items(form: answers.Form, framework: Framework) -> list[str]:
+    """Items not yet answered: 1.1-6.4 need a tick or a narrative and no copied answer left
+    unconfirmed; 7.x need a current-year value for every KPI (the criteria's and the unit's own)."""
+    year = form.assessment["year"]
+    ticked = {cp for cp, v in form.ticks.items() if v["self"]}
+    unconfirmed = {cp for cp, v in form.ticks.items() if v["needs_confirm"]}
+    written = {item for (item, _), text in form.narratives.items() if text}
+    valued = {kpi for (kpi, fy), v in form.kpi_values.items() if fy == year and v["self"] is not None}
+    missing = []
+    for item in framework.items():
+        if item.is_results:
+            kpis = {k.id for k in item.kpis} | {k["kpi"] for k in form.own_kpis if k["item"] == item.id}
+            done = kpis <= valued
+        else:
+            ids = {cp.id for level in LEVELS for cp in item.level_checkpoints(level)}
+            done = bool(ids & ticked or item.id in written) and not ids & unconfirmed
+        if not done:
+            missing.append(item.id)
+    return missing
+
+
+def change_status(db: Database, actor: User, assessment_id: int, expected_version: int, action: str,
+                  reason: str = "") -> int:
+    """Submit (unit, when every item is answered), return with a reason or approve (committee),
+    re-open an approved assessment (admin). Audited; refused with nothing changed otherwise."""
+    if action not in TRANSITIONS:
+        raise InputError("error_input")
+    starts, target, roles = TRANSITIONS[action]
+    reason = reason.strip()
+    if actor.role not in roles:
+        raise AccessDenied(role=actor.role)
+    if action in ("return", "reopen") and not reason:
+        raise InputError("error_reason_required")
+    if len(reason) > MAX_REASON:
+        raise InputError("error_text_length", limit=MAX_REASON)
     with transaction(db):
-        state = _bump(db, actor, assessment_id, expected_version)
-        for checkpoint, met in ticks.items():
-            db.execute(
-                f"INSERT INTO checkpoint_answers (assessment_id, checkpoint, {column}) VALUES (?, ?, ?) "
-                f"ON CONFLICT (assessment_id, checkpoint) "
-                f"DO UPDATE SET {column} = excluded.{column}, needs_confirm = 0",
-                [assessment_id, checkpoint, int(bool(met))],
-            )
-        audit.record(db, actor.username, f"save_{source}", "assessment", assessment_id, ticks=ticks,
-                     version=state["version"])
-    return state["version"]
+        form = answers.load(db, actor, assessment_id)
+        status = form.assessment["status"]
+        if status not in starts:
+            raise NotEditable(status=status)
+        if action == "submit":
+            missing = unanswered_items(form, framework_for_year(form.assessment["year"]))
+            if missing:
+                raise InputError("error_incomplete", items=", ".join(missing))
+        cursor = db.execute(
+            "UPDATE assessments SET status = ?, version = version + 1, updated_at = ?, updated_by = ?, "
+            "submitted_at = CASE WHEN ? = 'submitted' THEN ? ELSE submitted_at END, "
+            "return_reason = CASE WHEN ? = 'returned' THEN ? ELSE return_reason END "
+            "WHERE id = ? AND version = ?",
+            [target, now(), actor.username, target, now(), target, reason, assessment_id, expected_version])
+        if cursor.rowcount != 1:
+            raise VersionConflict(form.assessment["version"], form.assessment["updated_by"])
+        audit.record(db, actor.username, action, "assessment", assessment_id, status=target, reason=reason or None)
+    return expected_version + 1
 
 
-def set_status(db: Database, actor: User, assessment_id: int, expected_version: int, status: str,
-               reason: str | None = None) -> int:
-    if status not in STATUSES:
-        raise ValueError(f"unknown status {status!r}")
+def copy_previous(db: Database, actor: User, assessment_id: int, expected_version: int) -> int:
+    """Start from last cycle's answers: ticks and narratives (marked as needing confirmation), the
+    unit's own KPIs, and KPI results of the fiscal years both cycles share. Only into an empty form."""
+    form = answers.load(db, actor, assessment_id)
+    year, unit_id = form.assessment["year"], form.assessment["unit_id"]
+    if form.ticks or form.narratives or form.kpi_values:
+        raise InputError("error_copy_not_empty")
+    previous = get(db, unit_id, year - 1)
+    if previous is None:
+        raise InputError("error_no_previous", year=year - 1)
+    framework = framework_for_year(year)
+    known = {cp.id for _, _, cp in framework.checkpoints()}
+    items = framework.item_ids()
     with transaction(db):
-        state = _bump(db, actor, assessment_id, expected_version)
-        stamp = now() if status == "submitted" else None
-        db.execute("UPDATE assessments SET status = ?, submitted_at = COALESCE(?, submitted_at) WHERE id = ?",
-                   [status, stamp, assessment_id])
-        audit.record(db, actor.username, "status", "assessment", assessment_id, status=status, reason=reason)
-    return state["version"]
+        version = answers.claim_version(db, actor, assessment_id, expected_version, "self")["version"]
+        old = previous["id"]
+        db.conn.executemany(
+            "INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met, needs_confirm) VALUES (?, ?, ?, 1)",
+            [(assessment_id, r[0], r[1]) for r in db.execute(
+                "SELECT checkpoint, self_met FROM checkpoint_answers WHERE assessment_id = ?", [old]) if r[0] in known])
+        db.conn.executemany(
+            "INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, ?, ?, ?)",
+            [(assessment_id, *r) for r in db.execute(
+                "SELECT item, level, text FROM narratives WHERE assessment_id = ?", [old]) if r[0] in items])
+        for row in db.query("SELECT * FROM unit_kpis WHERE assessment_id = ?", [old]):
+            db["unit_kpis"].insert({**row, "id": None, "assessment_id": assessment_id})
+        db.execute(
+            "INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, self_value) "
+            "SELECT ?, kpi, fiscal_year, self_value FROM kpi_results WHERE assessment_id = ? AND fiscal_year >= ?",
+            [assessment_id, old, year - 2])
+        audit.record(db, actor.username, "copy_previous", "assessment", assessment_id, source=old)
+    return version
 
 
 def status_table(db: Database, year: int) -> pd.DataFrame:

@@ -89,3 +89,11 @@ def m001_core(db: Database) -> None:
         "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
         "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
     )
+
+
+@migration
+def m002_review_reason_and_kpi_range(db: Database) -> None:
+    """Why the committee returned an assessment; the valid value range of a unit's own KPI."""
+    db["assessments"].add_column("return_reason", str)
+    db["unit_kpis"].add_column("min_value", float)
+    db["unit_kpis"].add_column("max_value", float)

@@ -1,23 +1,38 @@
-"""Assessments: version-checked saves, statuses, and the frames handed to the scoring package."""
+"""Assessments: status transitions, completeness, copying last year, and the frames for scoring."""
 
 import threading
 
 import pandas as pd
 import pytest
 
-from scoring import department_scores, unit_item_scores
-from storage import accounts, assessments, connect, org
-from storage.assessments import VersionConflict
+from scoring import default_framework, department_scores, unit_item_scores
+from storage import accounts, answers, assessments, connect, org
+from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+
+
+def complete(db, user, assessment_id, version):
+    """Answer every item: one Basic tick per item 1.1-6.4, this year's value for every KPI."""
+    framework = default_framework()
+    ticks = {item.checkpoints.basic[0].id: True for item in framework.items() if not item.is_results}
+    version = answers.save_checkpoints(db, user, assessment_id, version, ticks)
+    year = db.execute("SELECT year FROM assessments WHERE id = ?", [assessment_id]).fetchone()[0]
+    values = {(kpi.id, year): 90.0 for _, kpi in framework.kpis()}
+    return answers.save_kpi_values(db, user, assessment_id, version, values)
 
 
 @pytest.fixture
 def setup(db):
+    org.add_cycle(db, 2569, status="closed")
     org.add_cycle(db, 2570)
     unit_id = org.add_unit(db, "U1", "หน่วยทดสอบ", "Test unit", weight=10)
     other_id = org.add_unit(db, "U2", "หน่วยอื่น", "Other unit", weight=30)
-    user = accounts.create_user(db, "unit1", "correct horse", "unit", unit_id=unit_id)
-    committee = accounts.create_user(db, "board", "correct horse", "committee")
-    return {"unit": unit_id, "other": other_id, "user": user, "committee": committee}
+    return {
+        "unit": unit_id, "other": other_id,
+        "user": accounts.create_user(db, "unit1", "correct horse", "unit", unit_id=unit_id),
+        "other_user": accounts.create_user(db, "unit2", "correct horse", "unit", unit_id=other_id),
+        "committee": accounts.create_user(db, "board", "correct horse", "committee"),
+        "admin": accounts.create_user(db, "owner", "correct horse", "admin"),
+    }
 
 
 def test_ensure_creates_one_draft(db, setup):
@@ -26,24 +41,54 @@ def test_ensure_creates_one_draft(db, setup):
     assert first["id"] == second["id"] and first["status"] == "draft" and first["version"] == 0
 
 
-def test_unit_user_cannot_touch_another_unit(db, setup):
-    with pytest.raises(accounts.AccessDenied):
+def test_unit_user_cannot_reach_another_unit(db, setup):
+    with pytest.raises(AccessDenied):
         assessments.ensure(db, setup["user"], setup["other"], 2570)
-    other = assessments.ensure(db, setup["committee"], setup["other"], 2570)
-    with pytest.raises(accounts.AccessDenied):
-        assessments.save_checkpoints(db, setup["user"], other["id"], 0, {"1.1.B1": True})
+    other = assessments.ensure(db, setup["other_user"], setup["other"], 2570)
+    with pytest.raises(AccessDenied):
+        answers.save_checkpoints(db, setup["user"], other["id"], 0, {"1.1.B1": True})
+    with pytest.raises(AccessDenied):
+        answers.load(db, setup["user"], other["id"])
     assert db.execute("SELECT COUNT(*) FROM checkpoint_answers").fetchone()[0] == 0
 
 
-def test_save_bumps_version_and_stale_save_is_refused(db, setup):
+def test_submit_needs_every_item_and_lists_what_is_missing(db, setup):
     a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
-    v1 = assessments.save_checkpoints(db, setup["user"], a["id"], 0, {"1.1.B1": True})
-    assert v1 == 1
-    with pytest.raises(VersionConflict) as err:
-        assessments.save_checkpoints(db, setup["user"], a["id"], 0, {"1.1.B1": False})
-    assert err.value.current_version == 1
-    met = db.execute("SELECT self_met FROM checkpoint_answers WHERE checkpoint = '1.1.B1'").fetchone()[0]
-    assert met == 1  # the refused save changed nothing
+    v = answers.save_checkpoints(db, setup["user"], a["id"], 0, {"1.1.B1": True})
+    with pytest.raises(InputError) as err:
+        assessments.change_status(db, setup["user"], a["id"], v, "submit")
+    assert err.value.key == "error_incomplete" and err.value.params["items"].startswith("1.2, 1.3")
+    assert assessments.get(db, setup["unit"], 2570)["status"] == "draft"
+    v = complete(db, setup["user"], a["id"], v)
+    v = assessments.change_status(db, setup["user"], a["id"], v, "submit")
+    assert assessments.get(db, setup["unit"], 2570)["status"] == "submitted"
+
+
+def test_submitted_is_read_only_for_the_unit_until_returned(db, setup):
+    a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
+    v = assessments.change_status(db, setup["user"], a["id"], complete(db, setup["user"], a["id"], 0), "submit")
+    with pytest.raises(NotEditable):
+        answers.save_checkpoints(db, setup["user"], a["id"], v, {"1.1.B2": True})
+    with pytest.raises(InputError, match="error_reason_required"):
+        assessments.change_status(db, setup["committee"], a["id"], v, "return", reason="  ")
+    v = assessments.change_status(db, setup["committee"], a["id"], v, "return", reason="แนบหลักฐานเพิ่ม")
+    assert assessments.get(db, setup["unit"], 2570)["return_reason"] == "แนบหลักฐานเพิ่ม"
+    v = answers.save_checkpoints(db, setup["user"], a["id"], v, {"1.1.B2": True})  # editable again
+    v = assessments.change_status(db, setup["user"], a["id"], v, "submit")
+    v = assessments.change_status(db, setup["committee"], a["id"], v, "approve")
+    with pytest.raises(NotEditable):
+        answers.save_checkpoints(db, setup["user"], a["id"], v, {"1.1.B3": True})
+    with pytest.raises(AccessDenied):
+        assessments.change_status(db, setup["committee"], a["id"], v, "reopen", reason="x")
+    assessments.change_status(db, setup["admin"], a["id"], v, "reopen", reason="แก้ไขตัวชี้วัด")
+    assert assessments.get(db, setup["unit"], 2570)["status"] == "returned"
+
+
+def test_stale_status_change_is_refused(db, setup):
+    a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
+    v = complete(db, setup["user"], a["id"], 0)
+    with pytest.raises(VersionConflict):
+        assessments.change_status(db, setup["user"], a["id"], v - 1, "submit")
 
 
 def test_concurrent_saves_from_two_connections_lose_nothing(tmp_path):
@@ -53,15 +98,13 @@ def test_concurrent_saves_from_two_connections_lose_nothing(tmp_path):
     unit_id = org.add_unit(db, "U1", "หน่วยทดสอบ", "Test unit")
     user = accounts.create_user(db, "unit1", "correct horse", "unit", unit_id=unit_id)
     a = assessments.ensure(db, user, unit_id, 2570)
-    outcomes = []
 
     def save(checkpoint):
         conn = connect(path)
         version = conn.execute("SELECT version FROM assessments WHERE id = ?", [a["id"]]).fetchone()[0]
         while True:  # a refused save re-reads the latest version and tries again, as the page does
             try:
-                assessments.save_checkpoints(conn, user, a["id"], version, {checkpoint: True})
-                outcomes.append(checkpoint)
+                answers.save_checkpoints(conn, user, a["id"], version, {checkpoint: True})
                 return
             except VersionConflict as exc:
                 version = exc.current_version
@@ -79,41 +122,47 @@ def test_concurrent_saves_from_two_connections_lose_nothing(tmp_path):
 
 def test_every_save_and_status_change_is_audited(db, setup):
     a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
-    v = assessments.save_checkpoints(db, setup["user"], a["id"], 0, {"1.1.B1": True})
-    assessments.set_status(db, setup["user"], a["id"], v, "submitted")
+    v = complete(db, setup["user"], a["id"], 0)
+    assessments.change_status(db, setup["user"], a["id"], v, "submit")
     actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE entity = 'assessment' ORDER BY id")]
-    assert actions == ["create", "save_self", "status"]
+    assert actions == ["create", "save_self", "save_self_kpi", "submit"]
 
 
-def test_unknown_status_is_refused(db, setup):
+def test_copy_previous_marks_everything_for_confirmation(db, setup):
+    old = assessments.ensure(db, setup["user"], setup["unit"], 2569)
+    v = answers.save_checkpoints(db, setup["user"], old["id"], 0, {"1.1.B1": True, "1.1.B2": False})
+    v = answers.save_narrative(db, setup["user"], old["id"], v, "1.1", "basic", "ทบทวนวิสัยทัศน์ทุกปี")
+    answers.save_kpi_values(db, setup["user"], old["id"], v, {("RM1", 2569): 88.0, ("RM1", 2567): 70.0})
+    new = assessments.ensure(db, setup["user"], setup["unit"], 2570)
+    v = assessments.copy_previous(db, setup["user"], new["id"], 0)
+    form = answers.load(db, setup["user"], new["id"])
+    assert form.ticks["1.1.B1"] == {"self": True, "review": None, "needs_confirm": True}
+    assert form.narratives[("1.1", "basic")] == "ทบทวนวิสัยทัศน์ทุกปี"
+    assert form.kpi_values == {("RM1", 2569): {"self": 88.0, "review": None}}  # 2567 is outside 2568-2570
+    assert "1.1" in assessments.unanswered_items(form, default_framework())
+    v = answers.confirm_item(db, setup["user"], new["id"], v, "1.1")
+    assert "1.1" not in assessments.unanswered_items(answers.load(db, setup["user"], new["id"]), default_framework())
+    with pytest.raises(InputError, match="error_copy_not_empty"):
+        assessments.copy_previous(db, setup["user"], new["id"], v)
+
+
+def test_copy_previous_without_last_year_says_so(db, setup):
     a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
-    with pytest.raises(ValueError, match="unknown status"):
-        assessments.set_status(db, setup["user"], a["id"], 0, "finished")
-
-
-def test_review_values_never_overwrite_self_values(db, setup):
-    a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
-    v = assessments.save_checkpoints(db, setup["user"], a["id"], 0, {"1.1.B1": True, "1.1.B2": True})
-    assessments.save_checkpoints(db, setup["committee"], a["id"], v, {"1.1.B2": False}, source="review")
-    rows = dict((r[0], (r[1], r[2])) for r in db.execute(
-        "SELECT checkpoint, self_met, review_met FROM checkpoint_answers"))
-    assert rows == {"1.1.B1": (1, None), "1.1.B2": (1, 0)}
-    with pytest.raises(accounts.AccessDenied):
-        assessments.save_checkpoints(db, setup["user"], a["id"], v + 1, {"1.1.B2": True}, source="review")
+    with pytest.raises(InputError, match="error_no_previous"):
+        assessments.copy_previous(db, setup["user"], a["id"], 0)
 
 
 def test_score_inputs_counts_only_submitted_and_reads_the_chosen_source(db, setup):
     a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
-    b = assessments.ensure(db, setup["committee"], setup["other"], 2570)
-    ticks = {f"1.1.{level}{n}": True for level, count in (("B", 3), ("A", 3)) for n in range(1, count + 1)}
-    v = assessments.save_checkpoints(db, setup["user"], a["id"], 0, ticks)
-    v = assessments.save_checkpoints(db, setup["committee"], a["id"], v, {"1.1.A1": False}, source="review")
-    assessments.set_status(db, setup["user"], a["id"], v, "submitted")
-    other_user = accounts.create_user(db, "unit2", "correct horse", "unit", unit_id=setup["other"])
-    assessments.save_checkpoints(db, other_user, b["id"], 0, {"2.1.B1": True})  # a draft: not counted
+    b = assessments.ensure(db, setup["other_user"], setup["other"], 2570)
+    ticks = {f"1.1.{level}{n}": True for level in "BA" for n in (1, 2, 3)}
+    v = answers.save_checkpoints(db, setup["user"], a["id"], complete(db, setup["user"], a["id"], 0), ticks)
+    v = assessments.change_status(db, setup["user"], a["id"], v, "submit")
+    answers.save_checkpoints(db, setup["committee"], a["id"], v, {"1.1.A1": False}, source="review")
+    answers.save_checkpoints(db, setup["other_user"], b["id"], 0, {"2.1.B1": True})  # a draft: not counted
 
-    self_answers, _ = assessments.score_inputs(db, 2570, "self")
-    assert set(self_answers["unit"]) == {setup["unit"]}
+    self_answers, kpis = assessments.score_inputs(db, 2570, "self")
+    assert set(self_answers["unit"]) == {setup["unit"]} and set(kpis["unit"]) == {setup["unit"]}
     self_score = unit_item_scores(self_answers).set_index("item")["score"]["1.1"]
     review_answers, _ = assessments.score_inputs(db, 2570, "review")
     review_score = unit_item_scores(review_answers).set_index("item")["score"]["1.1"]
@@ -122,8 +171,8 @@ def test_score_inputs_counts_only_submitted_and_reads_the_chosen_source(db, setu
 
 
 def test_score_inputs_of_demo_store_match_department_scores(demo_db):
-    answers, kpis = assessments.score_inputs(demo_db, 2569)
-    result = department_scores(unit_item_scores(answers, kpis))
+    answers_, kpis = assessments.score_inputs(demo_db, 2569)
+    result = department_scores(unit_item_scores(answers_, kpis))
     assert result.units == 20 and 0 < result.total < 500
     table = assessments.status_table(demo_db, 2570)
     assert len(table) == 20 and set(table["status"]) >= {"not_started", "draft", "submitted", "approved"}

@@ -1,0 +1,236 @@
+"""Saving and loading what a unit (or, as reviewer, the committee) enters in an assessment.
+
+Every save names the version the editor started from and is refused with ``VersionConflict`` when
+someone saved in between; every value is checked against the year's criteria before anything is
+written; every save is audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+from sqlite_utils import Database
+
+from scoring import LEVELS, Framework, framework_for_year
+from scoring.criteria import KPI, Text
+from storage import audit
+from storage.accounts import User
+from storage.db import now, transaction
+from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+
+# Who writes which values, and in which statuses of the assessment.
+WRITERS = {"self": ("unit",), "review": ("committee",)}
+EDITABLE = {"self": ("draft", "returned"), "review": ("submitted",)}
+MAX_NARRATIVE = 5000
+MAX_NAME = 200
+
+
+@dataclass
+class Form:
+    """Everything entered in one assessment, as plain dictionaries."""
+
+    assessment: dict
+    ticks: dict[str, dict] = field(default_factory=dict)  # checkpoint -> {self, review, needs_confirm}
+    kpi_values: dict[tuple[str, int], dict] = field(default_factory=dict)  # (kpi, fiscal year) -> {self, review}
+    narratives: dict[tuple[str, str], str] = field(default_factory=dict)  # (item, level) -> text
+    own_kpis: list[dict] = field(default_factory=list)
+    comments: list[dict] = field(default_factory=list)
+
+
+def claim_version(db: Database, actor: User, assessment_id: int, expected_version: int, source: str) -> dict:
+    """Inside an open transaction: check who may write what, and in which status; take the next version."""
+    if actor.role not in WRITERS[source]:
+        raise AccessDenied(role=actor.role)
+    row = db.execute("SELECT unit_id, year, version, status, updated_by FROM assessments WHERE id = ?",
+                     [assessment_id]).fetchone()
+    if row is None:
+        raise InputError("error_no_assessment")
+    unit_id, year, version, status, updated_by = row
+    actor.require_unit(unit_id)
+    if status not in EDITABLE[source]:
+        raise NotEditable(status=status)
+    cursor = db.execute(
+        "UPDATE assessments SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
+        [now(), actor.username, assessment_id, expected_version])
+    if cursor.rowcount != 1:
+        raise VersionConflict(version, updated_by)
+    return {"unit_id": unit_id, "year": year, "version": expected_version + 1, "status": status}
+
+
+def _framework(db: Database, assessment_id: int) -> Framework:
+    row = db.execute("SELECT year FROM assessments WHERE id = ?", [assessment_id]).fetchone()
+    if row is None:
+        raise InputError("error_no_assessment")
+    return framework_for_year(row[0])
+
+
+def save_checkpoints(db: Database, actor: User, assessment_id: int, expected_version: int,
+                     ticks: dict[str, bool], source: str = "self") -> int:
+    """Store ticks (checkpoint id -> met) as the unit's (self) or the committee's (review) values.
+    A self save confirms the items it touches (see ``copy_previous``)."""
+    framework = _framework(db, assessment_id)
+    items = {cp.id: item.id for item, _, cp in framework.checkpoints()}
+    unknown = sorted(set(ticks) - set(items))
+    if unknown:
+        raise InputError("error_unknown_checkpoint", ids=", ".join(unknown[:5]))
+    column = {"self": "self_met", "review": "review_met"}[source]
+    with transaction(db):
+        state = claim_version(db, actor, assessment_id, expected_version, source)
+        db.conn.executemany(
+            f"INSERT INTO checkpoint_answers (assessment_id, checkpoint, {column}) VALUES (?, ?, ?) "
+            f"ON CONFLICT (assessment_id, checkpoint) DO UPDATE SET {column} = excluded.{column}",
+            [(assessment_id, cp, int(bool(met))) for cp, met in ticks.items()])
+        if source == "self":
+            _confirm(db, framework, assessment_id, {items[cp] for cp in ticks})
+        audit.record(db, actor.username, f"save_{source}", "assessment", assessment_id,
+                     ticks={cp: bool(met) for cp, met in ticks.items()}, version=state["version"])
+    return state["version"]
+
+
+def _confirm(db: Database, framework: Framework, assessment_id: int, item_ids: set[str]) -> None:
+    checkpoints = [cp.id for item, _, cp in framework.checkpoints() if item.id in item_ids]
+    db.conn.executemany("UPDATE checkpoint_answers SET needs_confirm = 0 WHERE assessment_id = ? AND checkpoint = ?",
+                   [(assessment_id, cp) for cp in checkpoints])
+
+
+def confirm_item(db: Database, actor: User, assessment_id: int, expected_version: int, item: str) -> int:
+    """Accept an item copied from last year as it stands."""
+    framework = _framework(db, assessment_id)
+    with transaction(db):
+        state = claim_version(db, actor, assessment_id, expected_version, "self")
+        _confirm(db, framework, assessment_id, {item})
+        audit.record(db, actor.username, "confirm", "assessment", assessment_id, item=item)
+    return state["version"]
+
+
+def kpi_definition(db: Database, framework: Framework, assessment_id: int, kpi_id: str) -> KPI:
+    """The criteria's KPI, or one the unit added to this assessment."""
+    for _, kpi in framework.kpis():
+        if kpi.id == kpi_id:
+            return kpi
+    rows = list(db.query("SELECT * FROM unit_kpis WHERE assessment_id = ? AND kpi = ?", [assessment_id, kpi_id]))
+    if not rows:
+        raise InputError("error_unknown_kpi", kpi=kpi_id)
+    return own_kpi_model(rows[0])
+
+
+def own_kpi_model(row: dict) -> KPI:
+    return KPI(id=row["kpi"], name=Text(th=row["name"], en=row["name"]),
+               unit=Text(th=row["unit_label"], en=row["unit_label"]), direction=row["direction"],
+               floor=row["floor"], ceiling=row["ceiling"], target=row["target"],
+               min=row["min_value"], max=row["max_value"])
+
+
+def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_version: int,
+                    values: dict[tuple[str, int], float | None], source: str = "self") -> int:
+    """Store KPI results, (kpi, fiscal year) -> value or None (cleared); each value must be a number
+    in the KPI's valid range and the year one of the cycle's three."""
+    framework = _framework(db, assessment_id)
+    year = db.execute("SELECT year FROM assessments WHERE id = ?", [assessment_id]).fetchone()[0]
+    clean = {}
+    for (kpi_id, fiscal_year), value in values.items():
+        kpi = kpi_definition(db, framework, assessment_id, kpi_id)
+        if fiscal_year not in (year - 2, year - 1, year):
+            raise InputError("error_fiscal_year", year=fiscal_year)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise InputError("error_not_number", kpi=kpi_id)
+            if not kpi.min <= value <= kpi.max:
+                raise InputError("error_kpi_range", kpi=kpi_id, value=value, min=kpi.min, max=kpi.max)
+        clean[(kpi_id, fiscal_year)] = None if value is None else float(value)
+    column = {"self": "self_value", "review": "review_value"}[source]
+    with transaction(db):
+        state = claim_version(db, actor, assessment_id, expected_version, source)
+        db.conn.executemany(
+            f"INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, {column}) VALUES (?, ?, ?, ?) "
+            f"ON CONFLICT (assessment_id, kpi, fiscal_year) DO UPDATE SET {column} = excluded.{column}",
+            [(assessment_id, k, fy, v) for (k, fy), v in clean.items()])
+        audit.record(db, actor.username, f"save_{source}_kpi", "assessment", assessment_id,
+                     values={f"{k}/{fy}": v for (k, fy), v in clean.items()}, version=state["version"])
+    return state["version"]
+
+
+def save_narrative(db: Database, actor: User, assessment_id: int, expected_version: int, item: str,
+                   level: str, text: str) -> int:
+    """The unit's account of how it works and what it achieved, per item and level."""
+    framework = _framework(db, assessment_id)
+    if item not in framework.item_ids() or level not in LEVELS or framework.item(item).is_results:
+        raise InputError("error_unknown_item", item=item)
+    text = text.strip()
+    if len(text) > MAX_NARRATIVE:
+        raise InputError("error_text_length", limit=MAX_NARRATIVE)
+    with transaction(db):
+        state = claim_version(db, actor, assessment_id, expected_version, "self")
+        db.execute("INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (assessment_id, item, level) DO UPDATE SET text = excluded.text",
+                   [assessment_id, item, level, text])
+        _confirm(db, framework, assessment_id, {item})
+        audit.record(db, actor.username, "save_narrative", "assessment", assessment_id, item=item, level=level,
+                     chars=len(text), version=state["version"])
+    return state["version"]
+
+
+def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version: int, item: str, name: str,
+                unit_label: str, direction: str, floor: float, ceiling: float, target: float,
+                min_value: float = 0.0, max_value: float = 100.0, ofi_id: int | None = None) -> tuple[int, str]:
+    """Add the unit's own KPI to a category-7 item; returns (new version, KPI id)."""
+    framework = _framework(db, assessment_id)
+    if item not in framework.item_ids() or not framework.item(item).is_results:
+        raise InputError("error_unknown_item", item=item)
+    name, unit_label = name.strip(), unit_label.strip()
+    if not name or not unit_label or len(name) > MAX_NAME or len(unit_label) > MAX_NAME:
+        raise InputError("error_kpi_name", limit=MAX_NAME)
+    row = {"assessment_id": assessment_id, "kpi": "new", "item": item, "name": name, "unit_label": unit_label,
+           "direction": direction, "floor": floor, "ceiling": ceiling, "target": target,
+           "min_value": min_value, "max_value": max_value, "ofi_id": ofi_id}
+    try:
+        own_kpi_model(row)
+    except ValidationError as exc:
+        detail = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise InputError("error_kpi_definition", detail=detail) from None
+    with transaction(db):
+        state = claim_version(db, actor, assessment_id, expected_version, "self")
+        if ofi_id is not None and not db.execute(
+                "SELECT 1 FROM ofis WHERE id = ? AND unit_id = ?", [ofi_id, state["unit_id"]]).fetchone():
+            raise InputError("error_unknown_ofi")
+        count = db.execute("SELECT COUNT(*) FROM unit_kpis WHERE assessment_id = ?", [assessment_id]).fetchone()[0]
+        kpi_id = row["kpi"] = f"U{state['unit_id']}-{count + 1}"
+        db["unit_kpis"].insert(row)
+        audit.record(db, actor.username, "add_kpi", "assessment", assessment_id, kpi=kpi_id, item=item, name=name)
+    return state["version"], kpi_id
+
+
+def remove_own_kpi(db: Database, actor: User, assessment_id: int, expected_version: int, kpi_id: str) -> int:
+    with transaction(db):
+        state = claim_version(db, actor, assessment_id, expected_version, "self")
+        if db.execute("DELETE FROM unit_kpis WHERE assessment_id = ? AND kpi = ?",
+                      [assessment_id, kpi_id]).rowcount != 1:
+            raise InputError("error_unknown_kpi", kpi=kpi_id)
+        db.execute("DELETE FROM kpi_results WHERE assessment_id = ? AND kpi = ?", [assessment_id, kpi_id])
+        audit.record(db, actor.username, "remove_kpi", "assessment", assessment_id, kpi=kpi_id)
+    return state["version"]
+
+
+def load(db: Database, actor: User, assessment_id: int) -> Form:
+    """Everything in the assessment; a unit user may load only its own unit's."""
+    rows = list(db.query("SELECT * FROM assessments WHERE id = ?", [assessment_id]))
+    if not rows:
+        raise InputError("error_no_assessment")
+    form = Form(rows[0])
+    actor.require_unit(form.assessment["unit_id"])
+    for r in db.query("SELECT checkpoint, self_met, review_met, needs_confirm FROM checkpoint_answers "
+                      "WHERE assessment_id = ?", [assessment_id]):
+        form.ticks[r["checkpoint"]] = {"self": bool(r["self_met"]),
+                                       "review": None if r["review_met"] is None else bool(r["review_met"]),
+                                       "needs_confirm": bool(r["needs_confirm"])}
+    for r in db.query("SELECT kpi, fiscal_year, self_value, review_value FROM kpi_results WHERE assessment_id = ?",
+                      [assessment_id]):
+        form.kpi_values[(r["kpi"], r["fiscal_year"])] = {"self": r["self_value"], "review": r["review_value"]}
+    for r in db.query("SELECT item, level, text FROM narratives WHERE assessment_id = ?", [assessment_id]):
+        form.narratives[(r["item"], r["level"])] = r["text"]
+    form.own_kpis = list(db.query("SELECT * FROM unit_kpis WHERE assessment_id = ? ORDER BY id", [assessment_id]))
+    form.comments = list(db.query("SELECT item, author, text, created_at FROM item_comments "
+                                  "WHERE assessment_id = ? ORDER BY id", [assessment_id]))
+    return form

@@ -1,0 +1,41 @@
+"""Errors the store raises for a person to read: each names a string-catalogue key and its values,
+so the page shows it in the user's language."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    key = "error_generic"
+
+    def __init__(self, key: str | None = None, **params):
+        self.key = key or self.key
+        self.params = params
+        super().__init__(f"{self.key} {params}" if params else self.key)
+
+
+class InputError(StoreError, ValueError):
+    """A value that cannot be stored as given; nothing was changed."""
+
+    key = "error_input"
+
+
+class AccessDenied(StoreError, PermissionError):
+    """The signed-in user may not read or change this record."""
+
+    key = "error_access"
+
+
+class VersionConflict(StoreError, RuntimeError):
+    """Someone else saved this assessment after it was opened; nothing was changed."""
+
+    key = "error_conflict"
+
+    def __init__(self, current_version: int, by: str | None = None):
+        super().__init__(version=current_version, by=by or "-")
+        self.current_version = current_version
+
+
+class NotEditable(StoreError, RuntimeError):
+    """The assessment's status does not allow this change (e.g. submitted, approved)."""
+
+    key = "error_not_editable"

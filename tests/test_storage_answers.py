@@ -1,0 +1,111 @@
+"""Saving what a unit enters: every value checked before anything is written, every save audited."""
+
+import math
+
+import pytest
+
+from storage import accounts, answers, assessments, org
+from storage.errors import AccessDenied, InputError, VersionConflict
+
+
+@pytest.fixture
+def form(db):
+    org.add_cycle(db, 2570)
+    unit_id = org.add_unit(db, "U1", "หน่วยทดสอบ", "Test unit")
+    user = accounts.create_user(db, "unit1", "correct horse", "unit", unit_id=unit_id)
+    a = assessments.ensure(db, user, unit_id, 2570)
+    return {"user": user, "id": a["id"], "committee": accounts.create_user(db, "board", "correct horse", "committee")}
+
+
+def audit_count(db):
+    return db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+
+
+def test_ticks_round_trip(db, form):
+    v = answers.save_checkpoints(db, form["user"], form["id"], 0, {"1.1.B1": True, "1.1.A1": True})
+    v = answers.save_checkpoints(db, form["user"], form["id"], v, {"1.1.A1": False})
+    loaded = answers.load(db, form["user"], form["id"])
+    assert {cp: t["self"] for cp, t in loaded.ticks.items()} == {"1.1.B1": True, "1.1.A1": False}
+    assert loaded.assessment["version"] == v == 2
+
+
+def test_second_editor_with_stale_version_is_refused_and_told_who_saved(db, form):
+    answers.save_checkpoints(db, form["user"], form["id"], 0, {"1.1.B1": True})
+    before = audit_count(db)
+    with pytest.raises(VersionConflict) as err:
+        answers.save_checkpoints(db, form["user"], form["id"], 0, {"1.1.B1": False})
+    assert err.value.params == {"version": 1, "by": "unit1"}
+    assert answers.load(db, form["user"], form["id"]).ticks["1.1.B1"]["self"] is True
+    assert audit_count(db) == before
+
+
+@pytest.mark.parametrize(
+    ("values", "key"),
+    [
+        ({("RM1", 2570): 101.0}, "error_kpi_range"),
+        ({("RM1", 2570): -1.0}, "error_kpi_range"),
+        ({("RM1", 2570): math.nan}, "error_not_number"),
+        ({("RM1", 2570): "ninety"}, "error_not_number"),
+        ({("RM1", 2570): True}, "error_not_number"),
+        ({("RM1", 2566): 90.0}, "error_fiscal_year"),
+        ({("RM99", 2570): 90.0}, "error_unknown_kpi"),
+        ({("RM1", 2570): 90.0, ("RM2", 2570): 200.0}, "error_kpi_range"),  # one bad value: nothing stored
+    ],
+)
+def test_bad_kpi_values_are_refused_and_change_nothing(db, form, values, key):
+    before = audit_count(db)
+    with pytest.raises(InputError) as err:
+        answers.save_kpi_values(db, form["user"], form["id"], 0, values)
+    assert err.value.key == key
+    assert db.execute("SELECT COUNT(*) FROM kpi_results").fetchone()[0] == 0
+    assert audit_count(db) == before
+    assert answers.load(db, form["user"], form["id"]).assessment["version"] == 0
+
+
+def test_kpi_values_round_trip_and_can_be_cleared(db, form):
+    v = answers.save_kpi_values(db, form["user"], form["id"], 0, {("RM1", 2570): 88.5, ("RM1", 2568): 80})
+    v = answers.save_kpi_values(db, form["user"], form["id"], v, {("RM1", 2568): None})
+    values = answers.load(db, form["user"], form["id"]).kpi_values
+    assert values[("RM1", 2570)]["self"] == 88.5 and values[("RM1", 2568)]["self"] is None
+
+
+def test_unknown_checkpoint_is_refused(db, form):
+    with pytest.raises(InputError, match="error_unknown_checkpoint"):
+        answers.save_checkpoints(db, form["user"], form["id"], 0, {"9.9.B1": True})
+
+
+def test_narrative_is_bounded(db, form):
+    with pytest.raises(InputError, match="error_text_length"):
+        answers.save_narrative(db, form["user"], form["id"], 0, "1.1", "basic", "ก" * (answers.MAX_NARRATIVE + 1))
+    with pytest.raises(InputError, match="error_unknown_item"):
+        answers.save_narrative(db, form["user"], form["id"], 0, "7.1", "basic", "ok")
+    v = answers.save_narrative(db, form["user"], form["id"], 0, "1.1", "advance", "  มีการทบทวนแผนทุกไตรมาส  ")
+    assert answers.load(db, form["user"], form["id"]).narratives == {("1.1", "advance"): "มีการทบทวนแผนทุกไตรมาส"}
+    assert v == 1
+
+
+def test_committee_cannot_write_self_values(db, form):
+    with pytest.raises(AccessDenied):
+        answers.save_checkpoints(db, form["committee"], form["id"], 0, {"1.1.B1": True})
+    with pytest.raises(AccessDenied):
+        answers.save_kpi_values(db, form["committee"], form["id"], 0, {("RM1", 2570): 80.0})
+
+
+def test_own_kpi_is_validated_added_scored_and_removed(db, form):
+    with pytest.raises(InputError, match="error_kpi_definition"):
+        answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "อัตราการตอบกลับ", "ร้อยละ", "higher", 90, 90, 90)
+    with pytest.raises(InputError, match="error_kpi_definition"):
+        answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "เวลารอคอย", "นาที", "higher", 30, 10, 15)
+    with pytest.raises(InputError, match="error_unknown_item"):
+        answers.add_own_kpi(db, form["user"], form["id"], 0, "1.1", "x", "y", "higher", 10, 20, 15)
+    with pytest.raises(InputError, match="error_kpi_name"):
+        answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", " ", "นาที", "lower", 30, 10, 15)
+    v, kpi_id = answers.add_own_kpi(db, form["user"], form["id"], 0, "7.2", "เวลารอคอยเฉลี่ย", "นาที", "lower",
+                                    30, 10, 15, max_value=120)
+    v = answers.save_kpi_values(db, form["user"], form["id"], v, {(kpi_id, 2570): 20.0})
+    with pytest.raises(InputError, match="error_kpi_range"):
+        answers.save_kpi_values(db, form["user"], form["id"], v, {(kpi_id, 2570): 121.0})
+    assert answers.load(db, form["user"], form["id"]).own_kpis[0]["item"] == "7.2"
+    answers.remove_own_kpi(db, form["user"], form["id"], v, kpi_id)
+    loaded = answers.load(db, form["user"], form["id"])
+    assert loaded.own_kpis == [] and loaded.kpi_values == {}
