@@ -195,8 +195,8 @@ def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version:
         if ofi_id is not None and not db.execute(
                 "SELECT 1 FROM ofis WHERE id = ? AND unit_id = ?", [ofi_id, state["unit_id"]]).fetchone():
             raise InputError("error_unknown_ofi")
-        count = db.execute("SELECT COUNT(*) FROM unit_kpis WHERE assessment_id = ?", [assessment_id]).fetchone()[0]
-        kpi_id = row["kpi"] = f"U{state['unit_id']}-{count + 1}"
+        next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM unit_kpis").fetchone()[0]
+        kpi_id = row["kpi"] = f"U{state['unit_id']}-{next_id}"
         db["unit_kpis"].insert(row)
         audit.record(db, actor.username, "add_kpi", "assessment", assessment_id, kpi=kpi_id, item=item, name=name)
     return state["version"], kpi_id

@@ -109,3 +109,13 @@ def test_own_kpi_is_validated_added_scored_and_removed(db, form):
     answers.remove_own_kpi(db, form["user"], form["id"], v, kpi_id)
     loaded = answers.load(db, form["user"], form["id"])
     assert loaded.own_kpis == [] and loaded.kpi_values == {}
+
+
+def test_own_kpi_ids_stay_unique_after_a_removal(db, form):
+    # regression: ids numbered by count collided once an earlier KPI was removed
+    args = ("7.1", "อัตราการตอบกลับ", "ร้อยละ", "higher", 60, 90, 80)
+    v, first = answers.add_own_kpi(db, form["user"], form["id"], 0, *args)
+    v, second = answers.add_own_kpi(db, form["user"], form["id"], v, *args)
+    v = answers.remove_own_kpi(db, form["user"], form["id"], v, first)
+    v, third = answers.add_own_kpi(db, form["user"], form["id"], v, *args)
+    assert len({first, second, third}) == 3
