@@ -41,6 +41,11 @@ def gated_scores(met: pd.DataFrame, sizes: pd.DataFrame) -> pd.Series:
     return pd.Series(gated_array(met[cols].to_numpy(float), sizes[cols].to_numpy(float)), index=met.index)
 
 
+def met_mask(met: pd.Series) -> pd.Series:
+    """True where a checkpoint is met; a missing (NaN/None) answer is not met."""
+    return pd.to_numeric(met, errors="coerce").fillna(0).astype(bool)
+
+
 def _keys_of(frames: Sequence[pd.DataFrame], by: list[str]) -> pd.DataFrame:
     parts = [f[by] for f in frames if f is not None and len(f)]
     if not parts:
@@ -63,7 +68,7 @@ def checkpoint_item_scores(
     unknown = merged.loc[merged["item"].isna(), "checkpoint"].unique()
     if len(unknown):
         raise ValueError(f"unknown checkpoint id(s): {', '.join(map(str, unknown[:5]))}")
-    ticked = merged[merged["met"].astype(bool)].drop_duplicates([*by, "checkpoint"])
+    ticked = merged[met_mask(merged["met"])].drop_duplicates([*by, "checkpoint"])
     counts = ticked.groupby([*by, "item", "level"], observed=True).size().unstack("level")
     sizes = level_sizes(framework)
     grid = keys.merge(pd.DataFrame({"item": sizes.index}), how="cross")
@@ -85,6 +90,10 @@ def kpi_rows(kpis: pd.DataFrame | None, framework: Framework, by: list[str], key
             _require(own, ["item", "floor", "ceiling"], "unit-added KPIs")
             if own[["item", "floor", "ceiling"]].isna().any().any():
                 raise ValueError("a unit-added KPI needs item, floor and ceiling")
+            results_items = {i.id for i in framework.items() if i.is_results}
+            stray = sorted(set(own["item"].astype(str)) - results_items)
+            if stray:
+                raise ValueError(f"a unit-added KPI must belong to a category-7 item, not {', '.join(stray)}")
             own = own[[*by, "kpi", "item", "floor", "ceiling"]].drop_duplicates([*by, "kpi"])
             expected = pd.concat([expected, own], ignore_index=True)
         values = kpis[[*by, "kpi", "value"]].drop_duplicates([*by, "kpi"], keep="last")

@@ -25,7 +25,7 @@ import pandas as pd
 
 from scoring.criteria import LEVELS, Framework, default_framework
 from scoring.department import unit_weights
-from scoring.frames import _keys_of, gated_array, gated_scores, kpi_rows
+from scoring.frames import _keys_of, gated_array, gated_scores, kpi_rows, met_mask
 from scoring.rules import LEVEL_POINTS, MAX_SCORE
 from scoring.tables import checkpoint_table, item_table, level_sizes
 
@@ -50,7 +50,7 @@ def _checkpoint_state(answers: pd.DataFrame, framework: Framework, units: pd.Ind
     """Met counts per (unit, item) and level, the level sizes aligned to them, and missing checkpoints."""
     table = checkpoint_table(framework)
     grid = pd.DataFrame({"unit": units}).merge(table, how="cross")
-    ticked = answers.loc[answers["met"].astype(bool), ["unit", "checkpoint"]].drop_duplicates()
+    ticked = answers.loc[met_mask(answers["met"]), ["unit", "checkpoint"]].drop_duplicates()
     grid = grid.merge(ticked.assign(met=True), on=["unit", "checkpoint"], how="left")
     grid["met"] = grid["met"].fillna(False).astype(bool)
     met = grid.groupby(["unit", "item", "level"])["met"].sum().unstack("level")[list(LEVELS)].astype(float)
@@ -97,12 +97,13 @@ def gaps(
     cp = missing.merge(bundles, on=["unit", "item", "level"]).rename(columns={"checkpoint": "ref"})
     cp = cp.sort_values(["unit", "order"]).assign(kind="checkpoint")
     kp = kpi_rows(kpis, framework, ["unit"], pd.DataFrame({"unit": units}))
-    count = kp.groupby(["unit", "item"])["kpi"].transform("size")
-    kp = kp[kp["score"] < MAX_SCORE].assign(
-        kind="kpi", ref=lambda f: f["kpi"], level=None, actions=1.0, released=0.0,
-        item_gain=(MAX_SCORE - kp["score"]) / count, category=7,
-    )
+    kp = kp.assign(count=kp.groupby(["unit", "item"])["kpi"].transform("size"))
+    kp = kp[kp["score"] < MAX_SCORE]
+    kp = kp.assign(kind="kpi", ref=kp["kpi"], level=None, actions=1.0, released=0.0,
+                   item_gain=(MAX_SCORE - kp["score"]) / kp["count"], category=7)
     result = pd.concat([cp, kp], ignore_index=True)
+    if result.empty:
+        return pd.DataFrame(columns=GAP_COLUMNS)
     scale = result["item"].map(weights) * result["unit"].map(shares)
     result["points"] = result["item_gain"] * scale / result["actions"]
     result["actions"] = result["actions"].astype(int)

@@ -83,7 +83,7 @@ def kpi_score(value: float | None, floor: float, ceiling: float) -> float:
     """
     if floor == ceiling:
         raise ValueError(f"floor equals ceiling ({floor}): the KPI cannot be scored")
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or math.isnan(value := float(value)):
         return 0.0
     progress = (value - floor) / (ceiling - floor)
     if progress < 0:

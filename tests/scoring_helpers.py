@@ -62,7 +62,9 @@ def mini_framework_dict() -> dict:
             "awards": {"pmqa_total": 400, "pmqa_category_min": 300, "category": 400},
             "ladder": [300, 350, 400],
         },
-        "categories": [{"id": c, "name": _text(f"category {c}"), "items": items} for c, items in sorted(categories.items())],
+        "categories": [
+            {"id": c, "name": _text(f"category {c}"), "items": items} for c, items in sorted(categories.items())
+        ],
     }
 
 

@@ -76,8 +76,8 @@ def test_kpi_scores_with_any_floor_equal_to_ceiling_raises():
         kpi_scores([80, 80], [75, 90], [95, 90])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: kpi_score(np.float32('nan'), 75, 95) returns nan instead of 0")
-def test_bug_numpy_float32_nan_scores_zero():
+# regression: kpi_score(np.float32('nan'), 75, 95) returns nan instead of 0
+def test_numpy_float32_nan_scores_zero():
     # kpi_score tests NaN with isinstance(value, float); a float32 NaN (not a float subclass)
     # passes through and scores NaN, though DESIGN.md says a KPI with no value scores 0.
     result = kpi_score(np.float32("nan"), 75, 95)
@@ -85,13 +85,9 @@ def test_bug_numpy_float32_nan_scores_zero():
     assert result == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: scoring/rules.py docstring says kpi_score(3, floor=10, ceiling=2) == 400.0; the rule gives 450.0",
-)
-def test_bug_rules_docstring_lower_is_better_example():
-    # (3 - 10) / (2 - 10) = 7/8 of the way from floor to ceiling: 100 + 400 * 7/8 = 450, which the
-    # code returns; the module's doctest expects 400.0, so `pytest --doctest-modules scoring` fails.
+def test_rules_docstring_examples_hold():
+    # Regression: the lower-is-better example once read kpi_score(3, floor=10, ceiling=2) -> 400.0;
+    # the rule gives 450.0 (7/8 of the way from floor to ceiling).
     assert kpi_score(3, floor=10, ceiling=2) == 450.0
-    result = doctest.testmod(scoring.rules, verbose=False, report=False)
-    assert result.failed == 0
+    assert kpi_score(4, floor=10, ceiling=2) == 400.0
+    assert doctest.testmod(scoring.rules, report=False).failed == 0

@@ -1,0 +1,198 @@
+"""Benchmark of the vectorised scorer against a plain per-row Python loop.
+
+Synthetic data (fixed seed): 1,000 units x 3 years, every checkpoint of the default criteria ticked
+with a probability that falls from Basic to Significance, and all ten KPIs. The vectorised path is
+``unit_item_scores(answers, kpis, by=("year", "unit"))`` then ``department_scores`` (mean) per year;
+the loop path scores the same rows one at a time with ``item_score`` / ``kpi_score`` and aggregates
+with dicts. Both must agree to 1e-9.
+
+Run: .venv/bin/python bench/bench_scoring.py [--units 1000] [--years 3] [--runs 5]
+Targets: vectorised under 1 s and 1 GB, at least 20x faster than the loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scoring import LEVELS, default_framework, department_scores, item_score, kpi_score, unit_item_scores
+
+SEED = 20250101
+FIRST_YEAR = 2567
+TICK_CHANCE = {"basic": 0.85, "advance": 0.6, "significance": 0.3}
+TARGET_SECONDS, TARGET_BYTES, TARGET_RATIO = 1.0, 1 << 30, 20.0
+
+
+def synthetic(framework, units: int, years: int, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """answers (year, unit, checkpoint, met) over every checkpoint; kpis (year, unit, kpi, value)."""
+    rng = np.random.default_rng(seed)
+    cps = [(cp.id, level) for _, level, cp in framework.checkpoints()]
+    kpis = [k for _, k in framework.kpis()]
+    unit_ids = np.array([f"U{n:04d}" for n in range(1, units + 1)], dtype=object)
+    year_ids = np.arange(FIRST_YEAR, FIRST_YEAR + years)
+    n = units * years
+    key_year = np.repeat(year_ids, units)
+    key_unit = np.tile(unit_ids, years)
+
+    chance = np.array([TICK_CHANCE[level] for _, level in cps])
+    maturity = rng.uniform(0.7, 1.15, size=(n, 1))  # some units are further along than others
+    met = rng.random((n, len(cps))) < np.clip(chance * maturity, 0, 1)
+    answers = pd.DataFrame({
+        "year": np.repeat(key_year, len(cps)),
+        "unit": np.repeat(key_unit, len(cps)),
+        "checkpoint": np.tile(np.array([c for c, _ in cps], dtype=object), n),
+        "met": met.ravel(),
+    })
+
+    floor = np.array([k.floor for k in kpis])
+    ceiling = np.array([k.ceiling for k in kpis])
+    width = ceiling - floor
+    values = floor - 0.3 * width + rng.random((n, len(kpis))) * 1.45 * width
+    values = np.clip(values, [k.min for k in kpis], [k.max for k in kpis]).round(2)
+    values[rng.random(values.shape) < 0.03] = np.nan  # a few KPIs not reported
+    kpi_frame = pd.DataFrame({
+        "year": np.repeat(key_year, len(kpis)),
+        "unit": np.repeat(key_unit, len(kpis)),
+        "kpi": np.tile(np.array([k.id for k in kpis], dtype=object), n),
+        "value": values.ravel(),
+    })
+    return answers, kpi_frame
+
+
+def vectorised(answers, kpis, framework):
+    scores = unit_item_scores(answers, kpis, framework=framework, by=("year", "unit"))
+    departments = {
+        int(year): department_scores(frame.drop(columns="year"), "mean", framework=framework)
+        for year, frame in scores.groupby("year")
+    }
+    return scores, departments
+
+
+def loop(answers, kpis, framework):
+    """The same computation row by row: dicts of ticks and values, item_score / kpi_score, dict means."""
+    ticked: dict[tuple, set] = defaultdict(set)
+    for year, unit, checkpoint, met in zip(
+        answers["year"].tolist(), answers["unit"].tolist(), answers["checkpoint"].tolist(),
+        answers["met"].tolist(), strict=True,
+    ):
+        key = (year, unit)
+        if met:
+            ticked[key].add(checkpoint)
+        else:
+            ticked.setdefault(key, set())
+    values: dict[tuple, float] = {}
+    for year, unit, kpi, value in zip(
+        kpis["year"].tolist(), kpis["unit"].tolist(), kpis["kpi"].tolist(), kpis["value"].tolist(), strict=True
+    ):
+        values[(year, unit, kpi)] = value
+        ticked.setdefault((year, unit), set())
+
+    levels = {item.id: [[cp.id for cp in item.level_checkpoints(lvl)] for lvl in LEVELS]
+              for item in framework.items() if not item.is_results}
+    results = {item.id: item.kpis for item in framework.items() if item.is_results}
+    scores: dict[tuple, float] = {}
+    for (year, unit), done in ticked.items():
+        for item_id, ids in levels.items():
+            scores[(year, unit, item_id)] = item_score(*[[c in done for c in level] for level in ids])
+        for item_id, item_kpis in results.items():
+            kpi_points = [kpi_score(values.get((year, unit, k.id)), k.floor, k.ceiling) for k in item_kpis]
+            scores[(year, unit, item_id)] = sum(kpi_points) / len(kpi_points)
+
+    sums: dict[tuple, float] = defaultdict(float)
+    units: dict[int, set] = defaultdict(set)
+    for (year, unit, item_id), score in scores.items():
+        sums[(year, item_id)] += score
+        units[year].add(unit)
+    departments = {}
+    for year, members in units.items():
+        items = {i: sums[(year, i)] / len(members) for i in framework.item_ids()}
+        categories = {c.id: sum(items[i.id] for i in c.items) / len(c.items) for c in framework.categories}
+        departments[year] = (items, categories, sum(categories.values()) / len(categories))
+    return scores, departments
+
+
+def max_difference(vector, plain) -> float:
+    scores, departments = vector
+    plain_scores, plain_departments = plain
+    keys = list(zip(scores["year"].tolist(), scores["unit"].tolist(), scores["item"].tolist(), strict=True))
+    if set(keys) != set(plain_scores):
+        return float("inf")
+    worst = max(abs(s - plain_scores[k]) for k, s in zip(keys, scores["score"].tolist(), strict=True))
+    for year, result in departments.items():
+        items, categories, total = plain_departments[year]
+        worst = max(worst, abs(result.total - total))
+        worst = max(worst, max(abs(result.items[i] - v) for i, v in items.items()))
+        worst = max(worst, max(abs(result.categories[c] - v) for c, v in categories.items()))
+    return worst
+
+
+def timed(function, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    framework = default_framework()
+    answers, kpis = synthetic(framework, args.units, args.years)
+    print(f"data: {args.units} units x {args.years} years, {sum(1 for _ in framework.checkpoints())} checkpoints, "
+          f"{len(kpis) // (args.units * args.years)} KPIs -> {len(answers):,} answer rows, {len(kpis):,} KPI rows")
+    print("met rate by level: " + ", ".join(
+        f"{lvl} {rate:.2f}" for lvl, rate in answers.assign(
+            level=answers["checkpoint"].str.split(".").str[2].str[0]).groupby("level")["met"].mean()
+        .rename({"B": "basic", "A": "advance", "S": "significance"}).reindex(list(LEVELS)).items()))
+
+    vectorised(answers, kpis, framework)  # warm the criteria tables' caches
+    vector_time, vector = timed(lambda: vectorised(answers, kpis, framework), args.runs)
+    tracemalloc.start()
+    vectorised(answers, kpis, framework)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    loop_time, plain = timed(lambda: loop(answers, kpis, framework), max(1, args.runs // 2))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+    difference = max_difference(vector, plain)
+    ratio = loop_time / vector_time
+
+    print(f"vectorised wall time (median of {args.runs}): {vector_time:.3f} s")
+    print(f"vectorised peak traced memory (tracemalloc): {peak / 2**20:.1f} MiB")
+    print(f"process peak RSS (ru_maxrss, whole script): {rss / 2**20:.1f} MiB")
+    print(f"python loop wall time (median of {max(1, args.runs // 2)}): {loop_time:.3f} s")
+    print(f"speed-up loop / vectorised: {ratio:.1f}x")
+    print(f"max |vectorised - loop| over unit items, department items, categories, totals: {difference:.2e}")
+    for year, result in sorted(vector[1].items()):
+        print(f"department {year}: total {result.total:.2f} over {result.units} units; categories "
+              + " ".join(f"{c}:{s:.1f}" for c, s in result.categories.items()))
+
+    checks = {
+        "agree to 1e-9": difference <= 1e-9,
+        f"under {TARGET_SECONDS:g} s": vector_time < TARGET_SECONDS,
+        "under 1 GB": max(peak, rss) < TARGET_BYTES,
+        f"at least {TARGET_RATIO:g}x faster than the loop": ratio >= TARGET_RATIO,
+    }
+    for name, ok in checks.items():
+        print(f"target {name}: {'PASS' if ok else 'FAIL'}")
+    return 0 if checks["agree to 1e-9"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
