@@ -36,9 +36,9 @@ def roll_up(item_scores: pd.Series, framework: Framework | None = None) -> tuple
     """Category = mean of its items (a missing item counts 0); total = mean of the categories."""
     items = item_table(framework or default_framework())
     scores = item_scores.reindex(items["item"]).fillna(0.0).to_numpy()
-    categories = pd.Series(scores, index=items["category"].to_numpy()).groupby(level=0).mean()
-    categories.index.name = "category"
-    return categories, float(categories.mean())
+    codes, categories = pd.factorize(items["category"], sort=True)
+    means = np.bincount(codes, weights=scores) / np.bincount(codes)
+    return pd.Series(means, index=pd.Index(categories, name="category")), float(means.mean())
 
 
 def unit_weights(units: pd.Index, weights: Mapping | None) -> np.ndarray:
@@ -53,32 +53,37 @@ def unit_weights(units: pd.Index, weights: Mapping | None) -> np.ndarray:
     return values
 
 
-def _validate(unit_items: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+def unit_item_grid(unit_items: pd.DataFrame, framework: Framework | None = None) -> pd.DataFrame:
+    """Units x items matrix of scores, rows sorted by unit; an absent (unit, item) is 0.
+
+    Raises ValueError for missing columns, an empty frame, an unknown item id, a score that is not
+    a number from 0 to 500, or a (unit, item) pair given twice."""
+    framework = framework or default_framework()
     missing = {"unit", "item", "score"} - set(unit_items.columns)
     if missing:
         raise ValueError(f"unit_items lacks column(s) {sorted(missing)}")
     if unit_items.empty:
         raise ValueError("unit_items is empty: there is no unit to aggregate")
-    known = set(item_table(framework)["item"])
-    unknown = sorted(set(unit_items["item"].astype(str)) - known)
-    if unknown:
-        raise ValueError(f"unknown item id(s): {', '.join(unknown[:5])}")
-    scores = pd.to_numeric(unit_items["score"], errors="coerce")
-    if scores.isna().any() or ((scores < 0) | (scores > MAX_SCORE)).any():
+    items = pd.Index(item_table(framework)["item"])
+    item_codes, item_uniques = pd.factorize(unit_items["item"])
+    position = items.get_indexer(pd.Index(item_uniques).astype(str))
+    if (position < 0).any() or (item_codes < 0).any():
+        unknown = sorted(map(str, pd.Index(item_uniques)[position < 0]))
+        raise ValueError(f"unknown item id(s): {', '.join(unknown[:5]) or 'empty'}")
+    scores = pd.to_numeric(unit_items["score"], errors="coerce").to_numpy(float)
+    if np.isnan(scores).any() or ((scores < 0) | (scores > MAX_SCORE)).any():
         raise ValueError("every score must be a number from 0 to 500")
-    frame = unit_items.assign(item=unit_items["item"].astype(str), score=scores.astype(float))
-    if frame.duplicated(["unit", "item"]).any():
+    unit_codes, units = pd.factorize(unit_items["unit"], sort=True)
+    if (unit_codes < 0).any():
+        raise ValueError("every row needs a unit")
+    cells = unit_codes * len(items) + position[item_codes]
+    grid_size = len(units) * len(items)
+    if np.bincount(cells, minlength=grid_size).max() > 1:
         raise ValueError("a (unit, item) pair appears more than once")
-    return frame
-
-
-def unit_item_grid(unit_items: pd.DataFrame, framework: Framework | None = None) -> pd.DataFrame:
-    """Units x items matrix of scores, rows sorted by unit; an absent (unit, item) is 0."""
-    framework = framework or default_framework()
-    frame = _validate(unit_items, framework)
-    grid = frame.pivot(index="unit", columns="item", values="score")
-    grid = grid.reindex(columns=item_table(framework)["item"]).fillna(0.0)
-    return grid.sort_index()
+    grid = np.zeros(grid_size)
+    grid[cells] = scores
+    grid = grid.reshape(len(units), len(items))
+    return pd.DataFrame(grid, index=pd.Index(units, name="unit"), columns=items)
 
 
 def department_scores(

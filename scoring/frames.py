@@ -9,6 +9,8 @@ scored on every item; a checkpoint or KPI with no row counts as not met / no val
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -46,11 +48,42 @@ def met_mask(met: pd.Series) -> pd.Series:
     return pd.to_numeric(met, errors="coerce").fillna(0).astype(bool)
 
 
-def _keys_of(frames: Sequence[pd.DataFrame], by: list[str]) -> pd.DataFrame:
-    parts = [f[by] for f in frames if f is not None and len(f)]
-    if not parts:
-        return pd.DataFrame(columns=by)
-    return pd.concat(parts).drop_duplicates().sort_values(by).reset_index(drop=True)
+def _keys_of(frames: Sequence[pd.DataFrame | None], by: list[str]) -> pd.DataFrame:
+    """The distinct assessments named in the frames, sorted."""
+    return _index(frames, by)[0]
+
+
+def _index(frames: Sequence[pd.DataFrame | None], by: list[str]) -> tuple[pd.DataFrame, list[np.ndarray | None]]:
+    """The distinct assessments (``by`` values) of all frames, sorted, and for each frame the
+    position of each of its rows in that list. Factorising once keeps the hot path on integers."""
+    present = [f for f in frames if f is not None]
+    lengths = [len(f) for f in present]
+    if not sum(lengths):
+        return pd.DataFrame(columns=by), [None if f is None else np.zeros(0, dtype=np.intp) for f in frames]
+    codes, uniques = [], []
+    for column in by:
+        values = pd.concat([f[column] for f in present], ignore_index=True)
+        column_codes, column_uniques = pd.factorize(values, sort=True)
+        if (column_codes < 0).any():
+            raise ValueError(f"column {column!r} has empty values")
+        codes.append(column_codes)
+        uniques.append(np.asarray(column_uniques))
+    dims = [len(u) for u in uniques]
+    distinct, inverse = _distinct(np.ravel_multi_index(codes, dims), int(np.prod(dims)))
+    keys = pd.DataFrame({c: u[p] for c, u, p in zip(by, uniques, np.unravel_index(distinct, dims), strict=True)})
+    pieces = iter(np.split(inverse.ravel(), np.cumsum(lengths)[:-1]))
+    return keys, [None if f is None else next(pieces) for f in frames]
+
+
+def _distinct(flat: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of non-negative integers below ``space``, and each one's position:
+    ``np.unique(flat, return_inverse=True)`` in linear time while the space is small."""
+    if space > 50_000_000:
+        distinct, inverse = np.unique(flat, return_inverse=True)
+        return distinct, inverse.ravel()
+    present = np.zeros(space, dtype=bool)
+    present[flat] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[flat]
 
 
 def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
@@ -59,56 +92,121 @@ def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
         raise ValueError(f"{name} lacks column(s) {missing}")
 
 
-def checkpoint_item_scores(
-    answers: pd.DataFrame, framework: Framework, by: list[str], keys: pd.DataFrame
-) -> pd.DataFrame:
-    """Scores of items 1.1-6.4 per assessment, from checkpoint ticks."""
+@dataclass(frozen=True)
+class _Layout:
+    """The criteria as index arrays: checkpoints grouped by (item, level), KPIs by item."""
+
+    checkpoint_items: list[str]
+    checkpoints: pd.Index
+    groups: np.ndarray  # checkpoint -> (item, level) indicator, shape (checkpoints, items * 3)
+    sizes: np.ndarray  # checkpoints per (item, level), shape (items, 3)
+    results_items: list[str]
+    kpis: pd.Index
+    kpi_items: np.ndarray  # KPI -> item indicator, shape (kpis, results items)
+    floor: np.ndarray
+    ceiling: np.ndarray
+
+
+@lru_cache(maxsize=16)
+def _layout(framework: Framework) -> _Layout:
     table = checkpoint_table(framework)
-    merged = answers.merge(table[["checkpoint", "item", "level"]], on="checkpoint", how="left")
-    unknown = merged.loc[merged["item"].isna(), "checkpoint"].unique()
-    if len(unknown):
-        raise ValueError(f"unknown checkpoint id(s): {', '.join(map(str, unknown[:5]))}")
-    ticked = merged[met_mask(merged["met"])].drop_duplicates([*by, "checkpoint"])
-    counts = ticked.groupby([*by, "item", "level"], observed=True).size().unstack("level")
     sizes = level_sizes(framework)
-    grid = keys.merge(pd.DataFrame({"item": sizes.index}), how="cross")
-    grid = grid.set_index([*by, "item"])
-    met = counts.reindex(index=grid.index, columns=list(sizes.columns)).fillna(0.0)
-    aligned = sizes.reindex(grid.index.get_level_values("item"))
-    aligned.index = grid.index
-    return gated_scores(met, aligned).rename("score").reset_index()
+    items = list(sizes.index)
+    group = table["item"].map({i: n for n, i in enumerate(items)}) * 3 + table["level"].map(LEVELS.index)
+    groups = np.zeros((len(table), 3 * len(items)))
+    groups[np.arange(len(table)), group.to_numpy()] = 1.0
+    kpis = kpi_table(framework)
+    results = [i.id for i in framework.items() if i.is_results]
+    kpi_items = np.zeros((len(kpis), len(results)))
+    kpi_items[np.arange(len(kpis)), kpis["item"].map(results.index).to_numpy()] = 1.0
+    return _Layout(items, pd.Index(table["checkpoint"]), groups, sizes[list(LEVELS)].to_numpy(float),
+                   results, pd.Index(kpis["kpi"]), kpi_items, kpis["floor"].to_numpy(float),
+                   kpis["ceiling"].to_numpy(float))
+
+
+def checkpoint_item_matrix(answers: pd.DataFrame, rows: np.ndarray, count: int, framework: Framework) -> np.ndarray:
+    """Scores of items 1.1-6.4, one row per assessment: met counts per (item, level) by one matrix
+    product over a dense assessments x checkpoints table, then the gated rule."""
+    layout = _layout(framework)
+    codes, uniques = pd.factorize(answers["checkpoint"])
+    position = layout.checkpoints.get_indexer(uniques)
+    if (position < 0).any():
+        raise ValueError(f"unknown checkpoint id(s): {', '.join(map(str, uniques[position < 0][:5]))}")
+    met = met_mask(answers["met"]).to_numpy()
+    ticked = np.zeros((count, len(layout.checkpoints)))
+    ticked[rows[met], position[codes[met]]] = 1.0
+    counts = (ticked @ layout.groups).reshape(-1, 3)
+    sizes = np.tile(layout.sizes, (count, 1))
+    return gated_array(counts, sizes).reshape(count, len(layout.checkpoint_items))
+
+
+def _own_kpis(kpis: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """The rows of KPIs a unit added itself, checked."""
+    _require(kpis, ["item", "floor", "ceiling"], "unit-added KPIs")
+    if kpis[["item", "floor", "ceiling"]].isna().any().any():
+        raise ValueError("a unit-added KPI needs item, floor and ceiling")
+    stray = sorted(set(kpis["item"].astype(str)) - set(_layout(framework).results_items))
+    if stray:
+        raise ValueError(f"a unit-added KPI must belong to a category-7 item, not {', '.join(stray)}")
+    return kpis
+
+
+def _kpi_values(kpis: pd.DataFrame | None, rows: np.ndarray | None, count: int, framework: Framework, by: list[str]):
+    """Values of the criteria's KPIs as an assessments x KPIs matrix (NaN: no value), and the
+    unit-added KPIs as rows (``row`` the assessment's position) with their scores."""
+    layout = _layout(framework)
+    values = np.full((count, len(layout.kpis)), np.nan)
+    own = pd.DataFrame(columns=["row", "kpi", "item", "floor", "ceiling", "value", "score"])
+    if kpis is None or not len(kpis):
+        return values, own
+    _require(kpis, [*by, "kpi", "value"], "kpis")
+    codes, uniques = pd.factorize(kpis["kpi"])
+    position = layout.kpis.get_indexer(uniques)[codes]
+    numbers = pd.to_numeric(kpis["value"], errors="coerce").to_numpy(float)
+    known = position >= 0
+    values[rows[known], position[known]] = numbers[known]
+    if not known.all():
+        extra = _own_kpis(kpis[~known], framework).assign(row=rows[~known], value=numbers[~known])
+        own = extra[["row", "kpi", "item", "floor", "ceiling", "value"]].drop_duplicates(["row", "kpi"], keep="last")
+        own = own.assign(score=kpi_scores(own["value"], own["floor"], own["ceiling"]))
+    return values, own
+
+
+def kpi_item_matrix(kpis: pd.DataFrame | None, rows: np.ndarray | None, count: int, framework: Framework,
+                    by: list[str]) -> np.ndarray:
+    """Scores of items 7.x, one row per assessment: the mean of each item's KPI scores, the
+    criteria's KPIs and the unit's own, a KPI with no value scoring 0."""
+    layout = _layout(framework)
+    values, own = _kpi_values(kpis, rows, count, framework, by)
+    sums = kpi_scores(values, layout.floor, layout.ceiling) @ layout.kpi_items
+    counts = np.tile(layout.kpi_items.sum(axis=0), (count, 1))
+    if len(own):
+        column = own["item"].astype(str).map(layout.results_items.index).to_numpy()
+        np.add.at(sums, (own["row"].to_numpy(int), column), own["score"].to_numpy(float))
+        np.add.at(counts, (own["row"].to_numpy(int), column), 1.0)
+    return sums / counts
 
 
 def kpi_rows(kpis: pd.DataFrame | None, framework: Framework, by: list[str], keys: pd.DataFrame) -> pd.DataFrame:
-    """Every KPI each assessment is scored on (the criteria's and its own), with value and score."""
+    """Every KPI each assessment is scored on (the criteria's and its own), one row each, with item,
+    floor, ceiling, value and score; the assessments are those in ``keys`` and ``kpis``."""
+    layout = _layout(framework)
+    keys, (_, rows) = _index([keys, kpis], by)
+    values, own = _kpi_values(kpis, rows, len(keys), framework, by)
     table = kpi_table(framework)
-    expected = keys.merge(table[["kpi", "item", "floor", "ceiling"]], how="cross")
-    if kpis is not None and len(kpis):
-        _require(kpis, [*by, "kpi", "value"], "kpis")
-        own = kpis[~kpis["kpi"].isin(table["kpi"])]
-        if len(own):
-            _require(own, ["item", "floor", "ceiling"], "unit-added KPIs")
-            if own[["item", "floor", "ceiling"]].isna().any().any():
-                raise ValueError("a unit-added KPI needs item, floor and ceiling")
-            results_items = {i.id for i in framework.items() if i.is_results}
-            stray = sorted(set(own["item"].astype(str)) - results_items)
-            if stray:
-                raise ValueError(f"a unit-added KPI must belong to a category-7 item, not {', '.join(stray)}")
-            own = own[[*by, "kpi", "item", "floor", "ceiling"]].drop_duplicates([*by, "kpi"])
-            expected = pd.concat([expected, own], ignore_index=True)
-        values = kpis[[*by, "kpi", "value"]].drop_duplicates([*by, "kpi"], keep="last")
-        expected = expected.merge(values, on=[*by, "kpi"], how="left")
-    else:
-        expected = expected.assign(value=np.nan)
-    expected["value"] = pd.to_numeric(expected["value"], errors="coerce")
-    expected["score"] = kpi_scores(expected["value"], expected["floor"], expected["ceiling"])
-    return expected
-
-
-def kpi_item_scores(kpis: pd.DataFrame | None, framework: Framework, by: list[str], keys: pd.DataFrame) -> pd.DataFrame:
-    """Scores of items 7.x per assessment: the mean of the item's KPI scores (no value scores 0)."""
-    rows = kpi_rows(kpis, framework, by, keys)
-    return rows.groupby([*by, "item"], as_index=False)["score"].mean()
+    grid = pd.DataFrame({
+        "row": np.repeat(np.arange(len(keys)), len(layout.kpis)),
+        "kpi": np.tile(table["kpi"].to_numpy(), len(keys)),
+        "item": np.tile(table["item"].to_numpy(), len(keys)),
+        "floor": np.tile(layout.floor, len(keys)),
+        "ceiling": np.tile(layout.ceiling, len(keys)),
+        "value": values.ravel(),
+    })
+    grid["score"] = kpi_scores(grid["value"], grid["floor"], grid["ceiling"])
+    result = pd.concat([grid, own], ignore_index=True) if len(own) else grid
+    result = result.sort_values(["row", "item", "kpi"], kind="stable")
+    keyed = keys.iloc[result["row"].to_numpy(int)].reset_index(drop=True)
+    return pd.concat([keyed, result.drop(columns="row").reset_index(drop=True)], axis=1)
 
 
 def unit_item_scores(
@@ -133,9 +231,15 @@ def unit_item_scores(
     if answers is None:
         answers = pd.DataFrame(columns=[*by, "checkpoint", "met"])
     _require(answers, [*by, "checkpoint", "met"], "answers")
-    keys = _keys_of([answers, kpis, keys], by)
-    result = pd.concat(
-        [checkpoint_item_scores(answers, framework, by, keys), kpi_item_scores(kpis, framework, by, keys)],
-        ignore_index=True,
-    )
-    return result.sort_values([*by, "item"]).reset_index(drop=True)
+    if kpis is not None and len(kpis):
+        _require(kpis, [*by, "kpi", "value"], "kpis")
+    found, (answer_rows, kpi_rows_, _) = _index([answers, kpis, keys], by)
+    count = len(found)
+    layout = _layout(framework)
+    scores = np.hstack([checkpoint_item_matrix(answers, answer_rows, count, framework),
+                        kpi_item_matrix(kpis, kpi_rows_, count, framework, by)])
+    items = [*layout.checkpoint_items, *layout.results_items]
+    result = found.iloc[np.repeat(np.arange(count), len(items))].reset_index(drop=True)
+    result["item"] = np.tile(np.array(items, dtype=object), count)
+    result["score"] = scores.ravel()
+    return result
