@@ -11,7 +11,8 @@ st.set_page_config(page_title="PMQA 4.0", page_icon="📊", layout="wide")
 
 PAGES = {
     # page file -> (title key, icon, roles that may open it)
-    "pages/home.py": ("page_home", ":material/home:", ("unit", "committee", "director", "admin")),
+    "app_pages/home.py": ("page_home", ":material/home:", ("unit", "committee", "director", "admin")),
+    "app_pages/self_assessment.py": ("page_self_assessment", ":material/edit_note:", ("unit",)),
 }
 
 

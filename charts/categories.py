@@ -34,8 +34,9 @@ def category_bars(categories: pd.Series, thresholds: Thresholds, lang: str = "th
         if value in seen:
             continue
         seen.add(value)
-        fig.add_hline(y=value, line_dash="dash", line_color=colour,
-                      annotation_text=f"{translate(key, lang)} {value:g}", annotation_position="top left")
+        fig.add_hline(y=value, line_dash="dash", line_color=colour)
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=value, yref="y", showarrow=False,
+                           text=f"{translate(key, lang)} {value:g}", font={"color": colour})
     fig.update_layout(**base_layout(translate("score_by_category", lang)),
                       yaxis={"range": [0, 520], "title": translate("score", lang), "gridcolor": "#eee"},
                       xaxis={"title": translate("category", lang)}, showlegend=False)

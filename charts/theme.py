@@ -13,6 +13,6 @@ def base_layout(title: str) -> dict:
     return {
         "title": {"text": title},
         "font": {"family": FONT, "size": 14},
-        "margin": {"l": 40, "r": 20, "t": 60, "b": 40},
+        "margin": {"l": 40, "r": 110, "t": 60, "b": 40},
         "plot_bgcolor": "white",
     }

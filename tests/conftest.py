@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,6 +13,7 @@ from storage import connect, open_store
 from storage.accounts import User, authenticate
 from storage.demo import DEMO_PASSWORD
 
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 ROLES_USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
 
 
@@ -60,7 +62,7 @@ def app(demo_path, monkeypatch) -> Callable[..., AppTest]:
     monkeypatch.setenv("PMQA_DB", str(demo_path))
 
     def run(role: str | None = None, lang: str = "th") -> AppTest:
-        at = AppTest.from_file("streamlit_app.py", default_timeout=60)
+        at = AppTest.from_file(APP, default_timeout=60)
         at.session_state["lang"] = lang
         at.run()
         if role is not None:

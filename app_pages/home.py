@@ -11,7 +11,7 @@ from ui.format import level_label, score_text, status_label, year_label
 from ui.i18n import current_language, t
 
 db = session.store()
-user = session.current_user()
+user = session.require_user()
 lang = current_language()
 year = org.current_cycle(db)
 

@@ -1,0 +1,108 @@
+"""What the self-assessment form shows, computed from a loaded form with the scoring package:
+live item scores with their locked points and what would release them, progress, KPI rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from scoring import LEVELS, Framework, item_detail, kpi_score, level_for, roll_up, unit_item_scores
+from scoring.criteria import Item
+from scoring.rules import ItemDetail
+from storage.answers import Form, own_kpi_model
+from storage.assessments import unanswered_items
+
+
+@dataclass(frozen=True)
+class ItemView:
+    detail: ItemDetail
+    level: str
+    release: list[str]  # the missing checkpoints whose completion releases the locked points
+
+
+def ticks_of(form: Form, source: str = "self") -> dict[str, bool]:
+    """Checkpoint -> met; for the reviewed view, the committee's value where it set one."""
+    if source == "self":
+        return {cp: v["self"] for cp, v in form.ticks.items()}
+    return {cp: v["review"] if v["review"] is not None else v["self"] for cp, v in form.ticks.items()}
+
+
+def item_view(item: Item, ticks: dict[str, bool], framework: Framework) -> ItemView:
+    per_level = [[ticks.get(cp.id, False) for cp in item.level_checkpoints(lvl)] for lvl in LEVELS]
+    detail = item_detail(*per_level)
+    release = []
+    if detail.blocking:
+        release = [cp.id for cp in item.level_checkpoints(detail.blocking) if not ticks.get(cp.id, False)]
+    return ItemView(detail, level_for(detail.score, framework.thresholds.levels), release)
+
+
+def kpis_of(form: Form, framework: Framework) -> list[tuple[Item, object]]:
+    """The criteria's KPIs and the unit's own, as (item, KPI model), in item order."""
+    own = {}
+    for row in form.own_kpis:
+        own.setdefault(row["item"], []).append(own_kpi_model(row))
+    return [(item, kpi) for item in framework.items() if item.is_results
+            for kpi in (*item.kpis, *own.get(item.id, []))]
+
+
+def kpi_value(form: Form, kpi_id: str, fiscal_year: int, source: str = "self") -> float | None:
+    value = form.kpi_values.get((kpi_id, fiscal_year))
+    if value is None:
+        return None
+    if source == "self" or value["review"] is None:
+        return value["self"]
+    return value["review"]
+
+
+def score_frames(form: Form, source: str = "self") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The form as the scoring package's input frames (one unit)."""
+    unit, year = form.assessment["unit_id"], form.assessment["year"]
+    answers = pd.DataFrame([(unit, cp, met) for cp, met in ticks_of(form, source).items()],
+                           columns=["unit", "checkpoint", "met"])
+    own = {row["kpi"]: row for row in form.own_kpis}
+    kpis = pd.DataFrame(
+        [(unit, kpi, kpi_value(form, kpi, year, source), own.get(kpi, {}).get("item"),
+          own.get(kpi, {}).get("floor"), own.get(kpi, {}).get("ceiling"))
+         for (kpi, fy) in form.kpi_values if fy == year],
+        columns=["unit", "kpi", "value", "item", "floor", "ceiling"])
+    return answers, kpis
+
+
+@dataclass(frozen=True)
+class LiveScores:
+    items: pd.Series
+    categories: pd.Series
+    total: float
+    level: str
+
+
+def live_scores(form: Form, framework: Framework, source: str = "self") -> LiveScores:
+    answers, kpis = score_frames(form, source)
+    keys = pd.DataFrame({"unit": [form.assessment["unit_id"]]})
+    items = unit_item_scores(answers, kpis, framework, keys=keys).set_index("item")["score"]
+    categories, total = roll_up(items, framework)
+    return LiveScores(items, categories, total, level_for(total, framework.thresholds.levels))
+
+
+def kpi_score_of(kpi, value: float | None) -> float:
+    return kpi_score(value, kpi.floor, kpi.ceiling)
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: dict[int, int]  # category -> items answered
+    totals: dict[int, int]  # category -> items
+    missing: list[str]
+
+    @property
+    def percent(self) -> float:
+        total = sum(self.totals.values())
+        return 100.0 * sum(self.answered.values()) / total if total else 0.0
+
+
+def progress(form: Form, framework: Framework) -> Progress:
+    missing = unanswered_items(form, framework)
+    totals = {c.id: len(c.items) for c in framework.categories}
+    answered = {c.id: sum(1 for i in c.items if i.id not in missing) for c in framework.categories}
+    return Progress(answered, totals, missing)

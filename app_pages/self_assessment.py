@@ -1,0 +1,71 @@
+"""Self-assessment: a unit scores itself on every PMQA 4.0 item of a cycle; every change saves at once."""
+
+import streamlit as st
+
+from analysis.self_assessment import live_scores, progress
+from scoring import framework_for_year
+from storage import answers, assessments, evidence, org
+from storage.answers import EDITABLE
+from ui import session
+from ui.assessment_actions import add_kpi_form, copy_previous_offer, submit_panel
+from ui.assessment_form import begin, key, render_item, render_kpis, show_flash
+from ui.format import level_label, score_text, status_label, year_label
+from ui.i18n import current_language, t
+
+db = session.store()
+user = session.require_user("unit")
+lang = current_language()
+unit = org.unit(db, user.unit_id)
+years = [c["year"] for c in org.cycles(db)]
+if not years:
+    st.warning(t("no_cycle"))
+    st.stop()
+year = st.sidebar.selectbox(t("cycle_select"), years[::-1], format_func=lambda y: year_label(y, lang),
+                            key="sa:year")
+framework = framework_for_year(year)
+found = assessments.get(db, user.unit_id, year) or assessments.ensure(db, user, user.unit_id, year)
+form = answers.load(db, user, found["id"])
+fresh = begin(form)
+editable = form.assessment["status"] in EDITABLE["self"]
+scores, done = live_scores(form, framework), progress(form, framework)
+
+st.title(t("sa_title", unit=unit["name_en" if lang == "en" else "name_th"]))
+show_flash()
+cols = st.columns(4)
+cols[0].metric(t("status"), status_label(form.assessment["status"], lang))
+cols[1].metric(t("total_score"), score_text(scores.total))
+cols[2].metric(t("level"), level_label(scores.level, lang))
+cols[3].metric(t("sa_progress"), t("sa_progress_value", percent=done.percent, done=sum(done.answered.values()),
+                                   total=sum(done.totals.values())))
+st.progress(done.percent / 100)
+if form.assessment["version"]:
+    st.caption(t("sa_last_saved", time=form.assessment["updated_at"][:19].replace("T", " "),
+                 user=form.assessment["updated_by"], version=form.assessment["version"]) + " · "
+               + t("sa_autosave_note"))
+else:
+    st.caption(t("sa_never_saved"))
+if form.assessment["status"] == "returned" and form.assessment.get("return_reason"):
+    st.error(t("sa_returned", reason=form.assessment["return_reason"]), icon=":material/undo:")
+elif not editable:
+    st.info(t("sa_read_only", status=status_label(form.assessment["status"], lang)), icon=":material/lock:")
+if editable:
+    copy_previous_offer(form, user)
+
+category = st.segmented_control(
+    t("category"), [c.id for c in framework.categories], key=key("category"), default=1,
+    format_func=lambda c: f"{t('category_short', n=c)} · {done.answered[c]}/{done.totals[c]}",
+) or 1
+st.subheader(f"{t('category_short', n=category)} {framework.category(category).name.get(lang)} · "
+             f"{score_text(scores.categories[category])}")
+rows = evidence.listing(db, user, form.assessment["id"])
+if category == 7:
+    render_kpis(form, framework, user, fresh, editable, rows)
+    if editable:
+        add_kpi_form(form, framework, user)
+else:
+    for item in framework.category(category).items:
+        render_item(form, item, framework, user, fresh, editable, rows)
+
+st.divider()
+if editable:
+    submit_panel(form, user, done)

@@ -1,0 +1,28 @@
+"""A KPI's results across fiscal years, small enough to sit beside its inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from charts.theme import FONT
+
+
+def kpi_sparkline(years: Sequence[int], values: Sequence[float | None], target: float | None = None,
+                  floor: float | None = None) -> go.Figure:
+    """Results as a line with markers (gaps where a year has no value); the target as a dashed green
+    line and the floor as a dotted red one."""
+    fig = go.Figure(go.Scatter(
+        x=[str(y) for y in years], y=list(values), mode="lines+markers+text", connectgaps=False,
+        text=["" if v is None else f"{v:g}" for v in values], textposition="top center",
+        line={"color": "#1f5fa8", "width": 2}, hovertemplate="%{x}: %{y}<extra></extra>",
+    ))
+    if target is not None:
+        fig.add_hline(y=target, line_dash="dash", line_color="#2e8b57", line_width=1)
+    if floor is not None:
+        fig.add_hline(y=floor, line_dash="dot", line_color="#d9534f", line_width=1)
+    fig.update_layout(height=110, margin={"l": 0, "r": 0, "t": 12, "b": 0}, showlegend=False,
+                      font={"family": FONT, "size": 11}, plot_bgcolor="white",
+                      xaxis={"showgrid": False, "type": "category"}, yaxis={"visible": False})
+    return fig

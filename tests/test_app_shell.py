@@ -1,0 +1,246 @@
+"""The router (streamlit_app.py) under AppTest: sign-in, the menu per role, sign-out, the demo notice,
+the language switch, and a deactivated account being signed out.
+
+The page files live in ``app_pages/``, not ``pages/``: Streamlit treats a ``pages/`` folder beside the
+entry script as its old automatic page list until ``st.navigation`` first runs, and a page then ran
+without the router (no sign-in). ``test_rerun_after_sign_in_goes_through_the_router`` guards that.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from storage.demo import DEMO_PASSWORD
+from ui.format import role_label
+from ui.i18n import translate
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "streamlit_app.py"
+ROLES_USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
+ROLES = tuple(ROLES_USERS)
+
+
+def router_pages() -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """The router's PAGES table, read from the source (importing the router would run it)."""
+    for node in ast.parse(APP.read_text(encoding="utf-8")).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) \
+            else []
+        if any(isinstance(target, ast.Name) and target.id == "PAGES" for target in targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError("streamlit_app.py has no PAGES table")
+
+
+def offered_pages(at: AppTest) -> dict[Path, str]:
+    """Script path -> menu title of every page st.navigation registered in the last run (AppTest keeps the
+    registry in a private attribute; there is no public accessor)."""
+    return {Path(info["script_path"]).resolve(): info["page_name"] for info in at._registered_pages.values()}
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.main.button[0].click().run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def on_sign_in_page(at: AppTest) -> bool:
+    keys = {w.key for w in at.text_input}
+    return {"login_username", "login_password"} <= keys and not at.metric
+
+
+@pytest.fixture
+def run_app(demo_path, monkeypatch) -> Callable[..., AppTest]:
+    """``run_app(role, lang)``: the router on a copy of the demo store, signed in as the role's demo user
+    (no role: the sign-in page; lang None: whatever the app defaults to)."""
+    monkeypatch.setenv("PMQA_DB", str(demo_path))
+
+    def run(role: str | None = None, lang: str | None = "th") -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        if lang is not None:
+            at.session_state["lang"] = lang
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        if role is not None:
+            sign_in(at, ROLES_USERS[role], DEMO_PASSWORD)
+            assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
+
+
+def test_sign_in_page_renders_in_thai_by_default(run_app):
+    at = run_app(lang=None)
+    assert not at.exception
+    assert at.session_state["lang"] == "th"
+    assert [t.value for t in at.title] == [translate("app_title", "th")]
+    assert [w.label for w in at.text_input] == [translate("username", "th"), translate("password", "th")]
+    assert at.main.button[0].label == translate("sign_in", "th")
+    assert translate("demo_accounts", "th") in [i.value for i in at.info]
+    assert "user_id" not in at.session_state
+    assert not at.error
+    assert on_sign_in_page(at)
+    assert not at.sidebar.button  # no sign-out button before signing in
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize(("username", "password"), [("demo-director", "wrong-pass"), ("nobody", DEMO_PASSWORD),
+                                                    ("demo-director", DEMO_PASSWORD.upper())])
+def test_wrong_credentials_show_sign_in_failed_and_stay_signed_out(run_app, lang, username, password):
+    at = sign_in(run_app(lang=lang), username, password)
+    assert not at.exception
+    assert [e.value for e in at.error] == [translate("sign_in_failed", lang)]
+    assert "user_id" not in at.session_state
+    assert on_sign_in_page(at)
+    assert not at.sidebar.caption and not at.sidebar.button
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize(("username", "password"), [("", ""), ("demo-director", ""), ("", DEMO_PASSWORD),
+                                                    ("   ", DEMO_PASSWORD)])
+def test_empty_fields_show_sign_in_empty(run_app, lang, username, password):
+    at = sign_in(run_app(lang=lang), username, password)
+    assert not at.exception
+    assert [e.value for e in at.error] == [translate("sign_in_empty", lang)]
+    assert "user_id" not in at.session_state
+    assert on_sign_in_page(at)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_signs_in_and_gets_its_menu(run_app, demo_user, role, lang):
+    at = run_app(role, lang)
+    user = demo_user(role)
+    assert not at.exception
+    assert at.session_state["user_id"] == user.id
+    assert not at.error
+    expected_caption = translate("signed_in_as", lang, name=user.display_name, role=role_label(role, lang))
+    assert [c.value for c in at.sidebar.caption] == [expected_caption]
+    assert [b.label for b in at.sidebar.button] == [translate("sign_out", lang)]
+    allowed = {(ROOT / path).resolve(): translate(title, lang)
+               for path, (title, _icon, roles) in router_pages().items() if role in roles}
+    assert allowed, f"PAGES gives role {role} no page at all"
+    assert offered_pages(at) == allowed
+    assert not on_sign_in_page(at)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_menu_is_the_same_on_later_runs(run_app, role):
+    at = run_app(role)
+    at.run()
+    assert not at.exception
+    allowed = {(ROOT / path).resolve() for path, (_t, _i, roles) in router_pages().items() if role in roles}
+    assert set(offered_pages(at)) == allowed
+    assert at.sidebar.button and at.sidebar.caption
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sign_out_returns_to_sign_in_page(run_app, role):
+    at = run_app(role)
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+    assert "user_id" not in at.session_state
+    assert on_sign_in_page(at)
+    assert not at.sidebar.button and not at.sidebar.caption
+    assert not at.get("plotly_chart")
+    assert offered_pages(at) and all(path != (ROOT / p).resolve() for path in offered_pages(at)
+                                     for p in router_pages())
+    # and the next user can sign in on the same session
+    sign_in(at, ROLES_USERS["director"], DEMO_PASSWORD)
+    assert not at.exception and at.metric
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_demo_notice_in_sidebar(run_app, role, lang):
+    at = run_app(role, lang)
+    assert [w.value for w in at.sidebar.warning] == [translate("demo_notice", lang)]
+    assert translate("demo_notice", lang) not in [w.value for w in at.main.warning]
+
+
+def test_switching_language_to_english_re_renders_in_english(run_app, demo_user):
+    at = run_app("director", "th")
+    assert translate("department_total", "th") in metrics(at)
+    at.button_group(key="lang_choice").set_value("en").run()
+    assert not at.exception
+    assert at.session_state["lang"] == "en"
+    labels = set(metrics(at))
+    assert {translate(k, "en") for k in ("department_total", "level", "submissions", "award_pmqa")} <= labels
+    assert not {translate(k, "th") for k in ("department_total", "level", "submissions")} & labels
+    assert [t.value for t in at.title] == [translate("app_title", "en")]
+    user = demo_user("director")
+    assert [c.value for c in at.sidebar.caption] == [
+        translate("signed_in_as", "en", name=user.display_name, role=role_label("director", "en"))]
+    assert [b.label for b in at.sidebar.button] == [translate("sign_out", "en")]
+    assert [w.value for w in at.sidebar.warning] == [translate("demo_notice", "en")]
+    assert set(offered_pages(at).values()) == {translate("page_home", "en")}
+    # the choice sticks on later runs, and clicking the selected option again (which clears the
+    # control) keeps English
+    at.run()
+    assert at.session_state["lang"] == "en" and translate("department_total", "en") in metrics(at)
+    at.button_group(key="lang_choice").set_value(None).run()
+    assert not at.exception
+    assert at.session_state["lang"] == "en" and translate("department_total", "en") in metrics(at)
+    # and back to Thai
+    at.button_group(key="lang_choice").set_value("th").run()
+    assert not at.exception
+    assert at.session_state["lang"] == "th" and translate("department_total", "th") in metrics(at)
+
+
+def test_switching_language_on_the_sign_in_page(run_app):
+    at = run_app(lang="th")
+    at.button_group(key="lang_choice").set_value("en").run()
+    assert not at.exception
+    assert [w.label for w in at.text_input] == [translate("username", "en"), translate("password", "en")]
+    assert at.main.button[0].label == translate("sign_in", "en")
+    sign_in(at, "demo-director", "wrong-pass")
+    assert [e.value for e in at.error] == [translate("sign_in_failed", "en")]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_deactivated_account_is_signed_out_on_next_run(run_app, demo_db, role):
+    at = run_app(role)
+    assert at.metric and at.sidebar.button
+    with demo_db.conn:
+        changed = demo_db.execute("UPDATE users SET active = 0 WHERE username = ?", [ROLES_USERS[role]]).rowcount
+    assert changed == 1
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert on_sign_in_page(at)
+    assert not at.sidebar.button and not at.sidebar.caption
+    assert not at.get("plotly_chart")
+    # and the account cannot sign in again
+    sign_in(at, ROLES_USERS[role], DEMO_PASSWORD)
+    assert [e.value for e in at.error] == [translate("sign_in_failed", "th")]
+    assert on_sign_in_page(at)
+
+
+# ---- regressions ---------------------------------------------------------------------------------------
+
+
+# regression: the conftest fixture passed a relative path, which AppTest resolves against tests/
+def test_conftest_app_fixture_opens_the_router(app):
+    at = app()
+    assert not at.exception
+    assert at.text_input(key="login_username")
+
+
+# regression: page files in pages/ ran without the router on reruns (Streamlit MPA v1 discovery)
+def test_rerun_after_sign_in_goes_through_the_router(run_app, demo_db):
+    at = run_app("director")
+    at.run()  # any widget interaction is such a rerun
+    assert not at.exception
+    assert [b.label for b in at.sidebar.button] == [translate("sign_out", "th")]
+    # a signed-out session must never run the page itself
+    with demo_db.conn:
+        demo_db.execute("UPDATE users SET active = 0 WHERE username = 'demo-director'")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert on_sign_in_page(at)

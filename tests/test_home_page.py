@@ -1,0 +1,243 @@
+"""The home page under AppTest: its figures equal the analysis layer's, which equal the scoring engine's
+over the submitted and approved assessments; and the empty states (no cycle, no submission).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.summary import department_summary, unit_summary
+from scoring import department_scores, framework_for_year, unit_item_scores
+from storage import accounts, assessments, connect, org
+from storage.demo import DEMO_PASSWORD, STATUS_2570, UNITS
+from ui.format import level_label, score_text, status_label
+from ui.i18n import translate
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "streamlit_app.py"
+YEAR = 2570
+ROLES_USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
+DEPARTMENT_ROLES = ("director", "committee", "admin")
+PASSWORD = "a-long-password"
+
+
+@pytest.fixture
+def open_app(monkeypatch) -> Callable[..., AppTest]:
+    """``open_app(store_path, username, password, lang)``: the router on that store, signed in."""
+    def run(path: Path, username: str, password: str, lang: str = "th") -> AppTest:
+        monkeypatch.setenv("PMQA_DB", str(path))
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.session_state["lang"] = lang
+        at.run()
+        at.text_input(key="login_username").input(username)
+        at.text_input(key="login_password").input(password)
+        at.main.button[0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "user_id" in at.session_state, [e.value for e in at.error]
+        return at
+
+    return run
+
+
+@pytest.fixture
+def demo_app(open_app, demo_path) -> Callable[..., AppTest]:
+    def run(role: str, lang: str = "th") -> AppTest:
+        return open_app(demo_path, ROLES_USERS[role], DEMO_PASSWORD, lang)
+
+    return run
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def chart_bars(at: AppTest) -> pd.Series:
+    """The category bars of the page's one Plotly chart, as drawn (category label -> height)."""
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1, charts
+    spec = json.loads(charts[0].proto.spec)
+    bars = [trace for trace in spec["data"] if trace.get("type") == "bar"]
+    assert len(bars) == 1
+    return pd.Series(_values(bars[0]["y"]), index=_values(bars[0]["x"]))
+
+
+def _values(array) -> list:
+    """A Plotly JSON array: a plain list or a typed array {"dtype", "bdata"} (base64)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
+    return list(array)
+
+
+def expected_bars(categories: pd.Series, lang: str) -> pd.Series:
+    return pd.Series(categories.to_numpy(dtype=float),
+                     index=[translate("category_short", lang, n=c) for c in categories.index])
+
+
+# ---- the demo department -------------------------------------------------------------------------------
+
+
+def test_demo_cycle_and_counted_units(demo_db):
+    """What the other tests rely on: 2570 is the current cycle and score_inputs reads exactly the
+    submitted and approved assessments."""
+    assert org.current_cycle(demo_db) == YEAR
+    answers, kpis = assessments.score_inputs(demo_db, YEAR)
+    read = set(answers["unit"]) | set(kpis["unit"])
+    table = assessments.status_table(demo_db, YEAR)
+    counted = set(table.loc[table["status"].isin(["submitted", "approved"]), "unit_id"])
+    assert read == counted
+    assert len(counted) == sum(s in ("submitted", "approved") for s in STATUS_2570) == 11
+    assert len(table) == len(UNITS) == 20
+
+
+def test_department_summary_equals_the_scoring_engine(demo_db):
+    summary = department_summary(demo_db, YEAR)
+    framework = framework_for_year(YEAR)
+    answers, kpis = assessments.score_inputs(demo_db, YEAR)
+    result = department_scores(unit_item_scores(answers, kpis, framework), framework=framework)
+    assert result.units == summary.units_counted == 11
+    assert summary.total == pytest.approx(result.total, abs=1e-9)
+    pd.testing.assert_series_equal(summary.categories, result.categories, check_names=False)
+    assert summary.units_total == 20
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("role", DEPARTMENT_ROLES)
+def test_department_metrics_equal_department_summary(demo_app, demo_db, role, lang):
+    at = demo_app(role, lang)
+    summary = department_summary(demo_db, YEAR)
+    framework = framework_for_year(YEAR)
+    answers, kpis = assessments.score_inputs(demo_db, YEAR)
+    engine = department_scores(unit_item_scores(answers, kpis, framework), framework=framework)
+    shown = metrics(at)
+    assert shown[translate("department_total", lang)] == score_text(summary.total) == f"{engine.total:,.1f}"
+    assert shown[translate("level", lang)] == level_label(summary.level, lang)
+    done = sum(s in ("submitted", "approved") for s in STATUS_2570)
+    assert shown[translate("submissions", lang)] == translate("submissions_value", lang, done=done, total=len(UNITS))
+    if lang == "th":
+        assert shown[translate("submissions", lang)] == "11 จาก 20 หน่วยงาน"
+    assert translate("covers_units", lang, n=done) in [c.value for c in at.caption]
+    assert [s.value for s in at.subheader] == [translate("fiscal_year", lang, year=YEAR)]
+    assert not at.main.info and not at.main.warning
+    pd.testing.assert_series_equal(chart_bars(at), expected_bars(summary.categories, lang), check_names=False)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_unit_metrics_equal_unit_summary(demo_app, demo_db, demo_user, lang):
+    at = demo_app("unit", lang)
+    user = demo_user("unit")
+    summary = unit_summary(demo_db, user.unit_id, YEAR)
+    assert summary.status == STATUS_2570[0] == "draft"
+    shown = metrics(at)
+    assert shown[translate("your_unit_status", lang)] == status_label(summary.status, lang)
+    assert shown[translate("total_score", lang)] == f"{summary.total:,.1f}"
+    assert shown[translate("level", lang)] == level_label(summary.level, lang)
+    assert shown[translate("items_answered", lang)] == translate(
+        "items_answered_value", lang, done=summary.items_answered, total=summary.items_total)
+    # a unit sees its own figures only, never the department's
+    assert translate("department_total", lang) not in shown
+    assert translate("submissions", lang) not in shown
+    unit = org.unit(demo_db, user.unit_id)
+    name = unit["name_en" if lang == "en" else "name_th"]
+    assert any(name in m.value for m in at.markdown)
+    pd.testing.assert_series_equal(chart_bars(at), expected_bars(summary.categories, lang), check_names=False)
+
+
+@pytest.mark.parametrize("role", ["unit", *DEPARTMENT_ROLES])
+def test_plotly_chart_present_for_each_role(demo_app, role):
+    at = demo_app(role)
+    assert len(at.get("plotly_chart")) == 1
+    assert translate("score_by_category_caption", "th") in [c.value for c in at.caption]
+
+
+def test_department_total_follows_a_new_submission(demo_app, demo_db):
+    """The page reads the store on each run: approving one more unit changes the figures shown."""
+    at = demo_app("director")
+    before = department_summary(demo_db, YEAR)
+    draft_unit = int(assessments.status_table(demo_db, YEAR).query("status == 'draft'")["unit_id"].iloc[0])
+    with demo_db.conn:
+        demo_db.execute("UPDATE assessments SET status = 'submitted' WHERE unit_id = ? AND year = ?",
+                        [draft_unit, YEAR])
+    after = department_summary(demo_db, YEAR)
+    assert after.units_counted == before.units_counted + 1
+    at.run()
+    assert not at.exception
+    shown = metrics(at)
+    assert shown[translate("department_total", "th")] == score_text(after.total)
+    assert shown[translate("submissions", "th")] == translate("submissions_value", "th", done=12, total=20)
+
+
+# ---- empty states -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_store(tmp_path):
+    path = tmp_path / "fresh.db"
+    db = connect(path)
+    yield path, db
+    db.close()
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("role", DEPARTMENT_ROLES)
+def test_store_without_cycles_shows_no_cycle(open_app, fresh_store, role, lang):
+    path, db = fresh_store
+    accounts.create_user(db, f"first-{role}", PASSWORD, role)
+    at = open_app(path, f"first-{role}", PASSWORD, lang)
+    assert not at.exception
+    assert [w.value for w in at.main.warning] == [translate("no_cycle", lang)]
+    assert not at.metric and not at.get("plotly_chart")
+    assert not at.sidebar.warning  # a real (non-demo) store: no demo notice
+    assert at.sidebar.button  # still signed in, can sign out
+
+
+def test_unit_without_cycle_shows_no_cycle(open_app, fresh_store):
+    path, db = fresh_store
+    unit_id = org.add_unit(db, "U1", "หน่วยทดสอบ", "Test unit")
+    accounts.create_user(db, "unit-1", PASSWORD, "unit", unit_id=unit_id)
+    at = open_app(path, "unit-1", PASSWORD)
+    assert [w.value for w in at.main.warning] == [translate("no_cycle", "th")]
+    assert not at.metric and not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("units", [0, 1, 3])
+@pytest.mark.parametrize("role", DEPARTMENT_ROLES)
+def test_cycle_without_submissions_shows_no_submissions(open_app, fresh_store, role, units):
+    path, db = fresh_store
+    org.add_cycle(db, YEAR)
+    admin = accounts.create_user(db, "owner", PASSWORD, "admin")
+    unit_ids = [org.add_unit(db, f"U{n}", f"หน่วย {n}", f"Unit {n}") for n in range(units)]
+    if unit_ids:
+        assessments.ensure(db, admin, unit_ids[0], YEAR)  # a draft does not count
+    if role != "admin":
+        accounts.create_user(db, f"a-{role}", PASSWORD, role)
+    at = open_app(path, "owner" if role == "admin" else f"a-{role}", PASSWORD)
+    assert not at.exception, [e.value for e in at.exception]
+    assert [i.value for i in at.info] == [translate("no_submissions", "th")]
+    shown = metrics(at)
+    assert shown == {translate("submissions", "th"): translate("submissions_value", "th", done=0, total=units)}
+    assert not at.get("plotly_chart")
+    assert not at.main.warning
+
+
+def test_unit_not_started_sees_zero_and_a_hint(open_app, fresh_store):
+    path, db = fresh_store
+    org.add_cycle(db, YEAR)
+    unit_id = org.add_unit(db, "U1", "หน่วยทดสอบ", "Test unit")
+    accounts.create_user(db, "unit-1", PASSWORD, "unit", unit_id=unit_id)
+    at = open_app(path, "unit-1", PASSWORD)
+    assert not at.exception, [e.value for e in at.exception]
+    summary = unit_summary(db, unit_id, YEAR)
+    shown = metrics(at)
+    assert shown[translate("your_unit_status", "th")] == status_label("not_started", "th")
+    assert shown[translate("total_score", "th")] == score_text(summary.total) == "0.0"
+    assert shown[translate("level", "th")] == level_label(summary.level, "th")
+    assert translate("no_assessment", "th") in [i.value for i in at.info]
+    assert len(at.get("plotly_chart")) == 1

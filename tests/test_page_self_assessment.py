@@ -1,0 +1,181 @@
+"""The self-assessment page, driven as a unit assessor with AppTest."""
+
+import pytest
+
+from scoring import default_framework, item_score, kpi_score, level_for
+from storage import accounts, answers, assessments, connect, evidence
+from storage.demo import DEMO_PASSWORD
+from ui.i18n import translate
+
+FW = default_framework()
+PAGE = "app_pages/self_assessment.py"
+PDF = b"%PDF-1.4\n" + b"0" * 64
+
+
+@pytest.fixture
+def store(demo_path):
+    """The demo store with demo-unit's 2570 assessment emptied, so each test starts from nothing."""
+    db = connect(demo_path)
+    unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+    aid = assessments.get(db, unit.unit_id, 2570)["id"]
+    for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis"):
+        db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
+    db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
+    db.conn.commit()
+    yield {"db": db, "unit": unit, "aid": aid,
+           "committee": accounts.authenticate(db, "demo-committee", DEMO_PASSWORD)}
+    db.close()
+
+
+@pytest.fixture
+def page(app, store):
+    def open_page(lang: str = "th"):
+        at = app("unit", lang)
+        at.switch_page(PAGE).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def metric(at, label_key: str, lang: str = "th") -> str:
+    label = translate(label_key, lang)
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def form(store):
+    return answers.load(store["db"], store["unit"], store["aid"])
+
+
+def test_ticks_save_at_once_and_the_live_score_equals_the_scoring_package(page, store):
+    at = page()
+    for cp in ("1.1.B1", "1.1.B2", "1.1.B3", "1.1.A1"):
+        at.checkbox(key=f"sa:cp:{cp}").check().run()
+        assert not at.exception
+    saved = form(store)
+    assert {cp for cp, v in saved.ticks.items() if v["self"]} == {"1.1.B1", "1.1.B2", "1.1.B3", "1.1.A1"}
+    expected = item_score([True] * 3, [True, False, False], [False, False])
+    assert at.metric[4].value == f"{expected:,.1f}"  # the first item's live score
+    total = expected / 4 / 7
+    assert metric(at, "total_score") == f"{total:,.1f}"
+    assert metric(at, "level") == translate(f"level_{level_for(total)}", "th")
+    assert saved.assessment["version"] == 4
+
+
+def test_locked_points_are_shown_with_the_checkpoints_that_release_them(page, store):
+    at = page()
+    for cp in ("1.2.B1", "1.2.A1", "1.2.A2"):
+        at.checkbox(key=f"sa:cp:{cp}").check().run()
+    locked = translate("sa_locked", "th", points=f"{200 / 3:,.1f}", level=translate("level_basic", "th"),
+                       checkpoints="1.2.B2, 1.2.B3")
+    assert [i.value for i in at.info] == [locked]
+    at.checkbox(key="sa:cp:1.2.B2").check().run()
+    at.checkbox(key="sa:cp:1.2.B3").check().run()
+    assert not at.info  # released the moment Basic completes
+    assert at.metric[5].value == f"{item_score([True] * 3, [True, True, False], [False, False]):,.1f}"
+
+
+def test_narrative_kpi_values_and_reload_keep_everything(page, app, store):
+    at = page()
+    at.text_area(key="sa:nar:1.1:basic").input("ทบทวนวิสัยทัศน์ร่วมกับผู้มีส่วนได้ส่วนเสียทุกปี").run()
+    at.segmented_control(key="sa:category").set_value(7).run()
+    at.number_input(key="sa:kpi:RM1:2570").set_value(85.0).run()
+    at.number_input(key="sa:kpi:RM1:2569").set_value(80.0).run()
+    assert not at.exception
+    assert f"{kpi_score(85.0, 75, 95):,.1f}" in [m.value for m in at.metric]
+    saved = form(store)
+    assert saved.narratives[("1.1", "basic")] == "ทบทวนวิสัยทัศน์ร่วมกับผู้มีส่วนได้ส่วนเสียทุกปี"
+    assert saved.kpi_values[("RM1", 2570)]["self"] == 85.0
+    again = app("unit")  # a new session: signed out and back in
+    again.switch_page(PAGE).run()
+    assert again.text_area(key="sa:nar:1.1:basic").value.startswith("ทบทวนวิสัยทัศน์")
+    again.segmented_control(key="sa:category").set_value(7).run()
+    assert again.number_input(key="sa:kpi:RM1:2570").value == 85.0
+
+
+def test_an_upload_is_stored_and_listed(page, store):
+    at = page()
+    at.file_uploader(key="sa:ev_file:1.1:basic:0").set_value(("แผนปฏิบัติราชการ.pdf", PDF, "application/pdf"))
+    at.button(key="sa:ev_add:1.1:basic").click().run()
+    assert not at.exception and not at.error
+    [row] = evidence.listing(store["db"], store["unit"], store["aid"])
+    assert (row["filename"], row["item"], row["level"]) == ("แผนปฏิบัติราชการ.pdf", "1.1", "basic")
+    assert any("แผนปฏิบัติราชการ.pdf" in b.label for b in at.get("download_button"))
+
+
+def test_a_wrong_file_gets_a_clear_message_and_nothing_is_stored(page, store):
+    at = page()
+    at.file_uploader(key="sa:ev_file:1.1:basic:0").set_value(("รายงาน.pdf", b"not a pdf", "application/pdf"))
+    at.button(key="sa:ev_add:1.1:basic").click().run()
+    assert [e.value for e in at.error] == [translate("error_file_content", "th", name="รายงาน.pdf")]
+    assert evidence.listing(store["db"], store["unit"], store["aid"]) == []
+
+
+def test_a_save_over_someone_elses_is_refused_and_the_latest_values_shown(page, store):
+    at = page()
+    at.checkbox(key="sa:cp:1.1.B1").check().run()
+    # a colleague of the same unit saves from another session
+    answers.save_checkpoints(store["db"], store["unit"], store["aid"], 1, {"1.1.B2": True})
+    at.checkbox(key="sa:cp:1.1.B3").check().run()
+    assert [e.value for e in at.error] == [translate("error_conflict", "th", by="demo-unit")]
+    assert at.checkbox(key="sa:cp:1.1.B2").value is True  # the colleague's tick is shown
+    assert at.checkbox(key="sa:cp:1.1.B3").value is False  # ours was refused, not silently saved
+    assert "1.1.B3" not in form(store).ticks
+
+
+def complete_form(store):
+    ticks = {item.checkpoints.basic[0].id: True for item in FW.items() if not item.is_results}
+    v = answers.save_checkpoints(store["db"], store["unit"], store["aid"], 0, ticks)
+    return answers.save_kpi_values(store["db"], store["unit"], store["aid"], v,
+                                   {(kpi.id, 2570): 90.0 for _, kpi in FW.kpis()})
+
+
+def test_submit_lists_what_is_missing_then_submits_and_locks(page, store):
+    at = page()
+    assert any(translate("sa_missing", "th", items="")[:20] in w.value for w in at.warning)
+    complete_form(store)
+    at = page()
+    at.checkbox(key=f"sa:submit_ok:{store['aid']}").check().run()
+    submit = next(b for b in at.button if b.label == translate("sa_submit", "th"))
+    submit.click().run()
+    assert assessments.get(store["db"], store["unit"].unit_id, 2570)["status"] == "submitted"
+    assert at.checkbox(key="sa:cp:1.1.B1").disabled
+    assert metric(at, "status") == translate("status_submitted", "th")
+
+
+def test_returned_assessment_shows_reasons_and_comments_and_can_be_revised(page, store):
+    v = assessments.change_status(store["db"], store["unit"], store["aid"], complete_form(store), "submit")
+    store["db"].execute("INSERT INTO item_comments (assessment_id, item, author, text, created_at) "
+                        "VALUES (?, '1.1', 'demo-committee', 'ขอหลักฐานการสื่อสารวิสัยทัศน์', '2026-11-01')",
+                        [store["aid"]])
+    store["db"].conn.commit()
+    assessments.change_status(store["db"], store["committee"], store["aid"], v, "return", reason="หลักฐานไม่ครบ")
+    at = page()
+    assert any("หลักฐานไม่ครบ" in e.value for e in at.error)
+    assert any("ขอหลักฐานการสื่อสารวิสัยทัศน์" in w.value for w in at.warning)
+    at.checkbox(key="sa:cp:1.1.B2").check().run()
+    assert form(store).ticks["1.1.B2"]["self"] is True
+
+
+def test_copy_last_year_marks_items_for_confirmation(page, store):
+    at = page()
+    copy = next(b for b in at.button if b.label == translate("sa_copy_previous", "th", year=2569))
+    copy.click().run()
+    assert not at.exception
+    saved = form(store)
+    assert saved.ticks and all(v["needs_confirm"] for v in saved.ticks.values())
+    at.button(key="sa:confirm:1.1").click().run()
+    assert not any(v["needs_confirm"] for cp, v in form(store).ticks.items() if cp.startswith("1.1."))
+
+
+def test_page_in_english(page):
+    at = page("en")
+    assert at.title[0].value.startswith("Self-assessment: Office of the Secretary")
+    assert metric(at, "sa_progress", "en").endswith("(0/30 items)")
+
+
+@pytest.mark.parametrize("role", ["committee", "director", "admin"])
+def test_other_roles_cannot_reach_the_page(app, role):
+    at = app(role)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)  # the router never registers the page for this role

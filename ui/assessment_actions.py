@@ -1,0 +1,75 @@
+"""The self-assessment page's actions beyond single fields: start or copy, add a KPI, submit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.self_assessment import Progress
+from scoring import Framework
+from storage import answers, assessments, ofis
+from storage.accounts import User
+from storage.answers import Form
+from ui import session
+from ui.assessment_form import FLASH, key, save
+from ui.i18n import current_language, t
+
+
+def copy_previous_offer(form: Form, user: User) -> None:
+    """Offer last year's answers as a starting point while the form is empty."""
+    year, unit_id = form.assessment["year"], form.assessment["unit_id"]
+    if form.ticks or form.narratives or form.kpi_values:
+        return
+    if assessments.get(session.store(), unit_id, year - 1) is None:
+        return
+
+    def copy() -> None:
+        save(lambda v: assessments.copy_previous(session.store(), user, form.assessment["id"], v))
+        if st.session_state.get(FLASH, ("",))[0] == "success":
+            st.session_state[FLASH] = ("success", t("sa_copy_done"))
+
+    st.button(t("sa_copy_previous", year=year - 1), icon=":material/content_copy:", on_click=copy)
+
+
+def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
+    lang = current_language()
+    items = [i for i in framework.items() if i.is_results]
+    unit_ofis = ofis.for_unit(session.store(), form.assessment["unit_id"], form.assessment["year"])
+    with st.expander(t("sa_add_kpi"), icon=":material/add_chart:"), st.form(key("addkpi", form.assessment["id"])):
+        item = st.selectbox(t("sa_kpi_item"), [i.id for i in items],
+                            format_func=lambda i: f"{i} {framework.item(i).name.get(lang)}")
+        name = st.text_input(t("sa_kpi_name"), max_chars=answers.MAX_NAME)
+        cols = st.columns(2)
+        unit_label = cols[0].text_input(t("sa_kpi_unit"), max_chars=answers.MAX_NAME)
+        direction = cols[1].selectbox(t("sa_kpi_direction"), ["higher", "lower"],
+                                      format_func=lambda d: t(f"sa_kpi_direction_{d}"))
+        cols = st.columns(3)
+        floor = cols[0].number_input(t("sa_kpi_floor"), value=60.0)
+        ceiling = cols[1].number_input(t("sa_kpi_ceiling"), value=90.0)
+        target = cols[2].number_input(t("sa_kpi_target"), value=80.0)
+        cols = st.columns(2)
+        low = cols[0].number_input(t("sa_kpi_min"), value=0.0)
+        high = cols[1].number_input(t("sa_kpi_max"), value=100.0)
+        ofi = st.selectbox(t("sa_kpi_ofi"), [None, *[o["id"] for o in unit_ofis]],
+                           format_func=lambda o: t("sa_kpi_no_ofi") if o is None else
+                           next(f"{x['item']} · {x['description']}" for x in unit_ofis if x["id"] == o))
+        if st.form_submit_button(t("sa_add"), type="primary"):
+            save(lambda v: answers.add_own_kpi(session.store(), user, form.assessment["id"], v, item, name,
+                                               unit_label, direction, floor, ceiling, target, low, high, ofi))
+            if st.session_state.get(FLASH, ("",))[0] == "success":
+                st.session_state[FLASH] = ("success", t("sa_kpi_added"))
+            st.rerun()
+
+
+def submit_panel(form: Form, user: User, progress: Progress) -> None:
+    if progress.missing:
+        st.warning(t("sa_missing", items=", ".join(progress.missing)), icon=":material/checklist:")
+        return
+    st.success(t("sa_complete"), icon=":material/task_alt:")
+    agreed = st.checkbox(t("sa_submit_confirm"), key=key("submit_ok", form.assessment["id"]))
+
+    def submit() -> None:
+        save(lambda v: assessments.change_status(session.store(), user, form.assessment["id"], v, "submit"))
+        if st.session_state.get(FLASH, ("",))[0] == "success":
+            st.session_state[FLASH] = ("success", t("sa_submitted"))
+
+    st.button(t("sa_submit"), type="primary", disabled=not agreed, icon=":material/send:", on_click=submit)

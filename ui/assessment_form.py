@@ -1,0 +1,234 @@
+"""The self-assessment form's widgets. Every change saves at once through a callback; the page
+re-renders from the store, so what is shown is what is saved.
+
+Widget values live in ``st.session_state`` under keys made by ``key``. They are primed from the
+loaded form and overwritten with the stored values whenever the stored version is not the one this
+session last saved (someone else saved, or a save was refused), so the latest values are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from analysis.self_assessment import ItemView, item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
+from charts import kpi_sparkline
+from scoring import LEVELS, Framework
+from scoring.criteria import Item
+from storage import answers, evidence
+from storage.accounts import User
+from storage.answers import Form
+from storage.errors import StoreError, VersionConflict
+from ui import session
+from ui.errors import describe
+from ui.format import level_label, score_text
+from ui.i18n import current_language, t
+
+LOADED = "sa:loaded"  # (assessment id, version) the widgets show
+FLASH = "sa:flash"
+
+
+def key(kind: str, *parts) -> str:
+    return ":".join(["sa", kind, *map(str, parts)])
+
+
+def begin(form: Form) -> bool:
+    """Call once per run before any widget; True when widgets must take the stored values."""
+    current = (form.assessment["id"], form.assessment["version"])
+    fresh = st.session_state.get(LOADED) != current
+    st.session_state[LOADED] = current
+    return fresh
+
+
+def prime(widget_key: str, stored, fresh: bool) -> None:
+    if fresh or widget_key not in st.session_state:
+        st.session_state[widget_key] = stored
+
+
+def show_flash() -> None:
+    kind, text = st.session_state.pop(FLASH, (None, None))
+    if kind == "error":
+        st.error(text, icon=":material/error:")
+    elif kind == "success":
+        st.toast(text, icon=":material/check_circle:")
+
+
+def save(action: Callable[[int], int | tuple]) -> None:
+    """Run a versioned save with the version on screen; report the outcome on the next render."""
+    assessment_id, version = st.session_state[LOADED]
+    try:
+        result = action(version)
+    except VersionConflict as exc:
+        st.session_state[LOADED] = None  # show the latest stored values
+        st.session_state[FLASH] = ("error", describe(exc))
+        return
+    except StoreError as exc:
+        st.session_state[LOADED] = None  # put the refused value back to the stored one
+        st.session_state[FLASH] = ("error", describe(exc))
+        return
+    new_version = result[0] if isinstance(result, tuple) else result
+    st.session_state[LOADED] = (assessment_id, new_version)
+    st.session_state[FLASH] = ("success", t("sa_saved"))
+
+
+def _on_tick(user: User, assessment_id: int, checkpoint: str) -> None:
+    met = bool(st.session_state[key("cp", checkpoint)])
+    save(lambda v: answers.save_checkpoints(session.store(), user, assessment_id, v, {checkpoint: met}))
+
+
+def _on_narrative(user: User, assessment_id: int, item: str, level: str) -> None:
+    text = st.session_state[key("nar", item, level)] or ""
+    save(lambda v: answers.save_narrative(session.store(), user, assessment_id, v, item, level, text))
+
+
+def _on_kpi(user: User, assessment_id: int, kpi: str, fiscal_year: int) -> None:
+    value = st.session_state[key("kpi", kpi, fiscal_year)]
+    save(lambda v: answers.save_kpi_values(session.store(), user, assessment_id, v, {(kpi, fiscal_year): value}))
+
+
+def render_item(form: Form, item: Item, framework: Framework, user: User, fresh: bool, editable: bool,
+                evidence_rows: list[dict]) -> ItemView:
+    lang = current_language()
+    aid = form.assessment["id"]
+    ticks = ticks_of(form)
+    view = item_view(item, ticks, framework)
+    with st.container(border=True):
+        head, score = st.columns([5, 1])
+        head.markdown(f"#### {item.id} {item.name.get(lang)}")
+        if item.statement:
+            head.caption(item.statement.get(lang))
+        score.metric(t("sa_item_score", score=""), score_text(view.detail.score), border=False)
+        score.caption(level_label(view.level, lang))
+        ids = {cp.id for level in LEVELS for cp in item.level_checkpoints(level)}
+        if any(form.ticks.get(cp, {}).get("needs_confirm") for cp in ids):
+            note, button = st.columns([4, 1])
+            note.warning(t("sa_needs_confirm"), icon=":material/history:")
+            button.button(t("sa_confirm"), key=key("confirm", item.id), disabled=not editable,
+                          on_click=lambda: save(lambda v: answers.confirm_item(session.store(), user, aid, v, item.id)))
+        if view.detail.locked:
+            st.info(t("sa_locked", points=score_text(view.detail.locked_total),
+                      level=level_label(view.detail.blocking, lang), checkpoints=", ".join(view.release)),
+                    icon=":material/lock:")
+        for comment in form.comments:
+            if comment["item"] == item.id:
+                st.warning(t("sa_committee_comment", author=comment["author"], text=comment["text"]),
+                           icon=":material/rate_review:")
+        for column, level in zip(st.columns(3), LEVELS, strict=True):
+            checkpoints = item.level_checkpoints(level)
+            met = sum(ticks.get(cp.id, False) for cp in checkpoints)
+            column.markdown(f"**{t('sa_level_met', level=level_label(level, lang), met=met, total=len(checkpoints))}**")
+            for cp in checkpoints:
+                k = key("cp", cp.id)
+                prime(k, ticks.get(cp.id, False), fresh)
+                column.checkbox(f"{cp.id} {cp.text.get(lang)}", key=k, disabled=not editable,
+                                on_change=_on_tick, args=(user, aid, cp.id))
+            k = key("nar", item.id, level)
+            prime(k, form.narratives.get((item.id, level), ""), fresh)
+            column.text_area(t("sa_narrative"), key=k, height=90, max_chars=answers.MAX_NARRATIVE,
+                             disabled=not editable, on_change=_on_narrative, args=(user, aid, item.id, level),
+                             help=t("sa_narrative_help", limit=answers.MAX_NARRATIVE))
+            with column:
+                render_evidence(user, aid, item.id, level, None, editable,
+                                [e for e in evidence_rows if e["item"] == item.id and e["level"] == level])
+    return view
+
+
+def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, editable: bool,
+                evidence_rows: list[dict]) -> None:
+    lang = current_language()
+    aid, year = form.assessment["id"], form.assessment["year"]
+    years = (year - 2, year - 1, year)
+    own = {row["kpi"] for row in form.own_kpis}
+    current_item = None
+    for item, kpi in kpis_of(form, framework):
+        if item.id != current_item:
+            current_item = item.id
+            st.markdown(f"#### {item.id} {item.name.get(lang)}")
+        with st.container(border=True):
+            cols = st.columns([3, 1, 1, 1, 1, 2])
+            name = kpi.name.get(lang) + (f" · _{t('sa_own_kpi')}_" if kpi.id in own else "")
+            cols[0].markdown(f"**{kpi.id}** {name}")
+            cols[0].caption(t("sa_kpi_meta", unit=kpi.unit.get(lang), direction=t(f"sa_kpi_direction_{kpi.direction}"),
+                              target=f"{kpi.target:g}", floor=f"{kpi.floor:g}", ceiling=f"{kpi.ceiling:g}"))
+            for col, fiscal_year in zip(cols[1:4], years, strict=True):
+                k = key("kpi", kpi.id, fiscal_year)
+                prime(k, kpi_value(form, kpi.id, fiscal_year), fresh)
+                col.number_input(t("sa_kpi_year", year=fiscal_year), key=k, min_value=kpi.min, max_value=kpi.max,
+                                 step=0.1, format="%.2f", disabled=not editable, on_change=_on_kpi,
+                                 args=(user, aid, kpi.id, fiscal_year))
+            cols[4].metric(t("sa_kpi_score"), score_text(kpi_score_of(kpi, kpi_value(form, kpi.id, year))))
+            values = [kpi_value(form, kpi.id, fy) for fy in years]
+            cols[5].plotly_chart(kpi_sparkline(years, values, kpi.target, kpi.floor), key=key("spark", kpi.id),
+                                 config={"displayModeBar": False}, width="stretch")
+            with cols[0]:
+                render_evidence(user, aid, item.id, None, kpi.id, editable,
+                                [e for e in evidence_rows if e["kpi"] == kpi.id])
+                if kpi.id in own and editable:
+                    st.button(t("sa_remove_kpi"), key=key("rmkpi", kpi.id), icon=":material/delete:",
+                              on_click=lambda k=kpi.id: save(
+                                  lambda v: answers.remove_own_kpi(session.store(), user, aid, v, k)))
+
+
+def _add_evidence(user: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> None:
+    base = (item, level or kpi)
+    upload = st.session_state.get(_uploader_key(base))
+    url = (st.session_state.get(key("ev_url", *base)) or "").strip()
+    confidential = bool(st.session_state.get(key("ev_conf", *base)))
+    db = session.store()
+    try:
+        if upload is not None:
+            evidence.add_file(db, user, assessment_id, item, level, upload.name, upload.getvalue(), confidential, kpi)
+        elif url:
+            title = st.session_state.get(key("ev_title", *base)) or ""
+            evidence.add_link(db, user, assessment_id, item, level, url, title, confidential, kpi)
+        else:
+            st.session_state[FLASH] = ("error", t("ev_nothing"))
+            return
+    except StoreError as exc:
+        st.session_state[FLASH] = ("error", describe(exc))
+        return
+    st.session_state[key("ev_url", *base)] = ""
+    st.session_state[key("ev_title", *base)] = ""
+    st.session_state[key("ev_n", *base)] = st.session_state.get(key("ev_n", *base), 0) + 1  # a fresh uploader
+    st.session_state[FLASH] = ("success", t("ev_added"))
+
+
+def _uploader_key(base: tuple) -> str:
+    return key("ev_file", *base, st.session_state.get(key("ev_n", *base), 0))
+
+
+def _remove_evidence(user: User, evidence_id: int) -> None:
+    try:
+        evidence.remove(session.store(), user, evidence_id)
+    except StoreError as exc:
+        st.session_state[FLASH] = ("error", describe(exc))
+
+
+def render_evidence(user: User, assessment_id: int, item: str, level: str | None, kpi: str | None,
+                    editable: bool, rows: list[dict]) -> None:
+    base = (item, level or kpi)
+    label = f"{t('ev_title')} ({len(rows)})"
+    with st.popover(label, icon=":material/attach_file:", width="stretch"):
+        if not rows:
+            st.caption(t("ev_none"))
+        for row in rows:
+            name = row["filename"] + (f" · {t('ev_confidential_tag')}" if row["confidential"] else "")
+            left, right = st.columns([4, 1])
+            if row["kind"] == "link":
+                left.markdown(f"[{name}]({row['url']})")
+            else:
+                filename, data = evidence.read(session.store(), user, row["id"])
+                left.download_button(f"{t('ev_download')}: {name}", data, file_name=filename,
+                                     key=key("ev_dl", row["id"]), icon=":material/download:")
+            if editable:
+                right.button(t("ev_remove"), key=key("ev_rm", row["id"]), on_click=_remove_evidence,
+                             args=(user, row["id"]))
+        if editable:
+            st.file_uploader(t("ev_upload", limit=evidence.MAX_BYTES // (1024 * 1024)),
+                             type=[s.lstrip(".") for s in evidence.ALLOWED], key=_uploader_key(base))
+            st.text_input(t("ev_link"), key=key("ev_url", *base), placeholder="https://")
+            st.text_input(t("ev_link_title"), key=key("ev_title", *base))
+            st.checkbox(t("ev_confidential"), key=key("ev_conf", *base))
+            st.button(t("ev_add"), key=key("ev_add", *base), type="primary", on_click=_add_evidence,
+                      args=(user, assessment_id, item, level, kpi))
