@@ -35,9 +35,9 @@ cols = st.columns(4)
 cols[0].metric(t("status"), status_label(form.assessment["status"], lang))
 cols[1].metric(t("total_score"), score_text(scores.total))
 cols[2].metric(t("level"), level_label(scores.level, lang))
-cols[3].metric(t("sa_progress"), t("sa_progress_value", percent=done.percent, done=sum(done.answered.values()),
-                                   total=sum(done.totals.values())))
-st.progress(done.percent / 100)
+cols[3].metric(t("items_answered"), t("items_answered_value", done=sum(done.answered.values()),
+                                      total=sum(done.totals.values())))
+st.progress(done.percent / 100, text=t("sa_progress_value", percent=done.percent))
 if form.assessment["version"]:
     st.caption(t("sa_last_saved", time=form.assessment["updated_at"][:19].replace("T", " "),
                  user=form.assessment["updated_by"], version=form.assessment["version"]) + " · "

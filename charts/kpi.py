@@ -16,13 +16,13 @@ def kpi_sparkline(years: Sequence[int], values: Sequence[float | None], target: 
     fig = go.Figure(go.Scatter(
         x=[str(y) for y in years], y=list(values), mode="lines+markers+text", connectgaps=False,
         text=["" if v is None else f"{v:g}" for v in values], textposition="top center",
-        line={"color": "#1f5fa8", "width": 2}, hovertemplate="%{x}: %{y}<extra></extra>",
+        line={"color": "#1f5fa8", "width": 2}, hovertemplate="%{x}: %{y}<extra></extra>", cliponaxis=False,
     ))
     if target is not None:
         fig.add_hline(y=target, line_dash="dash", line_color="#2e8b57", line_width=1)
     if floor is not None:
         fig.add_hline(y=floor, line_dash="dot", line_color="#d9534f", line_width=1)
-    fig.update_layout(height=110, margin={"l": 0, "r": 0, "t": 12, "b": 0}, showlegend=False,
+    fig.update_layout(height=110, margin={"l": 10, "r": 10, "t": 22, "b": 0}, showlegend=False,
                       font={"family": FONT, "size": 11}, plot_bgcolor="white",
                       xaxis={"showgrid": False, "type": "category"}, yaxis={"visible": False})
     return fig

@@ -31,3 +31,19 @@ def test_category_bars_in_english():
     fig = category_bars(pd.Series([100.0] * 7, index=range(1, 8)), thresholds, "en")
     assert fig.layout.title.text == "Score by category"
     assert fig.data[0].x[0] == "Cat. 1"
+
+
+def test_threshold_labels_sit_in_the_right_margin_not_on_the_bars():
+    fig = category_bars(pd.Series([300.0] * 7, index=range(1, 8)), default_framework().thresholds, "th")
+    labels = {(a.text, a.y, a.xref, a.x, a.xanchor) for a in fig.layout.annotations}
+    assert labels == {("พื้นฐาน 300", 300.0, "paper", 1.0, "left"), ("ก้าวหน้า 400", 400.0, "paper", 1.0, "left")}
+
+
+def test_kpi_sparkline_has_gaps_target_and_floor():
+    from charts import kpi_sparkline
+
+    fig = kpi_sparkline([2568, 2569, 2570], [80.0, None, 90.5], target=90, floor=75)
+    (line,) = fig.data
+    assert list(line.x) == ["2568", "2569", "2570"] and list(line.y) == [80.0, None, 90.5]
+    assert line.connectgaps is False and list(line.text) == ["80", "", "90.5"]
+    assert sorted((s.y0, s.line.dash) for s in fig.layout.shapes) == [(75, "dot"), (90, "dash")]

@@ -171,7 +171,8 @@ def test_copy_last_year_marks_items_for_confirmation(page, store):
 def test_page_in_english(page):
     at = page("en")
     assert at.title[0].value.startswith("Self-assessment: Office of the Secretary")
-    assert metric(at, "sa_progress", "en").endswith("(0/30 items)")
+    assert metric(at, "items_answered", "en") == "0/30"
+    assert at.get("progress")[0].proto.text == "Progress 0%"
 
 
 @pytest.mark.parametrize("role", ["committee", "director", "admin"])

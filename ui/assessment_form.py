@@ -121,8 +121,8 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
             for cp in checkpoints:
                 k = key("cp", cp.id)
                 prime(k, ticks.get(cp.id, False), fresh)
-                column.checkbox(f"{cp.id} {cp.text.get(lang)}", key=k, disabled=not editable,
-                                on_change=_on_tick, args=(user, aid, cp.id))
+                column.checkbox(f"{cp.id} {cp.text.get(lang)}", key=k, disabled=not editable, wrap=True,
+                                width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
             k = key("nar", item.id, level)
             prime(k, form.narratives.get((item.id, level), ""), fresh)
             column.text_area(t("sa_narrative"), key=k, height=90, max_chars=answers.MAX_NARRATIVE,
