@@ -182,6 +182,7 @@ def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version:
     name, unit_label = name.strip(), unit_label.strip()
     if not name or not unit_label or len(name) > MAX_NAME or len(unit_label) > MAX_NAME:
         raise InputError("error_kpi_name", limit=MAX_NAME)
+    _check_own_kpi(direction, floor, ceiling, target, min_value, max_value)
     row = {"assessment_id": assessment_id, "kpi": "new", "item": item, "name": name, "unit_label": unit_label,
            "direction": direction, "floor": floor, "ceiling": ceiling, "target": target,
            "min_value": min_value, "max_value": max_value, "ofi_id": ofi_id}
@@ -200,6 +201,20 @@ def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version:
         db["unit_kpis"].insert(row)
         audit.record(db, actor.username, "add_kpi", "assessment", assessment_id, kpi=kpi_id, item=item, name=name)
     return state["version"], kpi_id
+
+
+def _check_own_kpi(direction: str, floor: float, ceiling: float, target: float, low: float, high: float) -> None:
+    """A unit's KPI must be scorable: each inconsistency named in the user's words."""
+    if direction not in ("higher", "lower"):
+        raise InputError("error_kpi_direction")
+    if floor == ceiling:
+        raise InputError("error_kpi_floor_ceiling")
+    if (direction == "higher") != (ceiling > floor):
+        raise InputError("error_kpi_direction")
+    if low >= high:
+        raise InputError("error_kpi_bounds")
+    if not all(low <= v <= high for v in (floor, ceiling, target)):
+        raise InputError("error_kpi_outside", min=low, max=high)
 
 
 def remove_own_kpi(db: Database, actor: User, assessment_id: int, expected_version: int, kpi_id: str) -> int:

@@ -180,3 +180,31 @@ def test_other_roles_cannot_reach_the_page(app, role):
     at = app(role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)  # the router never registers the page for this role
+
+
+def test_unit_adds_its_own_kpi_scores_it_and_removes_it(page, store):
+    at = page()
+    at.segmented_control(key="sa:category").set_value(7).run()
+    label = {key: translate(key, "th") for key in ("sa_kpi_name", "sa_kpi_unit", "sa_add")}
+    next(w for w in at.text_input if w.label == label["sa_kpi_name"]).input("ร้อยละเรื่องร้องเรียนที่ปิดได้ใน 15 วัน")
+    next(w for w in at.text_input if w.label == label["sa_kpi_unit"]).input("ร้อยละ")
+    next(b for b in at.button if b.label == label["sa_add"]).click().run()
+    assert not at.exception and not at.error
+    [own] = form(store).own_kpis
+    assert (own["item"], own["floor"], own["ceiling"]) == ("7.1", 60.0, 90.0)
+    at.number_input(key=f"sa:kpi:{own['kpi']}:2570").set_value(75.0).run()
+    assert form(store).kpi_values[(own["kpi"], 2570)]["self"] == 75.0
+    assert f"{kpi_score(75.0, 60, 90):,.1f}" in [m.value for m in at.metric]
+    at.button(key=f"sa:rmkpi:{own['kpi']}").click().run()
+    assert form(store).own_kpis == []
+
+
+def test_an_inconsistent_own_kpi_is_refused_with_a_message(page, store):
+    at = page()
+    at.segmented_control(key="sa:category").set_value(7).run()
+    next(w for w in at.text_input if w.label == translate("sa_kpi_name", "th")).input("เวลารอคอย")
+    next(w for w in at.text_input if w.label == translate("sa_kpi_unit", "th")).input("นาที")
+    next(w for w in at.number_input if w.label == translate("sa_kpi_ceiling", "th")).set_value(60.0)
+    next(b for b in at.button if b.label == translate("sa_add", "th")).click().run()
+    assert [e.value for e in at.error] == [translate("error_kpi_floor_ceiling", "th")]
+    assert form(store).own_kpis == []

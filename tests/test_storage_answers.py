@@ -92,10 +92,14 @@ def test_committee_cannot_write_self_values(db, form):
 
 
 def test_own_kpi_is_validated_added_scored_and_removed(db, form):
-    with pytest.raises(InputError, match="error_kpi_definition"):
+    with pytest.raises(InputError, match="error_kpi_floor_ceiling"):
         answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "อัตราการตอบกลับ", "ร้อยละ", "higher", 90, 90, 90)
-    with pytest.raises(InputError, match="error_kpi_definition"):
+    with pytest.raises(InputError, match="error_kpi_direction"):
         answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "เวลารอคอย", "นาที", "higher", 30, 10, 15)
+    with pytest.raises(InputError, match="error_kpi_bounds"):
+        answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "เวลารอคอย", "นาที", "lower", 30, 10, 15, 50, 0)
+    with pytest.raises(InputError, match="error_kpi_outside"):
+        answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "เวลารอคอย", "นาที", "lower", 300, 10, 15)
     with pytest.raises(InputError, match="error_unknown_item"):
         answers.add_own_kpi(db, form["user"], form["id"], 0, "1.1", "x", "y", "higher", 10, 20, 15)
     with pytest.raises(InputError, match="error_kpi_name"):
