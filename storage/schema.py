@@ -97,3 +97,19 @@ def m002_review_reason_and_kpi_range(db: Database) -> None:
     db["assessments"].add_column("return_reason", str)
     db["unit_kpis"].add_column("min_value", float)
     db["unit_kpis"].add_column("max_value", float)
+
+
+@migration
+def m003_review_notes_and_ofi_links(db: Database) -> None:
+    """Kinds of review notes per item (comment, strength, ofi); the units an OFI applies to; its
+    progress notes."""
+    db["item_comments"].add_column("kind", str, not_null_default="comment")
+    db["ofis"].add_column("created_by", str)
+    db["ofi_units"].create(
+        {"ofi_id": int, "unit_id": int}, pk=("ofi_id", "unit_id"),
+        foreign_keys=[("ofi_id", "ofis", "id"), ("unit_id", "units", "id")],
+    )
+    db["ofi_notes"].create(
+        {"id": int, "ofi_id": int, "at": str, "author": str, "text": str},
+        pk="id", foreign_keys=[("ofi_id", "ofis", "id")],
+    )
