@@ -8,7 +8,7 @@ from storage import answers, assessments, evidence, org
 from storage.answers import EDITABLE
 from ui import session
 from ui.assessment_actions import add_kpi_form, copy_previous_offer, submit_panel
-from ui.assessment_form import begin, key, render_item, render_kpis, show_flash
+from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
 from ui.format import level_label, score_text, status_label, year_label
 from ui.i18n import current_language, t
 
@@ -30,7 +30,7 @@ editable = form.assessment["status"] in EDITABLE["self"]
 scores, done = live_scores(form, framework), progress(form, framework)
 
 st.title(t("sa_title", unit=unit["name_en" if lang == "en" else "name_th"]))
-show_flash()
+EDITOR.show_flash()
 cols = st.columns(4)
 cols[0].metric(t("status"), status_label(form.assessment["status"], lang))
 cols[1].metric(t("total_score"), score_text(scores.total))

@@ -246,6 +246,6 @@ def load(db: Database, actor: User, assessment_id: int) -> Form:
     for r in db.query("SELECT item, level, text FROM narratives WHERE assessment_id = ?", [assessment_id]):
         form.narratives[(r["item"], r["level"])] = r["text"]
     form.own_kpis = list(db.query("SELECT * FROM unit_kpis WHERE assessment_id = ? ORDER BY id", [assessment_id]))
-    form.comments = list(db.query("SELECT item, author, text, created_at FROM item_comments "
+    form.comments = list(db.query("SELECT id, item, kind, author, text, created_at FROM item_comments "
                                   "WHERE assessment_id = ? ORDER BY id", [assessment_id]))
     return form

@@ -10,7 +10,7 @@ from storage import answers, assessments, ofis
 from storage.accounts import User
 from storage.answers import Form
 from ui import session
-from ui.assessment_form import FLASH, key, save
+from ui.assessment_form import key, save
 from ui.i18n import current_language, t
 
 
@@ -22,12 +22,9 @@ def copy_previous_offer(form: Form, user: User) -> None:
     if assessments.get(session.store(), unit_id, year - 1) is None:
         return
 
-    def copy() -> None:
-        save(lambda v: assessments.copy_previous(session.store(), user, form.assessment["id"], v))
-        if st.session_state.get(FLASH, ("",))[0] == "success":
-            st.session_state[FLASH] = ("success", t("sa_copy_done"))
-
-    st.button(t("sa_copy_previous", year=year - 1), icon=":material/content_copy:", on_click=copy)
+    st.button(t("sa_copy_previous", year=year - 1), icon=":material/content_copy:", on_click=save,
+              args=(lambda v: assessments.copy_previous(session.store(), user, form.assessment["id"], v),
+                    t("sa_copy_done")))
 
 
 def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
@@ -54,9 +51,8 @@ def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
                            next(f"{x['item']} · {x['description']}" for x in unit_ofis if x["id"] == o))
         if st.form_submit_button(t("sa_add"), type="primary"):
             save(lambda v: answers.add_own_kpi(session.store(), user, form.assessment["id"], v, item, name,
-                                               unit_label, direction, floor, ceiling, target, low, high, ofi))
-            if st.session_state.get(FLASH, ("",))[0] == "success":
-                st.session_state[FLASH] = ("success", t("sa_kpi_added"))
+                                               unit_label, direction, floor, ceiling, target, low, high, ofi),
+                 t("sa_kpi_added"))
             st.rerun()
 
 
@@ -67,9 +63,6 @@ def submit_panel(form: Form, user: User, progress: Progress) -> None:
     st.success(t("sa_complete"), icon=":material/task_alt:")
     agreed = st.checkbox(t("sa_submit_confirm"), key=key("submit_ok", form.assessment["id"]))
 
-    def submit() -> None:
-        save(lambda v: assessments.change_status(session.store(), user, form.assessment["id"], v, "submit"))
-        if st.session_state.get(FLASH, ("",))[0] == "success":
-            st.session_state[FLASH] = ("success", t("sa_submitted"))
-
-    st.button(t("sa_submit"), type="primary", disabled=not agreed, icon=":material/send:", on_click=submit)
+    st.button(t("sa_submit"), type="primary", disabled=not agreed, icon=":material/send:", on_click=save,
+              args=(lambda v: assessments.change_status(session.store(), user, form.assessment["id"], v, "submit"),
+                    t("sa_submitted")))

@@ -1,14 +1,7 @@
-"""The self-assessment form's widgets. Every change saves at once through a callback; the page
-re-renders from the store, so what is shown is what is saved.
-
-Widget values live in ``st.session_state`` under keys made by ``key``. They are primed from the
-loaded form and overwritten with the stored values whenever the stored version is not the one this
-session last saved (someone else saved, or a save was refused), so the latest values are shown.
-"""
+"""The self-assessment form's widgets. Every change saves at once through a callback (see
+``ui.editor``); the page re-renders from the store, so what is shown is what is saved."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import streamlit as st
 
@@ -19,57 +12,19 @@ from scoring.criteria import Item
 from storage import answers, evidence
 from storage.accounts import User
 from storage.answers import Form
-from storage.errors import StoreError, VersionConflict
+from storage.errors import StoreError
 from ui import session
+from ui.editor import Editor
 from ui.errors import describe
 from ui.format import level_label, score_text
 from ui.i18n import current_language, t
 
-LOADED = "sa:loaded"  # (assessment id, version) the widgets show
-FLASH = "sa:flash"
-
-
-def key(kind: str, *parts) -> str:
-    return ":".join(["sa", kind, *map(str, parts)])
+EDITOR = Editor("sa")
+key, prime, save = EDITOR.key, EDITOR.prime, EDITOR.save
 
 
 def begin(form: Form) -> bool:
-    """Call once per run before any widget; True when widgets must take the stored values."""
-    current = (form.assessment["id"], form.assessment["version"])
-    fresh = st.session_state.get(LOADED) != current
-    st.session_state[LOADED] = current
-    return fresh
-
-
-def prime(widget_key: str, stored, fresh: bool) -> None:
-    if fresh or widget_key not in st.session_state:
-        st.session_state[widget_key] = stored
-
-
-def show_flash() -> None:
-    kind, text = st.session_state.pop(FLASH, (None, None))
-    if kind == "error":
-        st.error(text, icon=":material/error:")
-    elif kind == "success":
-        st.toast(text, icon=":material/check_circle:")
-
-
-def save(action: Callable[[int], int | tuple]) -> None:
-    """Run a versioned save with the version on screen; report the outcome on the next render."""
-    assessment_id, version = st.session_state[LOADED]
-    try:
-        result = action(version)
-    except VersionConflict as exc:
-        st.session_state[LOADED] = None  # show the latest stored values
-        st.session_state[FLASH] = ("error", describe(exc))
-        return
-    except StoreError as exc:
-        st.session_state[LOADED] = None  # put the refused value back to the stored one
-        st.session_state[FLASH] = ("error", describe(exc))
-        return
-    new_version = result[0] if isinstance(result, tuple) else result
-    st.session_state[LOADED] = (assessment_id, new_version)
-    st.session_state[FLASH] = ("success", t("sa_saved"))
+    return EDITOR.begin(form.assessment["id"], form.assessment["version"])
 
 
 def _on_tick(user: User, assessment_id: int, checkpoint: str) -> None:
@@ -110,10 +65,11 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
             st.info(t("sa_locked", points=score_text(view.detail.locked_total),
                       level=level_label(view.detail.blocking, lang), checkpoints=", ".join(view.release)),
                     icon=":material/lock:")
-        for comment in form.comments:
-            if comment["item"] == item.id:
-                st.warning(t("sa_committee_comment", author=comment["author"], text=comment["text"]),
-                           icon=":material/rate_review:")
+        for note in form.comments:
+            if note["item"] == item.id:
+                shown = st.success if note["kind"] == "strength" else st.warning
+                shown(t(f"note_{note['kind']}", author=note["author"], text=note["text"]),
+                      icon=":material/rate_review:")
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             checkpoints = item.level_checkpoints(level)
             met = sum(ticks.get(cp.id, False) for cp in checkpoints)
@@ -183,15 +139,15 @@ def _add_evidence(user: User, assessment_id: int, item: str, level: str | None, 
             title = st.session_state.get(key("ev_title", *base)) or ""
             evidence.add_link(db, user, assessment_id, item, level, url, title, confidential, kpi)
         else:
-            st.session_state[FLASH] = ("error", t("ev_nothing"))
+            EDITOR.flash("error", t("ev_nothing"))
             return
     except StoreError as exc:
-        st.session_state[FLASH] = ("error", describe(exc))
+        EDITOR.flash("error", describe(exc))
         return
     st.session_state[key("ev_url", *base)] = ""
     st.session_state[key("ev_title", *base)] = ""
     st.session_state[key("ev_n", *base)] = st.session_state.get(key("ev_n", *base), 0) + 1  # a fresh uploader
-    st.session_state[FLASH] = ("success", t("ev_added"))
+    EDITOR.flash("success", t("ev_added"))
 
 
 def _uploader_key(base: tuple) -> str:
@@ -202,7 +158,7 @@ def _remove_evidence(user: User, evidence_id: int) -> None:
     try:
         evidence.remove(session.store(), user, evidence_id)
     except StoreError as exc:
-        st.session_state[FLASH] = ("error", describe(exc))
+        EDITOR.flash("error", describe(exc))
 
 
 def render_evidence(user: User, assessment_id: int, item: str, level: str | None, kpi: str | None,

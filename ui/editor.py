@@ -1,0 +1,67 @@
+"""Versioned editing in Streamlit: widgets primed from the store, every change saved at once.
+
+Widget values live in ``st.session_state`` under keys made by ``Editor.key``. They are primed from the
+loaded record and overwritten with the stored values whenever the stored version is not the one this
+session last saved (someone else saved, or a save was refused), so what is shown is what is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from storage.errors import StoreError
+from ui.errors import describe
+from ui.i18n import t
+
+
+class Editor:
+    """One editing scope (a page's form), e.g. ``Editor("sa")`` for the self-assessment."""
+
+    def __init__(self, scope: str):
+        self.scope = scope
+        self.loaded = f"{scope}:loaded"  # (record id, version) the widgets show
+        self._flash = f"{scope}:flash"
+
+    def key(self, kind: str, *parts) -> str:
+        return ":".join([self.scope, kind, *map(str, parts)])
+
+    def begin(self, record_id: int, version: int) -> bool:
+        """Call once per run before any widget; True when widgets must take the stored values."""
+        current = (record_id, version)
+        fresh = st.session_state.get(self.loaded) != current
+        st.session_state[self.loaded] = current
+        return fresh
+
+    @staticmethod
+    def prime(widget_key: str, stored, fresh: bool) -> None:
+        if fresh or widget_key not in st.session_state:
+            st.session_state[widget_key] = stored
+
+    def flash(self, kind: str, text: str) -> None:
+        st.session_state[self._flash] = (kind, text)
+
+    def flashed(self) -> str | None:
+        """The kind of the outcome waiting to be shown ('success' or 'error'), if any."""
+        return st.session_state.get(self._flash, (None,))[0]
+
+    def show_flash(self) -> None:
+        kind, text = st.session_state.pop(self._flash, (None, None))
+        if kind == "error":
+            st.error(text, icon=":material/error:")
+        elif kind == "success":
+            st.toast(text, icon=":material/check_circle:")
+
+    def save(self, action: Callable[[int], int | tuple], done: str | None = None) -> None:
+        """Run a versioned save with the version on screen; report the outcome on the next render.
+        A refused save (conflict or bad input) puts every widget back to the stored values."""
+        record_id, version = st.session_state[self.loaded]
+        try:
+            result = action(version)
+        except StoreError as exc:
+            st.session_state[self.loaded] = None
+            self.flash("error", describe(exc))
+            return
+        st.session_state[self.loaded] = (record_id, result[0] if isinstance(result, tuple) else result)
+        self.flash("success", done or t("sa_saved"))
