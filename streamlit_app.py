@@ -13,6 +13,7 @@ PAGES = {
     # page file -> (title key, icon, roles that may open it)
     "app_pages/home.py": ("page_home", ":material/home:", ("unit", "committee", "director", "admin")),
     "app_pages/self_assessment.py": ("page_self_assessment", ":material/edit_note:", ("unit",)),
+    "app_pages/review.py": ("page_review", ":material/fact_check:", ("committee", "admin")),
 }
 
 

@@ -142,12 +142,12 @@ def copy_previous(db: Database, actor: User, assessment_id: int, expected_versio
 def status_table(db: Database, year: int) -> pd.DataFrame:
     """Every active unit with its assessment status for the cycle ('not_started' where none)."""
     rows = db.query(
-        "SELECT u.id AS unit_id, u.code, u.name_th, u.name_en, u.weight, "
+        "SELECT u.id AS unit_id, u.code, u.name_th, u.name_en, u.weight, a.id AS assessment_id, "
         "COALESCE(a.status, 'not_started') AS status, a.version, a.updated_at "
         "FROM units u LEFT JOIN assessments a ON a.unit_id = u.id AND a.year = ? "
         "WHERE u.active = 1 ORDER BY u.id", [year])
-    return pd.DataFrame(list(rows), columns=["unit_id", "code", "name_th", "name_en", "weight", "status",
-                                             "version", "updated_at"])
+    return pd.DataFrame(list(rows), columns=["unit_id", "code", "name_th", "name_en", "weight", "assessment_id",
+                                             "status", "version", "updated_at"])
 
 
 def _filter(year: int, statuses: tuple[str, ...] | None, unit_id: int | None) -> tuple[str, list]:
@@ -186,6 +186,12 @@ def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[
         f"LEFT JOIN unit_kpis uk ON uk.assessment_id = a.id AND uk.kpi = k.kpi{where}", params)),
         columns=["unit", "kpi", "value", "item", "floor", "ceiling"])
     return answers, kpis
+
+
+def units_with_assessment(db: Database, year: int, statuses: tuple[str, ...] | None = None) -> list[int]:
+    """Units with an assessment in the cycle, in any status or in the given ones."""
+    where, params = _filter(year, statuses, None)
+    return [r[0] for r in db.execute(f"SELECT a.unit_id FROM assessments a{where} ORDER BY a.unit_id", params)]
 
 
 def counted_units(db: Database, year: int, statuses: tuple[str, ...] = COUNTED) -> list[int]:

@@ -1,0 +1,82 @@
+"""Committee review: the submission queue, then one submission reviewed item by item."""
+
+import streamlit as st
+
+from analysis.review import REVIEWABLE, category_comparison, review_queue
+from analysis.self_assessment import live_scores
+from scoring import framework_for_year
+from storage import answers, evidence, org
+from storage.answers import EDITABLE
+from ui import session
+from ui.format import score_text, status_label, year_label
+from ui.i18n import current_language, t
+from ui.review_actions import decision_panel
+from ui.review_form import EDITOR, key, render_item, render_kpis
+
+db = session.store()
+user = session.require_user("committee", "admin")
+lang = current_language()
+years = [c["year"] for c in org.cycles(db)]
+if not years:
+    st.warning(t("no_cycle"))
+    st.stop()
+year = st.sidebar.selectbox(t("cycle_select"), years[::-1], format_func=lambda y: year_label(y, lang), key="rv:year")
+framework = framework_for_year(year)
+
+st.title(t("rv_title"))
+EDITOR.show_flash()
+queue = review_queue(db, year)
+done = int(queue["status"].isin(("submitted", "approved")).sum())
+st.progress(done / len(queue) if len(queue) else 0.0, text=t("submissions_value", done=done, total=len(queue)))
+statuses = st.multiselect(t("rv_filter_status"), ["not_started", "draft", "submitted", "returned", "approved"],
+                          default=["submitted", "returned", "approved"], format_func=lambda s: status_label(s, lang),
+                          key="rv:statuses")
+name = "name_en" if lang == "en" else "name_th"
+shown = queue[queue["status"].isin(statuses)]
+st.dataframe(
+    shown.assign(status=shown["status"].map(lambda s: status_label(s, lang)))[
+        ["code", name, "status", "updated_at", "self_total", "review_total", "difference"]],
+    hide_index=True, width="stretch",
+    column_config={
+        "code": t("rv_code"), name: t("unit"), "status": t("status"), "updated_at": t("rv_updated"),
+        "self_total": st.column_config.NumberColumn(t("rv_self_total"), format="%.1f"),
+        "review_total": st.column_config.NumberColumn(t("rv_review_total"), format="%.1f"),
+        "difference": st.column_config.NumberColumn(t("rv_difference"), format="%+.1f"),
+    },
+)
+
+open_units = queue[queue["status"].isin(REVIEWABLE)]
+if open_units.empty:
+    st.info(t("rv_nothing_to_review"))
+    st.stop()
+labels = dict(zip(open_units["unit_id"], open_units["code"] + " · " + open_units[name], strict=True))
+unit_id = st.selectbox(t("rv_open"), list(labels), format_func=labels.get, key="rv:unit")
+form = answers.load(db, user, int(queue.loc[queue["unit_id"] == unit_id, "assessment_id"].iloc[0]))
+fresh = EDITOR.begin(form.assessment["id"], form.assessment["version"])
+editable = user.role == "committee" and form.assessment["status"] in EDITABLE["review"]
+own, reviewed = live_scores(form, framework, "self"), live_scores(form, framework, "review")
+
+st.header(f"{labels[unit_id]} · {status_label(form.assessment['status'], lang)}")
+cols = st.columns(3)
+cols[0].metric(t("rv_self_total"), score_text(own.total))
+cols[1].metric(t("rv_review_total"), score_text(reviewed.total))
+cols[2].metric(t("rv_difference"), f"{reviewed.total - own.total:+.1f}")
+comparison = category_comparison(own.categories, reviewed.categories)
+st.dataframe(
+    comparison.set_axis([t("category_short", n=c) for c in comparison.index]),
+    width="stretch",
+    column_config={"self": st.column_config.NumberColumn(t("rv_self_total"), format="%.1f"),
+                   "review": st.column_config.NumberColumn(t("rv_review_total"), format="%.1f"),
+                   "difference": st.column_config.NumberColumn(t("rv_difference"), format="%+.1f")},
+)
+decision_panel(form, user)
+
+category = st.segmented_control(t("category"), [c.id for c in framework.categories], key=key("category"), default=1,
+                                format_func=lambda c: t("category_short", n=c)) or 1
+rows = evidence.listing(db, user, form.assessment["id"])
+can_note = user.role == "committee"
+if category == 7:
+    render_kpis(form, framework, user, fresh, editable, can_note, rows)
+else:
+    for item in framework.category(category).items:
+        render_item(form, item, framework, user, fresh, editable, can_note, rows)

@@ -1,0 +1,134 @@
+"""The committee review page, driven with AppTest: re-tick, reviewed scores, notes, return, the unit's
+revision, approve, locked; admin re-open; who can reach it."""
+
+import pytest
+
+from analysis.self_assessment import live_scores
+from scoring import default_framework, item_score
+from storage import accounts, answers, assessments, connect
+from storage.demo import DEMO_PASSWORD
+from ui.i18n import translate
+
+FW = default_framework()
+PAGE = "app_pages/review.py"
+
+
+@pytest.fixture
+def store(demo_path):
+    """The demo store with demo-unit's 2570 assessment complete and submitted, reviewed by nobody."""
+    db = connect(demo_path)
+    unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+    aid = assessments.get(db, unit.unit_id, 2570)["id"]
+    for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis", "item_comments"):
+        db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
+    db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
+    db.conn.commit()
+    ticks = {cp.id: level == "basic" for item, level, cp in FW.checkpoints()}
+    v = answers.save_checkpoints(db, unit, aid, 0, ticks)
+    v = answers.save_kpi_values(db, unit, aid, v, {(kpi.id, 2570): 90.0 for _, kpi in FW.kpis()})
+    assessments.change_status(db, unit, aid, v, "submit")
+    yield {"db": db, "unit": unit, "aid": aid, "unit_id": unit.unit_id,
+           "committee": accounts.authenticate(db, "demo-committee", DEMO_PASSWORD)}
+    db.close()
+
+
+@pytest.fixture
+def review(app, store):
+    def open_page(role: str = "committee"):
+        at = app(role)
+        at.switch_page(PAGE).run()
+        at.selectbox(key="rv:unit").set_value(store["unit_id"]).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def metric(at, key):
+    label = translate(key, "th")
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def form(store):
+    return answers.load(store["db"], store["committee"], store["aid"])
+
+
+def test_reviewer_reticks_and_scores_equal_the_scoring_package(review, store):
+    at = review()
+    at.checkbox(key="rv:cp:1.1.B1").uncheck().run()
+    at.checkbox(key="rv:cp:1.2.A1").check().run()
+    assert not at.exception and not at.error
+    saved = form(store)
+    assert saved.ticks["1.1.B1"] == {"self": True, "review": False, "needs_confirm": False}  # the unit's stays
+    assert saved.ticks["1.2.A1"]["review"] is True and saved.ticks["1.2.A1"]["self"] is False
+    reviewed = live_scores(saved, FW, "review")
+    own = live_scores(saved, FW, "self")
+    assert metric(at, "rv_review_total") == f"{reviewed.total:,.1f}"
+    assert metric(at, "rv_self_total") == f"{own.total:,.1f}"
+    assert reviewed.items["1.1"] == item_score([False, True, True], [False] * 3, [False] * 2)
+    assert reviewed.items["1.2"] == item_score([True] * 3, [True, False, False], [False] * 2)
+
+
+def test_reviewer_kpi_value_is_separate_from_the_units(review, store):
+    at = review()
+    at.segmented_control(key="rv:category").set_value(7).run()
+    at.number_input(key="rv:kpi:RM1:2570").set_value(80.0).run()
+    values = form(store).kpi_values[("RM1", 2570)]
+    assert values == {"self": 90.0, "review": 80.0}
+
+
+def test_comment_return_revision_and_approval(review, app, store):
+    at = review()
+    at.text_area(key="rv:note:1.1").input("ควรแนบหลักฐานการสื่อสารวิสัยทัศน์")
+    at.button(key="rv:addnote:1.1").click().run()
+    assert [c["text"] for c in form(store).comments] == ["ควรแนบหลักฐานการสื่อสารวิสัยทัศน์"]
+    at.button(key=f"rv:return:{store['aid']}").click().run()  # no reason: refused
+    assert [e.value for e in at.error] == [translate("error_reason_required", "th")]
+    at.text_area(key=f"rv:reason:{store['aid']}").input("หลักฐานหมวด 1 ไม่ครบ")
+    at.button(key=f"rv:return:{store['aid']}").click().run()
+    assert assessments.get(store["db"], store["unit_id"], 2570)["status"] == "returned"
+
+    unit = app("unit")  # the unit sees the reason and the comment, revises and submits again
+    unit.switch_page("app_pages/self_assessment.py").run()
+    assert any("หลักฐานหมวด 1 ไม่ครบ" in e.value for e in unit.error)
+    assert any("ควรแนบหลักฐานการสื่อสารวิสัยทัศน์" in w.value for w in unit.warning)
+    unit.checkbox(key="sa:cp:1.1.A1").check().run()
+    unit.checkbox(key=f"sa:submit_ok:{store['aid']}").check().run()
+    next(b for b in unit.button if b.label == translate("sa_submit", "th")).click().run()
+    assert assessments.get(store["db"], store["unit_id"], 2570)["status"] == "submitted"
+
+    at = review()
+    assert at.checkbox(key="rv:cp:1.1.A1").label.startswith("☑")  # the revision is there
+    at.checkbox(key=f"rv:approve_ok:{store['aid']}").check().run()
+    at.button(key=f"rv:approve:{store['aid']}").click().run()
+    assert assessments.get(store["db"], store["unit_id"], 2570)["status"] == "approved"
+    assert at.checkbox(key="rv:cp:1.1.B1").disabled
+    assert any(s.value == translate("rv_locked", "th") for s in at.success)
+    audit = [r[0] for r in store["db"].execute(
+        "SELECT action FROM audit_log WHERE entity = 'assessment' AND entity_id = ? ORDER BY id", [str(store["aid"])])]
+    assert audit == ["save_self", "save_self_kpi", "submit", "add_comment", "return", "save_self", "submit", "approve"]
+
+
+def test_admin_reopens_an_approved_assessment_with_a_reason(review, store):
+    at = review()
+    at.checkbox(key=f"rv:approve_ok:{store['aid']}").check().run()
+    at.button(key=f"rv:approve:{store['aid']}").click().run()
+    admin = review("admin")
+    assert admin.checkbox(key="rv:cp:1.1.B1").disabled  # the admin does not review
+    admin.text_area(key=f"rv:reopen_reason:{store['aid']}").input("แก้ไขผลตัวชี้วัด RM1 ตามข้อมูลใหม่")
+    admin.button(key=f"rv:reopen:{store['aid']}").click().run()
+    assert assessments.get(store["db"], store["unit_id"], 2570)["status"] == "returned"
+
+
+def test_queue_lists_every_unit_with_scores(review, store):
+    at = review()
+    [queue] = [d for d in at.dataframe if len(d.value) > 7]
+    assert len(queue.value) == 14  # the demo's 13 submitted, returned or approved units, and this one
+    assert metric(at, "rv_difference") == "+0.0"
+
+
+@pytest.mark.parametrize("role", ["unit", "director"])
+def test_other_roles_cannot_reach_the_review_page(app, role):
+    at = app(role)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)

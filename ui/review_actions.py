@@ -1,0 +1,42 @@
+"""Deciding on a submission: return it with reasons or approve it (committee); re-open an approved
+one with a reason (admin). Each is audited by the store."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from storage import assessments
+from storage.accounts import User
+from storage.answers import Form
+from ui import session
+from ui.i18n import t
+from ui.review_form import EDITOR, key
+
+
+def _decide(user: User, assessment_id: int, action: str, reason_key: str | None, done: str) -> None:
+    reason = st.session_state.get(reason_key, "") if reason_key else ""
+    EDITOR.save(lambda v: assessments.change_status(session.store(), user, assessment_id, v, action, reason), done)
+
+
+def decision_panel(form: Form, user: User) -> None:
+    aid, status = form.assessment["id"], form.assessment["status"]
+    if status == "returned" and form.assessment.get("return_reason"):
+        st.warning(t("rv_returned_reason", reason=form.assessment["return_reason"]), icon=":material/undo:")
+    if user.role == "committee" and status == "submitted":
+        back, approve = st.columns(2)
+        with back.container(border=True):
+            st.text_area(t("rv_return_reason"), key=key("reason", aid), max_chars=assessments.MAX_REASON)
+            st.button(t("rv_return"), key=key("return", aid), icon=":material/undo:", on_click=_decide,
+                      args=(user, aid, "return", key("reason", aid), t("rv_returned")))
+        with approve.container(border=True):
+            agreed = st.checkbox(t("rv_approve_confirm"), key=key("approve_ok", aid))
+            st.button(t("rv_approve"), key=key("approve", aid), type="primary", disabled=not agreed,
+                      icon=":material/verified:", on_click=_decide,
+                      args=(user, aid, "approve", None, t("rv_approved")))
+    elif user.role == "admin" and status == "approved":
+        with st.container(border=True):
+            st.text_area(t("rv_reopen_reason"), key=key("reopen_reason", aid), max_chars=assessments.MAX_REASON)
+            st.button(t("rv_reopen"), key=key("reopen", aid), icon=":material/lock_open:", on_click=_decide,
+                      args=(user, aid, "reopen", key("reopen_reason", aid), t("rv_reopened")))
+    elif status == "approved":
+        st.success(t("rv_locked"), icon=":material/lock:")

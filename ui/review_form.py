@@ -1,0 +1,144 @@
+"""The committee's review of one submission: the unit's answers beside the reviewer's ticks and
+values, saved as the reviewer goes (see ``ui.editor``), with notes and evidence per item."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis.self_assessment import item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
+from scoring import LEVELS, Framework
+from scoring.criteria import Item
+from storage import answers, evidence, reviews
+from storage.accounts import User
+from storage.answers import Form
+from storage.errors import StoreError
+from ui import session
+from ui.editor import Editor
+from ui.errors import describe
+from ui.format import level_label, score_text
+from ui.i18n import current_language, t
+
+EDITOR = Editor("rv")
+key = EDITOR.key
+
+
+def _on_tick(user: User, assessment_id: int, checkpoint: str) -> None:
+    met = bool(st.session_state[key("cp", checkpoint)])
+    EDITOR.save(lambda v: answers.save_checkpoints(session.store(), user, assessment_id, v, {checkpoint: met},
+                                                   source="review"))
+
+
+def _on_kpi(user: User, assessment_id: int, kpi: str, fiscal_year: int) -> None:
+    value = st.session_state[key("kpi", kpi, fiscal_year)]
+    EDITOR.save(lambda v: answers.save_kpi_values(session.store(), user, assessment_id, v,
+                                                  {(kpi, fiscal_year): value}, source="review"))
+
+
+def _add_note(user: User, assessment_id: int, item: str) -> None:
+    text = st.session_state.get(key("note", item)) or ""
+    kind = st.session_state.get(key("note_kind", item)) or "comment"
+    try:
+        reviews.add_note(session.store(), user, assessment_id, item, kind, text)
+    except StoreError as exc:
+        EDITOR.flash("error", describe(exc))
+        return
+    st.session_state[key("note", item)] = ""
+    EDITOR.flash("success", t("rv_note_added"))
+
+
+def _remove_note(user: User, note_id: int) -> None:
+    try:
+        reviews.remove_note(session.store(), user, note_id)
+    except StoreError as exc:
+        EDITOR.flash("error", describe(exc))
+
+
+def score_pair(container, own: float, reviewed: float) -> None:
+    """Self score and reviewed score with the difference as the delta."""
+    container.metric(t("rv_reviewed_score"), score_text(reviewed), delta=f"{reviewed - own:+.1f}",
+                     delta_color="normal" if reviewed >= own else "inverse")
+    container.caption(t("rv_self_score", score=score_text(own)))
+
+
+def notes_block(form: Form, item: Item, user: User, can_note: bool) -> None:
+    for note in form.comments:
+        if note["item"] != item.id:
+            continue
+        left, right = st.columns([6, 1])
+        shown = left.success if note["kind"] == "strength" else left.warning
+        shown(t(f"note_{note['kind']}", author=note["author"], text=note["text"]), icon=":material/rate_review:")
+        if can_note and note["author"] == user.username:
+            right.button(t("ev_remove"), key=key("rmnote", note["id"]), on_click=_remove_note, args=(user, note["id"]))
+    if can_note:
+        left, right = st.columns([4, 1])
+        left.text_area(t("rv_note"), key=key("note", item.id), height=68, max_chars=reviews.MAX_NOTE)
+        right.selectbox(t("rv_note_kind"), reviews.KINDS, key=key("note_kind", item.id),
+                        format_func=lambda k: t(f"rv_kind_{k}"))
+        right.button(t("rv_add_note"), key=key("addnote", item.id), on_click=_add_note,
+                     args=(user, form.assessment["id"], item.id))
+
+
+def evidence_block(rows: list[dict], user: User) -> None:
+    for row in rows:
+        name = row["filename"] + (f" · {t('ev_confidential_tag')}" if row["confidential"] else "")
+        if row["kind"] == "link":
+            st.markdown(f":material/link: [{name}]({row['url']})")
+        else:
+            filename, data = evidence.read(session.store(), user, row["id"])
+            st.download_button(name, data, file_name=filename, key=key("ev", row["id"]), icon=":material/download:")
+
+
+def render_item(form: Form, item: Item, framework: Framework, user: User, fresh: bool, editable: bool,
+                can_note: bool, evidence_rows: list[dict]) -> None:
+    lang = current_language()
+    aid = form.assessment["id"]
+    own, reviewed = ticks_of(form, "self"), ticks_of(form, "review")
+    own_view, review_view = item_view(item, own, framework), item_view(item, reviewed, framework)
+    with st.container(border=True):
+        head, score = st.columns([5, 1])
+        head.markdown(f"#### {item.id} {item.name.get(lang)}")
+        head.caption(t("rv_legend"))
+        score_pair(score, own_view.detail.score, review_view.detail.score)
+        score.caption(level_label(review_view.level, lang))
+        for column, level in zip(st.columns(3), LEVELS, strict=True):
+            column.markdown(f"**{level_label(level, lang)}**")
+            for cp in item.level_checkpoints(level):
+                k = key("cp", cp.id)
+                EDITOR.prime(k, reviewed.get(cp.id, False), fresh)
+                mark = "☑" if own.get(cp.id, False) else "☐"
+                column.checkbox(f"{mark} {cp.id} {cp.text.get(lang)}", key=k, disabled=not editable, wrap=True,
+                                width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
+            text = form.narratives.get((item.id, level))
+            if text:
+                column.caption(f"{t('sa_narrative')}: {text}")
+            with column:
+                evidence_block([e for e in evidence_rows if e["item"] == item.id and e["level"] == level], user)
+        notes_block(form, item, user, can_note)
+
+
+def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, editable: bool, can_note: bool,
+                evidence_rows: list[dict]) -> None:
+    lang = current_language()
+    aid, year = form.assessment["id"], form.assessment["year"]
+    by_item: dict[str, tuple[Item, list]] = {}
+    for item, kpi in kpis_of(form, framework):
+        by_item.setdefault(item.id, (item, []))[1].append(kpi)
+    for item, kpis in by_item.values():
+        st.markdown(f"#### {item.id} {item.name.get(lang)}")
+        for kpi in kpis:
+            with st.container(border=True):
+                cols = st.columns([3, 1, 1])
+                cols[0].markdown(f"**{kpi.id}** {kpi.name.get(lang)}")
+                own_value = kpi_value(form, kpi.id, year, "self")
+                cols[0].caption(t("rv_unit_value", value="-" if own_value is None else f"{own_value:g}",
+                                  unit=kpi.unit.get(lang)))
+                with cols[0]:
+                    evidence_block([e for e in evidence_rows if e["kpi"] == kpi.id], user)
+                k = key("kpi", kpi.id, year)
+                EDITOR.prime(k, kpi_value(form, kpi.id, year, "review"), fresh)
+                cols[1].number_input(t("rv_reviewed_value", year=year), key=k, min_value=kpi.min,
+                                     max_value=kpi.max, step=0.1, format="%.2f", disabled=not editable,
+                                     on_change=_on_kpi, args=(user, aid, kpi.id, year))
+                reviewed = kpi_value(form, kpi.id, year, "review")
+                score_pair(cols[2], kpi_score_of(kpi, own_value), kpi_score_of(kpi, reviewed))
+        notes_block(form, item, user, can_note)
