@@ -194,7 +194,7 @@ def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version:
     with transaction(db):
         state = claim_version(db, actor, assessment_id, expected_version, "self")
         if ofi_id is not None and not db.execute(
-                "SELECT 1 FROM ofis WHERE id = ? AND unit_id = ?", [ofi_id, state["unit_id"]]).fetchone():
+                "SELECT 1 FROM ofi_units WHERE ofi_id = ? AND unit_id = ?", [ofi_id, state["unit_id"]]).fetchone():
             raise InputError("error_unknown_ofi")
         next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM unit_kpis").fetchone()[0]
         kpi_id = row["kpi"] = f"U{state['unit_id']}-{next_id}"

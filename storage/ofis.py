@@ -1,12 +1,398 @@
-"""Opportunities for improvement (OFI)."""
+"""Opportunities for improvement (OFI): the register the committee keeps, per cycle.
+
+An OFI names an item of the year's criteria, what is to be done, a priority, an owner (a user) and a
+due date, and the units it applies to (one ``ofi_units`` row each; ``ofis.unit_id`` holds the unit
+when there is exactly one). It comes from a scoring gap (``from_gap``), from the committee, or from a
+unit itself. Every value is checked before anything is written and every change is audited in the
+same transaction. Open OFIs can be carried into the next cycle, linked by ``carried_from``.
+"""
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+
+import pandas as pd
 from sqlite_utils import Database
 
+from scoring import framework_for_year
+from storage import audit
+from storage.accounts import User
+from storage.db import now, transaction
+from storage.errors import AccessDenied, InputError
+
+PRIORITIES = ("high", "medium", "low")
+STATUSES = ("open", "in_progress", "done", "dropped")
+SOURCES = ("gap", "committee", "unit")
+MAX_TEXT = 2000
+
+ACTIVE = ("open", "in_progress")  # statuses still to work on: can be overdue, are carried over
+MANAGERS = ("committee", "admin")  # roles that keep the register
+UNIT_STATUSES = ("in_progress", "done")  # what a unit may report on its own OFI
+EDITABLE = ("description", "priority", "owner", "due_date", "status")
+
+# Descriptions written for an OFI made from a gap (stored data, in the department's language).
+GAP_CHECKPOINT_TEXT = "ยังไม่ผ่าน {ref}: {text}"
+GAP_KPI_TEXT = "ยกระดับ {ref} {name} ให้ถึงเกณฑ์สูงสุด"
+
+REGISTER_COLUMNS = ["id", "source", "item", "category", "units", "unit_ids", "description", "priority", "owner",
+                    "due_date", "status", "points", "overdue", "carried_from", "updated_at"]
 
 def for_unit(db: Database, unit_id: int, year: int) -> list[dict]:
     """The unit's OFIs of the cycle, open ones first."""
     return list(db.query(
-        "SELECT id, item, description, status FROM ofis WHERE unit_id = ? AND year = ? "
-        "ORDER BY status IN ('done', 'dropped'), id", [unit_id, year]))
+        "SELECT o.id, o.item, o.description, o.status FROM ofis o JOIN ofi_units ou ON ou.ofi_id = o.id "
+        "WHERE ou.unit_id = ? AND o.year = ? ORDER BY o.status IN ('done', 'dropped'), o.id", [unit_id, year]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks: each raises InputError naming a catalogue key, before anything is written
+
+
+def _description(text) -> str:
+    text = text.strip() if isinstance(text, str) else ""
+    if not text or len(text) > MAX_TEXT:
+        raise InputError("error_ofi_description", limit=MAX_TEXT)
+    return text
+
+
+def _choice(value, allowed: tuple[str, ...], key: str) -> str:
+    if value not in allowed:
+        raise InputError(key, value=value)
+    return value
+
+
+def _date(value) -> date:
+    """A due date from a date or an ISO text (YYYY-MM-DD)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError("error_ofi_due_date")
+
+
+def _not_past(due: date, today: date | None) -> None:
+    if due < (today or date.today()):
+        raise InputError("error_ofi_due_past", date=due.isoformat())
+
+
+def _points(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        raise InputError("error_input")
+    return float(value)
+
+
+def _unit_ids(units) -> list[int]:
+    """Distinct unit ids in the order given; refused if none, or not whole numbers."""
+    if units is None or isinstance(units, str | bytes):
+        raise InputError("error_ofi_units")
+    ids: list[int] = []
+    for unit in units:
+        if isinstance(unit, bool) or not isinstance(unit, numbers.Integral):
+            raise InputError("error_ofi_units")
+        if int(unit) not in ids:
+            ids.append(int(unit))
+    if not ids:
+        raise InputError("error_ofi_units")
+    return ids
+
+
+def _item(year: int, item) -> str:
+    if item not in framework_for_year(year).item_ids():
+        raise InputError("error_unknown_item", item=item)
+    return item
+
+
+def _year(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError("error_ofi_year", year=value)
+    return int(value)
+
+
+def _check_year(db: Database, year: int) -> None:
+    if not db.execute("SELECT 1 FROM cycles WHERE year = ?", [year]).fetchone():
+        raise InputError("error_ofi_year", year=year)
+
+
+def _check_owner(db: Database, owner) -> str:
+    owner = owner.strip() if isinstance(owner, str) else ""
+    if not owner or not db.execute("SELECT 1 FROM users WHERE username = ? AND active = 1", [owner]).fetchone():
+        raise InputError("error_ofi_owner", owner=owner)
+    return owner
+
+
+def _check_units(db: Database, ids: list[int]) -> None:
+    found = {r[0] for r in db.execute(
+        f"SELECT id FROM units WHERE active = 1 AND id IN ({', '.join('?' * len(ids))})", ids)}
+    if found != set(ids):
+        raise InputError("error_ofi_units")
+
+
+def _ofi_units(db: Database, ofi_id: int) -> list[int]:
+    return [r[0] for r in db.execute("SELECT unit_id FROM ofi_units WHERE ofi_id = ? ORDER BY unit_id", [ofi_id])]
+
+
+def _row(db: Database, ofi_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM ofis WHERE id = ?", [ofi_id]))
+    if not rows:
+        raise InputError("error_ofi_not_found")
+    return rows[0]
+
+
+def _require_manager_or_unit(actor: User, units: list[int]) -> None:
+    """Committee and admin act on any OFI; a unit user only on one that applies to its unit."""
+    if actor.role in MANAGERS:
+        return
+    if actor.role != "unit" or actor.unit_id not in units:
+        raise AccessDenied(role=actor.role)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def create(db: Database, actor: User, year: int, item: str, description: str, priority: str, owner: str,
+           due_date: date | str, units: Iterable[int], source: str = "committee", points: float | None = None,
+           today: date | None = None) -> int:
+    """Add an OFI (status open) to the cycle's register; returns its id.
+
+    Committee and admin may add any source; a unit user only source "unit" for its own unit alone.
+    Refused with ``InputError`` (nothing written) for an empty or too long description, a due date
+    before ``today`` (default: the current date), an owner who is not an active user, an unknown
+    priority or source, an item not in the year's criteria, no units or an unknown one, a year that
+    is not a cycle.
+    """
+    units = None if units is None or isinstance(units, str | bytes) else list(units)
+    if actor.role not in MANAGERS and not (actor.role == "unit" and source == "unit" and units == [actor.unit_id]):
+        raise AccessDenied(role=actor.role)
+    description = _description(description)
+    priority = _choice(priority, PRIORITIES, "error_ofi_priority")
+    source = _choice(source, SOURCES, "error_ofi_source")
+    due = _date(due_date)
+    _not_past(due, today)
+    unit_ids = _unit_ids(units)
+    points = _points(points)
+    year = _year(year)
+    with transaction(db):
+        _check_year(db, year)
+        item = _item(year, item)
+        owner = _check_owner(db, owner)
+        _check_units(db, unit_ids)
+        stamp = now()
+        ofi_id = db["ofis"].insert({
+            "year": year, "source": source, "item": item, "unit_id": unit_ids[0] if len(unit_ids) == 1 else None,
+            "description": description, "priority": priority, "owner": owner, "due_date": due.isoformat(),
+            "status": "open", "points": points, "carried_from": None, "created_at": stamp, "updated_at": stamp,
+            "created_by": actor.username,
+        }).last_pk
+        db.conn.executemany("INSERT INTO ofi_units (ofi_id, unit_id) VALUES (?, ?)", [(ofi_id, u) for u in unit_ids])
+        audit.record(db, actor.username, "create", "ofi", ofi_id, year=year, source=source, item=item,
+                     units=unit_ids, priority=priority, owner=owner, due_date=due.isoformat(), points=points)
+    return ofi_id
+
+
+def gap_description(year: int, gap: Mapping, db: Database | None = None) -> str:
+    """The Thai description of an OFI that closes a gap: the missing checkpoint's text, or the KPI's
+    name (a unit's own KPI is looked up in ``db``)."""
+    framework = framework_for_year(year)
+    ref = gap.get("ref")
+    if gap.get("kind") == "kpi":
+        names = {kpi.id: kpi.name.th for _, kpi in framework.kpis()}
+        if ref not in names and db is not None:
+            row = db.execute("SELECT name FROM unit_kpis WHERE kpi = ? LIMIT 1", [ref]).fetchone()
+            if row:
+                names[ref] = row[0]
+        if ref not in names:
+            raise InputError("error_unknown_kpi", kpi=ref)
+        text = GAP_KPI_TEXT.format(ref=ref, name=names[ref])
+    else:
+        texts = {cp.id: cp.text.th for _, _, cp in framework.checkpoints()}
+        if ref not in texts:
+            raise InputError("error_unknown_checkpoint", ids=ref)
+        text = GAP_CHECKPOINT_TEXT.format(ref=ref, text=texts[ref])
+    return text[:MAX_TEXT]
+
+
+def from_gap(db: Database, actor: User, year: int, gap: Mapping, owner: str, due_date: date | str,
+             priority: str = "medium", today: date | None = None, units: Iterable[int] | None = None) -> int:
+    """An OFI (source "gap") that closes one row of ``scoring.ofi.gaps`` (its ``unit`` is a unit id)
+    or, with ``units`` given, of ``scoring.ofi.department_gaps``; the description names the missing
+    checkpoint or KPI and ``points`` are the gap's. Committee and admin only."""
+    if actor.role not in MANAGERS:
+        raise AccessDenied(role=actor.role)
+    gap = dict(gap)
+    if units is None:
+        unit = gap.get("unit")
+        if unit is None or (isinstance(unit, float) and math.isnan(unit)):
+            raise InputError("error_ofi_units")
+        units = [unit]
+    points = gap.get("points")
+    points = None if points is None or pd.isna(points) else float(points)
+    return create(db, actor, year, gap.get("item"), gap_description(year, gap, db), priority, owner, due_date,
+                  units, source="gap", points=points, today=today)
+
+
+def update(db: Database, actor: User, ofi_id: int, today: date | None = None, **changes) -> dict:
+    """Change any of description, priority, owner, due_date, status; returns {field: (old, new)} for
+    the fields that changed (nothing is written when none did).
+
+    Committee and admin may change any field; a unit user only the status of an OFI that applies to
+    its unit, and only to in_progress or done (not of a dropped one). The values are checked as in
+    ``create``; a due date before ``today`` is refused unless it is the one already stored.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise TypeError(f"update() got unexpected field(s): {', '.join(unknown)}")
+    clean: dict = {}
+    if "description" in changes:
+        clean["description"] = _description(changes["description"])
+    if "priority" in changes:
+        clean["priority"] = _choice(changes["priority"], PRIORITIES, "error_ofi_priority")
+    if "status" in changes:
+        clean["status"] = _choice(changes["status"], STATUSES, "error_ofi_status")
+    if "due_date" in changes:
+        clean["due_date"] = _date(changes["due_date"]).isoformat()
+    with transaction(db):
+        row = _row(db, ofi_id)
+        units = _ofi_units(db, ofi_id)
+        if actor.role not in MANAGERS:
+            _require_manager_or_unit(actor, units)
+            if set(changes) != {"status"} or clean["status"] not in UNIT_STATUSES or row["status"] == "dropped":
+                raise AccessDenied(role=actor.role)
+        if "owner" in changes:
+            clean["owner"] = _check_owner(db, changes["owner"])
+        if "due_date" in clean and clean["due_date"] != row["due_date"]:
+            _not_past(date.fromisoformat(clean["due_date"]), today)
+        diff = {field: (row[field], value) for field, value in clean.items() if row[field] != value}
+        if not diff:
+            return {}
+        assignments = ", ".join(f"{field} = ?" for field in diff)
+        db.execute(f"UPDATE ofis SET {assignments}, updated_at = ? WHERE id = ?",
+                   [*(new for _, new in diff.values()), now(), ofi_id])
+        audit.record(db, actor.username, "update", "ofi", ofi_id,
+                     changes={field: {"old": old, "new": new} for field, (old, new) in diff.items()})
+    return diff
+
+
+def add_note(db: Database, actor: User, ofi_id: int, text: str) -> int:
+    """A progress note on an OFI, by the committee, an admin, or a unit user on its unit's OFI."""
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise InputError("error_note_empty")
+    if len(text) > MAX_TEXT:
+        raise InputError("error_text_length", limit=MAX_TEXT)
+    with transaction(db):
+        _row(db, ofi_id)
+        _require_manager_or_unit(actor, _ofi_units(db, ofi_id))
+        stamp = now()
+        note_id = db["ofi_notes"].insert({"ofi_id": ofi_id, "at": stamp, "author": actor.username,
+                                          "text": text}).last_pk
+        db.execute("UPDATE ofis SET updated_at = ? WHERE id = ?", [stamp, ofi_id])
+        audit.record(db, actor.username, "add_note", "ofi", ofi_id, note=note_id, chars=len(text))
+    return note_id
+
+
+def carry_over(db: Database, actor: User, from_year: int, to_year: int) -> list[int]:
+    """Copy every open or in-progress OFI of ``from_year`` into the later cycle ``to_year`` (status,
+    units, owner, due date and points kept; ``carried_from`` the original; notes stay behind).
+    An OFI already carried into ``to_year`` is not copied again. Returns the new ids."""
+    if actor.role not in MANAGERS:
+        raise AccessDenied(role=actor.role)
+    from_year, to_year = _year(from_year), _year(to_year)
+    if from_year >= to_year:
+        raise InputError("error_ofi_year", year=to_year)
+    with transaction(db):
+        _check_year(db, to_year)
+        pending = list(db.query(
+            f"SELECT * FROM ofis o WHERE year = ? AND status IN ({', '.join('?' * len(ACTIVE))}) "
+            "AND NOT EXISTS (SELECT 1 FROM ofis c WHERE c.year = ? AND c.carried_from = o.id) ORDER BY id",
+            [from_year, *ACTIVE, to_year]))
+        items = framework_for_year(to_year).item_ids()
+        for row in pending:
+            if row["item"] not in items:
+                raise InputError("error_unknown_item", item=row["item"])
+        created = []
+        for row in pending:
+            stamp = now()
+            new_id = db["ofis"].insert({**row, "id": None, "year": to_year, "carried_from": row["id"],
+                                        "created_at": stamp, "updated_at": stamp,
+                                        "created_by": actor.username}).last_pk
+            db.execute("INSERT INTO ofi_units (ofi_id, unit_id) SELECT ?, unit_id FROM ofi_units WHERE ofi_id = ?",
+                       [new_id, row["id"]])
+            audit.record(db, actor.username, "carry_over", "ofi", new_id, carried_from=row["id"],
+                         from_year=from_year, to_year=to_year)
+            created.append(new_id)
+    return created
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def get(db: Database, ofi_id: int) -> dict:
+    """One OFI with ``units`` (unit ids) and ``notes`` (oldest first)."""
+    row = _row(db, ofi_id)
+    row["units"] = _ofi_units(db, ofi_id)
+    row["notes"] = list(db.query("SELECT id, at, author, text FROM ofi_notes WHERE ofi_id = ? ORDER BY id",
+                                 [ofi_id]))
+    return row
+
+
+def register(db: Database, year: int, category: int | None = None, unit_id: int | None = None,
+             owner: str | None = None, status: str | Iterable[str] | None = None, overdue: bool = False,
+             today: date | None = None) -> pd.DataFrame:
+    """The cycle's OFIs, one row each (columns ``REGISTER_COLUMNS``), highest priority first, then the
+    earliest due date. Filters combine: category, a unit the OFI applies to, owner, status (one or
+    several), and ``overdue`` (due before ``today`` and still open or in progress). ``due_date`` holds
+    dates; ``units`` the unit codes joined by commas; ``unit_ids`` lists of ids."""
+    today = today or date.today()
+    sql = "SELECT * FROM ofis WHERE year = ?"
+    params: list = [year]
+    if unit_id is not None:
+        sql += " AND id IN (SELECT ofi_id FROM ofi_units WHERE unit_id = ?)"
+        params.append(unit_id)
+    if owner is not None:
+        sql += " AND owner = ?"
+        params.append(owner)
+    if status is not None:
+        wanted = [status] if isinstance(status, str) else list(status)
+        sql += f" AND status IN ({', '.join('?' * len(wanted))})"
+        params += wanted
+    rows = list(db.query(sql, params))
+    links: dict[int, list[tuple[int, str]]] = {}
+    for r in db.query("SELECT ou.ofi_id, u.id, u.code FROM ofi_units ou JOIN units u ON u.id = ou.unit_id "
+                      "JOIN ofis o ON o.id = ou.ofi_id WHERE o.year = ? ORDER BY u.id", [year]):
+        links.setdefault(r["ofi_id"], []).append((r["id"], r["code"]))
+    records = []
+    for r in rows:
+        due = date.fromisoformat(r["due_date"]) if r["due_date"] else None
+        records.append({
+            "id": r["id"], "source": r["source"], "item": r["item"], "category": int(r["item"].split(".")[0]),
+            "units": ", ".join(code for _, code in links.get(r["id"], [])),
+            "unit_ids": [uid for uid, _ in links.get(r["id"], [])],
+            "description": r["description"], "priority": r["priority"], "owner": r["owner"], "due_date": due,
+            "status": r["status"], "points": r["points"],
+            "overdue": bool(due is not None and due < today and r["status"] in ACTIVE),
+            "carried_from": r["carried_from"], "updated_at": r["updated_at"],
+        })
+    if category is not None:
+        records = [r for r in records if r["category"] == category]
+    if overdue:
+        records = [r for r in records if r["overdue"]]
+    rank = {p: n for n, p in enumerate(PRIORITIES)}
+    records.sort(key=lambda r: (rank.get(r["priority"], len(rank)), r["due_date"] is None,
+                                r["due_date"] or date.max, r["id"]))
+    frame = pd.DataFrame(records, columns=REGISTER_COLUMNS)
+    frame["points"] = frame["points"].astype(float)
+    frame["overdue"] = frame["overdue"].astype(bool)
+    frame["carried_from"] = frame["carried_from"].astype("Int64")
+    return frame

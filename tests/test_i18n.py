@@ -35,12 +35,13 @@ def test_translate_fills_placeholders_and_falls_back_to_thai():
 
 
 def test_every_key_used_in_code_exists_and_every_key_is_used():
-    sources = "\n".join(p.read_text(encoding="utf-8") for folder in ("app_pages", "ui", "charts", "analysis", "storage")
-                        for p in (ROOT / folder).rglob("*.py"))
+    folders = ("app_pages", "ui", "charts", "analysis", "storage", "reports")
+    sources = "\n".join(p.read_text(encoding="utf-8") for folder in folders for p in (ROOT / folder).rglob("*.py"))
     sources += (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
     used = set(re.findall(r"""\bt(?:ranslate)?\(\s*["'](\w+)["']""", sources))
     assert used <= set(catalogue()), used - set(catalogue())
     # keys built from a prefix and a value
-    dynamic = ("level_", "status_", "role_", "threshold_", "sa_kpi_direction_", "note_", "rv_kind_")
+    dynamic = ("level_", "status_", "role_", "threshold_", "sa_kpi_direction_", "note_", "rv_kind_", "ofi_col_",
+               "ofi_priority_", "ofi_status_", "ofi_source_")
     unused = {k for k in catalogue() if k not in used and not k.startswith(dynamic) and f'"{k}"' not in sources}
     assert not unused, f"keys no code uses: {sorted(unused)}"

@@ -1,0 +1,152 @@
+"""The OFI register as an Excel workbook or a CSV file, in Thai or English.
+
+Both take the frame ``storage.ofis.register`` returns and give bytes: headers, statuses, priorities
+and sources in the chosen language; due dates as real dates; the last-update time in Thailand time
+(UTC+7, as the store keeps UTC). The list column ``unit_ids`` is left out; any other register column
+missing from the frame is simply not exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from storage.ofis import REGISTER_COLUMNS
+from ui.i18n import translate
+
+# Exported, in this order; each column's header is the catalogue key ofi_col_<column>, and a priority,
+# status or source value is shown by the key ofi_<column>_<value>.
+COLUMNS = [c for c in REGISTER_COLUMNS if c != "unit_ids"]
+TRANSLATED = ("priority", "status", "source")
+FONT = "Tahoma"  # ships with Windows and renders Thai
+THAILAND = timezone(timedelta(hours=7))
+WIDTHS = {"id": 8, "source": 20, "item": 9, "category": 9, "units": 18, "description": 60, "priority": 12,
+          "owner": 16, "due_date": 13, "status": 16, "points": 12, "overdue": 12, "carried_from": 14,
+          "updated_at": 18}
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+POINTS_FORMAT = "0.00"
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _as_date(value) -> date | None:
+    if _missing(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _as_local_time(value) -> datetime | None:
+    """A stored UTC timestamp as a naive Thailand-time datetime (Excel has no time zones)."""
+    if _missing(value):
+        return None
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(THAILAND).replace(tzinfo=None)
+    return stamp.replace(microsecond=0)
+
+
+def _cell(column: str, value, lang: str):
+    """One value as exported: translated labels, dates, numbers, or None for an empty cell."""
+    if column == "due_date":
+        return _as_date(value)
+    if column == "updated_at":
+        return _as_local_time(value)
+    if _missing(value):
+        return None
+    if column in TRANSLATED:
+        return translate(f"ofi_{column}_{value}", lang)
+    if column == "overdue":
+        return translate("ofi_overdue_yes", lang) if bool(value) else None
+    if column == "points":
+        return float(value)
+    if column in ("id", "category", "carried_from"):
+        return int(value)
+    return str(value)
+
+
+def _table(frame: pd.DataFrame, lang: str) -> tuple[list[str], list[str], list[list]]:
+    columns = [c for c in COLUMNS if c in frame.columns]
+    headers = [translate(f"ofi_col_{c}", lang) for c in columns]
+    rows = [[_cell(c, value, lang) for c, value in zip(columns, record, strict=True)]
+            for record in frame[columns].itertuples(index=False, name=None)]
+    return columns, headers, rows
+
+
+def register_xlsx(frame: pd.DataFrame, lang: str = "th") -> bytes:
+    """An .xlsx workbook of one sheet: bold frozen header with filters, Tahoma throughout."""
+    columns, headers, rows = _table(frame, lang)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _sheet_title(translate("ofi_register_title", lang))
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    body, bold = Font(name=FONT, size=10), Font(name=FONT, size=10, bold=True)
+    formats = {"due_date": DATE_FORMAT, "updated_at": TIME_FORMAT, "points": POINTS_FORMAT}
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = WIDTHS.get(column, 14)
+        for cell in sheet[letter]:
+            cell.font = body
+            if cell.row == 1:
+                cell.font = bold
+                cell.alignment = Alignment(vertical="center", wrap_text=True)
+                continue
+            if column in formats:
+                cell.number_format = formats[column]
+            if column == "description":
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+            else:
+                cell.alignment = Alignment(vertical="top")
+    sheet.freeze_panes = "A2"
+    if columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(text: str) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
+    for ch in "[]:*?/\\":
+        text = text.replace(ch, " ")
+    return text[:31].strip() or "OFI"
+
+
+def register_csv(frame: pd.DataFrame, lang: str = "th") -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads the Thai), comma-separated, ISO dates, points to 4 decimals."""
+    _, headers, rows = _table(frame, lang)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(round(value, 4))
+    return str(value)

@@ -1,0 +1,574 @@
+"""The OFI register: every value checked before anything is written, who may do what, filters,
+audited updates (old -> new), carry-over into the next cycle, and OFIs made from scoring gaps."""
+
+import json
+import shutil
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoring import framework_for_year
+from scoring.ofi import department_gaps, gaps
+from storage import accounts, connect, ofis, org
+from storage.db import transaction
+from storage.errors import AccessDenied, InputError
+
+TODAY = date(2026, 3, 1)
+DUE = date(2026, 6, 30)
+PASSWORD = "correct horse"
+
+
+USERS = {"admin": "owner", "committee": "board", "director": "boss", "unit1": "unit1", "unit2": "unit2"}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Cycles 2569 and 2570, units U1-U3, a user of each role and an inactive one, written once."""
+    path = tmp_path_factory.mktemp("ofis") / "template.db"
+    store = connect(path)
+    for year in (2569, 2570):
+        org.add_cycle(store, year)
+    units = {code: org.add_unit(store, code, f"หน่วย {code}", f"Unit {code}") for code in ("U1", "U2", "U3")}
+    for role, name in [("admin", "owner"), ("committee", "board"), ("director", "boss"), ("committee", "gone")]:
+        accounts.create_user(store, name, PASSWORD, role)
+    for name, code in [("unit1", "U1"), ("unit2", "U2")]:
+        accounts.create_user(store, name, PASSWORD, "unit", unit_id=units[code])
+    with transaction(store):
+        store.execute("UPDATE users SET active = 0 WHERE username = 'gone'")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def db(tmp_path, template):
+    """A copy of the template on a real file (overrides the empty store of conftest)."""
+    path = tmp_path / "store.db"
+    shutil.copy(template, path)
+    store = connect(path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def env(db):
+    users = {key: accounts.get_user(db, db.execute("SELECT id FROM users WHERE username = ?", [name]).fetchone()[0])
+             for key, name in USERS.items()}
+    return {"units": {r[1]: r[0] for r in db.execute("SELECT id, code FROM units")}, **users}
+
+
+def new(db, env, actor="committee", **overrides):
+    args = {"year": 2570, "item": "1.1", "description": "ทบทวนวิสัยทัศน์ร่วมกับผู้มีส่วนได้ส่วนเสีย",
+            "priority": "medium", "owner": "board", "due_date": DUE, "units": [env["units"]["U1"]],
+            "source": "committee", "today": TODAY}
+    args.update(overrides)
+    return ofis.create(db, env[actor], **args)
+
+
+def counts(db):
+    return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("ofis", "ofi_units", "ofi_notes", "audit_log")}
+
+
+def last_audit(db):
+    row = db.execute("SELECT username, action, entity, entity_id, detail FROM audit_log ORDER BY id DESC LIMIT 1"
+                     ).fetchone()
+    return row[:4], json.loads(row[4]) if row[4] else {}
+
+
+# ---------------------------------------------------------------------------------------------
+# create
+
+
+def test_create_stores_the_ofi_its_unit_and_an_audit_entry(db, env):
+    before = counts(db)
+    ofi_id = new(db, env, points=4.5, priority="high")
+    row = ofis.get(db, ofi_id)
+    assert (row["year"], row["source"], row["item"], row["status"], row["priority"]) == (
+        2570, "committee", "1.1", "open", "high")
+    assert (row["owner"], row["due_date"], row["points"], row["created_by"]) == ("board", "2026-06-30", 4.5, "board")
+    assert row["unit_id"] == env["units"]["U1"] and row["units"] == [env["units"]["U1"]]
+    assert row["created_at"] == row["updated_at"] and row["carried_from"] is None and row["notes"] == []
+    after = counts(db)
+    assert (after["ofis"], after["ofi_units"], after["audit_log"]) == (
+        before["ofis"] + 1, before["ofi_units"] + 1, before["audit_log"] + 1)
+    head, detail = last_audit(db)
+    assert head == ("board", "create", "ofi", str(ofi_id))
+    assert detail["units"] == [env["units"]["U1"]] and detail["due_date"] == "2026-06-30"
+
+
+def test_an_ofi_of_several_units_has_no_single_unit_and_one_link_each(db, env):
+    u = env["units"]
+    ofi_id = new(db, env, units=[u["U2"], u["U1"], u["U2"]], due_date="2026-04-01")
+    row = ofis.get(db, ofi_id)
+    assert row["unit_id"] is None
+    assert row["units"] == sorted([u["U1"], u["U2"]])
+    assert row["due_date"] == "2026-04-01"
+
+
+def test_boundaries_are_accepted(db, env):
+    ofi_id = new(db, env, description="  " + "ก" * ofis.MAX_TEXT + "  ", due_date=TODAY)
+    row = ofis.get(db, ofi_id)
+    assert len(row["description"]) == ofis.MAX_TEXT and row["due_date"] == TODAY.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"description": ""}, "error_ofi_description"),
+        ({"description": "   \n "}, "error_ofi_description"),
+        ({"description": "ก" * (ofis.MAX_TEXT + 1)}, "error_ofi_description"),
+        ({"description": None}, "error_ofi_description"),
+        ({"due_date": date(2026, 2, 28)}, "error_ofi_due_past"),
+        ({"due_date": "2026-02-28"}, "error_ofi_due_past"),
+        ({"due_date": "31/12/2026"}, "error_ofi_due_date"),
+        ({"due_date": None}, "error_ofi_due_date"),
+        ({"owner": "nobody"}, "error_ofi_owner"),
+        ({"owner": "gone"}, "error_ofi_owner"),
+        ({"owner": ""}, "error_ofi_owner"),
+        ({"priority": "urgent"}, "error_ofi_priority"),
+        ({"source": "rumour"}, "error_ofi_source"),
+        ({"item": "9.9"}, "error_unknown_item"),
+        ({"item": "1.1.B1"}, "error_unknown_item"),
+        ({"units": []}, "error_ofi_units"),
+        ({"units": [999]}, "error_ofi_units"),
+        ({"units": "U1"}, "error_ofi_units"),
+        ({"units": [1.5]}, "error_ofi_units"),
+        ({"year": 2599}, "error_ofi_year"),
+        ({"points": float("nan")}, "error_input"),
+        ({"points": -1.0}, "error_input"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_stored(db, env, overrides, key):
+    before = counts(db)
+    with pytest.raises(InputError) as err:
+        new(db, env, **overrides)
+    assert err.value.key == key
+    assert counts(db) == before
+
+
+def test_one_unknown_unit_among_known_ones_stores_nothing(db, env):
+    before = counts(db)
+    with pytest.raises(InputError, match="error_ofi_units"):
+        new(db, env, units=[env["units"]["U1"], 999])
+    assert counts(db) == before
+
+
+def test_due_date_check_uses_the_given_today(db, env):
+    with pytest.raises(InputError, match="error_ofi_due_past"):
+        new(db, env, due_date=DUE, today=date(2026, 7, 1))
+
+
+@pytest.mark.parametrize(
+    ("actor", "source", "units", "allowed"),
+    [
+        ("committee", "committee", ["U1"], True),
+        ("committee", "gap", ["U1", "U2"], True),
+        ("committee", "unit", ["U2"], True),
+        ("admin", "committee", ["U1", "U3"], True),
+        ("admin", "gap", ["U3"], True),
+        ("unit1", "unit", ["U1"], True),
+        ("unit1", "committee", ["U1"], False),
+        ("unit1", "gap", ["U1"], False),
+        ("unit1", "unit", ["U2"], False),
+        ("unit1", "unit", ["U1", "U2"], False),
+        ("unit1", "unit", [], False),
+        ("director", "committee", ["U1"], False),
+        ("director", "unit", ["U1"], False),
+    ],
+)
+def test_who_may_create_which_ofi(db, env, actor, source, units, allowed):
+    before = counts(db)
+    ids = [env["units"][code] for code in units]
+    if allowed:
+        ofi_id = new(db, env, actor=actor, source=source, units=ids)
+        assert ofis.get(db, ofi_id)["created_by"] == env[actor].username
+    else:
+        with pytest.raises(AccessDenied):
+            new(db, env, actor=actor, source=source, units=ids)
+        assert counts(db) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# update
+
+
+def test_update_changes_the_fields_and_audits_old_and_new(db, env):
+    ofi_id = new(db, env)
+    stamp = ofis.get(db, ofi_id)["updated_at"]
+    diff = ofis.update(db, env["committee"], ofi_id, today=TODAY, priority="high", due_date=date(2026, 9, 30),
+                       owner="unit1", description="ทบทวนวิสัยทัศน์", status="in_progress")
+    assert diff["priority"] == ("medium", "high") and diff["due_date"] == ("2026-06-30", "2026-09-30")
+    row = ofis.get(db, ofi_id)
+    assert (row["priority"], row["due_date"], row["owner"], row["description"], row["status"]) == (
+        "high", "2026-09-30", "unit1", "ทบทวนวิสัยทัศน์", "in_progress")
+    assert row["updated_at"] >= stamp
+    head, detail = last_audit(db)
+    assert head == ("board", "update", "ofi", str(ofi_id))
+    assert detail["changes"] == {
+        "priority": {"old": "medium", "new": "high"},
+        "due_date": {"old": "2026-06-30", "new": "2026-09-30"},
+        "owner": {"old": "board", "new": "unit1"},
+        "description": {"old": "ทบทวนวิสัยทัศน์ร่วมกับผู้มีส่วนได้ส่วนเสีย", "new": "ทบทวนวิสัยทัศน์"},
+        "status": {"old": "open", "new": "in_progress"},
+    }
+
+
+def test_update_audits_only_what_changed_and_nothing_when_nothing_did(db, env):
+    ofi_id = new(db, env)
+    before = counts(db)
+    assert ofis.update(db, env["committee"], ofi_id, today=TODAY, priority="medium", owner="board") == {}
+    assert counts(db) == before
+    ofis.update(db, env["committee"], ofi_id, today=TODAY, priority="low", owner="board")
+    assert last_audit(db)[1]["changes"] == {"priority": {"old": "medium", "new": "low"}}
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"description": ""}, "error_ofi_description"),
+        ({"description": "ก" * (ofis.MAX_TEXT + 1)}, "error_ofi_description"),
+        ({"priority": "urgent"}, "error_ofi_priority"),
+        ({"status": "closed"}, "error_ofi_status"),
+        ({"owner": "nobody"}, "error_ofi_owner"),
+        ({"owner": "gone"}, "error_ofi_owner"),
+        ({"due_date": date(2026, 2, 1)}, "error_ofi_due_past"),
+        ({"due_date": "soon"}, "error_ofi_due_date"),
+        ({"priority": "high", "status": "closed"}, "error_ofi_status"),  # one bad value: nothing changes
+    ],
+)
+def test_bad_update_is_refused_and_changes_nothing(db, env, changes, key):
+    ofi_id = new(db, env)
+    row, before = ofis.get(db, ofi_id), counts(db)
+    with pytest.raises(InputError) as err:
+        ofis.update(db, env["committee"], ofi_id, today=TODAY, **changes)
+    assert err.value.key == key
+    assert ofis.get(db, ofi_id) == row and counts(db) == before
+
+
+def test_a_past_due_date_may_stay_but_not_be_set(db, env):
+    ofi_id = new(db, env)
+    later = date(2026, 8, 1)  # the due date 2026-06-30 has passed
+    ofis.update(db, env["committee"], ofi_id, today=later, priority="high", due_date=DUE)
+    assert ofis.get(db, ofi_id)["priority"] == "high"
+    with pytest.raises(InputError, match="error_ofi_due_past"):
+        ofis.update(db, env["committee"], ofi_id, today=later, due_date=date(2026, 7, 1))
+    ofis.update(db, env["committee"], ofi_id, today=later, due_date=date(2026, 8, 1))
+    assert ofis.get(db, ofi_id)["due_date"] == "2026-08-01"
+
+
+def test_unknown_field_and_unknown_ofi(db, env):
+    ofi_id = new(db, env)
+    with pytest.raises(TypeError):
+        ofis.update(db, env["committee"], ofi_id, today=TODAY, item="2.1")
+    with pytest.raises(InputError, match="error_ofi_not_found"):
+        ofis.update(db, env["committee"], 999, today=TODAY, priority="high")
+    with pytest.raises(InputError, match="error_ofi_not_found"):
+        ofis.get(db, 999)
+
+
+@pytest.mark.parametrize(
+    ("actor", "units", "start", "changes", "allowed"),
+    [
+        ("admin", ["U1"], "open", {"priority": "high", "status": "dropped"}, True),
+        ("committee", ["U2"], "done", {"status": "open"}, True),
+        ("unit1", ["U1"], "open", {"status": "in_progress"}, True),
+        ("unit1", ["U1"], "in_progress", {"status": "done"}, True),
+        ("unit1", ["U1", "U2"], "open", {"status": "done"}, True),
+        ("unit1", ["U1"], "open", {"status": "dropped"}, False),
+        ("unit1", ["U1"], "done", {"status": "open"}, False),
+        ("unit1", ["U1"], "dropped", {"status": "in_progress"}, False),
+        ("unit1", ["U1"], "open", {"priority": "high"}, False),
+        ("unit1", ["U1"], "open", {"status": "done", "description": "เสร็จแล้ว"}, False),
+        ("unit1", ["U2"], "open", {"status": "in_progress"}, False),
+        ("unit2", ["U1", "U3"], "open", {"status": "in_progress"}, False),
+        ("director", ["U1"], "open", {"status": "in_progress"}, False),
+    ],
+)
+def test_who_may_update_what(db, env, actor, units, start, changes, allowed):
+    ofi_id = new(db, env, units=[env["units"][c] for c in units])
+    if start != "open":
+        ofis.update(db, env["committee"], ofi_id, today=TODAY, status=start)
+    row, before = ofis.get(db, ofi_id), counts(db)
+    if allowed:
+        ofis.update(db, env[actor], ofi_id, today=TODAY, **changes)
+        assert all(ofis.get(db, ofi_id)[field] == value for field, value in changes.items())
+        assert last_audit(db)[0][:2] == (env[actor].username, "update")
+    else:
+        with pytest.raises(AccessDenied):
+            ofis.update(db, env[actor], ofi_id, today=TODAY, **changes)
+        assert ofis.get(db, ofi_id) == row and counts(db) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# notes
+
+
+def test_notes_are_kept_in_order_and_audited(db, env):
+    ofi_id = new(db, env)
+    first = ofis.add_note(db, env["committee"], ofi_id, "  มอบหมายผู้รับผิดชอบแล้ว ")
+    second = ofis.add_note(db, env["unit1"], ofi_id, "จัดประชุมชี้แจงแล้ว")
+    notes = ofis.get(db, ofi_id)["notes"]
+    assert [(n["id"], n["author"], n["text"]) for n in notes] == [
+        (first, "board", "มอบหมายผู้รับผิดชอบแล้ว"), (second, "unit1", "จัดประชุมชี้แจงแล้ว")]
+    head, detail = last_audit(db)
+    assert head == ("unit1", "add_note", "ofi", str(ofi_id)) and detail["note"] == second
+
+
+@pytest.mark.parametrize(
+    ("actor", "text", "error"),
+    [
+        ("committee", "", InputError),
+        ("committee", "   ", InputError),
+        ("committee", "ก" * (ofis.MAX_TEXT + 1), InputError),
+        ("unit2", "ไม่ใช่หน่วยงานของฉัน", AccessDenied),
+        ("director", "ขอดูความคืบหน้า", AccessDenied),
+    ],
+)
+def test_bad_or_unallowed_notes_store_nothing(db, env, actor, text, error):
+    ofi_id = new(db, env)
+    before = counts(db)
+    with pytest.raises(error):
+        ofis.add_note(db, env[actor], ofi_id, text)
+    assert counts(db) == before
+
+
+def test_note_on_unknown_ofi(db, env):
+    with pytest.raises(InputError, match="error_ofi_not_found"):
+        ofis.add_note(db, env["committee"], 999, "ข้อความ")
+
+
+# ---------------------------------------------------------------------------------------------
+# register
+
+
+@pytest.fixture
+def filled(db, env):
+    """Five OFIs of 2570 and one of 2569; names for each."""
+    u = env["units"]
+    ids = {
+        "a": new(db, env, item="1.1", priority="low", due_date=date(2026, 3, 10), units=[u["U1"]]),
+        "b": new(db, env, item="2.3", priority="high", due_date=date(2026, 5, 1), units=[u["U1"], u["U2"]],
+                 owner="unit1"),
+        "c": new(db, env, item="2.1", priority="high", due_date=date(2026, 3, 5), units=[u["U2"]]),
+        "d": new(db, env, item="7.2", priority="medium", due_date=date(2026, 3, 20), units=[u["U3"]],
+                 owner="unit1", points=2.5),
+        "e": new(db, env, item="1.2", priority="medium", due_date=date(2026, 3, 2), units=[u["U2"]]),
+        "old": new(db, env, year=2569, item="1.1", units=[u["U1"]]),
+    }
+    ofis.update(db, env["committee"], ids["c"], today=TODAY, status="in_progress")
+    ofis.update(db, env["committee"], ids["e"], today=TODAY, status="done")
+    return ids
+
+
+def test_register_columns_values_and_order(db, env, filled):
+    frame = ofis.register(db, 2570, today=date(2026, 3, 15))
+    assert list(frame.columns) == ofis.REGISTER_COLUMNS
+    # priority high, medium, low; within a priority the earliest due date first
+    assert list(frame["id"]) == [filled[k] for k in ("c", "b", "e", "d", "a")]
+    b = frame.set_index("id").loc[filled["b"]]
+    assert (b["units"], b["unit_ids"], b["category"], b["owner"]) == (
+        "U1, U2", [env["units"]["U1"], env["units"]["U2"]], 2, "unit1")
+    assert b["due_date"] == date(2026, 5, 1) and pd.isna(b["points"]) and pd.isna(b["carried_from"])
+    assert frame.set_index("id").loc[filled["d"], "points"] == 2.5
+    overdue = dict(zip(frame["id"], frame["overdue"], strict=True))
+    # a (low, due 10 Mar) and c (in progress, due 5 Mar) are late; e (due 2 Mar) is done
+    assert overdue == {filled["a"]: True, filled["b"]: False, filled["c"]: True, filled["d"]: False,
+                       filled["e"]: False}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, ["c", "b", "e", "d", "a"]),
+        ({"category": 2}, ["c", "b"]),
+        ({"category": 7}, ["d"]),
+        ({"category": 5}, []),
+        ({"unit": "U1"}, ["b", "a"]),
+        ({"unit": "U2"}, ["c", "b", "e"]),
+        ({"owner": "unit1"}, ["b", "d"]),
+        ({"owner": "nobody"}, []),
+        ({"status": "open"}, ["b", "d", "a"]),
+        ({"status": ["in_progress", "done"]}, ["c", "e"]),
+        ({"overdue": True}, ["c", "a"]),
+        ({"category": 2, "unit": "U2"}, ["c", "b"]),
+        ({"category": 2, "status": "open"}, ["b"]),
+        ({"unit": "U2", "overdue": True}, ["c"]),
+        ({"owner": "unit1", "unit": "U1"}, ["b"]),
+        ({"owner": "board", "overdue": True, "category": 1}, ["a"]),
+    ],
+)
+def test_register_filters_alone_and_combined(db, env, filled, filters, expected):
+    filters = dict(filters)
+    if "unit" in filters:
+        filters["unit_id"] = env["units"][filters.pop("unit")]
+    frame = ofis.register(db, 2570, today=date(2026, 3, 15), **filters)
+    assert list(frame["id"]) == [filled[k] for k in expected]
+    assert list(frame.columns) == ofis.REGISTER_COLUMNS
+
+
+def test_overdue_depends_on_today(db, env, filled):
+    assert list(ofis.register(db, 2570, overdue=True, today=date(2026, 3, 1))["id"]) == []
+    assert set(ofis.register(db, 2570, overdue=True, today=date(2026, 7, 1))["id"]) == {
+        filled[k] for k in ("a", "b", "c", "d")}
+
+
+def test_register_of_another_year_and_an_empty_one(db, env, filled):
+    assert list(ofis.register(db, 2569, today=TODAY)["id"]) == [filled["old"]]
+    org.add_cycle(db, 2571)
+    empty = ofis.register(db, 2571, today=TODAY)
+    assert empty.empty and list(empty.columns) == ofis.REGISTER_COLUMNS
+
+
+def test_for_unit_lists_every_ofi_that_applies_to_the_unit(db, env, filled):
+    # regression: OFIs for several units (unit_id NULL) were missing from the unit's list
+    listed = ofis.for_unit(db, env["units"]["U2"], 2570)
+    assert [o["id"] for o in listed] == [filled["b"], filled["c"], filled["e"]]  # done ones last
+
+
+# ---------------------------------------------------------------------------------------------
+# carry-over
+
+
+def test_carry_over_copies_open_work_links_it_and_is_idempotent(db, env):
+    u = env["units"]
+    open_id = new(db, env, year=2569, units=[u["U1"], u["U2"]], points=3.0, priority="high")
+    going = new(db, env, year=2569, item="3.2")
+    done = new(db, env, year=2569, item="4.1")
+    dropped = new(db, env, year=2569, item="5.1")
+    ofis.update(db, env["committee"], going, today=TODAY, status="in_progress")
+    ofis.update(db, env["committee"], done, today=TODAY, status="done")
+    ofis.update(db, env["committee"], dropped, today=TODAY, status="dropped")
+    ofis.add_note(db, env["committee"], open_id, "บันทึกความคืบหน้าปีก่อน")
+    audits = counts(db)["audit_log"]
+
+    created = ofis.carry_over(db, env["admin"], 2569, 2570)
+
+    assert len(created) == 2
+    copies = {ofis.get(db, i)["carried_from"]: ofis.get(db, i) for i in created}
+    assert set(copies) == {open_id, going}
+    original = ofis.get(db, open_id)
+    copy = copies[open_id]
+    for field in ("source", "item", "description", "priority", "owner", "due_date", "status", "points", "unit_id"):
+        assert copy[field] == original[field], field
+    assert copy["year"] == 2570 and copy["units"] == original["units"] and copy["notes"] == []
+    assert copy["created_by"] == "owner"
+    assert copies[going]["status"] == "in_progress"
+    assert counts(db)["audit_log"] == audits + 2
+    head, detail = last_audit(db)
+    assert head[1:3] == ("carry_over", "ofi") and detail["from_year"] == 2569
+    register = ofis.register(db, 2570, today=TODAY)
+    assert set(register["carried_from"].dropna()) == {open_id, going}
+
+    before = counts(db)
+    assert ofis.carry_over(db, env["committee"], 2569, 2570) == []
+    assert counts(db) == before
+
+
+def test_carry_over_picks_up_only_what_was_not_carried_yet(db, env):
+    first = new(db, env, year=2569)
+    ofis.carry_over(db, env["committee"], 2569, 2570)
+    second = new(db, env, year=2569, item="2.2")
+    created = ofis.carry_over(db, env["committee"], 2569, 2570)
+    assert [ofis.get(db, i)["carried_from"] for i in created] == [second]
+    assert sorted(ofis.register(db, 2570, today=TODAY)["carried_from"]) == [first, second]
+
+
+@pytest.mark.parametrize(
+    ("actor", "from_year", "to_year", "error"),
+    [
+        ("unit1", 2569, 2570, AccessDenied),
+        ("director", 2569, 2570, AccessDenied),
+        ("committee", 2569, 2599, InputError),
+        ("committee", 2570, 2569, InputError),
+        ("committee", 2570, 2570, InputError),
+    ],
+)
+def test_carry_over_refusals_store_nothing(db, env, actor, from_year, to_year, error):
+    new(db, env, year=2569)
+    new(db, env, year=2570)
+    before = counts(db)
+    with pytest.raises(error):
+        ofis.carry_over(db, env[actor], from_year, to_year)
+    assert counts(db) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# from gaps
+
+
+@pytest.fixture
+def unit_gaps(env):
+    """Real ``gaps`` output for two units: U1 misses 1.1.B2, U2 misses 1.1.B2 too; RM3 below ceiling."""
+    framework = framework_for_year(2570)
+    u1, u2 = env["units"]["U1"], env["units"]["U2"]
+    ids = [cp.id for _, _, cp in framework.checkpoints()]
+    answers = pd.DataFrame([(unit, cp, cp != "1.1.B2") for unit in (u1, u2) for cp in ids],
+                           columns=["unit", "checkpoint", "met"])
+    values = {kpi.id: kpi.ceiling for _, kpi in framework.kpis()} | {"RM3": 85.0}
+    kpis = pd.DataFrame([(unit, k, v) for unit in (u1, u2) for k, v in values.items()],
+                        columns=["unit", "kpi", "value"])
+    return gaps(answers, kpis, framework)
+
+
+def test_from_gap_makes_an_ofi_of_a_missing_checkpoint(db, env, unit_gaps):
+    u1 = env["units"]["U1"]
+    row = unit_gaps[(unit_gaps["ref"] == "1.1.B2") & (unit_gaps["unit"] == u1)].iloc[0]
+    ofi_id = ofis.from_gap(db, env["committee"], 2570, row.to_dict(), owner="unit1", due_date=DUE, today=TODAY)
+    ofi = ofis.get(db, ofi_id)
+    text = next(cp.text.th for _, _, cp in framework_for_year(2570).checkpoints() if cp.id == "1.1.B2")
+    assert ofi["description"] == f"ยังไม่ผ่าน 1.1.B2: {text}"
+    assert (ofi["source"], ofi["item"], ofi["units"], ofi["priority"]) == ("gap", "1.1", [u1], "medium")
+    assert ofi["points"] == pytest.approx(float(row["points"])) and ofi["points"] > 0
+
+
+def test_from_gap_makes_an_ofi_of_a_kpi_below_its_ceiling(db, env, unit_gaps):
+    u2 = env["units"]["U2"]
+    row = unit_gaps[(unit_gaps["ref"] == "RM3") & (unit_gaps["unit"] == u2)].iloc[0]
+    ofi_id = ofis.from_gap(db, env["admin"], 2570, row, owner="board", due_date=DUE, priority="high", today=TODAY)
+    ofi = ofis.get(db, ofi_id)
+    name = next(k.name.th for _, k in framework_for_year(2570).kpis() if k.id == "RM3")
+    assert ofi["description"] == f"ยกระดับ RM3 {name} ให้ถึงเกณฑ์สูงสุด"
+    assert (ofi["item"], ofi["units"], ofi["priority"]) == ("7.2", [u2], "high")
+    assert ofi["points"] == pytest.approx(float(row["points"]))
+
+
+def test_from_gap_takes_a_department_gap_with_its_units(db, env, unit_gaps):
+    shared = department_gaps(unit_gaps)
+    row = shared[shared["ref"] == "1.1.B2"].iloc[0].to_dict()
+    assert row["units"] == 2
+    before = counts(db)
+    with pytest.raises(InputError, match="error_ofi_units"):
+        ofis.from_gap(db, env["committee"], 2570, row, owner="board", due_date=DUE, today=TODAY)
+    assert counts(db) == before
+    both = [env["units"]["U1"], env["units"]["U2"]]
+    ofi = ofis.get(db, ofis.from_gap(db, env["committee"], 2570, row, owner="board", due_date=DUE, today=TODAY,
+                                     units=both))
+    assert ofi["units"] == both and ofi["unit_id"] is None
+    assert ofi["points"] == pytest.approx(float(row["points"]))
+
+
+@pytest.mark.parametrize(
+    ("actor", "gap", "key"),
+    [
+        ("unit1", {"kind": "checkpoint", "ref": "1.1.B2", "item": "1.1", "points": 1.0}, None),
+        ("committee", {"kind": "checkpoint", "ref": "9.9.B9", "item": "1.1", "points": 1.0},
+         "error_unknown_checkpoint"),
+        ("committee", {"kind": "kpi", "ref": "RM99", "item": "7.1", "points": 1.0}, "error_unknown_kpi"),
+    ],
+)
+def test_from_gap_refusals_store_nothing(db, env, actor, gap, key):
+    gap = {**gap, "unit": env["units"]["U1"]}
+    before = counts(db)
+    with pytest.raises(AccessDenied if key is None else InputError) as err:
+        ofis.from_gap(db, env[actor], 2570, gap, owner="board", due_date=DUE, today=TODAY)
+    if key:
+        assert err.value.key == key
+    assert counts(db) == before
+
+
+def test_numpy_numbers_from_frames_are_accepted(db, env):
+    ofi_id = new(db, env, year=np.int64(2570), units=[np.int64(env["units"]["U2"])], points=np.float64(1.5))
+    row = ofis.get(db, ofi_id)
+    assert (row["year"], row["units"], row["points"]) == (2570, [env["units"]["U2"]], 1.5)
