@@ -14,6 +14,7 @@ PAGES = {
     "app_pages/home.py": ("page_home", ":material/home:", ("unit", "committee", "director", "admin")),
     "app_pages/self_assessment.py": ("page_self_assessment", ":material/edit_note:", ("unit",)),
     "app_pages/review.py": ("page_review", ":material/fact_check:", ("committee", "admin")),
+    "app_pages/ofi_register.py": ("page_ofi", ":material/checklist:", ("committee", "admin")),
 }
 
 

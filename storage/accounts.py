@@ -75,3 +75,8 @@ def get_user(db: Database, user_id: int) -> User | None:
         "SELECT id, username, display_name, role, unit_id FROM users WHERE id = ? AND active = 1", [user_id]
     ).fetchone()
     return User(*row) if row else None
+
+
+def active_usernames(db: Database) -> list[str]:
+    """Usernames of active accounts, for choosing an owner."""
+    return [r[0] for r in db.execute("SELECT username FROM users WHERE active = 1 ORDER BY username")]

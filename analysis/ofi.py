@@ -1,0 +1,38 @@
+"""Gaps from the store, ready to become OFIs: for the department (shared across units) or one unit."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlite_utils import Database
+
+from scoring import framework_for_year
+from scoring.ofi import gaps, unit_shares
+from storage import assessments
+
+GAP_COLUMNS = ["kind", "ref", "item", "category", "level", "units", "unit_ids", "points", "text"]
+
+
+def gap_table(db: Database, year: int, lang: str = "th", unit_id: int | None = None, source: str = "best",
+              limit: int | None = None) -> pd.DataFrame:
+    """Gaps ranked by the total-score points closing them would gain for the department (mean over
+    the submitted and approved units), with how many units and which ones share each; for one unit
+    when ``unit_id`` is given, in that unit's own points."""
+    framework = framework_for_year(year)
+    statuses = None if unit_id is not None else assessments.COUNTED
+    answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses, unit_id=unit_id)
+    units = [unit_id] if unit_id is not None else assessments.counted_units(db, year)
+    if not units:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    shares = unit_shares(units) if unit_id is None else pd.Series(1.0, index=pd.Index(units, name="unit"))
+    found = gaps(answers, kpis, framework, shares)
+    if found.empty:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    grouped = found.groupby(["kind", "ref", "item", "category"], dropna=False, sort=False).agg(
+        level=("level", "first"), units=("unit", "nunique"), unit_ids=("unit", lambda u: sorted(set(u))),
+        points=("points", "sum"))
+    table = grouped.reset_index().sort_values(["points", "ref"], ascending=[False, True])
+    texts = {cp.id: cp.text.get(lang) for _, _, cp in framework.checkpoints()}
+    texts.update({k.id: k.name.get(lang) for _, k in framework.kpis()})
+    table["text"] = table["ref"].map(texts).fillna(table["ref"])
+    table = table[GAP_COLUMNS].reset_index(drop=True)
+    return table.head(limit) if limit else table

@@ -1,0 +1,326 @@
+"""The self-assessment page in headless Chromium: a unit assessor ticks, writes, enters a KPI result and
+attaches evidence on a fresh server; everything shown is saved, and survives a reload of the browser page.
+
+Uses the browser, server and helpers of test_e2e (same needs: Debian's Chromium at /usr/bin/chromium;
+skipped without it unless PMQA_REQUIRE_E2E=1). Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_e2e import (  # noqa: F401  (browser is a fixture)
+    VIEWPORT,
+    WAIT_MS,
+    YEAR,
+    _demo_copy,
+    _expect,
+    browser,
+    expect_no_exception,
+    language_option,
+    screenshot,
+    sign_in,
+    streamlit_server,
+    wait_idle,
+)
+
+from scoring import default_framework, item_detail, item_score, kpi_score
+from storage import accounts, answers, assessments, connect, evidence
+from storage.demo import DEMO_PASSWORD
+from ui.format import level_label, score_text
+from ui.i18n import translate
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+FW = default_framework()
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF_NAME = "แผนปฏิบัติราชการ.pdf"
+NARRATIVE = "ทบทวนวิสัยทัศน์ร่วมกับผู้มีส่วนได้ส่วนเสียทุกปี และถ่ายทอดสู่บุคลากรผ่านการประชุมประจำเดือน"
+BASIC = ("1.1.B1", "1.1.B2", "1.1.B3")
+TICKED = ("1.1.A1", *BASIC)
+
+
+@pytest.fixture(scope="module")
+def sa_store(browser, tmp_path_factory, demo_template) -> Path:  # noqa: F811
+    """A copy of the demo store with demo-unit's 2570 assessment emptied (as in test_page_self_assessment)."""
+    path = _demo_copy(demo_template, tmp_path_factory.mktemp("e2e-sa"))
+    db = connect(path)
+    try:
+        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+        aid = assessments.get(db, unit.unit_id, YEAR)["id"]
+        for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis"):
+            db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
+        db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
+        db.conn.commit()
+    finally:
+        db.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def sa_server(browser, sa_store) -> Iterator[str]:  # noqa: F811
+    with streamlit_server(sa_store, sa_store.parent / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def new_page(browser, sa_server):  # noqa: F811
+    context = browser.new_context(viewport=VIEWPORT, locale="th-TH")
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(sa_server)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def _main(page):
+    return page.locator('[data-testid="stMain"]')
+
+
+def open_self_assessment(page, lang: str = "th") -> None:
+    """Click the page in the sidebar menu; wait until the form is there."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role(
+        "link", name=translate("page_self_assessment", lang), exact=True).click()
+    _expect()(page.get_by_role("heading", name=re.compile("^" + re.escape(translate("sa_title", lang, unit=""))))
+              ).to_be_visible(timeout=WAIT_MS)
+    _expect()(checkbox(page, "1.1.B1")).to_be_attached(timeout=WAIT_MS)
+    wait_idle(page)
+
+
+def page_not_found(page):
+    """Streamlit's own modal for an address st.navigation does not know (English only, over the page)."""
+    return page.get_by_role("dialog").filter(has_text="Page not found")
+
+
+def dismiss_page_not_found(page) -> None:
+    """After the first run of a new session, close that modal if it came up, as a user would."""
+    _expect()(page.get_by_label(translate("username", "th"), exact=True)).to_be_visible(timeout=WAIT_MS)
+    wait_idle(page)
+    if page_not_found(page).count():
+        page.keyboard.press("Escape")
+        _expect()(page_not_found(page)).to_have_count(0, timeout=WAIT_MS)
+
+
+def checkbox(page, checkpoint: str, within=None):
+    return (within or _main(page)).get_by_role("checkbox", name=re.compile("^" + re.escape(checkpoint) + r"\s"))
+
+
+def tick(page, checkpoint: str) -> None:
+    """Click the checkbox's label (the input itself is visually hidden) and wait until it shows checked."""
+    _main(page).locator('[data-testid="stCheckbox"]').filter(has=checkbox(page, checkpoint, page)).locator(
+        "label").click()
+    _expect()(checkbox(page, checkpoint)).to_be_checked(timeout=WAIT_MS)
+
+
+def block_of(page, anchor):
+    """The innermost vertical block holding both `anchor` and a metric: an item's (or a KPI's) bordered box."""
+    return page.locator('[data-testid="stVerticalBlock"]').filter(has=anchor).filter(
+        has=page.locator('[data-testid="stMetric"]')).last
+
+
+def item_block(page, item_id: str, lang: str = "th"):
+    heading = f"{item_id} {FW.item(item_id).name.get(lang)}"
+    return block_of(page, page.get_by_role("heading", name=heading, exact=True))
+
+
+def kpi_block(page, kpi_id: str):
+    return block_of(page, page.locator("strong", has_text=re.compile("^" + re.escape(kpi_id) + "$")))
+
+
+def score_in(block, label: str):
+    """The value of the metric labelled exactly `label` inside `block`."""
+    return block.locator('[data-testid="stMetric"]').filter(
+        has=block.page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^\\s*{re.escape(label)}\\s*$"))
+    ).locator('[data-testid="stMetricValue"]')
+
+
+def pattern(key: str, lang: str, *free: str, **fixed) -> re.Pattern:
+    """The catalogue text as a regular expression: any text in place of the `free` placeholders."""
+    text = re.escape(translate(key, lang, **{name: f"\0{name}\0" for name in free}, **fixed))
+    for name in free:
+        text = text.replace(re.escape(f"\0{name}\0"), ".+")
+    return re.compile(f"^{text}")
+
+
+def saved_caption(page, version: int, lang: str = "th"):
+    """The "last saved … (version n)" caption, whatever the time."""
+    return _main(page).get_by_text(pattern("sa_last_saved", lang, "time", user="demo-unit", version=version))
+
+
+def category(page, n: int, lang: str = "th"):
+    prefix = translate("category_short", lang, n=n)
+    return _main(page).get_by_role("radio", name=re.compile("^" + re.escape(prefix) + r"\b"))
+
+
+def evidence_button(page, count: int, lang: str = "th", nth: int = 0):
+    label = f"{translate('ev_title', lang)} ({count})"
+    return _main(page).locator('[data-testid="stPopoverButton"]').filter(
+        has=page.get_by_text(label, exact=True)).nth(nth)
+
+
+def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_reload(new_page, sa_server,
+                                                                                      sa_store, artifacts):
+    expect = _expect()
+    page = new_page
+    sign_in(page, "demo-unit", DEMO_PASSWORD)
+    open_self_assessment(page)
+    expect(saved_caption(page, 1)).to_have_count(0)
+    expect(_main(page).get_by_text(translate("sa_never_saved", "th"))).to_be_visible()
+    item = item_block(page, "1.1")
+    item_score_label = translate("sa_item_score", "th", score="").strip()
+    expect(score_in(item, item_score_label)).to_have_text(score_text(0.0))
+
+    # 2. an Advance tick alone is locked until Basic is complete
+    tick(page, "1.1.A1")
+    locked = translate("sa_locked", "th",
+                       points=score_text(item_detail([False] * 3, [True, False, False], [False, False]).locked_total),
+                       level=level_label("basic", "th"), checkpoints=", ".join(BASIC))
+    expect(item.get_by_text(locked, exact=True)).to_be_visible(timeout=WAIT_MS)
+    lock_alert = item.get_by_text(pattern("sa_locked", "th", "points", "level", "checkpoints"))
+    expect(lock_alert).to_have_count(1)
+    expect(saved_caption(page, 1)).to_be_visible()
+    for n, cp in enumerate(BASIC, start=1):
+        tick(page, cp)
+        expect(item.get_by_text(translate("sa_level_met", "th", level=level_label("basic", "th"), met=n, total=3),
+                                exact=True)).to_be_visible(timeout=WAIT_MS)
+    expect(lock_alert).to_have_count(0, timeout=WAIT_MS)
+    expected_item = item_score([True, True, True], [True, False, False], [False, False])
+    assert score_text(expected_item) == "333.3"
+    expect(score_in(item, item_score_label)).to_have_text("333.3", timeout=WAIT_MS)
+    expect(saved_caption(page, 4)).to_be_visible(timeout=WAIT_MS)
+
+    # 3. a narrative for 1.1 Basic, saved when the field is left
+    narrative = _main(page).get_by_label(translate("sa_narrative", "th"), exact=True).first
+    narrative.fill(NARRATIVE)
+    narrative.press("Tab")
+    expect(saved_caption(page, 5)).to_be_visible(timeout=WAIT_MS)
+    wait_idle(page)
+    expect_no_exception(page)
+
+    # 4. reload: a new Streamlit session, so sign in again; the ticks and the narrative come back
+    page.reload()
+    dismiss_page_not_found(page)  # see test_reloading_a_page_signed_out_shows_no_english_page_not_found_dialog
+    sign_in(page, "demo-unit", DEMO_PASSWORD)
+    open_self_assessment(page)
+    for cp in TICKED:
+        expect(checkbox(page, cp)).to_be_checked()
+    expect(checkbox(page, "1.1.A2")).not_to_be_checked()
+    narrative = _main(page).get_by_label(translate("sa_narrative", "th"), exact=True).first
+    expect(narrative).to_have_value(NARRATIVE)
+    expect(score_in(item_block(page, "1.1"), item_score_label)).to_have_text("333.3")
+    expect(saved_caption(page, 5)).to_be_visible()
+
+    # 5. category 7: a KPI result
+    category(page, 7).click()
+    rm1 = kpi_block(page, "RM1")
+    expect(rm1).to_be_visible(timeout=WAIT_MS)
+    result = rm1.get_by_label(translate("sa_kpi_year", "th", year=YEAR), exact=True).first
+    result.fill("85")
+    result.press("Enter")
+    rm1_kpi = next(kpi for _, kpi in FW.kpis() if kpi.id == "RM1")
+    assert score_text(kpi_score(85.0, rm1_kpi.floor, rm1_kpi.ceiling)) == "300.0"
+    expect(score_in(rm1, translate("sa_kpi_score", "th"))).to_have_text("300.0", timeout=WAIT_MS)
+    expect(saved_caption(page, 6)).to_be_visible(timeout=WAIT_MS)
+    wait_idle(page)
+    expect_no_exception(page)
+    screenshot(page, artifacts / "sa-th-cat7.png")
+
+    # 6. evidence for 1.1 Basic: a PDF with a Thai name
+    category(page, 1).click()
+    expect(checkbox(page, "1.1.B1")).to_be_checked(timeout=WAIT_MS)
+    wait_idle(page)
+    evidence_button(page, 0).click()  # the first popover: 1.1, Basic
+    popover = page.locator('[data-testid="stPopoverBody"]')
+    expect(popover).to_be_visible(timeout=WAIT_MS)
+    expect(popover.get_by_text(translate("ev_none", "th"), exact=True)).to_be_visible()
+    popover.locator('input[type="file"]').set_input_files(
+        {"name": PDF_NAME, "mimeType": "application/pdf", "buffer": PDF})
+    expect(popover.get_by_text(PDF_NAME)).to_be_visible(timeout=WAIT_MS)
+    popover.get_by_role("button", name=translate("ev_add", "th"), exact=True).click()
+    listed = evidence_button(page, 1)
+    expect(listed).to_be_visible(timeout=WAIT_MS)
+    wait_idle(page)
+    if not popover.is_visible():
+        listed.click()
+    expect(popover.get_by_role("button", name=re.compile(re.escape(f"{translate('ev_download', 'th')}: {PDF_NAME}"))
+                                )).to_be_visible(timeout=WAIT_MS)
+    page.keyboard.press("Escape")
+    expect(popover).to_be_hidden(timeout=WAIT_MS)
+    expect_no_exception(page)
+    screenshot(page, artifacts / "sa-th-cat1.png")
+
+    # 7. the store holds what was shown
+    db = connect(sa_store)
+    try:
+        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+        aid = assessments.get(db, unit.unit_id, YEAR)["id"]
+        saved = answers.load(db, unit, aid)
+        rows = evidence.listing(db, unit, aid)
+    finally:
+        db.close()
+    assert {cp for cp, v in saved.ticks.items() if v["self"]} == set(TICKED)
+    assert saved.narratives == {("1.1", "basic"): NARRATIVE}
+    assert {k: v["self"] for k, v in saved.kpi_values.items()} == {("RM1", YEAR): 85.0}
+    assert saved.assessment["version"] == 6
+    assert saved.assessment["status"] == "draft"
+    assert [(r["filename"], r["item"], r["level"], r["kind"], r["confidential"]) for r in rows] == [
+        (PDF_NAME, "1.1", "basic", "file", 0)]
+
+    # 8. English
+    language_option(page, "English").click()
+    expect(page.get_by_role("heading", name=re.compile("^" + re.escape(translate("sa_title", "en", unit=""))))
+           ).to_be_visible(timeout=WAIT_MS)
+    expect(score_in(item_block(page, "1.1", "en"), translate("sa_item_score", "en", score="").strip())
+           ).to_have_text("333.3", timeout=WAIT_MS)
+    expect(evidence_button(page, 1, "en")).to_be_visible()
+    for cp in TICKED:
+        expect(checkbox(page, cp)).to_be_checked()
+    wait_idle(page)
+    expect_no_exception(page)
+    screenshot(page, artifacts / "sa-en-cat1.png")
+
+
+def test_director_going_to_the_self_assessment_address_does_not_get_the_form(new_page, sa_server):
+    expect = _expect()
+    page = new_page
+    title = re.compile("^" + re.escape(translate("sa_title", "th", unit="")))
+
+    def no_form() -> None:
+        wait_idle(page)
+        expect_no_exception(page)
+        expect(page.get_by_role("heading", name=title)).to_have_count(0)
+        expect(page.get_by_text(title)).to_have_count(0)
+        expect(page.get_by_role("checkbox", name=re.compile(r"^1\.1\.B1\s"))).to_have_count(0)
+
+    sign_in(page, "demo-director", DEMO_PASSWORD)
+    expect(page.get_by_text(translate("department_total", "th"), exact=True)).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator('[data-testid="stSidebarNav"]').get_by_role(
+        "link", name=translate("page_self_assessment", "th"))).to_have_count(0)
+
+    # within the signed-in session: the address changes as by the browser's history (no reload)
+    page.evaluate("""() => { history.pushState({}, "", "/self_assessment");
+                             dispatchEvent(new PopStateEvent("popstate", {state: {}})); }""")
+    page.wait_for_timeout(3000)
+    page.screenshot(path="/tmp/explore/dir1.png")
+    print("URL1", page.url, page_not_found(page).count())
+    no_form()
+
+    # typing the address starts a new session: signed out; the director signs in on that address
+    page.goto(f"{sa_server}/self_assessment")
+    dismiss_page_not_found(page)
+    no_form()
+    sign_in(page, "demo-director", DEMO_PASSWORD)
+    expect(page.get_by_text(translate("department_total", "th"), exact=True)).to_be_visible(timeout=WAIT_MS)
+    print("URL2", page.url)
+    no_form()

@@ -1,0 +1,97 @@
+"""The OFI register page as the committee: create from gaps and by hand, refuse bad input, filter,
+notes, carry-over; the edit translation of the table; who can reach it."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from analysis.ofi import gap_table
+from storage import accounts, ofis
+from storage.demo import DEMO_PASSWORD
+from ui.i18n import translate
+from ui.ofi_register import table_changes
+
+PAGE = "app_pages/ofi_register.py"
+
+
+@pytest.fixture
+def register(app):
+    def open_page(role: str = "committee"):
+        at = app(role)
+        at.switch_page(PAGE).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def button(at, key):
+    return next(b for b in at.button if b.label == translate(key, "th"))
+
+
+def test_create_an_ofi_from_the_top_department_gap(register, demo_db):
+    at = register()
+    top = gap_table(demo_db, 2570).iloc[0]
+    button(at, "ofi_create_from_gap").click().run()
+    assert not at.exception and not at.error
+    frame = ofis.register(demo_db, 2570)
+    assert len(frame) == 1
+    row = frame.iloc[0]
+    assert (row["source"], row["item"], row["points"]) == ("gap", top["item"], pytest.approx(top["points"]))
+    assert sorted(row["unit_ids"]) == top["unit_ids"]
+    assert row["description"].startswith(f"ยกระดับ {top['ref']}" if top["kind"] == "kpi" else "ยังไม่ผ่าน")
+
+
+def test_an_empty_description_is_refused_with_a_message_and_nothing_stored(register, demo_db):
+    at = register()
+    at.multiselect(key="ofi:new:units").select(1)
+    button(at, "ofi_create").click().run()
+    assert [e.value for e in at.error] == [translate("error_ofi_description", "th", limit=ofis.MAX_TEXT)]
+    assert ofis.register(demo_db, 2570).empty
+
+
+def test_create_by_hand_then_filter_and_add_a_note(register, demo_db):
+    at = register()
+    at.selectbox(key="ofi:new:item").set_value("3.4")
+    at.multiselect(key="ofi:new:units").select(1).select(2)
+    at.text_area(key="ofi:new:text").input("จัดทำระบบติดตามเรื่องร้องเรียนออนไลน์")
+    at.selectbox(key="ofi:new:owner").set_value("demo-committee")
+    button(at, "ofi_create").click().run()
+    assert not at.error
+    [row] = ofis.register(demo_db, 2570).itertuples()
+    assert (row.item, sorted(row.unit_ids), row.owner, row.source) == ("3.4", [1, 2], "demo-committee", "committee")
+    at.selectbox(key="ofi:f:unit").set_value(3).run()
+    assert at.caption[0].value.startswith(translate("ofi_count", "th", n=0)[:2])
+    at.selectbox(key="ofi:f:unit").set_value(2).run()
+    assert at.caption[0].value == translate("ofi_count", "th", n=1)
+    note_area = next(w for w in at.text_area if w.label == translate("ofi_note", "th"))
+    note_area.input("ประชุมทีมครั้งแรกแล้ว")
+    next(b for b in at.button if b.label == translate("ofi_add_note", "th")).click().run()
+    assert [n["text"] for n in ofis.get(demo_db, row.id)["notes"]] == ["ประชุมทีมครั้งแรกแล้ว"]
+
+
+def test_unfinished_ofis_carry_over_to_the_cycle(register, demo_db):
+    committee = accounts.authenticate(demo_db, "demo-committee", DEMO_PASSWORD)
+    old = ofis.create(demo_db, committee, 2569, "4.1", "ทบทวนตัวชี้วัดระดับกอง", "high", "demo-committee",
+                      date.today() + timedelta(days=30), [1])
+    at = register()
+    next(b for b in at.button if b.label == translate("ofi_carry_over", "th", year=2569)).click().run()
+    [row] = ofis.register(demo_db, 2570).itertuples()
+    assert (row.carried_from, row.description) == (old, "ทบทวนตัวชี้วัดระดับกอง")
+
+
+def test_table_edits_become_stored_changes():
+    frame = pd.DataFrame({"id": [7, 9]})
+    labels = {"priority": {"high": "สูง", "low": "ต่ำ"}, "status": {"open": "เปิด", "done": "เสร็จแล้ว"}}
+    edits = {1: {"status": "เสร็จแล้ว", "due_date": "2027-01-31", "points": 5}, 0: {"priority": "ต่ำ"}}
+    assert table_changes(edits, frame, labels) == [(9, {"status": "done", "due_date": date(2027, 1, 31)}),
+                                                   (7, {"priority": "low"})]
+    assert table_changes({0: {"points": 3}}, frame, labels) == []  # not a field people change
+
+
+@pytest.mark.parametrize("role", ["unit", "director"])
+def test_other_roles_cannot_reach_the_register(app, role):
+    at = app(role)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)

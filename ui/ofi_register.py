@@ -1,0 +1,153 @@
+"""The OFI register's widgets: the editable table, progress notes, and creating OFIs by hand or
+from gaps. Every change goes through ``storage.ofis``, which checks and audits it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from storage import ofis
+from storage.accounts import User
+from storage.errors import StoreError
+from ui import session
+from ui.errors import describe
+from ui.i18n import t
+
+FLASH = "ofi:flash"
+EDITABLE = ("description", "priority", "owner", "due_date", "status")
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[FLASH] = (kind, text)
+
+
+def show_flash() -> None:
+    kind, text = st.session_state.pop(FLASH, (None, None))
+    if kind == "error":
+        st.error(text, icon=":material/error:")
+    elif kind == "success":
+        st.toast(text, icon=":material/check_circle:")
+
+
+def run(action, done: str) -> bool:
+    try:
+        action()
+    except StoreError as exc:
+        flash("error", describe(exc))
+        return False
+    flash("success", done)
+    return True
+
+
+def _editor_key() -> str:
+    return f"ofi:editor:{st.session_state.get('ofi:editor_round', 0)}"
+
+
+def table_changes(edited_rows: dict, frame: pd.DataFrame, labels: dict[str, dict[str, str]]) -> list[tuple[int, dict]]:
+    """The table's edited cells as (OFI id, {field: stored value}): translated labels back to codes,
+    dates to ``date``; only fields the register lets people change."""
+    changes = []
+    for row, changed in edited_rows.items():
+        values = {}
+        for column, value in changed.items():
+            if column not in EDITABLE:
+                continue
+            if column in labels:
+                value = {label: code for code, label in labels[column].items()}.get(value, value)
+            if column == "due_date" and value:
+                value = date.fromisoformat(str(value)[:10])
+            values[column] = value
+        if values:
+            changes.append((int(frame.iloc[int(row)]["id"]), values))
+    return changes
+
+
+def _apply_edits(user: User, frame: pd.DataFrame, labels: dict[str, dict[str, str]]) -> None:
+    """Save the cells changed in the table, one OFI at a time; then start a fresh table."""
+    edits = st.session_state.get(_editor_key(), {}).get("edited_rows", {})
+    for ofi_id, values in table_changes(edits, frame, labels):
+        if not run(lambda i=ofi_id, v=values: ofis.update(session.store(), user, i, **v), t("ofi_saved")):
+            break
+    st.session_state["ofi:editor_round"] = st.session_state.get("ofi:editor_round", 0) + 1
+
+
+def register_table(user: User, frame: pd.DataFrame, owners: list[str], editable: bool) -> None:
+    labels = {"priority": {p: t(f"ofi_priority_{p}") for p in ofis.PRIORITIES},
+              "status": {s: t(f"ofi_status_{s}") for s in ofis.STATUSES}}
+    shown = frame.assign(priority=frame["priority"].map(labels["priority"]),
+                         status=frame["status"].map(labels["status"]),
+                         source=frame["source"].map(lambda s: t(f"ofi_source_{s}")))
+    columns = ["id", "item", "units", "description", "priority", "owner", "due_date", "status", "points",
+               "overdue", "source"]
+    st.data_editor(
+        shown[columns], key=_editor_key(), hide_index=True, width="stretch", disabled=not editable or [
+            c for c in columns if c not in EDITABLE],
+        on_change=_apply_edits, args=(user, frame, labels),
+        column_config={
+            "id": st.column_config.NumberColumn(t("ofi_col_id"), format="%d"),
+            "item": t("ofi_col_item"), "units": t("ofi_col_units"), "source": t("ofi_col_source"),
+            "description": st.column_config.TextColumn(t("ofi_col_description"), max_chars=ofis.MAX_TEXT,
+                                                       width="large"),
+            "priority": st.column_config.SelectboxColumn(t("ofi_col_priority"), required=True,
+                                                         options=list(labels["priority"].values())),
+            "owner": st.column_config.SelectboxColumn(t("ofi_col_owner"), options=owners, required=True),
+            "due_date": st.column_config.DateColumn(t("ofi_col_due_date"), format="YYYY-MM-DD", required=True),
+            "status": st.column_config.SelectboxColumn(t("ofi_col_status"), required=True,
+                                                       options=list(labels["status"].values())),
+            "points": st.column_config.NumberColumn(t("ofi_col_points"), format="%.2f"),
+            "overdue": st.column_config.CheckboxColumn(t("ofi_col_overdue")),
+        },
+    )
+
+
+def notes_panel(user: User, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    ofi_id = st.selectbox(t("ofi_notes_for"), frame["id"].tolist(), key="ofi:notes_for",
+                          format_func=lambda i: f"#{i} · {frame.set_index('id').loc[i, 'description'][:80]}")
+    record = ofis.get(session.store(), ofi_id)
+    for note in record["notes"]:
+        st.markdown(f"- **{note['author']}** ({note['at'][:10]}): {note['text']}")
+    with st.form("ofi:note", clear_on_submit=True):
+        text = st.text_area(t("ofi_note"), max_chars=ofis.MAX_TEXT)
+        if st.form_submit_button(t("ofi_add_note")):
+            run(lambda: ofis.add_note(session.store(), user, ofi_id, text), t("ofi_note_added"))
+            st.rerun()
+
+
+def _common_fields(owners: list[str], prefix: str) -> tuple[str, str, date]:
+    cols = st.columns(3)
+    owner = cols[0].selectbox(t("ofi_col_owner"), owners, key=f"{prefix}:owner")
+    priority = cols[1].selectbox(t("ofi_col_priority"), ofis.PRIORITIES, index=1, key=f"{prefix}:priority",
+                                 format_func=lambda p: t(f"ofi_priority_{p}"))
+    due = cols[2].date_input(t("ofi_col_due_date"), value=date.today() + timedelta(days=90), key=f"{prefix}:due")
+    return owner, priority, due
+
+
+def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, owners: list[str]) -> None:
+    if gaps.empty:
+        st.info(t("ofi_no_gaps"))
+        return
+    chosen = st.selectbox(t("ofi_gap"), gaps.index.tolist(), key="ofi:gap",
+                          format_func=lambda i: t("ofi_gap_option", ref=gaps.loc[i, "ref"], text=gaps.loc[i, "text"],
+                                                  points=f"{gaps.loc[i, 'points']:.2f}", units=gaps.loc[i, "units"]))
+    owner, priority, due = _common_fields(owners, "ofi:gapform")
+    gap = gaps.loc[chosen].to_dict()
+    if st.button(t("ofi_create_from_gap"), type="primary", key="ofi:create_gap", icon=":material/add_task:"):
+        run(lambda: ofis.from_gap(session.store(), user, year, gap, owner, due, priority, units=gap["unit_ids"]),
+            t("ofi_created"))
+        st.rerun()
+
+
+def manual_form(user: User, year: int, items: list[str], units: dict[int, str], owners: list[str]) -> None:
+    item = st.selectbox(t("ofi_col_item"), items, key="ofi:new:item")
+    chosen = st.multiselect(t("ofi_col_units"), list(units), format_func=units.get, key="ofi:new:units")
+    text = st.text_area(t("ofi_col_description"), max_chars=ofis.MAX_TEXT, key="ofi:new:text")
+    owner, priority, due = _common_fields(owners, "ofi:new")
+    if st.button(t("ofi_create"), type="primary", key="ofi:create", icon=":material/add_task:"):
+        if run(lambda: ofis.create(session.store(), user, year, item, text, priority, owner, due, chosen),
+               t("ofi_created")):
+            st.session_state.pop("ofi:new:text", None)
+        st.rerun()
