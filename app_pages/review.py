@@ -8,7 +8,7 @@ from scoring import framework_for_year
 from storage import answers, evidence, org
 from storage.answers import EDITABLE
 from ui import session
-from ui.format import score_text, status_label, year_label
+from ui.format import local_time, score_text, status_label, year_label
 from ui.i18n import current_language, t
 from ui.review_actions import decision_panel
 from ui.review_form import EDITOR, key, render_item, render_kpis
@@ -34,7 +34,8 @@ statuses = st.multiselect(t("rv_filter_status"), ["not_started", "draft", "submi
 name = "name_en" if lang == "en" else "name_th"
 shown = queue[queue["status"].isin(statuses)]
 st.dataframe(
-    shown.assign(status=shown["status"].map(lambda s: status_label(s, lang)))[
+    shown.assign(status=shown["status"].map(lambda s: status_label(s, lang)), updated_at=shown["updated_at"].map(
+        local_time))[
         ["code", name, "status", "updated_at", "self_total", "review_total", "difference"]],
     hide_index=True, width="stretch",
     column_config={
@@ -70,6 +71,7 @@ st.dataframe(
                    "difference": st.column_config.NumberColumn(t("rv_difference"), format="%+.1f")},
 )
 decision_panel(form, user)
+st.page_link("app_pages/ofi_register.py", label=t("rv_to_ofis"), icon=":material/checklist:")
 
 category = st.segmented_control(t("category"), [c.id for c in framework.categories], key=key("category"), default=1,
                                 format_func=lambda c: t("category_short", n=c)) or 1

@@ -9,7 +9,7 @@ from storage.answers import EDITABLE
 from ui import session
 from ui.assessment_actions import add_kpi_form, copy_previous_offer, submit_panel
 from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
-from ui.format import level_label, score_text, status_label, year_label
+from ui.format import level_label, local_time, score_text, status_label, year_label
 from ui.i18n import current_language, t
 
 db = session.store()
@@ -39,7 +39,7 @@ cols[3].metric(t("items_answered"), t("items_answered_value", done=sum(done.answ
                                       total=sum(done.totals.values())))
 st.progress(done.percent / 100, text=t("sa_progress_value", percent=done.percent))
 if form.assessment["version"]:
-    st.caption(t("sa_last_saved", time=form.assessment["updated_at"][:19].replace("T", " "),
+    st.caption(t("sa_last_saved", time=local_time(form.assessment["updated_at"]),
                  user=form.assessment["updated_by"], version=form.assessment["version"]) + " · "
                + t("sa_autosave_note"))
 else:

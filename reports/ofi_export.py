@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pandas as pd
 from openpyxl import Workbook
@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from storage.ofis import REGISTER_COLUMNS
+from ui.format import THAILAND
 from ui.i18n import translate
 
 # Exported, in this order; each column's header is the catalogue key ofi_col_<column>, and a priority,
@@ -26,7 +27,6 @@ from ui.i18n import translate
 COLUMNS = [c for c in REGISTER_COLUMNS if c != "unit_ids"]
 TRANSLATED = ("priority", "status", "source")
 FONT = "Tahoma"  # ships with Windows and renders Thai
-THAILAND = timezone(timedelta(hours=7))
 WIDTHS = {"id": 8, "source": 20, "item": 9, "category": 9, "units": 18, "description": 60, "priority": 12,
           "owner": 16, "due_date": 13, "status": 16, "points": 12, "overdue": 12, "carried_from": 14,
           "updated_at": 18}

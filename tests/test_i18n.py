@@ -45,3 +45,14 @@ def test_every_key_used_in_code_exists_and_every_key_is_used():
                "ofi_priority_", "ofi_status_", "ofi_source_")
     unused = {k for k in catalogue() if k not in used and not k.startswith(dynamic) and f'"{k}"' not in sources}
     assert not unused, f"keys no code uses: {sorted(unused)}"
+
+
+@pytest.mark.parametrize(
+    ("stamp", "shown"),
+    [("2026-11-23T19:59:34.123+00:00", "2026-11-24 02:59"), ("2026-11-23T10:00:00", "2026-11-23 17:00"),
+     (None, ""), ("", "")],
+)
+def test_times_are_shown_in_thailand_time(stamp, shown):
+    from ui.format import local_time
+
+    assert local_time(stamp) == shown

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 from ui.i18n import translate
+
+THAILAND = timezone(timedelta(hours=7), "ICT")  # no daylight saving
 
 
 def score_text(score: float) -> str:
@@ -24,3 +28,13 @@ def status_label(status: str, lang: str = "th") -> str:
 
 def role_label(role: str, lang: str = "th") -> str:
     return translate(f"role_{role}", lang)
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC timestamp (ISO text) as Thailand time, to the minute; '' when there is none."""
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(THAILAND).strftime("%Y-%m-%d %H:%M")
