@@ -36,7 +36,7 @@ with register_tab:
                                 format_func=lambda u: t("ofi_all") if u is None else units[u])
     owner = cols[2].selectbox(t("ofi_col_owner"), [None, *owners], key="ofi:f:owner",
                               format_func=lambda o: t("ofi_all") if o is None else o)
-    status = cols[3].multiselect(t("ofi_col_status"), ofis.STATUSES, key="ofi:f:status",
+    status = cols[3].multiselect(t("ofi_col_status"), ofis.STATUSES, key="ofi:f:status", placeholder=t("ofi_all"),
                                  format_func=lambda s: t(f"ofi_status_{s}"))
     overdue = cols[4].checkbox(t("ofi_overdue_only"), key="ofi:f:overdue")
     frame = ofis.register(db, year, category=category, unit_id=unit_id, owner=owner, status=status or None,

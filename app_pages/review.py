@@ -30,7 +30,7 @@ done = int(queue["status"].isin(("submitted", "approved")).sum())
 st.progress(done / len(queue) if len(queue) else 0.0, text=t("submissions_value", done=done, total=len(queue)))
 statuses = st.multiselect(t("rv_filter_status"), ["not_started", "draft", "submitted", "returned", "approved"],
                           default=["submitted", "returned", "approved"], format_func=lambda s: status_label(s, lang),
-                          key="rv:statuses")
+                          key="rv:statuses", placeholder=t("choose"))
 name = "name_en" if lang == "en" else "name_th"
 shown = queue[queue["status"].isin(statuses)]
 st.dataframe(

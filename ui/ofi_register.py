@@ -143,7 +143,8 @@ def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, owners: list[str])
 
 def manual_form(user: User, year: int, items: list[str], units: dict[int, str], owners: list[str]) -> None:
     item = st.selectbox(t("ofi_col_item"), items, key="ofi:new:item")
-    chosen = st.multiselect(t("ofi_col_units"), list(units), format_func=units.get, key="ofi:new:units")
+    chosen = st.multiselect(t("ofi_col_units"), list(units), format_func=units.get, key="ofi:new:units",
+                            placeholder=t("choose"))
     text = st.text_area(t("ofi_col_description"), max_chars=ofis.MAX_TEXT, key="ofi:new:text")
     owner, priority, due = _common_fields(owners, "ofi:new")
     if st.button(t("ofi_create"), type="primary", key="ofi:create", icon=":material/add_task:"):
