@@ -7,18 +7,14 @@ from reports.ofi_export import register_csv, register_xlsx
 from scoring import framework_for_year
 from storage import accounts, ofis, org
 from ui import session
-from ui.format import year_label
+from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.ofi_register import from_gaps_form, manual_form, notes_panel, register_table, run, show_flash
 
 db = session.store()
 user = session.require_user("committee", "admin")
 lang = current_language()
-years = [c["year"] for c in org.cycles(db)]
-if not years:
-    st.warning(t("no_cycle"))
-    st.stop()
-year = st.sidebar.selectbox(t("cycle_select"), years[::-1], format_func=lambda y: year_label(y, lang), key="ofi:year")
+year = choose_cycle(db)
 framework = framework_for_year(year)
 unit_table = org.units(db)
 units = dict(zip(unit_table["id"], unit_table["code"] + " · " + unit_table["name_en" if lang == "en" else "name_th"],
@@ -48,8 +44,10 @@ with register_tab:
                             icon=":material/table_view:", key="ofi:xlsx")
     down[1].download_button(t("ofi_export_csv"), register_csv(frame, lang), file_name=f"ofi-{year}.csv",
                             icon=":material/csv:", key="ofi:csv")
-    if year - 1 in years and down[2].button(t("ofi_carry_over", year=year - 1), key="ofi:carry",
-                                            icon=":material/move_down:"):
+    has_previous = year - 1 in {c["year"] for c in org.cycles(db)}
+    carry = has_previous and down[2].button(t("ofi_carry_over", year=year - 1), key="ofi:carry",
+                                            icon=":material/move_down:")
+    if carry:
         run(lambda: ofis.carry_over(db, user, year - 1, year), t("ofi_carried"))
         st.rerun()
     st.subheader(t("ofi_notes"))

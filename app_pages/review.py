@@ -5,10 +5,11 @@ import streamlit as st
 from analysis.review import REVIEWABLE, category_comparison, review_queue
 from analysis.self_assessment import live_scores
 from scoring import framework_for_year
-from storage import answers, evidence, org
+from storage import answers, evidence
 from storage.answers import EDITABLE
 from ui import session
-from ui.format import local_time, score_text, status_label, year_label
+from ui.cycles import choose_cycle
+from ui.format import local_time, score_text, status_label
 from ui.i18n import current_language, t
 from ui.review_actions import decision_panel
 from ui.review_form import EDITOR, key, render_item, render_kpis
@@ -16,11 +17,7 @@ from ui.review_form import EDITOR, key, render_item, render_kpis
 db = session.store()
 user = session.require_user("committee", "admin")
 lang = current_language()
-years = [c["year"] for c in org.cycles(db)]
-if not years:
-    st.warning(t("no_cycle"))
-    st.stop()
-year = st.sidebar.selectbox(t("cycle_select"), years[::-1], format_func=lambda y: year_label(y, lang), key="rv:year")
+year = choose_cycle(db)
 framework = framework_for_year(year)
 
 st.title(t("rv_title"))

@@ -9,19 +9,15 @@ from storage.answers import EDITABLE
 from ui import session
 from ui.assessment_actions import add_kpi_form, copy_previous_offer, submit_panel
 from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
-from ui.format import level_label, local_time, score_text, status_label, year_label
+from ui.cycles import choose_cycle
+from ui.format import level_label, local_time, score_text, status_label
 from ui.i18n import current_language, t
 
 db = session.store()
 user = session.require_user("unit")
 lang = current_language()
 unit = org.unit(db, user.unit_id)
-years = [c["year"] for c in org.cycles(db)]
-if not years:
-    st.warning(t("no_cycle"))
-    st.stop()
-year = st.sidebar.selectbox(t("cycle_select"), years[::-1], format_func=lambda y: year_label(y, lang),
-                            key="sa:year")
+year = choose_cycle(db)
 framework = framework_for_year(year)
 found = assessments.get(db, user.unit_id, year) or assessments.ensure(db, user, user.unit_id, year)
 form = answers.load(db, user, found["id"])
