@@ -16,7 +16,7 @@ def unit_category_scores(db: Database, year: int, source: str, statuses: tuple[s
                          framework: Framework) -> pd.DataFrame:
     """Units x categories 1-7 plus ``total``, for the cycle's assessments in ``statuses``."""
     answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses)
-    units = assessments.units_with_assessment(db, year, statuses)
+    units = assessments.units_with_assessment(db, year, statuses, source)
     if not units:
         return pd.DataFrame(columns=[*range(1, 8), "total"])
     scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": units}))

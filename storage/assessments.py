@@ -150,7 +150,14 @@ def status_table(db: Database, year: int) -> pd.DataFrame:
                                              "status", "version", "updated_at"])
 
 
-def _filter(year: int, statuses: tuple[str, ...] | None, unit_id: int | None) -> tuple[str, list]:
+# An assessment the committee has reviewed: approved, or holding any reviewer value.
+REVIEWED = ("(a.status = 'approved' OR EXISTS (SELECT 1 FROM checkpoint_answers r WHERE r.assessment_id = a.id "
+            "AND r.review_met IS NOT NULL) OR EXISTS (SELECT 1 FROM kpi_results r WHERE r.assessment_id = a.id "
+            "AND r.review_value IS NOT NULL))")
+
+
+def _filter(year: int, statuses: tuple[str, ...] | None, unit_id: int | None,
+            reviewed_only: bool = False) -> tuple[str, list]:
     sql = " WHERE a.year = ?"
     params: list = [year]
     if statuses:
@@ -159,6 +166,8 @@ def _filter(year: int, statuses: tuple[str, ...] | None, unit_id: int | None) ->
     if unit_id is not None:
         sql += " AND a.unit_id = ?"
         params.append(unit_id)
+    if reviewed_only:
+        sql += f" AND {REVIEWED}"
     return sql, params
 
 
@@ -167,14 +176,15 @@ def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[
     """Frames for the scoring package: answers (unit, checkpoint, met) and kpis (unit, kpi, value,
     item, floor, ceiling) of the cycle's assessments, ``unit`` being the unit id.
 
-    source 'self' reads the unit's values; 'review' the committee's where it set one, else the unit's;
-    'best' the same as 'review' (a reviewed value wins wherever there is one).
+    source 'self' reads the unit's values; 'review' only the assessments the committee has reviewed,
+    with its values where it set one and the unit's elsewhere; 'best' every assessment, with reviewed
+    values wherever there are some and the unit's otherwise.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown score source {source!r}")
     met = "a_.self_met" if source == "self" else "COALESCE(a_.review_met, a_.self_met)"
     value = "k.self_value" if source == "self" else "COALESCE(k.review_value, k.self_value)"
-    where, params = _filter(year, statuses, unit_id)
+    where, params = _filter(year, statuses, unit_id, reviewed_only=source == "review")
     answers = pd.DataFrame(list(db.query(
         f"SELECT a.unit_id AS unit, a_.checkpoint, {met} AS met FROM assessments a "
         f"JOIN checkpoint_answers a_ ON a_.assessment_id = a.id{where}", params)),
@@ -188,9 +198,11 @@ def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[
     return answers, kpis
 
 
-def units_with_assessment(db: Database, year: int, statuses: tuple[str, ...] | None = None) -> list[int]:
-    """Units with an assessment in the cycle, in any status or in the given ones."""
-    where, params = _filter(year, statuses, None)
+def units_with_assessment(db: Database, year: int, statuses: tuple[str, ...] | None = None,
+                          source: str = "self") -> list[int]:
+    """Units with an assessment in the cycle, in any status or in the given ones; for the 'review'
+    source, only those the committee has reviewed."""
+    where, params = _filter(year, statuses, None, reviewed_only=source == "review")
     return [r[0] for r in db.execute(f"SELECT a.unit_id FROM assessments a{where} ORDER BY a.unit_id", params)]
 
 

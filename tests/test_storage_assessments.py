@@ -182,3 +182,18 @@ def test_kpi_results_keep_three_fiscal_years(demo_db):
     history = assessments.kpi_history(demo_db, 1, 2570)
     assert set(history["fiscal_year"]) == {2568, 2569, 2570}
     assert isinstance(history, pd.DataFrame) and history["self_value"].between(0, 100).all()
+
+
+def test_review_source_covers_reviewed_assessments_and_best_covers_all(db, setup):
+    a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
+    b = assessments.ensure(db, setup["other_user"], setup["other"], 2570)
+    va = assessments.change_status(db, setup["user"], a["id"], complete(db, setup["user"], a["id"], 0), "submit")
+    assessments.change_status(db, setup["other_user"], b["id"], complete(db, setup["other_user"], b["id"], 0), "submit")
+    answers.save_checkpoints(db, setup["committee"], a["id"], va, {"1.1.B1": False}, source="review")
+    reviewed, _ = assessments.score_inputs(db, 2570, "review")
+    best, _ = assessments.score_inputs(db, 2570, "best")
+    assert set(reviewed["unit"]) == {setup["unit"]}  # the other unit is not reviewed yet
+    assert set(best["unit"]) == {setup["unit"], setup["other"]}
+    assert assessments.units_with_assessment(db, 2570, source="review") == [setup["unit"]]
+    met = best.set_index(["unit", "checkpoint"])["met"]
+    assert not met[(setup["unit"], "1.1.B1")] and met[(setup["other"], "1.1.B1")]
