@@ -161,26 +161,29 @@ def _groups(answers, kpis, framework, shares) -> list[_Group]:
     units = list(shares.index)
     met, sizes, missing = _checkpoint_state(answers, framework, pd.Index(units))
     items = item_table(framework).set_index("item")
-    per_cat = items.groupby("category").size()
-    missing = missing.sort_values(["unit", "item", "order"])
-    todo = {key: frame for key, frame in missing.groupby(["unit", "item"])}
+    per_category = items.groupby("category").size().to_dict()
+    category_of = items["category"].to_dict()
+    share = shares.to_dict()
+    todo = missing.sort_values(["unit", "item", "order"]).groupby(["unit", "item"], sort=False).agg(
+        refs=("checkpoint", list), levels=("level", list))
+    position = {key: n for n, key in enumerate(met.index)}
+    met_values, size_values = met.to_numpy(float), sizes.to_numpy(float)
     groups = []
-    for (unit, item), row in met.iterrows():
-        frame = todo.get((unit, item))
-        if frame is None:
-            continue
-        category = int(items.loc[item, "category"])
-        scores = _option_values(row.to_numpy(float), sizes.loc[(unit, item)].to_numpy(float))
-        values = (scores - scores[0]) * shares[unit] / per_cat[category]
-        acts = [{"unit": unit, "kind": "checkpoint", "ref": r.checkpoint, "item": item, "level": r.level}
-                for r in frame.itertuples()]
+    for (unit, item), refs, levels in zip(todo.index, todo["refs"], todo["levels"], strict=True):
+        n, category = position[(unit, item)], int(category_of[item])
+        scores = _option_values(met_values[n], size_values[n])
+        values = (scores - scores[0]) * share[unit] / per_category[category]
+        acts = [{"unit": unit, "kind": "checkpoint", "ref": ref, "item": item, "level": level}
+                for ref, level in zip(refs, levels, strict=True)]
         groups.append(_Group(category, values, acts))
     kp = kpi_rows(kpis, framework, ["unit"], pd.DataFrame({"unit": units}))
-    kp["count"] = kp.groupby(["unit", "item"])["kpi"].transform("size")
-    for r in kp[kp["score"] < MAX_SCORE].itertuples():
-        gain = (MAX_SCORE - r.score) / r.count * shares[r.unit] / per_cat[7]
-        acts = [{"unit": r.unit, "kind": "kpi", "ref": r.kpi, "item": r.item, "level": None}]
-        groups.append(_Group(7, np.array([0.0, gain]), acts))
+    kp = kp.assign(count=kp.groupby(["unit", "item"])["kpi"].transform("size"))
+    kp = kp[kp["score"] < MAX_SCORE]
+    for unit, kpi, item, score, count in zip(kp["unit"], kp["kpi"], kp["item"], kp["score"], kp["count"],
+                                             strict=True):
+        gain = (MAX_SCORE - score) / count * share[unit] / per_category[7]
+        groups.append(_Group(7, np.array([0.0, gain]), [{"unit": unit, "kind": "kpi", "ref": kpi, "item": item,
+                                                        "level": None}]))
     return groups
 
 

@@ -30,7 +30,7 @@ from test_e2e import (  # noqa: F401  (browser is a fixture)
 from scoring import default_framework, item_detail, item_score, kpi_score
 from storage import accounts, answers, assessments, connect, evidence
 from storage.demo import DEMO_PASSWORD
-from ui.format import level_label, score_text
+from ui.format import level_label, score_text, year_label
 from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
@@ -88,14 +88,24 @@ def _main(page):
     return page.locator('[data-testid="stMain"]')
 
 
+def live(scope):
+    """The elements of the page that are not stale. While a run is under way, Streamlit keeps the previous
+    run's element (marked data-stale="true") beside the new one for a moment: the same checkbox can be
+    there twice."""
+    return scope.locator('[data-testid="stElementContainer"]:not([data-stale="true"])')
+
+
 def open_self_assessment(page, lang: str = "th") -> None:
     """Click the page in the sidebar menu; wait until the form is there."""
     page.locator('[data-testid="stSidebarNav"]').get_by_role(
         "link", name=translate("page_self_assessment", lang), exact=True).click()
-    _expect()(page.get_by_role("heading", name=re.compile("^" + re.escape(translate("sa_title", lang, unit=""))))
-              ).to_be_visible(timeout=WAIT_MS)
+    _expect()(title(page, lang)).to_be_visible(timeout=WAIT_MS)
     _expect()(checkbox(page, "1.1.B1")).to_be_attached(timeout=WAIT_MS)
     wait_idle(page)
+
+
+def title(page, lang: str = "th"):
+    return live(page).get_by_role("heading", name=re.compile("^" + re.escape(translate("sa_title", lang, unit=""))))
 
 
 def page_not_found(page):
@@ -112,14 +122,26 @@ def dismiss_page_not_found(page) -> None:
         _expect()(page_not_found(page)).to_have_count(0, timeout=WAIT_MS)
 
 
-def checkbox(page, checkpoint: str, within=None):
-    return (within or _main(page)).get_by_role("checkbox", name=re.compile("^" + re.escape(checkpoint) + r"\s"))
+def close_toasts(page) -> None:
+    toasts = page.locator('[data-testid="stToast"]')
+    for toast in toasts.all():
+        if toast.is_visible():
+            toast.get_by_role("button").click()
+    _expect()(toasts).to_have_count(0, timeout=WAIT_MS)
+
+
+def _checkpoint_name(checkpoint: str) -> re.Pattern:
+    return re.compile("^" + re.escape(checkpoint) + r"\s")  # the label is "<id> <text>"
+
+
+def checkbox(page, checkpoint: str):
+    return live(_main(page)).get_by_role("checkbox", name=_checkpoint_name(checkpoint))
 
 
 def tick(page, checkpoint: str) -> None:
     """Click the checkbox's label (the input itself is visually hidden) and wait until it shows checked."""
-    _main(page).locator('[data-testid="stCheckbox"]').filter(has=checkbox(page, checkpoint, page)).locator(
-        "label").click()
+    live(_main(page)).locator('[data-testid="stCheckbox"]').filter(
+        has=page.get_by_role("checkbox", name=_checkpoint_name(checkpoint))).locator("label").click()
     _expect()(checkbox(page, checkpoint)).to_be_checked(timeout=WAIT_MS)
 
 
@@ -140,7 +162,7 @@ def kpi_block(page, kpi_id: str):
 
 def score_in(block, label: str):
     """The value of the metric labelled exactly `label` inside `block`."""
-    return block.locator('[data-testid="stMetric"]').filter(
+    return live(block).locator('[data-testid="stMetric"]').filter(
         has=block.page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^\\s*{re.escape(label)}\\s*$"))
     ).locator('[data-testid="stMetricValue"]')
 
@@ -155,12 +177,12 @@ def pattern(key: str, lang: str, *free: str, **fixed) -> re.Pattern:
 
 def saved_caption(page, version: int, lang: str = "th"):
     """The "last saved … (version n)" caption, whatever the time."""
-    return _main(page).get_by_text(pattern("sa_last_saved", lang, "time", user="demo-unit", version=version))
+    return live(_main(page)).get_by_text(pattern("sa_last_saved", lang, "time", user="demo-unit", version=version))
 
 
 def category(page, n: int, lang: str = "th"):
     prefix = translate("category_short", lang, n=n)
-    return _main(page).get_by_role("radio", name=re.compile("^" + re.escape(prefix) + r"\b"))
+    return live(_main(page)).get_by_role("radio", name=re.compile("^" + re.escape(prefix) + r"\b"))
 
 
 def evidence_button(page, count: int, lang: str = "th", nth: int = 0):
@@ -176,7 +198,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     sign_in(page, "demo-unit", DEMO_PASSWORD)
     open_self_assessment(page)
     expect(saved_caption(page, 1)).to_have_count(0)
-    expect(_main(page).get_by_text(translate("sa_never_saved", "th"))).to_be_visible()
+    expect(live(_main(page)).get_by_text(translate("sa_never_saved", "th"))).to_be_visible()
     item = item_block(page, "1.1")
     item_score_label = translate("sa_item_score", "th", score="").strip()
     expect(score_in(item, item_score_label)).to_have_text(score_text(0.0))
@@ -186,14 +208,17 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     locked = translate("sa_locked", "th",
                        points=score_text(item_detail([False] * 3, [True, False, False], [False, False]).locked_total),
                        level=level_label("basic", "th"), checkpoints=", ".join(BASIC))
-    expect(item.get_by_text(locked, exact=True)).to_be_visible(timeout=WAIT_MS)
-    lock_alert = item.get_by_text(pattern("sa_locked", "th", "points", "level", "checkpoints"))
+    expect(live(item).get_by_text(locked, exact=True)).to_be_visible(timeout=WAIT_MS)
+    lock_alert = live(item).get_by_text(pattern("sa_locked", "th", "points", "level", "checkpoints"))
     expect(lock_alert).to_have_count(1)
     expect(saved_caption(page, 1)).to_be_visible()
+    wait_idle(page)
     for n, cp in enumerate(BASIC, start=1):
         tick(page, cp)
-        expect(item.get_by_text(translate("sa_level_met", "th", level=level_label("basic", "th"), met=n, total=3),
-                                exact=True)).to_be_visible(timeout=WAIT_MS)
+        expect(live(item).get_by_text(translate("sa_level_met", "th", level=level_label("basic", "th"), met=n,
+                                                total=3), exact=True)).to_be_visible(timeout=WAIT_MS)
+        expect(saved_caption(page, 1 + n)).to_be_visible(timeout=WAIT_MS)
+        wait_idle(page)
     expect(lock_alert).to_have_count(0, timeout=WAIT_MS)
     expected_item = item_score([True, True, True], [True, False, False], [False, False])
     assert score_text(expected_item) == "333.3"
@@ -201,7 +226,8 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     expect(saved_caption(page, 4)).to_be_visible(timeout=WAIT_MS)
 
     # 3. a narrative for 1.1 Basic, saved when the field is left
-    narrative = _main(page).get_by_label(translate("sa_narrative", "th"), exact=True).first
+    wait_idle(page)
+    narrative = live(_main(page)).get_by_label(translate("sa_narrative", "th"), exact=True).first
     narrative.fill(NARRATIVE)
     narrative.press("Tab")
     expect(saved_caption(page, 5)).to_be_visible(timeout=WAIT_MS)
@@ -210,13 +236,13 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
 
     # 4. reload: a new Streamlit session, so sign in again; the ticks and the narrative come back
     page.reload()
-    dismiss_page_not_found(page)  # see test_reloading_a_page_signed_out_shows_no_english_page_not_found_dialog
+    dismiss_page_not_found(page)  # see test_reloading_the_self_assessment_page_opens_no_english_page_not_found...
     sign_in(page, "demo-unit", DEMO_PASSWORD)
     open_self_assessment(page)
     for cp in TICKED:
         expect(checkbox(page, cp)).to_be_checked()
     expect(checkbox(page, "1.1.A2")).not_to_be_checked()
-    narrative = _main(page).get_by_label(translate("sa_narrative", "th"), exact=True).first
+    narrative = live(_main(page)).get_by_label(translate("sa_narrative", "th"), exact=True).first
     expect(narrative).to_have_value(NARRATIVE)
     expect(score_in(item_block(page, "1.1"), item_score_label)).to_have_text("333.3")
     expect(saved_caption(page, 5)).to_be_visible()
@@ -225,7 +251,8 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     category(page, 7).click()
     rm1 = kpi_block(page, "RM1")
     expect(rm1).to_be_visible(timeout=WAIT_MS)
-    result = rm1.get_by_label(translate("sa_kpi_year", "th", year=YEAR), exact=True).first
+    wait_idle(page)
+    result = live(rm1).get_by_label(translate("sa_kpi_year", "th", year=YEAR), exact=True).first
     result.fill("85")
     result.press("Enter")
     rm1_kpi = next(kpi for _, kpi in FW.kpis() if kpi.id == "RM1")
@@ -277,10 +304,10 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     assert [(r["filename"], r["item"], r["level"], r["kind"], r["confidential"]) for r in rows] == [
         (PDF_NAME, "1.1", "basic", "file", 0)]
 
-    # 8. English
+    # 8. English (the Thai "evidence added" toast closed first, so that it is not in the English picture)
+    close_toasts(page)
     language_option(page, "English").click()
-    expect(page.get_by_role("heading", name=re.compile("^" + re.escape(translate("sa_title", "en", unit=""))))
-           ).to_be_visible(timeout=WAIT_MS)
+    expect(title(page, "en")).to_be_visible(timeout=WAIT_MS)
     expect(score_in(item_block(page, "1.1", "en"), translate("sa_item_score", "en", score="").strip())
            ).to_have_text("333.3", timeout=WAIT_MS)
     expect(evidence_button(page, 1, "en")).to_be_visible()
@@ -294,33 +321,66 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
 def test_director_going_to_the_self_assessment_address_does_not_get_the_form(new_page, sa_server):
     expect = _expect()
     page = new_page
-    title = re.compile("^" + re.escape(translate("sa_title", "th", unit="")))
+    sa_title = re.compile("^" + re.escape(translate("sa_title", "th", unit="")))
 
     def no_form() -> None:
         wait_idle(page)
         expect_no_exception(page)
-        expect(page.get_by_role("heading", name=title)).to_have_count(0)
-        expect(page.get_by_text(title)).to_have_count(0)
+        expect(page.get_by_role("heading", name=sa_title)).to_have_count(0)
+        expect(page.get_by_text(sa_title)).to_have_count(0)
         expect(page.get_by_role("checkbox", name=re.compile(r"^1\.1\.B1\s"))).to_have_count(0)
 
     sign_in(page, "demo-director", DEMO_PASSWORD)
-    expect(page.get_by_text(translate("department_total", "th"), exact=True)).to_be_visible(timeout=WAIT_MS)
+    expect(live(page).get_by_text(translate("department_total", "th"), exact=True)).to_be_visible(timeout=WAIT_MS)
     expect(page.locator('[data-testid="stSidebarNav"]').get_by_role(
         "link", name=translate("page_self_assessment", "th"))).to_have_count(0)
 
-    # within the signed-in session: the address changes as by the browser's history (no reload)
+    # within the signed-in session: the address changes as by the browser's history (no reload); the app
+    # does not know the page for this user, reruns Home and puts its address back
     page.evaluate("""() => { history.pushState({}, "", "/self_assessment");
                              dispatchEvent(new PopStateEvent("popstate", {state: {}})); }""")
-    page.wait_for_timeout(3000)
-    page.screenshot(path="/tmp/explore/dir1.png")
-    print("URL1", page.url, page_not_found(page).count())
+    expect(page).to_have_url(f"{sa_server}/", timeout=WAIT_MS)
     no_form()
+    expect(live(page).get_by_text(translate("department_total", "th"), exact=True)).to_be_visible()
 
     # typing the address starts a new session: signed out; the director signs in on that address
     page.goto(f"{sa_server}/self_assessment")
     dismiss_page_not_found(page)
     no_form()
     sign_in(page, "demo-director", DEMO_PASSWORD)
-    expect(page.get_by_text(translate("department_total", "th"), exact=True)).to_be_visible(timeout=WAIT_MS)
-    print("URL2", page.url)
+    expect(live(page).get_by_text(translate("department_total", "th"), exact=True)).to_be_visible(timeout=WAIT_MS)
     no_form()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: reloading the browser on /self_assessment (a new, signed-out session) opens Streamlit's modal "
+    "'Page not found - The page that you have requested does not seem to exist. Running the app's main page.' "
+    "in English over the Thai sign-in form, which is inert until the modal is closed; the address falls back to / "
+    "and after signing in the unit lands on Home, not on the page it was on"))
+def test_reloading_the_self_assessment_page_opens_no_english_page_not_found_dialog(new_page):
+    expect = _expect()
+    page = new_page
+    sign_in(page, "demo-unit", DEMO_PASSWORD)
+    open_self_assessment(page)
+    page.reload()
+    expect(page.get_by_label(translate("username", "th"), exact=True)).to_be_visible(timeout=WAIT_MS)
+    wait_idle(page)
+    expect(page_not_found(page)).to_have_count(0, timeout=2_000)
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=2_000)
+
+
+# regression: the sidebar's cycle selector kept showing "ปีงบประมาณ พ.ศ. 2570" after a switch to English
+# (options already English) until some later rerun; fixed by keying the widget by language (ui/cycles.py)
+def test_switching_to_english_relabels_the_cycle_selector(new_page):
+    expect = _expect()
+    page = new_page
+    sign_in(page, "demo-unit", DEMO_PASSWORD)
+    open_self_assessment(page)
+    cycle = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=translate("cycle_select", "th"))
+    expect(cycle).to_have_value(year_label(YEAR, "th"))
+    language_option(page, "English").click()
+    expect(title(page, "en")).to_be_visible(timeout=WAIT_MS)
+    wait_idle(page)
+    cycle = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=translate("cycle_select", "en"))
+    expect(cycle).to_be_visible()
+    expect(cycle).to_have_value(year_label(YEAR, "en"), timeout=5_000)
