@@ -9,12 +9,14 @@ from ui.i18n import LANGUAGES, t
 
 st.set_page_config(page_title="PMQA 4.0", page_icon="📊", layout="wide")
 
+PAGES_HOME = "app_pages/home.py"
 PAGES = {
     # page file -> (title key, icon, roles that may open it)
     "app_pages/home.py": ("page_home", ":material/home:", ("unit", "committee", "director", "admin")),
     "app_pages/self_assessment.py": ("page_self_assessment", ":material/edit_note:", ("unit",)),
     "app_pages/review.py": ("page_review", ":material/fact_check:", ("committee", "admin")),
     "app_pages/ofi_register.py": ("page_ofi", ":material/checklist:", ("committee", "admin")),
+    "app_pages/overview.py": ("page_overview", ":material/monitoring:", ("director", "committee", "admin")),
 }
 
 
@@ -51,15 +53,34 @@ def sign_in_page() -> None:
             st.rerun()
 
 
+def not_for_your_role() -> None:
+    st.warning(t("not_for_role"), icon=":material/block:")
+    st.page_link(PAGES_HOME, label=t("page_home"), icon=":material/home:")
+
+
+def url_path(path: str) -> str:
+    return path.split("/")[-1].removesuffix(".py")
+
+
+def stand_in(page, path: str, title: str) -> st.Page:
+    """A hidden page at another page's address, so a reload or a typed address never meets
+    Streamlit's own 'page not found' dialog."""
+    return st.Page(page, title=title, url_path=url_path(path), visibility="hidden")
+
+
 language_switch()
 user = session.current_user()
 if is_demo(session.store()):
     st.sidebar.warning(t("demo_notice"), icon=":material/science:")
 if user is None:
-    st.navigation([st.Page(sign_in_page, title=t("sign_in"), icon=":material/login:")]).run()
+    # every address shows the sign-in form; once signed in, the same address opens its page
+    sign_in = st.Page(sign_in_page, title=t("sign_in"), icon=":material/login:", default=True)
+    stand_ins = [stand_in(sign_in_page, path, t("sign_in")) for path in PAGES if path != PAGES_HOME]
+    st.navigation([sign_in, *stand_ins]).run()
 else:
-    pages = [st.Page(path, title=t(title), icon=icon, url_path=path.split("/")[-1].removesuffix(".py"))
-             for path, (title, icon, roles) in PAGES.items() if user.role in roles]
+    pages = [st.Page(path, title=t(title), icon=icon, url_path=url_path(path), default=path == PAGES_HOME)
+             if user.role in roles else stand_in(not_for_your_role, path, t("not_for_role"))
+             for path, (title, icon, roles) in PAGES.items()]
     st.sidebar.caption(t("signed_in_as", name=user.display_name, role=role_label(user.role, st.session_state["lang"])))
     if st.sidebar.button(t("sign_out"), icon=":material/logout:"):
         session.sign_out()

@@ -39,7 +39,7 @@ if user.role == "unit":
     categories = summary.categories
 else:
     summary = department_summary(db, year)
-    cols = st.columns(5)
+    cols = st.columns(3)
     cols[2].metric(t("submissions"), t("submissions_value", done=summary.submitted, total=summary.units_total))
     st.progress(summary.submitted / summary.units_total if summary.units_total else 0.0)
     if summary.total is None:
@@ -48,13 +48,14 @@ else:
     cols[0].metric(t("department_total"), score_text(summary.total))
     cols[1].metric(t("level"), level_label(summary.level, lang))
     award = summary.award
-    cols[3].metric(t("award_pmqa"), t("award_met") if award.pmqa_met else
+    cols = st.columns(3)
+    cols[0].metric(t("award_pmqa"), t("award_met") if award.pmqa_met else
                    t("award_missing", points=score_text(award.total_missing)))
+    cols[1].metric(t("category_awards"), t("category_awards_value", n=int(award.category_awards["met"].sum())))
     short = [str(c) for c, v in award.categories_missing.items() if v > 0]
     if short:
-        st.caption(t("award_categories_short", floor=f"{framework.thresholds.awards.pmqa_category_min:g}",
-                     cats=", ".join(short)))
-    cols[4].metric(t("category_awards"), t("category_awards_value", n=int(award.category_awards["met"].sum())))
+        cols[2].caption(t("award_categories_short", floor=f"{framework.thresholds.awards.pmqa_category_min:g}",
+                          cats=", ".join(short)))
     st.caption(t("covers_units", n=summary.units_counted))
     categories = summary.categories
 

@@ -89,3 +89,9 @@ def get_meta(db: Database, key: str, default: str | None = None) -> str | None:
 
 def set_meta(db: Database, key: str, value: str) -> None:
     db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+
+def data_version(db: Database) -> int:
+    """A number that changes with every change to the store: the last audit entry's id (every write
+    is audited in its own transaction). Use it to key caches."""
+    return db.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()[0]

@@ -43,13 +43,21 @@ STATUS_2570 = ["draft", "submitted", "approved", "submitted", None, "returned", 
 BARS = {"basic": 0.0, "advance": 1.0, "significance": 2.0}
 
 
-def populate(db: Database, seed: int = SEED) -> None:
-    """Write the demo department into an empty store (one transaction)."""
+def many_units(count: int) -> list[tuple]:
+    """``count`` units in the demo's style, for benchmarks of large stores."""
+    return [(f"{code}-{n // len(UNITS) + 1}", f"{th} ({n // len(UNITS) + 1})", f"{en} ({n // len(UNITS) + 1})", kind,
+             staff) for n, (code, th, en, kind, staff) in ((n, UNITS[n % len(UNITS)]) for n in range(count))]
+
+
+def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -> None:
+    """Write the demo department (or the given units, with the same pattern of statuses) into an
+    empty store, in one transaction."""
     rng = np.random.default_rng(seed)
+    units = units or UNITS
     with transaction(db):
         unit_ids = [db["units"].insert({"code": c, "name_th": th, "name_en": en, "kind": kind,
                                         "weight": float(staff), "active": 1}).last_pk
-                    for c, th, en, kind, staff in UNITS]
+                    for c, th, en, kind, staff in units]
         for year in YEARS:
             db["cycles"].insert({"year": year, "status": "open" if year == YEARS[-1] else "closed",
                                  "opened_at": now()})
@@ -57,7 +65,7 @@ def populate(db: Database, seed: int = SEED) -> None:
         for year_index, year in enumerate(YEARS):
             framework = framework_for_year(year)
             for pos, unit_id in enumerate(unit_ids):
-                status = STATUS_2570[pos] if year == YEARS[-1] else "approved"
+                status = STATUS_2570[pos % len(STATUS_2570)] if year == YEARS[-1] else "approved"
                 if status is None:
                     continue
                 share = 0.55 if status == "draft" else 1.0

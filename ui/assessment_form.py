@@ -81,7 +81,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                                 width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
             k = key("nar", item.id, level)
             prime(k, form.narratives.get((item.id, level), ""), fresh)
-            column.text_area(t("sa_narrative"), key=k, height=90, max_chars=answers.MAX_NARRATIVE,
+            column.text_area(t("sa_narrative"), key=k, height=130, max_chars=answers.MAX_NARRATIVE,
                              disabled=not editable, on_change=_on_narrative, args=(user, aid, item.id, level),
                              help=t("sa_narrative_help", limit=answers.MAX_NARRATIVE))
             with column:
@@ -113,7 +113,9 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 col.number_input(t("sa_kpi_year", year=fiscal_year), key=k, min_value=kpi.min, max_value=kpi.max,
                                  step=0.1, format="%.2f", disabled=not editable, on_change=_on_kpi,
                                  args=(user, aid, kpi.id, fiscal_year))
-            cols[4].metric(t("sa_kpi_score"), score_text(kpi_score_of(kpi, kpi_value(form, kpi.id, year))))
+            current = kpi_value(form, kpi.id, year)
+            cols[4].metric(t("sa_kpi_score"), "—" if current is None else score_text(kpi_score_of(kpi, current)),
+                           help=t("sa_kpi_no_value") if current is None else None)
             values = [kpi_value(form, kpi.id, fy) for fy in years]
             cols[5].plotly_chart(kpi_sparkline(years, values, kpi.target, kpi.floor), key=key("spark", kpi.id),
                                  config={"displayModeBar": False}, width="stretch")
