@@ -1,8 +1,8 @@
 """Director overview: the department against the award thresholds, what stands in the way, and trends."""
 
 import streamlit as st
-from charts.overview import category_radar, kpi_panels, ofi_pareto, self_vs_review, total_bullet, trend, unit_heatmap
 
+from charts.overview import category_radar, kpi_panels, ofi_pareto, self_vs_review, total_bullet, trend, unit_heatmap
 from scoring import METHODS, framework_for_year
 from storage import org
 from storage.assessments import SOURCES
@@ -54,7 +54,8 @@ with radar_tab:
         series[labels.get(overlay, overlay)] = view.unit_categories.loc[overlay, list(range(1, 8))]
     chart_block(category_radar(series, thresholds, lang), "ov_radar_caption", result.categories.to_frame("score"),
                 f"categories-{year}", "ov:radar")
-    chart_block(self_vs_review(view.self_review["self"], view.self_review["review"], lang), "ov_self_review_caption",
+    chart_block(self_vs_review(view.self_review["self"], view.self_review["review"], lang, thresholds),
+                "ov_self_review_caption",
                 view.self_review, f"self-vs-review-{year}", "ov:self_review")
 with units_tab:
     by_item = st.toggle(t("ov_by_item"), key="ov:by_item")

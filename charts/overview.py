@@ -1,0 +1,441 @@
+"""The director overview's charts: the department total, categories, units, gaps, self against
+review, trends and category-7 KPIs. Each is pure: plain pandas objects in, a Plotly figure out."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from charts.theme import FONT, LEVEL_COLOURS, base_layout
+from scoring import level_for
+from scoring.criteria import Thresholds
+from ui.i18n import translate
+
+MAX = 500.0
+LEVEL_ORDER = ("below_basic", "basic", "advance", "significance")
+# one colour per category 1-7 (categories are not levels, so not the level colours)
+CATEGORY_COLOURS = {1: "#1f77b4", 2: "#ff7f0e", 3: "#9467bd", 4: "#8c564b", 5: "#e377c2", 6: "#17becf",
+                    7: "#7f7f7f"}
+SERIES_COLOURS = ("#1f3b73", "#8a8a8a", "#c2185b", "#00897b", "#6d4c41", "#5e35b1")
+TOTAL_COLOUR = "#1f3b73"
+VALUE_COLOUR = "#1f5fa8"
+TARGET_COLOUR = "#2e8b57"
+FLOOR_COLOUR = "#d9534f"
+CEILING_COLOUR = "#888888"
+NEGATIVE_COLOUR = "#d9534f"
+POSITIVE_COLOUR = "#2e8b57"
+NO_VALUE_COLOUR = "#cccccc"
+
+
+def _number(value) -> float | None:
+    """A float, or None for a missing value (drawn as a gap, never as a zero)."""
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _numbers(values) -> list[float | None]:
+    return [_number(v) for v in values]
+
+
+def _level_colour(value, thresholds: Thresholds | None) -> str:
+    """The colour of a score's level; grey for a missing score."""
+    number = _number(value)
+    if number is None:
+        return NO_VALUE_COLOUR
+    return LEVEL_COLOURS[level_for(number, thresholds.levels if thresholds is not None else None)]
+
+
+def _category_id(value) -> int | None:
+    """1-7 for a category (int, integral float or digit string), None for anything else: an item id
+    such as "1.1", "total", a missing value."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float | np.floating):
+        value = int(value) if math.isfinite(value) and float(value).is_integer() else None
+    elif isinstance(value, str):
+        value = int(value) if value.isdigit() else None
+    if isinstance(value, int | np.integer) and 1 <= int(value) <= 7:
+        return int(value)
+    return None
+
+
+def _category_label(category, lang: str) -> str:
+    number = _category_id(category)
+    return translate("category_short", lang, n=number) if number is not None else str(category)
+
+
+def _layout(text: str, **overrides) -> dict:
+    """``base_layout`` with some of its entries (the margin, say) replaced."""
+    return {**base_layout(text), **overrides}
+
+
+def _no_data(fig: go.Figure, lang: str) -> go.Figure:
+    fig.add_annotation(text=translate("ovc_no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
+                       showarrow=False, font={"size": 16, "color": "#666"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _empty(title_key: str, lang: str, **values) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(**base_layout(translate(title_key, lang, **values)))
+    return _no_data(fig, lang)
+
+
+# 1. The department total as a bullet -----------------------------------------------------------------------
+
+def total_bullet(total: float, thresholds: Thresholds, lang: str = "th") -> go.Figure:
+    """The department total as a thick bar over the level bands (below Basic, Basic, Advance,
+    Significance); a solid marker at the PMQA award threshold; the reference ladder as thin dashed
+    lines, each labelled. x runs 0-500."""
+    levels = thresholds.levels
+    fig = go.Figure()
+    edges = [0.0, levels.basic, levels.advance, levels.significance, MAX]
+    for level, x0, x1 in zip(LEVEL_ORDER, edges, edges[1:], strict=False):
+        if x1 <= x0:
+            continue
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=0, y1=1, xref="x", yref="paper", layer="below",
+                      fillcolor=LEVEL_COLOURS[level], opacity=0.3, line={"width": 0})
+        fig.add_annotation(x=(x0 + x1) / 2, y=0.02, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                           text=translate(f"level_{level}", lang), font={"size": 11, "color": "#555"})
+    value = _number(total)
+    label = translate("department_total", lang)
+    if value is not None:
+        level = level_for(value, levels)
+        fig.add_trace(go.Bar(
+            x=[value], y=[label], orientation="h", width=0.35, name=label,
+            marker={"color": LEVEL_COLOURS[level], "line": {"color": "#333333", "width": 1.5}},
+            text=[f"{value:.1f} · {translate(f'level_{level}', lang)}"], textposition="inside",
+            insidetextanchor="end", textfont={"color": "#111111"},
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        ))
+    award = thresholds.awards.pmqa_total
+    fig.add_shape(type="line", x0=award, x1=award, y0=0.15, y1=0.85, xref="x", yref="paper",
+                  line={"color": "#111111", "width": 4})
+    fig.add_annotation(x=award, y=1.0, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+                       text=translate("ovc_award_line", lang, value=f"{award:g}"), font={"color": "#111111"})
+    for step in thresholds.ladder:
+        fig.add_shape(type="line", x0=step, x1=step, y0=0, y1=1, xref="x", yref="paper",
+                      line={"color": "#555555", "width": 1, "dash": "dash"})
+        fig.add_annotation(x=step, y=0.98, xref="x", yref="paper", yanchor="top", xanchor="left", xshift=2,
+                           showarrow=False, text=translate("ovc_ladder", lang, value=f"{step:g}"),
+                           font={"size": 11, "color": "#555"})
+    fig.update_layout(**base_layout(translate("ovc_bullet_title", lang)), height=230, showlegend=False,
+                      xaxis={"range": [0, MAX], "title": {"text": translate("ovc_score_axis", lang)},
+                             "dtick": 50, "showgrid": False},
+                      yaxis={"title": {"text": translate("total_score", lang)}, "showticklabels": False,
+                             "range": [-0.5, 0.5] if value is None else None})
+    if value is None:
+        fig.add_annotation(text=translate("ovc_no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
+                           showarrow=False, font={"size": 16, "color": "#666"})
+    return fig
+
+
+# 2. Categories as a radar ---------------------------------------------------------------------------------
+
+def category_radar(series: Mapping[str, pd.Series], thresholds: Thresholds, lang: str = "th") -> go.Figure:
+    """One closed polygon per named series (values by category 1-7; a missing value is a gap), its
+    markers coloured by level; dashed rings at the Basic threshold and the category-award threshold."""
+    categories = list(range(1, 8))
+    theta = [translate("category_short", lang, n=c) for c in categories]
+    closed_theta = [*theta, theta[0]]
+    fig = go.Figure()
+    for number, (name, values) in enumerate(series.items()):
+        given = pd.Series(values, dtype=float)
+        by_category = {_category_id(c): v for c, v in given.items() if _category_id(c) is not None}
+        r = [_number(by_category.get(c)) for c in categories]
+        colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
+        fig.add_trace(go.Scatterpolar(
+            r=[*r, r[0]], theta=closed_theta, name=str(name), mode="lines+markers", connectgaps=False,
+            line={"color": colour, "width": 3 if number == 0 else 2},
+            marker={"size": 9, "color": [_level_colour(v, thresholds) for v in [*r, r[0]]],
+                    "line": {"color": colour, "width": 1.5}},
+            hovertemplate="%{theta}: %{r:.1f}<extra>%{fullData.name}</extra>",
+        ))
+    rings = [(thresholds.levels.basic, "ovc_ring_basic", LEVEL_COLOURS["basic"]),
+             (thresholds.awards.category, "ovc_ring_award", LEVEL_COLOURS["significance"])]
+    seen: set[float] = set()
+    for value, key, colour in rings:
+        if value in seen:
+            continue
+        seen.add(value)
+        fig.add_trace(go.Scatterpolar(
+            r=[value] * len(closed_theta), theta=closed_theta, mode="lines",
+            name=translate(key, lang, value=f"{value:g}"), hoverinfo="skip",
+            line={"color": colour, "width": 1.5, "dash": "dash"},
+        ))
+    fig.update_layout(**base_layout(translate("ovc_radar_title", lang)), showlegend=True,
+                      polar={"radialaxis": {"range": [0, MAX], "title": {"text": translate("ovc_score_axis", lang)},
+                                            "tickvals": [100, 200, 300, 400, 500], "gridcolor": "#ddd"},
+                             "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": "#ddd"}},
+                      legend={"orientation": "h", "y": -0.1})
+    return fig
+
+
+# 3. Units x categories (or items) -------------------------------------------------------------------------
+
+def _level_colorscale(thresholds: Thresholds) -> list[list]:
+    """A stepped colorscale over 0-500: one flat colour per level band, boundaries at the thresholds.
+    A value on a boundary takes the upper band; 500 is Significance even when its band is a point."""
+    levels = thresholds.levels
+    top = 1 - 1e-9
+    stops = [min(levels.basic / MAX, top), min(levels.advance / MAX, top), min(levels.significance / MAX, top)]
+    scale = [[0.0, LEVEL_COLOURS["below_basic"]]]
+    for stop, (lower, upper) in zip(stops, pairwise(LEVEL_ORDER), strict=True):
+        scale += [[stop, LEVEL_COLOURS[lower]], [stop, LEVEL_COLOURS[upper]]]
+    return [*scale, [1.0, LEVEL_COLOURS["significance"]]]
+
+
+def unit_heatmap(matrix: pd.DataFrame, thresholds: Thresholds, lang: str = "th",
+                 unit_labels: Mapping | None = None) -> go.Figure:
+    """Units (rows, index = unit id) x categories 1-7 or item ids (columns), scores 0-500 coloured by
+    level band with the score in each cell. The weakest unit (lowest row mean) is the first row and is
+    drawn at the top; each cell carries its unit id in ``customdata`` for drill-down."""
+    title = translate("ovc_heatmap_title", lang)
+    if matrix.empty:
+        return _empty("ovc_heatmap_title", lang)
+    labels = unit_labels or {}
+    means = matrix.mean(axis=1, skipna=True)
+    order = means.sort_values(kind="stable", na_position="last").index
+    ordered = matrix.loc[order]
+    y, used = [], set()
+    for unit in ordered.index:
+        label = str(labels.get(unit, unit))
+        if label in used:  # a categorical axis would merge two rows with one label
+            label = f"{label} ({unit})"
+        used.add(label)
+        y.append(label)
+    by_category = all(_category_id(c) is not None for c in ordered.columns)
+    x = [_category_label(c, lang) for c in ordered.columns]
+    z = [_numbers(row) for row in ordered.to_numpy()]
+    units = [_plain(u) for u in ordered.index]
+    levels = thresholds.levels
+    ticks = [(0.0, "below_basic"), (levels.basic, "basic"), (levels.advance, "advance"),
+             (levels.significance, "significance")]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=y, zmin=0, zmax=MAX, colorscale=_level_colorscale(thresholds),
+        texttemplate="%{z:.0f}", textfont={"family": FONT, "size": 12 if len(x) <= 12 else 9}, xgap=1, ygap=1,
+        hoverongaps=False,
+        customdata=[[unit] * len(x) for unit in units],
+        hovertemplate="%{y}<br>%{x}: %{z:.1f}<extra></extra>",
+        colorbar={"title": {"text": translate("level", lang)}, "tickvals": [v for v, _ in ticks],
+                  "ticktext": [f"{v:g} {translate(f'level_{lv}', lang)}" for v, lv in ticks]},
+    ))
+    axis_key = "category" if by_category else "ovc_item_axis"
+    fig.update_layout(**_layout(title, margin={"l": 40, "r": 40, "t": 140, "b": 20},
+                                title={"text": title, "yref": "container", "y": 0.99, "yanchor": "top"}),
+                      height=max(320, 28 * len(y) + 140),
+                      xaxis={"title": {"text": translate(axis_key, lang)}, "side": "top", "type": "category"},
+                      yaxis={"title": {"text": translate("unit", lang)}, "autorange": "reversed", "type": "category"})
+    return fig
+
+
+def _plain(value):
+    """A NumPy scalar as its Python value, so the id survives JSON."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# 4. OFI Pareto --------------------------------------------------------------------------------------------
+
+def ofi_pareto(gaps: pd.DataFrame, lang: str = "th", top: int = 20) -> go.Figure:
+    """The ``top`` gaps by points as bars, one trace per category (so the legend names categories),
+    and the cumulative percentage of the shown bars over the points of every gap given, on a
+    secondary 0-100% axis. Hover shows the gap's text and how many units share it."""
+    if gaps.empty or float(pd.to_numeric(gaps["points"], errors="coerce").fillna(0).sum()) <= 0:
+        return _empty("ovc_pareto_title", lang, n=top)
+    frame = gaps.assign(points=pd.to_numeric(gaps["points"], errors="coerce").fillna(0.0))
+    total = float(frame["points"].sum())
+    shown = frame.sort_values("points", ascending=False, kind="stable").head(top).reset_index(drop=True)
+    refs = shown["ref"].astype(str).tolist()
+    texts = shown["text"].fillna("").astype(str).tolist() if "text" in shown else [""] * len(shown)
+    if "units" in shown:
+        sharing = [translate("ovc_units_sharing", lang, n=int(n)) if pd.notna(n) else "" for n in shown["units"]]
+    else:
+        sharing = [""] * len(shown)
+    fig = go.Figure()
+    hover = ("<b>%{x}</b> %{customdata[0]}<br>" + translate("ovc_gap_points", lang, points="%{y:.2f}")
+             + "<br>%{customdata[1]}<extra>%{fullData.name}</extra>")
+    categories = [_category_id(c) for c in shown["category"]]  # None for a gap without a category 1-7
+    for category in dict.fromkeys(categories):  # in order of first appearance, i.e. of the largest gap
+        rows = [i for i, c in enumerate(categories) if c == category]
+        fig.add_trace(go.Bar(
+            x=[refs[i] for i in rows], y=[float(shown["points"].iat[i]) for i in rows],
+            name=_category_label(category, lang) if category else translate("category", lang),
+            marker_color=CATEGORY_COLOURS.get(category, "#999999"),
+            customdata=[[texts[i], sharing[i]] for i in rows], hovertemplate=hover,
+        ))
+    cumulative = (shown["points"].cumsum() / total * 100).round(6).tolist()
+    fig.add_trace(go.Scatter(
+        x=refs, y=cumulative, yaxis="y2", mode="lines+markers", name=translate("ovc_cumulative", lang),
+        line={"color": "#333333", "width": 2}, marker={"size": 6}, cliponaxis=False,
+        hovertemplate="%{x}: %{y:.1f}%<extra></extra>",
+    ))
+    margin = {"l": 50, "r": 90, "t": 90, "b": 90}
+    fig.update_layout(**_layout(translate("ovc_pareto_title", lang, n=len(shown)), margin=margin), bargap=0.2,
+                      xaxis={"title": {"text": translate("ovc_gap_axis", lang)}, "type": "category",
+                             "categoryorder": "array", "categoryarray": refs, "tickangle": -45},
+                      yaxis={"title": {"text": translate("ovc_points_axis", lang)}, "gridcolor": "#eee",
+                             "rangemode": "tozero"},
+                      yaxis2={"title": {"text": translate("ovc_cumulative_axis", lang)}, "overlaying": "y",
+                              "side": "right", "range": [0, 100], "tickmode": "linear", "tick0": 0, "dtick": 20,
+                              "ticksuffix": "%", "showgrid": False},
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    return fig
+
+
+# 5. Self-assessed against reviewed ------------------------------------------------------------------------
+
+def self_vs_review(self_scores: pd.Series, review_scores: pd.Series, lang: str = "th",
+                   thresholds: Thresholds | None = None) -> go.Figure:
+    """Per category: self and reviewed scores as grouped bars coloured by level (self hatched), and
+    below them the difference (reviewed - self) as bars, red where the review is lower, green where
+    higher; the largest difference(s) outlined. Levels use ``thresholds``, else the default criteria's."""
+    own = pd.Series(self_scores, dtype=float)
+    reviewed = pd.Series(review_scores, dtype=float)
+    if own.dropna().empty and reviewed.dropna().empty:
+        return _empty("ovc_self_review_title", lang)
+    index = sorted(set(own.index) | set(reviewed.index), key=lambda c: (_category_id(c) or 99, str(c)))
+    own, reviewed = own.reindex(index), reviewed.reindex(index)
+    difference = reviewed - own
+    x = [_category_label(c, lang) for c in index]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.68, 0.32], vertical_spacing=0.06)
+    for values, key, pattern in ((own, "rv_self_total", "/"), (reviewed, "rv_review_total", "")):
+        fig.add_trace(go.Bar(
+            x=x, y=_numbers(values), name=translate(key, lang), offsetgroup=key,
+            marker={"color": [_level_colour(v, thresholds) for v in values],
+                    "pattern": {"shape": pattern, "fgcolor": "#555555", "solidity": 0.25},
+                    "line": {"color": "#555555", "width": 1}},
+            text=["" if pd.isna(v) else f"{v:.0f}" for v in values], textposition="outside", cliponaxis=False,
+            hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>",
+        ), row=1, col=1)
+    largest = difference.abs().max()
+    fig.add_trace(go.Bar(
+        x=x, y=_numbers(difference), name=translate("rv_difference", lang),
+        marker={"color": [NO_VALUE_COLOUR if pd.isna(d) else NEGATIVE_COLOUR if d < 0 else POSITIVE_COLOUR
+                          if d > 0 else CEILING_COLOUR for d in difference],
+                "line": {"color": "#111111",
+                         "width": [3 if pd.notna(d) and d != 0 and abs(d) == largest else 0 for d in difference]}},
+        text=["" if pd.isna(d) else f"{d:+.1f}" for d in difference], textposition="outside", cliponaxis=False,
+        hovertemplate="%{x}: %{y:+.1f}<extra>%{fullData.name}</extra>",
+    ), row=2, col=1)
+    fig.add_hline(y=0, line_color="#555555", line_width=1, row=2, col=1)
+    fig.update_layout(**_layout(translate("ovc_self_review_title", lang), margin={"l": 50, "r": 40, "t": 100, "b": 40}),
+                      barmode="group", height=540,
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    fig.update_yaxes(title={"text": translate("ovc_score_axis", lang)}, range=[0, 540], gridcolor="#eee", row=1, col=1)
+    spread = max(10.0, float(largest) * 1.6) if pd.notna(largest) else 10.0
+    fig.update_yaxes(title={"text": translate("ovc_difference_axis", lang)}, range=[-spread, spread],
+                     gridcolor="#eee", zeroline=False, row=2, col=1)
+    fig.update_xaxes(title={"text": translate("category", lang)}, type="category", row=2, col=1)
+    fig.update_xaxes(type="category", row=1, col=1)
+    return fig
+
+
+# 6. Trend across years ------------------------------------------------------------------------------------
+
+def trend(frame: pd.DataFrame, thresholds: Thresholds, lang: str = "th") -> go.Figure:
+    """The total as a thick line (markers coloured by level) and each category as a thin line, by fiscal
+    year (B.E., categorical axis); gaps where a year has no value; horizontal lines at the Basic and
+    Advance thresholds and the PMQA award threshold, labelled in the right margin."""
+    if frame.empty:
+        return _empty("ovc_trend_title", lang)
+    data = frame.sort_index()
+    x = [str(_plain(year)) for year in data.index]
+    fig = go.Figure()
+    for column in data.columns:
+        number = _category_id(column)
+        if number is None:
+            continue
+        fig.add_trace(go.Scatter(
+            x=x, y=_numbers(data[column]), name=translate("category_short", lang, n=number), mode="lines+markers",
+            connectgaps=False, line={"color": CATEGORY_COLOURS[number], "width": 1.5}, marker={"size": 5},
+            hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>",
+        ))
+    if "total" in data:
+        fig.add_trace(go.Scatter(
+            x=x, y=_numbers(data["total"]), name=translate("total_score", lang), mode="lines+markers+text",
+            connectgaps=False, line={"color": TOTAL_COLOUR, "width": 5},
+            marker={"size": 12, "color": [_level_colour(v, thresholds) for v in data["total"]],
+                    "line": {"color": TOTAL_COLOUR, "width": 2}},
+            text=["" if pd.isna(v) else f"{v:.0f}" for v in data["total"]], textposition="top center",
+            hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>",
+        ))
+    lines: dict[float, list[str]] = {}
+    for value, label in ((thresholds.levels.basic, translate("threshold_basic", lang)),
+                         (thresholds.levels.advance, translate("threshold_advance", lang)),
+                         (thresholds.awards.pmqa_total, translate("award_pmqa", lang))):
+        lines.setdefault(float(value), []).append(label)
+    for value, labels in lines.items():
+        fig.add_hline(y=value, line_dash="dash", line_color="#666666", line_width=1)
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=value, yref="y", showarrow=False,
+                           text=f"{' · '.join(labels)} {value:g}", font={"size": 11, "color": "#555"})
+    fig.update_layout(**_layout(translate("ovc_trend_title", lang), margin={"l": 50, "r": 200, "t": 60, "b": 60}),
+                      height=460,
+                      xaxis={"title": {"text": translate("ovc_year_axis", lang)}, "type": "category"},
+                      yaxis={"title": {"text": translate("ovc_score_axis", lang)}, "range": [0, 520],
+                             "gridcolor": "#eee"},
+                      legend={"orientation": "h", "y": -0.18})
+    return fig
+
+
+# 7. Category-7 KPIs as small multiples --------------------------------------------------------------------
+
+def _short(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def kpi_panels(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
+    """One panel per KPI (up to 5 columns): the department value by fiscal year as a line with markers
+    (gaps where a year has none), the target as a dashed green line, the floor dotted red and the
+    ceiling dotted grey. Panel titles are the KPI id and its short name."""
+    if frame.empty:
+        return _empty("ovc_kpi_title", lang)
+    kpis = list(dict.fromkeys(frame["kpi"]))
+    columns = min(5, len(kpis))
+    rows = math.ceil(len(kpis) / columns)
+    names = frame.drop_duplicates("kpi").set_index("kpi")["name"]
+    limit = {1: 70, 2: 45, 3: 30, 4: 22}.get(columns, 16)
+    full = {kpi: name if isinstance(name := names.get(kpi), str) else "" for kpi in kpis}
+    titles = [f"{kpi} · {_short(full[kpi], limit)}" if full[kpi].strip() else str(kpi) for kpi in kpis]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.05,
+                        vertical_spacing=0.5 / rows if rows > 1 else 0.1)
+    reference = (("target", TARGET_COLOUR, "dash", "ovc_target"), ("floor", FLOOR_COLOUR, "dot", "ovc_floor"),
+                 ("ceiling", CEILING_COLOUR, "dot", "ovc_ceiling"))
+    for position, kpi in enumerate(kpis):
+        row, col = position // columns + 1, position % columns + 1
+        data = frame[frame["kpi"] == kpi].sort_values("fiscal_year")
+        fig.add_trace(go.Scatter(
+            x=[str(_plain(y)) for y in data["fiscal_year"]], y=_numbers(data["value"]), mode="lines+markers",
+            connectgaps=False, name=translate("ovc_kpi_value", lang), legendgroup="value", showlegend=position == 0,
+            line={"color": VALUE_COLOUR, "width": 2}, marker={"size": 7},
+            customdata=[full[kpi]] * len(data),
+            hovertemplate=f"{kpi} %{{customdata}}<br>%{{x}}: %{{y:.2f}}<extra></extra>",
+        ), row=row, col=col)
+        for column, colour, dash, _ in reference:
+            values = data[column].dropna() if column in data else pd.Series(dtype=float)
+            if not values.empty:
+                fig.add_hline(y=float(values.iloc[-1]), line_color=colour, line_dash=dash, line_width=1.5,
+                              row=row, col=col)
+        fig.update_xaxes(type="category", row=row, col=col)
+        if position + columns >= len(kpis):
+            fig.update_xaxes(title={"text": translate("ovc_year_axis", lang)}, row=row, col=col)
+        if col == 1:
+            fig.update_yaxes(title={"text": translate("ovc_kpi_value_axis", lang)}, row=row, col=col)
+    for _, colour, dash, key in reference:  # legend entries for the reference lines, which are shapes
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=translate(key, lang), legendgroup=key,
+                                 line={"color": colour, "dash": dash, "width": 1.5}, hoverinfo="skip"),
+                      row=1, col=1)
+    fig.update_layout(**_layout(translate("ovc_kpi_title", lang), margin={"l": 50, "r": 20, "t": 80, "b": 90}),
+                      height=140 + 240 * rows,
+                      legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0})
+    fig.update_annotations(font={"family": FONT, "size": 11})
+    fig.update_yaxes(gridcolor="#eee")
+    return fig

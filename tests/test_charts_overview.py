@@ -1,0 +1,386 @@
+"""The director overview's charts: traces, values, level colours, threshold lines and rings, sort order."""
+
+import pandas as pd
+import pytest
+
+from charts.overview import (
+    CATEGORY_COLOURS,
+    NEGATIVE_COLOUR,
+    POSITIVE_COLOUR,
+    category_radar,
+    kpi_panels,
+    ofi_pareto,
+    self_vs_review,
+    total_bullet,
+    trend,
+    unit_heatmap,
+)
+from charts.theme import FONT, LEVEL_COLOURS
+from scoring import default_framework
+from scoring.criteria import AwardThresholds, LevelThresholds, Thresholds
+from ui.i18n import translate
+
+NAN = float("nan")
+DEFAULT = default_framework().thresholds
+# every boundary different from the defaults, and a Significance band below 500
+CUSTOM = Thresholds(levels=LevelThresholds(basic=250, advance=350, significance=450),
+                    awards=AwardThresholds(pmqa_total=420, pmqa_category_min=250, category=380),
+                    ladder=(320, 360))
+CATS = list(range(1, 8))
+
+
+def _cats(*values):
+    return pd.Series(values, index=CATS[: len(values)], dtype=float)
+
+
+def _gaps(points, categories=None, **extra):
+    refs = [f"G{i}" for i in range(len(points))]
+    return pd.DataFrame({"ref": refs, "category": categories or [1] * len(points), "points": points, **extra})
+
+
+def _kpis(rows):
+    return pd.DataFrame(rows, columns=["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"])
+
+
+KPI_ROWS = [("RM1", "Plan achieved", 2567, 80.0, 90, 75, 95), ("RM1", "Plan achieved", 2568, NAN, 90, 75, 95),
+            ("RM1", "Plan achieved", 2569, 92.5, 90, 75, 95), ("RM3", "Satisfaction", 2568, 70.0, 85, 75, 95),
+            ("RM3", "Satisfaction", 2569, 88.0, 85, 75, 95)]
+TREND = pd.DataFrame({"total": [320.0, 350.0], 1: [300.0, NAN], 2: [340.0, 360.0]}, index=[2568, 2567])
+
+# each chart with small valid input, and the catalogue key of its title
+CHARTS = {
+    "bullet": (lambda lang: total_bullet(372.5, DEFAULT, lang), "ovc_bullet_title", {}),
+    "radar": (lambda lang: category_radar({"a": _cats(300, 310, 320, 330, 340, 350, 360)}, DEFAULT, lang),
+              "ovc_radar_title", {}),
+    "heatmap": (lambda lang: unit_heatmap(pd.DataFrame([[300.0] * 7], index=[1], columns=CATS), DEFAULT, lang),
+                "ovc_heatmap_title", {}),
+    "pareto": (lambda lang: ofi_pareto(_gaps([5.0, 3.0, 2.0]), lang), "ovc_pareto_title", {"n": 3}),
+    "self_vs_review": (lambda lang: self_vs_review(_cats(300, 400), _cats(280, 410), lang),
+                       "ovc_self_review_title", {}),
+    "trend": (lambda lang: trend(TREND, DEFAULT, lang), "ovc_trend_title", {}),
+    "kpi_panels": (lambda lang: kpi_panels(_kpis(KPI_ROWS), lang), "ovc_kpi_title", {}),
+}
+
+
+def _axis_titles(fig):
+    """The titles set on the figure's axes (in a grid of panels only the outer axes carry one)."""
+    layout = fig.to_dict()["layout"]
+    titles = {name: axis["title"]["text"] for name, axis in layout.items()
+              if name.startswith(("xaxis", "yaxis")) and "text" in axis.get("title", {})}
+    if "polar" in layout:
+        titles["radialaxis"] = layout["polar"]["radialaxis"]["title"]["text"]
+    return titles
+
+
+def _level_at(colorscale, value):
+    """The colour a stepped colorscale over 0-500 gives ``value``: the last stop at or below it."""
+    position = value / 500
+    return [colour for stop, colour in colorscale if stop <= position][-1]
+
+
+def _by_name(fig):
+    return {trace.name: trace for trace in fig.data}
+
+
+# titles, axis titles and font, every chart, both languages -----------------------------------------------
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("chart", sorted(CHARTS))
+def test_every_chart_has_its_title_axis_titles_and_the_theme_font(chart, lang):
+    build, key, values = CHARTS[chart]
+    fig = build(lang)
+    assert fig.layout.title.text == translate(key, lang, **values)
+    assert fig.layout.font.family == FONT
+    titles = _axis_titles(fig)
+    assert all(text and text.strip() for text in titles.values()), titles
+    kinds = {name[0] for name in titles}
+    assert kinds == {"r"} if chart == "radar" else kinds == {"x", "y"}, titles
+
+
+@pytest.mark.parametrize(
+    ("chart", "english"),
+    [("bullet", "Department total against the level and award thresholds"),
+     ("radar", "Category scores against the thresholds"),
+     ("trend", "Total and category scores over the years")],
+)
+def test_english_titles(chart, english):
+    build, _, _ = CHARTS[chart]
+    assert build("en").layout.title.text == english
+    assert build("th").layout.title.text != english
+
+
+@pytest.mark.parametrize(
+    ("build", "key"),
+    [(lambda: unit_heatmap(pd.DataFrame(), DEFAULT, "en"), "ovc_heatmap_title"),
+     (lambda: ofi_pareto(_gaps([]), "en"), "ovc_pareto_title"),
+     (lambda: self_vs_review(pd.Series(dtype=float), pd.Series(dtype=float), "en"), "ovc_self_review_title"),
+     (lambda: trend(pd.DataFrame(), DEFAULT, "en"), "ovc_trend_title"),
+     (lambda: kpi_panels(_kpis([]), "en"), "ovc_kpi_title")],
+)
+def test_empty_input_gives_a_titled_figure_saying_there_is_no_data(build, key):
+    fig = build()
+    assert not fig.data
+    assert fig.layout.title.text == translate(key, "en", n=20)  # the Pareto's title names the top asked for
+    assert [a.text for a in fig.layout.annotations] == ["No data yet"]
+
+
+# 1. total_bullet -----------------------------------------------------------------------------------------
+
+def _rects(fig):
+    return [(s.x0, s.x1, s.fillcolor) for s in fig.layout.shapes if s.type == "rect"]
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "bands"),
+    [(DEFAULT, [(0, 300, "below_basic"), (300, 400, "basic"), (400, 500, "advance")]),  # Significance is 500 only
+     (CUSTOM, [(0, 250, "below_basic"), (250, 350, "basic"), (350, 450, "advance"), (450, 500, "significance")])],
+)
+def test_bullet_level_bands(thresholds, bands):
+    fig = total_bullet(300.0, thresholds, "th")
+    assert _rects(fig) == [(x0, x1, LEVEL_COLOURS[level]) for x0, x1, level in bands]
+    assert fig.layout.xaxis.range == (0, 500)
+
+
+@pytest.mark.parametrize(
+    ("total", "level"), [(0.0, "below_basic"), (299.9, "below_basic"), (300.0, "basic"), (372.5, "basic"),
+                         (400.0, "advance"), (500.0, "significance")],
+)
+def test_bullet_bar_is_the_total_coloured_by_its_level(total, level):
+    (bar,) = total_bullet(total, DEFAULT, "th").data
+    assert bar.orientation == "h" and list(bar.x) == [total]
+    assert bar.marker.color == LEVEL_COLOURS[level]
+    assert bar.text[0].endswith(translate(f"level_{level}", "th"))
+
+
+@pytest.mark.parametrize(("thresholds", "award", "ladder"),
+                         [(DEFAULT, 400, [300, 350, 400]), (CUSTOM, 420, [320, 360])])
+def test_bullet_award_marker_and_dashed_ladder(thresholds, award, ladder):
+    fig = total_bullet(350.0, thresholds, "en")
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    solid = [(s.x0, s.x1) for s in lines if s.line.dash is None]
+    assert solid == [(award, award)]
+    assert [(s.x0, s.x1) for s in lines if s.line.dash == "dash"] == [(v, v) for v in ladder]
+    texts = {a.text for a in fig.layout.annotations}
+    assert f"PMQA award {award}" in texts
+    assert {f"KPI ladder {v}" for v in ladder} <= texts
+
+
+def test_bullet_without_a_total_has_no_bar_and_says_so():
+    fig = total_bullet(NAN, DEFAULT, "th")
+    assert not fig.data
+    assert translate("ovc_no_data", "th") in {a.text for a in fig.layout.annotations}
+
+
+# 2. category_radar ---------------------------------------------------------------------------------------
+
+def test_radar_one_closed_polygon_per_series_with_thai_category_labels():
+    fig = category_radar({"ปี 2569": _cats(300, 310, 320, 330, 340, 350, 360),
+                          "ปี 2568": _cats(100, 200, 300, 400, 500, 0, 250)}, DEFAULT, "th")
+    this, last = fig.data[0], fig.data[1]
+    assert (this.name, last.name) == ("ปี 2569", "ปี 2568")
+    assert list(this.theta) == [f"หมวด {n}" for n in [*CATS, 1]]
+    assert list(this.r) == [300, 310, 320, 330, 340, 350, 360, 300]
+    assert list(last.marker.color) == [LEVEL_COLOURS[lv] for lv in
+                                       ["below_basic", "below_basic", "basic", "advance", "significance",
+                                        "below_basic", "below_basic", "below_basic"]]
+    assert fig.layout.polar.radialaxis.range == (0, 500)
+
+
+def test_radar_missing_values_are_gaps_not_zeros():
+    values = pd.Series({1: 300.0, 2: NAN, 3: 320.0, 4: 330.0, 6: 350.0, 7: 360.0})  # 5 absent, 2 NaN
+    (trace, *_) = category_radar({"unit": values}, DEFAULT, "en").data
+    assert list(trace.r) == [300.0, None, 320.0, 330.0, None, 350.0, 360.0, 300.0]
+    assert trace.connectgaps is False
+    assert list(trace.theta)[:2] == ["Cat. 1", "Cat. 2"]
+
+
+def test_radar_missing_first_category_leaves_the_polygon_open():
+    (trace, *_) = category_radar({"u": _cats(NAN, 310, 320, 330, 340, 350, 360)}, DEFAULT, "th").data
+    assert trace.r[0] is None and trace.r[-1] is None
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "rings"),
+    [(DEFAULT, {300: "Basic threshold 300", 400: "Category award 400"}),
+     (CUSTOM, {250: "Basic threshold 250", 380: "Category award 380"}),
+     (Thresholds(levels=LevelThresholds(basic=300, advance=400, significance=500),
+                 awards=AwardThresholds(pmqa_total=400, pmqa_category_min=300, category=300), ladder=(300,)),
+      {300: "Basic threshold 300"})],  # coinciding rings are drawn once
+)
+def test_radar_dashed_threshold_rings(thresholds, rings):
+    fig = category_radar({"a": _cats(300, 300, 300, 300, 300, 300, 300)}, thresholds, "en")
+    dashed = [t for t in fig.data if t.line.dash == "dash"]
+    assert {t.r[0]: t.name for t in dashed} == rings
+    assert all(len(set(t.r)) == 1 and len(t.r) == 8 for t in dashed)
+
+
+# 3. unit_heatmap -----------------------------------------------------------------------------------------
+
+MATRIX = pd.DataFrame([[400.0, 420.0, 410.0], [100.0, 200.0, 150.0], [300.0, NAN, 320.0]],
+                      index=[11, 12, 13], columns=[1, 2, 3])
+
+
+def test_heatmap_weakest_unit_first_and_drawn_at_the_top():
+    fig = unit_heatmap(MATRIX, DEFAULT, "th", {11: "กอง ก", 12: "กอง ข"})
+    (heat,) = fig.data
+    assert list(heat.y) == ["กอง ข", "13", "กอง ก"]  # means 150, 310 (NaN skipped), 410; 13 has no label
+    assert fig.layout.yaxis.autorange == "reversed"
+    assert [list(row) for row in heat.z] == [[100.0, 200.0, 150.0], [300.0, None, 320.0], [400.0, 420.0, 410.0]]
+    assert [set(row) for row in heat.customdata] == [{12}, {13}, {11}]
+    assert list(heat.x) == ["หมวด 1", "หมวด 2", "หมวด 3"]
+    assert fig.layout.xaxis.title.text == translate("category", "th")
+
+
+def test_heatmap_item_columns_and_duplicate_labels():
+    grid = pd.DataFrame([[500.0, 0.0], [300.0, 300.0]], index=["u1", "u2"], columns=["1.1", "1.2"])
+    fig = unit_heatmap(grid, DEFAULT, "en", {"u1": "Same", "u2": "Same"})
+    (heat,) = fig.data
+    assert list(heat.x) == ["1.1", "1.2"]
+    assert fig.layout.xaxis.title.text == "Item"
+    assert list(heat.y) == ["Same", "Same (u2)"]  # u1 (mean 250) is weaker than u2 (300)
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "cases"),
+    [(DEFAULT, [(0, "below_basic"), (299.9, "below_basic"), (300, "basic"), (399.9, "basic"), (400, "advance"),
+                (499.9, "advance"), (500, "significance")]),
+     (CUSTOM, [(249, "below_basic"), (250, "basic"), (350, "advance"), (449, "advance"), (450, "significance"),
+               (500, "significance")])],
+)
+def test_heatmap_discrete_colours_by_level_band(thresholds, cases):
+    (heat,) = unit_heatmap(MATRIX, thresholds, "th").data
+    assert (heat.zmin, heat.zmax) == (0, 500)
+    assert heat.texttemplate == "%{z:.0f}"
+    scale = [(stop, colour) for stop, colour in heat.colorscale]
+    for value, level in cases:
+        assert _level_at(scale, value) == LEVEL_COLOURS[level], value
+
+
+# 4. ofi_pareto -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("points", "top", "bars", "cumulative"),
+    [([2.0, 5.0, 3.0], 20, [5.0, 3.0, 2.0], [50.0, 80.0, 100.0]),
+     ([2.0, 5.0, 3.0], 2, [5.0, 3.0], [50.0, 80.0]),  # the percentage counts every gap given, shown or not
+     ([1.0, 1.0, 1.0, 1.0], 20, [1.0] * 4, [25.0, 50.0, 75.0, 100.0])],
+)
+def test_pareto_bars_sorted_and_cumulative_percent(points, top, bars, cumulative):
+    fig = ofi_pareto(_gaps(points), "th", top=top)
+    *bar_traces, line = fig.data
+    order = list(fig.layout.xaxis.categoryarray)
+    heights = {x: y for trace in bar_traces for x, y in zip(trace.x, trace.y, strict=True)}
+    assert [heights[ref] for ref in order] == bars
+    assert list(line.x) == order and list(line.y) == pytest.approx(cumulative)
+    assert line.yaxis == "y2" and fig.layout.yaxis2.range == (0, 100)
+    assert fig.layout.title.text == translate("ovc_pareto_title", "th", n=len(bars))
+
+
+def test_pareto_one_trace_per_category_coloured_by_category_with_hover_text_and_units():
+    gaps = _gaps([1.0, 4.0, 2.0, 3.0], categories=[2, 1, 2, 7], units=[3, 1, 2, 5],
+                 text=["ทบทวนแผน", "วิสัยทัศน์", "ติดตามผล", None])
+    fig = ofi_pareto(gaps, "th")
+    bars = _by_name(fig)
+    assert list(bars) == ["หมวด 1", "หมวด 7", "หมวด 2", "ร้อยละสะสม"]
+    assert {name: bars[name].marker.color for name in ["หมวด 1", "หมวด 2", "หมวด 7"]} == {
+        "หมวด 1": CATEGORY_COLOURS[1], "หมวด 2": CATEGORY_COLOURS[2], "หมวด 7": CATEGORY_COLOURS[7]}
+    assert list(bars["หมวด 2"].x) == ["G2", "G0"] and list(bars["หมวด 2"].y) == [2.0, 1.0]
+    assert [list(c) for c in bars["หมวด 2"].customdata] == [["ติดตามผล", "พบใน 2 หน่วยงาน"],
+                                                           ["ทบทวนแผน", "พบใน 3 หน่วยงาน"]]
+    assert list(bars["หมวด 7"].customdata[0]) == ["", "พบใน 5 หน่วยงาน"]
+    assert "customdata[0]" in bars["หมวด 1"].hovertemplate and "customdata[1]" in bars["หมวด 1"].hovertemplate
+
+
+def test_pareto_without_units_or_text_columns():
+    fig = ofi_pareto(_gaps([3.0, 1.0]), "en")
+    assert list(fig.data[0].customdata[0]) == ["", ""]
+    assert fig.data[0].name == "Cat. 1" and fig.data[-1].name == "Cumulative %"
+
+
+# 5. self_vs_review ---------------------------------------------------------------------------------------
+
+def test_self_vs_review_bars_difference_and_colours():
+    own, reviewed = _cats(300, 400, 250, 350), _cats(250, 410, 250, NAN)
+    fig = self_vs_review(own, reviewed, "th")
+    self_bar, review_bar, difference = fig.data
+    assert self_bar.name == translate("rv_self_total", "th") and review_bar.name == translate("rv_review_total", "th")
+    assert list(self_bar.x) == ["หมวด 1", "หมวด 2", "หมวด 3", "หมวด 4"]
+    assert list(self_bar.y) == [300, 400, 250, 350] and list(review_bar.y) == [250, 410, 250, None]
+    assert list(self_bar.marker.color) == [LEVEL_COLOURS[lv] for lv in ["basic", "advance", "below_basic", "basic"]]
+    assert list(review_bar.marker.color)[:3] == [LEVEL_COLOURS[lv] for lv in ["below_basic", "advance", "below_basic"]]
+    assert list(difference.y) == [-50.0, 10.0, 0.0, None]
+    assert list(difference.marker.color)[:2] == [NEGATIVE_COLOUR, POSITIVE_COLOUR]
+    assert list(difference.marker.line.width) == [3, 0, 0, 0]  # the largest gap between the two stands out
+    assert difference.yaxis == "y2" and self_bar.yaxis == "y"
+    assert self_bar.marker.pattern.shape == "/" and review_bar.marker.pattern.shape == ""
+
+
+def test_self_vs_review_aligns_categories_and_uses_given_thresholds():
+    fig = self_vs_review(pd.Series({2: 260.0, 1: 240.0}), pd.Series({1: 260.0, 3: 300.0}), "en", thresholds=CUSTOM)
+    self_bar, review_bar, difference = fig.data
+    assert list(self_bar.x) == ["Cat. 1", "Cat. 2", "Cat. 3"]
+    assert list(self_bar.y) == [240.0, 260.0, None] and list(review_bar.y) == [260.0, None, 300.0]
+    assert list(difference.y) == [20.0, None, None]
+    assert list(self_bar.marker.color)[:2] == [LEVEL_COLOURS["below_basic"], LEVEL_COLOURS["basic"]]
+
+
+# 6. trend ------------------------------------------------------------------------------------------------
+
+def test_trend_total_thick_categories_thin_years_sorted_and_gaps():
+    fig = trend(TREND, DEFAULT, "th")
+    lines = _by_name(fig)
+    total = lines["คะแนนรวม"]
+    assert list(total.x) == ["2567", "2568"] and list(total.y) == [350.0, 320.0]
+    assert list(lines["หมวด 1"].y) == [None, 300.0] and lines["หมวด 1"].connectgaps is False
+    assert list(lines["หมวด 2"].y) == [360.0, 340.0]
+    assert total.line.width > lines["หมวด 1"].line.width
+    assert list(total.marker.color) == [LEVEL_COLOURS["basic"]] * 2
+    assert fig.layout.xaxis.type == "category"
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "lines", "labels"),
+    [(DEFAULT, [300, 400], {"Basic 300", "Advance · PMQA 4.0 award 400"}),
+     (CUSTOM, [250, 350, 420], {"Basic 250", "Advance 350", "PMQA 4.0 award 420"})],
+)
+def test_trend_threshold_lines(thresholds, lines, labels):
+    fig = trend(TREND, thresholds, "en")
+    assert sorted(s.y0 for s in fig.layout.shapes) == lines
+    assert all(s.line.dash == "dash" for s in fig.layout.shapes)
+    assert {a.text for a in fig.layout.annotations} == labels
+
+
+# 7. kpi_panels -------------------------------------------------------------------------------------------
+
+def test_kpi_panels_values_targets_floors_ceilings():
+    fig = kpi_panels(_kpis(KPI_ROWS), "th")
+    values = [t for t in fig.data if t.x and t.x[0] is not None]
+    assert [(t.xaxis, list(t.x), list(t.y)) for t in values] == [
+        ("x", ["2567", "2568", "2569"], [80.0, None, 92.5]), ("x2", ["2568", "2569"], [70.0, 88.0])]
+    assert all(t.mode == "lines+markers" and t.connectgaps is False for t in values)
+    shapes = sorted((s.yref, s.y0, s.line.dash, s.line.color) for s in fig.layout.shapes)
+    assert shapes == [("y", 75, "dot", "#d9534f"), ("y", 90, "dash", "#2e8b57"), ("y", 95, "dot", "#888888"),
+                      ("y2", 75, "dot", "#d9534f"), ("y2", 85, "dash", "#2e8b57"), ("y2", 95, "dot", "#888888")]
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["RM1 · Plan achieved", "RM3 · Satisfaction"]
+    assert (fig.layout.xaxis.title.text, fig.layout.xaxis2.title.text) == ("ปีงบประมาณ (พ.ศ.)",) * 2
+    assert fig.layout.yaxis.title.text == "ค่าตัวชี้วัด" and fig.layout.yaxis2.title.text is None  # one per row
+    legend = [t.name for t in fig.data if t.showlegend is not False]
+    assert legend == ["ค่าของกรม", "ค่าเป้าหมาย", "ค่าต่ำสุดที่ยอมรับได้", "ค่าที่ดีที่สุด"]
+
+
+@pytest.mark.parametrize(("n", "rows", "columns"), [(1, 1, 1), (5, 1, 5), (7, 2, 5), (10, 2, 5), (11, 3, 5)])
+def test_kpi_panels_grid_has_at_most_five_columns(n, rows, columns):
+    frame = _kpis([(f"RM{i}", f"KPI {i}", 2569, 80.0, 90, 75, 95) for i in range(1, n + 1)])
+    fig = kpi_panels(frame, "en")
+    domains = {fig.layout[f"xaxis{i if i > 1 else ''}"].domain for i in range(1, n + 1)}
+    heights = {fig.layout[f"yaxis{i if i > 1 else ''}"].domain for i in range(1, n + 1)}
+    assert (len(heights), len(domains)) == (rows, columns)
+    assert len([t for t in fig.data if t.x and t.x[0] is not None]) == n
+
+
+def test_kpi_panel_titles_shorten_long_names():
+    long = "ร้อยละความสำเร็จของการดำเนินงานตามแผนปฏิบัติราชการประจำปีงบประมาณ"
+    fig = kpi_panels(_kpis([(f"RM{i}", long, 2569, 80.0, 90, 75, 95) for i in range(1, 6)]), "th")
+    titles = [a.text for a in fig.layout.annotations]
+    assert all(t.startswith(f"RM{i} · ") and t.endswith("…") and len(t) < len(long) for i, t in enumerate(titles, 1))
+    assert fig.data[0].customdata[0] == long  # the full name is in the hover
