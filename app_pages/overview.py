@@ -29,7 +29,7 @@ st.title(t("ov_title"))
 st.caption(t("ov_covers", n=view.scores.result.units if view.scores else 0, total=view.units_total,
              source=t(f"ov_source_{source}"), method=t(f"ov_method_{method}")))
 cols = st.columns(4)
-cols[2].metric(t("submissions"), t("submissions_value", done=view.submitted, total=view.units_total))
+cols[2].metric(t("submissions"), f"{view.submitted}/{view.units_total}")
 if view.scores is None:
     st.info(t("no_submissions"))
     st.stop()
@@ -37,7 +37,7 @@ result = view.scores.result
 cols[0].metric(t("department_total"), score_text(result.total))
 cols[1].metric(t("level"), level_label(view.level, lang))
 cols[3].metric(t("award_pmqa"), t("award_met") if view.award.pmqa_met else
-               t("award_missing", points=score_text(view.award.total_missing)))
+               t("award_missing_short", points=score_text(view.award.total_missing)))
 chart_block(total_bullet(result.total, thresholds, lang), "ov_bullet_caption",
             result.categories.to_frame("score"), f"department-{year}", "ov:bullet")
 award_table(view, thresholds)
