@@ -33,3 +33,4 @@ test: setup-dev system-deps lint
 bench: setup-dev
 	$(PY) bench/bench_scoring.py
 	$(PY) bench/bench_form.py
+	$(PY) bench/bench_overview.py
