@@ -121,14 +121,23 @@ def server(browser, e2e_store) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def page(browser, server):
+@contextmanager
+def browser_page(browser, url: str) -> Iterator:
+    """A fresh browser context (Thai locale) with one page open at ``url``, closed afterwards."""
     context = browser.new_context(viewport=VIEWPORT, locale="th-TH")
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
-    page.goto(server)
-    yield page
-    context.close()
+    page.goto(url)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    with browser_page(browser, server) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="module")

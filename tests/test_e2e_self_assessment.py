@@ -12,13 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_e2e import (  # noqa: F401  (browser is a fixture)
+from test_e2e import (  # noqa: F401  (browser and artifacts are fixtures)
     VIEWPORT,
     WAIT_MS,
     YEAR,
     _demo_copy,
     _expect,
+    artifacts,
     browser,
+    browser_page,
     expect_no_exception,
     language_option,
     screenshot,
@@ -36,7 +38,6 @@ from ui.i18n import translate
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
 FW = default_framework()
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PDF_NAME = "แผนปฏิบัติราชการ.pdf"
@@ -70,18 +71,8 @@ def sa_server(browser, sa_store) -> Iterator[str]:  # noqa: F811
 
 @pytest.fixture
 def new_page(browser, sa_server):  # noqa: F811
-    context = browser.new_context(viewport=VIEWPORT, locale="th-TH")
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(sa_server)
-    yield page
-    context.close()
-
-
-@pytest.fixture(scope="module")
-def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
+    with browser_page(browser, sa_server) as opened:
+        yield opened
 
 
 def _main(page):
@@ -192,7 +183,7 @@ def evidence_button(page, count: int, lang: str = "th", nth: int = 0):
 
 
 def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_reload(new_page, sa_server,
-                                                                                      sa_store, artifacts):
+                                                                                      sa_store, artifacts):  # noqa: F811
     expect = _expect()
     page = new_page
     sign_in(page, "demo-unit", DEMO_PASSWORD)
