@@ -96,15 +96,10 @@ def award_paths(scores: CycleScores, award: AwardStatus, framework: Framework, m
 
 def kpi_department(db: Database, year: int, source: str, framework: Framework, lang: str = "th") -> pd.DataFrame:
     """Each criteria KPI's department value (mean over the counted units) per fiscal year."""
-    frames = []
-    for unit_id in assessments.units_with_assessment(db, year, assessments.COUNTED, source):
-        history = assessments.kpi_history(db, unit_id, year)
-        column = "self_value" if source == "self" else "review_value"
-        history["value"] = history[column].fillna(history["self_value"]) if source != "self" else history[column]
-        frames.append(history[["kpi", "fiscal_year", "value"]])
-    if not frames:
+    results = assessments.kpi_results(db, year, source)
+    if results.empty:
         return pd.DataFrame(columns=["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"])
-    values = pd.concat(frames).groupby(["kpi", "fiscal_year"], as_index=False)["value"].mean()
+    values = results.groupby(["kpi", "fiscal_year"], as_index=False)["value"].mean()
     meta = pd.DataFrame([(k.id, k.name.get(lang), k.target, k.floor, k.ceiling) for _, k in framework.kpis()],
                         columns=["kpi", "name", "target", "floor", "ceiling"])
     return meta.merge(values, on="kpi")[["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"]]

@@ -30,6 +30,8 @@ st.caption(t("ov_covers", n=view.scores.result.units if view.scores else 0, tota
              source=t(f"ov_source_{source}"), method=t(f"ov_method_{method}")))
 cols = st.columns(4)
 cols[2].metric(t("submissions"), f"{view.submitted}/{view.units_total}")
+st.progress(view.submitted / view.units_total if view.units_total else 0.0,
+            text=t("submissions_value", done=view.submitted, total=view.units_total))
 if view.scores is None:
     st.info(t("no_submissions"))
     st.stop()

@@ -212,6 +212,20 @@ def counted_units(db: Database, year: int, statuses: tuple[str, ...] = COUNTED) 
         "ORDER BY unit_id", [year, *statuses]).fetchall()]
 
 
+def kpi_results(db: Database, year: int, source: str = "self",
+                statuses: tuple[str, ...] | None = COUNTED) -> pd.DataFrame:
+    """KPI results of every fiscal year recorded in the cycle's assessments: unit, kpi, fiscal_year,
+    value (the unit's for 'self'; the committee's where set, else the unit's, otherwise)."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown score source {source!r}")
+    value = "k.self_value" if source == "self" else "COALESCE(k.review_value, k.self_value)"
+    where, params = _filter(year, statuses, None, reviewed_only=source == "review")
+    return pd.DataFrame(list(db.query(
+        f"SELECT a.unit_id AS unit, k.kpi, k.fiscal_year, {value} AS value FROM assessments a "
+        f"JOIN kpi_results k ON k.assessment_id = a.id{where}", params)),
+        columns=["unit", "kpi", "fiscal_year", "value"])
+
+
 def kpi_history(db: Database, unit_id: int, year: int) -> pd.DataFrame:
     """The unit's KPI results recorded in the cycle's assessment, all fiscal years."""
     return pd.DataFrame(list(db.query(

@@ -197,3 +197,15 @@ def test_review_source_covers_reviewed_assessments_and_best_covers_all(db, setup
     assert assessments.units_with_assessment(db, 2570, source="review") == [setup["unit"]]
     met = best.set_index(["unit", "checkpoint"])["met"]
     assert not met[(setup["unit"], "1.1.B1")] and met[(setup["other"], "1.1.B1")]
+
+
+def test_kpi_results_read_every_year_from_the_chosen_source(db, setup):
+    a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
+    v = complete(db, setup["user"], a["id"], 0)
+    v = answers.save_kpi_values(db, setup["user"], a["id"], v, {("RM1", 2568): 70.0})
+    v = assessments.change_status(db, setup["user"], a["id"], v, "submit")
+    answers.save_kpi_values(db, setup["committee"], a["id"], v, {("RM1", 2570): 80.0}, source="review")
+    own = assessments.kpi_results(db, 2570, "self").set_index(["kpi", "fiscal_year"])["value"]
+    best = assessments.kpi_results(db, 2570, "best").set_index(["kpi", "fiscal_year"])["value"]
+    assert (own[("RM1", 2570)], own[("RM1", 2568)]) == (90.0, 70.0)
+    assert (best[("RM1", 2570)], best[("RM1", 2568)]) == (80.0, 70.0)
