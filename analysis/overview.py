@@ -119,7 +119,7 @@ def overview(db: Database, year: int, source: str = "best", method: str = "mean"
             if cycle == year - 1:
                 previous = scores.result.categories
     trend = pd.DataFrame.from_dict(trend_rows, orient="index").sort_index()
-    own, reviewed = (cycle_scores(db, year, s, method, weights) for s in ("self", "best"))
+    own, reviewed = (current if s == source else cycle_scores(db, year, s, method, weights) for s in ("self", "best"))
     self_review = pd.DataFrame({"self": own.result.categories if own else pd.Series(dtype=float),
                                 "review": reviewed.result.categories if reviewed else pd.Series(dtype=float)})
     if current is None:
