@@ -20,7 +20,7 @@ def gap_table(db: Database, year: int, lang: str = "th", unit_id: int | None = N
     framework = framework_for_year(year)
     statuses = None if unit_id is not None else assessments.COUNTED
     answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses, unit_id=unit_id)
-    units = [unit_id] if unit_id is not None else assessments.counted_units(db, year)
+    units = [unit_id] if unit_id is not None else assessments.units_with_assessment(db, year, statuses, source)
     if not units:
         return pd.DataFrame(columns=GAP_COLUMNS)
     shares = unit_shares(units) if unit_id is None else pd.Series(1.0, index=pd.Index(units, name="unit"))

@@ -13,32 +13,18 @@ import pandas as pd
 from sqlite_utils import Database
 
 from analysis.ofi import gap_table
+from analysis.scores import CycleScores, categories_of, cycle_scores
 from scoring import (
     AwardStatus,
-    DepartmentResult,
     Framework,
     award_status,
-    department_scores,
     framework_for_year,
     level_for,
-    unit_item_grid,
-    unit_item_scores,
 )
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
-from scoring.tables import item_table
 from storage import assessments, org
 
 PLANNED_METHODS = ("mean", "weighted")  # the award path needs a separable aggregation
-
-
-@dataclass(frozen=True)
-class CycleScores:
-    """One cycle's department result and the unit x item grid behind it."""
-
-    result: DepartmentResult
-    grid: pd.DataFrame  # units x items
-    answers: pd.DataFrame
-    kpis: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -58,25 +44,6 @@ class Overview:
     self_review: pd.DataFrame  # categories x (self, review), the same submitted units
     trend: pd.DataFrame  # years x (total, 1..7)
     kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling
-
-
-def cycle_scores(db: Database, year: int, source: str, method: str, weights: dict | None = None) -> CycleScores | None:
-    """The department's scores over the submitted and approved assessments (for 'review', the
-    reviewed ones); None when no assessment counts."""
-    framework = framework_for_year(year)
-    units = assessments.units_with_assessment(db, year, assessments.COUNTED, source)
-    if not units:
-        return None
-    answers, kpis = assessments.score_inputs(db, year, source)
-    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": units}))
-    result = department_scores(scores, method=method, weights=weights, framework=framework)
-    return CycleScores(result, unit_item_grid(scores, framework), answers, kpis)
-
-
-def categories_of(grid: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Units x categories 1-7 and their total, from a units x items grid."""
-    categories = grid.T.groupby(item_table(framework).set_index("item")["category"]).mean().T
-    return categories.assign(total=categories.mean(axis=1))
 
 
 def award_paths(scores: CycleScores, award: AwardStatus, framework: Framework, method: str,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from scoring import Framework, framework_for_year, unit_item_grid, unit_item_scores
-from scoring.tables import item_table
+from analysis.scores import categories_of, cycle_scores
+from scoring import Framework, framework_for_year
 from storage import assessments
 
 REVIEWABLE = ("submitted", "returned", "approved")
@@ -15,14 +15,8 @@ REVIEWABLE = ("submitted", "returned", "approved")
 def unit_category_scores(db: Database, year: int, source: str, statuses: tuple[str, ...] | None,
                          framework: Framework) -> pd.DataFrame:
     """Units x categories 1-7 plus ``total``, for the cycle's assessments in ``statuses``."""
-    answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses)
-    units = assessments.units_with_assessment(db, year, statuses, source)
-    if not units:
-        return pd.DataFrame(columns=[*range(1, 8), "total"])
-    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": units}))
-    grid = unit_item_grid(scores, framework)
-    categories = grid.T.groupby(item_table(framework).set_index("item")["category"]).mean().T
-    return categories.assign(total=categories.mean(axis=1))
+    scores = cycle_scores(db, year, source, statuses=statuses)
+    return pd.DataFrame(columns=[*range(1, 8), "total"]) if scores is None else categories_of(scores.grid, framework)
 
 
 def review_queue(db: Database, year: int) -> pd.DataFrame:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlite_utils import Database
 
+from analysis.scores import cycle_scores
 from scoring import (
     AwardStatus,
     Framework,
     award_status,
-    department_scores,
     framework_for_year,
     level_for,
     roll_up,
@@ -78,13 +78,11 @@ def department_summary(db: Database, year: int, source: str = "self", method: st
     framework = framework_for_year(year)
     table = assessments.status_table(db, year)
     counts = table["status"].value_counts().to_dict()
-    answers, kpis = assessments.score_inputs(db, year, source)
-    counted = assessments.counted_units(db, year)
-    if not counted:
-        return DepartmentSummary(year, len(table), 0, counts, None, None, None, None)
-    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": counted}))
     weights = dict(zip(table["unit_id"], table["weight"], strict=True))
-    result = department_scores(scores, method=method, weights=weights, framework=framework)
+    scores = cycle_scores(db, year, source, method, weights)
+    if scores is None:
+        return DepartmentSummary(year, len(table), 0, counts, None, None, None, None)
+    result = scores.result
     return DepartmentSummary(
         year=year, units_total=len(table), units_counted=result.units, status_counts=counts,
         categories=result.categories, total=result.total,

@@ -206,12 +206,6 @@ def units_with_assessment(db: Database, year: int, statuses: tuple[str, ...] | N
     return [r[0] for r in db.execute(f"SELECT a.unit_id FROM assessments a{where} ORDER BY a.unit_id", params)]
 
 
-def counted_units(db: Database, year: int, statuses: tuple[str, ...] = COUNTED) -> list[int]:
-    return [r[0] for r in db.execute(
-        f"SELECT unit_id FROM assessments WHERE year = ? AND status IN ({', '.join('?' * len(statuses))}) "
-        "ORDER BY unit_id", [year, *statuses]).fetchall()]
-
-
 def kpi_results(db: Database, year: int, source: str = "self",
                 statuses: tuple[str, ...] | None = COUNTED) -> pd.DataFrame:
     """KPI results of every fiscal year recorded in the cycle's assessments: unit, kpi, fiscal_year,

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.ofi import gap_table
-from storage import accounts, ofis
+from storage import accounts, assessments, ofis
 from storage.demo import DEMO_PASSWORD
 from ui.i18n import translate
 from ui.ofi_register import table_changes
@@ -95,3 +95,11 @@ def test_other_roles_cannot_reach_the_register(app, role):
     at = app(role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
+
+
+def test_reviewed_gaps_cover_only_reviewed_units(demo_db):
+    # regression: the department gap table shared points over every submitted unit even for the
+    # reviewed source, whose answers cover only reviewed units
+    reviewed = gap_table(demo_db, 2570, source="review")
+    units = {u for ids in reviewed["unit_ids"] for u in ids}
+    assert units <= set(assessments.units_with_assessment(demo_db, 2570, assessments.COUNTED, "review"))

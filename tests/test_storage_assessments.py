@@ -167,7 +167,7 @@ def test_score_inputs_counts_only_submitted_and_reads_the_chosen_source(db, setu
     review_answers, _ = assessments.score_inputs(db, 2570, "review")
     review_score = unit_item_scores(review_answers).set_index("item")["score"]["1.1"]
     assert (self_score, review_score) == (400.0, pytest.approx(300 + 200 / 3))
-    assert assessments.counted_units(db, 2570) == [setup["unit"]]
+    assert assessments.units_with_assessment(db, 2570, assessments.COUNTED) == [setup["unit"]]
 
 
 def test_score_inputs_of_demo_store_match_department_scores(demo_db):

@@ -1,0 +1,45 @@
+"""Scores from the store, computed by the scoring package: one cycle's department result with the
+unit x item grid behind it, and the units' category scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlite_utils import Database
+
+from scoring import DepartmentResult, Framework, department_scores, framework_for_year, unit_item_grid, unit_item_scores
+from scoring.tables import item_table
+from storage import assessments
+
+
+@dataclass(frozen=True)
+class CycleScores:
+    """One cycle's department result and the unit x item grid behind it."""
+
+    result: DepartmentResult
+    grid: pd.DataFrame  # units x items
+    answers: pd.DataFrame
+    kpis: pd.DataFrame
+
+
+def cycle_scores(db: Database, year: int, source: str, method: str = "mean", weights: dict | None = None,
+                 statuses: tuple[str, ...] | None = assessments.COUNTED) -> CycleScores | None:
+    """The department's scores over the cycle's assessments in ``statuses`` (by default the
+    submitted and approved ones; for 'review', only the reviewed ones); None when there are none."""
+    framework = framework_for_year(year)
+    units = assessments.units_with_assessment(db, year, statuses, source)
+    if not units:
+        return None
+    answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses)
+    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": units}))
+    result = department_scores(scores, method=method, weights=weights, framework=framework)
+    return CycleScores(result, unit_item_grid(scores, framework), answers, kpis)
+
+
+def categories_of(grid: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Units x categories 1-7 and their total, from a units x items grid."""
+    categories = grid.T.groupby(item_table(framework).set_index("item")["category"]).mean().T
+    return categories.assign(total=categories.mean(axis=1))
+
+
