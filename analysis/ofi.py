@@ -6,7 +6,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from scoring import framework_for_year
-from scoring.ofi import gaps, unit_shares
+from scoring.ofi import department_gaps, gaps, unit_shares
 from storage import assessments
 
 GAP_COLUMNS = ["kind", "ref", "item", "category", "level", "units", "unit_ids", "points", "text"]
@@ -27,10 +27,7 @@ def gap_table(db: Database, year: int, lang: str = "th", unit_id: int | None = N
     found = gaps(answers, kpis, framework, shares)
     if found.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
-    grouped = found.groupby(["kind", "ref", "item", "category"], dropna=False, sort=False).agg(
-        level=("level", "first"), units=("unit", "nunique"), unit_ids=("unit", lambda u: sorted(set(u))),
-        points=("points", "sum"))
-    table = grouped.reset_index().sort_values(["points", "ref"], ascending=[False, True])
+    table = department_gaps(found)
     texts = {cp.id: cp.text.get(lang) for _, _, cp in framework.checkpoints()}
     texts.update({k.id: k.name.get(lang) for _, k in framework.kpis()})
     table["text"] = table["ref"].map(texts).fillna(table["ref"])

@@ -112,12 +112,13 @@ def gaps(
 
 
 def department_gaps(unit_gaps: pd.DataFrame) -> pd.DataFrame:
-    """Gaps shared across units: one row per checkpoint or KPI with how many units miss it and the
-    department total points gained if each of them closes it, ranked by points."""
+    """Gaps shared across units: one row per checkpoint or KPI with how many units miss it (and which),
+    and the department total points gained if each of them closes it, ranked by points."""
     if unit_gaps.empty:
-        return pd.DataFrame(columns=["kind", "ref", "item", "category", "level", "units", "points"])
+        return pd.DataFrame(columns=["kind", "ref", "item", "category", "level", "units", "unit_ids", "points"])
     grouped = unit_gaps.groupby(["kind", "ref", "item", "category"], dropna=False)
-    result = grouped.agg(level=("level", "first"), units=("unit", "nunique"), points=("points", "sum"))
+    result = grouped.agg(level=("level", "first"), units=("unit", "nunique"),
+                         unit_ids=("unit", lambda u: sorted(set(u))), points=("points", "sum"))
     return result.reset_index().sort_values(["points", "ref"], ascending=[False, True]).reset_index(drop=True)
 
 
