@@ -28,8 +28,6 @@ def gap_table(db: Database, year: int, lang: str = "th", unit_id: int | None = N
     if found.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     table = department_gaps(found)
-    texts = {cp.id: cp.text.get(lang) for _, _, cp in framework.checkpoints()}
-    texts.update({k.id: k.name.get(lang) for _, k in framework.kpis()})
-    table["text"] = table["ref"].map(texts).fillna(table["ref"])
+    table["text"] = [text.get(lang) if (text := framework.text_of(ref)) else ref for ref in table["ref"]]
     table = table[GAP_COLUMNS].reset_index(drop=True)
     return table.head(limit) if limit else table

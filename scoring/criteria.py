@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -212,6 +212,18 @@ class Framework(_Model):
         for item in self.items():
             for kpi in item.kpis:
                 yield item, kpi
+
+    def text_of(self, ref: str) -> Text | None:
+        """A checkpoint's statement or a KPI's name, by id; None when the criteria have no such id
+        (e.g. a KPI a unit added itself)."""
+        return _texts(self).get(ref)
+
+
+@lru_cache(maxsize=16)
+def _texts(framework: Framework) -> dict[str, Text]:
+    texts = {cp.id: cp.text for _, _, cp in framework.checkpoints()}
+    texts.update({kpi.id: kpi.name for _, kpi in framework.kpis()})
+    return texts
 
 
 def _no_duplicates(kind: str, ids: list) -> None:

@@ -181,3 +181,10 @@ def test_framework_for_year_reports_a_malformed_years_file(tmp_path):
     _write(tmp_path / "pmqa4-2569.yaml", colour="red")
     with pytest.raises(CriteriaError, match=r"^pmqa4-2569\.yaml: colour"):
         framework_for_year(2569, directory=tmp_path)
+
+
+def test_text_of_finds_checkpoints_and_kpis():
+    framework = default_framework()
+    assert framework.text_of("1.1.B1") == framework.item("1.1").checkpoints.basic[0].text
+    assert framework.text_of("RM3") == framework.item("7.2").kpis[0].name
+    assert framework.text_of("U3-5") is None and framework.text_of("9.9.B1") is None

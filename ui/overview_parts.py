@@ -28,14 +28,11 @@ def award_table(view: Overview, thresholds: Thresholds) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def _describe(framework: Framework, ref: str, lang: str) -> str:
-    for _, _, cp in framework.checkpoints():
-        if cp.id == ref:
-            return cp.text.get(lang)
-    for _, kpi in framework.kpis():
-        if kpi.id == ref:
-            return t("ov_raise_kpi", name=kpi.name.get(lang))
-    return ref
+def _describe(framework: Framework, kind: str, ref: str, lang: str) -> str:
+    text = framework.text_of(ref)
+    if text is None:
+        return ref
+    return text.get(lang) if kind == "checkpoint" else t("ov_raise_kpi", name=text.get(lang))
 
 
 def path_list(view: Overview, labels: dict, framework: Framework) -> None:
@@ -53,7 +50,8 @@ def path_list(view: Overview, labels: dict, framework: Framework) -> None:
     st.caption(t("ov_path_summary", n=len(path.actions), points=score_text(path.points)))
     actions = path.actions.assign(
         unit=path.actions["unit"].map(lambda u: labels.get(u, u)),
-        action=path.actions["ref"].map(lambda r: _describe(framework, r, lang)),
+        action=[_describe(framework, kind, ref, lang) for kind, ref in zip(path.actions["kind"], path.actions["ref"],
+                                                                            strict=True)],
     )[["unit", "item", "ref", "action"]]
     actions.columns = [t("unit"), t("ov_item"), t("ov_ref"), t("ov_action")]
     st.dataframe(actions, hide_index=True, width="stretch")
