@@ -12,10 +12,8 @@ from scoring.criteria import Item
 from storage import answers, evidence
 from storage.accounts import User
 from storage.answers import Form
-from storage.errors import StoreError
 from ui import session
 from ui.editor import Editor
-from ui.errors import describe
 from ui.format import level_label, score_text
 from ui.i18n import current_language, t
 
@@ -134,22 +132,21 @@ def _add_evidence(user: User, assessment_id: int, item: str, level: str | None, 
     url = (st.session_state.get(key("ev_url", *base)) or "").strip()
     confidential = bool(st.session_state.get(key("ev_conf", *base)))
     db = session.store()
-    try:
-        if upload is not None:
+    if upload is not None:
+        def add() -> None:
             evidence.add_file(db, user, assessment_id, item, level, upload.name, upload.getvalue(), confidential, kpi)
-        elif url:
-            title = st.session_state.get(key("ev_title", *base)) or ""
+    elif url:
+        title = st.session_state.get(key("ev_title", *base)) or ""
+
+        def add() -> None:
             evidence.add_link(db, user, assessment_id, item, level, url, title, confidential, kpi)
-        else:
-            EDITOR.flash("error", t("ev_nothing"))
-            return
-    except StoreError as exc:
-        EDITOR.flash("error", describe(exc))
+    else:
+        EDITOR.flash("error", t("ev_nothing"))
         return
-    st.session_state[key("ev_url", *base)] = ""
-    st.session_state[key("ev_title", *base)] = ""
-    st.session_state[key("ev_n", *base)] = st.session_state.get(key("ev_n", *base), 0) + 1  # a fresh uploader
-    EDITOR.flash("success", t("ev_added"))
+    if EDITOR.attempt(add, t("ev_added")):
+        st.session_state[key("ev_url", *base)] = ""
+        st.session_state[key("ev_title", *base)] = ""
+        st.session_state[key("ev_n", *base)] = st.session_state.get(key("ev_n", *base), 0) + 1  # a fresh uploader
 
 
 def _uploader_key(base: tuple) -> str:
@@ -157,10 +154,7 @@ def _uploader_key(base: tuple) -> str:
 
 
 def _remove_evidence(user: User, evidence_id: int) -> None:
-    try:
-        evidence.remove(session.store(), user, evidence_id)
-    except StoreError as exc:
-        EDITOR.flash("error", describe(exc))
+    EDITOR.attempt(lambda: evidence.remove(session.store(), user, evidence_id))
 
 
 def render_evidence(user: User, assessment_id: int, item: str, level: str | None, kpi: str | None,

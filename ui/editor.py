@@ -53,6 +53,17 @@ class Editor:
         elif kind == "success":
             st.toast(text, icon=":material/check_circle:")
 
+    def attempt(self, action: Callable[[], object], done: str | None = None) -> bool:
+        """Run a store action that is not versioned; report the outcome on the next render."""
+        try:
+            action()
+        except StoreError as exc:
+            self.flash("error", describe(exc))
+            return False
+        if done:
+            self.flash("success", done)
+        return True
+
     def save(self, action: Callable[[int], int | tuple], done: str | None = None) -> None:
         """Run a versioned save with the version on screen; report the outcome on the next render.
         A refused save (conflict or bad input) puts every widget back to the stored values."""

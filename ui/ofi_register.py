@@ -10,35 +10,14 @@ import streamlit as st
 
 from storage import ofis
 from storage.accounts import User
-from storage.errors import StoreError
 from ui import session
-from ui.errors import describe
+from ui.editor import Editor
 from ui.i18n import t
 
-FLASH = "ofi:flash"
 EDITABLE = ("description", "priority", "owner", "due_date", "status")
-
-
-def flash(kind: str, text: str) -> None:
-    st.session_state[FLASH] = (kind, text)
-
-
-def show_flash() -> None:
-    kind, text = st.session_state.pop(FLASH, (None, None))
-    if kind == "error":
-        st.error(text, icon=":material/error:")
-    elif kind == "success":
-        st.toast(text, icon=":material/check_circle:")
-
-
-def run(action, done: str) -> bool:
-    try:
-        action()
-    except StoreError as exc:
-        flash("error", describe(exc))
-        return False
-    flash("success", done)
-    return True
+EDITOR = Editor("ofi")
+run = EDITOR.attempt
+show_flash = EDITOR.show_flash
 
 
 def _editor_key() -> str:

@@ -11,10 +11,8 @@ from scoring.criteria import Item
 from storage import answers, evidence, reviews
 from storage.accounts import User
 from storage.answers import Form
-from storage.errors import StoreError
 from ui import session
 from ui.editor import Editor
-from ui.errors import describe
 from ui.format import level_label, score_text
 from ui.i18n import current_language, t
 
@@ -37,20 +35,13 @@ def _on_kpi(user: User, assessment_id: int, kpi: str, fiscal_year: int) -> None:
 def _add_note(user: User, assessment_id: int, item: str) -> None:
     text = st.session_state.get(key("note", item)) or ""
     kind = st.session_state.get(key("note_kind", item)) or "comment"
-    try:
-        reviews.add_note(session.store(), user, assessment_id, item, kind, text)
-    except StoreError as exc:
-        EDITOR.flash("error", describe(exc))
-        return
-    st.session_state[key("note", item)] = ""
-    EDITOR.flash("success", t("rv_note_added"))
+    if EDITOR.attempt(lambda: reviews.add_note(session.store(), user, assessment_id, item, kind, text),
+                      t("rv_note_added")):
+        st.session_state[key("note", item)] = ""
 
 
 def _remove_note(user: User, note_id: int) -> None:
-    try:
-        reviews.remove_note(session.store(), user, note_id)
-    except StoreError as exc:
-        EDITOR.flash("error", describe(exc))
+    EDITOR.attempt(lambda: reviews.remove_note(session.store(), user, note_id))
 
 
 def score_pair(container, own: float, reviewed: float) -> None:
