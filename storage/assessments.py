@@ -218,12 +218,3 @@ def kpi_results(db: Database, year: int, source: str = "self",
         f"SELECT a.unit_id AS unit, k.kpi, k.fiscal_year, {value} AS value FROM assessments a "
         f"JOIN kpi_results k ON k.assessment_id = a.id{where}", params)),
         columns=["unit", "kpi", "fiscal_year", "value"])
-
-
-def kpi_history(db: Database, unit_id: int, year: int) -> pd.DataFrame:
-    """The unit's KPI results recorded in the cycle's assessment, all fiscal years."""
-    return pd.DataFrame(list(db.query(
-        "SELECT k.kpi, k.fiscal_year, k.self_value, k.review_value FROM kpi_results k "
-        "JOIN assessments a ON a.id = k.assessment_id WHERE a.unit_id = ? AND a.year = ? "
-        "ORDER BY k.kpi, k.fiscal_year", [unit_id, year])),
-        columns=["kpi", "fiscal_year", "self_value", "review_value"])

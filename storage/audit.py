@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 from sqlite_utils import Database
 
 from storage.db import now
@@ -18,13 +17,3 @@ def record(db: Database, username: str | None, action: str, entity: str, entity_
          json.dumps(detail, ensure_ascii=False, default=str) if detail else None],
     )
 
-
-def entries(db: Database, limit: int = 200, entity: str | None = None) -> pd.DataFrame:
-    sql = "SELECT at, username, action, entity, entity_id, detail FROM audit_log"
-    params: list = []
-    if entity:
-        sql += " WHERE entity = ?"
-        params.append(entity)
-    sql += " ORDER BY id DESC LIMIT ?"
-    return pd.DataFrame(list(db.query(sql, [*params, limit])),
-                        columns=["at", "username", "action", "entity", "entity_id", "detail"])
