@@ -271,8 +271,13 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     wait_idle(page)
     if not popover.is_visible():
         listed.click()
-    expect(popover.get_by_role("button", name=re.compile(re.escape(f"{translate('ev_download', 'th')}: {PDF_NAME}"))
-                                )).to_be_visible(timeout=WAIT_MS)
+    download_label = re.compile(re.escape(f"{translate('ev_download', 'th')}: {PDF_NAME}"))
+    download = popover.get_by_role("button", name=download_label)
+    expect(download).to_be_visible(timeout=WAIT_MS)
+    with page.expect_download(timeout=WAIT_MS) as fetched:  # the file is read from the store only now
+        download.click()
+    assert fetched.value.suggested_filename == PDF_NAME
+    assert Path(fetched.value.path()).read_bytes() == PDF
     page.keyboard.press("Escape")
     expect(popover).to_be_hidden(timeout=WAIT_MS)
     expect_no_exception(page)

@@ -14,6 +14,7 @@ from storage.accounts import User
 from storage.answers import Form
 from ui import session
 from ui.editor import Editor
+from ui.evidence_list import evidence_list
 from ui.format import level_label, score_text
 from ui.i18n import current_language, t
 
@@ -164,18 +165,7 @@ def render_evidence(user: User, assessment_id: int, item: str, level: str | None
     with st.popover(label, icon=":material/attach_file:", width="stretch"):
         if not rows:
             st.caption(t("ev_none"))
-        for row in rows:
-            name = row["filename"] + (f" · {t('ev_confidential_tag')}" if row["confidential"] else "")
-            left, right = st.columns([4, 1])
-            if row["kind"] == "link":
-                left.markdown(f"[{name}]({row['url']})")
-            else:
-                filename, data = evidence.read(session.store(), user, row["id"])
-                left.download_button(f"{t('ev_download')}: {name}", data, file_name=filename,
-                                     key=key("ev_dl", row["id"]), icon=":material/download:")
-            if editable:
-                right.button(t("ev_remove"), key=key("ev_rm", row["id"]), on_click=_remove_evidence,
-                             args=(user, row["id"]))
+        evidence_list(rows, user, key, _remove_evidence if editable else None)
         if editable:
             st.file_uploader(t("ev_upload", limit=evidence.MAX_BYTES // (1024 * 1024)),
                              type=[s.lstrip(".") for s in evidence.ALLOWED], key=_uploader_key(base))

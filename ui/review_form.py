@@ -8,11 +8,12 @@ import streamlit as st
 from analysis.self_assessment import item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
-from storage import answers, evidence, reviews
+from storage import answers, reviews
 from storage.accounts import User
 from storage.answers import Form
 from ui import session
 from ui.editor import Editor
+from ui.evidence_list import evidence_list
 from ui.format import level_label, score_text
 from ui.i18n import current_language, t
 
@@ -69,16 +70,6 @@ def notes_block(form: Form, item: Item, user: User, can_note: bool) -> None:
                      args=(user, form.assessment["id"], item.id))
 
 
-def evidence_block(rows: list[dict], user: User) -> None:
-    for row in rows:
-        name = row["filename"] + (f" · {t('ev_confidential_tag')}" if row["confidential"] else "")
-        if row["kind"] == "link":
-            st.markdown(f":material/link: [{name}]({row['url']})")
-        else:
-            filename, data = evidence.read(session.store(), user, row["id"])
-            st.download_button(name, data, file_name=filename, key=key("ev", row["id"]), icon=":material/download:")
-
-
 def render_item(form: Form, item: Item, framework: Framework, user: User, fresh: bool, editable: bool,
                 can_note: bool, evidence_rows: list[dict]) -> None:
     lang = current_language()
@@ -103,7 +94,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
             if text:
                 column.caption(f"{t('sa_narrative')}: {text}")
             with column:
-                evidence_block([e for e in evidence_rows if e["item"] == item.id and e["level"] == level], user)
+                evidence_list([e for e in evidence_rows if e["item"] == item.id and e["level"] == level], user, key)
         notes_block(form, item, user, can_note)
 
 
@@ -124,7 +115,7 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 cols[0].caption(t("rv_unit_value", value="-" if own_value is None else f"{own_value:g}",
                                   unit=kpi.unit.get(lang)))
                 with cols[0]:
-                    evidence_block([e for e in evidence_rows if e["kpi"] == kpi.id], user)
+                    evidence_list([e for e in evidence_rows if e["kpi"] == kpi.id], user, key)
                 k = key("kpi", kpi.id, year)
                 EDITOR.prime(k, kpi_value(form, kpi.id, year, "review"), fresh)
                 cols[1].number_input(t("rv_reviewed_value", year=year), key=k, min_value=kpi.min,
