@@ -287,6 +287,17 @@ def default_framework() -> Framework:
 
 
 def framework_for_year(year: int, directory: str | Path = FRAMEWORK_DIR) -> Framework:
-    """The year's own file (pmqa4-<year>.yaml, year in B.E.) if present, else the default."""
+    """The year's own file (pmqa4-<year>.yaml, year in B.E.) if present, else the default.
+    A file is read and validated once until it changes on disk."""
     own = Path(directory) / f"pmqa4-{year}.yaml"
-    return load_framework(own) if own.exists() else default_framework()
+    try:
+        stamp = own.stat().st_mtime_ns
+    except FileNotFoundError:
+        return default_framework()
+    return _load_once(own, stamp)
+
+
+@lru_cache(maxsize=32)
+def _load_once(path: Path, stamp: int) -> Framework:
+    """``load_framework`` memoised by path and modification time."""
+    return load_framework(path)

@@ -1,5 +1,7 @@
 """Criteria files: the shipped default, and malformed files failing with file, place and problem."""
 
+import os
+
 import pytest
 import yaml
 from scoring_helpers import DEFAULT_FILE, MINI_YAML, default_dict
@@ -188,3 +190,15 @@ def test_text_of_finds_checkpoints_and_kpis():
     assert framework.text_of("1.1.B1") == framework.item("1.1").checkpoints.basic[0].text
     assert framework.text_of("RM3") == framework.item("7.2").kpis[0].name
     assert framework.text_of("U3-5") is None and framework.text_of("9.9.B1") is None
+
+
+def test_a_years_file_is_read_once_until_it_changes(tmp_path):
+    own = tmp_path / "pmqa4-2571.yaml"
+    own.write_text(DEFAULT_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    first = framework_for_year(2571, directory=tmp_path)
+    assert framework_for_year(2571, directory=tmp_path) is first
+    changed = yaml.safe_load(own.read_text(encoding="utf-8"))
+    changed["id"] = "pmqa4-2571-revised"
+    own.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+    os.utime(own, ns=(own.stat().st_atime_ns, own.stat().st_mtime_ns + 1_000_000))
+    assert framework_for_year(2571, directory=tmp_path).id == "pmqa4-2571-revised"
