@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from i18n import LANGUAGES
+from i18n.format import role_label
 from storage import is_demo
 from ui import session
-from ui.format import role_label
-from ui.i18n import LANGUAGES, t
+from ui.i18n import t
 
 st.set_page_config(page_title="PMQA 4.0", page_icon="📊", layout="wide")
 

@@ -4,10 +4,10 @@ import streamlit as st
 
 from analysis.summary import department_summary, unit_summary
 from charts import category_bars
+from i18n.format import level_label, score_text, status_label, year_label
 from scoring import framework_for_year
 from storage import org
 from ui import session
-from ui.format import level_label, score_text, status_label, year_label
 from ui.i18n import current_language, t
 
 db = session.store()

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from charts.overview import category_radar, kpi_panels, ofi_pareto, self_vs_review, total_bullet, trend, unit_heatmap
+from i18n.format import level_label, score_text
 from scoring import METHODS, framework_for_year
 from storage import org
 from storage.assessments import SOURCES
 from ui import session
 from ui.cycles import choose_cycle
-from ui.format import level_label, score_text
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, load
 from ui.overview_parts import award_table, drill_down, path_list

@@ -4,12 +4,12 @@ import streamlit as st
 
 from analysis.review import REVIEWABLE, category_comparison, review_queue
 from analysis.self_assessment import live_scores
+from i18n.format import local_time, score_text, status_label
 from scoring import framework_for_year
 from storage import answers, evidence
 from storage.answers import EDITABLE
 from ui import session
 from ui.cycles import choose_cycle
-from ui.format import local_time, score_text, status_label
 from ui.i18n import current_language, t
 from ui.review_actions import decision_panel
 from ui.review_form import EDITOR, key, render_item, render_kpis

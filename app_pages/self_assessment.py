@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analysis.self_assessment import live_scores, progress
+from i18n.format import level_label, local_time, score_text, status_label
 from scoring import framework_for_year
 from storage import answers, assessments, evidence, org
 from storage.answers import EDITABLE
@@ -10,7 +11,6 @@ from ui import session
 from ui.assessment_actions import add_kpi_form, copy_previous_offer, submit_panel
 from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
 from ui.cycles import choose_cycle
-from ui.format import level_label, local_time, score_text, status_label
 from ui.i18n import current_language, t
 
 db = session.store()

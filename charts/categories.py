@@ -6,9 +6,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.theme import LEVEL_COLOURS, base_layout
+from i18n import translate
 from scoring import level_for
 from scoring.criteria import Thresholds
-from ui.i18n import translate
 
 
 def category_bars(categories: pd.Series, thresholds: Thresholds, lang: str = "th",

@@ -13,9 +13,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts.theme import FONT, LEVEL_COLOURS, base_layout
+from i18n import translate
 from scoring import level_for
 from scoring.criteria import Thresholds
-from ui.i18n import translate
 
 MAX = 500.0
 LEVEL_ORDER = ("below_basic", "basic", "advance", "significance")

@@ -18,9 +18,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from i18n import translate
+from i18n.format import THAILAND
 from storage.ofis import REGISTER_COLUMNS
-from ui.format import THAILAND
-from ui.i18n import translate
 
 # Exported, in this order; each column's header is the catalogue key ofi_col_<column>, and a priority,
 # status or source value is shown by the key ofi_<column>_<value>.

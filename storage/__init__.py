@@ -6,7 +6,15 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.db import DEFAULT_PATH, connect, get_meta, transaction
+from storage.db import DEFAULT_PATH, get_meta, open_database, transaction
+from storage.schema import migrations
+
+
+def connect(path: str | Path = DEFAULT_PATH) -> Database:
+    """Open (creating if needed) the store at ``path`` and apply any schema steps not yet applied."""
+    db = open_database(path)
+    migrations.apply(db)
+    return db
 
 
 def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> Database:

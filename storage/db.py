@@ -1,6 +1,6 @@
-"""Opening the SQLite store and keeping its schema current.
+"""Opening the SQLite file, write transactions, and the store's bookkeeping (meta, data version).
 
-Each call to ``connect`` makes a new connection for the calling thread (Streamlit runs scripts on
+Each call to ``open_database`` makes a new connection for the calling thread (Streamlit runs scripts on
 many threads; a sqlite3 connection must stay on the one that made it). The file is in WAL mode,
 foreign keys are enforced and a busy timeout makes concurrent writers wait instead of failing.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,15 +17,6 @@ from sqlite_utils import Database
 
 DEFAULT_PATH = Path(os.environ.get("PMQA_DB", Path(__file__).resolve().parent.parent / "var" / "pmqa.db"))
 BUSY_TIMEOUT_MS = 5000
-
-Migration = Callable[[Database], None]
-MIGRATIONS: list[tuple[str, Migration]] = []
-
-
-def migration(fn: Migration) -> Migration:
-    """Register a schema step; steps run once each, in the order they are declared."""
-    MIGRATIONS.append((fn.__name__, fn))
-    return fn
 
 
 def now() -> str:
@@ -50,9 +41,9 @@ def transaction(db: Database) -> Iterator[Database]:
     db.execute("COMMIT")
 
 
-def connect(path: str | Path = DEFAULT_PATH) -> Database:
-    """Open (creating if needed) the store at ``path`` with WAL, foreign keys and a busy timeout,
-    and apply any migrations not yet applied."""
+def open_database(path: str | Path = DEFAULT_PATH) -> Database:
+    """Open (creating if needed) the SQLite file at ``path`` with WAL, foreign keys and a busy timeout.
+    ``storage.connect`` also brings its schema up to date."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
@@ -60,26 +51,8 @@ def connect(path: str | Path = DEFAULT_PATH) -> Database:
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
-    apply_migrations(db)
     return db
 
-
-def apply_migrations(db: Database) -> list[str]:
-    """Apply pending migrations; safe to re-run. Returns the names applied now."""
-    from storage import schema  # noqa: F401  (registers the migrations)
-
-    if "_migrations" not in db.table_names():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
-    done = {row["name"] for row in db["_migrations"].rows}
-    applied = []
-    for name, step in MIGRATIONS:
-        if name in done:
-            continue
-        with transaction(db):
-            step(db)
-            db["_migrations"].insert({"name": name, "applied_at": now()})
-        applied.append(name)
-    return applied
 
 
 def get_meta(db: Database, key: str, default: str | None = None) -> str | None:

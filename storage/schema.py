@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from storage.db import migration
+from storage.migrations import Migrations
 
 STATUSES = ("draft", "submitted", "returned", "approved")
 ROLES = ("unit", "committee", "director", "admin")
 
+migrations = Migrations()
 
-@migration
+
+@migrations
 def m001_core(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
     db["cycles"].create(
@@ -91,7 +93,7 @@ def m001_core(db: Database) -> None:
     )
 
 
-@migration
+@migrations
 def m002_review_reason_and_kpi_range(db: Database) -> None:
     """Why the committee returned an assessment; the valid value range of a unit's own KPI."""
     db["assessments"].add_column("return_reason", str)
@@ -99,7 +101,7 @@ def m002_review_reason_and_kpi_range(db: Database) -> None:
     db["unit_kpis"].add_column("max_value", float)
 
 
-@migration
+@migrations
 def m003_review_notes_and_ofi_links(db: Database) -> None:
     """Kinds of review notes per item (comment, strength, ofi); the units an OFI applies to; its
     progress notes."""

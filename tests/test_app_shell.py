@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from i18n import translate
+from i18n.format import role_label
 from storage.demo import DEMO_PASSWORD
-from ui.format import role_label
-from ui.i18n import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"

@@ -16,9 +16,9 @@ from charts.overview import (
     unit_heatmap,
 )
 from charts.theme import FONT, LEVEL_COLOURS
+from i18n import translate
 from scoring import default_framework
 from scoring.criteria import AwardThresholds, LevelThresholds, Thresholds
-from ui.i18n import translate
 
 NAN = float("nan")
 DEFAULT = default_framework().thresholds

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from analysis.summary import department_summary, unit_summary
+from i18n import translate
+from i18n.format import score_text
 from storage import connect
 from storage.accounts import authenticate
 from storage.demo import DEMO_PASSWORD
-from ui.format import score_text
-from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
 

@@ -29,11 +29,11 @@ from test_e2e import (  # noqa: F401  (browser and artifacts are fixtures)
     wait_idle,
 )
 
+from i18n import translate
+from i18n.format import level_label, score_text, year_label
 from scoring import default_framework, item_detail, item_score, kpi_score
 from storage import accounts, answers, assessments, connect, evidence
 from storage.demo import DEMO_PASSWORD
-from ui.format import level_label, score_text, year_label
-from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
 

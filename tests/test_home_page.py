@@ -15,11 +15,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.summary import department_summary, unit_summary
+from i18n import translate
+from i18n.format import level_label, score_text, status_label
 from scoring import department_scores, framework_for_year, unit_item_scores
 from storage import accounts, assessments, connect, org
 from storage.demo import DEMO_PASSWORD, STATUS_2570, UNITS
-from ui.format import level_label, score_text, status_label
-from ui.i18n import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"

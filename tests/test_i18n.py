@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.i18n import LANGUAGES, catalogue, translate
+from i18n import LANGUAGES, catalogue, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -35,7 +35,7 @@ def test_translate_fills_placeholders_and_falls_back_to_thai():
 
 
 def test_every_key_used_in_code_exists_and_every_key_is_used():
-    folders = ("app_pages", "ui", "charts", "analysis", "storage", "reports")
+    folders = ("app_pages", "ui", "i18n", "charts", "analysis", "storage", "reports")
     sources = "\n".join(p.read_text(encoding="utf-8") for folder in folders for p in (ROOT / folder).rglob("*.py"))
     sources += (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
     used = set(re.findall(r"""\bt(?:ranslate)?\(\s*["'](\w+)["']""", sources))
@@ -53,6 +53,6 @@ def test_every_key_used_in_code_exists_and_every_key_is_used():
      (None, ""), ("", "")],
 )
 def test_times_are_shown_in_thailand_time(stamp, shown):
-    from ui.format import local_time
+    from i18n.format import local_time
 
     assert local_time(stamp) == shown

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from i18n import translate
 from reports.ofi_export import COLUMNS, register_csv, register_xlsx
 from storage import accounts, ofis, org
 from storage.ofis import REGISTER_COLUMNS
-from ui.i18n import translate
 
 BOM = b"\xef\xbb\xbf"
 THAI_HEADERS = ["รหัส", "ที่มา", "ประเด็น", "หมวด", "หน่วยงาน", "โอกาสในการปรับปรุง", "ความสำคัญ", "ผู้รับผิดชอบ",

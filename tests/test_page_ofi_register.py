@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from analysis.ofi import gap_table
+from i18n import translate
 from storage import accounts, assessments, ofis
 from storage.demo import DEMO_PASSWORD
-from ui.i18n import translate
 from ui.ofi_register import table_changes
 
 PAGE = "app_pages/ofi_register.py"

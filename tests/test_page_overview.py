@@ -4,12 +4,12 @@ figures equal department_scores on the same data; cache follows the data; units 
 import pandas as pd
 import pytest
 
+from i18n import translate
+from i18n.format import level_label, score_text
 from scoring import METHODS, department_scores, level_for, unit_item_scores
 from storage import accounts, answers, assessments
 from storage.assessments import SOURCES
 from storage.demo import DEMO_PASSWORD
-from ui.format import level_label, score_text
-from ui.i18n import translate
 
 PAGE = "app_pages/overview.py"
 

@@ -4,10 +4,10 @@ revision, approve, locked; admin re-open; who can reach it."""
 import pytest
 
 from analysis.self_assessment import live_scores
+from i18n import translate
 from scoring import default_framework, item_score
 from storage import accounts, answers, assessments, connect
 from storage.demo import DEMO_PASSWORD
-from ui.i18n import translate
 
 FW = default_framework()
 PAGE = "app_pages/review.py"

@@ -2,10 +2,10 @@
 
 import pytest
 
+from i18n import translate
 from scoring import default_framework, item_score, kpi_score, level_for
 from storage import accounts, answers, assessments, connect, evidence
 from storage.demo import DEMO_PASSWORD
-from ui.i18n import translate
 
 FW = default_framework()
 PAGE = "app_pages/self_assessment.py"

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from storage import connect, is_demo, open_store
-from storage.db import MIGRATIONS, apply_migrations
+from storage.schema import migrations
 
 
 def test_new_store_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
@@ -18,8 +18,8 @@ def test_new_store_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
 def test_migrations_are_recorded_and_safe_to_rerun(tmp_path):
     path = tmp_path / "a.db"
     db = connect(path)
-    assert [r["name"] for r in db["_migrations"].rows] == [name for name, _ in MIGRATIONS]
-    assert apply_migrations(db) == []
+    assert [r["name"] for r in db["_migrations"].rows] == [name for name, _ in migrations.steps]
+    assert migrations.apply(db) == []
     db.close()
     again = connect(path)  # reopening applies nothing new and keeps the tables
     assert {"cycles", "units", "users", "assessments", "checkpoint_answers", "kpi_results", "narratives",

@@ -7,6 +7,7 @@ import streamlit as st
 
 from analysis.self_assessment import ItemView, item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
 from charts import kpi_sparkline
+from i18n.format import level_label, score_text
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
 from storage import answers, evidence
@@ -15,7 +16,6 @@ from storage.answers import Form
 from ui import session
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
-from ui.format import level_label, score_text
 from ui.i18n import current_language, t
 
 EDITOR = Editor("sa")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from sqlite_utils import Database
 
+from i18n.format import year_label
 from storage import org
-from ui.format import year_label
 from ui.i18n import current_language, t
 
 CHOSEN = "cycle"

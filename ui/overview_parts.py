@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from analysis.overview import Overview
+from i18n.format import score_text
 from scoring import Framework
 from scoring.criteria import Thresholds
-from ui.format import score_text
 from ui.i18n import current_language, t
 
 

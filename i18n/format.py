@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from ui.i18n import translate
+from i18n import translate
 
 THAILAND = timezone(timedelta(hours=7), "ICT")  # no daylight saving
 

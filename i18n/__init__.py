@@ -1,0 +1,30 @@
+"""Every string the app shows comes from one catalogue, data/strings.yaml, in Thai and English.
+
+This package sits beneath every layer that shows text (``charts``, ``reports``, ``ui``): it is pure
+(no Streamlit), so figures and exports take their labels from here without reaching into the UI.
+``ui.i18n`` adds the signed-in session's language on top.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+LANGUAGES = ("th", "en")
+CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "strings.yaml"
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+
+
+def translate(key: str, lang: str = "th", **values) -> str:
+    """The string for ``key`` in ``lang`` with its placeholders filled; KeyError for an unknown key."""
+    text = catalogue()[key][lang if lang in LANGUAGES else "th"]
+    return text.format(**values) if values else text
+
+
+__all__ = ["CATALOGUE", "LANGUAGES", "catalogue", "translate"]
