@@ -62,7 +62,7 @@ def bench_page(path: Path, runs: int) -> tuple[float, float]:
     at.text_input(key="login_username").input("demo-unit")
     at.text_input(key="login_password").input(DEMO_PASSWORD)
     at.button[0].click().run()
-    at.switch_page("app_pages/self_assessment.py").run()
+    at.switch_page("pages/self_assessment.py").run()
     results = []
     for category in (1, 7):
         at.segmented_control(key="sa:category").set_value(category).run()

@@ -45,7 +45,7 @@ def page_runs(path: Path, runs: int) -> tuple[float, float]:
     at.text_input(key="login_username").input("demo-director")
     at.text_input(key="login_password").input(demo.DEMO_PASSWORD)
     at.button[0].click().run()
-    at.switch_page("app_pages/overview.py").run()
+    at.switch_page("pages/overview.py").run()
     assert not at.exception, [e.value for e in at.exception]
     warm = median_ms(at.run, runs)
     db = connect(path)

@@ -1,14 +1,13 @@
-"""The router (streamlit_app.py) under AppTest: sign-in, the menu per role, sign-out, the demo notice,
-the language switch, and a deactivated account being signed out.
+"""The router (ui/router.py, run by streamlit_app.py) under AppTest: sign-in, the menu per role, sign-out,
+the demo notice, the language switch, a deactivated account being signed out, and unexpected errors.
 
-The page files live in ``app_pages/``, not ``pages/``: Streamlit treats a ``pages/`` folder beside the
-entry script as its old automatic page list until ``st.navigation`` first runs, and a page then ran
-without the router (no sign-in). ``test_rerun_after_sign_in_goes_through_the_router`` guards that.
+AppTest starts every run as a new server does: with Streamlit's automatic ``pages/`` list in force until
+the router's ``st.navigation`` runs. So every test here also shows that a page file run by that list goes
+through the router (``ui.router.require_user``).
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from i18n import translate
 from i18n.format import role_label
 from storage.demo import DEMO_PASSWORD
+from ui.router import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
@@ -26,13 +26,7 @@ ROLES = tuple(ROLES_USERS)
 
 
 def router_pages() -> dict[str, tuple[str, str, tuple[str, ...]]]:
-    """The router's PAGES table, read from the source (importing the router would run it)."""
-    for node in ast.parse(APP.read_text(encoding="utf-8")).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) \
-            else []
-        if any(isinstance(target, ast.Name) and target.id == "PAGES" for target in targets):
-            return ast.literal_eval(node.value)
-    raise AssertionError("streamlit_app.py has no PAGES table")
+    return PAGES
 
 
 def offered_pages(at: AppTest) -> dict[Path, str]:
@@ -41,6 +35,11 @@ def offered_pages(at: AppTest) -> dict[Path, str]:
     other pages' addresses are functions, not files, and are left out."""
     return {Path(info["script_path"]).resolve(): info["page_name"] for info in at._registered_pages.values()
             if info["script_path"]}
+
+
+def menu_links(at: AppTest) -> list[str]:
+    """The labels of the sidebar's page links, in order: the menu the router draws."""
+    return [link.proto.label for link in at.sidebar.get("page_link")]
 
 
 def sign_in(at: AppTest, username: str, password: str) -> AppTest:
@@ -90,6 +89,7 @@ def test_sign_in_page_renders_in_thai_by_default(run_app):
     assert not at.error
     assert on_sign_in_page(at)
     assert not at.sidebar.button  # no sign-out button before signing in
+    assert not menu_links(at)  # and no menu
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
@@ -130,6 +130,7 @@ def test_each_role_signs_in_and_gets_its_menu(run_app, demo_user, role, lang):
                for path, (title, _icon, roles) in router_pages().items() if role in roles}
     assert allowed, f"PAGES gives role {role} no page at all"
     assert offered_pages(at) == allowed
+    assert menu_links(at) == list(allowed.values())
     assert not on_sign_in_page(at)
 
 

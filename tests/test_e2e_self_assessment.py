@@ -88,7 +88,7 @@ def live(scope):
 
 def open_self_assessment(page, lang: str = "th") -> None:
     """Click the page in the sidebar menu; wait until the form is there."""
-    page.locator('[data-testid="stSidebarNav"]').get_by_role(
+    page.locator('[data-testid="stSidebar"]').get_by_role(
         "link", name=translate("page_self_assessment", lang), exact=True).click()
     _expect()(title(page, lang)).to_be_visible(timeout=WAIT_MS)
     _expect()(checkbox(page, "1.1.B1")).to_be_attached(timeout=WAIT_MS)
@@ -328,7 +328,7 @@ def test_director_going_to_the_self_assessment_address_does_not_get_the_form(new
 
     sign_in(page, "demo-director", DEMO_PASSWORD)
     expect(live(page).get_by_text(translate("department_total", "th"), exact=True)).to_be_visible(timeout=WAIT_MS)
-    expect(page.locator('[data-testid="stSidebarNav"]').get_by_role(
+    expect(page.locator('[data-testid="stSidebar"]').get_by_role(
         "link", name=translate("page_self_assessment", "th"))).to_have_count(0)
 
     # within the signed-in session: the address changes as by the browser's history (no reload); the

@@ -12,7 +12,7 @@ from storage import accounts, assessments, ofis
 from storage.demo import DEMO_PASSWORD
 from ui.ofi_register import table_changes
 
-PAGE = "app_pages/ofi_register.py"
+PAGE = "pages/ofi_register.py"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from storage import accounts, answers, assessments
 from storage.assessments import SOURCES
 from storage.demo import DEMO_PASSWORD
 
-PAGE = "app_pages/overview.py"
+PAGE = "pages/overview.py"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from storage import accounts, answers, assessments, connect
 from storage.demo import DEMO_PASSWORD
 
 FW = default_framework()
-PAGE = "app_pages/review.py"
+PAGE = "pages/review.py"
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_comment_return_revision_and_approval(review, app, store):
     assert assessments.get(store["db"], store["unit_id"], 2570)["status"] == "returned"
 
     unit = app("unit")  # the unit sees the reason and the comment, revises and submits again
-    unit.switch_page("app_pages/self_assessment.py").run()
+    unit.switch_page("pages/self_assessment.py").run()
     assert any("หลักฐานหมวด 1 ไม่ครบ" in e.value for e in unit.error)
     assert any("ควรแนบหลักฐานการสื่อสารวิสัยทัศน์" in w.value for w in unit.warning)
     unit.checkbox(key="sa:cp:1.1.A1").check().run()

@@ -8,7 +8,7 @@ from storage import accounts, answers, assessments, connect, evidence
 from storage.demo import DEMO_PASSWORD
 
 FW = default_framework()
-PAGE = "app_pages/self_assessment.py"
+PAGE = "pages/self_assessment.py"
 PDF = b"%PDF-1.4\n" + b"0" * 64
 
 

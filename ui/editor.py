@@ -12,6 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from storage.errors import StoreError
+from ui import faults
 from ui.errors import describe
 from ui.i18n import t
 
@@ -53,12 +54,20 @@ class Editor:
         elif kind == "success":
             st.toast(text, icon=":material/check_circle:")
 
+    def _refused(self, exc: Exception) -> None:
+        """A refused change (bad input, no access, a conflict) is described; anything else is a fault,
+        logged under a reference that the message gives. The store's transaction has rolled back."""
+        if isinstance(exc, StoreError):
+            self.flash("error", describe(exc))
+        else:
+            self.flash("error", faults.message(faults.report(exc, where=f"a change in {self.scope}")))
+
     def attempt(self, action: Callable[[], object], done: str | None = None) -> bool:
         """Run a store action that is not versioned; report the outcome on the next render."""
         try:
             action()
-        except StoreError as exc:
-            self.flash("error", describe(exc))
+        except Exception as exc:
+            self._refused(exc)
             return False
         if done:
             self.flash("success", done)
@@ -70,9 +79,9 @@ class Editor:
         record_id, version = st.session_state[self.loaded]
         try:
             result = action(version)
-        except StoreError as exc:
+        except Exception as exc:
             st.session_state[self.loaded] = None
-            self.flash("error", describe(exc))
+            self._refused(exc)
             return
         st.session_state[self.loaded] = (record_id, result[0] if isinstance(result, tuple) else result)
         self.flash("success", done or t("sa_saved"))

@@ -38,18 +38,6 @@ def current_user() -> User | None:
     return get_user(store(), user_id) if user_id is not None else None
 
 
-def require_user(*roles: str) -> User:
-    """The signed-in user if their role may open this page (any role when none are named);
-    otherwise a plain message and nothing more of the page runs."""
-    user = current_user()
-    if user is None or (roles and user.role not in roles):
-        from ui.i18n import t
-
-        st.warning(t("sign_in_required"), icon=":material/lock:")
-        st.stop()
-    return user
-
-
 def sign_in(username: str, password: str) -> User | None:
     user = authenticate(store(), username, password)
     if user is not None:

@@ -9,9 +9,10 @@ from scoring import framework_for_year
 from storage import org
 from ui import session
 from ui.i18n import current_language, t
+from ui.router import require_user
 
+user = require_user()
 db = session.store()
-user = session.require_user()
 lang = current_language()
 year = org.current_cycle(db)
 

@@ -12,9 +12,10 @@ from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, load
 from ui.overview_parts import award_table, drill_down, path_list
+from ui.router import require_user
 
+require_user("director", "committee", "admin")
 db = session.store()
-session.require_user("director", "committee", "admin")
 lang = current_language()
 year = choose_cycle(db)
 source = st.sidebar.radio(t("ov_source"), SOURCES, index=2, key="ov:source", format_func=lambda s: t(f"ov_source_{s}"))

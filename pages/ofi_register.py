@@ -10,9 +10,10 @@ from ui import session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.ofi_register import from_gaps_form, manual_form, notes_panel, register_table, run, show_flash
+from ui.router import require_user
 
+user = require_user("committee", "admin")
 db = session.store()
-user = session.require_user("committee", "admin")
 lang = current_language()
 year = choose_cycle(db)
 framework = framework_for_year(year)

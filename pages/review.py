@@ -13,9 +13,10 @@ from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.review_actions import decision_panel
 from ui.review_form import EDITOR, key, render_item, render_kpis
+from ui.router import require_user
 
+user = require_user("committee", "admin")
 db = session.store()
-user = session.require_user("committee", "admin")
 lang = current_language()
 year = choose_cycle(db)
 framework = framework_for_year(year)
@@ -68,7 +69,7 @@ st.dataframe(
                    "difference": st.column_config.NumberColumn(t("rv_difference"), format="%+.1f")},
 )
 decision_panel(form, user)
-st.page_link("app_pages/ofi_register.py", label=t("rv_to_ofis"), icon=":material/checklist:")
+st.page_link("pages/ofi_register.py", label=t("rv_to_ofis"), icon=":material/checklist:")
 
 category = st.segmented_control(t("category"), [c.id for c in framework.categories], key=key("category"), default=1,
                                 format_func=lambda c: t("category_short", n=c)) or 1

@@ -12,9 +12,10 @@ from ui.assessment_actions import add_kpi_form, copy_previous_offer, submit_pane
 from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
+from ui.router import require_user
 
+user = require_user("unit")
 db = session.store()
-user = session.require_user("unit")
 lang = current_language()
 unit = org.unit(db, user.unit_id)
 year = choose_cycle(db)

@@ -1,0 +1,154 @@
+"""The router: sign-in, then a menu built for the signed-in role, the language switch, and one boundary
+where an unexpected error becomes a plain message with a reference (``ui.faults``).
+
+Every page address is known to ``st.navigation`` on every run. Signed out, each address shows the
+sign-in form (and, once signed in, that same page); a role that may not use a page gets a plain note
+at its address. The menu is drawn from page links, not by ``st.navigation`` (which is told
+``position="hidden"``), because ``client.showSidebarNavigation = false`` must hide Streamlit's automatic
+list of the ``pages/`` folder: see ``require_user`` and the README's layout section.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from i18n import LANGUAGES
+from i18n.format import role_label
+from storage import is_demo
+from storage.accounts import User
+from ui import faults, session
+from ui.i18n import t
+
+ALL_ROLES = ("unit", "committee", "director", "admin")
+HOME = "pages/home.py"
+PAGES = {
+    # page file -> (title key, icon, roles that may open it)
+    HOME: ("page_home", ":material/home:", ALL_ROLES),
+    "pages/self_assessment.py": ("page_self_assessment", ":material/edit_note:", ("unit",)),
+    "pages/review.py": ("page_review", ":material/fact_check:", ("committee", "admin")),
+    "pages/ofi_register.py": ("page_ofi", ":material/checklist:", ("committee", "admin")),
+    "pages/overview.py": ("page_overview", ":material/monitoring:", ("director", "committee", "admin")),
+}
+
+_this_run = threading.local()  # whether the running page was started by the router (one run per thread)
+
+
+@contextmanager
+def _routing() -> Iterator[None]:
+    _this_run.routed = True
+    try:
+        yield
+    finally:
+        _this_run.routed = False
+
+
+def require_user(*roles: str) -> User:
+    """The first call of every page: the signed-in user if their role may open it (any role when none
+    are named); otherwise a plain message, and nothing more of the page runs.
+
+    Until ``st.navigation`` has run once in the server process, Streamlit serves the ``pages/`` folder
+    as its own page list, so the first request for a page address on a new server runs that page
+    file directly. Such a run did not come through the router: run the router here (it shows the
+    sign-in form at this address) and stop the page.
+    """
+    if not getattr(_this_run, "routed", False):
+        route()
+        st.stop()
+    user = session.current_user()
+    if user is None or (roles and user.role not in roles):
+        st.warning(t("sign_in_required"), icon=":material/lock:")
+        st.stop()
+    return user
+
+
+def _keep_language() -> None:
+    choice = st.session_state.get("lang_choice")
+    if choice in LANGUAGES:  # clicking the selected option again clears the control: keep the language
+        st.session_state["lang"] = choice
+
+
+def language_switch() -> None:
+    st.session_state.setdefault("lang", "th")
+    st.session_state["lang_choice"] = st.session_state["lang"]
+    st.sidebar.segmented_control(
+        t("language"), LANGUAGES, key="lang_choice", on_change=_keep_language,
+        format_func={"th": "ไทย", "en": "English"}.get,
+    )
+
+
+def sign_in_page() -> None:
+    st.title(t("app_title"))
+    st.caption(t("app_subtitle"))
+    if is_demo(session.store()):
+        st.info(t("demo_accounts"))
+    with st.form("sign_in"):
+        username = st.text_input(t("username"), key="login_username")
+        password = st.text_input(t("password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("sign_in"), type="primary")
+    if submitted:
+        if not username.strip() or not password:
+            st.error(t("sign_in_empty"))
+        elif session.sign_in(username, password) is None:
+            st.error(t("sign_in_failed"))
+        else:
+            st.rerun()
+
+
+def not_for_your_role() -> None:
+    st.warning(t("not_for_role"), icon=":material/block:")
+    st.page_link(HOME, label=t("page_home"), icon=":material/home:")
+
+
+def url_path(path: str) -> str:
+    return path.split("/")[-1].removesuffix(".py")
+
+
+def stand_in(page, path: str, title: str) -> st.Page:
+    """A page at another page's address, so a reload or a typed address never meets Streamlit's own
+    'page not found' dialog."""
+    return st.Page(page, title=title, url_path=url_path(path))
+
+
+def pages_for(user: User | None) -> list[st.Page]:
+    """Every page address, each with what this user gets there."""
+    if user is None:
+        sign_in = st.Page(sign_in_page, title=t("sign_in"), icon=":material/login:", default=True)
+        return [sign_in, *(stand_in(sign_in_page, path, t("sign_in")) for path in PAGES if path != HOME)]
+    return [st.Page(path, title=t(title), icon=icon, url_path=url_path(path), default=path == HOME)
+            if user.role in roles else stand_in(not_for_your_role, path, t("not_for_role"))
+            for path, (title, icon, roles) in PAGES.items()]
+
+
+def menu(user: User) -> None:
+    for path, (title, icon, roles) in PAGES.items():
+        if user.role in roles:
+            st.sidebar.page_link(path, label=t(title), icon=icon)
+    st.sidebar.divider()
+
+
+def route() -> None:
+    """One run of the app: the layout, the menu for the signed-in user, and the page at this address."""
+    st.set_page_config(page_title="PMQA 4.0", page_icon="📊", layout="wide")
+    page = None
+    with _routing():
+        try:
+            user = session.current_user()
+            page = st.navigation(pages_for(user), position="hidden")
+            if user is not None:
+                menu(user)
+            language_switch()
+            if is_demo(session.store()):
+                st.sidebar.warning(t("demo_notice"), icon=":material/science:")
+            if user is not None:
+                st.sidebar.caption(t("signed_in_as", name=user.display_name,
+                                     role=role_label(user.role, st.session_state["lang"])))
+                if st.sidebar.button(t("sign_out"), icon=":material/logout:"):
+                    session.sign_out()
+                    st.rerun()
+            page.run()
+        except Exception as exc:  # st.stop and st.rerun are not Exceptions: they pass through
+            faults.show(exc, where=f"page /{page.url_path}" if page else "the router")
