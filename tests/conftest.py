@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -73,3 +74,38 @@ def app(demo_path, monkeypatch) -> Callable[..., AppTest]:
         return at
 
     return run
+
+
+# ---- browser tests (helpers in e2e.py) -------------------------------------------------------------------
+
+def _unavailable(why: str) -> None:
+    if os.environ.get("PMQA_REQUIRE_E2E") == "1":
+        pytest.fail(f"browser tests are required (PMQA_REQUIRE_E2E=1) but {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, one for the whole session. Without it the browser tests
+    skip, or fail when PMQA_REQUIRE_E2E=1 (CI)."""
+    from e2e import CHROMIUM, launch
+
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (requirements-dev.txt)")
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where browser tests leave their screenshots (test-artifacts/, not committed)."""
+    from e2e import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -107,20 +107,20 @@ def url_path(path: str) -> str:
     return path.split("/")[-1].removesuffix(".py")
 
 
-def stand_in(page, path: str, title: str) -> st.Page:
-    """A page at another page's address, so a reload or a typed address never meets Streamlit's own
-    'page not found' dialog."""
-    return st.Page(page, title=title, url_path=url_path(path))
-
-
 def pages_for(user: User | None) -> list[st.Page]:
-    """Every page address, each with what this user gets there."""
-    if user is None:
-        sign_in = st.Page(sign_in_page, title=t("sign_in"), icon=":material/login:", default=True)
-        return [sign_in, *(stand_in(sign_in_page, path, t("sign_in")) for path in PAGES if path != HOME)]
-    return [st.Page(path, title=t(title), icon=icon, url_path=url_path(path), default=path == HOME)
-            if user.role in roles else stand_in(not_for_your_role, path, t("not_for_role"))
-            for path, (title, icon, roles) in PAGES.items()]
+    """Every page address, each with what this user gets there: signed out, the sign-in form (so a
+    reload or a typed address never meets Streamlit's own 'page not found' dialog, and after signing in
+    the same address opens its page); signed in, the page, or a plain note for a role that may not use it."""
+    pages = []
+    for path, (title, icon, roles) in PAGES.items():
+        address = {"url_path": url_path(path), "default": path == HOME}
+        if user is None:
+            pages.append(st.Page(sign_in_page, title=t("sign_in"), icon=":material/login:", **address))
+        elif user.role in roles:
+            pages.append(st.Page(path, title=t(title), icon=icon, **address))
+        else:
+            pages.append(st.Page(not_for_your_role, title=t("not_for_role"), **address))
+    return pages
 
 
 def menu(user: User) -> None:

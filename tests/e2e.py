@@ -1,0 +1,225 @@
+"""Driving the real app in headless Chromium: `streamlit run` on a store of the test's own, Playwright with
+Debian's Chromium (Playwright's own browser downloads are blocked here), and helpers that wait only on what
+the app shows: its script state, its stale elements, the texts and numbers it renders. Never on time.
+
+Used by the browser tests (fixtures in conftest.py) and by bench/bench_browser.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from i18n import translate
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+STARTUP_S = 60
+WAIT_MS = 30_000  # the longest wait for any one thing the app should show: a bound for a hung app, not a pace
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+class ServerFailed(RuntimeError):
+    pass
+
+
+@contextmanager
+def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
+    """`streamlit run streamlit_app.py` on a free port with PMQA_DB=db_path and the project's own
+    .streamlit/config.toml; yields the base URL once the server answers its health check."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+    env = {**os.environ, "PMQA_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + STARTUP_S
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                why = f"exited with {process.returncode}" if process.poll() is not None else f"not up in {STARTUP_S} s"
+                raise ServerFailed(f"streamlit {why}:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.1)  # polling a process that is starting: not a wait on the page
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def copy_store(template: Path, folder: Path) -> Path:
+    path = folder / "demo.db"
+    shutil.copy(template, path)
+    return path
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+
+
+# Recorded from the first byte of every document: whether Streamlit's automatic page list or an exception
+# box ever appeared, even for a moment (a check at the end would miss a flash).
+WATCH_SCRIPT = """
+window.__seen = {nav: false, exception: false};
+new MutationObserver(() => {
+  if (document.querySelector('[data-testid="stSidebarNav"]')) window.__seen.nav = true;
+  if (document.querySelector('[data-testid="stException"]')) window.__seen.exception = true;
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+@contextmanager
+def browser_page(browser, url: str | None = None, lang: str = "th") -> Iterator:
+    """A fresh browser context with one page (opened at ``url`` when given), closed afterwards."""
+    context = browser.new_context(viewport=VIEWPORT, locale="th-TH" if lang == "th" else "en-GB")
+    context.add_init_script(WATCH_SCRIPT)
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        if url is not None:
+            page.goto(url)
+        yield page
+    finally:
+        context.close()
+
+
+def expect():
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect
+
+
+def seen(page) -> dict[str, bool]:
+    return page.evaluate("() => window.__seen")
+
+
+# ---- the app's state -------------------------------------------------------------------------------------
+
+def settle(page) -> None:
+    """Until the app is at rest: its script has finished (``data-test-script-state``) and no element of a
+    previous run is left (``data-stale``). Call it before an action and after the action's outcome shows."""
+    expect()(page.locator('[data-testid="stApp"]')).to_have_attribute("data-test-script-state", "notRunning")
+    expect()(page.locator('[data-stale="true"]')).to_have_count(0)
+
+
+def main(page):
+    return page.locator('[data-testid="stMain"]')
+
+
+def sidebar(page):
+    return page.locator('[data-testid="stSidebar"]')
+
+
+def live(scope):
+    """The elements of ``scope`` that are not stale. While a run is under way, Streamlit keeps the previous
+    run's element (marked data-stale="true") beside the new one for a moment: the same checkbox can be
+    there twice."""
+    return scope.locator('[data-testid="stElementContainer"]:not([data-stale="true"])')
+
+
+def pattern(key: str, lang: str, *free: str, **fixed) -> re.Pattern:
+    """The catalogue text as a regular expression: any text in place of the ``free`` placeholders."""
+    text = re.escape(translate(key, lang, **{name: f"FREE{name}FREE" for name in free}, **fixed))
+    for name in free:
+        text = text.replace(re.escape(f"FREE{name}FREE"), ".+")
+    return re.compile(f"^{text}")
+
+
+def heading(page, key: str, lang: str = "th", **values):
+    """The page's title (or any heading) whose text starts with the catalogue text for ``key``."""
+    return live(main(page)).get_by_role("heading", name=re.compile("^" + re.escape(translate(key, lang, **values))))
+
+
+# ---- actions ---------------------------------------------------------------------------------------------
+
+def sign_in_form(page, lang: str = "th"):
+    return page.get_by_label(translate("username", lang), exact=True)
+
+
+def sign_in(page, username: str, password: str, lang: str = "th") -> None:
+    expect()(sign_in_form(page, lang)).to_be_visible()
+    settle(page)
+    page.get_by_label(translate("username", lang), exact=True).fill(username)
+    page.get_by_label(translate("password", lang), exact=True).fill(password)
+    page.get_by_role("button", name=translate("sign_in", lang), exact=True).click()
+
+
+def menu_link(page, title_key: str, lang: str = "th"):
+    return sidebar(page).get_by_role("link", name=translate(title_key, lang), exact=True)
+
+
+def open_page(page, title_key: str, lang: str = "th") -> None:
+    """Click a page in the sidebar menu (the caller then waits for that page's content)."""
+    settle(page)
+    menu_link(page, title_key, lang).click()
+
+
+def sidebar_button(page, name: str):
+    return sidebar(page).get_by_role("button", name=name)
+
+
+def language_option(page, name: str):
+    """An option of the sidebar's segmented language control (Streamlit renders it as a radio group)."""
+    return sidebar(page).get_by_role("radio", name=name, exact=True)
+
+
+def switch_language(page, lang: str) -> None:
+    settle(page)
+    language_option(page, {"th": "ไทย", "en": "English"}[lang]).click()
+    expect()(sidebar(page).get_by_text(translate("language", lang), exact=True)).to_be_visible()
+
+
+def metric_value(page, label: str):
+    return live(page).locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).locator('[data-testid="stMetricValue"]')
+
+
+def expect_chart(page, title: str) -> None:
+    expect()(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    expect()(page.locator(".js-plotly-plot").get_by_text(title).first).to_be_visible()
+
+
+def expect_no_exception(page) -> None:
+    expect()(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def screenshot(page, path: Path) -> None:
+    """The whole page. Streamlit scrolls inside its main section, not the document, so full_page alone
+    stops at the viewport: grow the viewport to the content's height for the shot."""
+    height = main(page).evaluate("e => e.scrollHeight")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], int(height))})
+    try:
+        page.screenshot(path=path, full_page=True, animations="disabled")
+    finally:
+        page.set_viewport_size(VIEWPORT)
