@@ -1,8 +1,9 @@
 """The director's overview of a cycle: every figure the page shows, computed with the scoring package.
 
-``overview(db, year, source, method)`` returns plain pandas objects that the chart functions take.
-It reads the store once per call; the page caches it by ``storage.data_version`` so a new save shows
-at once and nothing stale is ever shown.
+The page shows a headline (the total, its level, award readiness) above five tabs, and builds only the
+open tab. So the figures come in parts: ``headline`` for what is always shown, and one function per tab.
+Each returns plain pandas objects that the chart functions take and reads the store itself; the page
+caches each part by ``storage.data_version``, so a new save shows at once and nothing stale is shown.
 """
 
 from __future__ import annotations
@@ -13,46 +14,106 @@ import pandas as pd
 from sqlite_utils import Database
 
 from analysis.ofi import gap_table
-from analysis.scores import CycleScores, categories_of, cycle_scores
-from scoring import (
-    AwardStatus,
-    Framework,
-    award_status,
-    framework_for_year,
-    level_for,
-)
+from analysis.scores import categories_of, cycle_scores
+from scoring import AwardStatus, DepartmentResult, Framework, award_status, framework_for_year, level_for
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
 from storage import assessments, org
 
 PLANNED_METHODS = ("mean", "weighted")  # the award path needs a separable aggregation
+KPI_COLUMNS = ["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"]
 
 
 @dataclass(frozen=True)
-class Overview:
+class Headline:
+    """What the overview shows above its tabs, and what the tabs share: the department's result over the
+    counted units (None when no unit counts yet) and the units x items grid behind it."""
+
     year: int
     source: str
     method: str
     units_total: int
     submitted: int
-    scores: CycleScores | None
+    result: DepartmentResult | None
+    grid: pd.DataFrame  # units x items
     level: str | None
     award: AwardStatus | None
+
+    @property
+    def unit_categories(self) -> pd.DataFrame:
+        """Units x categories 1-7, with "total"."""
+        if self.result is None:
+            return pd.DataFrame(columns=[*range(1, 8), "total"])
+        return categories_of(self.grid, framework_for_year(self.year))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The categories tab: this cycle against the last one, and self-assessed against reviewed."""
+
     previous: pd.Series | None  # last cycle's categories, same source and method
-    unit_categories: pd.DataFrame  # units x categories 1-7, with "total"
-    gaps: pd.DataFrame
+    self_review: pd.DataFrame  # categories x (self, review), over the counted units
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """The OFI tab: the department's gaps by points, and the fewest actions reaching each award."""
+
+    table: pd.DataFrame
     paths: dict[str, AwardPath]
-    self_review: pd.DataFrame  # categories x (self, review), the same submitted units
-    trend: pd.DataFrame  # years x (total, 1..7)
-    kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling
 
 
-def award_paths(scores: CycleScores, award: AwardStatus, framework: Framework, method: str,
-                weights: dict | None) -> dict[str, AwardPath]:
+def unit_weights(db: Database) -> dict:
+    units = org.units(db)
+    return dict(zip(units["id"], units["weight"], strict=True))
+
+
+def headline(db: Database, year: int, source: str = "best", method: str = "mean") -> Headline:
+    framework = framework_for_year(year)
+    table = assessments.status_table(db, year)
+    submitted = int(table["status"].isin(assessments.COUNTED).sum())
+    current = cycle_scores(db, year, source, method, unit_weights(db))
+    if current is None:
+        return Headline(year, source, method, len(table), submitted, None, pd.DataFrame(), None, None)
+    result = current.result
+    return Headline(year, source, method, len(table), submitted, result, current.grid,
+                    level_for(result.total, framework.thresholds.levels),
+                    award_status(result.categories, result.total, framework.thresholds.awards))
+
+
+def comparison(db: Database, year: int, source: str = "best", method: str = "mean") -> Comparison:
+    weights = unit_weights(db)
+    cycles = {c["year"] for c in org.cycles(db)}
+    last = cycle_scores(db, year - 1, source, method, weights) if year - 1 in cycles else None
+    own, reviewed = (cycle_scores(db, year, s, method, weights) for s in ("self", "best"))
+    self_review = pd.DataFrame({"self": own.result.categories if own else pd.Series(dtype=float),
+                                "review": reviewed.result.categories if reviewed else pd.Series(dtype=float)})
+    return Comparison(last.result.categories if last else None, self_review)
+
+
+def trend(db: Database, source: str = "best", method: str = "mean") -> pd.DataFrame:
+    """Every cycle's total and categories: years x (total, 1..7)."""
+    weights = unit_weights(db)
+    rows = {}
+    for year in (c["year"] for c in org.cycles(db)):
+        scores = cycle_scores(db, year, source, method, weights)
+        if scores is not None:
+            rows[year] = {"total": scores.result.total, **scores.result.categories.to_dict()}
+    return pd.DataFrame.from_dict(rows, orient="index").sort_index()
+
+
+def award_paths(db: Database, year: int, source: str = "best", method: str = "mean") -> dict[str, AwardPath]:
     """The fewest actions reaching the PMQA award and each category award not yet met."""
     if method not in PLANNED_METHODS:
         return {}
+    framework = framework_for_year(year)
+    weights = unit_weights(db)
+    scores = cycle_scores(db, year, source, method, weights)
+    if scores is None:
+        return {}
+    result = scores.result
+    award = award_status(result.categories, result.total, framework.thresholds.awards)
     shares = unit_shares(list(scores.grid.index), method, weights)
-    planner = AwardPlanner(scores.answers, scores.kpis, scores.result.categories, shares, framework)
+    planner = AwardPlanner(scores.answers, scores.kpis, result.categories, shares, framework)
     awards = framework.thresholds.awards
     paths = {"pmqa": planner.total(awards.pmqa_total, awards.pmqa_category_min)}
     for category, row in award.category_awards.iterrows():
@@ -61,45 +122,18 @@ def award_paths(scores: CycleScores, award: AwardStatus, framework: Framework, m
     return paths
 
 
-def kpi_department(db: Database, year: int, source: str, framework: Framework, lang: str = "th") -> pd.DataFrame:
+def gaps(db: Database, year: int, source: str = "best", method: str = "mean", lang: str = "th") -> Gaps:
+    return Gaps(gap_table(db, year, lang, source=source), award_paths(db, year, source, method))
+
+
+def kpi_department(db: Database, year: int, source: str = "best", lang: str = "th",
+                   framework: Framework | None = None) -> pd.DataFrame:
     """Each criteria KPI's department value (mean over the counted units) per fiscal year."""
+    framework = framework or framework_for_year(year)
     results = assessments.kpi_results(db, year, source)
     if results.empty:
-        return pd.DataFrame(columns=["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"])
+        return pd.DataFrame(columns=KPI_COLUMNS)
     values = results.groupby(["kpi", "fiscal_year"], as_index=False)["value"].mean()
     meta = pd.DataFrame([(k.id, k.name.get(lang), k.target, k.floor, k.ceiling) for _, k in framework.kpis()],
                         columns=["kpi", "name", "target", "floor", "ceiling"])
-    return meta.merge(values, on="kpi")[["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"]]
-
-
-def overview(db: Database, year: int, source: str = "best", method: str = "mean", lang: str = "th") -> Overview:
-    framework = framework_for_year(year)
-    table = assessments.status_table(db, year)
-    weights = dict(zip(table["unit_id"], table["weight"], strict=True))
-    submitted = int(table["status"].isin(assessments.COUNTED).sum())
-    current = cycle_scores(db, year, source, method, weights)
-    trend_rows, previous = {}, None
-    for cycle in (c["year"] for c in org.cycles(db)):
-        scores = current if cycle == year else cycle_scores(db, cycle, source, method, weights)
-        if scores is not None:
-            trend_rows[cycle] = {"total": scores.result.total, **scores.result.categories.to_dict()}
-            if cycle == year - 1:
-                previous = scores.result.categories
-    trend = pd.DataFrame.from_dict(trend_rows, orient="index").sort_index()
-    own, reviewed = (current if s == source else cycle_scores(db, year, s, method, weights) for s in ("self", "best"))
-    self_review = pd.DataFrame({"self": own.result.categories if own else pd.Series(dtype=float),
-                                "review": reviewed.result.categories if reviewed else pd.Series(dtype=float)})
-    if current is None:
-        return Overview(year, source, method, len(table), submitted, None, None, None, previous,
-                        pd.DataFrame(), pd.DataFrame(), {}, self_review, trend,
-                        kpi_department(db, year, source, framework, lang))
-    result = current.result
-    award = award_status(result.categories, result.total, framework.thresholds.awards)
-    return Overview(
-        year=year, source=source, method=method, units_total=len(table), submitted=submitted, scores=current,
-        level=level_for(result.total, framework.thresholds.levels), award=award, previous=previous,
-        unit_categories=categories_of(current.grid, framework),
-        gaps=gap_table(db, year, lang, source=source),
-        paths=award_paths(current, award, framework, method, weights),
-        self_review=self_review, trend=trend, kpis=kpi_department(db, year, source, framework, lang),
-    )
+    return meta.merge(values, on="kpi")[KPI_COLUMNS]

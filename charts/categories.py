@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.theme import LEVEL_COLOURS, base_layout
+from charts.theme import LEVEL_COLOURS, base_layout, hline, right_label
 from i18n import translate
 from scoring import level_for
 from scoring.criteria import Thresholds
@@ -29,15 +29,13 @@ def category_bars(categories: pd.Series, thresholds: Thresholds, lang: str = "th
     lines = [(thresholds.levels.basic, "threshold_basic", "#888"),
              (thresholds.levels.advance, "threshold_advance", "#555"),
              (thresholds.awards.category, "threshold_award", "#2e8b57")]
-    seen = set()
+    drawn = {}
     for value, key, colour in lines:
-        if value in seen:
-            continue
-        seen.add(value)
-        fig.add_hline(y=value, line_dash="dash", line_color=colour)
-        fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=value, yref="y", showarrow=False,
-                           text=f"{translate(key, lang)} {value:g}", font={"color": colour})
+        drawn.setdefault(value, (key, colour))  # one line per value: the first name given it
     fig.update_layout(**base_layout(translate("score_by_category", lang)),
+                      shapes=[hline(value, colour, "dash", 2) for value, (_, colour) in drawn.items()],
+                      annotations=[right_label(value, f"{translate(key, lang)} {value:g}", color=colour)
+                                   for value, (key, colour) in drawn.items()],
                       yaxis={"range": [0, 520], "title": translate("score", lang), "gridcolor": "#eee"},
                       xaxis={"title": translate("category", lang)}, showlegend=False)
     return fig

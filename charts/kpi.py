@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from charts.theme import FONT
+from charts.theme import FONT, hline
 
 
 def kpi_sparkline(years: Sequence[int], values: Sequence[float | None], target: float | None = None,
@@ -18,11 +18,9 @@ def kpi_sparkline(years: Sequence[int], values: Sequence[float | None], target: 
         text=["" if v is None else f"{v:g}" for v in values], textposition="top center",
         line={"color": "#1f5fa8", "width": 2}, hovertemplate="%{x}: %{y}<extra></extra>", cliponaxis=False,
     ))
-    if target is not None:
-        fig.add_hline(y=target, line_dash="dash", line_color="#2e8b57", line_width=1)
-    if floor is not None:
-        fig.add_hline(y=floor, line_dash="dot", line_color="#d9534f", line_width=1)
-    fig.update_layout(height=110, margin={"l": 10, "r": 10, "t": 22, "b": 0}, showlegend=False,
+    shapes = [hline(value, colour, dash) for value, colour, dash in ((target, "#2e8b57", "dash"),
+                                                                     (floor, "#d9534f", "dot")) if value is not None]
+    fig.update_layout(height=110, shapes=shapes, margin={"l": 10, "r": 10, "t": 22, "b": 0}, showlegend=False,
                       font={"family": FONT, "size": 11}, plot_bgcolor="white",
                       xaxis={"showgrid": False, "type": "category"}, yaxis={"visible": False})
     return fig

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from charts.theme import FONT, LEVEL_COLOURS, base_layout
+from charts.theme import FONT, LEVEL_COLOURS, base_layout, hline, right_label
 from i18n import translate
 from scoring import level_for
 from scoring.criteria import Thresholds
@@ -98,14 +98,16 @@ def total_bullet(total: float, thresholds: Thresholds, lang: str = "th") -> go.F
     lines, each labelled. x runs 0-500."""
     levels = thresholds.levels
     fig = go.Figure()
+    shapes, notes = [], []
     edges = [0.0, levels.basic, levels.advance, levels.significance, MAX]
     for level, x0, x1 in zip(LEVEL_ORDER, edges, edges[1:], strict=False):
         if x1 <= x0:
             continue
-        fig.add_shape(type="rect", x0=x0, x1=x1, y0=0, y1=1, xref="x", yref="paper", layer="below",
-                      fillcolor=LEVEL_COLOURS[level], opacity=0.3, line={"width": 0})
-        fig.add_annotation(x=(x0 + x1) / 2, y=0.02, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                           text=translate(f"level_{level}", lang), font={"size": 11, "color": "#555"})
+        shapes.append({"type": "rect", "x0": x0, "x1": x1, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
+                       "layer": "below", "fillcolor": LEVEL_COLOURS[level], "opacity": 0.3, "line": {"width": 0}})
+        notes.append({"x": (x0 + x1) / 2, "y": 0.02, "xref": "x", "yref": "paper", "yanchor": "bottom",
+                      "showarrow": False, "text": translate(f"level_{level}", lang),
+                      "font": {"size": 11, "color": "#555"}})
     value = _number(total)
     label = translate("department_total", lang)
     if value is not None:
@@ -118,24 +120,25 @@ def total_bullet(total: float, thresholds: Thresholds, lang: str = "th") -> go.F
             hovertemplate="%{y}: %{x:.1f}<extra></extra>",
         ))
     award = thresholds.awards.pmqa_total
-    fig.add_shape(type="line", x0=award, x1=award, y0=0.15, y1=0.85, xref="x", yref="paper",
-                  line={"color": "#111111", "width": 4})
-    fig.add_annotation(x=award, y=1.0, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-                       text=translate("ovc_award_line", lang, value=f"{award:g}"), font={"color": "#111111"})
+    shapes.append({"type": "line", "x0": award, "x1": award, "y0": 0.15, "y1": 0.85, "xref": "x", "yref": "paper",
+                   "line": {"color": "#111111", "width": 4}})
+    notes.append({"x": award, "y": 1.0, "xref": "x", "yref": "paper", "yanchor": "bottom", "showarrow": False,
+                  "text": translate("ovc_award_line", lang, value=f"{award:g}"), "font": {"color": "#111111"}})
     for step in thresholds.ladder:
-        fig.add_shape(type="line", x0=step, x1=step, y0=0, y1=1, xref="x", yref="paper",
-                      line={"color": "#555555", "width": 1, "dash": "dash"})
-        fig.add_annotation(x=step, y=0.98, xref="x", yref="paper", yanchor="top", xanchor="left", xshift=2,
-                           showarrow=False, text=translate("ovc_ladder", lang, value=f"{step:g}"),
-                           font={"size": 11, "color": "#555"})
+        shapes.append({"type": "line", "x0": step, "x1": step, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
+                       "line": {"color": "#555555", "width": 1, "dash": "dash"}})
+        notes.append({"x": step, "y": 0.98, "xref": "x", "yref": "paper", "yanchor": "top", "xanchor": "left",
+                      "xshift": 2, "showarrow": False, "text": translate("ovc_ladder", lang, value=f"{step:g}"),
+                      "font": {"size": 11, "color": "#555"}})
+    if value is None:
+        notes.append({"text": translate("ovc_no_data", lang), "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
+                      "showarrow": False, "font": {"size": 16, "color": "#666"}})
     fig.update_layout(**base_layout(translate("ovc_bullet_title", lang)), height=230, showlegend=False,
+                      shapes=shapes, annotations=notes,
                       xaxis={"range": [0, MAX], "title": {"text": translate("ovc_score_axis", lang)},
                              "dtick": 50, "showgrid": False},
                       yaxis={"title": {"text": translate("total_score", lang)}, "showticklabels": False,
                              "range": [-0.5, 0.5] if value is None else None})
-    if value is None:
-        fig.add_annotation(text=translate("ovc_no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
-                           showarrow=False, font={"size": 16, "color": "#666"})
     return fig
 
 
@@ -326,9 +329,9 @@ def self_vs_review(self_scores: pd.Series, review_scores: pd.Series, lang: str =
         text=["" if pd.isna(d) else f"{d:+.1f}" for d in difference], textposition="outside", cliponaxis=False,
         hovertemplate="%{x}: %{y:+.1f}<extra>%{fullData.name}</extra>",
     ), row=2, col=1)
-    fig.add_hline(y=0, line_color="#555555", line_width=1, row=2, col=1)
+    zero = hline(0, "#555555", axis="2")
     fig.update_layout(**_layout(translate("ovc_self_review_title", lang), margin={"l": 50, "r": 40, "t": 100, "b": 40}),
-                      barmode="group", height=540,
+                      barmode="group", height=540, shapes=[zero],
                       legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
     fig.update_yaxes(title={"text": translate("ovc_score_axis", lang)}, range=[0, 540], gridcolor="#eee", row=1, col=1)
     spread = max(10.0, float(largest) * 1.6) if pd.notna(largest) else 10.0
@@ -373,12 +376,11 @@ def trend(frame: pd.DataFrame, thresholds: Thresholds, lang: str = "th") -> go.F
                          (thresholds.levels.advance, translate("threshold_advance", lang)),
                          (thresholds.awards.pmqa_total, translate("award_pmqa", lang))):
         lines.setdefault(float(value), []).append(label)
-    for value, labels in lines.items():
-        fig.add_hline(y=value, line_dash="dash", line_color="#666666", line_width=1)
-        fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=value, yref="y", showarrow=False,
-                           text=f"{' · '.join(labels)} {value:g}", font={"size": 11, "color": "#555"})
     fig.update_layout(**_layout(translate("ovc_trend_title", lang), margin={"l": 50, "r": 200, "t": 60, "b": 60}),
                       height=460,
+                      shapes=[hline(value, "#666666", "dash") for value in lines],
+                      annotations=[right_label(value, f"{' · '.join(labels)} {value:g}", size=11, color="#555")
+                                   for value, labels in lines.items()],
                       xaxis={"title": {"text": translate("ovc_year_axis", lang)}, "type": "category"},
                       yaxis={"title": {"text": translate("ovc_score_axis", lang)}, "range": [0, 520],
                              "gridcolor": "#eee"},
@@ -409,33 +411,31 @@ def kpi_panels(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
                         vertical_spacing=0.5 / rows if rows > 1 else 0.1)
     reference = (("target", TARGET_COLOUR, "dash", "ovc_target"), ("floor", FLOOR_COLOUR, "dot", "ovc_floor"),
                  ("ceiling", CEILING_COLOUR, "dot", "ovc_ceiling"))
+    shapes, axes = [], {}
+    by_kpi = dict(tuple(frame.groupby("kpi", sort=False)))
     for position, kpi in enumerate(kpis):
-        row, col = position // columns + 1, position % columns + 1
-        data = frame[frame["kpi"] == kpi].sort_values("fiscal_year")
+        axis = "" if position == 0 else str(position + 1)  # make_subplots numbers its axes row by row
+        data = by_kpi[kpi].sort_values("fiscal_year")
         fig.add_trace(go.Scatter(
             x=[str(_plain(y)) for y in data["fiscal_year"]], y=_numbers(data["value"]), mode="lines+markers",
             connectgaps=False, name=translate("ovc_kpi_value", lang), legendgroup="value", showlegend=position == 0,
-            line={"color": VALUE_COLOUR, "width": 2}, marker={"size": 7},
+            line={"color": VALUE_COLOUR, "width": 2}, marker={"size": 7}, xaxis=f"x{axis}", yaxis=f"y{axis}",
             customdata=[full[kpi]] * len(data),
             hovertemplate=f"{kpi} %{{customdata}}<br>%{{x}}: %{{y:.2f}}<extra></extra>",
-        ), row=row, col=col)
+        ))
         for column, colour, dash, _ in reference:
             values = data[column].dropna() if column in data else pd.Series(dtype=float)
             if not values.empty:
-                fig.add_hline(y=float(values.iloc[-1]), line_color=colour, line_dash=dash, line_width=1.5,
-                              row=row, col=col)
-        fig.update_xaxes(type="category", row=row, col=col)
-        if position + columns >= len(kpis):
-            fig.update_xaxes(title={"text": translate("ovc_year_axis", lang)}, row=row, col=col)
-        if col == 1:
-            fig.update_yaxes(title={"text": translate("ovc_kpi_value_axis", lang)}, row=row, col=col)
+                shapes.append(hline(float(values.iloc[-1]), colour, dash, 1.5, axis))
+        axes[f"xaxis{axis}"] = {"type": "category", **({"title": {"text": translate("ovc_year_axis", lang)}}
+                                                        if position + columns >= len(kpis) else {})}
+        axes[f"yaxis{axis}"] = {"gridcolor": "#eee", **({"title": {"text": translate("ovc_kpi_value_axis", lang)}}
+                                                         if position % columns == 0 else {})}
     for _, colour, dash, key in reference:  # legend entries for the reference lines, which are shapes
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=translate(key, lang), legendgroup=key,
-                                 line={"color": colour, "dash": dash, "width": 1.5}, hoverinfo="skip"),
-                      row=1, col=1)
+                                 line={"color": colour, "dash": dash, "width": 1.5}, hoverinfo="skip"))
     fig.update_layout(**_layout(translate("ovc_kpi_title", lang), margin={"l": 50, "r": 20, "t": 80, "b": 90}),
-                      height=140 + 240 * rows,
+                      height=140 + 240 * rows, shapes=shapes, **axes,
                       legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0})
     fig.update_annotations(font={"family": FONT, "size": 11})
-    fig.update_yaxes(gridcolor="#eee")
     return fig

@@ -10,19 +10,23 @@ from scoring import METHODS, department_scores, level_for, unit_item_scores
 from storage import accounts, answers, assessments
 from storage.assessments import SOURCES
 from storage.demo import DEMO_PASSWORD
+from ui.overview_parts import TABS
 
 PAGE = "pages/overview.py"
 
 
 @pytest.fixture
 def overview_page(app):
-    def open_page(role="director", source=None, method=None):
+    def open_page(role="director", source=None, method=None, tab=None):
         at = app(role)
         at.switch_page(PAGE).run()
         if source:
             at.radio(key="ov:source").set_value(source).run()
         if method:
             at.selectbox(key="ov:method").set_value(method).run()
+        if tab:
+            at.session_state["ov_tab"] = translate(TABS[tab], "th")
+            at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at
 
@@ -50,18 +54,54 @@ def test_figures_equal_department_scores(overview_page, demo_db, role, source, m
     assert metric(at, "department_total") == score_text(result.total)
     assert metric(at, "level") == level_label(level_for(result.total), "th")
     assert at.caption[0].value.startswith(translate("ov_covers", "th", n=units, total=20, source="", method="")[:12])
-    assert len(at.get("plotly_chart")) == 7
+    assert charts(at) == ["ov:bullet", *TAB_CHARTS["categories"]]  # the first tab only
+
+
+def charts(at) -> list[str]:
+    return [chart.key for chart in at.get("plotly_chart")]
+
+
+TAB_CHARTS = {"categories": ["ov:radar", "ov:self_review"], "units": ["ov:heatmap"], "ofi": ["ov:pareto"],
+              "trend": ["ov:trend"], "kpi": ["ov:kpi"]}
+
+
+@pytest.mark.parametrize("tab", list(TABS))
+def test_each_tab_builds_only_its_own_charts(overview_page, tab):
+    at = overview_page("committee")
+    at.session_state["ov_tab"] = translate(TABS[tab], "th")  # as a click on the tab does
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert charts(at) == ["ov:bullet", *TAB_CHARTS[tab]]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_link_to_a_tab_opens_it_in_either_language(app, lang):
+    at = app("director", "th")
+    at.query_params["ov_tab"] = translate(TABS["trend"], lang)  # a link made in either language
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert charts(at) == ["ov:bullet", "ov:trend"]
+
+
+def test_the_open_tab_stays_open_when_the_language_changes(overview_page):
+    at = overview_page("director")
+    at.session_state["ov_tab"] = translate(TABS["kpi"], "th")
+    at.run()
+    at.button_group(key="lang_choice").set_value("en").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert charts(at) == ["ov:bullet", "ov:kpi"]
+    assert at.session_state["ov_tab"] == translate(TABS["kpi"], "en")
 
 
 def test_award_path_is_listed_for_mean_and_explained_for_median(overview_page):
-    at = overview_page("director", method="mean")
+    at = overview_page("director", method="mean", tab="ofi")
     assert any(c.value.startswith(translate("ov_path_summary", "th", n="", points="")[:10]) for c in at.caption)
-    at = overview_page("director", method="median")
+    at = overview_page("director", method="median", tab="ofi")
     assert translate("ov_paths_need_mean", "th") in [i.value for i in at.info]
 
 
 def test_drill_down_shows_a_units_item_scores(overview_page, demo_db):
-    at = overview_page("director", "self", "mean")
+    at = overview_page("director", "self", "mean", tab="units")
     at.selectbox(key="ov:unit").set_value(2).run()
     answers_, kpis = assessments.score_inputs(demo_db, 2570, "self", unit_id=2)
     own = unit_item_scores(answers_, kpis).set_index("item")["score"]

@@ -1,5 +1,5 @@
-"""The overview's figures, cached by store, cycle, choices and data version: a new save changes
-the version, so the next run recomputes and nothing stale is shown."""
+"""The overview's figures, each part cached on its own by store, data version, cycle and choices: the page
+asks only for the parts on screen, and a new save changes the version, so nothing stale is ever shown."""
 
 from __future__ import annotations
 
@@ -7,24 +7,29 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analysis.overview import Overview, overview
+from analysis import overview
 from storage import open_store
 from storage.db import data_version
 from ui import session
 from ui.i18n import t
 
+PARTS = {"headline": overview.headline, "comparison": overview.comparison, "gaps": overview.gaps,
+         "trend": overview.trend, "kpis": overview.kpi_department}
 
-@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def _cached(path: str, version: int, year: int, source: str, method: str, lang: str) -> Overview:
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _cached(part: str, path: str, version: int, **choices):
     db = open_store(path, demo_if_empty=False)
     try:
-        return overview(db, year, source, method, lang)
+        return PARTS[part](db, **choices)
     finally:
         db.close()
 
 
-def load(year: int, source: str, method: str, lang: str) -> Overview:
-    return _cached(str(session.db_path()), data_version(session.store()), year, source, method, lang)
+def load(part: str, **choices):
+    """``part`` of the overview (a function of ``analysis.overview``) for ``choices`` (its keyword
+    arguments), from the cache while the store is unchanged."""
+    return _cached(part, str(session.db_path()), data_version(session.store()), **choices)
 
 
 def chart_block(fig: go.Figure, caption_key: str, data: pd.DataFrame, name: str, key: str, **chart) -> object:

@@ -1,20 +1,44 @@
-"""Pieces of the overview page that are more than one chart: award readiness, the shortest path to
-each award as a list to hand to the committee, and the drill-down to one unit."""
+"""The overview page's parts: award readiness, and one renderer per tab. The page builds only the open tab,
+and each tab loads only its own figures (``ui.overview_data``)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from analysis.overview import Overview
+from analysis.overview import Gaps, Headline
+from charts.overview import category_radar, kpi_panels, ofi_pareto, self_vs_review, trend, unit_heatmap
 from i18n.format import score_text
 from scoring import Framework
 from scoring.criteria import Thresholds
 from ui.i18n import current_language, t
+from ui.overview_data import chart_block, load
+
+TABS = {"categories": "ov_tab_categories", "units": "ov_tab_units", "ofi": "ov_tab_ofi", "trend": "ov_tab_trend",
+        "kpi": "ov_tab_kpi"}
 
 
-def award_table(view: Overview, thresholds: Thresholds) -> None:
-    awards = view.award.category_awards
+@dataclass(frozen=True)
+class Context:
+    """What every tab needs: the headline, the criteria, unit labels (id -> "code · name")."""
+
+    head: Headline
+    framework: Framework
+    labels: dict
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.framework.thresholds
+
+    @property
+    def choices(self) -> dict:
+        return {"year": self.head.year, "source": self.head.source, "method": self.head.method}
+
+
+def award_table(head: Headline, thresholds: Thresholds) -> None:
+    awards = head.award.category_awards
     frame = pd.DataFrame({
         t("category"): [t("category_short", n=c) for c in awards.index],
         t("score"): awards["score"].round(1).to_list(),
@@ -23,9 +47,56 @@ def award_table(view: Overview, thresholds: Thresholds) -> None:
             for met, missing in zip(awards["met"], awards["missing"], strict=True)],
         t("ov_pmqa_floor", floor=f"{thresholds.awards.pmqa_category_min:g}"): [
             t("award_met") if missing == 0 else t("award_missing", points=score_text(missing))
-            for missing in view.award.categories_missing],
+            for missing in head.award.categories_missing],
     })
     st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def categories_tab(ctx: Context) -> None:
+    head, lang = ctx.head, current_language()
+    compared = load("comparison", **ctx.choices)
+    categories = head.unit_categories
+    overlay = st.selectbox(t("ov_overlay"), [None, *categories.index], key="ov:overlay",
+                           format_func=lambda u: t("ov_no_overlay") if u is None else ctx.labels.get(u, u))
+    series = {t("ov_this_cycle", year=head.year): head.result.categories}
+    if compared.previous is not None:
+        series[t("ov_last_cycle", year=head.year - 1)] = compared.previous
+    if overlay is not None:
+        series[ctx.labels.get(overlay, overlay)] = categories.loc[overlay, list(range(1, 8))]
+    chart_block(category_radar(series, ctx.thresholds, lang), "ov_radar_caption",
+                head.result.categories.to_frame("score"), f"categories-{head.year}", "ov:radar")
+    review = compared.self_review
+    chart_block(self_vs_review(review["self"], review["review"], lang, ctx.thresholds), "ov_self_review_caption",
+                review, f"self-vs-review-{head.year}", "ov:self_review")
+
+
+def units_tab(ctx: Context) -> None:
+    head = ctx.head
+    by_item = st.toggle(t("ov_by_item"), key="ov:by_item")
+    matrix = head.grid if by_item else head.unit_categories[list(range(1, 8))]
+    event = chart_block(unit_heatmap(matrix, ctx.thresholds, current_language(), ctx.labels), "ov_heatmap_caption",
+                        matrix, f"units-{head.year}", "ov:heatmap", on_select="rerun", selection_mode="points")
+    drill_down(ctx, event)
+
+
+def ofi_tab(ctx: Context) -> None:
+    found: Gaps = load("gaps", **ctx.choices, lang=current_language())
+    chart_block(ofi_pareto(found.table, current_language()), "ov_pareto_caption",
+                found.table.drop(columns="unit_ids"), f"gaps-{ctx.head.year}", "ov:pareto")
+    path_list(ctx, found)
+
+
+def trend_tab(ctx: Context) -> None:
+    years = load("trend", source=ctx.head.source, method=ctx.head.method)
+    chart_block(trend(years, ctx.thresholds, current_language()), "ov_trend_caption", years, "trend", "ov:trend")
+
+
+def kpi_tab(ctx: Context) -> None:
+    kpis = load("kpis", year=ctx.head.year, source=ctx.head.source, lang=current_language())
+    chart_block(kpi_panels(kpis, current_language()), "ov_kpi_caption", kpis, f"kpi-{ctx.head.year}", "ov:kpi")
+
+
+RENDER = {"categories": categories_tab, "units": units_tab, "ofi": ofi_tab, "trend": trend_tab, "kpi": kpi_tab}
 
 
 def _describe(framework: Framework, kind: str, ref: str, lang: str) -> str:
@@ -35,45 +106,45 @@ def _describe(framework: Framework, kind: str, ref: str, lang: str) -> str:
     return text.get(lang) if kind == "checkpoint" else t("ov_raise_kpi", name=text.get(lang))
 
 
-def path_list(view: Overview, labels: dict, framework: Framework) -> None:
+def path_list(ctx: Context, found: Gaps) -> None:
     """The fewest actions reaching each award, as a table to download and hand to the committee."""
     lang = current_language()
     st.subheader(t("ov_paths"))
-    if not view.paths:
+    if not found.paths:
         st.info(t("ov_paths_need_mean"))
         return
     names = {"pmqa": t("award_pmqa"), **{f"category_{c}": t("ov_category_award_n", n=c) for c in range(1, 8)}}
-    choice = st.selectbox(t("ov_path_target"), list(view.paths), format_func=names.get, key="ov:path")
-    path = view.paths[choice]
+    choice = st.selectbox(t("ov_path_target"), list(found.paths), format_func=names.get, key="ov:path")
+    path = found.paths[choice]
     if not path.reachable:
         st.warning(t("ov_path_unreachable"))
     st.caption(t("ov_path_summary", n=len(path.actions), points=score_text(path.points)))
     actions = path.actions.assign(
-        unit=path.actions["unit"].map(lambda u: labels.get(u, u)),
-        action=[_describe(framework, kind, ref, lang) for kind, ref in zip(path.actions["kind"], path.actions["ref"],
-                                                                            strict=True)],
+        unit=path.actions["unit"].map(lambda u: ctx.labels.get(u, u)),
+        action=[_describe(ctx.framework, kind, ref, lang)
+                for kind, ref in zip(path.actions["kind"], path.actions["ref"], strict=True)],
     )[["unit", "item", "ref", "action"]]
     actions.columns = [t("unit"), t("ov_item"), t("ov_ref"), t("ov_action")]
     st.dataframe(actions, hide_index=True, width="stretch")
     st.download_button(t("ov_download_csv"), actions.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"award-path-{choice}-{view.year}.csv", key="ov:path:csv",
+                       file_name=f"award-path-{choice}-{ctx.head.year}.csv", key="ov:path:csv",
                        icon=":material/download:")
 
 
-def drill_down(view: Overview, event, labels: dict, framework: Framework) -> None:
+def drill_down(ctx: Context, event) -> None:
     """One unit's item scores: the unit clicked in the heatmap, or chosen in the list."""
-    lang = current_language()
+    lang, grid = current_language(), ctx.head.grid
     clicked = None
     points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
     if points:
         clicked = points[0].get("customdata")
         clicked = clicked[0] if isinstance(clicked, list) else clicked
-    options = list(view.scores.grid.index)
+    options = list(grid.index)
     if clicked in options:
         st.session_state["ov:unit"] = clicked
-    unit = st.selectbox(t("ov_drill"), options, key="ov:unit", format_func=lambda u: labels.get(u, u))
-    items = view.scores.grid.loc[unit]
+    unit = st.selectbox(t("ov_drill"), options, key="ov:unit", format_func=lambda u: ctx.labels.get(u, u))
+    items = grid.loc[unit]
     frame = pd.DataFrame({t("ov_item"): items.index,
-                          t("ov_item_name"): [framework.item(i).name.get(lang) for i in items.index],
+                          t("ov_item_name"): [ctx.framework.item(i).name.get(lang) for i in items.index],
                           t("score"): items.round(1).to_numpy()})
     st.dataframe(frame, hide_index=True, width="stretch")

@@ -1,0 +1,213 @@
+"""Benchmark of every page for every role, against a reference page measured in the same process.
+
+For each page a role can open on the demo store (and each tab of the overview), under AppTest:
+- the cached run: a rerun with nothing changed (what a click that saves nothing costs), and
+- the run right after a save: on the self-assessment and review pages the page's own save (a tick, through
+  its callback), elsewhere another user's save (the demo unit ticks a checkpoint), which moves the data
+  version so every cache keyed by it is rebuilt.
+Each is the median of repeated runs, shown in milliseconds and as a ratio to the reference page
+(bench/reference_page.py: seven Plotly Express charts of 100 points and two 100-row tables), so the
+figures travel between machines. The overview is also measured on a generated store of 300 units x 3 cycles.
+
+Run: .venv/bin/python bench/bench_pages.py [--runs 9] [--large-units 300]
+Aims: every page at most 1.5x the reference on the demo store; the overview at most 3x on the large store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from i18n import translate  # noqa: E402
+from storage import answers, assessments, connect, demo, open_store  # noqa: E402
+from storage.accounts import authenticate  # noqa: E402
+
+APP = str(ROOT / "streamlit_app.py")
+REFERENCE = str(ROOT / "bench" / "reference_page.py")
+YEAR = 2570
+DEMO_AIM, LARGE_AIM = 1.5, 3.0
+USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
+OVERVIEW_TABS = ("ov_tab_categories", "ov_tab_units", "ov_tab_ofi", "ov_tab_trend", "ov_tab_kpi")
+
+
+@dataclass(frozen=True)
+class Case:
+    role: str
+    page: str  # page file, relative to the project
+    name: str
+    prepare: Callable[[AppTest], None] | None = None  # choose a variant once (a category, a tab)
+    own_save: Callable[[AppTest, int], None] | None = None  # the page's own save, the n-th time
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def timed_runs(action: Callable[[int], None], runs: int) -> float:
+    samples = []
+    for n in range(runs):
+        start = time.perf_counter()
+        action(n)
+        samples.append(time.perf_counter() - start)
+    return median_ms(samples)
+
+
+def checked(at: AppTest) -> AppTest:
+    if at.exception:
+        raise RuntimeError([e.value for e in at.exception])
+    return at
+
+
+def signed_in(role: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["lang"] = "th"
+    at.run()
+    at.text_input(key="login_username").input(USERS[role])
+    at.text_input(key="login_password").input(demo.DEMO_PASSWORD)
+    return checked(at.main.button[0].click().run())
+
+
+def category(n: int, scope: str) -> Callable[[AppTest], None]:
+    def choose(at: AppTest) -> None:
+        checked(at.segmented_control(key=f"{scope}:category").set_value(n).run())
+    return choose
+
+
+def overview_tab(label_key: str) -> Callable[[AppTest], None]:
+    def choose(at: AppTest) -> None:
+        at.session_state["ov_tab"] = translate(label_key, "th")
+        checked(at.run())
+    return choose
+
+
+def tick(widget_key: str) -> Callable[[AppTest, int], None]:
+    def save(at: AppTest, n: int) -> None:
+        checked(at.checkbox(key=widget_key).set_value(n % 2 == 0).run())
+    return save
+
+
+def enter(widget_key: str) -> Callable[[AppTest, int], None]:
+    def save(at: AppTest, n: int) -> None:
+        checked(at.number_input(key=widget_key).set_value(80.0 + n % 2).run())
+    return save
+
+
+def cases(large: bool) -> list[Case]:
+    overview = [Case(role, "pages/overview.py", f"overview · {translate(tab, 'en').lower()}", overview_tab(tab))
+                for role in ("director", "committee", "admin") for tab in OVERVIEW_TABS]
+    if large:
+        return [c for c in overview if c.role == "director"]
+    return [
+        *(Case(role, "pages/home.py", "home") for role in USERS),
+        Case("unit", "pages/self_assessment.py", "self-assessment · category 1", category(1, "sa"),
+             tick("sa:cp:1.1.B1")),
+        Case("unit", "pages/self_assessment.py", "self-assessment · category 7", category(7, "sa"),
+             enter(f"sa:kpi:RM1:{YEAR}")),
+        Case("committee", "pages/review.py", "review · category 1", category(1, "rv"), tick("rv:cp:1.1.B1")),
+        Case("committee", "pages/review.py", "review · category 7", category(7, "rv"), enter(f"rv:kpi:RM1:{YEAR}")),
+        Case("admin", "pages/review.py", "review (read-only) · category 1", category(1, "rv")),
+        *(Case(role, "pages/ofi_register.py", "OFI register") for role in ("committee", "admin")),
+        *overview,
+    ]
+
+
+class OtherUsersSave:
+    """The demo unit ticks 1.1.B1 on its own 2570 draft: a real save that moves the data version."""
+
+    def __init__(self, path: Path):
+        self.db = connect(path)
+        self.user = authenticate(self.db, USERS["unit"], demo.DEMO_PASSWORD)
+        self.aid = assessments.get(self.db, self.user.unit_id, YEAR)["id"]
+
+    def __call__(self, n: int) -> None:
+        version = assessments.get(self.db, self.user.unit_id, YEAR)["version"]
+        answers.save_checkpoints(self.db, self.user, self.aid, version, {"1.1.B1": n % 2 == 0})
+
+
+def measure(case: Case, path: Path, runs: int) -> tuple[float, float]:
+    os.environ["PMQA_DB"] = str(path)
+    at = signed_in(case.role)
+    checked(at.switch_page(case.page).run())
+    if case.prepare:
+        case.prepare(at)
+    checked(at.run())  # warm
+    cached = timed_runs(lambda _n: at.run(), runs)
+    if case.own_save:
+        after_save = timed_runs(lambda n: case.own_save(at, n), runs)
+    else:
+        other = OtherUsersSave(path)
+        # the save happens outside the timing; the page run after it is timed
+        samples = []
+        for n in range(runs):
+            other(n)
+            start = time.perf_counter()
+            at.run()
+            samples.append(time.perf_counter() - start)
+        after_save = median_ms(samples)
+        other.db.close()
+    checked(at)
+    return cached, after_save
+
+
+def reference_ms(runs: int) -> float:
+    at = AppTest.from_file(REFERENCE, default_timeout=60)
+    checked(at.run())
+    return timed_runs(lambda _n: at.run(), runs)
+
+
+def report(title: str, rows: list[tuple[Case, float, float]], reference: float, aim: float) -> bool:
+    print(f"\n{title} (reference page {reference:.0f} ms; aim at most {aim:g}x)")
+    print(f"| {'role':<9} | {'page':<37} | {'cached ms':>9} | {'ratio':>5} | {'after a save ms':>15} | {'ratio':>5} |")
+    print(f"|{'-' * 11}|{'-' * 39}|{'-' * 11}|{'-' * 7}|{'-' * 17}|{'-' * 7}|")
+    worst = 0.0
+    for case, cached, after in rows:
+        worst = max(worst, cached / reference, after / reference)
+        print(f"| {case.role:<9} | {case.name:<37} | {cached:>9.0f} | {cached / reference:>5.2f} | {after:>15.0f} "
+              f"| {after / reference:>5.2f} |")
+    ok = worst <= aim
+    print(f"worst ratio {worst:.2f}: {'PASS' if ok else 'FAIL'} (aim at most {aim:g}x)")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--large-units", type=int, default=300)
+    parser.add_argument("--only", help="measure only cases whose page name contains this text")
+    args = parser.parse_args(argv)
+    reference = reference_ms(args.runs * 2)
+    with tempfile.TemporaryDirectory() as folder:
+        demo_path, large_path = Path(folder) / "demo.db", Path(folder) / "large.db"
+        open_store(demo_path).close()
+        start = time.perf_counter()
+        large = connect(large_path)
+        demo.populate(large, units=demo.many_units(args.large_units))
+        large.close()
+        print(f"generated the large store ({args.large_units} units x 3 cycles) in {time.perf_counter() - start:.1f} s")
+        results = {}
+        for name, path, large_store in (("demo store (20 units)", demo_path, False),
+                                        (f"large store ({args.large_units} units)", large_path, True)):
+            chosen = [c for c in cases(large_store) if not args.only or args.only in c.name]
+            results[name] = [(c, *measure(c, path, args.runs)) for c in chosen]
+        reference_after = reference_ms(args.runs * 2)  # the machine may have changed pace: take the mean
+        reference = (reference + reference_after) / 2
+        ok = [report(name, rows, reference, LARGE_AIM if "large" in name else DEMO_AIM)
+              for name, rows in results.items() if rows]
+    print(f"\nall aims met: {'PASS' if all(ok) else 'FAIL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
