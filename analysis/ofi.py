@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from scoring import framework_for_year
+from scoring import Framework, framework_for_year
 from scoring.ofi import department_gaps, gaps, unit_shares
 from storage import assessments
 
@@ -17,17 +17,22 @@ def gap_table(db: Database, year: int, lang: str = "th", unit_id: int | None = N
     """Gaps ranked by the total-score points closing them would gain for the department (mean over
     the submitted and approved units), with how many units and which ones share each; for one unit
     when ``unit_id`` is given, in that unit's own points."""
-    framework = framework_for_year(year)
     statuses = None if unit_id is not None else assessments.COUNTED
     answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses, unit_id=unit_id)
     units = [unit_id] if unit_id is not None else assessments.units_with_assessment(db, year, statuses, source)
-    if not units:
-        return pd.DataFrame(columns=GAP_COLUMNS)
     shares = unit_shares(units) if unit_id is None else pd.Series(1.0, index=pd.Index(units, name="unit"))
+    table = ranked_gaps(answers, kpis, shares, framework_for_year(year), lang)
+    return table.head(limit) if limit else table
+
+
+def ranked_gaps(answers: pd.DataFrame, kpis: pd.DataFrame, shares: pd.Series, framework: Framework,
+                lang: str = "th") -> pd.DataFrame:
+    """``gap_table`` on score inputs already read: each unit's points weighted by its share."""
+    if shares.empty:
+        return pd.DataFrame(columns=GAP_COLUMNS)
     found = gaps(answers, kpis, framework, shares)
     if found.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     table = department_gaps(found)
     table["text"] = [text.get(lang) if (text := framework.text_of(ref)) else ref for ref in table["ref"]]
-    table = table[GAP_COLUMNS].reset_index(drop=True)
-    return table.head(limit) if limit else table
+    return table[GAP_COLUMNS].reset_index(drop=True)

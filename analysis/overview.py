@@ -8,18 +8,20 @@ caches each part by ``storage.data_version``, so a new save shows at once and no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlite_utils import Database
 
-from analysis.ofi import gap_table
-from analysis.scores import categories_of, cycle_scores
+from analysis.ofi import GAP_COLUMNS, ranked_gaps
+from analysis.scores import CycleScores, categories_of, cycle_scores
 from scoring import AwardStatus, DepartmentResult, Framework, award_status, framework_for_year, level_for
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
 from storage import assessments, org
 
 PLANNED_METHODS = ("mean", "weighted")  # the award path needs a separable aggregation
+ScoresOf = Callable[[int, str], CycleScores | None]  # (year, source) -> that cycle's scores, or None
 KPI_COLUMNS = ["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"]
 
 
@@ -56,7 +58,8 @@ class Comparison:
 
 @dataclass(frozen=True)
 class Gaps:
-    """The OFI tab: the department's gaps by points, and the fewest actions reaching each award."""
+    """The OFI tab: the department's gaps by points (without the lists of unit ids), and the fewest actions
+    reaching each award."""
 
     table: pd.DataFrame
     paths: dict[str, AwardPath]
@@ -67,11 +70,19 @@ def unit_weights(db: Database) -> dict:
     return dict(zip(units["id"], units["weight"], strict=True))
 
 
-def headline(db: Database, year: int, source: str = "best", method: str = "mean") -> Headline:
+def scores_reader(db: Database, method: str) -> ScoresOf:
+    """Cycle scores read from the store, each time asked. The page passes a cached one instead, so that
+    the parts of one page run share a cycle's scores."""
+    weights = unit_weights(db)
+    return lambda year, source: cycle_scores(db, year, source, method, weights)
+
+
+def headline(db: Database, year: int, source: str = "best", method: str = "mean",
+             scores_of: ScoresOf | None = None) -> Headline:
     framework = framework_for_year(year)
     table = assessments.status_table(db, year)
     submitted = int(table["status"].isin(assessments.COUNTED).sum())
-    current = cycle_scores(db, year, source, method, unit_weights(db))
+    current = (scores_of or scores_reader(db, method))(year, source)
     if current is None:
         return Headline(year, source, method, len(table), submitted, None, pd.DataFrame(), None, None)
     result = current.result
@@ -80,55 +91,60 @@ def headline(db: Database, year: int, source: str = "best", method: str = "mean"
                     award_status(result.categories, result.total, framework.thresholds.awards))
 
 
-def comparison(db: Database, year: int, source: str = "best", method: str = "mean") -> Comparison:
-    weights = unit_weights(db)
+def comparison(db: Database, year: int, source: str = "best", method: str = "mean",
+               scores_of: ScoresOf | None = None) -> Comparison:
+    scores_of = scores_of or scores_reader(db, method)
     cycles = {c["year"] for c in org.cycles(db)}
-    last = cycle_scores(db, year - 1, source, method, weights) if year - 1 in cycles else None
-    own, reviewed = (cycle_scores(db, year, s, method, weights) for s in ("self", "best"))
+    last = scores_of(year - 1, source) if year - 1 in cycles else None
+    own, reviewed = (scores_of(year, s) for s in ("self", "best"))
     self_review = pd.DataFrame({"self": own.result.categories if own else pd.Series(dtype=float),
                                 "review": reviewed.result.categories if reviewed else pd.Series(dtype=float)})
     return Comparison(last.result.categories if last else None, self_review)
 
 
-def trend(db: Database, source: str = "best", method: str = "mean") -> pd.DataFrame:
+def trend(db: Database, source: str = "best", method: str = "mean", scores_of: ScoresOf | None = None) -> pd.DataFrame:
     """Every cycle's total and categories: years x (total, 1..7)."""
-    weights = unit_weights(db)
+    scores_of = scores_of or scores_reader(db, method)
     rows = {}
     for year in (c["year"] for c in org.cycles(db)):
-        scores = cycle_scores(db, year, source, method, weights)
+        scores = scores_of(year, source)
         if scores is not None:
             rows[year] = {"total": scores.result.total, **scores.result.categories.to_dict()}
     return pd.DataFrame.from_dict(rows, orient="index").sort_index()
 
 
-def award_paths(db: Database, year: int, source: str = "best", method: str = "mean") -> dict[str, AwardPath]:
+def award_paths(scores: CycleScores, method: str, weights: dict, framework: Framework) -> dict[str, AwardPath]:
     """The fewest actions reaching the PMQA award and each category award not yet met."""
     if method not in PLANNED_METHODS:
         return {}
-    framework = framework_for_year(year)
-    weights = unit_weights(db)
-    scores = cycle_scores(db, year, source, method, weights)
-    if scores is None:
-        return {}
     result = scores.result
-    award = award_status(result.categories, result.total, framework.thresholds.awards)
+    awards = framework.thresholds.awards
     shares = unit_shares(list(scores.grid.index), method, weights)
     planner = AwardPlanner(scores.answers, scores.kpis, result.categories, shares, framework)
-    awards = framework.thresholds.awards
     paths = {"pmqa": planner.total(awards.pmqa_total, awards.pmqa_category_min)}
-    for category, row in award.category_awards.iterrows():
+    for category, row in award_status(result.categories, result.total, awards).category_awards.iterrows():
         if not row["met"]:
             paths[f"category_{category}"] = planner.category(int(category), awards.category)
     return paths
 
 
-def gaps(db: Database, year: int, source: str = "best", method: str = "mean", lang: str = "th") -> Gaps:
-    return Gaps(gap_table(db, year, lang, source=source), award_paths(db, year, source, method))
+def gaps(db: Database, year: int, source: str = "best", method: str = "mean", lang: str = "th",
+         scores_of: ScoresOf | None = None) -> Gaps:
+    """The department's gaps (points shared over the counted units, as for the mean) and the award paths
+    (for the chosen method), from the same scores."""
+    framework = framework_for_year(year)
+    weights = unit_weights(db)
+    scores = (scores_of or scores_reader(db, method))(year, source)
+    if scores is None:
+        return Gaps(pd.DataFrame(columns=[c for c in GAP_COLUMNS if c != "unit_ids"]), {})
+    table = ranked_gaps(scores.answers, scores.kpis, unit_shares(list(scores.grid.index)), framework, lang)
+    return Gaps(table.drop(columns="unit_ids"), award_paths(scores, method, weights, framework))
 
 
 def kpi_department(db: Database, year: int, source: str = "best", lang: str = "th",
-                   framework: Framework | None = None) -> pd.DataFrame:
-    """Each criteria KPI's department value (mean over the counted units) per fiscal year."""
+                   framework: Framework | None = None, scores_of: ScoresOf | None = None) -> pd.DataFrame:
+    """Each criteria KPI's department value (mean over the counted units) per fiscal year. (``scores_of``
+    is not needed: it is taken so that every part of the overview is called alike.)"""
     framework = framework or framework_for_year(year)
     results = assessments.kpi_results(db, year, source)
     if results.empty:

@@ -124,16 +124,18 @@ def cases(large: bool) -> list[Case]:
 
 
 class OtherUsersSave:
-    """The demo unit ticks 1.1.B1 on its own 2570 draft: a real save that moves the data version."""
+    """The committee re-ticks 1.1.B1 on the first submitted 2570 assessment: a real save that changes the
+    department's reviewed figures (and moves the data version, so every cache keyed by it is rebuilt)."""
 
     def __init__(self, path: Path):
         self.db = connect(path)
-        self.user = authenticate(self.db, USERS["unit"], demo.DEMO_PASSWORD)
-        self.aid = assessments.get(self.db, self.user.unit_id, YEAR)["id"]
+        self.user = authenticate(self.db, USERS["committee"], demo.DEMO_PASSWORD)
+        table = assessments.status_table(self.db, YEAR)
+        self.aid = int(table.loc[table["status"] == "submitted", "assessment_id"].iloc[0])
 
     def __call__(self, n: int) -> None:
-        version = assessments.get(self.db, self.user.unit_id, YEAR)["version"]
-        answers.save_checkpoints(self.db, self.user, self.aid, version, {"1.1.B1": n % 2 == 0})
+        version = self.db.execute("SELECT version FROM assessments WHERE id = ?", [self.aid]).fetchone()[0]
+        answers.save_checkpoints(self.db, self.user, self.aid, version, {"1.1.B1": n % 2 == 0}, source="review")
 
 
 def measure(case: Case, path: Path, runs: int) -> tuple[float, float]:

@@ -1,5 +1,7 @@
 """The OFI register: opportunities for improvement, from the gap engine or by hand, tracked to done."""
 
+from functools import partial
+
 import streamlit as st
 
 from analysis.ofi import gap_table
@@ -41,9 +43,10 @@ with register_tab:
     st.caption(t("ofi_count", n=len(frame)))
     register_table(user, frame, owners, editable=True)
     down = st.columns(3)
-    down[0].download_button(t("ofi_export_xlsx"), register_xlsx(frame, lang), file_name=f"ofi-{year}.xlsx",
+    # the files are made only when a button is clicked
+    down[0].download_button(t("ofi_export_xlsx"), partial(register_xlsx, frame, lang), file_name=f"ofi-{year}.xlsx",
                             icon=":material/table_view:", key="ofi:xlsx")
-    down[1].download_button(t("ofi_export_csv"), register_csv(frame, lang), file_name=f"ofi-{year}.csv",
+    down[1].download_button(t("ofi_export_csv"), partial(register_csv, frame, lang), file_name=f"ofi-{year}.csv",
                             icon=":material/csv:", key="ofi:csv")
     has_previous = year - 1 in {c["year"] for c in org.cycles(db)}
     carry = has_previous and down[2].button(t("ofi_carry_over", year=year - 1), key="ofi:carry",

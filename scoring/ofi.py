@@ -19,15 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from scoring.criteria import LEVELS, Framework, default_framework
 from scoring.department import unit_weights
-from scoring.frames import _keys_of, gated_array, gated_scores, kpi_rows, met_mask
+from scoring.frames import _keys_of, _layout, gated_array, gated_scores, kpi_rows, met_mask
 from scoring.rules import LEVEL_POINTS, MAX_SCORE
-from scoring.tables import checkpoint_table, item_table, level_sizes
+from scoring.tables import checkpoint_table, item_table
 
 EPS = 1e-9
 GAP_COLUMNS = [
@@ -47,16 +48,23 @@ def unit_shares(units: Sequence, method: str = "mean", weights: Mapping | None =
 
 
 def _checkpoint_state(answers: pd.DataFrame, framework: Framework, units: pd.Index):
-    """Met counts per (unit, item) and level, the level sizes aligned to them, and missing checkpoints."""
-    table = checkpoint_table(framework)
-    grid = pd.DataFrame({"unit": units}).merge(table, how="cross")
-    ticked = answers.loc[met_mask(answers["met"]), ["unit", "checkpoint"]].drop_duplicates()
-    grid = grid.merge(ticked.assign(met=True), on=["unit", "checkpoint"], how="left")
-    grid["met"] = grid["met"].fillna(False).astype(bool)
-    met = grid.groupby(["unit", "item", "level"])["met"].sum().unstack("level")[list(LEVELS)].astype(float)
-    sizes = level_sizes(framework).reindex(met.index.get_level_values("item"))
-    sizes.index = met.index
-    return met, sizes, grid[~grid["met"]]
+    """Met counts per (unit, item) and level, the level sizes aligned to them, and the missing checkpoints
+    (unit, checkpoint, item, category, level, order), from one dense units x checkpoints table. Answers
+    for other units or checkpoints are left out."""
+    layout = _layout(framework)
+    units = pd.Index(units).unique().sort_values()
+    unit_at = units.get_indexer(answers["unit"])
+    checkpoint_at = layout.checkpoints.get_indexer(answers["checkpoint"])
+    known = met_mask(answers["met"]).to_numpy() & (unit_at >= 0) & (checkpoint_at >= 0)
+    ticked = np.zeros((len(units), len(layout.checkpoints)), dtype=bool)
+    ticked[unit_at[known], checkpoint_at[known]] = True
+    index = pd.MultiIndex.from_product([units, layout.checkpoint_items], names=["unit", "item"])
+    met = pd.DataFrame((ticked @ layout.groups).reshape(-1, 3), index=index, columns=list(LEVELS))
+    sizes = pd.DataFrame(np.tile(layout.sizes, (len(units), 1)), index=index, columns=list(LEVELS))
+    unit_row, checkpoint_row = np.nonzero(~ticked)
+    missing = checkpoint_table(framework).iloc[checkpoint_row].reset_index(drop=True)
+    missing.insert(0, "unit", units[unit_row])
+    return met, sizes, missing
 
 
 def _bundles(met: pd.DataFrame, sizes: pd.DataFrame) -> pd.DataFrame:
@@ -127,15 +135,6 @@ def department_gaps(unit_gaps: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class _Group:
-    """One independent choice: how many of a (unit, item)'s missing checkpoints to tick, or a KPI."""
-
-    category: int
-    values: np.ndarray  # values[j]: category points gained by the first j actions
-    actions: list[dict]  # the actions in the order they are taken
-
-
-@dataclass(frozen=True)
 class AwardPath:
     """The fewest actions reaching a target; ``reachable`` is False when even all gaps do not."""
 
@@ -145,95 +144,139 @@ class AwardPath:
     points: float
 
 
-def _option_values(met: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Item score after j = 0..missing ticks taken Basic first, then Advance, then Significance."""
-    missing = (sizes - met).astype(int)
-    states = [met.astype(float)]
-    for level, count in enumerate(missing):
-        for _ in range(count):
-            state = states[-1].copy()
-            state[level] += 1
-            states.append(state)
-    arr = np.array(states)
-    return gated_array(arr, np.broadcast_to(sizes, arr.shape))
+ACTION_COLUMNS = ["unit", "kind", "ref", "item", "level"]
 
 
-def _groups(answers, kpis, framework, shares) -> list[_Group]:
+@dataclass(frozen=True)
+class _Groups:
+    """Every independent choice of the award path: per (unit, item), how many of its missing checkpoints to
+    tick (ticks go Basic, then Advance, then Significance, as gating demands), and per KPI below its
+    ceiling, whether to raise it. ``values[g][j]`` is the category points the first ``j`` actions of group
+    ``g`` gain; those actions are rows ``first[g] .. first[g] + j - 1`` of ``actions``."""
+
+    category: np.ndarray
+    values: list[np.ndarray]
+    first: np.ndarray
+    actions: pd.DataFrame
+
+
+def _tick_values(met: np.ndarray, sizes: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Row g, column j: the category points of item g after its next j missing ticks (0 beyond the last),
+    for every item at once. ``met`` and ``sizes`` are (items, 3) in LEVELS order."""
+    missing = sizes - met
+    j = np.arange(int(missing.sum(axis=1).max()) + 1)[None, :]
+    basic = np.minimum(j, missing[:, [0]])
+    advance = np.minimum(j - basic, missing[:, [1]])
+    significance = np.minimum(j - basic - advance, missing[:, [2]])
+    states = np.stack([met[:, [0]] + basic, met[:, [1]] + advance, met[:, [2]] + significance], axis=-1)
+    steps = states.shape[1]
+    scores = gated_array(states.reshape(-1, 3), np.repeat(sizes, steps, axis=0)).reshape(-1, steps)
+    return (scores - scores[:, :1]) * scale[:, None]
+
+
+def _groups(answers, kpis, framework, shares) -> _Groups:
     units = list(shares.index)
     met, sizes, missing = _checkpoint_state(answers, framework, pd.Index(units))
     items = item_table(framework).set_index("item")
-    per_category = items.groupby("category").size().to_dict()
-    category_of = items["category"].to_dict()
-    share = shares.to_dict()
-    todo = missing.sort_values(["unit", "item", "order"]).groupby(["unit", "item"], sort=False).agg(
-        refs=("checkpoint", list), levels=("level", list))
-    position = {key: n for n, key in enumerate(met.index)}
+    per_category = items.groupby("category").size()
+    unit_of, item_of = met.index.get_level_values("unit"), met.index.get_level_values("item")
+    category = items["category"].reindex(item_of).to_numpy(int)
     met_values, size_values = met.to_numpy(float), sizes.to_numpy(float)
-    groups = []
-    for (unit, item), refs, levels in zip(todo.index, todo["refs"], todo["levels"], strict=True):
-        n, category = position[(unit, item)], int(category_of[item])
-        scores = _option_values(met_values[n], size_values[n])
-        values = (scores - scores[0]) * share[unit] / per_category[category]
-        acts = [{"unit": unit, "kind": "checkpoint", "ref": ref, "item": item, "level": level}
-                for ref, level in zip(refs, levels, strict=True)]
-        groups.append(_Group(category, values, acts))
+    count = (size_values - met_values).sum(axis=1).astype(int)
+    open_ = count > 0
+    scale = shares.reindex(unit_of).to_numpy(float) / per_category.reindex(category).to_numpy(float)
+    table = _tick_values(met_values[open_], size_values[open_], scale[open_])
+    values = [row[: n + 1] for row, n in zip(table, count[open_], strict=True)]
+    todo = missing.sort_values(["unit", "item", "order"])  # the groups' order, and within each the ticks'
+    actions = [pd.DataFrame({"unit": todo["unit"].to_numpy(), "kind": "checkpoint",
+                             "ref": todo["checkpoint"].to_numpy(), "item": todo["item"].to_numpy(),
+                             "level": todo["level"].to_numpy()})]
+    categories = [category[open_]]
     kp = kpi_rows(kpis, framework, ["unit"], pd.DataFrame({"unit": units}))
     kp = kp.assign(count=kp.groupby(["unit", "item"])["kpi"].transform("size"))
     kp = kp[kp["score"] < MAX_SCORE]
-    for unit, kpi, item, score, count in zip(kp["unit"], kp["kpi"], kp["item"], kp["score"], kp["count"],
-                                             strict=True):
-        gain = (MAX_SCORE - score) / count * share[unit] / per_category[7]
-        groups.append(_Group(7, np.array([0.0, gain]), [{"unit": unit, "kind": "kpi", "ref": kpi, "item": item,
-                                                        "level": None}]))
-    return groups
+    gains = (MAX_SCORE - kp["score"].to_numpy(float)) / kp["count"].to_numpy(float) \
+        * kp["unit"].map(shares).to_numpy(float) / float(per_category[7])
+    values += [np.array([0.0, gain]) for gain in gains]
+    categories.append(np.full(len(kp), 7))
+    actions.append(pd.DataFrame({"unit": kp["unit"].to_numpy(), "kind": "kpi", "ref": kp["kpi"].to_numpy(),
+                                 "item": kp["item"].to_numpy(), "level": None}))
+    first = np.concatenate([[0], np.cumsum([len(v) - 1 for v in values])[:-1]]).astype(int)
+    return _Groups(np.concatenate(categories), values, first,
+                   pd.concat(actions, ignore_index=True)[ACTION_COLUMNS].astype({"level": "str"}))
 
 
-def _combine(best: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One knapsack step: out[k] = max_j best[k - j] + values[j], and the j chosen for each k."""
-    size = len(best) + len(values) - 1
+def _maxplus(a: np.ndarray, b: np.ndarray, limit: int | None = None) -> np.ndarray:
+    """out[k] = max over j of a[k - j] + b[j]: the best gain of k actions shared between two choices, for
+    every k (or every k up to ``limit``). One shifted ``maximum`` per entry of the shorter array."""
+    long, short = (a, b) if len(a) >= len(b) else (b, a)
+    size = len(a) + len(b) - 1 if limit is None else min(len(a) + len(b) - 1, limit + 1)
     out = np.full(size, -np.inf)
-    choice = np.zeros(size, dtype=np.int64)
-    for j, v in enumerate(values):
-        candidate = best + v
-        window = out[j : j + len(best)]
-        better = candidate > window
-        window[better] = candidate[better]
-        choice[j : j + len(best)][better] = j
-    return out, choice
+    shifted = np.empty_like(long)
+    for j, value in enumerate(short[:size].tolist()):
+        end = min(j + len(long), size)
+        np.maximum(out[j:end], np.add(long[: end - j], value, out=shifted[: end - j]), out=out[j:end])
+    return out
 
 
-def _knapsack(groups: list[_Group]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """best[k]: the most category points k actions can gain; choices for backtracking."""
-    best = np.zeros(1)
-    choices = []
-    for g in groups:
-        best, choice = _combine(best, g.values)
-        choices.append(choice)
-    return best, choices
+def _enough(curves: list[np.ndarray], need: float) -> int | None:
+    """A number of actions that reaches ``need`` over several nondecreasing gain curves (None if even all
+    actions fall short): a feasible plan that takes the steps of each curve's upper concave hull, best gain
+    per action first. Hull vertices are real points of the curves, so the plan is real, and the fewest
+    actions are at most this many."""
+    steps = []
+    for curve in curves:
+        hull: list[int] = []
+        values = curve.tolist()
+        for x, y in enumerate(values):
+            while len(hull) >= 2 and (values[hull[-1]] - values[hull[-2]]) * (x - hull[-1]) <= \
+                    (y - values[hull[-1]]) * (hull[-1] - hull[-2]):
+                hull.pop()
+            hull.append(x)
+        steps += [((values[x1] - values[x0]) / (x1 - x0), x1 - x0, values[x1] - values[x0])
+                  for x0, x1 in pairwise(hull)]
+    gained, actions = sum(float(c[0]) for c in curves), 0
+    for _slope, count, gain in sorted(steps, key=lambda step: -step[0]):
+        if gained >= need - EPS:
+            break
+        gained, actions = gained + gain, actions + count
+    return actions if gained >= need - EPS else None
 
 
-def _backtrack(groups: list[_Group], choices: list[np.ndarray], k: int) -> list[dict]:
-    taken = []
-    for g, choice in zip(reversed(groups), reversed(choices), strict=True):
-        j = int(choice[k])
-        taken.extend(g.actions[:j])
-        k -= j
-    return taken
+def _split(a: np.ndarray, b: np.ndarray, k: int) -> int:
+    """The j of b behind ``_maxplus(a, b)[k]``: the smallest j with a[k - j] + b[j] at its maximum."""
+    low, high = max(0, k - len(a) + 1), min(k, len(b) - 1)
+    if high - low < 16:  # a group's few options: plain Python is quicker than four NumPy calls
+        sums = [a[k - j] + b[j] for j in range(low, high + 1)]
+        return low + sums.index(max(sums))
+    j = np.arange(low, high + 1)
+    return int(j[np.argmax(a[k - j] + b[j])])
 
 
 @dataclass(frozen=True)
 class _CategoryPlan:
     current: float
-    groups: list[_Group]
-    best: np.ndarray
-    choices: list[np.ndarray]
+    groups: list[int]  # indices into the planner's groups, in the order they were combined
+    prefix: list[np.ndarray]  # prefix[g]: the best gain of k actions among the first g groups
+
+    @property
+    def best(self) -> np.ndarray:
+        return self.prefix[-1]
 
     def fewest(self, floor: float) -> int | None:
         reach = np.nonzero(self.current + self.best >= floor - EPS)[0]
         return int(reach[0]) if len(reach) else None
 
-    def actions(self, k: int) -> list[dict]:
-        return _backtrack(self.groups, self.choices, k)
+    def taken(self, values: list[np.ndarray], k: int) -> list[tuple[int, int]]:
+        """(group, actions taken from it) for the best k actions, by backtracking through the prefixes."""
+        taken = []
+        for position in range(len(self.groups) - 1, -1, -1):
+            group = self.groups[position]
+            j = _split(self.prefix[position], values[group], k)
+            if j:
+                taken.append((group, j))
+            k -= j
+        return taken
 
 
 class AwardPlanner:
@@ -245,13 +288,14 @@ class AwardPlanner:
 
     def __init__(self, answers, kpis, categories: pd.Series, shares: pd.Series, framework: Framework | None = None):
         framework = framework or default_framework()
-        by_category: dict[int, list[_Group]] = {c.id: [] for c in framework.categories}
-        for g in _groups(answers, kpis, framework, shares):
-            by_category[g.category].append(g)
+        self.groups = _groups(answers, kpis, framework, shares)
         self.plans = {}
-        for c, groups in by_category.items():
-            best, choices = _knapsack(groups)
-            self.plans[c] = _CategoryPlan(float(categories.get(c, 0.0)), groups, best, choices)
+        for c in (c.id for c in framework.categories):
+            members = np.nonzero(self.groups.category == c)[0].tolist()
+            prefix = [np.zeros(1)]
+            for g in members:
+                prefix.append(_maxplus(prefix[-1], self.groups.values[g]))
+            self.plans[c] = _CategoryPlan(float(categories.get(c, 0.0)), members, prefix)
 
     def category(self, category: int, threshold: float) -> AwardPath:
         plan = self.plans[category]
@@ -259,7 +303,7 @@ class AwardPlanner:
         name = f"category {category} >= {threshold:g}"
         reachable = k is not None
         k = k if reachable else len(plan.best) - 1
-        return self._path(name, reachable, plan.actions(k), float(plan.best[k]))
+        return self._path(name, reachable, plan.taken(self.groups.values, k), float(plan.best[k]))
 
     def total(self, threshold: float, category_min: float = 0.0) -> AwardPath:
         """Fewest actions for total >= threshold with every category >= category_min."""
@@ -268,31 +312,32 @@ class AwardPlanner:
         if any(k is None for k in floors.values()):
             return self._everything(name)
         need = threshold * len(self.plans) - sum(p.current for p in self.plans.values())
-        best = np.zeros(1)
-        picks = []
-        for c, plan in self.plans.items():
-            best, choice = _combine(best, plan.best[floors[c]:])
-            picks.append((c, choice))
-        reach = np.nonzero(best >= need - EPS)[0]
-        if not len(reach):
+        tails = {c: plan.best[floors[c]:] for c, plan in self.plans.items()}  # beyond each category's floor
+        enough = _enough(list(tails.values()), need)
+        if enough is None:
             return self._everything(name)
+        prefix = [np.zeros(1)]
+        for tail in tails.values():  # exact for every number of actions up to ``enough``
+            prefix.append(_maxplus(prefix[-1], tail, enough))
+        reach = np.nonzero(prefix[-1] >= need - EPS)[0]
         k = int(reach[0])
-        gained = float(best[k]) / len(self.plans)
+        gained = float(prefix[-1][k]) / len(self.plans)
         taken = []
-        for c, choice in reversed(picks):
-            j = int(choice[k])
-            taken.extend(self.plans[c].actions(floors[c] + j))
+        for position, (c, tail) in reversed(list(enumerate(tails.items()))):
+            j = _split(prefix[position], tail, k)
+            taken += self.plans[c].taken(self.groups.values, floors[c] + j)
             k -= j
         return self._path(name, True, taken, gained)
 
     def _everything(self, name: str) -> AwardPath:
-        taken = [a for p in self.plans.values() for a in p.actions(len(p.best) - 1)]
+        taken = [t for p in self.plans.values() for t in p.taken(self.groups.values, len(p.best) - 1)]
         gained = sum(float(p.best[-1]) for p in self.plans.values()) / len(self.plans)
         return self._path(name, False, taken, gained)
 
-    @staticmethod
-    def _path(name: str, reachable: bool, taken: list[dict], gained: float) -> AwardPath:
-        """``gained``: total-score points for a total target, category points for a category one."""
-        frame = pd.DataFrame(taken, columns=["unit", "kind", "ref", "item", "level"])
-        frame = frame.sort_values(["item", "unit", "ref"]).reset_index(drop=True)
+    def _path(self, name: str, reachable: bool, taken: list[tuple[int, int]], gained: float) -> AwardPath:
+        """``taken``: (group, how many of its actions); ``gained``: total-score points for a total target,
+        category points for a category one."""
+        rows = np.concatenate([np.arange(self.groups.first[g], self.groups.first[g] + j) for g, j in taken]
+                              ) if taken else np.zeros(0, dtype=int)
+        frame = self.groups.actions.iloc[rows].sort_values(["item", "unit", "ref"]).reset_index(drop=True)
         return AwardPath(name, reachable, frame, gained)

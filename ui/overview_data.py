@@ -18,10 +18,21 @@ PARTS = {"headline": overview.headline, "comparison": overview.comparison, "gaps
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def _cached(part: str, path: str, version: int, **choices):
+def _scores(path: str, version: int, year: int, source: str, method: str):
+    """One cycle's scores, read once per data version for every part that needs them."""
     db = open_store(path, demo_if_empty=False)
     try:
-        return PARTS[part](db, **choices)
+        return overview.scores_reader(db, method)(year, source)
+    finally:
+        db.close()
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _cached(part: str, path: str, version: int, **choices):
+    db = open_store(path, demo_if_empty=False)
+    method = choices.get("method", "mean")
+    try:
+        return PARTS[part](db, **choices, scores_of=lambda year, source: _scores(path, version, year, source, method))
     finally:
         db.close()
 
@@ -32,11 +43,16 @@ def load(part: str, **choices):
     return _cached(part, str(session.db_path()), data_version(session.store()), **choices)
 
 
+def csv_of(frame: pd.DataFrame, index: bool = True):
+    """The frame as CSV (UTF-8 with BOM, which Excel reads as Thai), made only when the button is clicked."""
+    return lambda: frame.to_csv(index=index).encode("utf-8-sig")
+
+
 def chart_block(fig: go.Figure, caption_key: str, data: pd.DataFrame, name: str, key: str, **chart) -> object:
     """A chart, its plain-language caption, and a download of its data as CSV (UTF-8 with BOM)."""
     event = st.plotly_chart(fig, width="stretch", key=key, **chart)
     left, right = st.columns([4, 1])
     left.caption(t(caption_key))
-    right.download_button(t("ov_download_csv"), data.to_csv().encode("utf-8-sig"), file_name=f"{name}.csv",
-                          mime="text/csv", key=f"{key}:csv", icon=":material/download:")
+    right.download_button(t("ov_download_csv"), csv_of(data), file_name=f"{name}.csv", mime="text/csv",
+                          key=f"{key}:csv", icon=":material/download:")
     return event

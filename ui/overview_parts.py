@@ -14,7 +14,7 @@ from i18n.format import score_text
 from scoring import Framework
 from scoring.criteria import Thresholds
 from ui.i18n import current_language, t
-from ui.overview_data import chart_block, load
+from ui.overview_data import chart_block, csv_of, load
 
 TABS = {"categories": "ov_tab_categories", "units": "ov_tab_units", "ofi": "ov_tab_ofi", "trend": "ov_tab_trend",
         "kpi": "ov_tab_kpi"}
@@ -82,7 +82,7 @@ def units_tab(ctx: Context) -> None:
 def ofi_tab(ctx: Context) -> None:
     found: Gaps = load("gaps", **ctx.choices, lang=current_language())
     chart_block(ofi_pareto(found.table, current_language()), "ov_pareto_caption",
-                found.table.drop(columns="unit_ids"), f"gaps-{ctx.head.year}", "ov:pareto")
+                found.table, f"gaps-{ctx.head.year}", "ov:pareto")
     path_list(ctx, found)
 
 
@@ -99,16 +99,16 @@ def kpi_tab(ctx: Context) -> None:
 RENDER = {"categories": categories_tab, "units": units_tab, "ofi": ofi_tab, "trend": trend_tab, "kpi": kpi_tab}
 
 
-def _describe(framework: Framework, kind: str, ref: str, lang: str) -> str:
+def _describe(framework: Framework, kind: str, ref: str) -> str:
     text = framework.text_of(ref)
     if text is None:
         return ref
-    return text.get(lang) if kind == "checkpoint" else t("ov_raise_kpi", name=text.get(lang))
+    name = text.get(current_language())
+    return name if kind == "checkpoint" else t("ov_raise_kpi", name=name)
 
 
 def path_list(ctx: Context, found: Gaps) -> None:
     """The fewest actions reaching each award, as a table to download and hand to the committee."""
-    lang = current_language()
     st.subheader(t("ov_paths"))
     if not found.paths:
         st.info(t("ov_paths_need_mean"))
@@ -119,14 +119,19 @@ def path_list(ctx: Context, found: Gaps) -> None:
     if not path.reachable:
         st.warning(t("ov_path_unreachable"))
     st.caption(t("ov_path_summary", n=len(path.actions), points=score_text(path.points)))
-    actions = path.actions.assign(
+    described = {(kind, ref): _describe(ctx.framework, kind, ref)
+                 for kind, ref in path.actions[["kind", "ref"]].drop_duplicates().itertuples(index=False)}
+    per_unit = path.actions.assign(
         unit=path.actions["unit"].map(lambda u: ctx.labels.get(u, u)),
-        action=[_describe(ctx.framework, kind, ref, lang)
-                for kind, ref in zip(path.actions["kind"], path.actions["ref"], strict=True)],
+        action=pd.MultiIndex.from_frame(path.actions[["kind", "ref"]]).map(described),
     )[["unit", "item", "ref", "action"]]
-    actions.columns = [t("unit"), t("ov_item"), t("ov_ref"), t("ov_action")]
-    st.dataframe(actions, hide_index=True, width="stretch")
-    st.download_button(t("ov_download_csv"), actions.to_csv(index=False).encode("utf-8-sig"),
+    grouped = per_unit.groupby(["item", "ref", "action"], sort=True)["unit"].agg(["size", lambda u: ", ".join(u)])
+    grouped = grouped.reset_index().set_axis([t("ov_item"), t("ov_ref"), t("ov_action"), t("ov_path_units"),
+                                              t("ov_path_which")], axis=1)
+    st.caption(t("ov_path_grouped"))
+    st.dataframe(grouped, hide_index=True, width="stretch")
+    per_unit.columns = [t("unit"), t("ov_item"), t("ov_ref"), t("ov_action")]
+    st.download_button(t("ov_download_path"), csv_of(per_unit, index=False),
                        file_name=f"award-path-{choice}-{ctx.head.year}.csv", key="ov:path:csv",
                        icon=":material/download:")
 
