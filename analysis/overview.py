@@ -56,15 +56,6 @@ class Comparison:
     self_review: pd.DataFrame  # categories x (self, review), over the counted units
 
 
-@dataclass(frozen=True)
-class Gaps:
-    """The OFI tab: the department's gaps by points (without the lists of unit ids), and the fewest actions
-    reaching each award."""
-
-    table: pd.DataFrame
-    paths: dict[str, AwardPath]
-
-
 def unit_weights(db: Database) -> dict:
     units = org.units(db)
     return dict(zip(units["id"], units["weight"], strict=True))
@@ -113,32 +104,45 @@ def trend(db: Database, source: str = "best", method: str = "mean", scores_of: S
     return pd.DataFrame.from_dict(rows, orient="index").sort_index()
 
 
-def award_paths(scores: CycleScores, method: str, weights: dict, framework: Framework) -> dict[str, AwardPath]:
-    """The fewest actions reaching the PMQA award and each category award not yet met."""
+def path_targets(head: Headline) -> list[str]:
+    """The awards a path can be asked for: the PMQA award, and each category award not yet met."""
+    if head.award is None or head.method not in PLANNED_METHODS:
+        return []
+    awards = head.award.category_awards
+    return ["pmqa", *(f"category_{c}" for c in awards.index[~awards["met"].astype(bool)])]
+
+
+def award_path(db: Database, year: int, source: str = "best", method: str = "mean", target: str = "pmqa",
+               scores_of: ScoresOf | None = None) -> AwardPath | None:
+    """The fewest actions reaching ``target``: "pmqa" (the PMQA award: the total and every category's
+    floor) or "category_<n>" (that category award); None for an aggregation the planner cannot split
+    (median, min) or a cycle with no counted unit."""
     if method not in PLANNED_METHODS:
-        return {}
-    result = scores.result
+        return None
+    scores = (scores_of or scores_reader(db, method))(year, source)
+    if scores is None:
+        return None
+    framework = framework_for_year(year)
     awards = framework.thresholds.awards
-    shares = unit_shares(list(scores.grid.index), method, weights)
-    planner = AwardPlanner(scores.answers, scores.kpis, result.categories, shares, framework)
-    paths = {"pmqa": planner.total(awards.pmqa_total, awards.pmqa_category_min)}
-    for category, row in award_status(result.categories, result.total, awards).category_awards.iterrows():
-        if not row["met"]:
-            paths[f"category_{category}"] = planner.category(int(category), awards.category)
-    return paths
+    shares = unit_shares(list(scores.grid.index), method, unit_weights(db))
+    category = None if target == "pmqa" else int(target.removeprefix("category_"))
+    planner = AwardPlanner(scores.answers, scores.kpis, scores.result.categories, shares, framework,
+                           only=None if category is None else [category])
+    if category is None:
+        return planner.total(awards.pmqa_total, awards.pmqa_category_min)
+    return planner.category(category, awards.category)
 
 
 def gaps(db: Database, year: int, source: str = "best", method: str = "mean", lang: str = "th",
-         scores_of: ScoresOf | None = None) -> Gaps:
-    """The department's gaps (points shared over the counted units, as for the mean) and the award paths
-    (for the chosen method), from the same scores."""
-    framework = framework_for_year(year)
-    weights = unit_weights(db)
+         scores_of: ScoresOf | None = None) -> pd.DataFrame:
+    """The department's gaps ranked by points, shared over the counted units as for the mean (without the
+    lists of unit ids, which the overview does not show)."""
     scores = (scores_of or scores_reader(db, method))(year, source)
     if scores is None:
-        return Gaps(pd.DataFrame(columns=[c for c in GAP_COLUMNS if c != "unit_ids"]), {})
-    table = ranked_gaps(scores.answers, scores.kpis, unit_shares(list(scores.grid.index)), framework, lang)
-    return Gaps(table.drop(columns="unit_ids"), award_paths(scores, method, weights, framework))
+        return pd.DataFrame(columns=[c for c in GAP_COLUMNS if c != "unit_ids"])
+    table = ranked_gaps(scores.answers, scores.kpis, unit_shares(list(scores.grid.index)),
+                        framework_for_year(year), lang)
+    return table.drop(columns="unit_ids")
 
 
 def kpi_department(db: Database, year: int, source: str = "best", lang: str = "th",

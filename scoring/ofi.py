@@ -283,14 +283,16 @@ class AwardPlanner:
     """Answers "the fewest actions to reach X" for one unit or a department.
 
     ``categories`` are the current category scores (as the scoring package computes them from the
-    same answers); ``shares`` each unit's share (see ``unit_shares``; one unit: share 1).
+    same answers); ``shares`` each unit's share (see ``unit_shares``; one unit: share 1). ``only``: plan
+    these categories alone (enough for their category paths; the total needs every category).
     """
 
-    def __init__(self, answers, kpis, categories: pd.Series, shares: pd.Series, framework: Framework | None = None):
+    def __init__(self, answers, kpis, categories: pd.Series, shares: pd.Series, framework: Framework | None = None,
+                 only: Sequence[int] | None = None):
         framework = framework or default_framework()
         self.groups = _groups(answers, kpis, framework, shares)
         self.plans = {}
-        for c in (c.id for c in framework.categories):
+        for c in only or [c.id for c in framework.categories]:
             members = np.nonzero(self.groups.category == c)[0].tolist()
             prefix = [np.zeros(1)]
             for g in members:
@@ -306,7 +308,8 @@ class AwardPlanner:
         return self._path(name, reachable, plan.taken(self.groups.values, k), float(plan.best[k]))
 
     def total(self, threshold: float, category_min: float = 0.0) -> AwardPath:
-        """Fewest actions for total >= threshold with every category >= category_min."""
+        """Fewest actions for total >= threshold with every category >= category_min (a planner of every
+        category)."""
         name = f"total >= {threshold:g}" + (f", every category >= {category_min:g}" if category_min else "")
         floors = {c: p.fewest(category_min) for c, p in self.plans.items()}
         if any(k is None for k in floors.values()):

@@ -10,20 +10,31 @@ from analysis.ofi import gap_table
 from i18n import translate
 from storage import accounts, assessments, ofis
 from storage.demo import DEMO_PASSWORD
-from ui.ofi_register import table_changes
+from ui.ofi_register import TABS, table_changes
 
 PAGE = "pages/ofi_register.py"
 
 
 @pytest.fixture
 def register(app):
-    def open_page(role: str = "committee"):
+    def open_page(role: str = "committee", tab: str = "register"):
         at = app(role)
         at.switch_page(PAGE).run()
+        if tab != "register":  # the first tab is open at first; another is opened as a click on it does
+            at.session_state["ofi_tab"] = translate(TABS[tab], "th")
+            at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at
 
     return open_page
+
+
+@pytest.mark.parametrize("tab", list(TABS))
+def test_only_the_open_tab_is_built(register, tab):
+    at = register(tab=tab)
+    keys = {w.key for w in [*at.selectbox, *at.multiselect, *at.text_area]}
+    built = {"register": "ofi:f:category" in keys, "gaps": "ofi:gap_scope" in keys, "manual": "ofi:new:item" in keys}
+    assert built == {name: name == tab for name in TABS}
 
 
 def button(at, key):
@@ -31,7 +42,7 @@ def button(at, key):
 
 
 def test_create_an_ofi_from_the_top_department_gap(register, demo_db):
-    at = register()
+    at = register(tab="gaps")
     top = gap_table(demo_db, 2570).iloc[0]
     button(at, "ofi_create_from_gap").click().run()
     assert not at.exception and not at.error
@@ -44,7 +55,7 @@ def test_create_an_ofi_from_the_top_department_gap(register, demo_db):
 
 
 def test_an_empty_description_is_refused_with_a_message_and_nothing_stored(register, demo_db):
-    at = register()
+    at = register(tab="manual")
     at.multiselect(key="ofi:new:units").select(1)
     button(at, "ofi_create").click().run()
     assert [e.value for e in at.error] == [translate("error_ofi_description", "th", limit=ofis.MAX_TEXT)]
@@ -52,7 +63,7 @@ def test_an_empty_description_is_refused_with_a_message_and_nothing_stored(regis
 
 
 def test_create_by_hand_then_filter_and_add_a_note(register, demo_db):
-    at = register()
+    at = register(tab="manual")
     at.selectbox(key="ofi:new:item").set_value("3.4")
     at.multiselect(key="ofi:new:units").select(1).select(2)
     at.text_area(key="ofi:new:text").input("จัดทำระบบติดตามเรื่องร้องเรียนออนไลน์")
@@ -61,6 +72,8 @@ def test_create_by_hand_then_filter_and_add_a_note(register, demo_db):
     assert not at.error
     [row] = ofis.register(demo_db, 2570).itertuples()
     assert (row.item, sorted(row.unit_ids), row.owner, row.source) == ("3.4", [1, 2], "demo-committee", "committee")
+    at.session_state["ofi_tab"] = translate(TABS["register"], "th")
+    at.run()
     at.selectbox(key="ofi:f:unit").set_value(3).run()
     assert at.caption[0].value.startswith(translate("ofi_count", "th", n=0)[:2])
     at.selectbox(key="ofi:f:unit").set_value(2).run()

@@ -4,17 +4,21 @@ from gaps. Every change goes through ``storage.ofis``, which checks and audits i
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from storage import ofis
+from analysis.ofi import gap_table
+from reports.ofi_export import register_csv, register_xlsx
+from storage import ofis, org
 from storage.accounts import User
 from ui import session
 from ui.editor import Editor
-from ui.i18n import t
+from ui.i18n import current_language, t
 
 EDITABLE = ("description", "priority", "owner", "due_date", "status")
+TABS = {"register": "ofi_tab_register", "gaps": "ofi_tab_gaps", "manual": "ofi_tab_manual"}
 EDITOR = Editor("ofi")
 run = EDITOR.attempt
 show_flash = EDITOR.show_flash
@@ -79,6 +83,46 @@ def register_table(user: User, frame: pd.DataFrame, owners: list[str], editable:
             "overdue": st.column_config.CheckboxColumn(t("ofi_col_overdue")),
         },
     )
+
+
+def register_view(user: User, year: int, units: dict[int, str], owners: list[str]) -> None:
+    """The register tab: filters, the editable table, downloads, carry-over and progress notes."""
+    db, lang = session.store(), current_language()
+    cols = st.columns(5)
+    category = cols[0].selectbox(t("category"), [None, *range(1, 8)], key="ofi:f:category",
+                                 format_func=lambda c: t("ofi_all") if c is None else t("category_short", n=c))
+    unit_id = cols[1].selectbox(t("unit"), [None, *units], key="ofi:f:unit",
+                                format_func=lambda u: t("ofi_all") if u is None else units[u])
+    owner = cols[2].selectbox(t("ofi_col_owner"), [None, *owners], key="ofi:f:owner",
+                              format_func=lambda o: t("ofi_all") if o is None else o)
+    status = cols[3].multiselect(t("ofi_col_status"), ofis.STATUSES, key="ofi:f:status", placeholder=t("ofi_all"),
+                                 format_func=lambda s: t(f"ofi_status_{s}"))
+    overdue = cols[4].checkbox(t("ofi_overdue_only"), key="ofi:f:overdue")
+    frame = ofis.register(db, year, category=category, unit_id=unit_id, owner=owner, status=status or None,
+                          overdue=overdue)
+    st.caption(t("ofi_count", n=len(frame)))
+    register_table(user, frame, owners, editable=True)
+    down = st.columns(3)
+    # the files are made only when a button is clicked
+    down[0].download_button(t("ofi_export_xlsx"), partial(register_xlsx, frame, lang), file_name=f"ofi-{year}.xlsx",
+                            icon=":material/table_view:", key="ofi:xlsx")
+    down[1].download_button(t("ofi_export_csv"), partial(register_csv, frame, lang), file_name=f"ofi-{year}.csv",
+                            icon=":material/csv:", key="ofi:csv")
+    has_previous = year - 1 in {c["year"] for c in org.cycles(db)}
+    if has_previous and down[2].button(t("ofi_carry_over", year=year - 1), key="ofi:carry",
+                                       icon=":material/move_down:"):
+        run(lambda: ofis.carry_over(db, user, year - 1, year), t("ofi_carried"))
+        st.rerun()
+    st.subheader(t("ofi_notes"))
+    notes_panel(user, frame)
+
+
+def gaps_view(user: User, year: int, units: dict[int, str], owners: list[str]) -> None:
+    """The tab that makes OFIs from score gaps, for the department or one unit."""
+    st.caption(t("ofi_gaps_caption"))
+    scope = st.selectbox(t("ofi_gap_scope"), [None, *units], key="ofi:gap_scope",
+                         format_func=lambda u: t("ofi_department") if u is None else units[u])
+    from_gaps_form(user, year, gap_table(session.store(), year, current_language(), unit_id=scope, limit=50), owners)
 
 
 def notes_panel(user: User, frame: pd.DataFrame) -> None:

@@ -14,7 +14,7 @@ from ui import session
 from ui.i18n import t
 
 PARTS = {"headline": overview.headline, "comparison": overview.comparison, "gaps": overview.gaps,
-         "trend": overview.trend, "kpis": overview.kpi_department}
+         "path": overview.award_path, "trend": overview.trend, "kpis": overview.kpi_department}
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from analysis.overview import Gaps, Headline
+from analysis.overview import Headline, path_targets
 from charts.overview import category_radar, kpi_panels, ofi_pareto, self_vs_review, trend, unit_heatmap
 from i18n.format import score_text
 from scoring import Framework
@@ -80,10 +80,10 @@ def units_tab(ctx: Context) -> None:
 
 
 def ofi_tab(ctx: Context) -> None:
-    found: Gaps = load("gaps", **ctx.choices, lang=current_language())
-    chart_block(ofi_pareto(found.table, current_language()), "ov_pareto_caption",
-                found.table, f"gaps-{ctx.head.year}", "ov:pareto")
-    path_list(ctx, found)
+    table = load("gaps", **ctx.choices, lang=current_language())
+    chart_block(ofi_pareto(table, current_language()), "ov_pareto_caption", table, f"gaps-{ctx.head.year}",
+                "ov:pareto")
+    path_list(ctx)
 
 
 def trend_tab(ctx: Context) -> None:
@@ -107,15 +107,17 @@ def _describe(framework: Framework, kind: str, ref: str) -> str:
     return name if kind == "checkpoint" else t("ov_raise_kpi", name=name)
 
 
-def path_list(ctx: Context, found: Gaps) -> None:
-    """The fewest actions reaching each award, as a table to download and hand to the committee."""
+def path_list(ctx: Context) -> None:
+    """The fewest actions reaching the chosen award (computed only for that one), as a table to download
+    and hand to the committee."""
     st.subheader(t("ov_paths"))
-    if not found.paths:
+    targets = path_targets(ctx.head)
+    if not targets:
         st.info(t("ov_paths_need_mean"))
         return
     names = {"pmqa": t("award_pmqa"), **{f"category_{c}": t("ov_category_award_n", n=c) for c in range(1, 8)}}
-    choice = st.selectbox(t("ov_path_target"), list(found.paths), format_func=names.get, key="ov:path")
-    path = found.paths[choice]
+    choice = st.selectbox(t("ov_path_target"), targets, format_func=names.get, key="ov:path")
+    path = load("path", **ctx.choices, target=choice)
     if not path.reachable:
         st.warning(t("ov_path_unreachable"))
     st.caption(t("ov_path_summary", n=len(path.actions), points=score_text(path.points)))
