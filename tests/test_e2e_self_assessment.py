@@ -153,10 +153,15 @@ def category(page, n: int, lang: str = "th"):
     return live(main(page)).get_by_role("radio", name=re.compile("^" + re.escape(prefix) + r"\b"))
 
 
-def evidence_button(page, count: int, lang: str = "th", nth: int = 0):
-    label = f"{translate('ev_title', lang)} ({count})"
+def evidence_button(page, lang: str = "th", nth: int = 0):
     return main(page).locator('[data-testid="stPopoverButton"]').filter(
-        has=page.get_by_text(label, exact=True)).nth(nth)
+        has=page.get_by_text(translate("ev_title", lang), exact=True)).nth(nth)
+
+
+def evidence_count(page, count: int, lang: str = "th", nth: int = 0):
+    """The caption above a popover: how much evidence it holds."""
+    text = translate("ev_count", lang, n=count) if count else translate("ev_none", lang)
+    return live(main(page)).get_by_text(text, exact=True).nth(nth)
 
 
 def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_reload(new_page, sa_store,
@@ -231,9 +236,10 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     category(page, 1).click()
     expect()(checkbox(page, "1.1.B1")).to_be_checked()
     settle(page)
-    evidence_button(page, 0).click()  # the first popover: 1.1, Basic
+    expect()(evidence_count(page, 0)).to_be_visible()
+    evidence_button(page).click()  # the first popover: 1.1, Basic; its content is built when it opens
     popover = page.locator('[data-testid="stPopoverBody"]')
-    expect()(popover.get_by_text(translate("ev_none", "th"), exact=True)).to_be_visible()
+    expect()(popover.locator('input[type="file"]')).to_be_attached()
     settle(page)
     popover.locator('input[type="file"]').set_input_files(
         {"name": PDF_NAME, "mimeType": "application/pdf", "buffer": PDF})
@@ -243,7 +249,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     download_label = re.compile(re.escape(f"{translate('ev_download', 'th')}: {PDF_NAME}"))
     download = popover.get_by_role("button", name=download_label)
     expect()(download).to_be_visible()  # the popover stays open and lists the file
-    expect()(evidence_button(page, 1)).to_be_visible()
+    expect()(evidence_count(page, 1)).to_be_visible()
     settle(page)
     with page.expect_download() as fetched:  # the file is read from the store only now
         download.click()
@@ -278,7 +284,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     expect()(title(page, "en")).to_be_visible()
     expect()(score_in(item_block(page, "1.1", "en"), translate("sa_item_score", "en", score="").strip())
              ).to_have_text("333.3")
-    expect()(evidence_button(page, 1, "en")).to_be_visible()
+    expect()(evidence_count(page, 1, "en")).to_be_visible()
     for cp in TICKED:
         expect()(checkbox(page, cp)).to_be_checked()
     settle(page)

@@ -31,7 +31,10 @@ def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
     lang = current_language()
     items = [i for i in framework.items() if i.is_results]
     unit_ofis = ofis.for_unit(session.store(), form.assessment["unit_id"], form.assessment["year"])
-    with st.expander(t("sa_add_kpi"), icon=":material/add_chart:"), st.form(key("addkpi", form.assessment["id"])):
+    expander = st.expander(t("sa_add_kpi"), icon=":material/add_chart:", key=key("addkpi_open"), on_change="rerun")
+    if not expander.open:  # the form is built only when it is opened
+        return
+    with expander, st.form(key("addkpi", form.assessment["id"])):
         item = st.selectbox(t("sa_kpi_item"), [i.id for i in items],
                             format_func=lambda i: f"{i} {framework.item(i).name.get(lang)}")
         name = st.text_input(t("sa_kpi_name"), max_chars=answers.MAX_NAME)

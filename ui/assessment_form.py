@@ -160,11 +160,16 @@ def _remove_evidence(user: User, evidence_id: int) -> None:
 
 def render_evidence(user: User, assessment_id: int, item: str, level: str | None, kpi: str | None,
                     editable: bool, rows: list[dict]) -> None:
+    """A popover per level (or KPI) with its evidence and, while editable, the controls to add some. Its
+    content is built only while it is open (a form shows a dozen of these). Its label stays the same (a
+    popover whose label changes closes, and adding a file would close it): the count is a caption above."""
     base = (item, level or kpi)
-    label = f"{t('ev_title')} ({len(rows)})"
-    with st.popover(label, icon=":material/attach_file:", width="stretch"):
-        if not rows:
-            st.caption(t("ev_none"))
+    st.caption(t("ev_count", n=len(rows)) if rows else t("ev_none"))
+    popover = st.popover(t("ev_title"), icon=":material/attach_file:", width="stretch", key=key("ev_pop", *base),
+                         on_change="rerun")
+    if not popover.open:
+        return
+    with popover:
         evidence_list(rows, user, key, _remove_evidence if editable else None)
         if editable:
             st.file_uploader(t("ev_upload", limit=evidence.MAX_BYTES // (1024 * 1024)),
