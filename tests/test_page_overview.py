@@ -76,11 +76,22 @@ def test_each_tab_builds_only_its_own_charts(overview_page, tab):
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_a_link_to_a_tab_opens_it_in_either_language(app, lang):
-    at = app("director", "th")
-    at.query_params["ov_tab"] = translate(TABS["trend"], lang)  # a link made in either language
+    at = app("director", lang)
+    at.query_params["ov_tab"] = "trend"  # the address holds the tab's id, not its label
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     assert charts(at) == ["ov:bullet", "ov:trend"]
+
+
+def test_the_address_follows_the_open_tab(overview_page):
+    at = overview_page("director", tab="units")
+    assert at.query_params["ov_tab"] == "units"
+    at.session_state["ov_tab"] = translate(TABS["categories"], "th")
+    at.run()
+    assert "ov_tab" not in at.query_params  # the first tab needs no mention
+    at.query_params["ov_tab"] = "no-such-tab"
+    at.run()
+    assert not at.exception and charts(at) == ["ov:bullet", *TAB_CHARTS["categories"]]
 
 
 def test_the_open_tab_stays_open_when_the_language_changes(overview_page):
@@ -91,6 +102,7 @@ def test_the_open_tab_stays_open_when_the_language_changes(overview_page):
     assert not at.exception, [e.value for e in at.exception]
     assert charts(at) == ["ov:bullet", "ov:kpi"]
     assert at.session_state["ov_tab"] == translate(TABS["kpi"], "en")
+    assert at.query_params["ov_tab"] == "kpi"
 
 
 def test_award_path_is_listed_for_mean_and_explained_for_median(overview_page):

@@ -1,0 +1,127 @@
+"""The director overview in headless Chromium: only the open tab is built, the open tab is in the address so
+a reload (after signing in again) opens it, its data downloads as CSV (made when clicked), and English.
+Helpers in e2e.py; screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from e2e import (
+    browser_page,
+    copy_store,
+    expect,
+    expect_chart,
+    expect_no_exception,
+    heading,
+    live,
+    main,
+    open_page,
+    screenshot,
+    seen,
+    settle,
+    sign_in,
+    sign_in_form,
+    streamlit_server,
+    switch_language,
+)
+
+from i18n import translate
+from storage.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def ov_server(browser, tmp_path_factory, demo_template) -> Iterator[str]:
+    store = copy_store(demo_template, tmp_path_factory.mktemp("e2e-ov"))
+    with streamlit_server(store, store.parent / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def ov_page(browser, ov_server):
+    with browser_page(browser, ov_server) as opened:
+        yield opened
+
+
+def tab(page, key: str, lang: str = "th"):
+    return main(page).get_by_role("tab", name=translate(key, lang), exact=True)
+
+
+def charts(page) -> list[str]:
+    """The titles of the charts the page shows now."""
+    return [t.strip() for t in live(main(page)).locator(".js-plotly-plot .gtitle").all_text_contents()]
+
+
+def open_overview(page, lang: str = "th") -> None:
+    open_page(page, "page_overview", lang)
+    expect()(heading(page, "ov_title", lang)).to_be_visible()
+    expect_chart(page, translate("ovc_radar_title", lang))
+    settle(page)
+
+
+def test_the_open_tab_is_built_alone_kept_in_the_address_and_reopened_after_a_reload(ov_page, ov_server,
+                                                                                      artifacts):
+    page = ov_page
+    sign_in(page, "demo-director", DEMO_PASSWORD)
+    open_overview(page)
+    assert charts(page) == [translate(k, "th") for k in ("ovc_bullet_title", "ovc_radar_title",
+                                                          "ovc_self_review_title")]
+
+    tab(page, "ov_tab_trend").click()
+    expect_chart(page, translate("ovc_trend_title", "th"))
+    settle(page)
+    assert charts(page) == [translate("ovc_bullet_title", "th"), translate("ovc_trend_title", "th")]
+    assert parse_qs(urlparse(page.url).query)["ov_tab"] == ["trend"]
+    expect_no_exception(page)
+    screenshot(page, artifacts / "overview-trend-th.png")
+
+    # the trend's data as CSV, made only now (UTF-8 with BOM, so Excel reads Thai)
+    with page.expect_download() as fetched:
+        live(main(page)).get_by_role("button", name=translate("ov_download_csv", "th")).last.click()
+    data = Path(fetched.value.path()).read_bytes()
+    assert fetched.value.suggested_filename == "trend.csv"
+    assert data.startswith(b"\xef\xbb\xbf") and b"total" in data.splitlines()[0]
+    settle(page)
+
+    # a reload is a new session at the same address: sign in again, and the trend tab opens at once
+    page.reload()
+    expect()(sign_in_form(page)).to_be_visible()
+    sign_in(page, "demo-director", DEMO_PASSWORD)
+    expect_chart(page, translate("ovc_trend_title", "th"))
+    settle(page)
+    assert translate("ovc_radar_title", "th") not in charts(page)
+    expect()(tab(page, "ov_tab_trend")).to_have_attribute("aria-selected", "true")
+
+    # English: the same tab stays open, now labelled in English, and the address follows
+    switch_language(page, "en")
+    expect_chart(page, translate("ovc_trend_title", "en"))
+    settle(page)
+    expect()(tab(page, "ov_tab_trend", "en")).to_have_attribute("aria-selected", "true")
+    assert parse_qs(urlparse(page.url).query)["ov_tab"] == ["trend"]
+    expect_no_exception(page)
+    assert seen(page) == {"nav": False, "exception": False}
+    screenshot(page, artifacts / "overview-trend-en.png")
+
+
+def test_the_award_path_is_listed_by_checkpoint_and_downloads_unit_by_unit(ov_page, artifacts):
+    page = ov_page
+    sign_in(page, "demo-committee", DEMO_PASSWORD)
+    open_overview(page)
+    tab(page, "ov_tab_ofi").click()
+    expect_chart(page, translate("ovc_pareto_title", "th", n=20))
+    expect()(live(main(page)).get_by_text(translate("ov_path_grouped", "th"))).to_be_visible()
+    settle(page)
+    with page.expect_download() as fetched:
+        live(main(page)).get_by_role("button", name=translate("ov_download_path", "th")).click()
+    lines = Path(fetched.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0] == ",".join(translate(k, "th") for k in ("unit", "ov_item", "ov_ref", "ov_action"))
+    assert len(lines) > 1 and re.match(r"^[A-Z0-9]+ · ", lines[1])  # one row per unit and action
+    settle(page)
+    expect_no_exception(page)
+    screenshot(page, artifacts / "overview-ofi-th.png")
