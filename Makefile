@@ -30,7 +30,8 @@ lint: setup-dev
 test: setup-dev system-deps lint
 	$(PY) -m pytest
 
-bench: setup-dev
+bench: setup-dev system-deps
 	$(PY) bench/bench_scoring.py
 	$(PY) bench/bench_form.py
-	$(PY) bench/bench_overview.py
+	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_browser.py

@@ -1,18 +1,17 @@
-"""Benchmark of the self-assessment form on a copy of the demo database.
+"""Benchmark of the self-assessment form's saves on a copy of the demo database.
 
 Prints the median of repeated runs of:
 - one tick-box save (``answers.save_checkpoints``: version check, write, audit, commit);
-- the save round trip the page makes: the save, then loading the form and its live scores again;
-- a full run of the form page under AppTest, signed in as the demo unit (categories 1 and 7).
+- the save round trip the page makes: the save, then loading the form and its live scores again.
+(The page runs themselves are in bench_pages.py.)
 
-Run: .venv/bin/python bench/bench_form.py [--saves 200] [--runs 15]
-Aims: a save under 50 ms, a page run under 1 s.
+Run: .venv/bin/python bench/bench_form.py [--saves 200]
+Aim: a save under 50 ms.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from storage import answers, assessments, open_store  # noqa: E402
 from storage.accounts import authenticate  # noqa: E402
 from storage.demo import DEMO_PASSWORD  # noqa: E402
 
-SAVE_AIM_MS, PAGE_AIM_MS = 50.0, 1000.0
+SAVE_AIM_MS = 50.0
 
 
 def median_ms(samples: list[float]) -> float:
@@ -54,46 +53,20 @@ def bench_saves(db, count: int) -> tuple[float, float]:
     return median_ms(saves), median_ms(trips)
 
 
-def bench_page(path: Path, runs: int) -> tuple[float, float]:
-    from streamlit.testing.v1 import AppTest
-
-    os.environ["PMQA_DB"] = str(path)
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
-    at.text_input(key="login_username").input("demo-unit")
-    at.text_input(key="login_password").input(DEMO_PASSWORD)
-    at.button[0].click().run()
-    at.switch_page("pages/self_assessment.py").run()
-    results = []
-    for category in (1, 7):
-        at.segmented_control(key="sa:category").set_value(category).run()
-        assert not at.exception, [e.value for e in at.exception]
-        samples = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            at.run()
-            samples.append(time.perf_counter() - start)
-        results.append(median_ms(samples))
-    return results[0], results[1]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--saves", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demo.db"
         db = open_store(path)
         save, trip = bench_saves(db, args.saves)
         db.close()
-        page_1, page_7 = bench_page(path, args.runs)
     print(f"tick-box save (median of {args.saves}): {save:.1f} ms   aim < {SAVE_AIM_MS:.0f} ms: "
           f"{'PASS' if save < SAVE_AIM_MS else 'FAIL'}")
     print(f"save round trip with reload and live scores (median of {args.saves}): {trip:.1f} ms")
-    print(f"form page run, category 1 (median of {args.runs}): {page_1:.0f} ms   aim < {PAGE_AIM_MS:.0f} ms: "
-          f"{'PASS' if page_1 < PAGE_AIM_MS else 'FAIL'}")
-    print(f"form page run, category 7 (median of {args.runs}): {page_7:.0f} ms   aim < {PAGE_AIM_MS:.0f} ms: "
-          f"{'PASS' if page_7 < PAGE_AIM_MS else 'FAIL'}")
     return 0
 
 
