@@ -109,3 +109,30 @@ def artifacts() -> Path:
 
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def server_store(browser, tmp_path_factory, demo_template) -> Path:
+    """The store a browser-test module's server runs on: its own copy of the demo store. A module that needs
+    other data overrides this fixture. (``browser`` first: nothing is copied when browser tests skip.)"""
+    from e2e import copy_store
+
+    return copy_store(demo_template, tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="module")
+def server(browser, server_store):
+    """`streamlit run` on ``server_store`` for the whole module; its base URL."""
+    from e2e import streamlit_server
+
+    with streamlit_server(server_store, server_store.parent / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser session (Thai) at the server's address."""
+    from e2e import browser_page
+
+    with browser_page(browser, server) as opened:
+        yield opened

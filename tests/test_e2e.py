@@ -4,13 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from e2e import (
-    browser_page,
-    copy_store,
     expect,
     expect_chart,
     expect_no_exception,
@@ -21,7 +16,6 @@ from e2e import (
     sidebar_button,
     sign_in,
     sign_in_form,
-    streamlit_server,
     switch_language,
 )
 
@@ -37,26 +31,10 @@ pytestmark = pytest.mark.e2e
 YEAR = 2570
 
 
-@pytest.fixture(scope="module")
-def e2e_store(tmp_path_factory, demo_template) -> Path:
-    return copy_store(demo_template, tmp_path_factory.mktemp("e2e"))
 
 
-@pytest.fixture(scope="module")
-def server(browser, e2e_store) -> Iterator[str]:
-    # `browser` first: no server is started when the browser tests are skipped
-    with streamlit_server(e2e_store, e2e_store.parent / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture
-def page(browser, server):
-    with browser_page(browser, server) as opened:
-        yield opened
-
-
-def test_director_home_then_english_then_unit(page, e2e_store, artifacts):
-    db = connect(e2e_store)
+def test_director_home_then_english_then_unit(page, server_store, artifacts):
+    db = connect(server_store)
     try:
         department = department_summary(db, YEAR)
         unit_user = authenticate(db, "demo-unit", DEMO_PASSWORD)

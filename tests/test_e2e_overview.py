@@ -6,14 +6,11 @@ Helpers in e2e.py; screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from e2e import (
-    browser_page,
-    copy_store,
     expect,
     expect_chart,
     expect_no_exception,
@@ -26,7 +23,6 @@ from e2e import (
     settle,
     sign_in,
     sign_in_form,
-    streamlit_server,
     switch_language,
 )
 
@@ -36,17 +32,6 @@ from storage.demo import DEMO_PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def ov_server(browser, tmp_path_factory, demo_template) -> Iterator[str]:
-    store = copy_store(demo_template, tmp_path_factory.mktemp("e2e-ov"))
-    with streamlit_server(store, store.parent / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture
-def ov_page(browser, ov_server):
-    with browser_page(browser, ov_server) as opened:
-        yield opened
 
 
 def tab(page, key: str, lang: str = "th"):
@@ -65,9 +50,7 @@ def open_overview(page, lang: str = "th") -> None:
     settle(page)
 
 
-def test_the_open_tab_is_built_alone_kept_in_the_address_and_reopened_after_a_reload(ov_page, ov_server,
-                                                                                      artifacts):
-    page = ov_page
+def test_the_open_tab_is_built_alone_kept_in_the_address_and_reopened_after_a_reload(page, artifacts):
     sign_in(page, "demo-director", DEMO_PASSWORD)
     open_overview(page)
     assert charts(page) == [translate(k, "th") for k in ("ovc_bullet_title", "ovc_radar_title",
@@ -109,8 +92,7 @@ def test_the_open_tab_is_built_alone_kept_in_the_address_and_reopened_after_a_re
     screenshot(page, artifacts / "overview-trend-en.png")
 
 
-def test_the_award_path_is_listed_by_checkpoint_and_downloads_unit_by_unit(ov_page, artifacts):
-    page = ov_page
+def test_the_award_path_is_listed_by_checkpoint_and_downloads_unit_by_unit(page, artifacts):
     sign_in(page, "demo-committee", DEMO_PASSWORD)
     open_overview(page)
     tab(page, "ov_tab_ofi").click()

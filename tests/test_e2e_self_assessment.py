@@ -9,12 +9,10 @@ Helpers in e2e.py; screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from e2e import (
-    browser_page,
     copy_store,
     expect,
     expect_no_exception,
@@ -29,7 +27,6 @@ from e2e import (
     sidebar,
     sign_in,
     sign_in_form,
-    streamlit_server,
     switch_language,
 )
 
@@ -51,7 +48,7 @@ TICKED = ("1.1.A1", *BASIC)
 
 
 @pytest.fixture(scope="module")
-def sa_store(browser, tmp_path_factory, demo_template) -> Path:
+def server_store(browser, tmp_path_factory, demo_template) -> Path:
     """A copy of the demo store with demo-unit's 2570 assessment emptied (as in test_page_self_assessment)."""
     path = copy_store(demo_template, tmp_path_factory.mktemp("e2e-sa"))
     db = connect(path)
@@ -67,16 +64,6 @@ def sa_store(browser, tmp_path_factory, demo_template) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def sa_server(browser, sa_store) -> Iterator[str]:
-    with streamlit_server(sa_store, sa_store.parent / "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture
-def new_page(browser, sa_server):
-    with browser_page(browser, sa_server) as opened:
-        yield opened
 
 
 def title(page, lang: str = "th"):
@@ -164,9 +151,7 @@ def evidence_count(page, count: int, lang: str = "th", nth: int = 0):
     return live(main(page)).get_by_text(text, exact=True).nth(nth)
 
 
-def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_reload(new_page, sa_store,
-                                                                                      artifacts):
-    page = new_page
+def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_reload(page, server_store, artifacts):
     sign_in(page, "demo-unit", DEMO_PASSWORD)
     open_self_assessment(page)
     expect()(saved_caption(page, 1)).to_have_count(0)
@@ -262,7 +247,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     screenshot(page, artifacts / "sa-th-cat1.png")
 
     # 7. the store holds what was shown
-    db = connect(sa_store)
+    db = connect(server_store)
     try:
         unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
         aid = assessments.get(db, unit.unit_id, YEAR)["id"]
@@ -293,8 +278,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     screenshot(page, artifacts / "sa-en-cat1.png")
 
 
-def test_director_going_to_the_self_assessment_address_does_not_get_the_form(new_page, sa_server):
-    page = new_page
+def test_director_going_to_the_self_assessment_address_does_not_get_the_form(page, server):
 
     def no_form() -> None:
         settle(page)
@@ -315,7 +299,7 @@ def test_director_going_to_the_self_assessment_address_does_not_get_the_form(new
     no_form()
 
     # typing the address starts a new session: signed out; the director signs in on that address
-    page.goto(f"{sa_server}/self_assessment")
+    page.goto(f"{server}/self_assessment")
     expect()(sign_in_form(page)).to_be_visible()
     no_form()
     expect()(page.get_by_role("dialog")).to_have_count(0)
@@ -326,8 +310,7 @@ def test_director_going_to_the_self_assessment_address_does_not_get_the_form(new
 
 # regression: the sidebar's cycle selector kept showing "ปีงบประมาณ พ.ศ. 2570" after a switch to English
 # (options already English) until some later rerun; fixed by keying the widget by language (ui/cycles.py)
-def test_switching_to_english_relabels_the_cycle_selector(new_page):
-    page = new_page
+def test_switching_to_english_relabels_the_cycle_selector(page):
     sign_in(page, "demo-unit", DEMO_PASSWORD)
     open_self_assessment(page)
     cycle = sidebar(page).get_by_role("combobox", name=translate("cycle_select", "th"))

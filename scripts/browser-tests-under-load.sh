@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run the browser tests N times in a row (default 20) while the rest of the suite runs beside them in a
+# loop, to show they do not flake on a busy machine. Prints one line per round and the count at the end.
+# Usage: scripts/browser-tests-under-load.sh [N]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-20}
+py=.venv/bin/python
+log=test-artifacts/under-load
+mkdir -p "$log"
+( while true; do $py -m pytest -q -p no:cacheprovider -m "not e2e" >/dev/null 2>&1; done ) &
+load=$!
+trap 'kill $load 2>/dev/null; pkill -P $load 2>/dev/null' EXIT
+passed=0
+for round in $(seq 1 "$rounds"); do
+  start=$(date +%s)
+  if PMQA_REQUIRE_E2E=1 $py -m pytest -q -p no:cacheprovider -m e2e >"$log/round-$round.txt" 2>&1; then
+    passed=$((passed + 1)); outcome=passed
+  else
+    outcome=FAILED
+  fi
+  echo "round $round: $outcome in $(( $(date +%s) - start )) s ($(tail -1 "$log/round-$round.txt"))"
+done
+echo "browser tests under load: $passed of $rounds rounds passed"
+[ "$passed" -eq "$rounds" ]
