@@ -1,9 +1,12 @@
 """The director's overview of a cycle: every figure the page shows, computed with the scoring package.
 
 The page shows a headline (the total, its level, award readiness) above five tabs, and builds only the
-open tab. So the figures come in parts: ``headline`` for what is always shown, and one function per tab.
-Each returns plain pandas objects that the chart functions take and reads the store itself; the page
-caches each part by ``storage.data_version``, so a new save shows at once and nothing stale is shown.
+open tab. So the figures come in parts: ``headline`` for what is always shown, ``comparison``, ``gaps``
+with ``award_path`` (the one path asked for), ``trend`` and ``kpi_department`` for the tabs. Each returns
+plain pandas objects that the chart functions take. A part that needs a cycle's scores gets them from
+``scores_of``: read from the store by default; the page passes one backed by its cache, so that the parts
+share a reading, and caches each part by ``storage.data_version``: a new save shows at once and nothing
+stale is shown.
 """
 
 from __future__ import annotations

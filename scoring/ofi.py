@@ -164,6 +164,8 @@ def _tick_values(met: np.ndarray, sizes: np.ndarray, scale: np.ndarray) -> np.nd
     """Row g, column j: the category points of item g after its next j missing ticks (0 beyond the last),
     for every item at once. ``met`` and ``sizes`` are (items, 3) in LEVELS order."""
     missing = sizes - met
+    if not len(missing):
+        return np.zeros((0, 1))
     j = np.arange(int(missing.sum(axis=1).max()) + 1)[None, :]
     basic = np.minimum(j, missing[:, [0]])
     advance = np.minimum(j - basic, missing[:, [1]])

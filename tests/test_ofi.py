@@ -102,6 +102,17 @@ def test_no_gaps_when_everything_is_met():
     assert gaps(*_all_but("A", set(), (100.0, 2.0)), framework=FW).empty
 
 
+# regression: the award planner took the max of an empty array when no item had a missing checkpoint
+@pytest.mark.parametrize("kpi_values", [(100.0, 2.0), (80.0, 5.0)])
+def test_award_paths_when_every_checkpoint_is_met(kpi_values):
+    answers, kpis = _all_but("A", set(), kpi_values)
+    planner = _planner(answers, kpis)
+    kpis_below = sum(1 for value, ceiling in zip(kpi_values, (100.0, 2.0), strict=True) if value != ceiling)
+    path = planner.total(500)
+    assert path.reachable and len(path.actions) == kpis_below and set(path.actions["kind"]) <= {"kpi"}
+    assert planner.category(1, 500).actions.empty
+
+
 def test_no_checkpoint_gaps_when_every_checkpoint_is_met():
     assert list(gaps(*_all_but("A", set()), framework=FW)["ref"]) == ["K1"]
 

@@ -20,14 +20,14 @@ from i18n import LANGUAGES
 from i18n.format import role_label
 from storage import is_demo
 from storage.accounts import User
+from storage.schema import ROLES
 from ui import faults, session
 from ui.i18n import t
 
-ALL_ROLES = ("unit", "committee", "director", "admin")
 HOME = "pages/home.py"
 PAGES = {
     # page file -> (title key, icon, roles that may open it)
-    HOME: ("page_home", ":material/home:", ALL_ROLES),
+    HOME: ("page_home", ":material/home:", ROLES),
     "pages/self_assessment.py": ("page_self_assessment", ":material/edit_note:", ("unit",)),
     "pages/review.py": ("page_review", ":material/fact_check:", ("committee", "admin")),
     "pages/ofi_register.py": ("page_ofi", ":material/checklist:", ("committee", "admin")),
