@@ -27,6 +27,7 @@ def evidence_list(rows: list[dict], user: User, key: Callable[..., str],
             left.markdown(f":material/link: [{name}]({row['url']})")
         else:
             left.download_button(f"{t('ev_download')}: {name}", partial(_content, user, row["id"]),
-                                 file_name=row["filename"], key=key("ev_dl", row["id"]), icon=":material/download:")
+                                 file_name=row["filename"], key=key("ev_dl", row["id"]), icon=":material/download:",
+                                 on_click="ignore")
         if on_remove:
             right.button(t("ev_remove"), key=key("ev_rm", row["id"]), on_click=on_remove, args=(user, row["id"]))

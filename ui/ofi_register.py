@@ -103,11 +103,11 @@ def register_view(user: User, year: int, units: dict[int, str], owners: list[str
     st.caption(t("ofi_count", n=len(frame)))
     register_table(user, frame, owners, editable=True)
     down = st.columns(3)
-    # the files are made only when a button is clicked
+    # the files are made only when a button is clicked, and a click does not rerun the page
     down[0].download_button(t("ofi_export_xlsx"), partial(register_xlsx, frame, lang), file_name=f"ofi-{year}.xlsx",
-                            icon=":material/table_view:", key="ofi:xlsx")
+                            icon=":material/table_view:", key="ofi:xlsx", on_click="ignore")
     down[1].download_button(t("ofi_export_csv"), partial(register_csv, frame, lang), file_name=f"ofi-{year}.csv",
-                            icon=":material/csv:", key="ofi:csv")
+                            icon=":material/csv:", key="ofi:csv", on_click="ignore")
     has_previous = year - 1 in {c["year"] for c in org.cycles(db)}
     if has_previous and down[2].button(t("ofi_carry_over", year=year - 1), key="ofi:carry",
                                        icon=":material/move_down:"):

@@ -44,7 +44,9 @@ def load(part: str, **choices):
 
 
 def csv_of(frame: pd.DataFrame, index: bool = True):
-    """The frame as CSV (UTF-8 with BOM, which Excel reads as Thai), made only when the button is clicked."""
+    """The frame as CSV (UTF-8 with BOM, which Excel reads as Thai), made only when the button is clicked.
+    Such buttons take ``on_click="ignore"``: a click that also reran the page raced the download, which
+    then sometimes never came (seen once in 20 browser runs under load)."""
     return lambda: frame.to_csv(index=index).encode("utf-8-sig")
 
 
@@ -54,5 +56,5 @@ def chart_block(fig: go.Figure, caption_key: str, data: pd.DataFrame, name: str,
     left, right = st.columns([4, 1])
     left.caption(t(caption_key))
     right.download_button(t("ov_download_csv"), csv_of(data), file_name=f"{name}.csv", mime="text/csv",
-                          key=f"{key}:csv", icon=":material/download:")
+                          key=f"{key}:csv", icon=":material/download:", on_click="ignore")
     return event

@@ -135,7 +135,7 @@ def path_list(ctx: Context) -> None:
     per_unit.columns = [t("unit"), t("ov_item"), t("ov_ref"), t("ov_action")]
     st.download_button(t("ov_download_path"), csv_of(per_unit, index=False),
                        file_name=f"award-path-{choice}-{ctx.head.year}.csv", key="ov:path:csv",
-                       icon=":material/download:")
+                       icon=":material/download:", on_click="ignore")
 
 
 def drill_down(ctx: Context, event) -> None:
