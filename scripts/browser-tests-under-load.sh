@@ -8,9 +8,10 @@ rounds=${1:-20}
 py=.venv/bin/python
 log=test-artifacts/under-load
 mkdir -p "$log"
-( while true; do $py -m pytest -q -p no:cacheprovider -m "not e2e" >/dev/null 2>&1; done ) &
+# the load in a process group of its own, so that stopping it stops the pytest it is running too
+setsid bash -c "while true; do $py -m pytest -q -p no:cacheprovider -m 'not e2e' >/dev/null 2>&1; done" &
 load=$!
-trap 'kill $load 2>/dev/null; pkill -P $load 2>/dev/null' EXIT
+trap 'kill -- -$load 2>/dev/null' EXIT
 passed=0
 for round in $(seq 1 "$rounds"); do
   start=$(date +%s)
