@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from analysis.ofi import GAP_COLUMNS, ranked_gaps
 from analysis.scores import CycleScores, categories_of, cycle_scores
-from scoring import AwardStatus, DepartmentResult, Framework, award_status, framework_for_year, level_for
+from scoring import AwardStatus, DepartmentResult, award_status, framework_for_year, level_for
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
 from storage import assessments, org
 
@@ -148,11 +148,9 @@ def gaps(db: Database, year: int, source: str = "best", method: str = "mean", la
     return table.drop(columns="unit_ids")
 
 
-def kpi_department(db: Database, year: int, source: str = "best", lang: str = "th",
-                   framework: Framework | None = None, scores_of: ScoresOf | None = None) -> pd.DataFrame:
-    """Each criteria KPI's department value (mean over the counted units) per fiscal year. (``scores_of``
-    is not needed: it is taken so that every part of the overview is called alike.)"""
-    framework = framework or framework_for_year(year)
+def kpi_department(db: Database, year: int, source: str = "best", lang: str = "th") -> pd.DataFrame:
+    """Each criteria KPI's department value (mean over the counted units) per fiscal year."""
+    framework = framework_for_year(year)
     results = assessments.kpi_results(db, year, source)
     if results.empty:
         return pd.DataFrame(columns=KPI_COLUMNS)

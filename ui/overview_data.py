@@ -15,6 +15,7 @@ from ui.i18n import t
 
 PARTS = {"headline": overview.headline, "comparison": overview.comparison, "gaps": overview.gaps,
          "path": overview.award_path, "trend": overview.trend, "kpis": overview.kpi_department}
+READS_SCORES = {"headline", "comparison", "gaps", "path", "trend"}  # the parts that take ``scores_of``
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
@@ -30,9 +31,11 @@ def _scores(path: str, version: int, year: int, source: str, method: str):
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _cached(part: str, path: str, version: int, **choices):
     db = open_store(path, demo_if_empty=False)
-    method = choices.get("method", "mean")
+    if part in READS_SCORES:  # a cycle's scores from this cache, shared by the parts of the same version
+        method = choices["method"]
+        choices["scores_of"] = lambda year, source: _scores(path, version, year, source, method)
     try:
-        return PARTS[part](db, **choices, scores_of=lambda year, source: _scores(path, version, year, source, method))
+        return PARTS[part](db, **choices)
     finally:
         db.close()
 
