@@ -1,6 +1,12 @@
 """Schema steps as decorated functions, applied in order, each once (the pattern of sqlite-utils'
 companion ``sqlite-migrate``): ``migrations = Migrations()``, ``@migrations`` on each step, then
-``migrations.apply(db)``. Applied steps are recorded in ``_migrations``, so re-running is safe."""
+``migrations.apply(db)``. Applied steps are recorded in ``_migrations``, so re-running is safe.
+
+Pending steps run in one write transaction that takes the write lock first (BEGIN IMMEDIATE) and then
+reads which steps are done: when several sessions or processes open a new store (or the first start
+after an upgrade) at once, one applies the steps and the others wait for it, find them applied and go
+on, instead of failing with "table already exists" or "database is locked".
+"""
 
 from __future__ import annotations
 
@@ -22,17 +28,31 @@ class Migrations:
         self.steps.append((step.__name__, step))
         return step
 
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.steps]
+
+    def applied(self, db: Database) -> set[str]:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone():
+            return set()
+        return {row[0] for row in db.execute("SELECT name FROM _migrations")}
+
+    def pending(self, db: Database) -> list[str]:
+        done = self.applied(db)
+        return [name for name in self.names if name not in done]
+
     def apply(self, db: Database) -> list[str]:
-        """Apply pending steps, each in its own write transaction. Returns the names applied now."""
-        if "_migrations" not in db.table_names():
-            db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
-        done = {row["name"] for row in db["_migrations"].rows}
-        applied = []
-        for name, step in self.steps:
-            if name in done:
-                continue
-            with transaction(db):
+        """Apply pending steps under the write lock, once. Returns the names applied by this call."""
+        if not self.pending(db):  # the common case: a plain read, no lock taken
+            return []
+        with transaction(db):
+            db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+            done = self.applied(db)  # re-read under the lock: another process may have applied them
+            applied = []
+            for name, step in self.steps:
+                if name in done:
+                    continue
                 step(db)
-                db["_migrations"].insert({"name": name, "applied_at": now()})
-            applied.append(name)
+                db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, now()])
+                applied.append(name)
         return applied

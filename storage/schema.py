@@ -115,3 +115,36 @@ def m003_review_notes_and_ofi_links(db: Database) -> None:
         {"id": int, "ofi_id": int, "at": str, "author": str, "text": str},
         pk="id", foreign_keys=[("ofi_id", "ofis", "id")],
     )
+
+
+PHASES = ("self_assessment", "review", "planning", "followup_6m", "results_12m")
+
+
+@migrations
+def m004_administration(db: Database) -> None:
+    """A year's phases with their dates, its criteria file and thresholds; accepted criteria files;
+    users' e-mail, last sign-in and forced password change; who closed a year and why it re-opened.
+
+    Years that exist already get their phases: an open year has its self-assessment and committee
+    review open (what the app allowed so far), a closed year has every phase closed."""
+    db["cycles"].add_column("criteria_sha", str)
+    db["cycles"].add_column("thresholds", str)
+    db["cycles"].add_column("closed_at", str)
+    db["criteria_files"].create(
+        {"sha256": str, "name": str, "framework_id": str, "text": str, "accepted_at": str, "accepted_by": str},
+        pk="sha256", not_null={"text"},
+    )
+    db["phases"].create(
+        {"year": int, "phase": str, "position": int, "starts_on": str, "ends_on": str, "status": str,
+         "changed_at": str},
+        pk=("year", "phase"), not_null={"status"}, defaults={"status": "pending"},
+        foreign_keys=[("year", "cycles", "year")],
+    )
+    db["users"].add_column("email", str)
+    db["users"].add_column("last_sign_in", str)
+    db["users"].add_column("must_change_password", int, not_null_default=0)
+    for year, status in db.execute("SELECT year, status FROM cycles").fetchall():
+        for position, phase in enumerate(PHASES):
+            state = "open" if status == "open" and phase in ("self_assessment", "review") else (
+                "closed" if status != "open" or position < 2 else "pending")
+            db["phases"].insert({"year": year, "phase": phase, "position": position, "status": state})
