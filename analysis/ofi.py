@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from scoring import Framework, framework_for_year
+from scoring import Framework
 from scoring.ofi import department_gaps, gaps, unit_shares
-from storage import assessments
+from storage import assessments, years
 
 GAP_COLUMNS = ["kind", "ref", "item", "category", "level", "units", "unit_ids", "points", "text"]
 
@@ -21,7 +21,7 @@ def gap_table(db: Database, year: int, lang: str = "th", unit_id: int | None = N
     answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses, unit_id=unit_id)
     units = [unit_id] if unit_id is not None else assessments.units_with_assessment(db, year, statuses, source)
     shares = unit_shares(units) if unit_id is None else pd.Series(1.0, index=pd.Index(units, name="unit"))
-    table = ranked_gaps(answers, kpis, shares, framework_for_year(year), lang)
+    table = ranked_gaps(answers, kpis, shares, years.framework_of(db, year), lang)
     return table.head(limit) if limit else table
 
 

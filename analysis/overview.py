@@ -19,9 +19,9 @@ from sqlite_utils import Database
 
 from analysis.ofi import GAP_COLUMNS, ranked_gaps
 from analysis.scores import CycleScores, categories_of, cycle_scores
-from scoring import AwardStatus, DepartmentResult, award_status, framework_for_year, level_for
+from scoring import AwardStatus, DepartmentResult, Framework, award_status, level_for
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
-from storage import assessments, org
+from storage import assessments, org, years
 
 PLANNED_METHODS = ("mean", "weighted")  # the award path needs a separable aggregation
 ScoresOf = Callable[[int, str], CycleScores | None]  # (year, source) -> that cycle's scores, or None
@@ -42,13 +42,14 @@ class Headline:
     grid: pd.DataFrame  # units x items
     level: str | None
     award: AwardStatus | None
+    framework: Framework
 
     @property
     def unit_categories(self) -> pd.DataFrame:
         """Units x categories 1-7, with "total"."""
         if self.result is None:
             return pd.DataFrame(columns=[*range(1, 8), "total"])
-        return categories_of(self.grid, framework_for_year(self.year))
+        return categories_of(self.grid, self.framework)
 
 
 @dataclass(frozen=True)
@@ -73,16 +74,16 @@ def scores_reader(db: Database, method: str) -> ScoresOf:
 
 def headline(db: Database, year: int, source: str = "best", method: str = "mean",
              scores_of: ScoresOf | None = None) -> Headline:
-    framework = framework_for_year(year)
+    framework = years.framework_of(db, year)
     table = assessments.status_table(db, year)
     submitted = int(table["status"].isin(assessments.COUNTED).sum())
     current = (scores_of or scores_reader(db, method))(year, source)
     if current is None:
-        return Headline(year, source, method, len(table), submitted, None, pd.DataFrame(), None, None)
+        return Headline(year, source, method, len(table), submitted, None, pd.DataFrame(), None, None, framework)
     result = current.result
     return Headline(year, source, method, len(table), submitted, result, current.grid,
                     level_for(result.total, framework.thresholds.levels),
-                    award_status(result.categories, result.total, framework.thresholds.awards))
+                    award_status(result.categories, result.total, framework.thresholds.awards), framework)
 
 
 def comparison(db: Database, year: int, source: str = "best", method: str = "mean",
@@ -125,7 +126,7 @@ def award_path(db: Database, year: int, source: str = "best", method: str = "mea
     scores = (scores_of or scores_reader(db, method))(year, source)
     if scores is None:
         return None
-    framework = framework_for_year(year)
+    framework = years.framework_of(db, year)
     awards = framework.thresholds.awards
     shares = unit_shares(list(scores.grid.index), method, unit_weights(db))
     category = None if target == "pmqa" else int(target.removeprefix("category_"))
@@ -144,13 +145,13 @@ def gaps(db: Database, year: int, source: str = "best", method: str = "mean", la
     if scores is None:
         return pd.DataFrame(columns=[c for c in GAP_COLUMNS if c != "unit_ids"])
     table = ranked_gaps(scores.answers, scores.kpis, unit_shares(list(scores.grid.index)),
-                        framework_for_year(year), lang)
+                        years.framework_of(db, year), lang)
     return table.drop(columns="unit_ids")
 
 
 def kpi_department(db: Database, year: int, source: str = "best", lang: str = "th") -> pd.DataFrame:
     """Each criteria KPI's department value (mean over the counted units) per fiscal year."""
-    framework = framework_for_year(year)
+    framework = years.framework_of(db, year)
     results = assessments.kpi_results(db, year, source)
     if results.empty:
         return pd.DataFrame(columns=KPI_COLUMNS)

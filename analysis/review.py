@@ -6,8 +6,8 @@ import pandas as pd
 from sqlite_utils import Database
 
 from analysis.scores import categories_of, cycle_scores
-from scoring import Framework, framework_for_year
-from storage import assessments
+from scoring import Framework
+from storage import assessments, years
 
 REVIEWABLE = ("submitted", "returned", "approved")
 
@@ -22,7 +22,7 @@ def unit_category_scores(db: Database, year: int, source: str, statuses: tuple[s
 def review_queue(db: Database, year: int) -> pd.DataFrame:
     """One row per active unit: status, last change, self total, reviewed total (once submitted) and
     their difference (reviewed - self)."""
-    framework = framework_for_year(year)
+    framework = years.framework_of(db, year)
     table = assessments.status_table(db, year)
     own = unit_category_scores(db, year, "self", None, framework)["total"].rename("self_total")
     reviewed = unit_category_scores(db, year, "review", REVIEWABLE, framework)["total"].rename("review_total")

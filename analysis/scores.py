@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlite_utils import Database
 
-from scoring import DepartmentResult, Framework, department_scores, framework_for_year, unit_item_grid, unit_item_scores
+from scoring import DepartmentResult, Framework, department_scores, unit_item_grid, unit_item_scores
 from scoring.tables import item_table
-from storage import assessments
+from storage import assessments, years
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def cycle_scores(db: Database, year: int, source: str, method: str = "mean", wei
                  statuses: tuple[str, ...] | None = assessments.COUNTED) -> CycleScores | None:
     """The department's scores over the cycle's assessments in ``statuses`` (by default the
     submitted and approved ones; for 'review', only the reviewed ones); None when there are none."""
-    framework = framework_for_year(year)
+    framework = years.framework_of(db, year)
     units = assessments.units_with_assessment(db, year, statuses, source)
     if not units:
         return None

@@ -12,12 +12,11 @@ from scoring import (
     AwardStatus,
     Framework,
     award_status,
-    framework_for_year,
     level_for,
     roll_up,
     unit_item_scores,
 )
-from storage import assessments
+from storage import assessments, years
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def _answered_items(answers: pd.DataFrame, kpis: pd.DataFrame, framework: Framew
 
 def unit_summary(db: Database, unit_id: int, year: int) -> UnitSummary:
     """The unit's self-assessed scores for the cycle, whatever the assessment's status."""
-    framework = framework_for_year(year)
+    framework = years.framework_of(db, year)
     found = assessments.get(db, unit_id, year)
     answers, kpis = assessments.score_inputs(db, year, "self", statuses=None, unit_id=unit_id)
     scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": [unit_id]}))
@@ -75,7 +74,7 @@ def unit_summary(db: Database, unit_id: int, year: int) -> UnitSummary:
 
 def department_summary(db: Database, year: int, source: str = "self", method: str = "mean") -> DepartmentSummary:
     """Department scores over the submitted and approved assessments of the cycle."""
-    framework = framework_for_year(year)
+    framework = years.framework_of(db, year)
     table = assessments.status_table(db, year)
     counts = table["status"].value_counts().to_dict()
     weights = dict(zip(table["unit_id"], table["weight"], strict=True))

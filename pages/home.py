@@ -5,8 +5,7 @@ import streamlit as st
 from analysis.summary import department_summary, unit_summary
 from charts import category_bars
 from i18n.format import level_label, score_text, status_label, year_label
-from scoring import framework_for_year
-from storage import org
+from storage import org, years
 from ui import session
 from ui.i18n import current_language, t
 from ui.router import require_user
@@ -20,7 +19,7 @@ st.title(t("app_title"))
 if year is None:
     st.warning(t("no_cycle"))
     st.stop()
-framework = framework_for_year(year)
+framework = years.framework_of(db, year)
 names = {c.id: c.name.get(lang) for c in framework.categories}
 st.subheader(year_label(year, lang))
 

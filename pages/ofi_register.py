@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from scoring import framework_for_year
-from storage import accounts, org
+from storage import accounts, org, years
 from ui import session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
@@ -29,4 +28,4 @@ with container:
     elif tab == "gaps":
         gaps_view(user, year, units, owners)
     else:
-        manual_form(user, year, framework_for_year(year).item_ids(), units, owners)
+        manual_form(user, year, years.framework_of(db, year).item_ids(), units, owners)

@@ -4,8 +4,8 @@ import streamlit as st
 
 from charts.overview import total_bullet
 from i18n.format import level_label, score_text
-from scoring import METHODS, framework_for_year
-from storage import org
+from scoring import METHODS
+from storage import org, years
 from storage.assessments import SOURCES
 from ui import session
 from ui.cycles import choose_cycle
@@ -21,7 +21,7 @@ lang = current_language()
 year = choose_cycle(db)
 source = st.sidebar.radio(t("ov_source"), SOURCES, index=2, key="ov:source", format_func=lambda s: t(f"ov_source_{s}"))
 method = st.sidebar.selectbox(t("ov_method"), METHODS, key="ov:method", format_func=lambda m: t(f"ov_method_{m}"))
-framework = framework_for_year(year)
+framework = years.framework_of(db, year)
 head = load("headline", year=year, source=source, method=method)
 units = org.units(db).set_index("id")
 labels = (units["code"] + " · " + units["name_en" if lang == "en" else "name_th"]).to_dict()

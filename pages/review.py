@@ -5,8 +5,7 @@ import streamlit as st
 from analysis.review import REVIEWABLE, category_comparison, review_queue
 from analysis.self_assessment import live_scores
 from i18n.format import local_time, score_text, status_label
-from scoring import framework_for_year
-from storage import answers, evidence
+from storage import answers, evidence, years
 from storage.answers import EDITABLE
 from ui import session
 from ui.cycles import choose_cycle
@@ -19,7 +18,7 @@ user = require_user("committee", "admin")
 db = session.store()
 lang = current_language()
 year = choose_cycle(db)
-framework = framework_for_year(year)
+framework = years.framework_of(db, year)
 
 st.title(t("rv_title"))
 EDITOR.show_flash()

@@ -4,8 +4,7 @@ import streamlit as st
 
 from analysis.self_assessment import live_scores, progress
 from i18n.format import level_label, local_time, score_text, status_label
-from scoring import framework_for_year
-from storage import answers, assessments, evidence, org
+from storage import answers, assessments, evidence, org, years
 from storage.answers import EDITABLE
 from ui import session
 from ui.assessment_actions import add_kpi_form, copy_previous_offer, submit_panel
@@ -19,7 +18,7 @@ db = session.store()
 lang = current_language()
 unit = org.unit(db, user.unit_id)
 year = choose_cycle(db)
-framework = framework_for_year(year)
+framework = years.framework_of(db, year)
 found = assessments.get(db, user.unit_id, year) or assessments.ensure(db, user, user.unit_id, year)
 form = answers.load(db, user, found["id"])
 fresh = begin(form)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -10,7 +11,7 @@ from sqlite_utils import Database
 
 from storage import audit
 from storage.db import now, transaction
-from storage.errors import AccessDenied
+from storage.errors import AccessDenied, InputError
 from storage.schema import ROLES
 
 _hasher = PasswordHasher()
@@ -24,6 +25,7 @@ class User:
     display_name: str
     role: str
     unit_id: int | None
+    must_change_password: bool = False
 
     def can_see_unit(self, unit_id: int) -> bool:
         return self.role != "unit" or self.unit_id == unit_id
@@ -33,48 +35,179 @@ class User:
             raise AccessDenied(unit=unit_id)
 
 
-def create_user(db: Database, username: str, password: str, role: str, display_name: str = "",
-                unit_id: int | None = None, actor: str | None = None) -> User:
-    username = username.strip()
-    if not username:
-        raise ValueError("username is empty")
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}")
-    if (role == "unit") != (unit_id is not None):
-        raise ValueError("a unit assessor belongs to exactly one unit; other roles to none")
+USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_NAME = 200
+
+
+def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"password must have at least {MIN_PASSWORD} characters")
+        raise InputError("error_password_short", n=MIN_PASSWORD)
+
+
+def _check_role_unit(db: Database, role: str, unit_id: int | None) -> None:
+    if role not in ROLES:
+        raise InputError("error_input")
+    if (role == "unit") != (unit_id is not None):
+        raise InputError("error_user_unit")
+    if unit_id is not None and not db.execute("SELECT 1 FROM units WHERE id = ? AND active = 1",
+                                              [unit_id]).fetchone():
+        raise InputError("error_unit_inactive")
+
+
+def _check_profile(display_name: str, email: str) -> None:
+    if len(display_name) > MAX_NAME:
+        raise InputError("error_text_length", limit=MAX_NAME)
+    if email and (not EMAIL.match(email) or len(email) > MAX_NAME):
+        raise InputError("error_email", email=email)
+
+
+def create_user(db: Database, username: str, password: str, role: str, display_name: str = "",
+                unit_id: int | None = None, actor: str | None = None, email: str = "",
+                must_change_password: bool = False) -> User:
+    """A new account (audited). ``InputError`` for a bad or taken name, role, unit, e-mail or password."""
+    username, display_name, email = username.strip(), display_name.strip(), email.strip()
+    if not USERNAME.match(username):
+        raise InputError("error_username", name=username)
+    _check_role_unit(db, role, unit_id)
+    _check_profile(display_name, email)
+    check_password(password)
     with transaction(db):
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
-            raise ValueError(f"username {username!r} is taken")
+            raise InputError("error_username_taken", name=username)
         user_id = db["users"].insert({
             "username": username, "display_name": display_name or username, "role": role,
             "unit_id": unit_id, "password_hash": _hasher.hash(password), "active": 1, "created_at": now(),
+            "email": email or None, "must_change_password": int(must_change_password),
         }).last_pk
-        audit.record(db, actor or username, "create", "user", user_id, name=username, role=role)
-    return User(user_id, username, display_name or username, role, unit_id)
+        audit.record(db, actor or username, "create", "user", user_id, name=username, role=role, unit=unit_id)
+    return User(user_id, username, display_name or username, role, unit_id, must_change_password)
 
 
 def authenticate(db: Database, username: str, password: str) -> User | None:
     """The user for this username and password, or None; the same answer for an unknown name."""
     row = db.execute(
-        "SELECT id, username, display_name, role, unit_id, password_hash FROM users "
-        "WHERE username = ? AND active = 1", [username.strip()]
+        f"SELECT {_FIELDS}, password_hash FROM users WHERE username = ? AND active = 1", [username.strip()]
     ).fetchone()
     if row is None:
         return None
     try:
-        _hasher.verify(row[5], password)
+        _hasher.verify(row[-1], password)
     except (VerificationError, InvalidHashError):
         return None
-    return User(*row[:5])
+    with transaction(db):
+        db.execute("UPDATE users SET last_sign_in = ? WHERE id = ?", [now(), row[0]])
+    return _user(row[:-1])
+
+
+_FIELDS = "id, username, display_name, role, unit_id, must_change_password"
+
+
+def _user(row) -> User:
+    return User(*row[:5], must_change_password=bool(row[5]))
 
 
 def get_user(db: Database, user_id: int) -> User | None:
-    row = db.execute(
-        "SELECT id, username, display_name, role, unit_id FROM users WHERE id = ? AND active = 1", [user_id]
-    ).fetchone()
-    return User(*row) if row else None
+    row = db.execute(f"SELECT {_FIELDS} FROM users WHERE id = ? AND active = 1", [user_id]).fetchone()
+    return _user(row) if row else None
+
+
+def require_admin(db: Database, actor: User) -> None:
+    """Refuse unless ``actor`` is, in the store as it is now, an active admin."""
+    fresh = get_user(db, actor.id)
+    if fresh is None or fresh.role != "admin" or fresh.username != actor.username:
+        raise AccessDenied(role=actor.role)
+
+
+def users(db: Database) -> list[dict]:
+    """Every account (active or not) with its unit's code and last sign-in, for the admin."""
+    return list(db.query(
+        "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.code AS unit_code, u.email, u.active, "
+        "u.last_sign_in, u.must_change_password, u.created_at FROM users u LEFT JOIN units n ON n.id = u.unit_id "
+        "ORDER BY u.active DESC, u.role, u.username"))
+
+
+def user_id_of(db: Database, username: str) -> int:
+    row = db.execute("SELECT id FROM users WHERE username = ?", [username.strip()]).fetchone()
+    if row is None:
+        raise InputError("error_no_user", name=username)
+    return row[0]
+
+
+def _last_admin_guard(db: Database) -> None:
+    """Inside a transaction, after a change: at least one active admin must remain."""
+    if not db.execute("SELECT 1 FROM users WHERE role = 'admin' AND active = 1").fetchone():
+        raise InputError("error_last_admin")
+
+
+def _target_row(db: Database, user_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    if not rows:
+        raise InputError("error_no_user", name=user_id)
+    return rows[0]
+
+
+def update_user(db: Database, actor: User, user_id: int, role: str, unit_id: int | None,
+                display_name: str, email: str = "") -> None:
+    """Change an account's role, unit, display name or e-mail (the last active admin keeps its role)."""
+    require_admin(db, actor)
+    display_name, email = display_name.strip(), email.strip()
+    _check_role_unit(db, role, unit_id)
+    _check_profile(display_name, email)
+    with transaction(db):
+        before = _target_row(db, user_id)
+        after = {"role": role, "unit_id": unit_id, "display_name": display_name or before["username"],
+                 "email": email or None}
+        changed = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+        if not changed:
+            return
+        db["users"].update(user_id, after)
+        _last_admin_guard(db)
+        audit.record(db, actor.username, "update", "user", user_id, name=before["username"], **changed)
+
+
+def set_active(db: Database, actor: User, user_id: int, active: bool) -> None:
+    """Disable (signed out at the next action) or re-enable an account; not the last active admin."""
+    require_admin(db, actor)
+    with transaction(db):
+        before = _target_row(db, user_id)
+        if bool(before["active"]) == active:
+            return
+        db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
+        _last_admin_guard(db)
+        audit.record(db, actor.username, "enable" if active else "disable", "user", user_id, name=before["username"])
+
+
+def reset_password(db: Database, actor: User | None, user_id: int, password: str) -> None:
+    """Set a temporary password; the user must choose a new one at the next sign-in. ``actor`` None:
+    the command line, run by whoever may read the store's file."""
+    if actor is not None:
+        require_admin(db, actor)
+    check_password(password)
+    with transaction(db):
+        before = _target_row(db, user_id)
+        db.execute("UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ?",
+                   [_hasher.hash(password), user_id])
+        audit.record(db, actor.username if actor else "command line", "reset_password", "user", user_id,
+                     name=before["username"])
+
+
+def change_password(db: Database, user: User, current: str, new: str) -> None:
+    """The user's own change: the current password, then a new one (not the same); clears the flag."""
+    row = db.execute("SELECT password_hash, username FROM users WHERE id = ? AND active = 1", [user.id]).fetchone()
+    if row is None:
+        raise AccessDenied(user=user.id)
+    try:
+        _hasher.verify(row[0], current)
+    except (VerificationError, InvalidHashError):
+        raise InputError("error_password_current") from None
+    check_password(new)
+    if new == current:
+        raise InputError("error_password_same")
+    with transaction(db):
+        db.execute("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?",
+                   [_hasher.hash(new), user.id])
+        audit.record(db, row[1], "change_password", "user", user.id)
 
 
 def active_usernames(db: Database) -> list[str]:

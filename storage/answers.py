@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 from sqlite_utils import Database
 
-from scoring import LEVELS, Framework, framework_for_year
+from scoring import LEVELS, Framework
 from scoring.criteria import KPI, Text
-from storage import audit
+from storage import audit, years
 from storage.accounts import User
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
@@ -51,6 +51,10 @@ def claim_version(db: Database, actor: User, assessment_id: int, expected_versio
     actor.require_unit(unit_id)
     if status not in EDITABLE[source]:
         raise NotEditable(status=status)
+    if source == "self":
+        years.require_unit_phase(db, year, status)
+    else:
+        years.require_open_year(db, year)
     cursor = db.execute(
         "UPDATE assessments SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
         [now(), actor.username, assessment_id, expected_version])
@@ -63,7 +67,7 @@ def _framework(db: Database, assessment_id: int) -> Framework:
     row = db.execute("SELECT year FROM assessments WHERE id = ?", [assessment_id]).fetchone()
     if row is None:
         raise InputError("error_no_assessment")
-    return framework_for_year(row[0])
+    return years.framework_of(db, row[0])
 
 
 def save_checkpoints(db: Database, actor: User, assessment_id: int, expected_version: int,

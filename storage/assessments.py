@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from scoring import LEVELS, Framework, framework_for_year
-from storage import answers, audit
+from scoring import LEVELS, Framework
+from storage import answers, audit, years
 from storage.accounts import User
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
@@ -31,6 +31,11 @@ def ensure(db: Database, actor: User, unit_id: int, year: int) -> dict:
         found = get(db, unit_id, year)
         if found:
             return found
+        if actor.role != "unit":
+            raise AccessDenied(role=actor.role)
+        if not db.execute("SELECT 1 FROM units WHERE id = ? AND active = 1", [unit_id]).fetchone():
+            raise NotEditable("error_unit_inactive")
+        years.require_unit_phase(db, year)
         stamp = now()
         new_id = db["assessments"].insert({"unit_id": unit_id, "year": year, "status": "draft", "version": 0,
                                            "created_at": stamp, "updated_at": stamp,
@@ -90,7 +95,11 @@ def change_status(db: Database, actor: User, assessment_id: int, expected_versio
         if status not in starts:
             raise NotEditable(status=status)
         if action == "submit":
-            missing = unanswered_items(form, framework_for_year(form.assessment["year"]))
+            years.require_unit_phase(db, form.assessment["year"], status)
+        else:
+            years.require_open_year(db, form.assessment["year"])
+        if action == "submit":
+            missing = unanswered_items(form, years.framework_of(db, form.assessment["year"]))
             if missing:
                 raise InputError("error_incomplete", items=", ".join(missing))
         cursor = db.execute(
@@ -115,7 +124,7 @@ def copy_previous(db: Database, actor: User, assessment_id: int, expected_versio
     previous = get(db, unit_id, year - 1)
     if previous is None:
         raise InputError("error_no_previous", year=year - 1)
-    framework = framework_for_year(year)
+    framework = years.framework_of(db, year)
     known = {cp.id for _, _, cp in framework.checkpoints()}
     items = framework.item_ids()
     with transaction(db):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 from sqlite_utils import Database
 
-from scoring import Framework, framework_for_year
-from storage import accounts, audit
+from scoring import Framework
+from storage import accounts, audit, years
 from storage.db import now, set_meta, transaction
+from storage.schema import PHASES
 
 DEMO_PASSWORD = "demo-pass"
 YEARS = (2568, 2569, 2570)
@@ -59,11 +60,13 @@ def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -
                                         "weight": float(staff), "active": 1}).last_pk
                     for c, th, en, kind, staff in units]
         for year in YEARS:
-            db["cycles"].insert({"year": year, "status": "open" if year == YEARS[-1] else "closed",
-                                 "opened_at": now()})
+            current = year == YEARS[-1]
+            db["cycles"].insert({"year": year, "status": "open" if current else "closed", "opened_at": now()})
+            years.insert_phases(db, year, {"self_assessment": "open", "review": "open"} if current
+                                else dict.fromkeys(PHASES, "closed"))
         ability = rng.normal(0.45, 0.55, len(unit_ids))
         for year_index, year in enumerate(YEARS):
-            framework = framework_for_year(year)
+            framework = years.framework_of(db, year)
             for pos, unit_id in enumerate(unit_ids):
                 status = STATUS_2570[pos % len(STATUS_2570)] if year == YEARS[-1] else "approved"
                 if status is None:

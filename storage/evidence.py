@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from scoring import LEVELS, framework_for_year
-from storage import audit
+from scoring import LEVELS
+from storage import audit, years
 from storage.accounts import User
 from storage.answers import EDITABLE
 from storage.db import now, transaction
@@ -49,7 +49,8 @@ def _target(db: Database, actor: User, assessment_id: int, item: str, level: str
     actor.require_unit(unit_id)
     if status not in EDITABLE["self"]:
         raise NotEditable(status=status)
-    framework = framework_for_year(year)
+    years.require_unit_phase(db, year, status)
+    framework = years.framework_of(db, year)
     if item not in framework.item_ids():
         raise InputError("error_unknown_item", item=item)
     if framework.item(item).is_results:

@@ -17,8 +17,7 @@ from datetime import date, datetime
 import pandas as pd
 from sqlite_utils import Database
 
-from scoring import framework_for_year
-from storage import audit
+from storage import audit, years
 from storage.accounts import User
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError
@@ -106,8 +105,8 @@ def _unit_ids(units) -> list[int]:
     return ids
 
 
-def _item(year: int, item) -> str:
-    if item not in framework_for_year(year).item_ids():
+def _item(db: Database, year: int, item) -> str:
+    if item not in years.framework_of(db, year).item_ids():
         raise InputError("error_unknown_item", item=item)
     return item
 
@@ -119,8 +118,10 @@ def _year(value) -> int:
 
 
 def _check_year(db: Database, year: int) -> None:
+    """The cycle exists and is open (a closed year's register no longer changes)."""
     if not db.execute("SELECT 1 FROM cycles WHERE year = ?", [year]).fetchone():
         raise InputError("error_ofi_year", year=year)
+    years.require_open_year(db, year)
 
 
 def _check_owner(db: Database, owner) -> str:
@@ -184,7 +185,7 @@ def create(db: Database, actor: User, year: int, item: str, description: str, pr
     year = _year(year)
     with transaction(db):
         _check_year(db, year)
-        item = _item(year, item)
+        item = _item(db, year, item)
         owner = _check_owner(db, owner)
         _check_units(db, unit_ids)
         stamp = now()
@@ -200,14 +201,14 @@ def create(db: Database, actor: User, year: int, item: str, description: str, pr
     return ofi_id
 
 
-def gap_description(year: int, gap: Mapping, db: Database | None = None) -> str:
+def gap_description(db: Database, year: int, gap: Mapping) -> str:
     """The Thai description of an OFI that closes a gap: the missing checkpoint's text, or the KPI's
-    name (a unit's own KPI is looked up in ``db``)."""
-    framework = framework_for_year(year)
+    name (a unit's own KPI is looked up in the store)."""
+    framework = years.framework_of(db, year)
     ref = gap.get("ref")
     if gap.get("kind") == "kpi":
         names = {kpi.id: kpi.name.th for _, kpi in framework.kpis()}
-        if ref not in names and db is not None:
+        if ref not in names:
             row = db.execute("SELECT name FROM unit_kpis WHERE kpi = ? LIMIT 1", [ref]).fetchone()
             if row:
                 names[ref] = row[0]
@@ -237,7 +238,7 @@ def from_gap(db: Database, actor: User, year: int, gap: Mapping, owner: str, due
         units = [unit]
     points = gap.get("points")
     points = None if points is None or pd.isna(points) else float(points)
-    return create(db, actor, year, gap.get("item"), gap_description(year, gap, db), priority, owner, due_date,
+    return create(db, actor, year, gap.get("item"), gap_description(db, year, gap), priority, owner, due_date,
                   units, source="gap", points=points, today=today)
 
 
@@ -263,6 +264,7 @@ def update(db: Database, actor: User, ofi_id: int, today: date | None = None, **
         clean["due_date"] = _date(changes["due_date"]).isoformat()
     with transaction(db):
         row = _row(db, ofi_id)
+        years.require_open_year(db, row["year"])
         units = _ofi_units(db, ofi_id)
         if actor.role not in MANAGERS:
             _require_manager_or_unit(actor, units)
@@ -291,7 +293,7 @@ def add_note(db: Database, actor: User, ofi_id: int, text: str) -> int:
     if len(text) > MAX_TEXT:
         raise InputError("error_text_length", limit=MAX_TEXT)
     with transaction(db):
-        _row(db, ofi_id)
+        years.require_open_year(db, _row(db, ofi_id)["year"])
         _require_manager_or_unit(actor, _ofi_units(db, ofi_id))
         stamp = now()
         note_id = db["ofi_notes"].insert({"ofi_id": ofi_id, "at": stamp, "author": actor.username,
@@ -316,7 +318,7 @@ def carry_over(db: Database, actor: User, from_year: int, to_year: int) -> list[
             f"SELECT * FROM ofis o WHERE year = ? AND status IN ({', '.join('?' * len(ACTIVE))}) "
             "AND NOT EXISTS (SELECT 1 FROM ofis c WHERE c.year = ? AND c.carried_from = o.id) ORDER BY id",
             [from_year, *ACTIVE, to_year]))
-        items = framework_for_year(to_year).item_ids()
+        items = years.framework_of(db, to_year).item_ids()
         for row in pending:
             if row["item"] not in items:
                 raise InputError("error_unknown_item", item=row["item"])

@@ -1,17 +1,33 @@
-"""Cycles (fiscal years, in B.E.) and units."""
+"""Cycles (fiscal years, in B.E.) and units: a unit has a code, Thai and English names, a group
+(stored as ``kind``: e.g. central bureau, regional centre) and a weight (e.g. staff count). A
+deactivated unit keeps its history and scores and takes no new assessments."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 from sqlite_utils import Database
 
 from storage import audit
+from storage.accounts import User, require_admin
 from storage.db import now, transaction
+from storage.errors import InputError
+from storage.schema import PHASES
+from storage.years import insert_phases
+
+CODE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
+MAX_NAME, MAX_GROUP, MAX_WEIGHT = 200, 50, 1_000_000
+COLUMNS = ["id", "code", "name_th", "name_en", "kind", "weight"]
 
 
 def add_cycle(db: Database, year: int, status: str = "open", actor: str | None = None) -> None:
+    """A cycle with its self-assessment and review phases open (or, closed, every phase closed), for
+    tests and scripts; the admin opens years with ``storage.years.open_year``."""
     with transaction(db):
         db["cycles"].insert({"year": year, "status": status, "opened_at": now()})
+        insert_phases(db, year, {"self_assessment": "open", "review": "open"} if status == "open"
+                      else dict.fromkeys(PHASES, "closed"))
         audit.record(db, actor, "create", "cycle", year, status=status)
 
 
@@ -27,24 +43,87 @@ def current_cycle(db: Database) -> int | None:
     return row[0] if row else None
 
 
+def check_unit(code: str, name_th: str, name_en: str, kind: str, weight: float) -> dict:
+    """The unit's fields, trimmed; ``InputError`` naming the first bad one."""
+    fields = {"code": code.strip(), "name_th": name_th.strip(), "name_en": (name_en or "").strip(),
+              "kind": (kind or "").strip()}
+    if not CODE.match(fields["code"]):
+        raise InputError("error_unit_code", code=code)
+    if not fields["name_th"]:
+        raise InputError("error_unit_name")
+    if max(len(fields["name_th"]), len(fields["name_en"])) > MAX_NAME or len(fields["kind"]) > MAX_GROUP:
+        raise InputError("error_text_length", limit=MAX_NAME)
+    try:
+        weight = float(weight)
+    except (TypeError, ValueError):
+        raise InputError("error_unit_weight", value=weight) from None
+    if not 0 < weight <= MAX_WEIGHT:
+        raise InputError("error_unit_weight", value=weight)
+    return fields | {"weight": weight}
+
+
 def add_unit(db: Database, code: str, name_th: str, name_en: str, kind: str = "central",
-             weight: float = 1.0, actor: str | None = None) -> int:
-    if not weight > 0:
-        raise ValueError("unit weight must be positive")
+             weight: float = 1.0, actor: str | User | None = None) -> int:
+    """A new active unit (audited). With a ``User`` as actor, only an admin may add one."""
+    if isinstance(actor, User):
+        require_admin(db, actor)
+    fields = check_unit(code, name_th, name_en, kind, weight)
     with transaction(db):
-        unit_id = db["units"].insert({"code": code, "name_th": name_th, "name_en": name_en, "kind": kind,
-                                      "weight": float(weight), "active": 1}).last_pk
-        audit.record(db, actor, "create", "unit", unit_id, code=code)
+        if db.execute("SELECT 1 FROM units WHERE code = ?", [fields["code"]]).fetchone():
+            raise InputError("error_unit_code_taken", code=fields["code"])
+        unit_id = db["units"].insert(fields | {"active": 1}).last_pk
+        audit.record(db, getattr(actor, "username", actor), "create", "unit", unit_id, **fields)
     return unit_id
 
 
+def update_unit(db: Database, actor: User, unit_id: int, code: str, name_th: str, name_en: str, kind: str,
+                weight: float) -> None:
+    """Rename, re-code, re-group or re-weigh a unit (audited with what changed)."""
+    require_admin(db, actor)
+    fields = check_unit(code, name_th, name_en, kind, weight)
+    with transaction(db):
+        before = unit(db, unit_id)
+        if before is None:
+            raise InputError("error_no_unit")
+        if db.execute("SELECT 1 FROM units WHERE code = ? AND id != ?", [fields["code"], unit_id]).fetchone():
+            raise InputError("error_unit_code_taken", code=fields["code"])
+        changed = {k: [before[k], v] for k, v in fields.items() if before[k] != v}
+        if changed:
+            db["units"].update(unit_id, fields)
+            audit.record(db, actor.username, "update", "unit", unit_id, **changed)
+
+
+def set_unit_active(db: Database, actor: User, unit_id: int, active: bool) -> None:
+    """Deactivate a unit (its history and scores stay; it takes no new assessments) or re-activate it."""
+    require_admin(db, actor)
+    with transaction(db):
+        before = unit(db, unit_id)
+        if before is None:
+            raise InputError("error_no_unit")
+        if bool(before["active"]) != active:
+            db.execute("UPDATE units SET active = ? WHERE id = ?", [int(active), unit_id])
+            audit.record(db, actor.username, "enable" if active else "disable", "unit", unit_id, code=before["code"])
+
+
 def units(db: Database) -> pd.DataFrame:
+    """The active units."""
     return pd.DataFrame(
-        list(db.query("SELECT id, code, name_th, name_en, kind, weight FROM units WHERE active = 1 ORDER BY id")),
-        columns=["id", "code", "name_th", "name_en", "kind", "weight"],
-    )
+        list(db.query(f"SELECT {', '.join(COLUMNS)} FROM units WHERE active = 1 ORDER BY id")), columns=COLUMNS)
+
+
+def all_units(db: Database) -> pd.DataFrame:
+    """Every unit, active or not, for the admin."""
+    return pd.DataFrame(list(db.query(f"SELECT {', '.join(COLUMNS)}, active FROM units ORDER BY active DESC, code")),
+                        columns=[*COLUMNS, "active"])
 
 
 def unit(db: Database, unit_id: int) -> dict | None:
-    rows = list(db.query("SELECT id, code, name_th, name_en, kind, weight FROM units WHERE id = ?", [unit_id]))
+    rows = list(db.query(f"SELECT {', '.join(COLUMNS)}, active FROM units WHERE id = ?", [unit_id]))
     return rows[0] if rows else None
+
+
+def unit_id_of(db: Database, code: str) -> int:
+    row = db.execute("SELECT id FROM units WHERE code = ?", [code.strip()]).fetchone()
+    if row is None:
+        raise InputError("error_no_unit_code", code=code)
+    return row[0]

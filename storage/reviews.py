@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from scoring import framework_for_year
-from storage import audit
+from storage import audit, years
 from storage.accounts import User
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable
@@ -30,7 +29,8 @@ def add_note(db: Database, actor: User, assessment_id: int, item: str, kind: str
         raise InputError("error_no_assessment")
     if row[1] == "draft":
         raise NotEditable(status=row[1])
-    if item not in framework_for_year(row[0]).item_ids():
+    years.require_open_year(db, row[0])
+    if item not in years.framework_of(db, row[0]).item_ids():
         raise InputError("error_unknown_item", item=item)
     with transaction(db):
         note_id = db["item_comments"].insert({"assessment_id": assessment_id, "item": item, "kind": kind,
@@ -43,9 +43,11 @@ def remove_note(db: Database, actor: User, note_id: int) -> None:
     """The committee withdraws a note it wrote (kept in the audit log)."""
     if actor.role != "committee":
         raise AccessDenied(role=actor.role)
-    rows = list(db.query("SELECT assessment_id, item, kind, text FROM item_comments WHERE id = ?", [note_id]))
+    rows = list(db.query("SELECT c.assessment_id, c.item, c.kind, c.text, a.year FROM item_comments c "
+                         "JOIN assessments a ON a.id = c.assessment_id WHERE c.id = ?", [note_id]))
     if not rows:
         raise InputError("error_input")
+    years.require_open_year(db, rows[0].pop("year"))
     with transaction(db):
         db.execute("DELETE FROM item_comments WHERE id = ?", [note_id])
         audit.record(db, actor.username, "remove_note", "assessment", rows[0]["assessment_id"], **rows[0])

@@ -212,10 +212,11 @@ def test_unit_without_cycle_shows_no_cycle(open_app, fresh_store):
 def test_cycle_without_submissions_shows_no_submissions(open_app, fresh_store, role, units):
     path, db = fresh_store
     org.add_cycle(db, YEAR)
-    admin = accounts.create_user(db, "owner", PASSWORD, "admin")
+    accounts.create_user(db, "owner", PASSWORD, "admin")
     unit_ids = [org.add_unit(db, f"U{n}", f"หน่วย {n}", f"Unit {n}") for n in range(units)]
     if unit_ids:
-        assessments.ensure(db, admin, unit_ids[0], YEAR)  # a draft does not count
+        assessor = accounts.create_user(db, "assessor", PASSWORD, "unit", unit_id=unit_ids[0])
+        assessments.ensure(db, assessor, unit_ids[0], YEAR)  # a draft does not count
     if role != "admin":
         accounts.create_user(db, f"a-{role}", PASSWORD, role)
     at = open_app(path, "owner" if role == "admin" else f"a-{role}", PASSWORD)

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.ofi import gap_table
 from i18n import translate
-from storage import accounts, assessments, ofis
+from storage import accounts, assessments, ofis, years
 from storage.demo import DEMO_PASSWORD
 from ui.ofi_register import TABS, table_changes
 
@@ -86,8 +86,11 @@ def test_create_by_hand_then_filter_and_add_a_note(register, demo_db):
 
 def test_unfinished_ofis_carry_over_to_the_cycle(register, demo_db):
     committee = accounts.authenticate(demo_db, "demo-committee", DEMO_PASSWORD)
+    admin = accounts.authenticate(demo_db, "demo-admin", DEMO_PASSWORD)
+    years.reopen_year(demo_db, admin, 2569, "an OFI found late")  # a closed year's register does not change
     old = ofis.create(demo_db, committee, 2569, "4.1", "ทบทวนตัวชี้วัดระดับกอง", "high", "demo-committee",
                       date.today() + timedelta(days=30), [1])
+    years.close_year(demo_db, admin, 2569)
     at = register()
     next(b for b in at.button if b.label == translate("ofi_carry_over", "th", year=2569)).click().run()
     [row] = ofis.register(demo_db, 2570).itertuples()

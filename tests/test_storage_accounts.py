@@ -3,6 +3,7 @@
 import pytest
 
 from storage import accounts, org
+from storage.errors import InputError
 
 
 @pytest.fixture
@@ -35,14 +36,16 @@ def test_inactive_user_cannot_sign_in(db):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"username": "a", "password": "short", "role": "director"}, "at least 8"),
-        ({"username": "a", "password": "long enough", "role": "king"}, "unknown role"),
-        ({"username": " ", "password": "long enough", "role": "director"}, "empty"),
-        ({"username": "a", "password": "long enough", "role": "unit"}, "exactly one unit"),
+        ({"username": "ab", "password": "short", "role": "director"}, "error_password_short"),
+        ({"username": "ab", "password": "long enough", "role": "king"}, "error_input"),
+        ({"username": " ", "password": "long enough", "role": "director"}, "error_username"),
+        ({"username": "สมชาย", "password": "long enough", "role": "director"}, "error_username"),
+        ({"username": "ab", "password": "long enough", "role": "unit"}, "error_user_unit"),
+        ({"username": "ab", "password": "long enough", "role": "director", "email": "not-an-address"}, "error_email"),
     ],
 )
 def test_bad_accounts_are_refused_and_nothing_is_stored(db, kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(InputError, match=message):
         accounts.create_user(db, **kwargs)
     assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
 

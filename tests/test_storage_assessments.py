@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from scoring import default_framework, department_scores, unit_item_scores
-from storage import accounts, answers, assessments, connect, org
+from storage import accounts, answers, assessments, connect, org, years
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 
 
@@ -129,10 +129,13 @@ def test_every_save_and_status_change_is_audited(db, setup):
 
 
 def test_copy_previous_marks_everything_for_confirmation(db, setup):
+    years.reopen_year(db, setup["admin"], 2569, "last year's form, for this test")
+    years.set_phase(db, setup["admin"], 2569, "self_assessment", "open", "last year's form, for this test")
     old = assessments.ensure(db, setup["user"], setup["unit"], 2569)
     v = answers.save_checkpoints(db, setup["user"], old["id"], 0, {"1.1.B1": True, "1.1.B2": False})
     v = answers.save_narrative(db, setup["user"], old["id"], v, "1.1", "basic", "ทบทวนวิสัยทัศน์ทุกปี")
     answers.save_kpi_values(db, setup["user"], old["id"], v, {("RM1", 2569): 88.0, ("RM1", 2567): 70.0})
+    years.close_year(db, setup["admin"], 2569)
     new = assessments.ensure(db, setup["user"], setup["unit"], 2570)
     v = assessments.copy_previous(db, setup["user"], new["id"], 0)
     form = answers.load(db, setup["user"], new["id"])

@@ -1,0 +1,266 @@
+"""Fiscal years (cycles, in B.E.) and their phases, the criteria and thresholds each year uses, and the
+rules that keep work inside its phase.
+
+A year runs in the department's phases, in order: self-assessment, committee review, improvement
+planning, 6-month follow-up, 12-month results. Each has dates and a status the PMQA owner sets:
+``pending`` (not yet opened), ``open`` or ``closed``; re-opening a closed phase or year needs a
+reason. The dates are the deadlines people see; the status is what the store enforces:
+
+- a unit creates or changes its assessment only while the year is open and its self-assessment phase
+  is open, or, at any time in an open year, when the committee has returned the form to it;
+- the committee reviews (ticks, notes, returns, approves) only in an open year.
+
+A year uses the criteria file accepted for it (``storage.criteria``), else the year's own file on
+disk, else the default; and the thresholds saved for it, else those of its criteria file.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+
+from pydantic import ValidationError
+from sqlite_utils import Database
+
+from scoring import Framework, framework_for_year
+from scoring.criteria import Thresholds, parse_framework
+from storage import audit
+from storage.accounts import User, require_admin
+from storage.db import now, transaction
+from storage.errors import InputError, NotEditable
+from storage.schema import PHASES
+
+STATES = ("pending", "open", "closed")
+MIN_YEAR, MAX_YEAR = 2500, 2700
+MAX_REASON = 500
+
+
+def fiscal_year_bounds(year: int) -> tuple[date, date]:
+    """First and last day of a fiscal year in B.E.: 1 October of the year before to 30 September."""
+    return date(year - 544, 10, 1), date(year - 543, 9, 30)
+
+
+def suggested_phases(year: int) -> dict[str, tuple[date, date]]:
+    """A calendar to start from: self-assessment October-December, review January-February, planning
+    March, 6-month follow-up in April, 12-month results in September of the fiscal year."""
+    first = year - 544
+    return {
+        "self_assessment": (date(first, 10, 1), date(first, 12, 31)),
+        "review": (date(first + 1, 1, 1), date(first + 1, 2, 28)),
+        "planning": (date(first + 1, 3, 1), date(first + 1, 3, 31)),
+        "followup_6m": (date(first + 1, 4, 1), date(first + 1, 4, 30)),
+        "results_12m": (date(first + 1, 9, 1), date(first + 1, 9, 30)),
+    }
+
+
+def _iso(value: date | str | None, phase: str) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return (value if isinstance(value, date) else date.fromisoformat(str(value))).isoformat()
+    except ValueError:
+        raise InputError("error_phase_date", phase=phase, value=value) from None
+
+
+def _checked_dates(phases: dict[str, tuple]) -> dict[str, tuple[str | None, str | None]]:
+    unknown = set(phases) - set(PHASES)
+    if unknown:
+        raise InputError("error_input")
+    checked = {}
+    for phase, (starts, ends) in phases.items():
+        starts, ends = _iso(starts, phase), _iso(ends, phase)
+        if starts and ends and starts > ends:
+            raise InputError("error_phase_order", phase=phase)
+        checked[phase] = (starts, ends)
+    return checked
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("error_reason_required")
+    if len(reason) > MAX_REASON:
+        raise InputError("error_text_length", limit=MAX_REASON)
+    return reason
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+def cycle(db: Database, year: int) -> dict | None:
+    rows = list(db.query("SELECT year, status, opened_at, closed_at, criteria_sha, thresholds FROM cycles "
+                         "WHERE year = ?", [year]))
+    return rows[0] if rows else None
+
+
+def phases(db: Database, year: int) -> list[dict]:
+    """The year's phases in order, each with its dates and status."""
+    return list(db.query("SELECT phase, position, starts_on, ends_on, status FROM phases WHERE year = ? "
+                         "ORDER BY position", [year]))
+
+
+def current_phase(db: Database, year: int) -> dict | None:
+    """The first open phase of an open year (with its dates), else None."""
+    rows = list(db.query(
+        "SELECT p.phase, p.starts_on, p.ends_on FROM phases p JOIN cycles c ON c.year = p.year "
+        "WHERE p.year = ? AND p.status = 'open' AND c.status = 'open' ORDER BY p.position LIMIT 1", [year]))
+    return rows[0] if rows else None
+
+
+def phase_status(db: Database, year: int, phase: str) -> str | None:
+    row = db.execute("SELECT status FROM phases WHERE year = ? AND phase = ?", [year, phase]).fetchone()
+    return row[0] if row else None
+
+
+# -- the rules the other store modules call --------------------------------------------------------
+
+def require_open_year(db: Database, year: int) -> None:
+    """Refuse any change to a year that is closed (or does not exist)."""
+    row = db.execute("SELECT status FROM cycles WHERE year = ?", [year]).fetchone()
+    if row is None:
+        raise InputError("error_no_cycle", year=year)
+    if row[0] != "open":
+        raise NotEditable("error_year_closed", year=year)
+
+
+def require_unit_phase(db: Database, year: int, status: str | None = None) -> None:
+    """A unit may create or change its assessment: the year is open and its self-assessment phase is
+    open, or the committee returned the form (``status`` 'returned') for the unit to correct."""
+    require_open_year(db, year)
+    if status == "returned":
+        return
+    if phase_status(db, year, "self_assessment") != "open":
+        raise NotEditable("error_phase_closed", year=year)
+
+
+# -- changing --------------------------------------------------------------------------------------
+
+def open_year(db: Database, actor: User, year: int, dates: dict[str, tuple] | None = None,
+              criteria_sha: str | None = None) -> None:
+    """A new fiscal year with its phases (dates from ``dates``, else the suggested calendar), its
+    self-assessment phase open, and its criteria (an accepted file's checksum, else the default)."""
+    require_admin(db, actor)
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError("error_year_range", low=MIN_YEAR, high=MAX_YEAR)
+    chosen = {phase: suggested_phases(year)[phase] for phase in PHASES} | (dates or {})
+    checked = _checked_dates(chosen)
+    with transaction(db):
+        if db.execute("SELECT 1 FROM cycles WHERE year = ?", [year]).fetchone():
+            raise InputError("error_year_exists", year=year)
+        if criteria_sha and not db.execute("SELECT 1 FROM criteria_files WHERE sha256 = ?",
+                                           [criteria_sha]).fetchone():
+            raise InputError("error_input")
+        db["cycles"].insert({"year": year, "status": "open", "opened_at": now(), "criteria_sha": criteria_sha})
+        insert_phases(db, year, {PHASES[0]: "open"}, checked)
+        audit.record(db, actor.username, "open", "cycle", year, criteria=criteria_sha,
+                     phases={p: list(d) for p, d in checked.items()})
+
+
+def insert_phases(db: Database, year: int, states: dict[str, str],
+                  dates: dict[str, tuple[str | None, str | None]] | None = None) -> None:
+    """Inside a transaction: the year's phase rows, each in ``states`` (else pending), with ``dates``
+    (else the suggested calendar)."""
+    dates = dates or {p: tuple(d.isoformat() for d in pair) for p, pair in suggested_phases(year).items()}
+    db["phases"].insert_all([
+        {"year": year, "phase": phase, "position": position, "starts_on": dates[phase][0],
+         "ends_on": dates[phase][1], "status": states.get(phase, "pending"), "changed_at": now()}
+        for position, phase in enumerate(PHASES)])
+
+
+def set_dates(db: Database, actor: User, year: int, dates: dict[str, tuple]) -> None:
+    """Change phases' dates."""
+    require_admin(db, actor)
+    checked = _checked_dates(dates)
+    with transaction(db):
+        require_open_year(db, year)
+        for phase, (starts, ends) in checked.items():
+            db.execute("UPDATE phases SET starts_on = ?, ends_on = ?, changed_at = ? WHERE year = ? AND phase = ?",
+                       [starts, ends, now(), year, phase])
+        audit.record(db, actor.username, "set_dates", "cycle", year, phases={p: list(d) for p, d in checked.items()})
+
+
+def set_phase(db: Database, actor: User, year: int, phase: str, status: str, reason: str = "") -> None:
+    """Open or close a phase of an open year; opening one that was closed needs a reason."""
+    require_admin(db, actor)
+    if phase not in PHASES or status not in ("open", "closed"):
+        raise InputError("error_input")
+    with transaction(db):
+        require_open_year(db, year)
+        before = phase_status(db, year, phase)
+        if before == status:
+            return
+        if before == "closed":
+            reason = _reason(reason)
+        db.execute("UPDATE phases SET status = ?, changed_at = ? WHERE year = ? AND phase = ?",
+                   [status, now(), year, phase])
+        audit.record(db, actor.username, f"{'open' if status == 'open' else 'close'}_phase", "cycle", year,
+                     phase=phase, was=before, reason=reason.strip() or None)
+
+
+def close_year(db: Database, actor: User, year: int) -> None:
+    """Close the year: every phase closes; nothing in it can change until it is re-opened."""
+    require_admin(db, actor)
+    with transaction(db):
+        require_open_year(db, year)
+        db.execute("UPDATE cycles SET status = 'closed', closed_at = ? WHERE year = ?", [now(), year])
+        db.execute("UPDATE phases SET status = 'closed', changed_at = ? WHERE year = ? AND status = 'open'",
+                   [now(), year])
+        audit.record(db, actor.username, "close", "cycle", year)
+
+
+def reopen_year(db: Database, actor: User, year: int, reason: str) -> None:
+    """Re-open a closed year (with a reason); its phases stay closed until the owner opens the one needed."""
+    require_admin(db, actor)
+    reason = _reason(reason)
+    with transaction(db):
+        row = db.execute("SELECT status FROM cycles WHERE year = ?", [year]).fetchone()
+        if row is None:
+            raise InputError("error_no_cycle", year=year)
+        if row[0] == "open":
+            return
+        db.execute("UPDATE cycles SET status = 'open', closed_at = NULL WHERE year = ?", [year])
+        audit.record(db, actor.username, "reopen", "cycle", year, reason=reason)
+
+
+def set_thresholds(db: Database, actor: User, year: int, values: dict) -> Thresholds:
+    """Save the year's thresholds and award rules (levels rising, every value within 0-500)."""
+    require_admin(db, actor)
+    try:
+        thresholds = Thresholds.model_validate(values)
+    except ValidationError as exc:
+        raise InputError("error_thresholds", message="; ".join(e["msg"].removeprefix("Value error, ")
+                                                                for e in exc.errors())) from None
+    text = thresholds.model_dump_json()
+    with transaction(db):
+        require_open_year(db, year)
+        before = db.execute("SELECT thresholds FROM cycles WHERE year = ?", [year]).fetchone()[0]
+        db.execute("UPDATE cycles SET thresholds = ? WHERE year = ?", [text, year])
+        audit.record(db, actor.username, "set_thresholds", "cycle", year,
+                     before=json.loads(before) if before else None, after=json.loads(text))
+    return thresholds
+
+
+# -- the year's criteria ---------------------------------------------------------------------------
+
+def framework_of(db: Database, year: int) -> Framework:
+    """The criteria the year uses, with the thresholds saved for it."""
+    row = db.execute("SELECT criteria_sha, thresholds FROM cycles WHERE year = ?", [year]).fetchone()
+    sha, thresholds = row if row else (None, None)
+    base = accepted_framework(db, sha) if sha else framework_for_year(year)
+    return _with_thresholds(base, thresholds) if thresholds else base
+
+
+_accepted: dict[str, Framework] = {}
+
+
+def accepted_framework(db: Database, sha: str) -> Framework:
+    """An accepted criteria file, parsed once per process (its checksum names its content)."""
+    if sha not in _accepted:
+        text = db.execute("SELECT text FROM criteria_files WHERE sha256 = ?", [sha]).fetchone()[0]
+        _accepted[sha] = parse_framework(text, source=sha[:12])
+    return _accepted[sha]
+
+
+@lru_cache(maxsize=64)
+def _with_thresholds(base: Framework, thresholds: str) -> Framework:
+    return Framework.model_validate(base.model_dump() | {"thresholds": json.loads(thresholds)})
