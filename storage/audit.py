@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 from sqlite_utils import Database
 
 from storage.db import now
@@ -17,3 +18,37 @@ def record(db: Database, username: str | None, action: str, entity: str, entity_
          json.dumps(detail, ensure_ascii=False, default=str) if detail else None],
     )
 
+
+
+_ENTRIES = """
+SELECT l.id, l.at, l.username, l.action, l.entity, l.entity_id, l.detail,
+       COALESCE(a.year, CASE WHEN l.entity = 'cycle' THEN CAST(l.entity_id AS INTEGER) END,
+                o.year, json_extract(l.detail, '$.year')) AS year,
+       COALESCE(a.unit_id, CASE WHEN l.entity = 'unit' THEN CAST(l.entity_id AS INTEGER) END,
+                json_extract(l.detail, '$.unit_id')) AS unit_id
+FROM audit_log l
+LEFT JOIN assessments a ON l.entity = 'assessment' AND a.id = CAST(l.entity_id AS INTEGER)
+LEFT JOIN ofis o ON l.entity = 'ofi' AND o.id = CAST(l.entity_id AS INTEGER)
+"""
+COLUMNS = ["id", "at", "username", "action", "entity", "entity_id", "detail", "year", "unit_id"]
+
+
+def entries(db: Database, username: str | None = None, action: str | None = None, entity: str | None = None,
+            year: int | None = None, unit_id: int | None = None, since: str | None = None,
+            until: str | None = None, limit: int = 10_000) -> pd.DataFrame:
+    """Audit entries, newest first, with the year and unit each concerns where known; each filter
+    applies when given (``since``/``until``: ISO dates, inclusive)."""
+    conditions = {"username = ?": username, "action = ?": action, "entity = ?": entity, "year = ?": year,
+                  "unit_id = ?": unit_id, "substr(at, 1, 10) >= ?": since, "substr(at, 1, 10) <= ?": until}
+    chosen = {sql: value for sql, value in conditions.items() if value not in (None, "")}
+    where = f"WHERE {' AND '.join(chosen)}" if chosen else ""
+    rows = db.execute(f"SELECT * FROM ({_ENTRIES}) {where} ORDER BY id DESC LIMIT ?",
+                      [*chosen.values(), limit]).fetchall()
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def choices(db: Database) -> dict[str, list]:
+    """The values the filters can take: usernames, actions and entities present in the log."""
+    return {column: [r[0] for r in db.execute(f"SELECT DISTINCT {column} FROM audit_log WHERE {column} IS NOT NULL "
+                                                f"ORDER BY {column}")]
+            for column in ("username", "action", "entity")}

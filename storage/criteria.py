@@ -1,0 +1,91 @@
+"""Criteria files a year may use: checked with the criteria validator, previewed against the file in
+use, and, once accepted, stored in the database (so a backup carries them) under their checksum."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from scoring import Framework
+from scoring.criteria import CriteriaError, parse_framework
+from scoring.diff import CriteriaDiff, diff_frameworks
+from storage import audit, years
+from storage.accounts import User, require_admin
+from storage.db import now, transaction
+from storage.errors import InputError
+
+MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A valid file, what it changes against the year's criteria in use, and how many saved answers in
+    how many assessments refer to checkpoints it removes (kept, but no longer counted)."""
+
+    name: str
+    sha256: str
+    framework: Framework
+    diff: CriteriaDiff
+    orphaned_answers: int
+    orphaned_assessments: int
+
+
+def parse(data: bytes, name: str) -> tuple[Framework, str, str]:
+    """(framework, text, checksum) of an uploaded file; ``InputError`` with the validator's message."""
+    if len(data) > MAX_BYTES:
+        raise InputError("error_file_size", name=name, limit=MAX_BYTES // (1024 * 1024))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("error_criteria_encoding", name=name) from None
+    try:
+        framework = parse_framework(text, source=name)
+    except CriteriaError as exc:
+        raise InputError("error_criteria_file", name=name, message=str(exc)) from None
+    return framework, text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def preview(db: Database, year: int, data: bytes, name: str) -> Preview:
+    framework, _, sha = parse(data, name)
+    diff = diff_frameworks(years.framework_of(db, year), framework)
+    removed = list(diff.removed_checkpoint_ids)
+    answers, assessments = 0, 0
+    if removed:
+        answers, assessments = db.execute(
+            f"SELECT COUNT(*), COUNT(DISTINCT c.assessment_id) FROM checkpoint_answers c "
+            f"JOIN assessments a ON a.id = c.assessment_id WHERE a.year = ? AND c.checkpoint IN "
+            f"({', '.join('?' * len(removed))}) AND (c.self_met IS NOT NULL OR c.review_met IS NOT NULL)",
+            [year, *removed]).fetchone()
+    return Preview(name, sha, framework, diff, answers, assessments)
+
+
+def accept(db: Database, actor: User, year: int, data: bytes, name: str) -> Preview:
+    """Use the file for the year (checked again; audited with what it changed)."""
+    require_admin(db, actor)
+    seen = preview(db, year, data, name)
+    _, text, sha = parse(data, name)
+    with transaction(db):
+        years.require_open_year(db, year)
+        db.execute("INSERT OR IGNORE INTO criteria_files (sha256, name, framework_id, text, accepted_at, accepted_by) "
+                   "VALUES (?, ?, ?, ?, ?, ?)", [sha, name, seen.framework.id, text, now(), actor.username])
+        db.execute("UPDATE cycles SET criteria_sha = ? WHERE year = ?", [sha, year])
+        audit.record(db, actor.username, "set_criteria", "cycle", year, file=name, sha256=sha,
+                     changes=len(seen.diff.changes), removed_checkpoints=list(seen.diff.removed_checkpoint_ids),
+                     orphaned_answers=seen.orphaned_answers)
+    return seen
+
+
+def use_default(db: Database, actor: User, year: int) -> None:
+    """Go back to the year's own file on disk or the shipped default."""
+    require_admin(db, actor)
+    with transaction(db):
+        years.require_open_year(db, year)
+        db.execute("UPDATE cycles SET criteria_sha = NULL WHERE year = ?", [year])
+        audit.record(db, actor.username, "set_criteria", "cycle", year, file=None)
+
+
+def accepted_files(db: Database) -> list[dict]:
+    return list(db.query("SELECT sha256, name, framework_id, accepted_at, accepted_by FROM criteria_files "
+                         "ORDER BY accepted_at DESC"))
