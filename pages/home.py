@@ -7,6 +7,7 @@ from charts import category_bars
 from i18n.format import level_label, score_text, status_label, year_label
 from storage import org, years
 from ui import session
+from ui.home_parts import phase_banner, setup_checklist
 from ui.i18n import current_language, t
 from ui.router import require_user
 
@@ -16,12 +17,15 @@ lang = current_language()
 year = org.current_cycle(db)
 
 st.title(t("app_title"))
+if user.role == "admin":
+    setup_checklist(db)
 if year is None:
     st.warning(t("no_cycle"))
     st.stop()
 framework = years.framework_of(db, year)
 names = {c.id: c.name.get(lang) for c in framework.categories}
 st.subheader(year_label(year, lang))
+phase_banner(db, year)
 
 if user.role == "unit":
     unit = org.unit(db, user.unit_id)

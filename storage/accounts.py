@@ -119,6 +119,14 @@ def require_admin(db: Database, actor: User) -> None:
         raise AccessDenied(role=actor.role)
 
 
+def add_user(db: Database, actor: User, username: str, password: str, role: str, display_name: str = "",
+             unit_id: int | None = None, email: str = "") -> User:
+    """An admin creates an account with a temporary password, to be changed at the first sign-in."""
+    require_admin(db, actor)
+    return create_user(db, username, password, role, display_name, unit_id, actor.username, email,
+                       must_change_password=True)
+
+
 def users(db: Database) -> list[dict]:
     """Every account (active or not) with its unit's code and last sign-in, for the admin."""
     return list(db.query(

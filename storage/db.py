@@ -8,14 +8,13 @@ foreign keys are enforced and a busy timeout makes concurrent writers wait inste
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
-DEFAULT_PATH = Path(os.environ.get("PMQA_DB", Path(__file__).resolve().parent.parent / "var" / "pmqa.db"))
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "var" / "pmqa.db"  # make run's store (PMQA_DB: another)
 BUSY_TIMEOUT_MS = 5000
 
 

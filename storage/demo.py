@@ -61,7 +61,8 @@ def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -
                     for c, th, en, kind, staff in units]
         for year in YEARS:
             current = year == YEARS[-1]
-            db["cycles"].insert({"year": year, "status": "open" if current else "closed", "opened_at": now()})
+            db["cycles"].insert({"year": year, "status": "open" if current else "closed", "opened_at": now(),
+                                 "thresholds": years.framework_of(db, year).thresholds.model_dump_json()})
             years.insert_phases(db, year, {"self_assessment": "open", "review": "open"} if current
                                 else dict.fromkeys(PHASES, "closed"))
         ability = rng.normal(0.45, 0.55, len(unit_ids))

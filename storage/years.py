@@ -225,11 +225,7 @@ def reopen_year(db: Database, actor: User, year: int, reason: str) -> None:
 def set_thresholds(db: Database, actor: User, year: int, values: dict) -> Thresholds:
     """Save the year's thresholds and award rules (levels rising, every value within 0-500)."""
     require_admin(db, actor)
-    try:
-        thresholds = Thresholds.model_validate(values)
-    except ValidationError as exc:
-        raise InputError("error_thresholds", message="; ".join(e["msg"].removeprefix("Value error, ")
-                                                                for e in exc.errors())) from None
+    thresholds = check_thresholds(values)
     text = thresholds.model_dump_json()
     with transaction(db):
         require_open_year(db, year)
@@ -238,6 +234,28 @@ def set_thresholds(db: Database, actor: User, year: int, values: dict) -> Thresh
         audit.record(db, actor.username, "set_thresholds", "cycle", year,
                      before=json.loads(before) if before else None, after=json.loads(text))
     return thresholds
+
+
+def check_thresholds(values: dict) -> Thresholds:
+    """Thresholds from plain values, each problem named: levels must rise, every value within 0-500,
+    the ladder ascending."""
+    try:
+        levels, awards = values["levels"], values["awards"]
+        numbers = [float(v) for v in (*levels.values(), *awards.values(), *values["ladder"])]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InputError("error_thresholds_values") from None
+    if not values["ladder"]:
+        raise InputError("error_thresholds_ladder")
+    if any(not 0 <= v <= 500 for v in numbers):
+        raise InputError("error_thresholds_range")
+    if not 0 < float(levels["basic"]) < float(levels["advance"]) <= float(levels["significance"]):
+        raise InputError("error_thresholds_levels")
+    if list(values["ladder"]) != sorted(values["ladder"]):
+        raise InputError("error_thresholds_ladder")
+    try:
+        return Thresholds.model_validate(values)
+    except ValidationError:
+        raise InputError("error_thresholds_values") from None
 
 
 # -- the year's criteria ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from i18n.format import level_label, score_text, status_label
 from scoring import department_scores, framework_for_year, unit_item_scores
 from storage import accounts, assessments, connect, org
 from storage.demo import DEMO_PASSWORD, STATUS_2570, UNITS
+from ui.home_parts import phase_notice
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
@@ -125,7 +126,8 @@ def test_department_metrics_equal_department_summary(demo_app, demo_db, role, la
         assert shown[translate("submissions", lang)] == "11 จาก 20 หน่วยงาน"
     assert translate("covers_units", lang, n=done) in [c.value for c in at.caption]
     assert [s.value for s in at.subheader] == [translate("fiscal_year", lang, year=YEAR)]
-    assert not at.main.info and not at.main.warning
+    assert [e.value for e in [*at.main.info, *at.main.error]] == [phase_notice(demo_db, YEAR, lang)[1]]
+    assert not at.main.warning
     pd.testing.assert_series_equal(chart_bars(at), expected_bars(summary.categories, lang), check_names=False)
 
 
@@ -221,7 +223,7 @@ def test_cycle_without_submissions_shows_no_submissions(open_app, fresh_store, r
         accounts.create_user(db, f"a-{role}", PASSWORD, role)
     at = open_app(path, "owner" if role == "admin" else f"a-{role}", PASSWORD)
     assert not at.exception, [e.value for e in at.exception]
-    assert [i.value for i in at.info] == [translate("no_submissions", "th")]
+    assert [i.value for i in at.info] == [phase_notice(db, YEAR, "th")[1], translate("no_submissions", "th")]
     shown = metrics(at)
     assert shown == {translate("submissions", "th"): translate("submissions_value", "th", done=0, total=units)}
     assert not at.get("plotly_chart")

@@ -19,10 +19,13 @@ import streamlit as st
 from i18n import LANGUAGES
 from i18n.format import role_label
 from storage import is_demo
-from storage.accounts import User
+from storage.accounts import MIN_PASSWORD, User
+from storage.errors import StoreError
 from storage.schema import ROLES
 from ui import faults, session
+from ui.errors import describe
 from ui.i18n import t
+from ui.session import StoreMissing
 
 HOME = "pages/home.py"
 PAGES = {
@@ -32,6 +35,7 @@ PAGES = {
     "pages/review.py": ("page_review", ":material/fact_check:", ("committee", "admin")),
     "pages/ofi_register.py": ("page_ofi", ":material/checklist:", ("committee", "admin")),
     "pages/overview.py": ("page_overview", ":material/monitoring:", ("director", "committee", "admin")),
+    "pages/admin.py": ("page_admin", ":material/admin_panel_settings:", ("admin",)),
 }
 
 _this_run = threading.local()  # whether the running page was started by the router (one run per thread)
@@ -98,6 +102,27 @@ def sign_in_page() -> None:
             st.rerun()
 
 
+def change_password_page() -> None:
+    """Shown at every address while the account still has a temporary password (new, or reset by an admin)."""
+    st.title(t("pw_title"))
+    st.info(t("pw_must_change"), icon=":material/password:")
+    with st.form("change_password"):
+        current = st.text_input(t("pw_current"), type="password", key="pw_current")
+        new = st.text_input(t("pw_new"), type="password", key="pw_new", help=t("pw_rule", n=MIN_PASSWORD))
+        again = st.text_input(t("pw_again"), type="password", key="pw_again")
+        submitted = st.form_submit_button(t("pw_save"), type="primary")
+    if submitted:
+        if new != again:
+            st.error(t("pw_differ"))
+            return
+        try:
+            session.change_password(current, new)
+        except StoreError as exc:
+            st.error(describe(exc))
+            return
+        st.rerun()
+
+
 def not_for_your_role() -> None:
     st.warning(t("not_for_role"), icon=":material/block:")
     st.page_link(HOME, label=t("page_home"), icon=":material/home:")
@@ -116,6 +141,8 @@ def pages_for(user: User | None) -> list[st.Page]:
         address = {"url_path": url_path(path), "default": path == HOME}
         if user is None:
             pages.append(st.Page(sign_in_page, title=t("sign_in"), icon=":material/login:", **address))
+        elif user.must_change_password:
+            pages.append(st.Page(change_password_page, title=t("pw_title"), icon=":material/password:", **address))
         elif user.role in roles:
             pages.append(st.Page(path, title=t(title), icon=icon, **address))
         else:
@@ -138,7 +165,7 @@ def route() -> None:
         try:
             user = session.current_user()
             page = st.navigation(pages_for(user), position="hidden")
-            if user is not None:
+            if user is not None and not user.must_change_password:
                 menu(user)
             language_switch()
             if is_demo(session.store()):
@@ -150,5 +177,7 @@ def route() -> None:
                     session.sign_out()
                     st.rerun()
             page.run()
+        except StoreMissing as exc:
+            st.error(t("store_missing", path=str(exc.path)), icon=":material/database:")
         except Exception as exc:  # st.stop and st.rerun are not Exceptions: they pass through
             faults.show(exc, where=f"page /{page.url_path}" if page else "the router")

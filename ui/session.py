@@ -16,8 +16,19 @@ from sqlite_utils import Database
 
 from storage import DEFAULT_PATH, open_store
 from storage.accounts import User, authenticate, get_user
+from storage.accounts import change_password as store_change_password
 
 _local = threading.local()
+
+
+class StoreMissing(RuntimeError):
+    """``PMQA_DB`` names a file that does not exist: the app will not create a store there (a demo store
+    has published passwords); ``python -m storage init`` (or ``demo``) creates one."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"{path} does not exist; create a store with: python -m storage init --db {path} "
+                         f"--admin NAME (or python -m storage demo --db {path})")
+        self.path = path
 
 
 def db_path() -> Path:
@@ -25,10 +36,15 @@ def db_path() -> Path:
 
 
 def store() -> Database:
+    """The store for this thread. Only the default path (``make run``) is created, with the demo
+    department, on first start; a ``PMQA_DB`` file must exist (``StoreMissing`` otherwise)."""
     path = db_path()
     cached = getattr(_local, "stores", {})
     if path not in cached:
-        cached[path] = open_store(path)
+        default = path.resolve() == DEFAULT_PATH.resolve()
+        if not default and not path.exists():
+            raise StoreMissing(path)
+        cached[path] = open_store(path, demo_if_empty=default)
         _local.stores = cached
     return cached[path]
 
@@ -43,6 +59,12 @@ def sign_in(username: str, password: str) -> User | None:
     if user is not None:
         st.session_state["user_id"] = user.id
     return user
+
+
+def change_password(current: str, new: str) -> None:
+    user = current_user()
+    if user is not None:
+        store_change_password(store(), user, current, new)
 
 
 def sign_out() -> None:

@@ -1,0 +1,75 @@
+"""Backup (one archive: a consistent copy of the database, the evidence files, the accepted criteria files
+and a manifest with checksums) and restore from such an archive after a typed confirmation."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import streamlit as st
+from sqlite_utils import Database
+
+from i18n.format import local_time
+from storage import backup
+from storage.accounts import User
+from storage.errors import StoreError
+from ui.admin import run
+from ui.errors import describe
+from ui.i18n import t
+
+LAST = "adm:last_backup"
+
+
+def backups_folder(db: Database) -> Path:
+    """Archives made from the app go to ``backups/`` beside the database file."""
+    return Path(db.execute("PRAGMA database_list").fetchone()[2]).parent / "backups"
+
+
+def _progress_bar():
+    bar = st.progress(0.0)
+    return lambda fraction, caption: bar.progress(min(max(fraction, 0.0), 1.0), text=t(caption))
+
+
+def view(db: Database, user: User) -> None:
+    st.subheader(t("adm_backup"))
+    st.caption(t("adm_backup_hint"))
+    if st.button(t("adm_backup_make"), type="primary", icon=":material/backup:"):
+        def make() -> None:
+            st.session_state[LAST] = str(backup.backup(db, backups_folder(db), _progress_bar(), actor=user.username))
+        if run(make):
+            st.rerun()
+    last = st.session_state.get(LAST)
+    if last and Path(last).exists():
+        path = Path(last)
+        st.success(t("adm_backup_ready", name=path.name, size=f"{path.stat().st_size / 1_048_576:,.1f}"),
+                   icon=":material/check_circle:")
+        st.download_button(t("adm_backup_download"), partial(path.read_bytes), file_name=path.name,
+                           mime="application/zip", on_click="ignore", icon=":material/download:")
+    st.divider()
+    _restore(db, user)
+
+
+def _restore(db: Database, user: User) -> None:
+    st.subheader(t("adm_restore"))
+    st.warning(t("adm_restore_warning"), icon=":material/warning:")
+    round_ = st.session_state.get("adm:restore_round", 0)
+    upload = st.file_uploader(t("adm_restore_file"), type=["zip"], key=f"adm:restore:{round_}")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        manifest = backup.check_archive(data)
+    except StoreError as exc:
+        st.error(describe(exc), icon=":material/error:")
+        return
+    st.info(t("adm_restore_found", when=local_time(manifest.created_at), files=len(manifest.files),
+              rows=sum(manifest.tables.values())), icon=":material/inventory_2:")
+    word = t("adm_restore_word")
+    typed = st.text_input(t("adm_restore_confirm", word=word), key=f"adm:restore_typed:{round_}")
+    if st.button(t("adm_restore_button"), type="primary", disabled=typed.strip() != word,
+                 key=f"adm:restore_go:{round_}", icon=":material/settings_backup_restore:"):
+        if run(lambda: backup.restore_into(db, data, _progress_bar(), actor=user.username),
+               done=t("adm_restore_done")):
+            st.session_state["adm:restore_round"] = round_ + 1
+            st.cache_data.clear()  # cached figures are keyed by the store's version, which a restore rewinds
+        st.rerun()

@@ -1,0 +1,111 @@
+"""A year's criteria file (upload, preview of what it changes, accept) and its thresholds and award rules."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from i18n.format import local_time, year_label
+from storage import criteria, org, years
+from storage.accounts import User
+from storage.errors import StoreError
+from ui.admin import run
+from ui.errors import describe
+from ui.i18n import current_language, t
+
+
+def view(db: Database, user: User) -> None:
+    lang = current_language()
+    cycles = [c["year"] for c in org.cycles(db)][::-1]
+    if not cycles:
+        st.info(t("adm_open_year_first"), icon=":material/event:")
+        return
+    year = st.selectbox(t("adm_year"), cycles, key="adm:criteria_year", format_func=lambda y: year_label(y, lang))
+    row = years.cycle(db, year)
+    framework = years.framework_of(db, year)
+    files = {f["sha256"]: f for f in criteria.accepted_files(db)}
+    if row["criteria_sha"]:
+        used = files[row["criteria_sha"]]
+        st.markdown(t("adm_criteria_in_use_file", name=used["name"], by=used["accepted_by"],
+                      when=local_time(used["accepted_at"])))
+    else:
+        st.markdown(t("adm_criteria_in_use_default", name=framework.name.get(lang)))
+    _upload(db, user, year)
+    if row["criteria_sha"] and st.button(t("adm_criteria_use_default"), key=f"adm:criteria_default:{year}"):
+        run(lambda: criteria.use_default(db, user, year), done=t("adm_saved"))
+        st.rerun()
+    st.divider()
+    _thresholds(db, user, year, framework, saved=row["thresholds"] is not None)
+
+
+def _upload(db: Database, user: User, year: int) -> None:
+    round_ = st.session_state.get("adm:criteria_round", 0)
+    upload = st.file_uploader(t("adm_criteria_upload"), type=["yaml", "yml"], key=f"adm:criteria:{year}:{round_}",
+                              help=t("adm_criteria_upload_help"))
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        preview = criteria.preview(db, year, data, upload.name)
+    except StoreError as exc:
+        st.error(describe(exc), icon=":material/error:")
+        return
+    if preview.diff.is_empty:
+        st.info(t("diff_none"), icon=":material/check:")
+    else:
+        rows = preview.diff.as_rows()
+        st.dataframe(pd.DataFrame({
+            t("diff_col_kind"): [t(f"diff_kind_{r['kind']}") for r in rows],
+            t("diff_col_ref"): [r["ref"] for r in rows],
+            t("diff_col_change"): [t(f"diff_change_{r['change']}") for r in rows],
+            t("diff_col_before"): [r["before"] or "" for r in rows],
+            t("diff_col_after"): [r["after"] or "" for r in rows]}), hide_index=True, width="stretch")
+        counts = preview.diff
+        st.caption(t("adm_criteria_counts", items_added=len(counts.items_added),
+                     items_removed=len(counts.items_removed), added=len(counts.checkpoints_added),
+                     removed=len(counts.checkpoints_removed), reworded=len(counts.checkpoints_reworded),
+                     kpis=len(counts.kpis_added) + len(counts.kpis_removed) + len(counts.kpis_changed)))
+    if preview.orphaned_answers:
+        st.warning(t("adm_criteria_orphans", answers=preview.orphaned_answers,
+                     assessments=preview.orphaned_assessments), icon=":material/warning:")
+    if st.button(t("adm_criteria_accept", year=year), type="primary", key=f"adm:criteria_accept:{year}:{round_}"):
+        if run(lambda: criteria.accept(db, user, year, data, upload.name), done=t("adm_criteria_accepted")):
+            st.session_state["adm:criteria_round"] = round_ + 1
+        st.rerun()
+
+
+def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> None:
+    st.subheader(t("adm_thresholds"))
+    st.caption(t("adm_thresholds_saved") if saved else t("adm_thresholds_from_file"))
+    now = framework.thresholds
+    with st.form(f"adm_thresholds_{year}"):
+        st.markdown(f"**{t('adm_levels')}**")
+        cols = st.columns(3)
+        levels = {level: cols[i].number_input(t(f"level_{level}"), 0.0, 500.0, float(getattr(now.levels, level)),
+                                              step=10.0, key=f"adm:th:{year}:{level}")
+                  for i, level in enumerate(("basic", "advance", "significance"))}
+        st.markdown(f"**{t('adm_awards')}**")
+        cols = st.columns(3)
+        awards = {name: cols[i].number_input(t(f"adm_award_{name}"), 0.0, 500.0, float(getattr(now.awards, name)),
+                                             step=10.0, key=f"adm:th:{year}:{name}")
+                  for i, name in enumerate(("pmqa_total", "pmqa_category_min", "category"))}
+        ladder = st.text_input(t("adm_ladder"), ", ".join(f"{v:g}" for v in now.ladder), key=f"adm:th:{year}:ladder",
+                               help=t("adm_ladder_help"))
+        if st.form_submit_button(t("adm_save_thresholds"), type="primary"):
+            run(lambda: years.set_thresholds(db, user, year, {"levels": levels, "awards": awards,
+                                                              "ladder": _numbers(ladder)}),
+                done=t("adm_saved"))
+            st.rerun()
+
+
+def _numbers(text: str) -> list:
+    """'300, 350, 400' as numbers; a part that is not a number is kept as text for the store to refuse."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    values = []
+    for part in parts:
+        try:
+            values.append(float(part))
+        except ValueError:
+            values.append(part)
+    return values

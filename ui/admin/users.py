@@ -1,0 +1,92 @@
+"""Users: the list with last sign-in, adding one with a temporary password, changing role or unit,
+resetting a password (changed at the next sign-in), disabling. The last active admin stays."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from i18n.format import local_time, role_label
+from storage import accounts, org
+from storage.accounts import User
+from storage.schema import ROLES
+from ui.admin import run
+from ui.i18n import current_language, t
+
+
+def view(db: Database, user: User) -> None:
+    lang = current_language()
+    people = accounts.users(db)
+    st.dataframe(pd.DataFrame({
+        t("username"): [p["username"] for p in people],
+        t("adm_display_name"): [p["display_name"] for p in people],
+        t("adm_role"): [role_label(p["role"], lang) for p in people],
+        t("unit"): [p["unit_code"] or "" for p in people],
+        t("adm_email"): [p["email"] or "" for p in people],
+        t("adm_active"): [t("word_yes") if p["active"] else t("word_no") for p in people],
+        t("adm_last_sign_in"): [local_time(p["last_sign_in"]) or t("adm_never") for p in people],
+    }), hide_index=True, width="stretch")
+    units = org.units(db)
+    unit_names = {None: "-", **dict(zip(units["id"], units["code"] + " · " + units["name_en" if lang == "en"
+                                                                                     else "name_th"], strict=True))}
+    _add_form(db, user, unit_names, lang)
+    _edit(db, user, people, unit_names, lang)
+
+
+def _role_and_unit(prefix: str, unit_names: dict, lang: str, role: str = "unit", unit_id: int | None = None):
+    left, right = st.columns(2)
+    role = left.selectbox(t("adm_role"), ROLES, index=ROLES.index(role), key=f"{prefix}:role",
+                          format_func=lambda r: role_label(r, lang))
+    unit_id = right.selectbox(t("adm_unit_for_assessor"), list(unit_names), key=f"{prefix}:unit",
+                              index=list(unit_names).index(unit_id) if unit_id in unit_names else 0,
+                              format_func=unit_names.get, help=t("adm_unit_for_assessor_help"))
+    return role, unit_id
+
+
+def _add_form(db: Database, user: User, unit_names: dict, lang: str) -> None:
+    with st.expander(t("adm_add_user"), icon=":material/person_add:"), \
+            st.form("adm_add_user", border=False, clear_on_submit=True):
+        left, right = st.columns(2)
+        username = left.text_input(t("username"), key="adm:new_user:name", help=t("adm_username_help"))
+        display = right.text_input(t("adm_display_name"), key="adm:new_user:display")
+        email = left.text_input(t("adm_email"), key="adm:new_user:email")
+        password = right.text_input(t("adm_temp_password"), type="password", key="adm:new_user:password",
+                                    help=t("adm_temp_password_help", n=accounts.MIN_PASSWORD))
+        role, unit_id = _role_and_unit("adm:new_user", unit_names, lang)
+        if st.form_submit_button(t("adm_add_user"), type="primary"):
+            run(lambda: accounts.add_user(db, user, username, password, role, display,
+                                          unit_id if role == "unit" else None, email),
+                done=t("adm_user_added", name=username.strip()))
+            st.rerun()
+
+
+def _edit(db: Database, user: User, people: list[dict], unit_names: dict, lang: str) -> None:
+    names = {p["id"]: f"{p['username']} · {p['display_name']}" for p in people}
+    with st.expander(t("adm_edit_user"), icon=":material/manage_accounts:"):
+        user_id = st.selectbox(t("adm_user"), list(names), format_func=names.get, key="adm:edit_user")
+        person = next(p for p in people if p["id"] == user_id)
+        prefix = f"adm:user:{user_id}"
+        with st.form(f"adm_edit_user_{user_id}", border=False):
+            left, right = st.columns(2)
+            display = left.text_input(t("adm_display_name"), person["display_name"], key=f"{prefix}:display")
+            email = right.text_input(t("adm_email"), person["email"] or "", key=f"{prefix}:email")
+            role, unit_id = _role_and_unit(prefix, unit_names, lang, person["role"], person["unit_id"])
+            if st.form_submit_button(t("adm_save"), type="primary"):
+                run(lambda: accounts.update_user(db, user, user_id, role, unit_id if role == "unit" else None,
+                                                 display, email), done=t("adm_saved"))
+                st.rerun()
+        with st.form(f"adm_reset_{user_id}", border=False, clear_on_submit=True):
+            password = st.text_input(t("adm_temp_password"), type="password", key=f"{prefix}:password",
+                                     help=t("adm_temp_password_help", n=accounts.MIN_PASSWORD))
+            if st.form_submit_button(t("adm_reset_password"), icon=":material/lock_reset:"):
+                run(lambda: accounts.reset_password(db, user, user_id, password),
+                    done=t("adm_password_reset", name=person["username"]))
+                st.rerun()
+        if person["active"]:
+            if st.button(t("adm_disable_user"), key=f"{prefix}:off", icon=":material/person_off:"):
+                run(lambda: accounts.set_active(db, user, user_id, False), done=t("adm_saved"))
+                st.rerun()
+        elif st.button(t("adm_enable_user"), key=f"{prefix}:on"):
+            run(lambda: accounts.set_active(db, user, user_id, True), done=t("adm_saved"))
+            st.rerun()

@@ -1,0 +1,60 @@
+"""Parts of the home page every role shares: the year's current phase with its deadline, and the
+PMQA owner's setup checklist for a new store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+from sqlite_utils import Database
+
+from analysis.setup import checklist
+from i18n import translate
+from storage import years
+from ui.i18n import current_language, t
+
+ADMIN_PAGE = "pages/admin.py"
+
+
+def phase_notice(db: Database, year: int, lang: str, today: date | None = None) -> tuple[str, str]:
+    """('info' or 'error', text): the open phase with its deadline and the days left, an overdue one as an
+    error, or a note that no phase is open."""
+    phase = years.current_phase(db, year)
+    if phase is None:
+        return "caption", translate("home_no_phase", lang)
+    name = translate(f"phase_{phase['phase']}", lang)
+    if not phase["ends_on"]:
+        return "info", translate("home_phase", lang, phase=name)
+    days = (date.fromisoformat(phase["ends_on"]) - (today or date.today())).days
+    if days < 0:
+        return "error", translate("home_phase_overdue", lang, phase=name, date=phase["ends_on"], days=-days)
+    return "info", translate("home_phase_until", lang, phase=name, date=phase["ends_on"], days=days)
+
+
+def phase_banner(db: Database, year: int) -> None:
+    kind, text = phase_notice(db, year, current_language())
+    if kind == "caption":
+        st.caption(text)
+    elif kind == "error":
+        st.error(text, icon=":material/alarm:")
+    else:
+        st.info(text, icon=":material/schedule:")
+
+
+def setup_checklist(db: Database) -> bool:
+    """The admin's checklist while any step is not done; True when everything is set up."""
+    steps = checklist(db)
+    if all(step.done for step in steps):
+        return True
+    with st.container(border=True):
+        st.subheader(t("setup_title"))
+        st.caption(t("setup_intro"))
+        for step in steps:
+            icon = ":material/check_circle:" if step.done else ":material/radio_button_unchecked:"
+            left, right = st.columns([5, 2], vertical_alignment="center")
+            left.markdown(f"{icon} {'~~' if step.done else '**'}{t(f'setup_{step.id}')}{'~~' if step.done else '**'}"
+                          f"  \n{t(f'setup_{step.id}_hint')}")
+            if not step.done:
+                right.page_link(ADMIN_PAGE, label=t("setup_go"), icon=":material/arrow_forward:",
+                                query_params={"adm_tab": step.tab} if step.tab != "years" else None)
+    return False
