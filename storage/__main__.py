@@ -1,10 +1,21 @@
-"""Store commands.
+"""Store commands, for scripted set-up and nightly jobs. Each prints what it did, or exits non-zero with a
+clear message and changes nothing.
 
-    python -m storage init --db var/production.db --admin somchai   # empty store, first admin
-    python -m storage demo --db var/demo.db                          # a store with the demo department
+    python -m storage init --db var/production.db --admin somchai    # empty store, first admin
+    python -m storage demo --db var/demo.db                           # a store with the demo department
+    python -m storage units import units.csv --db FILE                # columns: code, name_th, name_en, group, weight
+    python -m storage users add --db FILE --username U --role unit --unit CODE --password-stdin
+    python -m storage users reset-password --db FILE --username U --password-stdin
+    python -m storage year open --db FILE --year 2570 [--criteria FILE.yaml]
+    python -m storage year close --db FILE --year 2570
+    python -m storage criteria load FILE.yaml --year 2570 --db FILE
+    python -m storage backup --db FILE --out DIR                      # one archive into DIR; prints its path
+    python -m storage restore ARCHIVE --db NEWFILE                    # refuses to overwrite an existing file
 
-``init`` asks for the admin's password twice (or reads one line from standard input with
-``--password-stdin``); no default password ever exists in a production store.
+Passwords are read from standard input (one line) with ``--password-stdin``, else asked twice; no default
+password ever exists in a production store. Commands on an existing store act as its first active admin
+(the audit log names that admin; ``users reset-password`` names the command line), since whoever may
+write the store's file owns it.
 """
 
 from __future__ import annotations
@@ -14,15 +25,19 @@ import getpass
 import sys
 from pathlib import Path
 
-from storage import accounts, audit, connect, demo, open_store
+from i18n import translate
+from storage import accounts, audit, backup, connect, criteria, demo, open_store, org, unit_import, years
+from storage.accounts import User
 from storage.db import set_meta, transaction
+from storage.errors import StoreError
+
+CLI = "command line"
 
 
 def init_production(path: Path, admin: str, password: str, display_name: str = "") -> None:
     if path.exists():
         raise SystemExit(f"{path} already exists; choose a new file")
-    if len(password) < accounts.MIN_PASSWORD:
-        raise ValueError(f"password must have at least {accounts.MIN_PASSWORD} characters")
+    accounts.check_password(password)
     db = connect(path)
     with transaction(db):
         accounts.create_user(db, admin, password, "admin", display_name=display_name or admin, actor=admin)
@@ -30,17 +45,152 @@ def init_production(path: Path, admin: str, password: str, display_name: str = "
         audit.record(db, admin, "init", "store", None)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _existing(path: Path):
+    if not path.exists():
+        raise SystemExit(f"{path} does not exist; create a store with: python -m storage init --db {path} --admin NAME")
+    return connect(path)
+
+
+def _password(args: argparse.Namespace, prompt: str) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"{prompt}: ")
+    if getpass.getpass("Again: ") != password:
+        raise SystemExit("the passwords differ; nothing was changed")
+    return password
+
+
+def _owner(db) -> User:
+    """The store's first active admin, as whom the command line acts."""
+    row = db.execute("SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id LIMIT 1").fetchone()
+    if row is None:
+        raise SystemExit("the store has no active admin; nothing was changed")
+    return accounts.get_user(db, row[0])
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SystemExit(f"cannot read {path}: {exc.strerror}") from None
+
+
+def units_import(args: argparse.Namespace) -> str:
+    db = _existing(args.db)
+    plan = unit_import.plan(db, unit_import.read_table(_read(args.file), args.file.name))
+    if not plan.ok:
+        lines = [f"row {p.row}, column {p.column}: {translate(p.key, 'en', **p.params)}" for p in plan.problems]
+        raise SystemExit(f"{args.file}: {len(plan.problems)} problem(s); nothing was imported\n" + "\n".join(lines))
+    done = unit_import.apply(db, plan, _owner(db))
+    return f"imported {args.file}: {done['added']} unit(s) added, {done['changed']} changed, {plan.unchanged} unchanged"
+
+
+def users_add(args: argparse.Namespace) -> str:
+    db = _existing(args.db)
+    unit_id = org.unit_id_of(db, args.unit) if args.unit else None
+    accounts.add_user(db, _owner(db), args.username, _password(args, "Temporary password"), args.role,
+                      args.name or "", unit_id, args.email or "")
+    return f"user {args.username} ({args.role}) added; they choose a new password at their first sign-in"
+
+
+def users_reset(args: argparse.Namespace) -> str:
+    db = _existing(args.db)
+    accounts.reset_password(db, None, accounts.user_id_of(db, args.username), _password(args, "Temporary password"))
+    return f"password of {args.username} reset; they choose a new one at their next sign-in"
+
+
+def year_open(args: argparse.Namespace) -> str:
+    db = _existing(args.db)
+    owner = _owner(db)
+    data = _read(args.criteria) if args.criteria else None
+    if data is not None:
+        criteria.parse(data, args.criteria.name)  # a bad file stops here, before the year exists
+    years.open_year(db, owner, args.year)
+    message = f"fiscal year {args.year} opened with its self-assessment phase open"
+    if data is not None:
+        message += "; " + _use_criteria(db, owner, args.year, data, args.criteria.name)
+    return message
+
+
+def year_close(args: argparse.Namespace) -> str:
+    db = _existing(args.db)
+    years.close_year(db, _owner(db), args.year)
+    return f"fiscal year {args.year} closed"
+
+
+def criteria_load(args: argparse.Namespace) -> str:
+    db = _existing(args.db)
+    return _use_criteria(db, _owner(db), args.year, _read(args.file), args.file.name)
+
+
+def _use_criteria(db, owner: User, year: int, data: bytes, name: str) -> str:
+    seen = criteria.accept(db, owner, year, data, name)
+    orphans = (f"; {seen.orphaned_answers} saved answer(s) in {seen.orphaned_assessments} assessment(s) refer to "
+               "removed checkpoints (kept, no longer counted)" if seen.orphaned_answers else "")
+    return f"criteria {name} in use for {year}: {len(seen.diff.changes)} change(s){orphans}"
+
+
+def make_backup(args: argparse.Namespace) -> str:
+    return str(backup.backup(_existing(args.db), args.out, actor=CLI))
+
+
+def restore(args: argparse.Namespace) -> str:
+    done = backup.restore(args.archive, args.db)
+    return (f"restored {args.archive} (made {done['created_at']}) into {args.db}: "
+            f"{sum(done['tables'].values())} rows, {done['evidence_files']} evidence file(s)")
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m storage", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    init = sub.add_parser("init", help="create an empty production store with its first admin")
-    init.add_argument("--db", type=Path, required=True)
+
+    def command(parent, name: str, help: str, run=None, db: bool = True) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help)
+        if db:
+            p.add_argument("--db", type=Path, required=True, help="the store's SQLite file")
+        p.set_defaults(run=run)
+        return p
+
+    init = command(sub, "init", "create an empty production store with its first admin")
     init.add_argument("--admin", required=True, help="the first admin's username")
     init.add_argument("--name", default="", help="the admin's display name")
     init.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    demo_cmd = sub.add_parser("demo", help="create a store holding the demo department")
-    demo_cmd.add_argument("--db", type=Path, required=True)
-    args = parser.parse_args(argv)
+    command(sub, "demo", "create a store holding the demo department")
+
+    units = sub.add_parser("units", help="units").add_subparsers(dest="action", required=True)
+    command(units, "import", "import a unit list (CSV or .xlsx)", units_import).add_argument("file", type=Path)
+
+    users = sub.add_parser("users", help="user accounts").add_subparsers(dest="action", required=True)
+    add = command(users, "add", "add a user with a temporary password", users_add)
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", required=True, choices=accounts.ROLES)
+    add.add_argument("--unit", help="the unit's code (unit assessors only)")
+    add.add_argument("--name", help="display name")
+    add.add_argument("--email")
+    add.add_argument("--password-stdin", action="store_true")
+    reset = command(users, "reset-password", "set a temporary password", users_reset)
+    reset.add_argument("--username", required=True)
+    reset.add_argument("--password-stdin", action="store_true")
+
+    year = sub.add_parser("year", help="fiscal years").add_subparsers(dest="action", required=True)
+    opened = command(year, "open", "open a fiscal year (B.E.)", year_open)
+    opened.add_argument("--year", type=int, required=True)
+    opened.add_argument("--criteria", type=Path, help="the year's criteria file (YAML); default criteria otherwise")
+    command(year, "close", "close a fiscal year", year_close).add_argument("--year", type=int, required=True)
+
+    crit = sub.add_parser("criteria", help="criteria files").add_subparsers(dest="action", required=True)
+    load = command(crit, "load", "use a criteria file (YAML) for a year", criteria_load)
+    load.add_argument("file", type=Path)
+    load.add_argument("--year", type=int, required=True)
+
+    command(sub, "backup", "write one backup archive into a folder", make_backup).add_argument(
+        "--out", type=Path, required=True)
+    command(sub, "restore", "restore an archive into a new store file", restore).add_argument("archive", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     if args.command == "demo":
         if args.db.exists():
             raise SystemExit(f"{args.db} already exists; choose a new file")
@@ -48,17 +198,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"demo store written to {args.db}; accounts demo-admin, demo-committee, demo-director, "
               f"demo-unit with password {demo.DEMO_PASSWORD}")
         return 0
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Admin password: ")
-        if getpass.getpass("Again: ") != password:
-            raise SystemExit("the passwords differ; nothing was created")
     try:
-        init_production(args.db, args.admin, password, args.name)
-    except ValueError as exc:
-        raise SystemExit(f"cannot create the store: {exc}") from exc
-    print(f"production store written to {args.db}; start the app with PMQA_DB={args.db} make run")
+        if args.command == "init":
+            init_production(args.db, args.admin, _password(args, "Admin password"), args.name)
+            print(f"production store written to {args.db}; start the app with PMQA_DB={args.db} make run")
+        else:
+            print(args.run(args))
+    except StoreError as exc:
+        raise SystemExit(f"{translate(exc.key, 'en', **exc.params)} ({exc.key})") from None
     return 0
 
 
