@@ -48,7 +48,8 @@ def test_demo_command_writes_the_demo_department(tmp_path, capsys):
 # -- scripted set-up and nightly jobs ----------------------------------------------------------------
 
 DEFAULT_CRITERIA = Path(__file__).resolve().parent.parent / "data" / "frameworks" / "pmqa4-default.yaml"
-CSV = "code,name_th,name_en,group,weight\nPLAN,กองแผนงาน,Planning Division,ส่วนกลาง,60\nRC01,ศูนย์เขต 1,Regional Centre 1,ศูนย์เขต,150\n"
+CSV = ("code,name_th,name_en,group,weight\nPLAN,กองแผนงาน,Planning Division,ส่วนกลาง,60\n"
+       "RC01,ศูนย์เขต 1,Regional Centre 1,ศูนย์เขต,150\n")
 
 
 @pytest.fixture
