@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -10,11 +12,26 @@ from storage.db import DEFAULT_PATH, get_meta, open_database, transaction
 from storage.schema import migrations
 
 
-def connect(path: str | Path = DEFAULT_PATH) -> Database:
-    """Open (creating if needed) the store at ``path`` and apply any schema steps not yet applied."""
-    db = open_database(path)
-    migrations.apply(db)
-    return db
+def connect(path: str | Path = DEFAULT_PATH, patience: float = 30.0) -> Database:
+    """Open (creating if needed) the store at ``path`` and apply any schema steps not yet applied.
+
+    When several processes open a new store at once, SQLite can answer "database is locked" without
+    waiting (while one of them switches the new file to WAL or recovers its index): such an opening is
+    tried again, with growing pauses, for up to ``patience`` seconds."""
+    deadline, pause = time.monotonic() + patience, 0.02
+    while True:
+        db = None
+        try:
+            db = open_database(path)
+            migrations.apply(db)
+            return db
+        except sqlite3.OperationalError as exc:
+            if db is not None:
+                db.close()
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> Database:
