@@ -45,12 +45,13 @@ def check_password(password: str) -> None:
         raise InputError("error_password_short", n=MIN_PASSWORD)
 
 
-def _check_role_unit(db: Database, role: str, unit_id: int | None) -> None:
+def _check_role_unit(db: Database, role: str, unit_id: int | None, current: int | None = None) -> None:
+    """A role, and a unit for a unit assessor only; a deactivated unit only as the one the user has already."""
     if role not in ROLES:
         raise InputError("error_input")
     if (role == "unit") != (unit_id is not None):
         raise InputError("error_user_unit")
-    if unit_id is not None and not db.execute("SELECT 1 FROM units WHERE id = ? AND active = 1",
+    if unit_id is not None and unit_id != current and not db.execute("SELECT 1 FROM units WHERE id = ? AND active = 1",
                                               [unit_id]).fetchone():
         raise InputError("error_unit_inactive")
 
@@ -160,10 +161,10 @@ def update_user(db: Database, actor: User, user_id: int, role: str, unit_id: int
     """Change an account's role, unit, display name or e-mail (the last active admin keeps its role)."""
     require_admin(db, actor)
     display_name, email = display_name.strip(), email.strip()
-    _check_role_unit(db, role, unit_id)
     _check_profile(display_name, email)
     with transaction(db):
         before = _target_row(db, user_id)
+        _check_role_unit(db, role, unit_id, current=before["unit_id"])
         after = {"role": role, "unit_id": unit_id, "display_name": display_name or before["username"],
                  "email": email or None}
         changed = {k: [before[k], v] for k, v in after.items() if before[k] != v}

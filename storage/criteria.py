@@ -49,7 +49,8 @@ def parse(data: bytes, name: str) -> tuple[Framework, str, str]:
 
 def preview(db: Database, year: int, data: bytes, name: str) -> Preview:
     framework, _, sha = parse(data, name)
-    diff = diff_frameworks(years.framework_of(db, year), framework)
+    # thresholds saved for the year stay in force over the file's: compare with what the year would use
+    diff = diff_frameworks(years.framework_of(db, year), years.as_used(db, year, framework))
     removed = list(diff.removed_checkpoint_ids)
     answers, assessments = 0, 0
     if removed:

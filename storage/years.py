@@ -203,7 +203,7 @@ def close_year(db: Database, actor: User, year: int) -> None:
     with transaction(db):
         require_open_year(db, year)
         db.execute("UPDATE cycles SET status = 'closed', closed_at = ? WHERE year = ?", [now(), year])
-        db.execute("UPDATE phases SET status = 'closed', changed_at = ? WHERE year = ? AND status = 'open'",
+        db.execute("UPDATE phases SET status = 'closed', changed_at = ? WHERE year = ? AND status != 'closed'",
                    [now(), year])
         audit.record(db, actor.username, "close", "cycle", year)
 
@@ -241,16 +241,18 @@ def check_thresholds(values: dict) -> Thresholds:
     the ladder ascending."""
     try:
         levels, awards = values["levels"], values["awards"]
-        numbers = [float(v) for v in (*levels.values(), *awards.values(), *values["ladder"])]
+        basic, advance, significance = (float(levels[level]) for level in ("basic", "advance", "significance"))
+        ladder = [float(v) for v in values["ladder"]]
+        numbers = [float(v) for v in (*levels.values(), *awards.values())] + ladder
     except (KeyError, TypeError, ValueError, AttributeError):
         raise InputError("error_thresholds_values") from None
-    if not values["ladder"]:
+    if not ladder:
         raise InputError("error_thresholds_ladder")
     if any(not 0 <= v <= 500 for v in numbers):
         raise InputError("error_thresholds_range")
-    if not 0 < float(levels["basic"]) < float(levels["advance"]) <= float(levels["significance"]):
+    if not 0 < basic < advance <= significance:
         raise InputError("error_thresholds_levels")
-    if list(values["ladder"]) != sorted(values["ladder"]):
+    if ladder != sorted(ladder):
         raise InputError("error_thresholds_ladder")
     try:
         return Thresholds.model_validate(values)
@@ -266,6 +268,12 @@ def framework_of(db: Database, year: int) -> Framework:
     sha, thresholds = row if row else (None, None)
     base = accepted_framework(db, sha) if sha else framework_for_year(year)
     return _with_thresholds(base, thresholds) if thresholds else base
+
+
+def as_used(db: Database, year: int, framework: Framework) -> Framework:
+    """``framework`` as the year would use it: with the thresholds saved for the year, if any."""
+    row = db.execute("SELECT thresholds FROM cycles WHERE year = ?", [year]).fetchone()
+    return _with_thresholds(framework, row[0]) if row and row[0] else framework
 
 
 _accepted: dict[str, Framework] = {}
