@@ -17,8 +17,8 @@ PACKAGES = ("i18n", "scoring", "storage", "analysis", "charts", "reports", "ui",
 ALLOWED = {
     "i18n": set(),
     "scoring": set(),
-    "storage": {"scoring"},
-    "analysis": {"scoring", "storage"},
+    "storage": {"i18n", "scoring"},  # i18n: the command line prints the store's messages in English
+    "analysis": {"i18n", "scoring", "storage"},
     "charts": {"i18n", "scoring"},
     "reports": {"i18n", "scoring", "storage", "analysis", "charts"},
     "ui": {"i18n", "scoring", "storage", "analysis", "charts", "reports"},

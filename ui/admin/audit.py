@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import streamlit as st
 from sqlite_utils import Database
 
@@ -31,7 +33,11 @@ def view(db: Database, user: User) -> None:
     unit_id = cols[1].selectbox(t("unit"), [None, *unit_names], key="adm:audit_unit",
                                 format_func=lambda v: t("all") if v is None else unit_names[v])
     dates = cols[2].date_input(t("adm_audit_dates"), value=(), key="adm:audit_dates")
-    frame = audit.entries(db, username, action, entity, year, unit_id, *_date_range(dates))
+    first, last = _date_range(dates)
+    frame = audit.entries(db, username, action, entity, year, unit_id, *_stored_days(first, last))
+    if first:  # the log is in UTC, the days picked are as shown: in Thailand time
+        days = frame["at"].map(local_time).str[:10]
+        frame = frame[(days >= first) & (days <= last)]
     shown = frame.assign(at=frame["at"].map(local_time), unit_id=frame["unit_id"].map(
         lambda u: unit_names.get(int(u), u) if u is not None and u == u else ""))
     shown = shown.drop(columns="id").rename(columns={
@@ -51,3 +57,10 @@ def _date_range(dates) -> tuple[str | None, str | None]:
     if isinstance(dates, (list, tuple)):
         return dates[0].isoformat(), dates[-1].isoformat()
     return dates.isoformat(), dates.isoformat()
+
+
+def _stored_days(first: str | None, last: str | None) -> tuple[str | None, str | None]:
+    """The UTC days that hold Thailand's days ``first`` to ``last``: Thailand's day starts on the UTC day before."""
+    if first is None:
+        return None, None
+    return (date.fromisoformat(first) - timedelta(days=1)).isoformat(), last

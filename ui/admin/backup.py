@@ -56,9 +56,8 @@ def _restore(db: Database, user: User) -> None:
     upload = st.file_uploader(t("adm_restore_file"), type=["zip"], key=f"adm:restore:{round_}")
     if upload is None:
         return
-    data = upload.getvalue()
     try:
-        manifest = backup.check_archive(data)
+        manifest = backup.check_archive(upload)  # the uploaded file, not its bytes: messages and the log name it
     except StoreError as exc:
         st.error(describe(exc), icon=":material/error:")
         return
@@ -68,7 +67,7 @@ def _restore(db: Database, user: User) -> None:
     typed = st.text_input(t("adm_restore_confirm", word=word), key=f"adm:restore_typed:{round_}")
     if st.button(t("adm_restore_button"), type="primary", disabled=typed.strip() != word,
                  key=f"adm:restore_go:{round_}", icon=":material/settings_backup_restore:"):
-        if run(lambda: backup.restore_into(db, data, _progress_bar(), actor=user.username),
+        if run(lambda: backup.restore_into(db, upload, _progress_bar(), actor=user.username),
                done=t("adm_restore_done")):
             st.session_state["adm:restore_round"] = round_ + 1
             st.cache_data.clear()  # cached figures are keyed by the store's version, which a restore rewinds

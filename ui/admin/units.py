@@ -60,7 +60,7 @@ def _add_form(db: Database, user: User) -> None:
                                                                               clear_on_submit=True):
         fields = _fields("adm:new_unit")
         if st.form_submit_button(t("adm_add_unit"), type="primary"):
-            run(lambda: org.add_unit(db, actor=user, **fields), done=t("adm_unit_added", code=fields["code"]))
+            run(lambda: org.add_unit(db, actor=user, **fields), done=t("adm_unit_added", code=fields["code"].strip()))
             st.rerun()
 
 
@@ -112,7 +112,7 @@ def _import(db: Database, user: User) -> None:
                      unchanged=plan.unchanged), icon=":material/preview:")
         if plan.added:
             st.markdown(f"**{t('adm_import_added')}**")
-            st.dataframe(pd.DataFrame(plan.added), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame(plan.added).rename(columns=_headers()), hide_index=True, width="stretch")
         if plan.changed:
             st.markdown(f"**{t('adm_import_changed')}**")
             st.dataframe(pd.DataFrame([_change_row(before, after) for before, after in plan.changed]),
@@ -125,9 +125,14 @@ def _import(db: Database, user: User) -> None:
             st.rerun()
 
 
+def _headers() -> dict[str, str]:
+    """The import's column names as the page shows them."""
+    return {"code": t("adm_unit_code"), "name_th": t("adm_unit_name_th"), "name_en": t("adm_unit_name_en"),
+            "group": t("adm_unit_group"), "weight": t("adm_unit_weight"), "active": t("adm_active")}
+
+
 def _change_row(before: dict, after: dict) -> dict:
-    shown = {"name_th": t("adm_unit_name_th"), "name_en": t("adm_unit_name_en"), "group": t("adm_unit_group"),
-             "weight": t("adm_unit_weight"), "active": t("adm_active")}
+    shown = {f: label for f, label in _headers().items() if f != "code"}
 
     def text(field: str, value) -> str:
         if field == "weight":

@@ -27,11 +27,12 @@ def view(db: Database, user: User) -> None:
         t("adm_active"): [t("word_yes") if p["active"] else t("word_no") for p in people],
         t("adm_last_sign_in"): [local_time(p["last_sign_in"]) or t("adm_never") for p in people],
     }), hide_index=True, width="stretch")
-    units = org.units(db)
-    unit_names = {None: "-", **dict(zip(units["id"], units["code"] + " · " + units["name_en" if lang == "en"
-                                                                                     else "name_th"], strict=True))}
-    _add_form(db, user, unit_names, lang)
-    _edit(db, user, people, unit_names, lang)
+    units = org.all_units(db)
+    names = {row.id: f"{row.code} · {row.name_en if lang == 'en' else row.name_th}"
+             + ("" if row.active else f" ({t('adm_unit_inactive')})") for row in units.itertuples()}
+    active = set(units.loc[units["active"] == 1, "id"])
+    _add_form(db, user, {None: "-", **{k: v for k, v in names.items() if k in active}}, lang)
+    _edit(db, user, people, {None: "-", **names}, lang)
 
 
 def _role_and_unit(prefix: str, unit_names: dict, lang: str, role: str = "unit", unit_id: int | None = None):

@@ -58,8 +58,9 @@ def _open_form(db: Database, user: User, cycles: list[dict]) -> None:
                            format_func=lambda s: names[s] if s else t("adm_criteria_default"))
         st.caption(t("adm_open_year_hint"))
         if st.form_submit_button(t("adm_open_year_button"), type="primary"):
-            run(lambda: years.open_year(db, user, int(year), criteria_sha=sha),
-                done=t("adm_year_opened", year=int(year)))
+            if run(lambda: years.open_year(db, user, int(year), criteria_sha=sha),
+                   done=t("adm_year_opened", year=int(year))):
+                st.session_state["adm:year"] = int(year)  # its phases and dates next, in the table below
             st.rerun()
 
 
