@@ -51,7 +51,8 @@ labels = dict(zip(open_units["unit_id"], open_units["code"] + " · " + open_unit
 unit_id = st.selectbox(t("rv_open"), list(labels), format_func=labels.get, key="rv:unit")
 form = answers.load(db, user, int(queue.loc[queue["unit_id"] == unit_id, "assessment_id"].iloc[0]))
 fresh = EDITOR.begin(form.assessment["id"], form.assessment["version"])
-editable = user.role == "committee" and form.assessment["status"] in EDITABLE["review"]
+year_closed = years.year_refusal(db, year)
+editable = user.role == "committee" and form.assessment["status"] in EDITABLE["review"] and not year_closed
 own, reviewed = live_scores(form, framework, "self"), live_scores(form, framework, "review")
 
 st.header(f"{labels[unit_id]} · {status_label(form.assessment['status'], lang)}")
@@ -67,7 +68,10 @@ st.dataframe(
                    "review": st.column_config.NumberColumn(t("rv_review_total"), format="%.1f"),
                    "difference": st.column_config.NumberColumn(t("rv_difference"), format="%+.1f")},
 )
-decision_panel(form, user)
+if year_closed:
+    st.info(t("rv_year_closed", year=year), icon=":material/lock:")
+else:
+    decision_panel(form, user)
 st.page_link("pages/ofi_register.py", label=t("rv_to_ofis"), icon=":material/checklist:")
 
 category = st.segmented_control(t("category"), [c.id for c in framework.categories], key=key("category"), default=1,

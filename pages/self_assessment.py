@@ -13,16 +13,25 @@ from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.router import require_user
 
+CLOSED = {"error_year_closed": "sa_year_closed", "error_phase_closed": "sa_phase_closed", "error_no_cycle": "no_cycle"}
+
 user = require_user("unit")
 db = session.store()
 lang = current_language()
 unit = org.unit(db, user.unit_id)
 year = choose_cycle(db)
 framework = years.framework_of(db, year)
-found = assessments.get(db, user.unit_id, year) or assessments.ensure(db, user, user.unit_id, year)
+found = assessments.get(db, user.unit_id, year)
+if found is None:
+    if refusal := years.unit_refusal(db, year):  # outside the self-assessment phase no form is started
+        st.title(t("sa_title", unit=unit["name_en" if lang == "en" else "name_th"]))
+        st.info(t(CLOSED[refusal], year=year), icon=":material/event_busy:")
+        st.stop()
+    found = assessments.ensure(db, user, user.unit_id, year)
 form = answers.load(db, user, found["id"])
 fresh = begin(form)
-editable = form.assessment["status"] in EDITABLE["self"]
+refusal = years.unit_refusal(db, year, form.assessment["status"])
+editable = form.assessment["status"] in EDITABLE["self"] and refusal is None
 scores, done = live_scores(form, framework), progress(form, framework)
 
 st.title(t("sa_title", unit=unit["name_en" if lang == "en" else "name_th"]))
@@ -42,6 +51,8 @@ else:
     st.caption(t("sa_never_saved"))
 if form.assessment["status"] == "returned" and form.assessment.get("return_reason"):
     st.error(t("sa_returned", reason=form.assessment["return_reason"]), icon=":material/undo:")
+if refusal and form.assessment["status"] in EDITABLE["self"]:
+    st.info(t(CLOSED[refusal], year=year), icon=":material/event_busy:")
 elif not editable:
     st.info(t("sa_read_only", status=status_label(form.assessment["status"], lang)), icon=":material/lock:")
 if editable:

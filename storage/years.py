@@ -114,22 +114,37 @@ def phase_status(db: Database, year: int, phase: str) -> str | None:
 
 # -- the rules the other store modules call --------------------------------------------------------
 
-def require_open_year(db: Database, year: int) -> None:
-    """Refuse any change to a year that is closed (or does not exist)."""
+def year_refusal(db: Database, year: int) -> str | None:
+    """Why nothing in the year may change (a catalogue key taking ``year``), or None when it is open."""
     row = db.execute("SELECT status FROM cycles WHERE year = ?", [year]).fetchone()
     if row is None:
-        raise InputError("error_no_cycle", year=year)
-    if row[0] != "open":
-        raise NotEditable("error_year_closed", year=year)
+        return "error_no_cycle"
+    return None if row[0] == "open" else "error_year_closed"
+
+
+def unit_refusal(db: Database, year: int, status: str | None = None) -> str | None:
+    """Why a unit may not create or change its assessment (in ``status``; None: not created yet), or None:
+    the year is open and its self-assessment phase is open, or the committee returned the form for the
+    unit to correct."""
+    refusal = year_refusal(db, year)
+    if refusal or status == "returned":
+        return refusal
+    return None if phase_status(db, year, "self_assessment") == "open" else "error_phase_closed"
+
+
+def require_open_year(db: Database, year: int) -> None:
+    """Refuse any change to a year that is closed (or does not exist)."""
+    refusal = year_refusal(db, year)
+    if refusal == "error_no_cycle":
+        raise InputError(refusal, year=year)
+    if refusal:
+        raise NotEditable(refusal, year=year)
 
 
 def require_unit_phase(db: Database, year: int, status: str | None = None) -> None:
-    """A unit may create or change its assessment: the year is open and its self-assessment phase is
-    open, or the committee returned the form (``status`` 'returned') for the unit to correct."""
+    """Refuse a unit's change outside the rules of ``unit_refusal``."""
     require_open_year(db, year)
-    if status == "returned":
-        return
-    if phase_status(db, year, "self_assessment") != "open":
+    if unit_refusal(db, year, status):
         raise NotEditable("error_phase_closed", year=year)
 
 
