@@ -44,7 +44,8 @@ def entries(db: Database, username: str | None = None, action: str | None = None
     where = f"WHERE {' AND '.join(chosen)}" if chosen else ""
     rows = db.execute(f"SELECT * FROM ({_ENTRIES}) {where} ORDER BY id DESC LIMIT ?",
                       [*chosen.values(), limit]).fetchall()
-    return pd.DataFrame(rows, columns=COLUMNS)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame.astype({"year": "Int64", "unit_id": "Int64"})
 
 
 def choices(db: Database) -> dict[str, list]:

@@ -47,6 +47,7 @@ EVIDENCE = "evidence/"
 CRITERIA = "criteria/"
 PAGES_PER_STEP = 256  # pages copied per step of SQLite's backup (1 MB with 4 KB pages)
 CHUNK = 1024 * 1024
+MAX_ARCHIVE_MB = 1024  # the largest archive the admin page takes (the server's upload limit)
 
 Progress = Callable[[float, str], None]
 Archive = Path | str | bytes | BinaryIO

@@ -43,6 +43,7 @@ ALIASES = {**{c: c for c in COLUMNS}, **{th: c for c, th in HEADERS_TH.items()},
 ALLOWED = ", ".join(f"{c} ({th})" for c, th in HEADERS_TH.items())  # for a person who used an unknown header
 LIMITS = {"code": 20, "name_th": MAX_NAME, "name_en": MAX_NAME, "group": MAX_GROUP}
 MAX_ROWS = 2000
+MAX_BYTES = 5 * 1024 * 1024
 FIELDS = ("name_th", "name_en", "group", "weight")  # what an import may change on an existing unit
 
 CODE = re.compile(r"[A-Za-z0-9._-]+")
@@ -98,11 +99,13 @@ def read_table(data: bytes, filename: str) -> Table:
     """The first sheet of an .xlsx file, or a CSV file (UTF-8 with or without BOM, else Thai Windows
     cp874 as Excel writes it; comma, semicolon or tab separated). Fully blank rows are skipped; the
     first non-blank row is the header. ``InputError`` for another file type, an unreadable or empty
-    file, or more than ``MAX_ROWS`` data rows."""
+    file, one over ``MAX_BYTES``, or more than ``MAX_ROWS`` data rows."""
     name = Path(filename).name
     suffix = Path(filename).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InputError("error_import_file_type", name=name)
+    if len(data) > MAX_BYTES:
+        raise InputError("error_file_size", name=name, limit=MAX_BYTES // (1024 * 1024))
     if not data.strip():
         raise InputError("error_import_empty", name=name)
     header: list[str] = []

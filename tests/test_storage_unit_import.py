@@ -338,3 +338,9 @@ def test_a_plan_cannot_be_applied_twice(db):
         unit_import.apply(db, plan, "owner")
     assert (error.value.key, error.value.params) == ("error_import_conflict", {"codes": "U1, U2, U3"})
     assert db.execute("SELECT COUNT(*) FROM units").fetchone()[0] == 3
+
+
+def test_an_oversized_file_is_refused_before_it_is_read():
+    with pytest.raises(InputError) as refused:
+        unit_import.read_table(b"code,name_th\n" + b"X" * unit_import.MAX_BYTES, "units.csv")
+    assert refused.value.key == "error_file_size"

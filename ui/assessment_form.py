@@ -173,7 +173,8 @@ def render_evidence(user: User, assessment_id: int, item: str, level: str | None
         evidence_list(rows, user, key, _remove_evidence if editable else None)
         if editable:
             st.file_uploader(t("ev_upload", limit=evidence.MAX_BYTES // (1024 * 1024)),
-                             type=[s.lstrip(".") for s in evidence.ALLOWED], key=_uploader_key(base))
+                             type=[s.lstrip(".") for s in evidence.ALLOWED], key=_uploader_key(base),
+                             max_upload_size=evidence.MAX_BYTES // (1024 * 1024))
             st.text_input(t("ev_link"), key=key("ev_url", *base), placeholder="https://")
             st.text_input(t("ev_link_title"), key=key("ev_title", *base))
             st.checkbox(t("ev_confidential"), key=key("ev_conf", *base))

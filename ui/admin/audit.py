@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
@@ -39,8 +40,8 @@ def view(db: Database, user: User) -> None:
         days = frame["at"].map(local_time).str[:10]
         frame = frame[(days >= first) & (days <= last)]
     shown = frame.assign(at=frame["at"].map(local_time), unit_id=frame["unit_id"].map(
-        lambda u: unit_names.get(int(u), u) if u is not None and u == u else ""))
-    shown = shown.drop(columns="id").rename(columns={
+        lambda u: "" if pd.isna(u) else unit_names.get(int(u), u)))
+    shown = shown.drop(columns="id").astype(object).fillna("").rename(columns={
         "at": t("adm_audit_when"), "username": t("adm_audit_who"), "action": t("adm_audit_action"),
         "entity": t("adm_audit_entity"), "entity_id": t("adm_audit_record"), "detail": t("adm_audit_detail"),
         "year": t("adm_year"), "unit_id": t("unit")})

@@ -53,7 +53,8 @@ def _restore(db: Database, user: User) -> None:
     st.subheader(t("adm_restore"))
     st.warning(t("adm_restore_warning"), icon=":material/warning:")
     round_ = st.session_state.get("adm:restore_round", 0)
-    upload = st.file_uploader(t("adm_restore_file"), type=["zip"], key=f"adm:restore:{round_}")
+    upload = st.file_uploader(t("adm_restore_file"), type=["zip"], key=f"adm:restore:{round_}",
+                              max_upload_size=backup.MAX_ARCHIVE_MB)
     if upload is None:
         return
     try:

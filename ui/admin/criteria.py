@@ -42,6 +42,7 @@ def view(db: Database, user: User) -> None:
 def _upload(db: Database, user: User, year: int) -> None:
     round_ = st.session_state.get("adm:criteria_round", 0)
     upload = st.file_uploader(t("adm_criteria_upload"), type=["yaml", "yml"], key=f"adm:criteria:{year}:{round_}",
+                              max_upload_size=criteria.MAX_BYTES // (1024 * 1024),
                               help=t("adm_criteria_upload_help"))
     if upload is None:
         return

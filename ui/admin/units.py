@@ -92,7 +92,8 @@ def _import(db: Database, user: User) -> None:
         st.caption(t("adm_import_hint"))
         st.download_button(t("adm_import_template"), lambda: TEMPLATE.encode("utf-8-sig"),
                            file_name="units-template.csv", mime="text/csv", on_click="ignore")
-        upload = st.file_uploader(t("adm_import_file"), type=["csv", "xlsx"], key=f"adm:import:{round_}")
+        upload = st.file_uploader(t("adm_import_file"), type=["csv", "xlsx"], key=f"adm:import:{round_}",
+                                  max_upload_size=unit_import.MAX_BYTES // (1024 * 1024))
         if upload is None:
             return
         try:
