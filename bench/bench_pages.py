@@ -33,6 +33,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from i18n import translate  # noqa: E402
 from storage import answers, assessments, connect, demo, open_store  # noqa: E402
 from storage.accounts import authenticate  # noqa: E402
+from ui.admin import TABS as ADMIN_TABS  # noqa: E402
 
 APP = str(ROOT / "streamlit_app.py")
 REFERENCE = str(ROOT / "bench" / "reference_page.py")
@@ -128,6 +129,8 @@ def cases(large: bool) -> list[Case]:
           for role in ("committee", "admin") for key, name in (("ofi_tab_register", "register"),
                                                                ("ofi_tab_gaps", "from gaps"),
                                                                ("ofi_tab_manual", "by hand"))),
+        *(Case("admin", "pages/admin.py", f"administration · {tab_id}", tab("adm_tab", key))
+          for tab_id, key in ADMIN_TABS.items()),
         *overview,
     ]
 

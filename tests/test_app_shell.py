@@ -248,3 +248,15 @@ def test_rerun_after_sign_in_goes_through_the_router(run_app, demo_db):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert on_sign_in_page(at)
+
+
+def test_a_session_whose_user_id_now_names_someone_else_is_signed_out(run_app, demo_db, demo_user):
+    """After a restore the same user id can name another account: the session must not become that account."""
+    at = run_app("admin")
+    admin = demo_user("admin")
+    demo_db.execute("UPDATE users SET username = 'someone-else' WHERE id = ?", [admin.id])
+    demo_db.conn.commit()
+    at.run()
+    assert not at.exception
+    assert "user_id" not in at.session_state
+    assert on_sign_in_page(at)

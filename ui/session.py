@@ -50,14 +50,22 @@ def store() -> Database:
 
 
 def current_user() -> User | None:
+    """The signed-in user as the store has them now; None (signed out) when the account was disabled, or
+    when the id now names someone else (a restore replaced the store's users)."""
     user_id = st.session_state.get("user_id")
-    return get_user(store(), user_id) if user_id is not None else None
+    if user_id is None:
+        return None
+    user = get_user(store(), user_id)
+    if user is None or user.username != st.session_state.get("username"):
+        sign_out()
+        return None
+    return user
 
 
 def sign_in(username: str, password: str) -> User | None:
     user = authenticate(store(), username, password)
     if user is not None:
-        st.session_state["user_id"] = user.id
+        st.session_state["user_id"], st.session_state["username"] = user.id, user.username
     return user
 
 
@@ -69,3 +77,4 @@ def change_password(current: str, new: str) -> None:
 
 def sign_out() -> None:
     st.session_state.pop("user_id", None)
+    st.session_state.pop("username", None)
