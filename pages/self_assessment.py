@@ -13,7 +13,8 @@ from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.router import require_user
 
-CLOSED = {"error_year_closed": "sa_year_closed", "error_phase_closed": "sa_phase_closed", "error_no_cycle": "no_cycle"}
+CLOSED = {"error_year_closed": "sa_year_closed", "error_phase_closed": "sa_phase_closed", "error_no_cycle": "no_cycle",
+          "error_unit_inactive": "error_unit_inactive"}
 
 user = require_user("unit")
 db = session.store()
@@ -23,7 +24,8 @@ year = choose_cycle(db)
 framework = years.framework_of(db, year)
 found = assessments.get(db, user.unit_id, year)
 if found is None:
-    if refusal := years.unit_refusal(db, year):  # outside the self-assessment phase no form is started
+    # outside the self-assessment phase, or for a deactivated unit, no form is started
+    if refusal := ("error_unit_inactive" if not unit["active"] else years.unit_refusal(db, year)):
         st.title(t("sa_title", unit=unit["name_en" if lang == "en" else "name_th"]))
         st.info(t(CLOSED[refusal], year=year), icon=":material/event_busy:")
         st.stop()

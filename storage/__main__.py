@@ -31,8 +31,6 @@ from storage.accounts import User
 from storage.db import set_meta, transaction
 from storage.errors import StoreError
 
-CLI = "command line"
-
 
 def init_production(path: Path, admin: str, password: str, display_name: str = "") -> None:
     if path.exists():
@@ -131,7 +129,7 @@ def _use_criteria(db, owner: User, year: int, data: bytes, name: str) -> str:
 
 
 def make_backup(args: argparse.Namespace) -> str:
-    return str(backup.backup(_existing(args.db), args.out, actor=CLI))
+    return str(backup.backup(_existing(args.db), args.out))
 
 
 def restore(args: argparse.Namespace) -> str:

@@ -34,6 +34,7 @@ from typing import BinaryIO
 from sqlite_utils import Database
 
 from storage import audit, connect
+from storage.accounts import User, require_admin
 from storage.db import BUSY_TIMEOUT_MS, now, transaction
 from storage.errors import InputError
 from storage.evidence import evidence_root
@@ -47,7 +48,9 @@ EVIDENCE = "evidence/"
 CRITERIA = "criteria/"
 PAGES_PER_STEP = 256  # pages copied per step of SQLite's backup (1 MB with 4 KB pages)
 CHUNK = 1024 * 1024
-MAX_ARCHIVE_MB = 1024  # the largest archive the admin page takes (the server's upload limit)
+MAX_ARCHIVE_MB = 20  # the largest archive the admin page takes as an upload (the server's limit, config.toml)
+COMMAND_LINE = "command line"  # who the audit log names for backups and restores made with python -m storage
+TRIGGERS = {"audit_log_no_update", "audit_log_no_delete"}  # the only triggers (and no views) a store has
 
 Progress = Callable[[float, str], None]
 Archive = Path | str | bytes | BinaryIO
@@ -161,9 +164,12 @@ def _criteria_member(name: str | None, sha256: str, taken: dict) -> str:
     return f"{CRITERIA}{stem}-{sha256[:12]}.yaml" if member in taken else member
 
 
-def backup(db: Database, out_dir: Path, progress: Progress | None = None, actor: str | None = None) -> Path:
+def backup(db: Database, out_dir: Path, progress: Progress | None = None, actor: User | None = None) -> Path:
     """Write one archive ``pmqa-backup-<YYYYmmdd-HHMMSS>.zip`` of the store into ``out_dir``; its path.
-    ``progress(fraction, caption key)`` is called as it goes. The backup is audited in the store."""
+    ``progress(fraction, caption key)`` is called as it goes. The backup is audited in the store. ``actor``:
+    an admin, or None for the command line (whoever may read the store's file)."""
+    if actor is not None:
+        require_admin(db, actor)
     progress = progress or _no_progress
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -199,7 +205,8 @@ def backup(db: Database, out_dir: Path, progress: Progress | None = None, actor:
         path.unlink(missing_ok=True)
         raise
     with transaction(db):
-        audit.record(db, actor, "backup", "store", None, archive=path.name, sha256=files[DATABASE]["sha256"])
+        audit.record(db, actor.username if actor else COMMAND_LINE, "backup", "store", None, archive=path.name,
+                     sha256=files[DATABASE]["sha256"])
     progress(1.0, "backup_progress_done")
     return path
 
@@ -269,17 +276,25 @@ def _verify(archive: zipfile.ZipFile, member: str, manifest: Manifest, out: Bina
 
 
 def _check_database(copy: Path, manifest: Manifest) -> None:
-    """The copy opens, passes SQLite's integrity check and has the schema steps the manifest lists."""
+    """The copy opens, passes SQLite's integrity check and has the schema steps the manifest lists; it holds
+    no trigger or view this app does not make (they would run code on later writes) and no evidence path
+    leaving the evidence folder. (The manifest's checksums catch damage, not an archive made to deceive.)"""
     try:
         with contextlib.closing(_open(copy)) as conn:
             intact = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             schema = _applied(conn)
+            extra = {row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'view')")} - TRIGGERS
+            paths = [row[0] for row in conn.execute("SELECT path FROM evidence WHERE path IS NOT NULL AND path <> ''")]
     except sqlite3.DatabaseError:
-        intact, schema = False, []
+        intact, schema, extra, paths = False, [], set(), []
     if set(schema) - set(migrations.names):
         raise InputError("error_backup_newer_schema", name=manifest.name)
     if not intact or schema != manifest.schema:
         raise InputError("error_backup_damaged", name=manifest.name, file=DATABASE)
+    unsafe = sorted(extra) + [p for p in paths if not _safe(p.replace("\\", "/"))]
+    if unsafe:
+        raise InputError("error_backup_unsafe_path", name=manifest.name, file=", ".join(unsafe[:3]))
 
 
 @contextlib.contextmanager
@@ -392,7 +407,7 @@ def restore(archive: Archive, db_path: Path, progress: Progress | None = None) -
             store = connect(copy)
             try:
                 with transaction(store):
-                    audit.record(store, None, "restore", "store", None, archive=manifest.name,
+                    audit.record(store, COMMAND_LINE, "restore", "store", None, archive=manifest.name,
                                  created_at=manifest.created_at)
                 summary = _summary(store, manifest)
             finally:
@@ -411,32 +426,50 @@ def restore(archive: Archive, db_path: Path, progress: Progress | None = None) -
     return summary
 
 
-def restore_into(db: Database, archive: Archive, progress: Progress | None = None, actor: str | None = None) -> dict:
-    """Replace the contents of the running store with an archive's: its evidence files are added to the
-    evidence folder, its database copied over the live one with SQLite's backup API (other sessions see the
-    change at once), then brought up to this code's schema and audited. Checked first: a bad archive
-    changes nothing. A summary as ``restore``'s."""
+def restore_into(db: Database, archive: Archive, actor: User, progress: Progress | None = None) -> dict:
+    """An admin replaces the contents of the running store with an archive's: the checked copy is brought
+    up to this code's schema and the restore audited in it, its evidence files are added to the evidence
+    folder, then it is copied over the live database in one step with SQLite's backup API (other sessions
+    see the change at once). Checked first: a bad archive changes nothing. A summary as ``restore``'s."""
+    require_admin(db, actor)
     progress = progress or _no_progress
     progress(0.0, "restore_progress_check")
     created: list[Path] = []
     with _checked(archive, workdir=_db_file(db).parent) as (manifest, opened, copy):
         todo = _evidence_to_write(manifest, evidence_root(db))
+        progress(0.3, "restore_progress_upgrade")
+        store = connect(copy)
         try:
-            progress(0.3, "restore_progress_evidence")
-            _write_evidence(opened, todo, created, lambda done: progress(0.3 + 0.2 * done, "restore_progress_evidence"))
-            progress(0.5, "restore_progress_database")
+            with transaction(store):
+                audit.record(store, actor.username, "restore", "store", None, archive=manifest.name,
+                             created_at=manifest.created_at)
+        finally:
+            store.close()
+        try:
+            progress(0.4, "restore_progress_evidence")
+            _write_evidence(opened, todo, created, lambda done: progress(0.4 + 0.2 * done, "restore_progress_evidence"))
+            progress(0.6, "restore_progress_database")
             with contextlib.closing(_open(copy)) as source:
-                _copy(source, db.conn, lambda done: progress(0.5 + 0.4 * done, "restore_progress_database"))
+                _copy(source, db.conn, lambda done: progress(0.6 + 0.35 * done, "restore_progress_database"))
         except BaseException:
             _undo(created)
             raise
-    progress(0.9, "restore_progress_upgrade")
-    migrations.apply(db)
-    with transaction(db):
-        audit.record(db, actor, "restore", "store", None, archive=manifest.name, created_at=manifest.created_at)
     summary = _summary(db, manifest)
     progress(1.0, "restore_progress_done")
     return summary
 
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "backup", "check_archive", "restore", "restore_into"]
+def backups_folder(db: Database) -> Path:
+    """Where the admin page writes archives and looks for them: ``backups/`` beside the database file (a
+    nightly ``python -m storage backup --out`` can write there too)."""
+    return _db_file(db).parent / "backups"
+
+
+def archives(db: Database) -> list[Path]:
+    """The archives in the backups folder, newest first."""
+    folder = backups_folder(db)
+    return sorted(folder.glob("pmqa-backup-*.zip"), key=lambda p: p.name, reverse=True) if folder.is_dir() else []
+
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "archives", "backup", "backups_folder", "check_archive", "restore",
+           "restore_into"]

@@ -145,7 +145,11 @@ def read(db: Database, actor: User, evidence_id: int) -> tuple[str, bytes]:
     actor.require_unit(row["unit_id"])
     if row["confidential"] and not _can_see_confidential(actor):
         raise AccessDenied(evidence=evidence_id)
-    return row["filename"], (evidence_root(db) / row["path"]).read_bytes()
+    root = evidence_root(db).resolve()
+    path = (root / row["path"]).resolve()
+    if not path.is_relative_to(root):  # a stored path never leaves the evidence folder (defence in depth)
+        raise AccessDenied(evidence=evidence_id)
+    return row["filename"], path.read_bytes()
 
 
 def remove(db: Database, actor: User, evidence_id: int) -> None:

@@ -4,7 +4,7 @@ the reason (or no form started at all), and the committee's review read-only in 
 import pytest
 
 from i18n import translate
-from storage import accounts, assessments, connect, years
+from storage import accounts, assessments, connect, org, years
 from storage.demo import DEMO_PASSWORD
 
 YEAR = 2570
@@ -77,3 +77,16 @@ def test_the_committee_sees_a_closed_year_read_only(app, store):
     assert translate("rv_year_closed", "th", year=YEAR) in [i.value for i in at.info]
     assert at.checkbox and all(box.disabled for box in at.checkbox)
     assert not [b for b in at.button if b.label in (translate("rv_return", "th"), translate("rv_approve", "th"))]
+
+
+def test_an_assessor_of_a_deactivated_unit_without_a_form_is_told_so(app, store):
+    db, unit = store["db"], store["unit"]
+    aid = assessments.get(db, unit.unit_id, YEAR)["id"]
+    for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis", "item_comments", "evidence"):
+        db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
+    db.execute("DELETE FROM assessments WHERE id = ?", [aid])
+    db.conn.commit()
+    org.set_unit_active(db, store["admin"], unit.unit_id, False)
+    at = open_form(app)
+    assert [i.value for i in at.info] == [translate("error_unit_inactive", "th")]
+    assert assessments.get(db, unit.unit_id, YEAR) is None

@@ -7,10 +7,10 @@ import math
 import pytest
 from argon2 import PasswordHasher
 
-from analysis.setup import STEPS, Step, checklist
 from storage import accounts, assessments, org, years
 from storage.demo import DEMO_PASSWORD
 from storage.errors import AccessDenied, InputError, NotEditable
+from storage.setup import STEPS, Step, checklist
 
 PASSWORD = "correct horse"
 YEAR = 2570

@@ -15,7 +15,7 @@ import pytest
 
 from storage import assessments, audit, backup, connect, evidence
 from storage.db import open_database, transaction
-from storage.errors import InputError
+from storage.errors import AccessDenied, InputError
 from storage.migrations import Migrations
 from storage.schema import migrations
 
@@ -75,9 +75,10 @@ def edit_manifest(members: dict, edit) -> None:
     members["manifest.json"] = json.dumps(manifest).encode()
 
 
-def test_backup_then_restore_gives_the_same_store_and_files(store, demo_path, tmp_path):
+def test_backup_then_restore_gives_the_same_store_and_files(store, demo_path, tmp_path, demo_user):
+    admin = demo_user("admin")  # signing in writes the last sign-in: before the store is read
     before = dump(demo_path)
-    archive = backup.backup(store, tmp_path / "out", actor="demo-admin")
+    archive = backup.backup(store, tmp_path / "out", actor=admin)
     assert archive.parent == tmp_path / "out" and archive.name.startswith("pmqa-backup-")
     [entry] = store.execute("SELECT username, detail FROM audit_log WHERE action = 'backup'").fetchall()
     assert entry[0] == "demo-admin" and json.loads(entry[1])["archive"] == archive.name
@@ -250,7 +251,7 @@ def test_backup_while_another_connection_writes_is_consistent(store, demo_path, 
     assert store.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] > manifest.tables["audit_log"]
 
 
-def test_restore_into_replaces_the_running_store(store, demo_path, tmp_path):
+def test_restore_into_replaces_the_running_store(store, demo_path, tmp_path, demo_user):
     archive = backup.backup(store, tmp_path / "out")
     manifest = backup.check_archive(archive)
     with transaction(store):
@@ -259,7 +260,7 @@ def test_restore_into_replaces_the_running_store(store, demo_path, tmp_path):
     lost.unlink()
     other = connect(demo_path)  # another session on the same store
 
-    summary = backup.restore_into(store, archive, actor="demo-admin")
+    summary = backup.restore_into(store, archive, demo_user("admin"))
 
     assert not store.execute("SELECT 1 FROM units WHERE code = 'NEW'").fetchone()
     assert not other.execute("SELECT 1 FROM units WHERE code = 'NEW'").fetchone()
@@ -273,24 +274,25 @@ def test_restore_into_replaces_the_running_store(store, demo_path, tmp_path):
     assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_restore_into_with_a_bad_archive_changes_nothing(store, demo_path, tmp_path):
+def test_restore_into_with_a_bad_archive_changes_nothing(store, demo_path, tmp_path, demo_user):
     archive = backup.backup(store, tmp_path / "out")
     bad = rewrite(archive, tmp_path / "bad.zip", lambda members: flip(members, "pmqa.db"))
     with transaction(store):
         store["units"].insert({"code": "NEW", "name_th": "หน่วยใหม่", "name_en": "New unit", "weight": 1.0})
+    admin = demo_user("admin")
     before, files = dump(demo_path), files_under(evidence.evidence_root(store))
     with pytest.raises(InputError, match="error_backup_damaged"):
-        backup.restore_into(store, bad)
+        backup.restore_into(store, bad, admin)
     assert dump(demo_path) == before
     assert files_under(evidence.evidence_root(store)) == files
     assert sorted(p.name for p in demo_path.parent.iterdir() if p.name.startswith(".pmqa")) == []
 
 
-def test_progress_rises_to_one(store, tmp_path):
+def test_progress_rises_to_one(store, tmp_path, demo_user):
     calls = []
     archive = backup.backup(store, tmp_path / "out", progress=lambda f, c: calls.append(("backup", f, c)))
     backup.restore(archive, tmp_path / "new.db", progress=lambda f, c: calls.append(("restore", f, c)))
-    backup.restore_into(store, archive, progress=lambda f, c: calls.append(("restore_into", f, c)))
+    backup.restore_into(store, archive, demo_user("admin"), progress=lambda f, c: calls.append(("restore_into", f, c)))
     for run in ("backup", "restore", "restore_into"):
         fractions = [f for name, f, _ in calls if name == run]
         assert fractions == sorted(fractions) and fractions[0] >= 0 and fractions[-1] == 1.0, run
@@ -307,3 +309,62 @@ def test_a_corrupted_zip_member_is_reported_as_damaged(store, tmp_path):
     with pytest.raises(InputError) as err:
         backup.check_archive(bytes(data))
     assert (err.value.key, err.value.params) == ("error_backup_damaged", {"name": "-", "file": "pmqa.db"})
+
+
+@pytest.mark.parametrize("role", ["unit", "committee", "director"])
+def test_only_an_admin_backs_up_or_restores(store, tmp_path, demo_user, role):
+    archive = backup.backup(store, tmp_path / "out")
+    entries = store.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    with pytest.raises(AccessDenied):
+        backup.backup(store, tmp_path / "other", actor=demo_user(role))
+    with pytest.raises(AccessDenied):
+        backup.restore_into(store, archive, demo_user(role))
+    assert store.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == entries
+    assert not (tmp_path / "other").exists() or not list((tmp_path / "other").iterdir())
+
+
+def _doctored(archive: Path, tmp_path: Path, sql: str) -> Path:
+    """The archive with its database changed by ``sql`` and the manifest's checksums made to match, as someone
+    making a deceptive archive would."""
+    with zipfile.ZipFile(archive) as opened:
+        members = {name: opened.read(name) for name in opened.namelist()}
+    db_file = tmp_path / "doctored.db"
+    db_file.write_bytes(members["pmqa.db"])
+    conn = sqlite3.connect(db_file)
+    conn.executescript(sql)
+    conn.close()
+    members["pmqa.db"] = db_file.read_bytes()
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"]["pmqa.db"] = {"size": len(members["pmqa.db"]),
+                                    "sha256": hashlib.sha256(members["pmqa.db"]).hexdigest()}
+    members["manifest.json"] = json.dumps(manifest).encode()
+    out = tmp_path / "doctored.zip"
+    with zipfile.ZipFile(out, "w") as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    return out
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE evidence SET path = '../../../etc/passwd' WHERE id = (SELECT MIN(id) FROM evidence)",
+    "UPDATE evidence SET path = '/etc/passwd' WHERE id = (SELECT MIN(id) FROM evidence)",
+    "CREATE TRIGGER planted AFTER INSERT ON audit_log BEGIN UPDATE users SET password_hash = 'x'; END",
+    "CREATE VIEW planted AS SELECT * FROM users",
+], ids=["evidence path up", "evidence path absolute", "trigger", "view"])
+def test_an_archive_made_to_deceive_is_refused(store, demo_path, tmp_path, demo_user, sql):
+    doctored = _doctored(backup.backup(store, tmp_path / "out"), tmp_path, sql)
+    admin = demo_user("admin")
+    before = dump(demo_path)
+    with pytest.raises(InputError, match="error_backup_unsafe_path"):
+        backup.check_archive(doctored)
+    with pytest.raises(InputError, match="error_backup_unsafe_path"):
+        backup.restore_into(store, doctored, admin)
+    assert dump(demo_path) == before
+    assert not (tmp_path / "new" / "x.db").exists()
+
+
+def test_the_backups_folder_lists_archives_newest_first(store, demo_path):
+    first = backup.backup(store, backup.backups_folder(store))
+    second = backup.backup(store, backup.backups_folder(store))
+    assert backup.backups_folder(store) == demo_path.parent / "backups"
+    assert backup.archives(store) == sorted([first, second], key=lambda p: p.name, reverse=True)

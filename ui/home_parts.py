@@ -8,9 +8,9 @@ from datetime import date
 import streamlit as st
 from sqlite_utils import Database
 
-from analysis.setup import checklist
 from i18n import translate
 from storage import years
+from storage.setup import checklist
 from ui.i18n import current_language, t
 
 ADMIN_PAGE = "pages/admin.py"

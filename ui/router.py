@@ -63,7 +63,7 @@ def require_user(*roles: str) -> User:
         route()
         st.stop()
     user = session.current_user()
-    if user is None or (roles and user.role not in roles):
+    if user is None or user.must_change_password or (roles and user.role not in roles):
         st.warning(t("sign_in_required"), icon=":material/lock:")
         st.stop()
     return user

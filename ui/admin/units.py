@@ -14,6 +14,7 @@ from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
 
+PLAN = "adm:import_plan"  # (uploaded file id, its plan): what the preview showed is what Import applies
 TEMPLATE = "code,name_th,name_en,group,weight\nPLAN,กองแผนงาน,Planning Division,ส่วนกลาง,60\n"
 
 
@@ -96,11 +97,16 @@ def _import(db: Database, user: User) -> None:
                                   max_upload_size=unit_import.MAX_BYTES // (1024 * 1024))
         if upload is None:
             return
-        try:
-            plan = unit_import.plan(db, unit_import.read_table(upload.getvalue(), upload.name))
-        except StoreError as exc:
-            st.error(describe(exc), icon=":material/error:")
-            return
+        previewed = st.session_state.get(PLAN)
+        if previewed is None or previewed[0] != upload.file_id:  # the plan shown is the plan applied
+            try:
+                previewed = (upload.file_id, unit_import.plan(db, unit_import.read_table(upload.getvalue(),
+                                                                                         upload.name)))
+            except StoreError as exc:
+                st.error(describe(exc), icon=":material/error:")
+                return
+            st.session_state[PLAN] = previewed
+        plan = previewed[1]
         if not plan.ok:
             st.error(t("adm_import_problems", n=len(plan.problems)), icon=":material/error:")
             st.dataframe(pd.DataFrame({
@@ -123,6 +129,7 @@ def _import(db: Database, user: User) -> None:
             if run(lambda: unit_import.apply(db, plan, user),
                    done=t("adm_import_done", added=len(plan.added), changed=len(plan.changed))):
                 st.session_state["adm:import_round"] = round_ + 1  # a fresh, empty uploader
+            st.session_state.pop(PLAN, None)
             st.rerun()
 
 

@@ -87,12 +87,13 @@ def _year_detail(db: Database, user: User, year: int, lang: str) -> None:
             run(lambda: years.set_dates(db, user, year, _plain(dates)), done=t("adm_saved"))
             st.rerun()
     if not is_open:
-        st.info(t("adm_year_closed_note", when=local_time(row["closed_at"])), icon=":material/lock:")
+        st.info(t("adm_year_closed_note", when=local_time(row["closed_at"]) or "-"), icon=":material/lock:")
         reason = st.text_input(t("adm_reopen_reason"), key=f"adm:reopen_reason:{year}")
         if st.button(t("adm_reopen_year"), key=f"adm:reopen:{year}"):
             run(lambda: years.reopen_year(db, user, year, reason), done=t("adm_year_reopened", year=year))
             st.rerun()
         return
+    st.caption(t("adm_phases_enforced"))
     reason = st.text_input(t("adm_phase_reason"), key=f"adm:phase_reason:{year}", help=t("adm_phase_reason_help"))
     for p in phases:
         left, middle, right = st.columns([3, 2, 2], vertical_alignment="center")

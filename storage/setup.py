@@ -17,10 +17,11 @@ class Step:
 
 
 def checklist(db: Database) -> list[Step]:
-    """Units exist; a unit assessor has an account; a fiscal year is open (with its criteria); that year's
-    thresholds were reviewed and saved."""
+    """Units exist; a unit assessor has an account; a fiscal year is open (with its criteria); an open year's
+    thresholds were reviewed and saved. (Between a year's close and the next one's opening, the last two
+    show again, as a reminder.)"""
     checks = [("units", "SELECT 1 FROM units WHERE active = 1", "units"),
               ("users", "SELECT 1 FROM users WHERE role = 'unit' AND active = 1", "users"),
-              ("year", "SELECT 1 FROM cycles", "years"),
-              ("thresholds", "SELECT 1 FROM cycles WHERE thresholds IS NOT NULL", "criteria")]
+              ("year", "SELECT 1 FROM cycles WHERE status = 'open'", "years"),
+              ("thresholds", "SELECT 1 FROM cycles WHERE status = 'open' AND thresholds IS NOT NULL", "criteria")]
     return [Step(step, db.execute(sql).fetchone() is not None, tab) for step, sql, tab in checks]
