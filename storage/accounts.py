@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import secrets
+import threading
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,8 +17,32 @@ from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError
 from storage.schema import ROLES
 
-_hasher = PasswordHasher()
+# argon2id at OWASP's setting (19 MiB, 2 passes, 1 lane): 19 MiB per check instead of the library's 64 MiB,
+# and at most CONCURRENT_CHECKS at once per process, so wrong passwords cannot exhaust the server's memory.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+CONCURRENT_CHECKS = 2
+_checks = threading.BoundedSemaphore(CONCURRENT_CHECKS)
 MIN_PASSWORD = 8
+
+
+def _hash(password: str) -> str:
+    with _checks:
+        return _hasher.hash(password)
+
+
+def _verify(stored: str, password: str) -> bool:
+    with _checks:
+        try:
+            return _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """A hash no password matches, checked for an unknown or disabled name so that it takes as long to
+    refuse as a wrong password (the time would otherwise tell which names exist)."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 @dataclass(frozen=True)
@@ -78,7 +105,7 @@ def create_user(db: Database, username: str, password: str, role: str, display_n
             raise InputError("error_username_taken", name=username)
         user_id = db["users"].insert({
             "username": username, "display_name": display_name or username, "role": role,
-            "unit_id": unit_id, "password_hash": _hasher.hash(password), "active": 1, "created_at": now(),
+            "unit_id": unit_id, "password_hash": _hash(password), "active": 1, "created_at": now(),
             "email": email or None, "must_change_password": int(must_change_password),
         }).last_pk
         audit.record(db, actor or username, "create", "user", user_id, name=username, role=role, unit=unit_id)
@@ -91,13 +118,14 @@ def authenticate(db: Database, username: str, password: str) -> User | None:
         f"SELECT {_FIELDS}, password_hash FROM users WHERE username = ? AND active = 1", [username.strip()]
     ).fetchone()
     if row is None:
+        _verify(_unknown_user_hash(), password)
         return None
-    try:
-        _hasher.verify(row[-1], password)
-    except (VerificationError, InvalidHashError):
+    if not _verify(row[-1], password):
         return None
     with transaction(db):
         db.execute("UPDATE users SET last_sign_in = ? WHERE id = ?", [now(), row[0]])
+        if _hasher.check_needs_rehash(row[-1]):  # stored with older, costlier parameters
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hash(password), row[0]])
     return _user(row[:-1])
 
 
@@ -196,7 +224,7 @@ def reset_password(db: Database, actor: User | None, user_id: int, password: str
     with transaction(db):
         before = _target_row(db, user_id)
         db.execute("UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ?",
-                   [_hasher.hash(password), user_id])
+                   [_hash(password), user_id])
         audit.record(db, actor.username if actor else "command line", "reset_password", "user", user_id,
                      name=before["username"])
 
@@ -206,16 +234,14 @@ def change_password(db: Database, user: User, current: str, new: str) -> None:
     row = db.execute("SELECT password_hash, username FROM users WHERE id = ? AND active = 1", [user.id]).fetchone()
     if row is None:
         raise AccessDenied(user=user.id)
-    try:
-        _hasher.verify(row[0], current)
-    except (VerificationError, InvalidHashError):
-        raise InputError("error_password_current") from None
+    if not _verify(row[0], current):
+        raise InputError("error_password_current")
     check_password(new)
     if new == current:
         raise InputError("error_password_same")
     with transaction(db):
         db.execute("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?",
-                   [_hasher.hash(new), user.id])
+                   [_hash(new), user.id])
         audit.record(db, row[1], "change_password", "user", user.id)
 
 

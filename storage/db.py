@@ -65,5 +65,7 @@ def set_meta(db: Database, key: str, value: str) -> None:
 
 def data_version(db: Database) -> int:
     """A number that changes with every change to the store: the last audit entry's id (every write
-    is audited in its own transaction). Use it to key caches."""
-    return db.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()[0]
+    is audited in its own transaction), leaving out sign-ins and sign-outs, which change no figure. Use it
+    to key caches."""
+    row = db.execute("SELECT id FROM audit_log WHERE entity != 'session' ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else 0

@@ -148,3 +148,13 @@ def m004_administration(db: Database) -> None:
             state = "open" if status == "open" and phase in ("self_assessment", "review") else (
                 "closed" if status != "open" or position < 2 else "pending")
             db["phases"].insert({"year": year, "phase": phase, "position": position, "status": state})
+
+
+@migrations
+def m005_sign_in_attempts(db: Database) -> None:
+    """Every sign-in attempt (the account name given, the client's address, whether it succeeded), for
+    limiting failed attempts per account and per client."""
+    db["sign_in_attempts"].create({"id": int, "at": str, "username": str, "client": str, "ok": int}, pk="id",
+                                  not_null={"at", "ok"})
+    db["sign_in_attempts"].create_index(["username", "at"])
+    db["sign_in_attempts"].create_index(["client", "at"])

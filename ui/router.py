@@ -96,10 +96,12 @@ def sign_in_page() -> None:
     if submitted:
         if not username.strip() or not password:
             st.error(t("sign_in_empty"))
-        elif session.sign_in(username, password) is None:
-            st.error(t("sign_in_failed"))
         else:
-            st.rerun()
+            outcome = session.sign_in(username, password)
+            if outcome.refusal:
+                st.error(t(outcome.refusal, minutes=outcome.minutes))
+            else:
+                st.rerun()
 
 
 def change_password_page() -> None:
@@ -174,7 +176,7 @@ def route() -> None:
                 st.sidebar.caption(t("signed_in_as", name=user.display_name,
                                      role=role_label(user.role, st.session_state["lang"])))
                 if st.sidebar.button(t("sign_out"), icon=":material/logout:"):
-                    session.sign_out()
+                    session.sign_out(user)
                     st.rerun()
             page.run()
         except StoreMissing as exc:

@@ -14,8 +14,8 @@ from pathlib import Path
 import streamlit as st
 from sqlite_utils import Database
 
-from storage import DEFAULT_PATH, open_store
-from storage.accounts import User, authenticate, get_user
+from storage import DEFAULT_PATH, open_store, signin
+from storage.accounts import User, get_user
 from storage.accounts import change_password as store_change_password
 
 _local = threading.local()
@@ -62,11 +62,17 @@ def current_user() -> User | None:
     return user
 
 
-def sign_in(username: str, password: str) -> User | None:
-    user = authenticate(store(), username, password)
-    if user is not None:
-        st.session_state["user_id"], st.session_state["username"] = user.id, user.username
-    return user
+def client() -> str:
+    """The browser's address as Streamlit sees it (behind a proxy, the proxy's unless it passes it on)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "unknown"  # AppTest has no address
+
+
+def sign_in(username: str, password: str) -> signin.Outcome:
+    outcome = signin.sign_in(store(), username, password, client())
+    if outcome.user is not None:
+        st.session_state["user_id"], st.session_state["username"] = outcome.user.id, outcome.user.username
+    return outcome
 
 
 def change_password(current: str, new: str) -> None:
@@ -75,6 +81,9 @@ def change_password(current: str, new: str) -> None:
         store_change_password(store(), user, current, new)
 
 
-def sign_out() -> None:
+def sign_out(user: User | None = None) -> None:
+    """End the session (audited when ``user``, the one signing out, is given)."""
+    if user is not None:
+        signin.sign_out(store(), user, client())
     st.session_state.pop("user_id", None)
     st.session_state.pop("username", None)

@@ -1,0 +1,80 @@
+"""Signing in and out, with failed attempts limited and every event in the audit log.
+
+After ``ACCOUNT_LIMIT`` failed attempts on one account name within ``WINDOW`` (since that account's last
+successful sign-in), or ``CLIENT_LIMIT`` from one client address, further attempts are refused, even with
+the right password, until ``WINDOW`` has passed since the last of those failures. Attempts are kept in the
+store, so every server process sees them. Sign-in, failure, lockout and sign-out are audited under the
+entity "session", which does not move the store's data version (a sign-in changes no figure).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlite_utils import Database
+
+from storage import audit
+from storage.accounts import User, authenticate
+from storage.db import transaction
+
+ACCOUNT_LIMIT = 5
+CLIENT_LIMIT = 20
+WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    user: User | None
+    refusal: str | None = None  # a catalogue key: "sign_in_failed" or "sign_in_locked" (takes ``minutes``)
+    minutes: int = 0
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _locked_for(db: Database, username: str, client: str, moment: datetime) -> timedelta | None:
+    """How long attempts for this name or from this client stay refused, or None."""
+    since = _stamp(moment - WINDOW)
+    last_ok = db.execute("SELECT MAX(at) FROM sign_in_attempts WHERE username = ? AND ok = 1",
+                         [username]).fetchone()[0] or ""
+    checks = [("username = ? AND at > ?", [username, max(since, last_ok)], ACCOUNT_LIMIT),
+              ("client = ?", [client], CLIENT_LIMIT)]
+    longest = None
+    for where, params, limit in checks:
+        count, last = db.execute(f"SELECT COUNT(*), MAX(at) FROM sign_in_attempts WHERE ok = 0 AND at > ? AND {where}",
+                                 [since, *params]).fetchone()
+        if count >= limit:
+            left = datetime.fromisoformat(last) + WINDOW - moment
+            longest = left if longest is None else max(longest, left)
+    return longest
+
+
+def sign_in(db: Database, username: str, password: str, client: str | None = None,
+            moment: datetime | None = None) -> Outcome:
+    """Check the password unless the name or the client is locked out; record and audit the attempt."""
+    username, client = username.strip(), client or "unknown"
+    moment = moment or datetime.now(UTC)
+    locked = _locked_for(db, username, client, moment)
+    if locked is not None:
+        with transaction(db):
+            audit.record(db, username, "sign_in_refused", "session", None, client=client, reason="locked")
+        return Outcome(None, "sign_in_locked", max(1, math.ceil(locked.total_seconds() / 60)))
+    user = authenticate(db, username, password)
+    with transaction(db):
+        db.execute("INSERT INTO sign_in_attempts (at, username, client, ok) VALUES (?, ?, ?, ?)",
+                   [_stamp(moment), username, client, int(user is not None)])
+        if user is not None:
+            audit.record(db, user.username, "sign_in", "session", user.id, client=client)
+            return Outcome(user)
+        audit.record(db, username, "sign_in_failed", "session", None, client=client)
+        if _locked_for(db, username, client, moment) is not None:
+            audit.record(db, username, "lockout", "session", None, client=client, minutes=WINDOW.seconds // 60)
+    return Outcome(None, "sign_in_failed")
+
+
+def sign_out(db: Database, user: User, client: str | None = None, reason: str = "user") -> None:
+    with transaction(db):
+        audit.record(db, user.username, "sign_out", "session", user.id, client=client or "unknown", reason=reason)

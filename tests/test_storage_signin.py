@@ -1,0 +1,143 @@
+"""Signing in: failed attempts limited per account and per client, every event audited, an unknown name as
+slow to refuse as a wrong password, and at most a few password checks at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from argon2 import PasswordHasher
+
+from i18n import translate
+from storage import accounts, connect, signin
+from storage.db import data_version
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def db(db, monkeypatch):
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    accounts.create_user(db, "somchai", PASSWORD, "director")
+    accounts.create_user(db, "malee", PASSWORD, "committee")
+    return db
+
+
+def events(db):
+    return db.execute("SELECT username, action FROM audit_log WHERE entity = 'session' ORDER BY id").fetchall()
+
+
+def test_ten_wrong_passwords_then_the_right_one_is_refused(db):
+    outcomes = [signin.sign_in(db, "somchai", f"wrong {n}", "10.0.0.1", T0 + timedelta(seconds=n / 6))
+                for n in range(10)]
+    assert [o.refusal for o in outcomes] == ["sign_in_failed"] * signin.ACCOUNT_LIMIT + ["sign_in_locked"] * 5
+    right = signin.sign_in(db, "somchai", PASSWORD, "10.0.0.1", T0 + timedelta(seconds=2))
+    assert right.user is None and right.refusal == "sign_in_locked" and right.minutes == 15
+    assert events(db) == [("somchai", "sign_in_failed")] * 5 + [("somchai", "lockout")] + [
+        ("somchai", "sign_in_refused")] * 6
+    # the lock is on the account, from any client; it ends when the window has passed
+    assert signin.sign_in(db, "somchai", PASSWORD, "10.0.0.2", T0 + timedelta(minutes=5)).refusal == "sign_in_locked"
+    later = signin.sign_in(db, "somchai", PASSWORD, "10.0.0.1", T0 + signin.WINDOW + timedelta(seconds=2))
+    assert later.user is not None and events(db)[-1] == ("somchai", "sign_in")
+
+
+def test_a_successful_sign_in_starts_the_count_again(db):
+    for n in range(signin.ACCOUNT_LIMIT - 1):
+        signin.sign_in(db, "somchai", "wrong", "c", T0 + timedelta(seconds=n))
+    assert signin.sign_in(db, "somchai", PASSWORD, "c", T0 + timedelta(seconds=10)).user is not None
+    for n in range(signin.ACCOUNT_LIMIT - 1):
+        assert signin.sign_in(db, "somchai", "wrong", "c", T0 + timedelta(seconds=20 + n)).refusal == "sign_in_failed"
+    assert signin.sign_in(db, "somchai", PASSWORD, "c", T0 + timedelta(seconds=30)).user is not None
+
+
+def test_one_client_trying_many_names_is_stopped_and_others_are_not(db):
+    for n in range(signin.CLIENT_LIMIT):
+        signin.sign_in(db, f"guess{n}", "wrong", "203.0.113.9", T0 + timedelta(seconds=n))
+    assert signin.sign_in(db, "malee", PASSWORD, "203.0.113.9", T0 + timedelta(minutes=1)).refusal == "sign_in_locked"
+    assert signin.sign_in(db, "malee", PASSWORD, "10.0.0.7", T0 + timedelta(minutes=1)).user is not None
+
+
+class Counting:
+    """A hasher that counts its checks and how many run at once."""
+
+    def __init__(self, hasher: PasswordHasher, pause: float = 0.0):
+        self.hasher, self.pause, self.calls, self.running, self.most = hasher, pause, 0, 0, 0
+        self.lock = threading.Lock()
+
+    def verify(self, stored, password):
+        with self.lock:
+            self.calls += 1
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(self.pause)
+            return self.hasher.verify(stored, password)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+    def __getattr__(self, name):
+        return getattr(self.hasher, name)
+
+
+@pytest.mark.parametrize("name", ["nobody", "somchai-disabled"])
+def test_an_unknown_or_disabled_name_costs_one_password_check_like_a_wrong_password(db, monkeypatch, name):
+    if name == "somchai-disabled":
+        accounts.create_user(db, name, PASSWORD, "director")
+        db.execute("UPDATE users SET active = 0 WHERE username = ?", [name])
+        db.conn.commit()
+    counting = Counting(accounts._hasher)
+    monkeypatch.setattr(accounts, "_hasher", counting)
+    accounts._unknown_user_hash()  # made once per process, like the real one
+    assert accounts.authenticate(db, "somchai", "wrong") is None
+    wrong = counting.calls
+    assert accounts.authenticate(db, name, PASSWORD) is None
+    assert counting.calls - wrong == wrong == 1
+
+
+def test_at_most_a_few_password_checks_run_at_once(db, monkeypatch):
+    counting = Counting(accounts._hasher, pause=0.05)
+    monkeypatch.setattr(accounts, "_hasher", counting)
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    threads = [threading.Thread(target=lambda n=n: accounts.authenticate(connect(path), "somchai", f"wrong {n}"))
+               for n in range(8)]  # a connection per thread, as in the app
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counting.calls == 8 and counting.most == accounts.CONCURRENT_CHECKS
+
+
+def test_the_password_hash_uses_the_chosen_parameters_and_old_hashes_are_upgraded(db):
+    accounts._hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)  # undone by monkeypatch
+    old = PasswordHasher().hash(PASSWORD)  # the library's default: 64 MiB per check
+    db.execute("UPDATE users SET password_hash = ? WHERE username = 'somchai'", [old])
+    db.conn.commit()
+    assert accounts.authenticate(db, "somchai", PASSWORD) is not None
+    stored = db.execute("SELECT password_hash FROM users WHERE username = 'somchai'").fetchone()[0]
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert accounts.authenticate(db, "somchai", PASSWORD) is not None
+
+
+def test_signing_in_and_out_does_not_move_the_data_version(db):
+    version = data_version(db)
+    outcome = signin.sign_in(db, "somchai", PASSWORD, "c")
+    signin.sign_in(db, "somchai", "wrong", "c")
+    signin.sign_out(db, outcome.user, "c")
+    assert data_version(db) == version
+    assert [a for _, a in events(db)] == ["sign_in", "sign_in_failed", "sign_out"]
+
+
+def test_the_page_says_when_signing_in_is_paused_and_sign_out_is_audited(app, demo_db):
+    at = app()
+    for _ in range(signin.ACCOUNT_LIMIT + 1):
+        at.text_input(key="login_username").input("demo-director")
+        at.text_input(key="login_password").input("wrong password")
+        at.button[0].click().run()
+    assert [e.value for e in at.error] == [translate("sign_in_locked", "th", minutes=15)]
+    signed_in = app("committee")
+    next(b for b in signed_in.sidebar.button if b.label == translate("sign_out", "th")).click().run()
+    assert events(demo_db)[-1] == ("demo-committee", "sign_out")
