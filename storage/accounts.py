@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,25 +17,29 @@ from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError
 from storage.schema import ROLES
 
-# argon2id at OWASP's setting (19 MiB, 2 passes, 1 lane): 19 MiB per check instead of the library's 64 MiB,
-# and at most CONCURRENT_CHECKS at once per process, so wrong passwords cannot exhaust the server's memory.
+# argon2id at OWASP's setting (19 MiB, 2 passes, 1 lane): 19 MiB per check instead of the library's 64 MiB.
+# Checks run on a pool of CONCURRENT_CHECKS threads per process: at most that many at once, and only those
+# threads' memory arenas ever hold a check's memory (a semaphore alone bounds the concurrency, but each
+# session thread's arena would keep its 19 MiB), so wrong passwords cannot exhaust the server's memory.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 CONCURRENT_CHECKS = 2
-_checks = threading.BoundedSemaphore(CONCURRENT_CHECKS)
+_pool = ThreadPoolExecutor(max_workers=CONCURRENT_CHECKS, thread_name_prefix="password-check")
 MIN_PASSWORD = 8
 
 
 def _hash(password: str) -> str:
-    with _checks:
-        return _hasher.hash(password)
+    return _pool.submit(lambda: _hasher.hash(password)).result()
+
+
+def _check(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _verify(stored: str, password: str) -> bool:
-    with _checks:
-        try:
-            return _hasher.verify(stored, password)
-        except (VerificationError, InvalidHashError):
-            return False
+    return _pool.submit(_check, stored, password).result()
 
 
 @cache
