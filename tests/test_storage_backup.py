@@ -234,6 +234,8 @@ def test_backup_while_another_connection_writes_is_consistent(store, demo_path, 
     def progress(fraction, caption):
         if caption == "backup_progress_database" and 0 < fraction < 0.6:
             assert written.acquire(timeout=5)  # a write lands between copy steps
+        elif caption != "backup_progress_database":
+            stop.set()  # the copy is taken; a writer spinning without pause would starve the backup's audit entry
 
     thread = threading.Thread(target=writer)
     thread.start()
