@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from i18n import translate
 from i18n.format import THAILAND
+from reports.cells import literal
 from storage.ofis import REGISTER_COLUMNS
 
 # Exported, in this order; each column's header is the catalogue key ofi_col_<column>, and a priority,
@@ -77,7 +78,7 @@ def _cell(column: str, value, lang: str):
         return float(value)
     if column in ("id", "category", "carried_from"):
         return int(value)
-    return str(value)
+    return literal(str(value))  # user text: inert in a spreadsheet
 
 
 def _table(frame: pd.DataFrame, lang: str) -> tuple[list[str], list[str], list[list]]:

