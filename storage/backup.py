@@ -35,7 +35,7 @@ from sqlite_utils import Database
 
 from storage import audit, connect
 from storage.accounts import User, require_admin
-from storage.db import BUSY_TIMEOUT_MS, now, transaction
+from storage.db import BUSY_TIMEOUT_MS, PRIVATE, now, private_file, transaction
 from storage.errors import InputError
 from storage.evidence import evidence_root
 from storage.schema import migrations
@@ -137,7 +137,9 @@ def _new_archive(out_dir: Path) -> tuple[Path, BinaryIO]:
     for n in itertools.count(1):
         path = out_dir / (f"{stem}.zip" if n == 1 else f"{stem}-{n}.zip")
         with contextlib.suppress(FileExistsError):
-            return path, path.open("xb")
+            handle = path.open("xb")
+            os.chmod(path, PRIVATE)
+            return path, handle
     raise AssertionError("unreachable")
 
 
@@ -368,7 +370,7 @@ def _write_evidence(archive: zipfile.ZipFile, todo: list[tuple[str, Path]], crea
         _mkdirs(target.parent, created)
         part = target.with_name(target.name + ".part")
         try:
-            with archive.open(member) as source, part.open("wb") as out:
+            with archive.open(member) as source, private_file(part).open("wb") as out:
                 while chunk := source.read(CHUNK):
                     out.write(chunk)
             part.replace(target)
@@ -418,6 +420,7 @@ def restore(archive: Archive, db_path: Path, progress: Progress | None = None) -
             progress(0.95, "restore_progress_database")
             if db_path.exists():
                 raise InputError("error_backup_target_exists", name=str(db_path))
+            os.chmod(copy, PRIVATE)
             copy.replace(db_path)
     except BaseException:
         _undo(created)

@@ -8,6 +8,7 @@ foreign keys are enforced and a busy timeout makes concurrent writers wait inste
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,15 @@ from sqlite_utils import Database
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "var" / "pmqa.db"  # make run's store (PMQA_DB: another)
 BUSY_TIMEOUT_MS = 5000
+PRIVATE = 0o600  # new database, evidence and backup files: readable and writable by their owner only
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty with owner-only permissions if it does not exist (SQLite gives its -wal and
+    -shm files the database file's permissions); tighten an existing one's."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE))
+    os.chmod(path, PRIVATE)
+    return path
 
 
 def now() -> str:
@@ -45,6 +55,8 @@ def open_database(path: str | Path = DEFAULT_PATH) -> Database:
     ``storage.connect`` also brings its schema up to date."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        private_file(path)
     db = Database(path)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":

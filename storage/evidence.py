@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -14,7 +15,7 @@ from scoring import LEVELS
 from storage import audit, years
 from storage.accounts import User
 from storage.answers import EDITABLE
-from storage.db import now, transaction
+from storage.db import now, private_file, transaction
 from storage.errors import AccessDenied, InputError, NotEditable
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -87,7 +88,7 @@ def add_file(db: Database, actor: User, assessment_id: int, item: str, level: st
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{digest}{suffix}"
     if not path.exists():
-        tmp = path.with_suffix(".part")
+        tmp = private_file(path.with_suffix(f".{secrets.token_hex(8)}.part"))  # its own: uploads may race
         tmp.write_bytes(data)
         tmp.replace(path)
     with transaction(db):

@@ -1,0 +1,33 @@
+"""New database, evidence and backup files are readable by their owner only."""
+
+import stat
+
+from storage import assessments, backup, connect, evidence
+
+PDF = b"%PDF-1.7\n" + b"x" * 100
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_store_and_its_write_ahead_log_are_owner_only(tmp_path):
+    path = tmp_path / "new.db"
+    db = connect(path)
+    db.execute("CREATE TABLE t (x)")
+    assert mode(path) == 0o600
+    assert all(mode(p) == 0o600 for p in tmp_path.glob("new.db-*"))  # -wal and -shm follow the database
+
+
+def test_evidence_backups_and_restored_stores_are_owner_only(demo_db, demo_path, demo_user, tmp_path):
+    unit = demo_user("unit")
+    aid = assessments.get(demo_db, unit.unit_id, 2570)["id"]
+    evidence.add_file(demo_db, unit, aid, "1.1", "basic", "plan.pdf", PDF)
+    stored = [p for p in (demo_path.parent / "evidence").rglob("*") if p.is_file()]
+    assert stored and all(mode(p) == 0o600 for p in stored)
+    archive = backup.backup(demo_db, tmp_path / "out")
+    assert mode(archive) == 0o600
+    target = tmp_path / "restored" / "pmqa.db"
+    backup.restore(archive, target)
+    assert mode(target) == 0o600
+    assert all(mode(p) == 0o600 for p in (target.parent / "evidence").rglob("*") if p.is_file())
