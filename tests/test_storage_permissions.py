@@ -31,3 +31,33 @@ def test_evidence_backups_and_restored_stores_are_owner_only(demo_db, demo_path,
     backup.restore(archive, target)
     assert mode(target) == 0o600
     assert all(mode(p) == 0o600 for p in (target.parent / "evidence").rglob("*") if p.is_file())
+
+
+def test_two_identical_uploads_at_the_same_moment_both_succeed(demo_path, demo_user):
+    """regression: both wrote the same temporary file, and one failed with an error naming a server path."""
+    import threading
+
+    unit = demo_user("unit")
+    errors, barrier = [], threading.Barrier(2)
+
+    def upload():
+        db = connect(demo_path)
+        try:
+            aid = assessments.get(db, unit.unit_id, 2570)["id"]
+            barrier.wait()
+            for _ in range(20):
+                evidence.add_file(db, unit, aid, "1.1", "basic", "same.pdf", PDF + b"same")
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db = connect(demo_path)
+    assert db.execute("SELECT COUNT(*) FROM evidence WHERE filename = 'same.pdf'").fetchone()[0] == 40
+    assert not list((demo_path.parent / "evidence").rglob("*.part"))
