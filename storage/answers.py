@@ -24,6 +24,7 @@ from storage.errors import AccessDenied, InputError, NotEditable, VersionConflic
 WRITERS = {"self": ("unit",), "review": ("committee",)}
 EDITABLE = {"self": ("draft", "returned"), "review": ("submitted",)}
 MAX_NARRATIVE = 5000
+MAX_KPI_VALUE = 1e9  # the largest size of a unit KPI's bound
 MAX_NAME = 200
 
 
@@ -208,7 +209,13 @@ def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version:
 
 
 def _check_own_kpi(direction: str, floor: float, ceiling: float, target: float, low: float, high: float) -> None:
-    """A unit's KPI must be scorable: each inconsistency named in the user's words."""
+    """A unit's KPI must be scorable: each inconsistency named in the user's words. Every bound is a finite
+    number of at most ``MAX_KPI_VALUE`` in size (a browser's number input cannot hold infinity, and the
+    form would fail on it)."""
+    values = (floor, ceiling, target, low, high)
+    if any(isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or abs(v) > MAX_KPI_VALUE
+           for v in values):
+        raise InputError("error_kpi_absurd", limit=f"{MAX_KPI_VALUE:,.0f}")
     if direction not in ("higher", "lower"):
         raise InputError("error_kpi_direction")
     if floor == ceiling:

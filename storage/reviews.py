@@ -40,13 +40,15 @@ def add_note(db: Database, actor: User, assessment_id: int, item: str, kind: str
 
 
 def remove_note(db: Database, actor: User, note_id: int) -> None:
-    """The committee withdraws a note it wrote (kept in the audit log)."""
+    """A committee member withdraws a note they wrote (kept in the audit log); another member's note stays."""
     if actor.role != "committee":
         raise AccessDenied(role=actor.role)
-    rows = list(db.query("SELECT c.assessment_id, c.item, c.kind, c.text, a.year FROM item_comments c "
+    rows = list(db.query("SELECT c.assessment_id, c.item, c.kind, c.text, c.author, a.year FROM item_comments c "
                          "JOIN assessments a ON a.id = c.assessment_id WHERE c.id = ?", [note_id]))
     if not rows:
         raise InputError("error_input")
+    if rows[0].pop("author") != actor.username:
+        raise AccessDenied(note=note_id)
     years.require_open_year(db, rows[0].pop("year"))
     with transaction(db):
         db.execute("DELETE FROM item_comments WHERE id = ?", [note_id])

@@ -123,3 +123,16 @@ def test_own_kpi_ids_stay_unique_after_a_removal(db, form):
     v = answers.remove_own_kpi(db, form["user"], form["id"], v, first)
     v, third = answers.add_own_kpi(db, form["user"], form["id"], v, *args)
     assert len({first, second, third}) == 3
+
+
+@pytest.mark.parametrize("bounds", [
+    (0, math.inf, 50, 0, math.inf), (0, 100, 50, -math.inf, 100), (0, 100, math.nan, 0, 100),
+    (0, 1e12, 50, 0, 1e12), (-1e10, 100, 50, -1e10, 100),
+], ids=["infinite ceiling", "infinite minimum", "no target", "huge ceiling", "huge floor"])
+def test_own_kpi_with_infinite_or_absurd_bounds_is_refused(db, form, bounds):
+    """regression: such a KPI was stored, and the form then failed on a JavaScript number error."""
+    floor, ceiling, target, low, high = bounds
+    with pytest.raises(InputError, match="error_kpi_absurd"):
+        answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "ตัวชี้วัด", "ร้อยละ", "higher", floor, ceiling,
+                            target, low, high)
+    assert db.execute("SELECT COUNT(*) FROM unit_kpis").fetchone()[0] == 0

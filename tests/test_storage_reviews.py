@@ -49,3 +49,14 @@ def test_only_the_committee_notes_and_only_after_submission(db, setup):
     submitted(db, setup)
     with pytest.raises(AccessDenied):
         reviews.add_note(db, setup["unit"], setup["id"], "1.1", "comment", "ok")
+
+
+def test_a_member_cannot_withdraw_another_members_note(db, setup):
+    submitted(db, setup)
+    note = reviews.add_note(db, setup["committee"], setup["id"], "1.1", "comment", "ควรแนบหลักฐาน")
+    other = accounts.create_user(db, "board2", "correct horse", "committee")
+    with pytest.raises(AccessDenied):
+        reviews.remove_note(db, other, note)
+    assert db.execute("SELECT COUNT(*) FROM item_comments WHERE id = ?", [note]).fetchone()[0] == 1
+    reviews.remove_note(db, setup["committee"], note)
+    assert db.execute("SELECT COUNT(*) FROM item_comments WHERE id = ?", [note]).fetchone()[0] == 0
