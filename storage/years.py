@@ -132,20 +132,21 @@ def unit_refusal(db: Database, year: int, status: str | None = None) -> str | No
     return None if phase_status(db, year, "self_assessment") == "open" else "error_phase_closed"
 
 
-def require_open_year(db: Database, year: int) -> None:
-    """Refuse any change to a year that is closed (or does not exist)."""
-    refusal = year_refusal(db, year)
+def _refuse(refusal: str | None, year: int) -> None:
     if refusal == "error_no_cycle":
         raise InputError(refusal, year=year)
     if refusal:
         raise NotEditable(refusal, year=year)
 
 
+def require_open_year(db: Database, year: int) -> None:
+    """Refuse any change to a year that is closed (or does not exist)."""
+    _refuse(year_refusal(db, year), year)
+
+
 def require_unit_phase(db: Database, year: int, status: str | None = None) -> None:
     """Refuse a unit's change outside the rules of ``unit_refusal``."""
-    require_open_year(db, year)
-    if unit_refusal(db, year, status):
-        raise NotEditable("error_phase_closed", year=year)
+    _refuse(unit_refusal(db, year, status), year)
 
 
 # -- changing --------------------------------------------------------------------------------------
