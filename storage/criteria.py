@@ -4,7 +4,7 @@ use, and, once accepted, stored in the database (so a backup carries them) under
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
@@ -30,6 +30,7 @@ class Preview:
     diff: CriteriaDiff
     orphaned_answers: int
     orphaned_assessments: int
+    text: str = field(repr=False)  # the file as stored once accepted
 
 
 def parse(data: bytes, name: str) -> tuple[Framework, str, str]:
@@ -48,7 +49,7 @@ def parse(data: bytes, name: str) -> tuple[Framework, str, str]:
 
 
 def preview(db: Database, year: int, data: bytes, name: str) -> Preview:
-    framework, _, sha = parse(data, name)
+    framework, text, sha = parse(data, name)
     # thresholds saved for the year stay in force over the file's: compare with what the year would use
     diff = diff_frameworks(years.framework_of(db, year), years.as_used(db, year, framework))
     removed = list(diff.removed_checkpoint_ids)
@@ -59,14 +60,14 @@ def preview(db: Database, year: int, data: bytes, name: str) -> Preview:
             f"JOIN assessments a ON a.id = c.assessment_id WHERE a.year = ? AND c.checkpoint IN "
             f"({', '.join('?' * len(removed))}) AND (c.self_met IS NOT NULL OR c.review_met IS NOT NULL)",
             [year, *removed]).fetchone()
-    return Preview(name, sha, framework, diff, answers, assessments)
+    return Preview(name, sha, framework, diff, answers, assessments, text)
 
 
 def accept(db: Database, actor: User, year: int, data: bytes, name: str) -> Preview:
     """Use the file for the year (checked again; audited with what it changed)."""
     require_admin(db, actor)
     seen = preview(db, year, data, name)
-    _, text, sha = parse(data, name)
+    sha, text = seen.sha256, seen.text
     with transaction(db):
         years.require_open_year(db, year)
         db.execute("INSERT OR IGNORE INTO criteria_files (sha256, name, framework_id, text, accepted_at, accepted_by) "
