@@ -35,7 +35,7 @@ from sqlite_utils import Database
 
 from storage import audit, connect
 from storage.accounts import User, require_admin
-from storage.db import BUSY_TIMEOUT_MS, PRIVATE, now, private_file, transaction
+from storage.db import BUSY_TIMEOUT_MS, PRIVATE, db_file, now, private_file, transaction
 from storage.errors import InputError
 from storage.evidence import evidence_root
 from storage.schema import migrations
@@ -79,10 +79,6 @@ def _no_progress(fraction: float, caption: str) -> None:
 
 def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
-
-
-def _db_file(db: Database) -> Path:
-    return Path(db.execute("PRAGMA database_list").fetchone()[2])
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -182,7 +178,7 @@ def backup(db: Database, out_dir: Path, progress: Progress | None = None, actor:
             copy = Path(tmp) / DATABASE
             created_at = now()
             progress(0.0, "backup_progress_database")
-            _snapshot(_db_file(db), copy, lambda done: progress(0.6 * done, "backup_progress_database"))
+            _snapshot(db_file(db), copy, lambda done: progress(0.6 * done, "backup_progress_database"))
             with contextlib.closing(_open(copy)) as snapshot:
                 schema, tables = _applied(snapshot), _counts(snapshot)
                 paths = [row[0] for row in snapshot.execute(
@@ -438,7 +434,7 @@ def restore_into(db: Database, archive: Archive, actor: User, progress: Progress
     progress = progress or _no_progress
     progress(0.0, "restore_progress_check")
     created: list[Path] = []
-    with _checked(archive, workdir=_db_file(db).parent) as (manifest, opened, copy):
+    with _checked(archive, workdir=db_file(db).parent) as (manifest, opened, copy):
         todo = _evidence_to_write(manifest, evidence_root(db))
         progress(0.3, "restore_progress_upgrade")
         store = connect(copy)
@@ -465,7 +461,7 @@ def restore_into(db: Database, archive: Archive, actor: User, progress: Progress
 def backups_folder(db: Database) -> Path:
     """Where the admin page writes archives and looks for them: ``backups/`` beside the database file (a
     nightly ``python -m storage backup --out`` can write there too)."""
-    return _db_file(db).parent / "backups"
+    return db_file(db).parent / "backups"
 
 
 def archives(db: Database) -> list[Path]:

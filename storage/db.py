@@ -65,6 +65,10 @@ def open_database(path: str | Path = DEFAULT_PATH) -> Database:
     return db
 
 
+def db_file(db: Database) -> Path:
+    """The file the store is in; evidence and backups live beside it."""
+    return Path(db.execute("PRAGMA database_list").fetchone()[2])
+
 
 def get_meta(db: Database, key: str, default: str | None = None) -> str | None:
     row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()

@@ -15,7 +15,7 @@ from scoring import LEVELS
 from storage import audit, years
 from storage.accounts import User
 from storage.answers import EDITABLE
-from storage.db import now, private_file, transaction
+from storage.db import db_file, now, private_file, transaction
 from storage.errors import AccessDenied, InputError, NotEditable
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -37,7 +37,7 @@ URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 def evidence_root(db: Database) -> Path:
     """The folder beside the database file that holds uploaded evidence."""
-    return Path(db.execute("PRAGMA database_list").fetchone()[2]).parent / "evidence"
+    return db_file(db).parent / "evidence"
 
 
 def _target(db: Database, actor: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> dict:
