@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 from sqlite_utils import Database
 
+from i18n.format import THAILAND
 from storage.db import now
 
 
@@ -33,13 +35,20 @@ LEFT JOIN ofis o ON l.entity = 'ofi' AND o.id = CAST(l.entity_id AS INTEGER)
 COLUMNS = ["id", "at", "username", "action", "entity", "entity_id", "detail", "year", "unit_id"]
 
 
+def _start_of(day: date | None) -> str | None:
+    """The stored (UTC) time at which ``day`` begins in Thailand, in the log's own format."""
+    moment = datetime.combine(day, time.min, THAILAND) if day else None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds") if moment else None
+
+
 def entries(db: Database, username: str | None = None, action: str | None = None, entity: str | None = None,
-            year: int | None = None, unit_id: int | None = None, since: str | None = None,
-            until: str | None = None, limit: int = 10_000) -> pd.DataFrame:
+            year: int | None = None, unit_id: int | None = None, since: date | None = None,
+            until: date | None = None, limit: int = 10_000) -> pd.DataFrame:
     """Audit entries, newest first, with the year and unit each concerns where known; each filter
-    applies when given (``since``/``until``: ISO dates, inclusive)."""
+    applies when given (``since``/``until``: days as people in Thailand see them, inclusive)."""
     conditions = {"username = ?": username, "action = ?": action, "entity = ?": entity, "year = ?": year,
-                  "unit_id = ?": unit_id, "substr(at, 1, 10) >= ?": since, "substr(at, 1, 10) <= ?": until}
+                  "unit_id = ?": unit_id, "at >= ?": _start_of(since),
+                  "at < ?": _start_of(until + timedelta(days=1) if until else None)}
     chosen = {sql: value for sql, value in conditions.items() if value not in (None, "")}
     where = f"WHERE {' AND '.join(chosen)}" if chosen else ""
     rows = db.execute(f"SELECT * FROM ({_ENTRIES}) {where} ORDER BY id DESC LIMIT ?",

@@ -7,7 +7,7 @@ import math
 import pytest
 from argon2 import PasswordHasher
 
-from storage import accounts, assessments, org, years
+from storage import accounts, assessments, audit, org, years
 from storage.demo import DEMO_PASSWORD
 from storage.errors import AccessDenied, InputError, NotEditable
 from storage.setup import STEPS, Step, checklist
@@ -357,3 +357,16 @@ def test_each_step_is_done_by_its_store_action(db):
 def test_the_demo_store_is_set_up(demo_db):
     assert all(step.done for step in checklist(demo_db))
     assert accounts.authenticate(demo_db, "demo-admin", DEMO_PASSWORD) is not None
+
+
+def test_audit_entries_filter_by_the_days_people_in_thailand_see(db):
+    """Thailand is seven hours ahead of the log's UTC: 20:30 UTC on 24 November is 25 November there."""
+    from datetime import date
+
+    db.execute("INSERT INTO audit_log (at, username, action, entity) VALUES (?, ?, ?, ?), (?, ?, ?, ?)",
+               ["2030-11-24T16:59:59.999+00:00", "late-24th", "test", "store",
+                "2030-11-24T20:30:00.000+00:00", "early-25th", "test", "store"])
+    db.conn.commit()
+    day = date(2030, 11, 25)
+    assert list(audit.entries(db, since=day, until=day)["username"]) == ["early-25th"]
+    assert list(audit.entries(db, since=date(2030, 11, 24), until=date(2030, 11, 24))["username"]) == ["late-24th"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -34,11 +34,7 @@ def view(db: Database, user: User) -> None:
     unit_id = cols[1].selectbox(t("unit"), [None, *unit_names], key="adm:audit_unit",
                                 format_func=lambda v: t("all") if v is None else unit_names[v])
     dates = cols[2].date_input(t("adm_audit_dates"), value=(), key="adm:audit_dates")
-    first, last = _date_range(dates)
-    frame = audit.entries(db, username, action, entity, year, unit_id, *_stored_days(first, last))
-    if first:  # the log is in UTC, the days picked are as shown: in Thailand time
-        days = frame["at"].map(local_time).str[:10]
-        frame = frame[(days >= first) & (days <= last)]
+    frame = audit.entries(db, username, action, entity, year, unit_id, *_date_range(dates))
     shown = frame.assign(at=frame["at"].map(local_time), unit_id=frame["unit_id"].map(
         lambda u: "" if pd.isna(u) else unit_names.get(int(u), u)))
     shown = shown.drop(columns="id").astype(object).fillna("").rename(columns={
@@ -51,17 +47,10 @@ def view(db: Database, user: User) -> None:
                        on_click="ignore", icon=":material/download:")
 
 
-def _date_range(dates) -> tuple[str | None, str | None]:
-    """The date picker's choice (nothing, one day, or a range still being picked) as inclusive ISO dates."""
+def _date_range(dates) -> tuple[date | None, date | None]:
+    """The date picker's choice (nothing, one day, or a range still being picked) as inclusive days."""
     if not dates:
         return None, None
     if isinstance(dates, (list, tuple)):
-        return dates[0].isoformat(), dates[-1].isoformat()
-    return dates.isoformat(), dates.isoformat()
-
-
-def _stored_days(first: str | None, last: str | None) -> tuple[str | None, str | None]:
-    """The UTC days that hold Thailand's days ``first`` to ``last``: Thailand's day starts on the UTC day before."""
-    if first is None:
-        return None, None
-    return (date.fromisoformat(first) - timedelta(days=1)).isoformat(), last
+        return dates[0], dates[-1]
+    return dates, dates
