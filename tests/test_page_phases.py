@@ -18,6 +18,15 @@ def store(demo_path):
     db.close()
 
 
+def without_a_form(db, unit) -> None:
+    """The demo unit with no 2570 assessment at all."""
+    aid = assessments.get(db, unit.unit_id, YEAR)["id"]
+    for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis", "item_comments", "evidence"):
+        db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
+    db.execute("DELETE FROM assessments WHERE id = ?", [aid])
+    db.conn.commit()
+
+
 def open_form(app, lang="th"):
     at = app("unit", lang)
     at.switch_page("pages/self_assessment.py").run()
@@ -43,11 +52,7 @@ def test_a_closed_year_shows_the_form_read_only(app, store):
 
 def test_outside_the_phase_no_form_is_started(app, store):
     db, unit = store["db"], store["unit"]
-    aid = assessments.get(db, unit.unit_id, YEAR)["id"]
-    for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis", "item_comments", "evidence"):
-        db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
-    db.execute("DELETE FROM assessments WHERE id = ?", [aid])
-    db.conn.commit()
+    without_a_form(db, unit)
     years.set_phase(db, store["admin"], YEAR, "self_assessment", "closed")
     at = open_form(app)
     assert [i.value for i in at.info] == [translate("sa_phase_closed", "th", year=YEAR)]
@@ -81,11 +86,7 @@ def test_the_committee_sees_a_closed_year_read_only(app, store):
 
 def test_an_assessor_of_a_deactivated_unit_without_a_form_is_told_so(app, store):
     db, unit = store["db"], store["unit"]
-    aid = assessments.get(db, unit.unit_id, YEAR)["id"]
-    for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis", "item_comments", "evidence"):
-        db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
-    db.execute("DELETE FROM assessments WHERE id = ?", [aid])
-    db.conn.commit()
+    without_a_form(db, unit)
     org.set_unit_active(db, store["admin"], unit.unit_id, False)
     at = open_form(app)
     assert [i.value for i in at.info] == [translate("error_unit_inactive", "th")]
