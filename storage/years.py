@@ -31,14 +31,8 @@ from storage.db import now, transaction
 from storage.errors import InputError, NotEditable
 from storage.schema import PHASES
 
-STATES = ("pending", "open", "closed")
 MIN_YEAR, MAX_YEAR = 2500, 2700
 MAX_REASON = 500
-
-
-def fiscal_year_bounds(year: int) -> tuple[date, date]:
-    """First and last day of a fiscal year in B.E.: 1 October of the year before to 30 September."""
-    return date(year - 544, 10, 1), date(year - 543, 9, 30)
 
 
 def suggested_phases(year: int) -> dict[str, tuple[date, date]]:
