@@ -4,11 +4,20 @@ with their content hash, or links. Confidential evidence is seen only by its uni
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import io
+import logging
 import re
 import secrets
+import sqlite3
+import unicodedata
+import zipfile
 from pathlib import Path
 
+import pypdf
+from pypdf.errors import DependencyError, FileNotDecryptedError
 from sqlite_utils import Database
 
 from scoring import LEVELS
@@ -16,8 +25,9 @@ from storage import audit, years
 from storage.accounts import User
 from storage.answers import EDITABLE
 from storage.db import db_file, now, private_file, transaction
-from storage.errors import AccessDenied, InputError, NotEditable
+from storage.errors import AccessDenied, InputError, NotEditable, StoreError
 
+LOG = logging.getLogger("pmqa")
 MAX_BYTES = 10 * 1024 * 1024
 MAX_NAME = 200
 # extension -> the bytes such a file starts with (PDF, images, Word and Excel, old and new formats)
@@ -32,6 +42,15 @@ SIGNATURES = {
     ".xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
 }
 ALLOWED = tuple(SIGNATURES)
+# an Office Open XML file is a ZIP package holding these parts; only the member names are read, never the
+# members themselves (a ZIP bomb is never inflated), and a package of absurdly many members is refused
+OOXML_MAIN = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+OOXML_TYPES = "[content_types].xml"
+MAX_MEMBERS = 5000
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+# not shown and not stored: control (Cc) and format (Cf: bidirectional overrides and isolates, direction marks,
+# zero-width characters, soft hyphen) characters, line and paragraph separators, lone surrogates
+HIDDEN = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -62,9 +81,59 @@ def _target(db: Database, actor: User, assessment_id: int, item: str, level: str
     return {"unit_id": unit_id, "year": year}
 
 
+def clean_text(text: str) -> str:
+    """``text`` as one plain line: no control or format characters (bidirectional overrides, zero-width
+    characters), every run of white space one space; Thai letters and their marks kept as they are."""
+    text = unicodedata.normalize("NFC", text or "")
+    kept = "".join(" " if ch.isspace() else ch for ch in text
+                   if ch.isspace() or unicodedata.category(ch) not in HIDDEN)
+    return " ".join(kept.split())
+
+
+def clean_filename(filename: str, fallback: str = "file") -> str:
+    """A file name fit to show and store: ``clean_text`` without any folder part (``/`` or ``\\``, so
+    ``C:\\fakepath\\a.pdf`` is ``a.pdf``) and without dots or spaces around its stem; ``fallback``
+    (with the extension, if any) when no name is left, e.g. ``file.pdf``."""
+    base = re.split(r"[/\\]", clean_text(filename))[-1].strip()
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    stem, extension = stem.strip(" ."), extension.strip()
+    return f"{stem or fallback}.{extension}" if extension else stem or fallback
+
+
+def _is_ooxml(data: bytes, suffix: str) -> bool:
+    """A Word or Excel package: a ZIP with the content-types part and the main document part (by name,
+    as Office writes them; OPC names are case-insensitive), without macros (a renamed .docm or .xlsm)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+    except Exception:  # not a ZIP, or a damaged one: zipfile raises more than BadZipFile
+        return False
+    if len(members) > MAX_MEMBERS:
+        return False
+    names = {m.filename.lower() for m in members}
+    return (OOXML_TYPES in names and OOXML_MAIN[suffix] in names
+            and not any(name.endswith("vbaproject.bin") for name in names))
+
+
+def _is_pdf(data: bytes) -> bool:
+    """A PDF that pypdf can open, with at least one page. A protected PDF whose pages cannot be counted
+    without its password (or without an AES library) has been parsed that far: it is a PDF."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        return len(reader.pages) > 0
+    except (FileNotDecryptedError, DependencyError):
+        return True
+    except Exception:  # pypdf raises many kinds on a damaged or fake file
+        return False
+
+
 def check_file(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> str:
-    """The file's extension if it may be stored; InputError naming the problem otherwise."""
-    name = Path(filename).name
+    """The file's extension if it may be stored; InputError naming the problem otherwise. Every check is
+    on the cleaned name (``clean_filename``): ``evil``, a right-to-left override, ``fdp.exe`` is an .exe file
+    whatever it looks like."""
+    name = clean_filename(filename)
     suffix = Path(name).suffix.lower()
     if suffix not in SIGNATURES:
         raise InputError("error_file_type", name=name, allowed=", ".join(ALLOWED))
@@ -74,37 +143,71 @@ def check_file(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> str:
         raise InputError("error_file_empty", name=name)
     if not data.startswith(SIGNATURES[suffix]):
         raise InputError("error_file_content", name=name)
+    if suffix in OOXML_MAIN and not _is_ooxml(data, suffix):
+        raise InputError("error_file_content", name=name)
+    if suffix == ".pdf" and not _is_pdf(data):
+        raise InputError("error_file_content", name=name)
     if len(name) > MAX_NAME:
         raise InputError("error_text_length", limit=MAX_NAME)
     return suffix
 
 
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.OperationalError):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: through a temporary file of its own (identical uploads may race),
+    removed again when the write fails."""
+    if path.exists():
+        return
+    tmp = path.with_suffix(f".{secrets.token_hex(8)}.part")
+    try:
+        private_file(tmp)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
+
+
 def add_file(db: Database, actor: User, assessment_id: int, item: str, level: str | None, filename: str,
              data: bytes, confidential: bool = False, kpi: str | None = None) -> int:
+    """Store an uploaded file (checked by ``check_file``, named by ``clean_filename``) and its record. A full
+    disk is logged and refused with ``error_disk_full``: no partial file and no record are left (a file
+    written whole before the database refused is kept: it is named by its content and a retry reuses it)."""
     suffix = check_file(filename, data)
+    name = clean_filename(filename)
     target = _target(db, actor, assessment_id, item, level, kpi)
     digest = hashlib.sha256(data).hexdigest()
     folder = evidence_root(db) / str(target["unit_id"]) / str(target["year"])
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{digest}{suffix}"
-    if not path.exists():
-        tmp = private_file(path.with_suffix(f".{secrets.token_hex(8)}.part"))  # its own: uploads may race
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    with transaction(db):
-        evidence_id = db["evidence"].insert({
-            "assessment_id": assessment_id, "item": item, "level": level, "kpi": kpi, "kind": "file",
-            "filename": Path(filename).name, "path": str(path.relative_to(evidence_root(db))), "sha256": digest,
-            "size": len(data), "url": None, "confidential": int(confidential), "added_by": actor.username,
-            "added_at": now(), "removed_at": None}).last_pk
-        audit.record(db, actor.username, "add_evidence", "assessment", assessment_id, evidence=evidence_id,
-                     item=item, level=level, kpi=kpi, file=Path(filename).name, sha256=digest)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write(path, data)
+        with transaction(db):
+            evidence_id = db["evidence"].insert({
+                "assessment_id": assessment_id, "item": item, "level": level, "kpi": kpi, "kind": "file",
+                "filename": name, "path": str(path.relative_to(evidence_root(db))), "sha256": digest,
+                "size": len(data), "url": None, "confidential": int(confidential), "added_by": actor.username,
+                "added_at": now(), "removed_at": None}).last_pk
+            audit.record(db, actor.username, "add_evidence", "assessment", assessment_id, evidence=evidence_id,
+                         item=item, level=level, kpi=kpi, file=name, sha256=digest)
+    except (OSError, sqlite3.OperationalError) as exc:
+        if not _disk_full(exc):
+            raise
+        LOG.error("disk full: evidence %s (%d bytes) for assessment %s not stored: %s", path, len(data),
+                  assessment_id, exc)
+        raise StoreError("error_disk_full") from exc
     return evidence_id
 
 
 def add_link(db: Database, actor: User, assessment_id: int, item: str, level: str | None, url: str,
              title: str = "", confidential: bool = False, kpi: str | None = None) -> int:
-    url, title = url.strip(), title.strip()
+    url, title = url.strip(), clean_text(title)
     if not URL.match(url) or len(url) > 2000:
         raise InputError("error_url")
     if len(title) > MAX_NAME:
@@ -136,8 +239,8 @@ def listing(db: Database, actor: User, assessment_id: int) -> list[dict]:
     return [r for r in rows if not r["confidential"] or _can_see_confidential(actor)]
 
 
-def read(db: Database, actor: User, evidence_id: int) -> tuple[str, bytes]:
-    """(file name, content) of an uploaded file the actor may see."""
+def _stored(db: Database, actor: User, evidence_id: int) -> tuple[str, Path]:
+    """(clean file name, path) of an uploaded file the actor may see."""
     rows = list(db.query("SELECT e.*, a.unit_id FROM evidence e JOIN assessments a ON a.id = e.assessment_id "
                          "WHERE e.id = ? AND e.removed_at IS NULL AND e.kind = 'file'", [evidence_id]))
     if not rows:
@@ -150,7 +253,34 @@ def read(db: Database, actor: User, evidence_id: int) -> tuple[str, bytes]:
     path = (root / row["path"]).resolve()
     if not path.is_relative_to(root):  # a stored path never leaves the evidence folder (defence in depth)
         raise AccessDenied(evidence=evidence_id)
-    return row["filename"], path.read_bytes()
+    return clean_filename(row["filename"]), path
+
+
+def _unreadable(evidence_id: int, name: str, path: Path, exc: OSError) -> StoreError:
+    LOG.error("evidence %s: its file %s cannot be read: %s", evidence_id, path, exc)
+    return StoreError("error_evidence_unreadable", name=name)
+
+
+def check_readable(db: Database, actor: User, evidence_id: int) -> str:
+    """The clean name of an uploaded file the actor may see, once its stored file opens (nothing is read);
+    a logged StoreError ``error_evidence_unreadable`` when it is missing or cannot be opened."""
+    name, path = _stored(db, actor, evidence_id)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise _unreadable(evidence_id, name, path, exc) from exc
+    return name
+
+
+def read(db: Database, actor: User, evidence_id: int) -> tuple[str, bytes]:
+    """(clean file name, content) of an uploaded file the actor may see; a logged StoreError
+    ``error_evidence_unreadable`` when its stored file is missing or cannot be read."""
+    name, path = _stored(db, actor, evidence_id)
+    try:
+        return name, path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(evidence_id, name, path, exc) from exc
 
 
 def remove(db: Database, actor: User, evidence_id: int) -> None:

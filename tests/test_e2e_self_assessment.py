@@ -29,6 +29,7 @@ from e2e import (
     sign_in_form,
     switch_language,
 )
+from sample_files import pdf_bytes
 
 from i18n import translate
 from i18n.format import level_label, score_text, year_label
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.e2e
 
 YEAR = 2570
 FW = default_framework()
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes("evidence")
 PDF_NAME = "แผนปฏิบัติราชการ.pdf"
 NARRATIVE = "ทบทวนวิสัยทัศน์ร่วมกับผู้มีส่วนได้ส่วนเสียทุกปี และถ่ายทอดสู่บุคลากรผ่านการประชุมประจำเดือน"
 BASIC = ("1.1.B1", "1.1.B2", "1.1.B3")

@@ -1,6 +1,7 @@
 """The self-assessment page, driven as a unit assessor with AppTest."""
 
 import pytest
+from sample_files import pdf_bytes
 
 from i18n import translate
 from scoring import default_framework, item_score, kpi_score, level_for
@@ -9,7 +10,7 @@ from storage.demo import DEMO_PASSWORD
 
 FW = default_framework()
 PAGE = "pages/self_assessment.py"
-PDF = b"%PDF-1.4\n" + b"0" * 64
+PDF = pdf_bytes("form")
 
 
 @pytest.fixture

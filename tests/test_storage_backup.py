@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from sample_files import pdf_bytes
 
 from storage import assessments, audit, backup, connect, evidence
 from storage.db import open_database, transaction
@@ -19,8 +20,8 @@ from storage.errors import AccessDenied, InputError
 from storage.migrations import Migrations
 from storage.schema import migrations
 
-PDF = b"%PDF-1.7\n" + b"plan " * 200
-PDF_REMOVED = b"%PDF-1.4\n" + b"old report " * 100
+PDF = pdf_bytes("plan")
+PDF_REMOVED = pdf_bytes("old report")
 CRITERIA = "framework: pmqa-4.0\nyear: 2570\n# เกณฑ์ทดสอบ\n"
 
 

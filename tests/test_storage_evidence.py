@@ -1,14 +1,57 @@
 """Evidence: type, signature and size checked; stored under unit and year by content hash; links;
 confidential evidence hidden from directors and admins."""
 
+import errno
 import hashlib
+import io
+import logging
+import sqlite3
+import zipfile
+from pathlib import Path
 
+import openpyxl
 import pytest
+from sample_files import pdf_bytes
 
-from storage import accounts, assessments, evidence, org
-from storage.errors import AccessDenied, InputError, NotEditable
+from storage import accounts, assessments, audit, evidence, org
+from storage.errors import AccessDenied, InputError, NotEditable, StoreError
 
-PDF = b"%PDF-1.7\n" + b"x" * 100
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def docx_bytes() -> bytes:
+    """The smallest package Word opens: content types, the package relationship, the document."""
+    return zip_bytes({
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                               b'package.relationships+xml"/><Override PartName="/word/document.xml" ContentType="'
+                               b'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+                               b'</Types>',
+        "_rels/.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                       b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                       b'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+                       b'</Relationships>',
+        "word/document.xml": '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                             'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>แผนยุทธศาสตร์</w:t></w:r></w:p>'
+                             '</w:body></w:document>'.encode(),
+    })
+
+
+def xlsx_bytes() -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["ตัวชี้วัด", 95])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+PDF = pdf_bytes()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 50
 
 
@@ -43,6 +86,22 @@ def test_file_is_stored_by_hash_under_unit_and_year_and_read_back(db, setup):
     [
         ("virus.exe", b"MZ" + b"x" * 10, "error_file_type"),
         ("fake.pdf", b"MZ not a pdf", "error_file_content"),
+        ("junk.pdf", b"%PDF-1.7\n" + b"x" * 100, "error_file_content"),
+        ("catalog-only.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+         "error_file_content"),
+        ("no-pages.pdf", pdf_bytes(pages=0), "error_file_content"),
+        ("cut.pdf", PDF[: len(PDF) // 3], "error_file_content"),
+        ("archive.docx", zip_bytes({"readme.txt": b"any zip"}), "error_file_content"),
+        ("book.xlsx", docx_bytes(), "error_file_content"),
+        ("letter.docx", xlsx_bytes(), "error_file_content"),
+        ("types-only.docx", zip_bytes({"[Content_Types].xml": b"<Types/>"}), "error_file_content"),
+        ("broken.docx", b"PK\x03\x04" + b"\x00" * 200, "error_file_content"),
+        ("macros.xlsx", zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+                                   "xl/vbaProject.bin": b"\x00"}), "error_file_content"),
+        ("many.docx", zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<d/>",
+                                 **{f"m/{i}": b"" for i in range(evidence.MAX_MEMBERS)}}), "error_file_content"),
+        ("evil\u202efdp.exe", PDF, "error_file_type"),
+        ("report.pdf\u200b.exe", PDF, "error_file_type"),
         ("photo.png", PDF, "error_file_content"),
         ("empty.pdf", b"", "error_file_empty"),
         ("big.pdf", b"%PDF-" + b"x" * evidence.MAX_BYTES, "error_file_size"),
@@ -97,3 +156,125 @@ def test_no_evidence_changes_once_submitted(db, setup):
     db.execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [setup["id"]])
     with pytest.raises(NotEditable):
         evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "a.pdf", PDF)
+
+
+@pytest.mark.parametrize(("name", "data"), [("แผนปฏิบัติราชการ.docx", docx_bytes()), ("ตัวชี้วัด.xlsx", xlsx_bytes()),
+                                             ("สองหน้า.pdf", pdf_bytes(pages=2))])
+def test_real_office_files_and_pdfs_are_accepted(db, setup, name, data):
+    eid = evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", name, data)
+    assert evidence.read(db, setup["user"], eid) == (name, data)
+
+
+def test_a_zip_bomb_is_judged_by_its_member_names_without_inflating_them(monkeypatch):
+    bomb = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"\x00" * (64 * 1024 * 1024)})
+    assert len(bomb) < evidence.MAX_BYTES // 100
+
+    def inflate(*args, **kwargs):
+        raise AssertionError("a member was inflated")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", inflate)
+    assert evidence.check_file("bomb.docx", bomb) == ".docx"  # its names are those of a package: fine
+
+
+@pytest.mark.parametrize(
+    ("given", "clean"),
+    [
+        ("แผนยุทธศาสตร์ 2570.pdf", "แผนยุทธศาสตร์ 2570.pdf"),
+        ("evil\u202efdp.exe", "evilfdp.exe"),
+        ("\u2067รายงาน\u2069\u200e.pdf", "รายงาน.pdf"),
+        ("a\u200b\u200c\u200d\ufeffb.pdf", "ab.pdf"),
+        ("line\nbreak\ttab\x00nul\x1b[31m.pdf", "line break tabnul[31m.pdf"),
+        ("  many   spaces\u00a0 .pdf ", "many spaces.pdf"),
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\x.pdf", "x.pdf"),
+        ("C:\\fakepath\\a.pdf", "a.pdf"),
+        ("\\\\server\\share\\ผลงาน.xlsx", "ผลงาน.xlsx"),
+        ("folder/\u202e.pdf", "file.pdf"),
+        ("..", "file"),
+        ("", "file"),
+        ("\u202e\u202d", "file"),
+        ("report.pdf.", "report.pdf"),
+    ],
+)
+def test_file_names_are_cleaned(given, clean):
+    assert evidence.clean_filename(given) == clean
+
+
+def test_hostile_names_are_stored_clean_and_old_ones_are_read_clean(db, setup):
+    eid = evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "C:\\fakepath\\\u202eแผน\u202c.pdf", PDF)
+    [row] = evidence.listing(db, setup["user"], setup["id"])
+    assert row["filename"] == "แผน.pdf"
+    db.execute("UPDATE evidence SET filename = ? WHERE id = ?", ["../\u202eold\x07.pdf", eid])  # stored before
+    db.conn.commit()
+    assert evidence.read(db, setup["user"], eid)[0] == "old.pdf"
+    assert evidence.check_readable(db, setup["user"], eid) == "old.pdf"
+    link = evidence.add_link(db, setup["user"], setup["id"], "1.1", "basic", "https://example.go.th/a",
+                             title="\u202eรายงาน\n ผล\u200f")
+    assert next(r for r in evidence.listing(db, setup["user"], setup["id"]) if r["id"] == link)["filename"] == \
+        "รายงาน ผล"
+
+
+def files_under(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def test_a_full_disk_leaves_no_file_and_no_record_and_is_logged(db, setup, monkeypatch, caplog):
+    real_write = Path.write_bytes
+
+    def half_then_full(self, data):
+        real_write(self, data[: len(data) // 2])  # the disk fills up halfway through the file
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    with caplog.at_level(logging.ERROR, logger="pmqa"), pytest.raises(StoreError) as err:
+        evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
+    assert err.value.key == "error_disk_full"
+    assert files_under(evidence.evidence_root(db)) == []
+    assert db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'add_evidence'").fetchone()[0] == 0
+    assert [r.levelno for r in caplog.records if r.name == "pmqa"] == [logging.ERROR]
+    assert "disk full" in caplog.text
+
+    monkeypatch.undo()  # space again: the same upload goes through
+    eid = evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
+    assert evidence.read(db, setup["user"], eid) == ("แผน.pdf", PDF)
+
+
+def test_a_full_database_is_the_same_clear_refusal(db, setup, monkeypatch, caplog):
+    def full(*args, **kwargs):
+        exc = sqlite3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode = sqlite3.SQLITE_FULL
+        raise exc
+
+    monkeypatch.setattr(audit, "record", full)
+    with caplog.at_level(logging.ERROR, logger="pmqa"), pytest.raises(StoreError) as err:
+        evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
+    assert err.value.key == "error_disk_full"
+    assert db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0
+    assert "disk full" in caplog.text
+
+
+def test_other_write_errors_are_not_called_a_full_disk(db, setup, monkeypatch):
+    def denied(self, data):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(Path, "write_bytes", denied)
+    with pytest.raises(PermissionError):
+        evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
+    assert files_under(evidence.evidence_root(db)) == []
+    assert db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0
+
+
+def test_a_missing_evidence_file_is_a_clear_logged_error_on_read(db, setup, caplog):
+    eid = evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
+    [stored] = files_under(evidence.evidence_root(db))
+    stored.unlink()
+    for check in (evidence.read, evidence.check_readable):
+        caplog.clear()
+        with caplog.at_level(logging.ERROR, logger="pmqa"), pytest.raises(StoreError) as err:
+            check(db, setup["committee"], eid)
+        assert (err.value.key, err.value.params) == ("error_evidence_unreadable", {"name": "แผน.pdf"})
+        assert str(stored) in caplog.text  # the server log says which file; the message does not
+    stored.mkdir()  # something that is not a readable file where the file should be
+    with pytest.raises(StoreError, match="error_evidence_unreadable"):
+        evidence.read(db, setup["user"], eid)

@@ -2,9 +2,11 @@
 
 import stat
 
+from sample_files import pdf_bytes
+
 from storage import assessments, backup, connect, evidence
 
-PDF = b"%PDF-1.7\n" + b"x" * 100
+PDF = pdf_bytes("x")
 
 
 def mode(path) -> int:

@@ -1,4 +1,6 @@
-"""Listing a unit's evidence: links, and files whose bytes are read only when someone downloads them."""
+"""Listing a unit's evidence: links, and files whose bytes are read only when someone downloads them. Names
+are shown cleaned (also those stored before names were cleaned on upload); a file that has gone from the
+disk shows a message in place of its download button (and is logged), the rest of the page works on."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ import streamlit as st
 
 from storage import evidence
 from storage.accounts import User
+from storage.errors import StoreError
 from ui import session
+from ui.errors import describe
 from ui.i18n import t
 
 
@@ -21,13 +25,20 @@ def evidence_list(rows: list[dict], user: User, key: Callable[..., str],
                   on_remove: Callable[[User, int], None] | None = None) -> None:
     """Each piece of evidence as a link or a download button, with a remove button when ``on_remove``."""
     for row in rows:
-        name = row["filename"] + (f" · {t('ev_confidential_tag')}" if row["confidential"] else "")
+        link = row["kind"] == "link"
+        shown = evidence.clean_text(row["filename"]) if link else evidence.clean_filename(row["filename"])
+        name = shown + (f" · {t('ev_confidential_tag')}" if row["confidential"] else "")
         left, right = st.columns([4, 1]) if on_remove else (st, None)
-        if row["kind"] == "link":
+        if link:
             left.markdown(f":material/link: [{name}]({row['url']})")
         else:
-            left.download_button(f"{t('ev_download')}: {name}", partial(_content, user, row["id"]),
-                                 file_name=row["filename"], key=key("ev_dl", row["id"]), icon=":material/download:",
-                                 on_click="ignore")
+            try:
+                evidence.check_readable(session.store(), user, row["id"])
+            except StoreError as exc:
+                left.error(describe(exc), icon=":material/error:")
+            else:
+                left.download_button(f"{t('ev_download')}: {name}", partial(_content, user, row["id"]),
+                                     file_name=shown, key=key("ev_dl", row["id"]), icon=":material/download:",
+                                     on_click="ignore")
         if on_remove:
             right.button(t("ev_remove"), key=key("ev_rm", row["id"]), on_click=on_remove, args=(user, row["id"]))
