@@ -35,7 +35,7 @@ from storage.errors import StoreError
 def init_production(path: Path, admin: str, password: str, display_name: str = "") -> None:
     if path.exists():
         raise SystemExit(f"{path} already exists; choose a new file")
-    accounts.check_password(password)
+    accounts.check_password(password, admin, display_name)
     db = connect(path)
     with transaction(db):
         accounts.create_user(db, admin, password, "admin", display_name=display_name or admin, actor=admin)

@@ -11,6 +11,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
+from zxcvbn import zxcvbn
 
 from storage import audit
 from storage.db import now, transaction
@@ -24,7 +25,8 @@ from storage.schema import ROLES
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 CONCURRENT_CHECKS = 2
 _pool = ThreadPoolExecutor(max_workers=CONCURRENT_CHECKS, thread_name_prefix="password-check")
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+MIN_STRENGTH = 3  # zxcvbn's score (0-4): 3 is "safely unguessable", about 10^8 to 10^10 guesses
 
 
 def _hash(password: str) -> str:
@@ -71,9 +73,20 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 200
 
 
-def check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
+def check_password(password: str, username: str, *known: str) -> None:
+    """Refuse a password that is short, holds the user name, or is easy to guess: a common password, a
+    word, a keyboard pattern or a date (zxcvbn's dictionaries), or made of what is known about the user
+    (``known``: display name, e-mail). ``InputError`` naming which, so the user knows what to change."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise InputError("error_password_short", n=MIN_PASSWORD)
+    name = username.strip().casefold()
+    if len(name) >= 3 and name in password.casefold():
+        raise InputError("error_password_username")
+    hints = [name, *(k.strip().casefold() for k in known if k and k.strip()), "pmqa"]
+    guessed = zxcvbn(password[:100], user_inputs=hints)  # zxcvbn slows down on very long input
+    if guessed["score"] < MIN_STRENGTH:
+        common = any(m.get("dictionary_name") == "passwords" for m in guessed["sequence"])
+        raise InputError("error_password_common" if common else "error_password_weak")
 
 
 def _check_role_unit(db: Database, role: str, unit_id: int | None, current: int | None = None) -> None:
@@ -96,14 +109,16 @@ def _check_profile(display_name: str, email: str) -> None:
 
 def create_user(db: Database, username: str, password: str, role: str, display_name: str = "",
                 unit_id: int | None = None, actor: str | None = None, email: str = "",
-                must_change_password: bool = False) -> User:
-    """A new account (audited). ``InputError`` for a bad or taken name, role, unit, e-mail or password."""
+                must_change_password: bool = False, weak_password: bool = False) -> User:
+    """A new account (audited). ``InputError`` for a bad or taken name, role, unit, e-mail or password
+    (``weak_password``: no strength check, for the demo store only, whose password is published anyway)."""
     username, display_name, email = username.strip(), display_name.strip(), email.strip()
     if not USERNAME.match(username):
         raise InputError("error_username", name=username)
     _check_role_unit(db, role, unit_id)
     _check_profile(display_name, email)
-    check_password(password)
+    if not weak_password:
+        check_password(password, username, display_name, email)
     with transaction(db):
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise InputError("error_username_taken", name=username)
@@ -224,9 +239,9 @@ def reset_password(db: Database, actor: User | None, user_id: int, password: str
     the command line, run by whoever may read the store's file."""
     if actor is not None:
         require_admin(db, actor)
-    check_password(password)
     with transaction(db):
         before = _target_row(db, user_id)
+        check_password(password, before["username"], before["display_name"], before["email"] or "")
         db.execute("UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ?",
                    [_hash(password), user_id])
         audit.record(db, actor.username if actor else "command line", "reset_password", "user", user_id,
@@ -235,12 +250,13 @@ def reset_password(db: Database, actor: User | None, user_id: int, password: str
 
 def change_password(db: Database, user: User, current: str, new: str) -> None:
     """The user's own change: the current password, then a new one (not the same); clears the flag."""
-    row = db.execute("SELECT password_hash, username FROM users WHERE id = ? AND active = 1", [user.id]).fetchone()
+    row = db.execute("SELECT password_hash, username, display_name, email FROM users WHERE id = ? AND active = 1",
+                     [user.id]).fetchone()
     if row is None:
         raise AccessDenied(user=user.id)
     if not _verify(row[0], current):
         raise InputError("error_password_current")
-    check_password(new)
+    check_password(new, row[1], row[2], row[3] or "")
     if new == current:
         raise InputError("error_password_same")
     with transaction(db):

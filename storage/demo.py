@@ -78,7 +78,7 @@ def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -
         for username, role, unit in [("demo-admin", "admin", None), ("demo-committee", "committee", None),
                                      ("demo-director", "director", None), ("demo-unit", "unit", unit_ids[0])]:
             accounts.create_user(db, username, DEMO_PASSWORD, role, display_name=username, unit_id=unit,
-                                 actor="demo")
+                                 actor="demo", weak_password=True)
         set_meta(db, "demo", "1")
         audit.record(db, "demo", "populate", "store", None, seed=seed)
 

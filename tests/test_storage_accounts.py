@@ -50,10 +50,39 @@ def test_bad_accounts_are_refused_and_nothing_is_stored(db, kwargs, message):
     assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize(("password", "key"), [
+    ("nine-char", "error_password_short"),         # 9 characters: one short of the minimum
+    ("x" * 9, "error_password_short"),
+    ("password123", "error_password_common"),       # among the most used passwords
+    ("P@ssw0rd2024", "error_password_common"),      # the same, with the usual substitutions
+    ("qwertyuiop12", "error_password_common"),      # a keyboard row
+    ("Somchai-2567!", "error_password_username"),   # holds the user name, in any case
+    ("mypassword", "error_password_common"),
+    ("abcdefghijk", "error_password_weak"),         # a sequence
+    ("Jaidee Somchai", "error_password_username"),
+    ("jaidee jaidee 1", "error_password_weak"),     # made of the display name
+])
+def test_weak_passwords_are_refused_with_the_reason(db, password, key):
+    with pytest.raises(InputError, match=key):
+        accounts.create_user(db, "somchai", password, "director", display_name="jaidee")
+    assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("password", ["correct horse", "mango-tide-temp1", "ดอกไม้บานเช้านี้", "river lamp 4412"])
+def test_long_unguessable_passwords_pass(db, password):
+    assert accounts.create_user(db, "somchai", password, "director").username == "somchai"
+
+
+def test_only_the_demo_store_may_keep_a_weak_password(db):
+    with pytest.raises(InputError, match="error_password_short"):
+        accounts.create_user(db, "demo-x", "demo-pass", "director")
+    assert accounts.create_user(db, "demo-x", "demo-pass", "director", weak_password=True).username == "demo-x"
+
+
 def test_duplicate_username_is_refused(db):
     accounts.create_user(db, "somchai", "correct horse", "director")
     with pytest.raises(ValueError, match="taken"):
-        accounts.create_user(db, "somchai", "another pass", "committee")
+        accounts.create_user(db, "somchai", "another river song", "committee")
 
 
 def test_unit_user_sees_only_its_unit(db, unit_id):

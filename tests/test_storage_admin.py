@@ -156,63 +156,63 @@ def test_a_deactivated_unit_keeps_its_history_and_takes_no_new_assessment(demo_d
 # -- users ------------------------------------------------------------------------------------------------
 
 def test_an_admin_adds_a_user_who_must_change_the_temporary_password(db, people):
-    user = accounts.add_user(db, people["admin"], "somsri", "temporary1", "committee", "สมศรี",
+    user = accounts.add_user(db, people["admin"], "somsri", "mango-tide-temp1", "committee", "สมศรี",
                              email=" somsri@example.go.th ")
     assert user.must_change_password and user.display_name == "สมศรี"
     assert row(db, user.id)["must_change_password"] == 1 and row(db, user.id)["email"] == "somsri@example.go.th"
-    signed_in = accounts.authenticate(db, "somsri", "temporary1")
+    signed_in = accounts.authenticate(db, "somsri", "mango-tide-temp1")
     assert signed_in == user
     [entry] = [e for e in audited(db, "create", "user") if e["id"] == str(user.id)]
     assert entry["by"] == "owner" and entry["detail"] == {"name": "somsri", "role": "committee", "unit": None}
     with pytest.raises(AccessDenied):
-        accounts.add_user(db, people["committee"], "somchai", "temporary1", "committee")
-    assert accounts.authenticate(db, "somchai", "temporary1") is None
+        accounts.add_user(db, people["committee"], "somchai", "mango-tide-temp1", "committee")
+    assert accounts.authenticate(db, "somchai", "mango-tide-temp1") is None
 
 
 @pytest.mark.parametrize(("current", "new", "key"), [
     ("wrong horse", "battery staple", "error_password_current"),
-    ("temporary1", "temporary1", "error_password_same"),
-    ("temporary1", "short", "error_password_short"),
+    ("mango-tide-temp1", "mango-tide-temp1", "error_password_same"),
+    ("mango-tide-temp1", "short", "error_password_short"),
 ])
 def test_change_password_refusals(db, people, current, new, key):
-    user = accounts.add_user(db, people["admin"], "somsri", "temporary1", "director")
+    user = accounts.add_user(db, people["admin"], "somsri", "mango-tide-temp1", "director")
     entries = count(db, "audit_log")
     with pytest.raises(InputError) as refused:
         accounts.change_password(db, user, current, new)
     assert refused.value.key == key
-    assert accounts.authenticate(db, "somsri", "temporary1").must_change_password
+    assert accounts.authenticate(db, "somsri", "mango-tide-temp1").must_change_password
     assert count(db, "audit_log") == entries
 
 
 def test_change_password_clears_the_flag_and_only_the_new_password_works(db, people):
-    user = accounts.add_user(db, people["admin"], "somsri", "temporary1", "director")
-    accounts.change_password(db, user, "temporary1", "battery staple")
-    assert accounts.authenticate(db, "somsri", "temporary1") is None
+    user = accounts.add_user(db, people["admin"], "somsri", "mango-tide-temp1", "director")
+    accounts.change_password(db, user, "mango-tide-temp1", "battery staple")
+    assert accounts.authenticate(db, "somsri", "mango-tide-temp1") is None
     signed_in = accounts.authenticate(db, "somsri", "battery staple")
     assert signed_in is not None and not signed_in.must_change_password
     assert audited(db, "change_password", "user") == [{"by": "somsri", "id": str(user.id), "detail": None}]
     accounts.set_active(db, people["admin"], user.id, False)
     with pytest.raises(AccessDenied):
-        accounts.change_password(db, user, "battery staple", "another one")
+        accounts.change_password(db, user, "battery staple", "another river song")
 
 
 def test_reset_password_sets_a_temporary_password_and_the_old_one_stops_working(db, people):
     admin, unit = people["admin"], people["unit"]
     old_hash = row(db, unit.id)["password_hash"]
-    accounts.reset_password(db, admin, unit.id, "temporary2")
+    accounts.reset_password(db, admin, unit.id, "mango-tide-temp2")
     assert row(db, unit.id)["password_hash"] != old_hash and row(db, unit.id)["must_change_password"] == 1
     assert accounts.authenticate(db, "unit1", PASSWORD) is None
-    assert accounts.authenticate(db, "unit1", "temporary2").must_change_password
-    accounts.reset_password(db, None, unit.id, "temporary3")  # the command line
+    assert accounts.authenticate(db, "unit1", "mango-tide-temp2").must_change_password
+    accounts.reset_password(db, None, unit.id, "mango-tide-temp3")  # the command line
     assert [e["by"] for e in audited(db, "reset_password", "user")] == ["owner", "command line"]
     entries = count(db, "audit_log")
     with pytest.raises(InputError, match="error_password_short"):
         accounts.reset_password(db, admin, unit.id, "short")
     with pytest.raises(AccessDenied):
-        accounts.reset_password(db, people["committee"], unit.id, "temporary4")
+        accounts.reset_password(db, people["committee"], unit.id, "mango-tide-temp4")
     with pytest.raises(InputError, match="error_no_user"):
-        accounts.reset_password(db, admin, 999, "temporary4")
-    assert accounts.authenticate(db, "unit1", "temporary3") is not None and count(db, "audit_log") == entries
+        accounts.reset_password(db, admin, 999, "mango-tide-temp4")
+    assert accounts.authenticate(db, "unit1", "mango-tide-temp3") is not None and count(db, "audit_log") == entries
 
 
 USER_REFUSALS = {
@@ -289,7 +289,7 @@ def test_the_last_active_admin_can_be_neither_disabled_nor_demoted(db, people):
         accounts.update_user(db, admin, admin.id, "committee", None, "owner")
     assert accounts.get_user(db, admin.id) == admin and count(db, "audit_log") == entries
 
-    second = accounts.add_user(db, admin, "owner2", "temporary1", "admin")
+    second = accounts.add_user(db, admin, "owner2", "mango-tide-temp1", "admin")
     accounts.update_user(db, admin, second.id, "director", None, "")  # another admin remains: allowed
     accounts.update_user(db, admin, second.id, "admin", None, "")
     accounts.set_active(db, second, admin.id, False)  # the second disables the first
@@ -340,7 +340,7 @@ def test_each_step_is_done_by_its_store_action(db):
     assert done() == set()  # the admin and the committee are not unit assessors
     unit_id = org.add_unit(db, "U1", "หน่วยทดสอบ", "Test unit", actor=admin)
     assert done() == {"units"}
-    assessor = accounts.add_user(db, admin, "unit1", "temporary1", "unit", unit_id=unit_id)
+    assessor = accounts.add_user(db, admin, "unit1", "mango-tide-temp1", "unit", unit_id=unit_id)
     assert done() == {"units", "users"}
     years.open_year(db, admin, YEAR)
     assert done() == {"units", "users", "year"}

@@ -25,7 +25,7 @@ def test_init_creates_empty_production_store_with_one_admin(tmp_path, monkeypatc
 def test_init_refuses_short_password_and_writes_no_file(tmp_path, monkeypatch):
     path = tmp_path / "prod.db"
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    with pytest.raises(SystemExit, match="at least 8"):
+    with pytest.raises(SystemExit, match="at least 10"):
         main(["init", "--db", str(path), "--admin", "somchai", "--password-stdin"])
     assert not path.exists()
 
@@ -73,7 +73,7 @@ def test_a_department_sets_itself_up_from_the_command_line(production, tmp_path,
     assert run(["units", "import", str(units_file), *db_arg]) == 0
     assert "2 unit(s) added" in capsys.readouterr().out
     assert run(["users", "add", *db_arg, "--username", "plan1", "--role", "unit", "--unit", "PLAN",
-                "--password-stdin"], "temporary-1\n", monkeypatch) == 0
+                "--password-stdin"], "mango-tide-temp1\n", monkeypatch) == 0
     assert run(["year", "open", *db_arg, "--year", "2570"]) == 0
     default = DEFAULT_CRITERIA.read_text(encoding="utf-8")
     criteria_file = tmp_path / "pmqa4-2570.yaml"
@@ -82,9 +82,9 @@ def test_a_department_sets_itself_up_from_the_command_line(production, tmp_path,
     assert run(["criteria", "load", str(criteria_file), "--year", "2570", *db_arg]) == 0
     assert "1 change(s)" in capsys.readouterr().out.splitlines()[-1]
     assert run(["users", "reset-password", *db_arg, "--username", "plan1", "--password-stdin"],
-               "temporary-2\n", monkeypatch) == 0
+               "mango-tide-temp2\n", monkeypatch) == 0
     db = connect(production)
-    user = authenticate(db, "plan1", "temporary-2")
+    user = authenticate(db, "plan1", "mango-tide-temp2")
     assert user is not None and user.must_change_password and user.role == "unit"
     assert years.current_phase(db, 2570)["phase"] == "self_assessment"
     assert years.framework_of(db, 2570).item("1.1").checkpoints.basic[0].text.th.startswith(
@@ -110,7 +110,8 @@ def test_backup_then_restore_into_a_new_file(production, tmp_path, capsys):
     (["units", "import", "{bad_csv}"], "", r"row 3, column weight"),
     (["users", "add", "--username", "x1", "--role", "unit", "--unit", "NOPE", "--password-stdin"], "long enough\n",
      "No unit has the code NOPE"),
-    (["users", "add", "--username", "x1", "--role", "director", "--password-stdin"], "short\n", "at least 8"),
+    (["users", "add", "--username", "x1", "--role", "director", "--password-stdin"], "short\n", "at least 10"),
+    (["users", "add", "--username", "x1", "--role", "director", "--password-stdin"], "password123\n", "common"),
     (["users", "reset-password", "--username", "nobody", "--password-stdin"], "long enough\n", "nobody not found"),
     (["year", "open", "--year", "1999"], "", "from 2500 to 2700"),
     (["year", "open", "--year", "2570", "--criteria", "{bad_yaml}"], "", "cannot be used"),
