@@ -75,6 +75,14 @@ def sign_in(db: Database, username: str, password: str, client: str | None = Non
     return Outcome(None, "sign_in_failed")
 
 
-def sign_out(db: Database, user: User, client: str | None = None, reason: str = "user") -> None:
+SIGN_OUT_REASONS = ("user", "idle", "disabled")  # the user's click; idle too long; account disabled or gone
+
+
+def sign_out(db: Database, username: str, user_id: int | None, client: str | None = None,
+             reason: str = "user") -> None:
+    """Audit the end of a session: the user signed out, was idle too long, or the account was disabled,
+    deleted or replaced (a restore)."""
+    if reason not in SIGN_OUT_REASONS:
+        raise ValueError(reason)
     with transaction(db):
-        audit.record(db, user.username, "sign_out", "session", user.id, client=client or "unknown", reason=reason)
+        audit.record(db, username, "sign_out", "session", user_id, client=client or "unknown", reason=reason)

@@ -8,6 +8,8 @@ through the router (``ui.router.require_user``).
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -220,10 +222,49 @@ def test_deactivated_account_is_signed_out_on_next_run(run_app, demo_db, role):
     assert on_sign_in_page(at)
     assert not at.sidebar.button and not at.sidebar.caption
     assert not at.get("plotly_chart")
+    assert [i.value for i in at.info if "ระงับ" in i.value] == [translate("session_ended_disabled", "th")]
+    assert ended_sessions(demo_db) == [(ROLES_USERS[role], "disabled")]
     # and the account cannot sign in again
     sign_in(at, ROLES_USERS[role], DEMO_PASSWORD)
     assert [e.value for e in at.error] == [translate("sign_in_failed", "th")]
     assert on_sign_in_page(at)
+
+
+def ended_sessions(db) -> list[tuple[str, str]]:
+    return [(r[0], json.loads(r[1])["reason"]) for r in db.execute(
+        "SELECT username, detail FROM audit_log WHERE action = 'sign_out' ORDER BY id")]
+
+
+@pytest.mark.parametrize(("limit", "idle", "signed_out"), [
+    (None, 59.5, False), (None, 60.5, True),    # the default: an hour
+    ("5", 4.9, False), ("5", 5.1, True),       # PMQA_IDLE_MINUTES
+    ("nonsense", 60.5, True), ("-3", 59.5, False),  # a bad setting falls back to the default
+])
+def test_a_session_ends_after_the_idle_time(run_app, demo_db, monkeypatch, limit, idle, signed_out):
+    if limit is not None:
+        monkeypatch.setenv("PMQA_IDLE_MINUTES", limit)
+    at = run_app("committee", lang="en")
+    at.session_state["last_active"] = time.time() - idle * 60
+    at.run()
+    assert not at.exception
+    assert on_sign_in_page(at) == signed_out
+    if signed_out:
+        minutes = "5" if limit == "5" else "60"
+        assert translate("session_ended_idle", "en", minutes=minutes) in [i.value for i in at.info]
+        assert ended_sessions(demo_db) == [("demo-committee", "idle")]
+        sign_in(at, "demo-committee", DEMO_PASSWORD)  # the message goes once the user is back
+        assert not on_sign_in_page(at) and not any("signed out" in i.value for i in at.info)
+    else:
+        assert ended_sessions(demo_db) == []
+        assert time.time() - at.session_state["last_active"] < 60  # the action kept the session alive
+
+
+def test_signing_out_is_audited_as_the_users_own(run_app, demo_db):
+    at = run_app("director")
+    at.sidebar.button[0].click().run()
+    assert on_sign_in_page(at)
+    assert translate("session_ended_idle", "th", minutes="60") not in [i.value for i in at.info]
+    assert ended_sessions(demo_db) == [("demo-director", "user")]
 
 
 # ---- regressions ---------------------------------------------------------------------------------------

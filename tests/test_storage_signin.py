@@ -126,7 +126,7 @@ def test_signing_in_and_out_does_not_move_the_data_version(db):
     version = data_version(db)
     outcome = signin.sign_in(db, "somchai", PASSWORD, "c")
     signin.sign_in(db, "somchai", "wrong", "c")
-    signin.sign_out(db, outcome.user, "c")
+    signin.sign_out(db, outcome.user.username, outcome.user.id, "c")
     assert data_version(db) == version
     assert [a for _, a in events(db)] == ["sign_in", "sign_in_failed", "sign_out"]
 

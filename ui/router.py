@@ -87,6 +87,9 @@ def language_switch() -> None:
 def sign_in_page() -> None:
     st.title(t("app_title"))
     st.caption(t("app_subtitle"))
+    ended = session.ended()
+    if ended:
+        st.info(t(f"session_ended_{ended}", minutes=f"{session.idle_limit():g}"), icon=":material/schedule:")
     if is_demo(session.store()):
         st.info(t("demo_accounts"))
     with st.form("sign_in"):

@@ -2,13 +2,15 @@
 
 A sqlite3 connection is kept per thread (Streamlit runs scripts on many threads and a connection
 must stay on the thread that made it). The signed-in user is re-read from the store on every run,
-so a deactivated account is signed out at once.
+so a deactivated account is signed out at its next action, as is a session idle for longer than
+``idle_limit`` minutes.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -49,17 +51,49 @@ def store() -> Database:
     return cached[path]
 
 
+DEFAULT_IDLE_MINUTES = 60
+
+
+def idle_limit() -> float:
+    """Minutes without any action after which a session ends: ``PMQA_IDLE_MINUTES`` (a positive number),
+    else 60."""
+    value = os.environ.get("PMQA_IDLE_MINUTES", "")
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = 0
+    return minutes if 0 < minutes < 100_000 else DEFAULT_IDLE_MINUTES
+
+
 def current_user() -> User | None:
-    """The signed-in user as the store has them now; None (signed out) when the account was disabled, or
-    when the id now names someone else (a restore replaced the store's users)."""
+    """The signed-in user as the store has them now, and the session kept alive. None (signed out, audited,
+    with the reason shown on the sign-in page) after ``idle_limit`` minutes without an action, when the
+    account was disabled or deleted, or when its id now names someone else (a restore replaced the users)."""
     user_id = st.session_state.get("user_id")
     if user_id is None:
         return None
-    user = get_user(store(), user_id)
-    if user is None or user.username != st.session_state.get("username"):
-        sign_out()
+    username = st.session_state.get("username")
+    moment = time.time()
+    if moment - st.session_state.get("last_active", moment) > idle_limit() * 60:
+        _end(username, user_id, "idle")
         return None
+    user = get_user(store(), user_id)
+    if user is None or user.username != username:
+        _end(username, user_id, "disabled")
+        return None
+    st.session_state["last_active"] = moment
     return user
+
+
+def ended() -> str | None:
+    """Why the last session ended without the user signing out ("idle" or "disabled"), once."""
+    return st.session_state.pop("session_ended", None)
+
+
+def _end(username: str, user_id: int, reason: str) -> None:
+    signin.sign_out(store(), username, user_id, client(), reason)
+    _forget()
+    st.session_state["session_ended"] = reason
 
 
 def client() -> str:
@@ -72,6 +106,7 @@ def sign_in(username: str, password: str) -> signin.Outcome:
     outcome = signin.sign_in(store(), username, password, client())
     if outcome.user is not None:
         st.session_state["user_id"], st.session_state["username"] = outcome.user.id, outcome.user.username
+        st.session_state["last_active"] = time.time()
     return outcome
 
 
@@ -81,9 +116,12 @@ def change_password(current: str, new: str) -> None:
         store_change_password(store(), user, current, new)
 
 
-def sign_out(user: User | None = None) -> None:
-    """End the session (audited when ``user``, the one signing out, is given)."""
-    if user is not None:
-        signin.sign_out(store(), user, client())
-    st.session_state.pop("user_id", None)
-    st.session_state.pop("username", None)
+def sign_out(user: User) -> None:
+    """The user ends the session (audited)."""
+    signin.sign_out(store(), user.username, user.id, client())
+    _forget()
+
+
+def _forget() -> None:
+    for key in ("user_id", "username", "last_active"):
+        st.session_state.pop(key, None)
