@@ -107,6 +107,13 @@ def _check_profile(display_name: str, email: str) -> None:
         raise InputError("error_email", email=email)
 
 
+def _check_email_free(db: Database, email: str, user_id: int | None = None) -> None:
+    """Inside the transaction: no other account has this e-mail (it signs in through single sign-on)."""
+    if email and db.execute("SELECT 1 FROM users WHERE lower(email) = lower(?) AND id IS NOT ?",
+                            [email, user_id]).fetchone():
+        raise InputError("error_email_taken", email=email)
+
+
 def create_user(db: Database, username: str, password: str, role: str, display_name: str = "",
                 unit_id: int | None = None, actor: str | None = None, email: str = "",
                 must_change_password: bool = False, weak_password: bool = False) -> User:
@@ -122,6 +129,7 @@ def create_user(db: Database, username: str, password: str, role: str, display_n
     with transaction(db):
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise InputError("error_username_taken", name=username)
+        _check_email_free(db, email)
         user_id = db["users"].insert({
             "username": username, "display_name": display_name or username, "role": role,
             "unit_id": unit_id, "password_hash": _hash(password), "active": 1, "created_at": now(),
@@ -158,6 +166,13 @@ def _user(row) -> User:
 def get_user(db: Database, user_id: int) -> User | None:
     row = db.execute(f"SELECT {_FIELDS} FROM users WHERE id = ? AND active = 1", [user_id]).fetchone()
     return _user(row) if row else None
+
+
+def user_by_email(db: Database, email: str) -> list[User]:
+    """The active accounts with this e-mail, compared without case (one, if e-mails are kept unique)."""
+    rows = db.execute(f"SELECT {_FIELDS} FROM users WHERE active = 1 AND lower(email) = lower(?) ORDER BY id",
+                      [email.strip()]).fetchall()
+    return [_user(row) for row in rows]
 
 
 def require_admin(db: Database, actor: User) -> None:
@@ -212,6 +227,7 @@ def update_user(db: Database, actor: User, user_id: int, role: str, unit_id: int
     with transaction(db):
         before = _target_row(db, user_id)
         _check_role_unit(db, role, unit_id, current=before["unit_id"])
+        _check_email_free(db, email, user_id)
         after = {"role": role, "unit_id": unit_id, "display_name": display_name or before["username"],
                  "email": email or None}
         changed = {k: [before[k], v] for k, v in after.items() if before[k] != v}

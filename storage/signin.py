@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from storage import audit
-from storage.accounts import User, authenticate
-from storage.db import transaction
+from storage.accounts import User, authenticate, user_by_email
+from storage.db import now, transaction
 
 ACCOUNT_LIMIT = 5
 CLIENT_LIMIT = 20
@@ -73,6 +73,34 @@ def sign_in(db: Database, username: str, password: str, client: str | None = Non
         if _locked_for(db, username, client, moment) is not None:
             audit.record(db, username, "lockout", "session", None, client=client, minutes=WINDOW.seconds // 60)
     return Outcome(None, "sign_in_failed")
+
+
+def sign_in_sso(db: Database, email: str | None, verified: bool | None, provider: str,
+                client: str | None = None) -> Outcome:
+    """Sign in someone an OpenID Connect provider has identified: the one active account with that e-mail
+    (compared without case). Refused, and audited, for no e-mail, an e-mail the provider says it has not
+    verified, or one that names no active account or more than one (refusal keys ``sso_*``)."""
+    email, client = (email or "").strip(), client or "unknown"
+    refusal, user = None, None
+    if not email:
+        refusal = "sso_no_email"
+    elif verified is False:  # a provider that does not say is trusted: the deployment chose it
+        refusal = "sso_unverified"
+    else:
+        matches = user_by_email(db, email)
+        if len(matches) == 1:
+            user = matches[0]
+        else:
+            refusal = "sso_unknown" if not matches else "sso_ambiguous"
+    with transaction(db):
+        if user is not None:
+            db.execute("UPDATE users SET last_sign_in = ? WHERE id = ?", [now(), user.id])
+            audit.record(db, user.username, "sign_in", "session", user.id, client=client, method="sso",
+                         provider=provider)
+        else:
+            audit.record(db, email or None, "sign_in_failed", "session", None, client=client, method="sso",
+                         provider=provider, reason=refusal)
+    return Outcome(user, refusal)
 
 
 SIGN_OUT_REASONS = ("user", "idle", "disabled")  # the user's click; idle too long; account disabled or gone

@@ -22,7 +22,7 @@ from storage import is_demo
 from storage.accounts import MIN_PASSWORD, User
 from storage.errors import StoreError
 from storage.schema import ROLES
-from ui import faults, session
+from ui import faults, session, sso
 from ui.errors import describe
 from ui.i18n import t
 from ui.session import StoreMissing
@@ -92,6 +92,7 @@ def sign_in_page() -> None:
         st.info(t(f"session_ended_{ended}", minutes=f"{session.idle_limit():g}"), icon=":material/schedule:")
     if is_demo(session.store()):
         st.info(t("demo_accounts"))
+    _single_sign_on()
     with st.form("sign_in"):
         username = st.text_input(t("username"), key="login_username")
         password = st.text_input(t("password"), type="password", key="login_password")
@@ -105,6 +106,28 @@ def sign_in_page() -> None:
                 st.error(t(outcome.refusal, minutes=outcome.minutes))
             else:
                 st.rerun()
+
+
+def _single_sign_on() -> None:
+    """A button per configured identity provider, and why the provider's identity was refused, if it was."""
+    providers = sso.providers()
+    if not providers:
+        return
+    refused = session.sso_refusal()
+    if refused:
+        key, email = refused
+        st.error(t(key, email=email), icon=":material/person_off:")
+        if st.button(t("sso_other_account"), key="sso:other"):
+            sso.log_out()
+        return
+    for provider in providers:
+        if st.button(t("sso_sign_in", provider=sso.label(provider)), key=f"sso:{provider}", type="primary",
+                     icon=":material/key:"):
+            if sso.identity() is None:
+                sso.log_in(provider)
+            elif session.sign_in_sso() and session.current_user():
+                st.rerun()
+    st.caption(t("sso_or_password"))
 
 
 def change_password_page() -> None:
@@ -168,7 +191,7 @@ def route() -> None:
     page = None
     with _routing():
         try:
-            user = session.current_user()
+            user = session.current_user() or session.resume_sso()
             page = st.navigation(pages_for(user), position="hidden")
             if user is not None and not user.must_change_password:
                 menu(user)

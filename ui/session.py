@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from storage import DEFAULT_PATH, open_store, signin
 from storage.accounts import User, get_user
 from storage.accounts import change_password as store_change_password
+from ui import sso
 
 _local = threading.local()
 
@@ -104,10 +105,43 @@ def client() -> str:
 
 def sign_in(username: str, password: str) -> signin.Outcome:
     outcome = signin.sign_in(store(), username, password, client())
-    if outcome.user is not None:
-        st.session_state["user_id"], st.session_state["username"] = outcome.user.id, outcome.user.username
-        st.session_state["last_active"] = time.time()
+    _remember(outcome.user)
     return outcome
+
+
+def sign_in_sso() -> signin.Outcome | None:
+    """Sign in the person the identity provider vouches for in this browser (None: nobody); a refusal
+    stays in the session (``sso_refusal``) until that person chooses another account."""
+    found = sso.identity()
+    if found is None:
+        return None
+    email, verified, issuer = found
+    outcome = signin.sign_in_sso(store(), email, verified, issuer, client())
+    _remember(outcome.user)
+    st.session_state.pop("sso_paused", None)
+    if outcome.refusal:
+        st.session_state["sso_refusal"] = (outcome.refusal, email)
+    return outcome
+
+
+def resume_sso() -> User | None:
+    """On a new session (a reload, or the provider sending the browser back), sign in from the provider's
+    identity; not after this session ended (signed out, idle, disabled) or was refused."""
+    if st.session_state.get("sso_paused") or st.session_state.get("sso_refusal"):
+        return None
+    outcome = sign_in_sso()
+    return outcome.user if outcome else None
+
+
+def sso_refusal() -> tuple[str, str] | None:
+    """(catalogue key, e-mail) of the provider's identity this app refused, if any."""
+    return st.session_state.get("sso_refusal")
+
+
+def _remember(user: User | None) -> None:
+    if user is not None:
+        st.session_state["user_id"], st.session_state["username"] = user.id, user.username
+        st.session_state["last_active"] = time.time()
 
 
 def change_password(current: str, new: str) -> None:
@@ -117,11 +151,14 @@ def change_password(current: str, new: str) -> None:
 
 
 def sign_out(user: User) -> None:
-    """The user ends the session (audited)."""
+    """The user ends the session (audited), and the identity provider's sign-in in this browser with it."""
     signin.sign_out(store(), user.username, user.id, client())
     _forget()
+    if sso.identity() is not None:
+        sso.log_out()
 
 
 def _forget() -> None:
     for key in ("user_id", "username", "last_active"):
         st.session_state.pop(key, None)
+    st.session_state["sso_paused"] = True  # the provider's cookie does not sign this session in again
