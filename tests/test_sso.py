@@ -60,7 +60,8 @@ def test_other_identities_are_refused_and_audited(db, people, email, verified, r
 
 def test_an_email_shared_by_two_accounts_signs_in_neither(db, people):
     accounts.create_user(db, "twin", PASSWORD, "committee")
-    db.execute("UPDATE users SET email = 'somchai@example.go.th' WHERE username = 'twin'")  # from before e-mails were unique
+    # a store from before e-mails were unique
+    db.execute("UPDATE users SET email = 'somchai@example.go.th' WHERE username = 'twin'")
     db.conn.commit()
     assert signin.sign_in_sso(db, "somchai@example.go.th", True, "p").refusal == "sso_ambiguous"
 
