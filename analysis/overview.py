@@ -22,6 +22,7 @@ from analysis.scores import CycleScores, categories_of, cycle_scores
 from scoring import AwardStatus, DepartmentResult, Framework, award_status, level_for
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
 from storage import assessments, org, years
+from storage.accounts import User
 
 PLANNED_METHODS = ("mean", "weighted")  # the award path needs a separable aggregation
 ScoresOf = Callable[[int, str], CycleScores | None]  # (year, source) -> that cycle's scores, or None
@@ -72,10 +73,10 @@ def scores_reader(db: Database, method: str) -> ScoresOf:
     return lambda year, source: cycle_scores(db, year, source, method, weights)
 
 
-def headline(db: Database, year: int, source: str = "best", method: str = "mean",
+def headline(db: Database, reader: User, year: int, source: str = "best", method: str = "mean",
              scores_of: ScoresOf | None = None) -> Headline:
     framework = years.framework_of(db, year)
-    table = assessments.status_table(db, year)
+    table = assessments.status_table(db, reader, year)
     submitted = int(table["status"].isin(assessments.COUNTED).sum())
     current = (scores_of or scores_reader(db, method))(year, source)
     if current is None:

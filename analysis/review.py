@@ -8,6 +8,7 @@ from sqlite_utils import Database
 from analysis.scores import categories_of, cycle_scores
 from scoring import Framework
 from storage import assessments, years
+from storage.accounts import User
 
 REVIEWABLE = ("submitted", "returned", "approved")
 
@@ -19,11 +20,11 @@ def unit_category_scores(db: Database, year: int, source: str, statuses: tuple[s
     return pd.DataFrame(columns=[*range(1, 8), "total"]) if scores is None else categories_of(scores.grid, framework)
 
 
-def review_queue(db: Database, year: int) -> pd.DataFrame:
+def review_queue(db: Database, reader: User, year: int) -> pd.DataFrame:
     """One row per active unit: status, last change, self total, reviewed total (once submitted) and
     their difference (reviewed - self)."""
     framework = years.framework_of(db, year)
-    table = assessments.status_table(db, year)
+    table = assessments.status_table(db, reader, year)
     own = unit_category_scores(db, year, "self", None, framework)["total"].rename("self_total")
     reviewed = unit_category_scores(db, year, "review", REVIEWABLE, framework)["total"].rename("review_total")
     table = table.join(own, on="unit_id").join(reviewed, on="unit_id")

@@ -17,6 +17,7 @@ from scoring import (
     unit_item_scores,
 )
 from storage import assessments, years
+from storage.accounts import User
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,11 @@ def unit_summary(db: Database, unit_id: int, year: int) -> UnitSummary:
     )
 
 
-def department_summary(db: Database, year: int, source: str = "self", method: str = "mean") -> DepartmentSummary:
+def department_summary(db: Database, reader: User, year: int, source: str = "self",
+                       method: str = "mean") -> DepartmentSummary:
     """Department scores over the submitted and approved assessments of the cycle."""
     framework = years.framework_of(db, year)
-    table = assessments.status_table(db, year)
+    table = assessments.status_table(db, reader, year)
     counts = table["status"].value_counts().to_dict()
     weights = dict(zip(table["unit_id"], table["weight"], strict=True))
     scores = cycle_scores(db, year, source, method, weights)

@@ -142,7 +142,7 @@ class OtherUsersSave:
     def __init__(self, path: Path):
         self.db = connect(path)
         self.user = authenticate(self.db, USERS["committee"], demo.DEMO_PASSWORD)
-        table = assessments.status_table(self.db, YEAR)
+        table = assessments.status_table(self.db, self.user, YEAR)
         self.aid = int(table.loc[table["status"] == "submitted", "assessment_id"].iloc[0])
 
     def __call__(self, n: int) -> None:

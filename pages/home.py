@@ -42,7 +42,7 @@ if user.role == "unit":
     st.caption(t("self_score_note"))
     categories = summary.categories
 else:
-    summary = department_summary(db, year)
+    summary = department_summary(db, user, year)
     cols = st.columns(3)
     cols[2].metric(t("submissions"), t("submissions_value", done=summary.submitted, total=summary.units_total))
     st.progress(summary.submitted / summary.units_total if summary.units_total else 0.0)

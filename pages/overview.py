@@ -15,14 +15,14 @@ from ui.overview_parts import RENDER, TABS, Context, award_table
 from ui.router import require_user
 from ui.tabs import open_tab
 
-require_user("director", "committee", "admin")
+user = require_user("director", "committee", "admin")
 db = session.store()
 lang = current_language()
 year = choose_cycle(db)
 source = st.sidebar.radio(t("ov_source"), SOURCES, index=2, key="ov:source", format_func=lambda s: t(f"ov_source_{s}"))
 method = st.sidebar.selectbox(t("ov_method"), METHODS, key="ov:method", format_func=lambda m: t(f"ov_method_{m}"))
 framework = years.framework_of(db, year)
-head = load("headline", year=year, source=source, method=method)
+head = load("headline", reader=user, year=year, source=source, method=method)
 units = org.units(db).set_index("id")
 labels = (units["code"] + " · " + units["name_en" if lang == "en" else "name_th"]).to_dict()
 

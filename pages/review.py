@@ -22,7 +22,7 @@ framework = years.framework_of(db, year)
 
 st.title(t("rv_title"))
 EDITOR.show_flash()
-queue = review_queue(db, year)
+queue = review_queue(db, user, year)
 done = int(queue["status"].isin(("submitted", "approved")).sum())
 st.progress(done / len(queue) if len(queue) else 0.0, text=t("submissions_value", done=done, total=len(queue)))
 statuses = st.multiselect(t("rv_filter_status"), ["not_started", "draft", "submitted", "returned", "approved"],

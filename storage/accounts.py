@@ -175,11 +175,22 @@ def user_by_email(db: Database, email: str) -> list[User]:
     return [_user(row) for row in rows]
 
 
-def require_admin(db: Database, actor: User) -> None:
-    """Refuse unless ``actor`` is, in the store as it is now, an active admin."""
-    fresh = get_user(db, actor.id)
-    if fresh is None or fresh.role != "admin" or fresh.username != actor.username:
-        raise AccessDenied(role=actor.role)
+def acting(db: Database, actor: User) -> User:
+    """``actor`` as the store has them now: the account must exist, be active and still carry that user
+    name; its role and unit are the store's, not the object's. Every storage function that acts or reads
+    for someone starts here, so a forged or stale ``User`` gets no further than its account allows."""
+    fresh = get_user(db, actor.id) if isinstance(actor, User) and isinstance(actor.id, int) else None
+    if fresh is None or fresh.username != actor.username:
+        raise AccessDenied(user=getattr(actor, "username", None))
+    return fresh
+
+
+def require_admin(db: Database, actor: User) -> User:
+    """``actor`` re-read (``acting``); refused unless, in the store as it is now, an active admin."""
+    fresh = acting(db, actor)
+    if fresh.role != "admin":
+        raise AccessDenied(role=fresh.role)
+    return fresh
 
 
 def add_user(db: Database, actor: User, username: str, password: str, role: str, display_name: str = "",

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from scoring import LEVELS, Framework
 from scoring.criteria import KPI, Text
 from storage import audit, years
-from storage.accounts import User
+from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 
@@ -42,6 +42,7 @@ class Form:
 
 def claim_version(db: Database, actor: User, assessment_id: int, expected_version: int, source: str) -> dict:
     """Inside an open transaction: check who may write what, and in which status; take the next version."""
+    actor = acting(db, actor)
     if actor.role not in WRITERS[source]:
         raise AccessDenied(role=actor.role)
     row = db.execute("SELECT unit_id, year, version, status, updated_by FROM assessments WHERE id = ?",
@@ -241,6 +242,7 @@ def remove_own_kpi(db: Database, actor: User, assessment_id: int, expected_versi
 
 def load(db: Database, actor: User, assessment_id: int) -> Form:
     """Everything in the assessment; a unit user may load only its own unit's."""
+    actor = acting(db, actor)
     rows = list(db.query("SELECT * FROM assessments WHERE id = ?", [assessment_id]))
     if not rows:
         raise InputError("error_no_assessment")

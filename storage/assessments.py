@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from scoring import LEVELS, Framework
 from storage import answers, audit, years
-from storage.accounts import User
+from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 
@@ -26,6 +26,7 @@ def get(db: Database, unit_id: int, year: int) -> dict | None:
 
 def ensure(db: Database, actor: User, unit_id: int, year: int) -> dict:
     """The unit's assessment for the cycle, created as an empty draft if there is none yet."""
+    actor = acting(db, actor)
     actor.require_unit(unit_id)
     with transaction(db):
         found = get(db, unit_id, year)
@@ -79,6 +80,7 @@ def change_status(db: Database, actor: User, assessment_id: int, expected_versio
                   reason: str = "") -> int:
     """Submit (unit, when every item is answered), return with a reason or approve (committee),
     re-open an approved assessment (admin). Audited; refused with nothing changed otherwise."""
+    actor = acting(db, actor)
     if action not in TRANSITIONS:
         raise InputError("error_input")
     starts, target, roles = TRANSITIONS[action]
@@ -117,6 +119,7 @@ def change_status(db: Database, actor: User, assessment_id: int, expected_versio
 def copy_previous(db: Database, actor: User, assessment_id: int, expected_version: int) -> int:
     """Start from last cycle's answers: ticks and narratives (marked as needing confirmation), the
     unit's own KPIs, and KPI results of the fiscal years both cycles share. Only into an empty form."""
+    actor = acting(db, actor)
     form = answers.load(db, actor, assessment_id)
     year, unit_id = form.assessment["year"], form.assessment["unit_id"]
     if form.ticks or form.narratives or form.kpi_values:
@@ -148,13 +151,16 @@ def copy_previous(db: Database, actor: User, assessment_id: int, expected_versio
     return version
 
 
-def status_table(db: Database, year: int) -> pd.DataFrame:
-    """Every active unit with its assessment status for the cycle ('not_started' where none)."""
+def status_table(db: Database, reader: User, year: int) -> pd.DataFrame:
+    """Every active unit with its assessment status for the cycle ('not_started' where none); for a unit
+    user, its own unit's row only."""
+    reader = acting(db, reader)
+    own = reader.role == "unit"
     rows = db.query(
         "SELECT u.id AS unit_id, u.code, u.name_th, u.name_en, u.weight, a.id AS assessment_id, "
         "COALESCE(a.status, 'not_started') AS status, a.version, a.updated_at "
         "FROM units u LEFT JOIN assessments a ON a.unit_id = u.id AND a.year = ? "
-        "WHERE u.active = 1 ORDER BY u.id", [year])
+        f"WHERE u.active = 1 {'AND u.id = ?' if own else ''} ORDER BY u.id", [year, reader.unit_id] if own else [year])
     return pd.DataFrame(list(rows), columns=["unit_id", "code", "name_th", "name_en", "weight", "assessment_id",
                                              "status", "version", "updated_at"])
 

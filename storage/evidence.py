@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from scoring import LEVELS
 from storage import audit, years
-from storage.accounts import User
+from storage.accounts import User, acting
 from storage.answers import EDITABLE
 from storage.db import db_file, now, private_file, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, StoreError
@@ -60,6 +60,7 @@ def evidence_root(db: Database) -> Path:
 
 
 def _target(db: Database, actor: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> dict:
+    actor = acting(db, actor)
     row = db.execute("SELECT unit_id, year, status FROM assessments WHERE id = ?", [assessment_id]).fetchone()
     if row is None:
         raise InputError("error_no_assessment")
@@ -230,6 +231,7 @@ def _can_see_confidential(actor: User) -> bool:
 
 def listing(db: Database, actor: User, assessment_id: int) -> list[dict]:
     """The assessment's evidence the actor may see, newest last."""
+    actor = acting(db, actor)
     row = db.execute("SELECT unit_id FROM assessments WHERE id = ?", [assessment_id]).fetchone()
     if row is None:
         raise InputError("error_no_assessment")
@@ -241,6 +243,7 @@ def listing(db: Database, actor: User, assessment_id: int) -> list[dict]:
 
 def _stored(db: Database, actor: User, evidence_id: int) -> tuple[str, Path]:
     """(clean file name, path) of an uploaded file the actor may see."""
+    actor = acting(db, actor)
     rows = list(db.query("SELECT e.*, a.unit_id FROM evidence e JOIN assessments a ON a.id = e.assessment_id "
                          "WHERE e.id = ? AND e.removed_at IS NULL AND e.kind = 'file'", [evidence_id]))
     if not rows:

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from storage import audit, years
-from storage.accounts import User
+from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError
 
@@ -39,8 +39,9 @@ GAP_KPI_TEXT = "ยกระดับ {ref} {name} ให้ถึงเกณ�
 REGISTER_COLUMNS = ["id", "source", "item", "category", "units", "unit_ids", "description", "priority", "owner",
                     "due_date", "status", "points", "overdue", "carried_from", "updated_at"]
 
-def for_unit(db: Database, unit_id: int, year: int) -> list[dict]:
-    """The unit's OFIs of the cycle, open ones first."""
+def for_unit(db: Database, reader: User, unit_id: int, year: int) -> list[dict]:
+    """The unit's OFIs of the cycle, open ones first (a unit user reads only its own unit's)."""
+    acting(db, reader).require_unit(unit_id)
     return list(db.query(
         "SELECT o.id, o.item, o.description, o.status FROM ofis o JOIN ofi_units ou ON ou.ofi_id = o.id "
         "WHERE ou.unit_id = ? AND o.year = ? ORDER BY o.status IN ('done', 'dropped'), o.id", [unit_id, year]))
@@ -172,6 +173,7 @@ def create(db: Database, actor: User, year: int, item: str, description: str, pr
     priority or source, an item not in the year's criteria, no units or an unknown one, a year that
     is not a cycle.
     """
+    actor = acting(db, actor)
     units = None if units is None or isinstance(units, str | bytes) else list(units)
     if actor.role not in MANAGERS and not (actor.role == "unit" and source == "unit" and units == [actor.unit_id]):
         raise AccessDenied(role=actor.role)
@@ -228,6 +230,7 @@ def from_gap(db: Database, actor: User, year: int, gap: Mapping, owner: str, due
     """An OFI (source "gap") that closes one row of ``scoring.ofi.gaps`` (its ``unit`` is a unit id)
     or, with ``units`` given, of ``scoring.ofi.department_gaps``; the description names the missing
     checkpoint or KPI and ``points`` are the gap's. Committee and admin only."""
+    actor = acting(db, actor)
     if actor.role not in MANAGERS:
         raise AccessDenied(role=actor.role)
     gap = dict(gap)
@@ -250,6 +253,7 @@ def update(db: Database, actor: User, ofi_id: int, today: date | None = None, **
     its unit, and only to in_progress or done (not of a dropped one). The values are checked as in
     ``create``; a due date before ``today`` is refused unless it is the one already stored.
     """
+    actor = acting(db, actor)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise TypeError(f"update() got unexpected field(s): {', '.join(unknown)}")
@@ -287,6 +291,7 @@ def update(db: Database, actor: User, ofi_id: int, today: date | None = None, **
 
 def add_note(db: Database, actor: User, ofi_id: int, text: str) -> int:
     """A progress note on an OFI, by the committee, an admin, or a unit user on its unit's OFI."""
+    actor = acting(db, actor)
     text = text.strip() if isinstance(text, str) else ""
     if not text:
         raise InputError("error_note_empty")
@@ -307,6 +312,7 @@ def carry_over(db: Database, actor: User, from_year: int, to_year: int) -> list[
     """Copy every open or in-progress OFI of ``from_year`` into the later cycle ``to_year`` (status,
     units, owner, due date and points kept; ``carried_from`` the original; notes stay behind).
     An OFI already carried into ``to_year`` is not copied again. Returns the new ids."""
+    actor = acting(db, actor)
     if actor.role not in MANAGERS:
         raise AccessDenied(role=actor.role)
     from_year, to_year = _year(from_year), _year(to_year)
@@ -340,22 +346,31 @@ def carry_over(db: Database, actor: User, from_year: int, to_year: int) -> list[
 # Reading
 
 
-def get(db: Database, ofi_id: int) -> dict:
-    """One OFI with ``units`` (unit ids) and ``notes`` (oldest first)."""
+def get(db: Database, reader: User, ofi_id: int) -> dict:
+    """One OFI with ``units`` (unit ids) and ``notes`` (oldest first); a unit user reads only an OFI
+    that applies to its unit."""
+    reader = acting(db, reader)
     row = _row(db, ofi_id)
     row["units"] = _ofi_units(db, ofi_id)
+    if reader.role == "unit" and reader.unit_id not in row["units"]:
+        raise AccessDenied(role=reader.role)
     row["notes"] = list(db.query("SELECT id, at, author, text FROM ofi_notes WHERE ofi_id = ? ORDER BY id",
                                  [ofi_id]))
     return row
 
 
-def register(db: Database, year: int, category: int | None = None, unit_id: int | None = None,
+def register(db: Database, reader: User, year: int, category: int | None = None, unit_id: int | None = None,
              owner: str | None = None, status: str | Iterable[str] | None = None, overdue: bool = False,
              today: date | None = None) -> pd.DataFrame:
     """The cycle's OFIs, one row each (columns ``REGISTER_COLUMNS``), highest priority first, then the
     earliest due date. Filters combine: category, a unit the OFI applies to, owner, status (one or
     several), and ``overdue`` (due before ``today`` and still open or in progress). ``due_date`` holds
-    dates; ``units`` the unit codes joined by commas; ``unit_ids`` lists of ids."""
+    dates; ``units`` the unit codes joined by commas; ``unit_ids`` lists of ids. A unit user reads only
+    the OFIs that apply to its unit."""
+    reader = acting(db, reader)
+    if reader.role == "unit":
+        reader.require_unit(reader.unit_id if unit_id is None else unit_id)
+        unit_id = reader.unit_id
     today = today or date.today()
     sql = "SELECT * FROM ofis WHERE year = ?"
     params: list = [year]

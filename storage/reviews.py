@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from storage import audit, years
-from storage.accounts import User
+from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable
 
@@ -15,6 +15,7 @@ MAX_NOTE = 2000
 
 def add_note(db: Database, actor: User, assessment_id: int, item: str, kind: str, text: str) -> int:
     """A committee note on one item of a submitted (or returned, or approved) assessment."""
+    actor = acting(db, actor)
     if actor.role != "committee":
         raise AccessDenied(role=actor.role)
     text = text.strip()
@@ -41,6 +42,7 @@ def add_note(db: Database, actor: User, assessment_id: int, item: str, kind: str
 
 def remove_note(db: Database, actor: User, note_id: int) -> None:
     """A committee member withdraws a note they wrote (kept in the audit log); another member's note stays."""
+    actor = acting(db, actor)
     if actor.role != "committee":
         raise AccessDenied(role=actor.role)
     rows = list(db.query("SELECT c.assessment_id, c.item, c.kind, c.text, c.author, a.year FROM item_comments c "

@@ -18,6 +18,7 @@ from e2e import (
     sign_in_form,
     switch_language,
 )
+from readers import reader
 
 from analysis.summary import department_summary, unit_summary
 from i18n import translate
@@ -36,7 +37,7 @@ YEAR = 2570
 def test_director_home_then_english_then_unit(page, server_store, artifacts):
     db = connect(server_store)
     try:
-        department = department_summary(db, YEAR)
+        department = department_summary(db, reader(db), YEAR)
         unit_user = authenticate(db, "demo-unit", DEMO_PASSWORD)
         unit = unit_summary(db, unit_user.unit_id, YEAR)
     finally:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from readers import reader
 from streamlit.testing.v1 import AppTest
 
 from analysis.summary import department_summary, unit_summary
@@ -91,7 +92,7 @@ def test_demo_cycle_and_counted_units(demo_db):
     assert org.current_cycle(demo_db) == YEAR
     answers, kpis = assessments.score_inputs(demo_db, YEAR)
     read = set(answers["unit"]) | set(kpis["unit"])
-    table = assessments.status_table(demo_db, YEAR)
+    table = assessments.status_table(demo_db, reader(demo_db), YEAR)
     counted = set(table.loc[table["status"].isin(["submitted", "approved"]), "unit_id"])
     assert read == counted
     assert len(counted) == sum(s in ("submitted", "approved") for s in STATUS_2570) == 11
@@ -99,7 +100,7 @@ def test_demo_cycle_and_counted_units(demo_db):
 
 
 def test_department_summary_equals_the_scoring_engine(demo_db):
-    summary = department_summary(demo_db, YEAR)
+    summary = department_summary(demo_db, reader(demo_db), YEAR)
     framework = framework_for_year(YEAR)
     answers, kpis = assessments.score_inputs(demo_db, YEAR)
     result = department_scores(unit_item_scores(answers, kpis, framework), framework=framework)
@@ -113,7 +114,7 @@ def test_department_summary_equals_the_scoring_engine(demo_db):
 @pytest.mark.parametrize("role", DEPARTMENT_ROLES)
 def test_department_metrics_equal_department_summary(demo_app, demo_db, role, lang):
     at = demo_app(role, lang)
-    summary = department_summary(demo_db, YEAR)
+    summary = department_summary(demo_db, reader(demo_db), YEAR)
     framework = framework_for_year(YEAR)
     answers, kpis = assessments.score_inputs(demo_db, YEAR)
     engine = department_scores(unit_item_scores(answers, kpis, framework), framework=framework)
@@ -162,12 +163,13 @@ def test_plotly_chart_present_for_each_role(demo_app, role):
 def test_department_total_follows_a_new_submission(demo_app, demo_db):
     """The page reads the store on each run: approving one more unit changes the figures shown."""
     at = demo_app("director")
-    before = department_summary(demo_db, YEAR)
-    draft_unit = int(assessments.status_table(demo_db, YEAR).query("status == 'draft'")["unit_id"].iloc[0])
+    before = department_summary(demo_db, reader(demo_db), YEAR)
+    table = assessments.status_table(demo_db, reader(demo_db), YEAR)
+    draft_unit = int(table.query("status == 'draft'")["unit_id"].iloc[0])
     with demo_db.conn:
         demo_db.execute("UPDATE assessments SET status = 'submitted' WHERE unit_id = ? AND year = ?",
                         [draft_unit, YEAR])
-    after = department_summary(demo_db, YEAR)
+    after = department_summary(demo_db, reader(demo_db), YEAR)
     assert after.units_counted == before.units_counted + 1
     at.run()
     assert not at.exception

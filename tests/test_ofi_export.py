@@ -138,7 +138,7 @@ def test_the_register_of_a_real_store_exports(db):
     board = accounts.create_user(db, "board", "correct horse", "committee")
     ofi_id = ofis.create(db, board, 2570, "2.1", "ทบทวนกระบวนการวางแผน", "high", "board", date(2026, 9, 30),
                          [unit], today=date(2026, 1, 1))
-    register = ofis.register(db, 2570, today=date(2026, 1, 1))
+    register = ofis.register(db, board, 2570, today=date(2026, 1, 1))
     sheet = read_xlsx(register_xlsx(register))
     row = {h: c.value for h, c in zip(THAI_HEADERS, sheet[2], strict=True)}
     assert (row["รหัส"], row["หน่วยงาน"], row["ความสำคัญ"], row["สถานะ"]) == (ofi_id, "PLAN", "สูง", "ยังไม่เริ่ม")

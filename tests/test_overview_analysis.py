@@ -4,6 +4,7 @@ provider (as the page's cache passes) with the same results as reading the store
 
 import pandas as pd
 import pytest
+from readers import reader
 
 from analysis import overview
 from analysis.scores import cycle_scores
@@ -27,7 +28,7 @@ def full_planner(demo_db):
 def test_each_award_path_computed_alone_equals_the_full_planners(demo_db, full_planner, method):
     planner = full_planner(method)
     awards = framework_for_year(YEAR).thresholds.awards
-    head = overview.headline(demo_db, YEAR, "best", method)
+    head = overview.headline(demo_db, reader(demo_db), YEAR, "best", method)
     targets = overview.path_targets(head)
     assert targets[0] == "pmqa" and len(targets) > 1
     for target in targets:
@@ -40,20 +41,20 @@ def test_each_award_path_computed_alone_equals_the_full_planners(demo_db, full_p
 
 @pytest.mark.parametrize("method", ["median", "min"])
 def test_no_path_for_an_aggregation_the_planner_cannot_split(demo_db, method):
-    assert overview.path_targets(overview.headline(demo_db, YEAR, "best", method)) == []
+    assert overview.path_targets(overview.headline(demo_db, reader(demo_db), YEAR, "best", method)) == []
     assert overview.award_path(demo_db, YEAR, "best", method, "pmqa") is None
 
 
 def test_parts_give_the_same_with_a_shared_scores_provider(demo_db):
     asked = []
-    reader = overview.scores_reader(demo_db, "mean")
+    scores = overview.scores_reader(demo_db, "mean")
 
     def shared(year, source):
         asked.append((year, source))
-        return reader(year, source)
+        return scores(year, source)
 
     pd.testing.assert_frame_equal(overview.gaps(demo_db, YEAR, scores_of=shared), overview.gaps(demo_db, YEAR))
     pd.testing.assert_frame_equal(overview.trend(demo_db, scores_of=shared), overview.trend(demo_db))
-    shared_total = overview.headline(demo_db, YEAR, scores_of=shared).result.total
-    assert shared_total == overview.headline(demo_db, YEAR).result.total
+    shared_total = overview.headline(demo_db, reader(demo_db), YEAR, scores_of=shared).result.total
+    assert shared_total == overview.headline(demo_db, reader(demo_db), YEAR).result.total
     assert (YEAR, "best") in asked and (YEAR - 1, "best") in asked

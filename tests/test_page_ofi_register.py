@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from readers import reader
 
 from analysis.ofi import gap_table
 from i18n import translate
@@ -46,7 +47,7 @@ def test_create_an_ofi_from_the_top_department_gap(register, demo_db):
     top = gap_table(demo_db, 2570).iloc[0]
     button(at, "ofi_create_from_gap").click().run()
     assert not at.exception and not at.error
-    frame = ofis.register(demo_db, 2570)
+    frame = ofis.register(demo_db, reader(demo_db), 2570)
     assert len(frame) == 1
     row = frame.iloc[0]
     assert (row["source"], row["item"], row["points"]) == ("gap", top["item"], pytest.approx(top["points"]))
@@ -59,7 +60,7 @@ def test_an_empty_description_is_refused_with_a_message_and_nothing_stored(regis
     at.multiselect(key="ofi:new:units").select(1)
     button(at, "ofi_create").click().run()
     assert [e.value for e in at.error] == [translate("error_ofi_description", "th", limit=ofis.MAX_TEXT)]
-    assert ofis.register(demo_db, 2570).empty
+    assert ofis.register(demo_db, reader(demo_db), 2570).empty
 
 
 def test_create_by_hand_then_filter_and_add_a_note(register, demo_db):
@@ -70,7 +71,7 @@ def test_create_by_hand_then_filter_and_add_a_note(register, demo_db):
     at.selectbox(key="ofi:new:owner").set_value("demo-committee")
     button(at, "ofi_create").click().run()
     assert not at.error
-    [row] = ofis.register(demo_db, 2570).itertuples()
+    [row] = ofis.register(demo_db, reader(demo_db), 2570).itertuples()
     assert (row.item, sorted(row.unit_ids), row.owner, row.source) == ("3.4", [1, 2], "demo-committee", "committee")
     at.session_state["ofi_tab"] = translate(TABS["register"], "th")
     at.run()
@@ -81,7 +82,7 @@ def test_create_by_hand_then_filter_and_add_a_note(register, demo_db):
     note_area = next(w for w in at.text_area if w.label == translate("ofi_note", "th"))
     note_area.input("ประชุมทีมครั้งแรกแล้ว")
     next(b for b in at.button if b.label == translate("ofi_add_note", "th")).click().run()
-    assert [n["text"] for n in ofis.get(demo_db, row.id)["notes"]] == ["ประชุมทีมครั้งแรกแล้ว"]
+    assert [n["text"] for n in ofis.get(demo_db, reader(demo_db), row.id)["notes"]] == ["ประชุมทีมครั้งแรกแล้ว"]
 
 
 def test_unfinished_ofis_carry_over_to_the_cycle(register, demo_db):
@@ -93,7 +94,7 @@ def test_unfinished_ofis_carry_over_to_the_cycle(register, demo_db):
     years.close_year(demo_db, admin, 2569)
     at = register()
     next(b for b in at.button if b.label == translate("ofi_carry_over", "th", year=2569)).click().run()
-    [row] = ofis.register(demo_db, 2570).itertuples()
+    [row] = ofis.register(demo_db, reader(demo_db), 2570).itertuples()
     assert (row.carried_from, row.description) == (old, "ทบทวนตัวชี้วัดระดับกอง")
 
 

@@ -3,6 +3,7 @@ figures equal department_scores on the same data; cache follows the data; units 
 
 import pandas as pd
 import pytest
+from readers import reader
 
 from i18n import translate
 from i18n.format import level_label, score_text
@@ -36,7 +37,7 @@ def overview_page(app):
 def expected(db, source, method):
     units = assessments.units_with_assessment(db, 2570, assessments.COUNTED, source)
     answers_, kpis = assessments.score_inputs(db, 2570, source)
-    weights = dict(assessments.status_table(db, 2570)[["unit_id", "weight"]].itertuples(index=False))
+    weights = dict(assessments.status_table(db, reader(db), 2570)[["unit_id", "weight"]].itertuples(index=False))
     scores = unit_item_scores(answers_, kpis, keys=pd.DataFrame({"unit": units}))
     return department_scores(scores, method=method, weights=weights), len(units)
 
@@ -125,7 +126,7 @@ def test_a_new_save_shows_at_once(overview_page, demo_db):
     at = overview_page("director", "self", "mean")
     before = metric(at, "department_total")
     committee = accounts.authenticate(demo_db, "demo-committee", DEMO_PASSWORD)
-    row = assessments.status_table(demo_db, 2570).query("status == 'submitted'").iloc[0]
+    row = assessments.status_table(demo_db, reader(demo_db), 2570).query("status == 'submitted'").iloc[0]
     aid, version = int(row["assessment_id"]), int(row["version"])
     unit = accounts.create_user(demo_db, "unit-x", "correct horse", "unit", unit_id=int(row["unit_id"]))
     form = answers.load(demo_db, unit, aid)

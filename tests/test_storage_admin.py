@@ -6,6 +6,7 @@ import math
 
 import pytest
 from argon2 import PasswordHasher
+from readers import reader
 
 from storage import accounts, assessments, audit, org, years
 from storage.demo import DEMO_PASSWORD
@@ -134,7 +135,7 @@ def test_a_deactivated_unit_keeps_its_history_and_takes_no_new_assessment(demo_d
     org.set_unit_active(demo_db, admin, law, False)  # already inactive: nothing to do
     assert "LAW" not in set(org.units(demo_db)["code"])
     assert org.all_units(demo_db).set_index("code")["active"]["LAW"] == 0
-    assert law not in set(assessments.status_table(demo_db, YEAR)["unit_id"])
+    assert law not in set(assessments.status_table(demo_db, reader(demo_db), YEAR)["unit_id"])
     assert [assessments.get(demo_db, law, year)["id"] for year in (2568, 2569)] == history
     entries = count(demo_db, "audit_log")
     with pytest.raises(NotEditable) as refused:

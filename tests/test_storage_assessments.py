@@ -4,6 +4,7 @@ import threading
 
 import pandas as pd
 import pytest
+from readers import reader
 
 from scoring import default_framework, department_scores, unit_item_scores
 from storage import accounts, answers, assessments, connect, org, years
@@ -177,7 +178,7 @@ def test_score_inputs_of_demo_store_match_department_scores(demo_db):
     answers_, kpis = assessments.score_inputs(demo_db, 2569)
     result = department_scores(unit_item_scores(answers_, kpis))
     assert result.units == 20 and 0 < result.total < 500
-    table = assessments.status_table(demo_db, 2570)
+    table = assessments.status_table(demo_db, reader(demo_db), 2570)
     assert len(table) == 20 and set(table["status"]) >= {"not_started", "draft", "submitted", "approved"}
 
 

@@ -84,7 +84,7 @@ def last_audit(db):
 def test_create_stores_the_ofi_its_unit_and_an_audit_entry(db, env):
     before = counts(db)
     ofi_id = new(db, env, points=4.5, priority="high")
-    row = ofis.get(db, ofi_id)
+    row = ofis.get(db, env["committee"], ofi_id)
     assert (row["year"], row["source"], row["item"], row["status"], row["priority"]) == (
         2570, "committee", "1.1", "open", "high")
     assert (row["owner"], row["due_date"], row["points"], row["created_by"]) == ("board", "2026-06-30", 4.5, "board")
@@ -101,7 +101,7 @@ def test_create_stores_the_ofi_its_unit_and_an_audit_entry(db, env):
 def test_an_ofi_of_several_units_has_no_single_unit_and_one_link_each(db, env):
     u = env["units"]
     ofi_id = new(db, env, units=[u["U2"], u["U1"], u["U2"]], due_date="2026-04-01")
-    row = ofis.get(db, ofi_id)
+    row = ofis.get(db, env["committee"], ofi_id)
     assert row["unit_id"] is None
     assert row["units"] == sorted([u["U1"], u["U2"]])
     assert row["due_date"] == "2026-04-01"
@@ -109,7 +109,7 @@ def test_an_ofi_of_several_units_has_no_single_unit_and_one_link_each(db, env):
 
 def test_boundaries_are_accepted(db, env):
     ofi_id = new(db, env, description="  " + "ก" * ofis.MAX_TEXT + "  ", due_date=TODAY)
-    row = ofis.get(db, ofi_id)
+    row = ofis.get(db, env["committee"], ofi_id)
     assert len(row["description"]) == ofis.MAX_TEXT and row["due_date"] == TODAY.isoformat()
 
 
@@ -183,7 +183,7 @@ def test_who_may_create_which_ofi(db, env, actor, source, units, allowed):
     ids = [env["units"][code] for code in units]
     if allowed:
         ofi_id = new(db, env, actor=actor, source=source, units=ids)
-        assert ofis.get(db, ofi_id)["created_by"] == env[actor].username
+        assert ofis.get(db, env["committee"], ofi_id)["created_by"] == env[actor].username
     else:
         with pytest.raises(AccessDenied):
             new(db, env, actor=actor, source=source, units=ids)
@@ -196,11 +196,11 @@ def test_who_may_create_which_ofi(db, env, actor, source, units, allowed):
 
 def test_update_changes_the_fields_and_audits_old_and_new(db, env):
     ofi_id = new(db, env)
-    stamp = ofis.get(db, ofi_id)["updated_at"]
+    stamp = ofis.get(db, env["committee"], ofi_id)["updated_at"]
     diff = ofis.update(db, env["committee"], ofi_id, today=TODAY, priority="high", due_date=date(2026, 9, 30),
                        owner="unit1", description="ทบทวนวิสัยทัศน์", status="in_progress")
     assert diff["priority"] == ("medium", "high") and diff["due_date"] == ("2026-06-30", "2026-09-30")
-    row = ofis.get(db, ofi_id)
+    row = ofis.get(db, env["committee"], ofi_id)
     assert (row["priority"], row["due_date"], row["owner"], row["description"], row["status"]) == (
         "high", "2026-09-30", "unit1", "ทบทวนวิสัยทัศน์", "in_progress")
     assert row["updated_at"] >= stamp
@@ -240,22 +240,22 @@ def test_update_audits_only_what_changed_and_nothing_when_nothing_did(db, env):
 )
 def test_bad_update_is_refused_and_changes_nothing(db, env, changes, key):
     ofi_id = new(db, env)
-    row, before = ofis.get(db, ofi_id), counts(db)
+    row, before = ofis.get(db, env["committee"], ofi_id), counts(db)
     with pytest.raises(InputError) as err:
         ofis.update(db, env["committee"], ofi_id, today=TODAY, **changes)
     assert err.value.key == key
-    assert ofis.get(db, ofi_id) == row and counts(db) == before
+    assert ofis.get(db, env["committee"], ofi_id) == row and counts(db) == before
 
 
 def test_a_past_due_date_may_stay_but_not_be_set(db, env):
     ofi_id = new(db, env)
     later = date(2026, 8, 1)  # the due date 2026-06-30 has passed
     ofis.update(db, env["committee"], ofi_id, today=later, priority="high", due_date=DUE)
-    assert ofis.get(db, ofi_id)["priority"] == "high"
+    assert ofis.get(db, env["committee"], ofi_id)["priority"] == "high"
     with pytest.raises(InputError, match="error_ofi_due_past"):
         ofis.update(db, env["committee"], ofi_id, today=later, due_date=date(2026, 7, 1))
     ofis.update(db, env["committee"], ofi_id, today=later, due_date=date(2026, 8, 1))
-    assert ofis.get(db, ofi_id)["due_date"] == "2026-08-01"
+    assert ofis.get(db, env["committee"], ofi_id)["due_date"] == "2026-08-01"
 
 
 def test_unknown_field_and_unknown_ofi(db, env):
@@ -265,7 +265,7 @@ def test_unknown_field_and_unknown_ofi(db, env):
     with pytest.raises(InputError, match="error_ofi_not_found"):
         ofis.update(db, env["committee"], 999, today=TODAY, priority="high")
     with pytest.raises(InputError, match="error_ofi_not_found"):
-        ofis.get(db, 999)
+        ofis.get(db, env["committee"], 999)
 
 
 @pytest.mark.parametrize(
@@ -290,15 +290,15 @@ def test_who_may_update_what(db, env, actor, units, start, changes, allowed):
     ofi_id = new(db, env, units=[env["units"][c] for c in units])
     if start != "open":
         ofis.update(db, env["committee"], ofi_id, today=TODAY, status=start)
-    row, before = ofis.get(db, ofi_id), counts(db)
+    row, before = ofis.get(db, env["committee"], ofi_id), counts(db)
     if allowed:
         ofis.update(db, env[actor], ofi_id, today=TODAY, **changes)
-        assert all(ofis.get(db, ofi_id)[field] == value for field, value in changes.items())
+        assert all(ofis.get(db, env["committee"], ofi_id)[field] == value for field, value in changes.items())
         assert last_audit(db)[0][:2] == (env[actor].username, "update")
     else:
         with pytest.raises(AccessDenied):
             ofis.update(db, env[actor], ofi_id, today=TODAY, **changes)
-        assert ofis.get(db, ofi_id) == row and counts(db) == before
+        assert ofis.get(db, env["committee"], ofi_id) == row and counts(db) == before
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,7 +309,7 @@ def test_notes_are_kept_in_order_and_audited(db, env):
     ofi_id = new(db, env)
     first = ofis.add_note(db, env["committee"], ofi_id, "  มอบหมายผู้รับผิดชอบแล้ว ")
     second = ofis.add_note(db, env["unit1"], ofi_id, "จัดประชุมชี้แจงแล้ว")
-    notes = ofis.get(db, ofi_id)["notes"]
+    notes = ofis.get(db, env["committee"], ofi_id)["notes"]
     assert [(n["id"], n["author"], n["text"]) for n in notes] == [
         (first, "board", "มอบหมายผู้รับผิดชอบแล้ว"), (second, "unit1", "จัดประชุมชี้แจงแล้ว")]
     head, detail = last_audit(db)
@@ -363,7 +363,7 @@ def filled(db, env):
 
 
 def test_register_columns_values_and_order(db, env, filled):
-    frame = ofis.register(db, 2570, today=date(2026, 3, 15))
+    frame = ofis.register(db, env["committee"], 2570, today=date(2026, 3, 15))
     assert list(frame.columns) == ofis.REGISTER_COLUMNS
     # priority high, medium, low; within a priority the earliest due date first
     assert list(frame["id"]) == [filled[k] for k in ("c", "b", "e", "d", "a")]
@@ -403,27 +403,27 @@ def test_register_filters_alone_and_combined(db, env, filled, filters, expected)
     filters = dict(filters)
     if "unit" in filters:
         filters["unit_id"] = env["units"][filters.pop("unit")]
-    frame = ofis.register(db, 2570, today=date(2026, 3, 15), **filters)
+    frame = ofis.register(db, env["committee"], 2570, today=date(2026, 3, 15), **filters)
     assert list(frame["id"]) == [filled[k] for k in expected]
     assert list(frame.columns) == ofis.REGISTER_COLUMNS
 
 
 def test_overdue_depends_on_today(db, env, filled):
-    assert list(ofis.register(db, 2570, overdue=True, today=date(2026, 3, 1))["id"]) == []
-    assert set(ofis.register(db, 2570, overdue=True, today=date(2026, 7, 1))["id"]) == {
+    assert list(ofis.register(db, env["committee"], 2570, overdue=True, today=date(2026, 3, 1))["id"]) == []
+    assert set(ofis.register(db, env["committee"], 2570, overdue=True, today=date(2026, 7, 1))["id"]) == {
         filled[k] for k in ("a", "b", "c", "d")}
 
 
 def test_register_of_another_year_and_an_empty_one(db, env, filled):
-    assert list(ofis.register(db, 2569, today=TODAY)["id"]) == [filled["old"]]
+    assert list(ofis.register(db, env["committee"], 2569, today=TODAY)["id"]) == [filled["old"]]
     org.add_cycle(db, 2571)
-    empty = ofis.register(db, 2571, today=TODAY)
+    empty = ofis.register(db, env["committee"], 2571, today=TODAY)
     assert empty.empty and list(empty.columns) == ofis.REGISTER_COLUMNS
 
 
 def test_for_unit_lists_every_ofi_that_applies_to_the_unit(db, env, filled):
     # regression: OFIs for several units (unit_id NULL) were missing from the unit's list
-    listed = ofis.for_unit(db, env["units"]["U2"], 2570)
+    listed = ofis.for_unit(db, env["committee"], env["units"]["U2"], 2570)
     assert [o["id"] for o in listed] == [filled["b"], filled["c"], filled["e"]]  # done ones last
 
 
@@ -446,9 +446,9 @@ def test_carry_over_copies_open_work_links_it_and_is_idempotent(db, env):
     created = ofis.carry_over(db, env["admin"], 2569, 2570)
 
     assert len(created) == 2
-    copies = {ofis.get(db, i)["carried_from"]: ofis.get(db, i) for i in created}
+    copies = {ofis.get(db, env["committee"], i)["carried_from"]: ofis.get(db, env["committee"], i) for i in created}
     assert set(copies) == {open_id, going}
-    original = ofis.get(db, open_id)
+    original = ofis.get(db, env["committee"], open_id)
     copy = copies[open_id]
     for field in ("source", "item", "description", "priority", "owner", "due_date", "status", "points", "unit_id"):
         assert copy[field] == original[field], field
@@ -458,7 +458,7 @@ def test_carry_over_copies_open_work_links_it_and_is_idempotent(db, env):
     assert counts(db)["audit_log"] == audits + 2
     head, detail = last_audit(db)
     assert head[1:3] == ("carry_over", "ofi") and detail["from_year"] == 2569
-    register = ofis.register(db, 2570, today=TODAY)
+    register = ofis.register(db, env["committee"], 2570, today=TODAY)
     assert set(register["carried_from"].dropna()) == {open_id, going}
 
     before = counts(db)
@@ -471,8 +471,8 @@ def test_carry_over_picks_up_only_what_was_not_carried_yet(db, env):
     ofis.carry_over(db, env["committee"], 2569, 2570)
     second = new(db, env, year=2569, item="2.2")
     created = ofis.carry_over(db, env["committee"], 2569, 2570)
-    assert [ofis.get(db, i)["carried_from"] for i in created] == [second]
-    assert sorted(ofis.register(db, 2570, today=TODAY)["carried_from"]) == [first, second]
+    assert [ofis.get(db, env["committee"], i)["carried_from"] for i in created] == [second]
+    assert sorted(ofis.register(db, env["committee"], 2570, today=TODAY)["carried_from"]) == [first, second]
 
 
 @pytest.mark.parametrize(
@@ -516,7 +516,7 @@ def test_from_gap_makes_an_ofi_of_a_missing_checkpoint(db, env, unit_gaps):
     u1 = env["units"]["U1"]
     row = unit_gaps[(unit_gaps["ref"] == "1.1.B2") & (unit_gaps["unit"] == u1)].iloc[0]
     ofi_id = ofis.from_gap(db, env["committee"], 2570, row.to_dict(), owner="unit1", due_date=DUE, today=TODAY)
-    ofi = ofis.get(db, ofi_id)
+    ofi = ofis.get(db, env["committee"], ofi_id)
     text = next(cp.text.th for _, _, cp in framework_for_year(2570).checkpoints() if cp.id == "1.1.B2")
     assert ofi["description"] == f"ยังไม่ผ่าน 1.1.B2: {text}"
     assert (ofi["source"], ofi["item"], ofi["units"], ofi["priority"]) == ("gap", "1.1", [u1], "medium")
@@ -527,7 +527,7 @@ def test_from_gap_makes_an_ofi_of_a_kpi_below_its_ceiling(db, env, unit_gaps):
     u2 = env["units"]["U2"]
     row = unit_gaps[(unit_gaps["ref"] == "RM3") & (unit_gaps["unit"] == u2)].iloc[0]
     ofi_id = ofis.from_gap(db, env["admin"], 2570, row, owner="board", due_date=DUE, priority="high", today=TODAY)
-    ofi = ofis.get(db, ofi_id)
+    ofi = ofis.get(db, env["committee"], ofi_id)
     name = next(k.name.th for _, k in framework_for_year(2570).kpis() if k.id == "RM3")
     assert ofi["description"] == f"ยกระดับ RM3 {name} ให้ถึงเกณฑ์สูงสุด"
     assert (ofi["item"], ofi["units"], ofi["priority"]) == ("7.2", [u2], "high")
@@ -543,8 +543,8 @@ def test_from_gap_takes_a_department_gap_with_its_units(db, env, unit_gaps):
         ofis.from_gap(db, env["committee"], 2570, row, owner="board", due_date=DUE, today=TODAY)
     assert counts(db) == before
     both = [env["units"]["U1"], env["units"]["U2"]]
-    ofi = ofis.get(db, ofis.from_gap(db, env["committee"], 2570, row, owner="board", due_date=DUE, today=TODAY,
-                                     units=both))
+    ofi_id = ofis.from_gap(db, env["committee"], 2570, row, owner="board", due_date=DUE, today=TODAY, units=both)
+    ofi = ofis.get(db, env["committee"], ofi_id)
     assert ofi["units"] == both and ofi["unit_id"] is None
     assert ofi["points"] == pytest.approx(float(row["points"]))
 
@@ -570,5 +570,5 @@ def test_from_gap_refusals_store_nothing(db, env, actor, gap, key):
 
 def test_numpy_numbers_from_frames_are_accepted(db, env):
     ofi_id = new(db, env, year=np.int64(2570), units=[np.int64(env["units"]["U2"])], points=np.float64(1.5))
-    row = ofis.get(db, ofi_id)
+    row = ofis.get(db, env["committee"], ofi_id)
     assert (row["year"], row["units"], row["points"]) == (2570, [env["units"]["U2"]], 1.5)

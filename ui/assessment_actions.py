@@ -30,7 +30,7 @@ def copy_previous_offer(form: Form, user: User) -> None:
 def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
     lang = current_language()
     items = [i for i in framework.items() if i.is_results]
-    unit_ofis = ofis.for_unit(session.store(), form.assessment["unit_id"], form.assessment["year"])
+    unit_ofis = ofis.for_unit(session.store(), user, form.assessment["unit_id"], form.assessment["year"])
     expander = st.expander(t("sa_add_kpi"), icon=":material/add_chart:", key=key("addkpi_open"), on_change="rerun")
     if not expander.open:  # the form is built only when it is opened
         return

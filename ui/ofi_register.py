@@ -98,7 +98,7 @@ def register_view(user: User, year: int, units: dict[int, str], owners: list[str
     status = cols[3].multiselect(t("ofi_col_status"), ofis.STATUSES, key="ofi:f:status", placeholder=t("ofi_all"),
                                  format_func=lambda s: t(f"ofi_status_{s}"))
     overdue = cols[4].checkbox(t("ofi_overdue_only"), key="ofi:f:overdue")
-    frame = ofis.register(db, year, category=category, unit_id=unit_id, owner=owner, status=status or None,
+    frame = ofis.register(db, user, year, category=category, unit_id=unit_id, owner=owner, status=status or None,
                           overdue=overdue)
     st.caption(t("ofi_count", n=len(frame)))
     register_table(user, frame, owners, editable=True)
@@ -130,7 +130,7 @@ def notes_panel(user: User, frame: pd.DataFrame) -> None:
         return
     ofi_id = st.selectbox(t("ofi_notes_for"), frame["id"].tolist(), key="ofi:notes_for",
                           format_func=lambda i: f"#{i} · {frame.set_index('id').loc[i, 'description'][:80]}")
-    record = ofis.get(session.store(), ofi_id)
+    record = ofis.get(session.store(), user, ofi_id)
     for note in record["notes"]:
         st.markdown(f"- **{note['author']}** ({note['at'][:10]}): {note['text']}")
     with st.form("ofi:note", clear_on_submit=True):

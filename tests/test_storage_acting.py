@@ -1,0 +1,123 @@
+"""Storage functions trust the store, not the ``User`` object they are handed: the acting or reading user is
+re-read (active, same name, the store's role and unit), so a forged or stale object gets no further than
+the account allows; the OFI register, one OFI, a unit's OFIs and the status table check their reader."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from storage import answers, assessments, evidence, ofis, org, reviews, years
+from storage.db import transaction
+from storage.errors import AccessDenied
+
+YEAR = 2570
+DUE = date(2099, 1, 1)
+
+
+@pytest.fixture
+def store(demo_db, demo_user):
+    """The demo store with an OFI for demo-unit's unit and one for another unit."""
+    unit, committee = demo_user("unit"), demo_user("committee")
+    other = next(r[0] for r in demo_db.execute("SELECT id FROM units WHERE active = 1 AND id != ? ORDER BY id",
+                                               [unit.unit_id]))
+    own_ofi = ofis.create(demo_db, committee, YEAR, "1.1", "ของหน่วยเอง", "high", "demo-committee", DUE, [unit.unit_id])
+    other_ofi = ofis.create(demo_db, committee, YEAR, "1.1", "ของหน่วยอื่น", "high", "demo-committee", DUE, [other])
+    aid = assessments.get(demo_db, unit.unit_id, YEAR)["id"]
+    return {"db": demo_db, "unit": unit, "committee": committee, "admin": demo_user("admin"), "other": other,
+            "own_ofi": own_ofi, "other_ofi": other_ofi, "aid": aid}
+
+
+def version(db, aid: int) -> int:
+    return db.execute("SELECT version FROM assessments WHERE id = ?", [aid]).fetchone()[0]
+
+
+# Every function below is allowed for the genuine user; each is then tried with a doctored one.
+ACTS = {
+    "answers.save_narrative": ("unit", lambda s, u: answers.save_narrative(
+        s["db"], u, s["aid"], version(s["db"], s["aid"]), "1.1", "basic", "เขียนใหม่")),
+    "answers.load": ("unit", lambda s, u: answers.load(s["db"], u, s["aid"])),
+    "evidence.add_link": ("unit", lambda s, u: evidence.add_link(s["db"], u, s["aid"], "1.1", "basic",
+                                                                 "https://example.go.th/plan")),
+    "evidence.listing": ("unit", lambda s, u: evidence.listing(s["db"], u, s["aid"])),
+    "ofis.add_note": ("unit", lambda s, u: ofis.add_note(s["db"], u, s["own_ofi"], "คืบหน้า")),
+    "ofis.register": ("unit", lambda s, u: ofis.register(s["db"], u, YEAR)),
+    "ofis.get": ("unit", lambda s, u: ofis.get(s["db"], u, s["own_ofi"])),
+    "ofis.for_unit": ("unit", lambda s, u: ofis.for_unit(s["db"], u, s["unit"].unit_id, YEAR)),
+    "assessments.status_table": ("unit", lambda s, u: assessments.status_table(s["db"], u, YEAR)),
+    "ofis.create": ("committee", lambda s, u: ofis.create(s["db"], u, YEAR, "1.2", "ใหม่", "low", "demo-committee",
+                                                          DUE, [s["other"]])),
+    "ofis.update": ("committee", lambda s, u: ofis.update(s["db"], u, s["other_ofi"], priority="low")),
+    "reviews.add_note": ("committee", lambda s, u: reviews.add_note(s["db"], u, submitted(s), "1.1", "comment", "ดี")),
+    "org.update_unit": ("admin", lambda s, u: org.update_unit(s["db"], u, s["other"], "X1", "หน่วย", "Unit",
+                                                              "central", 1.0)),
+    "years.set_phase": ("admin", lambda s, u: years.set_phase(s["db"], u, YEAR, "review", "open")),
+}
+
+
+def submitted(s) -> int:
+    return int(s["db"].execute("SELECT id FROM assessments WHERE year = ? AND status = 'submitted' LIMIT 1",
+                               [YEAR]).fetchone()[0])
+
+
+@pytest.mark.parametrize("name", ACTS)
+def test_the_genuine_user_may(store, name):
+    role, act = ACTS[name]
+    act(store, store[role])
+
+
+@pytest.mark.parametrize("name", ACTS)
+def test_a_disabled_account_may_do_nothing_with_the_object_it_still_holds(store, name):
+    role, act = ACTS[name]
+    with transaction(store["db"]):
+        store["db"].execute("UPDATE users SET active = 0 WHERE id = ?", [store[role].id])
+    with pytest.raises(AccessDenied):
+        act(store, store[role])
+
+
+@pytest.mark.parametrize("name", ACTS)
+def test_an_object_naming_someone_else_is_refused(store, name):
+    role, act = ACTS[name]
+    forged = dataclasses.replace(store["unit" if role != "unit" else "committee"], role=role,
+                                 unit_id=store[role].unit_id)
+    forged = dataclasses.replace(forged, username=store[role].username)  # another account's id, this name
+    with pytest.raises(AccessDenied):
+        act(store, forged)
+
+
+@pytest.mark.parametrize("name", [n for n, (role, _) in ACTS.items() if role != "unit"])
+def test_a_unit_user_claiming_a_higher_role_keeps_its_own(store, name):
+    role, act = ACTS[name]
+    promoted = dataclasses.replace(store["unit"], role=role, unit_id=None)
+    with pytest.raises(AccessDenied):
+        act(store, promoted)
+
+
+def test_a_unit_user_claiming_another_unit_keeps_its_own(store):
+    moved = dataclasses.replace(store["unit"], unit_id=store["other"])
+    other_aid = assessments.get(store["db"], store["other"], YEAR)["id"]
+    with pytest.raises(AccessDenied):
+        answers.load(store["db"], moved, other_aid)
+    with pytest.raises(AccessDenied):
+        ofis.get(store["db"], moved, store["other_ofi"])
+    assert list(assessments.status_table(store["db"], moved, YEAR)["unit_id"]) == [store["unit"].unit_id]
+
+
+def test_a_unit_reads_only_its_own_units_ofis_and_status(store):
+    db, unit = store["db"], store["unit"]
+    mine = ofis.register(db, unit, YEAR)
+    assert store["own_ofi"] in set(mine["id"]) and store["other_ofi"] not in set(mine["id"])
+    assert all(unit.unit_id in ids for ids in mine["unit_ids"])
+    with pytest.raises(AccessDenied):
+        ofis.register(db, unit, YEAR, unit_id=store["other"])
+    with pytest.raises(AccessDenied):
+        ofis.get(db, unit, store["other_ofi"])
+    with pytest.raises(AccessDenied):
+        ofis.for_unit(db, unit, store["other"], YEAR)
+    assert list(assessments.status_table(db, unit, YEAR)["unit_id"]) == [unit.unit_id]
+    # the committee reads them all
+    everything = ofis.register(db, store["committee"], YEAR)
+    assert {store["own_ofi"], store["other_ofi"]} <= set(everything["id"])
+    assert len(assessments.status_table(db, store["committee"], YEAR)) == len(org.units(db))
