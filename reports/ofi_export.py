@@ -25,7 +25,7 @@ from storage.ofis import REGISTER_COLUMNS
 
 # Exported, in this order; each column's header is the catalogue key ofi_col_<column>, and a priority,
 # status or source value is shown by the key ofi_<column>_<value>.
-COLUMNS = [c for c in REGISTER_COLUMNS if c != "unit_ids"]
+COLUMNS = [c for c in REGISTER_COLUMNS if c not in ("unit_ids", "version")]  # ids and versions are internal
 TRANSLATED = ("priority", "status", "source")
 FONT = "Tahoma"  # ships with Windows and renders Thai
 WIDTHS = {"id": 8, "source": 20, "item": 9, "category": 9, "units": 18, "description": 60, "priority": 12,

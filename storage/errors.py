@@ -35,6 +35,12 @@ class VersionConflict(StoreError, RuntimeError):
         self.current_version = current_version
 
 
+class OfiConflict(VersionConflict):
+    """Someone else changed this OFI after it was shown; nothing was changed."""
+
+    key = "error_ofi_conflict"
+
+
 class NotEditable(StoreError, RuntimeError):
     """The assessment's status does not allow this change (e.g. submitted, approved)."""
 

@@ -20,12 +20,13 @@ from sqlite_utils import Database
 from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.errors import AccessDenied, InputError
+from storage.errors import AccessDenied, InputError, OfiConflict
 
 PRIORITIES = ("high", "medium", "low")
 STATUSES = ("open", "in_progress", "done", "dropped")
 SOURCES = ("gap", "committee", "unit")
 MAX_TEXT = 2000
+MAX_POINTS = 500.0  # every score is on a 0-500 scale: no OFI can win more
 
 ACTIVE = ("open", "in_progress")  # statuses still to work on: can be overdue, are carried over
 MANAGERS = ("committee", "admin")  # roles that keep the register
@@ -37,7 +38,7 @@ GAP_CHECKPOINT_TEXT = "ยังไม่ผ่าน {ref}: {text}"
 GAP_KPI_TEXT = "ยกระดับ {ref} {name} ให้ถึงเกณฑ์สูงสุด"
 
 REGISTER_COLUMNS = ["id", "source", "item", "category", "units", "unit_ids", "description", "priority", "owner",
-                    "due_date", "status", "points", "overdue", "carried_from", "updated_at"]
+                    "due_date", "status", "points", "overdue", "carried_from", "updated_at", "version"]
 
 def for_unit(db: Database, reader: User, unit_id: int, year: int) -> list[dict]:
     """The unit's OFIs of the cycle, open ones first (a unit user reads only its own unit's)."""
@@ -86,8 +87,9 @@ def _not_past(due: date, today: date | None) -> None:
 def _points(value) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-        raise InputError("error_input")
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            or not 0 <= value <= MAX_POINTS):
+        raise InputError("error_ofi_points", limit=f"{MAX_POINTS:g}")
     return float(value)
 
 
@@ -125,10 +127,14 @@ def _check_year(db: Database, year: int) -> None:
     years.require_open_year(db, year)
 
 
-def _check_owner(db: Database, owner) -> str:
+def _check_owner(db: Database, owner, actor: User) -> str:
+    """An active user; for a unit user's OFI, one of its own unit's users."""
     owner = owner.strip() if isinstance(owner, str) else ""
-    if not owner or not db.execute("SELECT 1 FROM users WHERE username = ? AND active = 1", [owner]).fetchone():
-        raise InputError("error_ofi_owner", owner=owner)
+    sql, params = "SELECT 1 FROM users WHERE username = ? AND active = 1", [owner]
+    if actor.role == "unit":
+        sql, params = sql + " AND role = 'unit' AND unit_id = ?", [owner, actor.unit_id]
+    if not owner or not db.execute(sql, params).fetchone():
+        raise InputError("error_ofi_owner_unit" if actor.role == "unit" else "error_ofi_owner", owner=owner)
     return owner
 
 
@@ -167,16 +173,19 @@ def create(db: Database, actor: User, year: int, item: str, description: str, pr
            today: date | None = None) -> int:
     """Add an OFI (status open) to the cycle's register; returns its id.
 
-    Committee and admin may add any source; a unit user only source "unit" for its own unit alone.
+    Committee and admin may add any source; a unit user only source "unit" for its own unit alone,
+    owned by one of its unit's users, and without points (points come from the scoring engine's gaps).
     Refused with ``InputError`` (nothing written) for an empty or too long description, a due date
     before ``today`` (default: the current date), an owner who is not an active user, an unknown
-    priority or source, an item not in the year's criteria, no units or an unknown one, a year that
-    is not a cycle.
+    priority or source, points outside 0-500, an item not in the year's criteria, no units or an
+    unknown one, a year that is not a cycle.
     """
     actor = acting(db, actor)
     units = None if units is None or isinstance(units, str | bytes) else list(units)
     if actor.role not in MANAGERS and not (actor.role == "unit" and source == "unit" and units == [actor.unit_id]):
         raise AccessDenied(role=actor.role)
+    if actor.role not in MANAGERS and points is not None:
+        raise InputError("error_ofi_points_unit")
     description = _description(description)
     priority = _choice(priority, PRIORITIES, "error_ofi_priority")
     source = _choice(source, SOURCES, "error_ofi_source")
@@ -188,14 +197,14 @@ def create(db: Database, actor: User, year: int, item: str, description: str, pr
     with transaction(db):
         _check_year(db, year)
         item = _item(db, year, item)
-        owner = _check_owner(db, owner)
+        owner = _check_owner(db, owner, actor)
         _check_units(db, unit_ids)
         stamp = now()
         ofi_id = db["ofis"].insert({
             "year": year, "source": source, "item": item, "unit_id": unit_ids[0] if len(unit_ids) == 1 else None,
             "description": description, "priority": priority, "owner": owner, "due_date": due.isoformat(),
             "status": "open", "points": points, "carried_from": None, "created_at": stamp, "updated_at": stamp,
-            "created_by": actor.username,
+            "created_by": actor.username, "version": 0, "updated_by": actor.username,
         }).last_pk
         db.conn.executemany("INSERT INTO ofi_units (ofi_id, unit_id) VALUES (?, ?)", [(ofi_id, u) for u in unit_ids])
         audit.record(db, actor.username, "create", "ofi", ofi_id, year=year, source=source, item=item,
@@ -245,13 +254,16 @@ def from_gap(db: Database, actor: User, year: int, gap: Mapping, owner: str, due
                   units, source="gap", points=points, today=today)
 
 
-def update(db: Database, actor: User, ofi_id: int, today: date | None = None, **changes) -> dict:
-    """Change any of description, priority, owner, due_date, status; returns {field: (old, new)} for
-    the fields that changed (nothing is written when none did).
+def update(db: Database, actor: User, ofi_id: int, expected_version: int, today: date | None = None,
+           **changes) -> dict:
+    """Change any of description, priority, owner, due_date, status of the OFI as it was at
+    ``expected_version`` (the ``version`` read with it); returns {field: (old, new)} for the fields that
+    changed (nothing is written when none did). ``OfiConflict`` when someone changed it since.
 
     Committee and admin may change any field; a unit user only the status of an OFI that applies to
-    its unit, and only to in_progress or done (not of a dropped one). The values are checked as in
-    ``create``; a due date before ``today`` is refused unless it is the one already stored.
+    its unit alone (not one shared with other units), and only to in_progress or done (not of a dropped
+    one). The values are checked as in ``create``; a due date before ``today`` is refused unless it is
+    the one already stored.
     """
     actor = acting(db, actor)
     unknown = sorted(set(changes) - set(EDITABLE))
@@ -272,18 +284,21 @@ def update(db: Database, actor: User, ofi_id: int, today: date | None = None, **
         units = _ofi_units(db, ofi_id)
         if actor.role not in MANAGERS:
             _require_manager_or_unit(actor, units)
-            if set(changes) != {"status"} or clean["status"] not in UNIT_STATUSES or row["status"] == "dropped":
+            if (set(changes) != {"status"} or clean["status"] not in UNIT_STATUSES or row["status"] == "dropped"
+                    or units != [actor.unit_id]):
                 raise AccessDenied(role=actor.role)
+        if row["version"] != expected_version:
+            raise OfiConflict(row["version"], row["updated_by"])
         if "owner" in changes:
-            clean["owner"] = _check_owner(db, changes["owner"])
+            clean["owner"] = _check_owner(db, changes["owner"], actor)
         if "due_date" in clean and clean["due_date"] != row["due_date"]:
             _not_past(date.fromisoformat(clean["due_date"]), today)
         diff = {field: (row[field], value) for field, value in clean.items() if row[field] != value}
         if not diff:
             return {}
         assignments = ", ".join(f"{field} = ?" for field in diff)
-        db.execute(f"UPDATE ofis SET {assignments}, updated_at = ? WHERE id = ?",
-                   [*(new for _, new in diff.values()), now(), ofi_id])
+        db.execute(f"UPDATE ofis SET {assignments}, updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ?",
+                   [*(new for _, new in diff.values()), now(), actor.username, ofi_id])
         audit.record(db, actor.username, "update", "ofi", ofi_id,
                      changes={field: {"old": old, "new": new} for field, (old, new) in diff.items()})
     return diff
@@ -332,8 +347,8 @@ def carry_over(db: Database, actor: User, from_year: int, to_year: int) -> list[
         for row in pending:
             stamp = now()
             new_id = db["ofis"].insert({**row, "id": None, "year": to_year, "carried_from": row["id"],
-                                        "created_at": stamp, "updated_at": stamp,
-                                        "created_by": actor.username}).last_pk
+                                        "created_at": stamp, "updated_at": stamp, "created_by": actor.username,
+                                        "version": 0, "updated_by": actor.username}).last_pk
             db.execute("INSERT INTO ofi_units (ofi_id, unit_id) SELECT ?, unit_id FROM ofi_units WHERE ofi_id = ?",
                        [new_id, row["id"]])
             audit.record(db, actor.username, "carry_over", "ofi", new_id, carried_from=row["id"],
@@ -399,7 +414,7 @@ def register(db: Database, reader: User, year: int, category: int | None = None,
             "description": r["description"], "priority": r["priority"], "owner": r["owner"], "due_date": due,
             "status": r["status"], "points": r["points"],
             "overdue": bool(due is not None and due < today and r["status"] in ACTIVE),
-            "carried_from": r["carried_from"], "updated_at": r["updated_at"],
+            "carried_from": r["carried_from"], "updated_at": r["updated_at"], "version": r["version"],
         })
     if category is not None:
         records = [r for r in records if r["category"] == category]

@@ -158,3 +158,11 @@ def m005_sign_in_attempts(db: Database) -> None:
                                   not_null={"at", "ok"})
     db["sign_in_attempts"].create_index(["username", "at"])
     db["sign_in_attempts"].create_index(["client", "at"])
+
+
+@migrations
+def m006_ofi_versions(db: Database) -> None:
+    """OFIs carry a version, raised by every edit (a stale edit is refused, not silently overwritten), and
+    who changed one last."""
+    db["ofis"].add_column("version", int, not_null_default=0)
+    db["ofis"].add_column("updated_by", str)

@@ -27,11 +27,11 @@ def frame():
     """Three rows shaped as ``storage.ofis.register`` returns them."""
     rows = [
         (3, "gap", "1.1", 1, "U1", [1], "ยังไม่ผ่าน 1.1.B2: สื่อสารวิสัยทัศน์", "high", "board", date(2026, 3, 5),
-         "in_progress", 5.357142857, True, None, "2026-03-01T17:30:00.000+00:00"),
+         "in_progress", 5.357142857, True, None, "2026-03-01T17:30:00.000+00:00", 2),
         (1, "committee", "2.3", 2, "U1, U2", [1, 2], "ถ่ายทอดแผนสู่หน่วยงาน, \"เครือข่าย\"", "medium", "unit1",
-         date(2026, 5, 1), "open", None, False, 7, "2026-02-10T01:00:00.000+00:00"),
+         date(2026, 5, 1), "open", None, False, 7, "2026-02-10T01:00:00.000+00:00", 0),
         (2, "unit", "7.2", 7, "U3", [3], "ยกระดับความพึงพอใจ", "low", "unit1", date(2026, 1, 31), "done", 0.25,
-         False, None, "2026-02-11T12:00:00.000+00:00"),
+         False, None, "2026-02-11T12:00:00.000+00:00", 1),
     ]
     data = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
     data["carried_from"] = data["carried_from"].astype("Int64")

@@ -49,7 +49,7 @@ ACTS = {
     "assessments.status_table": ("unit", lambda s, u: assessments.status_table(s["db"], u, YEAR)),
     "ofis.create": ("committee", lambda s, u: ofis.create(s["db"], u, YEAR, "1.2", "ใหม่", "low", "demo-committee",
                                                           DUE, [s["other"]])),
-    "ofis.update": ("committee", lambda s, u: ofis.update(s["db"], u, s["other_ofi"], priority="low")),
+    "ofis.update": ("committee", lambda s, u: ofis.update(s["db"], u, s["other_ofi"], 0, priority="low")),
     "reviews.add_note": ("committee", lambda s, u: reviews.add_note(s["db"], u, submitted(s), "1.1", "comment", "ดี")),
     "org.update_unit": ("admin", lambda s, u: org.update_unit(s["db"], u, s["other"], "X1", "หน่วย", "Unit",
                                                               "central", 1.0)),

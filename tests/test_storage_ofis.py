@@ -13,7 +13,7 @@ from scoring import framework_for_year
 from scoring.ofi import department_gaps, gaps
 from storage import accounts, connect, ofis, org
 from storage.db import transaction
-from storage.errors import AccessDenied, InputError
+from storage.errors import AccessDenied, InputError, OfiConflict
 
 TODAY = date(2026, 3, 1)
 DUE = date(2026, 6, 30)
@@ -51,6 +51,11 @@ def db(tmp_path, template):
     store.close()
 
 
+def ver(db, ofi_id: int) -> int:
+    """The OFI's version as a page would have read it just now."""
+    return db.execute("SELECT version FROM ofis WHERE id = ?", [ofi_id]).fetchone()[0]
+
+
 @pytest.fixture
 def env(db):
     users = {key: accounts.get_user(db, db.execute("SELECT id FROM users WHERE username = ?", [name]).fetchone()[0])
@@ -60,7 +65,8 @@ def env(db):
 
 def new(db, env, actor="committee", **overrides):
     args = {"year": 2570, "item": "1.1", "description": "ทบทวนวิสัยทัศน์ร่วมกับผู้มีส่วนได้ส่วนเสีย",
-            "priority": "medium", "owner": "board", "due_date": DUE, "units": [env["units"]["U1"]],
+            "priority": "medium", "owner": actor if actor.startswith("unit") else "board", "due_date": DUE,
+            "units": [env["units"]["U1"]],
             "source": "committee", "today": TODAY}
     args.update(overrides)
     return ofis.create(db, env[actor], **args)
@@ -136,8 +142,11 @@ def test_boundaries_are_accepted(db, env):
         ({"units": "U1"}, "error_ofi_units"),
         ({"units": [1.5]}, "error_ofi_units"),
         ({"year": 2599}, "error_ofi_year"),
-        ({"points": float("nan")}, "error_input"),
-        ({"points": -1.0}, "error_input"),
+        ({"points": float("nan")}, "error_ofi_points"),
+        ({"points": -1.0}, "error_ofi_points"),
+        ({"points": float("inf")}, "error_ofi_points"),
+        ({"points": 500.01}, "error_ofi_points"),  # no OFI wins more than the whole 0-500 scale
+        ({"points": 1e12}, "error_ofi_points"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_stored(db, env, overrides, key):
@@ -190,6 +199,20 @@ def test_who_may_create_which_ofi(db, env, actor, source, units, allowed):
         assert counts(db) == before
 
 
+@pytest.mark.parametrize(("overrides", "key"), [
+    ({"owner": "board"}, "error_ofi_owner_unit"),     # the committee's member
+    ({"owner": "unit2"}, "error_ofi_owner_unit"),     # another unit's user
+    ({"owner": "gone"}, "error_ofi_owner_unit"),
+    ({"points": 3.0}, "error_ofi_points_unit"),       # points come from the scoring engine's gaps
+    ({"points": 1e9}, "error_ofi_points_unit"),
+])
+def test_a_units_own_ofi_has_an_owner_of_that_unit_and_no_points(db, env, overrides, key):
+    before = counts(db)
+    with pytest.raises(InputError, match=key):
+        new(db, env, actor="unit1", source="unit", **overrides)
+    assert counts(db) == before
+
+
 # ---------------------------------------------------------------------------------------------
 # update
 
@@ -197,7 +220,7 @@ def test_who_may_create_which_ofi(db, env, actor, source, units, allowed):
 def test_update_changes_the_fields_and_audits_old_and_new(db, env):
     ofi_id = new(db, env)
     stamp = ofis.get(db, env["committee"], ofi_id)["updated_at"]
-    diff = ofis.update(db, env["committee"], ofi_id, today=TODAY, priority="high", due_date=date(2026, 9, 30),
+    diff = ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, priority="high", due_date=date(2026, 9, 30),
                        owner="unit1", description="ทบทวนวิสัยทัศน์", status="in_progress")
     assert diff["priority"] == ("medium", "high") and diff["due_date"] == ("2026-06-30", "2026-09-30")
     row = ofis.get(db, env["committee"], ofi_id)
@@ -218,9 +241,9 @@ def test_update_changes_the_fields_and_audits_old_and_new(db, env):
 def test_update_audits_only_what_changed_and_nothing_when_nothing_did(db, env):
     ofi_id = new(db, env)
     before = counts(db)
-    assert ofis.update(db, env["committee"], ofi_id, today=TODAY, priority="medium", owner="board") == {}
+    assert ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, priority="medium", owner="board") == {}
     assert counts(db) == before
-    ofis.update(db, env["committee"], ofi_id, today=TODAY, priority="low", owner="board")
+    ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, priority="low", owner="board")
     assert last_audit(db)[1]["changes"] == {"priority": {"old": "medium", "new": "low"}}
 
 
@@ -242,7 +265,7 @@ def test_bad_update_is_refused_and_changes_nothing(db, env, changes, key):
     ofi_id = new(db, env)
     row, before = ofis.get(db, env["committee"], ofi_id), counts(db)
     with pytest.raises(InputError) as err:
-        ofis.update(db, env["committee"], ofi_id, today=TODAY, **changes)
+        ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, **changes)
     assert err.value.key == key
     assert ofis.get(db, env["committee"], ofi_id) == row and counts(db) == before
 
@@ -250,20 +273,20 @@ def test_bad_update_is_refused_and_changes_nothing(db, env, changes, key):
 def test_a_past_due_date_may_stay_but_not_be_set(db, env):
     ofi_id = new(db, env)
     later = date(2026, 8, 1)  # the due date 2026-06-30 has passed
-    ofis.update(db, env["committee"], ofi_id, today=later, priority="high", due_date=DUE)
+    ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=later, priority="high", due_date=DUE)
     assert ofis.get(db, env["committee"], ofi_id)["priority"] == "high"
     with pytest.raises(InputError, match="error_ofi_due_past"):
-        ofis.update(db, env["committee"], ofi_id, today=later, due_date=date(2026, 7, 1))
-    ofis.update(db, env["committee"], ofi_id, today=later, due_date=date(2026, 8, 1))
+        ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=later, due_date=date(2026, 7, 1))
+    ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=later, due_date=date(2026, 8, 1))
     assert ofis.get(db, env["committee"], ofi_id)["due_date"] == "2026-08-01"
 
 
 def test_unknown_field_and_unknown_ofi(db, env):
     ofi_id = new(db, env)
     with pytest.raises(TypeError):
-        ofis.update(db, env["committee"], ofi_id, today=TODAY, item="2.1")
+        ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, item="2.1")
     with pytest.raises(InputError, match="error_ofi_not_found"):
-        ofis.update(db, env["committee"], 999, today=TODAY, priority="high")
+        ofis.update(db, env["committee"], 999, 0, today=TODAY, priority="high")
     with pytest.raises(InputError, match="error_ofi_not_found"):
         ofis.get(db, env["committee"], 999)
 
@@ -275,7 +298,8 @@ def test_unknown_field_and_unknown_ofi(db, env):
         ("committee", ["U2"], "done", {"status": "open"}, True),
         ("unit1", ["U1"], "open", {"status": "in_progress"}, True),
         ("unit1", ["U1"], "in_progress", {"status": "done"}, True),
-        ("unit1", ["U1", "U2"], "open", {"status": "done"}, True),
+        ("unit1", ["U1", "U2"], "open", {"status": "done"}, False),  # a shared OFI is the committee's to close
+        ("unit1", ["U1", "U2"], "open", {"status": "in_progress"}, False),
         ("unit1", ["U1"], "open", {"status": "dropped"}, False),
         ("unit1", ["U1"], "done", {"status": "open"}, False),
         ("unit1", ["U1"], "dropped", {"status": "in_progress"}, False),
@@ -289,16 +313,37 @@ def test_unknown_field_and_unknown_ofi(db, env):
 def test_who_may_update_what(db, env, actor, units, start, changes, allowed):
     ofi_id = new(db, env, units=[env["units"][c] for c in units])
     if start != "open":
-        ofis.update(db, env["committee"], ofi_id, today=TODAY, status=start)
+        ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, status=start)
     row, before = ofis.get(db, env["committee"], ofi_id), counts(db)
     if allowed:
-        ofis.update(db, env[actor], ofi_id, today=TODAY, **changes)
+        ofis.update(db, env[actor], ofi_id, ver(db, ofi_id), today=TODAY, **changes)
         assert all(ofis.get(db, env["committee"], ofi_id)[field] == value for field, value in changes.items())
         assert last_audit(db)[0][:2] == (env[actor].username, "update")
     else:
         with pytest.raises(AccessDenied):
-            ofis.update(db, env[actor], ofi_id, today=TODAY, **changes)
+            ofis.update(db, env[actor], ofi_id, ver(db, ofi_id), today=TODAY, **changes)
         assert ofis.get(db, env["committee"], ofi_id) == row and counts(db) == before
+
+
+def test_a_stale_edit_is_refused_and_names_who_changed_it_first(db, env):
+    ofi_id = new(db, env)
+    shown = ver(db, ofi_id)  # two people open the register
+    ofis.update(db, env["admin"], ofi_id, shown, today=TODAY, priority="high")
+    row, before = ofis.get(db, env["committee"], ofi_id), counts(db)
+    with pytest.raises(OfiConflict) as refused:
+        ofis.update(db, env["committee"], ofi_id, shown, today=TODAY, priority="low", status="in_progress")
+    assert refused.value.key == "error_ofi_conflict" and refused.value.params["by"] == "owner"
+    assert ofis.get(db, env["committee"], ofi_id) == row and counts(db) == before
+    assert row["version"] == shown + 1 and row["updated_by"] == "owner"
+    # with the version read again, the edit goes through
+    ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, priority="low")
+    assert ofis.get(db, env["committee"], ofi_id)["version"] == shown + 2
+
+
+def test_an_edit_that_changes_nothing_keeps_the_version(db, env):
+    ofi_id = new(db, env)
+    assert ofis.update(db, env["committee"], ofi_id, 0, today=TODAY, priority="medium") == {}
+    assert ver(db, ofi_id) == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,8 +402,8 @@ def filled(db, env):
         "e": new(db, env, item="1.2", priority="medium", due_date=date(2026, 3, 2), units=[u["U2"]]),
         "old": new(db, env, year=2569, item="1.1", units=[u["U1"]]),
     }
-    ofis.update(db, env["committee"], ids["c"], today=TODAY, status="in_progress")
-    ofis.update(db, env["committee"], ids["e"], today=TODAY, status="done")
+    ofis.update(db, env["committee"], ids["c"], ver(db, ids["c"]), today=TODAY, status="in_progress")
+    ofis.update(db, env["committee"], ids["e"], ver(db, ids["e"]), today=TODAY, status="done")
     return ids
 
 
@@ -437,9 +482,9 @@ def test_carry_over_copies_open_work_links_it_and_is_idempotent(db, env):
     going = new(db, env, year=2569, item="3.2")
     done = new(db, env, year=2569, item="4.1")
     dropped = new(db, env, year=2569, item="5.1")
-    ofis.update(db, env["committee"], going, today=TODAY, status="in_progress")
-    ofis.update(db, env["committee"], done, today=TODAY, status="done")
-    ofis.update(db, env["committee"], dropped, today=TODAY, status="dropped")
+    ofis.update(db, env["committee"], going, ver(db, going), today=TODAY, status="in_progress")
+    ofis.update(db, env["committee"], done, ver(db, done), today=TODAY, status="done")
+    ofis.update(db, env["committee"], dropped, ver(db, dropped), today=TODAY, status="dropped")
     ofis.add_note(db, env["committee"], open_id, "บันทึกความคืบหน้าปีก่อน")
     audits = counts(db)["audit_log"]
 

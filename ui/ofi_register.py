@@ -50,8 +50,10 @@ def table_changes(edited_rows: dict, frame: pd.DataFrame, labels: dict[str, dict
 def _apply_edits(user: User, frame: pd.DataFrame, labels: dict[str, dict[str, str]]) -> None:
     """Save the cells changed in the table, one OFI at a time; then start a fresh table."""
     edits = st.session_state.get(_editor_key(), {}).get("edited_rows", {})
+    versions = dict(zip(frame["id"], frame["version"], strict=True))  # as shown: a later change by someone else wins
     for ofi_id, values in table_changes(edits, frame, labels):
-        if not run(lambda i=ofi_id, v=values: ofis.update(session.store(), user, i, **v), t("ofi_saved")):
+        if not run(lambda i=ofi_id, v=values: ofis.update(session.store(), user, i, int(versions[i]), **v),
+                   t("ofi_saved")):
             break
     st.session_state["ofi:editor_round"] = st.session_state.get("ofi:editor_round", 0) + 1
 
