@@ -220,8 +220,8 @@ def test_a_units_own_ofi_has_an_owner_of_that_unit_and_no_points(db, env, overri
 def test_update_changes_the_fields_and_audits_old_and_new(db, env):
     ofi_id = new(db, env)
     stamp = ofis.get(db, env["committee"], ofi_id)["updated_at"]
-    diff = ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, priority="high", due_date=date(2026, 9, 30),
-                       owner="unit1", description="ทบทวนวิสัยทัศน์", status="in_progress")
+    diff = ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, priority="high",
+                       due_date=date(2026, 9, 30), owner="unit1", description="ทบทวนวิสัยทัศน์", status="in_progress")
     assert diff["priority"] == ("medium", "high") and diff["due_date"] == ("2026-06-30", "2026-09-30")
     row = ofis.get(db, env["committee"], ofi_id)
     assert (row["priority"], row["due_date"], row["owner"], row["description"], row["status"]) == (
