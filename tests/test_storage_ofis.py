@@ -241,7 +241,7 @@ def test_update_changes_the_fields_and_audits_old_and_new(db, env):
 def test_update_audits_only_what_changed_and_nothing_when_nothing_did(db, env):
     ofi_id = new(db, env)
     before = counts(db)
-    assert ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, priority="medium", owner="board") == {}
+    assert ofis.update(db, env["committee"], ofi_id, 0, today=TODAY, priority="medium", owner="board") == {}
     assert counts(db) == before
     ofis.update(db, env["committee"], ofi_id, ver(db, ofi_id), today=TODAY, priority="low", owner="board")
     assert last_audit(db)[1]["changes"] == {"priority": {"old": "medium", "new": "low"}}
