@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage.errors import Busy
+
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "var" / "pmqa.db"  # make run's store (PMQA_DB: another)
 BUSY_TIMEOUT_MS = 5000
+WRITE_WAIT = 30.0  # seconds a write waits for the lock in all, in rounds of BUSY_TIMEOUT_MS
 PRIVATE = 0o600  # new database, evidence and backup files: readable and writable by their owner only
 
 
@@ -41,13 +46,30 @@ def transaction(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    _begin(db)
     try:
         yield db
     except BaseException:
         db.rollback()
         raise
     db.execute("COMMIT")
+
+
+def _begin(db: Database) -> None:
+    """BEGIN IMMEDIATE, waiting up to ``WRITE_WAIT`` seconds in all for the write lock. SQLite's busy timeout
+    polls and gives up after ``BUSY_TIMEOUT_MS``; on a loaded machine a writer can hold the lock that long
+    while it waits for a CPU, so waiting goes on in rounds. Past that, ``Busy``: a clear "nothing was
+    saved, try again", never SQLite's "database is locked"."""
+    deadline = time.monotonic() + WRITE_WAIT
+    while True:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise Busy() from exc
 
 
 def open_database(path: str | Path = DEFAULT_PATH) -> Database:

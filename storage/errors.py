@@ -45,3 +45,9 @@ class NotEditable(StoreError, RuntimeError):
     """The assessment's status does not allow this change (e.g. submitted, approved)."""
 
     key = "error_not_editable"
+
+
+class Busy(StoreError, RuntimeError):
+    """The store stayed locked by other writers for longer than a write waits; nothing was changed."""
+
+    key = "error_busy"

@@ -55,3 +55,51 @@ def test_open_store_without_demo_leaves_it_empty(tmp_path):
     db = open_store(tmp_path / "empty.db", demo_if_empty=False)
     assert not is_demo(db)
     assert db.execute("SELECT COUNT(*) FROM units").fetchone()[0] == 0
+
+
+def test_a_write_waits_out_a_long_held_lock_and_past_its_limit_says_busy(tmp_path, monkeypatch):
+    """regression (bench/load.py): on a loaded machine a writer held the lock past the 5 s busy timeout, and
+    "database is locked" reached users as an unexpected error."""
+    import threading
+    import time
+
+    from storage import db as store_db
+    from storage.errors import Busy
+
+    path = tmp_path / "store.db"
+    holder, writer = connect(path), connect(path)
+    writer.execute("PRAGMA busy_timeout = 50")  # SQLite gives up after 50 ms: the store must wait on
+    writer.execute("CREATE TABLE IF NOT EXISTS t (x)")
+    monkeypatch.setattr(store_db, "WRITE_WAIT", 5.0)
+
+    def hold(seconds: float) -> threading.Thread:
+        locked = threading.Event()
+
+        def run():
+            conn = connect(path)
+            conn.execute("BEGIN IMMEDIATE")
+            locked.set()
+            time.sleep(seconds)
+            conn.execute("ROLLBACK")
+            conn.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        locked.wait()
+        return thread
+
+    thread = hold(0.5)  # ten busy timeouts
+    with store_db.transaction(writer):
+        writer.execute("INSERT INTO t VALUES (1)")
+    thread.join()
+    assert writer.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 1
+
+    monkeypatch.setattr(store_db, "WRITE_WAIT", 0.3)
+    thread = hold(1.0)
+    with pytest.raises(Busy) as refused:
+        with store_db.transaction(writer):
+            writer.execute("INSERT INTO t VALUES (2)")
+    thread.join()
+    assert refused.value.key == "error_busy"
+    assert writer.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 1
+    holder.close()
