@@ -96,9 +96,8 @@ def test_a_write_waits_out_a_long_held_lock_and_past_its_limit_says_busy(tmp_pat
 
     monkeypatch.setattr(store_db, "WRITE_WAIT", 0.3)
     thread = hold(1.0)
-    with pytest.raises(Busy) as refused:
-        with store_db.transaction(writer):
-            writer.execute("INSERT INTO t VALUES (2)")
+    with pytest.raises(Busy) as refused, store_db.transaction(writer):
+        writer.execute("INSERT INTO t VALUES (2)")
     thread.join()
     assert refused.value.key == "error_busy"
     assert writer.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 1
