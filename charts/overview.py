@@ -3,6 +3,7 @@ review, trends and category-7 KPIs. Each is pure: plain pandas objects in, a Plo
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping
 from itertools import pairwise
@@ -211,7 +212,7 @@ def unit_heatmap(matrix: pd.DataFrame, thresholds: Thresholds, lang: str = "th",
     ordered = matrix.loc[order]
     y, used = [], set()
     for unit in ordered.index:
-        label = str(labels.get(unit, unit))
+        label = html.escape(str(labels.get(unit, unit)), quote=False)  # Plotly reads tags in labels: a name is text
         if label in used:  # a categorical axis would merge two rows with one label
             label = f"{label} ({unit})"
         used.add(label)
@@ -258,7 +259,8 @@ def ofi_pareto(gaps: pd.DataFrame, lang: str = "th", top: int = 20) -> go.Figure
     total = float(frame["points"].sum())
     shown = frame.sort_values("points", ascending=False, kind="stable").head(top).reset_index(drop=True)
     refs = shown["ref"].astype(str).tolist()
-    texts = shown["text"].fillna("").astype(str).tolist() if "text" in shown else [""] * len(shown)
+    texts = [html.escape(text, quote=False)  # a unit's own KPI name is user text: no tags in the hover
+             for text in (shown["text"].fillna("").astype(str) if "text" in shown else [""] * len(shown))]
     if "units" in shown:
         sharing = [translate("ovc_units_sharing", lang, n=int(n)) if pd.notna(n) else "" for n in shown["units"]]
     else:

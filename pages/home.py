@@ -10,6 +10,7 @@ from ui import session
 from ui.home_parts import phase_banner, setup_checklist
 from ui.i18n import current_language, t
 from ui.router import require_user
+from ui.text import md
 
 user = require_user()
 db = session.store()
@@ -30,7 +31,7 @@ phase_banner(db, year)
 if user.role == "unit":
     unit = org.unit(db, user.unit_id)
     summary = unit_summary(db, user.unit_id, year)
-    st.markdown(f"**{t('unit')}:** {unit['name_en' if lang == 'en' else 'name_th']}")
+    st.markdown(f"**{t('unit')}:** {md(unit['name_en' if lang == 'en' else 'name_th'])}")
     cols = st.columns(4)
     cols[0].metric(t("your_unit_status"), status_label(summary.status, lang))
     cols[1].metric(t("total_score"), score_text(summary.total))

@@ -12,6 +12,7 @@ from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.router import require_user
+from ui.text import md
 
 CLOSED = {"error_year_closed": "sa_year_closed", "error_phase_closed": "sa_phase_closed", "error_no_cycle": "no_cycle",
           "error_unit_inactive": "error_unit_inactive"}
@@ -52,7 +53,7 @@ if form.assessment["version"]:
 else:
     st.caption(t("sa_never_saved"))
 if form.assessment["status"] == "returned" and form.assessment.get("return_reason"):
-    st.error(t("sa_returned", reason=form.assessment["return_reason"]), icon=":material/undo:")
+    st.error(t("sa_returned", reason=md(form.assessment["return_reason"])), icon=":material/undo:")
 if refusal and form.assessment["status"] in EDITABLE["self"]:
     st.info(t(CLOSED[refusal], year=year), icon=":material/event_busy:")
 elif not editable:

@@ -20,6 +20,7 @@ from i18n import translate
 from i18n.format import role_label
 from storage.demo import DEMO_PASSWORD
 from ui.router import PAGES
+from ui.text import md
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
@@ -125,7 +126,7 @@ def test_each_role_signs_in_and_gets_its_menu(run_app, demo_user, role, lang):
     assert not at.exception
     assert at.session_state["user_id"] == user.id
     assert not at.error
-    expected_caption = translate("signed_in_as", lang, name=user.display_name, role=role_label(role, lang))
+    expected_caption = translate("signed_in_as", lang, name=md(user.display_name), role=role_label(role, lang))
     assert [c.value for c in at.sidebar.caption] == [expected_caption]
     assert [b.label for b in at.sidebar.button] == [translate("sign_out", lang)]
     allowed = {(ROOT / path).resolve(): translate(title, lang)
@@ -182,7 +183,7 @@ def test_switching_language_to_english_re_renders_in_english(run_app, demo_user)
     assert [t.value for t in at.title] == [translate("app_title", "en")]
     user = demo_user("director")
     assert [c.value for c in at.sidebar.caption] == [
-        translate("signed_in_as", "en", name=user.display_name, role=role_label("director", "en"))]
+        translate("signed_in_as", "en", name=md(user.display_name), role=role_label("director", "en"))]
     assert [b.label for b in at.sidebar.button] == [translate("sign_out", "en")]
     assert [w.value for w in at.sidebar.warning] == [translate("demo_notice", "en")]
     assert set(offered_pages(at).values()) == {translate(title, "en") for _p, (title, _i, roles)

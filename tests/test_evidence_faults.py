@@ -11,6 +11,7 @@ from sample_files import pdf_bytes
 from i18n import translate
 from storage import accounts, assessments, connect, evidence
 from storage.demo import DEMO_PASSWORD
+from ui.text import md
 
 PAGE = "pages/self_assessment.py"
 
@@ -56,7 +57,7 @@ def test_a_deleted_evidence_file_shows_a_clear_message_and_the_page_works_on(app
     assert not at.exception
     assert [e.value for e in at.error] == [translate("error_evidence_unreadable", lang, name="แผนที่หายไป.pdf")]
     labels = [b.label for b in at.get("download_button")]
-    assert labels == [f"{translate('ev_download', lang)}: แผนที่ยังอยู่.pdf"]  # the other file still downloads
+    assert labels == [f"{translate('ev_download', lang)}: {md('แผนที่ยังอยู่.pdf')}"]  # the other file still downloads
     assert not any(str(demo_path.parent) in text or "evidence/" in text for text in shown_texts(at))
     assert str(stored) in caplog.text  # the log names the file for the administrator
 

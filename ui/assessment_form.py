@@ -17,6 +17,7 @@ from ui import session
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
+from ui.text import md
 
 EDITOR = Editor("sa")
 key, prime, save = EDITOR.key, EDITOR.prime, EDITOR.save
@@ -102,10 +103,11 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
             st.markdown(f"#### {item.id} {item.name.get(lang)}")
         with st.container(border=True):
             cols = st.columns([3, 1, 1, 1, 1, 2])
-            name = kpi.name.get(lang) + (f" · _{t('sa_own_kpi')}_" if kpi.id in own else "")
-            cols[0].markdown(f"**{kpi.id}** {name}")
-            cols[0].caption(t("sa_kpi_meta", unit=kpi.unit.get(lang), direction=t(f"sa_kpi_direction_{kpi.direction}"),
-                              target=f"{kpi.target:g}", floor=f"{kpi.floor:g}", ceiling=f"{kpi.ceiling:g}"))
+            name = md(kpi.name.get(lang)) + (f" · _{t('sa_own_kpi')}_" if kpi.id in own else "")
+            cols[0].markdown(f"**{md(kpi.id)}** {name}")
+            cols[0].caption(t("sa_kpi_meta", unit=md(kpi.unit.get(lang)),
+                              direction=t(f"sa_kpi_direction_{kpi.direction}"), target=f"{kpi.target:g}",
+                              floor=f"{kpi.floor:g}", ceiling=f"{kpi.ceiling:g}"))
             for col, fiscal_year in zip(cols[1:4], years, strict=True):
                 k = key("kpi", kpi.id, fiscal_year)
                 prime(k, kpi_value(form, kpi.id, fiscal_year), fresh)

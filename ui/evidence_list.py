@@ -15,6 +15,7 @@ from storage.errors import StoreError
 from ui import session
 from ui.errors import describe
 from ui.i18n import t
+from ui.text import link_target, md
 
 
 def _content(user: User, evidence_id: int) -> bytes:
@@ -30,14 +31,14 @@ def evidence_list(rows: list[dict], user: User, key: Callable[..., str],
         name = shown + (f" · {t('ev_confidential_tag')}" if row["confidential"] else "")
         left, right = st.columns([4, 1]) if on_remove else (st, None)
         if link:
-            left.markdown(f":material/link: [{name}]({row['url']})")
+            left.markdown(f":material/link: [{md(name)}]({link_target(row['url'])})")
         else:
             try:
                 evidence.check_readable(session.store(), user, row["id"])
             except StoreError as exc:
                 left.error(describe(exc), icon=":material/error:")
             else:
-                left.download_button(f"{t('ev_download')}: {name}", partial(_content, user, row["id"]),
+                left.download_button(f"{t('ev_download')}: {md(name)}", partial(_content, user, row["id"]),
                                      file_name=shown, key=key("ev_dl", row["id"]), icon=":material/download:",
                                      on_click="ignore")
         if on_remove:

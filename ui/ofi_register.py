@@ -16,6 +16,7 @@ from storage.accounts import User
 from ui import session
 from ui.editor import Editor
 from ui.i18n import current_language, t
+from ui.text import md
 
 EDITABLE = ("description", "priority", "owner", "due_date", "status")
 TABS = {"register": "ofi_tab_register", "gaps": "ofi_tab_gaps", "manual": "ofi_tab_manual"}
@@ -134,7 +135,7 @@ def notes_panel(user: User, frame: pd.DataFrame) -> None:
                           format_func=lambda i: f"#{i} · {frame.set_index('id').loc[i, 'description'][:80]}")
     record = ofis.get(session.store(), user, ofi_id)
     for note in record["notes"]:
-        st.markdown(f"- **{note['author']}** ({note['at'][:10]}): {note['text']}")
+        st.markdown(f"- **{md(note['author'])}** ({note['at'][:10]}): {md(note['text'])}")
     with st.form("ofi:note", clear_on_submit=True):
         text = st.text_area(t("ofi_note"), max_chars=ofis.MAX_TEXT)
         if st.form_submit_button(t("ofi_add_note")):

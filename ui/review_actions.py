@@ -11,6 +11,7 @@ from storage.answers import Form
 from ui import session
 from ui.i18n import t
 from ui.review_form import EDITOR, key
+from ui.text import md
 
 
 def _decide(user: User, assessment_id: int, action: str, reason_key: str | None, done: str) -> None:
@@ -21,7 +22,7 @@ def _decide(user: User, assessment_id: int, action: str, reason_key: str | None,
 def decision_panel(form: Form, user: User) -> None:
     aid, status = form.assessment["id"], form.assessment["status"]
     if status == "returned" and form.assessment.get("return_reason"):
-        st.warning(t("rv_returned_reason", reason=form.assessment["return_reason"]), icon=":material/undo:")
+        st.warning(t("rv_returned_reason", reason=md(form.assessment["return_reason"])), icon=":material/undo:")
     if user.role == "committee" and status == "submitted":
         back, approve = st.columns(2)
         with back.container(border=True):

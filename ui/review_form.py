@@ -16,6 +16,7 @@ from ui import session
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
+from ui.text import md
 
 EDITOR = Editor("rv")
 key = EDITOR.key
@@ -92,7 +93,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                                 width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
             text = form.narratives.get((item.id, level))
             if text:
-                column.caption(f"{t('sa_narrative')}: {text}")
+                column.caption(f"{t('sa_narrative')}: {md(text)}")
             with column:
                 evidence_list([e for e in evidence_rows if e["item"] == item.id and e["level"] == level], user, key)
         notes_block(form, item, user, can_note)
@@ -110,7 +111,7 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
         for kpi in kpis:
             with st.container(border=True):
                 cols = st.columns([3, 1, 1])
-                cols[0].markdown(f"**{kpi.id}** {kpi.name.get(lang)}")
+                cols[0].markdown(f"**{md(kpi.id)}** {md(kpi.name.get(lang))}")
                 own_value = kpi_value(form, kpi.id, year, "self")
                 cols[0].caption(t("rv_unit_value", value="-" if own_value is None else f"{own_value:g}",
                                   unit=kpi.unit.get(lang)))

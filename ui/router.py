@@ -26,6 +26,7 @@ from ui import faults, session, sso
 from ui.errors import describe
 from ui.i18n import t
 from ui.session import StoreMissing
+from ui.text import md
 
 HOME = "pages/home.py"
 PAGES = {
@@ -116,7 +117,7 @@ def _single_sign_on() -> None:
     refused = session.sso_refusal()
     if refused:
         key, email = refused
-        st.error(t(key, email=email), icon=":material/person_off:")
+        st.error(t(key, email=md(email)), icon=":material/person_off:")
         if st.button(t("sso_other_account"), key="sso:other"):
             sso.log_out()
         return
@@ -199,7 +200,7 @@ def route() -> None:
             if is_demo(session.store()):
                 st.sidebar.warning(t("demo_notice"), icon=":material/science:")
             if user is not None:
-                st.sidebar.caption(t("signed_in_as", name=user.display_name,
+                st.sidebar.caption(t("signed_in_as", name=md(user.display_name),
                                      role=role_label(user.role, st.session_state["lang"])))
                 if st.sidebar.button(t("sign_out"), icon=":material/logout:"):
                     session.sign_out(user)

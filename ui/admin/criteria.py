@@ -13,6 +13,7 @@ from storage.errors import StoreError
 from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
+from ui.text import md
 
 
 def view(db: Database, user: User) -> None:
@@ -27,7 +28,7 @@ def view(db: Database, user: User) -> None:
     files = {f["sha256"]: f for f in criteria.accepted_files(db)}
     if row["criteria_sha"]:
         used = files[row["criteria_sha"]]
-        st.markdown(t("adm_criteria_in_use_file", name=used["name"], by=used["accepted_by"],
+        st.markdown(t("adm_criteria_in_use_file", name=md(used["name"]), by=md(used["accepted_by"]),
                       when=local_time(used["accepted_at"])))
     else:
         st.markdown(t("adm_criteria_in_use_default", name=framework.name.get(lang)))
