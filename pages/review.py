@@ -13,6 +13,7 @@ from ui.i18n import current_language, t
 from ui.review_actions import decision_panel
 from ui.review_form import EDITOR, key, render_item, render_kpis
 from ui.router import require_user
+from ui.text import md
 
 user = require_user("committee", "admin")
 db = session.store()
@@ -55,7 +56,7 @@ year_closed = years.year_refusal(db, year)
 editable = user.role == "committee" and form.assessment["status"] in EDITABLE["review"] and not year_closed
 own, reviewed = live_scores(form, framework, "self"), live_scores(form, framework, "review")
 
-st.header(f"{labels[unit_id]} · {status_label(form.assessment['status'], lang)}")
+st.header(f"{md(labels[unit_id])} · {status_label(form.assessment['status'], lang)}")
 cols = st.columns(3)
 cols[0].metric(t("rv_self_total"), score_text(own.total))
 cols[1].metric(t("rv_review_total"), score_text(reviewed.total))

@@ -27,7 +27,7 @@ found = assessments.get(db, user.unit_id, year)
 if found is None:
     # outside the self-assessment phase, or for a deactivated unit, no form is started
     if refusal := ("error_unit_inactive" if not unit["active"] else years.unit_refusal(db, year)):
-        st.title(t("sa_title", unit=unit["name_en" if lang == "en" else "name_th"]))
+        st.title(t("sa_title", unit=md(unit["name_en" if lang == "en" else "name_th"])))
         st.info(t(CLOSED[refusal], year=year), icon=":material/event_busy:")
         st.stop()
     found = assessments.ensure(db, user, user.unit_id, year)
@@ -37,7 +37,7 @@ refusal = years.unit_refusal(db, year, form.assessment["status"])
 editable = form.assessment["status"] in EDITABLE["self"] and refusal is None
 scores, done = live_scores(form, framework), progress(form, framework)
 
-st.title(t("sa_title", unit=unit["name_en" if lang == "en" else "name_th"]))
+st.title(t("sa_title", unit=md(unit["name_en" if lang == "en" else "name_th"])))
 EDITOR.show_flash()
 cols = st.columns(4)
 cols[0].metric(t("status"), status_label(form.assessment["status"], lang))

@@ -1,0 +1,139 @@
+"""User text is text, in a real browser: hostile samples written into every kind of user text (a narrative, a
+return reason, an OFI note, an own KPI's name and unit, a link's title, a unit's name, a user's display name)
+show literally on every page that shows them, in Thai and in English, and none becomes an image, a link, a
+tag, a formula or a colour. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from e2e import (
+    browser_page,
+    copy_store,
+    expect,
+    expect_no_exception,
+    main,
+    open_page,
+    screenshot,
+    settle,
+    sidebar,
+    sign_in,
+    switch_language,
+)
+
+from i18n import translate
+from storage import accounts, answers, assessments, connect, evidence, ofis, org
+from storage.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+YEAR = 2570
+EVIL = "https://evil.example"
+# each sample: Markdown image and link, raw HTML, emphasis, a formula, a colour directive, a material icon
+HOSTILE = {
+    "narrative": f"![pixel]({EVIL}/n.png) [คลิก]({EVIL}/n) <img src={EVIL}/n2.png> **หนา** $x^2$ :red[แดง]",
+    "reason": f"แก้ไข [ที่นี่]({EVIL}/r) <b>ด่วน</b> ~~ขีด~~ :material/warning: _เอียง_",
+    "note": f"บันทึก ![x]({EVIL}/o.png) <a href={EVIL}/o>ลิงก์</a> `code` # หัวข้อ",
+    "kpi": f"ตัวชี้วัด [x]({EVIL}/k) <i>i</i> *ดาว*",
+    "kpi_unit": "ร้อยละ $%$",
+    "title": f"เอกสาร](javascript:alert(1)) [ปลอม]({EVIL}/t) <script>x</script>",
+    "unit": "กอง <u>ทดสอบ</u> [x](https://evil.example/u) **หนา**",
+    "person": "กรรมการ <b>ปลอม</b> _ชื่อ_",
+}
+
+
+@pytest.fixture(scope="module")
+def server_store(browser, tmp_path_factory, demo_template) -> Path:
+    """The demo store with a hostile sample in every kind of user text, on demo-unit's returned 2570 form."""
+    path = copy_store(demo_template, tmp_path_factory.mktemp("e2e-text"))
+    db = connect(path)
+    try:
+        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+        committee = accounts.authenticate(db, "demo-committee", DEMO_PASSWORD)
+        admin = accounts.authenticate(db, "demo-admin", DEMO_PASSWORD)
+        aid = assessments.get(db, unit.unit_id, YEAR)["id"]
+        version = db.execute("SELECT version FROM assessments WHERE id = ?", [aid]).fetchone()[0]
+        version = answers.save_narrative(db, unit, aid, version, "1.1", "basic", HOSTILE["narrative"])
+        version, _ = answers.add_own_kpi(db, unit, aid, version, "7.1", HOSTILE["kpi"], HOSTILE["kpi_unit"],
+                                         "higher", 60, 90, 80)
+        evidence.add_link(db, unit, aid, "1.1", "basic", "https://example.go.th/plan", title=HOSTILE["title"])
+        db.execute("UPDATE assessments SET status = 'returned', return_reason = ? WHERE id = ?",
+                   [HOSTILE["reason"], aid])
+        db.conn.commit()
+        ofi = ofis.create(db, committee, YEAR, "1.1", "ทบทวนวิสัยทัศน์", "high", "demo-committee",
+                          date.today() + timedelta(days=1), [unit.unit_id])
+        ofis.add_note(db, committee, ofi, HOSTILE["note"])
+        row = org.unit(db, unit.unit_id)
+        org.update_unit(db, admin, unit.unit_id, row["code"], HOSTILE["unit"], HOSTILE["unit"], row["kind"],
+                        row["weight"])
+        accounts.update_user(db, admin, committee.id, "committee", None, HOSTILE["person"])
+    finally:
+        db.close()
+    return path
+
+
+def shows_literally(page, *samples: str) -> None:
+    """Each sample is in the page's text as typed; no image is loaded from the hostile host, no link hides
+    its address behind other words (a bare address typed in the text may show as a link to itself, as
+    typed), no script or formula comes from the text."""
+    settle(page)
+    expect_no_exception(page)
+    text = page.locator("body").inner_text()  # a popover's content is outside the app's element
+    for sample in samples:
+        assert " ".join(sample.split()) in " ".join(text.split()), sample
+    assert page.locator('img[src*="evil.example"], a[href^="javascript"]').count() == 0
+    links = page.locator('a[href*="evil.example"]')
+    disguised = [html for html in links.evaluate_all("all => all.filter(a => a.textContent !== decodeURI(a.getAttribute('href')))"
+                                                     ".map(a => a.parentElement.outerHTML)")]
+    assert not disguised, disguised
+    assert page.locator('.katex, [data-testid="stApp"] script, [data-testid="stPopoverBody"] script').count() == 0
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_unit_sees_its_text_as_typed(browser, server, artifacts, lang):
+    with browser_page(browser, server, lang) as page:
+        if lang == "en":
+            switch_language(page, "en")
+        sign_in(page, "demo-unit", DEMO_PASSWORD, lang)
+        expect()(sidebar(page).get_by_role("button")).to_have_count(1)
+        shows_literally(page, HOSTILE["unit"])  # home
+        open_page(page, "page_self_assessment", lang)
+        expect()(main(page).get_by_text(HOSTILE["reason"], exact=False)).to_be_visible()
+        shows_literally(page, HOSTILE["reason"], HOSTILE["unit"])
+        screenshot(page, artifacts / f"user-text-unit-{lang}.png")
+        # the link's title, in the first evidence popover (1.1, Basic)
+        main(page).locator('[data-testid="stPopoverButton"]').first.click()
+        popover = page.locator('[data-testid="stPopoverBody"]')
+        expect()(popover.get_by_text(HOSTILE["title"], exact=False)).to_be_visible()
+        shows_literally(page, HOSTILE["title"])
+        assert popover.get_by_role("link").evaluate("a => a.href") == "https://example.go.th/plan"
+        page.keyboard.press("Escape")
+        expect()(popover).to_be_hidden()
+        # the unit's own KPI, in category 7
+        settle(page)
+        main(page).get_by_role("radio", name=re.compile("^" + re.escape(translate("category_short", lang, n=7))
+                                                        + r"\b")).click()
+        expect()(main(page).get_by_text(HOSTILE["kpi"], exact=False)).to_be_visible()
+        shows_literally(page, HOSTILE["kpi"], HOSTILE["kpi_unit"])
+        screenshot(page, artifacts / f"user-text-kpi-{lang}.png")
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_committee_sees_the_units_text_as_typed(browser, server, artifacts, lang):
+    with browser_page(browser, server, lang) as page:
+        if lang == "en":
+            switch_language(page, "en")
+        sign_in(page, "demo-committee", DEMO_PASSWORD, lang)
+        expect()(sidebar(page).get_by_role("button")).to_have_count(1)
+        shows_literally(page, HOSTILE["person"])  # the sidebar's "signed in" line
+        open_page(page, "page_review", lang)
+        expect()(main(page).get_by_text(HOSTILE["reason"], exact=False)).to_be_visible()
+        shows_literally(page, HOSTILE["unit"], HOSTILE["reason"], HOSTILE["narrative"])
+        screenshot(page, artifacts / f"user-text-review-{lang}.png")
+        open_page(page, "page_ofi", lang)
+        expect()(main(page).get_by_text(HOSTILE["note"], exact=False)).to_be_visible()
+        shows_literally(page, HOSTILE["note"], HOSTILE["person"])
+        screenshot(page, artifacts / f"user-text-ofi-{lang}.png")
