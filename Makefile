@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup setup-dev system-deps bench lint
+.PHONY: run test setup setup-dev system-deps bench load lint
 
 $(VENV)/.app: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,6 @@ bench: setup-dev system-deps
 	$(PY) bench/bench_form.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_browser.py
+
+load: setup-dev system-deps
+	$(PY) bench/load.py
