@@ -240,6 +240,17 @@ def test_heatmap_item_columns_and_duplicate_labels():
     assert list(heat.y) == ["Same", "Same (u2)"]  # u1 (mean 250) is weaker than u2 (300)
 
 
+def test_heatmap_unit_names_and_pareto_texts_are_text_not_tags():
+    """Plotly reads <b>, <a href> and <br> in labels and hovers: a name or a unit's own KPI name is escaped."""
+    grid = pd.DataFrame([[100.0]], index=[1], columns=["1"])
+    (heat,) = unit_heatmap(grid, DEFAULT, "th", {1: 'กอง <a href="https://evil.example">x</a> & <b>ข</b>'}).data
+    assert list(heat.y) == ['กอง &lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; &lt;b&gt;ข&lt;/b&gt;']
+    gaps = pd.DataFrame({"ref": ["U1-1"], "category": [7], "points": [5.0],
+                         "text": ["<a href='https://evil.example'>KPI</a>"]})
+    (bars,) = [t for t in ofi_pareto(gaps, "th").data if t.type == "bar"]
+    assert bars.customdata[0][0] == "&lt;a href='https://evil.example'&gt;KPI&lt;/a&gt;"
+
+
 @pytest.mark.parametrize(
     ("thresholds", "cases"),
     [(DEFAULT, [(0, "below_basic"), (299.9, "below_basic"), (300, "basic"), (399.9, "basic"), (400, "advance"),

@@ -13,6 +13,7 @@ from storage import accounts, signin
 from storage.demo import DEMO_PASSWORD
 from storage.errors import InputError
 from ui import sso
+from ui.text import md
 
 PASSWORD = "correct horse battery"
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
@@ -142,7 +143,7 @@ def test_an_unknown_email_is_refused_with_a_message(app, demo_db, signed_in_else
     calls = signed_in_elsewhere("stranger@example.com")
     at = sign_in_page(app, lang)
     assert not at.exception
-    assert [e.value for e in at.error] == [translate("sso_unknown", lang, email="stranger@example.com")]
+    assert [e.value for e in at.error] == [translate("sso_unknown", lang, email=md("stranger@example.com"))]
     assert "user_id" not in at.session_state
     at.run()  # refused once, audited once
     assert [(u, a) for u, a, _ in audited(demo_db)] == [("stranger@example.com", "sign_in_failed")]
