@@ -428,6 +428,20 @@ def test_a_unit_assessor_without_a_unit_is_refused(admin_page, demo_db):
     assert "no-unit" not in [u["username"] for u in accounts.users(demo_db)]
 
 
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize(("password", "key"), [("password123", "error_password_common"),
+                                               ("qa-assessor-1", "error_password_username"),
+                                               ("short1", "error_password_short")])
+def test_a_weak_temporary_password_is_refused_with_its_reason(admin_page, demo_db, lang, password, key):
+    at = admin_page("users", lang)
+    at.text_input(key="adm:new_user:name").input("qa-assessor")
+    at.text_input(key="adm:new_user:password").input(password)
+    at.selectbox(key="adm:new_user:role").set_value("committee")
+    click(at, "adm_add_user", lang)
+    assert errors(at) == [translate(key, lang, n=accounts.MIN_PASSWORD)]
+    assert "qa-assessor" not in [u["username"] for u in accounts.users(demo_db)]
+
+
 def test_a_new_user_changes_the_temporary_password_at_the_first_sign_in(admin_page, demo_db, demo_path, sign_in):
     add_assessor(admin_page("users"), demo_db)
     at = sign_in(demo_path, "qa-assessor", TEMPORARY)

@@ -174,6 +174,8 @@ def test_an_admin_adds_a_user_who_must_change_the_temporary_password(db, people)
     ("wrong horse", "battery staple", "error_password_current"),
     ("mango-tide-temp1", "mango-tide-temp1", "error_password_same"),
     ("mango-tide-temp1", "short", "error_password_short"),
+    ("mango-tide-temp1", "password123", "error_password_common"),
+    ("mango-tide-temp1", "Somsri-river-2026", "error_password_username"),
 ])
 def test_change_password_refusals(db, people, current, new, key):
     user = accounts.add_user(db, people["admin"], "somsri", "mango-tide-temp1", "director")
@@ -209,6 +211,8 @@ def test_reset_password_sets_a_temporary_password_and_the_old_one_stops_working(
     entries = count(db, "audit_log")
     with pytest.raises(InputError, match="error_password_short"):
         accounts.reset_password(db, admin, unit.id, "short")
+    with pytest.raises(InputError, match="error_password_common"):
+        accounts.reset_password(db, admin, unit.id, "qwerty12345")
     with pytest.raises(AccessDenied):
         accounts.reset_password(db, people["committee"], unit.id, "mango-tide-temp4")
     with pytest.raises(InputError, match="error_no_user"):
