@@ -5,6 +5,7 @@ provider is needed: the matching is in the store, and the pages read the identit
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -93,8 +94,9 @@ def signed_in_elsewhere(monkeypatch):
     monkeypatch.setattr(sso, "log_in", lambda provider: calls.append(f"login:{provider}"))
     monkeypatch.setattr(sso, "log_out", lambda: calls.append("logout"))
 
-    def identity(email: str | None, verified: bool | None = True):
-        monkeypatch.setattr(sso, "identity", lambda: None if email is None else (email, verified, "https://idp"))
+    def identity(email: str | None, verified: bool | None = True, age: float = 5.0):
+        monkeypatch.setattr(sso, "identity", lambda: None if email is None else (
+            email, verified, "https://idp", time.time() - age))
         return calls
 
     return identity
@@ -173,3 +175,14 @@ def test_half_a_configuration_shows_no_button(app):
     at.secrets["auth"] = {"microsoft": AUTH["microsoft"]}  # no redirect_uri or cookie_secret
     at.run()
     assert not at.exception and not [b for b in at.button if (b.key or "").startswith("sso:")]
+
+
+def test_an_old_identity_waits_for_a_click_so_a_reload_does_not_outlast_the_idle_time(app, demo_db,
+                                                                                      signed_in_elsewhere):
+    demo_db.execute("UPDATE users SET email = 'director@example.go.th' WHERE username = 'demo-director'")
+    demo_db.conn.commit()
+    calls = signed_in_elsewhere("director@example.go.th", age=3600)  # issued an hour ago: a reload
+    at = sign_in_page(app, "en")
+    assert on_sign_in_page(at) and "user_id" not in at.session_state
+    at.button(key="sso:microsoft").click().run()  # no trip to the provider: its identity is still there
+    assert calls == [] and not on_sign_in_page(at) and at.session_state["username"] == "demo-director"

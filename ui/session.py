@@ -115,7 +115,7 @@ def sign_in_sso() -> signin.Outcome | None:
     found = sso.identity()
     if found is None:
         return None
-    email, verified, issuer = found
+    email, verified, issuer, _ = found
     outcome = signin.sign_in_sso(store(), email, verified, issuer, client())
     _remember(outcome.user)
     st.session_state.pop("sso_paused", None)
@@ -124,10 +124,18 @@ def sign_in_sso() -> signin.Outcome | None:
     return outcome
 
 
+FRESH_IDENTITY_S = 120  # an identity the provider issued this recently: the browser is just back from it
+
+
 def resume_sso() -> User | None:
-    """On a new session (a reload, or the provider sending the browser back), sign in from the provider's
-    identity; not after this session ended (signed out, idle, disabled) or was refused."""
+    """Back from the provider (a new session with an identity issued in the last ``FRESH_IDENTITY_S``
+    seconds), sign in without another click. An older identity (a reload, or after an idle sign-out) waits
+    for the user's click on the provider's button, so a reload does not outlast the idle time; nor after
+    this session ended or was refused."""
     if st.session_state.get("sso_paused") or st.session_state.get("sso_refusal"):
+        return None
+    found = sso.identity()
+    if found is None or found[3] is None or time.time() - found[3] > FRESH_IDENTITY_S:
         return None
     outcome = sign_in_sso()
     return outcome.user if outcome else None

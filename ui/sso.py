@@ -39,16 +39,17 @@ def label(provider: str) -> str:
         return "SSO"
 
 
-def identity() -> tuple[str, bool | None, str] | None:
-    """(e-mail, whether the provider verified it or None when it does not say, the issuer) of the person
-    a provider identified in this browser, or None."""
+def identity() -> tuple[str, bool | None, str, float | None] | None:
+    """(e-mail, whether the provider verified it or None when it does not say, the issuer, when the provider
+    issued the identity as a Unix time or None) of the person a provider identified in this browser, or
+    None."""
     try:
         user = st.user
         if not user.get("is_logged_in"):
             return None
-        verified = user.get("email_verified")
+        verified, issued = user.get("email_verified"), user.get("iat")
         return (str(user.get("email") or ""), verified if isinstance(verified, bool) else None,
-                str(user.get("iss") or "sso"))
+                str(user.get("iss") or "sso"), float(issued) if isinstance(issued, int | float) else None)
     except Exception:  # single sign-on not configured
         return None
 
