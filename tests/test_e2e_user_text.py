@@ -86,8 +86,8 @@ def shows_literally(page, *samples: str) -> None:
         assert " ".join(sample.split()) in " ".join(text.split()), sample
     assert page.locator('img[src*="evil.example"], a[href^="javascript"]').count() == 0
     links = page.locator('a[href*="evil.example"]')
-    disguised = [html for html in links.evaluate_all("all => all.filter(a => a.textContent !== decodeURI(a.getAttribute('href')))"
-                                                     ".map(a => a.parentElement.outerHTML)")]
+    disguised = links.evaluate_all("all => all.filter(a => a.textContent !== decodeURI(a.getAttribute('href')))"
+                                   ".map(a => a.parentElement.outerHTML)")
     assert not disguised, disguised
     assert page.locator('.katex, [data-testid="stApp"] script, [data-testid="stPopoverBody"] script').count() == 0
 
