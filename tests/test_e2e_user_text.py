@@ -25,7 +25,7 @@ from e2e import (
 )
 
 from i18n import translate
-from storage import accounts, answers, assessments, connect, evidence, ofis, org
+from storage import accounts, answers, assessments, connect, evidence, ofis, org, reviews
 from storage.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -42,6 +42,7 @@ HOSTILE = {
     "title": f"เอกสาร](javascript:alert(1)) [ปลอม]({EVIL}/t) <script>x</script>",
     "unit": "กอง <u>ทดสอบ</u> [x](https://evil.example/u) **หนา**",
     "person": "กรรมการ <b>ปลอม</b> _ชื่อ_",
+    "review_note": f"ข้อสังเกต ![p]({EVIL}/v.png) [ลิงก์]({EVIL}/v) <i>x</i> **y**",
 }
 
 
@@ -63,6 +64,7 @@ def server_store(browser, tmp_path_factory, demo_template) -> Path:
         db.execute("UPDATE assessments SET status = 'returned', return_reason = ? WHERE id = ?",
                    [HOSTILE["reason"], aid])
         db.conn.commit()
+        reviews.add_note(db, committee, aid, "1.1", "comment", HOSTILE["review_note"])
         ofi = ofis.create(db, committee, YEAR, "1.1", "ทบทวนวิสัยทัศน์", "high", "demo-committee",
                           date.today() + timedelta(days=1), [unit.unit_id])
         ofis.add_note(db, committee, ofi, HOSTILE["note"])
@@ -131,7 +133,7 @@ def test_the_committee_sees_the_units_text_as_typed(browser, server, artifacts, 
         shows_literally(page, HOSTILE["person"])  # the sidebar's "signed in" line
         open_page(page, "page_review", lang)
         expect()(main(page).get_by_text(HOSTILE["reason"], exact=False)).to_be_visible()
-        shows_literally(page, HOSTILE["unit"], HOSTILE["reason"], HOSTILE["narrative"])
+        shows_literally(page, HOSTILE["unit"], HOSTILE["reason"], HOSTILE["narrative"], HOSTILE["review_note"])
         screenshot(page, artifacts / f"user-text-review-{lang}.png")
         open_page(page, "page_ofi", lang)
         expect()(main(page).get_by_text(HOSTILE["note"], exact=False)).to_be_visible()

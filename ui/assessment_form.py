@@ -68,7 +68,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         for note in form.comments:
             if note["item"] == item.id:
                 shown = st.success if note["kind"] == "strength" else st.warning
-                shown(t(f"note_{note['kind']}", author=note["author"], text=note["text"]),
+                shown(t(f"note_{note['kind']}", author=md(note["author"]), text=md(note["text"])),
                       icon=":material/rate_review:")
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             checkpoints = item.level_checkpoints(level)

@@ -59,7 +59,8 @@ def notes_block(form: Form, item: Item, user: User, can_note: bool) -> None:
             continue
         left, right = st.columns([6, 1])
         shown = left.success if note["kind"] == "strength" else left.warning
-        shown(t(f"note_{note['kind']}", author=note["author"], text=note["text"]), icon=":material/rate_review:")
+        shown(t(f"note_{note['kind']}", author=md(note["author"]), text=md(note["text"])),
+              icon=":material/rate_review:")
         if can_note and note["author"] == user.username:
             right.button(t("ev_remove"), key=key("rmnote", note["id"]), on_click=_remove_note, args=(user, note["id"]))
     if can_note:
