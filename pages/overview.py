@@ -7,7 +7,7 @@ from i18n.format import level_label, score_text
 from scoring import METHODS
 from storage import org, years
 from storage.assessments import SOURCES
-from ui import session
+from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, load
@@ -19,8 +19,10 @@ user = require_user("director", "committee", "admin")
 db = session.store()
 lang = current_language()
 year = choose_cycle(db)
-source = st.sidebar.radio(t("ov_source"), SOURCES, index=2, key="ov:source", format_func=lambda s: t(f"ov_source_{s}"))
-method = st.sidebar.selectbox(t("ov_method"), METHODS, key="ov:method", format_func=lambda m: t(f"ov_method_{m}"))
+source = choices.one("radio", t("ov_source"), SOURCES, "ov:source", lambda s: t(f"ov_source_{s}"), default=SOURCES[2],
+                     container=st.sidebar)
+method = choices.one("selectbox", t("ov_method"), METHODS, "ov:method", lambda m: t(f"ov_method_{m}"),
+                     container=st.sidebar)
 framework = years.framework_of(db, year)
 head = load("headline", reader=user, year=year, source=source, method=method)
 units = org.units(db).set_index("id")

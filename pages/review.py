@@ -7,7 +7,7 @@ from analysis.self_assessment import live_scores
 from i18n.format import local_time, score_text, status_label
 from storage import answers, evidence, years
 from storage.answers import EDITABLE
-from ui import session
+from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.review_actions import decision_panel
@@ -26,9 +26,9 @@ EDITOR.show_flash()
 queue = review_queue(db, user, year)
 done = int(queue["status"].isin(("submitted", "approved")).sum())
 st.progress(done / len(queue) if len(queue) else 0.0, text=t("submissions_value", done=done, total=len(queue)))
-statuses = st.multiselect(t("rv_filter_status"), ["not_started", "draft", "submitted", "returned", "approved"],
-                          default=["submitted", "returned", "approved"], format_func=lambda s: status_label(s, lang),
-                          key="rv:statuses", placeholder=t("choose"))
+statuses = choices.many(t("rv_filter_status"), ["not_started", "draft", "submitted", "returned", "approved"],
+                        "rv:statuses", lambda s: status_label(s, lang), default=["submitted", "returned", "approved"],
+                        placeholder=t("choose"))
 name = "name_en" if lang == "en" else "name_th"
 shown = queue[queue["status"].isin(statuses)]
 st.dataframe(
@@ -49,7 +49,7 @@ if open_units.empty:
     st.info(t("rv_nothing_to_review"))
     st.stop()
 labels = dict(zip(open_units["unit_id"], open_units["code"] + " · " + open_units[name], strict=True))
-unit_id = st.selectbox(t("rv_open"), list(labels), format_func=labels.get, key="rv:unit")
+unit_id = choices.one("selectbox", t("rv_open"), list(labels), "rv:unit", labels.get)
 form = answers.load(db, user, int(queue.loc[queue["unit_id"] == unit_id, "assessment_id"].iloc[0]))
 fresh = EDITOR.begin(form.assessment["id"], form.assessment["version"])
 year_closed = years.year_refusal(db, year)

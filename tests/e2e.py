@@ -185,6 +185,26 @@ def open_page(page, title_key: str, lang: str = "th") -> None:
     menu_link(page, title_key, lang).click()
 
 
+def choose_option(page, box, option: str) -> None:
+    """Pick ``option`` in the selectbox ``box`` (its combobox input), until the box holds it. The list opens
+    on the arrow key, and a key pressed while an expander still opens is lost; a rerun can redraw the list
+    under the click: each is tried again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(5):
+        settle(page)
+        box.focus()
+        page.keyboard.press("ArrowDown")
+        try:
+            wanted.click(timeout=3000)
+            expect()(box).to_have_value(option, timeout=3000)
+            return
+        except (PlaywrightTimeout, AssertionError):
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option!r}")
+
+
 def sidebar_button(page, name: str):
     return sidebar(page).get_by_role("button", name=name)
 

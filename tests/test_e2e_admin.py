@@ -8,6 +8,7 @@ import re
 
 import pytest
 from e2e import (
+    choose_option,
     expect,
     expect_no_exception,
     heading,
@@ -60,24 +61,8 @@ def button(page, key: str, lang: str = "th", **values):
 
 
 def choose(page, scope, label_key: str, option: str, lang: str = "th") -> None:
-    """Pick ``option`` in the selectbox labelled by ``label_key`` within ``scope``; until the box shows it.
-    The list opens on the arrow key, and a key pressed while the expander still opens is lost; a rerun can
-    redraw the list under the click: each is tried again."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    box = live(scope).get_by_role("combobox", name=translate(label_key, lang))
-    wanted = page.get_by_role("option", name=option, exact=True)
-    for _ in range(5):
-        settle(page)
-        box.focus()
-        page.keyboard.press("ArrowDown")
-        try:
-            wanted.click(timeout=3000)
-            expect()(box).to_have_value(option, timeout=3000)  # the box is an input showing the choice
-            return
-        except (PlaywrightTimeout, AssertionError):
-            page.keyboard.press("Escape")
-    raise AssertionError(f"could not choose {option!r}")
+    """Pick ``option`` in the selectbox labelled by ``label_key`` within ``scope``."""
+    choose_option(page, live(scope).get_by_role("combobox", name=translate(label_key, lang)), option)
 
 
 def test_from_init_to_a_unit_filling_its_form(page, server_store, artifacts, tmp_path):

@@ -34,7 +34,8 @@ def register(app):
 def test_only_the_open_tab_is_built(register, tab):
     at = register(tab=tab)
     keys = {w.key for w in [*at.selectbox, *at.multiselect, *at.text_area]}
-    built = {"register": "ofi:f:category" in keys, "gaps": "ofi:gap_scope" in keys, "manual": "ofi:new:item" in keys}
+    built = {"register": "ofi:f:category:th" in keys, "gaps": "ofi:gap_scope:th" in keys,
+             "manual": "ofi:new:item" in keys}
     assert built == {name: name == tab for name in TABS}
 
 
@@ -75,9 +76,9 @@ def test_create_by_hand_then_filter_and_add_a_note(register, demo_db):
     assert (row.item, sorted(row.unit_ids), row.owner, row.source) == ("3.4", [1, 2], "demo-committee", "committee")
     at.session_state["ofi_tab"] = translate(TABS["register"], "th")
     at.run()
-    at.selectbox(key="ofi:f:unit").set_value(3).run()
+    at.selectbox(key="ofi:f:unit:th").set_value(3).run()
     assert at.caption[0].value.startswith(translate("ofi_count", "th", n=0)[:2])
-    at.selectbox(key="ofi:f:unit").set_value(2).run()
+    at.selectbox(key="ofi:f:unit:th").set_value(2).run()
     assert at.caption[0].value == translate("ofi_count", "th", n=1)
     note_area = next(w for w in at.text_area if w.label == translate("ofi_note", "th"))
     note_area.input("ประชุมทีมครั้งแรกแล้ว")

@@ -22,9 +22,9 @@ def overview_page(app):
         at = app(role)
         at.switch_page(PAGE).run()
         if source:
-            at.radio(key="ov:source").set_value(source).run()
+            at.radio(key="ov:source:th").set_value(source).run()
         if method:
-            at.selectbox(key="ov:method").set_value(method).run()
+            at.selectbox(key="ov:method:th").set_value(method).run()
         if tab:
             at.session_state["ov_tab"] = translate(TABS[tab], "th")
             at.run()
@@ -115,7 +115,7 @@ def test_award_path_is_listed_for_mean_and_explained_for_median(overview_page):
 
 def test_drill_down_shows_a_units_item_scores(overview_page, demo_db):
     at = overview_page("director", "self", "mean", tab="units")
-    at.selectbox(key="ov:unit").set_value(2).run()
+    at.selectbox(key="ov:unit:th").set_value(2).run()
     answers_, kpis = assessments.score_inputs(demo_db, 2570, "self", unit_id=2)
     own = unit_item_scores(answers_, kpis).set_index("item")["score"]
     table = next(d.value for d in at.dataframe if translate("ov_item_name", "th") in d.value.columns)

@@ -77,7 +77,7 @@ def test_the_committee_sees_a_closed_year_read_only(app, store):
     years.close_year(db, store["admin"], YEAR)
     at = app("committee")
     at.switch_page("pages/review.py").run()
-    at.selectbox(key="rv:unit").set_value(submitted).run()
+    at.selectbox(key="rv:unit:th").set_value(submitted).run()
     assert not at.exception, [e.value for e in at.exception]
     assert translate("rv_year_closed", "th", year=YEAR) in [i.value for i in at.info]
     assert at.checkbox and all(box.disabled for box in at.checkbox)

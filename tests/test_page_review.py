@@ -37,7 +37,7 @@ def review(app, store):
     def open_page(role: str = "committee"):
         at = app(role)
         at.switch_page(PAGE).run()
-        at.selectbox(key="rv:unit").set_value(store["unit_id"]).run()
+        at.selectbox(key="rv:unit:th").set_value(store["unit_id"]).run()
         assert not at.exception, [e.value for e in at.exception]
         return at
 

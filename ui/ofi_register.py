@@ -13,7 +13,7 @@ from analysis.ofi import gap_table
 from reports.ofi_export import register_csv, register_xlsx
 from storage import ofis, org
 from storage.accounts import User
-from ui import session
+from ui import choices, session
 from ui.editor import Editor
 from ui.i18n import current_language, t
 from ui.text import md
@@ -92,14 +92,14 @@ def register_view(user: User, year: int, units: dict[int, str], owners: list[str
     """The register tab: filters, the editable table, downloads, carry-over and progress notes."""
     db, lang = session.store(), current_language()
     cols = st.columns(5)
-    category = cols[0].selectbox(t("category"), [None, *range(1, 8)], key="ofi:f:category",
-                                 format_func=lambda c: t("ofi_all") if c is None else t("category_short", n=c))
-    unit_id = cols[1].selectbox(t("unit"), [None, *units], key="ofi:f:unit",
-                                format_func=lambda u: t("ofi_all") if u is None else units[u])
-    owner = cols[2].selectbox(t("ofi_col_owner"), [None, *owners], key="ofi:f:owner",
-                              format_func=lambda o: t("ofi_all") if o is None else o)
-    status = cols[3].multiselect(t("ofi_col_status"), ofis.STATUSES, key="ofi:f:status", placeholder=t("ofi_all"),
-                                 format_func=lambda s: t(f"ofi_status_{s}"))
+    category = choices.one("selectbox", t("category"), [None, *range(1, 8)], "ofi:f:category",
+                           lambda c: t("ofi_all") if c is None else t("category_short", n=c), container=cols[0])
+    unit_id = choices.one("selectbox", t("unit"), [None, *units], "ofi:f:unit",
+                          lambda u: t("ofi_all") if u is None else units[u], container=cols[1])
+    owner = choices.one("selectbox", t("ofi_col_owner"), [None, *owners], "ofi:f:owner",
+                        lambda o: t("ofi_all") if o is None else o, container=cols[2])
+    status = choices.many(t("ofi_col_status"), ofis.STATUSES, "ofi:f:status", lambda s: t(f"ofi_status_{s}"),
+                          container=cols[3], placeholder=t("ofi_all"))
     overdue = cols[4].checkbox(t("ofi_overdue_only"), key="ofi:f:overdue")
     frame = ofis.register(db, user, year, category=category, unit_id=unit_id, owner=owner, status=status or None,
                           overdue=overdue)
@@ -123,8 +123,8 @@ def register_view(user: User, year: int, units: dict[int, str], owners: list[str
 def gaps_view(user: User, year: int, units: dict[int, str], owners: list[str]) -> None:
     """The tab that makes OFIs from score gaps, for the department or one unit."""
     st.caption(t("ofi_gaps_caption"))
-    scope = st.selectbox(t("ofi_gap_scope"), [None, *units], key="ofi:gap_scope",
-                         format_func=lambda u: t("ofi_department") if u is None else units[u])
+    scope = choices.one("selectbox", t("ofi_gap_scope"), [None, *units], "ofi:gap_scope",
+                        lambda u: t("ofi_department") if u is None else units[u])
     from_gaps_form(user, year, gap_table(session.store(), year, current_language(), unit_id=scope, limit=50), owners)
 
 

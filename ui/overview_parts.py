@@ -13,6 +13,7 @@ from charts.overview import category_radar, kpi_panels, ofi_pareto, self_vs_revi
 from i18n.format import score_text
 from scoring import Framework
 from scoring.criteria import Thresholds
+from ui import choices
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, csv_of, load
 
@@ -56,8 +57,8 @@ def categories_tab(ctx: Context) -> None:
     head, lang = ctx.head, current_language()
     compared = load("comparison", **ctx.choices)
     categories = head.unit_categories
-    overlay = st.selectbox(t("ov_overlay"), [None, *categories.index], key="ov:overlay",
-                           format_func=lambda u: t("ov_no_overlay") if u is None else ctx.labels.get(u, u))
+    overlay = choices.one("selectbox", t("ov_overlay"), [None, *categories.index], "ov:overlay",
+                          lambda u: t("ov_no_overlay") if u is None else ctx.labels.get(u, u))
     series = {t("ov_this_cycle", year=head.year): head.result.categories}
     if compared.previous is not None:
         series[t("ov_last_cycle", year=head.year - 1)] = compared.previous
@@ -116,7 +117,7 @@ def path_list(ctx: Context) -> None:
         st.info(t("ov_paths_need_mean"))
         return
     names = {"pmqa": t("award_pmqa"), **{f"category_{c}": t("ov_category_award_n", n=c) for c in range(1, 8)}}
-    choice = st.selectbox(t("ov_path_target"), targets, format_func=names.get, key="ov:path")
+    choice = choices.one("selectbox", t("ov_path_target"), targets, "ov:path", names.get)
     path = load("path", **ctx.choices, target=choice)
     if not path.reachable:
         st.warning(t("ov_path_unreachable"))
@@ -148,8 +149,8 @@ def drill_down(ctx: Context, event) -> None:
         clicked = clicked[0] if isinstance(clicked, list) else clicked
     options = list(grid.index)
     if clicked in options:
-        st.session_state["ov:unit"] = clicked
-    unit = st.selectbox(t("ov_drill"), options, key="ov:unit", format_func=lambda u: ctx.labels.get(u, u))
+        choices.choose("ov:unit", clicked)
+    unit = choices.one("selectbox", t("ov_drill"), options, "ov:unit", lambda u: ctx.labels.get(u, u))
     items = grid.loc[unit]
     frame = pd.DataFrame({t("ov_item"): items.index,
                           t("ov_item_name"): [ctx.framework.item(i).name.get(lang) for i in items.index],

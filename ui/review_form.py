@@ -12,7 +12,7 @@ from scoring.criteria import Item
 from storage import answers, reviews
 from storage.accounts import User
 from storage.answers import Form
-from ui import session
+from ui import choices, session
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
@@ -66,8 +66,8 @@ def notes_block(form: Form, item: Item, user: User, can_note: bool) -> None:
     if can_note:
         left, right = st.columns([4, 1])
         left.text_area(t("rv_note"), key=key("note", item.id), height=68, max_chars=reviews.MAX_NOTE)
-        right.selectbox(t("rv_note_kind"), reviews.KINDS, key=key("note_kind", item.id),
-                        format_func=lambda k: t(f"rv_kind_{k}"))
+        choices.one("selectbox", t("rv_note_kind"), reviews.KINDS, key("note_kind", item.id),
+                    lambda k: t(f"rv_kind_{k}"), container=right)
         right.button(t("rv_add_note"), key=key("addnote", item.id), on_click=_add_note,
                      args=(user, form.assessment["id"], item.id))
 
