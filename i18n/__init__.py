@@ -22,8 +22,13 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 
 def translate(key: str, lang: str = "th", **values) -> str:
-    """The string for ``key`` in ``lang`` with its placeholders filled; KeyError for an unknown key."""
-    text = catalogue()[key][lang if lang in LANGUAGES else "th"]
+    """The string for ``key`` in ``lang`` with its placeholders filled; KeyError for an unknown key. English
+    has a singular: an entry's ``en_one`` is used when ``n`` is 1 ("1 OFI", not "1 OFIs"); Thai has none."""
+    entry = catalogue()[key]
+    lang = lang if lang in LANGUAGES else "th"
+    text = entry[lang]
+    if lang == "en" and values.get("n") == 1 and "en_one" in entry:
+        text = entry["en_one"]
     return text.format(**values) if values else text
 
 

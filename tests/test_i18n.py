@@ -14,9 +14,12 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 @pytest.mark.parametrize("key", sorted(catalogue()))
 def test_every_key_has_thai_and_english_with_same_placeholders(key):
     entry = catalogue()[key]
-    assert set(entry) == set(LANGUAGES)
+    assert set(entry) - {"en_one"} == set(LANGUAGES)
     assert all(entry[lang].strip() for lang in LANGUAGES)
     assert set(PLACEHOLDER.findall(entry["th"])) == set(PLACEHOLDER.findall(entry["en"]))
+    if "en_one" in entry:  # English for n == 1: it needs n, and no value English does not have
+        assert "n" in PLACEHOLDER.findall(entry["en"])
+        assert set(PLACEHOLDER.findall(entry["en_one"])) <= set(PLACEHOLDER.findall(entry["en"]))
 
 
 def test_thai_strings_are_thai():
@@ -24,6 +27,13 @@ def test_thai_strings_are_thai():
     untranslated = [key for key, entry in catalogue().items()
                     if words.search(PLACEHOLDER.sub("", entry["th"])) and not thai.search(entry["th"])]
     assert not untranslated
+
+
+@pytest.mark.parametrize(("n", "en"), [(0, "0 OFIs"), (1, "1 OFI "), (2, "2 OFIs")])
+def test_english_counts_have_a_singular_and_thai_none(n, en):
+    assert translate("ofi_count", "en", n=n).startswith(en)
+    assert translate("ofi_count", "th", n=n).startswith(f"{n} รายการ")
+    assert translate("ovc_units_sharing", "en", n=n) == ("Shared by 1 unit" if n == 1 else f"Shared by {n} units")
 
 
 def test_translate_fills_placeholders_and_falls_back_to_thai():
