@@ -13,7 +13,7 @@ from ui.i18n import current_language, t
 from ui.review_actions import decision_panel
 from ui.review_form import EDITOR, key, render_item, render_kpis
 from ui.router import require_user
-from ui.text import md
+from ui.text import MISSING, md
 
 user = require_user("committee", "admin")
 db = session.store()
@@ -35,7 +35,7 @@ st.dataframe(
     shown.assign(status=shown["status"].map(lambda s: status_label(s, lang)), updated_at=shown["updated_at"].map(
         local_time))[
         ["code", name, "status", "updated_at", "self_total", "review_total", "difference"]],
-    hide_index=True, width="stretch",
+    hide_index=True, width="stretch", placeholder=MISSING,
     column_config={
         "code": t("rv_code"), name: t("unit"), "status": t("status"), "updated_at": t("rv_updated"),
         "self_total": st.column_config.NumberColumn(t("rv_self_total"), format="%.1f"),
@@ -64,7 +64,7 @@ cols[2].metric(t("rv_difference"), f"{reviewed.total - own.total:+.1f}")
 comparison = category_comparison(own.categories, reviewed.categories)
 st.dataframe(
     comparison.set_axis([t("category_short", n=c) for c in comparison.index]),
-    width="stretch",
+    width="stretch", placeholder=MISSING,
     column_config={"self": st.column_config.NumberColumn(t("rv_self_total"), format="%.1f"),
                    "review": st.column_config.NumberColumn(t("rv_review_total"), format="%.1f"),
                    "difference": st.column_config.NumberColumn(t("rv_difference"), format="%+.1f")},

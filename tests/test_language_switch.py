@@ -43,3 +43,4 @@ def test_a_language_switch_keeps_choices_and_figures(app, role, path):
         assert choices(at) == before
         assert figures(at) == numbers
         assert shown(at, lang) == widgets
+

@@ -16,7 +16,7 @@ from storage.accounts import User
 from ui import choices, session
 from ui.editor import Editor
 from ui.i18n import current_language, t
-from ui.text import md
+from ui.text import MISSING, md
 
 EDITABLE = ("description", "priority", "owner", "due_date", "status")
 TABS = {"register": "ofi_tab_register", "gaps": "ofi_tab_gaps", "manual": "ofi_tab_manual"}
@@ -68,7 +68,8 @@ def register_table(user: User, frame: pd.DataFrame, owners: list[str], editable:
     columns = ["id", "item", "units", "description", "priority", "owner", "due_date", "status", "points",
                "overdue", "source"]
     st.data_editor(
-        shown[columns], key=_editor_key(), hide_index=True, width="stretch", disabled=not editable or [
+        shown[columns], key=_editor_key(), hide_index=True, width="stretch", placeholder=MISSING,
+        disabled=not editable or [
             c for c in columns if c not in EDITABLE],
         on_change=_apply_edits, args=(user, frame, labels),
         column_config={

@@ -16,6 +16,7 @@ from scoring.criteria import Thresholds
 from ui import choices
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, csv_of, load
+from ui.text import MISSING
 
 TABS = {"categories": "ov_tab_categories", "units": "ov_tab_units", "ofi": "ov_tab_ofi", "trend": "ov_tab_trend",
         "kpi": "ov_tab_kpi"}
@@ -50,7 +51,7 @@ def award_table(head: Headline, thresholds: Thresholds) -> None:
             t("award_met") if missing == 0 else t("award_missing", points=score_text(missing))
             for missing in head.award.categories_missing],
     })
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def categories_tab(ctx: Context) -> None:
@@ -132,7 +133,7 @@ def path_list(ctx: Context) -> None:
     grouped = grouped.reset_index().set_axis([t("ov_item"), t("ov_ref"), t("ov_action"), t("ov_path_units"),
                                               t("ov_path_which")], axis=1)
     st.caption(t("ov_path_grouped"))
-    st.dataframe(grouped, hide_index=True, width="stretch")
+    st.dataframe(grouped, hide_index=True, width="stretch", placeholder=MISSING)
     per_unit.columns = [t("unit"), t("ov_item"), t("ov_ref"), t("ov_action")]
     st.download_button(t("ov_download_path"), csv_of(per_unit, index=False),
                        file_name=f"award-path-{choice}-{ctx.head.year}.csv", key="ov:path:csv",
@@ -155,4 +156,4 @@ def drill_down(ctx: Context, event) -> None:
     frame = pd.DataFrame({t("ov_item"): items.index,
                           t("ov_item_name"): [ctx.framework.item(i).name.get(lang) for i in items.index],
                           t("score"): items.round(1).to_numpy()})
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=MISSING)

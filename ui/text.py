@@ -22,3 +22,4 @@ def link_target(url: str) -> str:
     """A checked http(s) address as a Markdown link destination: in angle brackets, with the characters
     that could end it percent-encoded."""
     return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
+MISSING = "–"  # what a table shows for a missing value (Streamlit would show "None")

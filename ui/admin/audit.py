@@ -13,6 +13,7 @@ from storage import audit, org
 from storage.accounts import User
 from ui.i18n import t
 from ui.overview_data import csv_of
+from ui.text import MISSING
 
 SHOWN = 2000
 
@@ -42,7 +43,7 @@ def view(db: Database, user: User) -> None:
         "entity": t("adm_audit_entity"), "entity_id": t("adm_audit_record"), "detail": t("adm_audit_detail"),
         "year": t("adm_year"), "unit_id": t("unit")})
     st.caption(t("adm_audit_count", n=len(frame), shown=min(len(frame), SHOWN)))
-    st.dataframe(shown.head(SHOWN), hide_index=True, width="stretch")
+    st.dataframe(shown.head(SHOWN), hide_index=True, width="stretch", placeholder=MISSING)
     st.download_button(t("adm_audit_csv"), csv_of(shown, index=False), file_name="audit-log.csv", mime="text/csv",
                        on_click="ignore", icon=":material/download:")
 

@@ -13,7 +13,7 @@ from storage.errors import StoreError
 from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
-from ui.text import md
+from ui.text import MISSING, md
 
 
 def view(db: Database, user: User) -> None:
@@ -62,7 +62,8 @@ def _upload(db: Database, user: User, year: int) -> None:
             t("diff_col_ref"): [r["ref"] for r in rows],
             t("diff_col_change"): [t(f"diff_change_{r['change']}") for r in rows],
             t("diff_col_before"): [r["before"] or "" for r in rows],
-            t("diff_col_after"): [r["after"] or "" for r in rows]}), hide_index=True, width="stretch")
+            t("diff_col_after"): [r["after"] or "" for r in rows]}), hide_index=True, width="stretch",
+            placeholder=MISSING)
         counts = preview.diff
         st.caption(t("adm_criteria_counts", items_added=len(counts.items_added),
                      items_removed=len(counts.items_removed), added=len(counts.checkpoints_added),

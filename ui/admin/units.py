@@ -13,6 +13,7 @@ from storage.errors import StoreError
 from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
+from ui.text import MISSING
 
 PLAN = "adm:import_plan"  # (uploaded file id, its plan): what the preview showed is what Import applies
 TEMPLATE = "code,name_th,name_en,group,weight\nPLAN,กองแผนงาน,Planning Division,ส่วนกลาง,60\n"
@@ -23,7 +24,7 @@ def view(db: Database, user: User) -> None:
     if table.empty:
         st.info(t("adm_no_units"), icon=":material/domain_add:")
     else:
-        st.dataframe(_shown(table), hide_index=True, width="stretch")
+        st.dataframe(_shown(table), hide_index=True, width="stretch", placeholder=MISSING)
     _import(db, user)
     _add_form(db, user)
     if not table.empty:
@@ -113,17 +114,18 @@ def _import(db: Database, user: User) -> None:
                 t("adm_import_row"): [p.row for p in plan.problems],
                 t("adm_import_column"): [p.column for p in plan.problems],
                 t("adm_import_problem"): [t(p.key, **p.params) for p in plan.problems]}),
-                hide_index=True, width="stretch")
+                hide_index=True, width="stretch", placeholder=MISSING)
             return
         st.success(t("adm_import_preview", added=len(plan.added), changed=len(plan.changed),
                      unchanged=plan.unchanged), icon=":material/preview:")
         if plan.added:
             st.markdown(f"**{t('adm_import_added')}**")
-            st.dataframe(pd.DataFrame(plan.added).rename(columns=_headers()), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame(plan.added).rename(columns=_headers()), hide_index=True, width="stretch",
+                         placeholder=MISSING)
         if plan.changed:
             st.markdown(f"**{t('adm_import_changed')}**")
             st.dataframe(pd.DataFrame([_change_row(before, after) for before, after in plan.changed]),
-                         hide_index=True, width="stretch")
+                         hide_index=True, width="stretch", placeholder=MISSING)
         if st.button(t("adm_import_apply", n=len(plan.added) + len(plan.changed)), type="primary",
                      disabled=not (plan.added or plan.changed), key=f"adm:import_apply:{round_}"):
             if run(lambda: unit_import.apply(db, plan, user),

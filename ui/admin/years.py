@@ -14,6 +14,7 @@ from storage.accounts import User
 from storage.schema import PHASES
 from ui.admin import run
 from ui.i18n import current_language, t
+from ui.text import MISSING
 
 
 def this_fiscal_year(today: date | None = None) -> int:
@@ -26,7 +27,7 @@ def view(db: Database, user: User) -> None:
     lang = current_language()
     cycles = org.cycles(db)
     if cycles:
-        st.dataframe(_years_table(db, cycles, lang), hide_index=True, width="stretch")
+        st.dataframe(_years_table(db, cycles, lang), hide_index=True, width="stretch", placeholder=MISSING)
     _open_form(db, user, cycles)
     if not cycles:
         return
@@ -76,7 +77,8 @@ def _year_detail(db: Database, user: User, year: int, lang: str) -> None:
         "status": [t(f"phase_status_{p['status']}") for p in phases],
     })
     with st.form(f"adm_dates_{year}"):
-        edited = st.data_editor(frame, hide_index=True, width="stretch", disabled=not is_open or ["phase", "status"],
+        edited = st.data_editor(frame, hide_index=True, width="stretch", placeholder=MISSING,
+                                disabled=not is_open or ["phase", "status"],
                                 key=f"adm:dates:{year}", column_config={
                                     "phase": t("adm_phase"), "status": t("status"),
                                     "starts_on": st.column_config.DateColumn(t("adm_starts_on"), format="YYYY-MM-DD"),
