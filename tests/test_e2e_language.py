@@ -82,3 +82,12 @@ def test_the_ofi_filters_survive_a_language_switch(browser, server, artifacts):
         expect()(category).to_have_value(translate("category_short", "th", n=2))
         expect()(live(main(page)).get_by_text(before, exact=True)).to_be_visible()
         screenshot(page, artifacts / "language-ofi-th.png")
+
+
+def test_no_english_menu_in_the_thai_interface(browser, server):
+    """Streamlit's top-right menu (Record screen, Settings, Print) exists in English only: it is not shown."""
+    with browser_page(browser, server) as page:
+        signed_in(page, "demo-unit")
+        settle(page)
+        expect()(page.locator('[data-testid="stMainMenu"]')).to_have_count(0)
+        expect()(page.get_by_text("Record screen")).to_have_count(0)
