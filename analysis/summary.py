@@ -19,6 +19,9 @@ from scoring import (
 from storage import assessments, years
 from storage.accounts import User
 
+DEFAULT_SOURCE = "best"  # reviewed values where the committee has them, the unit's own elsewhere
+DEFAULT_METHOD = "mean"  # one department number by default, on the home page and the overview alike
+
 
 @dataclass(frozen=True)
 class UnitSummary:
@@ -42,6 +45,8 @@ class DepartmentSummary:
     total: float | None
     level: str | None
     award: AwardStatus | None
+    source: str = DEFAULT_SOURCE  # which values the figures read, and how unit scores combine: always shown
+    method: str = DEFAULT_METHOD
 
     @property
     def submitted(self) -> int:
@@ -73,20 +78,20 @@ def unit_summary(db: Database, unit_id: int, year: int) -> UnitSummary:
     )
 
 
-def department_summary(db: Database, reader: User, year: int, source: str = "self",
-                       method: str = "mean") -> DepartmentSummary:
-    """Department scores over the submitted and approved assessments of the cycle."""
+def department_summary(db: Database, reader: User, year: int, source: str = DEFAULT_SOURCE,
+                       method: str = DEFAULT_METHOD) -> DepartmentSummary:
+    """Department scores over the cycle's assessments as ``source`` counts them, combined by ``method``."""
     framework = years.framework_of(db, year)
     table = assessments.status_table(db, reader, year)
     counts = table["status"].value_counts().to_dict()
     weights = dict(zip(table["unit_id"], table["weight"], strict=True))
     scores = cycle_scores(db, year, source, method, weights)
     if scores is None:
-        return DepartmentSummary(year, len(table), 0, counts, None, None, None, None)
+        return DepartmentSummary(year, len(table), 0, counts, None, None, None, None, source, method)
     result = scores.result
     return DepartmentSummary(
         year=year, units_total=len(table), units_counted=result.units, status_counts=counts,
         categories=result.categories, total=result.total,
         level=level_for(result.total, framework.thresholds.levels),
-        award=award_status(result.categories, result.total, framework.thresholds.awards),
+        award=award_status(result.categories, result.total, framework.thresholds.awards), source=source, method=method,
     )

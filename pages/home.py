@@ -61,7 +61,8 @@ else:
     if short:
         cols[2].caption(t("award_categories_short", floor=f"{framework.thresholds.awards.pmqa_category_min:g}",
                           cats=", ".join(short)))
-    st.caption(t("covers_units", n=summary.units_counted))
+    st.caption(t("ov_covers", n=summary.units_counted, total=summary.units_total,
+                 source=t(f"ov_source_{summary.source}"), method=t(f"ov_method_{summary.method}")))
     categories = summary.categories
 
 st.plotly_chart(category_bars(categories, framework.thresholds, lang, names), width="stretch")

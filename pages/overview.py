@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analysis.summary import DEFAULT_METHOD, DEFAULT_SOURCE
 from charts.overview import total_bullet
 from i18n.format import level_label, score_text
 from scoring import METHODS
@@ -19,10 +20,10 @@ user = require_user("director", "committee", "admin")
 db = session.store()
 lang = current_language()
 year = choose_cycle(db)
-source = choices.one("radio", t("ov_source"), SOURCES, "ov:source", lambda s: t(f"ov_source_{s}"), default=SOURCES[2],
-                     container=st.sidebar)
+source = choices.one("radio", t("ov_source"), SOURCES, "ov:source", lambda s: t(f"ov_source_{s}"),
+                     default=DEFAULT_SOURCE, container=st.sidebar)
 method = choices.one("selectbox", t("ov_method"), METHODS, "ov:method", lambda m: t(f"ov_method_{m}"),
-                     container=st.sidebar)
+                     default=DEFAULT_METHOD, container=st.sidebar)
 framework = years.framework_of(db, year)
 head = load("headline", reader=user, year=year, source=source, method=method)
 units = org.units(db).set_index("id")

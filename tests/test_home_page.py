@@ -15,7 +15,7 @@ import pytest
 from readers import reader
 from streamlit.testing.v1 import AppTest
 
-from analysis.summary import department_summary, unit_summary
+from analysis.summary import DEFAULT_SOURCE, department_summary, unit_summary
 from i18n import translate
 from i18n.format import level_label, score_text, status_label
 from scoring import department_scores, framework_for_year, unit_item_scores
@@ -102,12 +102,23 @@ def test_demo_cycle_and_counted_units(demo_db):
 def test_department_summary_equals_the_scoring_engine(demo_db):
     summary = department_summary(demo_db, reader(demo_db), YEAR)
     framework = framework_for_year(YEAR)
-    answers, kpis = assessments.score_inputs(demo_db, YEAR)
+    answers, kpis = assessments.score_inputs(demo_db, YEAR, DEFAULT_SOURCE)
     result = department_scores(unit_item_scores(answers, kpis, framework), framework=framework)
     assert result.units == summary.units_counted == 11
     assert summary.total == pytest.approx(result.total, abs=1e-9)
     pd.testing.assert_series_equal(summary.categories, result.categories, check_names=False)
     assert summary.units_total == 20
+
+
+def test_home_and_overview_show_one_department_total_by_default(demo_db):
+    """regression: home showed 361.2 (self scores, source not named) while the overview showed 342.0."""
+    from analysis import overview
+
+    home = department_summary(demo_db, reader(demo_db), YEAR)
+    head = overview.headline(demo_db, reader(demo_db), YEAR)
+    assert (home.source, home.method) == (head.source, head.method) == ("best", "mean")
+    assert home.total == pytest.approx(head.result.total, abs=1e-9)
+    assert home.units_counted == head.result.units
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
@@ -116,7 +127,7 @@ def test_department_metrics_equal_department_summary(demo_app, demo_db, role, la
     at = demo_app(role, lang)
     summary = department_summary(demo_db, reader(demo_db), YEAR)
     framework = framework_for_year(YEAR)
-    answers, kpis = assessments.score_inputs(demo_db, YEAR)
+    answers, kpis = assessments.score_inputs(demo_db, YEAR, DEFAULT_SOURCE)
     engine = department_scores(unit_item_scores(answers, kpis, framework), framework=framework)
     shown = metrics(at)
     assert shown[translate("department_total", lang)] == score_text(summary.total) == f"{engine.total:,.1f}"
@@ -125,7 +136,8 @@ def test_department_metrics_equal_department_summary(demo_app, demo_db, role, la
     assert shown[translate("submissions", lang)] == translate("submissions_value", lang, done=done, total=len(UNITS))
     if lang == "th":
         assert shown[translate("submissions", lang)] == "11 จาก 20 หน่วยงาน"
-    assert translate("covers_units", lang, n=done) in [c.value for c in at.caption]
+    assert translate("ov_covers", lang, n=done, total=len(UNITS), source=translate("ov_source_best", lang),
+                     method=translate("ov_method_mean", lang)) in [c.value for c in at.caption]
     assert [s.value for s in at.subheader] == [translate("fiscal_year", lang, year=YEAR)]
     assert [e.value for e in [*at.main.info, *at.main.error]] == [phase_notice(demo_db, YEAR, lang)[1]]
     assert not at.main.warning
