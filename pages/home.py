@@ -45,8 +45,10 @@ if user.role == "unit":
 else:
     summary = department_summary(db, user, year)
     cols = st.columns(3)
-    cols[2].metric(t("submissions"), t("submissions_value", done=summary.submitted, total=summary.units_total))
-    st.progress(summary.submitted / summary.units_total if summary.units_total else 0.0)
+    # short values, as on the overview: a metric cuts a long one off ("11 จาก 20 หน่วยง…")
+    cols[2].metric(t("submissions"), f"{summary.submitted}/{summary.units_total}")
+    st.progress(summary.submitted / summary.units_total if summary.units_total else 0.0,
+                text=t("submissions_value", done=summary.submitted, total=summary.units_total))
     if summary.total is None:
         st.info(t("no_submissions"))
         st.stop()
@@ -55,7 +57,7 @@ else:
     award = summary.award
     cols = st.columns(3)
     cols[0].metric(t("award_pmqa"), t("award_met") if award.pmqa_met else
-                   t("award_missing", points=score_text(award.total_missing)))
+                   t("award_missing_short", points=score_text(award.total_missing)))
     cols[1].metric(t("category_awards"), t("category_awards_value", n=int(award.category_awards["met"].sum())))
     short = [str(c) for c, v in award.categories_missing.items() if v > 0]
     if short:
