@@ -73,9 +73,9 @@ def test_a_full_disk_on_upload_shows_a_clear_message_and_stores_nothing(app, sto
 
     at = open_evidence(app, lang)
     monkeypatch.setattr(Path, "write_bytes", full)
-    at.file_uploader(key="sa:ev_file:1.1:basic:0").set_value(("แผน.pdf", pdf_bytes("plan"), "application/pdf"))
-    with caplog.at_level(logging.ERROR, logger="pmqa"):
-        at.button(key="sa:ev_add:1.1:basic").click().run()
+    with caplog.at_level(logging.ERROR, logger="pmqa"):  # choosing the file attaches it
+        uploader = at.file_uploader(key="sa:ev_file:1.1:basic:0")
+        uploader.set_value(("แผน.pdf", pdf_bytes("plan"), "application/pdf")).run()
     assert not at.exception
     assert [e.value for e in at.error] == [translate("error_disk_full", lang)]
     assert not any(str(demo_path.parent) in text for text in shown_texts(at))

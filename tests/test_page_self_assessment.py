@@ -108,10 +108,11 @@ def test_evidence_controls_are_built_only_in_an_open_popover(page):
     assert [u.key for u in at.get("file_uploader")] == ["sa:ev_file:1.2:advance:0"]
 
 
-def test_an_upload_is_stored_and_listed(page, store):
+def test_a_file_is_attached_as_soon_as_it_is_chosen_and_listed(page, store):
+    """regression: a file chosen in the popover was attached only by a button, and lost when the popover
+    closed without it."""
     at = open_evidence(page())
-    at.file_uploader(key="sa:ev_file:1.1:basic:0").set_value(("แผนปฏิบัติราชการ.pdf", PDF, "application/pdf"))
-    at.button(key="sa:ev_add:1.1:basic").click().run()
+    at.file_uploader(key="sa:ev_file:1.1:basic:0").set_value(("แผนปฏิบัติราชการ.pdf", PDF, "application/pdf")).run()
     assert not at.exception and not at.error
     [row] = evidence.listing(store["db"], store["unit"], store["aid"])
     assert (row["filename"], row["item"], row["level"]) == ("แผนปฏิบัติราชการ.pdf", "1.1", "basic")
@@ -119,10 +120,27 @@ def test_an_upload_is_stored_and_listed(page, store):
     assert any(md("แผนปฏิบัติราชการ.pdf") in b.label for b in at.get("download_button"))
 
 
+def test_confidential_is_ticked_before_the_file_and_a_link_is_added_by_its_button(page, store):
+    at = open_evidence(page())
+    at.checkbox(key="sa:ev_conf:1.1:basic").check().run()
+    at = open_evidence(at)
+    at.file_uploader(key="sa:ev_file:1.1:basic:0").set_value(("ลับ.pdf", PDF, "application/pdf")).run()
+    at = open_evidence(at)
+    at.button(key="sa:ev_add:1.1:basic").click().run()  # no link typed
+    assert [e.value for e in at.error] == [translate("ev_nothing", "th")]
+    at = open_evidence(at)
+    at.text_input(key="sa:ev_url:1.1:basic").input("https://example.go.th/plan")
+    at.text_input(key="sa:ev_title:1.1:basic").input("แผนบน เว็บไซต์")
+    at.button(key="sa:ev_add:1.1:basic").click().run()
+    assert not at.error
+    rows = evidence.listing(store["db"], store["unit"], store["aid"])
+    assert [(r["kind"], r["filename"], r["confidential"]) for r in rows] == [
+        ("file", "ลับ.pdf", 1), ("link", "แผนบน เว็บไซต์", 1)]
+
+
 def test_a_wrong_file_gets_a_clear_message_and_nothing_is_stored(page, store):
     at = open_evidence(page())
-    at.file_uploader(key="sa:ev_file:1.1:basic:0").set_value(("รายงาน.pdf", b"not a pdf", "application/pdf"))
-    at.button(key="sa:ev_add:1.1:basic").click().run()
+    at.file_uploader(key="sa:ev_file:1.1:basic:0").set_value(("รายงาน.pdf", b"not a pdf", "application/pdf")).run()
     assert [e.value for e in at.error] == [translate("error_file_content", "th", name="รายงาน.pdf")]
     assert evidence.listing(store["db"], store["unit"], store["aid"]) == []
 

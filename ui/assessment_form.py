@@ -129,27 +129,31 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                                   lambda v: answers.remove_own_kpi(session.store(), user, aid, v, k)))
 
 
-def _add_evidence(user: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> None:
+def _attach_file(user: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> None:
+    """A file is attached as soon as it is chosen (a file chosen and left behind was lost); then a fresh
+    uploader. A refused file stays in the uploader beside the message, until another is chosen."""
     base = (item, level or kpi)
     upload = st.session_state.get(_uploader_key(base))
-    url = (st.session_state.get(key("ev_url", *base)) or "").strip()
+    if upload is None:  # the file was removed from the uploader
+        return
     confidential = bool(st.session_state.get(key("ev_conf", *base)))
-    db = session.store()
-    if upload is not None:
-        def add() -> None:
-            evidence.add_file(db, user, assessment_id, item, level, upload.name, upload.getvalue(), confidential, kpi)
-    elif url:
-        title = st.session_state.get(key("ev_title", *base)) or ""
+    if EDITOR.attempt(lambda: evidence.add_file(session.store(), user, assessment_id, item, level, upload.name,
+                                                upload.getvalue(), confidential, kpi), t("ev_added")):
+        st.session_state[key("ev_n", *base)] = st.session_state.get(key("ev_n", *base), 0) + 1
 
-        def add() -> None:
-            evidence.add_link(db, user, assessment_id, item, level, url, title, confidential, kpi)
-    else:
+
+def _add_link(user: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> None:
+    base = (item, level or kpi)
+    url = (st.session_state.get(key("ev_url", *base)) or "").strip()
+    if not url:
         EDITOR.flash("error", t("ev_nothing"))
         return
-    if EDITOR.attempt(add, t("ev_added")):
+    title = st.session_state.get(key("ev_title", *base)) or ""
+    confidential = bool(st.session_state.get(key("ev_conf", *base)))
+    if EDITOR.attempt(lambda: evidence.add_link(session.store(), user, assessment_id, item, level, url, title,
+                                                confidential, kpi), t("ev_added")):
         st.session_state[key("ev_url", *base)] = ""
         st.session_state[key("ev_title", *base)] = ""
-        st.session_state[key("ev_n", *base)] = st.session_state.get(key("ev_n", *base), 0) + 1  # a fresh uploader
 
 
 def _uploader_key(base: tuple) -> str:
@@ -174,11 +178,11 @@ def render_evidence(user: User, assessment_id: int, item: str, level: str | None
     with popover:
         evidence_list(rows, user, key, _remove_evidence if editable else None)
         if editable:
+            target = (user, assessment_id, item, level, kpi)
+            st.checkbox(t("ev_confidential"), key=key("ev_conf", *base))  # first: it applies to what is added
             st.file_uploader(t("ev_upload", limit=evidence.MAX_BYTES // (1024 * 1024)),
                              type=[s.lstrip(".") for s in evidence.ALLOWED], key=_uploader_key(base),
-                             max_upload_size=evidence.MAX_BYTES // (1024 * 1024))
+                             max_upload_size=evidence.MAX_BYTES // (1024 * 1024), on_change=_attach_file, args=target)
             st.text_input(t("ev_link"), key=key("ev_url", *base), placeholder="https://")
             st.text_input(t("ev_link_title"), key=key("ev_title", *base))
-            st.checkbox(t("ev_confidential"), key=key("ev_conf", *base))
-            st.button(t("ev_add"), key=key("ev_add", *base), type="primary", on_click=_add_evidence,
-                      args=(user, assessment_id, item, level, kpi))
+            st.button(t("ev_add"), key=key("ev_add", *base), type="primary", on_click=_add_link, args=target)
