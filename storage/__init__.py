@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.db import DEFAULT_PATH, get_meta, open_database, transaction
+from storage.db import DEFAULT_PATH, get_meta, open_database, retry_locked, transaction
 from storage.schema import migrations
 
 
@@ -18,20 +16,17 @@ def connect(path: str | Path = DEFAULT_PATH, patience: float = 30.0) -> Database
     When several processes open a new store at once, SQLite can answer "database is locked" without
     waiting (while one of them switches the new file to WAL or recovers its index): such an opening is
     tried again, with growing pauses, for up to ``patience`` seconds."""
-    deadline, pause = time.monotonic() + patience, 0.02
-    while True:
-        db = None
+
+    def attempt() -> Database:
+        db = open_database(path)
         try:
-            db = open_database(path)
             migrations.apply(db)
-            return db
-        except sqlite3.OperationalError as exc:
-            if db is not None:
-                db.close()
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.5)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    return retry_locked(attempt, patience)
 
 
 def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> Database:

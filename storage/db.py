@@ -11,13 +11,16 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
 from storage.errors import Busy
+
+T = TypeVar("T")
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "var" / "pmqa.db"  # make run's store (PMQA_DB: another)
 BUSY_TIMEOUT_MS = 5000
@@ -55,21 +58,31 @@ def transaction(db: Database) -> Iterator[Database]:
     db.execute("COMMIT")
 
 
+def retry_locked(action: Callable[[], T], patience: float) -> T:
+    """``action()``, tried again with growing pauses while SQLite answers "database is locked", for up to
+    ``patience`` seconds; then that error."""
+    deadline, pause = time.monotonic() + patience, 0.02
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 def _begin(db: Database) -> None:
     """BEGIN IMMEDIATE, waiting up to ``WRITE_WAIT`` seconds in all for the write lock. SQLite's busy timeout
     polls and gives up after ``BUSY_TIMEOUT_MS``; on a loaded machine a writer can hold the lock that long
     while it waits for a CPU, so waiting goes on in rounds. Past that, ``Busy``: a clear "nothing was
     saved, try again", never SQLite's "database is locked"."""
-    deadline = time.monotonic() + WRITE_WAIT
-    while True:
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise Busy() from exc
+    try:
+        retry_locked(lambda: db.execute("BEGIN IMMEDIATE"), WRITE_WAIT)
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise Busy() from exc
 
 
 def open_database(path: str | Path = DEFAULT_PATH) -> Database:
