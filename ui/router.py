@@ -124,10 +124,12 @@ def _single_sign_on() -> None:
     for provider in providers:
         if st.button(t("sso_sign_in", provider=sso.label(provider)), key=f"sso:{provider}", type="primary",
                      icon=":material/key:"):
-            if sso.identity() is None:
+            found = sso.identity()
+            if found is None:
                 sso.log_in(provider)
-            elif session.sign_in_sso() and session.current_user():
-                st.rerun()
+            else:  # the provider's identity is still in this browser: no trip to the provider
+                session.sign_in_sso(found)
+                st.rerun()  # signed in, or the refusal shown
     st.caption(t("sso_or_password"))
 
 

@@ -109,12 +109,9 @@ def sign_in(username: str, password: str) -> signin.Outcome:
     return outcome
 
 
-def sign_in_sso() -> signin.Outcome | None:
-    """Sign in the person the identity provider vouches for in this browser (None: nobody); a refusal
-    stays in the session (``sso_refusal``) until that person chooses another account."""
-    found = sso.identity()
-    if found is None:
-        return None
+def sign_in_sso(found: tuple[str, bool | None, str, float | None]) -> signin.Outcome:
+    """Sign in the person the identity provider vouches for in this browser (``found``: ``sso.identity()``);
+    a refusal stays in the session (``sso_refusal``) until that person chooses another account."""
     email, verified, issuer, _ = found
     outcome = signin.sign_in_sso(store(), email, verified, issuer, client())
     _remember(outcome.user)
@@ -137,8 +134,7 @@ def resume_sso() -> User | None:
     found = sso.identity()
     if found is None or found[3] is None or time.time() - found[3] > FRESH_IDENTITY_S:
         return None
-    outcome = sign_in_sso()
-    return outcome.user if outcome else None
+    return sign_in_sso(found).user
 
 
 def sso_refusal() -> tuple[str, str] | None:
