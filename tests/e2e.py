@@ -175,6 +175,12 @@ def sign_in(page, username: str, password: str, lang: str = "th") -> None:
     page.get_by_role("button", name=translate("sign_in", lang), exact=True).click()
 
 
+def signed_in(page, username: str, password: str, lang: str = "th") -> None:
+    """Sign in, then wait for the sidebar's sign-out button: the sign-in took."""
+    sign_in(page, username, password, lang)
+    expect()(sidebar_button(page, translate("sign_out", lang))).to_be_visible()
+
+
 def menu_link(page, title_key: str, lang: str = "th"):
     return sidebar(page).get_by_role("link", name=translate(title_key, lang), exact=True)
 

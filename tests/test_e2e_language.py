@@ -15,8 +15,7 @@ from e2e import (
     screenshot,
     settle,
     sidebar,
-    sidebar_button,
-    sign_in,
+    signed_in,
     switch_language,
 )
 
@@ -25,11 +24,6 @@ from storage.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 N = 7  # any number: to find the OFI count's caption by the words after it
-
-
-def signed_in(page, username: str) -> None:
-    sign_in(page, username, DEMO_PASSWORD)
-    expect()(sidebar_button(page, translate("sign_out", "th"))).to_be_visible()
 
 
 def source(page, key: str, lang: str):
@@ -42,7 +36,7 @@ def method_box(page, lang: str):
 
 def test_the_overviews_choices_survive_a_language_switch_and_back(browser, server, artifacts):
     with browser_page(browser, server) as page:
-        signed_in(page, "demo-director")
+        signed_in(page, "demo-director", DEMO_PASSWORD)
         open_page(page, "page_overview")
         settle(page)
         sidebar(page).get_by_text(translate("ov_source_self", "th"), exact=True).click()
@@ -62,7 +56,7 @@ def test_the_overviews_choices_survive_a_language_switch_and_back(browser, serve
 
 def test_the_ofi_filters_survive_a_language_switch(browser, server, artifacts):
     with browser_page(browser, server) as page:
-        signed_in(page, "demo-committee")
+        signed_in(page, "demo-committee", DEMO_PASSWORD)
         open_page(page, "page_ofi")
         settle(page)
         category = live(main(page)).get_by_role("combobox", name=translate("category", "th"))
@@ -87,7 +81,7 @@ def test_the_ofi_filters_survive_a_language_switch(browser, server, artifacts):
 def test_no_english_menu_in_the_thai_interface(browser, server):
     """Streamlit's top-right menu (Record screen, Settings, Print) exists in English only: it is not shown."""
     with browser_page(browser, server) as page:
-        signed_in(page, "demo-unit")
+        signed_in(page, "demo-unit", DEMO_PASSWORD)
         settle(page)
         expect()(page.locator('[data-testid="stMainMenu"]')).to_have_count(0)
         expect()(page.get_by_text("Record screen")).to_have_count(0)

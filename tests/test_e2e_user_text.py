@@ -19,8 +19,7 @@ from e2e import (
     open_page,
     screenshot,
     settle,
-    sidebar_button,
-    sign_in,
+    signed_in,
     switch_language,
 )
 
@@ -99,8 +98,7 @@ def test_a_unit_sees_its_text_as_typed(browser, server, artifacts, lang):
     with browser_page(browser, server, lang) as page:
         if lang == "en":
             switch_language(page, "en")
-        sign_in(page, "demo-unit", DEMO_PASSWORD, lang)
-        expect()(sidebar_button(page, translate("sign_out", lang))).to_be_visible()  # signed in
+        signed_in(page, "demo-unit", DEMO_PASSWORD, lang)
         shows_literally(page, HOSTILE["unit"])  # home
         open_page(page, "page_self_assessment", lang)
         expect()(main(page).get_by_text(HOSTILE["reason"], exact=False)).to_be_visible()
@@ -128,8 +126,7 @@ def test_the_committee_sees_the_units_text_as_typed(browser, server, artifacts, 
     with browser_page(browser, server, lang) as page:
         if lang == "en":
             switch_language(page, "en")
-        sign_in(page, "demo-committee", DEMO_PASSWORD, lang)
-        expect()(sidebar_button(page, translate("sign_out", lang))).to_be_visible()  # signed in
+        signed_in(page, "demo-committee", DEMO_PASSWORD, lang)
         shows_literally(page, HOSTILE["person"])  # the sidebar's "signed in" line
         open_page(page, "page_review", lang)
         expect()(main(page).get_by_text(HOSTILE["reason"], exact=False)).to_be_visible()
