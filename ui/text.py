@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import string
 
+MISSING = "–"  # what a table shows for a missing value (Streamlit would show "None")
 _PUNCTUATION = re.compile(f"([{re.escape(string.punctuation)}])")  # CommonMark escapes any ASCII punctuation
 
 
@@ -22,4 +23,3 @@ def link_target(url: str) -> str:
     """A checked http(s) address as a Markdown link destination: in angle brackets, with the characters
     that could end it percent-encoded."""
     return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
-MISSING = "–"  # what a table shows for a missing value (Streamlit would show "None")
