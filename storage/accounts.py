@@ -257,6 +257,7 @@ def set_active(db: Database, actor: User, user_id: int, active: bool) -> None:
         if bool(before["active"]) == active:
             return
         db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
+        _end_web_sessions(db, user_id)
         _last_admin_guard(db)
         audit.record(db, actor.username, "enable" if active else "disable", "user", user_id, name=before["username"])
 
@@ -271,8 +272,15 @@ def reset_password(db: Database, actor: User | None, user_id: int, password: str
         check_password(password, before["username"], before["display_name"], before["email"] or "")
         db.execute("UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ?",
                    [_hash(password), user_id])
+        _end_web_sessions(db, user_id)
         audit.record(db, actor.username if actor else "command line", "reset_password", "user", user_id,
                      name=before["username"])
+
+
+def _end_web_sessions(db: Database, user_id: int) -> None:
+    """A new password or a disabled account: no browser may come back with an older sign-in (see
+    ``signin.resume_session``)."""
+    db.execute("DELETE FROM web_sessions WHERE user_id = ?", [user_id])
 
 
 def change_password(db: Database, user: User, current: str, new: str) -> None:
@@ -289,6 +297,7 @@ def change_password(db: Database, user: User, current: str, new: str) -> None:
     with transaction(db):
         db.execute("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?",
                    [_hash(new), user.id])
+        _end_web_sessions(db, user.id)
         audit.record(db, row[1], "change_password", "user", user.id)
 
 

@@ -166,3 +166,13 @@ def m006_ofi_versions(db: Database) -> None:
     who changed one last."""
     db["ofis"].add_column("version", int, not_null_default=0)
     db["ofis"].add_column("updated_by", str)
+
+
+@migrations
+def m007_web_sessions(db: Database) -> None:
+    """A signed-in browser's session, so that a reload keeps it within the idle time: the SHA-256 of a
+    random token the browser holds in a cookie (the token itself is never stored), whose account, and
+    when it was last used."""
+    db["web_sessions"].create({"token_hash": str, "user_id": int, "username": str, "created_at": str,
+                               "last_seen": str}, pk="token_hash", not_null={"user_id", "username", "last_seen"})
+    db["web_sessions"].create_index(["user_id"])

@@ -5,18 +5,25 @@ successful sign-in), or ``CLIENT_LIMIT`` from one client address, further attemp
 the right password, until ``WINDOW`` has passed since the last of those failures. Attempts are kept in the
 store, so every server process sees them. Sign-in, failure, lockout and sign-out are audited under the
 entity "session", which does not move the store's data version (a sign-in changes no figure).
+
+A signed-in browser holds a random token in a cookie (``open_session``); the store keeps only its SHA-256,
+the account and when it was last used. A reload presents the token, and ``resume_session`` signs the same
+account in again if it is still active and the token was used within the idle time; signing out, an
+idle end and a password change or reset delete it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
 from storage import audit
-from storage.accounts import User, authenticate, user_by_email
+from storage.accounts import User, authenticate, get_user, user_by_email
 from storage.db import now, transaction
 
 ACCOUNT_LIMIT = 5
@@ -114,3 +121,50 @@ def sign_out(db: Database, username: str, user_id: int | None, client: str | Non
         raise ValueError(reason)
     with transaction(db):
         audit.record(db, username, "sign_out", "session", user_id, client=client or "unknown", reason=reason)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(db: Database, user: User, idle: timedelta, moment: datetime | None = None) -> str:
+    """A new token for this signed-in browser (tokens idle for longer than ``idle`` are deleted on the way)."""
+    moment = moment or datetime.now(UTC)
+    token, stamp = secrets.token_urlsafe(32), _stamp(moment)
+    with transaction(db):
+        db.execute("DELETE FROM web_sessions WHERE last_seen < ?", [_stamp(moment - idle)])
+        db.execute("INSERT INTO web_sessions (token_hash, user_id, username, created_at, last_seen) "
+                   "VALUES (?, ?, ?, ?, ?)", [_token_hash(token), user.id, user.username, stamp, stamp])
+    return token
+
+
+def resume_session(db: Database, token: str, idle: timedelta, client: str | None = None,
+                   moment: datetime | None = None) -> User | None:
+    """The account a browser's token signs in again (audited), or None: an unknown token, one idle for
+    longer than ``idle`` (then deleted), or one whose account is disabled, deleted or renamed."""
+    moment = moment or datetime.now(UTC)
+    digest = _token_hash(token or "")
+    row = db.execute("SELECT user_id, username, last_seen FROM web_sessions WHERE token_hash = ?", [digest]).fetchone()
+    if row is None:
+        return None
+    user_id, username, last_seen = row
+    user = get_user(db, user_id)
+    with transaction(db):
+        if datetime.fromisoformat(last_seen) < moment - idle or user is None or user.username != username:
+            db.execute("DELETE FROM web_sessions WHERE token_hash = ?", [digest])
+            return None
+        db.execute("UPDATE web_sessions SET last_seen = ? WHERE token_hash = ?", [_stamp(moment), digest])
+        audit.record(db, username, "sign_in", "session", user_id, client=client or "unknown", method="resume")
+    return user
+
+
+def touch_session(db: Database, token: str, moment: datetime | None = None) -> None:
+    """The browser acted: its token's idle time starts again."""
+    with transaction(db):
+        db.execute("UPDATE web_sessions SET last_seen = ? WHERE token_hash = ?",
+                   [_stamp(moment or datetime.now(UTC)), _token_hash(token)])
+
+
+def close_session(db: Database, token: str) -> None:
+    with transaction(db):
+        db.execute("DELETE FROM web_sessions WHERE token_hash = ?", [_token_hash(token)])

@@ -141,3 +141,50 @@ def test_the_page_says_when_signing_in_is_paused_and_sign_out_is_audited(app, de
     signed_in = app("committee")
     next(b for b in signed_in.sidebar.button if b.label == translate("sign_out", "th")).click().run()
     assert events(demo_db)[-1] == ("demo-committee", "sign_out")
+
+
+IDLE = timedelta(minutes=60)
+
+
+def user_of(db, name):
+    return accounts.get_user(db, accounts.user_id_of(db, name))
+
+
+def test_a_browsers_token_signs_the_same_account_in_again_within_the_idle_time(db):
+    somchai = user_of(db, "somchai")
+    token = signin.open_session(db, somchai, IDLE, T0)
+    assert db.execute("SELECT token_hash FROM web_sessions").fetchone()[0] != token  # only its hash is kept
+    again = signin.resume_session(db, token, IDLE, "10.0.0.1", T0 + timedelta(minutes=59))
+    assert again == somchai
+    # each use starts the idle time again
+    assert signin.resume_session(db, token, IDLE, "10.0.0.1", T0 + timedelta(minutes=118)) == somchai
+    signin.touch_session(db, token, T0 + timedelta(minutes=170))
+    assert signin.resume_session(db, token, IDLE, "10.0.0.1", T0 + timedelta(minutes=229)) == somchai
+    assert events(db)[-1] == ("somchai", "sign_in")
+    assert signin.resume_session(db, "forged", IDLE, "10.0.0.1", T0) is None
+    assert signin.resume_session(db, token[:-1], IDLE, "10.0.0.1", T0) is None
+
+
+def test_a_token_idle_too_long_or_closed_is_gone(db):
+    somchai = user_of(db, "somchai")
+    idle, closed = signin.open_session(db, somchai, IDLE, T0), signin.open_session(db, somchai, IDLE, T0)
+    assert signin.resume_session(db, idle, IDLE, None, T0 + timedelta(minutes=61)) is None
+    signin.close_session(db, closed)
+    assert signin.resume_session(db, closed, IDLE, None, T0) is None
+    assert db.execute("SELECT COUNT(*) FROM web_sessions").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("change", ["disable", "reset", "change", "rename"])
+def test_a_disabled_account_or_a_new_password_ends_every_kept_sign_in(db, change):
+    admin = accounts.create_user(db, "admin1", PASSWORD, "admin")
+    somchai = user_of(db, "somchai")
+    token = signin.open_session(db, somchai, IDLE)
+    if change == "disable":
+        accounts.set_active(db, admin, somchai.id, False)
+    elif change == "reset":
+        accounts.reset_password(db, admin, somchai.id, "another long phrase here")
+    elif change == "change":
+        accounts.change_password(db, somchai, PASSWORD, "another long phrase here")
+    else:  # the id now names someone else (a restore replaced the users)
+        db.execute("UPDATE users SET username = 'someone' WHERE id = ?", [somchai.id])
+    assert signin.resume_session(db, token, IDLE) is None

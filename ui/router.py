@@ -77,7 +77,6 @@ def _keep_language() -> None:
 
 
 def language_switch() -> None:
-    st.session_state.setdefault("lang", "th")
     st.session_state["lang_choice"] = st.session_state["lang"]
     st.sidebar.segmented_control(
         t("language"), LANGUAGES, key="lang_choice", on_change=_keep_language,
@@ -192,6 +191,7 @@ def route() -> None:
     """One run of the app: the layout, the menu for the signed-in user, and the page at this address."""
     st.set_page_config(page_title="PMQA 4.0", page_icon="📊", layout="wide")
     page = None
+    st.session_state.setdefault("lang", session.remembered_language())
     with _routing():
         try:
             user = session.current_user() or session.resume_sso()
@@ -199,6 +199,8 @@ def route() -> None:
             if user is not None and not user.must_change_password:
                 menu(user)
             language_switch()
+            with st.sidebar:
+                st.html(session.cookie_script(st.session_state["lang"]), unsafe_allow_javascript=True)
             if is_demo(session.store()):
                 st.sidebar.warning(t("demo_notice"), icon=":material/science:")
             if user is not None:

@@ -4,6 +4,11 @@ A sqlite3 connection is kept per thread (Streamlit runs scripts on many threads 
 must stay on the thread that made it). The signed-in user is re-read from the store on every run,
 so a deactivated account is signed out at its next action, as is a session idle for longer than
 ``idle_limit`` minutes.
+
+A reload starts a new Streamlit session. The browser keeps the sign-in in a cookie holding a random token
+that the store checks (``storage.signin.resume_session``: the same account, still active, used within the
+idle time), and the language in another; ``cookie_script`` writes both. The cookies live until the browser
+closes, are sent only to this site (SameSite=Strict) and, over HTTPS, only encrypted (Secure).
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import os
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import streamlit as st
 from sqlite_utils import Database
 
+from i18n import LANGUAGES
 from storage import DEFAULT_PATH, open_store, signin
 from storage.accounts import User, get_user
 from storage.accounts import change_password as store_change_password
@@ -72,7 +79,7 @@ def current_user() -> User | None:
     account was disabled or deleted, or when its id now names someone else (a restore replaced the users)."""
     user_id = st.session_state.get("user_id")
     if user_id is None:
-        return None
+        return _resume()
     username = st.session_state.get("username")
     moment = time.time()
     if moment - st.session_state.get("last_active", moment) > idle_limit() * 60:
@@ -83,7 +90,55 @@ def current_user() -> User | None:
         _end(username, user_id, "disabled")
         return None
     st.session_state["last_active"] = moment
+    if moment - st.session_state.get("token_touched", 0) > TOUCH_EVERY_S and "session_token" in st.session_state:
+        signin.touch_session(store(), st.session_state["session_token"])
+        st.session_state["token_touched"] = moment
     return user
+
+
+SESSION_COOKIE, LANGUAGE_COOKIE = "pmqa_session", "pmqa_lang"
+TOUCH_EVERY_S = 60  # how often an active session tells the store it is still in use
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=idle_limit())
+
+
+def _resume() -> User | None:
+    """A reload: the sign-in this browser's cookie holds, if the store still honours it. Tried once per
+    Streamlit session (after signing out, the cookie the session started with is stale)."""
+    if st.session_state.get("resume_tried"):
+        return None
+    st.session_state["resume_tried"] = True
+    token = _cookie(SESSION_COOKIE)
+    if not token:
+        return None
+    user = signin.resume_session(store(), token, _idle(), client())
+    if user is not None:
+        _remember(user, token)
+    return user
+
+
+def _cookie(name: str) -> str | None:
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) else None  # AppTest has no browser, and no cookies
+
+
+def remembered_language() -> str:
+    """The language this browser chose last (a reload starts a new session), else Thai."""
+    chosen = _cookie(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else "th"
+
+
+def cookie_script(language: str) -> str:
+    """A script that sets this browser's cookies to the session's sign-in token (or removes it) and language.
+    Both values are from fixed alphabets (a URL-safe token, a language code), so they need no quoting."""
+    token = st.session_state.get("session_token")
+    session_part = f"{SESSION_COOKIE}={token}" if token else f"{SESSION_COOKIE}=; max-age=0"
+    return ("<script>(() => { const flags = '; path=/; SameSite=Strict' + "
+            "(location.protocol === 'https:' ? '; Secure' : ''); "
+            f"document.cookie = '{session_part}' + flags; "
+            f"document.cookie = '{LANGUAGE_COOKIE}={language}; max-age=31536000' + flags; }})();</script>")
 
 
 def ended() -> str | None:
@@ -142,16 +197,20 @@ def sso_refusal() -> tuple[str, str] | None:
     return st.session_state.get("sso_refusal")
 
 
-def _remember(user: User | None) -> None:
+def _remember(user: User | None, token: str | None = None) -> None:
+    """Keep the signed-in user in this session, and a token for the browser to come back with after a
+    reload (a new one, unless resuming with the browser's)."""
     if user is not None:
         st.session_state["user_id"], st.session_state["username"] = user.id, user.username
-        st.session_state["last_active"] = time.time()
+        st.session_state["last_active"] = st.session_state["token_touched"] = time.time()
+        st.session_state["session_token"] = token or signin.open_session(store(), user, _idle())
 
 
 def change_password(current: str, new: str) -> None:
     user = current_user()
     if user is not None:
-        store_change_password(store(), user, current, new)
+        store_change_password(store(), user, current, new)  # ends every sign-in kept for a reload
+        _remember(user)
 
 
 def sign_out(user: User) -> None:
@@ -163,6 +222,9 @@ def sign_out(user: User) -> None:
 
 
 def _forget() -> None:
+    token = st.session_state.pop("session_token", None)
+    if token:
+        signin.close_session(store(), token)
     for key in ("user_id", "username", "last_active"):
         st.session_state.pop(key, None)
     st.session_state["sso_paused"] = True  # the provider's cookie does not sign this session in again
