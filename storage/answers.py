@@ -1,8 +1,11 @@
 """Saving and loading what a unit (or, as reviewer, the committee) enters in an assessment.
 
-Every save names the version the editor started from and is refused with ``VersionConflict`` when
-someone saved in between; every value is checked against the year's criteria before anything is
-written; every save is audited in the same transaction.
+A save of checkpoints, KPI values or a narrative names what the editor showed for each field it changes
+(``before``) and is refused with ``FieldConflict`` only when someone changed one of those same fields in
+between: edits of other fields merge. Other changes (and those saves without ``before``) name the version
+the editor started from and are refused with ``VersionConflict`` when someone saved in between. Every
+value is checked against the year's criteria before anything is written; every save is audited in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from scoring.criteria import KPI, Text
 from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
 
 # Who writes which values, and in which statuses of the assessment.
 WRITERS = {"self": ("unit",), "review": ("committee",)}
@@ -40,8 +43,9 @@ class Form:
     comments: list[dict] = field(default_factory=list)
 
 
-def claim_version(db: Database, actor: User, assessment_id: int, expected_version: int, source: str) -> dict:
-    """Inside an open transaction: check who may write what, and in which status; take the next version."""
+def claim_version(db: Database, actor: User, assessment_id: int, expected_version: int | None, source: str) -> dict:
+    """Inside an open transaction: check who may write what, and in which status; take the next version
+    (refused if it is no longer ``expected_version``; any version when None: the caller checks its fields)."""
     actor = acting(db, actor)
     if actor.role not in WRITERS[source]:
         raise AccessDenied(role=actor.role)
@@ -59,10 +63,25 @@ def claim_version(db: Database, actor: User, assessment_id: int, expected_versio
         years.require_open_year(db, year)
     cursor = db.execute(
         "UPDATE assessments SET version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
-        [now(), actor.username, assessment_id, expected_version])
+        [now(), actor.username, assessment_id, version if expected_version is None else expected_version])
     if cursor.rowcount != 1:
         raise VersionConflict(version, updated_by)
-    return {"unit_id": unit_id, "year": year, "version": expected_version + 1, "status": status}
+    return {"unit_id": unit_id, "year": year, "version": version + 1, "status": status}
+
+
+def _require_unchanged(db: Database, assessment_id: int, field: str, shown, new, stored, touched: str,
+                       params: list) -> None:
+    """Inside the save's transaction: refuse (``FieldConflict``) when the stored value of a field is no longer
+    the one the editor showed (unless it is already the ``new`` one), naming who changed it last: the latest
+    audited save that ``touched`` it (an SQL condition on the entry's action and detail), else the
+    assessment's last saver."""
+    if stored in (shown, new):
+        return
+    row = db.execute("SELECT username FROM audit_log WHERE entity = 'assessment' AND entity_id = ? AND "
+                     f"(action = 'copy_previous' OR ({touched})) ORDER BY id DESC LIMIT 1",
+                     [assessment_id, *params]).fetchone()
+    by = row[0] if row else db.execute("SELECT updated_by FROM assessments WHERE id = ?", [assessment_id]).fetchone()[0]
+    raise FieldConflict(field, by, stored)
 
 
 def _framework(db: Database, assessment_id: int) -> Framework:
@@ -73,17 +92,24 @@ def _framework(db: Database, assessment_id: int) -> Framework:
 
 
 def save_checkpoints(db: Database, actor: User, assessment_id: int, expected_version: int,
-                     ticks: dict[str, bool], source: str = "self") -> int:
+                     ticks: dict[str, bool], source: str = "self", before: dict[str, bool] | None = None) -> int:
     """Store ticks (checkpoint id -> met) as the unit's (self) or the committee's (review) values.
-    A self save confirms the items it touches (see ``copy_previous``)."""
+    ``before``: what the editor showed for each (for review, the committee's value where it set one, else
+    the unit's). A self save confirms the items it touches (see ``copy_previous``)."""
     framework = _framework(db, assessment_id)
     items = {cp.id: item.id for item, _, cp in framework.checkpoints()}
     unknown = sorted(set(ticks) - set(items))
     if unknown:
         raise InputError("error_unknown_checkpoint", ids=", ".join(unknown[:5]))
     column = {"self": "self_met", "review": "review_met"}[source]
+    shown_as = {"self": "COALESCE(self_met, 0)", "review": "COALESCE(review_met, self_met, 0)"}[source]
     with transaction(db):
-        state = claim_version(db, actor, assessment_id, expected_version, source)
+        state = claim_version(db, actor, assessment_id, None if before is not None else expected_version, source)
+        for cp in (before or {}):
+            row = db.execute(f"SELECT {shown_as} FROM checkpoint_answers WHERE assessment_id = ? AND checkpoint = ?",
+                             [assessment_id, cp]).fetchone()
+            _require_unchanged(db, assessment_id, cp, bool(before[cp]), bool(ticks.get(cp)), bool(row and row[0]),
+                               "action LIKE 'save_%' AND json_extract(detail, ?) IS NOT NULL", [f'$.ticks."{cp}"'])
         db.conn.executemany(
             f"INSERT INTO checkpoint_answers (assessment_id, checkpoint, {column}) VALUES (?, ?, ?) "
             f"ON CONFLICT (assessment_id, checkpoint) DO UPDATE SET {column} = excluded.{column}",
@@ -130,9 +156,11 @@ def own_kpi_model(row: dict) -> KPI:
 
 
 def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_version: int,
-                    values: dict[tuple[str, int], float | None], source: str = "self") -> int:
+                    values: dict[tuple[str, int], float | None], source: str = "self",
+                    before: dict[tuple[str, int], float | None] | None = None) -> int:
     """Store KPI results, (kpi, fiscal year) -> value or None (cleared); each value must be a number
-    in the KPI's valid range and the year one of the cycle's three."""
+    in the KPI's valid range and the year one of the cycle's three. ``before``: what the editor showed for
+    each (for review, the committee's value where it set one, else the unit's)."""
     framework = _framework(db, assessment_id)
     year = db.execute("SELECT year FROM assessments WHERE id = ?", [assessment_id]).fetchone()[0]
     clean = {}
@@ -147,8 +175,16 @@ def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_vers
                 raise InputError("error_kpi_range", kpi=kpi_id, value=value, min=kpi.min, max=kpi.max)
         clean[(kpi_id, fiscal_year)] = None if value is None else float(value)
     column = {"self": "self_value", "review": "review_value"}[source]
+    shown_as = {"self": "self_value", "review": "COALESCE(review_value, self_value)"}[source]
     with transaction(db):
-        state = claim_version(db, actor, assessment_id, expected_version, source)
+        state = claim_version(db, actor, assessment_id, None if before is not None else expected_version, source)
+        for (kpi_id, fiscal_year), shown in (before or {}).items():
+            row = db.execute(f"SELECT {shown_as} FROM kpi_results WHERE assessment_id = ? AND kpi = ? AND "
+                             "fiscal_year = ?", [assessment_id, kpi_id, fiscal_year]).fetchone()
+            _require_unchanged(db, assessment_id, f"{kpi_id}/{fiscal_year}", None if shown is None else float(shown),
+                               clean.get((kpi_id, fiscal_year)), row[0] if row else None,
+                               "action LIKE 'save_%' AND json_extract(detail, ?) IS NOT NULL",
+                               [f'$.values."{kpi_id}/{fiscal_year}"'])
         db.conn.executemany(
             f"INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, {column}) VALUES (?, ?, ?, ?) "
             f"ON CONFLICT (assessment_id, kpi, fiscal_year) DO UPDATE SET {column} = excluded.{column}",
@@ -159,8 +195,9 @@ def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_vers
 
 
 def save_narrative(db: Database, actor: User, assessment_id: int, expected_version: int, item: str,
-                   level: str, text: str) -> int:
-    """The unit's account of how it works and what it achieved, per item and level."""
+                   level: str, text: str, before: str | None = None) -> int:
+    """The unit's account of how it works and what it achieved, per item and level. ``before``: the text
+    the editor showed."""
     framework = _framework(db, assessment_id)
     if item not in framework.item_ids() or level not in LEVELS or framework.item(item).is_results:
         raise InputError("error_unknown_item", item=item)
@@ -168,7 +205,13 @@ def save_narrative(db: Database, actor: User, assessment_id: int, expected_versi
     if len(text) > MAX_NARRATIVE:
         raise InputError("error_text_length", limit=MAX_NARRATIVE)
     with transaction(db):
-        state = claim_version(db, actor, assessment_id, expected_version, "self")
+        state = claim_version(db, actor, assessment_id, None if before is not None else expected_version, "self")
+        if before is not None:
+            row = db.execute("SELECT text FROM narratives WHERE assessment_id = ? AND item = ? AND level = ?",
+                             [assessment_id, item, level]).fetchone()
+            _require_unchanged(db, assessment_id, f"{item}/{level}", before.strip(), text, row[0] if row else "",
+                               "action = 'save_narrative' AND json_extract(detail, '$.item') = ? AND "
+                               "json_extract(detail, '$.level') = ?", [item, level])
         db.execute("INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, ?, ?, ?) "
                    "ON CONFLICT (assessment_id, item, level) DO UPDATE SET text = excluded.text",
                    [assessment_id, item, level, text])

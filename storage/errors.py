@@ -35,6 +35,17 @@ class VersionConflict(StoreError, RuntimeError):
         self.current_version = current_version
 
 
+class FieldConflict(VersionConflict):
+    """Someone else changed this very field (a checkpoint, a KPI value, a narrative) after it was shown;
+    nothing was changed. ``field`` names it; ``stored`` is their value."""
+
+    key = "error_field_conflict"
+
+    def __init__(self, field: str, by: str | None, stored=None):
+        StoreError.__init__(self, by=by or "-", field=field)
+        self.field, self.stored, self.current_version = field, stored, None
+
+
 class OfiConflict(VersionConflict):
     """Someone else changed this OFI after it was shown; nothing was changed."""
 

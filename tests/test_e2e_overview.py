@@ -1,5 +1,5 @@
 """The director overview in headless Chromium: only the open tab is built, the open tab is in the address so
-a reload (after signing in again) opens it, its data downloads as CSV (made when clicked), and English.
+a reload opens it, its data downloads as CSV (made when clicked), and English.
 Helpers in e2e.py; screenshots go to test-artifacts/.
 """
 
@@ -22,7 +22,6 @@ from e2e import (
     seen,
     settle,
     sign_in,
-    sign_in_form,
     switch_language,
 )
 
@@ -72,10 +71,9 @@ def test_the_open_tab_is_built_alone_kept_in_the_address_and_reopened_after_a_re
     assert data.startswith(b"\xef\xbb\xbf") and b"total" in data.splitlines()[0]
     settle(page)
 
-    # a reload is a new session at the same address: sign in again, and the trend tab opens at once
+    # a reload is a new session at the same address, still signed in (the browser's sign-in cookie): the
+    # trend tab opens at once
     page.reload()
-    expect()(sign_in_form(page)).to_be_visible()
-    sign_in(page, "demo-director", DEMO_PASSWORD)
     expect_chart(page, translate("ovc_trend_title", "th"))
     settle(page)
     assert translate("ovc_radar_title", "th") not in charts(page)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from e2e import (
+    browser_page,
     copy_store,
     expect,
     expect_no_exception,
@@ -26,7 +27,6 @@ from e2e import (
     settle,
     sidebar,
     sign_in,
-    sign_in_form,
     switch_language,
 )
 from sample_files import pdf_bytes
@@ -186,14 +186,11 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     settle(page)
     expect_no_exception(page)
 
-    # 4. reload: a new Streamlit session at the same address, so sign in again; the form opens at once
-    # with the ticks and the narrative
+    # 4. reload: a new Streamlit session at the same address, still signed in (the browser's sign-in
+    # cookie); the form opens at once with the ticks and the narrative
     page.reload()
-    expect()(sign_in_form(page)).to_be_visible()
-    settle(page)
-    expect()(page.get_by_role("dialog")).to_have_count(0)  # no 'page not found' over the form
-    sign_in(page, "demo-unit", DEMO_PASSWORD)
     expect_form(page)
+    expect()(page.get_by_role("dialog")).to_have_count(0)  # no 'page not found' over the form
     for cp in TICKED:
         expect()(checkbox(page, cp)).to_be_checked()
     expect()(checkbox(page, "1.1.A2")).not_to_be_checked()
@@ -296,13 +293,11 @@ def test_director_going_to_the_self_assessment_address_does_not_get_the_form(pag
     expect()(live(page).get_by_text(translate("not_for_role", "th"))).to_be_visible()
     no_form()
 
-    # typing the address starts a new session: signed out; the director signs in on that address
+    # typing the address starts a new session, still signed in as the director: the same plain note
     page.goto(f"{server}/self_assessment")
-    expect()(sign_in_form(page)).to_be_visible()
+    expect()(live(page).get_by_text(translate("not_for_role", "th"))).to_be_visible()
     no_form()
     expect()(page.get_by_role("dialog")).to_have_count(0)
-    sign_in(page, "demo-director", DEMO_PASSWORD)
-    expect()(live(page).get_by_text(translate("not_for_role", "th"))).to_be_visible()
     no_form()
 
 
@@ -318,3 +313,53 @@ def test_switching_to_english_relabels_the_cycle_selector(page):
     settle(page)
     cycle = sidebar(page).get_by_role("combobox", name=translate("cycle_select", "en"))
     expect()(cycle).to_have_value(year_label(YEAR, "en"))
+
+
+def narrative_box(page, item_id: str):
+    """The item's Basic narrative (the first of its three)."""
+    return live(item_block(page, item_id)).get_by_label(translate("sa_narrative", "th"), exact=True).first
+
+
+def write(page, box, text: str) -> None:
+    settle(page)
+    box.fill(text)
+    box.press("Tab")  # a narrative saves when the box is left
+    settle(page)
+
+
+def test_two_sessions_of_one_unit_merge_and_a_clash_is_shown_beside_its_field(browser, server, server_store,
+                                                                              artifacts):
+    """Issue 11's case: A saves a narrative in 1.2 while B, opened before, ticks 1.2.A2: both are kept. A
+    clash on one field (both change 1.2's narrative) is refused beside that box, showing the other's text."""
+    with browser_page(browser, server) as a, browser_page(browser, server) as b:
+        for session in (a, b):
+            sign_in(session, "demo-unit", DEMO_PASSWORD)
+            open_self_assessment(session)
+        write(a, narrative_box(a, "1.2"), "ข้อความของ ก")
+        settle(b)
+        live(main(b)).locator('[data-testid="stCheckbox"]').filter(
+            has=b.get_by_role("checkbox", name=_checkpoint_name("1.2.A2"))).locator("label").click()
+        expect()(checkbox(b, "1.2.A2")).to_be_checked()
+        expect()(narrative_box(b, "1.2")).to_have_value("ข้อความของ ก")  # A's text comes in with B's save
+        settle(b)
+        for refused in ("error_field_conflict", "error_conflict"):
+            expect()(live(main(b)).get_by_text(pattern(refused, "th", "by", "field", "version"))).to_have_count(0)
+
+        write(b, narrative_box(b, "1.2"), "ข้อความของ ข")
+        write(a, narrative_box(a, "1.2"), "ข้อความของ ก ฉบับแก้")  # A's box still showed its own text
+        refusal = translate("error_field_conflict", "th", by="demo-unit", field="1.2/basic")
+        message = live(item_block(a, "1.2")).get_by_text(refusal)
+        expect()(message).to_be_visible()
+        expect()(narrative_box(a, "1.2")).to_have_value("ข้อความของ ข")
+        # beside its box: in the same column, just below it
+        box_at, message_at = narrative_box(a, "1.2").bounding_box(), message.bounding_box()
+        assert abs(message_at["x"] - box_at["x"]) < 80 and 0 < message_at["y"] - box_at["y"] < 400
+        message.scroll_into_view_if_needed()
+        a.screenshot(path=artifacts / "sa-field-conflict.png")
+    db = connect(server_store)
+    try:
+        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+        form = answers.load(db, unit, assessments.get(db, unit.unit_id, YEAR)["id"])
+        assert form.narratives[("1.2", "basic")] == "ข้อความของ ข" and form.ticks["1.2.A2"]["self"]
+    finally:
+        db.close()

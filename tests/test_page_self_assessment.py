@@ -145,16 +145,33 @@ def test_a_wrong_file_gets_a_clear_message_and_nothing_is_stored(page, store):
     assert evidence.listing(store["db"], store["unit"], store["aid"]) == []
 
 
-def test_a_save_over_someone_elses_is_refused_and_the_latest_values_shown(page, store):
+def test_edits_of_different_fields_from_two_sessions_merge(page, store):
     at = page()
     at.checkbox(key="sa:cp:1.1.B1").check().run()
-    # a colleague of the same unit saves from another session
-    answers.save_checkpoints(store["db"], store["unit"], store["aid"], 1, {"1.1.B2": True})
+    # a colleague of the same unit saves a narrative and a tick from another session
+    v = answers.save_narrative(store["db"], store["unit"], store["aid"], 1, "1.1", "basic", "ของเพื่อนร่วมงาน")
+    answers.save_checkpoints(store["db"], store["unit"], store["aid"], v, {"1.1.B2": True})
     at.checkbox(key="sa:cp:1.1.B3").check().run()
-    assert [e.value for e in at.error] == [translate("error_conflict", "th", by="demo-unit")]
-    assert at.checkbox(key="sa:cp:1.1.B2").value is True  # the colleague's tick is shown
-    assert at.checkbox(key="sa:cp:1.1.B3").value is False  # ours was refused, not silently saved
-    assert "1.1.B3" not in form(store).ticks
+    assert not at.error
+    assert at.checkbox(key="sa:cp:1.1.B2").value is True  # theirs is shown beside ours
+    assert at.text_area(key="sa:nar:1.1:basic").value == "ของเพื่อนร่วมงาน"
+    ticks = form(store).ticks
+    assert all(ticks[cp]["self"] for cp in ("1.1.B1", "1.1.B2", "1.1.B3"))
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_change_to_the_field_someone_just_changed_is_refused_beside_it(page, store, lang):
+    at = page(lang=lang)
+    # a colleague ticks 1.1.B2 and writes the narrative after this session loaded the form
+    v = answers.save_checkpoints(store["db"], store["unit"], store["aid"], 0, {"1.1.B2": True})
+    answers.save_narrative(store["db"], store["unit"], store["aid"], v, "1.1", "basic", "ของเพื่อน")
+    at.text_area(key="sa:nar:1.1:basic").input("ของเรา").run()
+    expected = translate("error_field_conflict", lang, by="demo-unit", field="1.1/basic")
+    assert [e.value for e in at.error] == [expected]
+    assert at.text_area(key="sa:nar:1.1:basic").value == "ของเพื่อน"  # theirs is kept and shown
+    at.checkbox(key="sa:cp:1.1.B2").uncheck().run()  # now up to date: this change goes through
+    assert not at.error and form(store).ticks["1.1.B2"]["self"] is False
+    assert form(store).narratives[("1.1", "basic")] == "ของเพื่อน"
 
 
 def complete_form(store):

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from storage import accounts, answers, assessments, org
-from storage.errors import AccessDenied, InputError, VersionConflict
+from storage.errors import AccessDenied, FieldConflict, InputError, VersionConflict
 
 
 @pytest.fixture
@@ -37,6 +37,50 @@ def test_second_editor_with_stale_version_is_refused_and_told_who_saved(db, form
     assert err.value.params == {"version": 1, "by": "unit1"}
     assert answers.load(db, form["user"], form["id"]).ticks["1.1.B1"]["self"] is True
     assert audit_count(db) == before
+
+
+def test_saves_that_name_what_they_showed_merge_unless_they_touch_the_same_field(db, form):
+    colleague = accounts.create_user(db, "unit2", "correct horse", "unit", unit_id=form["user"].unit_id)
+    aid, me = form["id"], form["user"]
+    # both opened version 0; the colleague saves a tick, a KPI value and a narrative first
+    v = answers.save_checkpoints(db, colleague, aid, 0, {"1.1.A2": True}, before={"1.1.A2": False})
+    v = answers.save_kpi_values(db, colleague, aid, v, {("RM1", 2570): 80.0}, before={("RM1", 2570): None})
+    answers.save_narrative(db, colleague, aid, v, "1.1", "basic", "theirs", before="")
+    # other fields from the stale version go through
+    assert answers.save_checkpoints(db, me, aid, 0, {"1.1.B1": True}, before={"1.1.B1": False}) == 4
+    answers.save_kpi_values(db, me, aid, 0, {("RM1", 2569): 70.0}, before={("RM1", 2569): None})
+    answers.save_narrative(db, me, aid, 0, "1.1", "advance", "mine", before="")
+    # the same fields are refused, naming who changed them and what they hold now
+    cases = [(lambda: answers.save_checkpoints(db, me, aid, 0, {"1.1.A2": False}, before={"1.1.A2": False}),
+              "1.1.A2", True),
+             (lambda: answers.save_kpi_values(db, me, aid, 0, {("RM1", 2570): 60.0}, before={("RM1", 2570): None}),
+              "RM1/2570", 80.0),
+             (lambda: answers.save_narrative(db, me, aid, 0, "1.1", "basic", "mine", before=""), "1.1/basic", "theirs")]
+    before = audit_count(db)
+    for save, field, stored in cases:
+        with pytest.raises(FieldConflict) as err:
+            save()
+        assert err.value.params == {"by": "unit2", "field": field} and err.value.stored == stored
+    assert audit_count(db) == before
+    loaded = answers.load(db, me, aid)
+    assert loaded.ticks["1.1.A2"]["self"] and loaded.ticks["1.1.B1"]["self"]
+    assert loaded.kpi_values[("RM1", 2570)]["self"] == 80.0 and loaded.kpi_values[("RM1", 2569)]["self"] == 70.0
+    assert loaded.narratives == {("1.1", "basic"): "theirs", ("1.1", "advance"): "mine"}
+    # shown up to date, the change goes through
+    answers.save_checkpoints(db, me, aid, 0, {"1.1.A2": False}, before={"1.1.A2": True})
+    assert answers.load(db, me, aid).ticks["1.1.A2"]["self"] is False
+
+
+def test_a_reviewers_field_compares_what_the_review_showed(db, form):
+    v = answers.save_checkpoints(db, form["user"], form["id"], 0, {"1.1.B1": True})
+    answers.save_kpi_values(db, form["user"], form["id"], v, {("RM1", 2570): 80.0})
+    db.execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [form["id"]])  # submitted as it stands
+    board = form["committee"]
+    # the review shows the unit's values where the committee set none
+    answers.save_checkpoints(db, board, form["id"], 0, {"1.1.B1": False}, "review", before={"1.1.B1": True})
+    answers.save_kpi_values(db, board, form["id"], 0, {("RM1", 2570): 75.0}, "review", before={("RM1", 2570): 80.0})
+    with pytest.raises(FieldConflict):
+        answers.save_checkpoints(db, board, form["id"], 0, {"1.1.B1": True}, "review", before={"1.1.B1": True})
 
 
 @pytest.mark.parametrize(

@@ -28,18 +28,24 @@ def begin(form: Form) -> bool:
 
 
 def _on_tick(user: User, assessment_id: int, checkpoint: str) -> None:
-    met = bool(st.session_state[key("cp", checkpoint)])
-    save(lambda v: answers.save_checkpoints(session.store(), user, assessment_id, v, {checkpoint: met}))
+    k = key("cp", checkpoint)
+    met = bool(st.session_state[k])
+    EDITOR.save_field(k, met, lambda v, shown: answers.save_checkpoints(
+        session.store(), user, assessment_id, v, {checkpoint: met}, before={checkpoint: bool(shown)}))
 
 
 def _on_narrative(user: User, assessment_id: int, item: str, level: str) -> None:
-    text = st.session_state[key("nar", item, level)] or ""
-    save(lambda v: answers.save_narrative(session.store(), user, assessment_id, v, item, level, text))
+    k = key("nar", item, level)
+    text = st.session_state[k] or ""
+    EDITOR.save_field(k, text.strip(), lambda v, shown: answers.save_narrative(
+        session.store(), user, assessment_id, v, item, level, text, before=shown or ""))
 
 
 def _on_kpi(user: User, assessment_id: int, kpi: str, fiscal_year: int) -> None:
-    value = st.session_state[key("kpi", kpi, fiscal_year)]
-    save(lambda v: answers.save_kpi_values(session.store(), user, assessment_id, v, {(kpi, fiscal_year): value}))
+    k = key("kpi", kpi, fiscal_year)
+    value = st.session_state[k]
+    EDITOR.save_field(k, value, lambda v, shown: answers.save_kpi_values(
+        session.store(), user, assessment_id, v, {(kpi, fiscal_year): value}, before={(kpi, fiscal_year): shown}))
 
 
 def render_item(form: Form, item: Item, framework: Framework, user: User, fresh: bool, editable: bool,
@@ -79,11 +85,13 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                 prime(k, ticks.get(cp.id, False), fresh)
                 column.checkbox(f"{cp.id} {cp.text.get(lang)}", key=k, disabled=not editable, wrap=True,
                                 width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
+                EDITOR.field_error(k, column)
             k = key("nar", item.id, level)
             prime(k, form.narratives.get((item.id, level), ""), fresh)
             column.text_area(t("sa_narrative"), key=k, height=130, max_chars=answers.MAX_NARRATIVE,
                              disabled=not editable, on_change=_on_narrative, args=(user, aid, item.id, level),
                              help=t("sa_narrative_help", limit=answers.MAX_NARRATIVE))
+            EDITOR.field_error(k, column)
             with column:
                 render_evidence(user, aid, item.id, level, None, editable,
                                 [e for e in evidence_rows if e["item"] == item.id and e["level"] == level])
@@ -114,6 +122,7 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 col.number_input(t("sa_kpi_year", year=fiscal_year), key=k, min_value=kpi.min, max_value=kpi.max,
                                  step=0.1, format="%.2f", disabled=not editable, on_change=_on_kpi,
                                  args=(user, aid, kpi.id, fiscal_year))
+                EDITOR.field_error(k, col)
             current = kpi_value(form, kpi.id, year)
             cols[4].metric(t("sa_kpi_score"), "—" if current is None else score_text(kpi_score_of(kpi, current)),
                            help=t("sa_kpi_no_value") if current is None else None)

@@ -3,6 +3,10 @@
 Widget values live in ``st.session_state`` under keys made by ``Editor.key``. They are primed from the
 loaded record and overwritten with the stored values whenever the stored version is not the one this
 session last saved (someone else saved, or a save was refused), so what is shown is what is stored.
+
+A field's save (``save_field``) sends what the widget showed before the change, so the store refuses it
+only when someone changed that same field meanwhile; the refusal is shown beside the field's control
+(``field_error``), and a save that went through after someone else's brings their changes in.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ class Editor:
         self.scope = scope
         self.loaded = f"{scope}:loaded"  # (record id, version) the widgets show
         self._flash = f"{scope}:flash"
+        self._shown = f"{scope}:shown"  # widget key -> the stored value it was primed with (or saved)
+        self._field_flash = f"{scope}:field_flash"  # (widget key, message) of a field's refused save
 
     def key(self, kind: str, *parts) -> str:
         return ":".join([self.scope, kind, *map(str, parts)])
@@ -35,10 +41,10 @@ class Editor:
         st.session_state[self.loaded] = current
         return fresh
 
-    @staticmethod
-    def prime(widget_key: str, stored, fresh: bool) -> None:
+    def prime(self, widget_key: str, stored, fresh: bool) -> None:
         if fresh or widget_key not in st.session_state:
             st.session_state[widget_key] = stored
+            st.session_state.setdefault(self._shown, {})[widget_key] = stored
 
     def flash(self, kind: str, text: str) -> None:
         st.session_state[self._flash] = (kind, text)
@@ -72,6 +78,30 @@ class Editor:
         if done:
             self.flash("success", done)
         return True
+
+    def save_field(self, widget_key: str, value, action: Callable[[int, object], int]) -> None:
+        """Save one field's new ``value``: ``action(version on screen, value shown before)``. A refusal is kept
+        for ``field_error`` beside the control, and every widget goes back to the stored values."""
+        record_id, version = st.session_state[self.loaded]
+        shown = st.session_state.setdefault(self._shown, {})
+        try:
+            result = action(version, shown.get(widget_key))
+        except Exception as exc:
+            st.session_state[self.loaded] = None
+            self._refused(exc)
+            st.session_state[self._field_flash] = (widget_key, st.session_state.pop(self._flash)[1])
+            return
+        shown[widget_key] = value
+        # someone else saved in between (other fields): show the store's values, theirs with ours
+        st.session_state[self.loaded] = (record_id, result) if result == version + 1 else None
+        self.flash("success", t("sa_saved"))
+
+    def field_error(self, widget_key: str, container=st) -> None:
+        """Beside a field's control: why its last change was refused, if it was (once)."""
+        flashed = st.session_state.get(self._field_flash)
+        if flashed and flashed[0] == widget_key:
+            del st.session_state[self._field_flash]
+            container.error(flashed[1], icon=":material/sync_problem:")
 
     def save(self, action: Callable[[int], int | tuple], done: str | None = None) -> None:
         """Run a versioned save with the version on screen; report the outcome on the next render.

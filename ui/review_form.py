@@ -23,15 +23,18 @@ key = EDITOR.key
 
 
 def _on_tick(user: User, assessment_id: int, checkpoint: str) -> None:
-    met = bool(st.session_state[key("cp", checkpoint)])
-    EDITOR.save(lambda v: answers.save_checkpoints(session.store(), user, assessment_id, v, {checkpoint: met},
-                                                   source="review"))
+    k = key("cp", checkpoint)
+    met = bool(st.session_state[k])
+    EDITOR.save_field(k, met, lambda v, shown: answers.save_checkpoints(
+        session.store(), user, assessment_id, v, {checkpoint: met}, source="review", before={checkpoint: bool(shown)}))
 
 
 def _on_kpi(user: User, assessment_id: int, kpi: str, fiscal_year: int) -> None:
-    value = st.session_state[key("kpi", kpi, fiscal_year)]
-    EDITOR.save(lambda v: answers.save_kpi_values(session.store(), user, assessment_id, v,
-                                                  {(kpi, fiscal_year): value}, source="review"))
+    k = key("kpi", kpi, fiscal_year)
+    value = st.session_state[k]
+    EDITOR.save_field(k, value, lambda v, shown: answers.save_kpi_values(
+        session.store(), user, assessment_id, v, {(kpi, fiscal_year): value}, source="review",
+        before={(kpi, fiscal_year): shown}))
 
 
 def _add_note(user: User, assessment_id: int, item: str) -> None:
@@ -92,6 +95,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                 mark = "☑" if own.get(cp.id, False) else "☐"
                 column.checkbox(f"{mark} {cp.id} {cp.text.get(lang)}", key=k, disabled=not editable, wrap=True,
                                 width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
+                EDITOR.field_error(k, column)
             text = form.narratives.get((item.id, level))
             if text:
                 column.caption(f"{t('sa_narrative')}: {md(text)}")
@@ -123,6 +127,7 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 cols[1].number_input(t("rv_reviewed_value", year=year), key=k, min_value=kpi.min,
                                      max_value=kpi.max, step=0.1, format="%.2f", disabled=not editable,
                                      on_change=_on_kpi, args=(user, aid, kpi.id, year))
+                EDITOR.field_error(k, cols[1])
                 reviewed = kpi_value(form, kpi.id, year, "review")
                 score_pair(cols[2], kpi_score_of(kpi, own_value), kpi_score_of(kpi, reviewed))
         notes_block(form, item, user, can_note)
