@@ -44,6 +44,7 @@ class Headline:
     level: str | None
     award: AwardStatus | None
     framework: Framework
+    kept: int = 0  # returned units counted by the values they were last submitted with
 
     @property
     def unit_categories(self) -> pd.DataFrame:
@@ -84,7 +85,13 @@ def headline(db: Database, reader: User, year: int, source: str = "best", method
     result = current.result
     return Headline(year, source, method, len(table), submitted, result, current.grid,
                     level_for(result.total, framework.thresholds.levels),
-                    award_status(result.categories, result.total, framework.thresholds.awards), framework)
+                    award_status(result.categories, result.total, framework.thresholds.awards), framework,
+                    kept_in(table, current.grid))
+
+
+def kept_in(table: pd.DataFrame, grid: pd.DataFrame) -> int:
+    """How many of the counted units (the grid's rows) are returned, counted by their last submission."""
+    return int(table.loc[table["unit_id"].isin(grid.index), "status"].eq("returned").sum())
 
 
 def comparison(db: Database, year: int, source: str = "best", method: str = "mean",

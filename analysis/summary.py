@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlite_utils import Database
 
+from analysis.overview import kept_in
 from analysis.scores import cycle_scores
 from scoring import (
     AwardStatus,
@@ -47,6 +48,7 @@ class DepartmentSummary:
     award: AwardStatus | None
     source: str = DEFAULT_SOURCE  # which values the figures read, and how unit scores combine: always shown
     method: str = DEFAULT_METHOD
+    kept: int = 0  # returned units counted by the values they were last submitted with
 
     @property
     def submitted(self) -> int:
@@ -94,4 +96,5 @@ def department_summary(db: Database, reader: User, year: int, source: str = DEFA
         categories=result.categories, total=result.total,
         level=level_for(result.total, framework.thresholds.levels),
         award=award_status(result.categories, result.total, framework.thresholds.awards), source=source, method=method,
+        kept=kept_in(table, scores.grid),
     )

@@ -9,6 +9,7 @@ from storage import org, years
 from ui import session
 from ui.home_parts import phase_banner, setup_checklist
 from ui.i18n import current_language, t
+from ui.overview_parts import covers
 from ui.router import require_user
 from ui.text import md
 
@@ -63,8 +64,7 @@ else:
     if short:
         cols[2].caption(t("award_categories_short", floor=f"{framework.thresholds.awards.pmqa_category_min:g}",
                           cats=", ".join(short)))
-    st.caption(t("ov_covers", n=summary.units_counted, total=summary.units_total,
-                 source=t(f"ov_source_{summary.source}"), method=t(f"ov_method_{summary.method}")))
+    st.caption(covers(summary.units_counted, summary.units_total, summary.source, summary.method, summary.kept))
     categories = summary.categories
 
 st.plotly_chart(category_bars(categories, framework.thresholds, lang, names), width="stretch")

@@ -12,7 +12,7 @@ from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, load
-from ui.overview_parts import RENDER, TABS, Context, award_table
+from ui.overview_parts import RENDER, TABS, Context, award_table, covers
 from ui.router import require_user
 from ui.tabs import open_tab
 
@@ -30,8 +30,7 @@ units = org.units(db).set_index("id")
 labels = (units["code"] + " · " + units["name_en" if lang == "en" else "name_th"]).to_dict()
 
 st.title(t("ov_title"))
-st.caption(t("ov_covers", n=head.result.units if head.result else 0, total=head.units_total,
-             source=t(f"ov_source_{source}"), method=t(f"ov_method_{method}")))
+st.caption(covers(head.result.units if head.result else 0, head.units_total, source, method, head.kept))
 cols = st.columns(4)
 cols[2].metric(t("submissions"), f"{head.submitted}/{head.units_total}")
 st.progress(head.submitted / head.units_total if head.units_total else 0.0,

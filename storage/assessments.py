@@ -14,7 +14,11 @@ from storage import answers, audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.schema import keep_record
 
+# The department's figures count submitted and approved assessments, and a returned one (sent back or
+# re-opened) by its record: the values it held when its status last changed (``schema.keep_record``), until
+# it is submitted again. Pass ``statuses=COUNTED`` for that count.
 COUNTED = ("submitted", "approved")
 SOURCES = ("self", "review", "best")
 
@@ -112,6 +116,7 @@ def change_status(db: Database, actor: User, assessment_id: int, expected_versio
             [target, now(), actor.username, target, now(), target, reason, assessment_id, expected_version])
         if cursor.rowcount != 1:
             raise VersionConflict(form.assessment["version"], form.assessment["updated_by"])
+        keep_record(db, assessment_id)
         audit.record(db, actor.username, action, "assessment", assessment_id, status=target, reason=reason or None)
     return expected_version + 1
 
@@ -176,19 +181,50 @@ def _frame(db: Database, sql: str, params: list, columns: list[str]) -> pd.DataF
     return pd.DataFrame(db.execute(sql, params).fetchall(), columns=columns)
 
 
+# A returned assessment with a record to count by.
+KEPT = ("(a.status = 'returned' AND (EXISTS (SELECT 1 FROM record_answers r WHERE r.assessment_id = a.id) OR "
+        "EXISTS (SELECT 1 FROM record_kpis r WHERE r.assessment_id = a.id)))")
+
+
 def _filter(year: int, statuses: tuple[str, ...] | None, unit_id: int | None,
             reviewed_only: bool = False) -> tuple[str, list]:
     sql = " WHERE a.year = ?"
     params: list = [year]
     if statuses:
-        sql += f" AND a.status IN ({', '.join('?' * len(statuses))})"
+        sql += f" AND (a.status IN ({', '.join('?' * len(statuses))})"
         params += list(statuses)
+        sql += f" OR {KEPT})" if _counting(statuses) else ")"
     if unit_id is not None:
         sql += " AND a.unit_id = ?"
         params.append(unit_id)
     if reviewed_only:
         sql += f" AND {REVIEWED}"
     return sql, params
+
+
+def _counting(statuses: tuple[str, ...] | None) -> bool:
+    """The department's count (see ``COUNTED``): returned assessments count by their record."""
+    return statuses is not None and set(statuses) == set(COUNTED)
+
+
+_LIVE_KPIS = ("SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, uk.item, uk.floor, "
+              "uk.ceiling FROM kpi_results k LEFT JOIN unit_kpis uk ON uk.assessment_id = k.assessment_id "
+              "AND uk.kpi = k.kpi")
+
+
+def _values(statuses: tuple[str, ...] | None) -> tuple[str, str]:
+    """The checkpoint answers and KPI results to read, as SQL tables: the live ones, and for the
+    department's count a returned assessment's record instead of what its unit is correcting."""
+    if not _counting(statuses):
+        return "checkpoint_answers", f"({_LIVE_KPIS})"
+    def only(alias: str, returned: bool) -> str:
+        return f"JOIN assessments s ON s.id = {alias}.assessment_id AND s.status {'=' if returned else '!='} 'returned'"
+
+    answers = (f"(SELECT c.assessment_id, c.checkpoint, c.self_met, c.review_met FROM checkpoint_answers c "
+               f"{only('c', False)} UNION ALL SELECT r.* FROM record_answers r {only('r', True)})")
+    kpis = (f"(SELECT k_.* FROM ({_LIVE_KPIS}) k_ {only('k_', False)} UNION ALL "
+            f"SELECT r.* FROM record_kpis r {only('r', True)})")
+    return answers, kpis
 
 
 def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[str, ...] | None = COUNTED,
@@ -205,21 +241,21 @@ def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[
     met = "a_.self_met" if source == "self" else "COALESCE(a_.review_met, a_.self_met)"
     value = "k.self_value" if source == "self" else "COALESCE(k.review_value, k.self_value)"
     where, params = _filter(year, statuses, unit_id, reviewed_only=source == "review")
+    answer_rows, kpi_rows = _values(statuses)
     answers = _frame(db, f"SELECT a.unit_id AS unit, a_.checkpoint, {met} AS met FROM assessments a "
-                         f"JOIN checkpoint_answers a_ ON a_.assessment_id = a.id{where}", params,
+                         f"JOIN {answer_rows} a_ ON a_.assessment_id = a.id{where}", params,
                      ["unit", "checkpoint", "met"])
     answers["met"] = answers["met"].fillna(0).astype(bool)
-    kpis = _frame(db, f"SELECT a.unit_id AS unit, k.kpi, {value} AS value, uk.item, uk.floor, uk.ceiling "
-                      f"FROM assessments a JOIN kpi_results k ON k.assessment_id = a.id AND k.fiscal_year = a.year "
-                      f"LEFT JOIN unit_kpis uk ON uk.assessment_id = a.id AND uk.kpi = k.kpi{where}", params,
-                  ["unit", "kpi", "value", "item", "floor", "ceiling"])
+    kpis = _frame(db, f"SELECT a.unit_id AS unit, k.kpi, {value} AS value, k.item, k.floor, k.ceiling "
+                      f"FROM assessments a JOIN {kpi_rows} k ON k.assessment_id = a.id AND k.fiscal_year = a.year"
+                      f"{where}", params, ["unit", "kpi", "value", "item", "floor", "ceiling"])
     return answers, kpis
 
 
 def units_with_assessment(db: Database, year: int, statuses: tuple[str, ...] | None = None,
                           source: str = "self") -> list[int]:
-    """Units with an assessment in the cycle, in any status or in the given ones; for the 'review'
-    source, only those the committee has reviewed."""
+    """Units with an assessment in the cycle, in any status or in the given ones (``COUNTED``: with the
+    returned ones, counted by their record); for the 'review' source, only those the committee has reviewed."""
     where, params = _filter(year, statuses, None, reviewed_only=source == "review")
     return [r[0] for r in db.execute(f"SELECT a.unit_id FROM assessments a{where} ORDER BY a.unit_id", params)]
 
@@ -233,5 +269,5 @@ def kpi_results(db: Database, year: int, source: str = "self",
     value = "k.self_value" if source == "self" else "COALESCE(k.review_value, k.self_value)"
     where, params = _filter(year, statuses, None, reviewed_only=source == "review")
     return _frame(db, f"SELECT a.unit_id AS unit, k.kpi, k.fiscal_year, {value} AS value FROM assessments a "
-                      f"JOIN kpi_results k ON k.assessment_id = a.id{where}", params,
+                      f"JOIN {_values(statuses)[1]} k ON k.assessment_id = a.id{where}", params,
                   ["unit", "kpi", "fiscal_year", "value"])

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from scoring import Framework
 from storage import accounts, audit, years
 from storage.db import now, set_meta, transaction
-from storage.schema import PHASES
+from storage.schema import PHASES, keep_record
 
 DEMO_PASSWORD = "demo-pass"
 YEARS = (2568, 2569, 2570)
@@ -114,3 +114,5 @@ def _assessment(db: Database, rng: np.random.Generator, framework: Framework, un
             kpi_rows.append({"assessment_id": assessment_id, "kpi": kpi.id, "fiscal_year": year - back,
                              "self_value": value, "review_value": review})
     db["kpi_results"].insert_all(kpi_rows)
+    if status != "draft":  # what it was submitted (or returned, or approved) with: see schema.keep_record
+        keep_record(db, assessment_id)

@@ -176,3 +176,29 @@ def m007_web_sessions(db: Database) -> None:
     db["web_sessions"].create({"token_hash": str, "user_id": int, "username": str, "created_at": str,
                                "last_seen": str}, pk="token_hash", not_null={"user_id", "username", "last_seen"})
     db["web_sessions"].create_index(["user_id"])
+
+
+@migrations
+def m008_assessment_records(db: Database) -> None:
+    """The values an assessment counted with when its status last changed (submitted, returned, approved,
+    re-opened): while a unit corrects a returned form, the department's figures keep counting these."""
+    db["record_answers"].create({"assessment_id": int, "checkpoint": str, "self_met": int, "review_met": int},
+                                pk=("assessment_id", "checkpoint"),
+                                foreign_keys=[("assessment_id", "assessments", "id")])
+    db["record_kpis"].create({"assessment_id": int, "kpi": str, "fiscal_year": int, "self_value": float,
+                              "review_value": float, "item": str, "floor": float, "ceiling": float},
+                             pk=("assessment_id", "kpi", "fiscal_year"),
+                             foreign_keys=[("assessment_id", "assessments", "id")])
+    for (assessment_id,) in db.execute("SELECT id FROM assessments WHERE status != 'draft'").fetchall():
+        keep_record(db, assessment_id)
+
+
+def keep_record(db: Database, assessment_id: int) -> None:
+    """Inside a write transaction: the assessment's values as they stand, as its record (see m008)."""
+    db.execute("DELETE FROM record_answers WHERE assessment_id = ?", [assessment_id])
+    db.execute("DELETE FROM record_kpis WHERE assessment_id = ?", [assessment_id])
+    db.execute("INSERT INTO record_answers SELECT assessment_id, checkpoint, self_met, review_met FROM "
+               "checkpoint_answers WHERE assessment_id = ?", [assessment_id])
+    db.execute("INSERT INTO record_kpis SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, "
+               "uk.item, uk.floor, uk.ceiling FROM kpi_results k LEFT JOIN unit_kpis uk ON "
+               "uk.assessment_id = k.assessment_id AND uk.kpi = k.kpi WHERE k.assessment_id = ?", [assessment_id])

@@ -90,7 +90,10 @@ def shows_literally(page, *samples: str) -> None:
     disguised = links.evaluate_all("all => all.filter(a => a.textContent !== decodeURI(a.getAttribute('href')))"
                                    ".map(a => a.parentElement.outerHTML)")
     assert not disguised, disguised
-    assert page.locator('.katex, [data-testid="stApp"] script, [data-testid="stPopoverBody"] script').count() == 0
+    assert page.locator('.katex').count() == 0
+    scripts = page.locator('[data-testid="stApp"] script, [data-testid="stPopoverBody"] script')
+    # the one script of the app's own: the sign-in cookie's (ui.session.cookie_script)
+    assert scripts.evaluate_all("all => all.map(s => s.textContent.includes('document.cookie = '))") == [True]
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])

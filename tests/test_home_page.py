@@ -88,14 +88,14 @@ def expected_bars(categories: pd.Series, lang: str) -> pd.Series:
 
 def test_demo_cycle_and_counted_units(demo_db):
     """What the other tests rely on: 2570 is the current cycle and score_inputs reads exactly the
-    submitted and approved assessments."""
+    submitted, approved and returned assessments (a returned one by what it was submitted with)."""
     assert org.current_cycle(demo_db) == YEAR
     answers, kpis = assessments.score_inputs(demo_db, YEAR)
     read = set(answers["unit"]) | set(kpis["unit"])
     table = assessments.status_table(demo_db, reader(demo_db), YEAR)
-    counted = set(table.loc[table["status"].isin(["submitted", "approved"]), "unit_id"])
+    counted = set(table.loc[table["status"].isin(["submitted", "approved", "returned"]), "unit_id"])
     assert read == counted
-    assert len(counted) == sum(s in ("submitted", "approved") for s in STATUS_2570) == 11
+    assert len(counted) == sum(s in ("submitted", "approved", "returned") for s in STATUS_2570) == 13
     assert len(table) == len(UNITS) == 20
 
 
@@ -104,7 +104,7 @@ def test_department_summary_equals_the_scoring_engine(demo_db):
     framework = framework_for_year(YEAR)
     answers, kpis = assessments.score_inputs(demo_db, YEAR, DEFAULT_SOURCE)
     result = department_scores(unit_item_scores(answers, kpis, framework), framework=framework)
-    assert result.units == summary.units_counted == 11
+    assert result.units == summary.units_counted == 13
     assert summary.total == pytest.approx(result.total, abs=1e-9)
     pd.testing.assert_series_equal(summary.categories, result.categories, check_names=False)
     assert summary.units_total == 20
@@ -136,8 +136,10 @@ def test_department_metrics_equal_department_summary(demo_app, demo_db, role, la
     assert shown[translate("submissions", lang)] == f"{done}/{len(UNITS)}"  # short: a metric cuts a long value
     if lang == "th":
         assert shown[translate("submissions", lang)] == "11/20"
-    assert translate("ov_covers", lang, n=done, total=len(UNITS), source=translate("ov_source_best", lang),
-                     method=translate("ov_method_mean", lang)) in [c.value for c in at.caption]
+    returned = STATUS_2570.count("returned")
+    covers = translate("ov_covers", lang, n=done + returned, total=len(UNITS),
+                       source=translate("ov_source_best", lang), method=translate("ov_method_mean", lang))
+    assert f"{covers} · {translate('ov_kept', lang, n=returned)}" in [c.value for c in at.caption]
     assert [s.value for s in at.subheader] == [translate("fiscal_year", lang, year=YEAR)]
     assert [e.value for e in [*at.main.info, *at.main.error]] == [phase_notice(demo_db, YEAR, lang)[1]]
     assert not at.main.warning

@@ -213,3 +213,42 @@ def test_kpi_results_read_every_year_from_the_chosen_source(db, setup):
     best = assessments.kpi_results(db, 2570, "best").set_index(["kpi", "fiscal_year"])["value"]
     assert (own[("RM1", 2570)], own[("RM1", 2568)]) == (90.0, 70.0)
     assert (best[("RM1", 2570)], best[("RM1", 2568)]) == (80.0, 70.0)
+
+
+@pytest.mark.parametrize("way", ["return", "reopen"])
+def test_a_returned_unit_keeps_counting_by_what_it_submitted_until_it_submits_again(db, setup, way):
+    """Issue 11: re-opening one unit moved the department total; now the record of its last submitted (or
+    approved) values counts while the unit corrects its form."""
+    from analysis.summary import department_summary
+
+    a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
+    v = answers.save_checkpoints(db, setup["user"], a["id"], complete(db, setup["user"], a["id"], 0),
+                                 {"1.1.B2": True, "1.1.B3": True})
+    v = assessments.change_status(db, setup["user"], a["id"], v, "submit")
+    v = answers.save_checkpoints(db, setup["committee"], a["id"], v, {"1.1.B3": False}, source="review")
+    if way == "reopen":
+        v = assessments.change_status(db, setup["committee"], a["id"], v, "approve")
+        v = assessments.change_status(db, setup["admin"], a["id"], v, "reopen", "แก้ตัวชี้วัด")
+    else:
+        v = assessments.change_status(db, setup["committee"], a["id"], v, "return", "เพิ่มหลักฐาน")
+    before = {s: assessments.score_inputs(db, 2570, s) for s in assessments.SOURCES}
+    summary = department_summary(db, setup["committee"], 2570)
+    assert summary.units_counted == 1 and summary.kept == 1 and summary.total > 0
+
+    # the unit corrects its form: the department's figures do not move
+    v = answers.save_checkpoints(db, setup["user"], a["id"], v, {"1.1.B1": False, "2.1.B1": True, "1.1.A1": True})
+    v = answers.save_kpi_values(db, setup["user"], a["id"], v, {(kpi.id, 2570): 10.0 for _, kpi in
+                                                               default_framework().kpis()})
+    for source, (answers_before, kpis_before) in before.items():
+        answers_now, kpis_now = assessments.score_inputs(db, 2570, source)
+        pd.testing.assert_frame_equal(answers_now, answers_before)
+        pd.testing.assert_frame_equal(kpis_now, kpis_before)
+    assert department_summary(db, setup["committee"], 2570).total == summary.total
+    # its own view shows its live values
+    own, _ = assessments.score_inputs(db, 2570, "self", statuses=None, unit_id=setup["unit"])
+    assert set(own.loc[own["met"], "checkpoint"]) >= {"2.1.B1", "1.1.A1"}
+
+    # submitted again: the new values count, and the caption's note goes
+    assessments.change_status(db, setup["user"], a["id"], v, "submit")
+    again = department_summary(db, setup["committee"], 2570)
+    assert again.kept == 0 and again.total != summary.total

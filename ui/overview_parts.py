@@ -22,6 +22,13 @@ TABS = {"categories": "ov_tab_categories", "units": "ov_tab_units", "ofi": "ov_t
         "kpi": "ov_tab_kpi"}
 
 
+def covers(counted: int, total: int, source: str, method: str, kept: int) -> str:
+    """Which units the department's figures cover, from which values and combined how; and, if any, how many
+    returned units count by what they last submitted (the home page and the overview say the same)."""
+    text = t("ov_covers", n=counted, total=total, source=t(f"ov_source_{source}"), method=t(f"ov_method_{method}"))
+    return text + (" · " + t("ov_kept", n=kept) if kept else "")
+
+
 @dataclass(frozen=True)
 class Context:
     """What every tab needs: the headline, the criteria, unit labels (id -> "code · name")."""
