@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from i18n import translate
 
@@ -38,3 +38,17 @@ def local_time(stamp: str | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(THAILAND).strftime("%Y-%m-%d %H:%M")
+
+
+MONTHS_TH = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def date_label(day: date | str | None, lang: str = "th") -> str:
+    """A calendar date as people write it: "31 ธ.ค. 2570" (the Buddhist year, as every year in the app),
+    "31 Dec 2570 B.E." in English; '' for none."""
+    if not day:
+        return ""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    months = MONTHS_TH if lang == "th" else MONTHS_EN
+    return f"{day.day} {months[day.month - 1]} {day.year + 543}" + ("" if lang == "th" else " B.E.")

@@ -7,7 +7,7 @@ from charts import category_bars
 from i18n.format import level_label, score_text, status_label, year_label
 from storage import org, years
 from ui import session
-from ui.home_parts import phase_banner, setup_checklist
+from ui.home_parts import phase_banner, returned_banner, setup_checklist
 from ui.i18n import current_language, t
 from ui.overview_parts import covers
 from ui.router import require_user
@@ -33,7 +33,7 @@ if user.role == "unit":
     unit = org.unit(db, user.unit_id)
     summary = unit_summary(db, user.unit_id, year)
     st.markdown(f"**{t('unit')}:** {md(unit['name_en' if lang == 'en' else 'name_th'])}")
-    cols = st.columns(4)
+    cols = st.columns([3, 2, 3, 2])  # the status and the level are words: room for "ส่งกลับให้แก้ไข"
     cols[0].metric(t("your_unit_status"), status_label(summary.status, lang))
     cols[1].metric(t("total_score"), score_text(summary.total))
     cols[2].metric(t("level"), level_label(summary.level, lang))
@@ -41,6 +41,7 @@ if user.role == "unit":
                                           total=summary.items_total))
     if summary.status == "not_started":
         st.info(t("no_assessment"))
+    returned_banner(db, user.unit_id, year)
     st.caption(t("self_score_note"))
     categories = summary.categories
 else:

@@ -39,7 +39,7 @@ scores, done = live_scores(form, framework), progress(form, framework)
 
 st.title(t("sa_title", unit=md(unit["name_en" if lang == "en" else "name_th"])))
 EDITOR.show_flash()
-cols = st.columns(4)
+cols = st.columns([3, 2, 3, 2])  # the status and the level are words: room for "ส่งกลับให้แก้ไข"
 cols[0].metric(t("status"), status_label(form.assessment["status"], lang))
 cols[1].metric(t("total_score"), score_text(scores.total))
 cols[2].metric(t("level"), level_label(scores.level, lang))

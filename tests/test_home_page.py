@@ -260,3 +260,34 @@ def test_unit_not_started_sees_zero_and_a_hint(open_app, fresh_store):
     assert shown[translate("level", "th")] == level_label(summary.level, "th")
     assert translate("no_assessment", "th") in [i.value for i in at.info]
     assert len(at.get("plotly_chart")) == 1
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_returned_unit_sees_why_by_when_and_a_link_and_the_committees_answers_in_its_form(
+        demo_app, demo_db, demo_user, lang):
+    user = demo_user("unit")
+    aid = assessments.get(demo_db, user.unit_id, YEAR)["id"]
+    with demo_db.conn:
+        demo_db.execute("UPDATE assessments SET status = 'returned', return_reason = ? WHERE id = ?",
+                        ["แนบหลักฐาน 1.1 เพิ่ม", aid])
+        demo_db.execute("UPDATE phases SET ends_on = '2027-01-31' WHERE year = ? AND phase = 'self_assessment'",
+                        [YEAR])
+        demo_db.execute("INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met, review_met) "
+                        "VALUES (?, '1.1.B1', 1, 0) ON CONFLICT DO UPDATE SET self_met = 1, review_met = 0", [aid])
+        demo_db.execute("INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, self_value, review_value) "
+                        "VALUES (?, 'RM1', ?, 80, 72.5) ON CONFLICT DO UPDATE SET self_value = 80, review_value = 72.5",
+                        [aid, YEAR])
+    at = demo_app("unit", lang)
+    assert translate("home_returned", lang, reason="แนบหลักฐาน 1\\.1 เพิ่ม") in [e.value for e in at.main.error]
+    due = "31 ม.ค. 2570" if lang == "th" else "31 Jan 2570 B.E."
+    assert translate("home_returned_due", lang, date=due) in [m.value for m in at.main.markdown]
+    link = [p for p in at.get("page_link") if p.proto.label == translate("home_returned_go", lang)]
+    assert link and link[0].proto.page.endswith("self_assessment")
+
+    at.switch_page("pages/self_assessment.py").run()
+    assert not at.exception
+    assert translate("sa_committee_not_met", lang) in [c.value for c in at.main.caption]
+    if lang == "en":  # AppTest formats a set_value outside the script's run, where the language is Thai
+        return
+    at.segmented_control(key="sa:category").set_value(7).run()
+    assert translate("sa_committee_value", lang, value="72.50") in [c.value for c in at.main.caption]

@@ -776,9 +776,9 @@ def test_the_phase_notice_names_the_open_phase_its_deadline_and_the_days_left(de
     admin = authenticate(demo_db, "demo-admin", DEMO_PASSWORD)
     phase = translate("phase_self_assessment", "en")
     assert phase_notice(demo_db, YEAR, "en", today=date(2026, 12, 21)) == (
-        "info", translate("home_phase_until", "en", phase=phase, date="2026-12-31", days=10))
+        "info", translate("home_phase_until", "en", phase=phase, date="31 Dec 2569 B.E.", days=10))
     assert phase_notice(demo_db, YEAR, "en", today=date(2027, 1, 5)) == (
-        "error", translate("home_phase_overdue", "en", phase=phase, date="2026-12-31", days=5))
+        "error", translate("home_phase_overdue", "en", phase=phase, date="31 Dec 2569 B.E.", days=5))
     years.set_phase(demo_db, admin, YEAR, "self_assessment", "closed")
     years.set_dates(demo_db, admin, YEAR, {"review": (None, None)})
     assert phase_notice(demo_db, YEAR, "th") == (

@@ -86,6 +86,9 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                 column.checkbox(f"{cp.id} {cp.text.get(lang)}", key=k, disabled=not editable, wrap=True,
                                 width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
                 EDITOR.field_error(k, column)
+                review = form.ticks.get(cp.id, {}).get("review")
+                if review is not None and review != ticks.get(cp.id, False):
+                    column.caption(t("sa_committee_met" if review else "sa_committee_not_met"))
             k = key("nar", item.id, level)
             prime(k, form.narratives.get((item.id, level), ""), fresh)
             column.text_area(t("sa_narrative"), key=k, height=130, max_chars=answers.MAX_NARRATIVE,
@@ -123,6 +126,9 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                                  step=0.1, format="%.2f", disabled=not editable, on_change=_on_kpi,
                                  args=(user, aid, kpi.id, fiscal_year))
                 EDITOR.field_error(k, col)
+                review = form.kpi_values.get((kpi.id, fiscal_year), {}).get("review")
+                if review is not None and review != kpi_value(form, kpi.id, fiscal_year):
+                    col.caption(t("sa_committee_value", value=f"{review:,.2f}"))
             current = kpi_value(form, kpi.id, year)
             cols[4].metric(t("sa_kpi_score"), "—" if current is None else score_text(kpi_score_of(kpi, current)),
                            help=t("sa_kpi_no_value") if current is None else None)

@@ -9,11 +9,14 @@ import streamlit as st
 from sqlite_utils import Database
 
 from i18n import translate
-from storage import years
+from i18n.format import date_label
+from storage import assessments, years
 from storage.setup import checklist
 from ui.i18n import current_language, t
+from ui.text import MISSING, md
 
 ADMIN_PAGE = "pages/admin.py"
+FORM_PAGE = "pages/self_assessment.py"
 
 
 def phase_notice(db: Database, year: int, lang: str, today: date | None = None) -> tuple[str, str]:
@@ -26,9 +29,10 @@ def phase_notice(db: Database, year: int, lang: str, today: date | None = None) 
     if not phase["ends_on"]:
         return "info", translate("home_phase", lang, phase=name)
     days = (date.fromisoformat(phase["ends_on"]) - (today or date.today())).days
+    due = date_label(phase["ends_on"], lang)
     if days < 0:
-        return "error", translate("home_phase_overdue", lang, phase=name, date=phase["ends_on"], days=-days)
-    return "info", translate("home_phase_until", lang, phase=name, date=phase["ends_on"], days=days)
+        return "error", translate("home_phase_overdue", lang, phase=name, date=due, days=-days)
+    return "info", translate("home_phase_until", lang, phase=name, date=due, days=days)
 
 
 def phase_banner(db: Database, year: int) -> None:
@@ -39,6 +43,22 @@ def phase_banner(db: Database, year: int) -> None:
         st.error(text, icon=":material/alarm:")
     else:
         st.info(text, icon=":material/schedule:")
+
+
+def returned_banner(db: Database, unit_id: int, year: int) -> None:
+    """For a unit whose form the committee sent back (or an admin re-opened): why, by when to submit again,
+    and a link to the form."""
+    found = assessments.get(db, unit_id, year)
+    if found is None or found["status"] != "returned":
+        return
+    lang = current_language()
+    due = next((p["ends_on"] for p in years.phases(db, year) if p["phase"] == "self_assessment"), None)
+    with st.container(border=True):
+        st.error(t("home_returned", reason=md(found["return_reason"] or MISSING)), icon=":material/undo:")
+        if due:
+            st.markdown(t("home_returned_due", date=date_label(due, lang)))
+        st.caption(t("home_returned_counted"))
+        st.page_link(FORM_PAGE, label=t("home_returned_go"), icon=":material/edit_note:")
 
 
 def setup_checklist(db: Database) -> bool:
