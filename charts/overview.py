@@ -224,21 +224,37 @@ def unit_heatmap(matrix: pd.DataFrame, thresholds: Thresholds, lang: str = "th",
     levels = thresholds.levels
     ticks = [(0.0, "below_basic"), (levels.basic, "basic"), (levels.advance, "advance"),
              (levels.significance, "significance")]
+    many = len(x) > 12  # thirty item columns leave no room for numbers: colours, and the number on hover
     fig = go.Figure(go.Heatmap(
         z=z, x=x, y=y, zmin=0, zmax=MAX, colorscale=_level_colorscale(thresholds),
-        texttemplate="%{z:.0f}", textfont={"family": FONT, "size": 12 if len(x) <= 12 else 9}, xgap=1, ygap=1,
-        hoverongaps=False,
+        texttemplate="" if many else "%{z:.0f}", textfont={"family": FONT, "size": 12}, xgap=1, ygap=1,
+        hoverongaps=False, hoverinfo="skip",
         customdata=[[unit] * len(x) for unit in units],
-        hovertemplate="%{y}<br>%{x}: %{z:.1f}<extra></extra>",
-        colorbar={"title": {"text": translate("level", lang)}, "tickvals": [v for v, _ in ticks],
-                  "ticktext": [f"{v:g} {translate(f'level_{lv}', lang)}" for v, lv in ticks]},
+        showscale=False,  # a colour bar's long level names took a third of the width: a legend below instead
     ))
+    # Plotly cannot select a heatmap's cells: an invisible marker on each cell takes the click (Streamlit's
+    # point selection), and the hover, carrying the unit's id for the drill-down
+    cells = [(column, label, unit, value) for label, unit, row in zip(y, units, z, strict=True)
+             for column, value in zip(x, row, strict=True) if value is not None]
+    fig.add_trace(go.Scatter(
+        x=[c[0] for c in cells], y=[c[1] for c in cells], customdata=[[c[2], c[3]] for c in cells],
+        mode="markers", marker={"symbol": "square", "size": 24, "opacity": 0}, showlegend=False,
+        selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+        hovertemplate="%{y}<br>%{x}: %{customdata[1]:.1f}<extra></extra>",
+    ))
+    for value, level in ticks:  # the legend: one square per level band
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                 name=f"{value:g} {translate(f'level_{level}', lang)}",
+                                 marker={"symbol": "square", "size": 14, "color": LEVEL_COLOURS[level]}))
     axis_key = "category" if by_category else "ovc_item_axis"
-    fig.update_layout(**_layout(title, margin={"l": 40, "r": 40, "t": 140, "b": 20},
+    fig.update_layout(**_layout(title, margin={"l": 10, "r": 10, "t": 140, "b": 60},
                                 title={"text": title, "yref": "container", "y": 0.99, "yanchor": "top"}),
-                      height=max(320, 28 * len(y) + 140),
+                      height=max(320, 28 * len(y) + 200),
+                      legend={"orientation": "h", "x": 0, "y": -0.02, "yanchor": "top",
+                              "title": {"text": translate("level", lang) + ":"}},
                       xaxis={"title": {"text": translate(axis_key, lang)}, "side": "top", "type": "category"},
-                      yaxis={"title": {"text": translate("unit", lang)}, "autorange": "reversed", "type": "category"})
+                      # the row labels are units' names: no rotated title beside them
+                      yaxis={"autorange": "reversed", "type": "category", "automargin": True})
     return fig
 
 

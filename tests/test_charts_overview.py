@@ -94,7 +94,9 @@ def test_every_chart_has_its_title_axis_titles_and_the_theme_font(chart, lang):
     titles = _axis_titles(fig)
     assert all(text and text.strip() for text in titles.values()), titles
     kinds = {name[0] for name in titles}
-    assert kinds == {"r"} if chart == "radar" else kinds == {"x", "y"}, titles
+    # the heatmap's rows are units' names, which need no rotated title beside them
+    expected = {"r"} if chart == "radar" else {"x"} if chart == "heatmap" else {"x", "y"}
+    assert kinds == expected, titles
 
 
 @pytest.mark.parametrize(
@@ -222,19 +224,35 @@ MATRIX = pd.DataFrame([[400.0, 420.0, 410.0], [100.0, 200.0, 150.0], [300.0, NAN
 
 def test_heatmap_weakest_unit_first_and_drawn_at_the_top():
     fig = unit_heatmap(MATRIX, DEFAULT, "th", {11: "กอง ก", 12: "กอง ข"})
-    (heat,) = fig.data
+    heat, cells, *legend = fig.data
     assert list(heat.y) == ["กอง ข", "13", "กอง ก"]  # means 150, 310 (NaN skipped), 410; 13 has no label
     assert fig.layout.yaxis.autorange == "reversed"
     assert [list(row) for row in heat.z] == [[100.0, 200.0, 150.0], [300.0, None, 320.0], [400.0, 420.0, 410.0]]
     assert [set(row) for row in heat.customdata] == [{12}, {13}, {11}]
     assert list(heat.x) == ["หมวด 1", "หมวด 2", "หมวด 3"]
     assert fig.layout.xaxis.title.text == translate("category", "th")
+    # a click lands on a cell's invisible marker, which carries the unit's id and the score (none for a gap)
+    assert cells.type == "scatter" and cells.marker.opacity == 0 and heat.hoverinfo == "skip"
+    assert [list(c) for c in cells.customdata] == [[12, 100.0], [12, 200.0], [12, 150.0], [13, 300.0], [13, 320.0],
+                                                   [11, 400.0], [11, 420.0], [11, 410.0]]
+    assert list(zip(cells.x, cells.y, strict=True))[3:5] == [("หมวด 1", "13"), ("หมวด 3", "13")]
+    # the level bands as a legend below (a colour bar's names took a third of the width)
+    assert heat.showscale is False and not cells.showlegend
+    assert [(t.name, t.marker.color) for t in legend] == [
+        (f"{v} {translate(f'level_{lv}', 'th')}", LEVEL_COLOURS[lv])
+        for v, lv in ((0, "below_basic"), (300, "basic"), (400, "advance"), (500, "significance"))]
+
+
+def test_heatmap_by_item_leaves_numbers_to_the_hover():
+    grid = pd.DataFrame([[300.0] * 30], index=[1], columns=[f"{c}.{n}" for c in range(1, 7) for n in range(1, 6)])
+    heat, cells, *_ = unit_heatmap(grid, DEFAULT, "th").data
+    assert heat.texttemplate == "" and "customdata[1]" in cells.hovertemplate
 
 
 def test_heatmap_item_columns_and_duplicate_labels():
     grid = pd.DataFrame([[500.0, 0.0], [300.0, 300.0]], index=["u1", "u2"], columns=["1.1", "1.2"])
     fig = unit_heatmap(grid, DEFAULT, "en", {"u1": "Same", "u2": "Same"})
-    (heat,) = fig.data
+    heat = fig.data[0]
     assert list(heat.x) == ["1.1", "1.2"]
     assert fig.layout.xaxis.title.text == "Item"
     assert list(heat.y) == ["Same", "Same (u2)"]  # u1 (mean 250) is weaker than u2 (300)
@@ -243,7 +261,7 @@ def test_heatmap_item_columns_and_duplicate_labels():
 def test_heatmap_unit_names_and_pareto_texts_are_text_not_tags():
     """Plotly reads <b>, <a href> and <br> in labels and hovers: a name or a unit's own KPI name is escaped."""
     grid = pd.DataFrame([[100.0]], index=[1], columns=["1"])
-    (heat,) = unit_heatmap(grid, DEFAULT, "th", {1: 'กอง <a href="https://evil.example">x</a> & <b>ข</b>'}).data
+    heat = unit_heatmap(grid, DEFAULT, "th", {1: 'กอง <a href="https://evil.example">x</a> & <b>ข</b>'}).data[0]
     assert list(heat.y) == ['กอง &lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; &lt;b&gt;ข&lt;/b&gt;']
     gaps = pd.DataFrame({"ref": ["U1-1"], "category": [7], "points": [5.0],
                          "text": ["<a href='https://evil.example'>KPI</a>"]})
@@ -259,7 +277,7 @@ def test_heatmap_unit_names_and_pareto_texts_are_text_not_tags():
                (500, "significance")])],
 )
 def test_heatmap_discrete_colours_by_level_band(thresholds, cases):
-    (heat,) = unit_heatmap(MATRIX, thresholds, "th").data
+    heat = unit_heatmap(MATRIX, thresholds, "th").data[0]
     assert (heat.zmin, heat.zmax) == (0, 500)
     assert heat.texttemplate == "%{z:.0f}"
     scale = [(stop, colour) for stop, colour in heat.colorscale]

@@ -105,3 +105,35 @@ def test_the_award_path_is_listed_by_checkpoint_and_downloads_unit_by_unit(page,
     settle(page)
     expect_no_exception(page)
     screenshot(page, artifacts / "overview-ofi-th.png")
+
+
+@pytest.mark.parametrize("by_item", [False, True])
+def test_a_click_on_a_heatmap_cell_opens_that_units_details(page, artifacts, by_item):
+    """The caption says "click a cell": before, only the drop-down worked (Plotly cannot select a heatmap's
+    cells; an invisible marker on each cell now takes the click)."""
+    sign_in(page, "demo-director", DEMO_PASSWORD)
+    open_overview(page)
+    tab(page, "ov_tab_units").click()
+    heatmap = live(main(page)).locator(".js-plotly-plot").filter(has_text=translate("ovc_heatmap_title", "th"))
+    expect()(heatmap).to_be_visible()
+    if by_item:
+        settle(page)
+        live(main(page)).get_by_text(translate("ov_by_item", "th"), exact=True).click()
+        expect()(live(main(page)).get_by_text(translate("ov_heatmap_items_caption", "th"))).to_be_visible()
+    settle(page)
+    drill = live(main(page)).get_by_role("combobox", name=translate("ov_drill", "th"))
+    ticks = heatmap.locator(".ytick text")
+    rows = [text for _, text in sorted(zip(ticks.evaluate_all("all => all.map(e => e.getBoundingClientRect().y)"),
+                                           ticks.all_text_contents(), strict=True))]  # top first: the weakest
+    assert drill.input_value() != rows[0]  # the list opens on the first unit by code, not the weakest
+    area = heatmap.locator(".nsewdrag").first
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    cell_height = box["height"] / len(rows)
+    spot = (box["x"] + box["width"] * 0.5, box["y"] + cell_height / 2)  # the middle column, the top row
+    page.mouse.move(*spot)
+    page.mouse.click(*spot)
+    expect()(drill).to_have_value(rows[0])
+    settle(page)
+    expect_no_exception(page)
+    screenshot(page, artifacts / f"overview-heatmap-click{'-items' if by_item else ''}.png")

@@ -83,8 +83,9 @@ def units_tab(ctx: Context) -> None:
     head = ctx.head
     by_item = st.toggle(t("ov_by_item"), key="ov:by_item")
     matrix = head.grid if by_item else head.unit_categories[list(range(1, 8))]
-    event = chart_block(unit_heatmap(matrix, ctx.thresholds, current_language(), ctx.labels), "ov_heatmap_caption",
-                        matrix, f"units-{head.year}", "ov:heatmap", on_select="rerun", selection_mode="points")
+    event = chart_block(unit_heatmap(matrix, ctx.thresholds, current_language(), ctx.labels),
+                        "ov_heatmap_items_caption" if by_item else "ov_heatmap_caption", matrix,
+                        f"units-{head.year}", "ov:heatmap", on_select="rerun", selection_mode="points")
     drill_down(ctx, event)
 
 
