@@ -1,14 +1,14 @@
-"""Browser benchmark: how long each page takes to show its main content in headless Chromium.
+"""Browser benchmark: a working day's walk in headless Chromium, step by step.
 
 `streamlit run` on a copy of the demo store, driven with Playwright (Debian's Chromium, as the browser
-tests). For each page, as a role that uses it, from Home: the time from clicking the page in the menu to
-its main content being visible (the element named below, in an element of the new run, not a stale one),
-measured in the page at animation-frame resolution; the median of repeated loads. The overview's tabs are
-measured too, from clicking the tab. A step is a (role, what is clicked, what must show) triple, so a
-later version can walk a whole working day.
+tests). For every role: signing in to Home, then each page it uses from Home, the overview's tabs and a
+switch of its score source: the time from the click to the step's main content being visible (the element
+named below, in an element of the new run, not a stale one) and to the app being idle again (its script
+finished, nothing stale left), measured in the page at animation-frame resolution; the median of repeated
+runs. A step is a (role, what is clicked, what must show) triple.
 
 Run: .venv/bin/python bench/bench_browser.py [--loads 5]
-Aim: every page under 1 s.
+Aim: every step under 1 s.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from e2e import browser_page, launch, main, menu_link, settle, sign_in, streamlit_server  # noqa: E402
+from e2e import browser_page, launch, main, menu_link, settle, sidebar, streamlit_server  # noqa: E402
 
 from i18n import translate  # noqa: E402
 from storage import open_store  # noqa: E402
@@ -34,6 +34,8 @@ USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-d
 CHART_TITLE = ".js-plotly-plot .gtitle"
 CHECKPOINT = '[data-testid="stCheckbox"]'
 TABLE = '[data-testid="stDataFrame"]'
+METRIC = '[data-testid="stMetricLabel"]'
+CAPTION = '[data-testid="stCaptionContainer"]'
 # Resolves in the page once an element matching the selector, holding the text, is shown and is not left
 # over from the previous run (Streamlit marks those data-stale="true"); timed there, to the frame.
 SHOWN = """async ([selector, text, exact]) => {
@@ -60,7 +62,8 @@ SHOWN = """async ([selector, text, exact]) => {
 class Step:
     role: str
     name: str
-    click: tuple[str, str]  # ("menu", page title key) or ("tab", tab label key)
+    click: tuple[str, str]  # ("menu", page title key), ("tab", tab label key), ("radio", option label key) or
+    # ("signin", role): the sign-in button, with the role's demo account filled in
     shows: tuple[str, str, bool]  # (CSS selector, text the element holds, whether it is all its text)
 
 
@@ -70,11 +73,16 @@ def steps() -> list[Step]:
                      "ov_tab_trend": ("trend", chart("ovc_trend_title")),
                      "ov_tab_kpi": ("category-7 KPIs", chart("ovc_kpi_title")),
                      "ov_tab_categories": ("categories", chart("ovc_radar_title"))}
+    home = {"unit": (METRIC, translate("your_unit_status", "th"), True)}
     return [
+        *(Step(role, "sign in to Home", ("signin", role), home.get(role, (METRIC, translate("department_total", "th"),
+                                                                           True))) for role in USERS),
         Step("unit", "self-assessment", ("menu", "page_self_assessment"), (CHECKPOINT, "1.1.B1", False)),
         Step("committee", "committee review", ("menu", "page_review"), (CHECKPOINT, "1.1.B1", False)),
         Step("committee", "OFI register", ("menu", "page_ofi"), (TABLE, "", False)),
         Step("director", "overview", ("menu", "page_overview"), chart("ovc_radar_title")),
+        Step("director", "overview · score source: self", ("radio", "ov_source_self"),
+             (CAPTION, f" · {translate('ov_source_self', 'th')} · ", False)),
         *(Step("director", f"overview · {name} tab", ("tab", tab), shows)
           for tab, (name, shows) in overview_tabs.items()),
         Step("director", "home", ("menu", "page_home"), chart("score_by_category")),
@@ -86,18 +94,33 @@ def chart(key: str, **values) -> tuple[str, str, bool]:
     return CHART_TITLE, translate(key, "th", **values), True
 
 
+def prepare(page, target: tuple[str, str]) -> None:
+    """What comes before the timed click: the sign-in form filled in."""
+    kind, key = target
+    if kind == "signin":
+        page.get_by_label(translate("username", "th"), exact=True).fill(USERS[key])
+        page.get_by_label(translate("password", "th"), exact=True).fill(DEMO_PASSWORD)
+
+
 def click(page, target: tuple[str, str]) -> None:
     kind, key = target
     if kind == "menu":
         menu_link(page, key).click()
-    else:
+    elif kind == "tab":
         main(page).get_by_role("tab", name=translate(key, "th"), exact=True).click()
+    elif kind == "radio":
+        sidebar(page).get_by_text(translate(key, "th"), exact=True).click()
+    elif kind == "signin":
+        page.get_by_role("button", name=translate("sign_in", "th"), exact=True).click()
+    else:  # "signout"
+        sidebar(page).get_by_role("button", name=translate("sign_out", "th")).click()
 
 
 def load_ms(page, step: Step) -> tuple[float, float]:
     """One load: at rest, click, then the times until the main content shows and until the app is at rest
     again (measured in the page)."""
     settle(page)
+    prepare(page, step.click)
     page.evaluate(f"shows => {{ window.__shown = ({SHOWN})(shows); }}", list(step.shows))  # starts watching
     click(page, step.click)
     shown, rest = page.evaluate("() => window.__shown")
@@ -108,8 +131,15 @@ def load_ms(page, step: Step) -> tuple[float, float]:
 
 
 def back(page, step: Step) -> None:
-    """Return to where the step starts from: Home for a page, the overview's other tab for a tab."""
-    if step.click[0] == "menu":
+    """Return to where the step starts from: Home for a page, the overview's other tab for a tab, the other
+    score source for a switch, the sign-in form for signing in."""
+    if step.click[0] == "signin":
+        if not sidebar(page).get_by_role("button", name=translate("sign_out", "th")).count():
+            return  # at the sign-in form already
+        target, shows = ("signout", ""), ("label", translate("username", "th"), True)
+    elif step.click[0] == "radio":
+        target, shows = ("radio", "ov_source_best"), (CAPTION, f" · {translate('ov_source_best', 'th')} · ", False)
+    elif step.click[0] == "menu":
         home = step.click[1] != "page_home"
         target, shows = ("menu", "page_home" if home else "page_overview"), \
             chart("score_by_category" if home else "ovc_bullet_title")
@@ -126,10 +156,10 @@ def measure(browser, url: str, loads: int) -> list[tuple[Step, list[tuple[float,
         by_role.setdefault(step.role, []).append(step)
     for role, role_steps in by_role.items():
         with browser_page(browser, url) as page:
-            sign_in(page, USERS[role], DEMO_PASSWORD)
             settle(page)
             for step in role_steps:
-                if step.click[0] == "tab" and not page.url.endswith("/overview") and "/overview?" not in page.url:
+                on_overview = page.url.endswith("/overview") or "/overview?" in page.url
+                if step.click[0] in ("tab", "radio") and not on_overview:
                     load_ms(page, Step(role, "to the overview", ("menu", "page_overview"), chart("ovc_bullet_title")))
                 samples = []
                 for _ in range(loads):

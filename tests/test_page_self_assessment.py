@@ -95,6 +95,17 @@ def test_narrative_kpi_values_and_reload_keep_everything(page, app, store):
     assert again.number_input(key="sa:kpi:RM1:2570").value == 85.0
 
 
+def test_a_kpi_value_outside_its_range_is_refused_in_the_users_language_beside_the_box(page, store):
+    """Before, the widget's own min/max said "Number is outside the allowed range" in English."""
+    at = page()
+    at.segmented_control(key="sa:category").set_value(7).run()
+    at.number_input(key="sa:kpi:RM1:2570").set_value(85.0).run()
+    at.number_input(key="sa:kpi:RM1:2570").set_value(150.0).run()
+    assert [e.value for e in at.error] == [translate("error_kpi_range", "th", kpi="RM1", value=150.0, min=0, max=100)]
+    assert at.number_input(key="sa:kpi:RM1:2570").value == 85.0  # the stored value is back
+    assert form(store).kpi_values[("RM1", 2570)]["self"] == 85.0
+
+
 def open_evidence(at, item: str = "1.1", level: str = "basic"):
     """Open a level's evidence popover, as a click on it does: its content is built only while open."""
     at.session_state[f"sa:ev_pop:{item}:{level}"] = True

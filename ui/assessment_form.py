@@ -122,9 +122,10 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
             for col, fiscal_year in zip(cols[1:4], years, strict=True):
                 k = key("kpi", kpi.id, fiscal_year)
                 prime(k, kpi_value(form, kpi.id, fiscal_year), fresh)
-                col.number_input(t("sa_kpi_year", year=fiscal_year), key=k, min_value=kpi.min, max_value=kpi.max,
-                                 step=0.1, format="%.2f", disabled=not editable, on_change=_on_kpi,
-                                 args=(user, aid, kpi.id, fiscal_year))
+                # no min/max on the widget: its own refusal is in English; the store's, beside it, is not
+                col.number_input(t("sa_kpi_year", year=fiscal_year), key=k, step=0.1, format="%.2f",
+                                 help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"),
+                                 disabled=not editable, on_change=_on_kpi, args=(user, aid, kpi.id, fiscal_year))
                 EDITOR.field_error(k, col)
                 review = form.kpi_values.get((kpi.id, fiscal_year), {}).get("review")
                 if review is not None and review != kpi_value(form, kpi.id, fiscal_year):

@@ -124,9 +124,10 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                     evidence_list([e for e in evidence_rows if e["kpi"] == kpi.id], user, key)
                 k = key("kpi", kpi.id, year)
                 EDITOR.prime(k, kpi_value(form, kpi.id, year, "review"), fresh)
-                cols[1].number_input(t("rv_reviewed_value", year=year), key=k, min_value=kpi.min,
-                                     max_value=kpi.max, step=0.1, format="%.2f", disabled=not editable,
-                                     on_change=_on_kpi, args=(user, aid, kpi.id, year))
+                # no min/max on the widget: its own refusal is in English; the store's, beside it, is not
+                cols[1].number_input(t("rv_reviewed_value", year=year), key=k, step=0.1, format="%.2f",
+                                     help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"),
+                                     disabled=not editable, on_change=_on_kpi, args=(user, aid, kpi.id, year))
                 EDITOR.field_error(k, cols[1])
                 reviewed = kpi_value(form, kpi.id, year, "review")
                 score_pair(cols[2], kpi_score_of(kpi, own_value), kpi_score_of(kpi, reviewed))
