@@ -3,7 +3,7 @@
 import streamlit as st
 
 from storage import accounts, org, years
-from ui import session
+from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.ofi_register import TABS, gaps_view, manual_form, register_view, show_flash
@@ -17,14 +17,18 @@ year = choose_cycle(db)
 unit_table = org.units(db)
 units = dict(zip(unit_table["id"], unit_table["code"] + " · " + unit_table["name_en" if lang == "en" else "name_th"],
                  strict=True))
-owners = accounts.active_usernames(db)
+people = accounts.people(db)  # user name -> "display name (user name)"
+owners = {name: people[name] for name in accounts.active_usernames(db)}
 
+if (asked := st.query_params.pop("gaps_of", None)) is not None:  # the review's link: that unit's gaps
+    st.session_state["ofi_tab"] = t("ofi_tab_gaps")
+    choices.choose("ofi:gap_scope", int(asked) if asked.isdigit() and int(asked) in units else None)
 st.title(t("ofi_register_title"))
 show_flash()
 tab, container = open_tab("ofi_tab", TABS)  # only the open tab is built; it is in the address (?ofi_tab=...)
 with container:
     if tab == "register":
-        register_view(user, year, units, owners)
+        register_view(user, year, units, owners, people)
     elif tab == "gaps":
         gaps_view(user, year, units, owners)
     else:

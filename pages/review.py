@@ -31,18 +31,21 @@ statuses = choices.many(t("rv_filter_status"), ["not_started", "draft", "submitt
                         placeholder=t("choose"))
 name = "name_en" if lang == "en" else "name_th"
 shown = queue[queue["status"].isin(statuses)]
-st.dataframe(
-    shown.assign(status=shown["status"].map(lambda s: status_label(s, lang)), updated_at=shown["updated_at"].map(
-        local_time))[
-        ["code", name, "status", "updated_at", "self_total", "review_total", "difference"]],
-    hide_index=True, width="stretch", placeholder=MISSING,
-    column_config={
-        "code": t("rv_code"), name: t("unit"), "status": t("status"), "updated_at": t("rv_updated"),
-        "self_total": st.column_config.NumberColumn(t("rv_self_total"), format="%.1f"),
-        "review_total": st.column_config.NumberColumn(t("rv_review_total"), format="%.1f"),
-        "difference": st.column_config.NumberColumn(t("rv_difference"), format="%+.1f"),
-    },
-)
+if shown.empty:  # an empty table says "empty", in English
+    st.caption(t("rv_none_shown"))
+else:
+    st.dataframe(
+        shown.assign(status=shown["status"].map(lambda s: status_label(s, lang)),
+                     updated_at=shown["updated_at"].map(local_time))[
+            ["code", name, "status", "updated_at", "self_total", "review_total", "difference"]],
+        hide_index=True, width="stretch", placeholder=MISSING,
+        column_config={
+            "code": t("rv_code"), name: t("unit"), "status": t("status"), "updated_at": t("rv_updated"),
+            "self_total": st.column_config.NumberColumn(t("rv_self_total"), format="%.1f"),
+            "review_total": st.column_config.NumberColumn(t("rv_review_total"), format="%.1f"),
+            "difference": st.column_config.NumberColumn(t("rv_difference"), format="%+.1f"),
+        },
+    )
 
 open_units = queue[queue["status"].isin(REVIEWABLE)]
 if open_units.empty:
@@ -73,7 +76,8 @@ if year_closed:
     st.info(t("rv_year_closed", year=year), icon=":material/lock:")
 else:
     decision_panel(form, user)
-st.page_link("pages/ofi_register.py", label=t("rv_to_ofis"), icon=":material/checklist:")
+st.page_link("pages/ofi_register.py", label=t("rv_to_ofis"), icon=":material/checklist:",
+             query_params={"ofi_tab": "gaps", "gaps_of": str(unit_id)})
 
 category = st.segmented_control(t("category"), [c.id for c in framework.categories], key=key("category"), default=1,
                                 format_func=lambda c: t("category_short", n=c)) or 1
@@ -84,3 +88,6 @@ if category == 7:
 else:
     for item in framework.category(category).items:
         render_item(form, item, framework, user, fresh, editable, can_note, rows)
+if not year_closed:  # the decision again where the reading ends
+    st.divider()
+    decision_panel(form, user, below=True)

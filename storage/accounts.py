@@ -301,6 +301,12 @@ def change_password(db: Database, user: User, current: str, new: str) -> None:
         audit.record(db, row[1], "change_password", "user", user.id)
 
 
+def people(db: Database) -> dict[str, str]:
+    """Every account's user name -> how people know it: "display name (user name)", or the user name alone."""
+    return {name: f"{shown} ({name})" if shown and shown != name else name
+            for name, shown in db.execute("SELECT username, display_name FROM users ORDER BY username")}
+
+
 def active_usernames(db: Database) -> list[str]:
     """Usernames of active accounts, for choosing an owner."""
     return [r[0] for r in db.execute("SELECT username FROM users WHERE active = 1 ORDER BY username")]

@@ -101,10 +101,12 @@ def test_unfinished_ofis_carry_over_to_the_cycle(register, demo_db):
 
 def test_table_edits_become_stored_changes():
     frame = pd.DataFrame({"id": [7, 9]})
-    labels = {"priority": {"high": "สูง", "low": "ต่ำ"}, "status": {"open": "เปิด", "done": "เสร็จแล้ว"}}
-    edits = {1: {"status": "เสร็จแล้ว", "due_date": "2027-01-31", "points": 5}, 0: {"priority": "ต่ำ"}}
+    labels = {"priority": {"high": "สูง", "low": "ต่ำ"}, "status": {"open": "เปิด", "done": "เสร็จแล้ว"},
+              "owner": {"malee": "มาลี ใจดี (malee)"}}
+    edits = {1: {"status": "เสร็จแล้ว", "due_date": "2027-01-31", "points": 5},
+             0: {"priority": "ต่ำ", "owner": "มาลี ใจดี (malee)"}}
     assert table_changes(edits, frame, labels) == [(9, {"status": "done", "due_date": date(2027, 1, 31)}),
-                                                   (7, {"priority": "low"})]
+                                                   (7, {"priority": "low", "owner": "malee"})]
     assert table_changes({0: {"points": 3}}, frame, labels) == []  # not a field people change
 
 
@@ -121,3 +123,10 @@ def test_reviewed_gaps_cover_only_reviewed_units(demo_db):
     reviewed = gap_table(demo_db, 2570, source="review")
     units = {u for ids in reviewed["unit_ids"] for u in ids}
     assert units <= set(assessments.units_with_assessment(demo_db, 2570, assessments.COUNTED, "review"))
+
+
+def test_an_empty_register_says_so_in_the_users_language(register):
+    """Before, an empty table showed Streamlit's own "empty"."""
+    at = register()
+    assert translate("ofi_none", "th") in [i.value for i in at.info]
+    assert not at.get("arrow_data_frame")

@@ -98,7 +98,7 @@ def test_comment_return_revision_and_approval(review, app, store):
     assert assessments.get(store["db"], store["unit_id"], 2570)["status"] == "submitted"
 
     at = review()
-    assert at.checkbox(key="rv:cp:1.1.A1").label.startswith("☑")  # the revision is there
+    assert at.checkbox(key="rv:cp:1.1.A1").label.endswith(translate("rv_unit_met", "th"))  # the revision is there
     at.checkbox(key=f"rv:approve_ok:{store['aid']}").check().run()
     at.button(key=f"rv:approve:{store['aid']}").click().run()
     assert assessments.get(store["db"], store["unit_id"], 2570)["status"] == "approved"
@@ -132,3 +132,30 @@ def test_other_roles_cannot_reach_the_review_page(app, role):
     at = app(role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
+
+
+def test_the_decision_is_below_the_items_too_and_an_unchanged_score_shows_no_change(review, store):
+    at = review()
+    returns = [b for b in at.button if b.label == translate("rv_return", "th")]
+    approves = [b for b in at.button if b.label == translate("rv_approve", "th")]
+    assert len(returns) == len(approves) == 2  # above and below the items
+    # nothing re-ticked yet: no "+0.0" delta on an item's reviewed score
+    reviewed = [m for m in at.metric if m.label == translate("rv_reviewed_score", "th")]
+    assert reviewed and all(not m.proto.delta for m in reviewed)
+    at.checkbox(key="rv:cp:1.1.B1").uncheck().run()
+    assert [m.proto.delta for m in at.metric if m.label == translate("rv_reviewed_score", "th") and m.proto.delta]
+    # the bottom one works on its own: returned with the reason typed there
+    at.text_area(key=f"rv:reason:{store['aid']}:below").input("แนบหลักฐานเพิ่ม").run()
+    next(b for b in at.button if b.key == f"rv:return:{store['aid']}:below").click().run()
+    assert assessments.get(store["db"], store["unit_id"], 2570)["return_reason"] == "แนบหลักฐานเพิ่ม"
+
+
+def test_the_link_to_ofis_opens_this_units_gaps(review, store, app):
+    at = review()
+    link = next(p for p in at.get("page_link") if p.proto.label == translate("rv_to_ofis", "th"))
+    assert link.proto.query_string == f"ofi_tab=gaps&gaps_of={store['unit_id']}"
+    ofi = app("committee")
+    ofi.query_params["ofi_tab"], ofi.query_params["gaps_of"] = "gaps", str(store["unit_id"])
+    ofi.switch_page("pages/ofi_register.py").run()
+    assert not ofi.exception
+    assert ofi.selectbox(key="ofi:gap_scope:th").value == store["unit_id"]

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ofi import gap_table
+from i18n.format import date_label
 from reports.ofi_export import register_csv, register_xlsx
 from storage import ofis, org
 from storage.accounts import User
@@ -59,14 +60,23 @@ def _apply_edits(user: User, frame: pd.DataFrame, labels: dict[str, dict[str, st
     st.session_state["ofi:editor_round"] = st.session_state.get("ofi:editor_round", 0) + 1
 
 
-def register_table(user: User, frame: pd.DataFrame, owners: list[str], editable: bool) -> None:
+def register_table(user: User, frame: pd.DataFrame, owners: dict[str, str], people: dict[str, str],
+                   editable: bool) -> None:
+    """The editable register. Owners show as people know them (``people``: user name -> label), dates in the
+    browser's calendar (a Thai browser's is Buddhist); the status comes right after the description, where it
+    is seen without scrolling."""
+    if frame.empty:  # an empty table says "empty", in English
+        st.info(t("ofi_none"), icon=":material/checklist:")
+        return
     labels = {"priority": {p: t(f"ofi_priority_{p}") for p in ofis.PRIORITIES},
-              "status": {s: t(f"ofi_status_{s}") for s in ofis.STATUSES}}
+              "status": {s: t(f"ofi_status_{s}") for s in ofis.STATUSES},
+              "owner": {**people, **owners}}
     shown = frame.assign(priority=frame["priority"].map(labels["priority"]),
                          status=frame["status"].map(labels["status"]),
+                         owner=frame["owner"].map(lambda o: people.get(o, o)),
                          source=frame["source"].map(lambda s: t(f"ofi_source_{s}")))
-    columns = ["id", "item", "units", "description", "priority", "owner", "due_date", "status", "points",
-               "overdue", "source"]
+    columns = ["id", "item", "description", "status", "priority", "owner", "due_date", "overdue", "points", "units",
+               "source"]
     st.data_editor(
         shown[columns], key=_editor_key(), hide_index=True, width="stretch", placeholder=MISSING,
         disabled=not editable or [
@@ -79,8 +89,9 @@ def register_table(user: User, frame: pd.DataFrame, owners: list[str], editable:
                                                        width="large"),
             "priority": st.column_config.SelectboxColumn(t("ofi_col_priority"), required=True,
                                                          options=list(labels["priority"].values())),
-            "owner": st.column_config.SelectboxColumn(t("ofi_col_owner"), options=owners, required=True),
-            "due_date": st.column_config.DateColumn(t("ofi_col_due_date"), format="YYYY-MM-DD", required=True),
+            "owner": st.column_config.SelectboxColumn(t("ofi_col_owner"), options=list(owners.values()),
+                                                      required=True),
+            "due_date": st.column_config.DateColumn(t("ofi_col_due_date"), format="localized", required=True),
             "status": st.column_config.SelectboxColumn(t("ofi_col_status"), required=True,
                                                        options=list(labels["status"].values())),
             "points": st.column_config.NumberColumn(t("ofi_col_points"), format="%.2f"),
@@ -89,7 +100,8 @@ def register_table(user: User, frame: pd.DataFrame, owners: list[str], editable:
     )
 
 
-def register_view(user: User, year: int, units: dict[int, str], owners: list[str]) -> None:
+def register_view(user: User, year: int, units: dict[int, str], owners: dict[str, str],
+                  people: dict[str, str]) -> None:
     """The register tab: filters, the editable table, downloads, carry-over and progress notes."""
     db, lang = session.store(), current_language()
     cols = st.columns(5)
@@ -98,14 +110,14 @@ def register_view(user: User, year: int, units: dict[int, str], owners: list[str
     unit_id = choices.one("selectbox", t("unit"), [None, *units], "ofi:f:unit",
                           lambda u: t("ofi_all") if u is None else units[u], container=cols[1])
     owner = choices.one("selectbox", t("ofi_col_owner"), [None, *owners], "ofi:f:owner",
-                        lambda o: t("ofi_all") if o is None else o, container=cols[2])
+                        lambda o: t("ofi_all") if o is None else owners[o], container=cols[2])
     status = choices.many(t("ofi_col_status"), ofis.STATUSES, "ofi:f:status", lambda s: t(f"ofi_status_{s}"),
                           container=cols[3], placeholder=t("ofi_all"))
     overdue = cols[4].checkbox(t("ofi_overdue_only"), key="ofi:f:overdue")
     frame = ofis.register(db, user, year, category=category, unit_id=unit_id, owner=owner, status=status or None,
                           overdue=overdue)
     st.caption(t("ofi_count", n=len(frame)))
-    register_table(user, frame, owners, editable=True)
+    register_table(user, frame, owners, people, editable=True)
     down = st.columns(3)
     # the files are made only when a button is clicked, and a click does not rerun the page
     down[0].download_button(t("ofi_export_xlsx"), partial(register_xlsx, frame, lang), file_name=f"ofi-{year}.xlsx",
@@ -118,10 +130,10 @@ def register_view(user: User, year: int, units: dict[int, str], owners: list[str
         run(lambda: ofis.carry_over(db, user, year - 1, year), t("ofi_carried"))
         st.rerun()
     st.subheader(t("ofi_notes"))
-    notes_panel(user, frame)
+    notes_panel(user, frame, people)
 
 
-def gaps_view(user: User, year: int, units: dict[int, str], owners: list[str]) -> None:
+def gaps_view(user: User, year: int, units: dict[int, str], owners: dict[str, str]) -> None:
     """The tab that makes OFIs from score gaps, for the department or one unit."""
     st.caption(t("ofi_gaps_caption"))
     scope = choices.one("selectbox", t("ofi_gap_scope"), [None, *units], "ofi:gap_scope",
@@ -129,14 +141,15 @@ def gaps_view(user: User, year: int, units: dict[int, str], owners: list[str]) -
     from_gaps_form(user, year, gap_table(session.store(), year, current_language(), unit_id=scope, limit=50), owners)
 
 
-def notes_panel(user: User, frame: pd.DataFrame) -> None:
+def notes_panel(user: User, frame: pd.DataFrame, people: dict[str, str]) -> None:
     if frame.empty:
         return
     ofi_id = st.selectbox(t("ofi_notes_for"), frame["id"].tolist(), key="ofi:notes_for",
                           format_func=lambda i: f"#{i} · {frame.set_index('id').loc[i, 'description'][:80]}")
     record = ofis.get(session.store(), user, ofi_id)
     for note in record["notes"]:
-        st.markdown(f"- **{md(note['author'])}** ({note['at'][:10]}): {md(note['text'])}")
+        st.markdown(f"- **{md(people.get(note['author'], note['author']))}** "
+                    f"({date_label(note['at'][:10], current_language())}): {md(note['text'])}")
     with st.form("ofi:note", clear_on_submit=True):
         text = st.text_area(t("ofi_note"), max_chars=ofis.MAX_TEXT)
         if st.form_submit_button(t("ofi_add_note")):
@@ -144,16 +157,16 @@ def notes_panel(user: User, frame: pd.DataFrame) -> None:
             st.rerun()
 
 
-def _common_fields(owners: list[str], prefix: str) -> tuple[str, str, date]:
+def _common_fields(owners: dict[str, str], prefix: str) -> tuple[str, str, date]:
     cols = st.columns(3)
-    owner = cols[0].selectbox(t("ofi_col_owner"), owners, key=f"{prefix}:owner")
+    owner = cols[0].selectbox(t("ofi_col_owner"), list(owners), key=f"{prefix}:owner", format_func=owners.get)
     priority = cols[1].selectbox(t("ofi_col_priority"), ofis.PRIORITIES, index=1, key=f"{prefix}:priority",
                                  format_func=lambda p: t(f"ofi_priority_{p}"))
     due = cols[2].date_input(t("ofi_col_due_date"), value=date.today() + timedelta(days=90), key=f"{prefix}:due")
     return owner, priority, due
 
 
-def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, owners: list[str]) -> None:
+def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, owners: dict[str, str]) -> None:
     if gaps.empty:
         st.info(t("ofi_no_gaps"))
         return
@@ -168,7 +181,7 @@ def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, owners: list[str])
         st.rerun()
 
 
-def manual_form(user: User, year: int, items: list[str], units: dict[int, str], owners: list[str]) -> None:
+def manual_form(user: User, year: int, items: list[str], units: dict[int, str], owners: dict[str, str]) -> None:
     item = st.selectbox(t("ofi_col_item"), items, key="ofi:new:item")
     chosen = st.multiselect(t("ofi_col_units"), list(units), format_func=units.get, key="ofi:new:units",
                             placeholder=t("choose"))

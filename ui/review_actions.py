@@ -10,7 +10,8 @@ from storage.accounts import User
 from storage.answers import Form
 from ui import session
 from ui.i18n import t
-from ui.review_form import EDITOR, key
+from ui.review_form import EDITOR
+from ui.review_form import key as key_of
 from ui.text import md
 
 
@@ -19,9 +20,12 @@ def _decide(user: User, assessment_id: int, action: str, reason_key: str | None,
     EDITOR.save(lambda v: assessments.change_status(session.store(), user, assessment_id, v, action, reason), done)
 
 
-def decision_panel(form: Form, user: User) -> None:
+def decision_panel(form: Form, user: User, below: bool = False) -> None:
+    """The committee's return or approval (an admin's re-opening); drawn above the items and, ``below``, again
+    under them, with keys of its own (the reason typed in one stays in that one)."""
     aid, status = form.assessment["id"], form.assessment["status"]
-    if status == "returned" and form.assessment.get("return_reason"):
+    key = (lambda kind, *parts: key_of(kind, *parts, "below")) if below else key_of
+    if status == "returned" and form.assessment.get("return_reason") and not below:
         st.warning(t("rv_returned_reason", reason=md(form.assessment["return_reason"])), icon=":material/undo:")
     if user.role == "committee" and status == "submitted":
         back, approve = st.columns(2)
@@ -39,5 +43,5 @@ def decision_panel(form: Form, user: User) -> None:
             st.text_area(t("rv_reopen_reason"), key=key("reopen_reason", aid), max_chars=assessments.MAX_REASON)
             st.button(t("rv_reopen"), key=key("reopen", aid), icon=":material/lock_open:", on_click=_decide,
                       args=(user, aid, "reopen", key("reopen_reason", aid), t("rv_reopened")))
-    elif status == "approved":
+    elif status == "approved" and not below:
         st.success(t("rv_locked"), icon=":material/lock:")

@@ -50,9 +50,11 @@ def _remove_note(user: User, note_id: int) -> None:
 
 
 def score_pair(container, own: float, reviewed: float) -> None:
-    """Self score and reviewed score with the difference as the delta."""
-    container.metric(t("rv_reviewed_score"), score_text(reviewed), delta=f"{reviewed - own:+.1f}",
-                     delta_color="normal" if reviewed >= own else "inverse")
+    """Self score and reviewed score with the difference as the delta (none when the review changed nothing:
+    a green "+0.0" read as praise)."""
+    change = round(reviewed - own, 1)
+    container.metric(t("rv_reviewed_score"), score_text(reviewed), delta=f"{change:+.1f}" if change else None,
+                     delta_color="normal" if change > 0 else "inverse")
     container.caption(t("rv_self_score", score=score_text(own)))
 
 
@@ -67,7 +69,7 @@ def notes_block(form: Form, item: Item, user: User, can_note: bool) -> None:
         if can_note and note["author"] == user.username:
             right.button(t("ev_remove"), key=key("rmnote", note["id"]), on_click=_remove_note, args=(user, note["id"]))
     if can_note:
-        left, right = st.columns([4, 1])
+        left, right = st.columns([3, 2])  # room for the note kind's longest label
         left.text_area(t("rv_note"), key=key("note", item.id), height=68, max_chars=reviews.MAX_NOTE)
         choices.one("selectbox", t("rv_note_kind"), reviews.KINDS, key("note_kind", item.id),
                     lambda k: t(f"rv_kind_{k}"), container=right)
@@ -92,8 +94,8 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
             for cp in item.level_checkpoints(level):
                 k = key("cp", cp.id)
                 EDITOR.prime(k, reviewed.get(cp.id, False), fresh)
-                mark = "☑" if own.get(cp.id, False) else "☐"
-                column.checkbox(f"{mark} {cp.id} {cp.text.get(lang)}", key=k, disabled=not editable, wrap=True,
+                said = t("rv_unit_met" if own.get(cp.id, False) else "rv_unit_not_met")  # one box: the committee's
+                column.checkbox(f"{cp.id} {cp.text.get(lang)} {said}", key=k, disabled=not editable, wrap=True,
                                 width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
                 EDITOR.field_error(k, column)
             text = form.narratives.get((item.id, level))

@@ -43,6 +43,8 @@ def view(db: Database, user: User) -> None:
         "entity": t("adm_audit_entity"), "entity_id": t("adm_audit_record"), "detail": t("adm_audit_detail"),
         "year": t("adm_year"), "unit_id": t("unit")})
     st.caption(t("adm_audit_count", n=len(frame), shown=min(len(frame), SHOWN)))
+    if shown.empty:  # an empty table says "empty", in English
+        return
     st.dataframe(shown.head(SHOWN), hide_index=True, width="stretch", placeholder=MISSING)
     st.download_button(t("adm_audit_csv"), csv_of(shown, index=False), file_name="audit-log.csv", mime="text/csv",
                        on_click="ignore", icon=":material/download:")
