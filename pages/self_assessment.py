@@ -7,7 +7,7 @@ from i18n.format import level_label, local_time, score_text, status_label
 from storage import answers, assessments, evidence, org, years
 from storage.answers import EDITABLE
 from ui import session
-from ui.assessment_actions import add_kpi_form, copy_previous_offer, submit_panel
+from ui.assessment_actions import add_kpi_form, copy_previous_offer, scroll_to_asked_item, submit_panel
 from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
@@ -78,4 +78,5 @@ else:
 
 st.divider()
 if editable:
-    submit_panel(form, user, done)
+    submit_panel(form, user, done, framework)
+scroll_to_asked_item()

@@ -41,6 +41,7 @@ class Form:
     narratives: dict[tuple[str, str], str] = field(default_factory=dict)  # (item, level) -> text
     own_kpis: list[dict] = field(default_factory=list)
     comments: list[dict] = field(default_factory=list)
+    none_met: set[str] = field(default_factory=set)  # items the unit answered "none met yet"
 
 
 def claim_version(db: Database, actor: User, assessment_id: int, expected_version: int | None, source: str) -> dict:
@@ -116,6 +117,8 @@ def save_checkpoints(db: Database, actor: User, assessment_id: int, expected_ver
             [(assessment_id, cp, int(bool(met))) for cp, met in ticks.items()])
         if source == "self":
             _confirm(db, framework, assessment_id, {items[cp] for cp in ticks})
+            db.conn.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",  # a tick says otherwise
+                                [(assessment_id, items[cp]) for cp, met in ticks.items() if met])
         audit.record(db, actor.username, f"save_{source}", "assessment", assessment_id,
                      ticks={cp: bool(met) for cp, met in ticks.items()}, version=state["version"])
     return state["version"]
@@ -221,6 +224,36 @@ def save_narrative(db: Database, actor: User, assessment_id: int, expected_versi
     return state["version"]
 
 
+def save_none_met(db: Database, actor: User, assessment_id: int, expected_version: int, item: str, none: bool,
+                  before: bool | None = None) -> int:
+    """The unit's answer that none of an item's checkpoints is met yet (``none``), or its withdrawal. Refused
+    while any of the item's checkpoints is ticked. ``before``: what the editor showed."""
+    framework = _framework(db, assessment_id)
+    if item not in framework.item_ids() or framework.item(item).is_results:
+        raise InputError("error_unknown_item", item=item)
+    checkpoints = [cp.id for it, _, cp in framework.checkpoints() if it.id == item]
+    with transaction(db):
+        state = claim_version(db, actor, assessment_id, None if before is not None else expected_version, "self")
+        stored = db.execute("SELECT 1 FROM none_met WHERE assessment_id = ? AND item = ?",
+                            [assessment_id, item]).fetchone() is not None
+        if before is not None:
+            _require_unchanged(db, assessment_id, item, bool(before), none, stored,
+                               "action = 'save_none_met' AND json_extract(detail, '$.item') = ?", [item])
+        ticked = db.execute(f"SELECT COUNT(*) FROM checkpoint_answers WHERE assessment_id = ? AND self_met = 1 AND "
+                            f"checkpoint IN ({', '.join('?' * len(checkpoints))})",
+                            [assessment_id, *checkpoints]).fetchone()[0]
+        if none and ticked:
+            raise InputError("error_none_met_ticked", item=item)
+        if none:
+            db.execute("INSERT OR IGNORE INTO none_met (assessment_id, item) VALUES (?, ?)", [assessment_id, item])
+        else:
+            db.execute("DELETE FROM none_met WHERE assessment_id = ? AND item = ?", [assessment_id, item])
+        _confirm(db, framework, assessment_id, {item})
+        audit.record(db, actor.username, "save_none_met", "assessment", assessment_id, item=item, none=none,
+                     version=state["version"])
+    return state["version"]
+
+
 def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version: int, item: str, name: str,
                 unit_label: str, direction: str, floor: float, ceiling: float, target: float,
                 min_value: float = 0.0, max_value: float = 100.0, ofi_id: int | None = None) -> tuple[int, str]:
@@ -304,4 +337,5 @@ def load(db: Database, actor: User, assessment_id: int) -> Form:
     form.own_kpis = list(db.query("SELECT * FROM unit_kpis WHERE assessment_id = ? ORDER BY id", [assessment_id]))
     form.comments = list(db.query("SELECT id, item, kind, author, text, created_at FROM item_comments "
                                   "WHERE assessment_id = ? ORDER BY id", [assessment_id]))
+    form.none_met = {r[0] for r in db.execute("SELECT item FROM none_met WHERE assessment_id = ?", [assessment_id])}
     return form

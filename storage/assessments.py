@@ -60,8 +60,8 @@ MAX_REASON = 2000
 
 
 def unanswered_items(form: answers.Form, framework: Framework) -> list[str]:
-    """Items not yet answered: 1.1-6.4 need a tick or a narrative and no copied answer left
-    unconfirmed; 7.x need a current-year value for every KPI (the criteria's and the unit's own)."""
+    """Items not yet answered: 1.1-6.4 need a tick, a narrative or the answer "none met yet", and no copied
+    answer left unconfirmed; 7.x need a current-year value for every KPI (the criteria's and the unit's own)."""
     year = form.assessment["year"]
     ticked = {cp for cp, v in form.ticks.items() if v["self"]}
     unconfirmed = {cp for cp, v in form.ticks.items() if v["needs_confirm"]}
@@ -74,7 +74,7 @@ def unanswered_items(form: answers.Form, framework: Framework) -> list[str]:
             done = kpis <= valued
         else:
             ids = {cp.id for level in LEVELS for cp in item.level_checkpoints(level)}
-            done = bool(ids & ticked or item.id in written) and not ids & unconfirmed
+            done = bool(ids & ticked or item.id in written or item.id in form.none_met) and not ids & unconfirmed
         if not done:
             missing.append(item.id)
     return missing

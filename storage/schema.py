@@ -202,3 +202,10 @@ def keep_record(db: Database, assessment_id: int) -> None:
     db.execute("INSERT INTO record_kpis SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, "
                "uk.item, uk.floor, uk.ceiling FROM kpi_results k LEFT JOIN unit_kpis uk ON "
                "uk.assessment_id = k.assessment_id AND uk.kpi = k.kpi WHERE k.assessment_id = ?", [assessment_id])
+
+
+@migrations
+def m009_none_met(db: Database) -> None:
+    """Items where the unit answers that none of the checkpoints is met yet: an answer, not a gap."""
+    db["none_met"].create({"assessment_id": int, "item": str}, pk=("assessment_id", "item"),
+                          foreign_keys=[("assessment_id", "assessments", "id")])

@@ -363,3 +363,22 @@ def test_two_sessions_of_one_unit_merge_and_a_clash_is_shown_beside_its_field(br
         assert form.narratives[("1.2", "basic")] == "ข้อความของ ข" and form.ticks["1.2.A2"]["self"]
     finally:
         db.close()
+
+
+def test_the_missing_list_takes_the_unit_to_an_item_and_none_met_answers_it(page, artifacts):
+    sign_in(page, "demo-unit", DEMO_PASSWORD)
+    open_self_assessment(page)
+    pill = main(page).locator(".st-key-sa-missing").get_by_role("radio", name="4.2", exact=True)  # missing items
+    pill.scroll_into_view_if_needed()
+    settle(page)
+    pill.click()
+    expect()(category(page, 4)).to_be_checked()
+    target = live(main(page)).get_by_role("heading", name=re.compile(r"^4\.2 "))
+    expect()(target).to_be_in_viewport()  # scrolled to it
+    settle(page)
+    block = item_block(page, "4.2")
+    live(block).get_by_text(translate("sa_none_met", "th"), exact=True).click()
+    expect()(live(block).get_by_role("checkbox", name=translate("sa_none_met", "th"))).to_be_checked()
+    settle(page)
+    expect()(pill).to_have_count(0)  # answered: off the missing list
+    page.screenshot(path=artifacts / "sa-missing-go.png")

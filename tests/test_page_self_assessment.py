@@ -106,6 +106,24 @@ def test_a_kpi_value_outside_its_range_is_refused_in_the_users_language_beside_t
     assert form(store).kpi_values[("RM1", 2570)]["self"] == 85.0
 
 
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_none_met_answers_an_item_and_the_missing_list_opens_an_item(page, store, lang):
+    at = page(lang=lang)
+    box = at.checkbox(key="sa:none:1.1")
+    assert box.label == translate("sa_none_met", lang) and not box.value
+    box.check().run()
+    assert not at.exception and form(store).none_met == {"1.1"}
+    pills = next(w for w in at.get("button_group") if w.key == "sa:missing")
+    assert "1.1" not in pills.options and "1.2" in pills.options
+    at.checkbox(key="sa:cp:1.1.B1").check().run()  # a tick: the answer "none met" goes, and its box is locked
+    assert form(store).none_met == set()
+    assert at.checkbox(key="sa:none:1.1").disabled and not at.checkbox(key="sa:none:1.1").value
+    if lang == "th":  # AppTest formats a set_value outside the script's run, where the language is Thai
+        next(w for w in at.get("button_group") if w.key == "sa:missing").set_value("4.2").run()
+        assert at.segmented_control(key="sa:category").value == 4
+        assert any(h.value.startswith("#### 4.2") for h in at.markdown)
+
+
 def open_evidence(at, item: str = "1.1", level: str = "basic"):
     """Open a level's evidence popover, as a click on it does: its content is built only while open."""
     at.session_state[f"sa:ev_pop:{item}:{level}"] = True

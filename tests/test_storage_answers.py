@@ -180,3 +180,24 @@ def test_own_kpi_with_infinite_or_absurd_bounds_is_refused(db, form, bounds):
         answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "ตัวชี้วัด", "ร้อยละ", "higher", floor, ceiling,
                             target, low, high)
     assert db.execute("SELECT COUNT(*) FROM unit_kpis").fetchone()[0] == 0
+
+
+def test_none_met_is_an_answer_cleared_by_a_tick_and_refused_beside_one(db, form):
+    from scoring import default_framework
+
+    aid, me = form["id"], form["user"]
+    missing = assessments.unanswered_items(answers.load(db, me, aid), default_framework())
+    assert "1.1" in missing
+    v = answers.save_none_met(db, me, aid, 0, "1.1", True, before=False)
+    loaded = answers.load(db, me, aid)
+    assert loaded.none_met == {"1.1"}
+    assert "1.1" not in assessments.unanswered_items(loaded, default_framework())
+    v = answers.save_checkpoints(db, me, aid, v, {"1.1.B1": True})  # a tick says otherwise: the answer goes
+    assert answers.load(db, me, aid).none_met == set()
+    with pytest.raises(InputError) as err:
+        answers.save_none_met(db, me, aid, v, "1.1", True)
+    assert err.value.key == "error_none_met_ticked"
+    for bad in ("7.1", "9.9"):  # results items are answered by KPI values
+        with pytest.raises(InputError):
+            answers.save_none_met(db, me, aid, v, bad, True)
+    assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'save_none_met'").fetchone()[0] == 1

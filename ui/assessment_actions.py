@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from analysis.self_assessment import Progress
@@ -59,9 +61,32 @@ def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
             st.rerun()
 
 
-def submit_panel(form: Form, user: User, progress: Progress) -> None:
+GOTO = "sa:goto"  # the item a click on the missing list asked for: its category opens, the page scrolls to it
+
+
+def _go_to(framework: Framework) -> None:
+    item = st.session_state.get(key("missing"))
+    if item:
+        st.session_state[key("category")] = framework.item(item).category
+        st.session_state[GOTO] = item
+        st.session_state[key("missing")] = None
+
+
+def scroll_to_asked_item() -> None:
+    """After the items are drawn: bring the item asked for (``GOTO``) into view."""
+    item = st.session_state.pop(GOTO, None)
+    if item:
+        st.html(f"""<script>setTimeout(() => {{
+  const head = [...document.querySelectorAll('[data-testid="stMain"] h4')]
+      .find(h => h.textContent.trim().startsWith({json.dumps(item + " ")}));
+  if (head) head.scrollIntoView({{block: "start"}});
+}}, 50);</script>""", unsafe_allow_javascript=True)
+
+
+def submit_panel(form: Form, user: User, progress: Progress, framework: Framework) -> None:
     if progress.missing:
         st.warning(t("sa_missing", items=", ".join(progress.missing)), icon=":material/checklist:")
+        st.pills(t("sa_missing_go"), progress.missing, key=key("missing"), on_change=_go_to, args=(framework,))
         return
     st.success(t("sa_complete"), icon=":material/task_alt:")
     agreed = st.checkbox(t("sa_submit_confirm"), key=key("submit_ok", form.assessment["id"]))

@@ -17,7 +17,7 @@ from ui import session
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
-from ui.text import md
+from ui.text import md, thai_lines
 
 EDITOR = Editor("sa")
 key, prime, save = EDITOR.key, EDITOR.prime, EDITOR.save
@@ -41,6 +41,13 @@ def _on_narrative(user: User, assessment_id: int, item: str, level: str) -> None
         session.store(), user, assessment_id, v, item, level, text, before=shown or ""))
 
 
+def _on_none_met(user: User, assessment_id: int, item: str) -> None:
+    k = key("none", item)
+    none = bool(st.session_state[k])
+    EDITOR.save_field(k, none, lambda v, shown: answers.save_none_met(
+        session.store(), user, assessment_id, v, item, none, before=bool(shown)))
+
+
 def _on_kpi(user: User, assessment_id: int, kpi: str, fiscal_year: int) -> None:
     k = key("kpi", kpi, fiscal_year)
     value = st.session_state[k]
@@ -58,7 +65,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         head, score = st.columns([5, 1])
         head.markdown(f"#### {item.id} {item.name.get(lang)}")
         if item.statement:
-            head.caption(item.statement.get(lang))
+            head.caption(thai_lines(item.statement.get(lang)))
         score.metric(t("sa_item_score", score=""), score_text(view.detail.score), border=False)
         score.caption(level_label(view.level, lang))
         ids = {cp.id for level in LEVELS for cp in item.level_checkpoints(level)}
@@ -76,6 +83,12 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                 shown = st.success if note["kind"] == "strength" else st.warning
                 shown(t(f"note_{note['kind']}", author=md(note["author"]), text=md(note["text"])),
                       icon=":material/rate_review:")
+        any_met = any(ticks.get(cp, False) for cp in ids)
+        k = key("none", item.id)
+        prime(k, item.id in form.none_met and not any_met, fresh or any_met)  # a tick has withdrawn the answer
+        st.checkbox(t("sa_none_met"), key=k, help=t("sa_none_met_help"), disabled=not editable or any_met,
+                    on_change=_on_none_met, args=(user, aid, item.id))
+        EDITOR.field_error(k)
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             checkpoints = item.level_checkpoints(level)
             met = sum(ticks.get(cp.id, False) for cp in checkpoints)
@@ -83,7 +96,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
             for cp in checkpoints:
                 k = key("cp", cp.id)
                 prime(k, ticks.get(cp.id, False), fresh)
-                column.checkbox(f"{cp.id} {cp.text.get(lang)}", key=k, disabled=not editable, wrap=True,
+                column.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}", key=k, disabled=not editable, wrap=True,
                                 width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
                 EDITOR.field_error(k, column)
                 review = form.ticks.get(cp.id, {}).get("review")

@@ -16,7 +16,7 @@ from ui import choices, session
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
-from ui.text import md
+from ui.text import md, thai_lines
 
 EDITOR = Editor("rv")
 key = EDITOR.key
@@ -95,8 +95,8 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                 k = key("cp", cp.id)
                 EDITOR.prime(k, reviewed.get(cp.id, False), fresh)
                 said = t("rv_unit_met" if own.get(cp.id, False) else "rv_unit_not_met")  # one box: the committee's
-                column.checkbox(f"{cp.id} {cp.text.get(lang)} {said}", key=k, disabled=not editable, wrap=True,
-                                width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
+                column.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))} {said}", key=k, disabled=not editable,
+                                wrap=True, width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
                 EDITOR.field_error(k, column)
             text = form.narratives.get((item.id, level))
             if text:

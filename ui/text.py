@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import lru_cache
 
 MISSING = "–"  # what a table shows for a missing value (Streamlit would show "None")
 _PUNCTUATION = re.compile(f"([{re.escape(string.punctuation)}])")  # CommonMark escapes any ASCII punctuation
@@ -23,3 +24,29 @@ def link_target(url: str) -> str:
     """A checked http(s) address as a Markdown link destination: in angle brackets, with the characters
     that could end it percent-encoded."""
     return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
+
+
+WORD_JOINER, WORD_BREAK = "\u2060", "\u200b"
+_THAI = re.compile("[\u0e00-\u0e7f]")
+_THAI_MARK = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")  # vowels and tone marks written over or under
+
+
+@lru_cache(maxsize=4096)
+def thai_lines(text: str) -> str:
+    """Thai text that wraps between words, not inside them. Browsers break Thai by their own dictionary,
+    which splits compounds ("เป้า|หมาย", "ค่า|นิยม"); PyThaiNLP's word segmentation (newmm) keeps them. Each
+    Thai word's letters are joined by an invisible word joiner (U+2060; never before a vowel or tone mark
+    written over or under its letter), and Thai words are separated by an invisible break opportunity
+    (U+200B). Other text is left as it is."""
+    from pythainlp.tokenize import word_tokenize  # loads its dictionary once, on first use
+
+    out, previous_thai = [], False
+    for word in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        thai = bool(_THAI.search(word))
+        if thai:
+            word = "".join(c if i == 0 or _THAI_MARK.match(c) else WORD_JOINER + c for i, c in enumerate(word))
+            if previous_thai:
+                out.append(WORD_BREAK)
+        out.append(word)
+        previous_thai = thai
+    return "".join(out)
