@@ -129,7 +129,7 @@ def total_bullet(total: float, thresholds: Thresholds, lang: str = "th") -> go.F
         shapes.append({"type": "line", "x0": step, "x1": step, "y0": 0, "y1": 1, "xref": "x", "yref": "paper",
                        "line": {"color": "#555555", "width": 1, "dash": "dash"}})
         notes.append({"x": step, "y": 0.98, "xref": "x", "yref": "paper", "yanchor": "top", "xanchor": "left",
-                      "xshift": 2, "showarrow": False, "text": translate("ovc_ladder", lang, value=f"{step:g}"),
+                      "xshift": 2, "showarrow": False, "text": f"{step:g}",  # the caption names the ladder
                       "font": {"size": 11, "color": "#555"}})
     if value is None:
         notes.append({"text": translate("ovc_no_data", lang), "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
@@ -138,8 +138,8 @@ def total_bullet(total: float, thresholds: Thresholds, lang: str = "th") -> go.F
                       shapes=shapes, annotations=notes,
                       xaxis={"range": [0, MAX], "title": {"text": translate("ovc_score_axis", lang)},
                              "dtick": 50, "showgrid": False},
-                      yaxis={"title": {"text": translate("total_score", lang)}, "showticklabels": False,
-                             "range": [-0.5, 0.5] if value is None else None})
+                      # one bar, named by the chart's title: no rotated title beside it
+                      yaxis={"showticklabels": False, "range": [-0.5, 0.5] if value is None else None})
     return fig
 
 
@@ -177,8 +177,11 @@ def category_radar(series: Mapping[str, pd.Series], thresholds: Thresholds, lang
             line={"color": colour, "width": 1.5, "dash": "dash"},
         ))
     fig.update_layout(**base_layout(translate("ovc_radar_title", lang)), showlegend=True,
-                      polar={"radialaxis": {"range": [0, MAX], "title": {"text": translate("ovc_score_axis", lang)},
-                                            "tickvals": [100, 200, 300, 400, 500], "gridcolor": "#ddd"},
+                      # the score axis runs between categories 1 and 2, where it crosses no marker; its
+                      # scale (0-500) is in the caption
+                      polar={"radialaxis": {"range": [0, MAX], "angle": 90 - 360 / 14, "tickangle": 90 - 360 / 14,
+                                            "tickvals": [100, 200, 300, 400, 500], "gridcolor": "#ddd",
+                                            "tickfont": {"size": 10, "color": "#777"}},
                              "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": "#ddd"}},
                       legend={"orientation": "h", "y": -0.1})
     return fig
@@ -348,9 +351,9 @@ def self_vs_review(self_scores: pd.Series, review_scores: pd.Series, lang: str =
         hovertemplate="%{x}: %{y:+.1f}<extra>%{fullData.name}</extra>",
     ), row=2, col=1)
     zero = hline(0, "#555555", axis="2")
-    fig.update_layout(**_layout(translate("ovc_self_review_title", lang), margin={"l": 50, "r": 40, "t": 100, "b": 40}),
+    fig.update_layout(**_layout(translate("ovc_self_review_title", lang), margin={"l": 50, "r": 40, "t": 60, "b": 120}),
                       barmode="group", height=540, shapes=[zero],
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+                      legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0})
     fig.update_yaxes(title={"text": translate("ovc_score_axis", lang)}, range=[0, 540], gridcolor="#eee", row=1, col=1)
     spread = max(10.0, float(largest) * 1.6) if pd.notna(largest) else 10.0
     fig.update_yaxes(title={"text": translate("ovc_difference_axis", lang)}, range=[-spread, spread],
@@ -412,19 +415,33 @@ def _short(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _two_lines(text: str, width: int = 24) -> str:
+    """A KPI's name in at most two lines of about ``width`` characters, broken between words (Thai words by
+    PyThaiNLP), the words that do not fit left for an ellipsis (the whole name is in the hover)."""
+    from pythainlp.tokenize import word_tokenize
+
+    lines = [""]
+    for word in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        if lines[-1] and len(lines[-1]) + len(word) > width:
+            if len(lines) == 2:
+                return f"{lines[0].strip()}<br>{lines[1].strip()}…"
+            lines.append("")
+        lines[-1] += word.lstrip() if not lines[-1] else word
+    return "<br>".join(line.strip() for line in lines)
+
+
 def kpi_panels(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
-    """One panel per KPI (up to 5 columns): the department value by fiscal year as a line with markers
-    (gaps where a year has none), the target as a dashed green line, the floor dotted red and the
+    """One panel per KPI (up to 2 columns, readable on a phone too): the department value by fiscal year as
+    a line with markers (gaps where a year has none), the target as a dashed green line, the floor dotted red and the
     ceiling dotted grey. Panel titles are the KPI id and its short name."""
     if frame.empty:
         return _empty("ovc_kpi_title", lang)
     kpis = list(dict.fromkeys(frame["kpi"]))
-    columns = min(5, len(kpis))
+    columns = min(2, len(kpis))
     rows = math.ceil(len(kpis) / columns)
     names = frame.drop_duplicates("kpi").set_index("kpi")["name"]
-    limit = {1: 70, 2: 45, 3: 30, 4: 22}.get(columns, 16)
     full = {kpi: name if isinstance(name := names.get(kpi), str) else "" for kpi in kpis}
-    titles = [f"{kpi} · {_short(full[kpi], limit)}" if full[kpi].strip() else str(kpi) for kpi in kpis]
+    titles = [f"{kpi}<br>{_two_lines(full[kpi])}" if full[kpi].strip() else str(kpi) for kpi in kpis]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.05,
                         vertical_spacing=0.5 / rows if rows > 1 else 0.1)
     reference = (("target", TARGET_COLOUR, "dash", "ovc_target"), ("floor", FLOOR_COLOUR, "dot", "ovc_floor"),
@@ -452,8 +469,8 @@ def kpi_panels(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
     for _, colour, dash, key in reference:  # legend entries for the reference lines, which are shapes
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=translate(key, lang), legendgroup=key,
                                  line={"color": colour, "dash": dash, "width": 1.5}, hoverinfo="skip"))
-    fig.update_layout(**_layout(translate("ovc_kpi_title", lang), margin={"l": 50, "r": 20, "t": 80, "b": 90}),
-                      height=140 + 240 * rows, shapes=shapes, **axes,
+    fig.update_layout(**_layout(translate("ovc_kpi_title", lang), margin={"l": 50, "r": 20, "t": 100, "b": 90}),
+                      height=160 + 260 * rows, shapes=shapes, **axes,
                       legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0})
     fig.update_annotations(font={"family": FONT, "size": 11})
     return fig
