@@ -68,7 +68,10 @@ def test_the_open_tab_is_built_alone_kept_in_the_address_and_reopened_after_a_re
         live(main(page)).get_by_role("button", name=translate("ov_download_csv", "th")).last.click()
     data = Path(fetched.value.path()).read_bytes()
     assert fetched.value.suggested_filename == "trend.csv"
-    assert data.startswith(b"\xef\xbb\xbf") and b"total" in data.splitlines()[0]
+    header = data.splitlines()[0].decode("utf-8-sig").split(",")  # headings in the user's language
+    assert data.startswith(b"\xef\xbb\xbf") and header[:3] == [translate(k, "th", **v) for k, v in
+                                                              (("ovc_year_axis", {}), ("total_score", {}),
+                                                               ("category_short", {"n": 1}))]
     settle(page)
 
     # a reload is a new session at the same address, still signed in (the browser's sign-in cookie): the

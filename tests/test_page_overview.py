@@ -109,6 +109,13 @@ def test_the_open_tab_stays_open_when_the_language_changes(overview_page):
 def test_award_path_is_listed_for_mean_and_explained_for_median(overview_page):
     at = overview_page("director", method="mean", tab="ofi")
     assert any(c.value.startswith(translate("ov_path_summary", "th", n="", points="")[:10]) for c in at.caption)
+    # summarised by category and item; every checkpoint and KPI behind an expander (173 rows were too many)
+    summary, grouped = (d.value for d in at.dataframe[-2:])
+    assert list(summary.columns) == [translate(k, "th") for k in ("category", "ov_item", "ov_item_name",
+                                                                   "ov_path_actions", "ov_path_units")]
+    assert summary[translate("ov_path_actions", "th")].sum() == grouped[translate("ov_path_units", "th")].sum()
+    assert len(summary) == summary[translate("ov_item", "th")].nunique() < len(grouped)
+    assert [e.label for e in at.expander] == [translate("ov_path_grouped", "th", n=len(grouped))]
     at = overview_page("director", method="median", tab="ofi")
     assert translate("ov_paths_need_mean", "th") in [i.value for i in at.info]
 

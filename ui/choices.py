@@ -42,7 +42,8 @@ def many(label: str, options: Sequence, key: str, format_func: Callable[[Any], s
     options, own = list(options), widget_key(key)
     if own not in st.session_state:
         kwargs["default"] = [v for v in st.session_state.get(key, list(default)) if v in options]
-    value = container.multiselect(label, options, key=own, format_func=_labelled(options, format_func), **kwargs)
+    value = container.multiselect(label, options, key=own, format_func=_labelled(options, format_func),
+                                  select_all=False, **kwargs)  # its "Select all" is English only
     st.session_state[key] = list(value)
     return value
 

@@ -184,6 +184,7 @@ def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, owners: dict[str, 
 def manual_form(user: User, year: int, items: list[str], units: dict[int, str], owners: dict[str, str]) -> None:
     item = st.selectbox(t("ofi_col_item"), items, key="ofi:new:item")
     chosen = st.multiselect(t("ofi_col_units"), list(units), format_func=units.get, key="ofi:new:units",
+                            select_all=False,  # its "Select all" is English only
                             placeholder=t("choose"))
     text = st.text_area(t("ofi_col_description"), max_chars=ofis.MAX_TEXT, key="ofi:new:text")
     owner, priority, due = _common_fields(owners, "ofi:new")

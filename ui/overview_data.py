@@ -47,11 +47,34 @@ def load(part: str, **choices):
     return _cached(part, str(session.db_path()), data_version(session.store()), **choices)
 
 
+# The overview's column names -> catalogue keys of their headings in a download; categories 1-7 are named too.
+HEADINGS = {"score": "score", "self": "rv_self_total", "review": "rv_review_total", "difference": "rv_difference",
+            "total": "total_score", "kind": "ov_kind", "ref": "ov_ref", "item": "ov_item", "category": "category",
+            "level": "level", "units": "ov_path_units", "unit_ids": "unit", "points": "ofi_col_points",
+            "text": "ov_action", "kpi": "ov_kpi", "name": "sa_kpi_name", "fiscal_year": "ovc_year_axis",
+            "value": "ovc_kpi_value", "target": "ovc_target", "floor": "ovc_floor", "ceiling": "ovc_ceiling",
+            "year": "ovc_year_axis", "unit": "unit"}
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame as people read it in a download: headings in the user's language (categories "หมวด 3"), and
+    numbers to two decimals."""
+    def heading(name):
+        if isinstance(name, int | float) and not isinstance(name, bool) and 1 <= name <= 7:
+            return t("category_short", n=int(name))
+        return t(HEADINGS[name]) if name in HEADINGS else name
+
+    shown = frame.rename(columns=heading).round(2)
+    shown.index = shown.index.rename(heading(shown.index.name)) if shown.index.name is not None else shown.index
+    return shown
+
+
 def csv_of(frame: pd.DataFrame, index: bool = True):
-    """The frame as CSV (UTF-8 with BOM, which Excel reads as Thai), made only when the button is clicked.
-    Such buttons take ``on_click="ignore"``: a click that also reran the page raced the download, which
-    then sometimes never came (seen once in 20 browser runs under load)."""
-    return lambda: literal_frame(frame).to_csv(index=index).encode("utf-8-sig")
+    """The frame as CSV (UTF-8 with BOM, which Excel reads as Thai), with readable headings and rounded
+    numbers, made only when the button is clicked. Such buttons take ``on_click="ignore"``: a click that also
+    reran the page raced the download, which then sometimes never came (seen once in 20 browser runs under
+    load)."""
+    return lambda: literal_frame(readable(frame)).to_csv(index=index).encode("utf-8-sig")
 
 
 def chart_block(fig: go.Figure, caption_key: str, data: pd.DataFrame, name: str, key: str, **chart) -> object:

@@ -84,7 +84,8 @@ def units_tab(ctx: Context) -> None:
     by_item = st.toggle(t("ov_by_item"), key="ov:by_item")
     matrix = head.grid if by_item else head.unit_categories[list(range(1, 8))]
     event = chart_block(unit_heatmap(matrix, ctx.thresholds, current_language(), ctx.labels),
-                        "ov_heatmap_items_caption" if by_item else "ov_heatmap_caption", matrix,
+                        "ov_heatmap_items_caption" if by_item else "ov_heatmap_caption",
+                        matrix.rename(index=ctx.labels).rename_axis("unit"),
                         f"units-{head.year}", "ov:heatmap", on_select="rerun", selection_mode="points")
     drill_down(ctx, event)
 
@@ -98,7 +99,8 @@ def ofi_tab(ctx: Context) -> None:
 
 def trend_tab(ctx: Context) -> None:
     years = load("trend", source=ctx.head.source, method=ctx.head.method)
-    chart_block(trend(years, ctx.thresholds, current_language()), "ov_trend_caption", years, "trend", "ov:trend")
+    chart_block(trend(years, ctx.thresholds, current_language()), "ov_trend_caption", years.rename_axis("year"),
+                "trend", "ov:trend")
 
 
 def kpi_tab(ctx: Context) -> None:
@@ -137,11 +139,20 @@ def path_list(ctx: Context) -> None:
         unit=path.actions["unit"].map(lambda u: ctx.labels.get(u, u)),
         action=pd.MultiIndex.from_frame(path.actions[["kind", "ref"]]).map(described),
     )[["unit", "item", "ref", "action"]]
+    lang = current_language()
+    summary = per_unit.groupby("item", sort=True).agg(actions=("ref", "size"), units=("unit", "nunique"))
+    summary.insert(0, "name", [ctx.framework.item(i).name.get(lang) for i in summary.index])
+    summary.insert(0, "category", [t("category_short", n=ctx.framework.item(i).category) for i in summary.index])
+    st.caption(t("ov_path_by_item"))
+    st.dataframe(summary.reset_index().set_axis([t("ov_item"), t("category"), t("ov_item_name"), t("ov_path_actions"),
+                                                 t("ov_path_units")], axis=1)[
+                     [t("category"), t("ov_item"), t("ov_item_name"), t("ov_path_actions"), t("ov_path_units")]],
+                 hide_index=True, width="stretch", placeholder=MISSING)
     grouped = per_unit.groupby(["item", "ref", "action"], sort=True)["unit"].agg(["size", lambda u: ", ".join(u)])
     grouped = grouped.reset_index().set_axis([t("ov_item"), t("ov_ref"), t("ov_action"), t("ov_path_units"),
                                               t("ov_path_which")], axis=1)
-    st.caption(t("ov_path_grouped"))
-    st.dataframe(grouped, hide_index=True, width="stretch", placeholder=MISSING)
+    with st.expander(t("ov_path_grouped", n=len(grouped))):
+        st.dataframe(grouped, hide_index=True, width="stretch", placeholder=MISSING)
     per_unit.columns = [t("unit"), t("ov_item"), t("ov_ref"), t("ov_action")]
     st.download_button(t("ov_download_path"), csv_of(per_unit, index=False),
                        file_name=f"award-path-{choice}-{ctx.head.year}.csv", key="ov:path:csv",
