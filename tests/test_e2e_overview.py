@@ -98,8 +98,11 @@ def test_the_award_path_is_listed_by_checkpoint_and_downloads_unit_by_unit(page,
     open_overview(page)
     tab(page, "ov_tab_ofi").click()
     expect_chart(page, translate("ovc_pareto_title", "th", n=20))
-    expect()(live(main(page)).get_by_text(translate("ov_path_grouped", "th"))).to_be_visible()
+    expect()(live(main(page)).get_by_text(translate("ov_path_by_item", "th"))).to_be_visible()  # the summary
     settle(page)
+    grouped = main(page).locator('[data-testid="stExpander"]').get_by_text(
+        re.compile("^" + re.escape(translate("ov_path_grouped", "th", n=0)[:20])))
+    expect()(grouped).to_be_visible()  # the full list, behind its expander
     with page.expect_download() as fetched:
         live(main(page)).get_by_role("button", name=translate("ov_download_path", "th")).click()
     lines = Path(fetched.value.path()).read_bytes().decode("utf-8-sig").splitlines()

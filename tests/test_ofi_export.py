@@ -173,4 +173,5 @@ def test_chart_and_audit_csv_downloads_are_inert_too():
 
     data = pd.DataFrame({"=name": ["=1+1", "ปกติ", "-ลบ"], "points": [-5.0, 1.0, 2.0]})
     rows = read_csv_rows(csv_of(data, index=False)())
-    assert rows == [["'=name", "points"], ["'=1+1", "-5.0"], ["ปกติ", "1.0"], ["'-ลบ", "2.0"]]
+    points = translate("ofi_col_points", "th")  # a known column's heading, in the language of the page
+    assert rows == [["'=name", points], ["'=1+1", "-5.0"], ["ปกติ", "1.0"], ["'-ลบ", "2.0"]]
