@@ -20,7 +20,9 @@ def category_bars(categories: pd.Series, thresholds: Thresholds, lang: str = "th
     levels = [level_for(float(s), thresholds.levels) for s in categories]
     fig = go.Figure(go.Bar(
         x=labels, y=categories.to_numpy(), marker_color=[LEVEL_COLOURS[lv] for lv in levels],
-        text=[f"{s:.0f}" for s in categories], textposition="outside",
+        # the score inside the bar's top: above it, it sat on the threshold lines
+        text=[f"{s:.0f}" for s in categories], textposition="inside", insidetextanchor="end",
+        textfont={"color": "#111111"},
         customdata=[[names.get(c, ""), translate(f"level_{lv}", lang)] for c, lv in zip(categories.index, levels,
                                                                                         strict=True)],
         hovertemplate="%{x} %{customdata[0]}<br>%{y:.1f} · %{customdata[1]}<extra></extra>",

@@ -202,10 +202,12 @@ def _level_colorscale(thresholds: Thresholds) -> list[list]:
 
 
 def unit_heatmap(matrix: pd.DataFrame, thresholds: Thresholds, lang: str = "th",
-                 unit_labels: Mapping | None = None) -> go.Figure:
-    """Units (rows, index = unit id) x categories 1-7 or item ids (columns), scores 0-500 coloured by
-    level band with the score in each cell. The weakest unit (lowest row mean) is the first row and is
-    drawn at the top; each cell carries its unit id in ``customdata`` for drill-down."""
+                 unit_labels: Mapping | None = None, unit_names: Mapping | None = None) -> go.Figure:
+    """Units (rows, index = unit id, labelled by ``unit_labels``: short ones, such as codes, leave the
+    cells room on a phone) x categories 1-7 or item ids (columns), scores 0-500 coloured by level band with
+    the score in each cell. The weakest unit (lowest row mean) is the first row and is drawn at the top;
+    each cell carries its unit id in ``customdata`` for drill-down, and its hover the unit's full name
+    (``unit_names``, else the label)."""
     title = translate("ovc_heatmap_title", lang)
     if matrix.empty:
         return _empty("ovc_heatmap_title", lang)
@@ -237,13 +239,16 @@ def unit_heatmap(matrix: pd.DataFrame, thresholds: Thresholds, lang: str = "th",
     ))
     # Plotly cannot select a heatmap's cells: an invisible marker on each cell takes the click (Streamlit's
     # point selection), and the hover, carrying the unit's id for the drill-down
+    shown_names = unit_names or {}
+    names = {unit: html.escape(str(shown_names.get(unit, label)), quote=False) if unit in shown_names else label
+             for unit, label in zip(units, y, strict=True)}
     cells = [(column, label, unit, value) for label, unit, row in zip(y, units, z, strict=True)
              for column, value in zip(x, row, strict=True) if value is not None]
     fig.add_trace(go.Scatter(
-        x=[c[0] for c in cells], y=[c[1] for c in cells], customdata=[[c[2], c[3]] for c in cells],
+        x=[c[0] for c in cells], y=[c[1] for c in cells], customdata=[[c[2], c[3], names[c[2]]] for c in cells],
         mode="markers", marker={"symbol": "square", "size": 24, "opacity": 0}, showlegend=False,
         selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
-        hovertemplate="%{y}<br>%{x}: %{customdata[1]:.1f}<extra></extra>",
+        hovertemplate="%{customdata[2]}<br>%{x}: %{customdata[1]:.1f}<extra></extra>",
     ))
     for value, level in ticks:  # the legend: one square per level band
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",

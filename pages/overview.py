@@ -48,4 +48,4 @@ award_table(head, framework.thresholds)
 
 tab, container = open_tab("ov_tab", TABS)  # only the open tab is built; it is in the address (?ov_tab=...)
 with container:
-    RENDER[tab](Context(head, framework, labels))
+    RENDER[tab](Context(head, framework, labels, units["code"].to_dict()))

@@ -234,14 +234,23 @@ def test_heatmap_weakest_unit_first_and_drawn_at_the_top():
     assert fig.layout.xaxis.title.text == translate("category", "th")
     # a click lands on a cell's invisible marker, which carries the unit's id and the score (none for a gap)
     assert cells.type == "scatter" and cells.marker.opacity == 0 and heat.hoverinfo == "skip"
-    assert [list(c) for c in cells.customdata] == [[12, 100.0], [12, 200.0], [12, 150.0], [13, 300.0], [13, 320.0],
-                                                   [11, 400.0], [11, 420.0], [11, 410.0]]
+    assert [list(c)[:2] for c in cells.customdata] == [[12, 100.0], [12, 200.0], [12, 150.0], [13, 300.0],
+                                                       [13, 320.0], [11, 400.0], [11, 420.0], [11, 410.0]]
+    assert {c[2] for c in cells.customdata} == {"กอง ข", "13", "กอง ก"}  # the hover's name: the label by default
     assert list(zip(cells.x, cells.y, strict=True))[3:5] == [("หมวด 1", "13"), ("หมวด 3", "13")]
     # the level bands as a legend below (a colour bar's names took a third of the width)
     assert heat.showscale is False and not cells.showlegend
     assert [(t.name, t.marker.color) for t in legend] == [
         (f"{v} {translate(f'level_{lv}', 'th')}", LEVEL_COLOURS[lv])
         for v, lv in ((0, "below_basic"), (300, "basic"), (400, "advance"), (500, "significance"))]
+
+
+def test_heatmap_rows_can_be_short_codes_with_full_names_on_hover():
+    """On a phone the full names took most of the width: the overview labels rows by code."""
+    heat, cells, *_ = unit_heatmap(MATRIX, DEFAULT, "th", {11: "A", 12: "B", 13: "C"},
+                                   {11: "A · กอง ก", 12: "B · <b>กอง ข</b>", 13: "C · กอง ค"}).data
+    assert list(heat.y) == ["B", "C", "A"]
+    assert cells.customdata[0][2] == "B · &lt;b&gt;กอง ข&lt;/b&gt;" and "customdata[2]" in cells.hovertemplate
 
 
 def test_heatmap_by_item_leaves_numbers_to_the_hover():

@@ -31,11 +31,12 @@ def covers(counted: int, total: int, source: str, method: str, kept: int) -> str
 
 @dataclass(frozen=True)
 class Context:
-    """What every tab needs: the headline, the criteria, unit labels (id -> "code · name")."""
+    """What every tab needs: the headline, the criteria, unit labels (id -> "code · name") and codes."""
 
     head: Headline
     framework: Framework
     labels: dict
+    codes: dict
 
     @property
     def thresholds(self) -> Thresholds:
@@ -83,7 +84,7 @@ def units_tab(ctx: Context) -> None:
     head = ctx.head
     by_item = st.toggle(t("ov_by_item"), key="ov:by_item")
     matrix = head.grid if by_item else head.unit_categories[list(range(1, 8))]
-    event = chart_block(unit_heatmap(matrix, ctx.thresholds, current_language(), ctx.labels),
+    event = chart_block(unit_heatmap(matrix, ctx.thresholds, current_language(), ctx.codes, ctx.labels),
                         "ov_heatmap_items_caption" if by_item else "ov_heatmap_caption",
                         matrix.rename(index=ctx.labels).rename_axis("unit"),
                         f"units-{head.year}", "ov:heatmap", on_select="rerun", selection_mode="points")
