@@ -33,7 +33,6 @@ AIM_MS = 1000.0
 USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
 CHART_TITLE = ".js-plotly-plot .gtitle"
 CHECKPOINT = '[data-testid="stCheckbox"]'
-TABLE = '[data-testid="stDataFrame"]'
 METRIC = '[data-testid="stMetricLabel"]'
 CAPTION = '[data-testid="stCaptionContainer"]'
 # Resolves in the page once an element matching the selector, holding the text, is shown and is not left
@@ -79,7 +78,8 @@ def steps() -> list[Step]:
                                                                            True))) for role in USERS),
         Step("unit", "self-assessment", ("menu", "page_self_assessment"), (CHECKPOINT, "1.1.B1", False)),
         Step("committee", "committee review", ("menu", "page_review"), (CHECKPOINT, "1.1.B1", False)),
-        Step("committee", "OFI register", ("menu", "page_ofi"), (TABLE, "", False)),
+        Step("committee", "OFI register", ("menu", "page_ofi"),
+             ("h1", translate("ofi_register_title", "th"), True)),
         Step("director", "overview", ("menu", "page_overview"), chart("ovc_radar_title")),
         Step("director", "overview · score source: self", ("radio", "ov_source_self"),
              (CAPTION, f" · {translate('ov_source_self', 'th')} · ", False)),
