@@ -2,9 +2,20 @@
 
 ``answers`` holds checkpoint ticks (columns ``checkpoint``, ``met`` plus key columns, by default
 ``unit``); ``kpis`` holds KPI results (``kpi``, ``value`` plus the keys; a KPI a unit added itself
-also carries ``item``, ``floor`` and ``ceiling``). Every assessment named in either frame is
-scored on every item; a checkpoint or KPI with no row counts as not met / no value.
+also carries ``item``, ``floor`` and ``ceiling``, and ``target`` and ``direction`` when it is scored
+on the percentage of target). Every assessment named in either frame is scored on every item; a
+checkpoint with no row counts as not met.
+
+Two rules are keyword arguments, today's behaviour by default:
+
+- ``unit_kpis``: ``"floor_ceiling"`` scores a unit's own KPI like the criteria's; ``"percent_of_target"``
+  scores it on the percentage of target (``scoring.rules.target_score``).
+- ``missing_kpis``: ``"zero"`` (the reviewer's view) counts a KPI with no value as 0 and divides by all
+  of the item's KPIs; ``"entered_only"`` (the unit's view) averages only the KPIs with a value, and the
+  result gains a column ``assessed``, False for a category-7 item until every KPI of the criteria in it
+  has a value.
 """
+
 
 from __future__ import annotations
 
@@ -15,9 +26,19 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from scoring.criteria import LEVELS, Framework, default_framework
+from scoring.criteria import LEVELS, UNIT_KPI_RULES, Framework, default_framework
 from scoring.rules import LEVEL_POINTS, MAX_SCORE
 from scoring.tables import checkpoint_table, kpi_table, level_sizes
+
+MISSING_KPI_RULES = ("zero", "entered_only")
+
+
+def check_rules(unit_kpis: str, missing_kpis: str) -> None:
+    if unit_kpis not in UNIT_KPI_RULES:
+        raise ValueError(f"unit_kpis must be one of {UNIT_KPI_RULES}, got {unit_kpis!r}")
+    if missing_kpis not in MISSING_KPI_RULES:
+        raise ValueError(f"missing_kpis must be one of {MISSING_KPI_RULES}, got {missing_kpis!r}")
+
 
 
 def kpi_scores(value, floor, ceiling) -> np.ndarray:
@@ -28,6 +49,21 @@ def kpi_scores(value, floor, ceiling) -> np.ndarray:
     progress = (value - floor) / (ceiling - floor)
     scores = np.where(progress >= 1, MAX_SCORE, 100.0 + 400.0 * progress)
     return np.where(np.isnan(progress) | (progress < 0), 0.0, scores)
+
+
+def target_scores(value, target, direction) -> np.ndarray:
+    """Element-wise ``target_score``: arrays (or scalars) of value, target and direction."""
+    value, target = np.asarray(value, dtype=float), np.asarray(target, dtype=float)
+    if np.any(target == 0):
+        raise ValueError("a KPI scored on its target needs a target other than 0")
+    direction = np.broadcast_to(np.asarray(direction, dtype=object), np.broadcast(value, target).shape)
+    if not np.isin(direction, ["higher", "lower"]).all():
+        raise ValueError("direction must be 'higher' or 'lower'")
+    rate = np.round(value * 100.0 / target, 9)
+    rate = np.where(direction == "lower", 200.0 - rate, rate)
+    scores = np.select([rate < 100, rate <= 101, rate <= 105], [np.maximum(0.0, 3.0 * rate), 300.0, 400.0],
+                       MAX_SCORE)
+    return np.where(np.isnan(rate), 0.0, scores)
 
 
 def gated_array(met: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -140,23 +176,28 @@ def checkpoint_item_matrix(answers: pd.DataFrame, rows: np.ndarray, count: int, 
     return gated_array(counts, sizes).reshape(count, len(layout.checkpoint_items))
 
 
-def _own_kpis(kpis: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+def _own_kpis(kpis: pd.DataFrame, framework: Framework, unit_kpis: str) -> pd.DataFrame:
     """The rows of KPIs a unit added itself, checked."""
-    _require(kpis, ["item", "floor", "ceiling"], "unit-added KPIs")
-    if kpis[["item", "floor", "ceiling"]].isna().any().any():
-        raise ValueError("a unit-added KPI needs item, floor and ceiling")
+    needed = ["item", "floor", "ceiling"] if unit_kpis == "floor_ceiling" else ["item", "target", "direction"]
+    _require(kpis, needed, "unit-added KPIs")
+    if kpis[needed].isna().any().any():
+        raise ValueError(f"a unit-added KPI needs {', '.join(needed)}")
     stray = sorted(set(kpis["item"].astype(str)) - set(_layout(framework).results_items))
     if stray:
         raise ValueError(f"a unit-added KPI must belong to a category-7 item, not {', '.join(stray)}")
     return kpis
 
 
-def _kpi_values(kpis: pd.DataFrame | None, rows: np.ndarray | None, count: int, framework: Framework, by: list[str]):
+OWN_COLUMNS = ["row", "kpi", "item", "floor", "ceiling", "target", "direction", "value"]
+
+
+def _kpi_values(kpis: pd.DataFrame | None, rows: np.ndarray | None, count: int, framework: Framework, by: list[str],
+                unit_kpis: str = "floor_ceiling"):
     """Values of the criteria's KPIs as an assessments x KPIs matrix (NaN: no value), and the
     unit-added KPIs as rows (``row`` the assessment's position) with their scores."""
     layout = _layout(framework)
     values = np.full((count, len(layout.kpis)), np.nan)
-    own = pd.DataFrame(columns=["row", "kpi", "item", "floor", "ceiling", "value", "score"])
+    own = pd.DataFrame(columns=[*OWN_COLUMNS, "score"])
     if kpis is None or not len(kpis):
         return values, own
     _require(kpis, [*by, "kpi", "value"], "kpis")
@@ -166,33 +207,47 @@ def _kpi_values(kpis: pd.DataFrame | None, rows: np.ndarray | None, count: int, 
     known = position >= 0
     values[rows[known], position[known]] = numbers[known]
     if not known.all():
-        extra = _own_kpis(kpis[~known], framework).assign(row=rows[~known], value=numbers[~known])
-        own = extra[["row", "kpi", "item", "floor", "ceiling", "value"]].drop_duplicates(["row", "kpi"], keep="last")
-        own = own.assign(score=kpi_scores(own["value"], own["floor"], own["ceiling"]))
+        extra = _own_kpis(kpis[~known], framework, unit_kpis).assign(row=rows[~known], value=numbers[~known])
+        extra = extra.reindex(columns=OWN_COLUMNS)
+        own = extra.drop_duplicates(["row", "kpi"], keep="last")
+        score = (kpi_scores(own["value"], own["floor"], own["ceiling"]) if unit_kpis == "floor_ceiling"
+                 else target_scores(own["value"], own["target"], own["direction"].to_numpy(object)))
+        own = own.assign(score=score)
     return values, own
 
 
 def kpi_item_matrix(kpis: pd.DataFrame | None, rows: np.ndarray | None, count: int, framework: Framework,
-                    by: list[str]) -> np.ndarray:
+                    by: list[str], unit_kpis: str = "floor_ceiling", missing_kpis: str = "zero"
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Scores of items 7.x, one row per assessment: the mean of each item's KPI scores, the
-    criteria's KPIs and the unit's own, a KPI with no value scoring 0."""
+    criteria's KPIs and the unit's own; a KPI with no value scores 0 (``missing_kpis="zero"``) or is
+    left out (``"entered_only"``, an item with no value at all scoring 0). Also whether each item is
+    assessed: every KPI of the criteria in it has a value."""
     layout = _layout(framework)
-    values, own = _kpi_values(kpis, rows, count, framework, by)
+    values, own = _kpi_values(kpis, rows, count, framework, by, unit_kpis)
+    entered = ~np.isnan(values)
     sums = kpi_scores(values, layout.floor, layout.ceiling) @ layout.kpi_items
-    counts = np.tile(layout.kpi_items.sum(axis=0), (count, 1))
+    every = missing_kpis == "zero"
+    counts = (np.tile(layout.kpi_items.sum(axis=0), (count, 1)) if every
+              else entered.astype(float) @ layout.kpi_items)
+    assessed = (entered.astype(float) @ layout.kpi_items) == layout.kpi_items.sum(axis=0)
     if len(own):
         column = own["item"].astype(str).map(layout.results_items.index).to_numpy()
+        has_value = own["value"].notna().to_numpy() | every
         np.add.at(sums, (own["row"].to_numpy(int), column), own["score"].to_numpy(float))
-        np.add.at(counts, (own["row"].to_numpy(int), column), 1.0)
-    return sums / counts
+        np.add.at(counts, (own["row"].to_numpy(int), column), has_value.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = np.where(counts > 0, sums / np.where(counts > 0, counts, 1.0), 0.0)
+    return scores, assessed
 
 
-def kpi_rows(kpis: pd.DataFrame | None, framework: Framework, by: list[str], keys: pd.DataFrame) -> pd.DataFrame:
+def kpi_rows(kpis: pd.DataFrame | None, framework: Framework, by: list[str], keys: pd.DataFrame,
+             unit_kpis: str = "floor_ceiling") -> pd.DataFrame:
     """Every KPI each assessment is scored on (the criteria's and its own), one row each, with item,
     floor, ceiling, value and score; the assessments are those in ``keys`` and ``kpis``."""
     layout = _layout(framework)
     keys, (_, rows) = _index([keys, kpis], by)
-    values, own = _kpi_values(kpis, rows, len(keys), framework, by)
+    values, own = _kpi_values(kpis, rows, len(keys), framework, by, unit_kpis)
     table = kpi_table(framework)
     grid = pd.DataFrame({
         "row": np.repeat(np.arange(len(keys)), len(layout.kpis)),
@@ -203,7 +258,7 @@ def kpi_rows(kpis: pd.DataFrame | None, framework: Framework, by: list[str], key
         "value": values.ravel(),
     })
     grid["score"] = kpi_scores(grid["value"], grid["floor"], grid["ceiling"])
-    result = pd.concat([grid, own], ignore_index=True) if len(own) else grid
+    result = pd.concat([grid, own.drop(columns=["target", "direction"])], ignore_index=True) if len(own) else grid
     result = result.sort_values(["row", "item", "kpi"], kind="stable")
     keyed = keys.iloc[result["row"].to_numpy(int)].reset_index(drop=True)
     return pd.concat([keyed, result.drop(columns="row").reset_index(drop=True)], axis=1)
@@ -215,6 +270,9 @@ def unit_item_scores(
     framework: Framework | None = None,
     by: Sequence[str] = ("unit",),
     keys: pd.DataFrame | None = None,
+    *,
+    unit_kpis: str = "floor_ceiling",
+    missing_kpis: str = "zero",
 ) -> pd.DataFrame:
     """Score every item of every assessment: a frame with the ``by`` columns, ``item`` and ``score``.
 
@@ -227,6 +285,7 @@ def unit_item_scores(
     300.0
     """
     framework = framework or default_framework()
+    check_rules(unit_kpis, missing_kpis)
     by = list(by)
     if answers is None:
         answers = pd.DataFrame(columns=[*by, "checkpoint", "met"])
@@ -236,10 +295,12 @@ def unit_item_scores(
     found, (answer_rows, kpi_rows_, _) = _index([answers, kpis, keys], by)
     count = len(found)
     layout = _layout(framework)
-    scores = np.hstack([checkpoint_item_matrix(answers, answer_rows, count, framework),
-                        kpi_item_matrix(kpis, kpi_rows_, count, framework, by)])
+    results, assessed = kpi_item_matrix(kpis, kpi_rows_, count, framework, by, unit_kpis, missing_kpis)
+    scores = np.hstack([checkpoint_item_matrix(answers, answer_rows, count, framework), results])
     items = [*layout.checkpoint_items, *layout.results_items]
     result = found.iloc[np.repeat(np.arange(count), len(items))].reset_index(drop=True)
     result["item"] = np.tile(np.array(items, dtype=object), count)
     result["score"] = scores.ravel()
+    if missing_kpis == "entered_only":
+        result["assessed"] = np.hstack([np.ones((count, len(layout.checkpoint_items)), bool), assessed]).ravel()
     return result

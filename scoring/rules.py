@@ -10,6 +10,8 @@
 400.0
 >>> level_for(350)
 'basic'
+>>> target_score(102, target=100)                     # a unit's own KPI, on the percentage of target
+400.0
 """
 
 from __future__ import annotations
@@ -91,6 +93,34 @@ def kpi_score(value: float | None, floor: float, ceiling: float) -> float:
     if progress >= 1:
         return MAX_SCORE
     return 100.0 + 400.0 * progress
+
+
+def target_rate(value: float, target: float, direction: str = "higher") -> float:
+    """The percentage of target: ``value / target x 100``; lower is better: ``200 - value / target x 100``.
+    Rounded to 9 decimals, so that a value exactly on a step (101 % of target) is not pushed past it by
+    binary fractions. A zero target raises ValueError."""
+    if target == 0:
+        raise ValueError("a KPI scored on its target needs a target other than 0")
+    if direction not in ("higher", "lower"):
+        raise ValueError(f"direction must be 'higher' or 'lower', got {direction!r}")
+    rate = round(float(value) * 100.0 / float(target), 9)
+    return rate if direction == "higher" else 200.0 - rate
+
+
+def target_score(value: float | None, target: float, direction: str = "higher") -> float:
+    """Score a unit's own KPI on the percentage of target, as the field does: below 100 % it earns
+    3 x rate (0 at the least), up to 101 % 300, up to 105 % 400, above 105 % 500. None or NaN scores 0."""
+    if value is None or math.isnan(value := float(value)):
+        target_rate(0.0, target, direction)  # still refuse a zero target or a wrong direction
+        return 0.0
+    rate = target_rate(value, target, direction)
+    if rate < 100:
+        return max(0.0, 3.0 * rate)
+    if rate <= 101:
+        return 300.0
+    if rate <= 105:
+        return 400.0
+    return MAX_SCORE
 
 
 def level_thresholds(thresholds: Mapping[str, float] | LevelThresholds | None = None) -> LevelThresholds:
