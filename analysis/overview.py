@@ -117,18 +117,19 @@ def trend(db: Database, source: str = "best", method: str = "mean", scores_of: S
 
 
 def path_targets(head: Headline) -> list[str]:
-    """The awards a path can be asked for: the PMQA award, and each category award not yet met."""
+    """The readiness a path can be asked for: each award tier and each category award not yet met."""
     if head.award is None or head.method not in PLANNED_METHODS:
         return []
     awards = head.award.category_awards
-    return ["pmqa", *(f"category_{c}" for c in awards.index[~awards["met"].astype(bool)])]
+    tiers = [f"tier_{status.tier.id}" for status in head.award.tiers if not status.met]
+    return [*tiers, *(f"category_{c}" for c in awards.index[~awards["met"].astype(bool)])]
 
 
 def award_path(db: Database, year: int, source: str = "best", method: str = "mean", target: str = "pmqa",
                scores_of: ScoresOf | None = None) -> AwardPath | None:
-    """The fewest actions reaching ``target``: "pmqa" (the PMQA award: the total and every category's
-    floor) or "category_<n>" (that category award); None for an aggregation the planner cannot split
-    (median, min) or a cycle with no counted unit."""
+    """The fewest actions reaching ``target``: "tier_<id>" (readiness for that award tier: its total and
+    every category's floor; "pmqa" is the first tier) or "category_<n>" (that category award); None for
+    an aggregation the planner cannot split (median, min) or a cycle with no counted unit."""
     if method not in PLANNED_METHODS:
         return None
     scores = (scores_of or scores_reader(db, method))(year, source)
@@ -137,11 +138,12 @@ def award_path(db: Database, year: int, source: str = "best", method: str = "mea
     framework = years.framework_of(db, year)
     awards = framework.thresholds.awards
     shares = unit_shares(list(scores.grid.index), method, unit_weights(db))
-    category = None if target == "pmqa" else int(target.removeprefix("category_"))
+    category = int(target.removeprefix("category_")) if target.startswith("category_") else None
     planner = AwardPlanner(scores.answers, scores.kpis, scores.result.categories, shares, framework,
                            only=None if category is None else [category])
     if category is None:
-        return planner.total(awards.pmqa_total, awards.pmqa_category_min)
+        tier = awards.tiers[0] if target == "pmqa" else awards.tier(target.removeprefix("tier_"))
+        return planner.total(tier.total, tier.category_min)
     return planner.category(category, awards.category)
 
 

@@ -400,7 +400,7 @@ def trend(frame: pd.DataFrame, thresholds: Thresholds, lang: str = "th") -> go.F
     lines: dict[float, list[str]] = {}
     for value, label in ((thresholds.levels.basic, translate("threshold_basic", lang)),
                          (thresholds.levels.advance, translate("threshold_advance", lang)),
-                         (thresholds.awards.pmqa_total, translate("award_pmqa", lang))):
+                         (thresholds.awards.pmqa_total, translate("threshold_readiness", lang))):
         lines.setdefault(float(value), []).append(label)
     fig.update_layout(**_layout(translate("ovc_trend_title", lang), margin={"l": 50, "r": 200, "t": 60, "b": 60}),
                       height=460,

@@ -48,6 +48,20 @@ class Text(_Model):
 class Checkpoint(_Model):
     id: str = Field(min_length=1)
     text: Text
+    serves: tuple[str, ...] = ()  # Government 4.0 goals and success factors, beyond its level theme's
+
+
+class Theme(Text):
+    """A level's short descriptor in an item (e.g. 1.1 Advance: alignment with the national strategy)
+    and the Government 4.0 goals and success factors it serves."""
+
+    serves: tuple[str, ...] = ()
+
+
+class Themes(_Model):
+    basic: Theme
+    advance: Theme
+    significance: Theme
 
 
 class Levels(_Model):
@@ -96,6 +110,7 @@ class Item(_Model):
     id: str = Field(pattern=r"^[1-7]\.[1-9]$")
     name: Text
     statement: Text | None = None
+    themes: Themes | None = None
     checkpoints: Levels | None = None
     kpis: tuple[KPI, ...] = ()
 
@@ -110,11 +125,14 @@ class Item(_Model):
     def level_checkpoints(self, level: str) -> tuple[Checkpoint, ...]:
         return getattr(self.checkpoints, level) if self.checkpoints else ()
 
+    def theme(self, level: str) -> Theme | None:
+        return getattr(self.themes, level) if self.themes else None
+
     @model_validator(mode="after")
     def _shape_fits_category(self) -> Item:
         if self.is_results:
-            if self.checkpoints is not None or not self.kpis:
-                raise ValueError(f"item {self.id}: a category-7 item needs KPIs and no checkpoints")
+            if self.checkpoints is not None or self.themes is not None or not self.kpis:
+                raise ValueError(f"item {self.id}: a category-7 item needs KPIs and no checkpoints or themes")
         elif self.checkpoints is None or self.kpis:
             raise ValueError(f"item {self.id}: items 1.1-6.4 need checkpoints and no KPIs")
         return self
@@ -145,10 +163,57 @@ class LevelThresholds(_Model):
         return self
 
 
+class AwardTier(_Model):
+    """One tier of the PMQA 4.0 award (e.g. the award at the Advance level): the total and the
+    score every category needs for the department to be *ready* to apply for it."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Text
+    total: float = Field(ge=0, le=500)
+    category_min: float = Field(ge=0, le=500)
+
+
+LEGACY_TIER = {"id": "pmqa", "name": {"th": "รางวัล PMQA 4.0", "en": "PMQA 4.0 award"}}
+
+
 class AwardThresholds(_Model):
-    pmqa_total: float = Field(ge=0, le=500)
-    pmqa_category_min: float = Field(ge=0, le=500)
+    """The award tiers, lowest first, and the category award's threshold (รางวัลรายหมวด). The first
+    tier is the headline one (``pmqa_total``, ``pmqa_category_min``). Files and saved years from
+    before tiers (``pmqa_total``, ``pmqa_category_min``, ``category``) read as one tier."""
+
+    tiers: tuple[AwardTier, ...] = Field(min_length=1)
     category: float = Field(ge=0, le=500)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data):
+        if isinstance(data, dict) and "tiers" not in data and {"pmqa_total", "pmqa_category_min"} <= set(data):
+            data = dict(data)
+            tier = LEGACY_TIER | {"total": data.pop("pmqa_total"), "category_min": data.pop("pmqa_category_min")}
+            data["tiers"] = [tier]
+        return data
+
+    @model_validator(mode="after")
+    def _tiers_rise(self) -> AwardThresholds:
+        _no_duplicates("award tier", [t.id for t in self.tiers])
+        totals = [t.total for t in self.tiers]
+        if totals != sorted(totals):
+            raise ValueError("award tiers must be listed from the lowest total to the highest")
+        return self
+
+    @property
+    def pmqa_total(self) -> float:
+        return self.tiers[0].total
+
+    @property
+    def pmqa_category_min(self) -> float:
+        return self.tiers[0].category_min
+
+    def tier(self, tier_id: str) -> AwardTier:
+        for tier in self.tiers:
+            if tier.id == tier_id:
+                return tier
+        raise KeyError(tier_id)
 
 
 class Thresholds(_Model):
@@ -164,10 +229,51 @@ class Thresholds(_Model):
         return ladder
 
 
+class Aim(_Model):
+    """A goal or success factor of Government 4.0, with what lifts a department's readiness on it."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Text
+    lifts: Text
+
+
+class Government40(_Model):
+    """The 4.0 lens: the three goals of Government 4.0 and its three success factors."""
+
+    goals: tuple[Aim, ...] = ()
+    factors: tuple[Aim, ...] = ()
+
+    def ids(self) -> list[str]:
+        return [a.id for a in (*self.goals, *self.factors)]
+
+
+class ProfilePart(_Model):
+    """A part of the organisation profile (ลักษณะสำคัญขององค์การ) and its guiding questions."""
+
+    id: str = Field(min_length=1)
+    name: Text
+    questions: tuple[Text, ...] = Field(min_length=1)
+
+
+UNIT_KPI_RULES: tuple[str, ...] = ("floor_ceiling", "percent_of_target")
+
+
+class Rules(_Model):
+    """Rules the criteria file chooses: how KPIs a unit adds itself are scored (on floor and ceiling
+    like the criteria's KPIs, or on the percentage of target as in the field), and how many it may
+    add per item."""
+
+    unit_kpis: Literal["floor_ceiling", "percent_of_target"] = "floor_ceiling"
+    unit_kpis_per_item: int = Field(default=3, ge=0, le=10)
+
+
 class Framework(_Model):
     id: str = Field(min_length=1)
     name: Text
     thresholds: Thresholds
+    rules: Rules = Rules()
+    government_4_0: Government40 = Government40()
+    profile: tuple[ProfilePart, ...] = ()
     categories: tuple[Category, ...]
 
     @model_validator(mode="after")
@@ -180,6 +286,18 @@ class Framework(_Model):
         _no_duplicates("item", [i.id for i in self.items()])
         _no_duplicates("checkpoint", [cp.id for _, _, cp in self.checkpoints()])
         _no_duplicates("KPI", [k.id for _, k in self.kpis()])
+        _no_duplicates("Government 4.0 goal or factor", self.government_4_0.ids())
+        _no_duplicates("profile part", [p.id for p in self.profile])
+        known = set(self.government_4_0.ids())
+        for item in self.items():
+            for level in LEVELS:
+                theme = item.theme(level)
+                for owner, serves in ((f"{item.id} {level} theme", theme.serves if theme else ()),
+                                      *((cp.id, cp.serves) for cp in item.level_checkpoints(level))):
+                    unknown = sorted(set(serves) - known)
+                    if unknown:
+                        raise ValueError(f"{owner} serves {', '.join(unknown)}, not a goal or factor of "
+                                         f"government_4_0")
         return self
 
     def items(self) -> Iterator[Item]:
@@ -207,6 +325,11 @@ class Framework(_Model):
             for level in LEVELS:
                 for cp in item.level_checkpoints(level):
                     yield item, level, cp
+
+    def serves(self, item: Item, level: str, checkpoint: Checkpoint) -> frozenset[str]:
+        """The goals and factors a checkpoint serves: its own and its level theme's."""
+        theme = item.theme(level)
+        return frozenset((*checkpoint.serves, *(theme.serves if theme else ())))
 
     def kpis(self) -> Iterator[tuple[Item, KPI]]:
         for item in self.items():

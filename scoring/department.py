@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.criteria import AwardThresholds, Framework, default_framework
+from scoring.criteria import AwardThresholds, AwardTier, Framework, default_framework
 from scoring.rules import MAX_SCORE
 from scoring.tables import item_table
 
@@ -113,24 +113,52 @@ def department_scores(
 
 
 @dataclass(frozen=True)
-class AwardStatus:
-    """Whether the PMQA 4.0 award and each category award are met, and the points still missing."""
+class TierStatus:
+    """How far the scores are from readiness for one award tier: the total's and each category's
+    missing points (0 where met)."""
 
-    pmqa_met: bool
+    tier: AwardTier
     total_missing: float
     categories_missing: pd.Series
+
+    @property
+    def met(self) -> bool:
+        return self.total_missing == 0 and bool((self.categories_missing == 0).all())
+
+
+@dataclass(frozen=True)
+class AwardStatus:
+    """Readiness for each award tier and each category award, and the points still missing. The
+    ``pmqa_*`` fields and ``total_missing``/``categories_missing`` are those of the first (headline) tier."""
+
+    tiers: tuple[TierStatus, ...]
     category_awards: pd.DataFrame
+
+    @property
+    def headline(self) -> TierStatus:
+        return self.tiers[0]
+
+    @property
+    def pmqa_met(self) -> bool:
+        return self.headline.met
+
+    @property
+    def total_missing(self) -> float:
+        return self.headline.total_missing
+
+    @property
+    def categories_missing(self) -> pd.Series:
+        return self.headline.categories_missing
 
 
 def award_status(categories: pd.Series, total: float, awards: AwardThresholds | None = None) -> AwardStatus:
-    """PMQA award: total >= pmqa_total and every category >= pmqa_category_min; category award:
-    category >= category threshold. Missing points are 0 where a threshold is met."""
+    """Readiness for each tier: total >= the tier's total and every category >= its category floor;
+    for a category award: category >= the category threshold. Missing points are 0 where met."""
     awards = awards or default_framework().thresholds.awards
-    total_missing = max(0.0, awards.pmqa_total - total)
-    cat_missing = (awards.pmqa_category_min - categories).clip(lower=0.0)
+    tiers = tuple(TierStatus(tier, max(0.0, tier.total - total), (tier.category_min - categories).clip(lower=0.0))
+                  for tier in awards.tiers)
     award_missing = (awards.category - categories).clip(lower=0.0)
     category_awards = pd.DataFrame(
         {"score": categories, "met": award_missing == 0, "missing": award_missing}
     )
-    met = total_missing == 0 and bool((cat_missing == 0).all())
-    return AwardStatus(met, total_missing, cat_missing, category_awards)
+    return AwardStatus(tiers, category_awards)

@@ -146,7 +146,10 @@ def _merged_order(old: list[str], new: list[str]) -> list[str]:
 
 def _threshold_values(t: Thresholds) -> dict[str, str]:
     values = {f"levels.{k}": _fmt(v) for k, v in t.levels.model_dump().items()}
-    values.update({f"awards.{k}": _fmt(v) for k, v in t.awards.model_dump().items()})
+    for tier in t.awards.tiers:
+        values.update({f"awards.{tier.id}.total": _fmt(tier.total),
+                       f"awards.{tier.id}.category_min": _fmt(tier.category_min)})
+    values["awards.category"] = _fmt(t.awards.category)
     values["ladder"] = ", ".join(map(_fmt, t.ladder))
     return values
 

@@ -209,3 +209,47 @@ def m009_none_met(db: Database) -> None:
     """Items where the unit answers that none of the checkpoints is met yet: an answer, not a gap."""
     db["none_met"].create({"assessment_id": int, "item": str}, pk=("assessment_id", "item"),
                           foreign_keys=[("assessment_id", "assessments", "id")])
+
+
+@migrations
+def m010_retired_answers(db: Database) -> None:
+    """The default criteria took the field's shape (160 checkpoints, not 192): answers to checkpoints the
+    criteria in use no longer have move, whole, to ``retired_answers`` (with when and why), so nothing is
+    lost and no score counts them; the audit log says how many, per cycle. A year on an accepted criteria
+    file is left as it is."""
+    from scoring.criteria import framework_for_year
+    from storage import audit
+    from storage.db import now
+
+    db["retired_answers"].create({"assessment_id": int, "checkpoint": str, "self_met": int, "review_met": int,
+                                  "kind": str, "criteria": str, "retired_at": str},
+                                 pk=("assessment_id", "checkpoint", "kind"),
+                                 foreign_keys=[("assessment_id", "assessments", "id")])
+    retire_unknown_answers(db, [row[0] for row in db.execute("SELECT year FROM cycles WHERE criteria_sha IS NULL")],
+                           framework_for_year, audit.record, now())
+
+
+def retire_unknown_answers(db: Database, cycle_years: list[int], framework_of, record, at: str) -> dict[int, int]:
+    """Inside a write transaction: move the cycles' answers (live and of record) to checkpoints their
+    criteria lack into ``retired_answers``; audit and return how many per cycle."""
+    moved = {}
+    for year in cycle_years:
+        framework = framework_of(year)
+        known = [cp.id for _, _, cp in framework.checkpoints()]
+        marks = ", ".join("?" * len(known))
+        counts = {}
+        for table, kind in (("checkpoint_answers", "live"), ("record_answers", "record")):
+            where = (f"FROM {table} WHERE checkpoint NOT IN ({marks}) AND assessment_id IN "
+                     f"(SELECT id FROM assessments WHERE year = ?)")
+            rows = db.execute(f"SELECT checkpoint {where}", [*known, year]).fetchall()
+            if rows:
+                db.execute(f"INSERT OR REPLACE INTO retired_answers SELECT assessment_id, checkpoint, self_met, "
+                           f"review_met, ?, ?, ? {where}", [kind, framework.id, at, *known, year])
+                db.execute(f"DELETE {where}", [*known, year])
+            counts[kind] = rows
+        if any(counts.values()):
+            checkpoints = sorted({r[0] for rows in counts.values() for r in rows})
+            moved[year] = len(counts["live"])
+            record(db, "system", "retire_answers", "cycle", year, criteria=framework.id,
+                   answers=len(counts["live"]), record_answers=len(counts["record"]), checkpoints=checkpoints)
+    return moved

@@ -253,7 +253,10 @@ def check_thresholds(values: dict) -> Thresholds:
         levels, awards = values["levels"], values["awards"]
         basic, advance, significance = (float(levels[level]) for level in ("basic", "advance", "significance"))
         ladder = [float(v) for v in values["ladder"]]
-        numbers = [float(v) for v in (*levels.values(), *awards.values())] + ladder
+        tiers = awards.get("tiers", [awards])
+        award_values = [tier[k] for tier in tiers for k in ("total", "category_min", "pmqa_total",
+                                                           "pmqa_category_min") if k in tier]
+        numbers = [float(v) for v in (*levels.values(), *award_values, awards["category"])] + ladder
     except (KeyError, TypeError, ValueError, AttributeError):
         raise InputError("error_thresholds_values") from None
     if not ladder:

@@ -164,7 +164,7 @@ def test_bullet_award_marker_and_dashed_ladder(thresholds, award, ladder):
     assert solid == [(award, award)]
     assert [(s.x0, s.x1) for s in lines if s.line.dash == "dash"] == [(v, v) for v in ladder]
     texts = {a.text for a in fig.layout.annotations}
-    assert f"PMQA award {award}" in texts
+    assert f"Award readiness {award}" in texts
     assert {f"{v:g}" for v in ladder} <= texts  # short: the caption names the ladder (long labels overlapped)
 
 
@@ -204,8 +204,8 @@ def test_radar_missing_first_category_leaves_the_polygon_open():
 
 @pytest.mark.parametrize(
     ("thresholds", "rings"),
-    [(DEFAULT, {300: "Basic threshold 300", 400: "Category award 400"}),
-     (CUSTOM, {250: "Basic threshold 250", 380: "Category award 380"}),
+    [(DEFAULT, {300: "Basic threshold 300", 400: "Category award readiness 400"}),
+     (CUSTOM, {250: "Basic threshold 250", 380: "Category award readiness 380"}),
      (Thresholds(levels=LevelThresholds(basic=300, advance=400, significance=500),
                  awards=AwardThresholds(pmqa_total=400, pmqa_category_min=300, category=300), ladder=(300,)),
       {300: "Basic threshold 300"})],  # coinciding rings are drawn once
@@ -378,8 +378,8 @@ def test_trend_total_thick_categories_thin_years_sorted_and_gaps():
 
 @pytest.mark.parametrize(
     ("thresholds", "lines", "labels"),
-    [(DEFAULT, [300, 400], {"Basic 300", "Advance · PMQA 4.0 award 400"}),
-     (CUSTOM, [250, 350, 420], {"Basic 250", "Advance 350", "PMQA 4.0 award 420"})],
+    [(DEFAULT, [300, 400], {"Basic 300", "Advance · Award readiness 400"}),
+     (CUSTOM, [250, 350, 420], {"Basic 250", "Advance 350", "Award readiness 420"})],
 )
 def test_trend_threshold_lines(thresholds, lines, labels):
     fig = trend(TREND, thresholds, "en")

@@ -47,8 +47,72 @@ def test_default_kpis_are_those_of_the_design(default):
 
 def test_default_thresholds(default):
     assert default.thresholds.levels.model_dump() == {"basic": 300, "advance": 400, "significance": 500}
-    assert default.thresholds.awards.model_dump() == {"pmqa_total": 400, "pmqa_category_min": 300, "category": 400}
+    awards = default.thresholds.awards
+    assert [(t.id, t.total, t.category_min) for t in awards.tiers] == [("advance", 400, 300),
+                                                                        ("significance", 450, 400)]
+    assert (awards.pmqa_total, awards.pmqa_category_min, awards.category) == (400, 300, 400)  # the headline tier
+    assert [t.name.th for t in awards.tiers] == ["รางวัล PMQA 4.0 ระดับก้าวหน้า", "รางวัล PMQA 4.0 ระดับพัฒนาจนเกิดผล"]
     assert default.thresholds.ladder == (300, 350, 400)
+
+
+# DESIGN.md, "Facts from the field": Basic / Advance / Significance checkpoints per item
+FIELD_COUNTS = {
+    "1.1": (3, 1, 1), "1.2": (3, 3, 3), "1.3": (3, 2, 1), "1.4": (4, 2, 2), "2.1": (4, 2, 1), "2.2": (2, 1, 2),
+    "2.3": (3, 2, 3), "2.4": (1, 3, 3), "3.1": (1, 1, 1), "3.2": (1, 1, 1), "3.3": (3, 1, 2), "3.4": (3, 2, 2),
+    "4.1": (3, 2, 2), "4.2": (2, 2, 2), "4.3": (2, 2, 2), "4.4": (2, 3, 1), "5.1": (2, 3, 3), "5.2": (4, 4, 2),
+    "5.3": (2, 3, 3), "5.4": (3, 2, 2), "6.1": (2, 2, 2), "6.2": (3, 4, 2), "6.3": (2, 2, 2), "6.4": (2, 3, 2),
+}
+
+
+def test_default_has_the_fields_checkpoint_counts(default):
+    counts = {item: tuple(len(default.item(item).level_checkpoints(level)) for level in LEVELS)
+              for item in ITEMS_1_TO_6}
+    assert counts == FIELD_COUNTS
+    assert [sum(c[n] for c in counts.values()) for n in range(3)] == [60, 53, 47]
+    for item_id, sizes in FIELD_COUNTS.items():  # ids numbered from 1 without gaps, per level
+        for level, letter, size in zip(LEVELS, "BAS", sizes, strict=True):
+            ids = [cp.id for cp in default.item(item_id).level_checkpoints(level)]
+            assert ids == [f"{item_id}.{letter}{n}" for n in range(1, size + 1)]
+
+
+def test_every_level_of_every_item_has_a_theme_serving_the_4_0_goals_and_factors(default):
+    lens = default.government_4_0
+    assert [a.id for a in lens.goals] == ["open_connected", "citizen_centric", "smart_performance"]
+    assert [a.id for a in lens.factors] == ["collaboration", "innovation", "digitalisation"]
+    assert all(a.name.th and a.lifts.th and a.lifts.en for a in (*lens.goals, *lens.factors))
+    served = {aim: set() for aim in lens.ids()}
+    for item_id in ITEMS_1_TO_6:
+        for level in LEVELS:
+            theme = default.item(item_id).theme(level)
+            assert theme is not None and theme.th and theme.en and theme.serves, (item_id, level)
+            for aim in theme.serves:
+                served[aim].add(level)
+    assert all(levels == set(LEVELS) for levels in served.values())  # every goal and factor at every level
+    assert all(default.item(i).theme("basic") is None for i in ("7.1", "7.6"))
+
+
+def test_significance_speaks_of_results_not_of_awards_or_being_copied(default):
+    words = ("รางวัล", "ยกย่อง", "แบบอย่าง", "award", "recognis", "as a model", "adopted by")
+    for _, _, cp in default.checkpoints():
+        text = f"{cp.text.th} {cp.text.en}".lower()
+        assert not any(w in text for w in words), cp.id
+    significance = [t for i in ITEMS_1_TO_6 for t in (default.item(i).theme("significance"),)]
+    assert not any("รางวัล" in t.th or "award" in t.en.lower() for t in significance)
+
+
+def test_default_has_the_organisation_profile_and_the_fields_rules(default):
+    assert [p.id for p in default.profile] == ["P1a", "P1b", "P2a", "P2b", "P2c"]
+    assert [p.name.th for p in default.profile][:2] == ["สภาพแวดล้อมขององค์การ", "ความสัมพันธ์ระดับองค์การ"]
+    assert all(3 <= len(p.questions) <= 5 and all(q.th and q.en for q in p.questions) for p in default.profile)
+    assert (default.rules.unit_kpis, default.rules.unit_kpis_per_item) == ("percent_of_target", 3)
+
+
+def test_a_file_without_the_new_blocks_still_reads_with_todays_rules():
+    framework = parse_framework(MINI_YAML, source="mini.yaml")
+    assert (framework.rules.unit_kpis, framework.rules.unit_kpis_per_item) == ("floor_ceiling", 3)
+    assert framework.government_4_0.ids() == [] and framework.profile == ()
+    [tier] = framework.thresholds.awards.tiers  # pmqa_total and pmqa_category_min read as one tier
+    assert (tier.id, tier.total, tier.category_min) == ("pmqa", 400, 300)
 
 
 def test_default_framework_is_the_default_file(default):
@@ -113,6 +177,30 @@ def _kpi_direction_contradicts(d):
     _kpis(d, 3)[0]["direction"] = "lower"
 
 
+def _unknown_aim(d):
+    d["categories"][1]["items"][0]["themes"]["advance"]["serves"] = ["citizen_centric", "happiness"]
+
+
+def _unknown_aim_on_a_checkpoint(d):
+    _cp(d, 3, 1)["basic"][0]["serves"] = ["speed"]
+
+
+def _themes_on_results(d):
+    d["categories"][6]["items"][0]["themes"] = d["categories"][0]["items"][0]["themes"]
+
+
+def _tiers_falling(d):
+    d["thresholds"]["awards"]["tiers"][1]["total"] = 350
+
+
+def _unknown_rule(d):
+    d["rules"]["unit_kpis"] = "gut_feeling"
+
+
+def _profile_without_questions(d):
+    d["profile"][2]["questions"] = []
+
+
 @pytest.mark.parametrize(
     ("mutate", "fragments"),
     [
@@ -127,6 +215,12 @@ def _kpi_direction_contradicts(d):
         (_unknown_item_key, ["items[1.1].weight", "not permitted"]),
         (_unknown_checkpoint_key, ["basic[4.4.B1].note", "not permitted"]),
         (_kpi_direction_contradicts, ["kpis[RM4]", "direction"]),
+        (_unknown_aim, ["2.1 advance theme serves happiness", "not a goal or factor"]),
+        (_unknown_aim_on_a_checkpoint, ["3.1.B1 serves speed"]),
+        (_themes_on_results, ["items[7.1]", "no checkpoints or themes"]),
+        (_tiers_falling, ["award tiers", "lowest total to the highest"]),
+        (_unknown_rule, ["rules.unit_kpis"]),
+        (_profile_without_questions, ["profile[P2a].questions"]),
     ],
 )
 def test_a_malformed_file_names_the_file_the_place_and_the_problem(tmp_path, mutate, fragments):

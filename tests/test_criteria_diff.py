@@ -73,16 +73,16 @@ def reword_english(d):
 
 
 def move_level(d):
-    level(d, "1.1", "advance").append(level(d, "1.1", "significance").pop())  # 1.1.S2
+    level(d, "1.2", "advance").append(level(d, "1.2", "significance").pop())  # 1.2.S3
 
 
 def move_item(d):
-    level(d, "1.2", "significance").append(level(d, "1.1", "significance").pop())  # 1.1.S2
+    level(d, "1.3", "significance").append(level(d, "1.2", "significance").pop())  # 1.2.S3
 
 
 def rename_id(d):
-    cp = level(d, "1.1", "significance").pop()
-    level(d, "1.1", "advance").append({**cp, "id": "1.1.A4"})
+    cp = level(d, "1.2", "significance").pop()
+    level(d, "1.2", "advance").append({**cp, "id": "1.2.A4"})
 
 
 def kpi_floor(d):
@@ -119,7 +119,7 @@ def move_kpi(d):
 
 def thresholds(d):
     d["thresholds"]["levels"]["basic"] = 250
-    d["thresholds"]["awards"]["pmqa_total"] = 425.5
+    d["thresholds"]["awards"]["tiers"][0]["total"] = 425.5
     d["thresholds"]["ladder"] = [300, 400]
 
 
@@ -147,11 +147,11 @@ CASES = {
     "add checkpoint": (add_checkpoint, [Change("checkpoint", "2.1.A9", "added", None, "ใหม่")]),
     "reword Thai": (reword_thai, [Change("checkpoint", "1.1.B1", "reworded", th("1.1.B1"), "ข้อความใหม่")]),
     "reword English": (reword_english, [Change("checkpoint", "1.1.B1", "reworded", th("1.1.B1"), th("1.1.B1"))]),
-    "move level": (move_level, [Change("checkpoint", "1.1.S2", "moved", "1.1 significance", "1.1 advance")]),
-    "move item": (move_item, [Change("checkpoint", "1.1.S2", "moved", "1.1 significance", "1.2 significance")]),
+    "move level": (move_level, [Change("checkpoint", "1.2.S3", "moved", "1.2 significance", "1.2 advance")]),
+    "move item": (move_item, [Change("checkpoint", "1.2.S3", "moved", "1.2 significance", "1.3 significance")]),
     "rename id": (rename_id, [
-        Change("checkpoint", "1.1.A4", "added", None, th("1.1.S2")),
-        Change("checkpoint", "1.1.S2", "removed", th("1.1.S2"), None),
+        Change("checkpoint", "1.2.A4", "added", None, th("1.2.S3")),
+        Change("checkpoint", "1.2.S3", "removed", th("1.2.S3"), None),
     ]),
     "kpi floor": (kpi_floor, [Change("kpi", "RM1", "floor", "75", "70")]),
     "kpi ceiling": (kpi_ceiling, [Change("kpi", "RM4", "ceiling", "100", "99.5")]),
@@ -168,7 +168,7 @@ CASES = {
     "move kpi": (move_kpi, [Change("kpi", "RM2", "moved", "7.1", "7.2")]),
     "thresholds": (thresholds, [
         Change("threshold", "levels.basic", "value", "300", "250"),
-        Change("threshold", "awards.pmqa_total", "value", "400", "425.5"),
+        Change("threshold", "awards.advance.total", "value", "400", "425.5"),
         Change("threshold", "ladder", "value", "300, 350, 400", "300, 400"),
     ]),
     "rename item": (rename_item, [Change("item", "1.1", "reworded", DEFAULT.item("1.1").name.th, "วิสัยทัศน์ใหม่")]),
@@ -177,12 +177,12 @@ CASES = {
     "several, in kind then criteria order": (several, [
         Change("item", "1.1", "reworded", DEFAULT.item("1.1").name.th, "วิสัยทัศน์ใหม่"),
         Change("checkpoint", "1.1.B3", "removed", th("1.1.B3"), None),
-        Change("checkpoint", "1.1.A4", "added", None, th("1.1.S2")),
-        Change("checkpoint", "1.1.S2", "removed", th("1.1.S2"), None),
+        Change("checkpoint", "1.2.A4", "added", None, th("1.2.S3")),
+        Change("checkpoint", "1.2.S3", "removed", th("1.2.S3"), None),
         Change("checkpoint", "2.1.A9", "added", None, "ใหม่"),
         Change("kpi", "RM1", "floor", "75", "70"),
         Change("threshold", "levels.basic", "value", "300", "250"),
-        Change("threshold", "awards.pmqa_total", "value", "400", "425.5"),
+        Change("threshold", "awards.advance.total", "value", "400", "425.5"),
         Change("threshold", "ladder", "value", "300, 350, 400", "300, 400"),
     ]),
 }
@@ -206,9 +206,9 @@ def test_diff_rows(edit, expected):
 
 def test_summary_properties():
     diff = diff_frameworks(DEFAULT, variant(lambda d: [e(d) for e in (several, reword_english, remove_kpi, add_kpi)]))
-    assert [c.ref for c in diff.checkpoints_added] == ["1.1.A4", "2.1.A9"]
-    assert [c.ref for c in diff.checkpoints_removed] == ["1.1.B3", "1.1.S2"]
-    assert diff.removed_checkpoint_ids == ("1.1.B3", "1.1.S2")
+    assert [c.ref for c in diff.checkpoints_added] == ["1.2.A4", "2.1.A9"]
+    assert [c.ref for c in diff.checkpoints_removed] == ["1.1.B3", "1.2.S3"]
+    assert diff.removed_checkpoint_ids == ("1.1.B3", "1.2.S3")
     assert [c.ref for c in diff.checkpoints_reworded] == ["1.1.B1"]
     assert [c.ref for c in diff.kpis_added] == ["RM11"]
     assert [c.ref for c in diff.kpis_removed] == ["RM2"]

@@ -174,9 +174,9 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
         expect()(live(item).get_by_text(translate("sa_level_met", "th", level=level_label("basic", "th"), met=n,
                                                   total=3), exact=True)).to_be_visible()
     expect()(lock_alert).to_have_count(0)
-    expected_item = item_score([True, True, True], [True, False, False], [False, False])
-    assert score_text(expected_item) == "333.3"
-    expect()(score_in(item, item_score_label)).to_have_text("333.3")
+    expected_item = item_score([True, True, True], [True], [False])  # 1.1's one Advance checkpoint: all or nothing
+    assert score_text(expected_item) == "400.0"
+    expect()(score_in(item, item_score_label)).to_have_text("400.0")
 
     # 3. a narrative for 1.1 Basic, saved when the field is left
     narrative = live(main(page)).get_by_label(translate("sa_narrative", "th"), exact=True).first
@@ -193,10 +193,10 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     expect()(page.get_by_role("dialog")).to_have_count(0)  # no 'page not found' over the form
     for cp in TICKED:
         expect()(checkbox(page, cp)).to_be_checked()
-    expect()(checkbox(page, "1.1.A2")).not_to_be_checked()
+    expect()(checkbox(page, "1.1.S1")).not_to_be_checked()
     narrative = live(main(page)).get_by_label(translate("sa_narrative", "th"), exact=True).first
     expect()(narrative).to_have_value(NARRATIVE)
-    expect()(score_in(item_block(page, "1.1"), item_score_label)).to_have_text("333.3")
+    expect()(score_in(item_block(page, "1.1"), item_score_label)).to_have_text("400.0")
     expect()(saved_caption(page, 5)).to_be_visible()
 
     # 5. category 7: a KPI result
@@ -263,7 +263,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     switch_language(page, "en")
     expect()(title(page, "en")).to_be_visible()
     expect()(score_in(item_block(page, "1.1", "en"), translate("sa_item_score", "en", score="").strip())
-             ).to_have_text("333.3")
+             ).to_have_text("400.0")
     expect()(evidence_count(page, 1, "en")).to_be_visible()
     for cp in TICKED:
         expect()(checkbox(page, cp)).to_be_checked()

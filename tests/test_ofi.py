@@ -124,10 +124,10 @@ def test_gaps_are_ranked_by_points():
 
 
 def test_one_missing_basic_releases_the_advance_level_in_the_default_criteria():
-    # 1.1 in the default file: Basic 3, Advance 3, Significance 2. B3 missing, every Advance ticked.
-    ticked = ["1.1.B1", "1.1.B2", "1.1.A1", "1.1.A2", "1.1.A3"]
+    # 1.2 in the default file: Basic 3, Advance 3, Significance 3. B3 missing, every Advance ticked.
+    ticked = ["1.2.B1", "1.2.B2", "1.2.A1", "1.2.A2", "1.2.A3"]
     result = gaps(answers_frame([("A", cp, True) for cp in ticked]))
-    row = _row(result, "1.1.B3")
+    row = _row(result, "1.2.B3")
     assert (row["actions"], row["item_gain"], row["released"]) == (1, 200.0, 100.0)
     assert row["points"] == pytest.approx(200 / 28)
 

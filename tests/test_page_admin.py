@@ -560,7 +560,9 @@ def test_saved_thresholds_are_stored_and_used_by_home_and_overview(admin_page, d
     stored = json.loads(years.cycle(demo_db, YEAR)["thresholds"])
     assert stored["levels"] == {"basic": 380.0, "advance": 420.0, "significance": 480.0}
     assert stored["ladder"] == [380.0, 420.0, 460.0]
-    assert stored["awards"] == {"pmqa_total": 400.0, "pmqa_category_min": 300.0, "category": 400.0}
+    assert [(tier["id"], tier["total"], tier["category_min"]) for tier in stored["awards"]["tiers"]] == [
+        ("advance", 400.0, 300.0), ("significance", 450.0, 400.0)]
+    assert stored["awards"]["category"] == 400.0
     [entry] = audited(demo_db, "set_thresholds", "cycle")[-1:]
     assert entry["detail"]["before"]["levels"]["basic"] == 300.0 and entry["detail"]["after"] == stored
     assert at.caption[0].value == translate("adm_thresholds_saved", lang)

@@ -43,7 +43,7 @@ def test_saves_that_name_what_they_showed_merge_unless_they_touch_the_same_field
     colleague = accounts.create_user(db, "unit2", "correct horse", "unit", unit_id=form["user"].unit_id)
     aid, me = form["id"], form["user"]
     # both opened version 0; the colleague saves a tick, a KPI value and a narrative first
-    v = answers.save_checkpoints(db, colleague, aid, 0, {"1.1.A2": True}, before={"1.1.A2": False})
+    v = answers.save_checkpoints(db, colleague, aid, 0, {"1.2.A2": True}, before={"1.2.A2": False})
     v = answers.save_kpi_values(db, colleague, aid, v, {("RM1", 2570): 80.0}, before={("RM1", 2570): None})
     answers.save_narrative(db, colleague, aid, v, "1.1", "basic", "theirs", before="")
     # other fields from the stale version go through
@@ -51,8 +51,8 @@ def test_saves_that_name_what_they_showed_merge_unless_they_touch_the_same_field
     answers.save_kpi_values(db, me, aid, 0, {("RM1", 2569): 70.0}, before={("RM1", 2569): None})
     answers.save_narrative(db, me, aid, 0, "1.1", "advance", "mine", before="")
     # the same fields are refused, naming who changed them and what they hold now
-    cases = [(lambda: answers.save_checkpoints(db, me, aid, 0, {"1.1.A2": False}, before={"1.1.A2": False}),
-              "1.1.A2", True),
+    cases = [(lambda: answers.save_checkpoints(db, me, aid, 0, {"1.2.A2": False}, before={"1.2.A2": False}),
+              "1.2.A2", True),
              (lambda: answers.save_kpi_values(db, me, aid, 0, {("RM1", 2570): 60.0}, before={("RM1", 2570): None}),
               "RM1/2570", 80.0),
              (lambda: answers.save_narrative(db, me, aid, 0, "1.1", "basic", "mine", before=""), "1.1/basic", "theirs")]
@@ -63,12 +63,12 @@ def test_saves_that_name_what_they_showed_merge_unless_they_touch_the_same_field
         assert err.value.params == {"by": "unit2", "field": field} and err.value.stored == stored
     assert audit_count(db) == before
     loaded = answers.load(db, me, aid)
-    assert loaded.ticks["1.1.A2"]["self"] and loaded.ticks["1.1.B1"]["self"]
+    assert loaded.ticks["1.2.A2"]["self"] and loaded.ticks["1.1.B1"]["self"]
     assert loaded.kpi_values[("RM1", 2570)]["self"] == 80.0 and loaded.kpi_values[("RM1", 2569)]["self"] == 70.0
     assert loaded.narratives == {("1.1", "basic"): "theirs", ("1.1", "advance"): "mine"}
     # shown up to date, the change goes through
-    answers.save_checkpoints(db, me, aid, 0, {"1.1.A2": False}, before={"1.1.A2": True})
-    assert answers.load(db, me, aid).ticks["1.1.A2"]["self"] is False
+    answers.save_checkpoints(db, me, aid, 0, {"1.2.A2": False}, before={"1.2.A2": True})
+    assert answers.load(db, me, aid).ticks["1.2.A2"]["self"] is False
 
 
 def test_a_reviewers_field_compares_what_the_review_showed(db, form):

@@ -159,17 +159,17 @@ def test_copy_previous_without_last_year_says_so(db, setup):
 def test_score_inputs_counts_only_submitted_and_reads_the_chosen_source(db, setup):
     a = assessments.ensure(db, setup["user"], setup["unit"], 2570)
     b = assessments.ensure(db, setup["other_user"], setup["other"], 2570)
-    ticks = {f"1.1.{level}{n}": True for level in "BA" for n in (1, 2, 3)}
+    ticks = {f"1.2.{level}{n}": True for level in "BA" for n in (1, 2, 3)}
     v = answers.save_checkpoints(db, setup["user"], a["id"], complete(db, setup["user"], a["id"], 0), ticks)
     v = assessments.change_status(db, setup["user"], a["id"], v, "submit")
-    answers.save_checkpoints(db, setup["committee"], a["id"], v, {"1.1.A1": False}, source="review")
+    answers.save_checkpoints(db, setup["committee"], a["id"], v, {"1.2.A1": False}, source="review")
     answers.save_checkpoints(db, setup["other_user"], b["id"], 0, {"2.1.B1": True})  # a draft: not counted
 
     self_answers, kpis = assessments.score_inputs(db, 2570, "self")
     assert set(self_answers["unit"]) == {setup["unit"]} and set(kpis["unit"]) == {setup["unit"]}
-    self_score = unit_item_scores(self_answers).set_index("item")["score"]["1.1"]
+    self_score = unit_item_scores(self_answers).set_index("item")["score"]["1.2"]
     review_answers, _ = assessments.score_inputs(db, 2570, "review")
-    review_score = unit_item_scores(review_answers).set_index("item")["score"]["1.1"]
+    review_score = unit_item_scores(review_answers).set_index("item")["score"]["1.2"]
     assert (self_score, review_score) == (400.0, pytest.approx(300 + 200 / 3))
     assert assessments.units_with_assessment(db, 2570, assessments.COUNTED) == [setup["unit"]]
 

@@ -43,7 +43,7 @@ def test_one_unit_by_hand(framework):
     scores = as_dict(unit_item_scores(answers, kpis))
     expected = dict.fromkeys(framework.item_ids(), 0.0)
     expected |= {
-        "1.1": 300 + 100 / 3,
+        "1.1": 300 + 100,  # 1.1 has one Advance checkpoint: all or nothing
         "1.3": 100.0,
         "7.1": (300 + 0) / 2,  # RM2 has no row: 0
         "7.2": 500.0,
@@ -62,9 +62,9 @@ def test_every_item_of_every_unit_is_scored(framework):
         (u, i) for u in "ABC" for i in framework.item_ids()
     }
     scores = as_dict(result)
-    assert scores[("A", "2.2")] == 100
+    assert scores[("A", "2.2")] == 150  # one of 2.2's two Basic checkpoints
     assert scores[("C", "7.3")] == pytest.approx(300 / 2)
-    assert sum(scores.values()) == pytest.approx(100 + 150)  # everything else missing = 0
+    assert sum(scores.values()) == pytest.approx(150 + 150)  # everything else missing = 0
 
 
 def test_no_answers_at_all_scores_zero(framework):

@@ -13,6 +13,7 @@ from charts.overview import category_radar, kpi_panels, ofi_pareto, self_vs_revi
 from i18n.format import score_text
 from scoring import Framework
 from scoring.criteria import Thresholds
+from scoring.department import TierStatus
 from ui import choices
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, csv_of, load
@@ -47,6 +48,16 @@ class Context:
         return {"year": self.head.year, "source": self.head.source, "method": self.head.method}
 
 
+def readiness(status: TierStatus) -> str:
+    """A tier's readiness in a few words: ready, the total's missing points, or how many categories
+    are still below the tier's floor."""
+    if status.met:
+        return t("award_met")
+    if status.total_missing > 0:
+        return t("award_missing_short", points=score_text(status.total_missing))
+    return t("award_categories_below", n=int((status.categories_missing > 0).sum()))
+
+
 def award_table(head: Headline, thresholds: Thresholds) -> None:
     awards = head.award.category_awards
     frame = pd.DataFrame({
@@ -55,9 +66,9 @@ def award_table(head: Headline, thresholds: Thresholds) -> None:
         t("ov_category_award", threshold=f"{thresholds.awards.category:g}"): [
             t("award_met") if met else t("award_missing", points=score_text(missing))
             for met, missing in zip(awards["met"], awards["missing"], strict=True)],
-        t("ov_pmqa_floor", floor=f"{thresholds.awards.pmqa_category_min:g}"): [
+        **{t("ov_pmqa_floor", tier=status.tier.name.get(current_language()), floor=f"{status.tier.category_min:g}"): [
             t("award_met") if missing == 0 else t("award_missing", points=score_text(missing))
-            for missing in head.award.categories_missing],
+            for missing in status.categories_missing] for status in head.award.tiers},
     })
     st.dataframe(frame, hide_index=True, width="stretch", placeholder=MISSING)
 
@@ -128,7 +139,9 @@ def path_list(ctx: Context) -> None:
     if not targets:
         st.info(t("ov_paths_need_mean"))
         return
-    names = {"pmqa": t("award_pmqa"), **{f"category_{c}": t("ov_category_award_n", n=c) for c in range(1, 8)}}
+    names = {**{f"tier_{tier.id}": t("award_ready_for", tier=tier.name.get(current_language()))
+                for tier in ctx.framework.thresholds.awards.tiers},
+             **{f"category_{c}": t("ov_category_award_n", n=c) for c in range(1, 8)}}
     choice = choices.one("selectbox", t("ov_path_target"), targets, "ov:path", names.get)
     path = load("path", **ctx.choices, target=choice)
     if not path.reachable:

@@ -89,10 +89,18 @@ def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> 
                                               step=10.0, key=f"adm:th:{year}:{level}")
                   for i, level in enumerate(("basic", "advance", "significance"))}
         st.markdown(f"**{t('adm_awards')}**")
-        cols = st.columns(3)
-        awards = {name: cols[i].number_input(t(f"adm_award_{name}"), 0.0, 500.0, float(getattr(now.awards, name)),
-                                             step=10.0, key=f"adm:th:{year}:{name}")
-                  for i, name in enumerate(("pmqa_total", "pmqa_category_min", "category"))}
+        tiers = []
+        for tier in now.awards.tiers:
+            cols = st.columns(2)
+            name = tier.name.get(current_language())
+            tiers.append(tier.model_dump() | {
+                part: cols[i].number_input(t(f"adm_award_tier_{part}", tier=name), 0.0, 500.0,
+                                           float(getattr(tier, part)), step=10.0,
+                                           key=f"adm:th:{year}:{tier.id}:{part}")
+                for i, part in enumerate(("total", "category_min"))})
+        category = st.number_input(t("adm_award_category"), 0.0, 500.0, float(now.awards.category), step=10.0,
+                                   key=f"adm:th:{year}:category")
+        awards = {"tiers": tiers, "category": category}
         ladder = st.text_input(t("adm_ladder"), ", ".join(f"{v:g}" for v in now.ladder), key=f"adm:th:{year}:ladder",
                                help=t("adm_ladder_help"))
         if st.form_submit_button(t("adm_save_thresholds"), type="primary"):

@@ -1,0 +1,79 @@
+"""A store made before the default criteria took the field's shape (192 checkpoints, not 160): on
+opening, answers to checkpoints the year's criteria no longer have move to ``retired_answers``; the
+count is audited per cycle, nothing else in the audit log changes, and the scores read again."""
+
+import json
+
+import pytest
+from sqlite_utils import Database
+
+from analysis.scores import cycle_scores
+from storage import connect, open_database
+from storage.migrations import Migrations
+from storage.schema import migrations
+
+RETIRED = ["1.1.A2", "1.1.S2", "3.1.B2"]  # in the old default, not in the new one
+KEPT = ["1.1.B1", "1.1.A1", "1.2.S2"]
+
+
+def old_store(path) -> Database:
+    """The schema as the version before this change left it, with a cycle's answers in the old criteria."""
+    before = Migrations()
+    before.steps = [step for step in migrations.steps if step[0] != "m010_retired_answers"]
+    db = open_database(path)
+    before.apply(db)
+    db["cycles"].insert_all([{"year": 2569, "status": "open"}, {"year": 2570, "status": "open"},
+                             {"year": 2571, "status": "open", "criteria_sha": "f" * 64}])
+    db["units"].insert({"id": 1, "code": "U1", "name_th": "กอง ก"})
+    for aid, year in ((1, 2569), (2, 2570), (3, 2571)):
+        db["assessments"].insert({"id": aid, "unit_id": 1, "year": year, "status": "submitted", "version": 3})
+        db["checkpoint_answers"].insert_all(
+            {"assessment_id": aid, "checkpoint": cp, "self_met": 1, "review_met": 0 if cp == "1.1.A2" else None}
+            for cp in [*RETIRED, *KEPT])
+        db["record_answers"].insert_all({"assessment_id": aid, "checkpoint": cp, "self_met": 1} for cp in RETIRED[:2])
+    db.execute("INSERT INTO audit_log (at, username, action, entity, entity_id, detail) VALUES "
+               "('2026-01-01T00:00:00', 'unit1', 'save_checkpoints', 'assessment', '2', '{\"1.1.A2\": true}')")
+    db.conn.commit()
+    db.close()
+    return path
+
+
+@pytest.fixture
+def migrated(tmp_path):
+    path = old_store(tmp_path / "old.db")
+    return connect(path)
+
+
+def test_answers_to_retired_checkpoints_move_aside_whole(migrated):
+    live = {(r["assessment_id"], r["checkpoint"]) for r in migrated["checkpoint_answers"].rows}
+    assert live == {(aid, cp) for aid in (1, 2) for cp in KEPT} | {(3, cp) for cp in [*RETIRED, *KEPT]}
+    retired = {(r["assessment_id"], r["checkpoint"], r["kind"]): (r["self_met"], r["review_met"], r["criteria"])
+               for r in migrated["retired_answers"].rows}
+    assert retired[(2, "1.1.A2", "live")] == (1, 0, "pmqa4-default")
+    assert retired[(2, "3.1.B2", "live")] == (1, None, "pmqa4-default")
+    assert set(retired) == ({(aid, cp, "live") for aid in (1, 2) for cp in RETIRED}
+                            | {(aid, cp, "record") for aid in (1, 2) for cp in RETIRED[:2]})
+    assert not list(migrated.query("SELECT 1 FROM record_answers WHERE checkpoint IN ('1.1.A2', '1.1.S2') "
+                                   "AND assessment_id IN (1, 2)"))
+
+
+def test_the_audit_log_says_how_many_per_cycle_and_keeps_every_earlier_entry(migrated):
+    entries = list(migrated.query("SELECT username, action, entity, entity_id, detail FROM audit_log ORDER BY id"))
+    assert entries[0]["action"] == "save_checkpoints" and json.loads(entries[0]["detail"]) == {"1.1.A2": True}
+    moves = [e for e in entries if e["action"] == "retire_answers"]
+    assert [(e["username"], e["entity"], e["entity_id"]) for e in moves] == [("system", "cycle", "2569"),
+                                                                             ("system", "cycle", "2570")]
+    assert json.loads(moves[1]["detail"]) == {"criteria": "pmqa4-default", "answers": 3, "record_answers": 2,
+                                              "checkpoints": sorted(RETIRED)}
+
+
+def test_the_migrated_cycle_scores_on_the_new_criteria(migrated):
+    scores = cycle_scores(migrated, 2570, "self")
+    assert scores.grid.loc[1, "1.1"] == pytest.approx(300 / 3)  # 1.1.B1 of three Basic; A1 is locked
+    assert scores.result.units == 1
+
+
+def test_a_new_store_has_nothing_to_retire(tmp_path):
+    db = connect(tmp_path / "new.db")
+    assert db["retired_answers"].count == 0
+    assert not list(db.query("SELECT 1 FROM audit_log WHERE action = 'retire_answers'"))
