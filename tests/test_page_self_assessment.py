@@ -5,6 +5,7 @@ from sample_files import pdf_bytes
 
 from i18n import translate
 from scoring import default_framework, item_score, kpi_score, level_for
+from scoring.rules import target_score
 from storage import accounts, answers, assessments, connect, evidence
 from storage.demo import DEMO_PASSWORD
 from ui.text import md
@@ -281,7 +282,10 @@ def test_unit_adds_its_own_kpi_scores_it_and_removes_it(page, store):
     assert (own["item"], own["floor"], own["ceiling"]) == ("7.1", 60.0, 90.0)
     at.number_input(key=f"sa:kpi:{own['kpi']}:2570").set_value(75.0).run()
     assert form(store).kpi_values[(own["kpi"], 2570)]["self"] == 75.0
-    assert f"{kpi_score(75.0, 60, 90):,.1f}" in [m.value for m in at.metric]
+    # the default criteria score a unit's own KPI on the percentage of its target, and say so beside it
+    assert FW.rules.unit_kpis == "percent_of_target"
+    assert f"{target_score(75.0, own['target'], 'higher'):,.1f}" in [m.value for m in at.metric]
+    assert translate("sa_kpi_by_target", "th") in [c.value for c in at.caption]
     at.button(key=f"sa:rmkpi:{own['kpi']}").click().run()
     assert form(store).own_kpis == []
 
@@ -294,3 +298,19 @@ def test_an_inconsistent_own_kpi_is_refused_with_a_message(page, store):
     next(b for b in at.button if b.label == translate("sa_add", "th")).click().run()
     assert [e.value for e in at.error] == [translate("error_kpi_floor_ceiling", "th")]
     assert form(store).own_kpis == []
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_each_level_shows_its_theme_and_a_level_of_one_checkpoint_says_it_earns_the_whole_level(page, lang):
+    at = page(lang)
+    captions = [c.value for c in at.caption]
+    item = FW.item("1.1")  # 3 / 1 / 1 checkpoints
+    for level in ("basic", "advance", "significance"):
+        theme = item.theme(level).get(lang)
+        assert any(c.startswith(translate("sa_level_theme", lang, theme="")) and
+                   c.replace("\u2060", "").replace("\u200b", "").endswith(theme) for c in captions), (level, theme)
+    single = translate("sa_single_checkpoint", lang)
+    # in the category shown first (1), every level of one checkpoint says so, and only those
+    expected = sum(len(FW.item(i).level_checkpoints(level)) == 1
+                   for i in ("1.1", "1.2", "1.3", "1.4") for level in ("basic", "advance", "significance"))
+    assert expected == 3 and captions.count(single) == expected

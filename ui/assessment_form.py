@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.self_assessment import ItemView, item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
+from analysis.self_assessment import ItemView, by_target, item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
 from charts import kpi_sparkline
 from i18n.format import level_label, score_text
 from scoring import LEVELS, Framework
@@ -55,6 +55,17 @@ def _on_kpi(user: User, assessment_id: int, kpi: str, fiscal_year: int) -> None:
         session.store(), user, assessment_id, v, {(kpi, fiscal_year): value}, before={(kpi, fiscal_year): shown}))
 
 
+def level_heading(column, item: Item, level: str, title: str) -> None:
+    """A level's title, its theme in the criteria and, for a level of one checkpoint, that it is all or
+    nothing."""
+    column.markdown(f"**{title}**")
+    theme = item.theme(level)
+    if theme:
+        column.caption(t("sa_level_theme", theme=thai_lines(theme.get(current_language()))))
+    if len(item.level_checkpoints(level)) == 1:
+        column.caption(t("sa_single_checkpoint"))
+
+
 def render_item(form: Form, item: Item, framework: Framework, user: User, fresh: bool, editable: bool,
                 evidence_rows: list[dict]) -> ItemView:
     lang = current_language()
@@ -92,7 +103,8 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             checkpoints = item.level_checkpoints(level)
             met = sum(ticks.get(cp.id, False) for cp in checkpoints)
-            column.markdown(f"**{t('sa_level_met', level=level_label(level, lang), met=met, total=len(checkpoints))}**")
+            level_heading(column, item, level, t("sa_level_met", level=level_label(level, lang), met=met,
+                                                 total=len(checkpoints)))
             for cp in checkpoints:
                 k = key("cp", cp.id)
                 prime(k, ticks.get(cp.id, False), fresh)
@@ -143,9 +155,11 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 review = form.kpi_values.get((kpi.id, fiscal_year), {}).get("review")
                 if review is not None and review != kpi_value(form, kpi.id, fiscal_year):
                     col.caption(t("sa_committee_value", value=f"{review:,.2f}"))
-            current = kpi_value(form, kpi.id, year)
-            cols[4].metric(t("sa_kpi_score"), "—" if current is None else score_text(kpi_score_of(kpi, current)),
-                           help=t("sa_kpi_no_value") if current is None else None)
+            current, on_target = kpi_value(form, kpi.id, year), by_target(framework, form, kpi.id)
+            if on_target:
+                cols[0].caption(t("sa_kpi_by_target"))
+            shown = "—" if current is None else score_text(kpi_score_of(kpi, current, on_target))
+            cols[4].metric(t("sa_kpi_score"), shown, help=t("sa_kpi_no_value") if current is None else None)
             values = [kpi_value(form, kpi.id, fy) for fy in years]
             cols[5].plotly_chart(kpi_sparkline(years, values, kpi.target, kpi.floor), key=key("spark", kpi.id),
                                  config={"displayModeBar": False}, width="stretch")

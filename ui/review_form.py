@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.self_assessment import item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
+from analysis.self_assessment import by_target, item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
 from i18n.format import level_label, score_text
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
@@ -13,6 +13,7 @@ from storage import answers, reviews
 from storage.accounts import User
 from storage.answers import Form
 from ui import choices, session
+from ui.assessment_form import level_heading
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
@@ -90,7 +91,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         score_pair(score, own_view.detail.score, review_view.detail.score)
         score.caption(level_label(review_view.level, lang))
         for column, level in zip(st.columns(3), LEVELS, strict=True):
-            column.markdown(f"**{level_label(level, lang)}**")
+            level_heading(column, item, level, level_label(level, lang))
             for cp in item.level_checkpoints(level):
                 k = key("cp", cp.id)
                 EDITOR.prime(k, reviewed.get(cp.id, False), fresh)
@@ -132,5 +133,6 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                                      disabled=not editable, on_change=_on_kpi, args=(user, aid, kpi.id, year))
                 EDITOR.field_error(k, cols[1])
                 reviewed = kpi_value(form, kpi.id, year, "review")
-                score_pair(cols[2], kpi_score_of(kpi, own_value), kpi_score_of(kpi, reviewed))
+                on_target = by_target(framework, form, kpi.id)
+                score_pair(cols[2], kpi_score_of(kpi, own_value, on_target), kpi_score_of(kpi, reviewed, on_target))
         notes_block(form, item, user, can_note)
