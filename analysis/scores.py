@@ -23,6 +23,11 @@ class CycleScores:
     kpis: pd.DataFrame
 
 
+def rules_of(framework: Framework) -> dict:
+    """The scoring options the criteria file chooses, as ``unit_item_scores``' keyword arguments."""
+    return {"unit_kpis": framework.rules.unit_kpis}
+
+
 def cycle_scores(db: Database, year: int, source: str, method: str = "mean", weights: dict | None = None,
                  statuses: tuple[str, ...] | None = assessments.COUNTED) -> CycleScores | None:
     """The department's scores over the cycle's assessments in ``statuses`` (by default the
@@ -32,7 +37,7 @@ def cycle_scores(db: Database, year: int, source: str, method: str = "mean", wei
     if not units:
         return None
     answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses)
-    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": units}))
+    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": units}), **rules_of(framework))
     result = department_scores(scores, method=method, weights=weights, framework=framework)
     return CycleScores(result, unit_item_grid(scores, framework), answers, kpis)
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.scores import rules_of
 from scoring import LEVELS, Framework, item_detail, kpi_score, level_for, roll_up, unit_item_scores
 from scoring.criteria import Item
-from scoring.rules import ItemDetail
+from scoring.rules import ItemDetail, target_score
 from storage.answers import Form, own_kpi_model
 from storage.assessments import unanswered_items
 
@@ -61,11 +62,11 @@ def score_frames(form: Form, source: str = "self") -> tuple[pd.DataFrame, pd.Dat
     answers = pd.DataFrame([(unit, cp, met) for cp, met in ticks_of(form, source).items()],
                            columns=["unit", "checkpoint", "met"])
     own = {row["kpi"]: row for row in form.own_kpis}
+    columns = ["item", "floor", "ceiling", "target", "direction"]
     kpis = pd.DataFrame(
-        [(unit, kpi, kpi_value(form, kpi, year, source), own.get(kpi, {}).get("item"),
-          own.get(kpi, {}).get("floor"), own.get(kpi, {}).get("ceiling"))
+        [(unit, kpi, kpi_value(form, kpi, year, source), *(own.get(kpi, {}).get(c) for c in columns))
          for (kpi, fy) in form.kpi_values if fy == year],
-        columns=["unit", "kpi", "value", "item", "floor", "ceiling"])
+        columns=["unit", "kpi", "value", *columns])
     return answers, kpis
 
 
@@ -80,13 +81,20 @@ class LiveScores:
 def live_scores(form: Form, framework: Framework, source: str = "self") -> LiveScores:
     answers, kpis = score_frames(form, source)
     keys = pd.DataFrame({"unit": [form.assessment["unit_id"]]})
-    items = unit_item_scores(answers, kpis, framework, keys=keys).set_index("item")["score"]
+    items = unit_item_scores(answers, kpis, framework, keys=keys, **rules_of(framework)).set_index("item")["score"]
     categories, total = roll_up(items, framework)
     return LiveScores(items, categories, total, level_for(total, framework.thresholds.levels))
 
 
-def kpi_score_of(kpi, value: float | None) -> float:
-    return kpi_score(value, kpi.floor, kpi.ceiling)
+def by_target(framework: Framework, form: Form, kpi_id: str) -> bool:
+    """Whether the KPI is the unit's own and the criteria score such KPIs on the percentage of target."""
+    return framework.rules.unit_kpis == "percent_of_target" and any(r["kpi"] == kpi_id for r in form.own_kpis)
+
+
+def kpi_score_of(kpi, value: float | None, on_target: bool = False) -> float:
+    """A KPI's score on its floor and ceiling, or on the percentage of its target (a unit's own KPI when the
+    criteria say so)."""
+    return target_score(value, kpi.target, kpi.direction) if on_target else kpi_score(value, kpi.floor, kpi.ceiling)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from analysis.overview import kept_in
-from analysis.scores import cycle_scores
+from analysis.scores import cycle_scores, rules_of
 from scoring import (
     AwardStatus,
     Framework,
@@ -69,7 +69,7 @@ def unit_summary(db: Database, unit_id: int, year: int) -> UnitSummary:
     framework = years.framework_of(db, year)
     found = assessments.get(db, unit_id, year)
     answers, kpis = assessments.score_inputs(db, year, "self", statuses=None, unit_id=unit_id)
-    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": [unit_id]}))
+    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": [unit_id]}), **rules_of(framework))
     scores = scores.set_index("item")["score"]
     categories, total = roll_up(scores, framework)
     return UnitSummary(

@@ -265,6 +265,8 @@ def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version:
     if not name or not unit_label or len(name) > MAX_NAME or len(unit_label) > MAX_NAME:
         raise InputError("error_kpi_name", limit=MAX_NAME)
     _check_own_kpi(direction, floor, ceiling, target, min_value, max_value)
+    if framework.rules.unit_kpis == "percent_of_target" and target == 0:
+        raise InputError("error_kpi_zero_target")
     row = {"assessment_id": assessment_id, "kpi": "new", "item": item, "name": name, "unit_label": unit_label,
            "direction": direction, "floor": floor, "ceiling": ceiling, "target": target,
            "min_value": min_value, "max_value": max_value, "ofi_id": ofi_id}
@@ -278,6 +280,10 @@ def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version:
         if ofi_id is not None and not db.execute(
                 "SELECT 1 FROM ofi_units WHERE ofi_id = ? AND unit_id = ?", [ofi_id, state["unit_id"]]).fetchone():
             raise InputError("error_unknown_ofi")
+        limit = framework.rules.unit_kpis_per_item
+        if db.execute("SELECT COUNT(*) FROM unit_kpis WHERE assessment_id = ? AND item = ?",
+                      [assessment_id, item]).fetchone()[0] >= limit:
+            raise InputError("error_kpi_too_many", item=item, limit=limit)
         next_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM unit_kpis").fetchone()[0]
         kpi_id = row["kpi"] = f"U{state['unit_id']}-{next_id}"
         db["unit_kpis"].insert(row)

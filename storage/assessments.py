@@ -208,8 +208,8 @@ def _counting(statuses: tuple[str, ...] | None) -> bool:
 
 
 _LIVE_KPIS = ("SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, uk.item, uk.floor, "
-              "uk.ceiling FROM kpi_results k LEFT JOIN unit_kpis uk ON uk.assessment_id = k.assessment_id "
-              "AND uk.kpi = k.kpi")
+              "uk.ceiling, uk.target, uk.direction FROM kpi_results k LEFT JOIN unit_kpis uk ON "
+              "uk.assessment_id = k.assessment_id AND uk.kpi = k.kpi")
 
 
 def _values(statuses: tuple[str, ...] | None) -> tuple[str, str]:
@@ -230,7 +230,7 @@ def _values(statuses: tuple[str, ...] | None) -> tuple[str, str]:
 def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[str, ...] | None = COUNTED,
                  unit_id: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Frames for the scoring package: answers (unit, checkpoint, met) and kpis (unit, kpi, value,
-    item, floor, ceiling) of the cycle's assessments, ``unit`` being the unit id.
+    item, floor, ceiling, target, direction) of the cycle's assessments, ``unit`` being the unit id.
 
     source 'self' reads the unit's values; 'review' only the assessments the committee has reviewed,
     with its values where it set one and the unit's elsewhere; 'best' every assessment, with reviewed
@@ -246,9 +246,10 @@ def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[
                          f"JOIN {answer_rows} a_ ON a_.assessment_id = a.id{where}", params,
                      ["unit", "checkpoint", "met"])
     answers["met"] = answers["met"].fillna(0).astype(bool)
-    kpis = _frame(db, f"SELECT a.unit_id AS unit, k.kpi, {value} AS value, k.item, k.floor, k.ceiling "
-                      f"FROM assessments a JOIN {kpi_rows} k ON k.assessment_id = a.id AND k.fiscal_year = a.year"
-                      f"{where}", params, ["unit", "kpi", "value", "item", "floor", "ceiling"])
+    kpis = _frame(db, f"SELECT a.unit_id AS unit, k.kpi, {value} AS value, k.item, k.floor, k.ceiling, k.target, "
+                      f"k.direction FROM assessments a JOIN {kpi_rows} k ON k.assessment_id = a.id AND "
+                      f"k.fiscal_year = a.year{where}", params,
+                  ["unit", "kpi", "value", "item", "floor", "ceiling", "target", "direction"])
     return answers, kpis
 
 

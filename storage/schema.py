@@ -199,9 +199,12 @@ def keep_record(db: Database, assessment_id: int) -> None:
     db.execute("DELETE FROM record_kpis WHERE assessment_id = ?", [assessment_id])
     db.execute("INSERT INTO record_answers SELECT assessment_id, checkpoint, self_met, review_met FROM "
                "checkpoint_answers WHERE assessment_id = ?", [assessment_id])
-    db.execute("INSERT INTO record_kpis SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, "
-               "uk.item, uk.floor, uk.ceiling FROM kpi_results k LEFT JOIN unit_kpis uk ON "
-               "uk.assessment_id = k.assessment_id AND uk.kpi = k.kpi WHERE k.assessment_id = ?", [assessment_id])
+    # a store being upgraded runs this from m008, before m011 gave the record the target and direction
+    extra = ", target, direction" if "target" in db["record_kpis"].columns_dict else ""
+    db.execute(f"INSERT INTO record_kpis (assessment_id, kpi, fiscal_year, self_value, review_value, item, floor, "
+               f"ceiling{extra}) SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, "
+               f"uk.item, uk.floor, uk.ceiling{extra.replace(', ', ', uk.')} FROM kpi_results k LEFT JOIN unit_kpis uk "
+               f"ON uk.assessment_id = k.assessment_id AND uk.kpi = k.kpi WHERE k.assessment_id = ?", [assessment_id])
 
 
 @migrations
@@ -253,3 +256,13 @@ def retire_unknown_answers(db: Database, cycle_years: list[int], framework_of, r
             record(db, "system", "retire_answers", "cycle", year, criteria=framework.id,
                    answers=len(counts["live"]), record_answers=len(counts["record"]), checkpoints=checkpoints)
     return moved
+
+
+@migrations
+def m011_record_kpi_targets(db: Database) -> None:
+    """A unit's own KPI may be scored on the percentage of target (the criteria file's ``rules``): the
+    record of a returned assessment keeps its own KPIs' target and direction too."""
+    db["record_kpis"].add_column("target", float)
+    db["record_kpis"].add_column("direction", str)
+    db.execute("UPDATE record_kpis SET target = uk.target, direction = uk.direction FROM unit_kpis uk "
+               "WHERE uk.assessment_id = record_kpis.assessment_id AND uk.kpi = record_kpis.kpi")

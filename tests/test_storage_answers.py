@@ -201,3 +201,31 @@ def test_none_met_is_an_answer_cleared_by_a_tick_and_refused_beside_one(db, form
         with pytest.raises(InputError):
             answers.save_none_met(db, me, aid, v, bad, True)
     assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'save_none_met'").fetchone()[0] == 1
+
+
+def test_at_most_three_own_kpis_per_item_and_a_zero_target_is_refused_when_scored_on_target(db, form):
+    args = ("อัตราการตอบกลับ", "ร้อยละ", "higher", 60, 90, 80)
+    v = 0
+    for _ in range(3):
+        v, _kpi = answers.add_own_kpi(db, form["user"], form["id"], v, "7.1", *args)
+    before = audit_count(db)
+    with pytest.raises(InputError, match="error_kpi_too_many") as err:
+        answers.add_own_kpi(db, form["user"], form["id"], v, "7.1", *args)
+    assert err.value.params == {"item": "7.1", "limit": 3}
+    v, _kpi = answers.add_own_kpi(db, form["user"], form["id"], v, "7.2", *args)  # another item has room
+    with pytest.raises(InputError, match="error_kpi_zero_target"):
+        answers.add_own_kpi(db, form["user"], form["id"], v, "7.3", "ข้อร้องเรียน", "เรื่อง", "lower", 10, 0, 0)
+    assert audit_count(db) == before + 1
+    assert len(answers.load(db, form["user"], form["id"]).own_kpis) == 4
+
+
+def test_an_own_kpi_counts_on_the_percentage_of_target_in_the_unit_and_department_scores(db, form):
+    from analysis.self_assessment import live_scores
+    from scoring import framework_for_year
+
+    v, kpi_id = answers.add_own_kpi(db, form["user"], form["id"], 0, "7.2", "ความพึงพอใจต่อบริการออนไลน์", "ร้อยละ",
+                                    "higher", 60, 100, 80)
+    v = answers.save_kpi_values(db, form["user"], form["id"], v, {(kpi_id, 2570): 84.0, ("RM3", 2570): 95.0})
+    scores = live_scores(answers.load(db, form["user"], form["id"]), framework_for_year(2570))
+    # 84 of a target of 80 is 105 %: 400 (on floor and ceiling it would have been 100 + 400 x 24 / 40 = 340)
+    assert scores.items["7.2"] == pytest.approx((500 + 400) / 2)
