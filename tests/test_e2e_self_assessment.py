@@ -164,7 +164,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     # 2. an Advance tick alone is locked until Basic is complete
     tick(page, "1.1.A1", version=1)
     locked = translate("sa_locked", "th",
-                       points=score_text(item_detail([False] * 3, [True, False, False], [False, False]).locked_total),
+                       points=score_text(item_detail([False] * 3, [True], [False]).locked_total),
                        level=level_label("basic", "th"), checkpoints=", ".join(BASIC))
     expect()(live(item).get_by_text(locked, exact=True)).to_be_visible()
     lock_alert = live(item).get_by_text(pattern("sa_locked", "th", "points", "level", "checkpoints"))
