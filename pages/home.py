@@ -9,7 +9,7 @@ from storage import org, years
 from ui import session
 from ui.home_parts import phase_banner, returned_banner, setup_checklist
 from ui.i18n import current_language, t
-from ui.overview_parts import covers, readiness
+from ui.overview_parts import covers, readiness, readiness_help
 from ui.router import require_user
 from ui.text import md
 
@@ -58,8 +58,7 @@ else:
     cols[1].metric(t("level"), level_label(summary.level, lang))
     award = summary.award
     cols = st.columns(3)
-    cols[0].metric(t("award_ready_for", tier=award.headline.tier.name.get(lang)), readiness(award.headline),
-                   help=t("award_readiness_note"))
+    cols[0].metric(t("award_readiness"), readiness(award.headline), help=readiness_help(award.headline))
     cols[1].metric(t("category_awards"), t("category_awards_value", n=int(award.category_awards["met"].sum())))
     short = [str(c) for c, v in award.categories_missing.items() if v > 0]
     if short:

@@ -12,7 +12,7 @@ from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, load
-from ui.overview_parts import RENDER, TABS, Context, award_table, covers, readiness
+from ui.overview_parts import RENDER, TABS, Context, award_table, covers, readiness, readiness_help
 from ui.router import require_user
 from ui.tabs import open_tab
 
@@ -40,8 +40,7 @@ if head.result is None:
     st.stop()
 cols[0].metric(t("department_total"), score_text(head.result.total))
 cols[1].metric(t("level"), level_label(head.level, lang))
-cols[3].metric(t("award_ready_for", tier=head.award.headline.tier.name.get(lang)), readiness(head.award.headline),
-               help=t("award_readiness_note"))
+cols[3].metric(t("award_readiness"), readiness(head.award.headline), help=readiness_help(head.award.headline))
 chart_block(total_bullet(head.result.total, framework.thresholds, lang), "ov_bullet_caption",
             head.result.categories.to_frame("score"), f"department-{year}", "ov:bullet")
 award_table(head, framework.thresholds)

@@ -144,6 +144,11 @@ def test_department_metrics_equal_department_summary(demo_app, demo_db, role, la
     assert [e.value for e in [*at.main.info, *at.main.error]] == [phase_notice(demo_db, YEAR, lang)[1]]
     assert not at.main.warning
     pd.testing.assert_series_equal(chart_bars(at), expected_bars(summary.categories, lang), check_names=False)
+    # readiness, never an award: the headline tier's missing points, its name and the caveat in the help
+    [ready] = [m for m in at.metric if m.label == translate("award_readiness", lang)]
+    tier = framework.thresholds.awards.tiers[0]
+    assert ready.value == translate("award_missing_short", lang, points=score_text(summary.award.total_missing))
+    assert tier.name.get(lang) in ready.proto.help and translate("award_readiness_note", lang) in ready.proto.help
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])

@@ -58,6 +58,12 @@ def readiness(status: TierStatus) -> str:
     return t("award_categories_below", n=int((status.categories_missing > 0).sum()))
 
 
+def readiness_help(status: TierStatus) -> str:
+    """The headline tier named in full, its readiness, and that readiness is not an award."""
+    return t("award_readiness_help", tier=status.tier.name.get(current_language()), status=readiness(status),
+             note=t("award_readiness_note"))
+
+
 def award_table(head: Headline, thresholds: Thresholds) -> None:
     awards = head.award.category_awards
     frame = pd.DataFrame({
@@ -67,7 +73,7 @@ def award_table(head: Headline, thresholds: Thresholds) -> None:
             t("award_met") if met else t("award_missing", points=score_text(missing))
             for met, missing in zip(awards["met"], awards["missing"], strict=True)],
         **{t("ov_pmqa_floor", tier=status.tier.name.get(current_language()), floor=f"{status.tier.category_min:g}"): [
-            t("award_met") if missing == 0 else t("award_missing", points=score_text(missing))
+            t("award_floor_met") if missing == 0 else t("award_missing", points=score_text(missing))
             for missing in status.categories_missing] for status in head.award.tiers},
     })
     st.dataframe(frame, hide_index=True, width="stretch", placeholder=MISSING)
