@@ -6,6 +6,7 @@ tag, a formula or a colour. Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -82,9 +83,15 @@ def shows_literally(page, *samples: str) -> None:
     typed), no script or formula comes from the text."""
     settle(page)
     expect_no_exception(page)
-    text = page.locator("body").inner_text()  # a popover's content is outside the app's element
-    for sample in samples:
-        assert " ".join(sample.split()) in " ".join(text.split()), sample
+    wanted = [" ".join(sample.split()) for sample in samples]
+    deadline = time.monotonic() + 10
+    while True:  # read again while a rerun rebuilds the page (once in CI the main area was empty for a read)
+        text = " ".join(page.locator("body").inner_text().split())  # a popover's content is outside the app
+        missing = [sample for sample in wanted if sample not in text]
+        if not missing or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(200)
+    assert not missing, (missing, text)
     assert page.locator('img[src*="evil.example"], a[href^="javascript"]').count() == 0
     links = page.locator('a[href*="evil.example"]')
     disguised = links.evaluate_all("all => all.filter(a => a.textContent !== decodeURI(a.getAttribute('href')))"
