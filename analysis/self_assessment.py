@@ -12,7 +12,7 @@ from scoring import LEVELS, Framework, item_detail, kpi_score, level_for, roll_u
 from scoring.criteria import Item
 from scoring.rules import ItemDetail, target_score
 from storage.answers import Form, own_kpi_model
-from storage.assessments import unanswered_items
+from storage.assessments import counted_answers, unanswered_items
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class LiveScores:
 
 def live_scores(form: Form, framework: Framework, source: str = "self") -> LiveScores:
     answers, kpis = score_frames(form, source)
+    answers = counted_answers(answers, framework)
     keys = pd.DataFrame({"unit": [form.assessment["unit_id"]]})
     items = unit_item_scores(answers, kpis, framework, keys=keys, **rules_of(framework)).set_index("item")["score"]
     categories, total = roll_up(items, framework)

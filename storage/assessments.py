@@ -6,6 +6,8 @@ one against a newer version is refused with ``VersionConflict``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 from sqlite_utils import Database
 
@@ -133,7 +135,7 @@ def copy_previous(db: Database, actor: User, assessment_id: int, expected_versio
     if previous is None:
         raise InputError("error_no_previous", year=year - 1)
     framework = years.framework_of(db, year)
-    known = {cp.id for _, _, cp in framework.checkpoints()}
+    known = checkpoint_ids(framework)
     items = framework.item_ids()
     with transaction(db):
         version = answers.claim_version(db, actor, assessment_id, expected_version, "self")["version"]
@@ -230,7 +232,8 @@ def _values(statuses: tuple[str, ...] | None) -> tuple[str, str]:
 def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[str, ...] | None = COUNTED,
                  unit_id: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Frames for the scoring package: answers (unit, checkpoint, met) and kpis (unit, kpi, value,
-    item, floor, ceiling, target, direction) of the cycle's assessments, ``unit`` being the unit id.
+    item, floor, ceiling, target, direction) of the cycle's assessments, ``unit`` being the unit id; only
+    answers to checkpoints the year's criteria have.
 
     source 'self' reads the unit's values; 'review' only the assessments the committee has reviewed,
     with its values where it set one and the unit's elsewhere; 'best' every assessment, with reviewed
@@ -246,11 +249,24 @@ def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[
                          f"JOIN {answer_rows} a_ ON a_.assessment_id = a.id{where}", params,
                      ["unit", "checkpoint", "met"])
     answers["met"] = answers["met"].fillna(0).astype(bool)
+    answers = counted_answers(answers, years.framework_of(db, year))
     kpis = _frame(db, f"SELECT a.unit_id AS unit, k.kpi, {value} AS value, k.item, k.floor, k.ceiling, k.target, "
                       f"k.direction FROM assessments a JOIN {kpi_rows} k ON k.assessment_id = a.id AND "
                       f"k.fiscal_year = a.year{where}", params,
                   ["unit", "kpi", "value", "item", "floor", "ceiling", "target", "direction"])
     return answers, kpis
+
+
+def counted_answers(answers: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """The answers to checkpoints the year's criteria have: a criteria file that drops a checkpoint keeps
+    the answers to it in the store, but they no longer count (and the scorer refuses unknown ids)."""
+    known = answers["checkpoint"].isin(checkpoint_ids(framework))
+    return answers if known.all() else answers[known].reset_index(drop=True)
+
+
+@lru_cache(maxsize=16)
+def checkpoint_ids(framework: Framework) -> frozenset[str]:
+    return frozenset(cp.id for _, _, cp in framework.checkpoints())
 
 
 def units_with_assessment(db: Database, year: int, statuses: tuple[str, ...] | None = None,

@@ -77,3 +77,28 @@ def test_a_new_store_has_nothing_to_retire(tmp_path):
     db = connect(tmp_path / "new.db")
     assert db["retired_answers"].count == 0
     assert not list(db.query("SELECT 1 FROM audit_log WHERE action = 'retire_answers'"))
+
+
+def test_answers_to_a_checkpoint_a_criteria_file_drops_stay_in_the_store_and_no_longer_count(demo_path):
+    """Before: accepting the file left answers to 1.2.B3 in place, and every score of the year failed with
+    'unknown checkpoint id(s): 1.2.B3'."""
+    import yaml
+
+    from analysis.self_assessment import live_scores
+    from scoring.criteria import DEFAULT_FILE, FRAMEWORK_DIR
+    from storage import accounts, answers, assessments, criteria, years
+    from storage.demo import DEMO_PASSWORD
+
+    db = connect(demo_path)
+    admin = accounts.authenticate(db, "demo-admin", DEMO_PASSWORD)
+    data = yaml.safe_load((FRAMEWORK_DIR / DEFAULT_FILE).read_text(encoding="utf-8"))
+    data["categories"][0]["items"][1]["checkpoints"]["basic"].pop()  # 1.2.B3
+    seen = criteria.accept(db, admin, 2570, yaml.safe_dump(data, allow_unicode=True).encode(), "no-b3.yaml")
+    assert seen.orphaned_answers > 0
+    framework = years.framework_of(db, 2570)
+    counted, _ = assessments.score_inputs(db, 2570, "self")
+    assert "1.2.B3" not in set(counted["checkpoint"]) and len(counted)
+    assert cycle_scores(db, 2570, "self").result.units > 0  # the year's figures score again
+    unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+    form = answers.load(db, unit, assessments.get(db, unit.unit_id, 2570)["id"])
+    assert live_scores(form, framework).total >= 0  # the unit's form scores too
