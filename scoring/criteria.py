@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -255,7 +255,8 @@ class ProfilePart(_Model):
     questions: tuple[Text, ...] = Field(min_length=1)
 
 
-UNIT_KPI_RULES: tuple[str, ...] = ("floor_ceiling", "percent_of_target")
+UnitKpiRule = Literal["floor_ceiling", "percent_of_target"]
+UNIT_KPI_RULES: tuple[str, ...] = get_args(UnitKpiRule)
 
 
 class Rules(_Model):
@@ -263,7 +264,7 @@ class Rules(_Model):
     like the criteria's KPIs, or on the percentage of target as in the field), and how many it may
     add per item."""
 
-    unit_kpis: Literal["floor_ceiling", "percent_of_target"] = "floor_ceiling"
+    unit_kpis: UnitKpiRule = "floor_ceiling"
     unit_kpis_per_item: int = Field(default=3, ge=0, le=10)
 
 

@@ -16,7 +16,6 @@ Two rules are keyword arguments, today's behaviour by default:
   has a value.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -38,7 +37,6 @@ def check_rules(unit_kpis: str, missing_kpis: str) -> None:
         raise ValueError(f"unit_kpis must be one of {UNIT_KPI_RULES}, got {unit_kpis!r}")
     if missing_kpis not in MISSING_KPI_RULES:
         raise ValueError(f"missing_kpis must be one of {MISSING_KPI_RULES}, got {missing_kpis!r}")
-
 
 
 def kpi_scores(value, floor, ceiling) -> np.ndarray:
@@ -225,20 +223,18 @@ def kpi_item_matrix(kpis: pd.DataFrame | None, rows: np.ndarray | None, count: i
     assessed: every KPI of the criteria in it has a value."""
     layout = _layout(framework)
     values, own = _kpi_values(kpis, rows, count, framework, by, unit_kpis)
-    entered = ~np.isnan(values)
     sums = kpi_scores(values, layout.floor, layout.ceiling) @ layout.kpi_items
+    per_item = layout.kpi_items.sum(axis=0)
+    entered = (~np.isnan(values)).astype(float) @ layout.kpi_items  # KPIs of the criteria with a value, per item
+    assessed = entered == per_item
     every = missing_kpis == "zero"
-    counts = (np.tile(layout.kpi_items.sum(axis=0), (count, 1)) if every
-              else entered.astype(float) @ layout.kpi_items)
-    assessed = (entered.astype(float) @ layout.kpi_items) == layout.kpi_items.sum(axis=0)
+    counts = np.tile(per_item, (count, 1)) if every else entered
     if len(own):
         column = own["item"].astype(str).map(layout.results_items.index).to_numpy()
         has_value = own["value"].notna().to_numpy() | every
         np.add.at(sums, (own["row"].to_numpy(int), column), own["score"].to_numpy(float))
         np.add.at(counts, (own["row"].to_numpy(int), column), has_value.astype(float))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scores = np.where(counts > 0, sums / np.where(counts > 0, counts, 1.0), 0.0)
-    return scores, assessed
+    return np.where(counts > 0, sums / np.maximum(counts, 1.0), 0.0), assessed
 
 
 def kpi_rows(kpis: pd.DataFrame | None, framework: Framework, by: list[str], keys: pd.DataFrame,

@@ -200,10 +200,10 @@ def keep_record(db: Database, assessment_id: int) -> None:
     db.execute("INSERT INTO record_answers SELECT assessment_id, checkpoint, self_met, review_met FROM "
                "checkpoint_answers WHERE assessment_id = ?", [assessment_id])
     # a store being upgraded runs this from m008, before m011 gave the record the target and direction
-    extra = ", target, direction" if "target" in db["record_kpis"].columns_dict else ""
-    db.execute(f"INSERT INTO record_kpis (assessment_id, kpi, fiscal_year, self_value, review_value, item, floor, "
-               f"ceiling{extra}) SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, "
-               f"uk.item, uk.floor, uk.ceiling{extra.replace(', ', ', uk.')} FROM kpi_results k LEFT JOIN unit_kpis uk "
+    own = ["item", "floor", "ceiling", *(["target", "direction"] if "target" in db["record_kpis"].columns_dict else [])]
+    db.execute(f"INSERT INTO record_kpis (assessment_id, kpi, fiscal_year, self_value, review_value, {', '.join(own)}) "
+               f"SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, "
+               f"{', '.join('uk.' + c for c in own)} FROM kpi_results k LEFT JOIN unit_kpis uk "
                f"ON uk.assessment_id = k.assessment_id AND uk.kpi = k.kpi WHERE k.assessment_id = ?", [assessment_id])
 
 
@@ -221,41 +221,36 @@ def m010_retired_answers(db: Database) -> None:
     lost and no score counts them; the audit log says how many, per cycle. A year on an accepted criteria
     file is left as it is."""
     from scoring.criteria import framework_for_year
-    from storage import audit
-    from storage.db import now
 
     db["retired_answers"].create({"assessment_id": int, "checkpoint": str, "self_met": int, "review_met": int,
                                   "kind": str, "criteria": str, "retired_at": str},
                                  pk=("assessment_id", "checkpoint", "kind"),
                                  foreign_keys=[("assessment_id", "assessments", "id")])
-    retire_unknown_answers(db, [row[0] for row in db.execute("SELECT year FROM cycles WHERE criteria_sha IS NULL")],
-                           framework_for_year, audit.record, now())
+    for (year,) in db.execute("SELECT year FROM cycles WHERE criteria_sha IS NULL").fetchall():
+        retire_unknown_answers(db, year, framework_for_year(year), "system")
 
 
-def retire_unknown_answers(db: Database, cycle_years: list[int], framework_of, record, at: str) -> dict[int, int]:
-    """Inside a write transaction: move the cycles' answers (live and of record) to checkpoints their
-    criteria lack into ``retired_answers``; audit and return how many per cycle."""
-    moved = {}
-    for year in cycle_years:
-        framework = framework_of(year)
-        known = [cp.id for _, _, cp in framework.checkpoints()]
-        marks = ", ".join("?" * len(known))
-        counts = {}
-        for table, kind in (("checkpoint_answers", "live"), ("record_answers", "record")):
-            where = (f"FROM {table} WHERE checkpoint NOT IN ({marks}) AND assessment_id IN "
-                     f"(SELECT id FROM assessments WHERE year = ?)")
-            rows = db.execute(f"SELECT checkpoint {where}", [*known, year]).fetchall()
-            if rows:
-                db.execute(f"INSERT OR REPLACE INTO retired_answers SELECT assessment_id, checkpoint, self_met, "
-                           f"review_met, ?, ?, ? {where}", [kind, framework.id, at, *known, year])
-                db.execute(f"DELETE {where}", [*known, year])
-            counts[kind] = rows
-        if any(counts.values()):
-            checkpoints = sorted({r[0] for rows in counts.values() for r in rows})
-            moved[year] = len(counts["live"])
-            record(db, "system", "retire_answers", "cycle", year, criteria=framework.id,
-                   answers=len(counts["live"]), record_answers=len(counts["record"]), checkpoints=checkpoints)
-    return moved
+def retire_unknown_answers(db: Database, year: int, framework, username: str) -> None:
+    """Inside a write transaction: move a cycle's answers (live and of record) to checkpoints its criteria
+    lack, whole, into ``retired_answers``; audit how many and which."""
+    from storage import audit
+    from storage.db import now
+
+    known = [cp.id for _, _, cp in framework.checkpoints()]
+    in_year = (f"checkpoint NOT IN ({', '.join('?' * len(known))}) AND assessment_id IN "
+               f"(SELECT id FROM assessments WHERE year = ?)")
+    retired = {}
+    for table, kind in (("checkpoint_answers", "live"), ("record_answers", "record")):
+        where = f"FROM {table} WHERE {in_year}"
+        retired[kind] = [r[0] for r in db.execute(f"SELECT checkpoint {where}", [*known, year])]
+        if retired[kind]:
+            db.execute(f"INSERT OR REPLACE INTO retired_answers SELECT assessment_id, checkpoint, self_met, "
+                       f"review_met, ?, ?, ? {where}", [kind, framework.id, now(), *known, year])
+            db.execute(f"DELETE {where}", [*known, year])
+    if any(retired.values()):
+        audit.record(db, username, "retire_answers", "cycle", year, criteria=framework.id,
+                     answers=len(retired["live"]), record_answers=len(retired["record"]),
+                     checkpoints=sorted({cp for ids in retired.values() for cp in ids}))
 
 
 @migrations
