@@ -24,8 +24,8 @@ class CycleScores:
 
 
 def rules_of(framework: Framework) -> dict:
-    """The scoring options the criteria file chooses, as ``unit_item_scores``' keyword arguments."""
-    return {"unit_kpis": framework.rules.unit_kpis}
+    """The scoring options the criteria (and the year) choose, as ``unit_item_scores``' keyword arguments."""
+    return {"unit_kpis": framework.rules.unit_kpis, "missing_kpis": framework.rules.missing_kpis}
 
 
 def cycle_scores(db: Database, year: int, source: str, method: str = "mean", weights: dict | None = None,
@@ -43,8 +43,10 @@ def cycle_scores(db: Database, year: int, source: str, method: str = "mean", wei
 
 
 def categories_of(grid: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Units x categories 1-7 and their total, from a units x items grid."""
+    """Units x the categories assessed (1-7 unless the year's rules say fewer) and their total, from a
+    units x items grid."""
     categories = grid.T.groupby(item_table(framework).set_index("item")["category"]).mean().T
+    categories = categories[list(framework.rules.categories)]
     return categories.assign(total=categories.mean(axis=1))
 
 

@@ -112,6 +112,6 @@ class Progress:
 
 def progress(form: Form, framework: Framework) -> Progress:
     missing = unanswered_items(form, framework)
-    totals = {c.id: len(c.items) for c in framework.categories}
-    answered = {c.id: sum(1 for i in c.items if i.id not in missing) for c in framework.categories}
+    totals = {c.id: len(c.items) for c in framework.assessed()}
+    answered = {c.id: sum(1 for i in c.items if i.id not in missing) for c in framework.assessed()}
     return Progress(answered, totals, missing)

@@ -61,7 +61,7 @@ def _answered_items(answers: pd.DataFrame, kpis: pd.DataFrame, framework: Framew
 
     cp_items = set(answers.merge(checkpoint_table(framework), on="checkpoint")["item"])
     kpi_items = {item.id for item, kpi in framework.kpis() if kpi.id in set(kpis["kpi"].dropna())}
-    return len(cp_items | kpi_items)
+    return len((cp_items | kpi_items) & {item.id for item in framework.assessed_items()})
 
 
 def unit_summary(db: Database, unit_id: int, year: int) -> UnitSummary:
@@ -75,7 +75,7 @@ def unit_summary(db: Database, unit_id: int, year: int) -> UnitSummary:
     return UnitSummary(
         year=year, status=found["status"] if found else "not_started",
         items_answered=_answered_items(answers[answers["met"]], kpis, framework) if found else 0,
-        items_total=len(framework.item_ids()), items=scores, categories=categories, total=total,
+        items_total=sum(1 for _ in framework.assessed_items()), items=scores, categories=categories, total=total,
         level=level_for(total, framework.thresholds.levels),
     )
 

@@ -257,15 +257,36 @@ class ProfilePart(_Model):
 
 UnitKpiRule = Literal["floor_ceiling", "percent_of_target"]
 UNIT_KPI_RULES: tuple[str, ...] = get_args(UnitKpiRule)
+MissingKpiRule = Literal["zero", "entered_only"]
+MISSING_KPI_RULES: tuple[str, ...] = get_args(MissingKpiRule)
+ALL_CATEGORIES: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
 
 
 class Rules(_Model):
-    """Rules the criteria file chooses: how KPIs a unit adds itself are scored (on floor and ceiling
-    like the criteria's KPIs, or on the percentage of target as in the field), and how many it may
-    add per item."""
+    """Rules the criteria file chooses, each of which a year may change (``storage.years.set_rules``):
+
+    - ``unit_kpis``: how KPIs a unit adds itself are scored, on floor and ceiling like the criteria's
+      KPIs, or on the percentage of target as in the field; ``unit_kpis_per_item``: how many per item;
+    - ``missing_kpis``: a KPI with no value counts as 0 (the reviewer's view), or only the entered values
+      are averaged and the item is "not assessed" until its KPIs have values (the unit's view);
+    - ``categories``: the categories the year assesses (some agencies assess 1-6 only); the total is the
+      mean of these.
+    """
 
     unit_kpis: UnitKpiRule = "floor_ceiling"
     unit_kpis_per_item: int = Field(default=3, ge=0, le=10)
+    missing_kpis: MissingKpiRule = "zero"
+    categories: tuple[int, ...] = ALL_CATEGORIES
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, categories: tuple[int, ...]) -> tuple[int, ...]:
+        if not categories:
+            raise ValueError("at least one category must be assessed")
+        if set(categories) - set(ALL_CATEGORIES):
+            raise ValueError("categories assessed must be among 1-7")
+        _no_duplicates("category", list(categories))
+        return tuple(sorted(categories))
 
 
 class Framework(_Model):
@@ -320,6 +341,23 @@ class Framework(_Model):
     def item_ids(self) -> list[str]:
         return [i.id for i in self.items()]
 
+    def with_rules(self, **changes) -> Framework:
+        """These criteria with some rules changed, validated (``categories`` as a tuple or list).
+
+        >>> default_framework().with_rules(categories=[1, 2, 3, 4, 5, 6]).rules.categories
+        (1, 2, 3, 4, 5, 6)
+        """
+        changes = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+        return _with_rules(self, tuple(sorted(changes.items())))
+
+    def assessed(self) -> tuple[Category, ...]:
+        """The categories the rules assess, in order."""
+        return tuple(c for c in self.categories if c.id in self.rules.categories)
+
+    def assessed_items(self) -> Iterator[Item]:
+        for category in self.assessed():
+            yield from category.items
+
     def checkpoints(self) -> Iterator[tuple[Item, str, Checkpoint]]:
         """Every checkpoint as (item, level, checkpoint), in file order."""
         for item in self.items():
@@ -350,6 +388,12 @@ class Framework(_Model):
         """A checkpoint's statement or a KPI's name, by id; None when the criteria have no such id
         (e.g. a KPI a unit added itself)."""
         return _texts(self).get(ref)
+
+
+@lru_cache(maxsize=64)
+def _with_rules(framework: Framework, changes: tuple) -> Framework:
+    data = framework.model_dump()
+    return Framework.model_validate(data | {"rules": data["rules"] | dict(changes)})
 
 
 @lru_cache(maxsize=16)

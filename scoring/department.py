@@ -33,8 +33,18 @@ class DepartmentResult:
 
 
 def roll_up(item_scores: pd.Series, framework: Framework | None = None) -> tuple[pd.Series, float]:
-    """Category = mean of its items (a missing item counts 0); total = mean of the categories."""
-    items = item_table(framework or default_framework())
+    """Category = mean of its items (a missing item counts 0); total = mean of the categories. Only the
+    categories the criteria's rules assess (``rules.categories``, by default 1-7) are returned and counted.
+
+    >>> from scoring.criteria import default_framework
+    >>> six = default_framework().with_rules(categories=[1, 2, 3, 4, 5, 6])
+    >>> categories, total = roll_up(pd.Series({"1.1": 300.0}), six)   # category 1 has four items
+    >>> list(categories.index), float(total)
+    ([1, 2, 3, 4, 5, 6], 12.5)
+    """
+    framework = framework or default_framework()
+    items = item_table(framework)
+    items = items[items["category"].isin(framework.rules.categories)]
     scores = item_scores.reindex(items["item"]).fillna(0.0).to_numpy()
     codes, categories = pd.factorize(items["category"], sort=True)
     means = np.bincount(codes, weights=scores) / np.bincount(codes)

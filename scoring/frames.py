@@ -25,11 +25,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from scoring.criteria import LEVELS, UNIT_KPI_RULES, Framework, default_framework
+from scoring.criteria import LEVELS, MISSING_KPI_RULES, UNIT_KPI_RULES, Framework, default_framework
 from scoring.rules import LEVEL_POINTS, MAX_SCORE
 from scoring.tables import checkpoint_table, kpi_table, level_sizes
-
-MISSING_KPI_RULES = ("zero", "entered_only")
 
 
 def check_rules(unit_kpis: str, missing_kpis: str) -> None:

@@ -6,7 +6,8 @@ every missing checkpoint of its level and the levels below, together with the sc
 reaches once they are all met. A KPI gap is one action: raising the KPI to its ceiling.
 
 Points are on the scale of the total score (0-500): an item's points are divided by the number of
-items in its category and by the seven categories, and, for the department, weighted by each unit's
+items in its category and by the number of categories assessed (seven unless the year's rules assess
+fewer; a category not assessed has no gaps), and, for the department, weighted by each unit's
 share (1/N for the mean, weight / sum of weights for the weighted mean).
 
 The award path is the smallest set of actions that reaches a threshold, found exactly by dynamic
@@ -110,6 +111,7 @@ def gaps(
     kp = kp.assign(kind="kpi", ref=kp["kpi"], level=None, actions=1.0, released=0.0,
                    item_gain=(MAX_SCORE - kp["score"]) / kp["count"], category=7)
     result = pd.concat([cp, kp], ignore_index=True)
+    result = result[result["category"].isin(framework.rules.categories)]
     if result.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     scale = result["item"].map(weights) * result["unit"].map(shares)
@@ -286,7 +288,8 @@ class AwardPlanner:
 
     ``categories`` are the current category scores (as the scoring package computes them from the
     same answers); ``shares`` each unit's share (see ``unit_shares``; one unit: share 1). ``only``: plan
-    these categories alone (enough for their category paths; the total needs every category).
+    these categories alone (enough for their category paths; the total needs every category the rules
+    assess).
     """
 
     def __init__(self, answers, kpis, categories: pd.Series, shares: pd.Series, framework: Framework | None = None,
@@ -294,7 +297,7 @@ class AwardPlanner:
         framework = framework or default_framework()
         self.groups = _groups(answers, kpis, framework, shares)
         self.plans = {}
-        for c in only or [c.id for c in framework.categories]:
+        for c in only or framework.rules.categories:
             members = np.nonzero(self.groups.category == c)[0].tolist()
             prefix = [np.zeros(1)]
             for g in members:

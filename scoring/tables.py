@@ -39,7 +39,10 @@ def kpi_table(framework: Framework) -> pd.DataFrame:
 
 @lru_cache(maxsize=16)
 def item_table(framework: Framework) -> pd.DataFrame:
-    """One row per item: item, category, weight (its share of the total: 1 / (items in category * 7))."""
-    share = 1.0 / len(framework.categories)
-    rows = [(i.id, c.id, share / len(c.items)) for c in framework.categories for i in c.items]
+    """One row per item: item, category, weight (its share of the total: 1 / (items in category x categories
+    assessed); 0 in a category the rules do not assess)."""
+    assessed = framework.rules.categories
+    share = 1.0 / len(assessed)
+    rows = [(i.id, c.id, share / len(c.items) if c.id in assessed else 0.0)
+            for c in framework.categories for i in c.items]
     return pd.DataFrame(rows, columns=["item", "category", "weight"])

@@ -322,6 +322,33 @@ def remove_own_kpi(db: Database, actor: User, assessment_id: int, expected_versi
     return state["version"]
 
 
+def judge_own_kpi(db: Database, actor: User, assessment_id: int, expected_version: int, kpi_id: str,
+                  suitable: bool | None, reason: str = "") -> int:
+    """The committee judges a KPI the unit added itself: suitable, not suitable (a reason is required; the KPI
+    then does not count in the reviewed score), or None to withdraw the judgement. Audited with the judgement
+    it replaces."""
+    if suitable not in (True, False, None):
+        raise InputError("error_input")
+    reason = (reason or "").strip()
+    if suitable is False and not reason:
+        raise InputError("error_kpi_unsuitable_reason")
+    if len(reason) > MAX_NAME * 5:
+        raise InputError("error_text_length", limit=MAX_NAME * 5)
+    with transaction(db):
+        state = claim_version(db, actor, assessment_id, expected_version, "review")
+        row = db.execute("SELECT suitable, suitable_reason FROM unit_kpis WHERE assessment_id = ? AND kpi = ?",
+                         [assessment_id, kpi_id]).fetchone()
+        if row is None:
+            raise InputError("error_unknown_kpi", kpi=kpi_id)
+        judged = None if suitable is None else int(suitable)
+        db.execute("UPDATE unit_kpis SET suitable = ?, suitable_reason = ? WHERE assessment_id = ? AND kpi = ?",
+                   [judged, reason or None, assessment_id, kpi_id])
+        audit.record(db, actor.username, "judge_kpi", "assessment", assessment_id, kpi=kpi_id, suitable=suitable,
+                     reason=reason or None, was=None if row[0] is None else bool(row[0]), was_reason=row[1],
+                     version=state["version"])
+    return state["version"]
+
+
 def load(db: Database, actor: User, assessment_id: int) -> Form:
     """Everything in the assessment; a unit user may load only its own unit's."""
     actor = acting(db, actor)

@@ -62,15 +62,19 @@ MAX_REASON = 2000
 
 
 def unanswered_items(form: answers.Form, framework: Framework) -> list[str]:
-    """Items not yet answered: 1.1-6.4 need a tick, a narrative or the answer "none met yet", and no copied
-    answer left unconfirmed; 7.x need a current-year value for every KPI (the criteria's and the unit's own)."""
+    """Items of the categories assessed not yet answered: 1.1-6.4 need a tick, a narrative or the answer
+    "none met yet", and no copied answer left unconfirmed; 7.x need a current-year value for every KPI (the
+    criteria's and the unit's own), unless the year averages only the values entered (``missing_kpis``),
+    where an item without them is "not assessed" rather than unanswered."""
     year = form.assessment["year"]
     ticked = {cp for cp, v in form.ticks.items() if v["self"]}
     unconfirmed = {cp for cp, v in form.ticks.items() if v["needs_confirm"]}
     written = {item for (item, _), text in form.narratives.items() if text}
     valued = {kpi for (kpi, fy), v in form.kpi_values.items() if fy == year and v["self"] is not None}
     missing = []
-    for item in framework.items():
+    for item in framework.assessed_items():
+        if item.is_results and framework.rules.missing_kpis == "entered_only":
+            continue
         if item.is_results:
             kpis = {k.id for k in item.kpis} | {k["kpi"] for k in form.own_kpis if k["item"] == item.id}
             done = kpis <= valued
@@ -210,8 +214,8 @@ def _counting(statuses: tuple[str, ...] | None) -> bool:
 
 
 _LIVE_KPIS = ("SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, uk.item, uk.floor, "
-              "uk.ceiling, uk.target, uk.direction FROM kpi_results k LEFT JOIN unit_kpis uk ON "
-              "uk.assessment_id = k.assessment_id AND uk.kpi = k.kpi")
+              "uk.ceiling, uk.target, uk.direction, uk.suitable, uk.suitable_reason FROM kpi_results k "
+              "LEFT JOIN unit_kpis uk ON uk.assessment_id = k.assessment_id AND uk.kpi = k.kpi")
 
 
 def _values(statuses: tuple[str, ...] | None) -> tuple[str, str]:
@@ -237,7 +241,8 @@ def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[
 
     source 'self' reads the unit's values; 'review' only the assessments the committee has reviewed,
     with its values where it set one and the unit's elsewhere; 'best' every assessment, with reviewed
-    values wherever there are some and the unit's otherwise.
+    values wherever there are some and the unit's otherwise. The reviewed sources leave out a unit's own
+    KPI the committee judged not suitable.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown score source {source!r}")
@@ -250,9 +255,10 @@ def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[
                      ["unit", "checkpoint", "met"])
     answers["met"] = answers["met"].fillna(0).astype(bool)
     answers = counted_answers(answers, years.framework_of(db, year))
+    judged = "" if source == "self" else " AND k.suitable IS NOT 0"  # a KPI the committee judged not suitable
     kpis = _frame(db, f"SELECT a.unit_id AS unit, k.kpi, {value} AS value, k.item, k.floor, k.ceiling, k.target, "
                       f"k.direction FROM assessments a JOIN {kpi_rows} k ON k.assessment_id = a.id AND "
-                      f"k.fiscal_year = a.year{where}", params,
+                      f"k.fiscal_year = a.year{where}{judged}", params,
                   ["unit", "kpi", "value", "item", "floor", "ceiling", "target", "direction"])
     return answers, kpis
 

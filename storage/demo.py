@@ -75,12 +75,40 @@ def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -
                 share = 0.55 if status == "draft" else 1.0
                 _assessment(db, rng, framework, unit_id, year, status,
                             ability[pos] + 0.25 * year_index, share)
+        _own_kpis(db, unit_ids)
         for username, role, unit in [("demo-admin", "admin", None), ("demo-committee", "committee", None),
                                      ("demo-director", "director", None), ("demo-unit", "unit", unit_ids[0])]:
             accounts.create_user(db, username, DEMO_PASSWORD, role, display_name=username, unit_id=unit,
                                  actor="demo", weak_password=True)
         set_meta(db, "demo", "1")
         audit.record(db, "demo", "populate", "store", None, seed=seed)
+
+
+# KPIs units added themselves to this year's form, in their own words: (unit code, item, name, unit of
+# measure, target, values 2568-2570)
+OWN_KPIS = [
+    ("PLAN", "7.1", "ร้อยละของโครงการที่ดำเนินการได้ตามแผน", "ร้อยละ", 90.0, (78.0, 84.0, 91.5)),
+    ("HEP", "7.2", "จำนวนผู้เข้าร่วมกิจกรรมส่งเสริมสุขภาพ", "คน", 5000.0, (3900.0, 4300.0, 4100.0)),
+]
+
+
+def _own_kpis(db: Database, unit_ids: list[int]) -> None:
+    """A few KPIs of the units' own in this year's assessments, for the committee to judge."""
+    codes = dict(zip((u[0] for u in UNITS), unit_ids, strict=False))
+    for code, item, name, unit_label, target, values in OWN_KPIS:
+        found = db.execute("SELECT id, status FROM assessments WHERE unit_id = ? AND year = ?",
+                           [codes.get(code), YEARS[-1]]).fetchone()
+        if found is None:
+            continue
+        kpi_id = f"U{codes[code]}-{len(list(db.query('SELECT 1 FROM unit_kpis'))) + 1}"
+        db["unit_kpis"].insert({"assessment_id": found[0], "kpi": kpi_id, "item": item, "name": name,
+                                "unit_label": unit_label, "direction": "higher", "floor": target * 0.8,
+                                "ceiling": target * 1.1, "target": target, "min_value": 0.0,
+                                "max_value": target * 10})
+        db["kpi_results"].insert_all({"assessment_id": found[0], "kpi": kpi_id, "fiscal_year": YEARS[-1] - back,
+                                      "self_value": value} for back, value in zip((2, 1, 0), values, strict=True))
+        if found[1] != "draft":
+            keep_record(db, found[0])
 
 
 def _assessment(db: Database, rng: np.random.Generator, framework: Framework, unit_id: int, year: int,

@@ -199,8 +199,10 @@ def keep_record(db: Database, assessment_id: int) -> None:
     db.execute("DELETE FROM record_kpis WHERE assessment_id = ?", [assessment_id])
     db.execute("INSERT INTO record_answers SELECT assessment_id, checkpoint, self_met, review_met FROM "
                "checkpoint_answers WHERE assessment_id = ?", [assessment_id])
-    # a store being upgraded runs this from m008, before m011 gave the record the target and direction
-    own = ["item", "floor", "ceiling", *(["target", "direction"] if "target" in db["record_kpis"].columns_dict else [])]
+    # a store being upgraded runs this from m008, before m011 and m012 gave the record more columns
+    columns = db["record_kpis"].columns_dict
+    own = ["item", "floor", "ceiling", *(["target", "direction"] if "target" in columns else []),
+           *(["suitable", "suitable_reason"] if "suitable" in columns else [])]
     db.execute(f"INSERT INTO record_kpis (assessment_id, kpi, fiscal_year, self_value, review_value, {', '.join(own)}) "
                f"SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, "
                f"{', '.join('uk.' + c for c in own)} FROM kpi_results k LEFT JOIN unit_kpis uk "
@@ -261,3 +263,14 @@ def m011_record_kpi_targets(db: Database) -> None:
     db["record_kpis"].add_column("direction", str)
     db.execute("UPDATE record_kpis SET target = uk.target, direction = uk.direction FROM unit_kpis uk "
                "WHERE uk.assessment_id = record_kpis.assessment_id AND uk.kpi = record_kpis.kpi")
+
+
+@migrations
+def m012_year_rules_and_kpi_judgements(db: Database) -> None:
+    """A year may change the criteria's scoring rules (``cycles.rules``: how missing KPI values count, which
+    categories are assessed); the committee judges each KPI a unit added itself suitable or not, with a
+    reason (``unit_kpis.suitable``: NULL not judged yet, 1 suitable, 0 not), kept in the record too."""
+    db["cycles"].add_column("rules", str)
+    for table in ("unit_kpis", "record_kpis"):
+        db[table].add_column("suitable", int)
+        db[table].add_column("suitable_reason", str)

@@ -11,7 +11,8 @@ reason. The dates are the deadlines people see; the status is what the store enf
 - the committee reviews (ticks, notes, returns, approves) only in an open year.
 
 A year uses the criteria file accepted for it (``storage.criteria``), else the year's own file on
-disk, else the default; and the thresholds saved for it, else those of its criteria file.
+disk, else the default; the thresholds saved for it, else those of its criteria file; and the scoring rules
+saved for it (how a missing KPI value counts, which categories are assessed), else the file's.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pydantic import ValidationError
 from sqlite_utils import Database
 
 from scoring import Framework, framework_for_year
-from scoring.criteria import Thresholds, parse_framework
+from scoring.criteria import ALL_CATEGORIES, MISSING_KPI_RULES, Thresholds, parse_framework
 from storage import audit
 from storage.accounts import User, require_admin
 from storage.db import now, transaction
@@ -82,7 +83,7 @@ def _reason(reason: str) -> str:
 # -- reading --------------------------------------------------------------------------------------
 
 def cycle(db: Database, year: int) -> dict | None:
-    rows = list(db.query("SELECT year, status, opened_at, closed_at, criteria_sha, thresholds FROM cycles "
+    rows = list(db.query("SELECT year, status, opened_at, closed_at, criteria_sha, thresholds, rules FROM cycles "
                          "WHERE year = ?", [year]))
     return rows[0] if rows else None
 
@@ -273,20 +274,48 @@ def check_thresholds(values: dict) -> Thresholds:
         raise InputError("error_thresholds_values") from None
 
 
+# Rules a year may change from its criteria file's (``scoring.criteria.Rules``)
+YEAR_RULES = ("missing_kpis", "categories")
+
+
+def set_rules(db: Database, actor: User, year: int, missing_kpis: str, categories: list[int]) -> None:
+    """Choose how the year counts a missing KPI value and which categories it assesses (at least one).
+    Audited with the rules before and after; the year's scores follow at once."""
+    require_admin(db, actor)
+    if missing_kpis not in MISSING_KPI_RULES:
+        raise InputError("error_input")
+    try:
+        chosen = sorted({int(c) for c in categories})
+    except (TypeError, ValueError):
+        raise InputError("error_input") from None
+    if not chosen:
+        raise InputError("error_rules_no_category")
+    if set(chosen) - set(ALL_CATEGORIES):
+        raise InputError("error_input")
+    rules = {"missing_kpis": missing_kpis, "categories": chosen}
+    with transaction(db):
+        require_open_year(db, year)
+        before = {name: value for name, value in framework_of(db, year).rules.model_dump().items()
+                  if name in YEAR_RULES}
+        db.execute("UPDATE cycles SET rules = ? WHERE year = ?", [json.dumps(rules), year])
+        audit.record(db, actor.username, "set_rules", "cycle", year, before=before, after=rules)
+
+
 # -- the year's criteria ---------------------------------------------------------------------------
 
 def framework_of(db: Database, year: int) -> Framework:
-    """The criteria the year uses, with the thresholds saved for it."""
-    row = db.execute("SELECT criteria_sha, thresholds FROM cycles WHERE year = ?", [year]).fetchone()
-    sha, thresholds = row if row else (None, None)
-    base = accepted_framework(db, sha) if sha else framework_for_year(year)
-    return _with_thresholds(base, thresholds) if thresholds else base
+    """The criteria the year uses, with the thresholds and rules saved for it."""
+    row = db.execute("SELECT criteria_sha FROM cycles WHERE year = ?", [year]).fetchone()
+    sha = row[0] if row else None
+    return as_used(db, year, accepted_framework(db, sha) if sha else framework_for_year(year))
 
 
 def as_used(db: Database, year: int, framework: Framework) -> Framework:
-    """``framework`` as the year would use it: with the thresholds saved for the year, if any."""
-    row = db.execute("SELECT thresholds FROM cycles WHERE year = ?", [year]).fetchone()
-    return _with_thresholds(framework, row[0]) if row and row[0] else framework
+    """``framework`` as the year would use it: with the thresholds and rules saved for the year, if any."""
+    row = db.execute("SELECT thresholds, rules FROM cycles WHERE year = ?", [year]).fetchone()
+    thresholds, rules = row if row else (None, None)
+    framework = _with_thresholds(framework, thresholds) if thresholds else framework
+    return framework.with_rules(**json.loads(rules)) if rules else framework
 
 
 _accepted: dict[str, Framework] = {}

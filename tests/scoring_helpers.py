@@ -178,7 +178,7 @@ def _department_after(answers, kpis, framework: Framework):
 
     def score(applied: set) -> tuple[dict[int, float], float]:
         categories = {}
-        for category in framework.categories:
+        for category in framework.assessed():
             item_means = []
             for item in category.items:
                 per_unit = []

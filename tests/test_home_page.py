@@ -103,7 +103,8 @@ def test_department_summary_equals_the_scoring_engine(demo_db):
     summary = department_summary(demo_db, reader(demo_db), YEAR)
     framework = framework_for_year(YEAR)
     answers, kpis = assessments.score_inputs(demo_db, YEAR, DEFAULT_SOURCE)
-    result = department_scores(unit_item_scores(answers, kpis, framework), framework=framework)
+    scores = unit_item_scores(answers, kpis, framework, unit_kpis=framework.rules.unit_kpis)
+    result = department_scores(scores, framework=framework)
     assert result.units == summary.units_counted == 13
     assert summary.total == pytest.approx(result.total, abs=1e-9)
     pd.testing.assert_series_equal(summary.categories, result.categories, check_names=False)
@@ -128,7 +129,8 @@ def test_department_metrics_equal_department_summary(demo_app, demo_db, role, la
     summary = department_summary(demo_db, reader(demo_db), YEAR)
     framework = framework_for_year(YEAR)
     answers, kpis = assessments.score_inputs(demo_db, YEAR, DEFAULT_SOURCE)
-    engine = department_scores(unit_item_scores(answers, kpis, framework), framework=framework)
+    engine = department_scores(unit_item_scores(answers, kpis, framework, unit_kpis=framework.rules.unit_kpis),
+                               framework=framework)
     shown = metrics(at)
     assert shown[translate("department_total", lang)] == score_text(summary.total) == f"{engine.total:,.1f}"
     assert shown[translate("level", lang)] == level_label(summary.level, lang)

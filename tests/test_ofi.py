@@ -188,10 +188,11 @@ def _scenario(seed, units, missing_per_unit):
     return pd.concat(answers, ignore_index=True), pd.concat(kpis, ignore_index=True)
 
 
-def _planner(answers, kpis, method="mean", weights=None):
+def _planner(answers, kpis, method="mean", weights=None, framework=FW):
     units = sorted(set(answers["unit"]))
-    result = department_scores(unit_item_scores(answers, kpis, framework=FW), method, weights, framework=FW)
-    return AwardPlanner(answers, kpis, result.categories, unit_shares(units, method, weights), framework=FW)
+    result = department_scores(unit_item_scores(answers, kpis, framework=framework), method, weights,
+                               framework=framework)
+    return AwardPlanner(answers, kpis, result.categories, unit_shares(units, method, weights), framework=framework)
 
 
 SCENARIOS = [(0, ("A",), 7), (2, ("A",), 8), (5, ("A",), 8), (1, ("A", "B"), 4), (3, ("A", "B"), 5), (9, ("A", "B"), 4)]
@@ -212,6 +213,25 @@ def test_total_path_reaches_the_threshold_with_the_fewest_actions(seed, units, m
         return total >= threshold - 1e-9 and min(categories.values()) >= category_min - 1e-9
 
     assert len(path.actions) == brute_force_fewest(answers, kpis, FW, reached)
+
+
+@pytest.mark.parametrize(("seed", "units", "missing"), SCENARIOS[:3])
+@pytest.mark.parametrize(("threshold", "category_min"), [(400, 300), (480, 400)])
+def test_with_categories_1_to_6_assessed_the_total_path_plans_those_alone(seed, units, missing, threshold,
+                                                                         category_min):
+    six = FW.with_rules(categories=[1, 2, 3, 4, 5, 6])
+    answers, kpis = _scenario(seed, units, missing)
+    path = _planner(answers, kpis, framework=six).total(threshold, category_min)
+
+    after = rescore(*apply_actions(answers, kpis, path.actions.to_dict("records"), six), six)
+    assert path.reachable and list(after.categories.index) == [1, 2, 3, 4, 5, 6]
+    assert after.total >= threshold - 1e-9 and after.categories.min() >= category_min - 1e-9
+    assert "kpi" not in set(path.actions["kind"])
+
+    def reached(categories, total):
+        return total >= threshold - 1e-9 and min(categories.values()) >= category_min - 1e-9
+
+    assert len(path.actions) == brute_force_fewest(answers, kpis, six, reached)
 
 
 @pytest.mark.parametrize(("seed", "units", "missing"), SCENARIOS[:4])

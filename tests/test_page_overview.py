@@ -7,7 +7,7 @@ from readers import reader
 
 from i18n import translate
 from i18n.format import level_label, score_text
-from scoring import METHODS, department_scores, level_for, unit_item_scores
+from scoring import METHODS, default_framework, department_scores, level_for, unit_item_scores
 from storage import accounts, answers, assessments
 from storage.assessments import SOURCES
 from storage.demo import DEMO_PASSWORD
@@ -34,11 +34,14 @@ def overview_page(app):
     return open_page
 
 
+RULE = default_framework().rules.unit_kpis  # how the demo's own KPIs are scored
+
+
 def expected(db, source, method):
     units = assessments.units_with_assessment(db, 2570, assessments.COUNTED, source)
     answers_, kpis = assessments.score_inputs(db, 2570, source)
     weights = dict(assessments.status_table(db, reader(db), 2570)[["unit_id", "weight"]].itertuples(index=False))
-    scores = unit_item_scores(answers_, kpis, keys=pd.DataFrame({"unit": units}))
+    scores = unit_item_scores(answers_, kpis, keys=pd.DataFrame({"unit": units}), unit_kpis=RULE)
     return department_scores(scores, method=method, weights=weights), len(units)
 
 
@@ -124,7 +127,7 @@ def test_drill_down_shows_a_units_item_scores(overview_page, demo_db):
     at = overview_page("director", "self", "mean", tab="units")
     at.selectbox(key="ov:unit:th").set_value(2).run()
     answers_, kpis = assessments.score_inputs(demo_db, 2570, "self", unit_id=2)
-    own = unit_item_scores(answers_, kpis).set_index("item")["score"]
+    own = unit_item_scores(answers_, kpis, unit_kpis=RULE).set_index("item")["score"]
     table = next(d.value for d in at.dataframe if translate("ov_item_name", "th") in d.value.columns)
     assert table[translate("score", "th")].to_list() == own.round(1).to_list()
 
