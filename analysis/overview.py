@@ -48,9 +48,9 @@ class Headline:
 
     @property
     def unit_categories(self) -> pd.DataFrame:
-        """Units x categories 1-7, with "total"."""
+        """Units x the categories assessed (1-7 unless the year assesses fewer), with "total"."""
         if self.result is None:
-            return pd.DataFrame(columns=[*range(1, 8), "total"])
+            return pd.DataFrame(columns=[*self.framework.rules.categories, "total"])
         return categories_of(self.grid, self.framework)
 
 

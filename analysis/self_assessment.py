@@ -57,15 +57,17 @@ def kpi_value(form: Form, kpi_id: str, fiscal_year: int, source: str = "self") -
 
 
 def score_frames(form: Form, source: str = "self") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The form as the scoring package's input frames (one unit)."""
+    """The form as the scoring package's input frames (one unit). The reviewed view leaves out the unit's own
+    KPIs the committee judged not suitable, as the store's figures do."""
     unit, year = form.assessment["unit_id"], form.assessment["year"]
     answers = pd.DataFrame([(unit, cp, met) for cp, met in ticks_of(form, source).items()],
                            columns=["unit", "checkpoint", "met"])
     own = {row["kpi"]: row for row in form.own_kpis}
+    left_out = set() if source == "self" else {kpi for kpi, row in own.items() if row.get("suitable") == 0}
     columns = ["item", "floor", "ceiling", "target", "direction"]
     kpis = pd.DataFrame(
         [(unit, kpi, kpi_value(form, kpi, year, source), *(own.get(kpi, {}).get(c) for c in columns))
-         for (kpi, fy) in form.kpi_values if fy == year],
+         for (kpi, fy) in form.kpi_values if fy == year and kpi not in left_out],
         columns=["unit", "kpi", "value", *columns])
     return answers, kpis
 
@@ -76,15 +78,18 @@ class LiveScores:
     categories: pd.Series
     total: float
     level: str
+    not_assessed: frozenset[str] = frozenset()  # items 7.x still missing KPI values, when the year says so
 
 
 def live_scores(form: Form, framework: Framework, source: str = "self") -> LiveScores:
     answers, kpis = score_frames(form, source)
     answers = counted_answers(answers, framework)
     keys = pd.DataFrame({"unit": [form.assessment["unit_id"]]})
-    items = unit_item_scores(answers, kpis, framework, keys=keys, **rules_of(framework)).set_index("item")["score"]
+    scores = unit_item_scores(answers, kpis, framework, keys=keys, **rules_of(framework)).set_index("item")
+    items = scores["score"]
     categories, total = roll_up(items, framework)
-    return LiveScores(items, categories, total, level_for(total, framework.thresholds.levels))
+    not_assessed = frozenset(scores.index[~scores["assessed"]]) if "assessed" in scores else frozenset()
+    return LiveScores(items, categories, total, level_for(total, framework.thresholds.levels), not_assessed)
 
 
 def by_target(framework: Framework, form: Form, kpi_id: str) -> bool:

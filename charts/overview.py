@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
 import numpy as np
@@ -145,10 +145,12 @@ def total_bullet(total: float, thresholds: Thresholds, lang: str = "th") -> go.F
 
 # 2. Categories as a radar ---------------------------------------------------------------------------------
 
-def category_radar(series: Mapping[str, pd.Series], thresholds: Thresholds, lang: str = "th") -> go.Figure:
-    """One closed polygon per named series (values by category 1-7; a missing value is a gap), its
-    markers coloured by level; dashed rings at the Basic threshold and the category-award threshold."""
-    categories = list(range(1, 8))
+def category_radar(series: Mapping[str, pd.Series], thresholds: Thresholds, lang: str = "th",
+                   categories: Sequence[int] = range(1, 8)) -> go.Figure:
+    """One closed polygon per named series (values by category; a missing value is a gap), its markers
+    coloured by level; dashed rings at the Basic threshold and the category-award threshold. One spoke per
+    category assessed (1-7 unless the year assesses fewer)."""
+    categories = list(categories)
     theta = [translate("category_short", lang, n=c) for c in categories]
     closed_theta = [*theta, theta[0]]
     fig = go.Figure()
@@ -179,7 +181,8 @@ def category_radar(series: Mapping[str, pd.Series], thresholds: Thresholds, lang
     fig.update_layout(**base_layout(translate("ovc_radar_title", lang)), showlegend=True,
                       # the score axis runs between categories 1 and 2, where it crosses no marker; its
                       # scale (0-500) is in the caption
-                      polar={"radialaxis": {"range": [0, MAX], "angle": 90 - 360 / 14, "tickangle": 90 - 360 / 14,
+                      polar={"radialaxis": {"range": [0, MAX], "angle": 90 - 180 / len(categories),
+                                            "tickangle": 90 - 180 / len(categories),
                                             "tickvals": [100, 200, 300, 400, 500], "gridcolor": "#ddd",
                                             "tickfont": {"size": 10, "color": "#777"}},
                              "angularaxis": {"direction": "clockwise", "rotation": 90, "gridcolor": "#ddd"}},

@@ -52,3 +52,19 @@ def date_label(day: date | str | None, lang: str = "th") -> str:
     day = date.fromisoformat(day) if isinstance(day, str) else day
     months = MONTHS_TH if lang == "th" else MONTHS_EN
     return f"{day.day} {months[day.month - 1]} {day.year + 543}" + ("" if lang == "th" else " B.E.")
+
+
+def categories_label(categories) -> str:
+    """Category numbers as people write them: "1-7" for a run, "1, 3, 7" otherwise."""
+    numbers = sorted(categories)
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]}–{numbers[-1]}"
+    return ", ".join(map(str, numbers))
+
+
+def rules_text(rules, lang: str = "th") -> str:
+    """The scoring rules in force for a year, in a line: how a missing KPI value counts and which categories
+    are assessed (``scoring.criteria.Rules``)."""
+    return translate("rules_in_force", lang, missing=translate(f"rules_missing_{rules.missing_kpis}", lang),
+                     categories=translate("rules_categories", lang, categories=categories_label(rules.categories),
+                                          n=len(rules.categories)))

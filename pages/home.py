@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis.summary import department_summary, unit_summary
 from charts import category_bars
-from i18n.format import level_label, score_text, status_label, year_label
+from i18n.format import level_label, rules_text, score_text, status_label, year_label
 from storage import org, years
 from ui import session
 from ui.home_parts import phase_banner, returned_banner, setup_checklist
@@ -42,7 +42,7 @@ if user.role == "unit":
     if summary.status == "not_started":
         st.info(t("no_assessment"))
     returned_banner(db, user.unit_id, year)
-    st.caption(t("self_score_note"))
+    st.caption(t("self_score_note") + " " + rules_text(framework.rules, lang))
     categories = summary.categories
 else:
     summary = department_summary(db, user, year)
@@ -65,6 +65,7 @@ else:
         cols[2].caption(t("award_categories_short", floor=f"{framework.thresholds.awards.pmqa_category_min:g}",
                           cats=", ".join(short)))
     st.caption(covers(summary.units_counted, summary.units_total, summary.source, summary.method, summary.kept))
+    st.caption(rules_text(framework.rules, lang))
     categories = summary.categories
 
 st.plotly_chart(category_bars(categories, framework.thresholds, lang, names), width="stretch")

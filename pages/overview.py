@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis.summary import DEFAULT_METHOD, DEFAULT_SOURCE
 from charts.overview import total_bullet
-from i18n.format import level_label, score_text
+from i18n.format import level_label, rules_text, score_text
 from scoring import METHODS
 from storage import org, years
 from storage.assessments import SOURCES
@@ -31,6 +31,7 @@ labels = (units["code"] + " · " + units["name_en" if lang == "en" else "name_th
 
 st.title(t("ov_title"))
 st.caption(covers(head.result.units if head.result else 0, head.units_total, source, method, head.kept))
+st.caption(rules_text(framework.rules, lang))
 cols = st.columns(4)
 cols[2].metric(t("submissions"), f"{head.submitted}/{head.units_total}")
 st.progress(head.submitted / head.units_total if head.units_total else 0.0,

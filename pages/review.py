@@ -4,7 +4,7 @@ import streamlit as st
 
 from analysis.review import REVIEWABLE, category_comparison, review_queue
 from analysis.self_assessment import live_scores
-from i18n.format import local_time, score_text, status_label
+from i18n.format import local_time, rules_text, score_text, status_label
 from storage import answers, evidence, years
 from storage.answers import EDITABLE
 from ui import choices, session
@@ -60,6 +60,7 @@ editable = user.role == "committee" and form.assessment["status"] in EDITABLE["r
 own, reviewed = live_scores(form, framework, "self"), live_scores(form, framework, "review")
 
 st.header(f"{md(labels[unit_id])} · {status_label(form.assessment['status'], lang)}")
+st.caption(rules_text(framework.rules, lang))
 cols = st.columns(3)
 cols[0].metric(t("rv_self_total"), score_text(own.total))
 cols[1].metric(t("rv_review_total"), score_text(reviewed.total))
@@ -79,8 +80,9 @@ else:
 st.page_link("pages/ofi_register.py", label=t("rv_to_ofis"), icon=":material/checklist:",
              query_params={"ofi_tab": "gaps", "gaps_of": str(unit_id)})
 
-category = st.segmented_control(t("category"), [c.id for c in framework.categories], key=key("category"), default=1,
-                                format_func=lambda c: t("category_short", n=c)) or 1
+assessed = framework.rules.categories
+category = st.segmented_control(t("category"), assessed, key=key("category"), default=assessed[0],
+                                format_func=lambda c: t("category_short", n=c)) or assessed[0]
 rows = evidence.listing(db, user, form.assessment["id"])
 can_note = user.role == "committee"
 if category == 7:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analysis.self_assessment import live_scores, progress
-from i18n.format import level_label, local_time, score_text, status_label
+from i18n.format import level_label, local_time, rules_text, score_text, status_label
 from storage import answers, assessments, evidence, org, years
 from storage.answers import EDITABLE
 from ui import session
@@ -52,6 +52,7 @@ if form.assessment["version"]:
                + t("sa_autosave_note"))
 else:
     st.caption(t("sa_never_saved"))
+st.caption(rules_text(framework.rules, lang))
 if form.assessment["status"] == "returned" and form.assessment.get("return_reason"):
     st.error(t("sa_returned", reason=md(form.assessment["return_reason"])), icon=":material/undo:")
 if refusal and form.assessment["status"] in EDITABLE["self"]:
@@ -61,15 +62,16 @@ elif not editable:
 if editable:
     copy_previous_offer(form, user)
 
+assessed = framework.rules.categories
 category = st.segmented_control(
-    t("category"), [c.id for c in framework.categories], key=key("category"), default=1,
+    t("category"), assessed, key=key("category"), default=assessed[0],
     format_func=lambda c: f"{t('category_short', n=c)} · {done.answered[c]}/{done.totals[c]}",
-) or 1
+) or assessed[0]
 st.subheader(f"{t('category_short', n=category)} {framework.category(category).name.get(lang)} · "
              f"{score_text(scores.categories[category])}")
 rows = evidence.listing(db, user, form.assessment["id"])
 if category == 7:
-    render_kpis(form, framework, user, fresh, editable, rows)
+    render_kpis(form, framework, user, fresh, editable, rows, scores.not_assessed)
     if editable:
         add_kpi_form(form, framework, user)
 else:

@@ -29,6 +29,7 @@ EDITABLE = {"self": ("draft", "returned"), "review": ("submitted",)}
 MAX_NARRATIVE = 5000
 MAX_KPI_VALUE = 1e9  # the largest size of a unit KPI's bound
 MAX_NAME = 200
+MAX_REASON = 1000  # the committee's reason for judging a unit's KPI not suitable
 
 
 @dataclass
@@ -332,8 +333,8 @@ def judge_own_kpi(db: Database, actor: User, assessment_id: int, expected_versio
     reason = (reason or "").strip()
     if suitable is False and not reason:
         raise InputError("error_kpi_unsuitable_reason")
-    if len(reason) > MAX_NAME * 5:
-        raise InputError("error_text_length", limit=MAX_NAME * 5)
+    if len(reason) > MAX_REASON:
+        raise InputError("error_text_length", limit=MAX_REASON)
     with transaction(db):
         state = claim_version(db, actor, assessment_id, expected_version, "review")
         row = db.execute("SELECT suitable, suitable_reason FROM unit_kpis WHERE assessment_id = ? AND kpi = ?",

@@ -426,3 +426,10 @@ def test_kpi_panel_titles_shorten_long_names():
     first, second = titles[0].split("<br>")[1:]
     assert (first, second) == ("ร้อยละความสำเร็จของการ", "ดำเนินงานตามแผนปฏิบัติ…")  # whole words, two lines
     assert fig.data[0].customdata[0] == long  # the full name is in the hover
+
+
+def test_radar_has_a_spoke_per_category_assessed():
+    six = pd.Series({c: 300.0 + c for c in range(1, 7)})
+    (trace, *_) = category_radar({"six": six}, DEFAULT, "en", categories=range(1, 7)).data
+    assert list(trace.theta) == [f"Cat. {n}" for n in [1, 2, 3, 4, 5, 6, 1]]
+    assert list(trace.r) == [301.0, 302.0, 303.0, 304.0, 305.0, 306.0, 301.0]

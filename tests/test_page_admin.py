@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from i18n import translate
-from i18n.format import level_label
+from i18n.format import level_label, rules_text
 from storage import accounts, audit, connect, org, years
 from storage.__main__ import init_production
 from storage.accounts import authenticate
@@ -565,7 +565,8 @@ def test_saved_thresholds_are_stored_and_used_by_home_and_overview(admin_page, d
     assert stored["awards"]["category"] == 400.0
     [entry] = audited(demo_db, "set_thresholds", "cycle")[-1:]
     assert entry["detail"]["before"]["levels"]["basic"] == 300.0 and entry["detail"]["after"] == stored
-    assert at.caption[0].value == translate("adm_thresholds_saved", lang)
+    captions = [c.value for c in at.caption]
+    assert translate("adm_thresholds_saved", lang) in captions and translate("adm_rules_from_file", lang) in captions
     assert years.framework_of(demo_db, YEAR).thresholds.levels.basic == 380.0
 
     at.switch_page("pages/home.py").run()
@@ -574,6 +575,41 @@ def test_saved_thresholds_are_stored_and_used_by_home_and_overview(admin_page, d
     at.switch_page("pages/overview.py").run()
     ok(at)
     assert metric(at, "level", lang) == level_label("below_basic", lang)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_years_rules_are_saved_audited_and_named_wherever_scores_show(admin_page, demo_db, demo_path, lang, app):
+    at = admin_page("criteria", lang)
+    at.radio(key=f"adm:rules:{YEAR}:missing:{lang}").set_value("entered_only")
+    at.multiselect(key=f"adm:rules:{YEAR}:categories:{lang}").unselect(7)
+    click(at, "adm_save_rules", lang)
+    assert not at.error and toasts(at) == [translate("adm_saved", lang)]
+    assert json.loads(years.cycle(demo_db, YEAR)["rules"]) == {"missing_kpis": "entered_only",
+                                                               "categories": [1, 2, 3, 4, 5, 6]}
+    [entry] = audited(demo_db, "set_rules", "cycle")
+    assert entry["detail"]["after"]["categories"] == [1, 2, 3, 4, 5, 6] and entry["entity_id"] == str(YEAR)
+    assert translate("adm_rules_saved", lang) in [c.value for c in at.caption]
+    in_force = rules_text(years.framework_of(demo_db, YEAR).rules, lang)
+    assert "1–6" in in_force
+    for page in ("pages/home.py", "pages/overview.py"):
+        at.switch_page(page).run()
+        assert in_force in [c.value for c in ok(at).caption], page
+    unit = ok(app("unit", lang))
+    assert any(in_force in c.value for c in unit.caption)
+    unit.switch_page("pages/self_assessment.py").run()
+    assert in_force in [c.value for c in ok(unit).caption]
+    offered = next(w for w in unit.get("button_group") if w.label == translate("category", lang)).options
+    assert len(offered) == 6
+
+
+def test_rules_without_a_category_are_refused_and_change_nothing(admin_page, demo_db):
+    logged = audit_count(demo_db)
+    at = admin_page("criteria")
+    for category in range(1, 8):
+        at.multiselect(key=f"adm:rules:{YEAR}:categories:th").unselect(category)
+    click(at, "adm_save_rules")
+    assert errors(at) == [translate("error_rules_no_category", "th")]
+    assert years.cycle(demo_db, YEAR)["rules"] is None and audit_count(demo_db) == logged
 
 
 CRITERIA = ROOT / "data" / "frameworks" / "pmqa4-default.yaml"

@@ -159,3 +159,54 @@ def test_the_link_to_ofis_opens_this_units_gaps(review, store, app):
     ofi.switch_page("pages/ofi_register.py").run()
     assert not ofi.exception
     assert ofi.selectbox(key="ofi:gap_scope:th").value == store["unit_id"]
+
+
+@pytest.fixture
+def own_kpi(demo_db):
+    """The demo's submitted PLAN unit and the KPI it added itself (7.1)."""
+    row = next(demo_db.query("SELECT a.unit_id, u.assessment_id, u.kpi FROM unit_kpis u JOIN assessments a "
+                             "ON a.id = u.assessment_id WHERE a.status = 'submitted' ORDER BY u.id LIMIT 1"))
+    return row
+
+
+def test_the_committee_judges_a_units_own_kpi_and_the_unit_sees_it(app, demo_db, own_kpi):
+    lang = "th"  # AppTest cannot choose a category in English (a format_func widget); the browser test does
+    at = app("committee", lang)
+    at.switch_page(PAGE).run()
+    at.selectbox(key=f"rv:unit:{lang}").set_value(own_kpi["unit_id"]).run()
+    at.segmented_control(key="rv:category").set_value(7).run()
+    before = next(m.value for m in at.metric if m.label == translate("rv_review_total", lang))
+    radio = f"rv:judge:{own_kpi['kpi']}:{lang}"
+    at.radio(key=radio).set_value(False)
+    next(b for b in at.button if b.label == translate("rv_judge_save", lang)).click().run()
+    assert [e.value for e in at.error] == [translate("error_kpi_unsuitable_reason", lang)]  # a reason is needed
+    assert next(demo_db.query("SELECT suitable FROM unit_kpis WHERE kpi = ?", [own_kpi["kpi"]]))["suitable"] is None
+
+    at.radio(key=radio).set_value(False)
+    at.text_input(key=f"rv:judge_reason:{own_kpi['kpi']}").input("วัดผลผลิต ไม่ใช่ผลลัพธ์")
+    next(b for b in at.button if b.label == translate("rv_judge_save", lang)).click().run()
+    assert not at.exception and not at.error
+    assert next(demo_db.query("SELECT suitable, suitable_reason FROM unit_kpis WHERE kpi = ?", [own_kpi["kpi"]])) == {
+        "suitable": 0, "suitable_reason": "วัดผลผลิต ไม่ใช่ผลลัพธ์"}
+    saved = answers.load(demo_db, accounts.authenticate(demo_db, "demo-committee", DEMO_PASSWORD),
+                         own_kpi["assessment_id"])
+    after = next(m.value for m in at.metric if m.label == translate("rv_review_total", lang))
+    assert after == f"{live_scores(saved, FW, 'review').total:,.1f}" != before
+    notice = translate("kpi_judged_unsuitable", lang, reason="วัดผลผลิต ไม่ใช่ผลลัพธ์")
+    assert notice in [w.value for w in at.warning]
+
+    demo_db.execute("UPDATE users SET unit_id = ? WHERE username = 'demo-unit'", [own_kpi["unit_id"]])
+    demo_db.conn.commit()
+    unit = app("unit", lang)
+    unit.switch_page("pages/self_assessment.py").run()
+    unit.segmented_control(key="sa:category").set_value(7).run()
+    assert not unit.exception and notice in [w.value for w in unit.warning]
+
+
+def test_only_the_committee_sees_the_judgement_form(app, own_kpi):
+    at = app("admin")  # the PMQA owner reads the review; the director cannot reach it
+    at.switch_page(PAGE).run()
+    at.selectbox(key="rv:unit:th").set_value(own_kpi["unit_id"]).run()
+    at.segmented_control(key="rv:category").set_value(7).run()
+    assert not at.exception
+    assert translate("rv_judge_save", "th") not in [b.label for b in at.button]

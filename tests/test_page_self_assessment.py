@@ -3,10 +3,11 @@
 import pytest
 from sample_files import pdf_bytes
 
+from analysis.self_assessment import live_scores
 from i18n import translate
 from scoring import default_framework, item_score, kpi_score, level_for
 from scoring.rules import target_score
-from storage import accounts, answers, assessments, connect, evidence
+from storage import accounts, answers, assessments, connect, evidence, years
 from storage.demo import DEMO_PASSWORD
 from ui.text import md
 
@@ -314,3 +315,23 @@ def test_each_level_shows_its_theme_and_a_level_of_one_checkpoint_says_it_earns_
     expected = sum(len(FW.item(i).level_checkpoints(level)) == 1
                    for i in ("1.1", "1.2", "1.3", "1.4") for level in ("basic", "advance", "significance"))
     assert expected == 3 and captions.count(single) == expected
+
+
+def test_when_the_year_averages_entered_values_an_item_without_them_is_not_assessed(page, store):
+    admin = accounts.authenticate(store["db"], "demo-admin", DEMO_PASSWORD)
+    years.set_rules(store["db"], admin, 2570, "entered_only", [1, 2, 3, 4, 5, 6, 7])
+    answers.save_kpi_values(store["db"], store["unit"], store["aid"], 0, {("RM1", 2570): 90.0, ("RM3", 2570): 90.0})
+    at = page()
+    at.segmented_control(key="sa:category").set_value(7).run()
+    assert not at.exception
+    badge = translate("sa_item_not_assessed", "th")
+    marked = [m.value for m in at.markdown if badge in m.value]
+    # 7.1 has RM1 and RM2 (one missing), 7.2 only RM3 (entered); 7.3-7.6 have nothing yet
+    assert len(marked) == 5
+    framework = years.framework_of(store["db"], 2570)
+    rm1 = next(k for _, k in framework.kpis() if k.id == "RM1")
+    rm3 = next(k for _, k in framework.kpis() if k.id == "RM3")
+    assert live_scores(form(store), framework).items["7.1"] == kpi_score(90.0, rm1.floor, rm1.ceiling)  # RM2 left out
+    assert live_scores(form(store), framework).items["7.2"] == kpi_score(90.0, rm3.floor, rm3.ceiling)
+    # and category 7 does not hold back the submission: the unit can submit without every value
+    assert not [i for i in assessments.unanswered_items(form(store), framework) if i.startswith("7.")]

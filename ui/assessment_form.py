@@ -127,16 +127,20 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
 
 
 def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, editable: bool,
-                evidence_rows: list[dict]) -> None:
+                evidence_rows: list[dict], not_assessed: frozenset[str] = frozenset()) -> None:
+    """The category-7 KPIs, item by item: values of three fiscal years, the score, the trend, evidence; an
+    item still missing values is marked "not assessed" when the year averages only the values entered."""
     lang = current_language()
     aid, year = form.assessment["id"], form.assessment["year"]
     years = (year - 2, year - 1, year)
-    own = {row["kpi"] for row in form.own_kpis}
+    own = {row["kpi"]: row for row in form.own_kpis}
     current_item = None
     for item, kpi in kpis_of(form, framework):
         if item.id != current_item:
             current_item = item.id
             st.markdown(f"#### {item.id} {item.name.get(lang)}")
+            if item.id in not_assessed:
+                st.badge(t("sa_item_not_assessed"), icon=":material/hourglass_empty:", color="orange")
         with st.container(border=True):
             cols = st.columns([3, 1, 1, 1, 1, 2])
             name = md(kpi.name.get(lang)) + (f" · _{t('sa_own_kpi')}_" if kpi.id in own else "")
@@ -158,6 +162,8 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
             current, on_target = kpi_value(form, kpi.id, year), by_target(framework, form, kpi.id)
             if on_target:
                 cols[0].caption(t("sa_kpi_by_target"))
+            if kpi.id in own:
+                judgement_note(own[kpi.id], cols[0])
             shown = "—" if current is None else score_text(kpi_score_of(kpi, current, on_target))
             cols[4].metric(t("sa_kpi_score"), shown, help=t("sa_kpi_no_value") if current is None else None)
             values = [kpi_value(form, kpi.id, fy) for fy in years]
@@ -170,6 +176,15 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                     st.button(t("sa_remove_kpi"), key=key("rmkpi", kpi.id), icon=":material/delete:",
                               on_click=lambda k=kpi.id: save(
                                   lambda v: answers.remove_own_kpi(session.store(), user, aid, v, k)))
+
+
+def judgement_note(row: dict, container=st) -> None:
+    """The committee's judgement of a unit's own KPI, if it made one."""
+    if row.get("suitable") == 1:
+        container.caption(t("kpi_judged_suitable"))
+    elif row.get("suitable") == 0:
+        container.warning(t("kpi_judged_unsuitable", reason=md(row.get("suitable_reason") or "")),
+                          icon=":material/block:")
 
 
 def _attach_file(user: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> None:

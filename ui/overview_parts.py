@@ -89,8 +89,8 @@ def categories_tab(ctx: Context) -> None:
     if compared.previous is not None:
         series[t("ov_last_cycle", year=head.year - 1)] = compared.previous
     if overlay is not None:
-        series[ctx.labels.get(overlay, overlay)] = categories.loc[overlay, list(range(1, 8))]
-    chart_block(category_radar(series, ctx.thresholds, lang), "ov_radar_caption",
+        series[ctx.labels.get(overlay, overlay)] = categories.loc[overlay, list(head.result.categories.index)]
+    chart_block(category_radar(series, ctx.thresholds, lang, head.result.categories.index), "ov_radar_caption",
                 head.result.categories.to_frame("score"), f"categories-{head.year}", "ov:radar")
     review = compared.self_review
     chart_block(self_vs_review(review["self"], review["review"], lang, ctx.thresholds), "ov_self_review_caption",
@@ -100,7 +100,7 @@ def categories_tab(ctx: Context) -> None:
 def units_tab(ctx: Context) -> None:
     head = ctx.head
     by_item = st.toggle(t("ov_by_item"), key="ov:by_item")
-    matrix = head.grid if by_item else head.unit_categories[list(range(1, 8))]
+    matrix = head.grid if by_item else head.unit_categories[list(head.result.categories.index)]
     event = chart_block(unit_heatmap(matrix, ctx.thresholds, current_language(), ctx.codes, ctx.labels),
                         "ov_heatmap_items_caption" if by_item else "ov_heatmap_caption",
                         matrix.rename(index=ctx.labels).rename_axis("unit"),

@@ -13,7 +13,7 @@ from storage import answers, reviews
 from storage.accounts import User
 from storage.answers import Form
 from ui import choices, session
-from ui.assessment_form import level_heading
+from ui.assessment_form import judgement_note, level_heading
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
@@ -44,6 +44,30 @@ def _add_note(user: User, assessment_id: int, item: str) -> None:
     if EDITOR.attempt(lambda: reviews.add_note(session.store(), user, assessment_id, item, kind, text),
                       t("rv_note_added")):
         st.session_state[key("note", item)] = ""
+
+
+def _on_judge(user: User, assessment_id: int, kpi: str) -> None:
+    suitable = st.session_state.get(choices.widget_key(key("judge", kpi)))
+    reason = st.session_state.get(key("judge_reason", kpi)) or ""
+    EDITOR.save(lambda v: answers.judge_own_kpi(session.store(), user, assessment_id, v, kpi, suitable, reason),
+                t("rv_judge_saved"))
+
+
+def judgement_form(row: dict, user: User, assessment_id: int, editable: bool) -> None:
+    """The committee's judgement of a KPI the unit added itself: suitable, or not (with a reason, and then the
+    KPI does not count in the reviewed score)."""
+    judgement_note(row)
+    if not editable:
+        return
+    kpi = row["kpi"]
+    with st.form(key("judge_form", kpi), border=False):
+        stored = None if row.get("suitable") is None else bool(row["suitable"])
+        choices.one("radio", t("rv_judge"), [None, True, False], key("judge", kpi),
+                    lambda v: t({None: "rv_judge_none", True: "rv_judge_yes", False: "rv_judge_no"}[v]),
+                    default=stored, horizontal=True)
+        st.text_input(t("rv_judge_reason"), value=row.get("suitable_reason") or "", key=key("judge_reason", kpi),
+                      max_chars=answers.MAX_REASON)
+        st.form_submit_button(t("rv_judge_save"), on_click=_on_judge, args=(user, assessment_id, kpi))
 
 
 def _remove_note(user: User, note_id: int) -> None:
@@ -111,6 +135,7 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 evidence_rows: list[dict]) -> None:
     lang = current_language()
     aid, year = form.assessment["id"], form.assessment["year"]
+    own = {row["kpi"]: row for row in form.own_kpis}
     by_item: dict[str, tuple[Item, list]] = {}
     for item, kpi in kpis_of(form, framework):
         by_item.setdefault(item.id, (item, []))[1].append(kpi)
@@ -125,6 +150,8 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                                   unit=kpi.unit.get(lang)))
                 with cols[0]:
                     evidence_list([e for e in evidence_rows if e["kpi"] == kpi.id], user, key)
+                    if kpi.id in own:
+                        judgement_form(own[kpi.id], user, aid, editable)
                 k = key("kpi", kpi.id, year)
                 EDITOR.prime(k, kpi_value(form, kpi.id, year, "review"), fresh)
                 # no min/max on the widget: its own refusal is in English; the store's, beside it, is not

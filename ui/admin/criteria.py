@@ -1,4 +1,5 @@
-"""A year's criteria file (upload, preview of what it changes, accept) and its thresholds and award rules."""
+"""A year's criteria file (upload, preview of what it changes, accept), its scoring rules (how a missing KPI
+value counts, which categories are assessed), and its thresholds and award rules."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import streamlit as st
 from sqlite_utils import Database
 
 from i18n.format import local_time, year_label
+from scoring.criteria import ALL_CATEGORIES, MISSING_KPI_RULES
 from storage import criteria, org, years
 from storage.accounts import User
 from storage.errors import StoreError
+from ui import choices
 from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
@@ -36,6 +39,8 @@ def view(db: Database, user: User) -> None:
     if row["criteria_sha"] and st.button(t("adm_criteria_use_default"), key=f"adm:criteria_default:{year}"):
         run(lambda: criteria.use_default(db, user, year), done=t("adm_saved"))
         st.rerun()
+    st.divider()
+    _rules(db, user, year, framework, saved=row["rules"] is not None)
     st.divider()
     _thresholds(db, user, year, framework, saved=row["thresholds"] is not None)
 
@@ -76,6 +81,22 @@ def _upload(db: Database, user: User, year: int) -> None:
         if run(lambda: criteria.accept(db, user, year, data, upload.name), done=t("adm_criteria_accepted")):
             st.session_state["adm:criteria_round"] = round_ + 1
         st.rerun()
+
+
+def _rules(db: Database, user: User, year: int, framework, saved: bool) -> None:
+    """How the year counts a KPI with no value, and which categories it assesses."""
+    st.subheader(t("adm_rules"))
+    st.caption(t("adm_rules_saved") if saved else t("adm_rules_from_file"))
+    rules = framework.rules
+    with st.form(f"adm_rules_{year}"):
+        missing = choices.one("radio", t("adm_rules_missing"), MISSING_KPI_RULES, f"adm:rules:{year}:missing",
+                              lambda r: t(f"adm_rules_missing_{r}"), default=rules.missing_kpis)
+        chosen = choices.many(t("adm_rules_categories"), ALL_CATEGORIES, f"adm:rules:{year}:categories",
+                              lambda c: t("category_short", n=c), default=rules.categories,
+                              help=t("adm_rules_categories_help"))
+        if st.form_submit_button(t("adm_save_rules"), type="primary"):
+            run(lambda: years.set_rules(db, user, year, missing, chosen), done=t("adm_saved"))
+            st.rerun()
 
 
 def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> None:
