@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from analysis.ofi import GAP_COLUMNS, ranked_gaps
 from analysis.scores import CycleScores, categories_of, cycle_scores
 from scoring import AwardStatus, DepartmentResult, Framework, award_status, level_for
+from scoring.lens import aim_readiness, aims
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
 from storage import assessments, org, years
 from storage.accounts import User
@@ -27,6 +28,7 @@ from storage.accounts import User
 PLANNED_METHODS = ("mean", "weighted")  # the award path needs a separable aggregation
 ScoresOf = Callable[[int, str], CycleScores | None]  # (year, source) -> that cycle's scores, or None
 KPI_COLUMNS = ["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"]
+LENS_COLUMNS = ["aim", "kind", "name", "self", "review"]
 
 
 @dataclass(frozen=True)
@@ -169,3 +171,20 @@ def kpi_department(db: Database, year: int, source: str = "best", lang: str = "t
     meta = pd.DataFrame([(k.id, k.name.get(lang), k.target, k.floor, k.ceiling) for _, k in framework.kpis()],
                         columns=["kpi", "name", "target", "floor", "ceiling"])
     return meta.merge(values, on="kpi")[KPI_COLUMNS]
+
+
+def lens(db: Database, year: int, method: str = "mean", lang: str = "th",
+         scores_of: ScoresOf | None = None) -> pd.DataFrame:
+    """The department's readiness per Government 4.0 goal and factor (``scoring.lens``), in percent of the
+    points possible, self-assessed and reviewed (the committee's values where it set some), each over the
+    units counted in that source; one row per aim in the criteria's order, with its kind and name."""
+    framework = years.framework_of(db, year)
+    scores_of = scores_of or scores_reader(db, method)
+    frame = pd.DataFrame([(aim.id, kind, aim.name.get(lang)) for kind, aim in aims(framework)],
+                         columns=["aim", "kind", "name"])
+    for column, source in (("self", "self"), ("review", "best")):
+        scores = scores_of(year, source)
+        share = (aim_readiness(scores.answers, framework, units=scores.grid.index).set_index("aim")["share"]
+                 if scores is not None else pd.Series(dtype=float))
+        frame[column] = frame["aim"].map(share * 100)
+    return frame[LENS_COLUMNS]

@@ -482,3 +482,38 @@ def kpi_panels(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
                       legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0})
     fig.update_annotations(font={"family": FONT, "size": 11})
     return fig
+
+
+# 8. The 4.0 lens: readiness per Government 4.0 goal and success factor --------------------------------------
+
+def lens_bars(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
+    """Per goal and success factor (``analysis.overview.lens``: aim, kind, name, self, review in percent):
+    self-assessed (hatched) and reviewed readiness as horizontal bars from 0 to 100 %, the goals above the
+    factors, each group headed by its kind. An aim without a value is left blank, never drawn as 0 %."""
+    if frame.empty or frame[["self", "review"]].isna().all().all():
+        return _empty("ovc_lens_title", lang)
+    kinds = [k for k in ("goal", "factor") if (frame["kind"] == k).any()]
+    sizes = [int((frame["kind"] == k).sum()) for k in kinds]
+    fig = make_subplots(rows=len(kinds), cols=1, shared_xaxes=True, row_heights=sizes, vertical_spacing=0.12,
+                        subplot_titles=[translate(f"ovc_lens_{k}s", lang) for k in kinds])
+    for row, kind in enumerate(kinds, start=1):
+        part = frame[frame["kind"] == kind].iloc[::-1]  # the first aim on top
+        names = [_two_lines(name, 30) for name in part["name"]]
+        for column, key, colour, pattern in (("self", "rv_self_total", SERIES_COLOURS[1], "/"),
+                                             ("review", "rv_review_total", SERIES_COLOURS[0], "")):
+            fig.add_trace(go.Bar(
+                y=names, x=_numbers(part[column]), orientation="h", name=translate(key, lang), legendgroup=key,
+                showlegend=row == 1, offsetgroup=key, customdata=list(part["name"]),
+                marker={"color": colour, "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "#ffffff",
+                                                         "solidity": 0.3}},
+                text=["" if pd.isna(v) else f"{v:.0f}%" for v in part[column]], textposition="outside",
+                cliponaxis=False, hovertemplate="%{customdata}: %{x:.1f}%<extra>%{fullData.name}</extra>",
+            ), row=row, col=1)
+    fig.update_layout(**_layout(translate("ovc_lens_title", lang), margin={"l": 40, "r": 40, "t": 80, "b": 90}),
+                      barmode="group", height=220 + 70 * len(frame),
+                      legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0})
+    fig.update_xaxes(range=[0, 112], gridcolor="#eee", ticksuffix="%")
+    fig.update_xaxes(title={"text": translate("ovc_lens_axis", lang)}, row=len(kinds), col=1)
+    fig.update_yaxes(automargin=True)
+    fig.update_annotations(font={"family": FONT, "size": 13})
+    return fig

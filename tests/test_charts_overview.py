@@ -9,6 +9,7 @@ from charts.overview import (
     POSITIVE_COLOUR,
     category_radar,
     kpi_panels,
+    lens_bars,
     ofi_pareto,
     self_vs_review,
     total_bullet,
@@ -45,6 +46,9 @@ def _kpis(rows):
 KPI_ROWS = [("RM1", "Plan achieved", 2567, 80.0, 90, 75, 95), ("RM1", "Plan achieved", 2568, NAN, 90, 75, 95),
             ("RM1", "Plan achieved", 2569, 92.5, 90, 75, 95), ("RM3", "Satisfaction", 2568, 70.0, 85, 75, 95),
             ("RM3", "Satisfaction", 2569, 88.0, 85, 75, 95)]
+LENS = pd.DataFrame([("open", "goal", "เปิดกว้าง", 40.0, 35.5), ("citizen", "goal", "ประชาชน", NAN, 20.0),
+                     ("innovation", "factor", "นวัตกรรม", 10.0, NAN)],
+                    columns=["aim", "kind", "name", "self", "review"])
 TREND = pd.DataFrame({"total": [320.0, 350.0], 1: [300.0, NAN], 2: [340.0, 360.0]}, index=[2568, 2567])
 
 # each chart with small valid input, and the catalogue key of its title
@@ -59,6 +63,7 @@ CHARTS = {
                        "ovc_self_review_title", {}),
     "trend": (lambda lang: trend(TREND, DEFAULT, lang), "ovc_trend_title", {}),
     "kpi_panels": (lambda lang: kpi_panels(_kpis(KPI_ROWS), lang), "ovc_kpi_title", {}),
+    "lens": (lambda lang: lens_bars(LENS, lang), "ovc_lens_title", {}),
 }
 
 
@@ -96,7 +101,8 @@ def test_every_chart_has_its_title_axis_titles_and_the_theme_font(chart, lang):
     kinds = {name[0] for name in titles}
     # no rotated title where it says nothing the chart does not: the heatmap's rows are units' names, the
     # bullet is one bar, and the radar's score axis would cross the polygons (its scale is in the caption)
-    expected = set() if chart == "radar" else {"x"} if chart in ("heatmap", "bullet") else {"x", "y"}
+    # and the lens's rows are the goals' and factors' names
+    expected = set() if chart == "radar" else {"x"} if chart in ("heatmap", "bullet", "lens") else {"x", "y"}
     assert kinds == expected, titles
 
 
@@ -118,7 +124,8 @@ def test_english_titles(chart, english):
      (lambda: ofi_pareto(_gaps([]), "en"), "ovc_pareto_title"),
      (lambda: self_vs_review(pd.Series(dtype=float), pd.Series(dtype=float), "en"), "ovc_self_review_title"),
      (lambda: trend(pd.DataFrame(), DEFAULT, "en"), "ovc_trend_title"),
-     (lambda: kpi_panels(_kpis([]), "en"), "ovc_kpi_title")],
+     (lambda: kpi_panels(_kpis([]), "en"), "ovc_kpi_title"),
+     (lambda: lens_bars(LENS.iloc[:0], "en"), "ovc_lens_title")],
 )
 def test_empty_input_gives_a_titled_figure_saying_there_is_no_data(build, key):
     fig = build()
@@ -433,3 +440,19 @@ def test_radar_has_a_spoke_per_category_assessed():
     (trace, *_) = category_radar({"six": six}, DEFAULT, "en", categories=range(1, 7)).data
     assert list(trace.theta) == [f"Cat. {n}" for n in [1, 2, 3, 4, 5, 6, 1]]
     assert list(trace.r) == [301.0, 302.0, 303.0, 304.0, 305.0, 306.0, 301.0]
+
+
+# 8. lens_bars --------------------------------------------------------------------------------------------
+
+def test_lens_goals_above_factors_self_hatched_and_missing_values_blank():
+    fig = lens_bars(LENS, "th")
+    assert [a.text for a in fig.layout.annotations] == ["เป้าหมาย", "ปัจจัยแห่งความสำเร็จ"]
+    own = [t for t in fig.data if t.name == translate("rv_self_total", "th")]
+    reviewed = [t for t in fig.data if t.name == translate("rv_review_total", "th")]
+    assert [list(t.y) for t in own] == [["ประชาชน", "เปิดกว้าง"], ["นวัตกรรม"]]  # the first aim on top
+    assert [list(t.x) for t in own] == [[None, 40.0], [10.0]]
+    assert [list(t.x) for t in reviewed] == [[20.0, 35.5], [None]]
+    assert [list(t.text) for t in reviewed] == [["20%", "36%"], [""]]
+    assert own[0].marker.pattern.shape == "/" and not reviewed[0].marker.pattern.shape
+    assert [t.showlegend for t in fig.data] == [True, True, False, False]
+    assert list(fig.layout.xaxis.range) == [0, 112]

@@ -9,6 +9,7 @@ from readers import reader
 from analysis import overview
 from analysis.scores import cycle_scores
 from scoring import framework_for_year
+from scoring.lens import aim_readiness
 from scoring.ofi import AwardPlanner, unit_shares
 
 YEAR = 2570
@@ -59,3 +60,20 @@ def test_parts_give_the_same_with_a_shared_scores_provider(demo_db):
     shared_total = overview.headline(demo_db, reader(demo_db), YEAR, scores_of=shared).result.total
     assert shared_total == overview.headline(demo_db, reader(demo_db), YEAR).result.total
     assert (YEAR, "best") in asked and (YEAR - 1, "best") in asked
+
+
+def test_the_lens_is_self_and_reviewed_readiness_over_each_sources_counted_units(demo_db):
+    framework = framework_for_year(YEAR)
+    frame = overview.lens(demo_db, YEAR, lang="en").set_index("aim")
+    assert list(frame.index) == framework.government_4_0.ids()
+    assert frame.loc["innovation", ["kind", "name"]].tolist() == ["factor", "Innovation"]
+    for column, source in (("self", "self"), ("review", "best")):
+        scores = cycle_scores(demo_db, YEAR, source)
+        share = aim_readiness(scores.answers, framework, units=scores.grid.index).set_index("aim")["share"]
+        pd.testing.assert_series_equal(frame[column], share * 100, check_names=False)
+    assert (frame["self"] != frame["review"]).any()  # the demo's committee changed some answers
+
+
+def test_the_lens_of_a_year_without_a_counted_unit_is_blank(demo_db):
+    frame = overview.lens(demo_db, YEAR, scores_of=lambda year, source: None)
+    assert len(frame) == 6 and frame[["self", "review"]].isna().all().all()

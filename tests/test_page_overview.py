@@ -8,6 +8,7 @@ from readers import reader
 from i18n import translate
 from i18n.format import level_label, score_text
 from scoring import METHODS, default_framework, department_scores, level_for, unit_item_scores
+from scoring.lens import aim_readiness, aims
 from storage import accounts, answers, assessments
 from storage.assessments import SOURCES
 from storage.demo import DEMO_PASSWORD
@@ -66,7 +67,7 @@ def charts(at) -> list[str]:
 
 
 TAB_CHARTS = {"categories": ["ov:radar", "ov:self_review"], "units": ["ov:heatmap"], "ofi": ["ov:pareto"],
-              "trend": ["ov:trend"], "kpi": ["ov:kpi"]}
+              "trend": ["ov:trend"], "kpi": ["ov:kpi"], "lens": ["ov:lens"]}
 
 
 @pytest.mark.parametrize("tab", list(TABS))
@@ -130,6 +131,21 @@ def test_drill_down_shows_a_units_item_scores(overview_page, demo_db):
     own = unit_item_scores(answers_, kpis, unit_kpis=RULE).set_index("item")["score"]
     table = next(d.value for d in at.dataframe if translate("ov_item_name", "th") in d.value.columns)
     assert table[translate("score", "th")].to_list() == own.round(1).to_list()
+
+
+@pytest.mark.parametrize("role", ["director", "committee", "admin"])
+def test_the_lens_shows_each_aims_readiness_and_what_lifts_it(overview_page, demo_db, role):
+    at = overview_page(role, tab="lens")
+    framework = default_framework()
+    counted = assessments.units_with_assessment(demo_db, 2570, assessments.COUNTED, "self")
+    answers_, _ = assessments.score_inputs(demo_db, 2570, "self")
+    own = aim_readiness(answers_, framework, units=counted).set_index("aim")["share"] * 100
+    lines = " ".join(m.value for m in at.markdown)
+    assert [h.value for h in at.subheader] == [translate("ovc_lens_goals", "th"), translate("ovc_lens_factors", "th")]
+    for _, aim in aims(framework):
+        assert f"**{aim.name.th}**: ประเมินตนเอง {own[aim.id]:.0f}%" in lines
+        assert aim.lifts.th in lines
+    assert at.caption[-2].value == translate("ov_lens_caption", "th")
 
 
 def test_a_new_save_shows_at_once(overview_page, demo_db):

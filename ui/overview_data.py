@@ -15,8 +15,8 @@ from ui import session
 from ui.i18n import t
 
 PARTS = {"headline": overview.headline, "comparison": overview.comparison, "gaps": overview.gaps,
-         "path": overview.award_path, "trend": overview.trend, "kpis": overview.kpi_department}
-READS_SCORES = {"headline", "comparison", "gaps", "path", "trend"}  # the parts that take ``scores_of``
+         "path": overview.award_path, "trend": overview.trend, "kpis": overview.kpi_department, "lens": overview.lens}
+READS_SCORES = {"headline", "comparison", "gaps", "path", "trend", "lens"}  # the parts that take ``scores_of``
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)

@@ -9,18 +9,19 @@ import pandas as pd
 import streamlit as st
 
 from analysis.overview import Headline, path_targets
-from charts.overview import category_radar, kpi_panels, ofi_pareto, self_vs_review, trend, unit_heatmap
+from charts.overview import category_radar, kpi_panels, lens_bars, ofi_pareto, self_vs_review, trend, unit_heatmap
 from i18n.format import score_text
 from scoring import Framework
 from scoring.criteria import Thresholds
 from scoring.department import TierStatus
+from scoring.lens import aims
 from ui import choices
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, csv_of, load
 from ui.text import MISSING
 
 TABS = {"categories": "ov_tab_categories", "units": "ov_tab_units", "ofi": "ov_tab_ofi", "trend": "ov_tab_trend",
-        "kpi": "ov_tab_kpi"}
+        "kpi": "ov_tab_kpi", "lens": "ov_tab_lens"}
 
 
 def covers(counted: int, total: int, source: str, method: str, kept: int) -> str:
@@ -126,7 +127,26 @@ def kpi_tab(ctx: Context) -> None:
     chart_block(kpi_panels(kpis, current_language()), "ov_kpi_caption", kpis, f"kpi-{ctx.head.year}", "ov:kpi")
 
 
-RENDER = {"categories": categories_tab, "units": units_tab, "ofi": ofi_tab, "trend": trend_tab, "kpi": kpi_tab}
+def percent(value) -> str:
+    return MISSING if pd.isna(value) else f"{value:.0f}%"
+
+
+def lens_tab(ctx: Context) -> None:
+    """Readiness per Government 4.0 goal and success factor, self and reviewed, and what lifts each."""
+    lang = current_language()
+    frame = load("lens", year=ctx.head.year, method=ctx.head.method, lang=lang)
+    data = frame.set_index("name")[["self", "review"]].rename_axis(t("ov_lens_aim"))
+    chart_block(lens_bars(frame, lang), "ov_lens_caption", data, f"government-4-0-{ctx.head.year}", "ov:lens")
+    lifts = {aim.id: aim.lifts.get(lang) for _, aim in aims(ctx.framework)}
+    for kind, part in frame.groupby("kind", sort=False):
+        st.subheader(t(f"ovc_lens_{kind}s"))
+        st.markdown("\n".join(
+            "- " + t("ov_lens_line", name=row.name, own=percent(row.self), reviewed=percent(row.review),
+                     lifts=lifts[row.aim]) for row in part.itertuples()))
+
+
+RENDER = {"categories": categories_tab, "units": units_tab, "ofi": ofi_tab, "trend": trend_tab, "kpi": kpi_tab,
+          "lens": lens_tab}
 
 
 def _describe(framework: Framework, kind: str, ref: str) -> str:
