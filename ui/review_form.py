@@ -49,8 +49,9 @@ def _add_note(user: User, assessment_id: int, item: str) -> None:
 def _on_judge(user: User, assessment_id: int, kpi: str) -> None:
     suitable = st.session_state.get(choices.widget_key(key("judge", kpi)))
     reason = st.session_state.get(key("judge_reason", kpi)) or ""
-    EDITOR.save(lambda v: answers.judge_own_kpi(session.store(), user, assessment_id, v, kpi, suitable, reason),
-                t("rv_judge_saved"))
+    db = session.store()
+    EDITOR.save_field(key("judge", kpi), suitable,
+                      lambda v, _: answers.judge_own_kpi(db, user, assessment_id, v, kpi, suitable, reason))
 
 
 def judgement_form(row: dict, user: User, assessment_id: int, editable: bool) -> None:
@@ -68,15 +69,20 @@ def judgement_form(row: dict, user: User, assessment_id: int, editable: bool) ->
         st.text_input(t("rv_judge_reason"), value=row.get("suitable_reason") or "", key=key("judge_reason", kpi),
                       max_chars=answers.MAX_REASON)
         st.form_submit_button(t("rv_judge_save"), on_click=_on_judge, args=(user, assessment_id, kpi))
+    EDITOR.field_error(key("judge", kpi))
 
 
 def _remove_note(user: User, note_id: int) -> None:
     EDITOR.attempt(lambda: reviews.remove_note(session.store(), user, note_id))
 
 
-def score_pair(container, own: float, reviewed: float) -> None:
+def score_pair(container, own: float, reviewed: float | None) -> None:
     """Self score and reviewed score with the difference as the delta (none when the review changed nothing:
-    a green "+0.0" read as praise)."""
+    a green "+0.0" read as praise); a reviewed score of None is a KPI the review does not count."""
+    if reviewed is None:
+        container.metric(t("rv_reviewed_score"), t("rv_not_counted"))
+        container.caption(t("rv_self_score", score=score_text(own)))
+        return
     change = round(reviewed - own, 1)
     container.metric(t("rv_reviewed_score"), score_text(reviewed), delta=f"{change:+.1f}" if change else None,
                      delta_color="normal" if change > 0 else "inverse")
@@ -161,5 +167,7 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 EDITOR.field_error(k, cols[1])
                 reviewed = kpi_value(form, kpi.id, year, "review")
                 on_target = by_target(framework, form, kpi.id)
-                score_pair(cols[2], kpi_score_of(kpi, own_value, on_target), kpi_score_of(kpi, reviewed, on_target))
+                counted = own.get(kpi.id, {}).get("suitable") != 0  # a KPI judged not suitable leaves the review
+                score_pair(cols[2], kpi_score_of(kpi, own_value, on_target),
+                           kpi_score_of(kpi, reviewed, on_target) if counted else None)
         notes_block(form, item, user, can_note)
