@@ -194,8 +194,7 @@ def test_the_committee_judges_a_units_own_kpi_and_the_unit_sees_it(app, demo_db,
     assert after == f"{live_scores(saved, FW, 'review').total:,.1f}" != before
     notice = translate("kpi_judged_unsuitable", lang, reason="วัดผลผลิต ไม่ใช่ผลลัพธ์")
     assert notice in [w.value for w in at.warning]
-    scores = [m.value for m in at.metric if m.label == translate("rv_reviewed_score", lang)]
-    assert scores.count(translate("rv_not_counted", lang)) == 1  # beside the KPI, not a score it lost
+    assert [c.value for c in at.caption].count(translate("rv_not_counted", lang)) == 1  # beside the KPI
 
     demo_db.execute("UPDATE users SET unit_id = ? WHERE username = 'demo-unit'", [own_kpi["unit_id"]])
     demo_db.conn.commit()

@@ -17,7 +17,7 @@ from ui.assessment_form import judgement_note, level_heading
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
-from ui.text import md, thai_lines
+from ui.text import MISSING, md, thai_lines
 
 EDITOR = Editor("rv")
 key = EDITOR.key
@@ -80,7 +80,8 @@ def score_pair(container, own: float, reviewed: float | None) -> None:
     """Self score and reviewed score with the difference as the delta (none when the review changed nothing:
     a green "+0.0" read as praise); a reviewed score of None is a KPI the review does not count."""
     if reviewed is None:
-        container.metric(t("rv_reviewed_score"), t("rv_not_counted"))
+        container.metric(t("rv_reviewed_score"), MISSING)
+        container.caption(t("rv_not_counted"))
         container.caption(t("rv_self_score", score=score_text(own)))
         return
     change = round(reviewed - own, 1)
