@@ -19,7 +19,7 @@ from e2e import (
     open_page,
     screenshot,
     settle,
-    sign_in,
+    signed_in,
     switch_language,
 )
 from test_e2e_self_assessment import category
@@ -39,7 +39,7 @@ def tab(page, key: str):
 
 
 def test_the_committee_judges_a_units_own_kpi(page, artifacts):
-    sign_in(page, "demo-committee", DEMO_PASSWORD)
+    signed_in(page, "demo-committee", DEMO_PASSWORD)
     switch_language(page, EN)
     open_page(page, "page_review", EN)
     box = main(page).get_by_role("combobox", name=translate("rv_open", EN))
@@ -68,7 +68,7 @@ def test_the_committee_judges_a_units_own_kpi(page, artifacts):
 
 
 def test_the_admins_rule_is_named_on_the_overview_beside_the_government_4_0_lens(page, artifacts):
-    sign_in(page, "demo-admin", DEMO_PASSWORD)
+    signed_in(page, "demo-admin", DEMO_PASSWORD)
     switch_language(page, EN)
     open_page(page, "page_admin", EN)
     tab(page, "adm_tab_criteria").click()
