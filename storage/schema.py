@@ -274,3 +274,23 @@ def m012_year_rules_and_kpi_judgements(db: Database) -> None:
     for table in ("unit_kpis", "record_kpis"):
         db[table].add_column("suitable", int)
         db[table].add_column("suitable_reason", str)
+
+
+@migrations
+def m013_department_record(db: Database) -> None:
+    """The department's assessment of record per year, which it sends to OPDC: the committee's answer per
+    checkpoint (pre-filled from the units by a rule it chooses), its narrative per item, the department's
+    KPI values and the units' evidence it cites; versioned like a unit's form, draft until approved."""
+    db["dept_records"].create(
+        {"year": int, "status": str, "version": int, "rule": str, "created_at": str, "updated_at": str,
+         "updated_by": str, "approved_at": str, "approved_by": str},
+        pk="year", not_null={"status", "version", "rule"}, defaults={"version": 0},
+        foreign_keys=[("year", "cycles", "year")])
+    db["dept_answers"].create({"year": int, "checkpoint": str, "met": int}, pk=("year", "checkpoint"),
+                              not_null={"met"}, foreign_keys=[("year", "dept_records", "year")])
+    db["dept_narratives"].create({"year": int, "item": str, "text": str}, pk=("year", "item"),
+                                 not_null={"text"}, foreign_keys=[("year", "dept_records", "year")])
+    db["dept_kpis"].create({"year": int, "kpi": str, "fiscal_year": int, "value": float},
+                           pk=("year", "kpi", "fiscal_year"), foreign_keys=[("year", "dept_records", "year")])
+    db["dept_citations"].create({"year": int, "item": str, "evidence_id": int}, pk=("year", "item", "evidence_id"),
+                                foreign_keys=[("year", "dept_records", "year"), ("evidence_id", "evidence", "id")])

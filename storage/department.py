@@ -1,0 +1,275 @@
+"""The department's assessment of record: the one assessment per year a department sends to OPDC.
+
+The committee starts it from the units: each checkpoint's answer is suggested by a rule it chooses over the
+counted units' answers (the committee's where it reviewed, the unit's otherwise). It then edits the
+answers, writes the department's narrative per item, enters the department's KPI values (the units' are
+shown for reference) and cites the units' evidence, and approves it. Every change names the version the
+editor started from (``VersionConflict`` when someone saved in between), is checked against the year's
+criteria first, and is audited in the same transaction. Only the committee writes, in an open year and
+while the record is a draft; the committee, the director and the admin read it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlite_utils import Database
+
+from scoring import Framework
+from storage import assessments, audit, years
+from storage.accounts import User, acting
+from storage.db import now, transaction
+from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+
+WRITERS = ("committee",)
+READERS = ("committee", "director", "admin")
+RULES = ("half", "all", "any")  # a checkpoint is suggested met when at least half / all / any counted units met it
+UNIT = "department"  # the ``unit`` key of the record's rows in the scoring package's frames
+MAX_NARRATIVE = 10000
+MAX_REASON = 1000
+
+
+@dataclass
+class Record:
+    """The department's assessment of a year, as plain values."""
+
+    record: dict
+    ticks: dict[str, bool] = field(default_factory=dict)  # checkpoint -> met
+    narratives: dict[str, str] = field(default_factory=dict)  # item -> text
+    kpi_values: dict[tuple[str, int], float | None] = field(default_factory=dict)  # (kpi, fiscal year) -> value
+    citations: dict[str, list[int]] = field(default_factory=dict)  # item -> evidence ids
+
+    @property
+    def version(self) -> int:
+        return self.record["version"]
+
+
+def _reader(db: Database, actor: User) -> User:
+    actor = acting(db, actor)
+    if actor.role not in READERS:
+        raise AccessDenied(role=actor.role)
+    return actor
+
+
+def unit_answers(db: Database, year: int) -> tuple[pd.DataFrame, int]:
+    """Per checkpoint of the year's criteria: how many counted units met it (the committee's answer where it
+    reviewed, the unit's otherwise), and how many units count."""
+    framework = years.framework_of(db, year)
+    units = assessments.units_with_assessment(db, year, assessments.COUNTED, "best")
+    answers, _ = assessments.score_inputs(db, year, "best")
+    met = answers[answers["met"]].groupby("checkpoint")["unit"].nunique()
+    ids = [cp.id for _, _, cp in framework.checkpoints()]
+    frame = pd.DataFrame({"checkpoint": ids, "units_met": met.reindex(ids, fill_value=0).astype(int).to_numpy()})
+    return frame, len(units)
+
+
+def suggest(units_met: pd.Series, counted: int, rule: str) -> pd.Series:
+    """Whether each checkpoint is suggested met, from how many of the ``counted`` units met it.
+
+    >>> suggest(pd.Series([0, 1, 2, 3]), 4, "half").tolist(), suggest(pd.Series([0, 1, 4]), 4, "all").tolist()
+    ([False, False, True, True], [False, False, True])
+    >>> suggest(pd.Series([0, 1]), 4, "any").tolist(), suggest(pd.Series([0]), 0, "half").tolist()
+    ([False, True], [False])
+    """
+    if rule not in RULES:
+        raise InputError("error_input")
+    if counted == 0:
+        return pd.Series(False, index=units_met.index)
+    if rule == "half":
+        return units_met * 2 >= counted
+    return units_met >= counted if rule == "all" else units_met > 0
+
+
+def get(db: Database, actor: User, year: int) -> Record | None:
+    """The year's record, or None before the committee starts it."""
+    _reader(db, actor)
+    rows = list(db.query("SELECT * FROM dept_records WHERE year = ?", [year]))
+    if not rows:
+        return None
+    record = Record(rows[0])
+    record.ticks = {r[0]: bool(r[1]) for r in db.execute("SELECT checkpoint, met FROM dept_answers WHERE year = ?",
+                                                        [year])}
+    record.narratives = dict(db.execute("SELECT item, text FROM dept_narratives WHERE year = ?", [year]).fetchall())
+    record.kpi_values = {(r[0], r[1]): r[2] for r in db.execute(
+        "SELECT kpi, fiscal_year, value FROM dept_kpis WHERE year = ?", [year])}
+    for item, evidence_id in db.execute("SELECT item, evidence_id FROM dept_citations WHERE year = ? "
+                                        "ORDER BY item, evidence_id", [year]):
+        record.citations.setdefault(item, []).append(evidence_id)
+    return record
+
+
+def start(db: Database, actor: User, year: int, rule: str = "half") -> Record:
+    """Create the year's record with every checkpoint's answer suggested by ``rule`` from the counted units;
+    refused when it exists already (its answers are the committee's from then on)."""
+    if rule not in RULES:
+        raise InputError("error_input")
+    with transaction(db):
+        actor = _writer(db, actor, year)
+        if db.execute("SELECT 1 FROM dept_records WHERE year = ?", [year]).fetchone():
+            raise InputError("error_dept_started", year=year)
+        frame, counted = unit_answers(db, year)
+        frame["met"] = suggest(frame["units_met"], counted, rule)
+        stamp = now()
+        db["dept_records"].insert({"year": year, "status": "draft", "version": 1, "rule": rule, "created_at": stamp,
+                                   "updated_at": stamp, "updated_by": actor.username})
+        db.conn.executemany("INSERT INTO dept_answers (year, checkpoint, met) VALUES (?, ?, ?)",
+                            [(year, cp, int(met)) for cp, met in zip(frame["checkpoint"], frame["met"], strict=True)])
+        audit.record(db, actor.username, "dept_start", "dept_record", year, rule=rule, units=counted,
+                     met=int(frame["met"].sum()), checkpoints=len(frame))
+    return get(db, actor, year)
+
+
+def _writer(db: Database, actor: User, year: int) -> User:
+    actor = acting(db, actor)
+    if actor.role not in WRITERS:
+        raise AccessDenied(role=actor.role)
+    years.require_open_year(db, year)
+    return actor
+
+
+def _claim(db: Database, actor: User, year: int, expected_version: int, status: str = "draft") -> tuple[User, int]:
+    """Inside an open transaction: check the writer, the year and the record's status; take the next version
+    (refused when it is no longer ``expected_version``)."""
+    actor = _writer(db, actor, year)
+    row = db.execute("SELECT status, version, updated_by FROM dept_records WHERE year = ?", [year]).fetchone()
+    if row is None:
+        raise InputError("error_dept_not_started", year=year)
+    if row[0] != status:
+        raise NotEditable(status=row[0])
+    cursor = db.execute("UPDATE dept_records SET version = version + 1, updated_at = ?, updated_by = ? "
+                        "WHERE year = ? AND version = ?", [now(), actor.username, year, expected_version])
+    if cursor.rowcount != 1:
+        raise VersionConflict(row[1], row[2])
+    return actor, expected_version + 1
+
+
+def save_answers(db: Database, actor: User, year: int, expected_version: int, ticks: dict[str, bool]) -> int:
+    """The department's answers, checkpoint id -> met."""
+    known = {cp.id for _, _, cp in years.framework_of(db, year).checkpoints()}
+    unknown = sorted(set(ticks) - known)
+    if unknown:
+        raise InputError("error_unknown_checkpoint", ids=", ".join(unknown[:5]))
+    with transaction(db):
+        actor, version = _claim(db, actor, year, expected_version)
+        db.conn.executemany("INSERT INTO dept_answers (year, checkpoint, met) VALUES (?, ?, ?) ON CONFLICT "
+                            "(year, checkpoint) DO UPDATE SET met = excluded.met",
+                            [(year, cp, int(bool(met))) for cp, met in ticks.items()])
+        audit.record(db, actor.username, "dept_answers", "dept_record", year,
+                     ticks={cp: bool(met) for cp, met in ticks.items()}, version=version)
+    return version
+
+
+def _item(framework: Framework, item: str, results: bool | None = False):
+    """The item ``item`` of the criteria (of categories 1-6 when ``results`` is False)."""
+    if item not in framework.item_ids() or (results is not None and framework.item(item).is_results != results):
+        raise InputError("error_unknown_item", item=item)
+    return framework.item(item)
+
+
+def save_narrative(db: Database, actor: User, year: int, expected_version: int, item: str, text: str) -> int:
+    """The department's account of an item: how it works and what it achieved (categories 1-7)."""
+    _item(years.framework_of(db, year), item, results=None)
+    text = text.strip()
+    if len(text) > MAX_NARRATIVE:
+        raise InputError("error_text_length", limit=MAX_NARRATIVE)
+    with transaction(db):
+        actor, version = _claim(db, actor, year, expected_version)
+        db.execute("INSERT INTO dept_narratives (year, item, text) VALUES (?, ?, ?) ON CONFLICT (year, item) "
+                   "DO UPDATE SET text = excluded.text", [year, item, text])
+        audit.record(db, actor.username, "dept_narrative", "dept_record", year, item=item, chars=len(text),
+                     version=version)
+    return version
+
+
+def save_kpi_values(db: Database, actor: User, year: int, expected_version: int,
+                    values: dict[tuple[str, int], float | None]) -> int:
+    """The department's KPI results, (criteria KPI, fiscal year) -> value or None (cleared); each value a number
+    in the KPI's valid range, the year one of the cycle's three."""
+    kpis = {k.id: k for _, k in years.framework_of(db, year).kpis()}
+    clean = {}
+    for (kpi_id, fiscal_year), value in values.items():
+        if kpi_id not in kpis:
+            raise InputError("error_unknown_kpi", kpi=kpi_id)
+        if fiscal_year not in (year - 2, year - 1, year):
+            raise InputError("error_fiscal_year", year=fiscal_year)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise InputError("error_not_number", kpi=kpi_id)
+            kpi = kpis[kpi_id]
+            if not kpi.min <= value <= kpi.max:
+                raise InputError("error_kpi_range", kpi=kpi_id, value=value, min=kpi.min, max=kpi.max)
+        clean[(kpi_id, fiscal_year)] = None if value is None else float(value)
+    with transaction(db):
+        actor, version = _claim(db, actor, year, expected_version)
+        db.conn.executemany("INSERT INTO dept_kpis (year, kpi, fiscal_year, value) VALUES (?, ?, ?, ?) ON CONFLICT "
+                            "(year, kpi, fiscal_year) DO UPDATE SET value = excluded.value",
+                            [(year, k, fy, v) for (k, fy), v in clean.items()])
+        audit.record(db, actor.username, "dept_kpis", "dept_record", year,
+                     values={f"{k}/{fy}": v for (k, fy), v in clean.items()}, version=version)
+    return version
+
+
+def citable(db: Database, year: int, item: str) -> pd.DataFrame:
+    """The units' evidence the record may cite for an item (not removed), with its unit: id, unit_id, code,
+    level, kpi, kind, filename, url, confidential."""
+    rows = db.query("SELECT e.id, a.unit_id, u.code, e.level, e.kpi, e.kind, e.filename, e.url, e.confidential "
+                    "FROM evidence e JOIN assessments a ON a.id = e.assessment_id JOIN units u ON u.id = a.unit_id "
+                    "WHERE a.year = ? AND e.item = ? AND e.removed_at IS NULL ORDER BY u.code, e.id", [year, item])
+    return pd.DataFrame(list(rows), columns=["id", "unit_id", "code", "level", "kpi", "kind", "filename", "url",
+                                             "confidential"])
+
+
+def cite(db: Database, actor: User, year: int, expected_version: int, item: str, evidence_ids: list[int]) -> int:
+    """The units' evidence the department cites for an item (replacing the item's earlier choice); each must
+    be the year's evidence for that item."""
+    _item(years.framework_of(db, year), item, results=None)
+    ids = sorted(set(evidence_ids))
+    allowed = set(citable(db, year, item)["id"])
+    if any(isinstance(i, bool) or not isinstance(i, int) or i not in allowed for i in ids):
+        raise InputError("error_dept_evidence", item=item)
+    with transaction(db):
+        actor, version = _claim(db, actor, year, expected_version)
+        db.execute("DELETE FROM dept_citations WHERE year = ? AND item = ?", [year, item])
+        db.conn.executemany("INSERT INTO dept_citations (year, item, evidence_id) VALUES (?, ?, ?)",
+                            [(year, item, i) for i in ids])
+        audit.record(db, actor.username, "dept_cite", "dept_record", year, item=item, evidence=ids, version=version)
+    return version
+
+
+def approve(db: Database, actor: User, year: int, expected_version: int) -> int:
+    """Lock the record as the department's assessment of the year."""
+    with transaction(db):
+        actor, version = _claim(db, actor, year, expected_version)
+        db.execute("UPDATE dept_records SET status = 'approved', approved_at = ?, approved_by = ? WHERE year = ?",
+                   [now(), actor.username, year])
+        audit.record(db, actor.username, "dept_approve", "dept_record", year, version=version)
+    return version
+
+
+def reopen(db: Database, actor: User, year: int, expected_version: int, reason: str) -> int:
+    """Open an approved record for changes again, with a reason."""
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise InputError("error_reason_required")
+    with transaction(db):
+        actor, version = _claim(db, actor, year, expected_version, status="approved")
+        db.execute("UPDATE dept_records SET status = 'draft', approved_at = NULL, approved_by = NULL WHERE year = ?",
+                   [year])
+        audit.record(db, actor.username, "dept_reopen", "dept_record", year, reason=reason, version=version)
+    return version
+
+
+def score_inputs(db: Database, year: int) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The record as the scoring package's frames (``unit`` is "department"): answers (unit, checkpoint, met)
+    and kpis (unit, kpi, value) of the cycle's fiscal year; None before the committee starts it."""
+    if db.execute("SELECT 1 FROM dept_records WHERE year = ?", [year]).fetchone() is None:
+        return None
+    answers = pd.DataFrame([(UNIT, cp, bool(met)) for cp, met in db.execute(
+        "SELECT checkpoint, met FROM dept_answers WHERE year = ?", [year])], columns=["unit", "checkpoint", "met"])
+    answers = assessments.counted_answers(answers, years.framework_of(db, year))
+    kpis = pd.DataFrame([(UNIT, kpi, value) for kpi, value in db.execute(
+        "SELECT kpi, value FROM dept_kpis WHERE year = ? AND fiscal_year = ?", [year, year])],
+        columns=["unit", "kpi", "value"])
+    return answers, kpis
