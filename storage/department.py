@@ -273,3 +273,15 @@ def score_inputs(db: Database, year: int) -> tuple[pd.DataFrame, pd.DataFrame] |
         "SELECT kpi, value FROM dept_kpis WHERE year = ? AND fiscal_year = ?", [year, year])],
         columns=["unit", "kpi", "value"])
     return answers, kpis
+
+
+def unit_narratives(db: Database, year: int, item: str) -> pd.DataFrame:
+    """The counted units' narratives for an item (what the department's may draw from): code, unit_id, level,
+    text, in unit code and level order."""
+    units = assessments.units_with_assessment(db, year, assessments.COUNTED)
+    rows = db.execute(f"SELECT u.code, a.unit_id, n.level, n.text FROM assessments a JOIN narratives n ON "
+                      f"n.assessment_id = a.id JOIN units u ON u.id = a.unit_id WHERE a.year = ? AND n.item = ? "
+                      f"AND n.text != '' AND a.unit_id IN ({', '.join('?' * len(units))}) ORDER BY u.code, "
+                      f"CASE n.level WHEN 'basic' THEN 0 WHEN 'advance' THEN 1 ELSE 2 END",
+                      [year, item, *units]).fetchall()
+    return pd.DataFrame(rows, columns=["code", "unit_id", "level", "text"])

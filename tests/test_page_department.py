@@ -1,0 +1,118 @@
+"""The department's assessment page under AppTest: the committee starts it from the units and edits it (every
+change saved at once, versioned and audited), approves and reopens it; the director and the admin read it;
+units cannot reach it."""
+
+import pytest
+from readers import reader
+
+from analysis.department_record import record_scores
+from i18n import translate
+from i18n.format import score_text
+from storage import department
+
+PAGE = "pages/department.py"
+YEAR = 2570
+
+
+@pytest.fixture
+def page(app):
+    def open_page(role: str = "committee", lang: str = "th"):
+        at = app(role, lang)
+        at.switch_page(PAGE).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def _button(at, key: str, lang: str = "th"):
+    return next(b for b in at.button if b.label == translate(key, lang))
+
+
+def _metric(at, key: str, lang: str = "th") -> str:
+    return next(m.value for m in at.metric if m.label == translate(key, lang))
+
+
+def _start(at):
+    _button(at, "dp_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_the_committee_starts_it_from_the_units_by_the_rule_it_chooses(page, demo_db):
+    at = page()
+    counted = department.unit_answers(demo_db, YEAR)[1]
+    assert at.info[0].value == translate("dp_not_started", "th", year=YEAR, n=counted)
+    at.radio(key="dp:rule:th").set_value("all").run()
+    _start(at)
+    record = department.get(demo_db, reader(demo_db), YEAR)
+    assert record.record["rule"] == "all" and record.version == 1
+    assert _metric(at, "total_score") == score_text(record_scores(demo_db, YEAR).total)
+    assert at.checkbox(key="dp:cp:1.1.B1").value == record.ticks["1.1.B1"]
+    met = dict(zip(*department.unit_answers(demo_db, YEAR)[0].to_dict("list").values(), strict=True))
+    assert translate("dp_units_met", "th", met=met["1.1.B1"], n=counted) in [c.value for c in at.caption]
+
+
+def test_every_change_saves_at_once_and_the_score_follows(page, demo_db):
+    at = page()
+    _start(at)
+    before = department.get(demo_db, reader(demo_db), YEAR)
+    ticked = not before.ticks["1.1.B1"]
+    at.checkbox(key="dp:cp:1.1.B1").set_value(ticked).run()
+    at.text_area(key="dp:nar:1.1").input("กรมกำหนดทิศทางร่วมกับทุกหน่วยงาน").run()
+    at.segmented_control(key="dp:category").set_value(7).run()
+    at.number_input(key=f"dp:kpi:RM1:{YEAR}").set_value(91.5).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    saved = department.get(demo_db, reader(demo_db), YEAR)
+    assert saved.ticks["1.1.B1"] == ticked and saved.narratives["1.1"] == "กรมกำหนดทิศทางร่วมกับทุกหน่วยงาน"
+    assert saved.kpi_values[("RM1", YEAR)] == 91.5 and saved.version == before.version + 3
+    assert _metric(at, "total_score") == score_text(record_scores(demo_db, YEAR).total)
+    caption = translate("dp_units_kpi", "th", n=0, mean="", min="", max="")[:12]
+    assert any(c.value.startswith(caption) for c in at.caption)  # the units' values for reference
+
+
+def test_an_out_of_range_value_is_refused_and_nothing_changes(page, demo_db):
+    at = page()
+    _start(at)
+    at.segmented_control(key="dp:category").set_value(7).run()
+    at.number_input(key=f"dp:kpi:RM1:{YEAR}").set_value(1e7).run()
+    assert at.error and "RM1" in at.error[0].value
+    assert ("RM1", YEAR) not in department.get(demo_db, reader(demo_db), YEAR).kpi_values
+    assert at.number_input(key=f"dp:kpi:RM1:{YEAR}").value is None  # the widget shows the store again
+
+
+def test_approval_locks_it_and_a_reason_reopens_it(page, demo_db):
+    at = page()
+    _start(at)
+    assert _button(at, "dp_approve").disabled
+    at.checkbox(key="dp:approve_sure").check().run()
+    _button(at, "dp_approve").click().run()
+    assert department.get(demo_db, reader(demo_db), YEAR).record["status"] == "approved"
+    assert at.checkbox(key="dp:cp:1.1.B1").disabled
+    assert at.info[0].value == translate("dp_locked", "th")
+    at.text_input(key="dp:reopen_reason").input("แก้ค่าตัวชี้วัด")
+    _button(at, "dp_reopen").click().run()
+    assert department.get(demo_db, reader(demo_db), YEAR).record["status"] == "draft"
+    assert not at.checkbox(key="dp:cp:1.1.B1").disabled
+
+
+@pytest.mark.parametrize("role", ["director", "admin"])
+def test_the_director_and_the_admin_read_it(page, demo_db, demo_user, role):
+    at = page(role)
+    assert not [b for b in at.button if b.label == translate("dp_start", "th")]  # only the committee starts it
+    department.start(demo_db, demo_user("committee"), YEAR)
+    at.run()
+    assert at.checkbox(key="dp:cp:1.1.B1").disabled and at.text_area(key="dp:nar:1.1").disabled
+    assert not [b for b in at.button if b.label == translate("dp_approve", "th")]
+
+
+def test_english(page, demo_db, demo_user):
+    department.start(demo_db, demo_user("committee"), YEAR)
+    at = page("committee", "en")
+    assert at.title[0].value == translate("dp_title", "en", year=YEAR)
+    assert _metric(at, "total_score", "en") == score_text(record_scores(demo_db, YEAR).total)
+
+
+def test_units_cannot_reach_it(app):
+    at = app("unit")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)

@@ -1,0 +1,165 @@
+"""The department's assessment of record: widgets of the committee's form. Every change saves at once under
+the version on screen (``ui.editor``); the page re-renders from the store."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from analysis.self_assessment import item_view
+from i18n.format import level_label, local_time, score_text
+from scoring import LEVELS, Framework
+from scoring.criteria import Item
+from storage import department
+from storage.accounts import User
+from storage.department import Record
+from ui import choices, session
+from ui.assessment_form import level_heading
+from ui.editor import Editor
+from ui.i18n import current_language, t
+from ui.text import md, thai_lines
+
+EDITOR = Editor("dp")
+key = EDITOR.key
+
+
+def _save(action) -> None:
+    EDITOR.save(action)
+
+
+def _on_tick(user: User, year: int, checkpoint: str) -> None:
+    met = bool(st.session_state[key("cp", checkpoint)])
+    _save(lambda v: department.save_answers(session.store(), user, year, v, {checkpoint: met}))
+
+
+def _on_narrative(user: User, year: int, item: str) -> None:
+    text = st.session_state[key("nar", item)] or ""
+    _save(lambda v: department.save_narrative(session.store(), user, year, v, item, text))
+
+
+def _on_kpi(user: User, year: int, kpi: str, fiscal_year: int) -> None:
+    value = st.session_state[key("kpi", kpi, fiscal_year)]
+    _save(lambda v: department.save_kpi_values(session.store(), user, year, v, {(kpi, fiscal_year): value}))
+
+
+def _on_cite(user: User, year: int, item: str) -> None:
+    chosen = [int(i) for i in st.session_state[key("cite", item)]]
+    _save(lambda v: department.cite(session.store(), user, year, v, item, chosen))
+
+
+def start_panel(user: User, year: int, counted: int) -> None:
+    """Before the record exists: what it is, and for the committee the rule to start it by."""
+    st.info(t("dp_not_started", year=year, n=counted), icon=":material/assignment_add:")
+    if user.role != "committee":
+        return
+    rule = choices.one("radio", t("dp_rule"), department.RULES, "dp:rule", lambda r: t(f"dp_rule_{r}"))
+    if st.button(t("dp_start"), type="primary", key="dp:start") and EDITOR.attempt(
+            lambda: department.start(session.store(), user, year, rule), t("dp_started")):
+        st.rerun()
+
+
+def status_note(record: Record) -> str:
+    """When the record was started, by which rule, and its last save (and approval)."""
+    row = record.record
+    text = t("dp_saved_note", rule=t(f"dp_rule_{row['rule']}"), time=local_time(row["updated_at"]),
+             user=row["updated_by"], version=row["version"])
+    if row["status"] == "approved":
+        text += " · " + t("dp_approved_note", user=row["approved_by"], time=local_time(row["approved_at"]))
+    return text
+
+
+def decision_panel(record: Record, user: User, year: int) -> None:
+    """The committee approves the draft, or reopens the approved record with a reason."""
+    if user.role != "committee":
+        return
+    if record.record["status"] == "draft":
+        sure = st.checkbox(t("dp_approve_confirm"), key=key("approve_sure"))
+        if st.button(t("dp_approve"), type="primary", disabled=not sure, key=key("approve")):
+            _save(lambda v: department.approve(session.store(), user, year, v))
+            st.rerun()
+        return
+    with st.form(key("reopen_form"), border=False):
+        reason = st.text_input(t("dp_reopen_reason"), max_chars=department.MAX_REASON, key=key("reopen_reason"))
+        if st.form_submit_button(t("dp_reopen")):
+            _save(lambda v: department.reopen(session.store(), user, year, v, reason))
+            st.rerun()
+
+
+def _evidence_label(row) -> str:
+    name = row.filename or row.url or str(row.id)
+    return f"{row.code} · {name}" + (f" ({t('ev_confidential_tag')})" if row.confidential else "")
+
+
+def render_item(db: Database, record: Record, item: Item, framework: Framework, user: User, fresh: bool,
+                editable: bool, units_met: dict[str, int], counted: int) -> None:
+    """An item of categories 1-6: the department's answers beside how many units met each checkpoint, its
+    narrative, the units' narratives to draw from, and the units' evidence it cites."""
+    lang, year = current_language(), record.record["year"]
+    view = item_view(item, record.ticks, framework)
+    with st.container(border=True):
+        head, score = st.columns([5, 1])
+        head.markdown(f"#### {item.id} {item.name.get(lang)}")
+        score.metric(t("sa_item_score", score=""), score_text(view.detail.score), border=False)
+        score.caption(level_label(view.level, lang))
+        for column, level in zip(st.columns(3), LEVELS, strict=True):
+            checkpoints = item.level_checkpoints(level)
+            met = sum(record.ticks.get(cp.id, False) for cp in checkpoints)
+            level_heading(column, item, level, t("sa_level_met", level=level_label(level, lang), met=met,
+                                                 total=len(checkpoints)))
+            for cp in checkpoints:
+                k = key("cp", cp.id)
+                EDITOR.prime(k, record.ticks.get(cp.id, False), fresh)
+                column.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}", key=k, disabled=not editable,
+                                wrap=True, width="stretch", on_change=_on_tick, args=(user, year, cp.id))
+                column.caption(t("dp_units_met", met=units_met.get(cp.id, 0), n=counted))
+        _narrative_and_evidence(db, record, item, user, fresh, editable)
+
+
+def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User, fresh: bool,
+                            editable: bool) -> None:
+    lang, year = current_language(), record.record["year"]
+    k = key("nar", item.id)
+    EDITOR.prime(k, record.narratives.get(item.id, ""), fresh)
+    st.text_area(t("dp_narrative"), key=k, height=160, max_chars=department.MAX_NARRATIVE, disabled=not editable,
+                 on_change=_on_narrative, args=(user, year, item.id), help=t("dp_narrative_help"))
+    theirs = department.unit_narratives(db, year, item.id)
+    with st.expander(t("dp_unit_narratives", n=theirs["code"].nunique())):
+        if theirs.empty:
+            st.caption(t("dp_no_unit_narratives"))
+        for row in theirs.itertuples():
+            st.markdown(f"**{md(row.code)}** · {level_label(row.level, lang)}: {md(row.text)}")
+    options = department.citable(db, year, item.id)
+    labels = {int(row.id): _evidence_label(row) for row in options.itertuples()}
+    k = key("cite", item.id)
+    EDITOR.prime(k, [i for i in record.citations.get(item.id, []) if i in labels], fresh)
+    st.multiselect(t("dp_cite"), list(labels), key=k, format_func=lambda i: labels.get(i, str(i)),
+                   disabled=not editable or not labels, on_change=_on_cite, args=(user, year, item.id),
+                   help=t("dp_cite_help"), placeholder=t("dp_cite_none") if not labels else None)
+
+
+def render_kpis(db: Database, record: Record, framework: Framework, user: User, fresh: bool, editable: bool,
+                unit_values: pd.DataFrame) -> None:
+    """Category 7: per criteria KPI, the department's values of the cycle's three years, the units' values of
+    this year for reference; per item, the department's narrative and cited evidence."""
+    lang, year = current_language(), record.record["year"]
+    for item in framework.category(7).items:
+        st.markdown(f"#### {item.id} {item.name.get(lang)}")
+        for kpi in item.kpis:
+            with st.container(border=True):
+                st.markdown(f"**{md(kpi.id)}** {md(kpi.name.get(lang))}")
+                st.caption(t("sa_kpi_meta", unit=md(kpi.unit.get(lang)),
+                             direction=t(f"sa_kpi_direction_{kpi.direction}"), target=f"{kpi.target:g}",
+                             floor=f"{kpi.floor:g}", ceiling=f"{kpi.ceiling:g}"))
+                theirs = unit_values[(unit_values["kpi"] == kpi.id) & (unit_values["fiscal_year"] == year)]["value"]
+                theirs = theirs.dropna()
+                st.caption(t("dp_units_kpi", n=len(theirs), mean=f"{theirs.mean():,.2f}", min=f"{theirs.min():,.2f}",
+                             max=f"{theirs.max():,.2f}") if len(theirs) else t("dp_units_kpi_none"))
+                for column, fiscal_year in zip(st.columns(3), (year - 2, year - 1, year), strict=True):
+                    k = key("kpi", kpi.id, fiscal_year)
+                    EDITOR.prime(k, record.kpi_values.get((kpi.id, fiscal_year)), fresh)
+                    column.number_input(t("dp_kpi_value", year=fiscal_year), key=k, step=0.1,
+                                        format="%.2f", disabled=not editable, on_change=_on_kpi,
+                                        args=(user, year, kpi.id, fiscal_year),
+                                        help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"))
+        _narrative_and_evidence(db, record, item, user, fresh, editable)
