@@ -22,7 +22,7 @@ from analysis.scores import CycleScores, categories_of, cycle_scores
 from scoring import AwardStatus, DepartmentResult, Framework, award_status, level_for
 from scoring.lens import aim_readiness, aims
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
-from storage import assessments, org, years
+from storage import assessments, department, org, years
 from storage.accounts import User
 
 PLANNED_METHODS = ("mean", "weighted")  # the award path needs a separable aggregation
@@ -139,7 +139,8 @@ def award_path(db: Database, year: int, source: str = "best", method: str = "mea
         return None
     framework = years.framework_of(db, year)
     awards = framework.thresholds.awards
-    shares = unit_shares(list(scores.grid.index), method, unit_weights(db))
+    units = list(scores.grid.index)  # the department's assessment is one "unit", with the whole share
+    shares = unit_shares(units) if source == "department" else unit_shares(units, method, unit_weights(db))
     category = int(target.removeprefix("category_")) if target.startswith("category_") else None
     planner = AwardPlanner(scores.answers, scores.kpis, scores.result.categories, shares, framework,
                            only=None if category is None else [category])
@@ -164,7 +165,7 @@ def gaps(db: Database, year: int, source: str = "best", method: str = "mean", la
 def kpi_department(db: Database, year: int, source: str = "best", lang: str = "th") -> pd.DataFrame:
     """Each criteria KPI's department value (mean over the counted units) per fiscal year."""
     framework = years.framework_of(db, year)
-    results = assessments.kpi_results(db, year, source)
+    results = department.kpi_results(db, year) if source == "department" else assessments.kpi_results(db, year, source)
     if results.empty:
         return pd.DataFrame(columns=KPI_COLUMNS)
     values = results.groupby(["kpi", "fiscal_year"], as_index=False)["value"].mean()

@@ -10,7 +10,9 @@ from sqlite_utils import Database
 
 from scoring import DepartmentResult, Framework, department_scores, unit_item_grid, unit_item_scores
 from scoring.tables import item_table
-from storage import assessments, years
+from storage import assessments, department, years
+
+SOURCES = (*assessments.SOURCES, "department")  # the units' values, and the department's assessment of record
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,18 @@ def rules_of(framework: Framework) -> dict:
 def cycle_scores(db: Database, year: int, source: str, method: str = "mean", weights: dict | None = None,
                  statuses: tuple[str, ...] | None = assessments.COUNTED) -> CycleScores | None:
     """The department's scores over the cycle's assessments in ``statuses`` (by default the
-    submitted and approved ones; for 'review', only the reviewed ones); None when there are none."""
+    submitted and approved ones; for 'review', only the reviewed ones); None when there are none. The source
+    'department' is the department's assessment of record (one row, "department"), None before it starts."""
     framework = years.framework_of(db, year)
+    if source == "department":
+        inputs = department.score_inputs(db, year)
+        if inputs is None:
+            return None
+        answers, kpis = inputs
+        keys = pd.DataFrame({"unit": [department.UNIT]})
+        scores = unit_item_scores(answers, kpis, framework, keys=keys, **rules_of(framework))
+        result = department_scores(scores, framework=framework)
+        return CycleScores(result, unit_item_grid(scores, framework), answers, kpis)
     units = assessments.units_with_assessment(db, year, statuses, source)
     if not units:
         return None

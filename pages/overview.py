@@ -2,12 +2,12 @@
 
 import streamlit as st
 
+from analysis.scores import SOURCES
 from analysis.summary import DEFAULT_METHOD, DEFAULT_SOURCE
 from charts.overview import total_bullet
 from i18n.format import level_label, rules_text, score_text
 from scoring import METHODS
 from storage import org, years
-from storage.assessments import SOURCES
 from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
@@ -27,7 +27,8 @@ method = choices.one("selectbox", t("ov_method"), METHODS, "ov:method", lambda m
 framework = years.framework_of(db, year)
 head = load("headline", reader=user, year=year, source=source, method=method)
 units = org.units(db).set_index("id")
-labels = (units["code"] + " · " + units["name_en" if lang == "en" else "name_th"]).to_dict()
+labels = {**(units["code"] + " · " + units["name_en" if lang == "en" else "name_th"]).to_dict(),
+          "department": t("ov_department_row")}
 
 st.title(t("ov_title"))
 st.caption(covers(head.result.units if head.result else 0, head.units_total, source, method, head.kept))
@@ -37,7 +38,7 @@ cols[2].metric(t("submissions"), f"{head.submitted}/{head.units_total}")
 st.progress(head.submitted / head.units_total if head.units_total else 0.0,
             text=t("submissions_value", done=head.submitted, total=head.units_total))
 if head.result is None:
-    st.info(t("no_submissions"))
+    st.info(t("ov_no_department" if source == "department" else "no_submissions"))
     st.stop()
 cols[0].metric(t("department_total"), score_text(head.result.total))
 cols[1].metric(t("level"), level_label(head.level, lang))

@@ -285,3 +285,10 @@ def unit_narratives(db: Database, year: int, item: str) -> pd.DataFrame:
                       f"CASE n.level WHEN 'basic' THEN 0 WHEN 'advance' THEN 1 ELSE 2 END",
                       [year, item, *units]).fetchall()
     return pd.DataFrame(rows, columns=["code", "unit_id", "level", "text"])
+
+
+def kpi_results(db: Database, year: int) -> pd.DataFrame:
+    """The record's KPI values of every fiscal year it holds: unit ("department"), kpi, fiscal_year, value."""
+    rows = db.execute("SELECT kpi, fiscal_year, value FROM dept_kpis WHERE year = ? AND value IS NOT NULL "
+                      "ORDER BY kpi, fiscal_year", [year]).fetchall()
+    return pd.DataFrame([(UNIT, *r) for r in rows], columns=["unit", "kpi", "fiscal_year", "value"])

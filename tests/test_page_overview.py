@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 from readers import reader
 
+from analysis.department_record import record_scores
 from i18n import translate
 from i18n.format import level_label, score_text
 from scoring import METHODS, default_framework, department_scores, level_for, unit_item_scores
 from scoring.lens import aim_readiness, aims
-from storage import accounts, answers, assessments
+from storage import accounts, answers, assessments, department
 from storage.assessments import SOURCES
 from storage.demo import DEMO_PASSWORD
 from ui.overview_parts import TABS
@@ -146,6 +147,23 @@ def test_the_lens_shows_each_aims_readiness_and_what_lifts_it(overview_page, dem
         assert f"**{aim.name.th}**: ประเมินตนเอง {own[aim.id]:.0f}%" in lines
         assert aim.lifts.th in lines
     assert at.caption[-2].value == translate("ov_lens_caption", "th")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_the_departments_assessment_is_a_source_of_its_own(overview_page, demo_db, method):
+    at = overview_page("director", "department", method)
+    assert at.info[0].value == translate("ov_no_department", "th")  # not started yet
+    committee = accounts.authenticate(demo_db, "demo-committee", DEMO_PASSWORD)
+    department.start(demo_db, committee, 2570)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    expected = record_scores(demo_db, 2570)
+    assert metric(at, "department_total") == score_text(expected.total)
+    assert at.caption[0].value == translate("ov_covers_department", "th")
+    for tab in TABS:
+        at.session_state["ov_tab"] = translate(TABS[tab], "th")
+        at.run()
+        assert not at.exception, (tab, [e.value for e in at.exception])
 
 
 def test_a_new_save_shows_at_once(overview_page, demo_db):

@@ -27,6 +27,8 @@ TABS = {"categories": "ov_tab_categories", "units": "ov_tab_units", "ofi": "ov_t
 def covers(counted: int, total: int, source: str, method: str, kept: int) -> str:
     """Which units the department's figures cover, from which values and combined how; and, if any, how many
     returned units count by what they last submitted (the home page and the overview say the same)."""
+    if source == "department":
+        return t("ov_covers_department")
     text = t("ov_covers", n=counted, total=total, source=t(f"ov_source_{source}"), method=t(f"ov_method_{method}"))
     return text + (" · " + t("ov_kept", n=kept) if kept else "")
 
