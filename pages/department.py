@@ -8,9 +8,20 @@ from i18n.format import level_label, rules_text, score_text, status_label
 from storage import assessments, department, years
 from ui import session
 from ui.cycles import choose_cycle
-from ui.department_form import EDITOR, decision_panel, key, render_item, render_kpis, start_panel, status_note
+from ui.department_form import (
+    EDITOR,
+    decision_panel,
+    key,
+    render_item,
+    render_kpis,
+    render_profile,
+    start_panel,
+    status_note,
+)
 from ui.i18n import current_language, t
 from ui.router import require_user
+
+PROFILE_SECTION = "profile"  # beside the categories 1-7 in the section control
 
 user = require_user("committee", "director", "admin")
 db = session.store()
@@ -23,35 +34,42 @@ st.title(t("dp_title", year=year))
 st.caption(t("dp_intro"))
 EDITOR.show_flash()
 record = department.get(db, user, year)
+year_closed = years.year_refusal(db, year)
 if record is None:
     start_panel(user, year, counted)
+    sections = [PROFILE_SECTION]
+else:
+    fresh = EDITOR.begin(year, record.version)
+    editable = user.role == "committee" and record.record["status"] == "draft" and not year_closed
+    scores = record_scores(db, year)
+    cols = st.columns([2, 2, 3])
+    cols[0].metric(t("status"), status_label(record.record["status"], lang))
+    cols[1].metric(t("total_score"), score_text(scores.total))
+    cols[2].metric(t("level"), level_label(scores.level, lang))
+    st.caption(status_note(record))
+    st.caption(rules_text(framework.rules, lang))
+    if year_closed:
+        st.info(t("rv_year_closed", year=year), icon=":material/lock:")
+    elif not editable and user.role == "committee":
+        st.info(t("dp_locked"), icon=":material/lock:")
+    if not year_closed:
+        decision_panel(record, user, year)
+    sections = [*framework.rules.categories, PROFILE_SECTION]
+
+section = st.segmented_control(
+    t("dp_section"), sections, key=key("category"), default=sections[0],
+    format_func=lambda c: t("dp_profile") if c == PROFILE_SECTION else t("category_short", n=c)) or sections[0]
+if section == PROFILE_SECTION:
+    st.subheader(t("dp_profile"))
+    profile_open = user.role == "committee" and not year_closed and (record is None or
+                                                                       record.record["status"] == "draft")
+    render_profile(db, framework, user, year, profile_open)
     st.stop()
-fresh = EDITOR.begin(year, record.version)
-year_closed = years.year_refusal(db, year)
-editable = user.role == "committee" and record.record["status"] == "draft" and not year_closed
-scores = record_scores(db, year)
-
-cols = st.columns([2, 2, 3])
-cols[0].metric(t("status"), status_label(record.record["status"], lang))
-cols[1].metric(t("total_score"), score_text(scores.total))
-cols[2].metric(t("level"), level_label(scores.level, lang))
-st.caption(status_note(record))
-st.caption(rules_text(framework.rules, lang))
-if year_closed:
-    st.info(t("rv_year_closed", year=year), icon=":material/lock:")
-elif not editable and user.role == "committee":
-    st.info(t("dp_locked"), icon=":material/lock:")
-if not year_closed:
-    decision_panel(record, user, year)
-
-assessed = framework.rules.categories
-category = st.segmented_control(t("category"), assessed, key=key("category"), default=assessed[0],
-                                format_func=lambda c: t("category_short", n=c)) or assessed[0]
-st.subheader(f"{t('category_short', n=category)} {framework.category(category).name.get(lang)} · "
-             f"{score_text(scores.categories[category])}")
-if category == 7:
+st.subheader(f"{t('category_short', n=section)} {framework.category(section).name.get(lang)} · "
+             f"{score_text(scores.categories[section])}")
+if section == 7:
     render_kpis(db, record, framework, user, fresh, editable, assessments.kpi_results(db, year, "best"))
 else:
     met = dict(zip(units_met["checkpoint"], units_met["units_met"], strict=True))
-    for item in framework.category(category).items:
+    for item in framework.category(section).items:
         render_item(db, record, item, framework, user, fresh, editable, met, counted)

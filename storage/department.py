@@ -21,7 +21,7 @@ from scoring import Framework
 from storage import assessments, audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
 
 WRITERS = ("committee",)
 READERS = ("committee", "director", "admin")
@@ -292,3 +292,39 @@ def kpi_results(db: Database, year: int) -> pd.DataFrame:
     rows = db.execute("SELECT kpi, fiscal_year, value FROM dept_kpis WHERE year = ? AND value IS NOT NULL "
                       "ORDER BY kpi, fiscal_year", [year]).fetchall()
     return pd.DataFrame([(UNIT, *r) for r in rows], columns=["unit", "kpi", "fiscal_year", "value"])
+
+
+def profile(db: Database, actor: User, year: int) -> dict[str, dict]:
+    """The year's organisation profile: part id -> {text, updated_at, updated_by}, for the parts answered."""
+    _reader(db, actor)
+    return {r["part"]: r for r in db.query("SELECT part, text, updated_at, updated_by FROM org_profiles "
+                                           "WHERE year = ?", [year])}
+
+
+def profile_version(db: Database, year: int) -> int:
+    """How many times the year's profile has been saved: it rises with every save (the audit log is
+    append-only), so an editor can tell whether someone else saved since it read the profile."""
+    return db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'profile' AND entity = 'dept_record' AND "
+                      "entity_id = ?", [str(year)]).fetchone()[0]
+
+
+def save_profile(db: Database, actor: User, year: int, part: str, text: str, before: str) -> int:
+    """The committee's answer to a part of the organisation profile; the profile's new version.
+    ``before``: the text the editor showed; refused (``FieldConflict``) when someone changed the part since."""
+    if part not in {p.id for p in years.framework_of(db, year).profile}:
+        raise InputError("error_profile_part", part=part)
+    text = text.strip()
+    if len(text) > MAX_NARRATIVE:
+        raise InputError("error_text_length", limit=MAX_NARRATIVE)
+    with transaction(db):
+        actor = _writer(db, actor, year)
+        row = db.execute("SELECT text, updated_by FROM org_profiles WHERE year = ? AND part = ?",
+                         [year, part]).fetchone()
+        stored = row[0] if row else ""
+        if stored not in (before.strip(), text):
+            raise FieldConflict(part, row[1], stored)
+        db.execute("INSERT INTO org_profiles (year, part, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) "
+                   "ON CONFLICT (year, part) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at, "
+                   "updated_by = excluded.updated_by", [year, part, text, now(), actor.username])
+        audit.record(db, actor.username, "profile", "dept_record", year, part=part, chars=len(text))
+        return profile_version(db, year)

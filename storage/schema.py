@@ -294,3 +294,11 @@ def m013_department_record(db: Database) -> None:
                            pk=("year", "kpi", "fiscal_year"), foreign_keys=[("year", "dept_records", "year")])
     db["dept_citations"].create({"year": int, "item": str, "evidence_id": int}, pk=("year", "item", "evidence_id"),
                                 foreign_keys=[("year", "dept_records", "year"), ("evidence_id", "evidence", "id")])
+
+
+@migrations
+def m014_organisation_profile(db: Database) -> None:
+    """The organisation profile (ลักษณะสำคัญขององค์การ) per year: the committee's answer to each part the
+    criteria file names, for the application report."""
+    db["org_profiles"].create({"year": int, "part": str, "text": str, "updated_at": str, "updated_by": str},
+                              pk=("year", "part"), not_null={"text"}, foreign_keys=[("year", "cycles", "year")])

@@ -9,6 +9,7 @@ from analysis.department_record import record_scores
 from i18n import translate
 from i18n.format import score_text
 from storage import department
+from ui.text import thai_lines
 
 PAGE = "pages/department.py"
 YEAR = 2570
@@ -101,6 +102,7 @@ def test_the_director_and_the_admin_read_it(page, demo_db, demo_user, role):
     assert not [b for b in at.button if b.label == translate("dp_start", "th")]  # only the committee starts it
     department.start(demo_db, demo_user("committee"), YEAR)
     at.run()
+    at.segmented_control(key="dp:category").set_value(1).run()  # the profile was the only section till now
     assert at.checkbox(key="dp:cp:1.1.B1").disabled and at.text_area(key="dp:nar:1.1").disabled
     assert not [b for b in at.button if b.label == translate("dp_approve", "th")]
 
@@ -116,3 +118,24 @@ def test_units_cannot_reach_it(app):
     at = app("unit")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
+
+
+def test_the_committee_answers_the_organisation_profile_before_and_after_starting(page, demo_db, demo_user):
+    at = page()
+    assert at.segmented_control(key="dp:category").value == "profile"  # the only section before the start
+    part = department.years.framework_of(demo_db, YEAR).profile[0]
+    at.text_area(key=f"pf:part:{part.id}").input("  กรมมีพันธกิจตามกฎหมาย 3 ด้าน  ").run()
+    assert not at.exception and not at.error
+    saved = department.profile(demo_db, reader(demo_db), YEAR)
+    assert saved[part.id]["text"] == "กรมมีพันธกิจตามกฎหมาย 3 ด้าน" and saved[part.id]["updated_by"] == "demo-committee"
+    assert thai_lines(part.questions[0].th) in " ".join(m.value for m in at.markdown)
+
+    other = page()  # a second committee session, opened now, and the first one changes the part again
+    at.text_area(key=f"pf:part:{part.id}").input("ฉบับแก้ไข").run()
+    other.text_area(key=f"pf:part:{part.id}").input("ฉบับของอีกคน").run()
+    assert other.error  # refused beside the box: someone changed it since it was shown
+    assert department.profile(demo_db, reader(demo_db), YEAR)[part.id]["text"] == "ฉบับแก้ไข"
+    assert other.text_area(key=f"pf:part:{part.id}").value == "ฉบับแก้ไข"
+
+    director = page("director")
+    assert director.text_area(key=f"pf:part:{part.id}").disabled

@@ -9,7 +9,7 @@ import pytest
 
 from scoring import roll_up, unit_item_scores
 from storage import assessments, audit, department, years
-from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
 
 YEAR = 2570
 
@@ -143,3 +143,21 @@ def test_the_record_is_scored_by_the_scoring_package(demo_db, committee):
     scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": [department.UNIT]}))
     categories, total = roll_up(scores.set_index("item")["score"], framework)
     assert total == 500.0 and (categories == 500.0).all()
+
+
+def test_the_organisation_profile_is_saved_per_part_checked_and_audited(demo_db, demo_user, committee):
+    part = years.framework_of(demo_db, YEAR).profile[0].id
+    assert department.save_profile(demo_db, committee, YEAR, part, " พันธกิจ ", before="") == 1
+    assert department.profile(demo_db, demo_user("director"), YEAR)[part]["text"] == "พันธกิจ"
+    with pytest.raises(FieldConflict):  # shown empty, but someone wrote it since
+        department.save_profile(demo_db, committee, YEAR, part, "อื่น", before="")
+    assert department.save_profile(demo_db, committee, YEAR, part, "พันธกิจ 3 ด้าน", before="พันธกิจ") == 2
+    for bad_part, text in (("P9z", "x"), (part, "ก" * (department.MAX_NARRATIVE + 1))):
+        with pytest.raises(InputError):
+            department.save_profile(demo_db, committee, YEAR, bad_part, text, before="พันธกิจ 3 ด้าน")
+    with pytest.raises(AccessDenied):
+        department.save_profile(demo_db, demo_user("director"), YEAR, part, "x", before="พันธกิจ 3 ด้าน")
+    with pytest.raises(AccessDenied):
+        department.profile(demo_db, demo_user("unit"), YEAR)
+    assert department.profile_version(demo_db, YEAR) == 2
+    assert audit.entries(demo_db, action="profile", year=YEAR)["username"].tolist() == ["demo-committee"] * 2

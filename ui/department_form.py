@@ -56,6 +56,7 @@ def start_panel(user: User, year: int, counted: int) -> None:
     rule = choices.one("radio", t("dp_rule"), department.RULES, "dp:rule", lambda r: t(f"dp_rule_{r}"))
     if st.button(t("dp_start"), type="primary", key="dp:start") and EDITOR.attempt(
             lambda: department.start(session.store(), user, year, rule), t("dp_started")):
+        st.session_state.pop(key("category"), None)  # open the first category, not the profile shown till now
         st.rerun()
 
 
@@ -163,3 +164,37 @@ def render_kpis(db: Database, record: Record, framework: Framework, user: User, 
                                         args=(user, year, kpi.id, fiscal_year),
                                         help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"))
         _narrative_and_evidence(db, record, item, user, fresh, editable)
+
+
+PROFILE = Editor("pf")
+
+
+def _on_profile(user: User, year: int, part: str) -> None:
+    k = PROFILE.key("part", part)
+    text = st.session_state[k] or ""
+    PROFILE.save_field(k, text.strip(), lambda _, shown: department.save_profile(
+        session.store(), user, year, part, text, before=shown or ""))
+
+
+def render_profile(db: Database, framework: Framework, user: User, year: int, editable: bool) -> None:
+    """The organisation profile: per part of the criteria file, its guiding questions and the committee's
+    answer, saved when the text box is left."""
+    lang = current_language()
+    answers = department.profile(db, user, year)
+    fresh = PROFILE.begin(year, department.profile_version(db, year))
+    PROFILE.show_flash()
+    st.caption(t("dp_profile_intro"))
+    if not framework.profile:
+        st.info(t("dp_profile_none"))
+    for part in framework.profile:
+        with st.container(border=True):
+            st.markdown(f"#### {md(part.id)} {part.name.get(lang)}")
+            st.markdown("\n".join(f"- {thai_lines(q.get(lang))}" for q in part.questions))
+            k = PROFILE.key("part", part.id)
+            PROFILE.prime(k, answers.get(part.id, {}).get("text", ""), fresh)
+            st.text_area(t("dp_profile_answer"), key=k, height=200, max_chars=department.MAX_NARRATIVE,
+                         disabled=not editable, on_change=_on_profile, args=(user, year, part.id))
+            PROFILE.field_error(k)
+            if part.id in answers:
+                st.caption(t("dp_profile_saved", time=local_time(answers[part.id]["updated_at"]),
+                             user=answers[part.id]["updated_by"]))
