@@ -91,10 +91,17 @@ def _table(frame: pd.DataFrame, lang: str) -> tuple[list[str], list[str], list[l
 
 def register_xlsx(frame: pd.DataFrame, lang: str = "th") -> bytes:
     """An .xlsx workbook of one sheet: bold frozen header with filters, Tahoma throughout."""
-    columns, headers, rows = _table(frame, lang)
     book = Workbook()
-    sheet = book.active
-    sheet.title = _sheet_title(translate("ofi_register_title", lang))
+    write_register(book.active, frame, lang)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_register(sheet, frame: pd.DataFrame, lang: str = "th") -> None:
+    """The register on ``sheet`` (an openpyxl worksheet), which takes the register's name."""
+    columns, headers, rows = _table(frame, lang)
+    sheet.title = sheet_title(translate("ofi_register_title", lang))
     sheet.append(headers)
     for row in rows:
         sheet.append(row)
@@ -118,12 +125,9 @@ def register_xlsx(frame: pd.DataFrame, lang: str = "th") -> bytes:
     sheet.freeze_panes = "A2"
     if columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
-def _sheet_title(text: str) -> str:
+def sheet_title(text: str) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\."""
     for ch in "[]:*?/\\":
         text = text.replace(ch, " ")

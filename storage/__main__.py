@@ -60,10 +60,10 @@ def _password(args: argparse.Namespace, prompt: str) -> str:
 
 def _owner(db) -> User:
     """The store's first active admin, as whom the command line acts."""
-    row = db.execute("SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id LIMIT 1").fetchone()
-    if row is None:
+    admin = accounts.first_admin(db)
+    if admin is None:
         raise SystemExit("the store has no active admin; nothing was changed")
-    return accounts.get_user(db, row[0])
+    return admin
 
 
 def _read(path: Path) -> bytes:

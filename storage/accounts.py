@@ -175,6 +175,12 @@ def user_by_email(db: Database, email: str) -> list[User]:
     return [_user(row) for row in rows]
 
 
+def first_admin(db: Database) -> User | None:
+    """The store's first active admin: the account the command line acts and reads as."""
+    row = db.execute("SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id LIMIT 1").fetchone()
+    return get_user(db, row[0]) if row else None
+
+
 def acting(db: Database, actor: User) -> User:
     """``actor`` as the store has them now: the account must exist, be active and still carry that user
     name; its role and unit are the store's, not the object's. Every storage function that acts or reads

@@ -1,0 +1,104 @@
+"""The figures of the year's documents, read from the store and scored by the scoring package: one
+``YearFigures`` per year and score source, which the workbook (and the reports) lay out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlite_utils import Database
+
+from analysis.department_record import record_scores
+from analysis.ofi import ranked_gaps
+from analysis.scores import categories_of, cycle_scores
+from analysis.self_assessment import LiveScores
+from scoring import AwardStatus, Framework, award_status, level_for
+from scoring.ofi import unit_shares
+from scoring.tables import checkpoint_table
+from storage import assessments, years
+from storage.accounts import User
+
+UNIT_COLUMNS = ["code", "name", "status", "total", *range(1, 8)]
+ITEM_COLUMNS = ["item", "category", "name", "self", "review", "department"]
+ANSWER_COLUMNS = ["code", "checkpoint", "item", "level", "self", "review"]
+KPI_COLUMNS = ["code", "kpi", "fiscal_year", "self", "review"]
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """Everything the year's documents show, as plain frames (headers are column ids, not words)."""
+
+    year: int
+    source: str  # the units' values the department figures use: self, review or best
+    built_at: datetime
+    framework: Framework
+    units_total: int
+    units_counted: int
+    total: float | None
+    level: str | None
+    categories: pd.Series  # the department's, over the counted units (empty when none counts)
+    award: AwardStatus | None
+    units: pd.DataFrame  # UNIT_COLUMNS, one row per active unit
+    items: pd.DataFrame  # ITEM_COLUMNS
+    answers: pd.DataFrame  # ANSWER_COLUMNS, every counted unit's answer per checkpoint
+    kpis: pd.DataFrame  # KPI_COLUMNS
+    gaps: pd.DataFrame  # analysis.ofi.GAP_COLUMNS without unit_ids
+    record: LiveScores | None = None  # the department's assessment of record, once started
+    record_status: str | None = None
+
+
+def year_figures(db: Database, reader: User, year: int, source: str = "best", lang: str = "th",
+                 now: datetime | None = None) -> YearFigures:
+    framework = years.framework_of(db, year)
+    lang_name = "name_en" if lang == "en" else "name_th"
+    table = assessments.status_table(db, reader, year)
+    scores = cycle_scores(db, year, source)
+    own = cycle_scores(db, year, "self")
+    unit_rows = table[["unit_id", "code", lang_name, "status"]].rename(columns={lang_name: "name"})
+    by_unit = categories_of(scores.grid, framework) if scores else pd.DataFrame(columns=["total"])
+    units = unit_rows.merge(by_unit, left_on="unit_id", right_index=True, how="left")
+    units = units.reindex(columns=["unit_id", *UNIT_COLUMNS]).set_index("unit_id")
+    codes = dict(zip(table["unit_id"], table["code"], strict=True))
+
+    record = record_scores(db, year)
+    items = pd.DataFrame([(i.id, c.id, i.name.get(lang)) for c in framework.categories for i in c.items
+                          if c.id in framework.rules.categories], columns=["item", "category", "name"])
+    items["self"] = items["item"].map(own.result.items) if own else None
+    items["review"] = items["item"].map(scores.result.items) if scores else None
+    items["department"] = items["item"].map(record.items) if record is not None else None
+
+    answers = _answers(db, year, codes, framework)
+    kpis = _kpis(db, year, codes)
+    gaps = (ranked_gaps(scores.answers, scores.kpis, unit_shares(list(scores.grid.index)), framework, lang)
+            .drop(columns="unit_ids") if scores else pd.DataFrame())
+    result = scores.result if scores else None
+    row = next(db.query("SELECT status FROM dept_records WHERE year = ?", [year]), None)
+    return YearFigures(
+        year=year, source=source, built_at=now or datetime.now(UTC), framework=framework,
+        units_total=len(table), units_counted=result.units if result else 0,
+        total=result.total if result else None,
+        level=level_for(result.total, framework.thresholds.levels) if result else None,
+        categories=result.categories if result else pd.Series(dtype=float),
+        award=award_status(result.categories, result.total, framework.thresholds.awards) if result else None,
+        units=units.reset_index(drop=True), items=items, answers=answers, kpis=kpis, gaps=gaps,
+        record=record, record_status=row["status"] if row else None)
+
+
+def _answers(db: Database, year: int, codes: dict, framework: Framework) -> pd.DataFrame:
+    """Every counted unit's own and reviewed answer per checkpoint of the year's criteria."""
+    own, _ = assessments.score_inputs(db, year, "self")
+    best, _ = assessments.score_inputs(db, year, "best")
+    merged = own.merge(best, on=["unit", "checkpoint"], how="outer", suffixes=("_self", "_review"))
+    layout = checkpoint_table(framework)[["checkpoint", "item", "level", "order"]]
+    merged = merged.merge(layout, on="checkpoint").assign(code=lambda f: f["unit"].map(codes))
+    merged = merged.sort_values(["code", "item", "order"])
+    return merged.rename(columns={"met_self": "self", "met_review": "review"})[ANSWER_COLUMNS].reset_index(drop=True)
+
+
+def _kpis(db: Database, year: int, codes: dict) -> pd.DataFrame:
+    own = assessments.kpi_results(db, year, "self")
+    best = assessments.kpi_results(db, year, "best")
+    merged = own.merge(best, on=["unit", "kpi", "fiscal_year"], how="outer", suffixes=("_self", "_review"))
+    merged = merged.assign(code=merged["unit"].map(codes)).sort_values(["code", "kpi", "fiscal_year"])
+    return merged.rename(columns={"value_self": "self", "value_review": "review"})[KPI_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,74 @@
+"""The year's documents from the command line, for nightly jobs and checking.
+
+    python -m reports workbook --db FILE --year 2570 --out DIR [--lang th|en] [--source best|self|review]
+
+The store is read as its first active admin; nothing in it changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis.deliverables import year_figures
+from analysis.scores import SOURCES
+from i18n import translate
+from reports.workbook import year_workbook
+from storage import accounts, connect, ofis
+from storage.errors import StoreError
+
+
+def _store(path: Path):
+    if not path.exists():
+        raise SystemExit(f"{path} does not exist")
+    db = connect(path)
+    reader = accounts.first_admin(db)
+    if reader is None:
+        raise SystemExit(f"{path} has no active admin to read as")
+    return db, reader
+
+
+def _year(db, year: int) -> None:
+    if db.execute("SELECT 1 FROM cycles WHERE year = ?", [year]).fetchone() is None:
+        raise SystemExit(f"the store has no fiscal year {year}")
+
+
+def workbook(args: argparse.Namespace) -> Path:
+    db, reader = _store(args.db)
+    _year(db, args.year)
+    figures = year_figures(db, reader, args.year, args.source, args.lang)
+    data = year_workbook(figures, ofis.register(db, reader, args.year), args.lang)
+    path = args.out / f"pmqa-workbook-{args.year}-{args.lang}.xlsx"
+    path.write_bytes(data)
+    return path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m reports", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    book = sub.add_parser("workbook", help="the department's workbook of a year (.xlsx)")
+    book.set_defaults(run=workbook)
+    for p in (book,):
+        p.add_argument("--db", type=Path, required=True, help="the store's SQLite file")
+        p.add_argument("--year", type=int, required=True, help="the fiscal year (B.E.)")
+        p.add_argument("--out", type=Path, required=True, help="the folder to write into")
+        p.add_argument("--lang", choices=("th", "en"), default="th")
+    book.add_argument("--source", choices=[s for s in SOURCES if s != "department"], default="best",
+                      help="the units' values the department figures use")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.out.is_dir():
+        raise SystemExit(f"{args.out} is not a folder")
+    try:
+        print(f"written {args.run(args)}")
+    except StoreError as exc:
+        raise SystemExit(f"{translate(exc.key, 'en', **exc.params)} ({exc.key})") from None
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

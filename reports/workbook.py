@@ -1,0 +1,127 @@
+"""The department's workbook of a year: every figure the year's documents use, in Excel.
+
+Sheets (named in the chosen language): a summary (which year, score source and build time; the department's
+total, level, categories and readiness; the department's assessment of record), the units with their totals
+and categories, the item scores (self, reviewed, department), every checkpoint answer, every KPI value, the
+ranked gaps and the OFI register. Each sheet has a bold frozen header row with filters, number formats and
+Tahoma (which renders Thai); user text is made inert so no cell runs as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from analysis.deliverables import YearFigures
+from i18n import translate
+from i18n.format import level_label, status_label
+from reports.cells import literal
+from reports.ofi_export import FONT, TIME_FORMAT, _as_local_time, sheet_title, write_register
+
+SCORE_FORMAT = "0.00"
+SHEETS = ("summary", "units", "items", "answers", "kpis", "gaps")  # then the OFI register
+
+
+def _value(value):
+    """A cell's value: None for a missing one, plain numbers, inert text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return value
+    if hasattr(value, "item") and not isinstance(value, str):  # a NumPy scalar
+        value = value.item()
+    return literal(value) if isinstance(value, str) else value
+
+
+def _write(sheet, headers: list[str], rows: list[list], widths: list[int], formats: dict[int, str] | None = None,
+           wrap: tuple[int, ...] = ()) -> None:
+    """A table on ``sheet``: bold frozen header with filters, widths, number formats by column position."""
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([_value(v) for v in row])
+    body, bold = Font(name=FONT, size=10), Font(name=FONT, size=10, bold=True)
+    for index, width in enumerate(widths, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = width
+        for cell in sheet[letter]:
+            cell.font = bold if cell.row == 1 else body
+            cell.alignment = Alignment(vertical="top", wrap_text=cell.row == 1 or index in wrap)
+            if cell.row > 1 and formats and index in formats:
+                cell.number_format = formats[index]
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+
+
+def _summary(sheet, figures: YearFigures, lang: str) -> None:
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    rows = [[t("wb_year"), figures.year],
+            [t("wb_source"), t(f"ov_source_{figures.source}")],
+            [t("wb_built_at"), _as_local_time(figures.built_at)],
+            [t("wb_units"), t("submissions_value", done=figures.units_counted, total=figures.units_total)],
+            [t("department_total"), figures.total],
+            [t("level"), level_label(figures.level, lang) if figures.level else None]]
+    rows += [[t("category_short", n=int(c)), score] for c, score in figures.categories.items()]
+    if figures.award is not None:
+        for status in figures.award.tiers:
+            text = (t("award_met") if status.met else
+                    t("award_missing", points=f"{status.total_missing:,.1f}") if status.total_missing > 0 else
+                    t("award_categories_below", n=int((status.categories_missing > 0).sum())))
+            rows.append([t("wb_readiness", tier=status.tier.name.get(lang)), text])
+    if figures.record is not None:
+        rows += [[t("wb_record_total"), figures.record.total],
+                 [t("wb_record_status"), status_label(figures.record_status, lang)]]
+    rows.append([t("award_readiness_note"), None])
+    _write(sheet, [t("wb_what"), t("wb_value")], rows, [44, 28], {2: SCORE_FORMAT})
+    sheet["B4"].number_format = TIME_FORMAT
+    sheet["B2"].number_format = "0"
+
+
+def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th") -> bytes:
+    """The workbook as .xlsx bytes, from the year's figures and its OFI register (``storage.ofis.register``)."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    book = Workbook()
+    sheets = {name: book.active if i == 0 else book.create_sheet() for i, name in enumerate(SHEETS)}
+    for name, sheet in sheets.items():
+        sheet.title = sheet_title(t(f"wb_sheet_{name}"))
+    _summary(sheets["summary"], figures, lang)
+
+    units = figures.units
+    categories = [c for c in range(1, 8) if c in units.columns]
+    _write(sheets["units"], [t("wb_code"), t("unit"), t("status"), t("total_score"),
+                             *(t("category_short", n=c) for c in categories)],
+           [[r["code"], r["name"], status_label(r["status"], lang), r["total"], *(r[c] for c in categories)]
+            for r in units.to_dict("records")],
+           [10, 36, 14, 12, *([10] * len(categories))], {i: SCORE_FORMAT for i in range(4, 5 + len(categories))})
+
+    _write(sheets["items"], [t("ov_item"), t("category"), t("ov_item_name"), t("rv_self_total"),
+                             t("rv_review_total"), t("wb_record_score")],
+           figures.items[["item", "category", "name", "self", "review", "department"]].values.tolist(),
+           [8, 9, 48, 14, 14, 14], {4: SCORE_FORMAT, 5: SCORE_FORMAT, 6: SCORE_FORMAT})
+
+    met = {True: t("wb_met"), False: t("wb_not_met")}
+    _write(sheets["answers"], [t("wb_code"), t("wb_checkpoint"), t("ov_item"), t("level"), t("rv_self_total"),
+                               t("rv_review_total")],
+           [[r.code, r.checkpoint, r.item, level_label(r.level, lang), met.get(r.self), met.get(r.review)]
+            for r in figures.answers.itertuples()],
+           [10, 12, 8, 22, 14, 14])
+
+    _write(sheets["kpis"], [t("wb_code"), t("ov_kpi"), t("ovc_year_axis"), t("rv_self_total"), t("rv_review_total")],
+           figures.kpis[["code", "kpi", "fiscal_year", "self", "review"]].values.tolist(),
+           [10, 10, 12, 14, 14], {4: SCORE_FORMAT, 5: SCORE_FORMAT})
+
+    gaps = figures.gaps
+    _write(sheets["gaps"], [t("ov_kind"), t("ov_ref"), t("ov_item"), t("category"), t("level"), t("ov_path_units"),
+                            t("ofi_col_points"), t("ov_action")],
+           [[t(f"wb_kind_{r.kind}"), r.ref, r.item, r.category, level_label(r.level, lang)
+             if isinstance(r.level, str) else None, r.units, r.points, r.text] for r in gaps.itertuples()]
+           if not gaps.empty else [], [10, 12, 8, 9, 22, 12, 12, 60], {7: "0.000"}, wrap=(8,))
+
+    write_register(book.create_sheet(), register, lang)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
