@@ -1,0 +1,37 @@
+"""The documents page under AppTest: each role that may open it builds the workbook on request, then is
+offered its download (the file itself is read back in test_workbook and in the browser test); units cannot
+reach it."""
+
+import pytest
+
+from i18n import translate
+
+PAGE = "pages/documents.py"
+
+
+@pytest.mark.parametrize("role", ["committee", "director", "admin"])
+def test_the_workbook_is_built_on_request_and_offered(app, role):
+    at = app(role)
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("download_button")  # nothing built before it is asked for
+    next(b for b in at.button if b.label == translate("doc_build_workbook", "th")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (button,) = at.get("download_button")
+    assert button.proto.label == translate("doc_download", "th", name="pmqa-workbook-2570-best-th.xlsx")
+    assert any(c.value.startswith(translate("doc_built_at", "th", time="")) for c in at.caption)
+
+
+def test_english_and_the_chosen_source(app):
+    at = app("committee", "en")
+    at.switch_page(PAGE).run()
+    at.radio(key="doc:source:en").set_value("self").run()
+    next(b for b in at.button if b.label == translate("doc_build_workbook", "en")).click().run()
+    (button,) = at.get("download_button")
+    assert button.proto.label == translate("doc_download", "en", name="pmqa-workbook-2570-self-en.xlsx")
+
+
+def test_units_cannot_reach_it(app):
+    at = app("unit")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE)

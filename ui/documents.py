@@ -1,0 +1,65 @@
+"""Building the year's documents on request: a button builds one (with a progress bar, as it may take a few
+seconds), then offers it for download until the store changes or another is asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+from sqlite_utils import Database
+
+from analysis.deliverables import year_figures
+from i18n.format import local_time
+from reports.workbook import year_workbook
+from storage import ofis
+from storage.accounts import User
+from storage.db import data_version, now
+from storage.errors import StoreError
+from ui import faults
+from ui.errors import describe
+from ui.i18n import t
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BUILT = "doc:built"  # (what, data version) -> (file name, mime, bytes, built at)
+
+
+def _build(steps: list[tuple[str, Callable]]) -> object:
+    """Run the steps in order under a progress bar, each given the previous one's result."""
+    bar = st.progress(0.0, text=t(steps[0][0]))
+    result = None
+    for done, (label, step) in enumerate(steps):
+        bar.progress(done / len(steps), text=t(label))
+        result = step(result)
+    bar.progress(1.0, text=t("doc_done"))
+    return result
+
+
+def _offer(what: tuple, label: str, build: Callable[[], tuple[str, str, bytes]], db: Database) -> None:
+    """A build button for one document and, once built for the store as it is now, its download."""
+    built = st.session_state.setdefault(BUILT, {})
+    current = (*what, data_version(db))
+    if st.button(label, key=f"doc:build:{what[0]}", icon=":material/build:"):
+        try:
+            built[current] = (*build(), local_time(now()))
+        except StoreError as exc:
+            st.error(describe(exc))
+        except Exception as exc:  # a fault is logged under a reference the message gives
+            st.error(faults.message(faults.report(exc, where=f"building {what[0]}")))
+    if current in built:
+        name, mime, data, at = built[current]
+        st.download_button(t("doc_download", name=name), data, file_name=name, mime=mime, key=f"doc:get:{what[0]}",
+                           icon=":material/download:", on_click="ignore")
+        st.caption(t("doc_built_at", time=at))
+
+
+def offer_workbook(db: Database, user: User, year: int, source: str, lang: str) -> None:
+    st.subheader(t("doc_workbook"))
+    st.caption(t("doc_workbook_help"))
+
+    def build() -> tuple[str, str, bytes]:
+        data = _build([("doc_step_figures", lambda _: year_figures(db, user, year, source, lang)),
+                       ("doc_step_workbook", lambda figures: year_workbook(
+                           figures, ofis.register(db, user, year), lang))])
+        return f"pmqa-workbook-{year}-{source}-{lang}.xlsx", XLSX, data
+
+    _offer(("workbook", year, source, lang), t("doc_build_workbook"), build, db)
