@@ -35,9 +35,9 @@ PAGES = {
     "pages/self_assessment.py": ("page_self_assessment", ":material/edit_note:", ("unit",)),
     "pages/review.py": ("page_review", ":material/fact_check:", ("committee", "admin")),
     "pages/ofi_register.py": ("page_ofi", ":material/checklist:", ("committee", "admin")),
-    "pages/documents.py": ("page_documents", ":material/description:", ("committee", "director", "admin")),
     "pages/department.py": ("page_department", ":material/account_balance:", ("committee", "director", "admin")),
     "pages/overview.py": ("page_overview", ":material/monitoring:", ("director", "committee", "admin")),
+    "pages/documents.py": ("page_documents", ":material/description:", ("committee", "director", "admin")),
     "pages/admin.py": ("page_admin", ":material/admin_panel_settings:", ("admin",)),
 }
 
