@@ -47,8 +47,8 @@ def _offer(what: tuple, label: str, build: Callable[[], tuple[str, str, bytes]],
             st.error(faults.message(faults.report(exc, where=f"building {what[0]}")))
     if current in built:
         name, mime, data, at = built[current]
-        st.download_button(t("doc_download", name=name), data, file_name=name, mime=mime, key=f"doc:get:{what[0]}",
-                           icon=":material/download:", on_click="ignore")
+        st.download_button(t("doc_download", name=name), lambda: data, file_name=name, mime=mime,
+                           key=f"doc:get:{what[0]}", icon=":material/download:", on_click="ignore")
         st.caption(t("doc_built_at", time=at))
 
 
