@@ -18,7 +18,7 @@ $(VENV)/.dev: $(VENV)/.app requirements-dev.txt
 setup: $(VENV)/.app
 setup-dev: $(VENV)/.dev
 
-run: setup
+run: setup system-deps
 	$(PY) -m streamlit run streamlit_app.py
 
 system-deps:

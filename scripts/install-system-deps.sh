@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Debian packages the tests need: Chromium for the browser tests and a Thai font for rendering.
+# Debian packages the app and the tests need: Chromium for the browser tests and chart images, a Thai font,
+# Pango for PDF reports and poppler-utils to read them back.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # grep reads all of fc-list's output: with pipefail, grep -q stopping at the first match would kill fc-list
 # with SIGPIPE and make the check fail at random, reinstalling a font that is there
 fc-list 2>/dev/null | grep -i tlwg >/dev/null || need+=(fonts-thai-tlwg)
+# WeasyPrint (PDF reports) draws text with Pango; the tests read PDF pages back with poppler's pdftoppm
+ldconfig -p 2>/dev/null | grep libpangoft2-1.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
   echo "install-system-deps: need ${need[*]} but cannot install without root; browser tests will be skipped" >&2
