@@ -16,8 +16,9 @@ from analysis.self_assessment import LiveScores
 from scoring import AwardStatus, Framework, award_status, level_for
 from scoring.ofi import unit_shares
 from scoring.tables import checkpoint_table
-from storage import assessments, years
+from storage import assessments, department, ofis, years
 from storage.accounts import User
+from storage.errors import InputError
 
 UNIT_COLUMNS = ["code", "name", "status", "total", *range(1, 8)]
 ITEM_COLUMNS = ["item", "category", "name", "self", "review", "department"]
@@ -102,3 +103,54 @@ def _kpis(db: Database, year: int, codes: dict) -> pd.DataFrame:
     merged = own.merge(best, on=["unit", "kpi", "fiscal_year"], how="outer", suffixes=("_self", "_review"))
     merged = merged.assign(code=merged["unit"].map(codes)).sort_values(["code", "kpi", "fiscal_year"])
     return merged.rename(columns={"value_self": "self", "value_review": "review"})[KPI_COLUMNS].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ApplicationFigures:
+    """What the application report shows: the department's assessment of record and what goes with it."""
+
+    year: int
+    built_at: datetime
+    framework: Framework
+    record: department.Record
+    scores: LiveScores
+    award: AwardStatus
+    profile: dict[str, str]  # part id -> the committee's answer
+    evidence: pd.DataFrame  # the cited evidence: id, item, code, filename, url, confidential
+    strengths: dict[str, list[str]]  # item -> the committee's strengths noted in the review
+    ofis: dict[str, list[str]]  # item -> the OFI register's descriptions
+    kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling: the department's values
+
+
+def application_figures(db: Database, reader: User, year: int, lang: str = "th",
+                        now: datetime | None = None) -> ApplicationFigures:
+    """The department's assessment of record with its profile, citations, strengths, OFIs and results;
+    refused (``error_dept_not_started``) before the committee starts the assessment."""
+    record = department.get(db, reader, year)
+    if record is None:
+        raise InputError("error_dept_not_started", year=year)
+    framework = years.framework_of(db, year)
+    scores = record_scores(db, year)
+    cited = [i for ids in record.citations.values() for i in ids]
+    evidence = pd.DataFrame(list(db.query(
+        f"SELECT e.id, e.item, u.code, e.filename, e.url, e.confidential FROM evidence e JOIN assessments a ON "
+        f"a.id = e.assessment_id JOIN units u ON u.id = a.unit_id WHERE e.id IN ({', '.join('?' * len(cited))}) "
+        f"ORDER BY e.item, u.code, e.id", cited)), columns=["id", "item", "code", "filename", "url", "confidential"])
+    strengths: dict[str, list[str]] = {}
+    for item, text in db.execute("SELECT c.item, c.text FROM item_comments c JOIN assessments a ON a.id = "
+                                 "c.assessment_id WHERE a.year = ? AND c.kind = 'strength' ORDER BY c.item, c.id",
+                                 [year]):
+        if text not in strengths.setdefault(item, []):
+            strengths[item].append(text)
+    register = ofis.register(db, reader, year)
+    found: dict[str, list[str]] = {}
+    for item, text in zip(register["item"], register["description"], strict=True):
+        found.setdefault(str(item), []).append(text)
+    kpis = pd.DataFrame([(k.id, k.name.get(lang), fy, record.kpi_values.get((k.id, fy)), k.target, k.floor,
+                          k.ceiling) for _, k in framework.kpis() for fy in (year - 2, year - 1, year)],
+                        columns=["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"])
+    return ApplicationFigures(
+        year=year, built_at=now or datetime.now(UTC), framework=framework, record=record, scores=scores,
+        award=award_status(scores.categories, scores.total, framework.thresholds.awards),
+        profile={part: row["text"] for part, row in department.profile(db, reader, year).items()},
+        evidence=evidence, strengths=strengths, ofis=found, kpis=kpis)

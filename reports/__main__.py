@@ -1,5 +1,6 @@
 """The year's documents from the command line, for nightly jobs and checking.
 
+    python -m reports application --db FILE --year 2570 --out DIR [--lang th|en]   # .docx and .pdf
     python -m reports workbook --db FILE --year 2570 --out DIR [--lang th|en] [--source best|self|review]
 
 The store is read as its first active admin; nothing in it changes.
@@ -11,9 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.deliverables import year_figures
+from analysis.deliverables import application_figures, year_figures
 from analysis.scores import SOURCES
 from i18n import translate
+from reports.application import application_report
+from reports.document import to_docx, to_pdf
 from reports.workbook import year_workbook
 from storage import accounts, connect, ofis
 from storage.errors import StoreError
@@ -44,12 +47,24 @@ def workbook(args: argparse.Namespace) -> Path:
     return path
 
 
+def application(args: argparse.Namespace) -> str:
+    db, reader = _store(args.db)
+    _year(db, args.year)
+    report = application_report(application_figures(db, reader, args.year, args.lang), args.lang)
+    stem = args.out / f"pmqa-application-{args.year}-{args.lang}"
+    stem.with_suffix(".docx").write_bytes(to_docx(report))
+    stem.with_suffix(".pdf").write_bytes(to_pdf(report))
+    return f"{stem}.docx and {stem}.pdf"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reports", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     book = sub.add_parser("workbook", help="the department's workbook of a year (.xlsx)")
     book.set_defaults(run=workbook)
-    for p in (book,):
+    report = sub.add_parser("application", help="the application report of a year (.docx and .pdf)")
+    report.set_defaults(run=application)
+    for p in (book, report):
         p.add_argument("--db", type=Path, required=True, help="the store's SQLite file")
         p.add_argument("--year", type=int, required=True, help="the fiscal year (B.E.)")
         p.add_argument("--out", type=Path, required=True, help="the folder to write into")

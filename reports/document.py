@@ -1,0 +1,274 @@
+"""A printed document as a list of blocks, written out as Word (python-docx) or PDF (WeasyPrint).
+
+A report builds its content once, as ``Heading``, ``Para``, ``Bullets``, ``Table``, ``Image`` and
+``PageBreak`` blocks; ``to_docx`` and ``to_pdf`` lay the same blocks out. Word gets real heading styles (so
+the department can keep editing and the contents update), a Thai font declared for complex scripts, page
+numbers and tables whose header row repeats; the PDF gets TLWG's Laksaman (TH Sarabun New's measures, from
+Debian's fonts-thai-tlwg), a contents list with page numbers, and the footer and page number below.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+FONT = "TH Sarabun New"  # the government's standard Thai font; Word substitutes when it is missing
+# TLWG's Laksaman is drawn to TH Sarabun New's measures. Asked for by name: fontconfig's alias from
+# "TH Sarabun New" to Laksaman also shrinks it to two thirds of its width, which squeezed every line
+PDF_FONTS = "Laksaman, Garuda, sans-serif"
+BODY_PT = 16  # Thai documents set TH Sarabun New at 16 pt
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1  # 0 the title, 1-3 sections
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    muted: bool = False
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple, ...]
+    widths: tuple[float, ...] = ()  # in cm, one per column (optional)
+
+
+@dataclass(frozen=True)
+class Image:
+    png: bytes
+    caption: str = ""
+    width_cm: float = 16.0
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class Contents:
+    title: str
+
+
+@dataclass
+class Report:
+    """A document: its title (for the file's properties) and its blocks, in order."""
+
+    title: str
+    lang: str
+    blocks: list = field(default_factory=list)
+    footer: str = ""
+
+    def add(self, *blocks) -> Report:
+        self.blocks.extend(blocks)
+        return self
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+# ---- Word ---------------------------------------------------------------------------------------------
+
+def _thai_font(style_or_run, size: float | None = None, bold: bool | None = None) -> None:
+    """The font for Latin and complex scripts (Thai is a complex script to Word), and its size for both."""
+    font = style_or_run.font
+    font.name = FONT
+    if size:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    rpr = style_or_run.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    if size:
+        cs_size = rpr.find(qn("w:szCs"))
+        if cs_size is None:
+            cs_size = OxmlElement("w:szCs")
+            rpr.append(cs_size)
+        cs_size.set(qn("w:val"), str(int(size * 2)))
+
+
+def _field(paragraph, instruction: str, placeholder: str = "") -> None:
+    """A Word field (a page number, the contents) that Word fills in."""
+    run = paragraph.add_run()
+    begin, code, separate, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar"),
+                                  OxmlElement("w:fldChar"))
+    begin.set(qn("w:fldCharType"), "begin")
+    code.set(qn("xml:space"), "preserve")
+    code.text = instruction
+    separate.set(qn("w:fldCharType"), "separate")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(begin)
+    run._r.append(code)
+    run._r.append(separate)
+    shown = paragraph.add_run(placeholder)
+    shown._r.append(end)
+
+
+def to_docx(doc: Report) -> bytes:
+    word = Document()
+    section = word.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin = section.bottom_margin = Cm(2)
+    _thai_font(word.styles["Normal"], BODY_PT)
+    for name, size in (("Title", 28), ("Heading 1", 22), ("Heading 2", 18), ("Heading 3", 16)):
+        _thai_font(word.styles[name], size, bold=True)
+    word.core_properties.title = doc.title
+    word.core_properties.language = "th-TH" if doc.lang == "th" else "en-GB"
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if doc.footer:
+        footer.add_run(doc.footer + " · ")
+    _field(footer, "PAGE", "1")
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            word.add_heading(block.text, level=block.level)
+        elif isinstance(block, Para):
+            paragraph = word.add_paragraph(block.text)
+            if block.muted:
+                paragraph.runs[0].italic = True
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                word.add_paragraph(item, style="List Bullet")
+        elif isinstance(block, Table):
+            _docx_table(word, block)
+        elif isinstance(block, Image):
+            word.add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
+            if block.caption:
+                word.add_paragraph(block.caption, style="Caption")
+        elif isinstance(block, PageBreak):
+            word.add_page_break()
+        elif isinstance(block, Contents):
+            word.add_heading(block.title, level=1)
+            _field(word.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', block.title)
+    settings = word.settings.element  # Word refreshes the contents and page numbers when it opens the file
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+def _docx_table(word, block: Table) -> None:
+    table = word.add_table(rows=1, cols=len(block.headers))
+    table.style = "Table Grid"
+    header = table.rows[0]
+    properties = header._tr.get_or_add_trPr()  # the header row repeats on every page the table runs over
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    properties.append(repeat)
+    for cell, text in zip(header.cells, block.headers, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(text)).bold = True
+    for row in block.rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = _cell_text(value)
+    if block.widths:
+        for row in table.rows:
+            for cell, width in zip(row.cells, block.widths, strict=True):
+                cell.width = Cm(width)
+    word.add_paragraph()
+
+
+# ---- PDF ----------------------------------------------------------------------------------------------
+
+CSS = f"""
+@page {{ size: A4; margin: 2cm 2.5cm; @bottom-center {{ content: var(--footer) counter(page);
+         font-family: {PDF_FONTS}; font-size: 12pt; color: #555; }} }}
+body {{ font-family: {PDF_FONTS}; font-size: {BODY_PT}pt; line-height: 1.35; }}
+h1, h2, h3 {{ line-height: 1.2; page-break-after: avoid; }}
+h1.title {{ font-size: 28pt; margin-top: 6cm; }}
+h1 {{ font-size: 22pt; }} h2 {{ font-size: 18pt; }} h3 {{ font-size: 16pt; }}
+p.muted {{ color: #555; font-style: italic; }}
+table {{ border-collapse: collapse; width: 100%; margin: 0.3cm 0; font-size: 14pt; }}
+th, td {{ border: 1px solid #888; padding: 2pt 4pt; vertical-align: top; }}
+thead {{ display: table-header-group; }} th {{ background: #eee; }}
+td.number {{ text-align: right; }}
+img {{ max-width: 100%; }} figure {{ margin: 0.3cm 0; }} figcaption {{ font-size: 13pt; color: #555; }}
+.break {{ page-break-after: always; }}
+ol.contents {{ list-style: none; padding: 0; }} ol.contents li.level-2 {{ margin-left: 1cm; }}
+ol.contents a {{ color: black; text-decoration: none; }}
+ol.contents a::after {{ content: leader('.') target-counter(attr(href), page); }}
+"""
+
+
+def _td(value) -> str:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    attribute = ' class="number"' if number else ""
+    return f"<td{attribute}>{html.escape(_cell_text(value))}</td>"
+
+
+def _html(doc: Report) -> str:
+    esc = html.escape
+    anchors = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Heading) and 1 <= b.level <= 2]
+    parts = []
+    for i, block in enumerate(doc.blocks):
+        if isinstance(block, Heading):
+            level = max(block.level, 1)
+            title = ' class="title"' if block.level == 0 else ""
+            parts.append(f'<h{level} id="h{i}"{title}>{esc(block.text)}</h{level}>')
+        elif isinstance(block, Para):
+            text = esc(block.text).replace("\n", "<br>")
+            parts.append(f'<p class="muted">{text}</p>' if block.muted else f"<p>{text}</p>")
+        elif isinstance(block, Bullets):
+            parts.append("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in block.items) + "</ul>")
+        elif isinstance(block, Table):
+            head = "".join(f"<th>{esc(str(h))}</th>" for h in block.headers)
+            body = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>" for row in block.rows)
+            columns = "".join(f'<col style="width:{w}cm">' for w in block.widths)
+            parts.append(f"<table>{columns}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        elif isinstance(block, Image):
+            data = base64.b64encode(block.png).decode("ascii")
+            caption = f"<figcaption>{esc(block.caption)}</figcaption>" if block.caption else ""
+            parts.append(f'<figure><img src="data:image/png;base64,{data}" style="width:{block.width_cm}cm">'
+                         f"{caption}</figure>")
+        elif isinstance(block, PageBreak):
+            parts.append('<div class="break"></div>')
+        elif isinstance(block, Contents):
+            items = "".join(f'<li class="level-{b.level}"><a href="#h{j}">{esc(b.text)}</a></li>' for j, b in anchors)
+            parts.append(f"<h1>{esc(block.title)}</h1><ol class=\"contents\">{items}</ol>")
+    lang = "th" if doc.lang == "th" else "en"
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{esc(doc.title)}</title>'
+            f"<style>{CSS.replace('var(--footer)', _css_string(doc.footer + ' · ' if doc.footer else ''))}</style>"
+            f"</head><body>{''.join(parts)}</body></html>")
+
+
+def _css_string(text: str) -> str:
+    """Text as a CSS string literal (quotes, backslashes and anything outside ASCII escaped)."""
+    return '"' + "".join(ch if ch.isascii() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in text) + '"'
+
+
+def to_pdf(doc: Report) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=_html(doc)).write_pdf()
