@@ -1,12 +1,10 @@
-"""The year's documents to download: the department's workbook (more documents join it here)."""
+"""The year's documents to download: the application report (Word and PDF) and the department's workbook."""
 
 import streamlit as st
 
-from analysis.summary import DEFAULT_SOURCE
-from storage.assessments import SOURCES
-from ui import choices, session
+from ui import session
 from ui.cycles import choose_cycle
-from ui.documents import offer_workbook
+from ui.documents import offer_application, offer_workbook
 from ui.i18n import current_language, t
 from ui.router import require_user
 
@@ -16,6 +14,6 @@ year = choose_cycle(db)
 
 st.title(t("doc_title", year=year))
 st.caption(t("doc_intro"))
-source = choices.one("radio", t("ov_source"), SOURCES, "doc:source", lambda s: t(f"ov_source_{s}"),
-                     default=DEFAULT_SOURCE, horizontal=True)
-offer_workbook(db, user, year, source, current_language())
+offer_application(db, user, year, current_language())
+st.divider()
+offer_workbook(db, user, year, current_language())

@@ -1,19 +1,39 @@
-"""The documents page in headless Chromium: the director builds the year's workbook, downloads it, and it
-opens with the year's sheets; in English too. Helpers in e2e.py; screenshots go to test-artifacts/."""
+"""The documents page in headless Chromium: the director builds the year's workbook and the application report,
+downloads them, and they open with the year's content; in English too. Helpers in e2e.py; screenshots go to
+test-artifacts/."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from e2e import expect, expect_no_exception, main, open_page, screenshot, settle, signed_in, switch_language
 
 from i18n import translate
+from storage import accounts, connect, department
 from storage.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
+NARRATIVE = "กรมกำหนดทิศทางร่วมกับทุกหน่วยงาน"
+
+
+@pytest.fixture(scope="module")
+def server_store(browser, tmp_path_factory, demo_template) -> Path:
+    """The demo store with the department's assessment of 2570 started and one item's account written."""
+    from e2e import copy_store
+
+    path = copy_store(demo_template, tmp_path_factory.mktemp("e2e-documents"))
+    db = connect(path)
+    try:
+        committee = accounts.authenticate(db, "demo-committee", DEMO_PASSWORD)
+        record = department.start(db, committee, 2570)
+        department.save_narrative(db, committee, 2570, record.version, "1.1", NARRATIVE)
+    finally:
+        db.close()
+    return path
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
@@ -35,3 +55,24 @@ def test_the_director_builds_and_downloads_the_workbook(page, artifacts, lang):
     assert book.worksheets[0]["B2"].value == 2570
     expect_no_exception(page)
     screenshot(page, artifacts / f"documents-{lang}.png")
+
+
+def test_the_director_downloads_the_application_report_in_word_and_pdf(page, artifacts, tmp_path):
+    signed_in(page, "demo-director", DEMO_PASSWORD)
+    open_page(page, "page_documents")
+    main(page).get_by_role("button", name=translate("doc_build_application", "th")).click()
+    files = {}
+    for suffix in ("docx", "pdf"):
+        name = f"pmqa-application-2570-th.{suffix}"
+        button = main(page).get_by_role("button", name=translate("doc_download", "th", name=name))
+        expect()(button).to_be_visible(timeout=60_000)  # charts are drawn for the report
+        settle(page)
+        with page.expect_download() as fetched:
+            button.click()
+        assert fetched.value.suggested_filename == name
+        files[suffix] = Path(fetched.value.path()).read_bytes()
+    word = docx.Document(io.BytesIO(files["docx"]))
+    assert NARRATIVE in [p.text for p in word.paragraphs]
+    assert files["pdf"].startswith(b"%PDF")
+    expect_no_exception(page)
+    screenshot(page, artifacts / "documents-application-th.png")

@@ -5,6 +5,7 @@ reach it."""
 import pytest
 
 from i18n import translate
+from storage import department
 
 PAGE = "pages/documents.py"
 
@@ -35,3 +36,16 @@ def test_units_cannot_reach_it(app):
     at = app("unit")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
+
+
+def test_the_application_report_needs_the_departments_assessment_then_builds_both_files(app, demo_db, demo_user):
+    at = app("director")
+    at.switch_page(PAGE).run()
+    assert at.info[0].value == translate("doc_application_needs_record", "th", year=2570)
+    assert translate("doc_build_application", "th") not in [b.label for b in at.button]
+    department.start(demo_db, demo_user("committee"), 2570)
+    at.run()
+    next(b for b in at.button if b.label == translate("doc_build_application", "th")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [translate("doc_download", "th", name=f"pmqa-application-2570-th.{s}") for s in ("docx", "pdf")]

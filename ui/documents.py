@@ -8,18 +8,23 @@ from collections.abc import Callable
 import streamlit as st
 from sqlite_utils import Database
 
-from analysis.deliverables import year_figures
+from analysis.deliverables import application_figures, year_figures
+from analysis.summary import DEFAULT_SOURCE
 from i18n.format import local_time
+from reports.application import application_report
+from reports.document import to_docx, to_pdf
 from reports.workbook import year_workbook
-from storage import ofis
+from storage import department, ofis
 from storage.accounts import User
+from storage.assessments import SOURCES
 from storage.db import data_version, now
 from storage.errors import StoreError
-from ui import faults
+from ui import choices, faults
 from ui.errors import describe
 from ui.i18n import t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BUILT = "doc:built"  # (what, data version) -> (file name, mime, bytes, built at)
 
 
@@ -34,32 +39,54 @@ def _build(steps: list[tuple[str, Callable]]) -> object:
     return result
 
 
-def _offer(what: tuple, label: str, build: Callable[[], tuple[str, str, bytes]], db: Database) -> None:
-    """A build button for one document and, once built for the store as it is now, its download."""
+def _offer(what: tuple, label: str, build: Callable[[], list[tuple[str, str, bytes]]], db: Database) -> None:
+    """A build button for one document and, once built for the store as it is now, its files to download."""
     built = st.session_state.setdefault(BUILT, {})
     current = (*what, data_version(db))
     if st.button(label, key=f"doc:build:{what[0]}", icon=":material/build:"):
         try:
-            built[current] = (*build(), local_time(now()))
+            built[current] = (build(), local_time(now()))
         except StoreError as exc:
             st.error(describe(exc))
         except Exception as exc:  # a fault is logged under a reference the message gives
             st.error(faults.message(faults.report(exc, where=f"building {what[0]}")))
     if current in built:
-        name, mime, data, at = built[current]
-        st.download_button(t("doc_download", name=name), lambda: data, file_name=name, mime=mime,
-                           key=f"doc:get:{what[0]}", icon=":material/download:", on_click="ignore")
+        files, at = built[current]
+        for column, (name, mime, data) in zip(st.columns(len(files)), files, strict=True):
+            column.download_button(t("doc_download", name=name), lambda data=data: data, file_name=name, mime=mime,
+                                   key=f"doc:get:{name}", icon=":material/download:", on_click="ignore")
         st.caption(t("doc_built_at", time=at))
 
 
-def offer_workbook(db: Database, user: User, year: int, source: str, lang: str) -> None:
+def offer_workbook(db: Database, user: User, year: int, lang: str) -> None:
+    """The department's workbook, from the units' values of the source chosen."""
     st.subheader(t("doc_workbook"))
     st.caption(t("doc_workbook_help"))
+    source = choices.one("radio", t("ov_source"), SOURCES, "doc:source", lambda s: t(f"ov_source_{s}"),
+                         default=DEFAULT_SOURCE, horizontal=True)
 
-    def build() -> tuple[str, str, bytes]:
+    def build() -> list[tuple[str, str, bytes]]:
         data = _build([("doc_step_figures", lambda _: year_figures(db, user, year, source, lang)),
                        ("doc_step_workbook", lambda figures: year_workbook(
                            figures, ofis.register(db, user, year), lang))])
-        return f"pmqa-workbook-{year}-{source}-{lang}.xlsx", XLSX, data
+        return [(f"pmqa-workbook-{year}-{source}-{lang}.xlsx", XLSX, data)]
 
     _offer(("workbook", year, source, lang), t("doc_build_workbook"), build, db)
+
+
+def offer_application(db: Database, user: User, year: int, lang: str) -> None:
+    """The application report in Word and PDF, once the department's assessment is started."""
+    st.subheader(t("doc_application"))
+    st.caption(t("doc_application_help"))
+    if department.get(db, user, year) is None:
+        st.info(t("doc_application_needs_record", year=year), icon=":material/info:")
+        return
+
+    def build() -> list[tuple[str, str, bytes]]:
+        report = _build([("doc_step_figures", lambda _: application_figures(db, user, year, lang)),
+                         ("doc_step_report", lambda figures: application_report(figures, lang))])
+        stem = f"pmqa-application-{year}-{lang}"
+        word = to_docx(report)
+        return [(f"{stem}.docx", DOCX, word), (f"{stem}.pdf", "application/pdf", to_pdf(report))]
+
+    _offer(("application", year, lang), t("doc_build_application"), build, db)
