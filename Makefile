@@ -35,6 +35,7 @@ bench: setup-dev system-deps
 	$(PY) bench/bench_form.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_browser.py
+	$(PY) bench/bench_reports.py
 
 load: setup-dev system-deps
 	$(PY) bench/load.py

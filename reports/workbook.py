@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, NamedStyle
 from openpyxl.utils import get_column_letter
 
 from analysis.deliverables import YearFigures
@@ -38,21 +38,33 @@ def _value(value):
     return literal(value) if isinstance(value, str) else value
 
 
-def _write(sheet, headers: list[str], rows: list[list], widths: list[int], formats: dict[int, str] | None = None,
-           wrap: tuple[int, ...] = ()) -> None:
-    """A table on ``sheet``: bold frozen header with filters, widths, number formats by column position."""
+def _styles(book: Workbook) -> None:
+    """The workbook's cell styles, registered once: every cell then names one (building a font and an
+    alignment per cell took most of a large workbook's time)."""
+    body, bold = Font(name=FONT, size=10), Font(name=FONT, size=10, bold=True)
+    top, wrapped = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+    for name, font, alignment, number_format in (("pmqa head", bold, wrapped, "General"),
+                                                 ("pmqa body", body, top, "General"),
+                                                 ("pmqa wrap", body, wrapped, "General"),
+                                                 ("pmqa score", body, top, SCORE_FORMAT),
+                                                 ("pmqa time", body, top, TIME_FORMAT),
+                                                 ("pmqa points", body, top, "0.000")):
+        book.add_named_style(NamedStyle(name=name, font=font, alignment=alignment, number_format=number_format))
+
+
+def _write(sheet, headers: list[str], rows: list[list], widths: list[int],
+           styles: dict[int, str] | None = None) -> None:
+    """A table on ``sheet``: bold frozen header with filters, widths, and a style per column position
+    ("score", "wrap", "time", "points"; "body" otherwise)."""
     sheet.append(headers)
     for row in rows:
         sheet.append([_value(v) for v in row])
-    body, bold = Font(name=FONT, size=10), Font(name=FONT, size=10, bold=True)
     for index, width in enumerate(widths, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = width
+        style = f"pmqa {(styles or {}).get(index, 'body')}"
         for cell in sheet[letter]:
-            cell.font = bold if cell.row == 1 else body
-            cell.alignment = Alignment(vertical="top", wrap_text=cell.row == 1 or index in wrap)
-            if cell.row > 1 and formats and index in formats:
-                cell.number_format = formats[index]
+            cell.style = "pmqa head" if cell.row == 1 else style
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
 
@@ -76,15 +88,15 @@ def _summary(sheet, figures: YearFigures, lang: str) -> None:
         rows += [[t("wb_record_total"), figures.record.total],
                  [t("wb_record_status"), status_label(figures.record_status, lang)]]
     rows.append([t("award_readiness_note"), None])
-    _write(sheet, [t("wb_what"), t("wb_value")], rows, [44, 28], {2: SCORE_FORMAT})
-    sheet["B4"].number_format = TIME_FORMAT
-    sheet["B2"].number_format = "0"
+    _write(sheet, [t("wb_what"), t("wb_value")], rows, [44, 28], {2: "score"})
+    sheet["B4"].style, sheet["B2"].style = "pmqa time", "pmqa body"
 
 
 def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th") -> bytes:
     """The workbook as .xlsx bytes, from the year's figures and its OFI register (``storage.ofis.register``)."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     book = Workbook()
+    _styles(book)
     sheets = {name: book.active if i == 0 else book.create_sheet() for i, name in enumerate(SHEETS)}
     for name, sheet in sheets.items():
         sheet.title = sheet_title(t(f"wb_sheet_{name}"))
@@ -96,12 +108,12 @@ def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th"
                              *(t("category_short", n=c) for c in categories)],
            [[r["code"], r["name"], status_label(r["status"], lang), r["total"], *(r[c] for c in categories)]
             for r in units.to_dict("records")],
-           [10, 36, 14, 12, *([10] * len(categories))], {i: SCORE_FORMAT for i in range(4, 5 + len(categories))})
+           [10, 36, 14, 12, *([10] * len(categories))], dict.fromkeys(range(4, 5 + len(categories)), "score"))
 
     _write(sheets["items"], [t("ov_item"), t("category"), t("ov_item_name"), t("rv_self_total"),
                              t("rv_review_total"), t("wb_record_score")],
            figures.items[["item", "category", "name", "self", "review", "department"]].values.tolist(),
-           [8, 9, 48, 14, 14, 14], {4: SCORE_FORMAT, 5: SCORE_FORMAT, 6: SCORE_FORMAT})
+           [8, 9, 48, 14, 14, 14], {4: "score", 5: "score", 6: "score"})
 
     met = {True: t("wb_met"), False: t("wb_not_met")}
     _write(sheets["answers"], [t("wb_code"), t("wb_checkpoint"), t("ov_item"), t("level"), t("rv_self_total"),
@@ -112,14 +124,14 @@ def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th"
 
     _write(sheets["kpis"], [t("wb_code"), t("ov_kpi"), t("ovc_year_axis"), t("rv_self_total"), t("rv_review_total")],
            figures.kpis[["code", "kpi", "fiscal_year", "self", "review"]].values.tolist(),
-           [10, 10, 12, 14, 14], {4: SCORE_FORMAT, 5: SCORE_FORMAT})
+           [10, 10, 12, 14, 14], {4: "score", 5: "score"})
 
     gaps = figures.gaps
     _write(sheets["gaps"], [t("ov_kind"), t("ov_ref"), t("ov_item"), t("category"), t("level"), t("ov_path_units"),
                             t("ofi_col_points"), t("ov_action")],
            [[t(f"wb_kind_{r.kind}"), r.ref, r.item, r.category, level_label(r.level, lang)
              if isinstance(r.level, str) else None, r.units, r.points, r.text] for r in gaps.itertuples()]
-           if not gaps.empty else [], [10, 12, 8, 9, 22, 12, 12, 60], {7: "0.000"}, wrap=(8,))
+           if not gaps.empty else [], [10, 12, 8, 9, 22, 12, 12, 60], {7: "points", 8: "wrap"})
 
     write_register(book.create_sheet(), register, lang)
     out = io.BytesIO()

@@ -1,0 +1,88 @@
+"""How long the year's documents take to build, and the memory they need: the application report (Word and
+PDF, charts drawn by Kaleido) and the department's workbook, on the demo store and on a generated store of
+300 units x 3 cycles. Prints figures; aims: each under 10 s and 500 MB on the large store.
+
+Run: .venv/bin/python bench/bench_reports.py [--large-units 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis.deliverables import application_figures, year_figures
+from reports.application import application_report
+from reports.document import to_docx, to_pdf
+from reports.workbook import year_workbook
+from storage import accounts, connect, demo, department, ofis, open_store
+
+YEAR = 2570
+AIM_S, AIM_MB = 10.0, 500.0
+
+
+def timed(build) -> tuple[float, float, int]:
+    """Seconds (an untraced run), peak traced memory (MiB, a second run: tracing slows Python down several
+    times) and the size of what ``build`` returns."""
+    start = time.perf_counter()
+    size = build()
+    seconds = time.perf_counter() - start
+    tracemalloc.start()
+    build()
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return seconds, peak, size
+
+
+def measure(path: Path) -> dict[str, tuple[float, float, int]]:
+    db = connect(path)
+    reader = accounts.first_admin(db)
+    committee = accounts.authenticate(db, "demo-committee", demo.DEMO_PASSWORD)
+    if department.get(db, reader, YEAR) is None:
+        department.start(db, committee, YEAR)
+
+    def application() -> int:
+        report = application_report(application_figures(db, reader, YEAR), "th")
+        return len(to_docx(report)) + len(to_pdf(report))
+
+    def workbook() -> int:
+        return len(year_workbook(year_figures(db, reader, YEAR), ofis.register(db, reader, YEAR)))
+
+    application()  # the first chart starts Chromium: measured apart from the builds
+    return {"application report (docx + pdf)": timed(application), "workbook (xlsx)": timed(workbook)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--large-units", type=int, default=300)
+    args = parser.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory() as folder:
+        demo_path, large_path = Path(folder) / "demo.db", Path(folder) / "large.db"
+        open_store(demo_path).close()
+        large = connect(large_path)
+        demo.populate(large, units=demo.many_units(args.large_units))
+        large.close()
+        for name, path, aimed in (("demo store (20 units)", demo_path, False),
+                                  (f"large store ({args.large_units} units)", large_path, True)):
+            print(name)
+            for what, (seconds, peak, size) in measure(path).items():
+                verdict = ""
+                if aimed:
+                    passed = seconds < AIM_S and peak < AIM_MB
+                    ok &= passed
+                    verdict = f"  target under {AIM_S:g} s and {AIM_MB:g} MB: {'PASS' if passed else 'FAIL'}"
+                print(f"  {what}: {seconds:.2f} s, peak traced {peak:.1f} MiB, {size / 1024:.0f} KiB{verdict}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS (ru_maxrss, whole script): {rss:.0f} MiB")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
