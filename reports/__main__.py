@@ -2,6 +2,7 @@
 
     python -m reports application --db FILE --year 2570 --out DIR [--lang th|en]   # .docx and .pdf
     python -m reports workbook --db FILE --year 2570 --out DIR [--lang th|en] [--source best|self|review]
+    python -m reports unit --db FILE --year 2570 --unit CODE --out DIR [--lang th|en]   # .pdf
 
 The store is read as its first active admin; nothing in it changes.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.deliverables import application_figures, year_figures
@@ -17,8 +19,9 @@ from analysis.scores import SOURCES
 from i18n import translate
 from reports.application import application_report
 from reports.document import to_docx, to_pdf
+from reports.unit_report import unit_report
 from reports.workbook import year_workbook
-from storage import accounts, connect, ofis
+from storage import accounts, answers, assessments, connect, ofis, org, years
 from storage.errors import StoreError
 
 
@@ -57,6 +60,21 @@ def application(args: argparse.Namespace) -> str:
     return f"{stem}.docx and {stem}.pdf"
 
 
+def unit(args: argparse.Namespace) -> Path:
+    db, reader = _store(args.db)
+    _year(db, args.year)
+    unit_id = org.unit_id_of(db, args.unit)
+    found = assessments.get(db, unit_id, args.year)
+    if found is None:
+        raise SystemExit(f"unit {args.unit} has no assessment in {args.year}")
+    form = answers.load(db, reader, found["id"])
+    report = unit_report(form, years.framework_of(db, args.year), org.unit(db, unit_id), args.lang,
+                         datetime.now(UTC))
+    path = args.out / f"pmqa-unit-{args.unit}-{args.year}-{args.lang}.pdf"
+    path.write_bytes(to_pdf(report))
+    return path
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reports", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,7 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     book.set_defaults(run=workbook)
     report = sub.add_parser("application", help="the application report of a year (.docx and .pdf)")
     report.set_defaults(run=application)
-    for p in (book, report):
+    single = sub.add_parser("unit", help="one unit's assessment of a year, printable (.pdf)")
+    single.set_defaults(run=unit)
+    single.add_argument("--unit", required=True, help="the unit's code")
+    for p in (book, report, single):
         p.add_argument("--db", type=Path, required=True, help="the store's SQLite file")
         p.add_argument("--year", type=int, required=True, help="the fiscal year (B.E.)")
         p.add_argument("--out", type=Path, required=True, help="the folder to write into")

@@ -1,0 +1,65 @@
+"""One unit's printable assessment (reports.unit_report): its text compared with the store, the PDF's pages
+and fonts read back with poppler, and the command line."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from datetime import UTC, datetime
+
+import docx
+import pytest
+from readers import reader
+
+from analysis.self_assessment import live_scores
+from reports.__main__ import main
+from reports.document import Table, to_docx, to_pdf
+from reports.unit_report import MET, unit_report
+from storage import answers, assessments, org, years
+
+YEAR = 2570
+POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
+
+
+@pytest.fixture
+def plan(demo_db):
+    unit_id = org.unit_id_of(demo_db, "PLAN")
+    form = answers.load(demo_db, reader(demo_db), assessments.get(demo_db, unit_id, YEAR)["id"])
+    return form, years.framework_of(demo_db, YEAR), org.unit(demo_db, unit_id)
+
+
+def test_every_checkpoint_with_the_units_and_the_reviewed_answer(plan):
+    form, framework, unit = plan
+    report = unit_report(form, framework, unit, "th", datetime(2026, 11, 24, tzinfo=UTC))
+    rows = {row[0]: row for block in report.blocks if isinstance(block, Table) for row in block.rows}
+    for _, _, cp in framework.checkpoints():
+        tick = form.ticks.get(cp.id, {})
+        reviewed = tick.get("review") if tick.get("review") is not None else tick.get("self", False)
+        assert rows[cp.id][3:] == (MET[bool(tick.get("self"))], MET[bool(reviewed)]), cp.id
+    own = live_scores(form, framework, "self")
+    assert rows["คะแนนรวม"][1] == round(own.total, 1)
+    kpi = framework.item("7.1").kpis[0]
+    assert rows[kpi.id][3:6] == tuple(form.kpi_values.get((kpi.id, fy), {}).get("self")
+                                      for fy in (YEAR - 2, YEAR - 1, YEAR))
+    word = docx.Document(io.BytesIO(to_docx(report)))  # the same blocks as Word, should a unit want to edit
+    assert word.paragraphs[0].text == "แบบประเมินตนเองของกองแผนงาน ปี 2570"
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")
+def test_the_pdf_reads_back(plan, tmp_path):
+    form, framework, unit = plan
+    path = tmp_path / "unit.pdf"
+    path.write_bytes(to_pdf(unit_report(form, framework, unit, "en", datetime(2026, 11, 24, tzinfo=UTC))))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert "Self-assessmentofPlanningDivision,2570" in flat and "1.1.B1" in flat and "Self-assessmentPLAN2570·1" in flat
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Laksaman" in fonts
+
+
+def test_the_command_line(demo_path, tmp_path):
+    assert main(["unit", "--db", str(demo_path), "--year", str(YEAR), "--unit", "PLAN", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / f"pmqa-unit-PLAN-{YEAR}-th.pdf").read_bytes().startswith(b"%PDF")
+    with pytest.raises(SystemExit, match="NOPE"):
+        main(["unit", "--db", str(demo_path), "--year", str(YEAR), "--unit", "NOPE", "--out", str(tmp_path)])
