@@ -49,3 +49,13 @@ def test_the_application_report_needs_the_departments_assessment_then_builds_bot
     assert not at.exception and not at.error, [e.value for e in at.error]
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == [translate("doc_download", "th", name=f"pmqa-application-2570-th.{s}") for s in ("docx", "pdf")]
+
+
+def test_a_units_printable_assessment(app):
+    at = app("committee")
+    at.switch_page(PAGE).run()
+    at.selectbox(key="doc:unit:th").set_value(2).run()  # PLAN
+    next(b for b in at.button if b.label == translate("doc_build_unit", "th")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [translate("doc_download", "th", name="pmqa-unit-PLAN-2570-th.pdf")]

@@ -4,6 +4,7 @@ seconds), then offers it for download until the store changes or another is aske
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import streamlit as st
 from sqlite_utils import Database
@@ -13,8 +14,9 @@ from analysis.summary import DEFAULT_SOURCE
 from i18n.format import local_time
 from reports.application import application_report
 from reports.document import to_docx, to_pdf
+from reports.unit_report import unit_report
 from reports.workbook import year_workbook
-from storage import department, ofis
+from storage import answers, assessments, department, ofis, org, years
 from storage.accounts import User
 from storage.assessments import SOURCES
 from storage.db import data_version, now
@@ -90,3 +92,25 @@ def offer_application(db: Database, user: User, year: int, lang: str) -> None:
         return [(f"{stem}.docx", DOCX, word), (f"{stem}.pdf", "application/pdf", to_pdf(report))]
 
     _offer(("application", year, lang), t("doc_build_application"), build, db)
+
+
+def offer_unit_report(db: Database, user: User, year: int, lang: str) -> None:
+    """One unit's assessment as a printable PDF, for a unit chosen among those with one this year."""
+    st.subheader(t("doc_unit"))
+    st.caption(t("doc_unit_help"))
+    table = assessments.status_table(db, user, year).dropna(subset=["assessment_id"])
+    if table.empty:
+        st.info(t("doc_unit_none", year=year))
+        return
+    name = "name_en" if lang == "en" else "name_th"
+    labels = dict(zip(table["unit_id"], table["code"] + " · " + table[name], strict=True))
+    unit_id = choices.one("selectbox", t("unit"), list(labels), "doc:unit", labels.get)
+    row = table.set_index("unit_id").loc[unit_id]
+
+    def build() -> list[tuple[str, str, bytes]]:
+        report = _build([("doc_step_figures", lambda _: answers.load(db, user, int(row["assessment_id"]))),
+                         ("doc_step_report", lambda form: unit_report(form, years.framework_of(db, year),
+                                                                      org.unit(db, unit_id), lang, datetime.now(UTC)))])
+        return [(f"pmqa-unit-{row['code']}-{year}-{lang}.pdf", "application/pdf", to_pdf(report))]
+
+    _offer(("unit", year, unit_id, lang), t("doc_build_unit"), build, db)
