@@ -1,5 +1,5 @@
-"""The year's documents to download: the application report (Word and PDF), the department's workbook, and a
-unit's printable assessment."""
+"""The year's documents to download: the application report (Word and PDF) and the site-visit presentation,
+the department's workbook, and a unit's printable assessment."""
 
 import streamlit as st
 

@@ -3,6 +3,7 @@
     python -m reports application --db FILE --year 2570 --out DIR [--lang th|en]   # .docx and .pdf
     python -m reports workbook --db FILE --year 2570 --out DIR [--lang th|en] [--source best|self|review]
     python -m reports unit --db FILE --year 2570 --unit CODE --out DIR [--lang th|en]   # .pdf
+    python -m reports slides --db FILE --year 2570 --out DIR [--lang th|en]   # .pptx
 
 The store is read as its first active admin; nothing in it changes.
 """
@@ -14,11 +15,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analysis import overview
 from analysis.deliverables import application_figures, year_figures
 from analysis.scores import SOURCES
 from i18n import translate
 from reports.application import application_report
 from reports.document import to_docx, to_pdf
+from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
 from storage import accounts, answers, assessments, connect, ofis, org, years
@@ -75,6 +78,15 @@ def unit(args: argparse.Namespace) -> Path:
     return path
 
 
+def slides(args: argparse.Namespace) -> Path:
+    db, reader = _store(args.db)
+    _year(db, args.year)
+    data = site_visit_deck(application_figures(db, reader, args.year, args.lang), overview.trend(db), args.lang)
+    path = args.out / f"pmqa-site-visit-{args.year}-{args.lang}.pptx"
+    path.write_bytes(data)
+    return path
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m reports", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     single = sub.add_parser("unit", help="one unit's assessment of a year, printable (.pdf)")
     single.set_defaults(run=unit)
     single.add_argument("--unit", required=True, help="the unit's code")
-    for p in (book, report, single):
+    deck = sub.add_parser("slides", help="the site-visit presentation of a year (.pptx)")
+    deck.set_defaults(run=slides)
+    for p in (book, report, single, deck):
         p.add_argument("--db", type=Path, required=True, help="the store's SQLite file")
         p.add_argument("--year", type=int, required=True, help="the fiscal year (B.E.)")
         p.add_argument("--out", type=Path, required=True, help="the folder to write into")

@@ -59,3 +59,13 @@ def test_a_units_printable_assessment(app):
     assert not at.exception and not at.error, [e.value for e in at.error]
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == [translate("doc_download", "th", name="pmqa-unit-PLAN-2570-th.pdf")]
+
+
+def test_the_site_visit_presentation(app, demo_db, demo_user):
+    department.start(demo_db, demo_user("committee"), 2570)
+    at = app("committee")
+    at.switch_page(PAGE).run()
+    next(b for b in at.button if b.label == translate("doc_build_slides", "th")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [translate("doc_download", "th", name="pmqa-site-visit-2570-th.pptx")]

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 import streamlit as st
 from sqlite_utils import Database
 
+from analysis import overview
 from analysis.deliverables import application_figures, year_figures
 from analysis.summary import DEFAULT_SOURCE
 from i18n.format import local_time
 from reports.application import application_report
 from reports.document import to_docx, to_pdf
+from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
 from storage import answers, assessments, department, ofis, org, years
@@ -27,6 +29,7 @@ from ui.i18n import t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 BUILT = "doc:built"  # (what, data version) -> (file name, mime, bytes, built at)
 
 
@@ -91,7 +94,14 @@ def offer_application(db: Database, user: User, year: int, lang: str) -> None:
         word = to_docx(report)
         return [(f"{stem}.docx", DOCX, word), (f"{stem}.pdf", "application/pdf", to_pdf(report))]
 
+    def deck() -> list[tuple[str, str, bytes]]:
+        data = _build([("doc_step_figures", lambda _: application_figures(db, user, year, lang)),
+                       ("doc_step_slides", lambda figures: site_visit_deck(figures, overview.trend(db), lang))])
+        return [(f"pmqa-site-visit-{year}-{lang}.pptx", PPTX, data)]
+
     _offer(("application", year, lang), t("doc_build_application"), build, db)
+    st.caption(t("doc_slides_help"))
+    _offer(("slides", year, lang), t("doc_build_slides"), deck, db)
 
 
 def offer_unit_report(db: Database, user: User, year: int, lang: str) -> None:

@@ -1,0 +1,153 @@
+"""The site-visit presentation of a year: an editable PowerPoint deck (python-pptx).
+
+Slides: the title; the department at a glance (total, level, readiness per tier, the category radar); one
+slide per category with its score against the thresholds, its item scores, strengths and OFIs; category-7
+results as a chart of three years against target; the improvement story across the years (the trend of the
+units' scores); readiness, not awards. Text is set in TH Sarabun New for Latin and complex scripts alike, so
+PowerPoint draws the Thai in it where the font is installed.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from lxml import etree
+from pptx import Presentation
+from pptx.oxml.ns import qn
+from pptx.util import Inches, Pt
+
+from analysis.deliverables import ApplicationFigures
+from charts.overview import category_radar, kpi_panels, trend
+from i18n import translate
+from i18n.format import level_label, score_text
+from reports.application import chart_png
+from reports.document import FONT
+from scoring import level_for
+
+WIDE, TALL = Inches(13.333), Inches(7.5)  # 16:9
+TITLE_ONLY, TITLE = 5, 0  # layouts of the default template
+TITLE_TOP, TITLE_HEIGHT = Inches(0.3), Inches(1.0)
+MAX_LINES = 6  # strengths or OFIs on a slide; the rest are in the application report
+
+
+def _thai(paragraph, size: int | None = None, bold: bool | None = None) -> None:
+    """Every run of the paragraph in the Thai font, for Latin and complex scripts alike."""
+    for run in paragraph.runs:
+        run.font.name = FONT
+        if size:
+            run.font.size = Pt(size)
+        if bold is not None:
+            run.font.bold = bold
+        rpr = run._r.get_or_add_rPr()
+        for tag in ("a:cs", "a:ea"):
+            found = rpr.find(qn(tag))
+            if found is None:
+                found = etree.SubElement(rpr, qn(tag))
+            found.set("typeface", FONT)
+
+
+def _place(shape, top, height) -> None:
+    """A placeholder across the wide slide (the default layouts are drawn for 4:3)."""
+    shape.left, shape.top, shape.width, shape.height = Inches(0.5), top, WIDE - Inches(1), height
+
+
+def _title(slide, text: str, top=TITLE_TOP, height=TITLE_HEIGHT) -> None:
+    title = slide.shapes.title
+    _place(title, top, height)
+    title.text = text
+    for paragraph in slide.shapes.title.text_frame.paragraphs:
+        _thai(paragraph, 32, bold=True)
+
+
+def _text(slide, lines: list[str], left, top, width, height, size: int = 18) -> None:
+    frame = slide.shapes.add_textbox(left, top, width, height).text_frame
+    frame.word_wrap = True
+    for i, line in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.text = line
+        _thai(paragraph, size)
+
+
+def _picture(slide, png: bytes | None, left, top, width) -> None:
+    if png:
+        slide.shapes.add_picture(io.BytesIO(png), left, top, width=width)
+
+
+def _table(slide, headers: list[str], rows: list[tuple], left, top, widths: list) -> None:
+    shape = slide.shapes.add_table(len(rows) + 1, len(headers), left, top, sum(widths), Inches(0.4) * (len(rows) + 1))
+    for column, width in zip(shape.table.columns, widths, strict=True):
+        column.width = width
+    for c, header in enumerate(headers):
+        cell = shape.table.cell(0, c)
+        cell.text = header
+        _thai(cell.text_frame.paragraphs[0], 16, bold=True)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            cell = shape.table.cell(r, c)
+            cell.text = score_text(value) if isinstance(value, float) else str(value)
+            _thai(cell.text_frame.paragraphs[0], 14)
+
+
+def site_visit_deck(figures: ApplicationFigures, years: pd.DataFrame, lang: str = "th", charts: bool = True) -> bytes:
+    """The deck as .pptx bytes, from the department's assessment (``figures``) and every cycle's scores of the
+    units (``years``: ``analysis.overview.trend``)."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    framework, scores = figures.framework, figures.scores
+    thresholds = framework.thresholds
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = WIDE, TALL
+    draw = chart_png if charts else (lambda *_, **__: None)
+
+    slide = deck.slides.add_slide(deck.slide_layouts[TITLE])
+    _title(slide, t("sv_title", year=figures.year), Inches(2.2), Inches(1.5))
+    subtitle = slide.placeholders[1]
+    _place(subtitle, Inches(4.0), Inches(1.2))
+    subtitle.text = t("sv_subtitle", year=figures.year)
+    _thai(subtitle.text_frame.paragraphs[0], 24)
+
+    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
+    _title(slide, t("sv_glance"))
+    lines = [t("ar_scores_note", total=score_text(scores.total), level=level_label(scores.level, lang))]
+    lines += [f"{s.tier.name.get(lang)}: " + (t("award_met") if s.met else t("award_missing", points=score_text(
+        s.total_missing)) if s.total_missing > 0 else t("award_categories_below", n=int((s.categories_missing > 0)
+                                                                                         .sum())))
+              for s in figures.award.tiers]
+    lines.append(t("award_readiness_note"))
+    _text(slide, lines, Inches(0.5), Inches(1.5), Inches(5.8), Inches(5), 18)
+    _picture(slide, draw(category_radar({t("wb_record_score"): scores.categories}, thresholds, lang,
+                                        scores.categories.index), width=800, height=620),
+             Inches(6.5), Inches(1.4), Inches(6.3))
+
+    for category in framework.categories:
+        if category.id not in framework.rules.categories:
+            continue
+        score = float(scores.categories[category.id])
+        slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
+        _title(slide, f"{t('category_short', n=category.id)} {category.name.get(lang)}")
+        award = thresholds.awards.category
+        _text(slide, [t("sv_category_score", score=score_text(score), level=level_label(
+            level_for(score, thresholds.levels), lang)),
+            t("award_met") if score >= award else t("sv_category_gap", points=score_text(award - score),
+                                                    threshold=f"{award:g}")],
+            Inches(0.5), Inches(1.3), Inches(12.3), Inches(1), 20)
+        rows = [(item.id, item.name.get(lang), float(scores.items[item.id])) for item in category.items]
+        _table(slide, [t("ov_item"), t("ov_item_name"), t("score")], rows, Inches(0.5), Inches(2.3),
+               [Inches(1.1), Inches(4.9), Inches(1.1)])
+        notes = [f"+ {s}" for item in category.items for s in figures.strengths.get(item.id, [])][:MAX_LINES // 2]
+        notes += [f"→ {o}" for item in category.items for o in figures.ofis.get(item.id, [])][:MAX_LINES - len(notes)]
+        _text(slide, [t("sv_strengths_ofis"), *(notes or [t("sv_none_noted")])], Inches(7.6), Inches(2.3),
+              Inches(5.2), Inches(4.5), 16)
+
+    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
+    _title(slide, t("ar_kpi_chart"))
+    _picture(slide, draw(kpi_panels(figures.kpis.dropna(subset=["value"]), lang), width=1200),
+             Inches(0.8), Inches(1.3), Inches(11.7))
+
+    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
+    _title(slide, t("sv_story"))
+    _picture(slide, draw(trend(years, thresholds, lang), width=1200, height=560), Inches(0.8), Inches(1.3),
+             Inches(11.7))
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()

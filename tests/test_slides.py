@@ -1,0 +1,69 @@
+"""The site-visit deck (reports.slides) read back with python-pptx: its slides, their titles and figures, the
+Thai font on every run, the charts as pictures; and its command line."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from readers import reader
+
+from analysis import overview
+from analysis.deliverables import application_figures
+from i18n import translate
+from i18n.format import score_text
+from reports.__main__ import main
+from reports.document import FONT
+from reports.slides import site_visit_deck
+from storage import department
+
+YEAR = 2570
+
+
+@pytest.fixture
+def started(demo_db):
+    department.start(demo_db, reader(demo_db, "committee"), YEAR)
+    return demo_db
+
+
+def _deck(db, lang="th", charts=False):
+    figures = application_figures(db, reader(db), YEAR, lang)
+    return Presentation(io.BytesIO(site_visit_deck(figures, overview.trend(db), lang, charts=charts))), figures
+
+
+def test_one_slide_per_category_between_the_glance_and_the_results(started):
+    deck, figures = _deck(started)
+    titles = [slide.shapes.title.text for slide in deck.slides]
+    categories = [f"{translate('category_short', 'th', n=c.id)} {c.name.th}" for c in figures.framework.categories]
+    assert titles == [translate("sv_title", "th", year=YEAR), translate("sv_glance", "th"), *categories,
+                      translate("ar_kpi_chart", "th"), translate("sv_story", "th")]
+    first = deck.slides[2]
+    text = " ".join(shape.text_frame.text for shape in first.shapes if shape.has_text_frame)
+    assert score_text(float(figures.scores.categories[1])) in text
+    table = next(shape.table for shape in first.shapes if shape.has_table)
+    assert [table.cell(r, 0).text for r in range(1, len(table.rows))] == ["1.1", "1.2", "1.3", "1.4"]
+    assert deck.slide_width > deck.slide_height  # 16:9
+
+
+def test_every_run_is_set_in_the_thai_font_for_complex_scripts(started):
+    deck, _ = _deck(started, "en")
+    runs = [run for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+            for paragraph in shape.text_frame.paragraphs for run in paragraph.runs]
+    assert runs and all(run.font.name == FONT for run in runs)
+    assert all(run._r.rPr.find("{http://schemas.openxmlformats.org/drawingml/2006/main}cs").get("typeface") == FONT
+               for run in runs)
+
+
+def test_the_charts_are_pictures(started):
+    deck, _ = _deck(started, charts=True)
+    pictures = [slide.shapes.title.text for slide in deck.slides for shape in slide.shapes
+                if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert pictures == [translate(k, "th") for k in ("sv_glance", "ar_kpi_chart", "sv_story")]
+
+
+def test_the_command_line(started, demo_path, tmp_path):
+    assert main(["slides", "--db", str(demo_path), "--year", str(YEAR), "--out", str(tmp_path), "--lang", "en"]) == 0
+    deck = Presentation(tmp_path / f"pmqa-site-visit-{YEAR}-en.pptx")
+    assert deck.slides[0].shapes.title.text == translate("sv_title", "en", year=YEAR)
