@@ -68,3 +68,14 @@ def rules_text(rules, lang: str = "th") -> str:
     return translate("rules_in_force", lang, missing=translate(f"rules_missing_{rules.missing_kpis}", lang),
                      categories=translate("rules_categories", lang, categories=categories_label(rules.categories),
                                           n=len(rules.categories)))
+
+
+def readiness_text(status, lang: str = "th", short: bool = False) -> str:
+    """An award tier's readiness (``scoring.TierStatus``) in a few words: ready, the total's missing points,
+    or how many categories are still below the tier's floor."""
+    if status.met:
+        return translate("award_met", lang)
+    if status.total_missing > 0:
+        return translate("award_missing_short" if short else "award_missing", lang,
+                         points=score_text(status.total_missing))
+    return translate("award_categories_below", lang, n=int((status.categories_missing > 0).sum()))

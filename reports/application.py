@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from analysis.deliverables import ApplicationFigures
 from charts.overview import category_radar, kpi_panels
 from i18n import translate
-from i18n.format import THAILAND, level_label, score_text, status_label
+from i18n.format import THAILAND, level_label, readiness_text, score_text, status_label
 from reports.document import Bullets, Contents, Heading, Image, PageBreak, Para, Report, Table
 from scoring import LEVELS, level_for
 
@@ -80,10 +80,8 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
                                                      strict=True))
     report.add(Table((t("category"), t("score"), t("level"),
                       t("ov_category_award", threshold=f"{thresholds.awards.category:g}")), rows))
-    report.add(Bullets(tuple(f"{status.tier.name.get(lang)}: " + (
-        t("award_met") if status.met else t("award_missing", points=score_text(status.total_missing))
-        if status.total_missing > 0 else t("award_categories_below", n=int((status.categories_missing > 0).sum())))
-        for status in figures.award.tiers)))
+    report.add(Bullets(tuple(f"{status.tier.name.get(lang)}: {readiness_text(status, lang)}"
+                             for status in figures.award.tiers)))
     if charts:
         report.add(_image(category_radar({t("wb_record_score"): scores.categories}, thresholds, lang,
                                          scores.categories.index), t("ar_radar"), lang, width=900, height=620))

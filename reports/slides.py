@@ -20,7 +20,7 @@ from pptx.util import Inches, Pt
 from analysis.deliverables import ApplicationFigures
 from charts.overview import category_radar, kpi_panels, trend
 from i18n import translate
-from i18n.format import level_label, score_text
+from i18n.format import level_label, readiness_text, score_text
 from reports.application import chart_png
 from reports.document import FONT
 from scoring import level_for
@@ -109,10 +109,7 @@ def site_visit_deck(figures: ApplicationFigures, years: pd.DataFrame, lang: str 
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
     _title(slide, t("sv_glance"))
     lines = [t("ar_scores_note", total=score_text(scores.total), level=level_label(scores.level, lang))]
-    lines += [f"{s.tier.name.get(lang)}: " + (t("award_met") if s.met else t("award_missing", points=score_text(
-        s.total_missing)) if s.total_missing > 0 else t("award_categories_below", n=int((s.categories_missing > 0)
-                                                                                         .sum())))
-              for s in figures.award.tiers]
+    lines += [f"{s.tier.name.get(lang)}: {readiness_text(s, lang)}" for s in figures.award.tiers]
     lines.append(t("award_readiness_note"))
     _text(slide, lines, Inches(0.5), Inches(1.5), Inches(5.8), Inches(5), 18)
     _picture(slide, draw(category_radar({t("wb_record_score"): scores.categories}, thresholds, lang,

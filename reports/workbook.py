@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from analysis.deliverables import YearFigures
 from i18n import translate
-from i18n.format import level_label, status_label
+from i18n.format import level_label, readiness_text, status_label
 from reports.cells import literal
 from reports.ofi_export import FONT, TIME_FORMAT, _as_local_time, sheet_title, write_register
 
@@ -80,10 +80,7 @@ def _summary(sheet, figures: YearFigures, lang: str) -> None:
     rows += [[t("category_short", n=int(c)), score] for c, score in figures.categories.items()]
     if figures.award is not None:
         for status in figures.award.tiers:
-            text = (t("award_met") if status.met else
-                    t("award_missing", points=f"{status.total_missing:,.1f}") if status.total_missing > 0 else
-                    t("award_categories_below", n=int((status.categories_missing > 0).sum())))
-            rows.append([t("wb_readiness", tier=status.tier.name.get(lang)), text])
+            rows.append([t("wb_readiness", tier=status.tier.name.get(lang)), readiness_text(status, lang)])
     if figures.record is not None:
         rows += [[t("wb_record_total"), figures.record.total],
                  [t("wb_record_status"), status_label(figures.record_status, lang)]]

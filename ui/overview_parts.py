@@ -10,7 +10,7 @@ import streamlit as st
 
 from analysis.overview import Headline, path_targets
 from charts.overview import category_radar, kpi_panels, lens_bars, ofi_pareto, self_vs_review, trend, unit_heatmap
-from i18n.format import score_text
+from i18n.format import readiness_text, score_text
 from scoring import Framework
 from scoring.criteria import Thresholds
 from scoring.department import TierStatus
@@ -54,11 +54,7 @@ class Context:
 def readiness(status: TierStatus) -> str:
     """A tier's readiness in a few words: ready, the total's missing points, or how many categories
     are still below the tier's floor."""
-    if status.met:
-        return t("award_met")
-    if status.total_missing > 0:
-        return t("award_missing_short", points=score_text(status.total_missing))
-    return t("award_categories_below", n=int((status.categories_missing > 0).sum()))
+    return readiness_text(status, current_language(), short=True)
 
 
 def readiness_help(status: TierStatus) -> str:
