@@ -36,7 +36,7 @@ EDITOR.show_flash()
 record = department.get(db, user, year)
 year_closed = years.year_refusal(db, year)
 if record is None:
-    start_panel(user, year, counted)
+    start_panel(user, year, counted, closed=year_closed is not None)
     sections = [PROFILE_SECTION]
 else:
     fresh = EDITOR.begin(year, record.version)

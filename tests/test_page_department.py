@@ -139,3 +139,11 @@ def test_the_committee_answers_the_organisation_profile_before_and_after_startin
 
     director = page("director")
     assert director.text_area(key=f"pf:part:{part.id}").disabled
+
+
+def test_a_closed_year_offers_no_start(page, demo_db):
+    at = page()
+    at.selectbox(key="cycle:th").set_value(2569).run()
+    assert not at.exception
+    assert translate("dp_start", "th") not in [b.label for b in at.button]
+    assert at.text_area(key="pf:part:P1a").disabled  # nor a profile to write

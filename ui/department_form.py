@@ -48,10 +48,10 @@ def _on_cite(user: User, year: int, item: str) -> None:
     _save(lambda v: department.cite(session.store(), user, year, v, item, chosen))
 
 
-def start_panel(user: User, year: int, counted: int) -> None:
-    """Before the record exists: what it is, and for the committee the rule to start it by."""
+def start_panel(user: User, year: int, counted: int, closed: bool) -> None:
+    """Before the record exists: what it is, and for the committee (in an open year) the rule to start it by."""
     st.info(t("dp_not_started", year=year, n=counted), icon=":material/assignment_add:")
-    if user.role != "committee":
+    if user.role != "committee" or closed:
         return
     rule = choices.one("radio", t("dp_rule"), department.RULES, "dp:rule", lambda r: t(f"dp_rule_{r}"))
     if st.button(t("dp_start"), type="primary", key="dp:start") and EDITOR.attempt(
