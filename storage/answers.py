@@ -159,6 +159,20 @@ def own_kpi_model(row: dict) -> KPI:
                min=row["min_value"], max=row["max_value"])
 
 
+def checked_kpi_value(kpi: KPI, fiscal_year: int, year: int, value) -> float | None:
+    """A KPI result as stored: None (cleared) or a float in the KPI's valid range, for one of the cycle
+    ``year``'s three fiscal years; refused otherwise."""
+    if fiscal_year not in (year - 2, year - 1, year):
+        raise InputError("error_fiscal_year", year=fiscal_year)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError("error_not_number", kpi=kpi.id)
+    if not kpi.min <= value <= kpi.max:
+        raise InputError("error_kpi_range", kpi=kpi.id, value=value, min=kpi.min, max=kpi.max)
+    return float(value)
+
+
 def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_version: int,
                     values: dict[tuple[str, int], float | None], source: str = "self",
                     before: dict[tuple[str, int], float | None] | None = None) -> int:
@@ -167,17 +181,9 @@ def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_vers
     each (for review, the committee's value where it set one, else the unit's)."""
     framework = _framework(db, assessment_id)
     year = db.execute("SELECT year FROM assessments WHERE id = ?", [assessment_id]).fetchone()[0]
-    clean = {}
-    for (kpi_id, fiscal_year), value in values.items():
-        kpi = kpi_definition(db, framework, assessment_id, kpi_id)
-        if fiscal_year not in (year - 2, year - 1, year):
-            raise InputError("error_fiscal_year", year=fiscal_year)
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise InputError("error_not_number", kpi=kpi_id)
-            if not kpi.min <= value <= kpi.max:
-                raise InputError("error_kpi_range", kpi=kpi_id, value=value, min=kpi.min, max=kpi.max)
-        clean[(kpi_id, fiscal_year)] = None if value is None else float(value)
+    clean = {(kpi_id, fiscal_year): checked_kpi_value(kpi_definition(db, framework, assessment_id, kpi_id),
+                                                      fiscal_year, year, value)
+             for (kpi_id, fiscal_year), value in values.items()}
     column = {"self": "self_value", "review": "review_value"}[source]
     shown_as = {"self": "self_value", "review": "COALESCE(review_value, self_value)"}[source]
     with transaction(db):

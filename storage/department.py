@@ -11,7 +11,6 @@ while the record is a draft; the committee, the director and the admin read it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,6 +19,7 @@ from sqlite_utils import Database
 from scoring import Framework
 from storage import assessments, audit, years
 from storage.accounts import User, acting
+from storage.answers import checked_kpi_value
 from storage.db import now, transaction
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
 
@@ -147,8 +147,7 @@ def _claim(db: Database, actor: User, year: int, expected_version: int, status: 
 
 def save_answers(db: Database, actor: User, year: int, expected_version: int, ticks: dict[str, bool]) -> int:
     """The department's answers, checkpoint id -> met."""
-    known = {cp.id for _, _, cp in years.framework_of(db, year).checkpoints()}
-    unknown = sorted(set(ticks) - known)
+    unknown = sorted(set(ticks) - assessments.checkpoint_ids(years.framework_of(db, year)))
     if unknown:
         raise InputError("error_unknown_checkpoint", ids=", ".join(unknown[:5]))
     with transaction(db):
@@ -161,16 +160,14 @@ def save_answers(db: Database, actor: User, year: int, expected_version: int, ti
     return version
 
 
-def _item(framework: Framework, item: str, results: bool | None = False):
-    """The item ``item`` of the criteria (of categories 1-6 when ``results`` is False)."""
-    if item not in framework.item_ids() or (results is not None and framework.item(item).is_results != results):
+def _require_item(framework: Framework, item: str) -> None:
+    if item not in framework.item_ids():
         raise InputError("error_unknown_item", item=item)
-    return framework.item(item)
 
 
 def save_narrative(db: Database, actor: User, year: int, expected_version: int, item: str, text: str) -> int:
     """The department's account of an item: how it works and what it achieved (categories 1-7)."""
-    _item(years.framework_of(db, year), item, results=None)
+    _require_item(years.framework_of(db, year), item)
     text = text.strip()
     if len(text) > MAX_NARRATIVE:
         raise InputError("error_text_length", limit=MAX_NARRATIVE)
@@ -188,19 +185,11 @@ def save_kpi_values(db: Database, actor: User, year: int, expected_version: int,
     """The department's KPI results, (criteria KPI, fiscal year) -> value or None (cleared); each value a number
     in the KPI's valid range, the year one of the cycle's three."""
     kpis = {k.id: k for _, k in years.framework_of(db, year).kpis()}
-    clean = {}
-    for (kpi_id, fiscal_year), value in values.items():
-        if kpi_id not in kpis:
-            raise InputError("error_unknown_kpi", kpi=kpi_id)
-        if fiscal_year not in (year - 2, year - 1, year):
-            raise InputError("error_fiscal_year", year=fiscal_year)
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise InputError("error_not_number", kpi=kpi_id)
-            kpi = kpis[kpi_id]
-            if not kpi.min <= value <= kpi.max:
-                raise InputError("error_kpi_range", kpi=kpi_id, value=value, min=kpi.min, max=kpi.max)
-        clean[(kpi_id, fiscal_year)] = None if value is None else float(value)
+    unknown = sorted({kpi_id for kpi_id, _ in values} - set(kpis))
+    if unknown:
+        raise InputError("error_unknown_kpi", kpi=unknown[0])
+    clean = {(kpi_id, fiscal_year): checked_kpi_value(kpis[kpi_id], fiscal_year, year, value)
+             for (kpi_id, fiscal_year), value in values.items()}
     with transaction(db):
         actor, version = _claim(db, actor, year, expected_version)
         db.conn.executemany("INSERT INTO dept_kpis (year, kpi, fiscal_year, value) VALUES (?, ?, ?, ?) ON CONFLICT "
@@ -224,7 +213,7 @@ def citable(db: Database, year: int, item: str) -> pd.DataFrame:
 def cite(db: Database, actor: User, year: int, expected_version: int, item: str, evidence_ids: list[int]) -> int:
     """The units' evidence the department cites for an item (replacing the item's earlier choice); each must
     be the year's evidence for that item."""
-    _item(years.framework_of(db, year), item, results=None)
+    _require_item(years.framework_of(db, year), item)
     ids = sorted(set(evidence_ids))
     allowed = set(citable(db, year, item)["id"])
     if any(isinstance(i, bool) or not isinstance(i, int) or i not in allowed for i in ids):
