@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from analysis.department_record import record_scores
 from analysis.ofi import ranked_gaps
-from analysis.scores import categories_of, cycle_scores
+from analysis.scores import CycleScores, categories_of, cycle_scores
 from analysis.self_assessment import LiveScores
 from scoring import AwardStatus, Framework, award_status, level_for
 from scoring.ofi import unit_shares
@@ -69,7 +69,8 @@ def year_figures(db: Database, reader: User, year: int, source: str = "best", la
     items["review"] = items["item"].map(scores.result.items) if scores else None
     items["department"] = items["item"].map(record.items) if record is not None else None
 
-    answers = _answers(db, year, codes, framework)
+    best = scores if source == "best" else cycle_scores(db, year, "best")
+    answers = _answers(own, best, codes, framework)
     kpis = _kpis(db, year, codes)
     gaps = (ranked_gaps(scores.answers, scores.kpis, unit_shares(list(scores.grid.index)), framework, lang)
             .drop(columns="unit_ids") if scores else pd.DataFrame())
@@ -86,11 +87,12 @@ def year_figures(db: Database, reader: User, year: int, source: str = "best", la
         record=record, record_status=row["status"] if row else None)
 
 
-def _answers(db: Database, year: int, codes: dict, framework: Framework) -> pd.DataFrame:
-    """Every counted unit's own and reviewed answer per checkpoint of the year's criteria."""
-    own, _ = assessments.score_inputs(db, year, "self")
-    best, _ = assessments.score_inputs(db, year, "best")
-    merged = own.merge(best, on=["unit", "checkpoint"], how="outer", suffixes=("_self", "_review"))
+def _answers(own: CycleScores | None, best: CycleScores | None, codes: dict, framework: Framework) -> pd.DataFrame:
+    """Every counted unit's own and reviewed answer per checkpoint of the year's criteria, from the answers
+    the self and best scores were computed from."""
+    if own is None or best is None:
+        return pd.DataFrame(columns=ANSWER_COLUMNS)
+    merged = own.answers.merge(best.answers, on=["unit", "checkpoint"], how="outer", suffixes=("_self", "_review"))
     layout = checkpoint_table(framework)[["checkpoint", "item", "level", "order"]]
     merged = merged.merge(layout, on="checkpoint").assign(code=lambda f: f["unit"].map(codes))
     merged = merged.sort_values(["code", "item", "order"])

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from sqlite_utils import Database
 
-from analysis.scores import rules_of
-from analysis.self_assessment import LiveScores
-from scoring import level_for, roll_up, unit_item_scores
+from analysis.self_assessment import LiveScores, one_assessment
 from storage import department, years
 
 
@@ -16,9 +13,4 @@ def record_scores(db: Database, year: int) -> LiveScores | None:
     inputs = department.score_inputs(db, year)
     if inputs is None:
         return None
-    framework = years.framework_of(db, year)
-    scores = unit_item_scores(*inputs, framework, keys=pd.DataFrame({"unit": [department.UNIT]}),
-                              **rules_of(framework)).set_index("item")
-    categories, total = roll_up(scores["score"], framework)
-    not_assessed = frozenset(scores.index[~scores["assessed"]]) if "assessed" in scores else frozenset()
-    return LiveScores(scores["score"], categories, total, level_for(total, framework.thresholds.levels), not_assessed)
+    return one_assessment(*inputs, years.framework_of(db, year), department.UNIT)

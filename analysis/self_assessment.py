@@ -83,13 +83,18 @@ class LiveScores:
 
 def live_scores(form: Form, framework: Framework, source: str = "self") -> LiveScores:
     answers, kpis = score_frames(form, source)
-    answers = counted_answers(answers, framework)
-    keys = pd.DataFrame({"unit": [form.assessment["unit_id"]]})
+    return one_assessment(counted_answers(answers, framework), kpis, framework, form.assessment["unit_id"])
+
+
+def one_assessment(answers: pd.DataFrame, kpis: pd.DataFrame, framework: Framework, unit) -> LiveScores:
+    """One assessment's item, category and total scores under the year's rules, from the scoring package's
+    frames (``unit`` is their key; an item with no answer scores 0)."""
+    keys = pd.DataFrame({"unit": [unit]})
     scores = unit_item_scores(answers, kpis, framework, keys=keys, **rules_of(framework)).set_index("item")
-    items = scores["score"]
-    categories, total = roll_up(items, framework)
+    categories, total = roll_up(scores["score"], framework)
     not_assessed = frozenset(scores.index[~scores["assessed"]]) if "assessed" in scores else frozenset()
-    return LiveScores(items, categories, total, level_for(total, framework.thresholds.levels), not_assessed)
+    return LiveScores(scores["score"], categories, total, level_for(total, framework.thresholds.levels),
+                      not_assessed)
 
 
 def by_target(framework: Framework, form: Form, kpi_id: str) -> bool:
