@@ -112,7 +112,7 @@ def read_table(data: bytes, filename: str) -> Table:
     rows: list[tuple[int, list[str]]] = []
     try:
         for number, cells in enumerate(_xlsx_rows(data) if suffix == ".xlsx" else _csv_rows(data), start=1):
-            values = [_text(cell) for cell in cells]
+            values = [cell_text(cell) for cell in cells]
             if not any(values):
                 continue
             if not header:
@@ -158,7 +158,7 @@ def _xlsx_rows(data: bytes) -> Iterable[tuple]:
             book.close()
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     """A cell as trimmed text; whole numbers without ".0" (an Excel code 101 stays "101")."""
     if value is None:
         return ""

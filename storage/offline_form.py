@@ -1,0 +1,509 @@
+"""A unit's self-assessment as an Excel file it fills offline, and that file imported back into its draft.
+
+The layout is defined here once: ``sheet_rows`` gives what each sheet holds (``reports.offline_template``
+adds the styling, the yes/no lists and the instructions), and ``read``/``plan`` read it back. Sheets:
+
+- checkpoints: one row per checkpoint of the assessed categories 1-6, with the answer "Yes"/"No";
+- items: one row per item, "none met yet" and the account for each level (and the committee's notes);
+- kpis: one row per KPI of category 7 (the criteria's and the unit's own), the values of the three years.
+
+A very hidden sheet keeps which assessment the file is for and every value as it was exported. An import
+applies only what the file changed against those values, so edits made in the app meanwhile to other
+fields stay; a field changed both in the file and in the app is refused (``apply``). Every cell is checked
+first (``plan``): each problem names the sheet, row and column a person sees, and nothing changes unless
+the whole file is valid. ``apply`` writes everything in one audited transaction, one version.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+from sqlite_utils import Database
+
+from i18n import LANGUAGES, translate
+from i18n.format import level_label
+from scoring import LEVELS, Framework
+from storage import audit, years
+from storage.accounts import User
+from storage.answers import MAX_NARRATIVE, Form, checked_kpi_value, claim_version, kpi_definition, own_kpi_model
+from storage.db import transaction
+from storage.errors import InputError
+from storage.unit_import import THAI_DIGITS, TRIM, cell_text
+
+FORMAT = "pmqa-offline-form-1"
+META = "pmqa_form"  # the very hidden sheet
+SHEETS = ("checkpoints", "items", "kpis")  # the sheets read back; the instructions sheet comes first
+GUIDE = "guide"
+COLUMNS = {
+    "checkpoints": ("id", "item", "level", "text", "met"),
+    "items": ("item", "name", "none_met", *LEVELS, "notes"),
+    "kpis": ("kpi", "item", "name", "unit", "direction", "target", "min", "max", "year0", "year1", "year2"),
+}
+EDITABLE = {"checkpoints": ("met",), "items": ("none_met", *LEVELS), "kpis": ("year0", "year1", "year2")}
+KEYS = {"checkpoints": "id", "items": "item", "kpis": "kpi"}  # the column naming the row
+MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED = 50 * 1024 * 1024  # an .xlsx is a zip: refuse one that would unpack to more than this
+MAX_ROWS = 2000
+YES = {"yes", "y", "true", "1", "ใช่", "ผ่าน", "✓", "✔", "x"}
+NO = {"no", "n", "false", "0", "ไม่ใช่", "ไม่ผ่าน", "-", "–", "✗"}
+NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def sheet_name(sheet: str, lang: str) -> str:
+    return translate(f"off_sheet_{sheet}", lang)
+
+
+def headers(sheet: str, lang: str, year: int) -> list[str]:
+    """A sheet's header row; the KPI years are the cycle's three fiscal years."""
+    fiscal = {"year0": year - 2, "year1": year - 1, "year2": year}
+    return [translate("off_col_year", lang, year=fiscal[c]) if c in fiscal else
+            translate("off_col_account", lang, level=level_label(c, lang)) if c in LEVELS else
+            translate(f"off_col_{c}", lang) for c in COLUMNS[sheet]]
+
+
+def yes_no(met: bool, lang: str) -> str:
+    return translate("word_yes" if met else "word_no", lang)
+
+
+def column_letter(sheet: str, column: str) -> str:
+    return get_column_letter(COLUMNS[sheet].index(column) + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the file holds
+
+
+def _kpis(form: Form, framework: Framework) -> list[tuple]:
+    """(item, KPI model, own?) of the assessed results items, criteria's first, in item order."""
+    own = {}
+    for row in form.own_kpis:
+        own.setdefault(row["item"], []).append(own_kpi_model(row))
+    return [(item, kpi, kpi.id in {k.id for k in own.get(item.id, [])}) for item in framework.assessed_items()
+            if item.is_results for kpi in (*item.kpis, *own.get(item.id, []))]
+
+
+def exported_values(form: Form, framework: Framework) -> dict[tuple, object]:
+    """Every field of the file and the unit's value as stored: ("met", checkpoint) and ("none", item) ->
+    bool, ("text", item, level) -> str, ("kpi", kpi, fiscal year) -> float or None."""
+    values: dict[tuple, object] = {}
+    year = form.assessment["year"]
+    for item in framework.assessed_items():
+        if item.is_results:
+            continue
+        values[("none", item.id)] = item.id in form.none_met
+        for level in LEVELS:
+            values[("text", item.id, level)] = form.narratives.get((item.id, level), "")
+            for cp in item.level_checkpoints(level):
+                values[("met", cp.id)] = bool(form.ticks.get(cp.id, {}).get("self"))
+    for _, kpi, _ in _kpis(form, framework):
+        for fiscal_year in (year - 2, year - 1, year):
+            values[("kpi", kpi.id, fiscal_year)] = form.kpi_values.get((kpi.id, fiscal_year), {}).get("self")
+    return values
+
+
+def sheet_rows(form: Form, framework: Framework, lang: str) -> dict[str, list[list]]:
+    """Each sheet's data rows, in ``COLUMNS`` order: read-only texts and the unit's current values."""
+    values, year = exported_values(form, framework), form.assessment["year"]
+    notes: dict[str, list[str]] = {}
+    for note in form.comments:
+        notes.setdefault(note["item"], []).append(
+            translate(f"note_{note['kind']}", lang, author=note["author"], text=note["text"]))
+    rows: dict[str, list[list]] = {sheet: [] for sheet in SHEETS}
+    for item in framework.assessed_items():
+        if item.is_results:
+            continue
+        rows["items"].append([item.id, item.name.get(lang), yes_no(True, lang) if values[("none", item.id)] else None,
+                              *(values[("text", item.id, level)] or None for level in LEVELS),
+                              "\n".join(notes.get(item.id, [])) or None])
+        for level in LEVELS:
+            rows["checkpoints"] += [[cp.id, item.id, level_label(level, lang), cp.text.get(lang),
+                                     yes_no(values[("met", cp.id)], lang)] for cp in item.level_checkpoints(level)]
+    for item, kpi, own in _kpis(form, framework):
+        name = kpi.name.get(lang) + (f" ({translate('sa_own_kpi', lang)})" if own else "")
+        rows["kpis"].append([kpi.id, item.id, name, kpi.unit.get(lang), translate(f"sa_kpi_direction_{kpi.direction}",
+                                                                                   lang),
+                             kpi.target, kpi.min, kpi.max,
+                             *(values[("kpi", kpi.id, fy)] for fy in (year - 2, year - 1, year))])
+    return rows
+
+
+def meta_rows(form: Form, framework: Framework, unit_code: str, lang: str, built_at: datetime) -> list[list]:
+    """The hidden sheet: which assessment the file is for, then every exported value (kind, keys..., value)."""
+    a = form.assessment
+    head = [["format", FORMAT], ["assessment", a["id"]], ["unit", unit_code], ["year", a["year"]],
+            ["version", a["version"]], ["lang", lang], ["built", built_at.isoformat(timespec="seconds")]]
+    body = []
+    for key, value in exported_values(form, framework).items():
+        kind, *ids = key
+        body.append(["value", kind, *ids, *([None] * (2 - len(ids))),
+                     int(value) if isinstance(value, bool) else value])
+    return head + body
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to correct: ``sheet`` as named in the file, ``row`` as the spreadsheet shows it, ``column``
+    its letter; ``key``/``params`` name a string-catalogue entry."""
+
+    sheet: str
+    row: int
+    column: str
+    key: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Book:
+    """A file as read: the hidden sheet's head and values, and each sheet's name and rows (number, cells)."""
+
+    name: str
+    meta: dict[str, object]
+    exported: dict[tuple, object]
+    sheets: dict[str, tuple[str, list[tuple[int, list]]]]
+
+
+def read(data: bytes, filename: str) -> Book:
+    """Open an offline form; ``InputError`` for another file type, one too large, unreadable, or not an
+    offline form made by this app."""
+    name = Path(filename).name
+    if Path(filename).suffix.lower() != ".xlsx":
+        raise InputError("error_offline_file_type", name=name)
+    if len(data) > MAX_BYTES:
+        raise InputError("error_file_size", name=name, limit=MAX_BYTES // (1024 * 1024))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise InputError("error_offline_unreadable", name=name) from error
+    if unpacked > MAX_UNPACKED:
+        raise InputError("error_file_size", name=name, limit=MAX_BYTES // (1024 * 1024))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # styles and extensions openpyxl skips: only values matter
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            return _book(book, name)
+        finally:
+            book.close()
+    except InputError:
+        raise
+    except Exception as error:  # a damaged file fails in many ways (zip, XML): all mean unreadable
+        raise InputError("error_offline_unreadable", name=name) from error
+
+
+def _book(book, name: str) -> Book:
+    if META not in book.sheetnames:
+        raise InputError("error_offline_not_form", name=name)
+    meta: dict[str, object] = {}
+    exported: dict[tuple, object] = {}
+    for row in book[META].iter_rows(values_only=True):
+        if not row or row[0] is None:
+            continue
+        if row[0] == "value" and len(row) >= 5:
+            kind, first, second, value = row[1], row[2], row[3], row[4]
+            key = (kind, str(first)) if kind in ("met", "none") else \
+                (kind, str(first), str(second)) if kind == "text" else (kind, str(first), int(second))
+            exported[key] = bool(value) if kind in ("met", "none") else (value or "") if kind == "text" else value
+        elif len(row) >= 2:
+            meta[str(row[0])] = row[1]
+    if meta.get("format") != FORMAT:
+        raise InputError("error_offline_not_form", name=name)
+    names = {sheet_name(sheet, lang): sheet for sheet in SHEETS for lang in LANGUAGES}
+    sheets: dict[str, tuple[str, list]] = {}
+    for title in book.sheetnames:
+        sheet = names.get(title)
+        if sheet is None or sheet in sheets:
+            continue
+        rows = []
+        for number, cells in enumerate(book[title].iter_rows(values_only=True), start=1):
+            if any(c is not None and str(c).strip() for c in cells):
+                if len(rows) > MAX_ROWS:
+                    raise InputError("error_import_too_many_rows", name=name, limit=MAX_ROWS)
+                rows.append((number, list(cells)))
+        sheets[sheet] = (title, rows)
+    return Book(name, meta, exported, sheets)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field the file changes: where it is, what it is (``exported_values`` key), from what to what."""
+
+    sheet: str
+    row: int
+    column: str
+    field: tuple
+    before: object
+    after: object
+
+
+@dataclass
+class OfflinePlan:
+    """What importing a file would do to one assessment: its problems, else its changes."""
+
+    assessment_id: int
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def plan(form: Form, framework: Framework, book: Book) -> OfflinePlan:
+    """Check every cell of the file against the assessment it is imported into; nothing is written. A file
+    for another assessment is refused as a whole (``InputError``)."""
+    a = form.assessment
+    if book.meta.get("assessment") != a["id"]:
+        raise InputError("error_offline_other_form", name=book.name, unit=book.meta.get("unit", "-"),
+                         year=book.meta.get("year", "-"))
+    result = OfflinePlan(a["id"], book.name)
+    lang = book.meta.get("lang", "th")
+    current = exported_values(form, framework)
+    read_at: dict[tuple, tuple[str, int, str]] = {}  # field -> (sheet, row, column) it was read from
+    kpis = {kpi.id: kpi for _, kpi, _ in _kpis(form, framework)}
+    fiscal = {"year0": a["year"] - 2, "year1": a["year"] - 1, "year2": a["year"]}
+    for sheet in SHEETS:
+        if sheet not in book.sheets:
+            result.problems.append(Problem(sheet_name(sheet, lang), 0, "", "off_problem_no_sheet"))
+            continue
+        title, rows = book.sheets[sheet]
+        if not _headers_ok(sheet, title, rows, a["year"], result.problems):
+            continue
+        seen: dict[str, int] = {}
+        for number, cells in rows[1:]:
+            cells = [*cells, *([None] * (len(COLUMNS[sheet]) - len(cells)))]
+            cell = dict(zip(COLUMNS[sheet], cells, strict=False))
+
+            def problem(column: str, key: str, **params) -> None:
+                result.problems.append(Problem(title, number, column_letter(sheet, column), key, params))  # noqa: B023
+
+            row_id = cell_text(cell[KEYS[sheet]])
+            if not row_id:
+                if any(cell[c] is not None and cell_text(cell[c]) for c in EDITABLE[sheet]):
+                    problem(KEYS[sheet], "off_problem_no_id")
+                continue
+            if row_id in seen:
+                problem(KEYS[sheet], "off_problem_repeated", id=row_id, first=seen[row_id])
+                continue
+            seen[row_id] = number
+            fields = _fields(sheet, row_id, fiscal, kpis)
+            if not all(f in current for f in fields.values()):
+                problem(KEYS[sheet], "off_problem_unknown_id", id=row_id)
+                continue
+            for column, key in fields.items():
+                read_at[key] = (title, number, column_letter(sheet, column))
+                value = _value(key, cell[column], kpis, a["year"], lambda k, **p: problem(column, k, **p))  # noqa: B023
+                if value is _INVALID:
+                    continue
+                before = book.exported.get(key, current[key])
+                if not same(value, before):
+                    result.changes.append(Change(*read_at[key], key, before, value))
+    result.problems += _none_with_ticks(result, framework, current, read_at)
+    order = {book.sheets[k][0] if k in book.sheets else sheet_name(k, lang): n for n, k in enumerate(SHEETS)}
+    result.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row, len(p.column), p.column))
+    if result.problems:
+        result.changes = []
+    return result
+
+
+def _headers_ok(sheet: str, title: str, rows: list, year: int, problems: list[Problem]) -> bool:
+    """The header row names, in either language, the columns read (the row's key and the editable ones)."""
+    header = rows[0][1] if rows else []
+    found = True
+    for column in (KEYS[sheet], *EDITABLE[sheet]):
+        index = COLUMNS[sheet].index(column)
+        shown = cell_text(header[index]) if index < len(header) else ""
+        expected = {headers(sheet, lang, year)[index] for lang in LANGUAGES}
+        if shown not in expected:
+            problems.append(Problem(title, rows[0][0] if rows else 1, get_column_letter(index + 1),
+                                    "off_problem_header", {"expected": " / ".join(sorted(expected)), "found": shown}))
+            found = False
+    return found
+
+
+def _fields(sheet: str, row_id: str, fiscal: dict[str, int], kpis: dict) -> dict[str, tuple]:
+    """The editable columns of a row and the field each holds."""
+    if sheet == "checkpoints":
+        return {"met": ("met", row_id)}
+    if sheet == "items":
+        return {"none_met": ("none", row_id), **{level: ("text", row_id, level) for level in LEVELS}}
+    return {column: ("kpi", row_id, fy) for column, fy in fiscal.items()}
+
+
+_INVALID = object()
+
+
+def same(a, b) -> bool:
+    """Equal values; numbers to the 15 significant digits a spreadsheet keeps."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-14, abs_tol=1e-300)
+    return a == b
+
+
+def _value(key: tuple, raw, kpis: dict, year: int, problem):
+    """A cell's value for its field, or ``_INVALID`` after reporting the problem."""
+    if key[0] in ("met", "none"):
+        if raw is None or isinstance(raw, bool):
+            return bool(raw)
+        if isinstance(raw, int | float) and raw in (0, 1):
+            return bool(raw)
+        word = TRIM.sub("", str(raw)).casefold()
+        if word in YES:
+            return True
+        if word in NO or not word:
+            return False
+        problem("off_problem_yes_no", value=cell_text(raw))
+        return _INVALID
+    if key[0] == "text":
+        text = "" if raw is None else cell_text(raw) if not isinstance(raw, str) else raw
+        text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if len(text) > MAX_NARRATIVE:
+            problem("off_problem_too_long", length=len(text), limit=MAX_NARRATIVE)
+            return _INVALID
+        return text
+    number = _number(raw)
+    if number is _INVALID:
+        problem("off_problem_number", value=cell_text(raw))
+        return _INVALID
+    try:
+        return checked_kpi_value(kpis[key[1]], key[2], year, number)
+    except InputError as exc:
+        problem(exc.key, **exc.params)
+        return _INVALID
+
+
+def _number(raw):
+    """A KPI cell as a number: None when blank; numbers as they are; text with Thai digits or thousands
+    separators read; anything else ``_INVALID``."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        return _INVALID
+    if isinstance(raw, int | float):
+        return float(raw) if math.isfinite(raw) else _INVALID
+    text = TRIM.sub("", str(raw)).translate(THAI_DIGITS).replace(",", "").replace(" ", "")
+    if not text:
+        return None
+    return float(text) if NUMBER.fullmatch(text) else _INVALID
+
+
+def _none_with_ticks(result: OfflinePlan, framework: Framework, current: dict,
+                     read_at: dict[tuple, tuple[str, int, str]]) -> list[Problem]:
+    """"None met yet", newly set in the file, cannot stand beside a met checkpoint of the same item. (Ticking a
+    checkpoint of an item answered "none met" withdraws that answer, as in the app.)"""
+    changed = {c.field: c.after for c in result.changes}
+    final = current | changed
+    problems = []
+    for item in framework.assessed_items():
+        if not changed.get(("none", item.id)):
+            continue
+        met = [cp.id for level in LEVELS for cp in item.level_checkpoints(level) if final.get(("met", cp.id))]
+        if met:
+            problems.append(Problem(*read_at[("none", item.id)], "off_problem_none_met",
+                                    {"item": item.id, "checkpoints": ", ".join(met)}))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def stored_values(db: Database, assessment_id: int) -> dict[tuple, object]:
+    """The unit's values as stored now, keyed as ``exported_values`` (only fields with a stored row)."""
+    values: dict[tuple, object] = {}
+    for cp, met in db.execute("SELECT checkpoint, self_met FROM checkpoint_answers WHERE assessment_id = ?",
+                              [assessment_id]):
+        values[("met", cp)] = bool(met)
+    for (item,) in db.execute("SELECT item FROM none_met WHERE assessment_id = ?", [assessment_id]):
+        values[("none", item)] = True
+    for item, level, text in db.execute("SELECT item, level, text FROM narratives WHERE assessment_id = ?",
+                                        [assessment_id]):
+        values[("text", item, level)] = text or ""
+    for kpi, fiscal_year, value in db.execute(
+            "SELECT kpi, fiscal_year, self_value FROM kpi_results WHERE assessment_id = ?", [assessment_id]):
+        values[("kpi", kpi, fiscal_year)] = value
+    return values
+
+
+EMPTY = {"met": False, "none": False, "text": "", "kpi": None}
+
+
+def apply(db: Database, actor: User, plan: OfflinePlan) -> dict[str, int]:
+    """Write a plan without problems in one transaction and one version, audited as one save. Refused, with
+    nothing changed, when the form may not be changed now, or when a field the file changes was changed in
+    the app after the file was made (and not to the file's value)."""
+    if not plan.ok:
+        raise InputError("error_import_invalid", count=len(plan.problems))
+    aid = plan.assessment_id
+    framework = years.framework_of(db, db.execute("SELECT year FROM assessments WHERE id = ?",
+                                                  [aid]).fetchone()[0])
+    item_of = {cp.id: item.id for item, _, cp in framework.checkpoints()}
+    with transaction(db):
+        state = claim_version(db, actor, aid, None, "self")
+        stored = stored_values(db, aid)
+        now_value = lambda f: stored.get(f, EMPTY[f[0]])  # noqa: E731
+        moved = [c for c in plan.changes if not same(now_value(c.field), c.before)
+                 and not same(now_value(c.field), c.after)]
+        if moved:
+            raise InputError("error_offline_conflict", fields=", ".join(_label(c) for c in moved[:5]),
+                             n=len(moved))
+        changes = [c for c in plan.changes if not same(now_value(c.field), c.after)]
+        for change in changes:
+            if change.field[0] == "kpi":
+                kpi_definition(db, framework, aid, change.field[1])  # an own KPI removed meanwhile is refused
+        final = stored | {c.field: c.after for c in changes}
+        for item in {c.field[1] for c in changes if c.field[0] == "none" and c.after}:
+            if any(final.get(("met", cp)) for cp, of in item_of.items() if of == item):
+                raise InputError("error_none_met_ticked", item=item)
+        ticks = {c.field[1]: c.after for c in changes if c.field[0] == "met"}
+        nones = {c.field[1]: c.after for c in changes if c.field[0] == "none"}
+        texts = {c.field[1:]: c.after for c in changes if c.field[0] == "text"}
+        values = {c.field[1:]: c.after for c in changes if c.field[0] == "kpi"}
+        db.conn.executemany(
+            "INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met) VALUES (?, ?, ?) "
+            "ON CONFLICT (assessment_id, checkpoint) DO UPDATE SET self_met = excluded.self_met",
+            [(aid, cp, int(met)) for cp, met in ticks.items()])
+        db.conn.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",
+                            [(aid, item_of[cp]) for cp, met in ticks.items() if met])
+        db.conn.executemany("INSERT OR IGNORE INTO none_met (assessment_id, item) VALUES (?, ?)",
+                            [(aid, item) for item, none in nones.items() if none])
+        db.conn.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",
+                            [(aid, item) for item, none in nones.items() if not none])
+        db.conn.executemany(
+            "INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (assessment_id, item, level) DO UPDATE SET text = excluded.text",
+            [(aid, item, level, text) for (item, level), text in texts.items()])
+        db.conn.executemany(
+            "INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, self_value) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (assessment_id, kpi, fiscal_year) DO UPDATE SET self_value = excluded.self_value",
+            [(aid, kpi, fy, value) for (kpi, fy), value in values.items()])
+        touched = {item_of[cp] for cp in ticks} | set(nones) | {item for item, _ in texts}
+        checkpoints = [cp for cp, item in item_of.items() if item in touched]
+        db.conn.executemany("UPDATE checkpoint_answers SET needs_confirm = 0 WHERE assessment_id = ? AND "
+                            "checkpoint = ?", [(aid, cp) for cp in checkpoints])
+        audit.record(db, actor.username, "save_offline", "assessment", aid, file=plan.source,
+                     ticks=ticks, none_met=nones, narratives=sorted(f"{i}/{lv}" for i, lv in texts),
+                     values={f"{k}/{fy}": v for (k, fy), v in values.items()}, version=state["version"])
+    return {"changes": len(changes), "version": state["version"]}
+
+
+def _label(change: Change) -> str:
+    return f"{change.sheet} {change.column}{change.row}"
