@@ -11,6 +11,7 @@ from ui.assessment_actions import add_kpi_form, copy_previous_offer, scroll_to_a
 from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
+from ui.offline_form import offline_panel
 from ui.router import require_user
 from ui.text import md
 
@@ -61,6 +62,7 @@ elif not editable:
     st.info(t("sa_read_only", status=status_label(form.assessment["status"], lang)), icon=":material/lock:")
 if editable:
     copy_previous_offer(form, user)
+offline_panel(form, framework, user, unit, editable)
 
 assessed = framework.rules.categories
 category = st.segmented_control(

@@ -1,0 +1,121 @@
+"""The self-assessment page's offline work, driven as a unit with AppTest: import a filled-in Excel form
+(preview, then one save), see each problem of a bad file, and only print a form that cannot be changed."""
+
+import io
+from datetime import UTC, datetime
+
+import openpyxl
+import pytest
+from test_page_self_assessment import form, page, store  # noqa: F401  (fixtures)
+
+from i18n import translate
+from reports.offline_template import offline_template
+from storage import answers, offline_form, org, years
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def filled(store, lang: str = "th", **cells) -> bytes:  # noqa: F811
+    """The unit's form as downloaded now, with cells changed: sheet key -> {cell: value}."""
+    db = store["db"]
+    loaded = answers.load(db, store["unit"], store["aid"])
+    data = offline_template(loaded, years.framework_of(db, 2570), org.unit(db, store["unit"].unit_id), lang,
+                            datetime.now(UTC))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for sheet, changes in cells.items():
+        for cell, value in changes.items():
+            book[offline_form.sheet_name(sheet, lang)][cell] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def offline(page):  # noqa: F811
+    """The page with the offline expander open, as a click on it does: it is built only while open."""
+    def open_page(lang: str = "th"):
+        at = page(lang)
+        assert not at.get("file_uploader") and not at.get("download_button")
+        at.session_state["sa:offline_open"] = True
+        return at.run()
+
+    return open_page
+
+
+def labels(at) -> list[str]:
+    return [b.label for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_filled_in_form_is_previewed_then_imported_in_one_save(offline, store, lang):  # noqa: F811
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    at = offline(lang)
+    assert labels(at) == [t("off_download"), t("off_print")]
+    data = filled(store, lang, checkpoints={"E2": t("word_yes"), "E3": t("word_yes")}, items={"D2": "ทำทุกเดือน"},
+                  kpis={"K2": 88})
+    at.get("file_uploader")[0].upload("mine.xlsx", data, XLSX).run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == [t("off_preview", n=4)]
+    preview = at.dataframe[0].value
+    assert list(preview[t("off_field")]) == ["1.1.B1", "1.1.B2", t("off_field_text", item="1.1",
+                                                                   level=translate("level_basic", lang)),
+                                             t("off_field_kpi", kpi="RM1", year=2570)]
+    assert list(preview[t("off_after")]) == [t("word_yes"), t("word_yes"), "ทำทุกเดือน", "88.00"]
+    assert form(store).assessment["version"] == 0  # nothing changes before the import is confirmed
+    next(b for b in at.button if b.label == t("off_apply", n=4)).click().run()
+    assert not at.exception and not at.error
+    assert [e.value for e in at.toast] == [t("off_done", n=4)]
+    saved = form(store)
+    assert saved.assessment["version"] == 1
+    assert {cp for cp, v in saved.ticks.items() if v["self"]} == {"1.1.B1", "1.1.B2"}
+    assert saved.narratives[("1.1", "basic")] == "ทำทุกเดือน" and saved.kpi_values[("RM1", 2570)]["self"] == 88
+    assert at.checkbox(key="sa:cp:1.1.B1").value is True  # the form shows what was imported
+    [uploader] = at.get("file_uploader")
+    assert uploader.key == "sa:offline_file:1" and uploader.value is None  # a fresh uploader for the next file
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_file_with_problems_lists_each_by_sheet_row_and_column_and_changes_nothing(offline, store, lang):  # noqa: F811
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    at = offline(lang)
+    data = filled(store, lang, checkpoints={"E2": t("word_yes"), "E4": "บางส่วน"}, kpis={"K3": 250})
+    at.get("file_uploader")[0].upload("mine.xlsx", data, XLSX).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("off_problems", n=2)]
+    table = at.dataframe[0].value
+    assert list(table[t("off_sheet")]) == [offline_form.sheet_name("checkpoints", lang),
+                                           offline_form.sheet_name("kpis", lang)]
+    assert list(table[t("adm_import_row")]) == [4, 3] and list(table[t("adm_import_column")]) == ["E", "K"]
+    assert list(table[t("adm_import_problem")]) == [
+        t("off_problem_yes_no", value="บางส่วน"), t("error_kpi_range", kpi="RM2", value=250.0, min=0.0, max=100.0)]
+    assert not [b for b in at.button if b.label.startswith(t("off_apply", n=2)[:6])]
+    assert form(store).assessment["version"] == 0
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_file_that_is_not_the_form_gets_a_clear_message(offline, store, lang):  # noqa: F811
+    at = offline(lang)
+    at.get("file_uploader")[0].upload("budget.xlsx", b"not a spreadsheet", XLSX).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [translate("error_offline_unreadable", lang, name="budget.xlsx")]
+    assert form(store).assessment["version"] == 0
+
+
+def test_a_field_changed_in_the_app_after_the_download_is_refused_beside_the_uploader(offline, store):  # noqa: F811
+    data = filled(store, kpis={"K2": 70})
+    at = offline()
+    at.get("file_uploader")[0].upload("mine.xlsx", data, XLSX).run()
+    answers.save_kpi_values(store["db"], store["unit"], store["aid"], 0, {("RM1", 2570): 65.0})  # a colleague
+    next(b for b in at.button if b.label == translate("off_apply", "th", n=1)).click().run()
+    assert not at.exception
+    sheet = offline_form.sheet_name("kpis", "th")
+    assert [e.value for e in at.error] == [translate("error_offline_conflict", "th", fields=f"{sheet} K2", n=1)]
+    assert form(store).kpi_values[("RM1", 2570)]["self"] == 65.0
+
+
+def test_a_submitted_form_can_be_printed_but_not_imported(offline, store):  # noqa: F811
+    store["db"].execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [store["aid"]])
+    store["db"].conn.commit()
+    at = offline()
+    assert labels(at) == [translate("off_print", "th")]
+    assert not at.get("file_uploader")
