@@ -132,5 +132,5 @@ def value_text(value) -> str | None:
     if isinstance(value, float):
         return f"{value:,.2f}"
     if isinstance(value, str):
-        return value if len(value) <= 80 else value[:79] + "…"
+        return (value if len(value) <= 80 else value[:79] + "…") or None
     return None

@@ -1,0 +1,119 @@
+"""The offline Excel form in headless Chromium: a unit downloads its form, fills it in a spreadsheet (here with
+openpyxl), uploads it, sees what it changes, imports it, and the form shows the imported answers; a file with
+a mistake is listed by sheet, row and column and changes nothing. In Thai and in English. Helpers in e2e.py;
+screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from e2e import copy_store, expect, expect_no_exception, live, main, screenshot, settle, signed_in, switch_language
+from test_e2e_self_assessment import checkbox, expect_form, open_self_assessment
+
+from i18n import translate
+from storage import accounts, answers, assessments, connect, offline_form
+from storage.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+YEAR = 2570
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACCOUNT = "ทบทวนแผนร่วมกับผู้รับบริการทุกไตรมาส"
+
+
+@pytest.fixture(scope="module")
+def server_store(browser, tmp_path_factory, demo_template) -> Path:
+    """The demo store with demo-unit's 2570 assessment emptied."""
+    path = copy_store(demo_template, tmp_path_factory.mktemp("e2e-offline"))
+    db = connect(path)
+    try:
+        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+        aid = assessments.get(db, unit.unit_id, YEAR)["id"]
+        for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis"):
+            db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
+        db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
+        db.conn.commit()
+    finally:
+        db.close()
+    return path
+
+
+def open_offline(page, lang: str):
+    signed_in(page, "demo-unit", DEMO_PASSWORD)
+    if lang == "en":
+        switch_language(page, "en")
+    open_self_assessment(page, lang)
+    expect_form(page, lang)
+    settle(page)
+    main(page).get_by_text(translate("off_title", lang), exact=True).click()
+    download = main(page).get_by_role("button", name=translate("off_download", lang))
+    expect()(download).to_be_visible()
+    settle(page)
+    return download
+
+
+def download_form(page, download) -> bytes:
+    with page.expect_download() as fetched:
+        download.click()
+    assert fetched.value.suggested_filename.endswith("-form.xlsx")
+    return Path(fetched.value.path()).read_bytes()
+
+
+def fill(data: bytes, lang: str, **cells) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for sheet, changes in cells.items():
+        for cell, value in changes.items():
+            book[offline_form.sheet_name(sheet, lang)][cell] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(page, name: str, data: bytes) -> None:
+    main(page).locator('input[type="file"]').set_input_files({"name": name, "mimeType": XLSX, "buffer": data})
+
+
+@pytest.mark.parametrize(("lang", "rows", "account"), [("th", (2, 3), ("D3", "basic")),
+                                                       ("en", (7, 8), ("E3", "advance"))])
+def test_a_unit_fills_its_form_offline_and_imports_it(page, server_store, artifacts, lang, rows, account):
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    data = download_form(page, open_offline(page, lang))
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert book.sheetnames[:4] == [offline_form.sheet_name(s, lang) for s in ("guide", *offline_form.SHEETS)]
+    ids = [row[0] for row in book[offline_form.sheet_name("checkpoints", lang)].iter_rows(values_only=True)]
+    filled = fill(data, lang, checkpoints={f"E{r}": t("word_yes") for r in rows}, items={account[0]: ACCOUNT})
+    upload(page, f"form-{lang}.xlsx", filled)
+    apply = main(page).get_by_role("button", name=t("off_apply", n=3))
+    expect()(apply).to_be_visible()
+    expect()(main(page).get_by_text(t("off_preview", n=3))).to_be_visible()
+    settle(page)
+    screenshot(page, artifacts / f"offline-preview-{lang}.png")
+    apply.click()
+    expect()(page.locator('[data-testid="stToast"]').get_by_text(t("off_done", n=3))).to_be_visible()
+    settle(page)
+    for r in rows:
+        expect()(checkbox(page, ids[r - 1])).to_be_checked()
+    expect_no_exception(page)
+    db = connect(server_store)
+    try:
+        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+        saved = answers.load(db, unit, assessments.get(db, unit.unit_id, YEAR)["id"])
+    finally:
+        db.close()
+    assert all(saved.ticks[ids[r - 1]]["self"] for r in rows)
+    assert saved.narratives[("1.2", account[1])] == ACCOUNT
+    screenshot(page, artifacts / f"offline-imported-{lang}.png")
+
+
+def test_a_file_with_mistakes_is_listed_and_changes_nothing(page, server_store, artifacts):
+    data = download_form(page, open_offline(page, "th"))
+    upload(page, "form.xlsx", fill(data, "th", checkpoints={"E4": "ผ่านบางส่วน"}, kpis={"K2": "ร้อย"}))
+    expect()(live(main(page)).get_by_text(translate("off_problems", "th", n=2))).to_be_visible()
+    table = live(main(page)).locator('[data-testid="stDataFrame"]')
+    expect()(table).to_be_visible()
+    settle(page)
+    assert not main(page).get_by_role("button", name=translate("off_apply", "th", n=2)).count()
+    expect_no_exception(page)
+    screenshot(page, artifacts / "offline-problems-th.png")
