@@ -83,12 +83,12 @@ def column_letter(sheet: str, column: str) -> str:
 
 
 def _kpis(form: Form, framework: Framework) -> list[tuple]:
-    """(item, KPI model, own?) of the assessed results items, criteria's first, in item order."""
+    """(item, KPI model, the unit's own?) of the assessed results items, the criteria's first, in item order."""
     own = {}
     for row in form.own_kpis:
         own.setdefault(row["item"], []).append(own_kpi_model(row))
-    return [(item, kpi, kpi.id in {k.id for k in own.get(item.id, [])}) for item in framework.assessed_items()
-            if item.is_results for kpi in (*item.kpis, *own.get(item.id, []))]
+    return [(item, kpi, own_kpi) for item in framework.assessed_items() if item.is_results
+            for kpi, own_kpi in (*((k, False) for k in item.kpis), *((k, True) for k in own.get(item.id, [])))]
 
 
 def exported_values(form: Form, framework: Framework) -> dict[tuple, object]:
@@ -129,9 +129,8 @@ def sheet_rows(form: Form, framework: Framework, lang: str) -> dict[str, list[li
                                      yes_no(values[("met", cp.id)], lang)] for cp in item.level_checkpoints(level)]
     for item, kpi, own in _kpis(form, framework):
         name = kpi.name.get(lang) + (f" ({translate('sa_own_kpi', lang)})" if own else "")
-        rows["kpis"].append([kpi.id, item.id, name, kpi.unit.get(lang), translate(f"sa_kpi_direction_{kpi.direction}",
-                                                                                   lang),
-                             kpi.target, kpi.min, kpi.max,
+        direction = translate(f"sa_kpi_direction_{kpi.direction}", lang)
+        rows["kpis"].append([kpi.id, item.id, name, kpi.unit.get(lang), direction, kpi.target, kpi.min, kpi.max,
                              *(values[("kpi", kpi.id, fy)] for fy in (year - 2, year - 1, year))])
     return rows
 

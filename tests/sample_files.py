@@ -17,3 +17,18 @@ def pdf_bytes(title: str = "", pages: int = 1) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def edited_workbook(data: bytes, cells: dict[tuple[str, str], object]) -> bytes:
+    """The .xlsx ``data`` with cells changed, as a person would in a spreadsheet: (sheet name, cell) -> value.
+    Text is set as text, never a formula."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for (sheet, cell), value in cells.items():
+        book[sheet][cell] = value
+        if isinstance(value, str) and value.startswith("="):
+            book[sheet][cell].data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

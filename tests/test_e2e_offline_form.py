@@ -6,12 +6,14 @@ screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
-from e2e import copy_store, expect, expect_no_exception, live, main, screenshot, settle, signed_in, switch_language
-from test_e2e_self_assessment import checkbox, expect_form, open_self_assessment
+from e2e import expect, expect_no_exception, live, main, screenshot, settle, signed_in, switch_language
+from sample_files import edited_workbook
+from test_e2e_self_assessment import checkbox, expect_form, open_self_assessment, server_store  # noqa: F401
 
 from i18n import translate
 from storage import accounts, answers, assessments, connect, offline_form
@@ -21,23 +23,6 @@ pytestmark = pytest.mark.e2e
 YEAR = 2570
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCOUNT = "ทบทวนแผนร่วมกับผู้รับบริการทุกไตรมาส"
-
-
-@pytest.fixture(scope="module")
-def server_store(browser, tmp_path_factory, demo_template) -> Path:
-    """The demo store with demo-unit's 2570 assessment emptied."""
-    path = copy_store(demo_template, tmp_path_factory.mktemp("e2e-offline"))
-    db = connect(path)
-    try:
-        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
-        aid = assessments.get(db, unit.unit_id, YEAR)["id"]
-        for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis"):
-            db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
-        db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
-        db.conn.commit()
-    finally:
-        db.close()
-    return path
 
 
 def open_offline(page, lang: str):
@@ -62,13 +47,8 @@ def download_form(page, download) -> bytes:
 
 
 def fill(data: bytes, lang: str, **cells) -> bytes:
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    for sheet, changes in cells.items():
-        for cell, value in changes.items():
-            book[offline_form.sheet_name(sheet, lang)][cell] = value
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return edited_workbook(data, {(offline_form.sheet_name(sheet, lang), cell): value
+                                  for sheet, changes in cells.items() for cell, value in changes.items()})
 
 
 def upload(page, name: str, data: bytes) -> None:
@@ -77,7 +57,7 @@ def upload(page, name: str, data: bytes) -> None:
 
 @pytest.mark.parametrize(("lang", "rows", "account"), [("th", (2, 3), ("D3", "basic")),
                                                        ("en", (7, 8), ("E3", "advance"))])
-def test_a_unit_fills_its_form_offline_and_imports_it(page, server_store, artifacts, lang, rows, account):
+def test_a_unit_fills_its_form_offline_and_imports_it(page, server_store, artifacts, lang, rows, account):  # noqa: F811
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     data = download_form(page, open_offline(page, lang))
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
@@ -105,9 +85,14 @@ def test_a_unit_fills_its_form_offline_and_imports_it(page, server_store, artifa
     assert all(saved.ticks[ids[r - 1]]["self"] for r in rows)
     assert saved.narratives[("1.2", account[1])] == ACCOUNT
     screenshot(page, artifacts / f"offline-imported-{lang}.png")
+    with page.expect_download() as fetched:  # the printable copy holds what was imported
+        main(page).get_by_role("button", name=t("off_print")).click()
+    assert fetched.value.suggested_filename == f"pmqa-SEC-{YEAR}-{lang}.pdf"
+    text = subprocess.run(["pdftotext", fetched.value.path(), "-"], capture_output=True, text=True, check=True).stdout
+    assert ACCOUNT in text.replace("\n", "")
 
 
-def test_a_file_with_mistakes_is_listed_and_changes_nothing(page, server_store, artifacts):
+def test_a_file_with_mistakes_is_listed_and_changes_nothing(page, server_store, artifacts):  # noqa: F811
     data = download_form(page, open_offline(page, "th"))
     upload(page, "form.xlsx", fill(data, "th", checkpoints={"E4": "ผ่านบางส่วน"}, kpis={"K2": "ร้อย"}))
     expect()(live(main(page)).get_by_text(translate("off_problems", "th", n=2))).to_be_visible()

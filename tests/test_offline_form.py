@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sample_files import edited_workbook
 
 from reports.offline_template import offline_template
 from scoring import LEVELS
@@ -38,16 +39,10 @@ def template(form, lang="th") -> bytes:
 
 
 def edited(data: bytes, changes: dict[tuple[str, str], object]) -> bytes:
-    """The file with cells changed: (sheet key, cell) -> value; text is set as text, never a formula."""
-    book = openpyxl.load_workbook(io.BytesIO(data))
+    """The file with cells changed: (sheet key or name, cell) -> value."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     names = {key: name for key in SHEET for name in book.sheetnames if name in (SHEET[key], of.sheet_name(key, "en"))}
-    for (sheet, cell), value in changes.items():
-        book[names.get(sheet, sheet)][cell] = value
-        if isinstance(value, str) and value.startswith("="):
-            book[names.get(sheet, sheet)][cell].data_type = "s"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return edited_workbook(data, {(names.get(sheet, sheet), cell): value for (sheet, cell), value in changes.items()})
 
 
 def row_of(data: bytes, sheet: str, row_id: str) -> int:

@@ -1,11 +1,10 @@
 """The self-assessment page's offline work, driven as a unit with AppTest: import a filled-in Excel form
 (preview, then one save), see each problem of a bad file, and only print a form that cannot be changed."""
 
-import io
 from datetime import UTC, datetime
 
-import openpyxl
 import pytest
+from sample_files import edited_workbook
 from test_page_self_assessment import form, page, store  # noqa: F401  (fixtures)
 
 from i18n import translate
@@ -21,13 +20,8 @@ def filled(store, lang: str = "th", **cells) -> bytes:  # noqa: F811
     loaded = answers.load(db, store["unit"], store["aid"])
     data = offline_template(loaded, years.framework_of(db, 2570), org.unit(db, store["unit"].unit_id), lang,
                             datetime.now(UTC))
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    for sheet, changes in cells.items():
-        for cell, value in changes.items():
-            book[offline_form.sheet_name(sheet, lang)][cell] = value
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return edited_workbook(data, {(offline_form.sheet_name(sheet, lang), cell): value
+                                  for sheet, changes in cells.items() for cell, value in changes.items()})
 
 
 @pytest.fixture
