@@ -24,7 +24,8 @@ def record(db: Database, username: str | None, action: str, entity: str, entity_
 
 _ENTRIES = """
 SELECT l.id, l.at, l.username, l.action, l.entity, l.entity_id, l.detail,
-       COALESCE(a.year, CASE WHEN l.entity IN ('cycle', 'dept_record') THEN CAST(l.entity_id AS INTEGER) END,
+       COALESCE(a.year,
+                CASE WHEN l.entity IN ('cycle', 'dept_record', 'workplan') THEN CAST(l.entity_id AS INTEGER) END,
                 o.year, json_extract(l.detail, '$.year')) AS year,
        COALESCE(a.unit_id, CASE WHEN l.entity = 'unit' THEN CAST(l.entity_id AS INTEGER) END,
                 json_extract(l.detail, '$.unit_id')) AS unit_id

@@ -302,3 +302,17 @@ def m014_organisation_profile(db: Database) -> None:
     criteria file names, for the application report."""
     db["org_profiles"].create({"year": int, "part": str, "text": str, "updated_at": str, "updated_by": str},
                               pk=("year", "part"), not_null={"text"}, foreign_keys=[("year", "cycles", "year")])
+
+
+@migrations
+def m015_work_plans(db: Database) -> None:
+    """The year's work plan: its steps gain an order, the roles that act on them and the date each was done;
+    the plan itself a version and the director's approval."""
+    steps = db["workplan_steps"]
+    for column, kind in (("position", int), ("roles", str), ("done_on", str), ("updated_at", str),
+                         ("updated_by", str)):
+        steps.add_column(column, kind)
+    db["workplans"].create({"year": int, "version": int, "status": str, "approved_by": str, "approved_at": str,
+                            "updated_at": str, "updated_by": str},
+                           pk="year", not_null={"version", "status"}, defaults={"version": 0, "status": "draft"},
+                           foreign_keys=[("year", "cycles", "year")])
