@@ -1,0 +1,93 @@
+"""The year's work plan as a timeline (Gantt): a bar per step over its planned months, coloured by status with
+overdue steps in red, the year's phases as bands behind, and today's line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import plotly.graph_objects as go
+
+from charts.theme import FONT, base_layout
+from i18n import translate
+from i18n.format import MONTHS_EN, MONTHS_TH, date_label
+
+STATUS_COLOURS = {"not_started": "#9e9e9e", "in_progress": "#1f5fa8", "done": "#2e8b57", "overdue": "#d9534f"}
+PHASE_COLOURS = ("#e3f2fd", "#fff3e0", "#e8f5e9", "#f3e5f5", "#fffde7")
+TODAY_COLOUR = "#c2185b"
+
+
+def _first(month: str) -> date:
+    year, number = map(int, month.split("-"))
+    return date(year, number, 1)
+
+
+def _after(month: str) -> date:
+    """The first day of the month after ``month`` (``YYYY-MM``): where its bar ends."""
+    year, number = map(int, month.split("-"))
+    return date(year + number // 12, number % 12 + 1, 1)
+
+
+def _month_label(month: str, lang: str) -> str:
+    day = _first(month)
+    names = MONTHS_TH if lang == "th" else MONTHS_EN
+    return f"{names[day.month - 1]} {(day.year + 543) % 100:02d}"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequence[dict], today: date,
+                   lang: str = "th") -> go.Figure:
+    """``steps`` in plan order (``storage.workplan`` rows, each with ``overdue``); ``months`` the fiscal year's
+    twelve ``YYYY-MM``; ``phases`` the year's phases with ``phase``, ``starts_on``, ``ends_on``."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    fig = go.Figure()
+    labels = [f"{n}. {_short(s['title_en'] if lang == 'en' and s['title_en'] else s['title_th'])}"
+              for n, s in enumerate(steps, start=1)]
+    kinds = ["overdue" if s.get("overdue") else s["status"] for s in steps]
+    for kind in ("done", "in_progress", "not_started", "overdue"):
+        chosen = [n for n, k in enumerate(kinds) if k == kind]
+        if not chosen:
+            continue
+        starts = [_first(steps[n]["start_month"]) for n in chosen]
+        ends = [_after(steps[n]["end_month"]) for n in chosen]
+        hover = [t("wpc_hover", title=steps[n]["title_en"] if lang == "en" and steps[n]["title_en"]
+                   else steps[n]["title_th"], start=_month_label(steps[n]["start_month"], lang),
+                   end=_month_label(steps[n]["end_month"], lang), owner=steps[n]["owner"] or "–",
+                   status=t(f"wp_status_{steps[n]['status']}"))
+                 + (t("wpc_done_on", day=date_label(steps[n]["done_on"], lang)) if steps[n]["done_on"] else "")
+                 for n in chosen]
+        fig.add_trace(go.Bar(
+            orientation="h", y=[labels[n] for n in chosen], base=[s.isoformat() for s in starts],
+            x=[(e - s).days * 86_400_000 for s, e in zip(starts, ends, strict=True)],
+            marker={"color": STATUS_COLOURS[kind], "line": {"width": 0}}, name=t(f"wp_status_{kind}"),
+            hovertext=hover, hoverinfo="text", width=0.6))
+    shapes, notes = [], []
+    for n, phase in enumerate(p for p in phases if p.get("starts_on") and p.get("ends_on")):
+        end = date.fromisoformat(phase["ends_on"]).toordinal() + 1
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": phase["starts_on"],
+                       "x1": date.fromordinal(end).isoformat(), "y0": 0, "y1": 1, "layer": "below",
+                       "line": {"width": 0}, "fillcolor": PHASE_COLOURS[n % len(PHASE_COLOURS)]})
+        notes.append({"x": phase["starts_on"], "xref": "x", "xanchor": "left", "y": 1.0 + 0.07 * (n % 2),
+                      "yref": "paper",
+                      "yanchor": "bottom", "showarrow": False, "text": t(f"phase_{phase['phase']}"),
+                      "font": {"size": 11, "color": "#555"}, "textangle": 0})
+    first, last = _first(months[0]), _after(months[-1])
+    if first <= today < last:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(),
+                       "x1": today.isoformat(), "y0": 0, "y1": 1, "line": {"color": TODAY_COLOUR, "width": 2,
+                                                                            "dash": "dash"}})
+        notes.append({"x": today.isoformat(), "xref": "x", "xanchor": "left", "y": 0, "yref": "paper",
+                      "yanchor": "bottom", "showarrow": False, "text": t("wpc_today", day=date_label(today, lang)),
+                      "font": {"color": TODAY_COLOUR, "size": 12}, "bgcolor": "rgba(255,255,255,0.85)"})
+    layout = base_layout(t("wpc_title")) | {"margin": {"l": 10, "r": 20, "t": 110, "b": 70}}
+    fig.update_layout(**layout, shapes=shapes, annotations=notes, barmode="overlay",
+                      height=max(320, 90 + 34 * len(steps)),
+                      legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"family": FONT}})
+    fig.update_xaxes(type="date", range=[first.isoformat(), last.isoformat()], showgrid=True, gridcolor="#eee",
+                     tickvals=[_first(m).isoformat() for m in months], ticktext=[_month_label(m, lang) for m in months],
+                     ticklabelmode="period")
+    fig.update_yaxes(autorange="reversed", automargin=True, categoryorder="array", categoryarray=labels)
+    return fig
