@@ -12,6 +12,7 @@ from ui.i18n import current_language, t
 from ui.overview_parts import covers, readiness, readiness_help
 from ui.router import require_user
 from ui.text import md
+from ui.workplan import due_this_month
 
 user = require_user()
 db = session.store()
@@ -28,6 +29,7 @@ framework = years.framework_of(db, year)
 names = {c.id: c.name.get(lang) for c in framework.categories}
 st.subheader(year_label(year, lang))
 phase_banner(db, year)
+due_this_month(db, user, year)
 
 if user.role == "unit":
     unit = org.unit(db, user.unit_id)

@@ -38,6 +38,7 @@ PAGES = {
     "pages/department.py": ("page_department", ":material/account_balance:", ("committee", "director", "admin")),
     "pages/overview.py": ("page_overview", ":material/monitoring:", ("director", "committee", "admin")),
     "pages/documents.py": ("page_documents", ":material/description:", ("committee", "director", "admin")),
+    "pages/workplan.py": ("page_workplan", ":material/event_note:", ROLES),
     "pages/admin.py": ("page_admin", ":material/admin_panel_settings:", ("admin",)),
 }
 

@@ -1,0 +1,218 @@
+"""The work plan page's parts: the approval banner, the timeline, the PMQA owner's table editor, the read-only
+table every other role sees, the director's approval, and what is due this month (for the home page)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from charts.workplan import workplan_gantt
+from i18n.format import date_label, local_time, role_label
+from storage import workplan, years
+from storage.accounts import User
+from storage.errors import StoreError
+from storage.workplan import ROLES, STATUSES, Plan
+from ui.errors import describe
+from ui.i18n import current_language, t
+from ui.text import MISSING, md
+
+EDITOR = "wp:editor"
+FLASH = "wp:flash"  # (kind, text) of the last save, shown above the table on the next run
+
+
+def month_label(month: str, lang: str) -> str:
+    year, number = map(int, month.split("-"))
+    return date_label(date(year, number, 1), lang).split(" ", 1)[1]  # "ต.ค. 2569"
+
+
+def with_overdue(plan: Plan, today: date) -> list[dict]:
+    return [s | {"overdue": workplan.overdue(s, today)} for s in plan.steps]
+
+
+def show_flash() -> None:
+    """The outcome of the last save or approval, once."""
+    if flash := st.session_state.pop(FLASH, None):
+        if flash[0] == "success":
+            st.success(flash[1], icon=":material/check_circle:")
+        else:
+            st.error(flash[1], icon=":material/error:")
+
+
+def approval_banner(plan: Plan) -> None:
+    if plan.status == "approved":
+        st.success(t("wp_approved", by=md(plan.approved_by), at=local_time(plan.approved_at)),
+                   icon=":material/verified:")
+    elif plan.status == "changed":
+        st.warning(t("wp_changed", by=md(plan.approved_by), at=local_time(plan.approved_at)),
+                   icon=":material/pending_actions:")
+    else:
+        st.info(t("wp_draft"), icon=":material/pending_actions:")
+
+
+def summary(steps: list[dict], today: date) -> None:
+    cols = st.columns(3)
+    cols[0].metric(t("wp_done"), f"{sum(s['status'] == 'done' for s in steps)}/{len(steps)}")
+    cols[1].metric(t("wp_overdue"), sum(s["overdue"] for s in steps))
+    month = workplan.month_of(today)
+    cols[2].metric(t("wp_this_month"), sum(s["start_month"] <= month <= s["end_month"] and s["status"] != "done"
+                                          for s in steps))
+
+
+def timeline(db: Database, plan: Plan, steps: list[dict], today: date) -> None:
+    st.plotly_chart(workplan_gantt(steps, workplan.fiscal_months(plan.year), years.phases(db, plan.year), today,
+                                   current_language()), width="stretch", key="wp:gantt")
+    st.caption(t("wp_chart_caption"))
+
+
+def _frame(steps: list[dict], lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "id": [s["id"] for s in steps],
+        "order": list(range(1, len(steps) + 1)),
+        "title_th": [s["title_th"] for s in steps],
+        "title_en": [s["title_en"] for s in steps],
+        "start_month": [s["start_month"] for s in steps],
+        "end_month": [s["end_month"] for s in steps],
+        "owner": [s["owner"] for s in steps],
+        "roles": [s["roles"] for s in steps],
+        "status": [s["status"] for s in steps],
+        "done_on": [date.fromisoformat(s["done_on"]) if s["done_on"] else None for s in steps],
+        "documents": [[f"{d['title']} {d['url']}" if d["title"] != d["url"] else d["url"] for d in s["documents"]]
+                      for s in steps],
+    })
+
+
+def _columns(plan: Plan, lang: str, editable: bool) -> dict:
+    months = workplan.fiscal_months(plan.year)
+    return {
+        "order": st.column_config.NumberColumn(t("wp_col_order"), min_value=1, step=1, width="small",
+                                               help=t("wp_col_order_help")),
+        "title_th": st.column_config.TextColumn(t("wp_col_title_th"), required=True, max_chars=workplan.MAX_TEXT,
+                                                width="large"),
+        "title_en": st.column_config.TextColumn(t("wp_col_title_en"), max_chars=workplan.MAX_TEXT, width="medium"),
+        "start_month": st.column_config.SelectboxColumn(t("wp_col_start"), options=months, required=True,
+                                                        format_func=lambda m: month_label(m, lang)),
+        "end_month": st.column_config.SelectboxColumn(t("wp_col_end"), options=months, required=True,
+                                                      format_func=lambda m: month_label(m, lang)),
+        "owner": st.column_config.TextColumn(t("wp_col_owner"), max_chars=workplan.MAX_TEXT),
+        "roles": st.column_config.MultiselectColumn(t("wp_col_roles"), options=list(ROLES),
+                                                    format_func=lambda r: role_label(r, lang)),
+        "status": st.column_config.SelectboxColumn(t("wp_col_status"), options=list(STATUSES), required=True,
+                                                   format_func=lambda s: t(f"wp_status_{s}")),
+        "done_on": st.column_config.DateColumn(t("wp_col_done_on"), format="YYYY-MM-DD",
+                                               help=t("wp_col_done_on_help")),
+        "documents": st.column_config.ListColumn(t("wp_col_documents"), help=t("wp_col_documents_help") if editable
+                                                 else None, width="medium"),
+    }
+
+
+def _documents(cell) -> list[dict]:
+    """A documents cell's entries ("title https://..." or a bare address) as links."""
+    documents = []
+    for entry in list(cell) if cell is not None and not isinstance(cell, str) else []:
+        words = str(entry).split()
+        url = next((w for w in reversed(words) if w.lower().startswith(("http://", "https://"))), " ".join(words))
+        title = " ".join(w for w in words if w != url)
+        documents.append({"title": title, "url": url})
+    return documents
+
+
+def steps_of(edited: pd.DataFrame) -> list[dict]:
+    """The edited table as the store's steps, in the order its numbers give (ties and blanks keep the table's
+    order)."""
+    rows = edited.reset_index(drop=True).copy()
+    rows["_at"] = range(len(rows))
+    rows["_order"] = pd.to_numeric(rows["order"], errors="coerce").fillna(len(rows) + 1)
+    steps = []
+    for _, row in rows.sort_values(["_order", "_at"], kind="stable").iterrows():
+        done_on = row["done_on"]
+        steps.append({
+            "id": None if pd.isna(row["id"]) else int(row["id"]),
+            "title_th": "" if pd.isna(row["title_th"]) else row["title_th"],
+            "title_en": "" if pd.isna(row["title_en"]) else row["title_en"],
+            "start_month": row["start_month"], "end_month": row["end_month"],
+            "owner": "" if pd.isna(row["owner"]) else row["owner"],
+            "roles": list(row["roles"]) if isinstance(row["roles"], list | tuple) or hasattr(row["roles"], "tolist")
+            else [],
+            "status": row["status"] if isinstance(row["status"], str) else "not_started",
+            "done_on": None if done_on is None or pd.isna(done_on) else pd.Timestamp(done_on).date(),
+            "documents": _documents(row["documents"]),
+        })
+    return steps
+
+
+def editor(db: Database, user: User, plan: Plan) -> None:
+    """The PMQA owner's table: edit cells, add rows at the bottom, delete rows, renumber to reorder; saved as
+    one change with the version shown."""
+    lang = current_language()
+    st.caption(t("wp_editor_help"))
+    with st.form("wp:form", border=False):
+        edited = st.data_editor(_frame(plan.steps, lang), key=f"{EDITOR}:{plan.version}", num_rows="dynamic",
+                                hide_index=True, width="stretch", column_config=_columns(plan, lang, True),
+                                column_order=["order", "title_th", "title_en", "start_month", "end_month", "owner",
+                                              "roles", "status", "done_on", "documents"])
+        if st.form_submit_button(t("wp_save"), type="primary", icon=":material/save:"):
+            try:
+                workplan.save(db, user, plan.year, plan.version, steps_of(edited))
+            except StoreError as exc:
+                st.session_state[FLASH] = ("error", describe(exc))
+            else:
+                st.session_state[FLASH] = ("success", t("wp_saved"))
+            st.rerun()
+
+
+def table(plan: Plan) -> None:
+    """The plan as every other role reads it, with each step's documents as links below."""
+    lang = current_language()
+    frame = _frame(plan.steps, lang).assign(
+        start_month=lambda f: f["start_month"].map(lambda m: month_label(m, lang)),
+        end_month=lambda f: f["end_month"].map(lambda m: month_label(m, lang)),
+        roles=lambda f: f["roles"].map(lambda roles: ", ".join(role_label(r, lang) for r in roles)),
+        status=lambda f: f["status"].map(lambda s: t(f"wp_status_{s}")),
+        done_on=lambda f: f["done_on"].map(lambda d: date_label(d, lang) if d else None))
+    title = "title_en" if lang == "en" else "title_th"
+    frame[title] = [s["title_en"] or s["title_th"] if lang == "en" else s["title_th"] for s in plan.steps]
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=MISSING,
+                 column_order=["order", title, "start_month", "end_month", "owner", "roles", "status", "done_on"],
+                 column_config={"order": t("wp_col_order"), title: t("wp_col_title"), "start_month": t("wp_col_start"),
+                                "end_month": t("wp_col_end"), "owner": t("wp_col_owner"), "roles": t("wp_col_roles"),
+                                "status": t("wp_col_status"), "done_on": t("wp_col_done_on")})
+    linked = [(n, s) for n, s in enumerate(plan.steps, start=1) if s["documents"]]
+    if linked:
+        st.markdown(f"**{t('wp_col_documents')}**")
+        st.markdown("\n".join(f"- {n}. " + ", ".join(f"[{md(d['title'])}]({d['url']})" for d in s["documents"])
+                              for n, s in linked))
+
+
+def approval(db: Database, user: User, plan: Plan) -> None:
+    """The director's approval of the plan as shown."""
+    if plan.status == "approved":
+        return
+    if st.button(t("wp_approve"), type="primary", icon=":material/verified:", key="wp:approve"):
+        try:
+            workplan.approve(db, user, plan.year, plan.version)
+        except StoreError as exc:
+            st.session_state[FLASH] = ("error", describe(exc))
+        else:
+            st.session_state[FLASH] = ("success", t("wp_approved_now"))
+        st.rerun()
+
+
+def due_this_month(db: Database, user: User, year: int, today: date | None = None) -> None:
+    """On the home page: the plan's steps the user's role acts on that are due now or overdue."""
+    today = today or date.today()
+    steps = workplan.due(workplan.get(db, user, year), user.role, today)
+    if not steps:
+        return
+    lang = current_language()
+    lines = []
+    for step in steps:
+        title = step["title_en"] or step["title_th"] if lang == "en" else step["title_th"]
+        when = t("wp_due_by", month=month_label(step["end_month"], lang))
+        late = f" · **{t('wp_status_overdue')}**" if workplan.overdue(step, today) else ""
+        lines.append(f"- {md(title)} ({when}){late}")
+    st.markdown(f"**{t('wp_due_title')}**")
+    st.markdown("\n".join(lines))
+    st.page_link("pages/workplan.py", label=t("wp_open_plan"), icon=":material/event_note:")
