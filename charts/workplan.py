@@ -70,7 +70,9 @@ def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequenc
         shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": phase["starts_on"],
                        "x1": date.fromordinal(end).isoformat(), "y0": 0, "y1": 1, "layer": "below",
                        "line": {"width": 0}, "fillcolor": PHASE_COLOURS[n % len(PHASE_COLOURS)]})
-        notes.append({"x": phase["starts_on"], "xref": "x", "xanchor": "left", "y": 1.0 + 0.07 * (n % 2),
+        late = phase["starts_on"] >= _first(months[-3]).isoformat()  # a label there would run off the right edge
+        notes.append({"x": date.fromordinal(end).isoformat() if late else phase["starts_on"], "xref": "x",
+                      "xanchor": "right" if late else "left", "y": 1.0 + 0.07 * (n % 3),
                       "yref": "paper",
                       "yanchor": "bottom", "showarrow": False, "text": t(f"phase_{phase['phase']}"),
                       "font": {"size": 11, "color": "#555"}, "textangle": 0})
@@ -82,7 +84,7 @@ def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequenc
         notes.append({"x": today.isoformat(), "xref": "x", "xanchor": "left", "y": 0, "yref": "paper",
                       "yanchor": "bottom", "showarrow": False, "text": t("wpc_today", day=date_label(today, lang)),
                       "font": {"color": TODAY_COLOUR, "size": 12}, "bgcolor": "rgba(255,255,255,0.85)"})
-    layout = base_layout(t("wpc_title")) | {"margin": {"l": 10, "r": 20, "t": 110, "b": 70}}
+    layout = base_layout(t("wpc_title")) | {"margin": {"l": 10, "r": 20, "t": 130, "b": 70}}
     fig.update_layout(**layout, shapes=shapes, annotations=notes, barmode="overlay",
                       height=max(320, 90 + 34 * len(steps)),
                       legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"family": FONT}})

@@ -172,13 +172,13 @@ def table(plan: Plan) -> None:
         roles=lambda f: f["roles"].map(lambda roles: ", ".join(role_label(r, lang) for r in roles)),
         status=lambda f: f["status"].map(lambda s: t(f"wp_status_{s}")),
         done_on=lambda f: f["done_on"].map(lambda d: date_label(d, lang) if d else None))
-    title = "title_en" if lang == "en" else "title_th"
-    frame[title] = [s["title_en"] or s["title_th"] if lang == "en" else s["title_th"] for s in plan.steps]
-    st.dataframe(frame, hide_index=True, width="stretch", placeholder=MISSING,
-                 column_order=["order", title, "start_month", "end_month", "owner", "roles", "status", "done_on"],
-                 column_config={"order": t("wp_col_order"), title: t("wp_col_title"), "start_month": t("wp_col_start"),
-                                "end_month": t("wp_col_end"), "owner": t("wp_col_owner"), "roles": t("wp_col_roles"),
-                                "status": t("wp_col_status"), "done_on": t("wp_col_done_on")})
+    frame["title"] = [s["title_en"] or s["title_th"] if lang == "en" else s["title_th"] for s in plan.steps]
+    headers = {"order": "wp_col_order", "title": "wp_col_title", "start_month": "wp_col_start",
+               "end_month": "wp_col_end", "owner": "wp_col_owner", "roles": "wp_col_roles", "status": "wp_col_status",
+               "done_on": "wp_col_done_on"}
+    # typed columns: a column of nothing but None (no step done yet) left the browser's table blank
+    st.dataframe(frame[list(headers)].astype({"done_on": "string", "owner": "string"}), hide_index=True,
+                 width="stretch", placeholder=MISSING, column_config={c: t(k) for c, k in headers.items()})
     linked = [(n, s) for n, s in enumerate(plan.steps, start=1) if s["documents"]]
     if linked:
         st.markdown(f"**{t('wp_col_documents')}**")
