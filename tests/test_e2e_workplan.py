@@ -1,0 +1,68 @@
+"""The work plan in headless Chromium: the PMQA owner starts the year's plan and sees its timeline and table;
+the director, in English, reads it and approves it; a unit reads it and finds its due steps on its home page.
+Helpers in e2e.py; screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from e2e import (
+    browser_page,
+    expect,
+    expect_no_exception,
+    main,
+    open_page,
+    screenshot,
+    settle,
+    signed_in,
+    switch_language,
+)
+
+from i18n import translate
+from storage.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def chart(page):
+    return main(page).locator('[data-testid="stPlotlyChart"]')
+
+
+def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what_is_due(browser, server, artifacts):
+    with browser_page(browser, server) as page:
+        signed_in(page, "demo-admin", DEMO_PASSWORD)
+        open_page(page, "page_workplan")
+        main(page).get_by_role("button", name=translate("wp_start", "th")).click()
+        expect()(chart(page)).to_be_visible()
+        expect()(main(page).get_by_text(translate("wp_draft", "th"))).to_be_visible()
+        expect()(main(page).locator('[data-testid="stDataFrame"]')).to_be_visible()  # the editable table
+        settle(page)
+        expect_no_exception(page)
+        screenshot(page, artifacts / "workplan-admin-th.png")
+
+    with browser_page(browser, server, "en") as page:
+        switch_language(page, "en")
+        signed_in(page, "demo-director", DEMO_PASSWORD, "en")
+        open_page(page, "page_workplan", "en")
+        expect()(chart(page)).to_be_visible()
+        expect()(main(page).get_by_text(translate("wp_draft", "en"))).to_be_visible()
+        settle(page)
+        main(page).get_by_role("button", name=translate("wp_approve", "en")).click()
+        expect()(main(page).get_by_text(translate("wp_approved_now", "en"))).to_be_visible()
+        settle(page)
+        expect_no_exception(page)
+        screenshot(page, artifacts / "workplan-director-en.png")
+
+    with browser_page(browser, server) as page:
+        signed_in(page, "demo-unit", DEMO_PASSWORD)
+        if date.today() >= date(2026, 11, 1):  # the units' first step starts in November 2569
+            expect()(main(page).get_by_text(translate("wp_due_title", "th"))).to_be_visible()
+            expect()(main(page).get_by_role("link", name=translate("wp_open_plan", "th"))).to_be_visible()
+        open_page(page, "page_workplan")
+        expect()(main(page).locator('[data-testid="stDataFrame"]')).to_be_visible()  # the read-only table
+        expect()(chart(page)).to_be_visible()
+        assert not main(page).get_by_role("button", name=translate("wp_save", "th")).count()
+        settle(page)
+        expect_no_exception(page)
+        screenshot(page, artifacts / "workplan-unit-th.png")
