@@ -181,8 +181,10 @@ def backup(db: Database, out_dir: Path, progress: Progress | None = None, actor:
             _snapshot(db_file(db), copy, lambda done: progress(0.6 * done, "backup_progress_database"))
             with contextlib.closing(_open(copy)) as snapshot:
                 schema, tables = _applied(snapshot), _counts(snapshot)
+                announced = " UNION SELECT path FROM announcement_files" if "announcement_files" in tables else ""
                 paths = [row[0] for row in snapshot.execute(
-                    "SELECT DISTINCT path FROM evidence WHERE path IS NOT NULL AND path <> '' ORDER BY path")]
+                    "SELECT path FROM (SELECT path FROM evidence" + announced + ") "
+                    "WHERE path IS NOT NULL AND path <> '' ORDER BY path")]
                 criteria = [] if "criteria_files" not in tables else snapshot.execute(  # none before step m004
                     "SELECT sha256, name, text FROM criteria_files ORDER BY sha256").fetchall()
             files = {DATABASE: _add_file(archive, DATABASE, copy)}

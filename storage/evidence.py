@@ -159,7 +159,7 @@ def _disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in DISK_FULL
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """Write ``path`` whole or not at all: through a temporary file of its own (identical uploads may race),
     removed again when the write fails."""
     if path.exists():
@@ -188,7 +188,7 @@ def add_file(db: Database, actor: User, assessment_id: int, item: str, level: st
     path = folder / f"{digest}{suffix}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _write(path, data)
+        write_whole(path, data)
         with transaction(db):
             evidence_id = db["evidence"].insert({
                 "assessment_id": assessment_id, "item": item, "level": level, "kpi": kpi, "kind": "file",

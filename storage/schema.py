@@ -316,3 +316,18 @@ def m015_work_plans(db: Database) -> None:
                             "updated_at": str, "updated_by": str},
                            pk="year", not_null={"version", "status"}, defaults={"version": 0, "status": "draft"},
                            foreign_keys=[("year", "cycles", "year")])
+
+
+@migrations
+def m016_announcements(db: Database) -> None:
+    """The PMQA owner's announcements, their files, and who has read each."""
+    db["announcements"].create(
+        {"id": int, "title": str, "body": str, "links": str, "roles": str, "unit_ids": str, "expires_on": str,
+         "created_by": str, "created_at": str, "withdrawn_at": str, "emailed_at": str, "emailed_count": int},
+        pk="id", not_null={"title", "created_at"})
+    db["announcement_files"].create(
+        {"id": int, "announcement_id": int, "filename": str, "path": str, "sha256": str, "size": int},
+        pk="id", foreign_keys=[("announcement_id", "announcements", "id")])
+    db["announcement_reads"].create(
+        {"announcement_id": int, "user_id": int, "read_at": str}, pk=("announcement_id", "user_id"),
+        foreign_keys=[("announcement_id", "announcements", "id"), ("user_id", "users", "id")])

@@ -25,10 +25,11 @@ from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, VersionConflict
 from storage.evidence import URL
+from storage.schema import ROLES
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "workplan.yaml"
 STATUSES = ("not_started", "in_progress", "done")
-ROLES = ("unit", "committee", "director", "admin")
+
 MAX_STEPS = 40
 MAX_TEXT = 200
 MAX_DOCUMENTS = 10

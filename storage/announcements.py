@@ -1,0 +1,223 @@
+"""Announcements from the PMQA owner: a short text with optional links and files, for everyone or for chosen
+roles and units, shown on each addressee's home page until they mark it read. The owner sees who has read
+each one, can withdraw one, and can also send it by e-mail (``storage.mail``) to the addressees who have an
+address. Files are checked as evidence files are and kept beside the database (``evidence/announcements/``),
+so backups carry them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from email.message import EmailMessage
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage import audit, mail
+from storage.accounts import User, acting, require_admin
+from storage.db import now, transaction
+from storage.errors import AccessDenied, InputError
+from storage.evidence import URL, check_file, clean_filename, clean_text, evidence_root, write_whole
+from storage.schema import ROLES
+
+MAX_TITLE = 200
+MAX_BODY = 5000
+MAX_LINKS = 10
+MAX_FILES = 5
+FOLDER = "announcements"
+
+
+def _row(row: dict) -> dict:
+    return row | {"links": json.loads(row["links"] or "[]"), "roles": json.loads(row["roles"] or "[]"),
+                  "unit_ids": json.loads(row["unit_ids"] or "[]")}
+
+
+def _checked_links(links) -> list[dict]:
+    clean = []
+    for link in links or []:
+        url, title = str(link.get("url") or "").strip(), clean_text(str(link.get("title") or ""))
+        if not URL.match(url) or len(url) > 2000 or len(title) > MAX_TITLE:
+            raise InputError("error_ann_link", url=url[:80])
+        clean.append({"title": title or url, "url": url})
+    if len(clean) > MAX_LINKS:
+        raise InputError("error_ann_links", limit=MAX_LINKS)
+    return clean
+
+
+def publish(db: Database, actor: User, title: str, body: str, roles=(), unit_ids=(), links=(), files=(),
+            expires_on: date | str | None = None) -> int:
+    """A new announcement (admin only): ``roles`` empty means every role; ``unit_ids`` empty means every unit
+    (it narrows only the unit assessors); ``files`` (name, bytes) pairs. Every part is checked first."""
+    actor = require_admin(db, actor)
+    title, body = clean_text(title or ""), (body or "").strip()
+    if not title or len(title) > MAX_TITLE:
+        raise InputError("error_ann_title", limit=MAX_TITLE)
+    if len(body) > MAX_BODY:
+        raise InputError("error_text_length", limit=MAX_BODY)
+    wanted = set(roles or ())
+    if wanted - set(ROLES):
+        raise InputError("error_ann_roles")
+    roles = [r for r in ROLES if r in wanted]
+    unit_ids = sorted({int(u) for u in unit_ids or ()})
+    known = {r[0] for r in db.execute("SELECT id FROM units")}
+    if set(unit_ids) - known:
+        raise InputError("error_ann_units")
+    if unit_ids and roles and "unit" not in roles:
+        raise InputError("error_ann_units_role")
+    links = _checked_links(links)
+    files = list(files or ())
+    if len(files) > MAX_FILES:
+        raise InputError("error_ann_files", limit=MAX_FILES)
+    checked = [(clean_filename(name), data, check_file(name, data)) for name, data in files]
+    if expires_on:
+        try:
+            expires_on = date.fromisoformat(str(expires_on)).isoformat()
+        except ValueError:
+            raise InputError("error_ann_expires") from None
+        if expires_on < date.today().isoformat():
+            raise InputError("error_ann_expires")
+    root = evidence_root(db) / FOLDER
+    stored = []
+    for name, data, suffix in checked:
+        digest = hashlib.sha256(data).hexdigest()
+        root.mkdir(parents=True, exist_ok=True)
+        write_whole(root / f"{digest}{suffix}", data)
+        stored.append((name, f"{FOLDER}/{digest}{suffix}", digest, len(data)))
+    with transaction(db):
+        announcement = db["announcements"].insert({
+            "title": title, "body": body, "links": json.dumps(links, ensure_ascii=False), "roles": json.dumps(roles),
+            "unit_ids": json.dumps(unit_ids), "expires_on": expires_on or None, "created_by": actor.username,
+            "created_at": now(), "withdrawn_at": None, "emailed_at": None, "emailed_count": 0}).last_pk
+        for name, path, digest, size in stored:
+            db["announcement_files"].insert({"announcement_id": announcement, "filename": name, "path": path,
+                                             "sha256": digest, "size": size})
+        audit.record(db, actor.username, "publish", "announcement", announcement, title=title, roles=roles,
+                     unit_ids=unit_ids, links=len(links), files=[s[0] for s in stored], expires_on=expires_on)
+    return announcement
+
+
+def _addressed(row: dict, role: str, unit_id: int | None) -> bool:
+    if row["roles"] and role not in row["roles"]:
+        return False
+    return not (role == "unit" and row["unit_ids"] and unit_id not in row["unit_ids"])
+
+
+def _files(db: Database, announcement_ids: list[int]) -> dict[int, list[dict]]:
+    found: dict[int, list[dict]] = {i: [] for i in announcement_ids}
+    if announcement_ids:
+        for row in db.query(f"SELECT id, announcement_id, filename, size FROM announcement_files WHERE announcement_id "
+                            f"IN ({', '.join('?' * len(announcement_ids))}) ORDER BY id", announcement_ids):
+            found[row["announcement_id"]].append(row)
+    return found
+
+
+def inbox(db: Database, actor: User, today: date | None = None) -> list[dict]:
+    """The announcements addressed to ``actor`` that are live (not withdrawn, not expired) and that they have
+    not marked read, newest first, each with its ``files``."""
+    actor = acting(db, actor)
+    today = (today or date.today()).isoformat()
+    rows = [_row(r) for r in db.query(
+        "SELECT a.* FROM announcements a WHERE a.withdrawn_at IS NULL AND (a.expires_on IS NULL OR a.expires_on >= ?)"
+        " AND NOT EXISTS (SELECT 1 FROM announcement_reads r WHERE r.announcement_id = a.id AND r.user_id = ?)"
+        " ORDER BY a.created_at DESC, a.id DESC", [today, actor.id])]
+    mine = [r for r in rows if _addressed(r, actor.role, actor.unit_id)]
+    files = _files(db, [r["id"] for r in mine])
+    return [r | {"files": files[r["id"]]} for r in mine]
+
+
+def mark_read(db: Database, actor: User, announcement_id: int) -> None:
+    """Record that ``actor`` has read it (once; later calls change nothing)."""
+    actor = acting(db, actor)
+    rows = list(db.query("SELECT * FROM announcements WHERE id = ?", [announcement_id]))
+    if not rows or not _addressed(_row(rows[0]), actor.role, actor.unit_id):
+        raise InputError("error_ann_unknown")
+    with transaction(db):
+        db.execute("INSERT OR IGNORE INTO announcement_reads (announcement_id, user_id, read_at) VALUES (?, ?, ?)",
+                   [announcement_id, actor.id, now()])
+
+
+def audience(db: Database, announcement: dict) -> list[dict]:
+    """The active accounts an announcement addresses (id, username, display_name, role, unit_id, email)."""
+    return [{"id": r["id"], "username": r["username"], "display_name": r["display_name"] or r["username"],
+             "role": r["role"], "unit_id": r["unit_id"], "email": r["email"] or ""}
+            for r in db.query("SELECT id, username, display_name, role, unit_id, email FROM users "
+                              "WHERE COALESCE(active, 1) = 1 ORDER BY role, username")
+            if _addressed(announcement, r["role"], r["unit_id"])]
+
+
+def listing(db: Database, actor: User) -> list[dict]:
+    """Every announcement for the owner, newest first, with how many it addresses and how many have read it."""
+    require_admin(db, actor)
+    rows = [_row(r) for r in db.query("SELECT * FROM announcements ORDER BY created_at DESC, id DESC")]
+    files = _files(db, [r["id"] for r in rows])
+    out = []
+    for row in rows:
+        people = {u["id"] for u in audience(db, row)}
+        readers = {r[0] for r in db.execute("SELECT user_id FROM announcement_reads WHERE announcement_id = ?",
+                                            [row["id"]])}
+        out.append(row | {"files": files[row["id"]], "addressed": len(people), "read": len(people & readers)})
+    return out
+
+
+def readers(db: Database, actor: User, announcement_id: int) -> list[dict]:
+    """Who an announcement addresses and when each read it (None: not yet), for the owner."""
+    require_admin(db, actor)
+    row = _one(db, announcement_id)
+    read = dict(db.execute("SELECT user_id, read_at FROM announcement_reads WHERE announcement_id = ?",
+                           [announcement_id]).fetchall())
+    return [u | {"read_at": read.get(u["id"])} for u in audience(db, row)]
+
+
+def _one(db: Database, announcement_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM announcements WHERE id = ?", [announcement_id]))
+    if not rows:
+        raise InputError("error_ann_unknown")
+    return _row(rows[0])
+
+
+def withdraw(db: Database, actor: User, announcement_id: int) -> None:
+    """Take an announcement off every home page (it stays in the owner's list, marked withdrawn)."""
+    actor = require_admin(db, actor)
+    with transaction(db):
+        row = _one(db, announcement_id)
+        if row["withdrawn_at"]:
+            return
+        db.execute("UPDATE announcements SET withdrawn_at = ? WHERE id = ?", [now(), announcement_id])
+        audit.record(db, actor.username, "withdraw", "announcement", announcement_id, title=row["title"])
+
+
+def read_file(db: Database, actor: User, file_id: int) -> tuple[str, bytes]:
+    """A file of an announcement, for the owner or an addressee."""
+    actor = acting(db, actor)
+    rows = list(db.query("SELECT f.filename, f.path, a.roles, a.unit_ids FROM announcement_files f "
+                         "JOIN announcements a ON a.id = f.announcement_id WHERE f.id = ?", [file_id]))
+    if not rows:
+        raise InputError("error_ann_unknown")
+    row = rows[0]
+    addressed = {"roles": json.loads(row["roles"] or "[]"), "unit_ids": json.loads(row["unit_ids"] or "[]")}
+    if actor.role != "admin" and not _addressed(addressed, actor.role, actor.unit_id):
+        raise AccessDenied(role=actor.role)
+    return row["filename"], (evidence_root(db) / Path(row["path"])).read_bytes()
+
+
+def email(db: Database, actor: User, announcement_id: int, settings: mail.SmtpSettings, subject_prefix: str,
+          footer: str) -> int:
+    """Send the announcement to every addressee with an e-mail address (one message each); how many were sent.
+    Audited with the count; a failure changes nothing and says why (``StoreError("error_mail")``)."""
+    actor = require_admin(db, actor)
+    row = _one(db, announcement_id)
+    if row["withdrawn_at"]:
+        raise InputError("error_ann_withdrawn")
+    body = "\n\n".join(part for part in (row["body"], "\n".join(f"{link['title']}: {link['url']}"
+                                                                for link in row["links"]), footer) if part)
+    messages: list[EmailMessage] = [mail.message(settings, person["email"], f"{subject_prefix}{row['title']}", body)
+                                    for person in audience(db, row) if person["email"]]
+    if not messages:
+        raise InputError("error_ann_no_addresses")
+    sent = mail.send(settings, messages)
+    with transaction(db):
+        db.execute("UPDATE announcements SET emailed_at = ?, emailed_count = ? WHERE id = ?",
+                   [now(), sent, announcement_id])
+        audit.record(db, actor.username, "email", "announcement", announcement_id, sent=sent, addressed=len(messages))
+    return sent

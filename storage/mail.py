@@ -1,0 +1,69 @@
+"""E-mail through the department's own SMTP server, configured in Streamlit's secrets (``[smtp]``; see the
+README). Pure of Streamlit: the caller passes the settings it read. One connection sends a batch; a failure
+is a ``StoreError`` naming what went wrong, for a person to read."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Iterable, Mapping
+from email.message import EmailMessage
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from storage.errors import StoreError
+
+
+class SmtpSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    sender: str = Field(min_length=3)
+    username: str = ""
+    password: str = ""
+    starttls: bool = True  # upgrade a plain connection (port 587); ``ssl`` connects over TLS from the start (465)
+    ssl: bool = False
+    timeout: float = Field(default=15, gt=0, le=120)
+
+
+def settings_from(section: Mapping | None) -> SmtpSettings | None:
+    """The ``[smtp]`` section as settings; None when it is missing or incomplete (e-mail is then not offered)."""
+    if not isinstance(section, Mapping):
+        return None
+    try:
+        return SmtpSettings.model_validate(dict(section))
+    except ValidationError:
+        return None
+
+
+def message(settings: SmtpSettings, to: str, subject: str, body: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = settings.sender, to, subject
+    mail.set_content(body)  # UTF-8: Thai as it is
+    return mail
+
+
+def send(settings: SmtpSettings, messages: Iterable[EmailMessage]) -> int:
+    """Send the messages over one connection; how many were accepted. ``StoreError("error_mail")`` when the
+    server cannot be reached or refuses (nothing is retried: the caller says so to the person)."""
+    messages = list(messages)
+    if not messages:
+        return 0
+    try:
+        context = ssl.create_default_context()
+        if settings.ssl:
+            server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        with server:
+            if settings.starttls and not settings.ssl:
+                server.starttls(context=context)
+            if settings.username:
+                server.login(settings.username, settings.password)
+            sent = 0
+            for mail in messages:
+                refused = server.send_message(mail)
+                sent += len([a for a in mail["To"].split(",") if a.strip() not in refused])
+            return sent
+    except (OSError, smtplib.SMTPException) as exc:
+        raise StoreError("error_mail", detail=str(exc) or type(exc).__name__) from exc

@@ -1,0 +1,187 @@
+"""Announcements on real SQLite files: the PMQA owner publishes to all or to chosen roles and units, with links
+and files; each addressee sees it until they mark it read; the owner sees who read it, withdraws it, and
+e-mails it through an SMTP server (a local one started by the test, never a real one)."""
+
+import json
+import socket
+import threading
+import zipfile
+from datetime import date, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sample_files import pdf_bytes
+
+from storage import accounts, announcements, backup, mail, org
+from storage.errors import AccessDenied, InputError, StoreError
+
+PDF = pdf_bytes("briefing")
+
+
+@pytest.fixture
+def people(db):
+    org.add_cycle(db, 2570)
+    u1 = org.add_unit(db, "U1", "หน่วยหนึ่ง", "Unit one")
+    u2 = org.add_unit(db, "U2", "หน่วยสอง", "Unit two")
+    made = {
+        "admin": accounts.create_user(db, "owner", "correct horse", "admin"),
+        "director": accounts.create_user(db, "boss", "correct horse", "director", email="boss@example.go.th"),
+        "committee": accounts.create_user(db, "board", "correct horse", "committee", email="board@example.go.th"),
+        "unit1": accounts.create_user(db, "unit1", "correct horse", "unit", unit_id=u1, email="u1@example.go.th"),
+        "unit2": accounts.create_user(db, "unit2", "correct horse", "unit", unit_id=u2),
+    }
+    return made | {"u1": u1, "u2": u2}
+
+
+def titles(db, user):
+    return [a["title"] for a in announcements.inbox(db, user)]
+
+
+def test_an_announcement_to_everyone_shows_until_each_reads_it(db, people):
+    owner = people["admin"]
+    aid = announcements.publish(db, owner, " ประชุมชี้แจงเกณฑ์ 5 ธ.ค. ", "ห้องประชุม 1 เวลา 09:00",
+                                links=[{"title": "เกณฑ์ปี 2570", "url": "https://opdc.example.go.th/pmqa"}],
+                                files=[("กำหนดการ.pdf", PDF)])
+    for who in ("director", "committee", "unit1", "unit2", "admin"):
+        [shown] = announcements.inbox(db, people[who])
+        assert shown["title"] == "ประชุมชี้แจงเกณฑ์ 5 ธ.ค." and shown["links"][0]["title"] == "เกณฑ์ปี 2570"
+        assert [f["filename"] for f in shown["files"]] == ["กำหนดการ.pdf"]
+    assert announcements.read_file(db, people["unit2"], shown["files"][0]["id"]) == ("กำหนดการ.pdf", PDF)
+    announcements.mark_read(db, people["unit1"], aid)
+    announcements.mark_read(db, people["unit1"], aid)  # twice changes nothing
+    assert titles(db, people["unit1"]) == [] and titles(db, people["unit2"]) == ["ประชุมชี้แจงเกณฑ์ 5 ธ.ค."]
+    [listed] = announcements.listing(db, owner)
+    assert (listed["addressed"], listed["read"]) == (5, 1)
+    read = {r["username"]: r["read_at"] for r in announcements.readers(db, owner, aid)}
+    assert read["unit1"] and read["unit2"] is None and len(read) == 5
+    [entry] = db.query("SELECT * FROM audit_log WHERE entity = 'announcement' AND action = 'publish'")
+    assert json.loads(entry["detail"])["files"] == ["กำหนดการ.pdf"]
+
+
+def test_an_announcement_for_chosen_roles_and_units_reaches_only_them(db, people):
+    announcements.publish(db, people["admin"], "สำหรับหน่วยงานหนึ่งและกรรมการ", "", roles=["unit", "committee"],
+                          unit_ids=[people["u1"]])
+    assert titles(db, people["unit1"]) == titles(db, people["committee"]) == ["สำหรับหน่วยงานหนึ่งและกรรมการ"]
+    assert titles(db, people["unit2"]) == titles(db, people["director"]) == titles(db, people["admin"]) == []
+    with pytest.raises(InputError, match="error_ann_unknown"):  # one not addressed cannot mark it either
+        announcements.mark_read(db, people["unit2"], 1)
+
+
+def test_withdrawn_and_expired_announcements_leave_the_home_pages(db, people):
+    owner = people["admin"]
+    first = announcements.publish(db, owner, "ถอนแล้ว", "")
+    announcements.publish(db, owner, "หมดเวลา", "", expires_on=date.today())
+    announcements.withdraw(db, owner, first)
+    assert titles(db, people["director"]) == ["หมดเวลา"]
+    assert announcements.inbox(db, people["director"], today=date.today() + timedelta(days=1)) == []
+    assert [a["withdrawn_at"] is not None for a in announcements.listing(db, owner)] == [False, True]
+
+
+@pytest.mark.parametrize(("kwargs", "key"), [
+    ({"title": "  "}, "error_ann_title"),
+    ({"title": "ก" * 201}, "error_ann_title"),
+    ({"body": "ข" * 5001}, "error_text_length"),
+    ({"roles": ["boss"]}, "error_ann_roles"),
+    ({"unit_ids": [999]}, "error_ann_units"),
+    ({"roles": ["committee"], "unit_ids": [1]}, "error_ann_units_role"),
+    ({"links": [{"url": "javascript:alert(1)"}]}, "error_ann_link"),
+    ({"links": [{"url": f"https://example.go.th/{n}"} for n in range(11)]}, "error_ann_links"),
+    ({"files": [("run.exe", b"MZ...")]}, "error_file_type"),
+    ({"files": [("fake.pdf", b"not a pdf")]}, "error_file_content"),
+    ({"files": [(f"f{n}.pdf", PDF) for n in range(6)]}, "error_ann_files"),
+    ({"expires_on": date.today() - timedelta(days=1)}, "error_ann_expires"),
+    ({"expires_on": "next week"}, "error_ann_expires"),
+])
+def test_a_bad_announcement_is_refused_and_nothing_is_stored(db, people, kwargs, key):
+    values = {"title": "ประกาศ", "body": ""} | kwargs
+    with pytest.raises(InputError) as refused:
+        announcements.publish(db, people["admin"], **values)
+    assert refused.value.key == key
+    assert db["announcements"].count == 0 and db["announcement_files"].count == 0
+
+
+@pytest.mark.parametrize("role", ["director", "committee", "unit1"])
+def test_only_the_pmqa_owner_publishes_lists_and_withdraws(db, people, role):
+    with pytest.raises(AccessDenied):
+        announcements.publish(db, people[role], "ประกาศ", "")
+    aid = announcements.publish(db, people["admin"], "ประกาศ", "")
+    for action in (lambda: announcements.listing(db, people[role]),
+                   lambda: announcements.withdraw(db, people[role], aid),
+                   lambda: announcements.readers(db, people[role], aid)):
+        with pytest.raises(AccessDenied):
+            action()
+
+
+class Inbox:
+    """A local SMTP server's received messages."""
+
+    def __init__(self):
+        self.messages, self.lock = [], threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
+        with self.lock:
+            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    handler = Inbox()
+    with socket.socket() as probe:  # a free port: aiosmtpd checks its server by connecting to the port named
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, mail.SmtpSettings(host="127.0.0.1", port=port, sender="pmqa@example.go.th", starttls=False)
+    finally:
+        controller.stop()
+
+
+def test_an_announcement_is_emailed_to_each_addressee_with_an_address(db, people, smtp):
+    handler, settings = smtp
+    aid = announcements.publish(db, people["admin"], "ส่งแบบประเมินภายใน 31 ธ.ค.", "โปรดส่งให้ครบทุกหมวด",
+                                roles=["unit", "director"], links=[{"title": "คู่มือ", "url": "https://x.go.th/m"}])
+    sent = announcements.email(db, people["admin"], aid, settings, "[PMQA] ", "ระบบ PMQA")
+    assert sent == 2  # unit2 has no address
+    received = {tuple(to): msg for to, msg in handler.messages}
+    assert set(received) == {("u1@example.go.th",), ("boss@example.go.th",)}
+    msg = received[("u1@example.go.th",)]
+    assert msg["Subject"] == "[PMQA] ส่งแบบประเมินภายใน 31 ธ.ค." and msg["From"] == "pmqa@example.go.th"
+    body = msg.get_content()
+    assert "โปรดส่งให้ครบทุกหมวด" in body and "คู่มือ: https://x.go.th/m" in body and "ระบบ PMQA" in body
+    [listed] = announcements.listing(db, people["admin"])
+    assert listed["emailed_count"] == 2 and listed["emailed_at"]
+
+
+def test_an_unreachable_mail_server_is_a_clear_refusal_and_nothing_is_recorded(db, people):
+    aid = announcements.publish(db, people["admin"], "ประกาศ", "", roles=["director"])
+    settings = mail.SmtpSettings(host="127.0.0.1", port=1, sender="pmqa@example.go.th", starttls=False, timeout=2)
+    with pytest.raises(StoreError) as refused:
+        announcements.email(db, people["admin"], aid, settings, "", "")
+    assert refused.value.key == "error_mail"
+    assert announcements.listing(db, people["admin"])[0]["emailed_at"] is None
+    assert not list(db.query("SELECT * FROM audit_log WHERE action = 'email'"))
+
+
+def test_no_addressee_with_an_address_is_said(db, people, smtp):
+    aid = announcements.publish(db, people["admin"], "ประกาศ", "", roles=["admin"])
+    with pytest.raises(InputError, match="error_ann_no_addresses"):
+        announcements.email(db, people["admin"], aid, smtp[1], "", "")
+
+
+@pytest.mark.parametrize(("section", "ok"), [
+    (None, False), ({}, False), ({"host": "smtp.example.go.th"}, False),
+    ({"host": "smtp.example.go.th", "sender": "pmqa@example.go.th"}, True),
+    ({"host": "smtp.example.go.th", "sender": "pmqa@example.go.th", "port": "not a port"}, False),
+])
+def test_smtp_settings_come_from_the_secrets_section_or_not_at_all(section, ok):
+    assert (mail.settings_from(section) is not None) is ok
+
+
+def test_announcement_files_are_in_the_backup(db, people, tmp_path):
+    announcements.publish(db, people["admin"], "มีไฟล์", "", files=[("แผน.pdf", PDF)])
+    archive = backup.backup(db, tmp_path / "backups")
+    with zipfile.ZipFile(archive) as packed:
+        assert any(name.startswith("evidence/announcements/") and name.endswith(".pdf") for name in packed.namelist())
