@@ -7,6 +7,7 @@ from charts import category_bars
 from i18n.format import level_label, rules_text, score_text, status_label, year_label
 from storage import org, years
 from ui import session
+from ui.announcements import inbox_panel
 from ui.home_parts import phase_banner, returned_banner, setup_checklist
 from ui.i18n import current_language, t
 from ui.overview_parts import covers, readiness, readiness_help
@@ -20,6 +21,7 @@ lang = current_language()
 year = org.current_cycle(db)
 
 st.title(t("app_title"))
+inbox_panel(db, user)
 if user.role == "admin":
     setup_checklist(db)
 if year is None:

@@ -3,15 +3,12 @@ and files; each addressee sees it until they mark it read; the owner sees who re
 e-mails it through an SMTP server (a local one started by the test, never a real one)."""
 
 import json
-import socket
-import threading
 import zipfile
 from datetime import date, timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sample_files import pdf_bytes
+from smtp_server import smtp_server
 
 from storage import accounts, announcements, backup, mail, org
 from storage.errors import AccessDenied, InputError, StoreError
@@ -113,30 +110,10 @@ def test_only_the_pmqa_owner_publishes_lists_and_withdraws(db, people, role):
             action()
 
 
-class Inbox:
-    """A local SMTP server's received messages."""
-
-    def __init__(self):
-        self.messages, self.lock = [], threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
-        with self.lock:
-            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp():
-    handler = Inbox()
-    with socket.socket() as probe:  # a free port: aiosmtpd checks its server by connecting to the port named
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, mail.SmtpSettings(host="127.0.0.1", port=port, sender="pmqa@example.go.th", starttls=False)
-    finally:
-        controller.stop()
+    with smtp_server() as (inbox, port):
+        yield inbox, mail.SmtpSettings(host="127.0.0.1", port=port, sender="pmqa@example.go.th", starttls=False)
 
 
 def test_an_announcement_is_emailed_to_each_addressee_with_an_address(db, people, smtp):

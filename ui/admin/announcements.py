@@ -1,0 +1,115 @@
+"""Announcements: write one (text, links, files; for everyone or chosen roles and units; optionally e-mailed
+through the department's SMTP server), and see each one's readers; withdraw or e-mail one already sent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from i18n.format import date_label, local_time, role_label
+from storage import announcements, org
+from storage.accounts import User
+from storage.schema import ROLES
+from ui.admin import run
+from ui.announcements import links_markdown, smtp_settings
+from ui.i18n import current_language, t
+from ui.text import md
+
+ROUND = "adm:ann_round"  # a fresh form (and uploader) after each announcement
+
+
+def parse_links(text: str) -> list[dict]:
+    """One link per line: a title then its address, or the address alone."""
+    links = []
+    for line in (text or "").splitlines():
+        words = line.split()
+        if not words:
+            continue
+        url = next((w for w in reversed(words) if "://" in w), words[-1])
+        links.append({"title": " ".join(w for w in words if w != url), "url": url})
+    return links
+
+
+def _email(db: Database, user: User, announcement_id: int) -> bool:
+    """E-mail an announcement to its addressees; the outcome is reported on the next run."""
+    settings = smtp_settings()
+    return run(lambda: announcements.email(db, user, announcement_id, settings, t("ann_subject_prefix"),
+                                           t("ann_mail_footer")), done=t("ann_emailed"))
+
+
+def view(db: Database, user: User) -> None:
+    lang = current_language()
+    settings = smtp_settings()
+    round_ = st.session_state.get(ROUND, 0)
+    units = org.all_units(db)
+    names = {row.id: f"{row.code} · {row.name_en if lang == 'en' else row.name_th}"
+             for row in units.itertuples() if row.active}
+    st.subheader(t("ann_new"))
+    with st.form(f"adm:ann:{round_}"):
+        title = st.text_input(t("ann_title"), max_chars=announcements.MAX_TITLE)
+        body = st.text_area(t("ann_body"), max_chars=announcements.MAX_BODY, height=150)
+        links = st.text_area(t("ann_links"), help=t("ann_links_help"), height=80)
+        files = st.file_uploader(t("ann_files", limit=announcements.MAX_FILES), accept_multiple_files=True,
+                                 type=["pdf", "png", "jpg", "jpeg", "docx", "xlsx"])
+        cols = st.columns(2)
+        roles = cols[0].multiselect(t("ann_roles"), list(ROLES), format_func=lambda r: role_label(r, lang),
+                                    placeholder=t("ann_everyone"))
+        unit_ids = cols[1].multiselect(t("ann_units"), list(names), format_func=names.get,
+                                       placeholder=t("ann_all_units"), help=t("ann_units_help"))
+        cols = st.columns(2)
+        until = cols[0].date_input(t("ann_until"), value=None, min_value=date.today(), format="YYYY-MM-DD")
+        send = cols[1].checkbox(t("ann_email_too"), disabled=settings is None,
+                                help=t("ann_email_help") if settings else t("ann_no_smtp"))
+        if st.form_submit_button(t("ann_publish"), type="primary", icon=":material/campaign:"):
+            created = {}
+            if run(lambda: created.setdefault("id", announcements.publish(
+                    db, user, title, body, roles, unit_ids, parse_links(links),
+                    [(f.name, f.getvalue()) for f in files or []], until)), done=t("ann_published")):
+                st.session_state[ROUND] = round_ + 1
+                if send:
+                    _email(db, user, created["id"])
+            st.rerun()
+    if settings is None:
+        st.caption(t("ann_no_smtp"))
+    _listing(db, user, settings is not None, lang)
+
+
+def _listing(db: Database, user: User, can_email: bool, lang: str) -> None:
+    rows = announcements.listing(db, user)
+    st.subheader(t("ann_sent"))
+    if not rows:
+        st.caption(t("ann_none"))
+        return
+    for row in rows:
+        state = t("ann_withdrawn") if row["withdrawn_at"] else t("ann_read_count", read=row["read"],
+                                                                   n=row["addressed"])
+        with st.expander(f"{row['title']} · {local_time(row['created_at'])} · {state}"):
+            audience = ", ".join(role_label(r, lang) for r in row["roles"]) or t("ann_everyone")
+            st.caption(t("ann_audience", roles=audience, units=len(row["unit_ids"]) or t("ann_all_units"))
+                       + (f" · {t('ann_until_value', day=date_label(row['expires_on'], lang))}" if row["expires_on"]
+                          else "")
+                       + (f" · {t('ann_emailed_at', n=row['emailed_count'], at=local_time(row['emailed_at']))}"
+                          if row["emailed_at"] else ""))
+            if row["body"]:
+                st.markdown(md(row["body"]).replace("\n", "  \n"))
+            if row["links"]:
+                st.markdown(links_markdown(row["links"]))
+            people = announcements.readers(db, user, row["id"])
+            st.dataframe(pd.DataFrame({
+                t("username"): [p["display_name"] for p in people],
+                t("adm_role"): [role_label(p["role"], lang) for p in people],
+                t("ann_read_at"): [local_time(p["read_at"]) or None for p in people]}),
+                hide_index=True, width="stretch", placeholder=t("ann_not_read"))
+            if row["withdrawn_at"]:
+                continue
+            cols = st.columns(2)
+            if can_email and cols[0].button(t("ann_email_now"), key=f"adm:ann_mail:{row['id']}",
+                                            icon=":material/mail:"):
+                _email(db, user, row["id"])
+                st.rerun()
+            if cols[1].button(t("ann_withdraw"), key=f"adm:ann_off:{row['id']}", icon=":material/unpublished:"):
+                run(lambda r=row["id"]: announcements.withdraw(db, user, r), done=t("ann_withdrawn_now"))
+                st.rerun()
