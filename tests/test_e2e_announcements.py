@@ -1,0 +1,67 @@
+"""Announcements in headless Chromium: the PMQA owner publishes one with a link; a unit (in Thai) and the
+committee (in English) find it on their home pages and mark it read; the owner sees who read it.
+Helpers in e2e.py; screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from e2e import (
+    browser_page,
+    expect,
+    expect_no_exception,
+    live,
+    main,
+    open_page,
+    screenshot,
+    settle,
+    signed_in,
+    switch_language,
+)
+
+from i18n import translate
+from storage.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+TITLE = "ประชุมชี้แจงเกณฑ์ PMQA 4.0 วันที่ 5 ธ.ค."
+
+
+def home_card(page):
+    return live(main(page)).get_by_text(TITLE)
+
+
+def test_an_announcement_reaches_home_pages_until_read(browser, server, artifacts):
+    with browser_page(browser, server) as page:
+        signed_in(page, "demo-admin", DEMO_PASSWORD)
+        open_page(page, "page_admin")
+        main(page).get_by_role("tab", name=translate("adm_tab_announcements", "th")).click()
+        settle(page)
+        main(page).get_by_role("textbox", name=translate("ann_title", "th")).fill(TITLE)
+        main(page).get_by_role("textbox", name=translate("ann_body", "th")).fill("ห้องประชุม 1 เวลา 09:00 น.")
+        main(page).get_by_role("textbox", name=translate("ann_links", "th")).fill("คู่มือการประเมิน https://opdc.example.go.th/pmqa")
+        main(page).get_by_role("button", name=translate("ann_publish", "th")).click()
+        expect()(page.locator('[data-testid="stToast"]').get_by_text(translate("ann_published", "th"))).to_be_visible()
+        expect()(main(page).locator('[data-testid="stExpander"]').get_by_text(TITLE)).to_be_visible()
+        settle(page)
+        expect_no_exception(page)
+        screenshot(page, artifacts / "announcements-admin-th.png")
+
+    with browser_page(browser, server) as page:
+        signed_in(page, "demo-unit", DEMO_PASSWORD)
+        expect()(home_card(page)).to_be_visible()
+        expect()(main(page).get_by_role("link", name="คู่มือการประเมิน")).to_have_attribute(
+            "href", "https://opdc.example.go.th/pmqa")
+        settle(page)
+        screenshot(page, artifacts / "announcements-unit-th.png")
+        main(page).get_by_role("button", name=translate("ann_mark_read", "th")).click()
+        expect()(home_card(page)).to_have_count(0)
+        expect_no_exception(page)
+
+    with browser_page(browser, server, "en") as page:
+        switch_language(page, "en")
+        signed_in(page, "demo-committee", DEMO_PASSWORD, "en")
+        expect()(home_card(page)).to_be_visible()
+        settle(page)
+        screenshot(page, artifacts / "announcements-committee-en.png")
+        main(page).get_by_role("button", name=translate("ann_mark_read", "en")).click()
+        expect()(home_card(page)).to_have_count(0)
+        expect_no_exception(page)
