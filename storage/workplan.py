@@ -174,6 +174,19 @@ def _checked(year: int, number: int, step: dict) -> dict:
             "done_on": done_on}
 
 
+def _claim(db: Database, year: int, expected_version: int) -> tuple[int, str]:
+    """Inside a transaction: the open year's plan as (version, status), refused unless still at the version
+    the editor showed."""
+    years.require_open_year(db, year)
+    row = db.execute("SELECT version, status, updated_by FROM workplans WHERE year = ?", [year]).fetchone()
+    if row is None:
+        raise InputError("error_wp_none", year=year)
+    version, status, updated_by = row
+    if version != expected_version:
+        raise VersionConflict(version, updated_by)
+    return version, status
+
+
 def save(db: Database, actor: User, year: int, expected_version: int, steps: list[dict]) -> int:
     """Store the plan as edited: ``steps`` in their new order, each with its ``id`` (None for a new step);
     a stored step left out is removed. Every row is checked first. Returns the new version."""
@@ -184,13 +197,7 @@ def save(db: Database, actor: User, year: int, expected_version: int, steps: lis
         raise InputError("error_wp_empty")
     clean = [(step.get("id"), _checked(year, number, step)) for number, step in enumerate(steps, start=1)]
     with transaction(db):
-        years.require_open_year(db, year)
-        row = db.execute("SELECT version, status, updated_by FROM workplans WHERE year = ?", [year]).fetchone()
-        if row is None:
-            raise InputError("error_wp_none", year=year)
-        version, status, updated_by = row
-        if version != expected_version:
-            raise VersionConflict(version, updated_by)
+        version, status = _claim(db, year, expected_version)
         stored = {s["id"]: s for s in get(db, actor, year).steps}
         positions = dict(db.execute("SELECT id, position FROM workplan_steps WHERE year = ?", [year]).fetchall())
         unknown = [i for i, _ in clean if i is not None and i not in stored]
@@ -235,13 +242,7 @@ def approve(db: Database, actor: User, year: int, expected_version: int) -> int:
     if actor.role != "director":
         raise AccessDenied(role=actor.role)
     with transaction(db):
-        years.require_open_year(db, year)
-        row = db.execute("SELECT version, status, updated_by FROM workplans WHERE year = ?", [year]).fetchone()
-        if row is None:
-            raise InputError("error_wp_none", year=year)
-        version, status, updated_by = row
-        if version != expected_version:
-            raise VersionConflict(version, updated_by)
+        version, status = _claim(db, year, expected_version)
         if status == "approved":
             raise InputError("error_wp_approved")
         stamp = now()
