@@ -10,7 +10,10 @@ OFIs; category-7 results as tables and a chart of three years against target; a 
 from __future__ import annotations
 
 import logging
+import threading
+import warnings
 
+import kaleido
 import plotly.graph_objects as go
 
 from analysis.deliverables import ApplicationFigures
@@ -23,11 +26,20 @@ from scoring import LEVELS, level_for
 log = logging.getLogger("pmqa")
 
 
+_KALEIDO = threading.Lock()
+
+
 def chart_png(fig: go.Figure, width: int = 1000, height: int | None = None) -> bytes | None:
     """A chart as a PNG image, drawn by Kaleido in the system Chromium; None (and a line in the log) when it
-    cannot be drawn, so that the report is still made."""
+    cannot be drawn, so that the report is still made. One Chromium serves every chart of the process
+    (Kaleido's sync server, started on the first chart): starting one per chart took 2 s a chart."""
     try:
-        return fig.to_image(format="png", width=width, height=height or int(fig.layout.height or 560), scale=1.5)
+        with _KALEIDO:
+            kaleido.start_sync_server(silence_warnings=True)  # a no-op once it runs
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # plotly warns that its per-call options go unused with a server
+            return fig.to_image(format="png", width=width, height=height or int(fig.layout.height or 560),
+                                scale=1.5)
     except Exception:  # no Chromium, or it failed to start: the report says the chart is missing
         log.exception("a chart could not be drawn for a report")
         return None
