@@ -331,3 +331,29 @@ def m016_announcements(db: Database) -> None:
     db["announcement_reads"].create(
         {"announcement_id": int, "user_id": int, "read_at": str}, pk=("announcement_id", "user_id"),
         foreign_keys=[("announcement_id", "announcements", "id"), ("user_id", "users", "id")])
+
+
+@migrations
+def m017_improvement_plans(db: Database) -> None:
+    """Improvement plans made from OFIs: the plan, its OFIs, actions, targets, 3-year milestones, linked unit
+    KPIs and the committee's comments."""
+    db["improvement_plans"].create(
+        {"id": int, "year": int, "unit_id": int, "horizon": str, "title": str, "owner": str, "starts_on": str,
+         "ends_on": str, "resources": str, "status": str, "version": int, "created_by": str, "created_at": str,
+         "updated_by": str, "updated_at": str},
+        pk="id", not_null={"year", "horizon", "title", "status", "version"},
+        foreign_keys=[("year", "cycles", "year"), ("unit_id", "units", "id")])
+    db["plan_ofis"].create({"plan_id": int, "ofi_id": int}, pk=("plan_id", "ofi_id"),
+                           foreign_keys=[("plan_id", "improvement_plans", "id"), ("ofi_id", "ofis", "id")])
+    db["plan_actions"].create(
+        {"id": int, "plan_id": int, "position": int, "text": str, "owner": str, "starts_on": str, "ends_on": str,
+         "resources": str}, pk="id", foreign_keys=[("plan_id", "improvement_plans", "id")])
+    db["plan_targets"].create({"plan_id": int, "kind": str, "ref": str}, pk=("plan_id", "kind", "ref"),
+                              foreign_keys=[("plan_id", "improvement_plans", "id")])
+    db["plan_milestones"].create({"plan_id": int, "year": int, "text": str}, pk=("plan_id", "year"),
+                                 foreign_keys=[("plan_id", "improvement_plans", "id")])
+    db["plan_kpis"].create({"plan_id": int, "kpi": str}, pk=("plan_id", "kpi"),
+                           foreign_keys=[("plan_id", "improvement_plans", "id")])
+    db["plan_comments"].create(
+        {"id": int, "plan_id": int, "author": str, "kind": str, "text": str, "created_at": str},
+        pk="id", foreign_keys=[("plan_id", "improvement_plans", "id")])
