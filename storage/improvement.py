@@ -171,7 +171,7 @@ def _checked_actions(actions) -> list[dict]:
 def _checked_targets(db: Database, plan: dict, targets) -> list[tuple[str, str]]:
     framework = years.framework_of(db, plan["year"])
     checkpoints = {cp.id for _, _, cp in framework.checkpoints()}
-    kpis = {k.id for _, k in framework.kpis()} | set(_own_kpis(db, plan))
+    kpis = {k.id for _, k in framework.kpis()} | set(own_kpis(db, plan))
     clean = sorted({(kind, str(ref)) for kind, ref in targets or ()})
     for kind, ref in clean:
         if kind not in TARGET_KINDS or ref not in (checkpoints if kind == "checkpoint" else kpis):
@@ -181,7 +181,7 @@ def _checked_targets(db: Database, plan: dict, targets) -> list[tuple[str, str]]
     return clean
 
 
-def _own_kpis(db: Database, plan: dict) -> list[str]:
+def own_kpis(db: Database, plan: dict) -> list[str]:
     if plan["unit_id"] is None:
         return []
     return [r[0] for r in db.execute(
@@ -210,7 +210,7 @@ def save(db: Database, actor: User, plan_id: int, expected_version: int, *, titl
     clean_milestones = {int(y): _text(text, MAX_TEXT, "error_plan_text") for y, text in (milestones or {}).items()}
     if set(clean_milestones) - wanted:
         raise InputError("error_plan_milestones", years=", ".join(map(str, sorted(wanted))) or "-")
-    own = set(_own_kpis(db, plan))
+    own = set(own_kpis(db, plan))
     linked = sorted({str(k) for k in kpis or ()})
     if set(linked) - own:
         raise InputError("error_plan_kpi")

@@ -1,0 +1,32 @@
+"""Improvement plans: 1- and 3-year plans made from the OFI register, written by units and the committee in the
+improvement-planning phase, commented on and accepted by the committee; the director and the PMQA owner read
+them with the points each expects to win."""
+
+import streamlit as st
+
+from storage import improvement, years
+from ui import session
+from ui.cycles import choose_cycle
+from ui.i18n import current_language, t
+from ui.plans import choose_plan, new_plan, plan_list, plan_view, planning_open, show_flash, unit_names
+from ui.router import require_user
+
+user = require_user()
+db = session.store()
+lang = current_language()
+year = choose_cycle(db)
+
+st.title(t("pl_page_title", year=year))
+show_flash()
+open_phase = planning_open(db, year)
+if not open_phase:
+    st.info(t("pl_phase_closed", year=year), icon=":material/event_busy:")
+names = unit_names(db, lang)
+plans = improvement.listing(db, user, year)
+plan_list(db, plans, names, lang)
+if open_phase and user.role in ("unit", "committee"):
+    new_plan(db, user, year, names, lang)
+chosen = choose_plan(plans, names)
+if chosen is not None:
+    st.divider()
+    plan_view(db, user, chosen, names, open_phase and not years.year_refusal(db, year))

@@ -1,0 +1,259 @@
+"""The improvement plans page's parts: the year's plans with the points each expects to win, a new plan from
+OFIs, one plan's editor (for its writers while it is a draft or sent back in the planning phase) or its
+read-only view, and the committee's comments, requests for changes and acceptance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlite_utils import Database
+
+from analysis.improvement import expected_points
+from i18n.format import date_label, local_time, score_text
+from scoring import Framework
+from storage import improvement, ofis, org, years
+from storage.accounts import User
+from storage.errors import StoreError
+from ui import choices
+from ui.errors import describe
+from ui.i18n import current_language, t
+from ui.text import MISSING, md
+
+FLASH = "pl:flash"
+CHOSEN = "pl:plan"
+
+
+def show_flash() -> None:
+    if flash := st.session_state.pop(FLASH, None):
+        (st.success if flash[0] == "success" else st.error)(flash[1])
+
+
+def attempt(action, done: str) -> bool:
+    """Run a store action; its outcome is shown at the top of the page on the next run."""
+    try:
+        action()
+    except StoreError as exc:
+        st.session_state[FLASH] = ("error", describe(exc))
+        return False
+    st.session_state[FLASH] = ("success", done)
+    return True
+
+
+def planning_open(db: Database, year: int) -> bool:
+    return not years.year_refusal(db, year) and years.phase_status(db, year, "planning") == "open"
+
+
+def unit_names(db: Database, lang: str) -> dict:
+    units = org.all_units(db)
+    return {row.id: f"{row.code} · {row.name_en if lang == 'en' else row.name_th}" for row in units.itertuples()}
+
+
+def plan_list(db: Database, plans: list[dict], names: dict, lang: str) -> None:
+    if not plans:
+        st.info(t("pl_none"), icon=":material/assignment:")
+        return
+    st.dataframe(pd.DataFrame({
+        t("pl_title"): [p["title"] for p in plans],
+        t("unit"): [names.get(p["unit_id"], t("pl_department")) for p in plans],
+        t("pl_horizon"): [t(f"pl_horizon_{p['horizon']}") for p in plans],
+        t("status"): [t(f"pl_status_{p['status']}") for p in plans],
+        t("pl_expected"): [expected_points(db, p["year"], p["unit_id"], _targets(db, p["id"])) for p in plans],
+        t("pl_updated"): [local_time(p["updated_at"]) for p in plans],
+    }), hide_index=True, width="stretch", placeholder=MISSING,
+        column_config={t("pl_expected"): st.column_config.NumberColumn(format="%.2f")})
+
+
+def _targets(db: Database, plan_id: int) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in db.execute("SELECT kind, ref FROM plan_targets WHERE plan_id = ?", [plan_id])]
+
+
+def new_plan(db: Database, user: User, year: int, names: dict, lang: str) -> None:
+    register = ofis.register(db, user, year)
+    if register.empty:
+        st.caption(t("pl_no_ofis"))
+        return
+    labels = {int(r["id"]): f"{r['item']} · {r['description'][:90]}" for _, r in register.iterrows()}
+    with st.expander(t("pl_new"), icon=":material/add_task:"), st.form("pl:new"):
+        horizons = {t(f"pl_horizon_{h}"): h for h in improvement.HORIZONS}  # labels as options: no format_func
+        horizon = horizons[st.radio(t("pl_horizon"), list(horizons), horizontal=True)]
+        title = st.text_input(t("pl_title"), max_chars=improvement.MAX_SHORT)
+        chosen = st.multiselect(t("pl_ofis"), list(labels), format_func=labels.get, placeholder=t("choose"))
+        unit_id = None
+        if user.role == "committee":
+            unit_id = st.selectbox(t("pl_for"), [None, *names], format_func=lambda u: t("pl_department")
+                                   if u is None else names[u])
+        if st.form_submit_button(t("pl_create"), type="primary"):
+            created = {}
+            if attempt(lambda: created.setdefault("id", improvement.create(db, user, year, horizon, title, chosen,
+                                                                             unit_id)), t("pl_created")):
+                st.session_state[CHOSEN] = created["id"]
+            st.rerun()
+
+
+def choose_plan(plans: list[dict], names: dict) -> int | None:
+    if not plans:
+        return None
+    labels = {p["id"]: f"{p['title']} · {names.get(p['unit_id'], t('pl_department'))}" for p in plans}
+    return choices.one("selectbox", t("pl_open"), list(labels), CHOSEN, labels.get)
+
+
+def _target_options(db: Database, plan: dict, framework: Framework, lang: str) -> dict:
+    """Checkpoints of the plan's OFIs' items and every KPI of the year (the criteria's and the unit's own)."""
+    items = {r[0] for r in db.execute("SELECT o.item FROM ofis o JOIN plan_ofis p ON p.ofi_id = o.id "
+                                      "WHERE p.plan_id = ?", [plan["id"]])}
+    options = {("checkpoint", cp.id): f"{cp.id} {cp.text.get(lang)[:80]}" for item, _, cp in framework.checkpoints()
+               if item.id in items}
+    options |= {("kpi", k.id): f"{k.id} {k.name.get(lang)[:80]}" for _, k in framework.kpis()}
+    options |= {("kpi", k): k for k in improvement.own_kpis(db, plan)}
+    for target in plan["targets"]:
+        options.setdefault(target, target[1])
+    return options
+
+
+def _actions_frame(actions: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "text": [a["text"] for a in actions], "owner": [a["owner"] for a in actions],
+        "starts_on": [date.fromisoformat(a["starts_on"]) if a["starts_on"] else None for a in actions],
+        "ends_on": [date.fromisoformat(a["ends_on"]) if a["ends_on"] else None for a in actions],
+        "resources": [a["resources"] for a in actions]},
+        columns=["text", "owner", "starts_on", "ends_on", "resources"]).astype(  # typed even when empty
+        {"text": "string", "owner": "string", "resources": "string", "starts_on": "object", "ends_on": "object"})
+
+
+def _actions_of(frame: pd.DataFrame) -> list[dict]:
+    def value(v):
+        return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+
+    return [{"text": value(r["text"]) or "", "owner": value(r["owner"]) or "",
+             "starts_on": value(r["starts_on"]), "ends_on": value(r["ends_on"]),
+             "resources": value(r["resources"]) or ""} for _, r in frame.iterrows()
+            if any(value(r[c]) for c in ("text", "owner", "starts_on", "ends_on", "resources"))]
+
+
+def _action_columns() -> dict:
+    return {"text": st.column_config.TextColumn(t("pl_action"), required=True, width="large",
+                                                max_chars=improvement.MAX_TEXT),
+            "owner": st.column_config.TextColumn(t("pl_owner"), max_chars=improvement.MAX_SHORT),
+            "starts_on": st.column_config.DateColumn(t("pl_starts"), format="YYYY-MM-DD"),
+            "ends_on": st.column_config.DateColumn(t("pl_ends"), format="YYYY-MM-DD"),
+            "resources": st.column_config.TextColumn(t("pl_resources"), max_chars=improvement.MAX_TEXT)}
+
+
+def ofi_status(status: str) -> str:
+    return t(f"ofi_status_{status}")
+
+
+def _writable(user: User, plan: dict, open_phase: bool) -> bool:
+    mine = user.role == "committee" or (user.role == "unit" and plan["unit_id"] == user.unit_id)
+    return mine and open_phase and plan["status"] in improvement.EDITABLE
+
+
+def plan_view(db: Database, user: User, plan_id: int, names: dict, open_phase: bool) -> None:
+    lang = current_language()
+    plan = improvement.get(db, user, plan_id)
+    framework = years.framework_of(db, plan["year"])
+    cols = st.columns(3)
+    cols[0].metric(t("status"), t(f"pl_status_{plan['status']}"))
+    cols[1].metric(t("pl_horizon"), t(f"pl_horizon_{plan['horizon']}"))
+    cols[2].metric(t("pl_expected"), score_text(expected_points(db, plan["year"], plan["unit_id"], plan["targets"])),
+                   help=t("pl_expected_help"))
+    register = ofis.register(db, user, plan["year"])
+    linked = register[register["id"].isin(plan["ofis"])]
+    lines = [f"- {md(r['item'])} · {md(r['description'])} ({ofi_status(r['status'])})" for _, r in linked.iterrows()]
+    st.markdown(f"**{t('pl_ofis')}**\n" + "\n".join(lines))
+    if _writable(user, plan, open_phase):
+        _editor(db, user, plan, framework, lang)
+    else:
+        _read_only(plan, framework, lang)
+    _comments(db, user, plan)
+
+
+def _editor(db: Database, user: User, plan: dict, framework: Framework, lang: str) -> None:
+    options = _target_options(db, plan, framework, lang)
+    own = improvement.own_kpis(db, plan)
+    with st.form(f"pl:edit:{plan['id']}:{plan['version']}"):
+        title = st.text_input(t("pl_title"), plan["title"], max_chars=improvement.MAX_SHORT)
+        cols = st.columns(3)
+        owner = cols[0].text_input(t("pl_owner"), plan["owner"] or "", max_chars=improvement.MAX_SHORT)
+        starts = cols[1].date_input(t("pl_starts"), date.fromisoformat(plan["starts_on"]) if plan["starts_on"]
+                                    else None, format="YYYY-MM-DD")
+        ends = cols[2].date_input(t("pl_ends"), date.fromisoformat(plan["ends_on"]) if plan["ends_on"] else None,
+                                  format="YYYY-MM-DD")
+        resources = st.text_area(t("pl_resources"), plan["resources"] or "", max_chars=improvement.MAX_TEXT,
+                                 height=80)
+        st.markdown(f"**{t('pl_actions')}**")
+        actions = st.data_editor(_actions_frame(plan["actions"]), num_rows="dynamic", hide_index=True,
+                                 width="stretch", column_config=_action_columns(), key=f"pl:actions:{plan['id']}")
+        targets = st.multiselect(t("pl_targets"), list(options), default=plan["targets"], format_func=options.get,
+                                 help=t("pl_targets_help"), placeholder=t("choose"))
+        milestones = {}
+        if plan["horizon"] == "3y":
+            st.markdown(f"**{t('pl_milestones')}**")
+            for year in (plan["year"] + 1, plan["year"] + 2, plan["year"] + 3):
+                milestones[year] = st.text_input(t("pl_milestone_year", year=year), plan["milestones"].get(year, ""))
+        kpis = st.multiselect(t("pl_kpis"), own, default=[k for k in plan["kpis"] if k in own],
+                              help=t("pl_kpis_help"), placeholder=t("choose")) if own else []
+        left, right = st.columns(2)
+        save = left.form_submit_button(t("pl_save"), type="primary", icon=":material/save:")
+        send = right.form_submit_button(t("pl_submit"), icon=":material/send:")
+    if save or send:
+        def write() -> None:
+            version = improvement.save(db, user, plan["id"], plan["version"], title=title, owner=owner,
+                                       starts_on=starts, ends_on=ends, resources=resources,
+                                       actions=_actions_of(actions), targets=targets, milestones=milestones,
+                                       kpis=kpis)
+            if send:
+                improvement.submit(db, user, plan["id"], version)
+
+        attempt(write, t("pl_submitted") if send else t("pl_saved"))
+        st.rerun()
+
+
+def _read_only(plan: dict, framework: Framework, lang: str) -> None:
+    st.markdown(f"**{t('pl_actions')}**")
+    frame = _actions_frame(plan["actions"]).assign(
+        starts_on=lambda f: f["starts_on"].map(lambda d: date_label(d, lang) if d else None),
+        ends_on=lambda f: f["ends_on"].map(lambda d: date_label(d, lang) if d else None))
+    st.dataframe(frame.astype("string"), hide_index=True, width="stretch", placeholder=MISSING,
+                 column_config={c: t(k) for c, k in (("text", "pl_action"), ("owner", "pl_owner"),
+                                                     ("starts_on", "pl_starts"), ("ends_on", "pl_ends"),
+                                                     ("resources", "pl_resources"))})
+    names = {("checkpoint", cp.id): f"{cp.id} {cp.text.get(lang)}" for _, _, cp in framework.checkpoints()}
+    names |= {("kpi", k.id): f"{k.id} {k.name.get(lang)}" for _, k in framework.kpis()}
+    if plan["targets"]:
+        st.markdown(f"**{t('pl_targets')}**\n" + "\n".join(f"- {md(names.get(tg, tg[1]))}" for tg in plan["targets"]))
+    if plan["milestones"]:
+        st.markdown(f"**{t('pl_milestones')}**\n" + "\n".join(f"- {year}: {md(text)}"
+                                                              for year, text in plan["milestones"].items()))
+
+
+def _comments(db: Database, user: User, plan: dict) -> None:
+    st.markdown(f"**{t('pl_comments')}**")
+    if not plan["comments"]:
+        st.caption(t("pl_no_comments"))
+    for note in plan["comments"]:
+        shown = st.warning if note["kind"] == "changes" else st.info
+        shown(t(f"pl_comment_{note['kind']}", author=md(note["author"]), at=local_time(note["created_at"]),
+                text=md(note["text"])), icon=":material/rate_review:")
+    if user.role != "committee" or years.year_refusal(db, plan["year"]):
+        return
+    with st.form(f"pl:comment:{plan['id']}:{plan['version']}", clear_on_submit=True):
+        text = st.text_area(t("pl_comment"), max_chars=improvement.MAX_TEXT, height=80)
+        cols = st.columns(3)
+        note = cols[0].form_submit_button(t("pl_add_comment"), icon=":material/add_comment:")
+        back = cols[1].form_submit_button(t("pl_request_changes"), icon=":material/undo:",
+                                          disabled=plan["status"] != "submitted")
+        accept = cols[2].form_submit_button(t("pl_accept"), type="primary", icon=":material/task_alt:",
+                                            disabled=plan["status"] != "submitted")
+    if note:
+        attempt(lambda: improvement.comment(db, user, plan["id"], text), t("pl_commented"))
+        st.rerun()
+    if back:
+        attempt(lambda: improvement.request_changes(db, user, plan["id"], plan["version"], text),
+                t("pl_changes_requested"))
+        st.rerun()
+    if accept:
+        attempt(lambda: improvement.accept(db, user, plan["id"], plan["version"]), t("pl_accepted"))
+        st.rerun()
