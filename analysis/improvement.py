@@ -15,9 +15,15 @@ from scoring import Framework
 from storage import assessments, years
 
 
-def _best(row) -> float:
+def _best(row, criteria: dict) -> float:
+    """A KPI's best value: a criteria KPI's ceiling (the score frames carry its bounds only for a unit's own
+    KPI); a unit's own KPI, past both its ceiling and the 105 % step of its target."""
+    if row["kpi"] in criteria:
+        return criteria[row["kpi"]].ceiling
     higher = row["direction"] == "higher"
-    by_target = row["target"] * (1.06 if higher else 0.94)  # past the 105 % step either way
+    if row["target"] is None or pd.isna(row["target"]):
+        return row["ceiling"]
+    by_target = row["target"] * (1.06 if higher else 0.94)
     return max(row["ceiling"], by_target) if higher else min(row["ceiling"], by_target)
 
 
@@ -36,7 +42,9 @@ def _improved(answers: pd.DataFrame, kpis: pd.DataFrame, unit, targets, framewor
     if extra:
         values = pd.concat([values, pd.DataFrame(extra)], ignore_index=True)
     rows = values["kpi"].isin(chosen)
-    values.loc[rows, "value"] = values[rows].apply(_best, axis=1)
+    criteria = {k.id: k for _, k in framework.kpis()}
+    values["value"] = values["value"].astype(float)
+    values.loc[rows, "value"] = [_best(row, criteria) for _, row in values[rows].iterrows()]
     return met, values
 
 

@@ -4,6 +4,7 @@ Basic-first locking, targets worth more together, KPIs at their best, the depart
 import pytest
 
 from analysis.improvement import expected_points
+from scoring import kpi_score
 from storage import accounts, answers, assessments, org, years
 
 YEAR = 2570
@@ -45,6 +46,20 @@ def test_a_kpi_target_counts_the_kpi_at_its_best(db, store):
     framework = years.framework_of(db, YEAR)
     item = next(i for i, k in framework.kpis() if k.id == "RM1")
     expected = per_item(db, 500 / len(item.kpis), category=7)  # from no value (0) to the best (500)
+    assert expected_points(db, YEAR, store["U1"], [("kpi", "RM1")]) == pytest.approx(expected)
+
+
+def test_a_kpi_with_a_value_already_counts_from_that_value(db, store):
+    """regression: a stored criteria KPI value has no target in the score frames; its best is its ceiling."""
+    framework = years.framework_of(db, YEAR)
+    item, kpi = next((i, k) for i, k in framework.kpis() if k.id == "RM1")
+    user = accounts.authenticate(db, "u1", "correct horse")
+    aid = assessments.get(db, store["U1"], YEAR)["id"]
+    db.execute("UPDATE assessments SET status = 'draft' WHERE id = ?", [aid])
+    db.conn.commit()
+    value = kpi.floor + (kpi.ceiling - kpi.floor) / 2  # halfway: scores 300
+    answers.save_kpi_values(db, user, aid, 1, {("RM1", YEAR): value})
+    expected = per_item(db, (500 - kpi_score(value, kpi.floor, kpi.ceiling)) / len(item.kpis), category=7)
     assert expected_points(db, YEAR, store["U1"], [("kpi", "RM1")]) == pytest.approx(expected)
 
 
