@@ -11,7 +11,7 @@ from analysis.scores import rules_of
 from scoring import LEVELS, Framework, item_detail, kpi_score, level_for, roll_up, unit_item_scores
 from scoring.criteria import Item
 from scoring.rules import ItemDetail, target_score
-from storage.answers import Form, own_kpi_model
+from storage.answers import Form
 from storage.assessments import counted_answers, unanswered_items
 
 
@@ -36,15 +36,6 @@ def item_view(item: Item, ticks: dict[str, bool], framework: Framework) -> ItemV
     if detail.blocking:
         release = [cp.id for cp in item.level_checkpoints(detail.blocking) if not ticks.get(cp.id, False)]
     return ItemView(detail, level_for(detail.score, framework.thresholds.levels), release)
-
-
-def kpis_of(form: Form, framework: Framework) -> list[tuple[Item, object]]:
-    """The criteria's KPIs and the unit's own, as (item, KPI model), in item order."""
-    own = {}
-    for row in form.own_kpis:
-        own.setdefault(row["item"], []).append(own_kpi_model(row))
-    return [(item, kpi) for item in framework.items() if item.is_results
-            for kpi in (*item.kpis, *own.get(item.id, []))]
 
 
 def kpi_value(form: Form, kpi_id: str, fiscal_year: int, source: str = "self") -> float | None:

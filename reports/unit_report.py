@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from analysis.self_assessment import kpi_value, kpis_of, live_scores, ticks_of
+from analysis.self_assessment import kpi_value, live_scores, ticks_of
 from i18n import translate
 from i18n.format import THAILAND, level_label, score_text, status_label
 from reports.document import Bullets, Heading, Para, Report, Table
 from scoring import LEVELS, Framework
-from storage.answers import Form
+from storage.answers import Form, kpis_of
 
 MET = {True: "✓", False: "–"}
 

@@ -18,7 +18,7 @@ from storage import audit, mail
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError
-from storage.evidence import URL, check_file, clean_filename, clean_text, evidence_root, write_whole
+from storage.evidence import check_file, clean_filename, clean_text, evidence_root, is_link, write_whole
 from storage.schema import ROLES
 
 MAX_TITLE = 200
@@ -37,7 +37,7 @@ def _checked_links(links) -> list[dict]:
     clean = []
     for link in links or []:
         url, title = str(link.get("url") or "").strip(), clean_text(str(link.get("title") or ""))
-        if not URL.match(url) or len(url) > 2000 or len(title) > MAX_TITLE:
+        if not is_link(url) or len(title) > MAX_TITLE:
             raise InputError("error_ann_link", url=url[:80])
         clean.append({"title": title or url, "url": url})
     if len(clean) > MAX_LINKS:

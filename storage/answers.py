@@ -159,6 +159,15 @@ def own_kpi_model(row: dict) -> KPI:
                min=row["min_value"], max=row["max_value"])
 
 
+def kpis_of(form: Form, framework: Framework) -> list[tuple]:
+    """The criteria's KPIs and the unit's own, as (item, KPI model), in item order."""
+    own = {}
+    for row in form.own_kpis:
+        own.setdefault(row["item"], []).append(own_kpi_model(row))
+    return [(item, kpi) for item in framework.items() if item.is_results
+            for kpi in (*item.kpis, *own.get(item.id, []))]
+
+
 def checked_kpi_value(kpi: KPI, fiscal_year: int, year: int, value) -> float | None:
     """A KPI result as stored: None (cleared) or a float in the KPI's valid range, for one of the cycle
     ``year``'s three fiscal years; refused otherwise."""

@@ -52,6 +52,12 @@ DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 # zero-width characters, soft hyphen) characters, line and paragraph separators, lone surrogates
 HIDDEN = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+MAX_URL = 2000
+
+
+def is_link(url: str) -> bool:
+    """A web address that may be stored as a link: http or https, no spaces, at most ``MAX_URL`` long."""
+    return bool(URL.match(url)) and len(url) <= MAX_URL
 
 
 def evidence_root(db: Database) -> Path:
@@ -209,7 +215,7 @@ def add_file(db: Database, actor: User, assessment_id: int, item: str, level: st
 def add_link(db: Database, actor: User, assessment_id: int, item: str, level: str | None, url: str,
              title: str = "", confidential: bool = False, kpi: str | None = None) -> int:
     url, title = url.strip(), clean_text(title)
-    if not URL.match(url) or len(url) > 2000:
+    if not is_link(url):
         raise InputError("error_url")
     if len(title) > MAX_NAME:
         raise InputError("error_text_length", limit=MAX_NAME)

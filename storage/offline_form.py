@@ -34,7 +34,7 @@ from i18n.format import level_label
 from scoring import LEVELS, Framework
 from storage import audit, years
 from storage.accounts import User
-from storage.answers import MAX_NARRATIVE, Form, checked_kpi_value, claim_version, kpi_definition, own_kpi_model
+from storage.answers import MAX_NARRATIVE, Form, checked_kpi_value, claim_version, kpi_definition, kpis_of
 from storage.db import transaction
 from storage.errors import InputError
 from storage.unit_import import THAI_DIGITS, TRIM, cell_text
@@ -84,11 +84,9 @@ def column_letter(sheet: str, column: str) -> str:
 
 def _kpis(form: Form, framework: Framework) -> list[tuple]:
     """(item, KPI model, the unit's own?) of the assessed results items, the criteria's first, in item order."""
-    own = {}
-    for row in form.own_kpis:
-        own.setdefault(row["item"], []).append(own_kpi_model(row))
-    return [(item, kpi, own_kpi) for item in framework.assessed_items() if item.is_results
-            for kpi, own_kpi in (*((k, False) for k in item.kpis), *((k, True) for k in own.get(item.id, [])))]
+    own = {row["kpi"] for row in form.own_kpis}
+    assessed = {item.id for item in framework.assessed_items()}
+    return [(item, kpi, kpi.id in own) for item, kpi in kpis_of(form, framework) if item.id in assessed]
 
 
 def exported_values(form: Form, framework: Framework) -> dict[tuple, object]:

@@ -24,7 +24,7 @@ from storage import audit, years
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, VersionConflict
-from storage.evidence import URL
+from storage.evidence import is_link
 from storage.schema import ROLES
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "workplan.yaml"
@@ -164,7 +164,7 @@ def _checked(year: int, number: int, step: dict) -> dict:
     documents = []
     for document in step.get("documents") or []:
         url, title = str(document.get("url") or "").strip(), str(document.get("title") or "").strip()
-        if not URL.match(url) or len(url) > 2000 or len(title) > MAX_TEXT:
+        if not is_link(url) or len(title) > MAX_TEXT:
             raise InputError("error_wp_document", row=number)
         documents.append({"title": title or url, "url": url})
     if len(documents) > MAX_DOCUMENTS:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.self_assessment import ItemView, by_target, item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
+from analysis.self_assessment import ItemView, by_target, item_view, kpi_score_of, kpi_value, ticks_of
 from charts import kpi_sparkline
 from i18n.format import level_label, score_text
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
 from storage import answers, evidence
 from storage.accounts import User
-from storage.answers import Form
+from storage.answers import Form, kpis_of
 from ui import session
 from ui.editor import Editor
 from ui.evidence_list import evidence_list

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.self_assessment import by_target, item_view, kpi_score_of, kpi_value, kpis_of, ticks_of
+from analysis.self_assessment import by_target, item_view, kpi_score_of, kpi_value, ticks_of
 from i18n.format import level_label, score_text
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
 from storage import answers, reviews
 from storage.accounts import User
-from storage.answers import Form
+from storage.answers import Form, kpis_of
 from ui import choices, session
 from ui.assessment_form import judgement_note, level_heading
 from ui.editor import Editor
