@@ -45,7 +45,7 @@ def inbox_panel(db: Database, user: User) -> None:
             st.markdown(f":material/campaign: **{md(item['title'])}**")
             st.caption(t("ann_from", who=md(item["created_by"]), at=local_time(item["created_at"])))
             if item["body"]:
-                st.markdown(md(item["body"]).replace("\n", "  \n"))
+                st.markdown(md(item["body"]))  # md keeps line breaks
             if item["links"]:
                 st.markdown(links_markdown(item["links"]))
             for file in item["files"]:

@@ -50,3 +50,11 @@ def thai_lines(text: str) -> str:
         out.append(word)
         previous_thai = thai
     return "".join(out)
+
+
+def link_of(entry: object) -> dict[str, str]:
+    """A link as people type it in one line: a title, then its address (or the address alone). The last word
+    with "://" is the address (the store checks it); the other words are the title."""
+    words = str(entry).split()
+    url = next((w for w in reversed(words) if "://" in w), words[-1] if words else "")
+    return {"title": " ".join(w for w in words if w != url), "url": url}

@@ -17,7 +17,7 @@ from storage.errors import StoreError
 from storage.workplan import ROLES, STATUSES, Plan
 from ui.errors import describe
 from ui.i18n import current_language, t
-from ui.text import MISSING, md
+from ui.text import MISSING, link_of, md
 
 EDITOR = "wp:editor"
 FLASH = "wp:flash"  # (kind, text) of the last save, shown above the table on the next run
@@ -110,13 +110,8 @@ def _columns(plan: Plan, lang: str, editable: bool) -> dict:
 
 def _documents(cell) -> list[dict]:
     """A documents cell's entries ("title https://..." or a bare address) as links."""
-    documents = []
-    for entry in list(cell) if cell is not None and not isinstance(cell, str) else []:
-        words = str(entry).split()
-        url = next((w for w in reversed(words) if w.lower().startswith(("http://", "https://"))), " ".join(words))
-        title = " ".join(w for w in words if w != url)
-        documents.append({"title": title, "url": url})
-    return documents
+    entries = [] if cell is None or isinstance(cell, str) else list(cell)
+    return [link_of(entry) for entry in entries if str(entry).strip()]
 
 
 def steps_of(edited: pd.DataFrame) -> list[dict]:

@@ -16,21 +16,14 @@ from storage.schema import ROLES
 from ui.admin import run
 from ui.announcements import links_markdown, smtp_settings
 from ui.i18n import current_language, t
-from ui.text import md
+from ui.text import link_of, md
 
 ROUND = "adm:ann_round"  # a fresh form (and uploader) after each announcement
 
 
 def parse_links(text: str) -> list[dict]:
     """One link per line: a title then its address, or the address alone."""
-    links = []
-    for line in (text or "").splitlines():
-        words = line.split()
-        if not words:
-            continue
-        url = next((w for w in reversed(words) if "://" in w), words[-1])
-        links.append({"title": " ".join(w for w in words if w != url), "url": url})
-    return links
+    return [link_of(line) for line in (text or "").splitlines() if line.strip()]
 
 
 def _email(db: Database, user: User, announcement_id: int) -> bool:
@@ -94,7 +87,7 @@ def _listing(db: Database, user: User, can_email: bool, lang: str) -> None:
                        + (f" · {t('ann_emailed_at', n=row['emailed_count'], at=local_time(row['emailed_at']))}"
                           if row["emailed_at"] else ""))
             if row["body"]:
-                st.markdown(md(row["body"]).replace("\n", "  \n"))
+                st.markdown(md(row["body"]))  # md keeps line breaks
             if row["links"]:
                 st.markdown(links_markdown(row["links"]))
             people = announcements.readers(db, user, row["id"])
