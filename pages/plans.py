@@ -4,11 +4,11 @@ them with the points each expects to win."""
 
 import streamlit as st
 
-from storage import improvement, years
+from storage import improvement
 from ui import session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
-from ui.plans import choose_plan, new_plan, plan_list, plan_view, planning_open, show_flash, unit_names
+from ui.plans import choose_plan, expected, new_plan, plan_list, plan_view, planning_open, show_flash, unit_names
 from ui.router import require_user
 
 user = require_user()
@@ -23,10 +23,11 @@ if not open_phase:
     st.info(t("pl_phase_closed", year=year), icon=":material/event_busy:")
 names = unit_names(db, lang)
 plans = improvement.listing(db, user, year)
-plan_list(db, plans, names, lang)
+points = expected(db, plans)
+plan_list(plans, names, points)
 if open_phase and user.role in ("unit", "committee"):
     new_plan(db, user, year, names, lang)
 chosen = choose_plan(plans, names)
 if chosen is not None:
     st.divider()
-    plan_view(db, user, chosen, names, open_phase and not years.year_refusal(db, year))
+    plan_view(db, user, chosen, points[chosen], open_phase)

@@ -114,13 +114,15 @@ def create(db: Database, actor: User, year: int, horizon: str, title: str, ofi_i
 
 
 def get(db: Database, actor: User, plan_id: int) -> dict:
-    """The plan with its OFIs, actions, targets, milestones, linked KPIs and comments."""
+    """The plan with its OFIs (and their items), actions, targets, milestones, linked KPIs and comments."""
     actor = acting(db, actor)
     plan = _plan_row(db, plan_id)
     _may_read(actor, plan)
     return plan | {
         "ofis": [r[0] for r in db.execute("SELECT ofi_id FROM plan_ofis WHERE plan_id = ? ORDER BY ofi_id",
                                           [plan_id])],
+        "ofi_items": sorted({r[0] for r in db.execute("SELECT o.item FROM ofis o JOIN plan_ofis p ON p.ofi_id = o.id "
+                                                      "WHERE p.plan_id = ?", [plan_id])}),
         "actions": [{k: r[k] for k in ("text", "owner", "starts_on", "ends_on", "resources")} | {"id": r["id"]}
                     for r in db.query("SELECT * FROM plan_actions WHERE plan_id = ? ORDER BY position, id",
                                       [plan_id])],
@@ -135,10 +137,17 @@ def get(db: Database, actor: User, plan_id: int) -> dict:
 
 
 def listing(db: Database, actor: User, year: int) -> list[dict]:
-    """The year's plans a user may read (a unit: its own unit's and the department's), newest first."""
+    """The year's plans a user may read (a unit: its own unit's and the department's), newest first, each with
+    its ``targets``."""
     actor = acting(db, actor)
-    rows = list(db.query("SELECT * FROM improvement_plans WHERE year = ? ORDER BY id DESC", [year]))
-    return [r for r in rows if actor.role != "unit" or r["unit_id"] in (None, actor.unit_id)]
+    rows = [r for r in db.query("SELECT * FROM improvement_plans WHERE year = ? ORDER BY id DESC", [year])
+            if actor.role != "unit" or r["unit_id"] in (None, actor.unit_id)]
+    targets: dict[int, list[tuple[str, str]]] = {}
+    for plan_id, kind, ref in db.execute("SELECT t.plan_id, t.kind, t.ref FROM plan_targets t JOIN "
+                                         "improvement_plans p ON p.id = t.plan_id WHERE p.year = ? "
+                                         "ORDER BY t.kind, t.ref", [year]):
+        targets.setdefault(plan_id, []).append((kind, ref))
+    return [r | {"targets": targets.get(r["id"], [])} for r in rows]
 
 
 def _claim(db: Database, actor: User, plan_id: int, expected_version: int) -> dict:

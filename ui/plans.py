@@ -50,7 +50,12 @@ def unit_names(db: Database, lang: str) -> dict:
     return {row.id: f"{row.code} · {row.name_en if lang == 'en' else row.name_th}" for row in units.itertuples()}
 
 
-def plan_list(db: Database, plans: list[dict], names: dict, lang: str) -> None:
+def expected(db: Database, plans: list[dict]) -> dict[int, float]:
+    """The points each plan expects to win, computed once per page run."""
+    return {p["id"]: expected_points(db, p["year"], p["unit_id"], p["targets"]) for p in plans}
+
+
+def plan_list(plans: list[dict], names: dict, points: dict[int, float]) -> None:
     if not plans:
         st.info(t("pl_none"), icon=":material/assignment:")
         return
@@ -59,14 +64,10 @@ def plan_list(db: Database, plans: list[dict], names: dict, lang: str) -> None:
         t("unit"): [names.get(p["unit_id"], t("pl_department")) for p in plans],
         t("pl_horizon"): [t(f"pl_horizon_{p['horizon']}") for p in plans],
         t("status"): [t(f"pl_status_{p['status']}") for p in plans],
-        t("pl_expected"): [expected_points(db, p["year"], p["unit_id"], _targets(db, p["id"])) for p in plans],
+        t("pl_expected"): [points[p["id"]] for p in plans],
         t("pl_updated"): [local_time(p["updated_at"]) for p in plans],
     }), hide_index=True, width="stretch", placeholder=MISSING,
         column_config={t("pl_expected"): st.column_config.NumberColumn(format="%.2f")})
-
-
-def _targets(db: Database, plan_id: int) -> list[tuple[str, str]]:
-    return [(r[0], r[1]) for r in db.execute("SELECT kind, ref FROM plan_targets WHERE plan_id = ?", [plan_id])]
 
 
 def new_plan(db: Database, user: User, year: int, names: dict, lang: str) -> None:
@@ -101,10 +102,8 @@ def choose_plan(plans: list[dict], names: dict) -> int | None:
 
 def _target_options(db: Database, plan: dict, framework: Framework, lang: str) -> dict:
     """Checkpoints of the plan's OFIs' items and every KPI of the year (the criteria's and the unit's own)."""
-    items = {r[0] for r in db.execute("SELECT o.item FROM ofis o JOIN plan_ofis p ON p.ofi_id = o.id "
-                                      "WHERE p.plan_id = ?", [plan["id"]])}
     options = {("checkpoint", cp.id): f"{cp.id} {cp.text.get(lang)[:80]}" for item, _, cp in framework.checkpoints()
-               if item.id in items}
+               if item.id in plan["ofi_items"]}
     options |= {("kpi", k.id): f"{k.id} {k.name.get(lang)[:80]}" for _, k in framework.kpis()}
     options |= {("kpi", k): k for k in improvement.own_kpis(db, plan)}
     for target in plan["targets"]:
@@ -150,14 +149,14 @@ def _writable(user: User, plan: dict, open_phase: bool) -> bool:
     return mine and open_phase and plan["status"] in improvement.EDITABLE
 
 
-def plan_view(db: Database, user: User, plan_id: int, names: dict, open_phase: bool) -> None:
+def plan_view(db: Database, user: User, plan_id: int, points: float, open_phase: bool) -> None:
     lang = current_language()
     plan = improvement.get(db, user, plan_id)
     framework = years.framework_of(db, plan["year"])
     cols = st.columns(3)
     cols[0].metric(t("status"), t(f"pl_status_{plan['status']}"))
     cols[1].metric(t("pl_horizon"), t(f"pl_horizon_{plan['horizon']}"))
-    cols[2].metric(t("pl_expected"), score_text(expected_points(db, plan["year"], plan["unit_id"], plan["targets"])),
+    cols[2].metric(t("pl_expected"), score_text(points),
                    help=t("pl_expected_help"))
     register = ofis.register(db, user, plan["year"])
     linked = register[register["id"].isin(plan["ofis"])]
