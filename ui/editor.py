@@ -115,3 +115,29 @@ class Editor:
             return
         st.session_state[self.loaded] = (record_id, result[0] if isinstance(result, tuple) else result)
         self.flash("success", done or t("sa_saved"))
+
+
+class Outcome:
+    """The outcome of a page's action (a save, an approval, a comment), kept under ``key`` and shown once, as an
+    alert at the top of the next run: unlike ``Editor``'s toast, it stays in view above what changed."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def attempt(self, action: Callable[[], object], done: str) -> bool:
+        """Run a store action; a refusal (``StoreError``) is described, anything else reaches the fault
+        boundary."""
+        try:
+            action()
+        except StoreError as exc:
+            st.session_state[self.key] = ("error", describe(exc))
+            return False
+        st.session_state[self.key] = ("success", done)
+        return True
+
+    def show(self) -> None:
+        if flash := st.session_state.pop(self.key, None):
+            if flash[0] == "success":
+                st.success(flash[1], icon=":material/check_circle:")
+            else:
+                st.error(flash[1], icon=":material/error:")

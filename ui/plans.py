@@ -15,30 +15,14 @@ from i18n.format import date_label, local_time, score_text
 from scoring import Framework
 from storage import improvement, ofis, org, years
 from storage.accounts import User
-from storage.errors import StoreError
 from ui import choices
-from ui.errors import describe
+from ui.editor import Outcome
 from ui.i18n import current_language, t
 from ui.text import MISSING, md
 
-FLASH = "pl:flash"
 CHOSEN = "pl:plan"
-
-
-def show_flash() -> None:
-    if flash := st.session_state.pop(FLASH, None):
-        (st.success if flash[0] == "success" else st.error)(flash[1])
-
-
-def attempt(action, done: str) -> bool:
-    """Run a store action; its outcome is shown at the top of the page on the next run."""
-    try:
-        action()
-    except StoreError as exc:
-        st.session_state[FLASH] = ("error", describe(exc))
-        return False
-    st.session_state[FLASH] = ("success", done)
-    return True
+OUTCOME = Outcome("pl:flash")
+attempt, show_flash = OUTCOME.attempt, OUTCOME.show
 
 
 def planning_open(db: Database, year: int) -> bool:

@@ -13,14 +13,14 @@ from charts.workplan import workplan_gantt
 from i18n.format import date_label, local_time, role_label
 from storage import workplan, years
 from storage.accounts import User
-from storage.errors import StoreError
 from storage.workplan import ROLES, STATUSES, Plan
-from ui.errors import describe
+from ui.editor import Outcome
 from ui.i18n import current_language, t
 from ui.text import MISSING, link_of, md
 
 EDITOR = "wp:editor"
-FLASH = "wp:flash"  # (kind, text) of the last save, shown above the table on the next run
+OUTCOME = Outcome("wp:flash")  # the last save or approval, shown above the plan on the next run
+show_flash = OUTCOME.show
 
 
 def month_label(month: str, lang: str) -> str:
@@ -30,15 +30,6 @@ def month_label(month: str, lang: str) -> str:
 
 def with_overdue(plan: Plan, today: date) -> list[dict]:
     return [s | {"overdue": workplan.overdue(s, today)} for s in plan.steps]
-
-
-def show_flash() -> None:
-    """The outcome of the last save or approval, once."""
-    if flash := st.session_state.pop(FLASH, None):
-        if flash[0] == "success":
-            st.success(flash[1], icon=":material/check_circle:")
-        else:
-            st.error(flash[1], icon=":material/error:")
 
 
 def approval_banner(plan: Plan) -> None:
@@ -149,12 +140,7 @@ def editor(db: Database, user: User, plan: Plan) -> None:
                                 column_order=["order", "title_th", "title_en", "start_month", "end_month", "owner",
                                               "roles", "status", "done_on", "documents"])
         if st.form_submit_button(t("wp_save"), type="primary", icon=":material/save:"):
-            try:
-                workplan.save(db, user, plan.year, plan.version, steps_of(edited))
-            except StoreError as exc:
-                st.session_state[FLASH] = ("error", describe(exc))
-            else:
-                st.session_state[FLASH] = ("success", t("wp_saved"))
+            OUTCOME.attempt(lambda: workplan.save(db, user, plan.year, plan.version, steps_of(edited)), t("wp_saved"))
             st.rerun()
 
 
@@ -186,12 +172,7 @@ def approval(db: Database, user: User, plan: Plan) -> None:
     if plan.status == "approved":
         return
     if st.button(t("wp_approve"), type="primary", icon=":material/verified:", key="wp:approve"):
-        try:
-            workplan.approve(db, user, plan.year, plan.version)
-        except StoreError as exc:
-            st.session_state[FLASH] = ("error", describe(exc))
-        else:
-            st.session_state[FLASH] = ("success", t("wp_approved_now"))
+        OUTCOME.attempt(lambda: workplan.approve(db, user, plan.year, plan.version), t("wp_approved_now"))
         st.rerun()
 
 
