@@ -137,26 +137,37 @@ def mark_read(db: Database, actor: User, announcement_id: int) -> None:
                    [announcement_id, actor.id, now()])
 
 
-def audience(db: Database, announcement: dict) -> list[dict]:
-    """The active accounts an announcement addresses (id, username, display_name, role, unit_id, email)."""
+def _people(db: Database) -> list[dict]:
+    """Every active account (id, username, display_name, role, unit_id, email)."""
     return [{"id": r["id"], "username": r["username"], "display_name": r["display_name"] or r["username"],
              "role": r["role"], "unit_id": r["unit_id"], "email": r["email"] or ""}
             for r in db.query("SELECT id, username, display_name, role, unit_id, email FROM users "
-                              "WHERE COALESCE(active, 1) = 1 ORDER BY role, username")
-            if _addressed(announcement, r["role"], r["unit_id"])]
+                              "WHERE COALESCE(active, 1) = 1 ORDER BY role, username")]
+
+
+def audience(db: Database, announcement: dict, people: list[dict] | None = None) -> list[dict]:
+    """The active accounts an announcement addresses (``people``: the accounts, when already read)."""
+    return [p for p in (_people(db) if people is None else people)
+            if _addressed(announcement, p["role"], p["unit_id"])]
 
 
 def listing(db: Database, actor: User) -> list[dict]:
-    """Every announcement for the owner, newest first, with how many it addresses and how many have read it."""
+    """Every announcement for the owner, newest first, with its ``readers`` (each addressee and when they read
+    it, None if not yet) and how many it addresses and how many have read it. The accounts and the reads are
+    read once for the whole list."""
     require_admin(db, actor)
     rows = [_row(r) for r in db.query("SELECT * FROM announcements ORDER BY created_at DESC, id DESC")]
     files = _files(db, [r["id"] for r in rows])
+    people = _people(db)
+    reads: dict[int, dict[int, str]] = {}
+    for announcement_id, user_id, read_at in db.execute(
+            "SELECT announcement_id, user_id, read_at FROM announcement_reads"):
+        reads.setdefault(announcement_id, {})[user_id] = read_at
     out = []
     for row in rows:
-        people = {u["id"] for u in audience(db, row)}
-        readers = {r[0] for r in db.execute("SELECT user_id FROM announcement_reads WHERE announcement_id = ?",
-                                            [row["id"]])}
-        out.append(row | {"files": files[row["id"]], "addressed": len(people), "read": len(people & readers)})
+        addressed = [p | {"read_at": reads.get(row["id"], {}).get(p["id"])} for p in audience(db, row, people)]
+        out.append(row | {"files": files[row["id"]], "readers": addressed, "addressed": len(addressed),
+                          "read": sum(1 for p in addressed if p["read_at"])})
     return out
 
 

@@ -90,7 +90,7 @@ def _listing(db: Database, user: User, can_email: bool, lang: str) -> None:
                 st.markdown(md(row["body"]))  # md keeps line breaks
             if row["links"]:
                 st.markdown(links_markdown(row["links"]))
-            people = announcements.readers(db, user, row["id"])
+            people = row["readers"]
             st.dataframe(pd.DataFrame({
                 t("username"): [p["display_name"] for p in people],
                 t("adm_role"): [role_label(p["role"], lang) for p in people],
