@@ -45,11 +45,12 @@ def _styles(book: Workbook) -> None:
         book.add_named_style(style)
 
 
-def _put(sheet, row: int, column: int, value, style: str) -> None:
+def _put(sheet, row: int, column: int, value, style: str | None = None) -> None:
     cell = sheet.cell(row, column, value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text, never a formula
-    cell.style = style
+    if style:
+        cell.style = style
 
 
 def offline_template(form: Form, framework: Framework, unit: dict, lang: str, built_at: datetime) -> bytes:
@@ -65,18 +66,18 @@ def offline_template(form: Form, framework: Framework, unit: dict, lang: str, bu
     yes, no = t("word_yes"), t("word_no")
     for sheet_key in SHEETS:
         sheet = book.create_sheet(sheet_name(sheet_key, lang))
-        columns = COLUMNS[sheet_key]
-        for c, header in enumerate(headers(sheet_key, lang, year), start=1):
-            _put(sheet, 1, c, header, "off head")
-            sheet.column_dimensions[get_column_letter(c)].width = WIDTHS[columns[c - 1]]
+        columns, header = COLUMNS[sheet_key], headers(sheet_key, lang, year)
+        widths = [WIDTHS[c] for c in columns]
+        for c, text in enumerate(header, start=1):
+            _put(sheet, 1, c, text, "off head")
+            sheet.column_dimensions[get_column_letter(c)].width = widths[c - 1]
+        sheet.row_dimensions[1].height = _height(header, widths)
+        styles = ["off answer" if c in EDITABLE[sheet_key] else "off text" for c in columns]
         for r, values in enumerate(rows[sheet_key], start=2):
             for c, value in enumerate(values, start=1):
-                answer = columns[c - 1] in EDITABLE[sheet_key]
-                _put(sheet, r, c, value, "off answer" if answer else "off text")
+                _put(sheet, r, c, value, styles[c - 1])
+            sheet.row_dimensions[r].height = _height(values, widths)
         last = len(rows[sheet_key]) + 1
-        for r, values in enumerate(rows[sheet_key], start=2):
-            sheet.row_dimensions[r].height = _height(values, [WIDTHS[c] for c in columns])
-        sheet.row_dimensions[1].height = _height(headers(sheet_key, lang, year), [WIDTHS[c] for c in columns])
         _printable(sheet)
         sheet.freeze_panes = "B2"
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
@@ -85,12 +86,9 @@ def offline_template(form: Form, framework: Framework, unit: dict, lang: str, bu
         sheet.protection.autoFilter = False  # filtering stays allowed
         sheet.protection.formatColumns = sheet.protection.formatRows = False
     meta = book.create_sheet(META)
-    for values in meta_rows(form, framework, unit["code"], lang, built_at):
-        meta.append(values)
-    for row in meta.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+    for r, values in enumerate(meta_rows(form, framework, unit["code"], lang, built_at), start=1):
+        for c, value in enumerate(values, start=1):
+            _put(meta, r, c, value)
     meta.sheet_state = "veryHidden"
     book.active = 1
     out = io.BytesIO()
