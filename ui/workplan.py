@@ -58,7 +58,7 @@ def timeline(db: Database, plan: Plan, steps: list[dict], today: date) -> None:
     st.caption(t("wp_chart_caption"))
 
 
-def _frame(steps: list[dict], lang: str) -> pd.DataFrame:
+def _frame(steps: list[dict]) -> pd.DataFrame:
     return pd.DataFrame({
         "id": [s["id"] for s in steps],
         "order": list(range(1, len(steps) + 1)),
@@ -75,7 +75,7 @@ def _frame(steps: list[dict], lang: str) -> pd.DataFrame:
     })
 
 
-def _columns(plan: Plan, lang: str, editable: bool) -> dict:
+def _columns(plan: Plan, lang: str) -> dict:
     months = workplan.fiscal_months(plan.year)
     return {
         "order": st.column_config.NumberColumn(t("wp_col_order"), min_value=1, step=1, width="small",
@@ -94,8 +94,8 @@ def _columns(plan: Plan, lang: str, editable: bool) -> dict:
                                                    format_func=lambda s: t(f"wp_status_{s}")),
         "done_on": st.column_config.DateColumn(t("wp_col_done_on"), format="YYYY-MM-DD",
                                                help=t("wp_col_done_on_help")),
-        "documents": st.column_config.ListColumn(t("wp_col_documents"), help=t("wp_col_documents_help") if editable
-                                                 else None, width="medium"),
+        "documents": st.column_config.ListColumn(t("wp_col_documents"), help=t("wp_col_documents_help"),
+                                                 width="medium"),
     }
 
 
@@ -135,8 +135,8 @@ def editor(db: Database, user: User, plan: Plan) -> None:
     lang = current_language()
     st.caption(t("wp_editor_help"))
     with st.form("wp:form", border=False):
-        edited = st.data_editor(_frame(plan.steps, lang), key=f"{EDITOR}:{plan.version}", num_rows="dynamic",
-                                hide_index=True, width="stretch", column_config=_columns(plan, lang, True),
+        edited = st.data_editor(_frame(plan.steps), key=f"{EDITOR}:{plan.version}", num_rows="dynamic",
+                                hide_index=True, width="stretch", column_config=_columns(plan, lang),
                                 column_order=["order", "title_th", "title_en", "start_month", "end_month", "owner",
                                               "roles", "status", "done_on", "documents"])
         if st.form_submit_button(t("wp_save"), type="primary", icon=":material/save:"):
@@ -147,7 +147,7 @@ def editor(db: Database, user: User, plan: Plan) -> None:
 def table(plan: Plan) -> None:
     """The plan as every other role reads it, with each step's documents as links below."""
     lang = current_language()
-    frame = _frame(plan.steps, lang).assign(
+    frame = _frame(plan.steps).assign(
         start_month=lambda f: f["start_month"].map(lambda m: month_label(m, lang)),
         end_month=lambda f: f["end_month"].map(lambda m: month_label(m, lang)),
         roles=lambda f: f["roles"].map(lambda roles: ", ".join(role_label(r, lang) for r in roles)),
