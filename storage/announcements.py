@@ -10,7 +10,6 @@ import hashlib
 import json
 from datetime import date
 from email.message import EmailMessage
-from pathlib import Path
 
 from sqlite_utils import Database
 
@@ -18,7 +17,16 @@ from storage import audit, mail
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError
-from storage.evidence import check_file, clean_filename, clean_text, evidence_root, is_link, write_whole
+from storage.evidence import (
+    check_file,
+    clean_filename,
+    clean_text,
+    evidence_root,
+    is_link,
+    read_stored,
+    stored_path,
+    write_whole,
+)
 from storage.schema import ROLES
 
 MAX_TITLE = 200
@@ -199,7 +207,7 @@ def withdraw(db: Database, actor: User, announcement_id: int) -> None:
 
 
 def read_file(db: Database, actor: User, file_id: int) -> tuple[str, bytes]:
-    """A file of an announcement, for the owner or an addressee."""
+    """A file of an announcement, for the owner or an addressee; a clear refusal when its file is missing."""
     actor = acting(db, actor)
     rows = list(db.query("SELECT f.filename, f.path, a.roles, a.unit_ids FROM announcement_files f "
                          "JOIN announcements a ON a.id = f.announcement_id WHERE f.id = ?", [file_id]))
@@ -209,7 +217,8 @@ def read_file(db: Database, actor: User, file_id: int) -> tuple[str, bytes]:
     addressed = {"roles": json.loads(row["roles"] or "[]"), "unit_ids": json.loads(row["unit_ids"] or "[]")}
     if actor.role != "admin" and not _addressed(addressed, actor.role, actor.unit_id):
         raise AccessDenied(role=actor.role)
-    return row["filename"], (evidence_root(db) / Path(row["path"])).read_bytes()
+    label = f"announcement file {file_id}"
+    return row["filename"], read_stored(stored_path(db, row["path"], label), row["filename"], label)
 
 
 def email(db: Database, actor: User, announcement_id: int, settings: mail.SmtpSettings, subject_prefix: str,

@@ -258,15 +258,29 @@ def _stored(db: Database, actor: User, evidence_id: int) -> tuple[str, Path]:
     actor.require_unit(row["unit_id"])
     if row["confidential"] and not _can_see_confidential(actor):
         raise AccessDenied(evidence=evidence_id)
+    return clean_filename(row["filename"]), stored_path(db, row["path"], f"evidence {evidence_id}")
+
+
+def stored_path(db: Database, relative: str, label: str) -> Path:
+    """The file a stored path names, which never leaves the evidence folder (defence in depth)."""
     root = evidence_root(db).resolve()
-    path = (root / row["path"]).resolve()
-    if not path.is_relative_to(root):  # a stored path never leaves the evidence folder (defence in depth)
-        raise AccessDenied(evidence=evidence_id)
-    return clean_filename(row["filename"]), path
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise AccessDenied(file=label)
+    return path
 
 
-def _unreadable(evidence_id: int, name: str, path: Path, exc: OSError) -> StoreError:
-    LOG.error("evidence %s: its file %s cannot be read: %s", evidence_id, path, exc)
+def read_stored(path: Path, name: str, label: str) -> bytes:
+    """A stored file's content; a logged StoreError ``error_evidence_unreadable`` naming the file when it is
+    missing or cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(label, name, path, exc) from exc
+
+
+def _unreadable(label: str, name: str, path: Path, exc: OSError) -> StoreError:
+    LOG.error("%s: its file %s cannot be read: %s", label, path, exc)
     return StoreError("error_evidence_unreadable", name=name)
 
 
@@ -278,7 +292,7 @@ def check_readable(db: Database, actor: User, evidence_id: int) -> str:
         with path.open("rb"):
             pass
     except OSError as exc:
-        raise _unreadable(evidence_id, name, path, exc) from exc
+        raise _unreadable(f"evidence {evidence_id}", name, path, exc) from exc
     return name
 
 
@@ -286,10 +300,7 @@ def read(db: Database, actor: User, evidence_id: int) -> tuple[str, bytes]:
     """(clean file name, content) of an uploaded file the actor may see; a logged StoreError
     ``error_evidence_unreadable`` when its stored file is missing or cannot be read."""
     name, path = _stored(db, actor, evidence_id)
-    try:
-        return name, path.read_bytes()
-    except OSError as exc:
-        raise _unreadable(evidence_id, name, path, exc) from exc
+    return name, read_stored(path, name, f"evidence {evidence_id}")
 
 
 def remove(db: Database, actor: User, evidence_id: int) -> None:

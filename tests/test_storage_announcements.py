@@ -10,7 +10,7 @@ import pytest
 from sample_files import pdf_bytes
 from smtp_server import smtp_server
 
-from storage import accounts, announcements, backup, mail, org
+from storage import accounts, announcements, backup, evidence, mail, org
 from storage.errors import AccessDenied, InputError, StoreError
 
 PDF = pdf_bytes("briefing")
@@ -162,3 +162,13 @@ def test_announcement_files_are_in_the_backup(db, people, tmp_path):
     archive = backup.backup(db, tmp_path / "backups")
     with zipfile.ZipFile(archive) as packed:
         assert any(name.startswith("evidence/announcements/") and name.endswith(".pdf") for name in packed.namelist())
+
+
+def test_a_file_gone_from_the_disk_is_a_clear_refusal(db, people):
+    announcements.publish(db, people["admin"], "มีไฟล์", "", files=[("แผน.pdf", PDF)])
+    [shown] = announcements.inbox(db, people["director"])
+    for path in (evidence.evidence_root(db) / announcements.FOLDER).iterdir():
+        path.unlink()
+    with pytest.raises(StoreError) as refused:
+        announcements.read_file(db, people["director"], shown["files"][0]["id"])
+    assert (refused.value.key, refused.value.params) == ("error_evidence_unreadable", {"name": "แผน.pdf"})
