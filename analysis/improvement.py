@@ -7,6 +7,8 @@ more than apart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from sqlite_utils import Database
 
@@ -27,13 +29,14 @@ def _best(row, criteria: dict) -> float:
     return max(row["ceiling"], by_target) if higher else min(row["ceiling"], by_target)
 
 
-def _improved(answers: pd.DataFrame, kpis: pd.DataFrame, unit, targets, framework: Framework):
-    checkpoints = {ref for kind, ref in targets if kind == "checkpoint"}
-    chosen = {ref for kind, ref in targets if kind == "kpi"}
+def _with_targets(answers: pd.DataFrame, kpis: pd.DataFrame, unit, framework: Framework, met: dict[str, bool],
+                  chosen: set[str], value_of: Callable[[pd.Series], float | None]):
+    """The unit's answers with each target checkpoint set as ``met`` says, and its KPI values with each ``chosen``
+    KPI's value given by ``value_of`` (a criteria KPI the unit has no value for is added first)."""
     mine = answers[answers["unit"] == unit]
-    met = mine[~mine["checkpoint"].isin(checkpoints)]
-    met = pd.concat([met, pd.DataFrame({"unit": unit, "checkpoint": sorted(checkpoints), "met": True})],
-                    ignore_index=True)
+    answered = pd.concat([mine[~mine["checkpoint"].isin(met)],
+                          pd.DataFrame({"unit": unit, "checkpoint": list(met), "met": list(met.values())})],
+                         ignore_index=True)
     values = kpis[kpis["unit"] == unit].copy()
     known = set(values["kpi"])
     extra = [{"unit": unit, "kpi": k.id, "value": None, "item": item.id, "floor": k.floor, "ceiling": k.ceiling,
@@ -42,25 +45,70 @@ def _improved(answers: pd.DataFrame, kpis: pd.DataFrame, unit, targets, framewor
     if extra:
         values = pd.concat([values, pd.DataFrame(extra)], ignore_index=True)
     rows = values["kpi"].isin(chosen)
-    criteria = {k.id: k for _, k in framework.kpis()}
     values["value"] = values["value"].astype(float)
-    values.loc[rows, "value"] = [_best(row, criteria) for _, row in values[rows].iterrows()]
-    return met, values
+    values.loc[rows, "value"] = [value_of(row) for _, row in values[rows].iterrows()]
+    return answered, values
+
+
+def _gains(db: Database, year: int, unit_id: int | None, targets, source: str, later: tuple | None):
+    """Per unit, the total with the targets as met (``later`` None: at their best; else as the next year's
+    answers and KPI values have them) less the total now. A unit without an assessment in both years is left
+    out."""
+    framework = years.framework_of(db, year)
+    statuses = None if unit_id is not None else assessments.COUNTED
+    answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses, unit_id=unit_id)
+    units = [unit_id] if unit_id is not None else assessments.units_with_assessment(db, year, statuses, source)
+    checkpoints = sorted({ref for kind, ref in targets if kind == "checkpoint"})
+    chosen = {ref for kind, ref in targets if kind == "kpi"}
+    criteria = {k.id: k for _, k in framework.kpis()}
+    if later is not None:
+        later_answers, later_kpis, assessed = later
+        units = [u for u in units if u in assessed]
+    for unit in units:
+        if later is None:
+            met, value_of = dict.fromkeys(checkpoints, True), lambda row: _best(row, criteria)
+        else:
+            then = later_answers[later_answers["unit"] == unit].set_index("checkpoint")["met"]
+            reached = later_kpis[later_kpis["unit"] == unit].set_index("kpi")["value"]
+            met = {cp: bool(then.get(cp, False)) for cp in checkpoints}
+            value_of = lambda row, reached=reached: reached.get(row["kpi"])  # noqa: E731
+        now = one_assessment(answers[answers["unit"] == unit], kpis[kpis["unit"] == unit], framework, unit).total
+        answered, values = _with_targets(answers, kpis, unit, framework, met, chosen, value_of)
+        yield one_assessment(answered, values, framework, unit).total - now
 
 
 def expected_points(db: Database, year: int, unit_id: int | None, targets, source: str = "best") -> float:
     """The total-score points the plan's ``targets`` ((kind, ref) pairs) would win: for a unit's plan its own
     total; for a department plan (``unit_id`` None) the mean gain over the units counted this year."""
-    framework = years.framework_of(db, year)
     targets = list(targets or ())
     if not targets:
         return 0.0
-    statuses = None if unit_id is not None else assessments.COUNTED
-    answers, kpis = assessments.score_inputs(db, year, source, statuses=statuses, unit_id=unit_id)
-    units = [unit_id] if unit_id is not None else assessments.units_with_assessment(db, year, statuses, source)
-    gains = []
-    for unit in units:
-        now = one_assessment(answers[answers["unit"] == unit], kpis[kpis["unit"] == unit], framework, unit).total
-        met, values = _improved(answers, kpis, unit, targets, framework)
-        gains.append(one_assessment(met, values, framework, unit).total - now)
+    gains = list(_gains(db, year, unit_id, targets, source, None))
     return float(sum(gains) / len(gains)) if gains else 0.0
+
+
+def won_points(db: Database, year: int, unit_id: int | None, targets, source: str = "best") -> float | None:
+    """The points the plan's ``targets`` won when the next year's self-assessment is scored: this year's
+    assessment with each target checkpoint and target KPI as the next year's assessment has it, less this year's
+    total (by this year's rules, so only the targets' effect is counted). A department plan: the mean over the
+    units counted in both years. None until the next year has such an assessment."""
+    targets = list(targets or ())
+    if not targets or years.cycle(db, year + 1) is None:
+        return None
+    statuses = None if unit_id is not None else assessments.COUNTED
+    assessed = set(assessments.units_with_assessment(db, year + 1, statuses, source))
+    if unit_id is not None:
+        assessed &= {unit_id}
+    later = (*assessments.score_inputs(db, year + 1, source, statuses=statuses, unit_id=unit_id), assessed)
+    gains = list(_gains(db, year, unit_id, targets, source, later))
+    return float(sum(gains) / len(gains)) if gains else None
+
+
+def state_counts(progress: pd.DataFrame, by: str, states: tuple[str, ...]) -> pd.DataFrame:
+    """Actions per state (columns, in ``states`` order) for each category (``by`` "categories": an action
+    counts under every category its plan's OFIs are in) or each unit (``by`` "unit"; the department as -1)."""
+    frame = progress.explode(by) if by == "categories" else progress.assign(unit=progress["unit"].fillna(-1))
+    if frame.empty:
+        return pd.DataFrame(columns=list(states), dtype=int)
+    counts = frame.groupby([by, "state"]).size().unstack(fill_value=0)
+    return counts.reindex(columns=list(states), fill_value=0).sort_index()

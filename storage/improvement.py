@@ -21,7 +21,7 @@ from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 
 HORIZONS = ("1y", "3y")
-STATUSES = ("draft", "submitted", "changes_requested", "accepted")
+STATUSES = ("draft", "submitted", "changes_requested", "accepted", "closed")  # closed: by its 12-month report
 EDITABLE = ("draft", "changes_requested")
 TARGET_KINDS = ("checkpoint", "kpi")
 MAX_TEXT = 2000
@@ -63,7 +63,7 @@ def _may_read(actor: User, plan: dict) -> None:
         raise AccessDenied(role=actor.role)
 
 
-def _may_write(actor: User, plan: dict) -> None:
+def may_write(actor: User, plan: dict) -> None:
     """The committee writes any plan; a unit only its own unit's."""
     if actor.role == "committee":
         return
@@ -132,7 +132,7 @@ def get(db: Database, actor: User, plan_id: int) -> dict:
             "SELECT year, text FROM plan_milestones WHERE plan_id = ? ORDER BY year", [plan_id])},
         "kpis": [r[0] for r in db.execute("SELECT kpi FROM plan_kpis WHERE plan_id = ? ORDER BY kpi", [plan_id])],
         "comments": list(db.query("SELECT id, author, kind, text, created_at FROM plan_comments WHERE plan_id = ? "
-                                  "ORDER BY id", [plan_id])),
+                                  "AND round IS NULL ORDER BY id", [plan_id])),
     }
 
 
@@ -206,7 +206,7 @@ def save(db: Database, actor: User, plan_id: int, expected_version: int, *, titl
     own KPIs linked to the plan's gaps. Returns the new version."""
     actor = acting(db, actor)
     plan = _plan_row(db, plan_id)
-    _may_write(actor, plan)
+    may_write(actor, plan)
     title = _text(title, MAX_SHORT, "error_plan_title", required=True)
     owner, resources = _text(owner, MAX_SHORT, "error_plan_text"), _text(resources, MAX_TEXT, "error_plan_text")
     starts = _day(starts_on, "error_plan_dates") if starts_on else None
@@ -260,7 +260,7 @@ def submit(db: Database, actor: User, plan_id: int, expected_version: int) -> in
     """Send a plan to the committee; it needs at least one action and one target."""
     actor = acting(db, actor)
     plan = _plan_row(db, plan_id)
-    _may_write(actor, plan)
+    may_write(actor, plan)
     with transaction(db):
         _require_planning(db, plan["year"])
         if not db.execute("SELECT 1 FROM plan_actions WHERE plan_id = ?", [plan_id]).fetchone() or \
@@ -304,20 +304,31 @@ def request_changes(db: Database, actor: User, plan_id: int, expected_version: i
     return expected_version + 1
 
 
-def accept(db: Database, actor: User, plan_id: int, expected_version: int) -> int:
-    """Accept a submitted plan; its linked OFIs still open move to "in progress" (each audited)."""
+def accept(db: Database, actor: User, plan_id: int, expected_version: int,
+           expected_points: float | None = None) -> int:
+    """Accept a submitted plan; its linked OFIs still open move to "in progress" (each audited). The points the
+    plan is expected to win (worked out by the caller with ``analysis.improvement``) are kept as they stood at
+    acceptance, for the director's expected-versus-won view."""
     actor = _committee(db, actor)
     plan = _plan_row(db, plan_id)
     with transaction(db):
         years.require_open_year(db, plan["year"])
-        _move(db, actor, plan_id, expected_version, ("submitted",), "accepted", "accept")
-        stamp = now()
-        for (ofi_id,) in db.execute("SELECT o.id FROM ofis o JOIN plan_ofis p ON p.ofi_id = o.id "
-                                    "WHERE p.plan_id = ? AND o.status = 'open'", [plan_id]).fetchall():
-            db.execute("UPDATE ofis SET status = 'in_progress', version = version + 1, updated_at = ?, "
-                       "updated_by = ? WHERE id = ?", [stamp, actor.username, ofi_id])
-            audit.record(db, actor.username, "update", "ofi", ofi_id, status=["open", "in_progress"], plan=plan_id)
+        _move(db, actor, plan_id, expected_version, ("submitted",), "accepted", "accept",
+              expected_points=expected_points)
+        db.execute("UPDATE improvement_plans SET expected_points = ? WHERE id = ?", [expected_points, plan_id])
+        move_ofis(db, actor, plan_id, ("open",), "in_progress")
     return expected_version + 1
+
+
+def move_ofis(db: Database, actor: User, plan_id: int, from_statuses: tuple[str, ...], to: str) -> None:
+    """Inside a transaction: the plan's linked OFIs in one of ``from_statuses`` move to ``to``, each audited."""
+    stamp = now()
+    for ofi_id, was in db.execute(f"SELECT o.id, o.status FROM ofis o JOIN plan_ofis p ON p.ofi_id = o.id WHERE "
+                                  f"p.plan_id = ? AND o.status IN ({', '.join('?' * len(from_statuses))})",
+                                  [plan_id, *from_statuses]).fetchall():
+        db.execute("UPDATE ofis SET status = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?",
+                   [to, stamp, actor.username, ofi_id])
+        audit.record(db, actor.username, "update", "ofi", ofi_id, status=[was, to], plan=plan_id)
 
 
 def ofi_plans(db: Database, ofi_ids) -> dict[int, list[int]]:

@@ -357,3 +357,25 @@ def m017_improvement_plans(db: Database) -> None:
     db["plan_comments"].create(
         {"id": int, "plan_id": int, "author": str, "kind": str, "text": str, "created_at": str},
         pk="id", foreign_keys=[("plan_id", "improvement_plans", "id")])
+
+
+@migrations
+def m018_plan_followup(db: Database) -> None:
+    """Follow-up of accepted plans: a 6-month and a 12-month report per plan (per action: percent done, what
+    was done, evidence, problems; at 12 months the results reached on the plan's targets), the committee's
+    comments on each, and the points a plan was expected to win when it was accepted."""
+    db["plan_reports"].create(
+        {"id": int, "plan_id": int, "round": str, "status": str, "summary": str, "closes": int, "version": int,
+         "created_by": str, "created_at": str, "updated_by": str, "updated_at": str, "submitted_at": str},
+        pk="id", not_null={"plan_id", "round", "status", "version"},
+        foreign_keys=[("plan_id", "improvement_plans", "id")])
+    db["plan_reports"].create_index(["plan_id", "round"], unique=True)
+    db["report_actions"].create(
+        {"report_id": int, "action_id": int, "percent": int, "done": str, "evidence": str, "problems": str},
+        pk=("report_id", "action_id"),
+        foreign_keys=[("report_id", "plan_reports", "id"), ("action_id", "plan_actions", "id")])
+    db["report_results"].create(
+        {"report_id": int, "kind": str, "ref": str, "value": float, "met": int, "note": str},
+        pk=("report_id", "kind", "ref"), foreign_keys=[("report_id", "plan_reports", "id")])
+    db["plan_comments"].add_column("round", str)
+    db["improvement_plans"].add_column("expected_points", float)

@@ -3,7 +3,7 @@ Basic-first locking, targets worth more together, KPIs at their best, the depart
 
 import pytest
 
-from analysis.improvement import expected_points
+from analysis.improvement import expected_points, won_points
 from scoring import kpi_score
 from storage import accounts, answers, assessments, org, years
 
@@ -73,3 +73,21 @@ def test_a_department_plan_expects_the_mean_gain_of_the_counted_units(db, store)
     db.conn.commit()
     gain = expected_points(db, YEAR, None, [("checkpoint", "1.1.A1")])
     assert gain == pytest.approx(per_item(db, 100) / 2)  # U1 gains, U2 does not
+
+
+def test_points_won_read_the_next_years_assessment_for_the_targets_only(db, store):
+    targets = [("checkpoint", "1.1.A1"), ("checkpoint", "2.1.B1")]
+    assert won_points(db, YEAR, store["U1"], targets) is None  # no next year yet
+    org.add_cycle(db, YEAR + 1)
+    assert won_points(db, YEAR, store["U1"], targets) is None  # no assessment in it yet
+    u1 = accounts.authenticate(db, "u1", "correct horse")
+    aid = assessments.ensure(db, u1, store["U1"], YEAR + 1)["id"]
+    # the next year meets one target and another checkpoint that is not a target
+    answers.save_checkpoints(db, u1, aid, 0, {"1.1.B1": True, "1.1.B2": True, "1.1.B3": True, "1.1.A1": True,
+                                              "3.1.B1": True})
+    assert won_points(db, YEAR, store["U1"], targets) == pytest.approx(per_item(db, 100))
+    assert won_points(db, YEAR, store["U1"], targets) < expected_points(db, YEAR, store["U1"], targets)
+    assert won_points(db, YEAR, None, targets) is None  # the department counts submitted assessments only
+    db.execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [aid])
+    db.conn.commit()
+    assert won_points(db, YEAR, None, targets) == pytest.approx(per_item(db, 100))  # U1 only: U2 not assessed
