@@ -4,11 +4,12 @@ them with the points each expects to win."""
 
 import streamlit as st
 
-from storage import improvement
+from storage import followup, improvement
 from ui import session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
-from ui.plans import choose_plan, expected, new_plan, plan_list, plan_view, planning_open, show_flash, unit_names
+from ui.plan_common import show_flash
+from ui.plans import choose_plan, expected, new_plan, plan_list, plan_view, planning_open, unit_names
 from ui.router import require_user
 
 user = require_user()
@@ -24,7 +25,7 @@ if not open_phase:
 names = unit_names(db, lang)
 plans = improvement.listing(db, user, year)
 points = expected(db, plans)
-plan_list(plans, names, points)
+plan_list(plans, names, points, followup.rounds(db, user, year))
 if open_phase and user.role in ("unit", "committee"):
     new_plan(db, user, year, names, lang)
 chosen = choose_plan(plans, names)

@@ -13,16 +13,15 @@ from sqlite_utils import Database
 from analysis.improvement import expected_points
 from i18n.format import date_label, local_time, score_text
 from scoring import Framework
-from storage import improvement, ofis, org, years
+from storage import followup, improvement, ofis, org, years
 from storage.accounts import User
 from ui import choices
-from ui.editor import Outcome
+from ui.followup import report_view, reports_column
 from ui.i18n import current_language, t
+from ui.plan_common import attempt, comment_thread, committee_form
 from ui.text import MISSING, md
 
 CHOSEN = "pl:plan"
-OUTCOME = Outcome("pl:flash")
-attempt, show_flash = OUTCOME.attempt, OUTCOME.show
 
 
 def planning_open(db: Database, year: int) -> bool:
@@ -35,11 +34,13 @@ def unit_names(db: Database, lang: str) -> dict:
 
 
 def expected(db: Database, plans: list[dict]) -> dict[int, float]:
-    """The points each plan expects to win, computed once per page run."""
-    return {p["id"]: expected_points(db, p["year"], p["unit_id"], p["targets"]) for p in plans}
+    """The points each plan expects to win: as recorded when it was accepted, else computed (once per page run)."""
+    return {p["id"]: p["expected_points"] if p["expected_points"] is not None
+            else expected_points(db, p["year"], p["unit_id"], p["targets"]) for p in plans}
 
 
-def plan_list(plans: list[dict], names: dict, points: dict[int, float]) -> None:
+def plan_list(plans: list[dict], names: dict, points: dict[int, float], rounds: dict) -> None:
+    """The year's plans; an accepted plan's 6- and 12-month reports with their status, a late one marked."""
     if not plans:
         st.info(t("pl_none"), icon=":material/assignment:")
         return
@@ -49,6 +50,8 @@ def plan_list(plans: list[dict], names: dict, points: dict[int, float]) -> None:
         t("pl_horizon"): [t(f"pl_horizon_{p['horizon']}") for p in plans],
         t("status"): [t(f"pl_status_{p['status']}") for p in plans],
         t("pl_expected"): [points[p["id"]] for p in plans],
+        **{t(f"fu_col_{r}"): pd.Series([reports_column(rounds, p["id"], r) for p in plans], dtype="string")
+           for r in followup.ROUNDS},
         t("pl_updated"): [local_time(p["updated_at"]) for p in plans],
     }), hide_index=True, width="stretch", placeholder=MISSING,
         column_config={t("pl_expected"): st.column_config.NumberColumn(format="%.2f")})
@@ -146,11 +149,24 @@ def plan_view(db: Database, user: User, plan_id: int, points: float, open_phase:
     linked = register[register["id"].isin(plan["ofis"])]
     lines = [f"- {md(r['item'])} · {md(r['description'])} ({ofi_status(r['status'])})" for _, r in linked.iterrows()]
     st.markdown(f"**{t('pl_ofis')}**\n" + "\n".join(lines))
+    if plan["status"] not in followup.FOLLOWED:
+        _plan_body(db, user, plan, points, open_phase, framework, lang)
+        return
+    tabs = st.tabs([t("fu_plan_tab"), *(t(f"fu_round_{r}") for r in followup.ROUNDS)])
+    with tabs[0]:
+        _plan_body(db, user, plan, points, open_phase, framework, lang)
+    for tab, round_ in zip(tabs[1:], followup.ROUNDS, strict=True):
+        with tab:
+            report_view(db, user, plan["id"], round_)
+
+
+def _plan_body(db: Database, user: User, plan: dict, points: float, open_phase: bool, framework: Framework,
+               lang: str) -> None:
     if _writable(user, plan, open_phase):
         _editor(db, user, plan, framework, lang)
     else:
         _read_only(plan, framework, lang)
-    _comments(db, user, plan)
+    _comments(db, user, plan, points)
 
 
 def _editor(db: Database, user: User, plan: dict, framework: Framework, lang: str) -> None:
@@ -212,31 +228,19 @@ def _read_only(plan: dict, framework: Framework, lang: str) -> None:
                                                               for year, text in plan["milestones"].items()))
 
 
-def _comments(db: Database, user: User, plan: dict) -> None:
-    st.markdown(f"**{t('pl_comments')}**")
-    if not plan["comments"]:
-        st.caption(t("pl_no_comments"))
-    for note in plan["comments"]:
-        shown = st.warning if note["kind"] == "changes" else st.info
-        shown(t(f"pl_comment_{note['kind']}", author=md(note["author"]), at=local_time(note["created_at"]),
-                text=md(note["text"])), icon=":material/rate_review:")
+def _comments(db: Database, user: User, plan: dict, points: float) -> None:
+    comment_thread(plan["comments"])
     if user.role != "committee" or years.year_refusal(db, plan["year"]):
         return
-    with st.form(f"pl:comment:{plan['id']}:{plan['version']}", clear_on_submit=True):
-        text = st.text_area(t("pl_comment"), max_chars=improvement.MAX_TEXT, height=80)
-        cols = st.columns(3)
-        note = cols[0].form_submit_button(t("pl_add_comment"), icon=":material/add_comment:")
-        back = cols[1].form_submit_button(t("pl_request_changes"), icon=":material/undo:",
-                                          disabled=plan["status"] != "submitted")
-        accept = cols[2].form_submit_button(t("pl_accept"), type="primary", icon=":material/task_alt:",
-                                            disabled=plan["status"] != "submitted")
-    if note:
-        attempt(lambda: improvement.comment(db, user, plan["id"], text), t("pl_commented"))
-        st.rerun()
-    if back:
-        attempt(lambda: improvement.request_changes(db, user, plan["id"], plan["version"], text),
-                t("pl_changes_requested"))
-        st.rerun()
-    if accept:
-        attempt(lambda: improvement.accept(db, user, plan["id"], plan["version"]), t("pl_accepted"))
+    text, pressed = committee_form(f"pl:comment:{plan['id']}:{plan['version']}", plan["status"] == "submitted",
+                                   t("pl_request_changes"), t("pl_accept"))
+    actions = {
+        "comment": (lambda: improvement.comment(db, user, plan["id"], text), t("pl_commented")),
+        "back": (lambda: improvement.request_changes(db, user, plan["id"], plan["version"], text),
+                 t("pl_changes_requested")),
+        "accept": (lambda: improvement.accept(db, user, plan["id"], plan["version"], expected_points=points),
+                   t("pl_accepted")),
+    }
+    if pressed:
+        attempt(*actions[pressed])
         st.rerun()

@@ -40,6 +40,7 @@ PAGES = {
     "pages/documents.py": ("page_documents", ":material/description:", ("committee", "director", "admin")),
     "pages/workplan.py": ("page_workplan", ":material/event_note:", ROLES),
     "pages/plans.py": ("page_plans", ":material/trending_up:", ROLES),
+    "pages/progress.py": ("page_progress", ":material/insights:", ROLES),
     "pages/admin.py": ("page_admin", ":material/admin_panel_settings:", ("admin",)),
 }
 

@@ -1,0 +1,53 @@
+"""Improvement plan progress: the plans' actions by state (done, overdue, in progress, not started) for each
+category or unit, as stacked bars; and the points each plan was expected to win beside those it won."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.theme import FONT, base_layout
+from charts.workplan import STATUS_COLOURS
+from i18n import translate
+
+EXPECTED_COLOUR, WON_COLOUR = "#9ecae1", "#2e8b57"
+
+
+def action_bars(counts: pd.DataFrame, labels: dict, title: str, lang: str = "th") -> go.Figure:
+    """``counts``: one row per group (index), one column per state (``analysis.improvement.state_counts``);
+    ``labels`` names each group."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    names = [labels.get(group, str(group)) for group in counts.index]
+    fig = go.Figure()
+    for state in counts.columns:
+        fig.add_trace(go.Bar(orientation="h", y=names, x=counts[state].tolist(), name=t(f"pg_state_{state}"),
+                             marker={"color": STATUS_COLOURS[state]}, text=[n or "" for n in counts[state]],
+                             textposition="inside",
+                             hovertemplate=f"{t('pg_chart_hover')}<extra>{t(f'pg_state_{state}')}</extra>"))
+    fig.update_layout(**base_layout(title) | {"margin": {"l": 10, "r": 20, "t": 60, "b": 40}}, barmode="stack",
+                      height=max(260, 120 + 40 * len(names)),
+                      legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"family": FONT}})
+    fig.update_xaxes(title=t("pg_axis_actions"), dtick=1 if counts.to_numpy().sum(axis=1).max(initial=0) <= 10
+                     else None, showgrid=True, gridcolor="#eee", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+def points_bars(plans: Sequence[str], expected: Sequence[float], won: Sequence[float | None],
+                lang: str = "th") -> go.Figure:
+    """Per plan (labels in ``plans``): the points expected and, where the next year has been scored, won."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    fig = go.Figure([
+        go.Bar(orientation="h", y=list(plans), x=list(expected), name=t("pg_expected"),
+               marker={"color": EXPECTED_COLOUR}, texttemplate="%{x:.2f}", textposition="outside"),
+        go.Bar(orientation="h", y=list(plans), x=list(won), name=t("pg_won"),
+               marker={"color": WON_COLOUR}, texttemplate="%{x:.2f}", textposition="outside"),
+    ])
+    fig.update_layout(**base_layout(t("pg_points")) | {"margin": {"l": 10, "r": 40, "t": 60, "b": 40}},
+                      barmode="group", height=max(260, 120 + 60 * len(plans)),
+                      legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"family": FONT}})
+    fig.update_xaxes(showgrid=True, gridcolor="#eee", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
