@@ -26,10 +26,10 @@ def action_bars(counts: pd.DataFrame, labels: dict, title: str, lang: str = "th"
                              marker={"color": STATUS_COLOURS[state]}, text=[n or "" for n in counts[state]],
                              textposition="inside",
                              hovertemplate=f"{t('pg_chart_hover')}<extra>{t(f'pg_state_{state}')}</extra>"))
-    fig.update_layout(**base_layout(title) | {"margin": {"l": 10, "r": 20, "t": 60, "b": 40}}, barmode="stack",
-                      height=max(260, 120 + 40 * len(names)),
-                      legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"family": FONT}})
-    fig.update_xaxes(title=t("pg_axis_actions"), dtick=1 if counts.to_numpy().sum(axis=1).max(initial=0) <= 10
+    fig.update_layout(**base_layout(title) | {"margin": {"l": 10, "r": 20, "t": 50, "b": 70}}, barmode="stack",
+                      height=max(300, 170 + 40 * len(names)),
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"family": FONT}})
+    fig.update_xaxes(dtick=1 if counts.to_numpy().sum(axis=1).max(initial=0) <= 10
                      else None, showgrid=True, gridcolor="#eee", rangemode="tozero")
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
@@ -45,9 +45,11 @@ def points_bars(plans: Sequence[str], expected: Sequence[float], won: Sequence[f
         go.Bar(orientation="h", y=list(plans), x=list(won), name=t("pg_won"),
                marker={"color": WON_COLOUR}, texttemplate="%{x:.2f}", textposition="outside"),
     ])
-    fig.update_layout(**base_layout(t("pg_points")) | {"margin": {"l": 10, "r": 40, "t": 60, "b": 40}},
-                      barmode="group", height=max(260, 120 + 60 * len(plans)),
-                      legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"family": FONT}})
-    fig.update_xaxes(showgrid=True, gridcolor="#eee", rangemode="tozero")
+    fig.update_layout(**base_layout("") | {"margin": {"l": 10, "r": 20, "t": 40, "b": 40}},
+                      barmode="group", height=max(240, 100 + 60 * len(plans)),
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"family": FONT}})
+    top = max([*expected, *(w for w in won if w is not None), 0.0])
+    fig.update_xaxes(showgrid=True, gridcolor="#eee", range=[min(0.0, *expected, *(w for w in won if w is not None)),
+                                                            top * 1.15 or 1.0])
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig

@@ -76,6 +76,7 @@ def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -
                 _assessment(db, rng, framework, unit_id, year, status,
                             ability[pos] + 0.25 * year_index, share)
         _own_kpis(db, unit_ids)
+        _improvement_cycle(db, unit_ids[0])
         for username, role, unit in [("demo-admin", "admin", None), ("demo-committee", "committee", None),
                                      ("demo-director", "director", None), ("demo-unit", "unit", unit_ids[0])]:
             accounts.create_user(db, username, DEMO_PASSWORD, role, display_name=username, unit_id=unit,
@@ -109,6 +110,82 @@ def _own_kpis(db: Database, unit_ids: list[int]) -> None:
                                       "self_value": value} for back, value in zip((2, 1, 0), values, strict=True))
         if found[1] != "draft":
             keep_record(db, found[0])
+
+
+def _gap_items(db: Database, unit_id: int, year: int) -> list[tuple[str, list[str]]]:
+    """The unit's items with checkpoints unmet in ``year`` and met in the next year's assessment, most first."""
+    found: dict[str, list[str]] = {}
+    for (checkpoint,) in db.execute(
+            "SELECT c1.checkpoint FROM checkpoint_answers c1 JOIN assessments a1 ON a1.id = c1.assessment_id "
+            "JOIN assessments a2 ON a2.unit_id = a1.unit_id AND a2.year = a1.year + 1 JOIN checkpoint_answers c2 "
+            "ON c2.assessment_id = a2.id AND c2.checkpoint = c1.checkpoint WHERE a1.unit_id = ? AND a1.year = ? "
+            "AND NOT COALESCE(c1.review_met, c1.self_met) AND COALESCE(c2.review_met, c2.self_met) "
+            "ORDER BY c1.checkpoint", [unit_id, year]):
+        found.setdefault(checkpoint.rsplit(".", 1)[0], []).append(checkpoint)
+    return sorted(found.items(), key=lambda pair: -len(pair[1]))
+
+
+# The closed year's improvement cycle: (unit's plan?, title, OFI, actions (text, ends, 6-month %, 12-month %),
+# 6-month report submitted on, 12-month report submitted on (None: not sent), a committee comment on the 6-month
+# report)
+DEMO_PLANS = [
+    (True, "ยกระดับการจัดการกระบวนการหลัก", "ยังไม่มีการทบทวนและปรับปรุงกระบวนการหลักอย่างเป็นระบบ",
+     [("ทบทวนกระบวนการหลักและจัดทำคู่มือ", "2026-03-31", 100, 100),
+      ("ติดตามตัวชี้วัดกระบวนการทุกไตรมาส", "2026-09-30", 40, 100)], "2026-04-24", "2026-09-28", None),
+    (False, "พัฒนาระบบติดตามผลลัพธ์ระดับกรม", "การติดตามผลลัพธ์ยังไม่ครอบคลุมทุกหน่วยงาน",
+     [("กำหนดตัวชี้วัดร่วมของทุกหน่วยงาน", "2026-02-28", 100, None),
+      ("จัดทำแดชบอร์ดผลลัพธ์", "2026-08-31", 30, None)], "2026-05-08", None,
+     "รายงานส่งล่าช้ากว่ากำหนด โปรดเร่งจัดทำแดชบอร์ดให้ทันรอบ 12 เดือน"),
+]
+
+
+def _improvement_cycle(db: Database, unit_id: int) -> None:
+    """The previous, closed year's OFIs turned into plans the committee accepted, with their 6- and 12-month
+    reports: one unit plan closed by its 12-month report, one department plan late, so that every part of the
+    follow-up has something to show; the points won are read from this year's assessment."""
+    year = YEARS[-2]
+    gaps = _gap_items(db, unit_id, year)
+    for (item, checkpoints), (own, title, ofi_text, actions, sent_6m, sent_12m, note) in zip(gaps, DEMO_PLANS,
+                                                                                           strict=False):
+        stamp = f"{year - 543}-03-15T03:00:00+00:00"
+        closed = sent_12m is not None
+        ofi_id = db["ofis"].insert({"year": year, "source": "committee", "item": item, "description": ofi_text,
+                                    "priority": "high", "owner": "demo-committee", "due_date": f"{year - 543}-09-30",
+                                    "status": "done" if closed else "in_progress", "created_at": stamp,
+                                    "updated_at": stamp, "created_by": "demo", "version": 1,
+                                    "updated_by": "demo"}).last_pk
+        db["ofi_units"].insert({"ofi_id": ofi_id, "unit_id": unit_id})
+        plan_id = db["improvement_plans"].insert({
+            "year": year, "unit_id": unit_id if own else None, "horizon": "1y", "title": title, "owner": "",
+            "starts_on": f"{year - 544}-10-01", "ends_on": f"{year - 543}-09-30", "resources": "",
+            "status": "closed" if closed else "accepted", "version": 4, "created_by": "demo", "created_at": stamp,
+            "updated_by": "demo", "updated_at": stamp}).last_pk
+        db["plan_ofis"].insert({"plan_id": plan_id, "ofi_id": ofi_id})
+        db["plan_targets"].insert_all({"plan_id": plan_id, "kind": "checkpoint", "ref": cp} for cp in checkpoints[:2])
+        ids = [db["plan_actions"].insert({"plan_id": plan_id, "position": n, "text": text, "owner": "",
+                                          "starts_on": f"{year - 544}-10-01", "ends_on": ends,
+                                          "resources": ""}).last_pk
+               for n, (text, ends, *_) in enumerate(actions, start=1)]
+        for round_, sent, column in (("6m", sent_6m, 2), ("12m", sent_12m, 3)):
+            if sent is None:
+                continue
+            at = f"{sent}T03:00:00+00:00"
+            report_id = db["plan_reports"].insert({
+                "plan_id": plan_id, "round": round_, "status": "accepted", "summary": "",
+                "closes": int(round_ == "12m"), "version": 2, "created_by": "demo", "created_at": at,
+                "updated_by": "demo", "updated_at": at, "submitted_at": at}).last_pk
+            db["report_actions"].insert_all({"report_id": report_id, "action_id": action_id,
+                                             "percent": action[column],
+                                             "done": f"ดำเนินการตามแผนแล้วร้อยละ {action[column]}",
+                                             "evidence": "รายงานการประชุม (ระบบสารบรรณอิเล็กทรอนิกส์)",
+                                             "problems": "" if action[column] == 100 else "บุคลากรติดภารกิจช่วงปิดงบประมาณ"}
+                                            for action_id, action in zip(ids, actions, strict=True))
+            if round_ == "12m":
+                db["report_results"].insert_all({"report_id": report_id, "kind": "checkpoint", "ref": cp,
+                                                 "value": None, "met": 1, "note": ""} for cp in checkpoints[:2])
+            if round_ == "6m" and note:
+                db["plan_comments"].insert({"plan_id": plan_id, "round": round_, "author": "demo-committee",
+                                            "kind": "comment", "text": note, "created_at": at})
 
 
 def _assessment(db: Database, rng: np.random.Generator, framework: Framework, unit_id: int, year: int,

@@ -19,6 +19,7 @@ from datetime import date
 import pandas as pd
 from sqlite_utils import Database
 
+from i18n.format import local_time
 from storage import audit, improvement, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
@@ -45,10 +46,10 @@ def deadline(db: Database, year: int, round_: str) -> str | None:
 
 
 def is_late(submitted_at: str | None, due: str | None, today: date) -> bool:
-    """Submitted after the due day, or still not submitted once it has passed."""
+    """Submitted after the due day (in Thailand's calendar), or still not submitted once it has passed."""
     if not due:
         return False
-    return (submitted_at[:10] if submitted_at else today.isoformat()) > due
+    return (local_time(submitted_at)[:10] if submitted_at else today.isoformat()) > due
 
 
 def _row(db: Database, plan_id: int, round_: str) -> dict | None:

@@ -90,7 +90,7 @@ def test_a_bad_percent_is_refused_with_a_message_and_nothing_saved(open_page, de
                                                        "deleted_rows": []}
     press(at, "fu_save")
     assert [e.value for e in at.error] == [translate("error_report_percent", "th", n=1)]
-    assert demo_db["plan_reports"].count == 0
+    assert followup.get(demo_db, person(demo_db, "unit"), plan, "6m")["status"] == "none"
 
 
 def test_the_committee_sends_a_report_back_then_accepts_it(open_page, demo_db, plan):

@@ -179,8 +179,10 @@ def test_a_report_is_late_when_its_phase_has_ended_without_it(db, world):
     version = followup.save(db, unit, plan, "6m", 0, actions=rows(world, 10, 10))
     followup.submit(db, unit, plan, "6m", version)  # submitted today: on time until the due day is past
     submitted = db.execute("SELECT submitted_at FROM plan_reports").fetchone()[0]
-    assert followup.is_late(submitted, "2027-04-30", date(2027, 5, 1)) == (submitted[:10] > "2027-04-30")
+    assert not followup.is_late(submitted, date.today().isoformat(), date(2099, 1, 1))
     assert followup.is_late("2027-05-02T03:00:00+00:00", "2027-04-30", date(2027, 4, 1))
+    assert followup.is_late("2027-04-30T18:00:00+00:00", "2027-04-30", date(2027, 4, 1))  # 1 May in Thailand
+    assert not followup.is_late("2027-04-30T16:59:00+00:00", "2027-04-30", date(2027, 4, 1))
     assert not followup.is_late(None, None, date(2099, 1, 1))
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from i18n.format import date_label
+from i18n.format import date_label, local_time
 from storage import followup, years
 from storage.accounts import User
 from ui.i18n import current_language, t
@@ -92,11 +92,16 @@ def report_view(db: Database, user: User, plan_id: int, round_: str) -> None:
     report = followup.get(db, user, plan_id, round_)
     plan = report["plan"]
     open_phase = phase_open(db, plan["year"], round_)
-    cols = st.columns(2)
-    cols[0].metric(t("status"), status_label(report["status"], report["late"]))
-    cols[1].metric(t("fu_due"), date_label(report["due"], lang) or t("fu_no_due"))
-    if report["late"]:
-        st.error(t("fu_late_warning", day=date_label(report["due"], lang)), icon=":material/schedule:")
+    colour = "red" if report["late"] else "green" if report["status"] == "accepted" else "blue"
+    status = t(f"fu_status_{report['status']}")
+    st.markdown(f"{t('status')}: :{colour}-badge[{status}] · "
+                f"{t('fu_due')}: **{date_label(report['due'], lang) or t('fu_no_due')}**")
+    due = date_label(report["due"], lang)
+    if report["late"] and report["submitted_at"]:
+        st.warning(t("fu_sent_late", day=due, sent=date_label(local_time(report["submitted_at"])[:10], lang)),
+                   icon=":material/schedule:")
+    elif report["late"]:
+        st.error(t("fu_late_warning", day=due), icon=":material/schedule:")
     if plan["status"] not in followup.FOLLOWED:
         st.info(t("fu_not_followed"), icon=":material/info:")
     elif not open_phase:

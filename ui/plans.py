@@ -141,7 +141,9 @@ def plan_view(db: Database, user: User, plan_id: int, points: float, open_phase:
     plan = improvement.get(db, user, plan_id)
     framework = years.framework_of(db, plan["year"])
     cols = st.columns(3)
-    cols[0].metric(t("status"), t(f"pl_status_{plan['status']}"))
+    colour = {"accepted": "green", "closed": "gray", "changes_requested": "orange"}.get(plan["status"], "blue")
+    status = t(f"pl_status_{plan['status']}")
+    cols[0].markdown(f"{t('status')}  \n:{colour}-badge[{status}]")
     cols[1].metric(t("pl_horizon"), t(f"pl_horizon_{plan['horizon']}"))
     cols[2].metric(t("pl_expected"), score_text(points),
                    help=t("pl_expected_help"))

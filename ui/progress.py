@@ -15,7 +15,7 @@ from storage import followup, improvement
 from storage.accounts import User
 from ui.followup import status_label
 from ui.i18n import t
-from ui.plans import unit_names
+from ui.plans import expected, unit_names
 from ui.text import MISSING
 
 
@@ -84,11 +84,12 @@ def _reports(plans: list[dict], rounds: dict, names: dict) -> None:
 def _points(db: Database, plans: list[dict], names: dict, year: int, lang: str) -> None:
     st.subheader(t("pg_points"))
     st.caption(t("pg_points_help", year=year, next=year + 1))
-    expected = [p["expected_points"] or 0.0 for p in plans]
+    points = expected(db, plans)
+    points_expected = [points[p["id"]] for p in plans]
     won = [won_points(db, year, p["unit_id"], p["targets"]) for p in plans]
     labels = [f"{p['title']} · {names[p['unit_id']]}" for p in plans]
     st.dataframe(pd.DataFrame({
-        t("pl_title"): labels, t("pg_expected"): [f"{e:.2f}" for e in expected],
+        t("pl_title"): labels, t("pg_expected"): [f"{e:.2f}" for e in points_expected],
         t("pg_won"): [f"{w:.2f}" if w is not None else t("pg_won_pending", next=year + 1) for w in won]}
     ).astype("string"), hide_index=True, width="stretch")
-    st.plotly_chart(points_bars(labels, expected, won, lang), width="stretch", config={"displaylogo": False})
+    st.plotly_chart(points_bars(labels, points_expected, won, lang), width="stretch", config={"displaylogo": False})
