@@ -41,9 +41,10 @@ def points_bars(plans: Sequence[str], expected: Sequence[float], won: Sequence[f
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     fig = go.Figure([
         go.Bar(orientation="h", y=list(plans), x=list(expected), name=t("pg_expected"),
-               marker={"color": EXPECTED_COLOUR}, texttemplate="%{x:.2f}", textposition="outside"),
+               marker={"color": EXPECTED_COLOUR}, text=[f"{e:.2f}" for e in expected], textposition="outside"),
         go.Bar(orientation="h", y=list(plans), x=list(won), name=t("pg_won"),
-               marker={"color": WON_COLOUR}, texttemplate="%{x:.2f}", textposition="outside"),
+               marker={"color": WON_COLOUR}, text=["" if w is None else f"{w:.2f}" for w in won],
+               textposition="outside"),
     ])
     fig.update_layout(**base_layout("") | {"margin": {"l": 10, "r": 20, "t": 40, "b": 40}},
                       barmode="group", height=max(240, 100 + 60 * len(plans)),

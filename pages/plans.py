@@ -7,6 +7,7 @@ import streamlit as st
 from storage import followup, improvement
 from ui import session
 from ui.cycles import choose_cycle
+from ui.followup import phase_open
 from ui.i18n import current_language, t
 from ui.plan_common import show_flash
 from ui.plans import choose_plan, expected, new_plan, plan_list, plan_view, planning_open, unit_names
@@ -20,7 +21,10 @@ year = choose_cycle(db)
 st.title(t("pl_page_title", year=year))
 show_flash()
 open_phase = planning_open(db, year)
-if not open_phase:
+reporting = [r for r in followup.ROUNDS if phase_open(db, year, r)]
+if reporting:
+    st.info(t("pl_reports_open", report=t(f"fu_round_{reporting[0]}")), icon=":material/event_available:")
+elif not open_phase:
     st.info(t("pl_phase_closed", year=year), icon=":material/event_busy:")
 names = unit_names(db, lang)
 plans = improvement.listing(db, user, year)

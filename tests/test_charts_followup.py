@@ -31,3 +31,4 @@ def test_points_expected_and_won_side_by_side():
     assert (expected.name, won.name) == (translate("pg_expected", "th"), translate("pg_won", "th"))
     assert (expected.marker.color, won.marker.color) == (EXPECTED_COLOUR, WON_COLOUR)
     assert list(expected.x) == [1.5, 0.25] and list(won.x) == [0.75, None]
+    assert list(won.text) == ["0.75", ""]  # no figure beside a plan not yet scored

@@ -69,6 +69,8 @@ def report_editor(db, plan_id: int, round_: str, part: str = "actions") -> str:
 def test_a_unit_reports_six_month_progress_and_sends_it(open_page, demo_db, plan, lang):
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
     at = open_page("unit", lang)
+    report = translate("fu_round_6m", lang)
+    assert translate("pl_reports_open", lang, report=report) in [i.value for i in at.info]
     labels = [tab.label for tab in at.tabs]
     assert labels == [translate(k, lang) for k in ("fu_plan_tab", "fu_round_6m", "fu_round_12m")]
     at.session_state[report_editor(demo_db, plan, "6m")] = {
