@@ -250,16 +250,25 @@ def _committee_report(db: Database, actor: User, plan_id: int, round_: str) -> t
     return actor, plan
 
 
-def comment(db: Database, actor: User, plan_id: int, round_: str, text: str) -> int:
-    """The committee's comment on a report (at any time in an open year)."""
-    actor, plan = _committee_report(db, actor, plan_id, round_)
+def _comment_text(text) -> str:
     text = _text(text, "error_plan_comment")
     if not text:
         raise InputError("error_plan_comment", limit=MAX_TEXT)
+    return text
+
+
+def _add_comment(db: Database, actor: User, plan_id: int, round_: str, kind: str, text: str) -> int:
+    return db["plan_comments"].insert({"plan_id": plan_id, "round": round_, "author": actor.username, "kind": kind,
+                                       "text": text, "created_at": now()}).last_pk
+
+
+def comment(db: Database, actor: User, plan_id: int, round_: str, text: str) -> int:
+    """The committee's comment on a report (at any time in an open year)."""
+    actor, plan = _committee_report(db, actor, plan_id, round_)
+    text = _comment_text(text)
     with transaction(db):
         years.require_open_year(db, plan["year"])
-        comment_id = db["plan_comments"].insert({"plan_id": plan_id, "round": round_, "author": actor.username,
-                                                 "kind": "comment", "text": text, "created_at": now()}).last_pk
+        comment_id = _add_comment(db, actor, plan_id, round_, "comment", text)
         audit.record(db, actor.username, "comment", "plan_report", _row(db, plan_id, round_)["id"], plan=plan_id,
                      round=round_, comment=comment_id)
     return comment_id
@@ -268,15 +277,12 @@ def comment(db: Database, actor: User, plan_id: int, round_: str, text: str) -> 
 def request_changes(db: Database, actor: User, plan_id: int, round_: str, expected_version: int, text: str) -> int:
     """Send a submitted report back, saying what to change."""
     actor, plan = _committee_report(db, actor, plan_id, round_)
-    text = _text(text, "error_plan_comment")
-    if not text:
-        raise InputError("error_plan_comment", limit=MAX_TEXT)
+    text = _comment_text(text)
     with transaction(db):
         years.require_open_year(db, plan["year"])
         report = _claim(db, actor, plan_id, round_, expected_version, ("submitted",))
         _move(db, actor, report, "changes_requested", "request_changes", reason=text)
-        db["plan_comments"].insert({"plan_id": plan_id, "round": round_, "author": actor.username,
-                                    "kind": "changes", "text": text, "created_at": now()})
+        _add_comment(db, actor, plan_id, round_, "changes", text)
     return expected_version + 1
 
 
