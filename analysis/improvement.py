@@ -97,8 +97,6 @@ def won_points(db: Database, year: int, unit_id: int | None, targets, source: st
         return None
     statuses = None if unit_id is not None else assessments.COUNTED
     assessed = set(assessments.units_with_assessment(db, year + 1, statuses, source))
-    if unit_id is not None:
-        assessed &= {unit_id}
     later = (*assessments.score_inputs(db, year + 1, source, statuses=statuses, unit_id=unit_id), assessed)
     gains = list(_gains(db, year, unit_id, targets, source, later))
     return float(sum(gains) / len(gains)) if gains else None

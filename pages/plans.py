@@ -7,10 +7,9 @@ import streamlit as st
 from storage import followup, improvement
 from ui import session
 from ui.cycles import choose_cycle
-from ui.followup import phase_open
 from ui.i18n import current_language, t
-from ui.plan_common import show_flash
-from ui.plans import choose_plan, expected, new_plan, plan_list, plan_view, planning_open, unit_names
+from ui.plan_common import phase_open, show_flash
+from ui.plans import choose_plan, expected, new_plan, plan_list, plan_view, unit_names
 from ui.router import require_user
 
 user = require_user()
@@ -20,8 +19,8 @@ year = choose_cycle(db)
 
 st.title(t("pl_page_title", year=year))
 show_flash()
-open_phase = planning_open(db, year)
-reporting = [r for r in followup.ROUNDS if phase_open(db, year, r)]
+open_phase = phase_open(db, year, "planning")
+reporting = [r for r, phase in followup.ROUNDS.items() if phase_open(db, year, phase)]
 if reporting:
     st.info(t("pl_reports_open", report=t(f"fu_round_{reporting[0]}")), icon=":material/event_available:")
 elif not open_phase:

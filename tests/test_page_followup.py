@@ -7,21 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_page_plans import ok, person
 
 from i18n import translate
-from storage import accounts, followup, improvement, ofis, years
-from storage.demo import DEMO_PASSWORD
+from storage import followup, improvement, ofis, years
 
 YEAR = 2570
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def person(db, role):
-    return accounts.authenticate(db, f"demo-{role}", DEMO_PASSWORD)
 
 
 @pytest.fixture

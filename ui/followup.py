@@ -13,14 +13,10 @@ from i18n.format import date_label, local_time
 from storage import followup, years
 from storage.accounts import User
 from ui.i18n import current_language, t
-from ui.plan_common import attempt, comment_thread, committee_form
+from ui.plan_common import attempt, cell, comment_thread, committee_form, is_writer, phase_open, target_names
 from ui.text import MISSING, md
 
 TEXTS = ("done", "evidence", "problems")
-
-
-def phase_open(db: Database, year: int, round_: str) -> bool:
-    return not years.year_refusal(db, year) and years.phase_status(db, year, followup.ROUNDS[round_]) == "open"
 
 
 def status_label(status: str, late: bool) -> str:
@@ -28,9 +24,8 @@ def status_label(status: str, late: bool) -> str:
 
 
 def _writable(user: User, report: dict, open_phase: bool) -> bool:
-    plan = report["plan"]
-    mine = user.role == "committee" or (user.role == "unit" and plan["unit_id"] == user.unit_id)
-    return mine and open_phase and plan["status"] in followup.FOLLOWED and report["status"] in followup.EDITABLE
+    """The plan's writers, in the round's phase, while the report is not sent (the tabs show followed plans only)."""
+    return is_writer(user, report["plan"]) and open_phase and report["status"] in followup.EDITABLE
 
 
 def _actions_frame(report: dict, lang: str) -> pd.DataFrame:
@@ -77,21 +72,11 @@ def _result_columns() -> dict:
             "note": st.column_config.TextColumn(t("fu_note"), max_chars=followup.MAX_TEXT)}
 
 
-def _value(v):
-    return None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v
-
-
-def _target_names(db: Database, year: int, lang: str) -> dict:
-    framework = years.framework_of(db, year)
-    names = {("checkpoint", cp.id): f"{cp.id} {cp.text.get(lang)}" for _, _, cp in framework.checkpoints()}
-    return names | {("kpi", k.id): f"{k.id} {k.name.get(lang)}" for _, k in framework.kpis()}
-
-
 def report_view(db: Database, user: User, plan_id: int, round_: str) -> None:
     lang = current_language()
     report = followup.get(db, user, plan_id, round_)
     plan = report["plan"]
-    open_phase = phase_open(db, plan["year"], round_)
+    open_phase = phase_open(db, plan["year"], followup.ROUNDS[round_])
     colour = "red" if report["late"] else "green" if report["status"] == "accepted" else "blue"
     status = t(f"fu_status_{report['status']}")
     st.markdown(f"{t('status')}: :{colour}-badge[{status}] · "
@@ -102,11 +87,9 @@ def report_view(db: Database, user: User, plan_id: int, round_: str) -> None:
                    icon=":material/schedule:")
     elif report["late"]:
         st.error(t("fu_late_warning", day=due), icon=":material/schedule:")
-    if plan["status"] not in followup.FOLLOWED:
-        st.info(t("fu_not_followed"), icon=":material/info:")
-    elif not open_phase:
+    if not open_phase:
         st.info(t(f"fu_phase_closed_{round_}", year=plan["year"]), icon=":material/event_busy:")
-    names = _target_names(db, plan["year"], lang)
+    names = target_names(years.framework_of(db, plan["year"]), lang)
     if _writable(user, report, open_phase):
         _editor(db, user, report, names, lang)
     else:
@@ -139,12 +122,12 @@ def _editor(db: Database, user: User, report: dict, names: dict, lang: str) -> N
         send = right.form_submit_button(t("fu_submit"), icon=":material/send:")
     if not (save or send):
         return
-    rows = [{"id": int(action_id), "percent": _value(r["percent"]), **{k: _value(r[k]) or "" for k in TEXTS}}
+    rows = [{"id": int(action_id), "percent": cell(r["percent"]), **{k: cell(r[k]) or "" for k in TEXTS}}
             for action_id, r in actions.iterrows()]
-    results = [] if kpis is None else [{"kind": "kpi", "ref": ref, "value": _value(r["value"]),
-                                        "note": _value(r["note"]) or ""} for ref, r in kpis.iterrows()]
+    results = [] if kpis is None else [{"kind": "kpi", "ref": ref, "value": cell(r["value"]),
+                                        "note": cell(r["note"]) or ""} for ref, r in kpis.iterrows()]
     if checkpoints is not None:
-        results += [{"kind": "checkpoint", "ref": ref, "met": bool(r["met"]), "note": _value(r["note"]) or ""}
+        results += [{"kind": "checkpoint", "ref": ref, "met": bool(r["met"]), "note": cell(r["note"]) or ""}
                     for ref, r in checkpoints.iterrows()]
 
     def write() -> None:

@@ -1,18 +1,44 @@
-"""What the improvement plans page's parts share: the outcome of an action, shown once at the top of the next run,
-and the committee's comment thread and comment box (on a plan, and on each of its progress reports)."""
+"""What the improvement plans page's parts share: whether a phase is open for writing, who writes a plan, the
+names of its targets, a table cell's value, the outcome of an action (shown once at the top of the next run), and
+the committee's comment thread and comment box (on a plan, and on each of its progress reports)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
+from sqlite_utils import Database
 
 from i18n.format import local_time
-from storage import improvement
+from scoring import Framework
+from storage import improvement, years
+from storage.accounts import User
 from ui.editor import Outcome
 from ui.i18n import t
 from ui.text import md
 
 OUTCOME = Outcome("pl:flash")
 attempt, show_flash = OUTCOME.attempt, OUTCOME.show
+
+
+def phase_open(db: Database, year: int, phase: str) -> bool:
+    """The year is open and so is its ``phase``: what the store asks before plans or reports are written."""
+    return not years.year_refusal(db, year) and years.phase_status(db, year, phase) == "open"
+
+
+def is_writer(user: User, plan: dict) -> bool:
+    """The committee writes any plan and its reports; a unit those of its own unit."""
+    return user.role == "committee" or (user.role == "unit" and plan["unit_id"] == user.unit_id)
+
+
+def target_names(framework: Framework, lang: str) -> dict:
+    """(kind, ref) -> the checkpoint's or KPI's id and full text, for every target a plan may name."""
+    names = {("checkpoint", cp.id): f"{cp.id} {cp.text.get(lang)}" for _, _, cp in framework.checkpoints()}
+    return names | {("kpi", k.id): f"{k.id} {k.name.get(lang)}" for _, k in framework.kpis()}
+
+
+def cell(value):
+    """A table cell's value as the store takes it: None for a blank (None, NaN, NA, NaT)."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
 def comment_thread(comments: list[dict]) -> None:

@@ -18,14 +18,10 @@ from storage.accounts import User
 from ui import choices
 from ui.followup import report_view, reports_column
 from ui.i18n import current_language, t
-from ui.plan_common import attempt, comment_thread, committee_form
+from ui.plan_common import attempt, cell, comment_thread, committee_form, is_writer, target_names
 from ui.text import MISSING, md
 
 CHOSEN = "pl:plan"
-
-
-def planning_open(db: Database, year: int) -> bool:
-    return not years.year_refusal(db, year) and years.phase_status(db, year, "planning") == "open"
 
 
 def unit_names(db: Database, lang: str) -> dict:
@@ -109,13 +105,10 @@ def _actions_frame(actions: list[dict]) -> pd.DataFrame:
 
 
 def _actions_of(frame: pd.DataFrame) -> list[dict]:
-    def value(v):
-        return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
-
-    return [{"text": value(r["text"]) or "", "owner": value(r["owner"]) or "",
-             "starts_on": value(r["starts_on"]), "ends_on": value(r["ends_on"]),
-             "resources": value(r["resources"]) or ""} for _, r in frame.iterrows()
-            if any(value(r[c]) for c in ("text", "owner", "starts_on", "ends_on", "resources"))]
+    return [{"text": cell(r["text"]) or "", "owner": cell(r["owner"]) or "",
+             "starts_on": cell(r["starts_on"]), "ends_on": cell(r["ends_on"]),
+             "resources": cell(r["resources"]) or ""} for _, r in frame.iterrows()
+            if any(cell(r[c]) for c in ("text", "owner", "starts_on", "ends_on", "resources"))]
 
 
 def _action_columns() -> dict:
@@ -132,8 +125,7 @@ def ofi_status(status: str) -> str:
 
 
 def _writable(user: User, plan: dict, open_phase: bool) -> bool:
-    mine = user.role == "committee" or (user.role == "unit" and plan["unit_id"] == user.unit_id)
-    return mine and open_phase and plan["status"] in improvement.EDITABLE
+    return is_writer(user, plan) and open_phase and plan["status"] in improvement.EDITABLE
 
 
 def plan_view(db: Database, user: User, plan_id: int, points: float, open_phase: bool) -> None:
@@ -221,8 +213,7 @@ def _read_only(plan: dict, framework: Framework, lang: str) -> None:
                  column_config={c: t(k) for c, k in (("text", "pl_action"), ("owner", "pl_owner"),
                                                      ("starts_on", "pl_starts"), ("ends_on", "pl_ends"),
                                                      ("resources", "pl_resources"))})
-    names = {("checkpoint", cp.id): f"{cp.id} {cp.text.get(lang)}" for _, _, cp in framework.checkpoints()}
-    names |= {("kpi", k.id): f"{k.id} {k.name.get(lang)}" for _, k in framework.kpis()}
+    names = target_names(framework, lang)
     if plan["targets"]:
         st.markdown(f"**{t('pl_targets')}**\n" + "\n".join(f"- {md(names.get(tg, tg[1]))}" for tg in plan["targets"]))
     if plan["milestones"]:
