@@ -19,7 +19,7 @@ from ui.department_form import (
     status_note,
 )
 from ui.i18n import current_language, t
-from ui.router import require_user
+from ui.router import end_page, require_user
 
 PROFILE_SECTION = "profile"  # beside the categories 1-7 in the section control
 
@@ -64,7 +64,7 @@ if section == PROFILE_SECTION:
     profile_open = user.role == "committee" and not year_closed and (record is None or
                                                                        record.record["status"] == "draft")
     render_profile(db, framework, user, year, profile_open)
-    st.stop()
+    end_page()
 st.subheader(f"{t('category_short', n=section)} {framework.category(section).name.get(lang)} · "
              f"{score_text(scores.categories[section])}")
 if section == 7:

@@ -11,7 +11,7 @@ from ui.announcements import inbox_panel
 from ui.home_parts import phase_banner, returned_banner, setup_checklist
 from ui.i18n import current_language, t
 from ui.overview_parts import covers, readiness, readiness_help
-from ui.router import require_user
+from ui.router import end_page, require_user
 from ui.text import md
 from ui.workplan import due_this_month
 
@@ -26,7 +26,7 @@ if user.role == "admin":
     setup_checklist(db)
 if year is None:
     st.warning(t("no_cycle"))
-    st.stop()
+    end_page()
 framework = years.framework_of(db, year)
 names = {c.id: c.name.get(lang) for c in framework.categories}
 st.subheader(year_label(year, lang))
@@ -57,7 +57,7 @@ else:
                 text=t("submissions_value", done=summary.submitted, total=summary.units_total))
     if summary.total is None:
         st.info(t("no_submissions"))
-        st.stop()
+        end_page()
     cols[0].metric(t("department_total"), score_text(summary.total))
     cols[1].metric(t("level"), level_label(summary.level, lang))
     award = summary.award

@@ -13,7 +13,7 @@ from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, load
 from ui.overview_parts import RENDER, TABS, Context, award_table, covers, readiness, readiness_help
-from ui.router import require_user
+from ui.router import end_page, require_user
 from ui.tabs import open_tab
 
 user = require_user("director", "committee", "admin")
@@ -39,7 +39,7 @@ st.progress(head.submitted / head.units_total if head.units_total else 0.0,
             text=t("submissions_value", done=head.submitted, total=head.units_total))
 if head.result is None:
     st.info(t("ov_no_department" if source == "department" else "no_submissions"))
-    st.stop()
+    end_page()
 cols[0].metric(t("department_total"), score_text(head.result.total))
 cols[1].metric(t("level"), level_label(head.level, lang))
 cols[3].metric(t("award_readiness"), readiness(head.award.headline), help=readiness_help(head.award.headline))

@@ -12,7 +12,7 @@ from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.review_actions import decision_panel
 from ui.review_form import EDITOR, key, render_item, render_kpis
-from ui.router import require_user
+from ui.router import end_page, require_user
 from ui.text import MISSING, md
 
 user = require_user("committee", "admin")
@@ -50,7 +50,7 @@ else:
 open_units = queue[queue["status"].isin(REVIEWABLE)]
 if open_units.empty:
     st.info(t("rv_nothing_to_review"))
-    st.stop()
+    end_page()
 labels = dict(zip(open_units["unit_id"], open_units["code"] + " · " + open_units[name], strict=True))
 unit_id = choices.one("selectbox", t("rv_open"), list(labels), "rv:unit", labels.get)
 form = answers.load(db, user, int(queue.loc[queue["unit_id"] == unit_id, "assessment_id"].iloc[0]))

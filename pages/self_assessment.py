@@ -12,7 +12,7 @@ from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.offline_form import offline_panel
-from ui.router import require_user
+from ui.router import end_page, require_user
 from ui.text import md
 
 CLOSED = {"error_year_closed": "sa_year_closed", "error_phase_closed": "sa_phase_closed", "error_no_cycle": "no_cycle",
@@ -30,7 +30,7 @@ if found is None:
     if refusal := ("error_unit_inactive" if not unit["active"] else years.unit_refusal(db, year)):
         st.title(t("sa_title", unit=md(unit["name_en" if lang == "en" else "name_th"])))
         st.info(t(CLOSED[refusal], year=year), icon=":material/event_busy:")
-        st.stop()
+        end_page()
     found = assessments.ensure(db, user, user.unit_id, year)
 form = answers.load(db, user, found["id"])
 fresh = begin(form)

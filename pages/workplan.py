@@ -11,7 +11,7 @@ from ui import session
 from ui.cycles import choose_cycle
 from ui.errors import describe
 from ui.i18n import t
-from ui.router import require_user
+from ui.router import end_page, require_user
 from ui.workplan import approval, approval_banner, editor, show_flash, summary, table, timeline, with_overdue
 
 user = require_user()
@@ -33,7 +33,7 @@ if plan is None:
             st.error(describe(exc))
         else:
             st.rerun()
-    st.stop()
+    end_page()
 
 approval_banner(plan)
 if closed:

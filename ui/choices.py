@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from ui.i18n import current_language
+from ui.widget_state import seed
 
 
 def widget_key(key: str) -> str:
@@ -26,11 +27,11 @@ def one(kind: str, label: str, options: Sequence, key: str, format_func: Callabl
     """A ``selectbox`` or ``radio`` (``kind``) whose choice is kept under ``key``: the value chosen last, in
     either language; ``default`` (or the first option) until then, or when that value is no longer offered."""
     options, own = list(options), widget_key(key)
-    if own not in st.session_state:  # a new widget (first run, or the language changed): start from the choice
-        chosen = st.session_state.get(key, default)
-        if chosen not in options:
-            chosen = default if default in options else (options[0] if options else None)
-        kwargs["index"] = options.index(chosen) if options else None
+    chosen = st.session_state.get(key, default)
+    if chosen not in options:
+        chosen = default if default in options else (options[0] if options else None)
+    # drawn anew (first run, the language changed, back from elsewhere) or its option gone: start from the choice
+    seed(own, chosen, force=st.session_state.get(own, chosen) not in options)
     value = getattr(container, kind)(label, options, key=own, format_func=_labelled(options, format_func), **kwargs)
     st.session_state[key] = value
     return value
@@ -40,8 +41,7 @@ def many(label: str, options: Sequence, key: str, format_func: Callable[[Any], s
          default: Sequence = (), container=st, **kwargs) -> list:
     """A ``multiselect`` whose choices are kept under ``key`` (those still offered), in either language."""
     options, own = list(options), widget_key(key)
-    if own not in st.session_state:
-        kwargs["default"] = [v for v in st.session_state.get(key, list(default)) if v in options]
+    seed(own, [v for v in st.session_state.get(key, list(default)) if v in options])
     value = container.multiselect(label, options, key=own, format_func=_labelled(options, format_func),
                                   select_all=False, **kwargs)  # its "Select all" is English only
     st.session_state[key] = list(value)

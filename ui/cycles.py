@@ -9,6 +9,7 @@ from i18n.format import year_label
 from storage import org
 from ui import choices
 from ui.i18n import current_language, t
+from ui.router import end_page
 
 CHOSEN = "cycle"
 
@@ -18,7 +19,7 @@ def choose_cycle(db: Database) -> int:
     years = [c["year"] for c in org.cycles(db)][::-1]
     if not years:
         st.warning(t("no_cycle"))
-        st.stop()
+        end_page()
     lang = current_language()
     return choices.one("selectbox", t("cycle_select"), years, CHOSEN, lambda y: year_label(y, lang),
                        default=org.current_cycle(db), container=st.sidebar)

@@ -1,8 +1,9 @@
 """Versioned editing in Streamlit: widgets primed from the store, every change saved at once.
 
 Widget values live in ``st.session_state`` under keys made by ``Editor.key``. They are primed from the
-loaded record and overwritten with the stored values whenever the stored version is not the one this
-session last saved (someone else saved, or a save was refused), so what is shown is what is stored.
+loaded record whenever a widget is drawn anew (``ui.widget_state``: first drawn, or back from another section
+or page) and whenever the stored version is not the one this session last saved (someone else saved, or a
+save was refused), so what is shown is what is stored.
 
 A field's save (``save_field``) sends what the widget showed before the change, so the store refuses it
 only when someone changed that same field meanwhile; the refusal is shown beside the field's control
@@ -19,6 +20,7 @@ from storage.errors import StoreError
 from ui import faults
 from ui.errors import describe
 from ui.i18n import t
+from ui.widget_state import seed
 
 
 class Editor:
@@ -42,8 +44,9 @@ class Editor:
         return fresh
 
     def prime(self, widget_key: str, stored, fresh: bool) -> None:
-        if fresh or widget_key not in st.session_state:
-            st.session_state[widget_key] = stored
+        """Before drawing a widget: show ``stored`` when the record changed (``fresh``) or the widget is drawn
+        anew (``ui.widget_state``), else keep what the widget holds (the user's change, saved or refused)."""
+        if seed(widget_key, stored, force=fresh):
             st.session_state.setdefault(self._shown, {})[widget_key] = stored
 
     def flash(self, kind: str, text: str) -> None:

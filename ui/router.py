@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import streamlit as st
 
@@ -27,6 +28,7 @@ from ui.errors import describe
 from ui.i18n import t
 from ui.session import StoreMissing
 from ui.text import md
+from ui.widget_state import run_started
 
 HOME = "pages/home.py"
 PAGES = {
@@ -43,6 +45,15 @@ PAGES = {
     "pages/progress.py": ("page_progress", ":material/insights:", ROLES),
     "pages/admin.py": ("page_admin", ":material/admin_panel_settings:", ("admin",)),
 }
+
+class PageEnd(Exception):
+    """Raised by ``end_page``; the router catches it, so the run completes (see ``ui.widget_state``)."""
+
+
+def end_page() -> NoReturn:
+    """End the page here: nothing more of it is drawn, and the run completes as if the page had ended."""
+    raise PageEnd
+
 
 _this_run = threading.local()  # whether the running page was started by the router (one run per thread)
 
@@ -67,11 +78,11 @@ def require_user(*roles: str) -> User:
     """
     if not getattr(_this_run, "routed", False):
         route()
-        st.stop()
+        st.stop()  # this run is not inside the router's: nothing to catch an end_page
     user = session.current_user()
     if user is None or user.must_change_password or (roles and user.role not in roles):
         st.warning(t("sign_in_required"), icon=":material/lock:")
-        st.stop()
+        end_page()
     return user
 
 
@@ -196,6 +207,7 @@ def route() -> None:
     """One run of the app: the layout, the menu for the signed-in user, and the page at this address."""
     st.set_page_config(page_title="PMQA 4.0", page_icon="📊", layout="wide")
     page = None
+    run_started()
     st.session_state.setdefault("lang", session.remembered_language())
     with _routing():
         try:
@@ -215,6 +227,8 @@ def route() -> None:
                     session.sign_out(user)
                     st.rerun()
             page.run()
+        except PageEnd:
+            pass
         except StoreMissing as exc:
             st.error(t("store_missing", path=str(exc.path)), icon=":material/database:")
         except Exception as exc:  # st.stop and st.rerun are not Exceptions: they pass through

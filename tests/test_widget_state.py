@@ -1,0 +1,56 @@
+"""Widgets show what they are given after any path through sections and pages (``ui.widget_state``).
+
+Regression (issue 25, the department assessment wiped): a section drawn by a run that ended with ``st.stop``
+kept its widgets' values on the server while the browser forgot them; drawn again, the boxes showed
+unticked, and the next tick saved the whole category as shown. The browser tests walk each form section to
+section and back (``test_e2e_sections.py``); here, the two rules that prevent it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def stop_calls(path: Path) -> list[int]:
+    return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "stop"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"]
+
+
+def test_pages_end_early_through_the_router_never_st_stop():
+    files = [p for folder in ("pages", "ui") for p in (ROOT / folder).rglob("*.py")]
+    found = {str(p.relative_to(ROOT)): lines for p in files if (lines := stop_calls(p))}
+    # the one st.stop: a page file run directly by Streamlit before st.navigation exists, outside the router
+    assert found == {"ui/router.py": found.get("ui/router.py", [])} and len(found["ui/router.py"]) == 1, found
+
+
+def _app() -> None:
+    import streamlit as st
+
+    from ui.widget_state import run_started, seed
+
+    run_started()
+    section = st.radio("section", ["a", "b"], key="section")
+    if section == "a":
+        seed("box", st.session_state.get("stored", True))
+        st.checkbox("box", key="box")
+    st.write(f"seeded:{st.session_state.get('pmqa:drawn', {}).get('box')}")
+
+
+def test_a_widget_drawn_anew_takes_the_given_value_and_keeps_the_users_while_drawn():
+    at = AppTest.from_function(_app)
+    at.run()
+    assert at.checkbox(key="box").value is True
+    at.checkbox(key="box").uncheck().run()
+    assert at.checkbox(key="box").value is False  # drawn in the run before: the user's value stays
+    at.session_state["stored"] = False
+    at.radio(key="section").set_value("b").run()
+    assert not at.checkbox
+    at.session_state["stored"] = True
+    at.radio(key="section").set_value("a").run()
+    assert at.checkbox(key="box").value is True  # back from the other section: the given (stored) value

@@ -1,0 +1,50 @@
+"""Keyed widgets that show the value they are given, however the user moved between sections and pages.
+
+Streamlit keeps a keyed widget's value on the server and in the browser. When a run does not draw the widget
+(another category, another section, another page), the browser forgets it at once; the server forgets it
+only if that run completes, not when it ends early (``st.stop``, ``st.rerun``). Drawn again, the server
+believes the browser knows the value and does not send it: the browser shows the widget's default (an
+unticked box, an empty account) while the server holds the stored value, and the next interaction reports
+every such widget as changed by the user. A form that saved on change then wrote its whole section as shown.
+
+Two rules keep the two sides together:
+
+- a page ends early with ``ui.router.end_page()``, which the router catches, so every run completes and
+  Streamlit drops what a run did not draw (``st.stop`` is for the router alone; a test checks it);
+- ``seed`` gives a keyed widget its value explicitly whenever it is drawn anew: first drawn, or not drawn in
+  the run before this one (the value then travels to the browser with the widget).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+RUN = "pmqa:run"  # the number of the current run of this session (the router counts them)
+_DRAWN = "pmqa:drawn"  # widget key -> the run that last drew it
+
+
+def run_started() -> None:
+    """Called by the router at the start of every run."""
+    st.session_state[RUN] = st.session_state.get(RUN, 0) + 1
+
+
+def drawn_anew(widget_key: str) -> bool:
+    """True when the widget is drawn for the first time, or was not drawn by the previous run (the browser
+    has no value for it); records that this run draws it."""
+    run = st.session_state.get(RUN, 0)
+    drawn = st.session_state.setdefault(_DRAWN, {})
+    last = drawn.get(widget_key)
+    drawn[widget_key] = run
+    return widget_key not in st.session_state or last is None or last < run - 1
+
+
+def seed(widget_key: str, value: Any, force: bool = False) -> bool:
+    """Before drawing the keyed widget: give it ``value`` when it is drawn anew, or when ``force``
+    (the stored value changed under it). True when the value was set."""
+    anew = drawn_anew(widget_key)
+    if anew or force:
+        st.session_state[widget_key] = value
+        return True
+    return False
