@@ -119,7 +119,7 @@ def test_every_tab_renders_for_the_admin(admin_page, tab, lang):
     assert [w.value for w in at.main.warning] == ([translate("adm_restore_warning", lang)] if tab == "backup" else [])
     assert [t.label for t in at.tabs] == [translate(key, lang) for key in TABS.values()]
     keys = {w.key for w in [*at.selectbox, *at.text_input, *at.checkbox]}
-    marker = {"years": "adm:year", "units": "adm:new_unit:code", "users": "adm:new_user:name",
+    marker = {"years": "adm:year", "units": "adm:new_unit:0:code", "users": "adm:new_user:0:name",
               "criteria": "adm:criteria_year", "backup": None, "audit": "adm:audit_who"}
     built = {name: key in keys for name, key in marker.items() if key}
     assert built == {name: name == tab for name in built}  # only the open tab is built
@@ -277,7 +277,7 @@ def fill_unit(at: AppTest, prefix: str, **values) -> None:
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_add_a_unit(admin_page, demo_db, lang):
     at = admin_page("units", lang)
-    fill_unit(at, "adm:new_unit", code=" QA ", name_th="กลุ่มพัฒนาคุณภาพ", name_en="Quality Group", kind="ส่วนกลาง",
+    fill_unit(at, "adm:new_unit:0", code=" QA ", name_th="กลุ่มพัฒนาคุณภาพ", name_en="Quality Group", kind="ส่วนกลาง",
               weight=12.0)
     click(at, "adm_add_unit", lang)
     assert not at.error
@@ -293,7 +293,7 @@ def test_add_a_unit(admin_page, demo_db, lang):
 def test_a_bad_unit_code_is_refused_with_a_message(admin_page, demo_db):
     before, logged = len(org.all_units(demo_db)), audit_count(demo_db)
     at = admin_page("units")
-    fill_unit(at, "adm:new_unit", code="กอง 1", name_th="กองหนึ่ง")
+    fill_unit(at, "adm:new_unit:0", code="กอง 1", name_th="กองหนึ่ง")
     click(at, "adm_add_unit")
     assert errors(at) == [translate("error_unit_code", "th", code="กอง 1")]
     assert not at.toast
@@ -302,7 +302,7 @@ def test_a_bad_unit_code_is_refused_with_a_message(admin_page, demo_db):
 
 def test_a_taken_unit_code_is_refused(admin_page, demo_db):
     at = admin_page("units")
-    fill_unit(at, "adm:new_unit", code="PLAN", name_th="กองแผนงานซ้ำ")
+    fill_unit(at, "adm:new_unit:0", code="PLAN", name_th="กองแผนงานซ้ำ")
     click(at, "adm_add_unit")
     assert errors(at) == [translate("error_unit_code_taken", "th", code="PLAN")]
     assert len(org.all_units(demo_db)) == 20
@@ -396,12 +396,12 @@ TEMPORARY = "temp-password-1"
 
 
 def add_assessor(at: AppTest, demo_db, lang: str = "th", username: str = "qa-assessor") -> AppTest:
-    at.text_input(key="adm:new_user:name").input(username)
-    at.text_input(key="adm:new_user:display").input("ผู้ประเมิน กองแผนงาน")
-    at.text_input(key="adm:new_user:email").input("qa@example.go.th")
-    at.text_input(key="adm:new_user:password").input(TEMPORARY)
-    at.selectbox(key="adm:new_user:role").set_value("unit")
-    at.selectbox(key="adm:new_user:unit").set_value(org.unit_id_of(demo_db, "PLAN"))
+    at.text_input(key="adm:new_user:0:name").input(username)
+    at.text_input(key="adm:new_user:0:display").input("ผู้ประเมิน กองแผนงาน")
+    at.text_input(key="adm:new_user:0:email").input("qa@example.go.th")
+    at.text_input(key="adm:new_user:0:password").input(TEMPORARY)
+    at.selectbox(key="adm:new_user:0:role").set_value("unit")
+    at.selectbox(key="adm:new_user:0:unit").set_value(org.unit_id_of(demo_db, "PLAN"))
     return click(at, "adm_add_user", lang)
 
 
@@ -421,8 +421,8 @@ def test_add_a_unit_assessor_with_a_temporary_password(admin_page, demo_db, lang
 
 def test_a_unit_assessor_without_a_unit_is_refused(admin_page, demo_db):
     at = admin_page("users")
-    at.text_input(key="adm:new_user:name").input("no-unit")
-    at.text_input(key="adm:new_user:password").input(TEMPORARY)
+    at.text_input(key="adm:new_user:0:name").input("no-unit")
+    at.text_input(key="adm:new_user:0:password").input(TEMPORARY)
     click(at, "adm_add_user")
     assert errors(at) == [translate("error_user_unit", "th")]
     assert "no-unit" not in [u["username"] for u in accounts.users(demo_db)]
@@ -434,12 +434,57 @@ def test_a_unit_assessor_without_a_unit_is_refused(admin_page, demo_db):
                                                ("short1", "error_password_short")])
 def test_a_weak_temporary_password_is_refused_with_its_reason(admin_page, demo_db, lang, password, key):
     at = admin_page("users", lang)
-    at.text_input(key="adm:new_user:name").input("qa-assessor")
-    at.text_input(key="adm:new_user:password").input(password)
-    at.selectbox(key="adm:new_user:role").set_value("committee")
+    at.text_input(key="adm:new_user:0:name").input("qa-assessor")
+    at.text_input(key="adm:new_user:0:password").input(password)
+    at.selectbox(key="adm:new_user:0:role").set_value("committee")
     click(at, "adm_add_user", lang)
     assert errors(at) == [translate(key, lang, n=accounts.MIN_PASSWORD)]
     assert "qa-assessor" not in [u["username"] for u in accounts.users(demo_db)]
+
+
+def test_a_refused_new_user_keeps_everything_typed_and_an_added_one_empties_the_form(admin_page, demo_db):
+    # regression (issue 25): a weak temporary password emptied every field of the form (clear_on_submit)
+    at = admin_page("users")
+    typed = {"name": "qa-assessor", "display": "ผู้ประเมิน กองแผนงาน", "email": "qa@example.go.th",
+             "password": "password123"}
+    for field, value in typed.items():
+        at.text_input(key=f"adm:new_user:0:{field}").input(value)
+    at.selectbox(key="adm:new_user:0:role").set_value("committee")
+    click(at, "adm_add_user")
+    assert errors(at) == [translate("error_password_common", "th")]
+    assert {field: at.text_input(key=f"adm:new_user:0:{field}").value for field in typed} == typed
+    assert at.selectbox(key="adm:new_user:0:role").value == "committee"
+    at.text_input(key="adm:new_user:0:password").input(TEMPORARY)
+    click(at, "adm_add_user")
+    assert not at.error and "qa-assessor" in [u["username"] for u in accounts.users(demo_db)]
+    assert {field: at.text_input(key=f"adm:new_user:1:{field}").value for field in typed} == dict.fromkeys(typed, "")
+
+
+def test_a_refused_new_unit_keeps_everything_typed(admin_page, demo_db):
+    at = admin_page("units")
+    fill_unit(at, "adm:new_unit:0", code="PLAN", name_th="กองแผนงานซ้ำ", name_en="Plans again", weight=7.0)
+    click(at, "adm_add_unit")
+    assert errors(at) == [translate("error_unit_code_taken", "th", code="PLAN")]
+    assert [at.text_input(key=f"adm:new_unit:0:{f}").value for f in ("code", "name_th", "name_en")] == [
+        "PLAN", "กองแผนงานซ้ำ", "Plans again"]
+    assert at.number_input(key="adm:new_unit:0:weight").value == 7.0
+
+
+def test_an_account_form_shows_what_another_admin_saved_meanwhile_and_saves_only_that(admin_page, demo_db):
+    # regression (issue 25): the form kept the values it was first drawn with, so a save wrote them back
+    director = next(u for u in accounts.users(demo_db) if u["username"] == "demo-director")
+    at = admin_page("users")
+    at.selectbox(key="adm:edit_user").set_value(director["id"]).run()
+    assert at.text_input(key=f"adm:user:{director['id']}:email").value == (director["email"] or "")
+    admin = authenticate(demo_db, "demo-admin", DEMO_PASSWORD)
+    accounts.update_user(demo_db, admin, director["id"], "director", None, director["display_name"],
+                         "director@example.go.th")
+    at.run()
+    assert at.text_input(key=f"adm:user:{director['id']}:email").value == "director@example.go.th"
+    at.text_input(key=f"adm:user:{director['id']}:display").input("ผู้อำนวยการกอง")
+    click(at, "adm_save")
+    [row] = [u for u in accounts.users(demo_db) if u["id"] == director["id"]]
+    assert (row["display_name"], row["email"]) == ("ผู้อำนวยการกอง", "director@example.go.th")
 
 
 def test_a_new_user_changes_the_temporary_password_at_the_first_sign_in(admin_page, demo_db, demo_path, sign_in):
@@ -494,11 +539,11 @@ def test_disabling_the_last_admin_is_refused(admin_page, demo_db):
 def test_reset_a_password(admin_page, demo_db):
     at = admin_page("users", "en")
     unit_user = open_user(at, demo_db, "demo-unit")
-    at.text_input(key=f"adm:user:{unit_user}:password").input("short")
+    at.text_input(key=f"adm:user:{unit_user}:password:0").input("short")
     click(at, "adm_reset_password", "en")
     assert errors(at) == [translate("error_password_short", "en", n=accounts.MIN_PASSWORD)]
     assert authenticate(demo_db, "demo-unit", DEMO_PASSWORD) is not None
-    at.text_input(key=f"adm:user:{unit_user}:password").input(TEMPORARY)
+    at.text_input(key=f"adm:user:{unit_user}:password:0").input(TEMPORARY)
     click(at, "adm_reset_password", "en")
     assert toasts(at) == [translate("adm_password_reset", "en", name="demo-unit")]
     assert authenticate(demo_db, "demo-unit", DEMO_PASSWORD) is None

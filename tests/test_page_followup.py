@@ -35,9 +35,14 @@ def plan(demo_db) -> int:
 
 @pytest.fixture
 def open_page(app):
-    def run(role: str, lang: str = "th", page: str = "pages/plans.py") -> AppTest:
+    """``open_page(role, lang, page, tab)``: the page as that role; on the plans page, the plan's ``tab`` open (a
+    round, "6m" or "12m", or "plan") as a click on it does."""
+    def run(role: str, lang: str = "th", page: str = "pages/plans.py", tab: str = "plan") -> AppTest:
         at = app(role, lang)
         at.switch_page(page).run()
+        if tab != "plan":
+            at.session_state["pl_tab"] = translate(f"fu_round_{tab}", lang)
+            at.run()
         return ok(at)
 
     return run
@@ -59,7 +64,7 @@ def report_editor(db, plan_id: int, round_: str, part: str = "actions") -> str:
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_a_unit_reports_six_month_progress_and_sends_it(open_page, demo_db, plan, lang):
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
-    at = open_page("unit", lang)
+    at = open_page("unit", lang, tab="6m")
     report = translate("fu_round_6m", lang)
     assert translate("pl_reports_open", lang, report=report) in [i.value for i in at.info]
     labels = [tab.label for tab in at.tabs]
@@ -78,7 +83,7 @@ def test_a_unit_reports_six_month_progress_and_sends_it(open_page, demo_db, plan
 
 def test_a_bad_percent_is_refused_with_a_message_and_nothing_saved(open_page, demo_db, plan):
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
-    at = open_page("unit")
+    at = open_page("unit", tab="6m")
     at.session_state[report_editor(demo_db, plan, "6m")] = {"edited_rows": {0: {"percent": 150}}, "added_rows": [],
                                                        "deleted_rows": []}
     press(at, "fu_save")
@@ -91,7 +96,7 @@ def test_the_committee_sends_a_report_back_then_accepts_it(open_page, demo_db, p
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
     actions = [{"id": a["id"], "percent": 50} for a in improvement.get(demo_db, unit, plan)["actions"]]
     followup.submit(demo_db, unit, plan, "6m", followup.save(demo_db, unit, plan, "6m", 0, actions=actions))
-    at = open_page("committee")
+    at = open_page("committee", tab="6m")
     next(a for a in at.text_area if a.label == translate("pl_comment", "th") and a.form_id.startswith("fu:")
          ).input("โปรดแนบหลักฐานการอบรม")
     press(at, "pl_request_changes", form="fu:comment")
@@ -104,9 +109,35 @@ def test_the_committee_sends_a_report_back_then_accepts_it(open_page, demo_db, p
     assert followup.get(demo_db, unit, plan, "6m")["status"] == "accepted"
 
 
+def comment_box(at: AppTest):
+    return next(a for a in at.text_area if a.label == translate("pl_comment", "th") and a.form_id.startswith("fu:"))
+
+
+def test_a_comment_keeps_the_report_tab_open_and_a_refused_one_keeps_its_text(open_page, demo_db, plan):
+    # regression (issue 25): the page went back to its first tab after a comment, and a refused comment emptied
+    unit = person(demo_db, "unit")
+    years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
+    actions = [{"id": a["id"], "percent": 50} for a in improvement.get(demo_db, unit, plan)["actions"]]
+    followup.submit(demo_db, unit, plan, "6m", followup.save(demo_db, unit, plan, "6m", 0, actions=actions))
+    at = open_page("committee", tab="6m")
+    request = "โปรดแนบรายชื่อผู้เข้าอบรมและภาพกิจกรรม"
+    comment_box(at).input(request)
+    report = followup.get(demo_db, unit, plan, "6m")  # meanwhile another member accepts the report
+    followup.accept(demo_db, person(demo_db, "committee"), plan, "6m", report["version"])
+    press(at, "pl_request_changes", form="fu:comment")  # too late: the button is off now, the text stays
+    assert followup.get(demo_db, unit, plan, "6m")["status"] == "accepted"
+    assert comment_box(at).value == request
+    comment_box(at).input("โปรดแนบรายชื่อผู้เข้าอบรม")
+    press(at, "pl_add_comment", form="fu:comment")
+    assert [s.value for s in at.success] == [translate("pl_commented", "th")]
+    assert at.session_state["pl_tab"] == translate("fu_round_6m", "th")
+    assert comment_box(at).value == ""  # the report's tab, its comment box emptied, the comment in its thread
+    assert any("โปรดแนบรายชื่อผู้เข้าอบรม" in i.value for i in at.info)
+
+
 def test_a_resolving_twelve_month_report_closes_the_plan_and_its_ofi(open_page, demo_db, plan):
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "results_12m", "open")
-    at = open_page("unit")
+    at = open_page("unit", tab="12m")
     at.session_state[report_editor(demo_db, plan, "12m")] = {
         "edited_rows": {0: {"percent": 100}, 1: {"percent": 100}}, "added_rows": [], "deleted_rows": []}
     at.session_state[report_editor(demo_db, plan, "12m", "kpis")] = {
@@ -119,7 +150,7 @@ def test_a_resolving_twelve_month_report_closes_the_plan_and_its_ofi(open_page, 
     assert report["status"] == "submitted" and report["closes"] == 1
     assert [(r["ref"], r["value"], r["met"]) for r in report["results"]] == [("1.2.A1", None, 1), ("RM1", 4.2, None)]
 
-    at = open_page("committee")
+    at = open_page("committee", tab="12m")
     press(at, "fu_accept", form="fu:comment")
     assert improvement.get(demo_db, person(demo_db, "unit"), plan)["status"] == "closed"
     [ofi] = improvement.get(demo_db, person(demo_db, "unit"), plan)["ofis"]
@@ -131,7 +162,7 @@ def test_outside_the_phases_reports_are_read_only_and_a_late_one_stands_out(open
     yesterday = date.today() - timedelta(days=1)
     years.set_dates(demo_db, person(demo_db, "admin"), YEAR, {"followup_6m": (yesterday - timedelta(days=30),
                                                                                yesterday)})
-    at = open_page(role)
+    at = open_page(role, tab="6m")
     assert not at.data_editor
     assert translate("fu_phase_closed_6m", "th", year=YEAR) in [i.value for i in at.info]
     late = translate("fu_late_warning", "th", day=f"{yesterday.day}")

@@ -15,6 +15,7 @@ from storage.accounts import User
 from ui.i18n import current_language, t
 from ui.plan_common import attempt, cell, comment_thread, committee_form, is_writer, phase_open, target_names
 from ui.text import MISSING, md
+from ui.widget_state import next_round
 
 TEXTS = ("done", "evidence", "problems")
 
@@ -166,8 +167,8 @@ def _comments(db: Database, user: User, report: dict) -> None:
     comment_thread(report["comments"])
     if user.role != "committee" or report["id"] is None or years.year_refusal(db, plan["year"]):
         return
-    text, pressed = committee_form(f"fu:comment:{plan['id']}:{round_}:{report['version']}",
-                                   report["status"] == "submitted", t("pl_request_changes"), t("fu_accept"))
+    form = f"fu:comment:{plan['id']}:{round_}"  # not its version: someone else's change keeps what is typed here
+    text, pressed = committee_form(form, report["status"] == "submitted", t("pl_request_changes"), t("fu_accept"))
     actions = {
         "comment": (lambda: followup.comment(db, user, plan["id"], round_, text), t("pl_commented")),
         "back": (lambda: followup.request_changes(db, user, plan["id"], round_, report["version"], text),
@@ -175,7 +176,8 @@ def _comments(db: Database, user: User, report: dict) -> None:
         "accept": (lambda: followup.accept(db, user, plan["id"], round_, report["version"]), t("fu_accepted")),
     }
     if pressed:
-        attempt(*actions[pressed])
+        if attempt(*actions[pressed]):
+            next_round(form)
         st.rerun()
 
 

@@ -15,6 +15,7 @@ from storage.accounts import User
 from ui.editor import Outcome
 from ui.i18n import t
 from ui.text import md
+from ui.widget_state import form_round
 
 OUTCOME = Outcome("pl:flash")
 attempt, show_flash = OUTCOME.attempt, OUTCOME.show
@@ -53,9 +54,11 @@ def comment_thread(comments: list[dict]) -> None:
 
 def committee_form(key: str, submitted: bool, back_label: str, accept_label: str) -> tuple[str, str | None]:
     """The committee's comment box with its three buttons: the text, and which was pressed ("comment", "back",
-    "accept") if any. Sending back and accepting need a submitted plan or report."""
-    with st.form(key, clear_on_submit=True):
-        text = st.text_area(t("pl_comment"), max_chars=improvement.MAX_TEXT, height=80)
+    "accept") if any. Sending back and accepting need a submitted plan or report. The box empties once the action
+    went through (``next_round(key)``); a refused one keeps the text."""
+    with st.form(key):
+        text = st.text_area(t("pl_comment"), max_chars=improvement.MAX_TEXT, height=80,
+                            key=f"{key}:text:{form_round(key)}")
         cols = st.columns(3)
         pressed = {"comment": cols[0].form_submit_button(t("pl_add_comment"), icon=":material/add_comment:"),
                    "back": cols[1].form_submit_button(back_label, icon=":material/undo:", disabled=not submitted),

@@ -19,7 +19,9 @@ from ui import choices
 from ui.followup import report_view, reports_column
 from ui.i18n import current_language, t
 from ui.plan_common import attempt, cell, comment_thread, committee_form, is_writer, target_names
+from ui.tabs import open_tab
 from ui.text import MISSING, md
+from ui.widget_state import next_round
 
 CHOSEN = "pl:plan"
 
@@ -146,12 +148,13 @@ def plan_view(db: Database, user: User, plan_id: int, points: float, open_phase:
     if plan["status"] not in followup.FOLLOWED:
         _plan_body(db, user, plan, points, open_phase, framework, lang)
         return
-    tabs = st.tabs([t("fu_plan_tab"), *(t(f"fu_round_{r}") for r in followup.ROUNDS)])
-    with tabs[0]:
-        _plan_body(db, user, plan, points, open_phase, framework, lang)
-    for tab, round_ in zip(tabs[1:], followup.ROUNDS, strict=True):
-        with tab:
-            report_view(db, user, plan["id"], round_)
+    # the open tab is kept (and in the address): a comment or a save does not send the reader back to the first
+    tab, container = open_tab("pl_tab", {"plan": "fu_plan_tab", **{r: f"fu_round_{r}" for r in followup.ROUNDS}})
+    with container:
+        if tab == "plan":
+            _plan_body(db, user, plan, points, open_phase, framework, lang)
+        else:
+            report_view(db, user, plan["id"], tab)
 
 
 def _plan_body(db: Database, user: User, plan: dict, points: float, open_phase: bool, framework: Framework,
@@ -225,8 +228,8 @@ def _comments(db: Database, user: User, plan: dict, points: float) -> None:
     comment_thread(plan["comments"])
     if user.role != "committee" or years.year_refusal(db, plan["year"]):
         return
-    text, pressed = committee_form(f"pl:comment:{plan['id']}:{plan['version']}", plan["status"] == "submitted",
-                                   t("pl_request_changes"), t("pl_accept"))
+    form = f"pl:comment:{plan['id']}"  # not its version: someone else's change keeps what is typed here
+    text, pressed = committee_form(form, plan["status"] == "submitted", t("pl_request_changes"), t("pl_accept"))
     actions = {
         "comment": (lambda: improvement.comment(db, user, plan["id"], text), t("pl_commented")),
         "back": (lambda: improvement.request_changes(db, user, plan["id"], plan["version"], text),
@@ -235,5 +238,6 @@ def _comments(db: Database, user: User, plan: dict, points: float) -> None:
                    t("pl_accepted")),
     }
     if pressed:
-        attempt(*actions[pressed])
+        if attempt(*actions[pressed]):
+            next_round(form)
         st.rerun()

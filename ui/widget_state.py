@@ -13,6 +13,10 @@ Two rules keep the two sides together:
   Streamlit drops what a run did not draw (``st.stop`` is for the router alone; a test checks it);
 - ``seed`` gives a keyed widget its value explicitly whenever it is drawn anew: first drawn, or not drawn in
   the run before this one (the value then travels to the browser with the widget).
+
+Forms that edit stored values give their widgets the stored value with ``show_stored``; forms that add things
+empty themselves after an addition with ``next_round``, never with ``clear_on_submit`` (which empties a refused
+form too).
 """
 
 from __future__ import annotations
@@ -48,3 +52,25 @@ def seed(widget_key: str, value: Any, force: bool = False) -> bool:
         st.session_state[widget_key] = value
         return True
     return False
+
+
+_GIVEN = "pmqa:given"  # widget key -> the stored value it was last given (show_stored)
+
+
+def show_stored(widget_key: str, stored: Any) -> None:
+    """Before drawing a keyed widget of a form that edits a stored value: give it ``stored`` when it is drawn
+    anew or when the store's value changed since it was given (someone else saved); otherwise it keeps what the
+    user typed. (A ``value=`` argument would be read once: the form would show, and save, a stale value.)"""
+    given = st.session_state.setdefault(_GIVEN, {})
+    if seed(widget_key, stored, force=widget_key in given and given[widget_key] != stored):
+        given[widget_key] = stored
+
+
+def form_round(name: str) -> int:
+    """The round of a form that adds things: its fields' keys carry it, so ``next_round`` empties them after an
+    addition, while a refused addition keeps everything typed (``clear_on_submit`` would empty it either way)."""
+    return st.session_state.get(f"pmqa:round:{name}", 0)
+
+
+def next_round(name: str) -> None:
+    st.session_state[f"pmqa:round:{name}"] = form_round(name) + 1

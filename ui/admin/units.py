@@ -14,6 +14,7 @@ from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
 from ui.text import MISSING
+from ui.widget_state import form_round, next_round, show_stored
 
 PLAN = "adm:import_plan"  # (uploaded file id, its plan): what the preview showed is what Import applies
 TEMPLATE = "code,name_th,name_en,group,weight\nPLAN,กองแผนงาน,Planning Division,ส่วนกลาง,60\n"
@@ -41,28 +42,29 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
 
 def _fields(prefix: str, unit: dict | None = None) -> dict:
     unit = unit or {}
+    stored = {"code": unit.get("code", ""), "name_th": unit.get("name_th", ""), "name_en": unit.get("name_en") or "",
+              "kind": unit.get("kind") or "", "weight": float(unit.get("weight", 1.0))}
+    for name, value in stored.items():
+        show_stored(f"{prefix}:{name}", value)
     left, right = st.columns(2)
     return {
-        "code": left.text_input(t("adm_unit_code"), unit.get("code", ""), key=f"{prefix}:code",
-                                max_chars=20, help=t("adm_unit_code_help")),
-        "name_th": right.text_input(t("adm_unit_name_th"), unit.get("name_th", ""), key=f"{prefix}:name_th",
-                                    max_chars=org.MAX_NAME),
-        "name_en": left.text_input(t("adm_unit_name_en"), unit.get("name_en") or "", key=f"{prefix}:name_en",
-                                   max_chars=org.MAX_NAME),
-        "kind": right.text_input(t("adm_unit_group"), unit.get("kind") or "", key=f"{prefix}:kind",
-                                 max_chars=org.MAX_GROUP, help=t("adm_unit_group_help")),
+        "code": left.text_input(t("adm_unit_code"), key=f"{prefix}:code", max_chars=20, help=t("adm_unit_code_help")),
+        "name_th": right.text_input(t("adm_unit_name_th"), key=f"{prefix}:name_th", max_chars=org.MAX_NAME),
+        "name_en": left.text_input(t("adm_unit_name_en"), key=f"{prefix}:name_en", max_chars=org.MAX_NAME),
+        "kind": right.text_input(t("adm_unit_group"), key=f"{prefix}:kind", max_chars=org.MAX_GROUP,
+                                 help=t("adm_unit_group_help")),
         "weight": left.number_input(t("adm_unit_weight"), min_value=0.0, max_value=float(org.MAX_WEIGHT),
-                                    value=float(unit.get("weight", 1.0)), key=f"{prefix}:weight",
-                                    help=t("adm_unit_weight_help")),
+                                    key=f"{prefix}:weight", help=t("adm_unit_weight_help")),
     }
 
 
 def _add_form(db: Database, user: User) -> None:
-    with st.expander(t("adm_add_unit"), icon=":material/add_business:"), st.form("adm_add_unit", border=False,
-                                                                              clear_on_submit=True):
-        fields = _fields("adm:new_unit")
+    with st.expander(t("adm_add_unit"), icon=":material/add_business:"), st.form("adm_add_unit", border=False):
+        fields = _fields(f"adm:new_unit:{form_round('adm:new_unit')}")
         if st.form_submit_button(t("adm_add_unit"), type="primary"):
-            run(lambda: org.add_unit(db, actor=user, **fields), done=t("adm_unit_added", code=fields["code"].strip()))
+            added = t("adm_unit_added", code=fields["code"].strip())
+            if run(lambda: org.add_unit(db, actor=user, **fields), done=added):
+                next_round("adm:new_unit")  # added: an empty form; refused: everything typed stays
             st.rerun()
 
 

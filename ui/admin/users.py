@@ -14,6 +14,7 @@ from storage.schema import ROLES
 from ui.admin import run
 from ui.i18n import current_language, t
 from ui.text import MISSING
+from ui.widget_state import form_round, next_round, show_stored
 
 
 def view(db: Database, user: User) -> None:
@@ -38,28 +39,29 @@ def view(db: Database, user: User) -> None:
 
 def _role_and_unit(prefix: str, unit_names: dict, lang: str, role: str = "unit", unit_id: int | None = None):
     left, right = st.columns(2)
-    role = left.selectbox(t("adm_role"), ROLES, index=ROLES.index(role), key=f"{prefix}:role",
-                          format_func=lambda r: role_label(r, lang))
+    show_stored(f"{prefix}:role", role)
+    show_stored(f"{prefix}:unit", unit_id if unit_id in unit_names else next(iter(unit_names)))
+    role = left.selectbox(t("adm_role"), ROLES, key=f"{prefix}:role", format_func=lambda r: role_label(r, lang))
     unit_id = right.selectbox(t("adm_unit_for_assessor"), list(unit_names), key=f"{prefix}:unit",
-                              index=list(unit_names).index(unit_id) if unit_id in unit_names else 0,
                               format_func=unit_names.get, help=t("adm_unit_for_assessor_help"))
     return role, unit_id
 
 
 def _add_form(db: Database, user: User, unit_names: dict, lang: str) -> None:
-    with st.expander(t("adm_add_user"), icon=":material/person_add:"), \
-            st.form("adm_add_user", border=False, clear_on_submit=True):
+    prefix = f"adm:new_user:{form_round('adm:new_user')}"
+    with st.expander(t("adm_add_user"), icon=":material/person_add:"), st.form("adm_add_user", border=False):
         left, right = st.columns(2)
-        username = left.text_input(t("username"), key="adm:new_user:name", help=t("adm_username_help"))
-        display = right.text_input(t("adm_display_name"), key="adm:new_user:display")
-        email = left.text_input(t("adm_email"), key="adm:new_user:email")
-        password = right.text_input(t("adm_temp_password"), type="password", key="adm:new_user:password",
+        username = left.text_input(t("username"), key=f"{prefix}:name", help=t("adm_username_help"))
+        display = right.text_input(t("adm_display_name"), key=f"{prefix}:display")
+        email = left.text_input(t("adm_email"), key=f"{prefix}:email")
+        password = right.text_input(t("adm_temp_password"), type="password", key=f"{prefix}:password",
                                     help=t("adm_temp_password_help", n=accounts.MIN_PASSWORD))
-        role, unit_id = _role_and_unit("adm:new_user", unit_names, lang)
+        role, unit_id = _role_and_unit(prefix, unit_names, lang)
         if st.form_submit_button(t("adm_add_user"), type="primary"):
-            run(lambda: accounts.add_user(db, user, username, password, role, display,
-                                          unit_id if role == "unit" else None, email),
-                done=t("adm_user_added", name=username.strip()))
+            if run(lambda: accounts.add_user(db, user, username, password, role, display,
+                                             unit_id if role == "unit" else None, email),
+                   done=t("adm_user_added", name=username.strip())):
+                next_round("adm:new_user")  # added: an empty form; refused: everything typed stays
             st.rerun()
 
 
@@ -71,19 +73,23 @@ def _edit(db: Database, user: User, people: list[dict], unit_names: dict, lang: 
         prefix = f"adm:user:{user_id}"
         with st.form(f"adm_edit_user_{user_id}", border=False):
             left, right = st.columns(2)
-            display = left.text_input(t("adm_display_name"), person["display_name"], key=f"{prefix}:display")
-            email = right.text_input(t("adm_email"), person["email"] or "", key=f"{prefix}:email")
+            show_stored(f"{prefix}:display", person["display_name"])
+            show_stored(f"{prefix}:email", person["email"] or "")
+            display = left.text_input(t("adm_display_name"), key=f"{prefix}:display")
+            email = right.text_input(t("adm_email"), key=f"{prefix}:email")
             role, unit_id = _role_and_unit(prefix, unit_names, lang, person["role"], person["unit_id"])
             if st.form_submit_button(t("adm_save"), type="primary"):
                 run(lambda: accounts.update_user(db, user, user_id, role, unit_id if role == "unit" else None,
                                                  display, email), done=t("adm_saved"))
                 st.rerun()
-        with st.form(f"adm_reset_{user_id}", border=False, clear_on_submit=True):
-            password = st.text_input(t("adm_temp_password"), type="password", key=f"{prefix}:password",
+        with st.form(f"adm_reset_{user_id}", border=False):
+            password = st.text_input(t("adm_temp_password"), type="password",
+                                     key=f"{prefix}:password:{form_round(prefix)}",
                                      help=t("adm_temp_password_help", n=accounts.MIN_PASSWORD))
             if st.form_submit_button(t("adm_reset_password"), icon=":material/lock_reset:"):
-                run(lambda: accounts.reset_password(db, user, user_id, password),
-                    done=t("adm_password_reset", name=person["username"]))
+                if run(lambda: accounts.reset_password(db, user, user_id, password),
+                       done=t("adm_password_reset", name=person["username"])):
+                    next_round(prefix)
                 st.rerun()
         if person["active"]:
             if st.button(t("adm_disable_user"), key=f"{prefix}:off", icon=":material/person_off:"):
