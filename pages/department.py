@@ -20,6 +20,7 @@ from ui.department_form import (
 )
 from ui.i18n import current_language, t
 from ui.router import end_page, require_user
+from ui.tabs import sections as form_sections
 
 PROFILE_SECTION = "profile"  # beside the categories 1-7 in the section control
 
@@ -37,7 +38,7 @@ record = department.get(db, user, year)
 year_closed = years.year_refusal(db, year)
 if record is None:
     start_panel(user, year, counted, closed=year_closed is not None)
-    sections = [PROFILE_SECTION]
+    parts = [PROFILE_SECTION]
 else:
     fresh = EDITOR.begin(year, record.version)
     editable = user.role == "committee" and record.record["status"] == "draft" and not year_closed
@@ -54,11 +55,10 @@ else:
         st.info(t("dp_locked"), icon=":material/lock:")
     if not year_closed:
         decision_panel(record, user, year)
-    sections = [*framework.rules.categories, PROFILE_SECTION]
+    parts = [*framework.rules.categories, PROFILE_SECTION]
 
-section = st.segmented_control(
-    t("dp_section"), sections, key=key("category"), default=sections[0],
-    format_func=lambda c: t("dp_profile") if c == PROFILE_SECTION else t("category_short", n=c)) or sections[0]
+section = form_sections(t("dp_section"), parts, key("category"), "section",
+                        lambda c: t("dp_profile") if c == PROFILE_SECTION else t("category_short", n=c))
 if section == PROFILE_SECTION:
     st.subheader(t("dp_profile"))
     profile_open = user.role == "committee" and not year_closed and (record is None or

@@ -13,6 +13,7 @@ from ui.i18n import current_language, t
 from ui.review_actions import decision_panel
 from ui.review_form import EDITOR, key, render_item, render_kpis
 from ui.router import end_page, require_user
+from ui.tabs import sections
 from ui.text import MISSING, md
 
 user = require_user("committee", "admin")
@@ -81,8 +82,7 @@ st.page_link("pages/ofi_register.py", label=t("rv_to_ofis"), icon=":material/che
              query_params={"ofi_tab": "gaps", "gaps_of": str(unit_id)})
 
 assessed = framework.rules.categories
-category = st.segmented_control(t("category"), assessed, key=key("category"), default=assessed[0],
-                                format_func=lambda c: t("category_short", n=c)) or assessed[0]
+category = sections(t("category"), assessed, key("category"), "category", lambda c: t("category_short", n=c))
 rows = evidence.listing(db, user, form.assessment["id"])
 can_note = user.role == "committee"
 if category == 7:

@@ -13,6 +13,7 @@ from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.offline_form import offline_panel
 from ui.router import end_page, require_user
+from ui.tabs import sections
 from ui.text import md
 
 CLOSED = {"error_year_closed": "sa_year_closed", "error_phase_closed": "sa_phase_closed", "error_no_cycle": "no_cycle",
@@ -65,10 +66,8 @@ if editable:
 offline_panel(form, framework, user, unit, editable)
 
 assessed = framework.rules.categories
-category = st.segmented_control(
-    t("category"), assessed, key=key("category"), default=assessed[0],
-    format_func=lambda c: f"{t('category_short', n=c)} · {done.answered[c]}/{done.totals[c]}",
-) or assessed[0]
+category = sections(t("category"), assessed, key("category"), "category",
+                    lambda c: f"{t('category_short', n=c)} · {done.answered[c]}/{done.totals[c]}")
 st.subheader(f"{t('category_short', n=category)} {framework.category(category).name.get(lang)} · "
              f"{score_text(scores.categories[category])}")
 rows = evidence.listing(db, user, form.assessment["id"])

@@ -3,9 +3,12 @@
 The committee starts it from the units: each checkpoint's answer is suggested by a rule it chooses over the
 counted units' answers (the committee's where it reviewed, the unit's otherwise). It then edits the
 answers, writes the department's narrative per item, enters the department's KPI values (the units' are
-shown for reference) and cites the units' evidence, and approves it. Every change names the version the
-editor started from (``VersionConflict`` when someone saved in between), is checked against the year's
-criteria first, and is audited in the same transaction. Only the committee writes, in an open year and
+shown for reference) and cites the units' evidence, and approves it. A change of answers, narratives, KPI values
+or citations may name what the editor showed for each field it changes (``before``): it is refused with
+``FieldConflict`` only when someone changed one of those same fields meanwhile, so two members editing different
+fields both keep their work. Other changes (and those without ``before``) name the version the editor started
+from (``VersionConflict`` when someone saved in between). Every change is checked against the year's criteria
+first, and is audited in the same transaction. Only the committee writes, in an open year and
 while the record is a draft; the committee, the director and the admin read it.
 """
 
@@ -129,29 +132,52 @@ def _writer(db: Database, actor: User, year: int) -> User:
     return actor
 
 
-def _claim(db: Database, actor: User, year: int, expected_version: int, status: str = "draft") -> tuple[User, int]:
+def _claim(db: Database, actor: User, year: int, expected_version: int | None,
+           status: str = "draft") -> tuple[User, int]:
     """Inside an open transaction: check the writer, the year and the record's status; take the next version
-    (refused when it is no longer ``expected_version``)."""
+    (refused when it is no longer ``expected_version``; any version when None: the caller checks its fields)."""
     actor = _writer(db, actor, year)
     row = db.execute("SELECT status, version, updated_by FROM dept_records WHERE year = ?", [year]).fetchone()
     if row is None:
         raise InputError("error_dept_not_started", year=year)
     if row[0] != status:
         raise NotEditable(status=row[0])
+    version = row[1] if expected_version is None else expected_version
     cursor = db.execute("UPDATE dept_records SET version = version + 1, updated_at = ?, updated_by = ? "
-                        "WHERE year = ? AND version = ?", [now(), actor.username, year, expected_version])
+                        "WHERE year = ? AND version = ?", [now(), actor.username, year, version])
     if cursor.rowcount != 1:
         raise VersionConflict(row[1], row[2])
-    return actor, expected_version + 1
+    return actor, version + 1
 
 
-def save_answers(db: Database, actor: User, year: int, expected_version: int, ticks: dict[str, bool]) -> int:
-    """The department's answers, checkpoint id -> met."""
+def _require_unchanged(db: Database, year: int, field: str, shown, new, stored, action: str, path: str,
+                       value=None) -> None:
+    """Inside the save's transaction: refuse (``FieldConflict``) when the stored value of a field is no longer the
+    one the editor showed (unless it is already the ``new`` one), naming who changed it last: the latest audited
+    ``action`` whose detail holds ``path`` (a JSON path; equal to ``value`` when given), else the record's last
+    saver."""
+    if stored in (shown, new):
+        return
+    match = "json_type(detail, ?) IS NOT NULL" if value is None else "json_extract(detail, ?) = ?"
+    row = db.execute("SELECT username FROM audit_log WHERE entity = 'dept_record' AND entity_id = ? AND action = ? "
+                     f"AND {match} ORDER BY id DESC LIMIT 1",
+                     [str(year), action, path, *([] if value is None else [value])]).fetchone()
+    by = row[0] if row else db.execute("SELECT updated_by FROM dept_records WHERE year = ?", [year]).fetchone()[0]
+    raise FieldConflict(field, by, stored)
+
+
+def save_answers(db: Database, actor: User, year: int, expected_version: int, ticks: dict[str, bool],
+                 before: dict[str, bool] | None = None) -> int:
+    """The department's answers, checkpoint id -> met; ``before``: what the editor showed for each."""
     unknown = sorted(set(ticks) - assessments.checkpoint_ids(years.framework_of(db, year)))
     if unknown:
         raise InputError("error_unknown_checkpoint", ids=", ".join(unknown[:5]))
     with transaction(db):
-        actor, version = _claim(db, actor, year, expected_version)
+        actor, version = _claim(db, actor, year, None if before is not None else expected_version)
+        for cp in before or {}:
+            row = db.execute("SELECT met FROM dept_answers WHERE year = ? AND checkpoint = ?", [year, cp]).fetchone()
+            _require_unchanged(db, year, cp, bool(before[cp]), bool(ticks.get(cp)), bool(row and row[0]),
+                               "dept_answers", f'$.ticks."{cp}"')
         db.conn.executemany("INSERT INTO dept_answers (year, checkpoint, met) VALUES (?, ?, ?) ON CONFLICT "
                             "(year, checkpoint) DO UPDATE SET met = excluded.met",
                             [(year, cp, int(bool(met))) for cp, met in ticks.items()])
@@ -165,14 +191,20 @@ def _require_item(framework: Framework, item: str) -> None:
         raise InputError("error_unknown_item", item=item)
 
 
-def save_narrative(db: Database, actor: User, year: int, expected_version: int, item: str, text: str) -> int:
-    """The department's account of an item: how it works and what it achieved (categories 1-7)."""
+def save_narrative(db: Database, actor: User, year: int, expected_version: int, item: str, text: str,
+                   before: str | None = None) -> int:
+    """The department's account of an item: how it works and what it achieved (categories 1-7); ``before``: the
+    text the editor showed."""
     _require_item(years.framework_of(db, year), item)
     text = text.strip()
     if len(text) > MAX_NARRATIVE:
         raise InputError("error_text_length", limit=MAX_NARRATIVE)
     with transaction(db):
-        actor, version = _claim(db, actor, year, expected_version)
+        actor, version = _claim(db, actor, year, None if before is not None else expected_version)
+        if before is not None:
+            row = db.execute("SELECT text FROM dept_narratives WHERE year = ? AND item = ?", [year, item]).fetchone()
+            _require_unchanged(db, year, item, before.strip(), text, row[0] if row else "", "dept_narrative",
+                               "$.item", item)
         db.execute("INSERT INTO dept_narratives (year, item, text) VALUES (?, ?, ?) ON CONFLICT (year, item) "
                    "DO UPDATE SET text = excluded.text", [year, item, text])
         audit.record(db, actor.username, "dept_narrative", "dept_record", year, item=item, chars=len(text),
@@ -181,9 +213,10 @@ def save_narrative(db: Database, actor: User, year: int, expected_version: int, 
 
 
 def save_kpi_values(db: Database, actor: User, year: int, expected_version: int,
-                    values: dict[tuple[str, int], float | None]) -> int:
+                    values: dict[tuple[str, int], float | None],
+                    before: dict[tuple[str, int], float | None] | None = None) -> int:
     """The department's KPI results, (criteria KPI, fiscal year) -> value or None (cleared); each value a number
-    in the KPI's valid range, the year one of the cycle's three."""
+    in the KPI's valid range, the year one of the cycle's three; ``before``: what the editor showed for each."""
     kpis = {k.id: k for _, k in years.framework_of(db, year).kpis()}
     unknown = sorted({kpi_id for kpi_id, _ in values} - set(kpis))
     if unknown:
@@ -191,7 +224,12 @@ def save_kpi_values(db: Database, actor: User, year: int, expected_version: int,
     clean = {(kpi_id, fiscal_year): checked_kpi_value(kpis[kpi_id], fiscal_year, year, value)
              for (kpi_id, fiscal_year), value in values.items()}
     with transaction(db):
-        actor, version = _claim(db, actor, year, expected_version)
+        actor, version = _claim(db, actor, year, None if before is not None else expected_version)
+        for (kpi_id, fiscal_year), shown in (before or {}).items():
+            row = db.execute("SELECT value FROM dept_kpis WHERE year = ? AND kpi = ? AND fiscal_year = ?",
+                             [year, kpi_id, fiscal_year]).fetchone()
+            _require_unchanged(db, year, f"{kpi_id}/{fiscal_year}", shown, clean.get((kpi_id, fiscal_year)),
+                               row[0] if row else None, "dept_kpis", f'$.values."{kpi_id}/{fiscal_year}"')
         db.conn.executemany("INSERT INTO dept_kpis (year, kpi, fiscal_year, value) VALUES (?, ?, ?, ?) ON CONFLICT "
                             "(year, kpi, fiscal_year) DO UPDATE SET value = excluded.value",
                             [(year, k, fy, v) for (k, fy), v in clean.items()])
@@ -210,16 +248,21 @@ def citable(db: Database, year: int, item: str) -> pd.DataFrame:
                                              "confidential"])
 
 
-def cite(db: Database, actor: User, year: int, expected_version: int, item: str, evidence_ids: list[int]) -> int:
+def cite(db: Database, actor: User, year: int, expected_version: int, item: str, evidence_ids: list[int],
+         before: list[int] | None = None) -> int:
     """The units' evidence the department cites for an item (replacing the item's earlier choice); each must
-    be the year's evidence for that item."""
+    be the year's evidence for that item. ``before``: the choice the editor showed."""
     _require_item(years.framework_of(db, year), item)
     ids = sorted(set(evidence_ids))
     allowed = set(citable(db, year, item)["id"])
     if any(isinstance(i, bool) or not isinstance(i, int) or i not in allowed for i in ids):
         raise InputError("error_dept_evidence", item=item)
     with transaction(db):
-        actor, version = _claim(db, actor, year, expected_version)
+        actor, version = _claim(db, actor, year, None if before is not None else expected_version)
+        if before is not None:
+            stored = sorted(r[0] for r in db.execute("SELECT evidence_id FROM dept_citations WHERE year = ? AND "
+                                                     "item = ?", [year, item]))
+            _require_unchanged(db, year, item, sorted(set(before)), ids, stored, "dept_cite", "$.item", item)
         db.execute("DELETE FROM dept_citations WHERE year = ? AND item = ?", [year, item])
         db.conn.executemany("INSERT INTO dept_citations (year, item, evidence_id) VALUES (?, ?, ?)",
                             [(year, item, i) for i in ids])

@@ -172,12 +172,10 @@ def test_department_assessment_shows_the_store_after_any_path_and_a_tick_saves_o
             assert shown(page, [])[1][0] == PROFILE_TEXT  # the profile's first part
             section(page, translate("category_short", "th", n=n), category_heading(n))
             expect_dept_category(page, server_store, n)
-        # to another page and back: the form opens on its first category, as stored
+        # to another page and back: the form opens on the category chosen last, as stored
         visit(page, "page_home")
         open_page(page, "page_department")
-        expect()(live(main(page)).get_by_role("heading", name=category_heading(1))).to_be_visible()
-        expect_dept_category(page, server_store, 1)
-        section(page, translate("category_short", "th", n=6), category_heading(6))
+        expect()(live(main(page)).get_by_role("heading", name=category_heading(6))).to_be_visible()
         expect_dept_category(page, server_store, 6)
         screenshot(page, artifacts / "sections-department.png")
 
@@ -227,7 +225,14 @@ def test_unit_form_shows_the_store_after_any_path_and_a_tick_saves_only_itself(b
             expect_unit_category(page, server_store, n)
         visit(page, "page_workplan")
         open_page(page, "page_self_assessment")
-        expect()(live(main(page)).get_by_role("heading", name=category_heading(1))).to_be_visible()
+        expect()(live(main(page)).get_by_role("heading", name=category_heading(2))).to_be_visible()
+        expect_unit_category(page, server_store, 2)
+        page.reload()  # a reload opens the same category (it is in the address)
+        expect()(live(main(page)).get_by_role("heading", name=category_heading(2))).to_be_visible()
+        expect()(live(main(page)).get_by_role("checkbox", name=re.compile(r"^2\.4\.S"))).to_have_count(
+            len([cp for cp in checkpoints_of(2) if cp.startswith("2.4.S")]))
+        expect_unit_category(page, server_store, 2)
+        section(page, unit_category(1), category_heading(1))
         expect_unit_category(page, server_store, 1)
 
         before = unit_form(server_store)
@@ -277,9 +282,10 @@ def test_review_shows_the_store_after_any_path_and_a_tick_saves_only_itself(brow
         visit(page, "page_ofi")
         open_page(page, "page_review")
         expect()(live(main(page)).locator('[data-testid="stCheckbox"]').first).to_be_visible()
+        expect()(live(main(page)).get_by_role("heading", name=re.compile(r"^3\.1"))).to_be_visible()  # as left
         before = reviewed(server_store, unit_id)
-        ticks, _ = shown(page, checkpoints_of(1))
-        assert ticks == review_ticks(before, checkpoints_of(1))
+        ticks, _ = shown(page, checkpoints_of(3))
+        assert ticks == review_ticks(before, checkpoints_of(3))
         ticked = next(cp for cp, met in ticks.items() if met)
         click_box(page, ticked)
         expect()(live(main(page)).get_by_role("checkbox", name=re.compile("^" + re.escape(ticked)))).not_to_be_checked()

@@ -9,7 +9,7 @@ from analysis.department_record import record_scores
 from i18n import translate
 from i18n.format import score_text
 from storage import department
-from ui.text import thai_lines
+from ui.text import md, thai_lines
 
 PAGE = "pages/department.py"
 YEAR = 2570
@@ -133,9 +133,15 @@ def test_the_committee_answers_the_organisation_profile_before_and_after_startin
     other = page()  # a second committee session, opened now, and the first one changes the part again
     at.text_area(key=f"pf:part:{part.id}").input("ฉบับแก้ไข").run()
     other.text_area(key=f"pf:part:{part.id}").input("ฉบับของอีกคน").run()
-    assert other.error  # refused beside the box: someone changed it since it was shown
+    # refused (someone changed it since it was shown): theirs in the box, the text typed kept beside it
+    assert [w.value for w in other.main.warning] == [translate("conflict_text", "th", by=md("demo-committee"))]
     assert department.profile(demo_db, reader(demo_db), YEAR)[part.id]["text"] == "ฉบับแก้ไข"
     assert other.text_area(key=f"pf:part:{part.id}").value == "ฉบับแก้ไข"
+    assert "ฉบับของอีกคน" in [m.value for m in other.markdown]
+    other.button(key=f"pf:part:{part.id}:resolve:conflict_both").click().run()
+    assert not other.main.warning
+    assert department.profile(demo_db, reader(demo_db), YEAR)[part.id]["text"] == "ฉบับแก้ไข\n\nฉบับของอีกคน"
+    assert other.text_area(key=f"pf:part:{part.id}").value == "ฉบับแก้ไข\n\nฉบับของอีกคน"
 
     director = page("director")
     assert director.text_area(key=f"pf:part:{part.id}").disabled

@@ -191,18 +191,36 @@ def test_edits_of_different_fields_from_two_sessions_merge(page, store):
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
-def test_a_change_to_the_field_someone_just_changed_is_refused_beside_it(page, store, lang):
+def test_a_value_someone_just_changed_is_refused_beside_it_in_plain_words(page, store, lang):
     at = page(lang=lang)
-    # a colleague ticks 1.1.B2 and writes the narrative after this session loaded the form
-    v = answers.save_checkpoints(store["db"], store["unit"], store["aid"], 0, {"1.1.B2": True})
-    answers.save_narrative(store["db"], store["unit"], store["aid"], v, "1.1", "basic", "ของเพื่อน")
+    at.segmented_control(key="sa:category").set_value(7).run()
+    answers.save_kpi_values(store["db"], store["unit"], store["aid"], 0, {("RM1", 2570): 80.0})  # meanwhile
+    at.number_input(key="sa:kpi:RM1:2570").set_value(85.0).run()
+    assert [e.value for e in at.error] == [translate("error_field_conflict", lang, by="demo-unit")]
+    assert "RM1" not in at.error[0].value  # no internal key such as (RM1/2570)
+    assert at.number_input(key="sa:kpi:RM1:2570").value == 80.0  # theirs is shown
+    at.number_input(key="sa:kpi:RM1:2570").set_value(85.0).run()  # now up to date: this change goes through
+    assert not at.error and form(store).kpi_values[("RM1", 2570)]["self"] == 85.0
+
+
+@pytest.mark.parametrize(("choice", "stored"), [("conflict_keep_theirs", "ของเพื่อน"), ("conflict_use_mine", "ของเรา"),
+                                                ("conflict_both", "ของเพื่อน\n\nของเรา")])
+def test_an_account_two_people_wrote_keeps_both_texts_to_keep_either_or_merge(page, store, choice, stored):
+    # regression (issue 25): the second writer's text was thrown away, with "(1.1/basic)" in the message
+    at = page()
+    answers.save_narrative(store["db"], store["unit"], store["aid"], 0, "1.1", "basic", "ของเพื่อน")  # meanwhile
     at.text_area(key="sa:nar:1.1:basic").input("ของเรา").run()
-    expected = translate("error_field_conflict", lang, by="demo-unit", field="1.1/basic")
-    assert [e.value for e in at.error] == [expected]
-    assert at.text_area(key="sa:nar:1.1:basic").value == "ของเพื่อน"  # theirs is kept and shown
-    at.checkbox(key="sa:cp:1.1.B2").uncheck().run()  # now up to date: this change goes through
-    assert not at.error and form(store).ticks["1.1.B2"]["self"] is False
+    assert not at.error
+    conflict = translate("conflict_text", "th", by=md("demo-unit"))
+    assert conflict in [w.value for w in at.main.warning]
+    assert at.text_area(key="sa:nar:1.1:basic").value == "ของเพื่อน"  # theirs, as stored, in the box
+    shown = [m.value for m in at.markdown]
+    assert "ของเพื่อน" in shown and "ของเรา" in shown  # side by side
     assert form(store).narratives[("1.1", "basic")] == "ของเพื่อน"
+    at.button(key=f"sa:nar:1.1:basic:resolve:{choice}").click().run()
+    assert not at.error and conflict not in [w.value for w in at.main.warning]
+    assert form(store).narratives[("1.1", "basic")] == stored
+    assert at.text_area(key="sa:nar:1.1:basic").value == stored
 
 
 def complete_form(store):
@@ -335,3 +353,18 @@ def test_when_the_year_averages_entered_values_an_item_without_them_is_not_asses
     assert live_scores(form(store), framework).items["7.2"] == kpi_score(90.0, rm3.floor, rm3.ceiling)
     # and category 7 does not hold back the submission: the unit can submit without every value
     assert not [i for i in assessments.unanswered_items(form(store), framework) if i.startswith("7.")]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_category_is_kept_in_the_address_so_a_reload_opens_it(page, app, store, lang):
+    # regression (issue 25): the unit form went back to category 1 on every reload
+    at = page(lang)
+    at.segmented_control(key="sa:category").set_value(4).run()
+    assert at.query_params["category"] == "4"
+    assert at.subheader[0].value.startswith(translate("category_short", lang, n=4))
+    reloaded = app("unit", lang)  # a new session at the same address
+    reloaded.query_params["category"] = "4"
+    reloaded.switch_page(PAGE).run()
+    assert reloaded.segmented_control(key="sa:category").value == 4
+    reloaded.segmented_control(key="sa:category").set_value(1).run()
+    assert "category" not in reloaded.query_params  # the first category needs no mention

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from scoring import roll_up, unit_item_scores
-from storage import assessments, audit, department, years
+from storage import accounts, assessments, audit, department, evidence, years
+from storage.demo import DEMO_PASSWORD
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
 
 YEAR = 2570
@@ -161,3 +162,48 @@ def test_the_organisation_profile_is_saved_per_part_checked_and_audited(demo_db,
         department.profile(demo_db, demo_user("unit"), YEAR)
     assert department.profile_version(demo_db, YEAR) == 2
     assert audit.entries(demo_db, action="profile", year=YEAR)["username"].tolist() == ["demo-committee"] * 2
+
+
+def test_two_members_editing_different_fields_both_keep_their_work(demo_db, committee):
+    # two committee sessions opened the record at the same version; each saves what its editor showed
+    record = department.start(demo_db, committee, YEAR)
+    shown = record.version
+    department.save_narrative(demo_db, committee, YEAR, shown, "1.1", "ของคนแรก", before="")
+    cp = next(c for c, met in record.ticks.items() if not met)
+    department.save_answers(demo_db, committee, YEAR, shown, {cp: True}, before={cp: False})
+    department.save_kpi_values(demo_db, committee, YEAR, shown, {("RM1", YEAR): 88.0},
+                               before={("RM1", YEAR): record.kpi_values.get(("RM1", YEAR))})
+    after = department.get(demo_db, committee, YEAR)
+    assert (after.narratives["1.1"], after.ticks[cp], after.kpi_values[("RM1", YEAR)]) == ("ของคนแรก", True, 88.0)
+    assert after.version == shown + 3
+
+
+@pytest.mark.parametrize("field", ["narrative", "kpi", "cite"])
+def test_a_change_to_a_field_someone_changed_since_it_was_shown_is_refused_with_their_value(demo_db, committee,
+                                                                                              field):
+    record = department.start(demo_db, committee, YEAR)
+    v = record.version
+    saves = {
+        "narrative": (lambda before: department.save_narrative(demo_db, committee, YEAR, v, "1.1", "ของเรา",
+                                                               before=before), "", "ของเพื่อน",
+                      lambda: department.save_narrative(demo_db, committee, YEAR, v, "1.1", "ของเพื่อน")),
+        "kpi": (lambda before: department.save_kpi_values(demo_db, committee, YEAR, v, {("RM1", YEAR): 90.0},
+                                                          before={("RM1", YEAR): before}), None, 80.0,
+                lambda: department.save_kpi_values(demo_db, committee, YEAR, v, {("RM1", YEAR): 80.0})),
+    }
+    if field == "cite":
+        unit = accounts.authenticate(demo_db, "demo-unit", DEMO_PASSWORD)
+        aid = assessments.get(demo_db, unit.unit_id, YEAR)["id"]
+        ids = [evidence.add_link(demo_db, unit, aid, "1.1", "basic", f"https://intra.example/{n}", f"แผน {n}", False)
+               for n in (1, 2)]
+        department.cite(demo_db, committee, YEAR, v, "1.1", [ids[0]])
+        with pytest.raises(FieldConflict) as refused:
+            department.cite(demo_db, committee, YEAR, v, "1.1", [ids[1]], before=[])
+        assert refused.value.stored == [ids[0]]
+        return
+    save, shown, theirs, their_save = saves[field]
+    their_save()
+    with pytest.raises(FieldConflict) as refused:
+        save(shown)
+    assert refused.value.stored == theirs and refused.value.params["by"] == "demo-committee"
+    save(theirs)  # now up to date: it goes through

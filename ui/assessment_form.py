@@ -34,11 +34,17 @@ def _on_tick(user: User, assessment_id: int, checkpoint: str) -> None:
         session.store(), user, assessment_id, v, {checkpoint: met}, before={checkpoint: bool(shown)}))
 
 
+def _narrative_saver(user: User, assessment_id: int, item: str, level: str):
+    """``save(version, shown, text)`` of an item's account at a level."""
+    return lambda version, shown, text: answers.save_narrative(session.store(), user, assessment_id, version, item,
+                                                               level, text, before=shown or "")
+
+
 def _on_narrative(user: User, assessment_id: int, item: str, level: str) -> None:
     k = key("nar", item, level)
     text = st.session_state[k] or ""
-    EDITOR.save_field(k, text.strip(), lambda v, shown: answers.save_narrative(
-        session.store(), user, assessment_id, v, item, level, text, before=shown or ""))
+    save = _narrative_saver(user, assessment_id, item, level)
+    EDITOR.save_field(k, text.strip(), lambda v, shown: save(v, shown, text))
 
 
 def _on_none_met(user: User, assessment_id: int, item: str) -> None:
@@ -120,6 +126,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                              disabled=not editable, on_change=_on_narrative, args=(user, aid, item.id, level),
                              help=t("sa_narrative_help", limit=answers.MAX_NARRATIVE))
             EDITOR.field_error(k, column)
+            EDITOR.text_conflict(k, _narrative_saver(user, aid, item.id, level), column)
             with column:
                 render_evidence(user, aid, item.id, level, None, editable,
                                 [e for e in evidence_rows if e["item"] == item.id and e["level"] == level])

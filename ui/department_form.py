@@ -29,23 +29,37 @@ def _save(action) -> None:
 
 
 def _on_tick(user: User, year: int, checkpoint: str) -> None:
-    met = bool(st.session_state[key("cp", checkpoint)])
-    _save(lambda v: department.save_answers(session.store(), user, year, v, {checkpoint: met}))
+    k = key("cp", checkpoint)
+    met = bool(st.session_state[k])
+    EDITOR.save_field(k, met, lambda v, shown: department.save_answers(
+        session.store(), user, year, v, {checkpoint: met}, before={checkpoint: bool(shown)}))
+
+
+def _narrative_saver(user: User, year: int, item: str):
+    """``save(version, shown, text)`` of the department's account of an item."""
+    return lambda version, shown, text: department.save_narrative(session.store(), user, year, version, item, text,
+                                                                  before=shown or "")
 
 
 def _on_narrative(user: User, year: int, item: str) -> None:
-    text = st.session_state[key("nar", item)] or ""
-    _save(lambda v: department.save_narrative(session.store(), user, year, v, item, text))
+    k = key("nar", item)
+    text = st.session_state[k] or ""
+    save = _narrative_saver(user, year, item)
+    EDITOR.save_field(k, text.strip(), lambda v, shown: save(v, shown, text))
 
 
 def _on_kpi(user: User, year: int, kpi: str, fiscal_year: int) -> None:
-    value = st.session_state[key("kpi", kpi, fiscal_year)]
-    _save(lambda v: department.save_kpi_values(session.store(), user, year, v, {(kpi, fiscal_year): value}))
+    k = key("kpi", kpi, fiscal_year)
+    value = st.session_state[k]
+    EDITOR.save_field(k, value, lambda v, shown: department.save_kpi_values(
+        session.store(), user, year, v, {(kpi, fiscal_year): value}, before={(kpi, fiscal_year): shown}))
 
 
 def _on_cite(user: User, year: int, item: str) -> None:
-    chosen = [int(i) for i in st.session_state[key("cite", item)]]
-    _save(lambda v: department.cite(session.store(), user, year, v, item, chosen))
+    k = key("cite", item)
+    chosen = [int(i) for i in st.session_state[k]]
+    EDITOR.save_field(k, chosen, lambda v, shown: department.cite(session.store(), user, year, v, item, chosen,
+                                                                  before=list(shown or [])))
 
 
 def start_panel(user: User, year: int, counted: int, closed: bool) -> None:
@@ -56,7 +70,8 @@ def start_panel(user: User, year: int, counted: int, closed: bool) -> None:
     rule = choices.one("radio", t("dp_rule"), department.RULES, "dp:rule", lambda r: t(f"dp_rule_{r}"))
     if st.button(t("dp_start"), type="primary", key="dp:start") and EDITOR.attempt(
             lambda: department.start(session.store(), user, year, rule), t("dp_started")):
-        st.session_state.pop(key("category"), None)  # open the first category, not the profile shown till now
+        for shown in (key("category"), key("category") + ":chosen"):  # the first category, not the profile
+            st.session_state.pop(shown, None)
         st.rerun()
 
 
@@ -113,6 +128,7 @@ def render_item(db: Database, record: Record, item: Item, framework: Framework, 
                 EDITOR.prime(k, record.ticks.get(cp.id, False), fresh)
                 column.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}", key=k, disabled=not editable,
                                 wrap=True, width="stretch", on_change=_on_tick, args=(user, year, cp.id))
+                EDITOR.field_error(k, column)
                 column.caption(t("dp_units_met", met=units_met.get(cp.id, 0), n=counted))
         _narrative_and_evidence(db, record, item, user, fresh, editable)
 
@@ -124,6 +140,8 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
     EDITOR.prime(k, record.narratives.get(item.id, ""), fresh)
     st.text_area(t("dp_narrative"), key=k, height=160, max_chars=department.MAX_NARRATIVE, disabled=not editable,
                  on_change=_on_narrative, args=(user, year, item.id), help=t("dp_narrative_help"))
+    EDITOR.field_error(k)
+    EDITOR.text_conflict(k, _narrative_saver(user, year, item.id))
     theirs = department.unit_narratives(db, year, item.id)
     with st.expander(t("dp_unit_narratives", n=theirs["code"].nunique())):
         if theirs.empty:
@@ -137,6 +155,7 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
     st.multiselect(t("dp_cite"), list(labels), key=k, format_func=lambda i: labels.get(i, str(i)),
                    disabled=not editable or not labels, on_change=_on_cite, args=(user, year, item.id),
                    help=t("dp_cite_help"), placeholder=t("dp_cite_none") if not labels else None)
+    EDITOR.field_error(k)
 
 
 def render_kpis(db: Database, record: Record, framework: Framework, user: User, fresh: bool, editable: bool,
@@ -163,17 +182,23 @@ def render_kpis(db: Database, record: Record, framework: Framework, user: User, 
                                         format="%.2f", disabled=not editable, on_change=_on_kpi,
                                         args=(user, year, kpi.id, fiscal_year),
                                         help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"))
+                    EDITOR.field_error(k, column)
         _narrative_and_evidence(db, record, item, user, fresh, editable)
 
 
 PROFILE = Editor("pf")
 
 
+def _profile_saver(user: User, year: int, part: str):
+    """``save(version, shown, text)`` of the committee's answer to a part of the profile."""
+    return lambda _, shown, text: department.save_profile(session.store(), user, year, part, text, before=shown or "")
+
+
 def _on_profile(user: User, year: int, part: str) -> None:
     k = PROFILE.key("part", part)
     text = st.session_state[k] or ""
-    PROFILE.save_field(k, text.strip(), lambda _, shown: department.save_profile(
-        session.store(), user, year, part, text, before=shown or ""))
+    save = _profile_saver(user, year, part)
+    PROFILE.save_field(k, text.strip(), lambda v, shown: save(v, shown, text))
 
 
 def render_profile(db: Database, framework: Framework, user: User, year: int, editable: bool) -> None:
@@ -195,6 +220,7 @@ def render_profile(db: Database, framework: Framework, user: User, year: int, ed
             st.text_area(t("dp_profile_answer"), key=k, height=200, max_chars=department.MAX_NARRATIVE,
                          disabled=not editable, on_change=_on_profile, args=(user, year, part.id))
             PROFILE.field_error(k)
+            PROFILE.text_conflict(k, _profile_saver(user, year, part.id))
             if part.id in answers:
                 st.caption(t("dp_profile_saved", time=local_time(answers[part.id]["updated_at"]),
                              user=answers[part.id]["updated_by"]))

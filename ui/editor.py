@@ -7,7 +7,9 @@ save was refused), so what is shown is what is stored.
 
 A field's save (``save_field``) sends what the widget showed before the change, so the store refuses it
 only when someone changed that same field meanwhile; the refusal is shown beside the field's control
-(``field_error``), and a save that went through after someone else's brings their changes in.
+(``field_error``), and a save that went through after someone else's brings their changes in. When the field is
+a text both people wrote, nothing typed is lost: the box shows the stored text and ``text_conflict`` keeps the
+user's own beside it, to keep theirs, use one's own, or put both in the box.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from storage.errors import StoreError
+from storage.errors import FieldConflict, StoreError
 from ui import faults
 from ui.errors import describe
 from ui.i18n import t
+from ui.text import MISSING, md
 from ui.widget_state import seed
 
 
@@ -32,6 +35,7 @@ class Editor:
         self._flash = f"{scope}:flash"
         self._shown = f"{scope}:shown"  # widget key -> the stored value it was primed with (or saved)
         self._field_flash = f"{scope}:field_flash"  # (widget key, message) of a field's refused save
+        self._conflicts = f"{scope}:conflicts"  # widget key -> {mine, theirs, by} of a text refused for a conflict
 
     def key(self, kind: str, *parts) -> str:
         return ":".join([self.scope, kind, *map(str, parts)])
@@ -87,13 +91,18 @@ class Editor:
         for ``field_error`` beside the control, and every widget goes back to the stored values."""
         record_id, version = st.session_state[self.loaded]
         shown = st.session_state.setdefault(self._shown, {})
+        conflicts = st.session_state.setdefault(self._conflicts, {})
         try:
             result = action(version, shown.get(widget_key))
         except Exception as exc:
             st.session_state[self.loaded] = None
+            if isinstance(exc, FieldConflict) and isinstance(value, str):  # two texts: keep the user's beside theirs
+                conflicts[widget_key] = {"mine": value, "theirs": exc.stored or "", "by": exc.params.get("by", "-")}
+                return
             self._refused(exc)
             st.session_state[self._field_flash] = (widget_key, st.session_state.pop(self._flash)[1])
             return
+        conflicts.pop(widget_key, None)
         shown[widget_key] = value
         # someone else saved in between (other fields): show the store's values, theirs with ours
         st.session_state[self.loaded] = (record_id, result) if result == version + 1 else None
@@ -105,6 +114,42 @@ class Editor:
         if flashed and flashed[0] == widget_key:
             del st.session_state[self._field_flash]
             container.error(flashed[1], icon=":material/sync_problem:")
+
+    def text_conflict(self, widget_key: str, save: Callable[[int, object, str], int], container=st) -> None:
+        """Below a text box whose change was refused because someone else changed the same text meanwhile: their
+        text (now in the box) and the user's own side by side, with three ways on: keep theirs, use one's own, or
+        put both in the box to edit. ``save(version, shown, text)`` saves a text as ``save_field`` does."""
+        conflict = st.session_state.get(self._conflicts, {}).get(widget_key)
+        if not conflict:
+            return
+        box = container.container(border=True)
+        box.warning(t("conflict_text", by=md(conflict["by"])), icon=":material/sync_problem:")
+        theirs, mine = box.columns(2)
+        theirs.caption(t("conflict_theirs", by=md(conflict["by"])))
+        theirs.markdown(md(conflict["theirs"]) or MISSING)
+        mine.caption(t("conflict_mine"))
+        mine.markdown(md(conflict["mine"]) or MISSING)
+        both = "\n\n".join(text for text in (conflict["theirs"], conflict["mine"]) if text)
+        buttons = box.columns(3)
+        for column, (label, text, icon) in zip(buttons, (
+                ("conflict_keep_theirs", None, ":material/check:"),
+                ("conflict_use_mine", conflict["mine"], ":material/undo:"),
+                ("conflict_both", both, ":material/merge:")), strict=True):
+            column.button(t(label), key=f"{widget_key}:resolve:{label}", icon=icon, width="stretch",
+                          on_click=self._resolve, args=(widget_key, text, save))
+
+    def _resolve(self, widget_key: str, text: str | None, save: Callable[[int, object, str], int]) -> None:
+        conflicts = st.session_state.setdefault(self._conflicts, {})
+        conflict = conflicts.pop(widget_key, None)
+        if conflict is None or text is None:  # their text is in the box and in the store already
+            return
+        self.save_field(widget_key, text, lambda version, shown: save(version, shown, text))
+        if widget_key in conflicts:  # changed once more meanwhile: a new conflict to settle
+            return
+        if self.flashed() == "success":
+            st.session_state[widget_key] = text
+        else:  # refused for another reason (too long, say): the choice is still to make
+            conflicts[widget_key] = conflict
 
     def save(self, action: Callable[[int], int | tuple], done: str | None = None) -> None:
         """Run a versioned save with the version on screen; report the outcome on the next render.

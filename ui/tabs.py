@@ -1,4 +1,4 @@
-"""Tabs that build only what is on screen, with the open tab in the page's address.
+"""Tabs that build only what is on screen, with the open tab in the page's address; a form's sections likewise.
 
 ``st.tabs`` with ``on_change="rerun"`` tracks the open tab, so each tab's ``.open`` is known and hidden tabs
 need not be built. Its state is the tab's label, which changes with the language, so the address holds the
@@ -9,12 +9,14 @@ changes.)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import streamlit as st
 
 from i18n import LANGUAGES, translate
 from ui.i18n import t
+from ui.widget_state import seed
 
 
 def _tab_of(label: str | None, tabs: Mapping[str, str]) -> str | None:
@@ -41,3 +43,24 @@ def open_tab(key: str, tabs: Mapping[str, str]) -> tuple[str, object]:
     elif st.query_params.get(key) != shown:
         st.query_params[key] = shown
     return shown, containers[shown]
+
+
+def sections(label: str, options: Sequence, key: str, param: str, format_func: Callable[[Any], str]) -> Any:
+    """A segmented control of a form's sections (categories, the profile) whose choice is in the page's address
+    (``?param=...``): a reload or a shared link opens the same section. A new session starts from the address (or
+    the first section); clicking the chosen section again keeps it instead of clearing the control."""
+    options = list(options)
+    by_text = {str(option): option for option in options}
+    chosen = st.session_state.get(f"{key}:chosen")
+    if chosen not in options:
+        chosen = by_text.get(st.query_params.get(param), options[0])
+    seed(key, chosen, force=st.session_state.get(key) not in options)
+    labels = [format_func(option) for option in options]  # now, in this run's language (see ui.choices._labelled)
+    value = st.segmented_control(label, options, key=key, format_func=lambda o: labels[options.index(o)])
+    value = chosen if value is None else value
+    st.session_state[f"{key}:chosen"] = value
+    if value == options[0]:
+        st.query_params.pop(param, None)  # the first section needs no mention
+    elif st.query_params.get(param) != str(value):
+        st.query_params[param] = str(value)
+    return value
