@@ -77,7 +77,7 @@ def _summary(sheet, figures: YearFigures, lang: str) -> None:
             [t("wb_units"), t("submissions_value", done=figures.units_counted, total=figures.units_total)],
             [t("department_total"), figures.total],
             [t("level"), level_label(figures.level, lang) if figures.level else None]]
-    rows += [[t("category_short", n=int(c)), score] for c, score in figures.categories.items()]
+    rows += [[t("wb_category_score", n=int(c)), score] for c, score in figures.categories.items()]
     if figures.award is not None:
         for status in figures.award.tiers:
             rows.append([t("wb_readiness", tier=status.tier.name.get(lang)), readiness_text(status, lang)])
@@ -102,33 +102,34 @@ def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th"
     units = figures.units
     categories = [c for c in range(1, 8) if c in units.columns]
     _write(sheets["units"], [t("wb_code"), t("unit"), t("status"), t("total_score"),
-                             *(t("category_short", n=c) for c in categories)],
-           [[r["code"], r["name"], status_label(r["status"], lang), r["total"], *(r[c] for c in categories)]
+                             *(t("wb_category_score", n=c) for c in categories)],
+           [[r["code"], r["name"], status_label(r["status"]), r["total"], *(r[c] for c in categories)]
             for r in units.to_dict("records")],
            [10, 36, 14, 12, *([10] * len(categories))], dict.fromkeys(range(4, 5 + len(categories)), "score"))
 
-    _write(sheets["items"], [t("ov_item"), t("category"), t("ov_item_name"), t("rv_self_total"),
-                             t("rv_review_total"), t("wb_record_score")],
+    source = t(f"ov_source_{figures.source}")
+    _write(sheets["items"], [t("ov_item"), t("category"), t("ov_item_name"), t("wb_self_score"),
+                             t("wb_source_score", source=source), t("wb_record_item_score")],
            figures.items[["item", "category", "name", "self", "review", "department"]].values.tolist(),
-           [8, 9, 48, 14, 14, 14], {4: "score", 5: "score", 6: "score"})
+           [8, 9, 48, 18, 18, 18], {4: "score", 5: "score", 6: "score"})
 
     met = {True: t("wb_met"), False: t("wb_not_met")}
-    _write(sheets["answers"], [t("wb_code"), t("wb_checkpoint"), t("ov_item"), t("level"), t("rv_self_total"),
-                               t("rv_review_total")],
+    _write(sheets["answers"], [t("wb_code"), t("wb_checkpoint"), t("ov_item"), t("level"), t("wb_unit_answer"),
+                               t("wb_reviewed_answer")],
            [[r.code, r.checkpoint, r.item, level_label(r.level, lang), met.get(r.self), met.get(r.review)]
             for r in figures.answers.itertuples()],
-           [10, 12, 8, 22, 14, 14])
+           [10, 12, 8, 22, 18, 18])
 
-    _write(sheets["kpis"], [t("wb_code"), t("ov_kpi"), t("ovc_year_axis"), t("rv_self_total"), t("rv_review_total")],
+    _write(sheets["kpis"], [t("wb_code"), t("ov_kpi"), t("ovc_year_axis"), t("wb_unit_value"), t("wb_reviewed_value")],
            figures.kpis[["code", "kpi", "fiscal_year", "self", "review"]].values.tolist(),
-           [10, 10, 12, 14, 14], {4: "score", 5: "score"})
+           [10, 10, 12, 18, 18], {4: "score", 5: "score"})
 
     gaps = figures.gaps
-    _write(sheets["gaps"], [t("ov_kind"), t("ov_ref"), t("ov_item"), t("category"), t("level"), t("ov_path_units"),
-                            t("ofi_col_points"), t("ov_action")],
+    _write(sheets["gaps"], [t("ov_kind"), t("wb_gap_ref"), t("ov_item"), t("category"), t("level"), t("wb_gap_units"),
+                            t("wb_gap_points"), t("wb_gap_text")],
            [[t(f"wb_kind_{r.kind}"), r.ref, r.item, r.category, level_label(r.level, lang)
              if isinstance(r.level, str) else None, r.units, r.points, r.text] for r in gaps.itertuples()]
-           if not gaps.empty else [], [10, 12, 8, 9, 22, 12, 12, 60], {7: "points", 8: "wrap"})
+           if not gaps.empty else [], [14, 14, 8, 9, 22, 14, 14, 60], {7: "points", 8: "wrap"})
 
     write_register(book.create_sheet(), register, lang)
     out = io.BytesIO()
