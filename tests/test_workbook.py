@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import openpyxl
 import pytest
 from readers import reader
+from sheet_checks import check_print_setup
 
 from analysis.deliverables import year_figures
 from analysis.scores import categories_of, cycle_scores
@@ -85,6 +86,24 @@ def test_headers_say_what_each_column_holds(demo_db, lang):
 def test_the_item_scores_header_names_the_score_source(demo_db, source, header):
     book, _ = _book(demo_db, "en", source)
     assert _sheet(book, "items", "en")["E1"].value == header
+
+
+# every sheet prints fitted to the width of an A4 page: on its side where its columns are wide
+ORIENTATION = {"summary": "portrait", "units": "landscape", "items": "landscape", "answers": "portrait",
+               "kpis": "portrait", "gaps": "landscape"}
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_every_sheet_is_set_up_to_print(demo_db, lang):
+    # issue 25: the workbook had no print set-up
+    book, _ = _book(demo_db, lang)
+    expected = {translate(f"wb_sheet_{key}", lang): orientation for key, orientation in ORIENTATION.items()}
+    expected[translate("ofi_register_title", lang)] = "landscape"
+    assert set(book.sheetnames) == set(expected)
+    for sheet in book.worksheets:
+        check_print_setup(sheet, expected[sheet.title], lang)
+    items = _sheet(book, "items", lang)  # headers wider than their columns wrap in a taller row
+    assert items.row_dimensions[1].height >= 30 and items["E1"].alignment.wrap_text
 
 
 def test_the_summary_names_the_year_source_build_time_and_figures(demo_db):
