@@ -196,7 +196,10 @@ def _docx_table(word, block: Table) -> None:
         for cell, value in zip(added.cells, row, strict=True):
             cell.text = _cell_text(value)
     if block.widths:
-        for row in table.rows:
+        table.autofit = False
+        for column, width in zip(table.columns, block.widths, strict=True):  # the grid LibreOffice lays out by
+            column.width = Cm(width)
+        for row in table.rows:  # and each cell's, which Word lays out by
             for cell, width in zip(row.cells, block.widths, strict=True):
                 cell.width = Cm(width)
     word.add_paragraph()
