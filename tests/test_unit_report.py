@@ -83,12 +83,15 @@ def test_no_table_row_is_split_across_pages(plan, lang):
     assert len(pages_of) > 150 and all(len(pages) == 1 for pages in pages_of.values())
 
 
-def test_word_rows_do_not_split_either(plan):
+def test_word_rows_do_not_split_and_columns_keep_their_widths(plan):
     form, framework, unit = plan
     word = docx.Document(io.BytesIO(to_docx(unit_report(form, framework, unit, "th",
                                                         datetime(2026, 11, 24, tzinfo=UTC)))))
     rows = [row._tr for table in word.tables for row in table.rows[1:]]
     assert rows and all(tr.trPr.find("{*}cantSplit") is not None for tr in rows)
+    # the column grid has the document's widths (LibreOffice lays out by it; it had them all equal)
+    checkpoints = next(table for table in word.tables if len(table.columns) == 5)
+    assert [round(column.width.cm, 1) for column in checkpoints.columns] == [2.2, 7.4, 3.2, 1.6, 1.6]
 
 
 def test_the_command_line(demo_path, tmp_path):
