@@ -68,12 +68,14 @@ class ItemOfi:
 
 
 def description(row: Mapping, lang: str) -> str:
-    """An OFI's description as a document shows it (the one place the documents read it)."""
+    """An OFI's description as a document shows it: the one place the documents read it, to become the register's
+    own accessor once gap OFIs carry their description in the reader's language."""
     return str(row["description"])
 
 
 def _named_checkpoints(text: str, checkpoint_ids: Iterable[str]) -> tuple[str, ...]:
-    """The checkpoints whose ids the text names as whole words ("1.1.B1", not inside "1.1.B12")."""
+    """The checkpoints whose ids the text names as whole words ("1.1.B1", not inside "1.1.B12"): a gap OFI's
+    description names its checkpoint (``storage.ofis.GAP_CHECKPOINT_TEXT``), and so may a committee's."""
     return tuple(cp for cp in checkpoint_ids if re.search(rf"(?<![\w.]){re.escape(cp)}(?![\w])", text))
 
 
