@@ -10,13 +10,14 @@ import pandas as pd
 from sqlite_utils import Database
 
 from analysis.department_record import record_scores
+from analysis.item_ofis import ItemOfi, item_ofis
 from analysis.ofi import ranked_gaps
 from analysis.scores import CycleScores, categories_of, cycle_scores
 from analysis.self_assessment import LiveScores
 from scoring import AwardStatus, Framework, award_status, level_for
 from scoring.ofi import unit_shares
 from scoring.tables import checkpoint_table
-from storage import assessments, department, ofis, years
+from storage import assessments, department, ofis, org, years
 from storage.accounts import User
 from storage.errors import InputError
 
@@ -120,7 +121,7 @@ class ApplicationFigures:
     profile: dict[str, str]  # part id -> the committee's answer
     evidence: pd.DataFrame  # the cited evidence: id, item, code, filename, url, confidential
     strengths: dict[str, list[str]]  # item -> the committee's strengths noted in the review
-    ofis: dict[str, list[str]]  # item -> the OFI register's descriptions
+    ofis: dict[str, tuple[ItemOfi, ...]]  # item -> the OFI lines it shows (analysis.item_ofis)
     kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling: the department's values
 
 
@@ -144,10 +145,8 @@ def application_figures(db: Database, reader: User, year: int, lang: str = "th",
                                  [year]):
         if text not in strengths.setdefault(item, []):
             strengths[item].append(text)
-    register = ofis.register(db, reader, year)
-    found: dict[str, list[str]] = {}
-    for item, text in zip(register["item"], register["description"], strict=True):
-        found.setdefault(str(item), []).append(text)
+    names = org.all_units(db).set_index("id")["name_en" if lang == "en" else "name_th"].to_dict()
+    found = item_ofis(ofis.register(db, reader, year), record.ticks, framework, names, lang)
     kpis = pd.DataFrame([(k.id, k.name.get(lang), fy, record.kpi_values.get((k.id, fy)), k.target, k.floor,
                           k.ceiling) for _, k in framework.kpis() for fy in (year - 2, year - 1, year)],
                         columns=["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"])

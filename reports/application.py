@@ -122,7 +122,8 @@ def _item(report: Report, figures: ApplicationFigures, item, lang: str) -> None:
             f"{row.code} · {row.filename or row.url}" + (f" ({t('ev_confidential_tag')})" if row.confidential
                                                          else f" — {row.url}" if row.url and row.filename else "")
             for row in cited.itertuples())))
-    for key, texts in (("ar_strengths", figures.strengths.get(item.id)), ("ar_ofis", figures.ofis.get(item.id))):
+    ofis = tuple(ofi.line(lang) for ofi in figures.ofis.get(item.id, ()))
+    for key, texts in (("ar_strengths", figures.strengths.get(item.id)), ("ar_ofis", ofis)):
         if texts:
             report.add(Heading(t(key), 3), Bullets(tuple(texts)))
 

@@ -4,7 +4,8 @@ A report builds its content once, as ``Heading``, ``Para``, ``Bullets``, ``Table
 ``PageBreak`` blocks; ``to_docx`` and ``to_pdf`` lay the same blocks out. Word gets real heading styles (so
 the department can keep editing and the contents update), a Thai font declared for complex scripts, page
 numbers and tables whose header row repeats; the PDF gets TLWG's Laksaman (TH Sarabun New's measures, from
-Debian's fonts-thai-tlwg), a contents list with page numbers, and the footer and page number below.
+Debian's fonts-thai-tlwg), a contents list with page numbers, the footer and page number below, and tables
+whose rows are never split across pages and whose header row repeats on every page they run over.
 """
 
 from __future__ import annotations
@@ -190,11 +191,15 @@ def _docx_table(word, block: Table) -> None:
         cell.text = ""
         cell.paragraphs[0].add_run(str(text)).bold = True
     for row in block.rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
+        added = table.add_row()
+        added._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row stays whole on one page
+        for cell, value in zip(added.cells, row, strict=True):
             cell.text = _cell_text(value)
     if block.widths:
-        for row in table.rows:
+        table.autofit = False
+        for column, width in zip(table.columns, block.widths, strict=True):  # the grid LibreOffice lays out by
+            column.width = Cm(width)
+        for row in table.rows:  # and each cell's, which Word lays out by
             for cell, width in zip(row.cells, block.widths, strict=True):
                 cell.width = Cm(width)
     word.add_paragraph()
@@ -213,6 +218,7 @@ p.muted {{ color: #555; font-style: italic; }}
 table {{ border-collapse: collapse; width: 100%; margin: 0.3cm 0; font-size: 14pt; }}
 th, td {{ border: 1px solid #888; padding: 2pt 4pt; vertical-align: top; }}
 thead {{ display: table-header-group; }} th {{ background: #eee; }}
+tr {{ break-inside: avoid; page-break-inside: avoid; }}  /* a row stays whole; the header row repeats */
 td.number {{ text-align: right; }}
 img {{ max-width: 100%; }} figure {{ margin: 0.3cm 0; }} figcaption {{ font-size: 13pt; color: #555; }}
 .break {{ page-break-after: always; }}
@@ -268,7 +274,12 @@ def _css_string(text: str) -> str:
     return '"' + "".join(ch if ch.isascii() and ch not in '"\\<>' else f"\\{ord(ch):x} " for ch in text) + '"'
 
 
-def to_pdf(doc: Report) -> bytes:
+def pdf_layout(doc: Report):
+    """The document laid out in pages by WeasyPrint (its ``Document``: ``.pages``, ``.write_pdf()``)."""
     from weasyprint import HTML
 
-    return HTML(string=_html(doc)).write_pdf()
+    return HTML(string=_html(doc)).render()
+
+
+def to_pdf(doc: Report) -> bytes:
+    return pdf_layout(doc).write_pdf()

@@ -3,7 +3,7 @@
 Both take the frame ``storage.ofis.register`` returns and give bytes: headers, statuses, priorities
 and sources in the chosen language; due dates as real dates; the last-update time in Thailand time
 (UTC+7, as the store keeps UTC). The list column ``unit_ids`` is left out; any other register column
-missing from the frame is simply not exported.
+missing from the frame is simply not exported. The sheet is set up to print (``reports.sheet_layout``).
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from openpyxl.utils import get_column_letter
 from i18n import translate
 from i18n.format import THAILAND
 from reports.cells import literal
+from reports.sheet_layout import FONT, fit_heights, print_setup
 from storage.ofis import REGISTER_COLUMNS
 
 # Exported, in this order; each column's header is the catalogue key ofi_col_<column>, and a priority,
 # status or source value is shown by the key ofi_<column>_<value>.
 COLUMNS = [c for c in REGISTER_COLUMNS if c not in ("unit_ids", "version")]  # ids and versions are internal
 TRANSLATED = ("priority", "status", "source")
-FONT = "Tahoma"  # ships with Windows and renders Thai
 WIDTHS = {"id": 8, "source": 20, "item": 9, "category": 9, "units": 18, "description": 60, "priority": 12,
           "owner": 16, "due_date": 13, "status": 16, "points": 12, "overdue": 12, "carried_from": 14,
           "updated_at": 18}
@@ -90,7 +90,7 @@ def _table(frame: pd.DataFrame, lang: str) -> tuple[list[str], list[str], list[l
 
 
 def register_xlsx(frame: pd.DataFrame, lang: str = "th") -> bytes:
-    """An .xlsx workbook of one sheet: bold frozen header with filters, Tahoma throughout."""
+    """An .xlsx workbook of one sheet: bold frozen header with filters, Tahoma throughout, set up to print."""
     book = Workbook()
     write_register(book.active, frame, lang)
     out = io.BytesIO()
@@ -125,6 +125,9 @@ def write_register(sheet, frame: pd.DataFrame, lang: str = "th") -> None:
     sheet.freeze_panes = "A2"
     if columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    fit_heights(sheet, [WIDTHS.get(c, 14) for c in columns],
+                tuple(i for i, c in enumerate(columns, start=1) if c == "description"))
+    print_setup(sheet, lang)
 
 
 def sheet_title(text: str) -> str:

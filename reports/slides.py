@@ -18,6 +18,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from analysis.deliverables import ApplicationFigures
+from analysis.item_ofis import SCOPES
 from charts.overview import category_radar, kpi_panels, trend
 from i18n import translate
 from i18n.format import level_label, readiness_text, score_text
@@ -29,6 +30,7 @@ WIDE, TALL = Inches(13.333), Inches(7.5)  # 16:9
 TITLE_ONLY, TITLE = 5, 0  # layouts of the default template
 TITLE_TOP, TITLE_HEIGHT = Inches(0.3), Inches(1.0)
 MAX_LINES = 6  # strengths or OFIs on a slide; the rest are in the application report
+MAX_UNITS = 3  # units named on an OFI's line; the rest are counted
 
 
 def _thai(paragraph, size: int | None = None, bold: bool | None = None) -> None:
@@ -132,7 +134,9 @@ def site_visit_deck(figures: ApplicationFigures, years: pd.DataFrame, lang: str 
         _table(slide, [t("ov_item"), t("ov_item_name"), t("score")], rows, Inches(0.5), Inches(2.3),
                [Inches(1.1), Inches(4.9), Inches(1.1)])
         notes = [f"+ {s}" for item in category.items for s in figures.strengths.get(item.id, [])][:MAX_LINES // 2]
-        notes += [f"→ {o}" for item in category.items for o in figures.ofis.get(item.id, [])][:MAX_LINES - len(notes)]
+        ofis = sorted((o for item in category.items for o in figures.ofis.get(item.id, ())),
+                      key=lambda o: SCOPES.index(o.scope))  # the department's first, then the units'
+        notes += [f"→ {o.line(lang, most=MAX_UNITS)}" for o in ofis][:MAX_LINES - len(notes)]
         _text(slide, [t("sv_strengths_ofis"), *(notes or [t("sv_none_noted")])], Inches(7.6), Inches(2.3),
               Inches(5.2), Inches(4.5), 16)
 

@@ -4,7 +4,8 @@ Sheets (named in the chosen language): a summary (which year, score source and b
 total, level, categories and readiness; the department's assessment of record), the units with their totals
 and categories, the item scores (self, reviewed, department), every checkpoint answer, every KPI value, the
 ranked gaps and the OFI register. Each sheet has a bold frozen header row with filters, number formats and
-Tahoma (which renders Thai); user text is made inert so no cell runs as a formula.
+Tahoma (which renders Thai), and is set up to print (``reports.sheet_layout``); user text is made inert so no
+cell runs as a formula.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from i18n import translate
 from i18n.format import level_label, readiness_text, status_label
 from reports.cells import literal
 from reports.ofi_export import FONT, TIME_FORMAT, _as_local_time, sheet_title, write_register
+from reports.sheet_layout import fit_heights, print_setup
 
 SCORE_FORMAT = "0.00"
 SHEETS = ("summary", "units", "items", "answers", "kpis", "gaps")  # then the OFI register
@@ -52,10 +54,10 @@ def _styles(book: Workbook) -> None:
         book.add_named_style(NamedStyle(name=name, font=font, alignment=alignment, number_format=number_format))
 
 
-def _write(sheet, headers: list[str], rows: list[list], widths: list[int],
+def _write(sheet, headers: list[str], rows: list[list], widths: list[int], lang: str,
            styles: dict[int, str] | None = None) -> None:
-    """A table on ``sheet``: bold frozen header with filters, widths, and a style per column position
-    ("score", "wrap", "time", "points"; "body" otherwise)."""
+    """A table on ``sheet``: bold frozen header with filters, widths, a style per column position
+    ("score", "wrap", "time", "points"; "body" otherwise), and its print set-up."""
     sheet.append(headers)
     for row in rows:
         sheet.append([_value(v) for v in row])
@@ -67,6 +69,8 @@ def _write(sheet, headers: list[str], rows: list[list], widths: list[int],
             cell.style = "pmqa head" if cell.row == 1 else style
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    fit_heights(sheet, widths, tuple(i for i, style in (styles or {}).items() if style == "wrap"))
+    print_setup(sheet, lang)
 
 
 def _summary(sheet, figures: YearFigures, lang: str) -> None:
@@ -77,7 +81,7 @@ def _summary(sheet, figures: YearFigures, lang: str) -> None:
             [t("wb_units"), t("submissions_value", done=figures.units_counted, total=figures.units_total)],
             [t("department_total"), figures.total],
             [t("level"), level_label(figures.level, lang) if figures.level else None]]
-    rows += [[t("category_short", n=int(c)), score] for c, score in figures.categories.items()]
+    rows += [[t("wb_category_score", n=int(c)), score] for c, score in figures.categories.items()]
     if figures.award is not None:
         for status in figures.award.tiers:
             rows.append([t("wb_readiness", tier=status.tier.name.get(lang)), readiness_text(status, lang)])
@@ -85,7 +89,7 @@ def _summary(sheet, figures: YearFigures, lang: str) -> None:
         rows += [[t("wb_record_total"), figures.record.total],
                  [t("wb_record_status"), status_label(figures.record_status, lang)]]
     rows.append([t("award_readiness_note"), None])
-    _write(sheet, [t("wb_what"), t("wb_value")], rows, [44, 28], {2: "score"})
+    _write(sheet, [t("wb_what"), t("wb_value")], rows, [44, 28], lang, {2: "score"})
     sheet["B4"].style, sheet["B2"].style = "pmqa time", "pmqa body"
 
 
@@ -102,33 +106,34 @@ def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th"
     units = figures.units
     categories = [c for c in range(1, 8) if c in units.columns]
     _write(sheets["units"], [t("wb_code"), t("unit"), t("status"), t("total_score"),
-                             *(t("category_short", n=c) for c in categories)],
+                             *(t("wb_category_score", n=c) for c in categories)],
            [[r["code"], r["name"], status_label(r["status"], lang), r["total"], *(r[c] for c in categories)]
             for r in units.to_dict("records")],
-           [10, 36, 14, 12, *([10] * len(categories))], dict.fromkeys(range(4, 5 + len(categories)), "score"))
+           [10, 36, 14, 12, *([10] * len(categories))], lang, dict.fromkeys(range(4, 5 + len(categories)), "score"))
 
-    _write(sheets["items"], [t("ov_item"), t("category"), t("ov_item_name"), t("rv_self_total"),
-                             t("rv_review_total"), t("wb_record_score")],
+    source = t(f"ov_source_{figures.source}")
+    _write(sheets["items"], [t("ov_item"), t("category"), t("ov_item_name"), t("wb_self_score"),
+                             t("wb_source_score", source=source), t("wb_record_item_score")],
            figures.items[["item", "category", "name", "self", "review", "department"]].values.tolist(),
-           [8, 9, 48, 14, 14, 14], {4: "score", 5: "score", 6: "score"})
+           [8, 9, 48, 18, 18, 18], lang, {4: "score", 5: "score", 6: "score"})
 
     met = {True: t("wb_met"), False: t("wb_not_met")}
-    _write(sheets["answers"], [t("wb_code"), t("wb_checkpoint"), t("ov_item"), t("level"), t("rv_self_total"),
-                               t("rv_review_total")],
+    _write(sheets["answers"], [t("wb_code"), t("wb_checkpoint"), t("ov_item"), t("level"), t("wb_unit_answer"),
+                               t("wb_reviewed_answer")],
            [[r.code, r.checkpoint, r.item, level_label(r.level, lang), met.get(r.self), met.get(r.review)]
             for r in figures.answers.itertuples()],
-           [10, 12, 8, 22, 14, 14])
+           [10, 12, 8, 22, 18, 18], lang)
 
-    _write(sheets["kpis"], [t("wb_code"), t("ov_kpi"), t("ovc_year_axis"), t("rv_self_total"), t("rv_review_total")],
+    _write(sheets["kpis"], [t("wb_code"), t("ov_kpi"), t("ovc_year_axis"), t("wb_unit_value"), t("wb_reviewed_value")],
            figures.kpis[["code", "kpi", "fiscal_year", "self", "review"]].values.tolist(),
-           [10, 10, 12, 14, 14], {4: "score", 5: "score"})
+           [10, 10, 12, 18, 18], lang, {4: "score", 5: "score"})
 
     gaps = figures.gaps
-    _write(sheets["gaps"], [t("ov_kind"), t("ov_ref"), t("ov_item"), t("category"), t("level"), t("ov_path_units"),
-                            t("ofi_col_points"), t("ov_action")],
+    _write(sheets["gaps"], [t("ov_kind"), t("wb_gap_ref"), t("ov_item"), t("category"), t("level"), t("wb_gap_units"),
+                            t("wb_gap_points"), t("wb_gap_text")],
            [[t(f"wb_kind_{r.kind}"), r.ref, r.item, r.category, level_label(r.level, lang)
              if isinstance(r.level, str) else None, r.units, r.points, r.text] for r in gaps.itertuples()]
-           if not gaps.empty else [], [10, 12, 8, 9, 22, 12, 12, 60], {7: "points", 8: "wrap"})
+           if not gaps.empty else [], [14, 14, 8, 9, 22, 14, 14, 60], lang, {7: "points", 8: "wrap"})
 
     write_register(book.create_sheet(), register, lang)
     out = io.BytesIO()

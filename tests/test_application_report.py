@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import docx
 import pytest
+from ofi_scenario import MET, check_lines, register_ofis
 from readers import reader
 
 from analysis.deliverables import application_figures
@@ -94,6 +95,49 @@ def test_the_pdf_has_the_text_a_thai_font_and_pages(record, tmp_path):
                    check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == 2 and all(p.stat().st_size > 1000 for p in pages)
+
+
+def _item_section(word, item: str) -> list:
+    """The paragraphs of an item, from its heading to the next item's or category's."""
+    paragraphs = word.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.style.name == "Heading 2" and p.text.startswith(f"{item} "))
+    end = next(i for i in range(start + 1, len(paragraphs)) if paragraphs[i].style.name in ("Heading 1", "Heading 2"))
+    return paragraphs[start:end]
+
+
+def _bullets_under(section: list, heading: str) -> list[str]:
+    at = next(i for i, p in enumerate(section) if p.style.name == "Heading 3" and p.text == heading)
+    lines = []
+    for paragraph in section[at + 1:]:
+        if paragraph.style.name != "List Bullet":
+            break
+        lines.append(paragraph.text)
+    return lines
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_an_item_shows_the_departments_ofis_and_names_a_units(record, lang):
+    # issue 25: unit OFIs were listed under department items without the unit's name, twice when a unit and
+    # the department shared a gap, and as a gap of the department next to "checkpoints met" naming it
+    scenario = register_ofis(record, YEAR)
+    section = _item_section(docx.Document(io.BytesIO(to_docx(_report(record, lang)))), "1.1")
+    check_lines(_bullets_under(section, translate("ar_ofis", lang)), scenario, lang)
+    basic = _bullets_under(section, translate("ar_checkpoints_met", lang))[0]
+    assert f"{MET} " in basic  # what the department meets is said just above
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdftoppm, pdffonts) not installed")
+def test_the_pdf_names_a_units_ofi_with_its_unit(record, tmp_path):
+    scenario = register_ofis(record, YEAR)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(to_pdf(_report(record, "en")))
+    flat = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                  check=True).stdout.split())
+    plan, hr = scenario.names["PLAN"]["en"], scenario.names["HR"]["en"]
+    # pieces free of the vowels text extraction rebuilds in another order (as in the test above)
+    assert "".join(f"{plan}: จัดท".split()) in flat
+    assert "".join(f"{hr}: ยังไม่ผ่าน {MET}".split()) in flat
+    assert "(theunitsnamedonly:thedepartment'sassessmentmeetsthischeckpoint)" in flat
 
 
 def test_the_command_line_writes_both_files(record, demo_path, tmp_path, capsys):

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from sheet_checks import check_print_setup
 
 from i18n import translate
 from reports.ofi_export import COLUMNS, register_csv, register_xlsx
@@ -86,6 +87,15 @@ def test_xlsx_layout_bold_frozen_header_thai_font_and_widths(frame):
     widths = {col: sheet.column_dimensions[chr(ord("A") + i)].width for i, col in enumerate(COLUMNS)}
     assert widths["description"] >= 40 and widths["id"] <= 10 and all(w >= 8 for w in widths.values())
     assert sheet.auto_filter.ref == f"A1:N{len(frame) + 1}"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_xlsx_is_set_up_to_print_and_long_descriptions_get_tall_rows(frame, lang):
+    frame.loc[1, "description"] = "ทบทวนกระบวนการวางแผนร่วมกับเครือข่ายทุกภาคส่วน " * 6
+    sheet = read_xlsx(register_xlsx(frame, lang))
+    check_print_setup(sheet, "landscape", lang)
+    heights = [sheet.row_dimensions[row].height for row in (2, 3, 4)]
+    assert heights[0] is None and heights[2] is None and heights[1] >= 45  # a short row keeps Excel's height
 
 
 def test_csv_has_a_bom_the_same_columns_and_plain_values(frame):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from ofi_scenario import check_lines, register_ofis
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from readers import reader
@@ -45,6 +46,18 @@ def test_one_slide_per_category_between_the_glance_and_the_results(started):
     table = next(shape.table for shape in first.shapes if shape.has_table)
     assert [table.cell(r, 0).text for r in range(1, len(table.rows))] == ["1.1", "1.2", "1.3", "1.4"]
     assert deck.slide_width > deck.slide_height  # 16:9
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_category_shows_the_departments_ofis_and_names_a_units(started, lang):
+    # issue 25: unit OFIs were listed without the unit's name, twice when a unit and the department shared a
+    # gap, and as a gap of the department whose assessment meets the checkpoint
+    scenario = register_ofis(started, YEAR)
+    deck, _ = _deck(started, lang)
+    boxes = [[p.text for p in shape.text_frame.paragraphs] for shape in deck.slides[2].shapes
+             if shape.has_text_frame and shape.text_frame.text.startswith(translate("sv_strengths_ofis", lang))]
+    assert len(boxes) == 1
+    check_lines(boxes[0][1:], scenario, lang, prefix="→ ")
 
 
 def test_every_run_is_set_in_the_thai_font_for_complex_scripts(started):

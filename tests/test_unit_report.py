@@ -14,7 +14,7 @@ from readers import reader
 
 from analysis.self_assessment import live_scores
 from reports.__main__ import main
-from reports.document import Table, to_docx, to_pdf
+from reports.document import CSS, Table, pdf_layout, to_docx, to_pdf
 from reports.unit_report import MET, unit_report
 from storage import answers, assessments, org, years
 
@@ -56,6 +56,42 @@ def test_the_pdf_reads_back(plan, tmp_path):
     assert "Self-assessmentofPlanningDivision,2570" in flat and "1.1.B1" in flat and "Self-assessmentPLAN2570·1" in flat
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Laksaman" in fonts
+
+
+def test_table_rows_are_kept_whole_and_the_header_repeats():
+    assert "tr { break-inside: avoid;" in CSS
+    assert "thead { display: table-header-group; }" in CSS
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_no_table_row_is_split_across_pages(plan, lang):
+    # issue 25: the unit PDF split a checkpoint's row between two pages, its text half on each
+    from weasyprint.formatting_structure.boxes import TableBox, TableRowGroupBox
+
+    form, framework, unit = plan
+    layout = pdf_layout(unit_report(form, framework, unit, lang, datetime(2026, 11, 24, tzinfo=UTC)))
+    pages_of: dict[int, set[int]] = {}
+    fragments = 0
+    for number, page in enumerate(layout.pages):
+        for table in (box for box in page._page_box.descendants() if isinstance(box, TableBox)):
+            groups = [g for g in table.children if isinstance(g, TableRowGroupBox)]
+            assert groups[0].is_header, f"a table on page {number + 1} has no header row"
+            fragments += 1
+            for row in (row for group in groups if not group.is_header for row in group.children):
+                pages_of.setdefault(id(row.element), set()).add(number)
+    assert len(layout.pages) > 10 and fragments > len(layout.pages)  # a long report, tables over many pages
+    assert len(pages_of) > 150 and all(len(pages) == 1 for pages in pages_of.values())
+
+
+def test_word_rows_do_not_split_and_columns_keep_their_widths(plan):
+    form, framework, unit = plan
+    word = docx.Document(io.BytesIO(to_docx(unit_report(form, framework, unit, "th",
+                                                        datetime(2026, 11, 24, tzinfo=UTC)))))
+    rows = [row._tr for table in word.tables for row in table.rows[1:]]
+    assert rows and all(tr.trPr.find("{*}cantSplit") is not None for tr in rows)
+    # the column grid has the document's widths (LibreOffice lays out by it; it had them all equal)
+    checkpoints = next(table for table in word.tables if len(table.columns) == 5)
+    assert [round(column.width.cm, 1) for column in checkpoints.columns] == [2.2, 7.4, 3.2, 1.6, 1.6]
 
 
 def test_the_command_line(demo_path, tmp_path):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import openpyxl
 import pytest
 from readers import reader
+from sheet_checks import check_print_setup
 
 from analysis.deliverables import year_figures
 from analysis.scores import categories_of, cycle_scores
@@ -46,6 +47,65 @@ def test_sheets_are_named_in_the_language_with_frozen_filtered_headers(demo_db, 
         assert sheet.max_row == 1 or sheet["A2"].font.name == "Tahoma", sheet.title
 
 
+HEADERS = {  # issue 25: the answer and KPI sheets said "score" over answers and KPI values
+    "th": {
+        "summary": ["รายการ", "ค่า"],
+        "units": ["รหัสหน่วยงาน", "หน่วยงาน", "สถานะ", "คะแนนรวม", *(f"คะแนนหมวด {c}" for c in range(1, 8))],
+        "items": ["ประเด็น", "หมวด", "ชื่อประเด็น", "คะแนนประเมินตนเอง (ค่าเฉลี่ยของหน่วยงาน)",
+                  "คะแนนตามผลตรวจ (ถ้ามี) หรือประเมินตนเอง (ค่าเฉลี่ยของหน่วยงาน)", "คะแนนตามแบบประเมินระดับกรม"],
+        "answers": ["รหัสหน่วยงาน", "ประเด็นพิจารณา", "ประเด็น", "ระดับ", "คำตอบของหน่วยงาน",
+                    "ผลตรวจ (ถ้ามี) หรือคำตอบของหน่วยงาน"],
+        "kpis": ["รหัสหน่วยงาน", "ตัวชี้วัด", "ปีงบประมาณ (พ.ศ.)", "ค่าที่หน่วยงานรายงาน",
+                 "ค่าจากการตรวจ (ถ้ามี) หรือค่าที่หน่วยงานรายงาน"],
+        "gaps": ["ชนิด", "รหัสประเด็นพิจารณาหรือตัวชี้วัด", "ประเด็น", "หมวด", "ระดับ", "จำนวนหน่วยงานที่มีช่องว่างนี้",
+                 "คะแนนรวมของกรมที่จะเพิ่มขึ้น", "ข้อความประเด็นพิจารณาหรือชื่อตัวชี้วัด"],
+    },
+    "en": {
+        "summary": ["What", "Value"],
+        "units": ["Unit code", "Unit", "Status", "Total score", *(f"Category {c} score" for c in range(1, 8))],
+        "items": ["Item", "Category", "Item name", "Self-assessed score (mean of the units)",
+                  "Score: Reviewed where available, else self (mean of the units)",
+                  "Score in the department's assessment"],
+        "answers": ["Unit code", "Checkpoint", "Item", "Level", "Unit's answer", "Reviewed answer, else the unit's"],
+        "kpis": ["Unit code", "KPI", "Fiscal year (B.E.)", "Unit's value", "Reviewed value, else the unit's"],
+        "gaps": ["Kind", "Checkpoint or KPI", "Item", "Category", "Level", "Units with this gap",
+                 "Points the department's total gains", "Checkpoint text or KPI name"],
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_headers_say_what_each_column_holds(demo_db, lang):
+    book, _ = _book(demo_db, lang)
+    for sheet, headers in HEADERS[lang].items():
+        assert [c.value for c in _sheet(book, sheet, lang)[1]] == headers, sheet
+
+
+@pytest.mark.parametrize(("source", "header"), [("self", "Score: Self-assessed (mean of the units)"),
+                                                ("review", "Score: Committee-reviewed (mean of the units)")])
+def test_the_item_scores_header_names_the_score_source(demo_db, source, header):
+    book, _ = _book(demo_db, "en", source)
+    assert _sheet(book, "items", "en")["E1"].value == header
+
+
+# every sheet prints fitted to the width of an A4 page: on its side where its columns are wide
+ORIENTATION = {"summary": "portrait", "units": "landscape", "items": "landscape", "answers": "portrait",
+               "kpis": "portrait", "gaps": "landscape"}
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_every_sheet_is_set_up_to_print(demo_db, lang):
+    # issue 25: the workbook had no print set-up
+    book, _ = _book(demo_db, lang)
+    expected = {translate(f"wb_sheet_{key}", lang): orientation for key, orientation in ORIENTATION.items()}
+    expected[translate("ofi_register_title", lang)] = "landscape"
+    assert set(book.sheetnames) == set(expected)
+    for sheet in book.worksheets:
+        check_print_setup(sheet, expected[sheet.title], lang)
+    items = _sheet(book, "items", lang)  # headers wider than their columns wrap in a taller row
+    assert items.row_dimensions[1].height >= 30 and items["E1"].alignment.wrap_text
+
+
 def test_the_summary_names_the_year_source_build_time_and_figures(demo_db):
     book, figures = _book(demo_db)
     summary = dict(_rows(_sheet(book, "summary")))
@@ -55,7 +115,7 @@ def test_the_summary_names_the_year_source_build_time_and_figures(demo_db):
     assert summary[translate("wb_built_at", "th")] == datetime(2026, 11, 24, 10, 0)  # Thailand time
     assert summary[translate("department_total", "th")] == pytest.approx(scores.result.total, abs=1e-9)
     for c, score in scores.result.categories.items():
-        assert summary[translate("category_short", "th", n=c)] == pytest.approx(score, abs=1e-9)
+        assert summary[translate("wb_category_score", "th", n=c)] == pytest.approx(score, abs=1e-9)
     tier = figures.award.tiers[0]
     assert summary[translate("wb_readiness", "th", tier=tier.tier.name.th)] == translate(
         "award_missing", "th", points=f"{tier.total_missing:,.1f}")
