@@ -107,6 +107,21 @@ def target_rate(value: float, target: float, direction: str = "higher") -> float
     return rate if direction == "higher" else 200.0 - rate
 
 
+TARGET_STEPS = ((101.0, 300.0), (105.0, 400.0))  # from 100 % of target: (percentage up to, score); above it 500
+
+
+def target_scale(target: float, direction: str = "higher") -> tuple[float, float]:
+    """The values where the percentage-of-target scale starts (0 points) and where it reaches its top step
+    (105 % of target): the floor and ceiling a unit's own KPI is shown with when it is scored on its target.
+
+    >>> target_scale(90), target_scale(20, "lower")
+    ((0.0, 94.5), (40.0, 19.0))
+    """
+    target_rate(0.0, target, direction)  # refuse a zero target or a wrong direction
+    top = TARGET_STEPS[-1][0] / 100.0
+    return (0.0, target * top) if direction == "higher" else (2.0 * target, target * (2.0 - top))
+
+
 def target_score(value: float | None, target: float, direction: str = "higher") -> float:
     """Score a unit's own KPI on the percentage of target, as the field does: below 100 % it earns
     3 x rate (0 at the least), up to 101 % 300, up to 105 % 400, above 105 % 500. None or NaN scores 0."""
@@ -116,11 +131,7 @@ def target_score(value: float | None, target: float, direction: str = "higher") 
     rate = target_rate(value, target, direction)
     if rate < 100:
         return max(0.0, 3.0 * rate)
-    if rate <= 101:
-        return 300.0
-    if rate <= 105:
-        return 400.0
-    return MAX_SCORE
+    return next((score for upto, score in TARGET_STEPS if rate <= upto), MAX_SCORE)
 
 
 def level_thresholds(thresholds: Mapping[str, float] | LevelThresholds | None = None) -> LevelThresholds:

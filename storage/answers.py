@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from scoring import LEVELS, Framework
 from scoring.criteria import KPI, Text
+from scoring.rules import target_scale
 from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
@@ -271,18 +272,24 @@ def save_none_met(db: Database, actor: User, assessment_id: int, expected_versio
 
 
 def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version: int, item: str, name: str,
-                unit_label: str, direction: str, floor: float, ceiling: float, target: float,
+                unit_label: str, direction: str, floor: float | None, ceiling: float | None, target: float,
                 min_value: float = 0.0, max_value: float = 100.0, ofi_id: int | None = None) -> tuple[int, str]:
-    """Add the unit's own KPI to a category-7 item; returns (new version, KPI id)."""
+    """Add the unit's own KPI to a category-7 item; returns (new version, KPI id). When the year scores a unit's
+    own KPIs on the percentage of target, the target is all the score needs: ``floor`` and ``ceiling`` are not
+    asked for (pass None) and are kept as where that scale starts and tops out (``scoring.rules.target_scale``)."""
     framework = _framework(db, assessment_id)
     if item not in framework.item_ids() or not framework.item(item).is_results:
         raise InputError("error_unknown_item", item=item)
     name, unit_label = name.strip(), unit_label.strip()
     if not name or not unit_label or len(name) > MAX_NAME or len(unit_label) > MAX_NAME:
         raise InputError("error_kpi_name", limit=MAX_NAME)
-    _check_own_kpi(direction, floor, ceiling, target, min_value, max_value)
-    if framework.rules.unit_kpis == "percent_of_target" and target == 0:
-        raise InputError("error_kpi_zero_target")
+    if framework.rules.unit_kpis == "percent_of_target":
+        _check_own_kpi(direction, None, None, target, min_value, max_value)
+        if target <= 0:
+            raise InputError("error_kpi_zero_target")
+        floor, ceiling = (min(max(v, min_value), max_value) for v in target_scale(target, direction))
+    else:
+        _check_own_kpi(direction, floor, ceiling, target, min_value, max_value)
     row = {"assessment_id": assessment_id, "kpi": "new", "item": item, "name": name, "unit_label": unit_label,
            "direction": direction, "floor": floor, "ceiling": ceiling, "target": target,
            "min_value": min_value, "max_value": max_value, "ofi_id": ofi_id}
@@ -307,23 +314,25 @@ def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version:
     return state["version"], kpi_id
 
 
-def _check_own_kpi(direction: str, floor: float, ceiling: float, target: float, low: float, high: float) -> None:
+def _check_own_kpi(direction: str, floor: float | None, ceiling: float | None, target: float, low: float,
+                   high: float) -> None:
     """A unit's KPI must be scorable: each inconsistency named in the user's words. Every bound is a finite
     number of at most ``MAX_KPI_VALUE`` in size (a browser's number input cannot hold infinity, and the
-    form would fail on it)."""
-    values = (floor, ceiling, target, low, high)
+    form would fail on it). ``floor`` and ``ceiling`` None: the year scores the KPI on its target alone."""
+    scale = () if floor is None and ceiling is None else (floor, ceiling)
+    values = (*scale, target, low, high)
     if any(isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or abs(v) > MAX_KPI_VALUE
            for v in values):
         raise InputError("error_kpi_absurd", limit=f"{MAX_KPI_VALUE:,.0f}")
     if direction not in ("higher", "lower"):
         raise InputError("error_kpi_direction")
-    if floor == ceiling:
+    if scale and floor == ceiling:
         raise InputError("error_kpi_floor_ceiling")
-    if (direction == "higher") != (ceiling > floor):
+    if scale and (direction == "higher") != (ceiling > floor):
         raise InputError("error_kpi_direction")
     if low >= high:
         raise InputError("error_kpi_bounds")
-    if not all(low <= v <= high for v in (floor, ceiling, target)):
+    if not all(low <= v <= high for v in (*scale, target)):
         raise InputError("error_kpi_outside", min=low, max=high)
 
 

@@ -291,32 +291,46 @@ def open_add_kpi(at):
 
 
 def test_unit_adds_its_own_kpi_scores_it_and_removes_it(page, store):
+    # regression (issue 25): the form asked for a floor and a ceiling "(100/500 points)" that the year's rule
+    # (the percentage of target) does not use; it asks for the target and says how the KPI scores
+    assert FW.rules.unit_kpis == "percent_of_target"
     at = open_add_kpi(page())
+    numbers = [w.label for w in at.number_input if w.form_id and w.form_id.startswith("sa:addkpi")]
+    assert numbers == [translate(k, "th") for k in ("sa_kpi_target", "sa_kpi_min", "sa_kpi_max")]
+    assert translate("sa_kpi_by_target", "th") in [c.value for c in at.caption]
     label = {key: translate(key, "th") for key in ("sa_kpi_name", "sa_kpi_unit", "sa_add")}
     next(w for w in at.text_input if w.label == label["sa_kpi_name"]).input("ร้อยละเรื่องร้องเรียนที่ปิดได้ใน 15 วัน")
     next(w for w in at.text_input if w.label == label["sa_kpi_unit"]).input("ร้อยละ")
+    next(w for w in at.number_input if w.label == translate("sa_kpi_target", "th")).set_value(90.0)
     next(b for b in at.button if b.label == label["sa_add"]).click().run()
     assert not at.exception and not at.error
     [own] = form(store).own_kpis
-    assert (own["item"], own["floor"], own["ceiling"]) == ("7.1", 60.0, 90.0)
-    at.number_input(key=f"sa:kpi:{own['kpi']}:2570").set_value(75.0).run()
-    assert form(store).kpi_values[(own["kpi"], 2570)]["self"] == 75.0
-    # the default criteria score a unit's own KPI on the percentage of its target, and say so beside it
-    assert FW.rules.unit_kpis == "percent_of_target"
-    assert f"{target_score(75.0, own['target'], 'higher'):,.1f}" in [m.value for m in at.metric]
-    assert translate("sa_kpi_by_target", "th") in [c.value for c in at.caption]
+    assert (own["item"], own["target"]) == ("7.1", 90.0)
+    assert next(w for w in at.text_input if w.label == label["sa_kpi_name"]).value == ""  # added: the form empties
+    at.number_input(key=f"sa:kpi:{own['kpi']}:2570").set_value(95.0).run()
+    assert form(store).kpi_values[(own["kpi"], 2570)]["self"] == 95.0
+    assert f"{target_score(95.0, 90.0, 'higher'):,.1f}" == "500.0" and "500.0" in [m.value for m in at.metric]
+    assert translate("sa_kpi_meta_target", "th", unit="ร้อยละ", direction=translate("sa_kpi_direction_higher", "th"),
+                     target="90") in [c.value for c in at.caption]
     at.button(key=f"sa:rmkpi:{own['kpi']}").click().run()
     assert form(store).own_kpis == []
 
 
-def test_an_inconsistent_own_kpi_is_refused_with_a_message(page, store):
+def test_a_year_scoring_own_kpis_on_floor_and_ceiling_asks_for_them(page, store):
+    store["db"].execute("UPDATE cycles SET rules = ? WHERE year = 2570", ['{"unit_kpis": "floor_ceiling"}'])
+    store["db"].conn.commit()
     at = open_add_kpi(page())
+    numbers = [w.label for w in at.number_input if w.form_id and w.form_id.startswith("sa:addkpi")]
+    assert translate("sa_kpi_floor", "th") in numbers and translate("sa_kpi_ceiling", "th") in numbers
+    assert translate("sa_kpi_by_floor_ceiling", "th") in [c.value for c in at.caption]
     next(w for w in at.text_input if w.label == translate("sa_kpi_name", "th")).input("เวลารอคอย")
     next(w for w in at.text_input if w.label == translate("sa_kpi_unit", "th")).input("นาที")
     next(w for w in at.number_input if w.label == translate("sa_kpi_ceiling", "th")).set_value(60.0)
     next(b for b in at.button if b.label == translate("sa_add", "th")).click().run()
     assert [e.value for e in at.error] == [translate("error_kpi_floor_ceiling", "th")]
     assert form(store).own_kpis == []
+    # refused: what was typed stays
+    assert next(w for w in at.text_input if w.label == translate("sa_kpi_name", "th")).value == "เวลารอคอย"
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])

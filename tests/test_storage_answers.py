@@ -1,10 +1,13 @@
 """Saving what a unit enters: every value checked before anything is written, every save audited."""
 
+import json
 import math
 
 import pytest
 
-from storage import accounts, answers, assessments, org
+from analysis.self_assessment import by_target, kpi_score_of
+from scoring.rules import target_score
+from storage import accounts, answers, assessments, org, years
 from storage.errors import AccessDenied, FieldConflict, InputError, VersionConflict
 
 
@@ -135,7 +138,14 @@ def test_committee_cannot_write_self_values(db, form):
         answers.save_kpi_values(db, form["committee"], form["id"], 0, {("RM1", 2570): 80.0})
 
 
+def scored_on_floor_and_ceiling(db, year: int = 2570) -> None:
+    """The year scores a unit's own KPIs on floor and ceiling (the default file scores them on the target)."""
+    db.execute("UPDATE cycles SET rules = ? WHERE year = ?", [json.dumps({"unit_kpis": "floor_ceiling"}), year])
+    db.conn.commit()
+
+
 def test_own_kpi_is_validated_added_scored_and_removed(db, form):
+    scored_on_floor_and_ceiling(db)
     with pytest.raises(InputError, match="error_kpi_floor_ceiling"):
         answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "อัตราการตอบกลับ", "ร้อยละ", "higher", 90, 90, 90)
     with pytest.raises(InputError, match="error_kpi_direction"):
@@ -157,6 +167,31 @@ def test_own_kpi_is_validated_added_scored_and_removed(db, form):
     answers.remove_own_kpi(db, form["user"], form["id"], v, kpi_id)
     loaded = answers.load(db, form["user"], form["id"])
     assert loaded.own_kpis == [] and loaded.kpi_values == {}
+
+
+def test_a_kpi_scored_on_its_target_needs_no_floor_or_ceiling(db, form):
+    # regression (issue 25): the form asked for a floor and a ceiling "(100/500 points)" that the year's rule
+    # does not use: 95 against a target of 90 scores 500
+    assert years.framework_of(db, 2570).rules.unit_kpis == "percent_of_target"
+    for target, error in ((0.0, "error_kpi_zero_target"), (150.0, "error_kpi_outside")):
+        with pytest.raises(InputError, match=error):
+            answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "อัตราการตอบกลับ", "ร้อยละ", "higher", None,
+                                None, target)
+    v, kpi_id = answers.add_own_kpi(db, form["user"], form["id"], 0, "7.1", "อัตราการตอบกลับ", "ร้อยละ", "higher",
+                                    None, None, 98.0)
+    [row] = answers.load(db, form["user"], form["id"]).own_kpis
+    assert (row["target"], row["floor"], row["ceiling"]) == (98.0, 0.0, 100.0)  # the scale, within 0-100
+    v = answers.save_kpi_values(db, form["user"], form["id"], v, {(kpi_id, 2570): 95.0})
+    framework = years.framework_of(db, 2570)
+    loaded = answers.load(db, form["user"], form["id"])
+    kpi = answers.kpi_definition(db, framework, form["id"], kpi_id)
+    scored = kpi_score_of(kpi, 95.0, by_target(framework, loaded, kpi_id))
+    assert scored == target_score(95.0, 98.0) == pytest.approx(3 * 95 / 98 * 100)
+    assert target_score(95.0, 90.0) == 500.0  # the walk's figure: above 105 % of the target
+    v, lower = answers.add_own_kpi(db, form["user"], form["id"], v, "7.2", "เวลารอคอย", "นาที", "lower", None, None,
+                                   20.0, 0.0, 120.0)
+    assert [(r["floor"], r["ceiling"]) for r in answers.load(db, form["user"], form["id"]).own_kpis
+            if r["kpi"] == lower] == [(40.0, 19.0)]
 
 
 def test_own_kpi_ids_stay_unique_after_a_removal(db, form):

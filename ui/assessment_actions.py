@@ -12,8 +12,9 @@ from storage import answers, assessments, ofis
 from storage.accounts import User
 from storage.answers import Form
 from ui import session
-from ui.assessment_form import key, save
+from ui.assessment_form import EDITOR, key, save
 from ui.i18n import current_language, t
+from ui.widget_state import form_round, next_round
 
 
 def copy_previous_offer(form: Form, user: User) -> None:
@@ -30,13 +31,19 @@ def copy_previous_offer(form: Form, user: User) -> None:
 
 
 def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
+    """A KPI of the unit's own for a category-7 item, asking only for what the year's rule scores it by: its
+    target (the percentage of target) or its floor and ceiling. Refused, everything typed stays; added, the form
+    empties."""
     lang = current_language()
     items = [i for i in framework.items() if i.is_results]
     unit_ofis = ofis.for_unit(session.store(), user, form.assessment["unit_id"], form.assessment["year"])
     expander = st.expander(t("sa_add_kpi"), icon=":material/add_chart:", key=key("addkpi_open"), on_change="rerun")
     if not expander.open:  # the form is built only when it is opened
         return
-    with expander, st.form(key("addkpi", form.assessment["id"])):
+    on_target = framework.rules.unit_kpis == "percent_of_target"
+    name_of_form = key("addkpi", form.assessment["id"])
+    with expander, st.form(f"{name_of_form}:{form_round(name_of_form)}"):
+        st.caption(t("sa_kpi_by_target" if on_target else "sa_kpi_by_floor_ceiling"))
         item = st.selectbox(t("sa_kpi_item"), [i.id for i in items],
                             format_func=lambda i: f"{i} {framework.item(i).name.get(lang)}")
         name = st.text_input(t("sa_kpi_name"), max_chars=answers.MAX_NAME)
@@ -44,13 +51,14 @@ def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
         unit_label = cols[0].text_input(t("sa_kpi_unit"), max_chars=answers.MAX_NAME)
         direction = cols[1].selectbox(t("sa_kpi_direction"), ["higher", "lower"],
                                       format_func=lambda d: t(f"sa_kpi_direction_{d}"))
-        cols = st.columns(3)
-        floor = cols[0].number_input(t("sa_kpi_floor"), value=60.0)
-        ceiling = cols[1].number_input(t("sa_kpi_ceiling"), value=90.0)
-        target = cols[2].number_input(t("sa_kpi_target"), value=80.0)
-        cols = st.columns(2)
-        low = cols[0].number_input(t("sa_kpi_min"), value=0.0)
-        high = cols[1].number_input(t("sa_kpi_max"), value=100.0)
+        cols = st.columns(3 if on_target else 5)
+        target = cols[0].number_input(t("sa_kpi_target"), value=80.0)
+        floor = ceiling = None
+        if not on_target:
+            floor = cols[3].number_input(t("sa_kpi_floor"), value=60.0)
+            ceiling = cols[4].number_input(t("sa_kpi_ceiling"), value=90.0)
+        low = cols[1].number_input(t("sa_kpi_min"), value=0.0, help=t("sa_kpi_range_help"))
+        high = cols[2].number_input(t("sa_kpi_max"), value=100.0, help=t("sa_kpi_range_help"))
         ofi = st.selectbox(t("sa_kpi_ofi"), [None, *[o["id"] for o in unit_ofis]],
                            format_func=lambda o: t("sa_kpi_no_ofi") if o is None else
                            next(f"{x['item']} · {x['description']}" for x in unit_ofis if x["id"] == o))
@@ -58,6 +66,8 @@ def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
             save(lambda v: answers.add_own_kpi(session.store(), user, form.assessment["id"], v, item, name,
                                                unit_label, direction, floor, ceiling, target, low, high, ofi),
                  t("sa_kpi_added"))
+            if EDITOR.flashed() == "success":
+                next_round(name_of_form)
             st.rerun()
 
 

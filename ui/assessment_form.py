@@ -152,7 +152,8 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
             cols = st.columns([3, 1, 1, 1, 1, 2])
             name = md(kpi.name.get(lang)) + (f" · _{t('sa_own_kpi')}_" if kpi.id in own else "")
             cols[0].markdown(f"**{md(kpi.id)}** {name}")
-            cols[0].caption(t("sa_kpi_meta", unit=md(kpi.unit.get(lang)),
+            current, on_target = kpi_value(form, kpi.id, year), by_target(framework, form, kpi.id)
+            cols[0].caption(t("sa_kpi_meta_target" if on_target else "sa_kpi_meta", unit=md(kpi.unit.get(lang)),
                               direction=t(f"sa_kpi_direction_{kpi.direction}"), target=f"{kpi.target:g}",
                               floor=f"{kpi.floor:g}", ceiling=f"{kpi.ceiling:g}"))
             for col, fiscal_year in zip(cols[1:4], years, strict=True):
@@ -166,7 +167,6 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 review = form.kpi_values.get((kpi.id, fiscal_year), {}).get("review")
                 if review is not None and review != kpi_value(form, kpi.id, fiscal_year):
                     col.caption(t("sa_committee_value", value=f"{review:,.2f}"))
-            current, on_target = kpi_value(form, kpi.id, year), by_target(framework, form, kpi.id)
             if on_target:
                 cols[0].caption(t("sa_kpi_by_target"))
             if kpi.id in own:
