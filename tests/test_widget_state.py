@@ -54,3 +54,27 @@ def test_a_widget_drawn_anew_takes_the_given_value_and_keeps_the_users_while_dra
     at.session_state["stored"] = True
     at.radio(key="section").set_value("a").run()
     assert at.checkbox(key="box").value is True  # back from the other section: the given (stored) value
+
+
+def _none_choice() -> None:
+    import streamlit as st
+
+    from ui import choices
+    from ui.widget_state import run_started
+
+    run_started()
+    st.session_state.setdefault("lang", "th")
+    chosen = choices.one("selectbox", "scope", [None, 1, 2], "scope", lambda v: "whole department" if v is None
+                         else f"unit {v}")
+    st.write(f"chosen:{chosen}")
+
+
+def test_a_choice_of_none_shows_its_option_not_an_empty_box():
+    # regression: a selectbox given None through session state shows "Choose an option" (Streamlit's English)
+    at = AppTest.from_function(_none_choice)
+    at.run()
+    assert at.selectbox[0].index == 0 and at.markdown[0].value == "chosen:None"
+    at.selectbox[0].select_index(2).run()
+    assert at.markdown[0].value == "chosen:2"
+    at.selectbox[0].select_index(0).run()
+    assert at.selectbox[0].index == 0 and at.markdown[0].value == "chosen:None"

@@ -22,17 +22,24 @@ def widget_key(key: str) -> str:
     return f"{key}:{current_language()}"
 
 
+NONE = "\x00none"  # a None option as its widget holds it: Streamlit shows a widget holding None as holding no choice
+
+
 def one(kind: str, label: str, options: Sequence, key: str, format_func: Callable[[Any], str],
         default: Any = None, container=st, **kwargs) -> Any:
     """A ``selectbox`` or ``radio`` (``kind``) whose choice is kept under ``key``: the value chosen last, in
-    either language; ``default`` (or the first option) until then, or when that value is no longer offered."""
-    options, own = list(options), widget_key(key)
+    either language; ``default`` (or the first option) until then, or when that value is no longer offered.
+    An option may be None (e.g. "the whole department")."""
+    values, own = list(options), widget_key(key)
     chosen = st.session_state.get(key, default)
-    if chosen not in options:
-        chosen = default if default in options else (options[0] if options else None)
+    if chosen not in values:
+        chosen = default if default in values else (values[0] if values else None)
+    held = [NONE if v is None else v for v in values]
     # drawn anew (first run, the language changed, back from elsewhere) or its option gone: start from the choice
-    seed(own, chosen, force=st.session_state.get(own, chosen) not in options)
-    value = getattr(container, kind)(label, options, key=own, format_func=_labelled(options, format_func), **kwargs)
+    seed(own, NONE if chosen is None else chosen, force=st.session_state.get(own, NONE) not in held)
+    value = getattr(container, kind)(label, held, key=own, format_func=_labelled(held, lambda v: format_func(
+        None if v == NONE else v)), **kwargs)
+    value = None if value == NONE else value
     st.session_state[key] = value
     return value
 
@@ -55,6 +62,13 @@ def _labelled(options: list, format_func: Callable[[Any], str]) -> Callable[[Any
     return lambda value: labels[options.index(value)]
 
 
+def held(key: str) -> Any:
+    """In a callback, before the run: the choice ``key``'s widget holds now."""
+    value = st.session_state.get(widget_key(key))
+    return None if value == NONE else value
+
+
 def choose(key: str, value: Any) -> None:
     """Set ``key``'s choice from code (a click elsewhere on the page), before its widget is drawn."""
-    st.session_state[key] = st.session_state[widget_key(key)] = value
+    st.session_state[key] = value
+    st.session_state[widget_key(key)] = NONE if value is None else value

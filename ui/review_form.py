@@ -47,7 +47,7 @@ def _add_note(user: User, assessment_id: int, item: str) -> None:
 
 
 def _on_judge(user: User, assessment_id: int, kpi: str) -> None:
-    suitable = st.session_state.get(choices.widget_key(key("judge", kpi)))
+    suitable = choices.held(key("judge", kpi))
     reason = st.session_state.get(key("judge_reason", kpi)) or ""
     db = session.store()
     EDITOR.save_field(key("judge", kpi), suitable,
