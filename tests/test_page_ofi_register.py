@@ -18,11 +18,11 @@ PAGE = "pages/ofi_register.py"
 
 @pytest.fixture
 def register(app):
-    def open_page(role: str = "committee", tab: str = "register"):
-        at = app(role)
+    def open_page(role: str = "committee", tab: str = "register", lang: str = "th"):
+        at = app(role, lang)
         at.switch_page(PAGE).run()
         if tab != "register":  # the first tab is open at first; another is opened as a click on it does
-            at.session_state["ofi_tab"] = translate(TABS[tab], "th")
+            at.session_state["ofi_tab"] = translate(TABS[tab], lang)
             at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at
@@ -54,6 +54,21 @@ def test_create_an_ofi_from_the_top_department_gap(register, demo_db):
     assert (row["source"], row["item"], row["points"]) == ("gap", top["item"], pytest.approx(top["points"]))
     assert sorted(row["unit_ids"]) == top["unit_ids"]
     assert row["description"].startswith(f"ยกระดับ {top['ref']}" if top["kind"] == "kpi" else "ยังไม่ผ่าน")
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_gap_ofi_reads_in_the_readers_language_in_the_register(register, demo_db, lang):
+    """Issue 25: OFIs made from gaps stayed Thai in English screens."""
+    committee = reader(demo_db)
+    gap = gap_table(demo_db, 2570).iloc[0].to_dict()
+    ofi_id = ofis.from_gap(demo_db, committee, 2570, gap, "demo-committee", date.today() + timedelta(days=30),
+                           units=gap["unit_ids"])
+    at = register(lang=lang)
+    [table] = at.data_editor
+    expected = ofis.gap_description(demo_db, 2570, gap, lang)
+    assert list(table.value["description"]) == [expected]
+    assert expected.startswith("Raise " if lang == "en" else "ยกระดับ ") or gap["kind"] != "kpi"
+    assert at.selectbox(key="ofi:notes_for").options[0] == f"#{ofi_id} · {expected[:80]}"
 
 
 def test_an_empty_description_is_refused_with_a_message_and_nothing_stored(register, demo_db):

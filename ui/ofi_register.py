@@ -71,7 +71,9 @@ def register_table(user: User, frame: pd.DataFrame, owners: dict[str, str], peop
     labels = {"priority": {p: t(f"ofi_priority_{p}") for p in ofis.PRIORITIES},
               "status": {s: t(f"ofi_status_{s}") for s in ofis.STATUSES},
               "owner": {**people, **owners}}
-    shown = frame.assign(priority=frame["priority"].map(labels["priority"]),
+    lang = current_language()
+    shown = frame.assign(description=[ofis.description(row, lang) for _, row in frame.iterrows()],
+                         priority=frame["priority"].map(labels["priority"]),
                          status=frame["status"].map(labels["status"]),
                          owner=frame["owner"].map(lambda o: people.get(o, o)),
                          source=frame["source"].map(lambda s: t(f"ofi_source_{s}")))
@@ -144,8 +146,10 @@ def gaps_view(user: User, year: int, units: dict[int, str], owners: dict[str, st
 def notes_panel(user: User, frame: pd.DataFrame, people: dict[str, str]) -> None:
     if frame.empty:
         return
+    lang = current_language()
+    texts = {row["id"]: ofis.description(row, lang) for _, row in frame.iterrows()}
     ofi_id = st.selectbox(t("ofi_notes_for"), frame["id"].tolist(), key="ofi:notes_for",
-                          format_func=lambda i: f"#{i} · {frame.set_index('id').loc[i, 'description'][:80]}")
+                          format_func=lambda i: f"#{i} · {texts[i][:80]}")
     record = ofis.get(session.store(), user, ofi_id)
     for note in record["notes"]:
         st.markdown(f"- **{md(people.get(note['author'], note['author']))}** "
