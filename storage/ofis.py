@@ -2,7 +2,7 @@
 
 An OFI names an item of the year's criteria, what is to be done, a priority, an owner (a user) and a
 due date, and the units it applies to (one ``ofi_units`` row each; ``ofis.unit_id`` holds the unit
-when there is exactly one). It comes from a scoring gap (``from_gap``), from the committee, or
+when there is exactly one). It comes from scoring gaps (``from_gap``, ``from_gaps``), from the committee, or
 from a unit itself. Every value is checked before anything is written and every change is audited in the
 same transaction. Open OFIs can be carried into the next cycle, linked by ``carried_from``.
 
@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from storage import audit, ofi_texts, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.errors import AccessDenied, InputError, OfiConflict
+from storage.errors import AccessDenied, InputError, OfiConflict, StoreError
 from storage.ofi_texts import DESCRIPTIONS, MAX_TEXT, described, gap_description, gap_key
 
 PRIORITIES = ("high", "medium", "low")
@@ -250,6 +250,52 @@ def from_gap(db: Database, actor: User, year: int, gap: Mapping, owner: str, due
     points = None if points is None or pd.isna(points) else float(points)
     return _create(db, actor, year, gap.get("item"), gap_description(db, year, gap), priority, owner, due_date,
                    units, "gap", points, today, gap=gap_key(gap))
+
+
+def from_gaps(db: Database, actor: User, year: int, gaps: Iterable[Mapping], owners: Iterable[str],
+              due_date: date | str, priority: str = "medium", today: date | None = None) -> list[int]:
+    """One OFI per gap, as ``from_gap``, each with its owner (``owners``, in the same order); a gap's units are
+    its ``unit_ids`` (a row of the department's gaps) or its ``unit``. All or nothing, in one transaction: one
+    gap refused refuses them all (``InputError`` "error_ofi_gaps_refused" naming the gap, and why in
+    ``reason``), and nothing is written. Each OFI is audited. Returns the new ids, in order."""
+    actor = acting(db, actor)
+    if actor.role not in MANAGERS:
+        raise AccessDenied(role=actor.role)
+    gaps, owners = [dict(g) for g in gaps], list(owners)
+    if not gaps:
+        raise InputError("error_ofi_gaps_none")
+    if len(owners) != len(gaps):
+        raise ValueError(f"from_gaps() got {len(gaps)} gaps but {len(owners)} owners")
+    created = []
+    with transaction(db):
+        for gap, owner in zip(gaps, owners, strict=True):
+            ids = gap.get("unit_ids")
+            units = list(ids) if isinstance(ids, Iterable) and not isinstance(ids, str | bytes) else None
+            try:
+                created.append(from_gap(db, actor, year, gap, owner, due_date, priority, today, units=units))
+            except StoreError as exc:
+                raise InputError("error_ofi_gaps_refused", ref=gap_key(gap)[1], n=len(gaps), reason=exc) from exc
+    return created
+
+
+def default_owners(db: Database, actor: User, year: int, unit_sets: Iterable[Iterable[int]]) -> list[str]:
+    """A sensible owner (user name) for each OFI about to be made from a gap, given the units it applies to:
+    for a gap of one unit, an assessor of that unit (the one who last saved the unit's assessment of the year,
+    else its first active assessor by name); for a gap shared by several units, the committee member or PMQA
+    owner making the OFIs (``actor``), never a unit's assessor. ``actor`` too when a unit has no active
+    assessor."""
+    actor = acting(db, actor)
+    assessors: dict[int, str] = {}
+    for unit_id, username in db.execute(
+            "SELECT u.unit_id, u.username FROM users u LEFT JOIN assessments a "
+            "ON a.unit_id = u.unit_id AND a.year = ? WHERE u.role = 'unit' AND u.active = 1 "
+            "ORDER BY u.unit_id, u.username = a.updated_by DESC, u.username", [year]):
+        assessors.setdefault(unit_id, username)
+    owners = []
+    for units in unit_sets:
+        units = sorted({int(u) for u in units})
+        owners.append(assessors.get(units[0], actor.username) if len(units) == 1 else actor.username)
+    return owners
 
 
 def update(db: Database, actor: User, ofi_id: int, expected_version: int, today: date | None = None,

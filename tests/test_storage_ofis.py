@@ -740,3 +740,58 @@ def test_gap_ofis_of_an_older_store_get_their_reference_where_the_text_allows(tm
     assert ofis.description(ofis.get(db, board, 3), "en") == "ยังไม่ผ่าน 1.1.B3: ข้อความที่แก้แล้ว"
     assert ofis.description(ofis.get(db, board, 4), "en") == "ประชุมทีมทบทวนแผน"
     db.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# several gaps at once (issue 25: one gap at a time out of a 120-entry list)
+
+
+def test_several_gaps_become_ofis_in_one_action_each_audited(db, env, unit_gaps):
+    shared = department_gaps(unit_gaps)
+    chosen = [shared[shared["ref"] == ref].iloc[0].to_dict() for ref in ("1.1.B2", "RM3")]
+    before = counts(db)
+    ids = ofis.from_gaps(db, env["committee"], 2570, chosen, ["board", "unit1"], DUE, "high", today=TODAY)
+    assert len(ids) == 2
+    made = [ofis.get(db, env["committee"], i) for i in ids]
+    assert [(o["gap_ref"], o["owner"], o["priority"], o["source"]) for o in made] == [
+        ("1.1.B2", "board", "high", "gap"), ("RM3", "unit1", "high", "gap")]
+    assert made[0]["units"] == sorted(env["units"][u] for u in ("U1", "U2"))
+    after = counts(db)
+    assert (after["ofis"], after["audit_log"]) == (before["ofis"] + 2, before["audit_log"] + 2)
+    assert [e[0] for e in db.execute("SELECT entity_id FROM audit_log WHERE action = 'create' ORDER BY id")][-2:] == [
+        str(i) for i in ids]
+
+
+def test_one_refused_gap_creates_none_and_the_message_names_it(db, env, unit_gaps):
+    shared = department_gaps(unit_gaps)
+    good = shared[shared["ref"] == "1.1.B2"].iloc[0].to_dict()
+    unknown = {**good, "ref": "9.9.B9"}
+    before = counts(db)
+    with pytest.raises(InputError) as refused:
+        ofis.from_gaps(db, env["committee"], 2570, [good, unknown], ["board", "board"], DUE, today=TODAY)
+    assert refused.value.key == "error_ofi_gaps_refused"
+    assert (refused.value.params["ref"], refused.value.params["n"]) == ("9.9.B9", 2)
+    assert refused.value.params["reason"].key == "error_unknown_checkpoint"
+    with pytest.raises(InputError) as refused:
+        ofis.from_gaps(db, env["committee"], 2570, [good, good], ["board", "gone"], DUE, today=TODAY)
+    assert refused.value.params["reason"].key == "error_ofi_owner"
+    assert counts(db) == before
+    with pytest.raises(InputError, match="error_ofi_gaps_none"):
+        ofis.from_gaps(db, env["committee"], 2570, [], [], DUE, today=TODAY)
+    with pytest.raises(AccessDenied):
+        ofis.from_gaps(db, env["unit1"], 2570, [good], ["unit1"], DUE, today=TODAY)
+    assert counts(db) == before
+
+
+def test_default_owners_a_units_assessor_for_its_gap_the_committee_for_a_shared_one(db, env):
+    from storage import answers, assessments
+
+    u = env["units"]
+    extra = accounts.create_user(db, "unit1b", PASSWORD, "unit", unit_id=u["U1"])
+    a = assessments.ensure(db, extra, u["U1"], 2570)
+    answers.save_narrative(db, extra, a["id"], a["version"], "1.1", "basic", "บันทึก")  # unit1b saved it last
+    owners = ofis.default_owners(db, env["committee"], 2570, [[u["U1"]], [u["U2"]], [u["U1"], u["U2"]], [u["U3"]]])
+    # U3 has no assessor: the committee member making the OFI
+    assert owners == ["unit1b", "unit2", "board", "board"]
+    assert ofis.default_owners(db, env["admin"], 2570, [[u["U1"], u["U3"]]]) == ["owner"]
+    assert ofis.default_owners(db, env["committee"], 2569, [[u["U1"]]]) == ["unit1"]  # first by name
