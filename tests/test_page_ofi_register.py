@@ -199,3 +199,16 @@ def test_an_empty_register_says_so_in_the_users_language(register):
     at = register()
     assert translate("ofi_none", "th") in [i.value for i in at.info]
     assert not at.get("arrow_data_frame")
+
+
+def test_the_pmqa_owner_is_the_default_owner_of_the_shared_gaps_they_turn_into_ofis(register, demo_db):
+    gaps = gap_table(demo_db, 2570)
+    shared = int(gaps.index[gaps["units"] > 1][0])
+    at = register(role="admin", tab="gaps")
+    [table] = at.data_editor
+    assert table.value["owner"].iloc[shared] == accounts.people(demo_db)["demo-admin"]
+    choose(at, {shared: {"chosen": True}})
+    button(at, "ofi_create_from_gaps", n=1).click().run()
+    assert [s.value for s in at.toast] == [translate("ofi_created_n", "th", n=1)]
+    [row] = ofis.register(demo_db, reader(demo_db), 2570).itertuples()
+    assert (row.owner, row.gap_ref) == ("demo-admin", gaps.loc[shared, "ref"])
