@@ -20,7 +20,7 @@ from ui.i18n import current_language, t
 from ui.text import MISSING, md
 
 EDITABLE = ("description", "priority", "owner", "due_date", "status")
-GAP_TABLE = ("chosen", "ref", "text", "units", "points", "owner", "made")  # the gaps table's columns
+GAP_TABLE = ("chosen", "ref", "text", "points", "owner", "units", "made")  # the gaps table's columns
 TABS = {"register": "ofi_tab_register", "gaps": "ofi_tab_gaps", "manual": "ofi_tab_manual"}
 EDITOR = Editor("ofi")
 run = EDITOR.attempt
@@ -108,12 +108,14 @@ def register_view(user: User, year: int, units: dict[int, str], owners: dict[str
     """The register tab: filters, the editable table, downloads, carry-over and progress notes."""
     db, lang = session.store(), current_language()
     cols = st.columns(5)
+    every = t("ofi_all")  # a selectbox shows None as its placeholder
     category = choices.one("selectbox", t("category"), [None, *range(1, 8)], "ofi:f:category",
-                           lambda c: t("ofi_all") if c is None else t("category_short", n=c), container=cols[0])
+                           lambda c: every if c is None else t("category_short", n=c), container=cols[0],
+                           placeholder=every)
     unit_id = choices.one("selectbox", t("unit"), [None, *units], "ofi:f:unit",
-                          lambda u: t("ofi_all") if u is None else units[u], container=cols[1])
+                          lambda u: every if u is None else units[u], container=cols[1], placeholder=every)
     owner = choices.one("selectbox", t("ofi_col_owner"), [None, *owners], "ofi:f:owner",
-                        lambda o: t("ofi_all") if o is None else owners[o], container=cols[2])
+                        lambda o: every if o is None else owners[o], container=cols[2], placeholder=every)
     status = choices.many(t("ofi_col_status"), ofis.STATUSES, "ofi:f:status", lambda s: t(f"ofi_status_{s}"),
                           container=cols[3], placeholder=t("ofi_all"))
     overdue = cols[4].checkbox(t("ofi_overdue_only"), key="ofi:f:overdue")
@@ -143,7 +145,8 @@ def gaps_view(user: User, year: int, units: dict[int, str], codes: dict[int, str
     st.caption(t("ofi_gaps_caption"))
     cols = st.columns([2, 2, 1], vertical_alignment="bottom")
     scope = choices.one("selectbox", t("ofi_gap_scope"), [None, *units], "ofi:gap_scope",
-                        lambda u: t("ofi_department") if u is None else units[u], container=cols[0])
+                        lambda u: t("ofi_department") if u is None else units[u], container=cols[0],
+                        placeholder=t("ofi_department"))  # a selectbox shows None as its placeholder
     categories = choices.many(t("category"), range(1, 8), "ofi:gap_categories", lambda c: t("category_short", n=c),
                               container=cols[1], placeholder=t("ofi_all"))
     hide = cols[2].checkbox(t("ofi_gap_hide_made"), value=True, key="ofi:gap_hide")
