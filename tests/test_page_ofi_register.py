@@ -212,3 +212,11 @@ def test_the_pmqa_owner_is_the_default_owner_of_the_shared_gaps_they_turn_into_o
     assert [s.value for s in at.toast] == [translate("ofi_created_n", "th", n=1)]
     [row] = ofis.register(demo_db, reader(demo_db), 2570).itertuples()
     assert (row.owner, row.gap_ref) == ("demo-admin", gaps.loc[shared, "ref"])
+
+
+def test_an_unfiltered_choice_shows_its_name_not_streamlits_placeholder(register):
+    """A selectbox shows a None value as its placeholder: "Choose an option", in English, for "all"."""
+    at = register()
+    assert at.selectbox(key="ofi:f:category:th").proto.placeholder == translate("ofi_all", "th")
+    at = register(tab="gaps")
+    assert at.selectbox(key="ofi:gap_scope:th").proto.placeholder == translate("ofi_department", "th")
