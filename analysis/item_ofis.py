@@ -36,6 +36,7 @@ import pandas as pd
 
 from i18n import translate
 from scoring import LEVELS, Framework
+from storage.ofis import description
 
 DEPARTMENT, UNIT, UNITS_ONLY = "department", "unit", "units_only"  # in the order the lines are shown
 SCOPES = (DEPARTMENT, UNIT, UNITS_ONLY)
@@ -65,12 +66,6 @@ class ItemOfi:
         if self.scope == UNIT:
             return translate("ar_ofi_unit", lang, units=units, text=self.text)
         return translate("ar_ofi_units_only", lang, units=units, text=self.text)
-
-
-def description(row: Mapping, lang: str) -> str:
-    """An OFI's description as a document shows it: the one place the documents read it, to become the register's
-    own accessor once gap OFIs carry their description in the reader's language."""
-    return str(row["description"])
 
 
 def _named_checkpoints(text: str, checkpoint_ids: Iterable[str]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ year = choose_cycle(db)
 unit_table = org.units(db)
 units = dict(zip(unit_table["id"], unit_table["code"] + " · " + unit_table["name_en" if lang == "en" else "name_th"],
                  strict=True))
+codes = dict(zip(unit_table["id"], unit_table["code"], strict=True))
 people = accounts.people(db)  # user name -> "display name (user name)"
 owners = {name: people[name] for name in accounts.active_usernames(db)}
 
@@ -30,6 +31,6 @@ with container:
     if tab == "register":
         register_view(user, year, units, owners, people)
     elif tab == "gaps":
-        gaps_view(user, year, units, owners)
+        gaps_view(user, year, units, codes, owners)
     else:
         manual_form(user, year, years.framework_of(db, year).item_ids(), units, owners)

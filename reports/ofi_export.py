@@ -2,7 +2,9 @@
 
 Both take the frame ``storage.ofis.register`` returns and give bytes: headers, statuses, priorities
 and sources in the chosen language; due dates as real dates; the last-update time in Thailand time
-(UTC+7, as the store keeps UTC). The list column ``unit_ids`` is left out; any other register column
+(UTC+7, as the store keeps UTC); each OFI's description as a reader in that language sees it
+(``storage.ofis.description``: a gap OFI's generated text in that language). The list column ``unit_ids``,
+versions, gap references and the per-language description columns are left out; any other register column
 missing from the frame is simply not exported. The sheet is set up to print (``reports.sheet_layout``).
 """
 
@@ -22,11 +24,12 @@ from i18n import translate
 from i18n.format import THAILAND
 from reports.cells import literal
 from reports.sheet_layout import FONT, fit_heights, print_setup
-from storage.ofis import REGISTER_COLUMNS
+from storage.ofis import DESCRIPTIONS, REGISTER_COLUMNS, description
 
 # Exported, in this order; each column's header is the catalogue key ofi_col_<column>, and a priority,
 # status or source value is shown by the key ofi_<column>_<value>.
-COLUMNS = [c for c in REGISTER_COLUMNS if c not in ("unit_ids", "version")]  # ids and versions are internal
+INTERNAL = ("unit_ids", "version", "gap_kind", "gap_ref", *DESCRIPTIONS)  # ids, versions; descriptions read as one
+COLUMNS = [c for c in REGISTER_COLUMNS if c not in INTERNAL]
 TRANSLATED = ("priority", "status", "source")
 WIDTHS = {"id": 8, "source": 20, "item": 9, "category": 9, "units": 18, "description": 60, "priority": 12,
           "owner": 16, "due_date": 13, "status": 16, "points": 12, "overdue": 12, "carried_from": 14,
@@ -84,8 +87,8 @@ def _cell(column: str, value, lang: str):
 def _table(frame: pd.DataFrame, lang: str) -> tuple[list[str], list[str], list[list]]:
     columns = [c for c in COLUMNS if c in frame.columns]
     headers = [translate(f"ofi_col_{c}", lang) for c in columns]
-    rows = [[_cell(c, value, lang) for c, value in zip(columns, record, strict=True)]
-            for record in frame[columns].itertuples(index=False, name=None)]
+    rows = [[_cell(c, description(record, lang) if c == "description" else record[c], lang) for c in columns]
+            for record in frame.to_dict("records")]
     return columns, headers, rows
 
 

@@ -9,9 +9,12 @@ adds the styling, the yes/no lists and the instructions), and ``read``/``plan`` 
 
 A very hidden sheet keeps which assessment the file is for and every value as it was exported. An import
 applies only what the file changed against those values, so edits made in the app meanwhile to other
-fields stay; a field changed both in the file and in the app is refused (``apply``). Every cell is checked
-first (``plan``): each problem names the sheet, row and column a person sees, and nothing changes unless
-the whole file is valid. ``apply`` writes everything in one audited transaction, one version.
+fields stay. A field changed both in the file and in the app since the download, to different values, is a
+*conflict*: ``plan`` lists each one (with the app's value, and who changed it when), and ``apply`` either
+imports the rest of the file leaving those fields as they are in the app (``keep_app_values``), or refuses
+the whole file. Every cell is checked first (``plan``): each problem names the sheet, row and column a
+person sees, and nothing changes unless the whole file is valid. ``apply`` writes everything in one audited
+transaction, one version.
 """
 
 from __future__ import annotations
@@ -250,23 +253,45 @@ class Change:
     after: object
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """A field the file changes that was also changed in the app after the file was made, to another value:
+    ``app`` is the app's value when the file was checked, ``by`` and ``at`` who changed it last and when (the
+    audit log's user name and UTC time), if known."""
+
+    change: Change
+    app: object
+    by: str | None = None
+    at: str | None = None
+
+
 @dataclass
 class OfflinePlan:
-    """What importing a file would do to one assessment: its problems, else its changes."""
+    """What importing a file would do to one assessment: its problems, else its changes, of which
+    ``conflicts`` clash with changes made in the app since the file was made."""
 
     assessment_id: int
     source: str
     problems: list[Problem] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def rest(self) -> list[Change]:
+        """The changes that clash with nothing in the app: what importing "the rest" writes."""
+        clashing = {c.change.field for c in self.conflicts}
+        return [c for c in self.changes if c.field not in clashing]
 
-def plan(form: Form, framework: Framework, book: Book) -> OfflinePlan:
-    """Check every cell of the file against the assessment it is imported into; nothing is written. A file
-    for another assessment is refused as a whole (``InputError``)."""
+
+def plan(form: Form, framework: Framework, book: Book, db: Database | None = None) -> OfflinePlan:
+    """Check every cell of the file against the assessment it is imported into (``form``: as it is now);
+    nothing is written. A file for another assessment is refused as a whole (``InputError``). The changes
+    that clash with a change made in the app since the download are its ``conflicts``; with ``db``, each names
+    who changed the field last, and when."""
     a = form.assessment
     if book.meta.get("assessment") != a["id"]:
         raise InputError("error_offline_other_form", name=book.name, unit=book.meta.get("unit", "-"),
@@ -318,7 +343,14 @@ def plan(form: Form, framework: Framework, book: Book) -> OfflinePlan:
     result.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row, len(p.column), p.column))
     if result.problems:
         result.changes = []
+    result.conflicts = [Conflict(c, current[c.field], *(last_change(db, a["id"], c.field) if db else (None, None)))
+                        for c in result.changes if clashes(current[c.field], c)]
     return result
+
+
+def clashes(app_value, change: Change) -> bool:
+    """The app's value of a field differs both from the value the file was made with and from the file's."""
+    return not same(app_value, change.before) and not same(app_value, change.after)
 
 
 def _headers_ok(sheet: str, title: str, rows: list, year: int, problems: list[Problem]) -> bool:
@@ -442,11 +474,39 @@ def stored_values(db: Database, assessment_id: int) -> dict[tuple, object]:
 
 EMPTY = {"met": False, "none": False, "text": "", "kpi": None}
 
+# The audited saves that change each kind of field (besides copying last year's answers): an SQL condition on an
+# entry's action and detail, and its values for a field's ids.
+_TOUCHED = {
+    "met": ("action IN ('save_self', 'save_offline') AND json_extract(detail, ?) IS NOT NULL",
+            lambda cp: [f'$.ticks."{cp}"']),
+    "none": ("(action = 'save_none_met' AND json_extract(detail, '$.item') = ?) OR "
+             "(action = 'save_offline' AND json_extract(detail, ?) IS NOT NULL)",
+             lambda item: [item, f'$.none_met."{item}"']),
+    "text": ("(action = 'save_narrative' AND json_extract(detail, '$.item') = ? AND "
+             "json_extract(detail, '$.level') = ?) OR (action = 'save_offline' AND "
+             "EXISTS (SELECT 1 FROM json_each(detail, '$.narratives') WHERE value = ?))",
+             lambda item, level: [item, level, f"{item}/{level}"]),
+    "kpi": ("action IN ('save_self_kpi', 'save_offline') AND json_extract(detail, ?) IS NOT NULL",
+            lambda kpi, fiscal_year: [f'$.values."{kpi}/{fiscal_year}"']),
+}
 
-def apply(db: Database, actor: User, plan: OfflinePlan) -> dict[str, int]:
-    """Write a plan without problems in one transaction and one version, audited as one save. Refused, with
-    nothing changed, when the form may not be changed now, or when a field the file changes was changed in
-    the app after the file was made (and not to the file's value)."""
+
+def last_change(db: Database, assessment_id: int, field_key: tuple) -> tuple[str | None, str | None]:
+    """Who last changed the unit's value of a field (an ``exported_values`` key) and when, from the audit
+    log: (user name, UTC time), or (None, None) when no audited save names it."""
+    condition, params = _TOUCHED[field_key[0]]
+    row = db.execute(f"SELECT username, at FROM audit_log WHERE entity = 'assessment' AND entity_id = ? AND "
+                     f"(action = 'copy_previous' OR ({condition})) ORDER BY id DESC LIMIT 1",
+                     [str(assessment_id), *params(*field_key[1:])]).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def apply(db: Database, actor: User, plan: OfflinePlan, keep_app_values: bool = False) -> dict[str, int]:
+    """Write a plan without problems in one transaction and one version, audited as one save. With
+    ``keep_app_values`` the plan's conflicts are left as they are in the app and the rest is written (the
+    audit names the fields kept). Refused, with nothing changed, when the form may not be changed now, or
+    when a field the file changes was changed in the app after the file was made (and not to the file's
+    value) and is not one of the plan's conflicts the user chose to keep (one made after the preview, say)."""
     if not plan.ok:
         raise InputError("error_import_invalid", count=len(plan.problems))
     aid = plan.assessment_id
@@ -457,12 +517,12 @@ def apply(db: Database, actor: User, plan: OfflinePlan) -> dict[str, int]:
         state = claim_version(db, actor, aid, None, "self")
         stored = stored_values(db, aid)
         now_value = lambda f: stored.get(f, EMPTY[f[0]])  # noqa: E731
-        moved = [c for c in plan.changes if not same(now_value(c.field), c.before)
-                 and not same(now_value(c.field), c.after)]
+        kept = {c.change.field for c in plan.conflicts} if keep_app_values else set()
+        moved = [c for c in plan.changes if clashes(now_value(c.field), c) and c.field not in kept]
         if moved:
             raise InputError("error_offline_conflict", fields=", ".join(_label(c) for c in moved[:5]),
                              n=len(moved))
-        changes = [c for c in plan.changes if not same(now_value(c.field), c.after)]
+        changes = [c for c in plan.changes if not same(now_value(c.field), c.after) and c.field not in kept]
         for change in changes:
             if change.field[0] == "kpi":
                 kpi_definition(db, framework, aid, change.field[1])  # an own KPI removed meanwhile is refused
@@ -498,8 +558,14 @@ def apply(db: Database, actor: User, plan: OfflinePlan) -> dict[str, int]:
                             "checkpoint = ?", [(aid, cp) for cp in checkpoints])
         audit.record(db, actor.username, "save_offline", "assessment", aid, file=plan.source,
                      ticks=ticks, none_met=nones, narratives=sorted(f"{i}/{lv}" for i, lv in texts),
-                     values={f"{k}/{fy}": v for (k, fy), v in values.items()}, version=state["version"])
-    return {"changes": len(changes), "version": state["version"]}
+                     values={f"{k}/{fy}": v for (k, fy), v in values.items()}, version=state["version"],
+                     **({"kept": sorted(field_id(f) for f in kept)} if kept else {}))
+    return {"changes": len(changes), "kept": len(kept), "version": state["version"]}
+
+
+def field_id(field_key: tuple) -> str:
+    """A field as the audit log names it: "1.1.B1", "1.1/basic", "RM1/2570"."""
+    return "/".join(str(part) for part in field_key[1:])
 
 
 def _label(change: Change) -> str:

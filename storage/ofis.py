@@ -2,9 +2,13 @@
 
 An OFI names an item of the year's criteria, what is to be done, a priority, an owner (a user) and a
 due date, and the units it applies to (one ``ofi_units`` row each; ``ofis.unit_id`` holds the unit
-when there is exactly one). It comes from a scoring gap (``from_gap``), from the committee, or from a
-unit itself. Every value is checked before anything is written and every change is audited in the
+when there is exactly one). It comes from scoring gaps (``from_gap``, ``from_gaps``), from the committee, or
+from a unit itself. Every value is checked before anything is written and every change is audited in the
 same transaction. Open OFIs can be carried into the next cycle, linked by ``carried_from``.
+
+An OFI made from a gap keeps the gap's reference (``gap_kind``, ``gap_ref``) and, until someone edits
+its description (``generated``), shows the generated description in the reader's language: every screen
+and document takes an OFI's description through ``description(row, lang)``.
 """
 
 from __future__ import annotations
@@ -17,15 +21,15 @@ from datetime import date, datetime
 import pandas as pd
 from sqlite_utils import Database
 
-from storage import audit, years
+from storage import audit, ofi_texts, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.errors import AccessDenied, InputError, OfiConflict
+from storage.errors import AccessDenied, InputError, OfiConflict, StoreError
+from storage.ofi_texts import DESCRIPTIONS, MAX_TEXT, described, gap_description, gap_key
 
 PRIORITIES = ("high", "medium", "low")
 STATUSES = ("open", "in_progress", "done", "dropped")
 SOURCES = ("gap", "committee", "unit")
-MAX_TEXT = 2000
 MAX_POINTS = 500.0  # every score is on a 0-500 scale: no OFI can win more
 
 ACTIVE = ("open", "in_progress")  # statuses still to work on: can be overdue, are carried over
@@ -33,19 +37,21 @@ MANAGERS = ("committee", "admin")  # roles that keep the register
 UNIT_STATUSES = ("in_progress", "done")  # what a unit may report on its own OFI
 EDITABLE = ("description", "priority", "owner", "due_date", "status")
 
-# Descriptions written for an OFI made from a gap (stored data, in the department's language).
-GAP_CHECKPOINT_TEXT = "ยังไม่ผ่าน {ref}: {text}"
-GAP_KPI_TEXT = "ยกระดับ {ref} {name} ให้ถึงเกณฑ์สูงสุด"
-
 REGISTER_COLUMNS = ["id", "source", "item", "category", "units", "unit_ids", "description", "priority", "owner",
-                    "due_date", "status", "points", "overdue", "carried_from", "updated_at", "version"]
+                    "due_date", "status", "points", "overdue", "carried_from", "updated_at", "version", "gap_kind",
+                    "gap_ref", *DESCRIPTIONS]
+
+# an OFI's description as a reader in a language sees it: description(row, lang), for every screen and document
+description = ofi_texts.description
+
 
 def for_unit(db: Database, reader: User, unit_id: int, year: int) -> list[dict]:
     """The unit's OFIs of the cycle, open ones first (a unit user reads only its own unit's)."""
     acting(db, reader).require_unit(unit_id)
-    return list(db.query(
-        "SELECT o.id, o.item, o.description, o.status FROM ofis o JOIN ofi_units ou ON ou.ofi_id = o.id "
-        "WHERE ou.unit_id = ? AND o.year = ? ORDER BY o.status IN ('done', 'dropped'), o.id", [unit_id, year]))
+    return described(db, list(db.query(
+        "SELECT o.id, o.year, o.item, o.description, o.status, o.gap_kind, o.gap_ref, o.generated FROM ofis o "
+        "JOIN ofi_units ou ON ou.ofi_id = o.id WHERE ou.unit_id = ? AND o.year = ? "
+        "ORDER BY o.status IN ('done', 'dropped'), o.id", [unit_id, year])))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,6 +186,13 @@ def create(db: Database, actor: User, year: int, item: str, description: str, pr
     priority or source, points outside 0-500, an item not in the year's criteria, no units or an
     unknown one, a year that is not a cycle.
     """
+    return _create(db, actor, year, item, description, priority, owner, due_date, units, source, points, today)
+
+
+def _create(db: Database, actor: User, year: int, item: str, description: str, priority: str, owner: str,
+            due_date: date | str, units: Iterable[int], source: str, points: float | None, today: date | None,
+            gap: tuple[str, str] | None = None) -> int:
+    """``create``; ``gap``: the (kind, ref) of the gap whose generated description this is."""
     actor = acting(db, actor)
     units = None if units is None or isinstance(units, str | bytes) else list(units)
     if actor.role not in MANAGERS and not (actor.role == "unit" and source == "unit" and units == [actor.unit_id]):
@@ -205,40 +218,25 @@ def create(db: Database, actor: User, year: int, item: str, description: str, pr
             "description": description, "priority": priority, "owner": owner, "due_date": due.isoformat(),
             "status": "open", "points": points, "carried_from": None, "created_at": stamp, "updated_at": stamp,
             "created_by": actor.username, "version": 0, "updated_by": actor.username,
+            "gap_kind": gap[0] if gap else None, "gap_ref": gap[1] if gap else None, "generated": int(bool(gap)),
         }).last_pk
         db.conn.executemany("INSERT INTO ofi_units (ofi_id, unit_id) VALUES (?, ?)", [(ofi_id, u) for u in unit_ids])
         audit.record(db, actor.username, "create", "ofi", ofi_id, year=year, source=source, item=item,
-                     units=unit_ids, priority=priority, owner=owner, due_date=due.isoformat(), points=points)
+                     units=unit_ids, priority=priority, owner=owner, due_date=due.isoformat(), points=points,
+                     **({"gap": f"{gap[0]}:{gap[1]}"} if gap else {}))
     return ofi_id
 
 
-def gap_description(db: Database, year: int, gap: Mapping) -> str:
-    """The Thai description of an OFI that closes a gap: the missing checkpoint's text, or the KPI's
-    name (a unit's own KPI is looked up in the store)."""
-    framework = years.framework_of(db, year)
-    ref = gap.get("ref")
-    if gap.get("kind") == "kpi":
-        names = {kpi.id: kpi.name.th for _, kpi in framework.kpis()}
-        if ref not in names:
-            row = db.execute("SELECT name FROM unit_kpis WHERE kpi = ? LIMIT 1", [ref]).fetchone()
-            if row:
-                names[ref] = row[0]
-        if ref not in names:
-            raise InputError("error_unknown_kpi", kpi=ref)
-        text = GAP_KPI_TEXT.format(ref=ref, name=names[ref])
-    else:
-        texts = {cp.id: cp.text.th for _, _, cp in framework.checkpoints()}
-        if ref not in texts:
-            raise InputError("error_unknown_checkpoint", ids=ref)
-        text = GAP_CHECKPOINT_TEXT.format(ref=ref, text=texts[ref])
-    return text[:MAX_TEXT]
+# ---------------------------------------------------------------------------------------------
+# OFIs from gaps, and their descriptions in each language
 
 
 def from_gap(db: Database, actor: User, year: int, gap: Mapping, owner: str, due_date: date | str,
              priority: str = "medium", today: date | None = None, units: Iterable[int] | None = None) -> int:
     """An OFI (source "gap") that closes one row of ``scoring.ofi.gaps`` (its ``unit`` is a unit id)
     or, with ``units`` given, of ``scoring.ofi.department_gaps``; the description names the missing
-    checkpoint or KPI and ``points`` are the gap's. Committee and admin only."""
+    checkpoint or KPI (stored in Thai, shown in the reader's language until someone edits it), the gap's
+    kind and ref are kept, and ``points`` are the gap's. Committee and admin only."""
     actor = acting(db, actor)
     if actor.role not in MANAGERS:
         raise AccessDenied(role=actor.role)
@@ -250,8 +248,54 @@ def from_gap(db: Database, actor: User, year: int, gap: Mapping, owner: str, due
         units = [unit]
     points = gap.get("points")
     points = None if points is None or pd.isna(points) else float(points)
-    return create(db, actor, year, gap.get("item"), gap_description(db, year, gap), priority, owner, due_date,
-                  units, source="gap", points=points, today=today)
+    return _create(db, actor, year, gap.get("item"), gap_description(db, year, gap), priority, owner, due_date,
+                   units, "gap", points, today, gap=gap_key(gap))
+
+
+def from_gaps(db: Database, actor: User, year: int, gaps: Iterable[Mapping], owners: Iterable[str],
+              due_date: date | str, priority: str = "medium", today: date | None = None) -> list[int]:
+    """One OFI per gap, as ``from_gap``, each with its owner (``owners``, in the same order); a gap's units are
+    its ``unit_ids`` (a row of the department's gaps) or its ``unit``. All or nothing, in one transaction: one
+    gap refused refuses them all (``InputError`` "error_ofi_gaps_refused" naming the gap, and why in
+    ``reason``), and nothing is written. Each OFI is audited. Returns the new ids, in order."""
+    actor = acting(db, actor)
+    if actor.role not in MANAGERS:
+        raise AccessDenied(role=actor.role)
+    gaps, owners = [dict(g) for g in gaps], list(owners)
+    if not gaps:
+        raise InputError("error_ofi_gaps_none")
+    if len(owners) != len(gaps):
+        raise ValueError(f"from_gaps() got {len(gaps)} gaps but {len(owners)} owners")
+    created = []
+    with transaction(db):
+        for gap, owner in zip(gaps, owners, strict=True):
+            ids = gap.get("unit_ids")
+            units = list(ids) if isinstance(ids, Iterable) and not isinstance(ids, str | bytes) else None
+            try:
+                created.append(from_gap(db, actor, year, gap, owner, due_date, priority, today, units=units))
+            except StoreError as exc:
+                raise InputError("error_ofi_gaps_refused", ref=gap_key(gap)[1], n=len(gaps), reason=exc) from exc
+    return created
+
+
+def default_owners(db: Database, actor: User, year: int, unit_sets: Iterable[Iterable[int]]) -> list[str]:
+    """A sensible owner (user name) for each OFI about to be made from a gap, given the units it applies to:
+    for a gap of one unit, an assessor of that unit (the one who last saved the unit's assessment of the year,
+    else its first active assessor by name); for a gap shared by several units, the committee member or PMQA
+    owner making the OFIs (``actor``), never a unit's assessor. ``actor`` too when a unit has no active
+    assessor."""
+    actor = acting(db, actor)
+    assessors: dict[int, str] = {}
+    for unit_id, username in db.execute(
+            "SELECT u.unit_id, u.username FROM users u LEFT JOIN assessments a "
+            "ON a.unit_id = u.unit_id AND a.year = ? WHERE u.role = 'unit' AND u.active = 1 "
+            "ORDER BY u.unit_id, u.username = a.updated_by DESC, u.username", [year]):
+        assessors.setdefault(unit_id, username)
+    owners = []
+    for units in unit_sets:
+        units = sorted({int(u) for u in units})
+        owners.append(assessors.get(units[0], actor.username) if len(units) == 1 else actor.username)
+    return owners
 
 
 def update(db: Database, actor: User, ofi_id: int, expected_version: int, today: date | None = None,
@@ -297,6 +341,8 @@ def update(db: Database, actor: User, ofi_id: int, expected_version: int, today:
         if not diff:
             return {}
         assignments = ", ".join(f"{field} = ?" for field in diff)
+        if "description" in diff:  # typed by a person: shown as typed from now on, in every language
+            assignments += ", generated = 0"
         db.execute(f"UPDATE ofis SET {assignments}, updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ?",
                    [*(new for _, new in diff.values()), now(), actor.username, ofi_id])
         audit.record(db, actor.username, "update", "ofi", ofi_id,
@@ -362,10 +408,10 @@ def carry_over(db: Database, actor: User, from_year: int, to_year: int) -> list[
 
 
 def get(db: Database, reader: User, ofi_id: int) -> dict:
-    """One OFI with ``units`` (unit ids) and ``notes`` (oldest first); a unit user reads only an OFI
-    that applies to its unit."""
+    """One OFI with ``units`` (unit ids), ``notes`` (oldest first) and its description per language
+    (``description``); a unit user reads only an OFI that applies to its unit."""
     reader = acting(db, reader)
-    row = _row(db, ofi_id)
+    row = described(db, [_row(db, ofi_id)])[0]
     row["units"] = _ofi_units(db, ofi_id)
     if reader.role == "unit" and reader.unit_id not in row["units"]:
         raise AccessDenied(role=reader.role)
@@ -380,8 +426,10 @@ def register(db: Database, reader: User, year: int, category: int | None = None,
     """The cycle's OFIs, one row each (columns ``REGISTER_COLUMNS``), highest priority first, then the
     earliest due date. Filters combine: category, a unit the OFI applies to, owner, status (one or
     several), and ``overdue`` (due before ``today`` and still open or in progress). ``due_date`` holds
-    dates; ``units`` the unit codes joined by commas; ``unit_ids`` lists of ids. A unit user reads only
-    the OFIs that apply to its unit."""
+    dates; ``units`` the unit codes joined by commas; ``unit_ids`` lists of ids; ``gap_kind`` and ``gap_ref``
+    the gap an OFI was made from, if any; ``description_th`` and ``description_en`` its description as a
+    reader in each language sees it (``description`` gives the one to show). A unit user reads only the OFIs
+    that apply to its unit."""
     reader = acting(db, reader)
     if reader.role == "unit":
         reader.require_unit(reader.unit_id if unit_id is None else unit_id)
@@ -399,7 +447,7 @@ def register(db: Database, reader: User, year: int, category: int | None = None,
         wanted = [status] if isinstance(status, str) else list(status)
         sql += f" AND status IN ({', '.join('?' * len(wanted))})"
         params += wanted
-    rows = list(db.query(sql, params))
+    rows = described(db, list(db.query(sql, params)))
     links: dict[int, list[tuple[int, str]]] = {}
     for r in db.query("SELECT ou.ofi_id, u.id, u.code FROM ofi_units ou JOIN units u ON u.id = ou.unit_id "
                       "JOIN ofis o ON o.id = ou.ofi_id WHERE o.year = ? ORDER BY u.id", [year]):
@@ -415,6 +463,7 @@ def register(db: Database, reader: User, year: int, category: int | None = None,
             "status": r["status"], "points": r["points"],
             "overdue": bool(due is not None and due < today and r["status"] in ACTIVE),
             "carried_from": r["carried_from"], "updated_at": r["updated_at"], "version": r["version"],
+            "gap_kind": r["gap_kind"], "gap_ref": r["gap_ref"], **{column: r[column] for column in DESCRIPTIONS},
         })
     if category is not None:
         records = [r for r in records if r["category"] == category]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlite_utils import Database
 
 from storage.migrations import Migrations
@@ -379,3 +381,43 @@ def m018_plan_followup(db: Database) -> None:
         pk=("report_id", "kind", "ref"), foreign_keys=[("report_id", "plan_reports", "id")])
     db["plan_comments"].add_column("round", str)
     db["improvement_plans"].add_column("expected_points", float)
+
+
+# The shape of the descriptions written for OFIs made from gaps before m019 (always in Thai).
+_OLD_GAP_TEXTS = (("checkpoint", re.compile(r"ยังไม่ผ่าน (\S+): ")),
+                  ("kpi", re.compile(r"ยกระดับ (\S+) .+ ให้ถึงเกณฑ์สูงสุด", re.DOTALL)))
+
+
+@migrations
+def m019_ofi_gap_reference(db: Database) -> None:
+    """An OFI made from a gap keeps the gap's reference (``gap_kind``: checkpoint or kpi; ``gap_ref``: its id)
+    and whether its description is still the generated one (``generated``: 1 until someone edits it), so that
+    screens and documents show that description in the reader's language.
+
+    Gap OFIs of an older store take their reference from their text when it has the generated shape
+    ("ยังไม่ผ่าน <id>: ..." or "ยกระดับ <id> ... ให้ถึงเกณฑ์สูงสุด"), and count as generated unless the audit
+    log holds an edit of the description (of the OFI or of one it was carried from); any other is left as it
+    is (no reference, shown as typed)."""
+    db["ofis"].add_column("gap_kind", str)
+    db["ofis"].add_column("gap_ref", str)
+    db["ofis"].add_column("generated", int, not_null_default=0)
+    edited = {int(r[0]) for r in db.execute(
+        "SELECT DISTINCT entity_id FROM audit_log WHERE entity = 'ofi' AND action = 'update' "
+        "AND json_extract(detail, '$.changes.description') IS NOT NULL")}
+    carried = dict(db.execute("SELECT id, carried_from FROM ofis WHERE carried_from IS NOT NULL").fetchall())
+
+    def ever_edited(ofi_id: int | None) -> bool:
+        seen = set()
+        while ofi_id is not None and ofi_id not in seen:
+            if ofi_id in edited:
+                return True
+            seen.add(ofi_id)
+            ofi_id = carried.get(ofi_id)
+        return False
+
+    for ofi_id, text in db.execute("SELECT id, description FROM ofis WHERE source = 'gap'").fetchall():
+        for kind, pattern in _OLD_GAP_TEXTS:
+            if found := pattern.fullmatch(text or "") if kind == "kpi" else pattern.match(text or ""):
+                db.execute("UPDATE ofis SET gap_kind = ?, gap_ref = ?, generated = ? WHERE id = ?",
+                           [kind, found.group(1), 0 if ever_edited(ofi_id) else 1, ofi_id])
+                break

@@ -20,8 +20,8 @@ MET, NOT_MET = "1.1.B1", "1.1.A1"  # the department's assessment meets the first
 
 @dataclass(frozen=True)
 class Scenario:
-    shared_gap: str  # the department's and PLAN's OFI on NOT_MET: one line, the department's
-    met_gap: str  # HR's OFI on MET: named with HR, for HR only
+    shared_gap: dict[str, str]  # lang -> the department's and PLAN's OFI on NOT_MET: one line, the department's
+    met_gap: dict[str, str]  # lang -> HR's OFI on MET: named with HR, for HR only
     names: dict[str, dict[str, str]]  # unit code -> lang -> name
 
 
@@ -39,7 +39,8 @@ def register_ofis(db: Database, year: int) -> Scenario:
                       due, units=units)
     dropped = ofis.create(db, committee, year, "1.1", DROPPED_TEXT, "low", owner, due, [plan, hr])
     ofis.update(db, committee, dropped, 0, status="dropped")
-    gap = {ref: ofis.gap_description(db, year, {"kind": "checkpoint", "ref": ref}) for ref in (MET, NOT_MET)}
+    gap = {ref: {lang: ofis.gap_description(db, year, {"kind": "checkpoint", "ref": ref}, lang)
+                 for lang in ("th", "en")} for ref in (MET, NOT_MET)}
     names = {code: {"th": org.unit(db, uid)["name_th"], "en": org.unit(db, uid)["name_en"]}
              for code, uid in (("PLAN", plan), ("HR", hr))}
     return Scenario(gap[NOT_MET], gap[MET], names)
@@ -50,8 +51,9 @@ def check_lines(lines: list[str], scenario: Scenario, lang: str, prefix: str = "
     PLAN, the shared gap once, the met checkpoint's gap named with HR and for HR only, nothing dropped."""
     plan, hr = scenario.names["PLAN"][lang], scenario.names["HR"][lang]
     assert len(lines) == len(set(lines)) == 4, lines  # no line twice; the dropped OFI is not there
-    assert lines[:2] == [prefix + DEPARTMENT_TEXT, prefix + scenario.shared_gap]  # the department's, as written
+    shared, met = scenario.shared_gap[lang], scenario.met_gap[lang]  # a gap's OFI in the document's language
+    assert lines[:2] == [prefix + DEPARTMENT_TEXT, prefix + shared]  # the department's, as written
     assert lines[2] == f"{prefix}{plan}: {UNIT_TEXT}"  # a unit's OFI, named with its unit
-    assert lines[3].startswith(f"{prefix}{hr}: {scenario.met_gap} (")  # named, and said to be the unit's only
-    assert sum(scenario.shared_gap in line for line in lines) == 1
-    assert prefix + scenario.met_gap not in lines and DROPPED_TEXT not in "".join(lines)
+    assert lines[3].startswith(f"{prefix}{hr}: {met} (")  # named, and said to be the unit's only
+    assert sum(shared in line for line in lines) == 1
+    assert prefix + met not in lines and DROPPED_TEXT not in "".join(lines)

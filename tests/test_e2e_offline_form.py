@@ -102,3 +102,41 @@ def test_a_file_with_mistakes_is_listed_and_changes_nothing(page, server_store, 
     assert not main(page).get_by_role("button", name=translate("off_apply", "th", n=2)).count()
     expect_no_exception(page)
     screenshot(page, artifacts / "offline-problems-th.png")
+
+
+def test_a_cell_changed_in_the_app_meanwhile_is_named_and_the_rest_imported(page, server_store, artifacts):  # noqa: F811
+    """Issue 25: one conflicting cell refused the whole file, and the preview had not mentioned it."""
+    t = lambda key, **v: translate(key, "th", **v)  # noqa: E731
+    data = download_form(page, open_offline(page, "th"))
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True)[offline_form.sheet_name("checkpoints", "th")]
+    row = next(sheet.iter_rows(min_row=12, max_row=12, values_only=True))
+    flipped = t("word_no") if row[4] == t("word_yes") else t("word_yes")
+    db = connect(server_store)  # meanwhile, a colleague writes item 1.3's basic account in the app
+    try:
+        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+        aid = assessments.get(db, unit.unit_id, YEAR)["id"]
+        colleague = accounts.create_user(db, "somsri", DEMO_PASSWORD, "unit", display_name="สมศรี ใจดี",
+                                         unit_id=unit.unit_id, weak_password=True)
+        answers.save_narrative(db, colleague, aid, assessments.get(db, unit.unit_id, YEAR)["version"], "1.3", "basic",
+                               "เขียนในระบบระหว่างนั้น")
+    finally:
+        db.close()
+    upload(page, "form.xlsx", fill(data, "th", checkpoints={"E12": flipped}, items={"D4": "เขียนในไฟล์"}))
+    expect()(live(main(page)).get_by_text(t("off_conflicts", n=1))).to_be_visible()
+    apply = main(page).get_by_role("button", name=t("off_apply_rest", n=1))
+    expect()(apply).to_be_visible()
+    expect()(main(page).get_by_role("button", name=t("off_apply_none"))).to_be_visible()
+    expect()(live(main(page)).locator('[data-testid="stDataFrame"]')).to_have_count(2)  # the clash, the rest
+    settle(page)
+    screenshot(page, artifacts / "offline-conflict-th.png")
+    apply.click()
+    expect()(page.locator('[data-testid="stToast"]').get_by_text(t("off_done_kept", n=1, kept=1))).to_be_visible()
+    settle(page)
+    expect_no_exception(page)
+    db = connect(server_store)
+    try:
+        saved = answers.load(db, unit, aid)
+    finally:
+        db.close()
+    assert saved.narratives[("1.3", "basic")] == "เขียนในระบบระหว่างนั้น"  # kept as it is in the app
+    assert saved.ticks[row[0]]["self"] is (flipped == t("word_yes"))

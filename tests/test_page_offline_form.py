@@ -9,7 +9,8 @@ from test_page_self_assessment import form, page, store  # noqa: F401  (fixtures
 
 from i18n import translate
 from reports.offline_template import offline_template
-from storage import answers, offline_form, org, years
+from storage import accounts, answers, offline_form, org, years
+from storage.demo import DEMO_PASSWORD
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -95,15 +96,63 @@ def test_a_file_that_is_not_the_form_gets_a_clear_message(offline, store, lang):
     assert form(store).assessment["version"] == 0
 
 
-def test_a_field_changed_in_the_app_after_the_download_is_refused_beside_the_uploader(offline, store):  # noqa: F811
+def clash_notes(at) -> list[str]:
+    """The preview's note that fields clash (the page has other warnings: the demo data, the phase)."""
+    return [w.value for w in at.warning if w.icon == ":material/sync_problem:"]
+
+
+def colleague(store):  # noqa: F811
+    """Another assessor of the demo unit, who works in the app while the file is filled offline."""
+    return accounts.create_user(store["db"], "somsri", DEMO_PASSWORD, "unit", display_name="สมศรี ใจดี",
+                                unit_id=store["unit"].unit_id, weak_password=True)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_conflict_is_named_before_the_import_and_the_rest_imported_on_request(offline, store, lang):  # noqa: F811
+    """Issue 25: the import refused the whole file for one conflicting cell that its preview did not mention."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    data = filled(store, lang, checkpoints={"E2": t("word_yes")}, items={"D2": "ในไฟล์"}, kpis={"K2": 88})
+    answers.save_narrative(store["db"], colleague(store), store["aid"], 0, "1.1", "basic", "ในระบบ")
+    at = offline(lang)
+    at.get("file_uploader")[0].upload("mine.xlsx", data, XLSX).run()
+    assert not at.exception and not at.error
+    assert clash_notes(at) == [t("off_conflicts", n=1)]
+    conflicts, rest = (table.value for table in at.dataframe)
+    assert list(conflicts[t("off_cell")]) == ["D2"]
+    assert list(conflicts[t("off_field")]) == [t("off_field_text", item="1.1", level=translate("level_basic", lang))]
+    assert (list(conflicts[t("off_after")]), list(conflicts[t("off_in_app")])) == (["ในไฟล์"], ["ในระบบ"])
+    assert list(conflicts[t("off_changed_by")]) == ["สมศรี ใจดี (somsri)"]
+    assert conflicts[t("off_changed_at")].iloc[0].startswith("20")
+    assert [s.value for s in at.success] == [t("off_preview_rest", n=2)]
+    assert list(rest[t("off_field")]) == ["1.1.B1", t("off_field_kpi", kpi="RM1", year=2570)]
+    next(b for b in at.button if b.label == t("off_apply_rest", n=2)).click().run()
+    assert not at.exception and not at.error
+    assert [e.value for e in at.toast] == [t("off_done_kept", n=2, kept=1)]
+    saved = form(store)
+    assert saved.narratives[("1.1", "basic")] == "ในระบบ"  # left as it is in the app
+    assert saved.ticks["1.1.B1"]["self"] is True and saved.kpi_values[("RM1", 2570)]["self"] == 88
+    assert at.get("file_uploader")[0].value is None
+
+
+def test_a_field_changed_in_the_app_after_the_preview_is_refused_then_named(offline, store):  # noqa: F811
     data = filled(store, kpis={"K2": 70})
     at = offline()
     at.get("file_uploader")[0].upload("mine.xlsx", data, XLSX).run()
-    answers.save_kpi_values(store["db"], store["unit"], store["aid"], 0, {("RM1", 2570): 65.0})  # a colleague
+    assert not clash_notes(at)  # no conflict yet
+    answers.save_kpi_values(store["db"], colleague(store), store["aid"], 0, {("RM1", 2570): 65.0})
     next(b for b in at.button if b.label == translate("off_apply", "th", n=1)).click().run()
     assert not at.exception
     sheet = offline_form.sheet_name("kpis", "th")
     assert [e.value for e in at.error] == [translate("error_offline_conflict", "th", fields=f"{sheet} K2", n=1)]
+    assert form(store).kpi_values[("RM1", 2570)]["self"] == 65.0
+    # the preview now names the conflict; with nothing else in the file, the only choice is to import nothing
+    assert clash_notes(at) == [translate("off_conflicts", "th", n=1)]
+    assert list(at.dataframe[0].value[translate("off_in_app", "th")]) == ["65.00"]
+    assert translate("off_conflicts_only", "th") in [i.value for i in at.info]
+    assert not [b for b in at.button if b.label.startswith(translate("off_apply_rest", "th", n=1)[:6])]
+    next(b for b in at.button if b.label == translate("off_apply_none", "th")).click().run()
+    assert [e.value for e in at.toast] == [translate("off_nothing", "th")]
+    assert at.get("file_uploader")[0].value is None and not clash_notes(at)
     assert form(store).kpi_values[("RM1", 2570)]["self"] == 65.0
 
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from i18n import translate
 from storage import accounts, improvement, ofis, years
 from storage.demo import DEMO_PASSWORD
+from ui.text import md
 
 PAGE = "pages/plans.py"
 YEAR = 2570
@@ -133,3 +134,19 @@ def test_outside_the_planning_phase_plans_are_read_only(open_page, demo_db):
     at = open_page("unit")
     assert translate("pl_phase_closed", "th", year=YEAR) in [i.value for i in at.info]
     assert not [b for b in at.button if b.label == translate("pl_create", "th")]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_an_ofi_made_from_a_gap_is_listed_in_the_readers_language(open_page, demo_db, planning, lang):
+    """Issue 25: OFIs made from gaps stayed Thai in English screens."""
+    unit = person(demo_db, "unit")
+    gap = {"kind": "checkpoint", "ref": "1.1.B1", "item": "1.1", "unit": unit.unit_id, "points": 1.0}
+    ofi_id = ofis.from_gap(demo_db, person(demo_db, "committee"), YEAR, gap, "demo-unit",
+                           date.today() + timedelta(days=90))
+    expected = ofis.gap_description(demo_db, YEAR, gap, lang)
+    at = open_page("unit", lang)
+    assert f"1.1 · {expected[:90]}" in labelled(at.multiselect, "pl_ofis", lang).options
+    labelled(at.text_input, "pl_title", lang).input("ทบทวนวิสัยทัศน์")
+    labelled(at.multiselect, "pl_ofis", lang).set_value([ofi_id])
+    press(at, "pl_create", lang)
+    assert any(md(expected) in m.value for m in at.markdown)  # the plan lists its OFI

@@ -1,5 +1,7 @@
 """The self-assessment page, driven as a unit assessor with AppTest."""
 
+from datetime import date, timedelta
+
 import pytest
 from sample_files import pdf_bytes
 
@@ -7,7 +9,7 @@ from analysis.self_assessment import live_scores
 from i18n import translate
 from scoring import default_framework, item_score, kpi_score, level_for
 from scoring.rules import target_score
-from storage import accounts, answers, assessments, connect, evidence, years
+from storage import accounts, answers, assessments, connect, evidence, ofis, years
 from storage.demo import DEMO_PASSWORD
 from ui.text import md
 
@@ -382,3 +384,17 @@ def test_the_category_is_kept_in_the_address_so_a_reload_opens_it(page, app, sto
     assert reloaded.segmented_control(key="sa:category").value == 4
     reloaded.segmented_control(key="sa:category").set_value(1).run()
     assert "category" not in reloaded.query_params  # the first category needs no mention
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_own_kpi_form_lists_a_gap_ofi_in_the_readers_language(page, store, lang):
+    """Issue 25: OFIs made from gaps stayed Thai in English screens."""
+    gap = {"kind": "checkpoint", "ref": "1.1.B1", "item": "1.1", "unit": store["unit"].unit_id, "points": 1.0}
+    ofis.from_gap(store["db"], store["committee"], 2570, gap, "demo-unit", date.today() + timedelta(days=90))
+    at = open_add_kpi(page())
+    if lang == "en":  # the category chosen in Thai (the harness labels a choice in Thai, outside the run)
+        at.button_group(key="lang_choice").set_value("en").run()
+        at.session_state["sa:addkpi_open"] = True  # the form, opened again in English
+        at.run()
+    choices = next(w for w in at.selectbox if w.label == translate("sa_kpi_ofi", lang)).options
+    assert f"1.1 · {ofis.gap_description(store['db'], 2570, gap, lang)}" in choices

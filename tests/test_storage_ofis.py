@@ -617,3 +617,181 @@ def test_numpy_numbers_from_frames_are_accepted(db, env):
     ofi_id = new(db, env, year=np.int64(2570), units=[np.int64(env["units"]["U2"])], points=np.float64(1.5))
     row = ofis.get(db, env["committee"], ofi_id)
     assert (row["year"], row["units"], row["points"]) == (2570, [env["units"]["U2"]], 1.5)
+
+
+# ---------------------------------------------------------------------------------------------
+# descriptions in the reader's language (issue 25: gap OFIs stayed Thai in English screens and documents)
+
+
+def texts_of(ref: str) -> dict[str, str]:
+    framework = framework_for_year(2570)
+    found = next(cp.text for _, _, cp in framework.checkpoints() if cp.id == ref)
+    return {"th": found.th, "en": found.en}
+
+
+def test_a_gap_ofi_reads_in_the_readers_language_and_keeps_its_gap(db, env, unit_gaps):
+    row = unit_gaps[(unit_gaps["ref"] == "1.1.B2") & (unit_gaps["unit"] == env["units"]["U1"])].iloc[0]
+    ofi_id = ofis.from_gap(db, env["committee"], 2570, row.to_dict(), owner="board", due_date=DUE, today=TODAY)
+    text = texts_of("1.1.B2")
+    expected = {"th": f"ยังไม่ผ่าน 1.1.B2: {text['th']}", "en": f"1.1.B2 not met yet: {text['en']}"}
+    record = ofis.get(db, env["committee"], ofi_id)
+    assert (record["gap_kind"], record["gap_ref"], record["generated"]) == ("checkpoint", "1.1.B2", 1)
+    assert record["description"] == expected["th"]  # stored in the department's language
+    listed = ofis.register(db, env["committee"], 2570, today=TODAY).iloc[0]
+    [mine] = ofis.for_unit(db, env["unit1"], env["units"]["U1"], 2570)
+    for lang in ("th", "en"):
+        assert ofis.description(record, lang) == ofis.description(listed, lang) == expected[lang]
+        assert ofis.description(mine, lang) == expected[lang]
+    assert (listed["gap_kind"], listed["gap_ref"]) == ("checkpoint", "1.1.B2")
+    _, detail = last_audit(db)
+    assert detail["gap"] == "checkpoint:1.1.B2"
+
+
+def test_a_kpi_gap_and_a_units_own_kpi_gap_read_in_either_language(db, env, unit_gaps):
+    row = unit_gaps[(unit_gaps["ref"] == "RM3") & (unit_gaps["unit"] == env["units"]["U2"])].iloc[0]
+    kpi = ofis.get(db, env["committee"], ofis.from_gap(db, env["committee"], 2570, row, owner="board",
+                                                       due_date=DUE, today=TODAY))
+    name = next(k.name for _, k in framework_for_year(2570).kpis() if k.id == "RM3")
+    assert ofis.description(kpi, "en") == f"Raise RM3 {name.en} to its ceiling"
+    assert ofis.description(kpi, "th") == f"ยกระดับ RM3 {name.th} ให้ถึงเกณฑ์สูงสุด"
+    from storage import answers, assessments
+    a = assessments.ensure(db, env["unit1"], env["units"]["U1"], 2570)
+    _, own = answers.add_own_kpi(db, env["unit1"], a["id"], a["version"], "7.1", "อัตราการเบิกจ่ายรายไตรมาส", "%",
+                                 "higher", 60.0, 90.0, 80.0)
+    mine = ofis.get(db, env["committee"], ofis.from_gap(
+        db, env["committee"], 2570, {"kind": "kpi", "ref": own, "item": "7.1", "unit": env["units"]["U1"]},
+        owner="board", due_date=DUE, today=TODAY))
+    assert ofis.description(mine, "en") == f"Raise {own} อัตราการเบิกจ่ายรายไตรมาส to its ceiling"
+
+
+def test_a_description_a_person_edits_stays_as_typed_in_every_language(db, env, unit_gaps):
+    row = unit_gaps[(unit_gaps["ref"] == "1.1.B2") & (unit_gaps["unit"] == env["units"]["U1"])].iloc[0]
+    ofi_id = ofis.from_gap(db, env["committee"], 2570, row.to_dict(), owner="board", due_date=DUE, today=TODAY)
+    ofis.update(db, env["committee"], ofi_id, 0, today=TODAY, status="in_progress")  # another field: still generated
+    assert ofis.description(ofis.get(db, env["committee"], ofi_id), "en").startswith("1.1.B2 not met yet")
+    ofis.update(db, env["committee"], ofi_id, 1, today=TODAY, description="Hold a vision workshop with partners")
+    record = ofis.get(db, env["committee"], ofi_id)
+    assert record["generated"] == 0 and record["gap_ref"] == "1.1.B2"
+    for lang in ("th", "en"):
+        assert ofis.description(record, lang) == "Hold a vision workshop with partners"
+    frame = ofis.register(db, env["committee"], 2570, today=TODAY)
+    assert list(frame[ofis.DESCRIPTIONS].iloc[0]) == ["Hold a vision workshop with partners"] * 2
+
+
+def test_a_typed_ofi_reads_as_typed_and_a_carried_gap_ofi_stays_generated(db, env, unit_gaps):
+    typed = new(db, env, description="ทบทวนวิสัยทัศน์")
+    assert [ofis.description(ofis.get(db, env["committee"], typed), lang) for lang in ("th", "en")] == [
+        "ทบทวนวิสัยทัศน์", "ทบทวนวิสัยทัศน์"]
+    gap = {"kind": "checkpoint", "ref": "2.1.B1", "item": "2.1", "unit": env["units"]["U1"], "points": 1.0}
+    old = ofis.from_gap(db, env["committee"], 2569, gap, owner="board", due_date=DUE, today=TODAY)
+    [carried] = ofis.carry_over(db, env["committee"], 2569, 2570)
+    record = ofis.get(db, env["committee"], carried)
+    assert (record["carried_from"], record["gap_ref"], record["generated"]) == (old, "2.1.B1", 1)
+    assert ofis.description(record, "en").startswith("2.1.B1 not met yet: ")
+
+
+def test_a_gap_no_longer_in_the_criteria_reads_as_stored(db, env):
+    ofi_id = new(db, env, description="ยังไม่ผ่าน 1.1.B9: ข้อความเดิม", source="gap")
+    db.execute("UPDATE ofis SET gap_kind = 'checkpoint', gap_ref = '1.1.B9', generated = 1 WHERE id = ?", [ofi_id])
+    record = ofis.get(db, env["committee"], ofi_id)
+    assert ofis.description(record, "en") == "ยังไม่ผ่าน 1.1.B9: ข้อความเดิม"
+
+
+# ---------------------------------------------------------------------------------------------
+# gap OFIs of a store made before m019
+
+
+def test_gap_ofis_of_an_older_store_get_their_reference_where_the_text_allows(tmp_path):
+    from storage import open_database
+    from storage.migrations import Migrations
+    from storage.schema import migrations
+
+    before = Migrations()
+    before.steps = [step for step in migrations.steps if step[0] != "m019_ofi_gap_reference"]
+    path = tmp_path / "old.db"
+    old = open_database(path)
+    before.apply(old)
+    old["cycles"].insert({"year": 2570, "status": "open"})
+    old["units"].insert({"id": 1, "code": "U1", "name_th": "กอง ก"})
+    cp, kpi = texts_of("1.1.B2")["th"], next(k.name.th for _, k in framework_for_year(2570).kpis() if k.id == "RM3")
+    rows = {
+        1: ("gap", f"ยังไม่ผ่าน 1.1.B2: {cp}", None),  # generated, never edited
+        2: ("gap", f"ยกระดับ RM3 {kpi} ให้ถึงเกณฑ์สูงสุด", None),
+        3: ("gap", "ยังไม่ผ่าน 1.1.B3: ข้อความที่แก้แล้ว", None),  # edited (the audit log says so)
+        4: ("gap", "ประชุมทีมทบทวนแผน", None),  # a gap OFI typed over: no reference to find
+        5: ("committee", f"ยังไม่ผ่าน 1.1.B2: {cp}", None),  # not made from a gap
+        6: ("gap", "ยังไม่ผ่าน 1.1.B3: ข้อความที่แก้แล้ว", 3),  # carried from an edited one
+    }
+    for ofi_id, (source, text, carried) in rows.items():
+        old["ofis"].insert({"id": ofi_id, "year": 2570, "source": source, "item": "1.1", "unit_id": 1,
+                            "description": text, "priority": "medium", "owner": "board", "due_date": "2026-06-30",
+                            "status": "open", "carried_from": carried, "version": 0})
+    old.execute("INSERT INTO audit_log (at, username, action, entity, entity_id, detail) VALUES "
+                "('2026-01-01T00:00:00', 'board', 'update', 'ofi', '3', ?)",
+                [json.dumps({"changes": {"description": {"old": "ยังไม่ผ่าน 1.1.B3: x", "new": "แก้"}}})])
+    old.conn.commit()
+    old.close()
+    db = connect(path)
+    got = {r[0]: r[1:] for r in db.execute("SELECT id, gap_kind, gap_ref, generated FROM ofis ORDER BY id")}
+    assert got == {1: ("checkpoint", "1.1.B2", 1), 2: ("kpi", "RM3", 1), 3: ("checkpoint", "1.1.B3", 0),
+                   4: (None, None, 0), 5: (None, None, 0), 6: ("checkpoint", "1.1.B3", 0)}
+    board = accounts.create_user(db, "board", PASSWORD, "committee")
+    assert ofis.description(ofis.get(db, board, 1), "en") == f"1.1.B2 not met yet: {texts_of('1.1.B2')['en']}"
+    assert ofis.description(ofis.get(db, board, 3), "en") == "ยังไม่ผ่าน 1.1.B3: ข้อความที่แก้แล้ว"
+    assert ofis.description(ofis.get(db, board, 4), "en") == "ประชุมทีมทบทวนแผน"
+    db.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# several gaps at once (issue 25: one gap at a time out of a 120-entry list)
+
+
+def test_several_gaps_become_ofis_in_one_action_each_audited(db, env, unit_gaps):
+    shared = department_gaps(unit_gaps)
+    chosen = [shared[shared["ref"] == ref].iloc[0].to_dict() for ref in ("1.1.B2", "RM3")]
+    before = counts(db)
+    ids = ofis.from_gaps(db, env["committee"], 2570, chosen, ["board", "unit1"], DUE, "high", today=TODAY)
+    assert len(ids) == 2
+    made = [ofis.get(db, env["committee"], i) for i in ids]
+    assert [(o["gap_ref"], o["owner"], o["priority"], o["source"]) for o in made] == [
+        ("1.1.B2", "board", "high", "gap"), ("RM3", "unit1", "high", "gap")]
+    assert made[0]["units"] == sorted(env["units"][u] for u in ("U1", "U2"))
+    after = counts(db)
+    assert (after["ofis"], after["audit_log"]) == (before["ofis"] + 2, before["audit_log"] + 2)
+    assert [e[0] for e in db.execute("SELECT entity_id FROM audit_log WHERE action = 'create' ORDER BY id")][-2:] == [
+        str(i) for i in ids]
+
+
+def test_one_refused_gap_creates_none_and_the_message_names_it(db, env, unit_gaps):
+    shared = department_gaps(unit_gaps)
+    good = shared[shared["ref"] == "1.1.B2"].iloc[0].to_dict()
+    unknown = {**good, "ref": "9.9.B9"}
+    before = counts(db)
+    with pytest.raises(InputError) as refused:
+        ofis.from_gaps(db, env["committee"], 2570, [good, unknown], ["board", "board"], DUE, today=TODAY)
+    assert refused.value.key == "error_ofi_gaps_refused"
+    assert (refused.value.params["ref"], refused.value.params["n"]) == ("9.9.B9", 2)
+    assert refused.value.params["reason"].key == "error_unknown_checkpoint"
+    with pytest.raises(InputError) as refused:
+        ofis.from_gaps(db, env["committee"], 2570, [good, good], ["board", "gone"], DUE, today=TODAY)
+    assert refused.value.params["reason"].key == "error_ofi_owner"
+    assert counts(db) == before
+    with pytest.raises(InputError, match="error_ofi_gaps_none"):
+        ofis.from_gaps(db, env["committee"], 2570, [], [], DUE, today=TODAY)
+    with pytest.raises(AccessDenied):
+        ofis.from_gaps(db, env["unit1"], 2570, [good], ["unit1"], DUE, today=TODAY)
+    assert counts(db) == before
+
+
+def test_default_owners_a_units_assessor_for_its_gap_the_committee_for_a_shared_one(db, env):
+    from storage import answers, assessments
+
+    u = env["units"]
+    extra = accounts.create_user(db, "unit1b", PASSWORD, "unit", unit_id=u["U1"])
+    a = assessments.ensure(db, extra, u["U1"], 2570)
+    answers.save_narrative(db, extra, a["id"], a["version"], "1.1", "basic", "บันทึก")  # unit1b saved it last
+    owners = ofis.default_owners(db, env["committee"], 2570, [[u["U1"]], [u["U2"]], [u["U1"], u["U2"]], [u["U3"]]])
+    # U3 has no assessor: the committee member making the OFI
+    assert owners == ["unit1b", "unit2", "board", "board"]
+    assert ofis.default_owners(db, env["admin"], 2570, [[u["U1"], u["U3"]]]) == ["owner"]
+    assert ofis.default_owners(db, env["committee"], 2569, [[u["U1"]]]) == ["unit1"]  # first by name

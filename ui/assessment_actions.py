@@ -61,7 +61,7 @@ def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
         high = cols[2].number_input(t("sa_kpi_max"), value=100.0, help=t("sa_kpi_range_help"))
         ofi = st.selectbox(t("sa_kpi_ofi"), [None, *[o["id"] for o in unit_ofis]],
                            format_func=lambda o: t("sa_kpi_no_ofi") if o is None else
-                           next(f"{x['item']} · {x['description']}" for x in unit_ofis if x["id"] == o))
+                           next(f"{x['item']} · {ofis.description(x, lang)}" for x in unit_ofis if x["id"] == o))
         if st.form_submit_button(t("sa_add"), type="primary"):
             save(lambda v: answers.add_own_kpi(session.store(), user, form.assessment["id"], v, item, name,
                                                unit_label, direction, floor, ceiling, target, low, high, ofi),

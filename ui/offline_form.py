@@ -1,5 +1,7 @@
 """The self-assessment page's offline work: the form as an Excel file to fill without a connection and import
-back (checked as a whole, previewed, then applied in one save), and a printable copy of the assessment."""
+back (checked as a whole, previewed, then applied in one save), and a printable copy of the assessment. The
+preview names each field changed in the app since the download and differently in the file; the user then
+imports the rest of the file, keeping the app's values there, or nothing."""
 
 from __future__ import annotations
 
@@ -8,12 +10,12 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from i18n.format import level_label
+from i18n.format import level_label, local_time
 from reports.document import to_pdf
 from reports.offline_template import offline_template
 from reports.unit_report import unit_report
 from scoring import Framework
-from storage import answers, offline_form
+from storage import accounts, answers, offline_form
 from storage.accounts import User
 from storage.answers import Form
 from storage.errors import StoreError
@@ -64,54 +66,105 @@ def _import(form: Form, framework: Framework, user: User) -> None:
                               max_upload_size=offline_form.MAX_BYTES // (1024 * 1024))
     if refused := st.session_state.pop(REFUSED, None):
         st.error(refused, icon=":material/sync_problem:")
-    if upload is None:
+    if upload is None or (plan := _checked(upload, form, framework)) is None:
         return
-    previewed = st.session_state.get(PLAN)
-    if previewed is None or previewed[0] != (upload.file_id, form.assessment["version"]):
-        try:
-            plan = offline_form.plan(form, framework, offline_form.read(upload.getvalue(), upload.name))
-        except StoreError as exc:
-            st.error(describe(exc), icon=":material/error:")
-            return
-        previewed = st.session_state[PLAN] = ((upload.file_id, form.assessment["version"]), plan)
-    plan = previewed[1]
     if not plan.ok:
-        st.error(t("off_problems", n=len(plan.problems)), icon=":material/error:")
-        st.dataframe(pd.DataFrame({
-            t("off_sheet"): [p.sheet for p in plan.problems],
-            t("adm_import_row"): [p.row or None for p in plan.problems],
-            t("adm_import_column"): [p.column or None for p in plan.problems],
-            t("adm_import_problem"): [t(p.key, **p.params) for p in plan.problems]}),
-            hide_index=True, width="stretch", placeholder=MISSING)
+        _problems(plan.problems)
         return
     if not plan.changes:
         st.info(t("off_no_changes"), icon=":material/check:")
         return
-    st.success(t("off_preview", n=len(plan.changes)), icon=":material/preview:")
+    if plan.conflicts:
+        _conflicts(plan.conflicts)
+    rest = plan.rest
+    if rest:
+        st.success(t("off_preview_rest" if plan.conflicts else "off_preview", n=len(rest)), icon=":material/preview:")
+        _changes(rest)
+    else:
+        st.info(t("off_conflicts_only"), icon=":material/info:")
+    cols = st.columns(2)
+    if rest:
+        label = t("off_apply_rest", n=len(rest)) if plan.conflicts else t("off_apply", n=len(rest))
+        cols[0].button(label, type="primary", icon=":material/upload:", key=key("offline_apply", round_),
+                       on_click=_apply, args=(user, plan, round_))
+    if plan.conflicts:
+        cols[1].button(t("off_apply_none"), icon=":material/block:", key=key("offline_none", round_),
+                       on_click=_discard, args=(round_,))
+
+
+def _checked(upload, form: Form, framework: Framework) -> offline_form.OfflinePlan | None:
+    """The uploaded file checked against the form as it is now (again when either changed since the last run:
+    the plan previewed is the plan applied); None after showing why a file is refused as a whole."""
+    previewed = st.session_state.get(PLAN)
+    if previewed is None or previewed[0] != (upload.file_id, form.assessment["version"]):
+        try:
+            plan = offline_form.plan(form, framework, offline_form.read(upload.getvalue(), upload.name),
+                                     session.store())
+        except StoreError as exc:
+            st.error(describe(exc), icon=":material/error:")
+            return None
+        previewed = st.session_state[PLAN] = ((upload.file_id, form.assessment["version"]), plan)
+    return previewed[1]
+
+
+def _problems(problems: list[offline_form.Problem]) -> None:
+    st.error(t("off_problems", n=len(problems)), icon=":material/error:")
     st.dataframe(pd.DataFrame({
-        t("off_sheet"): [c.sheet for c in plan.changes],
-        t("adm_import_row"): [c.row for c in plan.changes],
-        t("off_field"): [field_label(c.field) for c in plan.changes],
-        t("off_before"): [value_text(c.before) for c in plan.changes],
-        t("off_after"): [value_text(c.after) for c in plan.changes]}),
+        t("off_sheet"): [p.sheet for p in problems],
+        t("adm_import_row"): [p.row or None for p in problems],
+        t("adm_import_column"): [p.column or None for p in problems],
+        t("adm_import_problem"): [t(p.key, **p.params) for p in problems]}),
         hide_index=True, width="stretch", placeholder=MISSING)
-    st.button(t("off_apply", n=len(plan.changes)), type="primary", icon=":material/upload:",
-              key=key("offline_apply", round_), on_click=_apply, args=(user, plan, round_))
+
+
+def _changes(changes: list[offline_form.Change]) -> None:
+    st.dataframe(pd.DataFrame({
+        t("off_sheet"): [c.sheet for c in changes],
+        t("adm_import_row"): [c.row for c in changes],
+        t("off_field"): [field_label(c.field) for c in changes],
+        t("off_before"): [value_text(c.before) for c in changes],
+        t("off_after"): [value_text(c.after) for c in changes]}),
+        hide_index=True, width="stretch", placeholder=MISSING)
+
+
+def _conflicts(conflicts: list[offline_form.Conflict]) -> None:
+    """Each field changed both in the app since the download and in the file: where, what each holds, who
+    changed it in the app and when."""
+    people = accounts.people(session.store())
+    st.warning(t("off_conflicts", n=len(conflicts)), icon=":material/sync_problem:")
+    st.dataframe(pd.DataFrame({
+        t("off_sheet"): [c.change.sheet for c in conflicts],
+        t("off_cell"): [f"{c.change.column}{c.change.row}" for c in conflicts],
+        t("off_field"): [field_label(c.change.field) for c in conflicts],
+        t("off_after"): [value_text(c.change.after) for c in conflicts],
+        t("off_in_app"): [value_text(c.app) for c in conflicts],
+        t("off_changed_by"): [people.get(c.by, c.by) if c.by else None for c in conflicts],
+        t("off_changed_at"): [local_time(c.at) or None for c in conflicts]}),
+        hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def _apply(user: User, plan: offline_form.OfflinePlan, round_: int) -> None:
-    """Import, then a fresh uploader (the form's widgets take the stored values as the version moved on); a
-    refusal is shown beside the uploader."""
+    """Import (the rest of the file when the preview named conflicts: those fields keep the app's values), then
+    a fresh uploader (the form's widgets take the stored values as the version moved on); a refusal is shown
+    beside the uploader."""
     st.session_state.pop(PLAN, None)
     try:
-        done = offline_form.apply(session.store(), user, plan)
+        done = offline_form.apply(session.store(), user, plan, keep_app_values=bool(plan.conflicts))
     except StoreError as exc:
         st.session_state[REFUSED] = describe(exc)
         return
     except Exception as exc:  # a fault is logged under a reference the message gives
         st.session_state[REFUSED] = faults.message(faults.report(exc, where="importing an offline form"))
         return
-    EDITOR.flash("success", t("off_done", n=done["changes"]))
+    EDITOR.flash("success", t("off_done_kept", n=done["changes"], kept=done["kept"]) if done["kept"] else
+                 t("off_done", n=done["changes"]))
+    st.session_state[key("offline_round")] = round_ + 1
+
+
+def _discard(round_: int) -> None:
+    """Import nothing: a fresh uploader."""
+    st.session_state.pop(PLAN, None)
+    EDITOR.flash("success", t("off_nothing"))
     st.session_state[key("offline_round")] = round_ + 1
 
 

@@ -20,6 +20,7 @@ from ui.i18n import current_language, t
 from ui.text import MISSING, md
 
 EDITABLE = ("description", "priority", "owner", "due_date", "status")
+GAP_TABLE = ("chosen", "ref", "text", "points", "owner", "units", "made")  # the gaps table's columns
 TABS = {"register": "ofi_tab_register", "gaps": "ofi_tab_gaps", "manual": "ofi_tab_manual"}
 EDITOR = Editor("ofi")
 run = EDITOR.attempt
@@ -71,7 +72,9 @@ def register_table(user: User, frame: pd.DataFrame, owners: dict[str, str], peop
     labels = {"priority": {p: t(f"ofi_priority_{p}") for p in ofis.PRIORITIES},
               "status": {s: t(f"ofi_status_{s}") for s in ofis.STATUSES},
               "owner": {**people, **owners}}
-    shown = frame.assign(priority=frame["priority"].map(labels["priority"]),
+    lang = current_language()
+    shown = frame.assign(description=[ofis.description(row, lang) for _, row in frame.iterrows()],
+                         priority=frame["priority"].map(labels["priority"]),
                          status=frame["status"].map(labels["status"]),
                          owner=frame["owner"].map(lambda o: people.get(o, o)),
                          source=frame["source"].map(lambda s: t(f"ofi_source_{s}")))
@@ -105,12 +108,14 @@ def register_view(user: User, year: int, units: dict[int, str], owners: dict[str
     """The register tab: filters, the editable table, downloads, carry-over and progress notes."""
     db, lang = session.store(), current_language()
     cols = st.columns(5)
+    every = t("ofi_all")  # a selectbox shows None as its placeholder
     category = choices.one("selectbox", t("category"), [None, *range(1, 8)], "ofi:f:category",
-                           lambda c: t("ofi_all") if c is None else t("category_short", n=c), container=cols[0])
+                           lambda c: every if c is None else t("category_short", n=c), container=cols[0],
+                           placeholder=every)
     unit_id = choices.one("selectbox", t("unit"), [None, *units], "ofi:f:unit",
-                          lambda u: t("ofi_all") if u is None else units[u], container=cols[1])
+                          lambda u: every if u is None else units[u], container=cols[1], placeholder=every)
     owner = choices.one("selectbox", t("ofi_col_owner"), [None, *owners], "ofi:f:owner",
-                        lambda o: t("ofi_all") if o is None else owners[o], container=cols[2])
+                        lambda o: every if o is None else owners[o], container=cols[2], placeholder=every)
     status = choices.many(t("ofi_col_status"), ofis.STATUSES, "ofi:f:status", lambda s: t(f"ofi_status_{s}"),
                           container=cols[3], placeholder=t("ofi_all"))
     overdue = cols[4].checkbox(t("ofi_overdue_only"), key="ofi:f:overdue")
@@ -133,19 +138,97 @@ def register_view(user: User, year: int, units: dict[int, str], owners: dict[str
     notes_panel(user, frame, people)
 
 
-def gaps_view(user: User, year: int, units: dict[int, str], owners: dict[str, str]) -> None:
-    """The tab that makes OFIs from score gaps, for the department or one unit."""
+def gaps_view(user: User, year: int, units: dict[int, str], codes: dict[int, str], owners: dict[str, str]) -> None:
+    """The tab that makes OFIs from score gaps, for the department or one unit: filtered by category, the gaps
+    already in the register hidden unless asked for, several chosen at once."""
+    db, lang = session.store(), current_language()
     st.caption(t("ofi_gaps_caption"))
+    cols = st.columns([2, 2, 1], vertical_alignment="bottom")
     scope = choices.one("selectbox", t("ofi_gap_scope"), [None, *units], "ofi:gap_scope",
-                        lambda u: t("ofi_department") if u is None else units[u])
-    from_gaps_form(user, year, gap_table(session.store(), year, current_language(), unit_id=scope, limit=50), owners)
+                        lambda u: t("ofi_department") if u is None else units[u], container=cols[0],
+                        placeholder=t("ofi_department"))  # a selectbox shows None as its placeholder
+    categories = choices.many(t("category"), range(1, 8), "ofi:gap_categories", lambda c: t("category_short", n=c),
+                              container=cols[1], placeholder=t("ofi_all"))
+    hide = cols[2].checkbox(t("ofi_gap_hide_made"), value=True, key="ofi:gap_hide")
+    gaps = gap_table(db, year, lang, unit_id=scope)
+    made = made_from(ofis.register(db, user, year), gaps)
+    keep = gaps["category"].isin(categories) if categories else pd.Series(True, index=gaps.index)
+    if hide:
+        keep &= made.isna()
+    from_gaps_form(user, year, gaps[keep], made[keep], codes, owners, (scope, tuple(categories), hide))
+
+
+def made_from(register: pd.DataFrame, gaps: pd.DataFrame) -> pd.Series:
+    """For each gap, the id of an OFI of the register made from it for the same units (else None)."""
+    made = {(r["gap_kind"], r["gap_ref"], tuple(sorted(r["unit_ids"]))): int(r["id"])
+            for _, r in register.iterrows() if r["gap_ref"]}
+    return pd.Series([made.get((g["kind"], g["ref"], tuple(sorted(g["unit_ids"])))) for _, g in gaps.iterrows()],
+                     index=gaps.index, dtype="Int64")
+
+
+def gaps_frame(gaps: pd.DataFrame, made: pd.Series, codes: dict[int, str], owners: dict[str, str],
+               defaults: list[str]) -> pd.DataFrame:
+    """The gaps as the table shows them: a box to choose each, its owner (a label of ``owners``, from
+    ``defaults``), and what it is."""
+    return pd.DataFrame({
+        "chosen": False, "ref": gaps["ref"], "text": gaps["text"],
+        "units": [", ".join(codes.get(u, str(u)) for u in ids) for ids in gaps["unit_ids"]],
+        "points": gaps["points"].astype(float), "owner": [owners.get(o, o) for o in defaults], "made": made,
+    }, index=gaps.index, columns=list(GAP_TABLE))
+
+
+def chosen_gaps(edited: pd.DataFrame, gaps: pd.DataFrame, owners: dict[str, str]) -> tuple[list[dict], list[str]]:
+    """The gaps ticked in the table and their owners' user names, in the table's order."""
+    names = {label: name for name, label in owners.items()}
+    rows = edited[edited["chosen"].fillna(False).astype(bool)]
+    return [gaps.loc[i].to_dict() for i in rows.index], [names.get(o, o) for o in rows["owner"]]
+
+
+def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, made: pd.Series, codes: dict[int, str],
+                   owners: dict[str, str], view: tuple) -> None:
+    """A table of the gaps shown, each with a box to choose it and its owner (suggested by the store:
+    an assessor of the unit for a unit's gap, the user for a gap several units share); one OFI per chosen
+    gap, all made in one action, or none."""
+    if gaps.empty:
+        st.info(t("ofi_no_gaps"))
+        return
+    db = session.store()
+    defaults = ofis.default_owners(db, user, year, gaps["unit_ids"])
+    round_ = st.session_state.get("ofi:gaps_round", 0)
+    st.caption(t("ofi_gaps_help", n=len(gaps)))
+    edited = st.data_editor(
+        gaps_frame(gaps, made, codes, owners, defaults), key=f"ofi:gaps:{view}:{round_}", hide_index=True,
+        width="stretch", placeholder=MISSING, disabled=["ref", "text", "units", "points", "made"],
+        column_order=[c for c in GAP_TABLE if c != "made" or made.notna().any()],  # "made" only when there are
+        column_config={
+            "chosen": st.column_config.CheckboxColumn(t("ofi_gap_col_chosen"), width="small"),
+            "ref": t("ofi_gap"), "units": t("ofi_col_units"),
+            "text": st.column_config.TextColumn(t("ofi_gap_col_text"), width="large"),
+            "points": st.column_config.NumberColumn(t("ofi_col_points"), format="%.2f"),
+            "owner": st.column_config.SelectboxColumn(t("ofi_col_owner"), options=list(owners.values()),
+                                                      required=True),
+            "made": st.column_config.NumberColumn(t("ofi_gap_col_made"), format="#%d"),
+        })
+    chosen, chosen_owners = chosen_gaps(edited, gaps, owners)
+    cols = st.columns(2)
+    priority = cols[0].selectbox(t("ofi_col_priority"), ofis.PRIORITIES, index=1, key="ofi:gapform:priority",
+                                 format_func=lambda p: t(f"ofi_priority_{p}"))
+    due = cols[1].date_input(t("ofi_col_due_date"), value=date.today() + timedelta(days=90), key="ofi:gapform:due")
+    if st.button(t("ofi_create_from_gaps", n=len(chosen)), type="primary", key="ofi:create_gaps",
+                 icon=":material/add_task:", disabled=not chosen):
+        if run(lambda: ofis.from_gaps(db, user, year, chosen, chosen_owners, due, priority),
+               t("ofi_created_n", n=len(chosen))):
+            st.session_state["ofi:gaps_round"] = round_ + 1  # a fresh table: nothing chosen
+        st.rerun()
 
 
 def notes_panel(user: User, frame: pd.DataFrame, people: dict[str, str]) -> None:
     if frame.empty:
         return
+    lang = current_language()
+    texts = {row["id"]: ofis.description(row, lang) for _, row in frame.iterrows()}
     ofi_id = st.selectbox(t("ofi_notes_for"), frame["id"].tolist(), key="ofi:notes_for",
-                          format_func=lambda i: f"#{i} · {frame.set_index('id').loc[i, 'description'][:80]}")
+                          format_func=lambda i: f"#{i} · {texts[i][:80]}")
     record = ofis.get(session.store(), user, ofi_id)
     for note in record["notes"]:
         st.markdown(f"- **{md(people.get(note['author'], note['author']))}** "
@@ -164,21 +247,6 @@ def _common_fields(owners: dict[str, str], prefix: str) -> tuple[str, str, date]
                                  format_func=lambda p: t(f"ofi_priority_{p}"))
     due = cols[2].date_input(t("ofi_col_due_date"), value=date.today() + timedelta(days=90), key=f"{prefix}:due")
     return owner, priority, due
-
-
-def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, owners: dict[str, str]) -> None:
-    if gaps.empty:
-        st.info(t("ofi_no_gaps"))
-        return
-    chosen = st.selectbox(t("ofi_gap"), gaps.index.tolist(), key="ofi:gap",
-                          format_func=lambda i: t("ofi_gap_option", ref=gaps.loc[i, "ref"], text=gaps.loc[i, "text"],
-                                                  points=f"{gaps.loc[i, 'points']:.2f}", units=gaps.loc[i, "units"]))
-    owner, priority, due = _common_fields(owners, "ofi:gapform")
-    gap = gaps.loc[chosen].to_dict()
-    if st.button(t("ofi_create_from_gap"), type="primary", key="ofi:create_gap", icon=":material/add_task:"):
-        run(lambda: ofis.from_gap(session.store(), user, year, gap, owner, due, priority, units=gap["unit_ids"]),
-            t("ofi_created"))
-        st.rerun()
 
 
 def manual_form(user: User, year: int, items: list[str], units: dict[int, str], owners: dict[str, str]) -> None:

@@ -60,7 +60,7 @@ def new_plan(db: Database, user: User, year: int, names: dict, lang: str) -> Non
     if register.empty:
         st.caption(t("pl_no_ofis"))
         return
-    labels = {int(r["id"]): f"{r['item']} · {r['description'][:90]}" for _, r in register.iterrows()}
+    labels = {int(r["id"]): f"{r['item']} · {ofis.description(r, lang)[:90]}" for _, r in register.iterrows()}
     with st.expander(t("pl_new"), icon=":material/add_task:"), st.form("pl:new"):
         horizons = {t(f"pl_horizon_{h}"): h for h in improvement.HORIZONS}  # labels as options: no format_func
         horizon = horizons[st.radio(t("pl_horizon"), list(horizons), horizontal=True)]
@@ -143,7 +143,8 @@ def plan_view(db: Database, user: User, plan_id: int, points: float, open_phase:
                    help=t("pl_expected_help"))
     register = ofis.register(db, user, plan["year"])
     linked = register[register["id"].isin(plan["ofis"])]
-    lines = [f"- {md(r['item'])} · {md(r['description'])} ({ofi_status(r['status'])})" for _, r in linked.iterrows()]
+    lines = [f"- {md(r['item'])} · {md(ofis.description(r, lang))} ({ofi_status(r['status'])})"
+             for _, r in linked.iterrows()]
     st.markdown(f"**{t('pl_ofis')}**\n" + "\n".join(lines))
     if plan["status"] not in followup.FOLLOWED:
         _plan_body(db, user, plan, points, open_phase, framework, lang)
