@@ -35,7 +35,7 @@ due_this_month(db, user, year)
 
 if user.role == "unit":
     unit = org.unit(db, user.unit_id)
-    summary = unit_summary(db, user.unit_id, year)
+    summary = unit_summary(db, user, user.unit_id, year)
     st.markdown(f"**{t('unit')}:** {md(unit['name_en' if lang == 'en' else 'name_th'])}")
     cols = st.columns([3, 2, 3, 2])  # the status and the level are words: room for "ส่งกลับให้แก้ไข"
     cols[0].metric(t("your_unit_status"), status_label(summary.status, lang))

@@ -39,7 +39,7 @@ def test_director_home_then_english_then_unit(page, server_store, artifacts):
     try:
         department = department_summary(db, reader(db), YEAR)
         unit_user = authenticate(db, "demo-unit", DEMO_PASSWORD)
-        unit = unit_summary(db, unit_user.unit_id, YEAR)
+        unit = unit_summary(db, unit_user, unit_user.unit_id, YEAR)
     finally:
         db.close()
 

@@ -157,7 +157,7 @@ def test_department_metrics_equal_department_summary(demo_app, demo_db, role, la
 def test_unit_metrics_equal_unit_summary(demo_app, demo_db, demo_user, lang):
     at = demo_app("unit", lang)
     user = demo_user("unit")
-    summary = unit_summary(demo_db, user.unit_id, YEAR)
+    summary = unit_summary(demo_db, user, user.unit_id, YEAR)
     assert summary.status == STATUS_2570[0] == "draft"
     shown = metrics(at)
     assert shown[translate("your_unit_status", lang)] == status_label(summary.status, lang)
@@ -172,6 +172,39 @@ def test_unit_metrics_equal_unit_summary(demo_app, demo_db, demo_user, lang):
     name = unit["name_en" if lang == "en" else "name_th"]
     assert any(name in m.value for m in at.markdown)
     pd.testing.assert_series_equal(chart_bars(at), expected_bars(summary.categories, lang), check_names=False)
+
+
+UNANSWERED_1_6 = ("1.1", "1.2", "1.4", "2.1", "2.2", "2.4", "3.1", "3.2", "3.4", "4.1", "5.1", "5.2", "5.3", "6.1",
+                  "6.2")  # the demo unit's items of categories 1-6 with no tick and no account
+
+
+# regression (issue 25): Home counted an item answered only by a ticked checkpoint or a KPI value ("26/30") while
+# the form, and its submission, also count the answer "none met yet" and a written account ("30/30").
+@pytest.mark.parametrize(("none_met", "written", "answered"), [
+    ((), (), 14),
+    (("1.1", "1.2", "2.1", "3.1"), (), 18),
+    ((), ("1.4", "2.2"), 16),
+    (UNANSWERED_1_6, (), 29),  # only 7.4 left: a KPI without its value
+])
+def test_home_counts_the_items_answered_as_the_form_does(demo_app, demo_db, demo_user, none_met, written, answered):
+    from analysis.self_assessment import progress
+    from storage import answers, years
+
+    user = demo_user("unit")
+    found = assessments.get(demo_db, user.unit_id, YEAR)
+    aid, version = found["id"], found["version"]
+    for item in none_met:
+        version = answers.save_none_met(demo_db, user, aid, version, item, True)
+    for item in written:
+        version = answers.save_narrative(demo_db, user, aid, version, item, "basic", "เราทำตามแผนทุกไตรมาส")
+    done = progress(answers.load(demo_db, user, aid), years.framework_of(demo_db, YEAR))
+    assert sum(done.answered.values()) == answered
+    shown = translate("items_answered_value", "th", done=answered, total=30)
+    at = demo_app("unit")
+    assert metrics(at)[translate("items_answered", "th")] == shown
+    at.switch_page("pages/self_assessment.py").run()
+    assert not at.exception
+    assert metrics(at)[translate("items_answered", "th")] == shown
 
 
 @pytest.mark.parametrize("role", ["unit", *DEPARTMENT_ROLES])
@@ -260,7 +293,7 @@ def test_unit_not_started_sees_zero_and_a_hint(open_app, fresh_store):
     accounts.create_user(db, "unit-1", PASSWORD, "unit", unit_id=unit_id)
     at = open_app(path, "unit-1", PASSWORD)
     assert not at.exception, [e.value for e in at.exception]
-    summary = unit_summary(db, unit_id, YEAR)
+    summary = unit_summary(db, accounts.authenticate(db, "unit-1", PASSWORD), unit_id, YEAR)
     shown = metrics(at)
     assert shown[translate("your_unit_status", "th")] == status_label("not_started", "th")
     assert shown[translate("total_score", "th")] == score_text(summary.total) == "0.0"
