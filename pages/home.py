@@ -4,11 +4,11 @@ import streamlit as st
 
 from analysis.summary import department_summary, unit_summary
 from charts import category_bars
-from i18n.format import level_label, rules_text, score_text, status_label, year_label
+from i18n.format import level_label, rules_text, score_text, year_label
 from storage import org, years
 from ui import session
 from ui.announcements import inbox_panel
-from ui.home_parts import phase_banner, returned_banner, setup_checklist
+from ui.home_parts import phase_banner, returned_banner, setup_checklist, unit_metrics
 from ui.i18n import current_language, t
 from ui.overview_parts import covers, readiness, readiness_help
 from ui.router import end_page, require_user
@@ -37,12 +37,7 @@ if user.role == "unit":
     unit = org.unit(db, user.unit_id)
     summary = unit_summary(db, user, user.unit_id, year)
     st.markdown(f"**{t('unit')}:** {md(unit['name_en' if lang == 'en' else 'name_th'])}")
-    cols = st.columns([3, 2, 3, 2])  # the status and the level are words: room for "ส่งกลับให้แก้ไข"
-    cols[0].metric(t("your_unit_status"), status_label(summary.status, lang))
-    cols[1].metric(t("total_score"), score_text(summary.total))
-    cols[2].metric(t("level"), level_label(summary.level, lang))
-    cols[3].metric(t("items_answered"), t("items_answered_value", done=summary.items_answered,
-                                          total=summary.items_total))
+    unit_metrics(summary)
     if summary.status == "not_started":
         st.info(t("no_assessment"))
     returned_banner(db, user.unit_id, year)

@@ -72,7 +72,7 @@ def test_director_home_then_english_then_unit(page, server_store, artifacts):
     sign_in(page, "demo-unit", DEMO_PASSWORD)
     expect()(metric_value(page, translate("your_unit_status", "th"))).to_have_text(
         translate(f"status_{unit.status}", "th"))
-    expect()(metric_value(page, translate("total_score", "th"))).to_have_text(f"{unit.total:,.1f}")
+    expect()(metric_value(page, translate("home_self_total", "th"))).to_have_text(f"{unit.total:,.1f}")
     expect()(page.get_by_text(translate("department_total", "th"), exact=True)).to_have_count(0)
     expect_chart(page, translate("score_by_category", "th"))
     settle(page)

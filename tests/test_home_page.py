@@ -161,10 +161,11 @@ def test_unit_metrics_equal_unit_summary(demo_app, demo_db, demo_user, lang):
     assert summary.status == STATUS_2570[0] == "draft"
     shown = metrics(at)
     assert shown[translate("your_unit_status", lang)] == status_label(summary.status, lang)
-    assert shown[translate("total_score", lang)] == f"{summary.total:,.1f}"
-    assert shown[translate("level", lang)] == level_label(summary.level, lang)
+    assert shown[translate("home_self_total", lang)] == f"{summary.total:,.1f}"
+    assert shown[translate("home_self_level", lang)] == level_label(summary.level, lang)
     assert shown[translate("items_answered", lang)] == translate(
         "items_answered_value", lang, done=summary.items_answered, total=summary.items_total)
+    assert summary.reviewed is None and translate("home_reviewed_total", lang) not in shown  # a draft
     # a unit sees its own figures only, never the department's
     assert translate("department_total", lang) not in shown
     assert translate("submissions", lang) not in shown
@@ -205,6 +206,41 @@ def test_home_counts_the_items_answered_as_the_form_does(demo_app, demo_db, demo
     at.switch_page("pages/self_assessment.py").run()
     assert not at.exception
     assert metrics(at)[translate("items_answered", "th")] == shown
+
+
+# regression (issue 25): after approval a unit's Home showed only its own score, never the committee's.
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize(("status", "shows_review"), [
+    ("draft", False), ("submitted", False), ("returned", False), ("approved", True)])
+def test_a_unit_sees_the_committees_reviewed_score_beside_its_own_once_approved(
+        demo_app, demo_db, demo_user, status, shows_review, lang):
+    from analysis.self_assessment import live_scores
+    from storage import answers, years
+
+    user = demo_user("unit")
+    aid = assessments.get(demo_db, user.unit_id, YEAR)["id"]
+    with demo_db.conn:  # the committee found 1.1's first two Basic checkpoints met and RM1 lower than the unit did
+        demo_db.execute("UPDATE assessments SET status = ?, return_reason = 'x' WHERE id = ?", [status, aid])
+        demo_db.execute("INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met, review_met) "
+                        "VALUES (?, '1.1.B1', 0, 1), (?, '1.1.B2', 0, 1) "
+                        "ON CONFLICT DO UPDATE SET self_met = 0, review_met = 1", [aid, aid])
+        demo_db.execute("INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, self_value, review_value) "
+                        "VALUES (?, 'RM1', ?, 90, 76) ON CONFLICT DO UPDATE SET self_value = 90, review_value = 76",
+                        [aid, YEAR])
+    form, framework = answers.load(demo_db, user, aid), years.framework_of(demo_db, YEAR)
+    own, reviewed = live_scores(form, framework), live_scores(form, framework, "review")
+    assert own.total != reviewed.total
+    at = demo_app("unit", lang)
+    shown = metrics(at)
+    assert (translate("home_reviewed_note", lang) in [c.value for c in at.caption]) == shows_review
+    assert shown[translate("home_self_total", lang)] == score_text(own.total)
+    assert shown[translate("home_self_level", lang)] == level_label(own.level, lang)
+    labels = ("home_reviewed_total", "home_reviewed_level", "rv_difference")
+    if not shows_review:
+        assert not {translate(k, lang) for k in labels} & set(shown)
+        return
+    assert [shown[translate(k, lang)] for k in labels] == [
+        score_text(reviewed.total), level_label(reviewed.level, lang), f"{reviewed.total - own.total:+.1f}"]
 
 
 @pytest.mark.parametrize("role", ["unit", *DEPARTMENT_ROLES])
@@ -296,8 +332,9 @@ def test_unit_not_started_sees_zero_and_a_hint(open_app, fresh_store):
     summary = unit_summary(db, accounts.authenticate(db, "unit-1", PASSWORD), unit_id, YEAR)
     shown = metrics(at)
     assert shown[translate("your_unit_status", "th")] == status_label("not_started", "th")
-    assert shown[translate("total_score", "th")] == score_text(summary.total) == "0.0"
-    assert shown[translate("level", "th")] == level_label(summary.level, "th")
+    assert shown[translate("home_self_total", "th")] == score_text(summary.total) == "0.0"
+    assert shown[translate("home_self_level", "th")] == level_label(summary.level, "th")
+    assert shown[translate("items_answered", "th")] == "0/30"
     assert translate("no_assessment", "th") in [i.value for i in at.info]
     assert len(at.get("plotly_chart")) == 1
 

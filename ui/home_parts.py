@@ -1,5 +1,5 @@
-"""Parts of the home page every role shares: the year's current phase with its deadline, and the
-PMQA owner's setup checklist for a new store."""
+"""Parts of the home page: the year's current phase with its deadline (every role), a unit's figures and
+its returned form, and the PMQA owner's setup checklist for a new store."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from datetime import date
 import streamlit as st
 from sqlite_utils import Database
 
+from analysis.summary import UnitSummary
 from i18n import translate
-from i18n.format import date_label
+from i18n.format import date_label, level_label, score_text, status_label
 from storage import assessments, years
 from storage.setup import checklist
 from ui.i18n import current_language, t
@@ -43,6 +44,27 @@ def phase_banner(db: Database, year: int) -> None:
         st.error(text, icon=":material/alarm:")
     else:
         st.info(text, icon=":material/schedule:")
+
+
+def unit_metrics(summary: UnitSummary) -> None:
+    """A unit's status, self-assessed score and level, and items answered (as its form counts them); once the
+    committee approved the assessment, its reviewed score and level beside them, each labelled as whose."""
+    lang = current_language()
+    widths = [3, 2, 3, 2]  # the status and the level are words: room for "ส่งกลับให้แก้ไข"
+    cols = st.columns(widths)
+    cols[0].metric(t("your_unit_status"), status_label(summary.status, lang))
+    cols[1].metric(t("home_self_total"), score_text(summary.total))
+    cols[2].metric(t("home_self_level"), level_label(summary.level, lang))
+    cols[3].metric(t("items_answered"), t("items_answered_value", done=summary.items_answered,
+                                          total=summary.items_total))
+    if summary.reviewed is None:
+        return
+    cols = st.columns(widths)
+    reviewed = summary.reviewed
+    cols[1].metric(t("home_reviewed_total"), score_text(reviewed.total))
+    cols[2].metric(t("home_reviewed_level"), level_label(reviewed.level, lang))
+    cols[3].metric(t("rv_difference"), f"{reviewed.total - summary.total:+.1f}")
+    st.caption(t("home_reviewed_note"))
 
 
 def returned_banner(db: Database, unit_id: int, year: int) -> None:
