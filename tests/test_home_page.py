@@ -268,6 +268,56 @@ def test_department_total_follows_a_new_submission(demo_app, demo_db):
     assert shown[translate("submissions", "th")] == "12/20"
 
 
+# ---- the department's assessment of record -------------------------------------------------------------
+
+def _record(db, committee, state: str) -> None:
+    """The year's record as the committee leaves it: not started, a draft, or approved."""
+    from storage import department
+
+    if state != "none":
+        record = department.start(db, committee, YEAR)
+    if state == "approved":
+        department.approve(db, committee, YEAR, record.version)
+
+
+# regression (issue 25): Home never showed the approved department assessment's total (the figure sent to OPDC).
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("role", DEPARTMENT_ROLES)
+@pytest.mark.parametrize("state", ["none", "draft", "approved"])
+def test_home_shows_the_department_assessment_sent_to_opdc_apart_from_the_units_mean(
+        demo_app, demo_db, demo_user, role, state, lang):
+    from analysis.department_record import record_scores
+    from i18n.format import local_time
+    from storage import department
+
+    committee = demo_user("committee")
+    _record(demo_db, committee, state)
+    at = demo_app(role, lang)
+    assert not at.exception
+    shown = metrics(at)
+    mean = department_summary(demo_db, reader(demo_db), YEAR)
+    assert shown[translate("department_total", lang)] == score_text(mean.total)  # the units' mean stays, labelled
+    [total] = [m for m in at.metric if m.label == translate("department_total", lang)]
+    assert total.proto.help == translate("home_department_total_help", lang)
+    assert f"**{translate('home_record_title', lang, year=YEAR)}**" in [m.value for m in at.markdown]
+    labels = {translate("home_record_total", lang), translate("home_record_level", lang)}
+    infos = [i.value for i in at.main.info]
+    captions = [c.value for c in at.caption]
+    if state == "none":
+        assert not labels & set(shown) and translate("home_record_none", lang) in captions
+        return
+    row = department.get(demo_db, committee, YEAR).record
+    if state == "draft":
+        assert not labels & set(shown)
+        assert translate("home_record_draft", lang, time=local_time(row["updated_at"]), user="demo-committee") in infos
+        return
+    scores = record_scores(demo_db, YEAR)
+    assert shown[translate("home_record_total", lang)] == score_text(scores.total) != score_text(mean.total)
+    assert shown[translate("home_record_level", lang)] == level_label(scores.level, lang)
+    assert translate("home_record_approved", lang, time=local_time(row["approved_at"]),
+                     user="demo-committee") in captions
+
+
 # ---- empty states -------------------------------------------------------------------------------------
 
 
