@@ -31,12 +31,12 @@ inbox_panel(db, user)
 if user.role == "admin":
     setup_checklist(db)
 if year is None:
-    st.warning(t("no_cycle"))
+    st.warning(t("no_cycle_admin" if user.role == "admin" else "no_cycle"))
     end_page()
 framework = years.framework_of(db, year)
 names = {c.id: c.name.get(lang) for c in framework.categories}
 st.subheader(year_label(year, lang))
-phase_banner(db, year)
+phase_banner(db, year, user.role)
 due_this_month(db, user, year)
 
 if user.role == "unit":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.summary import DEFAULT_SOURCE, department_summary, unit_summary
 from i18n import translate
-from i18n.format import level_label, score_text, status_label
+from i18n.format import date_label, level_label, score_text, status_label
 from scoring import department_scores, framework_for_year, unit_item_scores
-from storage import accounts, assessments, connect, org
+from storage import accounts, assessments, connect, org, years
 from storage.demo import DEMO_PASSWORD, STATUS_2570, UNITS
 from ui.home_parts import phase_notice
 
@@ -318,6 +319,42 @@ def test_home_shows_the_department_assessment_sent_to_opdc_apart_from_the_units_
                      user="demo-committee") in captions
 
 
+def _no_phase(db, admin):
+    for phase in years.phases(db, YEAR):
+        if phase["status"] == "open":
+            years.set_phase(db, admin, YEAR, phase["phase"], "closed")
+
+
+def _overdue(db, admin):
+    years.set_dates(db, admin, YEAR, {"self_assessment": ("2020-10-01", "2020-12-31")})
+
+
+def _closed(db, admin):
+    years.close_year(db, admin, YEAR)
+
+
+# regression (issue 25): the admin's own Home told it to ask the PMQA owner, which it is.
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("role", ["unit", *DEPARTMENT_ROLES])
+@pytest.mark.parametrize(("change", "general", "owner"), [
+    (_no_phase, "home_no_phase", "home_no_phase_admin"),
+    (_overdue, "home_phase_overdue", "home_phase_overdue_admin"),
+    (_closed, "home_no_phase", "home_year_closed_admin"),
+])
+def test_the_admins_home_says_what_to_do_itself_and_the_others_what_stands(
+        demo_app, demo_db, demo_user, role, change, general, owner, lang):
+    change(demo_db, demo_user("admin"))
+    at = demo_app(role, lang)
+    assert not at.exception
+    texts = [e.value for e in [*at.main.caption, *at.main.error]]
+    text = phase_notice(demo_db, YEAR, lang, role=role)[1]
+    assert text in texts
+    days = (date.today() - date(2020, 12, 31)).days
+    expected = translate(owner if role == "admin" else general, lang, year=YEAR, days=days, date=date_label(
+        "2020-12-31", lang), phase=translate("phase_self_assessment", lang))
+    assert text == expected
+
+
 # ---- empty states -------------------------------------------------------------------------------------
 
 
@@ -336,7 +373,8 @@ def test_store_without_cycles_shows_no_cycle(open_app, fresh_store, role, lang):
     accounts.create_user(db, f"first-{role}", PASSWORD, role)
     at = open_app(path, f"first-{role}", PASSWORD, lang)
     assert not at.exception
-    assert [w.value for w in at.main.warning] == [translate("no_cycle", lang)]
+    # the admin is the PMQA owner: its Home says what to do, not whom to ask (regression, issue 25)
+    assert [w.value for w in at.main.warning] == [translate("no_cycle_admin" if role == "admin" else "no_cycle", lang)]
     assert not at.metric and not at.get("plotly_chart")
     assert not at.sidebar.warning  # a real (non-demo) store: no demo notice
     assert at.sidebar.button  # still signed in, can sign out

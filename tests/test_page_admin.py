@@ -766,7 +766,7 @@ def test_a_new_store_shows_the_setup_checklist_until_every_step_is_done(tmp_path
     links = at.main.get("page_link")
     assert [link.proto.query_string for link in links] == ["adm_tab=units", "adm_tab=users", "", "adm_tab=criteria"]
     assert {link.proto.page for link in links} == {"admin"}
-    assert [w.value for w in at.main.warning] == [translate("no_cycle", "th")]
+    assert [w.value for w in at.main.warning] == [translate("no_cycle_admin", "th")]
     at.query_params["adm_tab"] = "units"  # as the first step's link opens the admin page
     at.switch_page(PAGE).run()
     assert [i.value for i in ok(at).main.info] == [translate("adm_no_units", "th")]  # the units tab

@@ -26,24 +26,31 @@ FORM_PAGE = "pages/self_assessment.py"
 RECORD_PAGE = "pages/department.py"
 
 
-def phase_notice(db: Database, year: int, lang: str, today: date | None = None) -> tuple[str, str]:
+def phase_notice(db: Database, year: int, lang: str, today: date | None = None,
+                 role: str | None = None) -> tuple[str, str]:
     """('info' or 'error', text): the open phase with its deadline and the days left, an overdue one as an
-    error, or a note that no phase is open."""
+    error, or a note that no phase is open. The PMQA owner (``role`` admin) opens and closes phases, so its own
+    home page tells it what to do rather than whom to ask."""
+    owner = role == "admin"
     phase = years.current_phase(db, year)
     if phase is None:
-        return "caption", translate("home_no_phase", lang)
+        if not owner:
+            return "caption", translate("home_no_phase", lang)
+        closed = years.year_refusal(db, year) == "error_year_closed"  # the current year is closed: every year is
+        return "caption", translate("home_year_closed_admin" if closed else "home_no_phase_admin", lang, year=year)
     name = translate(f"phase_{phase['phase']}", lang)
     if not phase["ends_on"]:
         return "info", translate("home_phase", lang, phase=name)
     days = (date.fromisoformat(phase["ends_on"]) - (today or date.today())).days
     due = date_label(phase["ends_on"], lang)
     if days < 0:
-        return "error", translate("home_phase_overdue", lang, phase=name, date=due, days=-days)
+        return "error", translate("home_phase_overdue_admin" if owner else "home_phase_overdue", lang, phase=name,
+                                  date=due, days=-days)
     return "info", translate("home_phase_until", lang, phase=name, date=due, days=days)
 
 
-def phase_banner(db: Database, year: int) -> None:
-    kind, text = phase_notice(db, year, current_language())
+def phase_banner(db: Database, year: int, role: str) -> None:
+    kind, text = phase_notice(db, year, current_language(), role=role)
     if kind == "caption":
         st.caption(text)
     elif kind == "error":
