@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+from storage import errors
 from storage.errors import StoreError
-from ui.i18n import t
+from ui.i18n import current_language
 
 
 def describe(exc: StoreError) -> str:
-    try:
-        return t(exc.key, **exc.params)
-    except (KeyError, ValueError, IndexError):  # an unknown key or values that do not fit it
-        return t("error_generic")
+    return errors.describe(exc, current_language())
