@@ -52,10 +52,9 @@ if user.role == "unit":
 else:
     summary = department_summary(db, user, year)
     department_metrics(summary, framework)
+    record_panel(db, user, year)  # the assessment sent to OPDC, apart from the units' mean
     categories = summary.categories  # None before any unit's assessment counts
 
 if categories is not None:
     st.plotly_chart(category_bars(categories, framework.thresholds, lang, names), width="stretch")
     st.caption(t("score_by_category_caption"))
-if user.role != "unit":
-    record_panel(db, user, year)

@@ -60,23 +60,25 @@ def phase_banner(db: Database, year: int, role: str) -> None:
 
 
 def unit_metrics(summary: UnitSummary) -> None:
-    """A unit's status, self-assessed score and level, and items answered (as its form counts them); once the
-    committee approved the assessment, its reviewed score and level beside them, each labelled as whose."""
+    """A unit's status and items answered (as its form counts them), its self-assessed score and level; once the
+    committee approved the assessment, the committee's reviewed score and level beside them, each labelled as
+    whose. One row per pair, so that no level ("ต่ำกว่าระดับพื้นฐาน") or label is cut off."""
     lang = current_language()
-    widths = [3, 2, 3, 2]  # the status and the level are words: room for "ส่งกลับให้แก้ไข"
+    widths = [3, 4, 2]
     cols = st.columns(widths)
     cols[0].metric(t("your_unit_status"), status_label(summary.status, lang))
-    cols[1].metric(t("home_self_total"), score_text(summary.total))
-    cols[2].metric(t("home_self_level"), level_label(summary.level, lang))
-    cols[3].metric(t("items_answered"), t("items_answered_value", done=summary.items_answered,
+    cols[1].metric(t("items_answered"), t("items_answered_value", done=summary.items_answered,
                                           total=summary.items_total))
+    cols = st.columns(widths)
+    cols[0].metric(t("home_self_total"), score_text(summary.total))
+    cols[1].metric(t("home_self_level"), level_label(summary.level, lang))
     if summary.reviewed is None:
         return
-    cols = st.columns(widths)
     reviewed = summary.reviewed
-    cols[1].metric(t("home_reviewed_total"), score_text(reviewed.total))
-    cols[2].metric(t("home_reviewed_level"), level_label(reviewed.level, lang))
-    cols[3].metric(t("rv_difference"), f"{reviewed.total - summary.total:+.1f}")
+    cols = st.columns(widths)
+    cols[0].metric(t("home_reviewed_total"), score_text(reviewed.total))
+    cols[1].metric(t("home_reviewed_level"), level_label(reviewed.level, lang))
+    cols[2].metric(t("rv_difference"), f"{reviewed.total - summary.total:+.1f}")
     st.caption(t("home_reviewed_note"))
 
 
