@@ -132,18 +132,24 @@ def _plain(key: str, *fields: str) -> Summary:
     return lambda d, ref, lang: (key, {"ref": ref, **{f: _value(f, d.get(f), lang) for f in fields}})
 
 
+def _client(d: dict, lang: str) -> str:
+    """Where a sign-in came from: the client's address, or words for one not known."""
+    client = d.get("client")
+    return client if client and client != "unknown" else _word("unknown_client", lang)
+
+
 def _sign_in(d: dict, ref: str, lang: str) -> tuple[str, Params]:
     method = d.get("method")
     key = {"resume": "audit_sum_sign_in_resume", "sso": "audit_sum_sign_in_sso"}.get(method, "audit_sum_sign_in")
-    return key, {"client": d.get("client", "—"), "provider": d.get("provider", "")}
+    return key, {"client": _client(d, lang), "provider": d.get("provider", "")}
 
 
 def _sign_in_failed(d: dict, ref: str, lang: str) -> tuple[str, Params]:
     if d.get("method") == "sso":
         why = f"audit_sso_{str(d.get('reason')).removeprefix('sso_')}"
-        return "audit_sum_sign_in_failed_sso", {"client": d.get("client", "—"), "provider": d.get("provider", ""),
+        return "audit_sum_sign_in_failed_sso", {"client": _client(d, lang), "provider": d.get("provider", ""),
                                                 "reason": translate(why, lang) if _known(why) else d.get("reason")}
-    return "audit_sum_sign_in_failed", {"client": d.get("client", "—")}
+    return "audit_sum_sign_in_failed", {"client": _client(d, lang)}
 
 
 def _sign_out(d: dict, ref: str, lang: str) -> tuple[str, Params]:
@@ -241,8 +247,9 @@ def _assessment_status(d: dict, ref: str, lang: str) -> tuple[str, Params]:
 SUMMARIES: dict[tuple[str, str], Summary] = {
     ("session", "sign_in"): _sign_in,
     ("session", "sign_in_failed"): _sign_in_failed,
-    ("session", "sign_in_refused"): _plain("audit_sum_sign_in_refused", "client"),
-    ("session", "lockout"): _plain("audit_sum_lockout", "client", "minutes"),
+    ("session", "sign_in_refused"): lambda d, ref, lang: ("audit_sum_sign_in_refused", {"client": _client(d, lang)}),
+    ("session", "lockout"): lambda d, ref, lang: ("audit_sum_lockout", {"client": _client(d, lang),
+                                                                       "minutes": d.get("minutes")}),
     ("session", "sign_out"): _sign_out,
     ("store", "init"): _plain("audit_sum_store_init"),
     ("store", "populate"): _plain("audit_sum_store_populate"),

@@ -48,7 +48,8 @@ def view(db: Database, user: User) -> None:
     if frame.empty:  # an empty table says "empty", in English
         return
     shown = table(frame.head(SHOWN), unit_names, lang)
-    st.dataframe(shown[[t(k) for k in COLUMNS.values()]], hide_index=True, width="stretch", placeholder=MISSING)
+    st.dataframe(shown[[t(k) for k in COLUMNS.values()]], hide_index=True, width="stretch", placeholder=MISSING,
+                 column_config={t("adm_audit_detail"): st.column_config.TextColumn(width="large")})
     st.download_button(t("adm_audit_csv"), lambda: csv_of(table(frame, unit_names, lang), index=False)(),
                        file_name="audit-log.csv", mime="text/csv", on_click="ignore", icon=":material/download:")
 
