@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlite_utils import Database
 
 from analysis.self_assessment import LiveScores, one_assessment
 from storage import department, years
+from storage.accounts import User
 
 
 def record_scores(db: Database, year: int) -> LiveScores | None:
@@ -14,3 +17,31 @@ def record_scores(db: Database, year: int) -> LiveScores | None:
     if inputs is None:
         return None
     return one_assessment(*inputs, years.framework_of(db, year), department.UNIT)
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """Where the year's record stands: a draft or approved (the figure sent to OPDC), its scores, who last saved
+    it and who approved it."""
+
+    status: str
+    scores: LiveScores
+    updated_at: str
+    updated_by: str
+    approved_at: str | None = None
+    approved_by: str | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+
+def record_summary(db: Database, reader: User, year: int) -> RecordSummary | None:
+    """The year's record for the readers the store allows (committee, director, admin); None before it is
+    started."""
+    found = department.get(db, reader, year)
+    if found is None:
+        return None
+    row = found.record
+    return RecordSummary(row["status"], record_scores(db, year), row["updated_at"], row["updated_by"],
+                         row["approved_at"], row["approved_by"])

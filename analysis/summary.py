@@ -1,4 +1,4 @@
-"""The home page's figures: a unit's own score, or the department's."""
+"""The home page's figures: a unit's own score (and the committee's once it approved it), or the department's."""
 
 from __future__ import annotations
 
@@ -8,16 +8,10 @@ import pandas as pd
 from sqlite_utils import Database
 
 from analysis.overview import kept_in
-from analysis.scores import cycle_scores, rules_of
-from scoring import (
-    AwardStatus,
-    Framework,
-    award_status,
-    level_for,
-    roll_up,
-    unit_item_scores,
-)
-from storage import assessments, years
+from analysis.scores import cycle_scores
+from analysis.self_assessment import LiveScores, live_scores, progress
+from scoring import AwardStatus, award_status, level_for
+from storage import answers, assessments, years
 from storage.accounts import User
 
 DEFAULT_SOURCE = "best"  # reviewed values where the committee has them, the unit's own elsewhere
@@ -34,6 +28,7 @@ class UnitSummary:
     categories: pd.Series
     total: float
     level: str
+    reviewed: LiveScores | None = None  # the committee's reviewed scores, once it approved the assessment
 
 
 @dataclass(frozen=True)
@@ -56,27 +51,24 @@ class DepartmentSummary:
         return sum(self.status_counts.get(status, 0) for status in assessments.COUNTED)
 
 
-def _answered_items(answers: pd.DataFrame, kpis: pd.DataFrame, framework: Framework) -> int:
-    from scoring.tables import checkpoint_table
-
-    cp_items = set(answers.merge(checkpoint_table(framework), on="checkpoint")["item"])
-    kpi_items = {item.id for item, kpi in framework.kpis() if kpi.id in set(kpis["kpi"].dropna())}
-    return len((cp_items | kpi_items) & {item.id for item in framework.assessed_items()})
-
-
-def unit_summary(db: Database, unit_id: int, year: int) -> UnitSummary:
-    """The unit's self-assessed scores for the cycle, whatever the assessment's status."""
+def unit_summary(db: Database, reader: User, unit_id: int, year: int) -> UnitSummary:
+    """The unit's self-assessed scores for the cycle, whatever the assessment's status, with the committee's
+    reviewed scores once it approved them. Scores and items answered are the form's own (``live_scores``,
+    ``progress``): the home page and the form never disagree."""
     framework = years.framework_of(db, year)
     found = assessments.get(db, unit_id, year)
-    answers, kpis = assessments.score_inputs(db, year, "self", statuses=None, unit_id=unit_id)
-    scores = unit_item_scores(answers, kpis, framework, keys=pd.DataFrame({"unit": [unit_id]}), **rules_of(framework))
-    scores = scores.set_index("item")["score"]
-    categories, total = roll_up(scores, framework)
+    if found is None:  # nothing answered yet: every item scores 0
+        form = answers.Form({"unit_id": unit_id, "year": year, "status": "not_started"})
+    else:
+        form = answers.load(db, reader, found["id"])
+    own = live_scores(form, framework)
+    done = progress(form, framework)
+    approved = form.assessment["status"] == "approved"
     return UnitSummary(
-        year=year, status=found["status"] if found else "not_started",
-        items_answered=_answered_items(answers[answers["met"]], kpis, framework) if found else 0,
-        items_total=sum(1 for _ in framework.assessed_items()), items=scores, categories=categories, total=total,
-        level=level_for(total, framework.thresholds.levels),
+        year=year, status=form.assessment["status"],
+        items_answered=sum(done.answered.values()) if found else 0, items_total=sum(done.totals.values()),
+        items=own.items, categories=own.categories, total=own.total, level=own.level,
+        reviewed=live_scores(form, framework, "review") if approved else None,
     )
 
 

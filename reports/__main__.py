@@ -11,6 +11,7 @@ The store is read as its first active admin; nothing in it changes.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,20 +19,22 @@ from pathlib import Path
 from analysis import overview
 from analysis.deliverables import application_figures, year_figures
 from analysis.scores import SOURCES
-from i18n import translate
 from reports.application import application_report
 from reports.document import to_docx, to_pdf
 from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
 from storage import accounts, answers, assessments, connect, ofis, org, years
-from storage.errors import StoreError
+from storage.errors import StoreError, command_line_text
 
 
 def _store(path: Path):
     if not path.exists():
         raise SystemExit(f"{path} does not exist")
-    db = connect(path)
+    try:
+        db = connect(path)
+    except sqlite3.DatabaseError:
+        raise SystemExit(f"{path} is not a store of this app (not an SQLite database)") from None
     reader = accounts.first_admin(db)
     if reader is None:
         raise SystemExit(f"{path} has no active admin to read as")
@@ -115,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{args.out} is not a folder")
     try:
         print(f"written {args.run(args)}")
-    except StoreError as exc:
-        raise SystemExit(f"{translate(exc.key, 'en', **exc.params)} ({exc.key})") from None
+    except (StoreError, OSError) as exc:
+        raise SystemExit(command_line_text(exc)) from None
     return 0
 
 

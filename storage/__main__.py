@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from i18n import translate
 from storage import accounts, audit, backup, connect, criteria, demo, open_store, org, unit_import, years
 from storage.accounts import User
 from storage.db import set_meta, transaction
-from storage.errors import StoreError
+from storage.errors import StoreError, command_line_text
 
 
 def init_production(path: Path, admin: str, password: str, display_name: str = "") -> None:
@@ -46,7 +47,10 @@ def init_production(path: Path, admin: str, password: str, display_name: str = "
 def _existing(path: Path):
     if not path.exists():
         raise SystemExit(f"{path} does not exist; create a store with: python -m storage init --db {path} --admin NAME")
-    return connect(path)
+    try:
+        return connect(path)
+    except sqlite3.DatabaseError:
+        raise SystemExit(f"{path} is not a store of this app (not an SQLite database); nothing was changed") from None
 
 
 def _password(args: argparse.Namespace, prompt: str) -> str:
@@ -189,21 +193,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "demo":
-        if args.db.exists():
-            raise SystemExit(f"{args.db} already exists; choose a new file")
-        open_store(args.db)
-        print(f"demo store written to {args.db}; accounts demo-admin, demo-committee, demo-director, "
-              f"demo-unit with password {demo.DEMO_PASSWORD}")
-        return 0
     try:
-        if args.command == "init":
+        if args.command == "demo":
+            if args.db.exists():
+                raise SystemExit(f"{args.db} already exists; choose a new file")
+            open_store(args.db)
+            print(f"demo store written to {args.db}; accounts demo-admin, demo-committee, demo-director, "
+                  f"demo-unit with password {demo.DEMO_PASSWORD}")
+        elif args.command == "init":
             init_production(args.db, args.admin, _password(args, "Admin password"), args.name)
             print(f"production store written to {args.db}; start the app with PMQA_DB={args.db} make run")
         else:
             print(args.run(args))
-    except StoreError as exc:
-        raise SystemExit(f"{translate(exc.key, 'en', **exc.params)} ({exc.key})") from None
+    except (StoreError, OSError) as exc:
+        raise SystemExit(command_line_text(exc)) from None
     return 0
 
 

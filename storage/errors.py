@@ -1,7 +1,9 @@
 """Errors the store raises for a person to read: each names a string-catalogue key and its values,
-so the page shows it in the user's language."""
+so the page (or the command line, in English) shows it in the reader's language (``describe``)."""
 
 from __future__ import annotations
+
+from i18n import translate
 
 
 class StoreError(Exception):
@@ -62,3 +64,25 @@ class Busy(StoreError, RuntimeError):
     """The store stayed locked by other writers for longer than a write waits; nothing was changed."""
 
     key = "error_busy"
+
+
+def describe(exc: StoreError, lang: str = "th") -> str:
+    """The error as a person reads it: the catalogue's text for its key and values in ``lang``, never the key
+    itself (the generic message when the key or its values do not fit the catalogue). A value that is itself a
+    store error (why one of several changes was refused) is described first."""
+    params = {name: describe(value, lang) if isinstance(value, StoreError) else value
+              for name, value in exc.params.items()}
+    try:
+        return translate(exc.key, lang, **params)
+    except (KeyError, ValueError, IndexError):  # an unknown key or values that do not fit it
+        return translate("error_generic", lang)
+
+
+def command_line_text(exc: StoreError | OSError) -> str:
+    """What a command (``python -m storage``, ``python -m reports``) prints when it is refused: the store's
+    message in English, never its catalogue key; for a file it cannot read or write, the file and the system's
+    reason."""
+    if isinstance(exc, StoreError):
+        return describe(exc, "en")
+    where = f"cannot use {exc.filename}: " if exc.filename else ""
+    return where + (exc.strerror or str(exc))

@@ -39,7 +39,7 @@ def test_director_home_then_english_then_unit(page, server_store, artifacts):
     try:
         department = department_summary(db, reader(db), YEAR)
         unit_user = authenticate(db, "demo-unit", DEMO_PASSWORD)
-        unit = unit_summary(db, unit_user.unit_id, YEAR)
+        unit = unit_summary(db, unit_user, unit_user.unit_id, YEAR)
     finally:
         db.close()
 
@@ -72,7 +72,7 @@ def test_director_home_then_english_then_unit(page, server_store, artifacts):
     sign_in(page, "demo-unit", DEMO_PASSWORD)
     expect()(metric_value(page, translate("your_unit_status", "th"))).to_have_text(
         translate(f"status_{unit.status}", "th"))
-    expect()(metric_value(page, translate("total_score", "th"))).to_have_text(f"{unit.total:,.1f}")
+    expect()(metric_value(page, translate("home_self_total", "th"))).to_have_text(f"{unit.total:,.1f}")
     expect()(page.get_by_text(translate("department_total", "th"), exact=True)).to_have_count(0)
     expect_chart(page, translate("score_by_category", "th"))
     settle(page)

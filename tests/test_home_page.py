@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.summary import DEFAULT_SOURCE, department_summary, unit_summary
 from i18n import translate
-from i18n.format import level_label, score_text, status_label
+from i18n.format import date_label, level_label, score_text, status_label
 from scoring import department_scores, framework_for_year, unit_item_scores
-from storage import accounts, assessments, connect, org
+from storage import accounts, assessments, connect, org, years
 from storage.demo import DEMO_PASSWORD, STATUS_2570, UNITS
 from ui.home_parts import phase_notice
 
@@ -157,14 +158,15 @@ def test_department_metrics_equal_department_summary(demo_app, demo_db, role, la
 def test_unit_metrics_equal_unit_summary(demo_app, demo_db, demo_user, lang):
     at = demo_app("unit", lang)
     user = demo_user("unit")
-    summary = unit_summary(demo_db, user.unit_id, YEAR)
+    summary = unit_summary(demo_db, user, user.unit_id, YEAR)
     assert summary.status == STATUS_2570[0] == "draft"
     shown = metrics(at)
     assert shown[translate("your_unit_status", lang)] == status_label(summary.status, lang)
-    assert shown[translate("total_score", lang)] == f"{summary.total:,.1f}"
-    assert shown[translate("level", lang)] == level_label(summary.level, lang)
+    assert shown[translate("home_self_total", lang)] == f"{summary.total:,.1f}"
+    assert shown[translate("home_self_level", lang)] == level_label(summary.level, lang)
     assert shown[translate("items_answered", lang)] == translate(
         "items_answered_value", lang, done=summary.items_answered, total=summary.items_total)
+    assert summary.reviewed is None and translate("home_reviewed_total", lang) not in shown  # a draft
     # a unit sees its own figures only, never the department's
     assert translate("department_total", lang) not in shown
     assert translate("submissions", lang) not in shown
@@ -172,6 +174,74 @@ def test_unit_metrics_equal_unit_summary(demo_app, demo_db, demo_user, lang):
     name = unit["name_en" if lang == "en" else "name_th"]
     assert any(name in m.value for m in at.markdown)
     pd.testing.assert_series_equal(chart_bars(at), expected_bars(summary.categories, lang), check_names=False)
+
+
+UNANSWERED_1_6 = ("1.1", "1.2", "1.4", "2.1", "2.2", "2.4", "3.1", "3.2", "3.4", "4.1", "5.1", "5.2", "5.3", "6.1",
+                  "6.2")  # the demo unit's items of categories 1-6 with no tick and no account
+
+
+# regression (issue 25): Home counted an item answered only by a ticked checkpoint or a KPI value ("26/30") while
+# the form, and its submission, also count the answer "none met yet" and a written account ("30/30").
+@pytest.mark.parametrize(("none_met", "written", "answered"), [
+    ((), (), 14),
+    (("1.1", "1.2", "2.1", "3.1"), (), 18),
+    ((), ("1.4", "2.2"), 16),
+    (UNANSWERED_1_6, (), 29),  # only 7.4 left: a KPI without its value
+])
+def test_home_counts_the_items_answered_as_the_form_does(demo_app, demo_db, demo_user, none_met, written, answered):
+    from analysis.self_assessment import progress
+    from storage import answers, years
+
+    user = demo_user("unit")
+    found = assessments.get(demo_db, user.unit_id, YEAR)
+    aid, version = found["id"], found["version"]
+    for item in none_met:
+        version = answers.save_none_met(demo_db, user, aid, version, item, True)
+    for item in written:
+        version = answers.save_narrative(demo_db, user, aid, version, item, "basic", "เราทำตามแผนทุกไตรมาส")
+    done = progress(answers.load(demo_db, user, aid), years.framework_of(demo_db, YEAR))
+    assert sum(done.answered.values()) == answered
+    shown = translate("items_answered_value", "th", done=answered, total=30)
+    at = demo_app("unit")
+    assert metrics(at)[translate("items_answered", "th")] == shown
+    at.switch_page("pages/self_assessment.py").run()
+    assert not at.exception
+    assert metrics(at)[translate("items_answered", "th")] == shown
+
+
+# regression (issue 25): after approval a unit's Home showed only its own score, never the committee's.
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize(("status", "shows_review"), [
+    ("draft", False), ("submitted", False), ("returned", False), ("approved", True)])
+def test_a_unit_sees_the_committees_reviewed_score_beside_its_own_once_approved(
+        demo_app, demo_db, demo_user, status, shows_review, lang):
+    from analysis.self_assessment import live_scores
+    from storage import answers, years
+
+    user = demo_user("unit")
+    aid = assessments.get(demo_db, user.unit_id, YEAR)["id"]
+    with demo_db.conn:  # the committee found 1.1's first two Basic checkpoints met and RM1 lower than the unit did
+        demo_db.execute("UPDATE assessments SET status = ?, return_reason = 'x' WHERE id = ?", [status, aid])
+        demo_db.execute("INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met, review_met) "
+                        "VALUES (?, '1.1.B1', 0, 1), (?, '1.1.B2', 0, 1) "
+                        "ON CONFLICT DO UPDATE SET self_met = 0, review_met = 1", [aid, aid])
+        demo_db.execute("INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, self_value, review_value) "
+                        "VALUES (?, 'RM1', ?, 90, 76) ON CONFLICT DO UPDATE SET self_value = 90, review_value = 76",
+                        [aid, YEAR])
+    form, framework = answers.load(demo_db, user, aid), years.framework_of(demo_db, YEAR)
+    own, reviewed = live_scores(form, framework), live_scores(form, framework, "review")
+    assert own.total != reviewed.total
+    at = demo_app("unit", lang)
+    shown = metrics(at)
+    assert (translate("home_reviewed_note", lang) in [c.value for c in at.caption]) == shows_review
+    assert shown[translate("home_self_total", lang)] == score_text(own.total)
+    assert shown[translate("home_self_level", lang)] == level_label(own.level, lang)
+    labels = ("home_reviewed_total", "home_reviewed_level", "rv_difference")
+    if not shows_review:
+        assert not {translate(k, lang) for k in labels} & set(shown)
+        return
+    assert [shown[translate(k, lang)] for k in labels] == [
+        score_text(reviewed.total), level_label(reviewed.level, lang), f"{reviewed.total - own.total:+.1f}"]
 
 
 @pytest.mark.parametrize("role", ["unit", *DEPARTMENT_ROLES])
@@ -199,6 +269,92 @@ def test_department_total_follows_a_new_submission(demo_app, demo_db):
     assert shown[translate("submissions", "th")] == "12/20"
 
 
+# ---- the department's assessment of record -------------------------------------------------------------
+
+def _record(db, committee, state: str) -> None:
+    """The year's record as the committee leaves it: not started, a draft, or approved."""
+    from storage import department
+
+    if state != "none":
+        record = department.start(db, committee, YEAR)
+    if state == "approved":
+        department.approve(db, committee, YEAR, record.version)
+
+
+# regression (issue 25): Home never showed the approved department assessment's total (the figure sent to OPDC).
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("role", DEPARTMENT_ROLES)
+@pytest.mark.parametrize("state", ["none", "draft", "approved"])
+def test_home_shows_the_department_assessment_sent_to_opdc_apart_from_the_units_mean(
+        demo_app, demo_db, demo_user, role, state, lang):
+    from analysis.department_record import record_scores
+    from i18n.format import local_time
+    from storage import department
+
+    committee = demo_user("committee")
+    _record(demo_db, committee, state)
+    at = demo_app(role, lang)
+    assert not at.exception
+    shown = metrics(at)
+    mean = department_summary(demo_db, reader(demo_db), YEAR)
+    assert shown[translate("department_total", lang)] == score_text(mean.total)  # the units' mean stays, labelled
+    [total] = [m for m in at.metric if m.label == translate("department_total", lang)]
+    assert total.proto.help == translate("home_department_total_help", lang)
+    assert f"**{translate('home_record_title', lang, year=YEAR)}**" in [m.value for m in at.markdown]
+    labels = {translate("home_record_total", lang), translate("home_record_level", lang)}
+    infos = [i.value for i in at.main.info]
+    captions = [c.value for c in at.caption]
+    if state == "none":
+        assert not labels & set(shown) and translate("home_record_none", lang) in captions
+        return
+    row = department.get(demo_db, committee, YEAR).record
+    if state == "draft":
+        assert not labels & set(shown)
+        assert translate("home_record_draft", lang, time=local_time(row["updated_at"]), user="demo-committee") in infos
+        return
+    scores = record_scores(demo_db, YEAR)
+    assert shown[translate("home_record_total", lang)] == score_text(scores.total) != score_text(mean.total)
+    assert shown[translate("home_record_level", lang)] == level_label(scores.level, lang)
+    assert translate("home_record_approved", lang, time=local_time(row["approved_at"]),
+                     user="demo-committee") in captions
+
+
+def _no_phase(db, admin):
+    for phase in years.phases(db, YEAR):
+        if phase["status"] == "open":
+            years.set_phase(db, admin, YEAR, phase["phase"], "closed")
+
+
+def _overdue(db, admin):
+    years.set_dates(db, admin, YEAR, {"self_assessment": ("2020-10-01", "2020-12-31")})
+
+
+def _closed(db, admin):
+    years.close_year(db, admin, YEAR)
+
+
+# regression (issue 25): the admin's own Home told it to ask the PMQA owner, which it is.
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("role", ["unit", *DEPARTMENT_ROLES])
+@pytest.mark.parametrize(("change", "general", "owner"), [
+    (_no_phase, "home_no_phase", "home_no_phase_admin"),
+    (_overdue, "home_phase_overdue", "home_phase_overdue_admin"),
+    (_closed, "home_no_phase", "home_year_closed_admin"),
+])
+def test_the_admins_home_says_what_to_do_itself_and_the_others_what_stands(
+        demo_app, demo_db, demo_user, role, change, general, owner, lang):
+    change(demo_db, demo_user("admin"))
+    at = demo_app(role, lang)
+    assert not at.exception
+    texts = [e.value for e in [*at.main.caption, *at.main.error]]
+    text = phase_notice(demo_db, YEAR, lang, role=role)[1]
+    assert text in texts
+    days = (date.today() - date(2020, 12, 31)).days
+    expected = translate(owner if role == "admin" else general, lang, year=YEAR, days=days, date=date_label(
+        "2020-12-31", lang), phase=translate("phase_self_assessment", lang))
+    assert text == expected
+
+
 # ---- empty states -------------------------------------------------------------------------------------
 
 
@@ -217,7 +373,8 @@ def test_store_without_cycles_shows_no_cycle(open_app, fresh_store, role, lang):
     accounts.create_user(db, f"first-{role}", PASSWORD, role)
     at = open_app(path, f"first-{role}", PASSWORD, lang)
     assert not at.exception
-    assert [w.value for w in at.main.warning] == [translate("no_cycle", lang)]
+    # the admin is the PMQA owner: its Home says what to do, not whom to ask (regression, issue 25)
+    assert [w.value for w in at.main.warning] == [translate("no_cycle_admin" if role == "admin" else "no_cycle", lang)]
     assert not at.metric and not at.get("plotly_chart")
     assert not at.sidebar.warning  # a real (non-demo) store: no demo notice
     assert at.sidebar.button  # still signed in, can sign out
@@ -260,11 +417,12 @@ def test_unit_not_started_sees_zero_and_a_hint(open_app, fresh_store):
     accounts.create_user(db, "unit-1", PASSWORD, "unit", unit_id=unit_id)
     at = open_app(path, "unit-1", PASSWORD)
     assert not at.exception, [e.value for e in at.exception]
-    summary = unit_summary(db, unit_id, YEAR)
+    summary = unit_summary(db, accounts.authenticate(db, "unit-1", PASSWORD), unit_id, YEAR)
     shown = metrics(at)
     assert shown[translate("your_unit_status", "th")] == status_label("not_started", "th")
-    assert shown[translate("total_score", "th")] == score_text(summary.total) == "0.0"
-    assert shown[translate("level", "th")] == level_label(summary.level, "th")
+    assert shown[translate("home_self_total", "th")] == score_text(summary.total) == "0.0"
+    assert shown[translate("home_self_level", "th")] == level_label(summary.level, "th")
+    assert shown[translate("items_answered", "th")] == "0/30"
     assert translate("no_assessment", "th") in [i.value for i in at.info]
     assert len(at.get("plotly_chart")) == 1
 

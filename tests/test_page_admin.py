@@ -761,12 +761,40 @@ def test_the_audit_log_filters_by_user_and_offers_a_csv(admin_page, demo_db, lan
     table = at.dataframe[0].value
     assert set(table[who]) == {"demo-admin"} and 2 <= len(table) < everyone
     assert len(table) == len(audit.entries(demo_db, "demo-admin"))
-    actions = [a for a in table[translate("adm_audit_action", lang)] if a != "sign_in"]  # signing in is audited too
-    assert actions[:2] == ["close_phase", "open_phase"]  # newest first
-    at.selectbox(key="adm:audit_action").set_value("open_phase").run()
+    # regression (issue 25): the table showed raw codes ("close_phase") and JSON; it reads in words now
+    signed_in = translate("audit_act_sign_in", lang)
+    actions = [a for a in table[translate("adm_audit_action", lang)] if a != signed_in]  # signing in is audited too
+    assert actions[:2] == [translate("audit_act_close_phase", lang), translate("audit_act_open_phase", lang)]
+    phase = translate("phase_planning", lang)
+    details = [d for d in table[translate("adm_audit_detail", lang)] if phase in d]
+    assert details == [translate("audit_sum_close_phase", lang, phase=phase, year=YEAR, reason=""),
+                       translate("audit_sum_open_phase", lang, phase=phase, year=YEAR, reason="")]
+    assert translate("audit_ent_cycle", lang) in set(table[translate("adm_audit_entity", lang)])
+    assert not any("{" in d for d in table[translate("adm_audit_detail", lang)])
+    assert translate("adm_audit_detail_raw", lang) not in table.columns  # the raw JSON is for the CSV
+    action = at.selectbox(key="adm:audit_action")
+    assert translate("audit_act_open_phase", lang) in action.options
+    action.set_value("open_phase").run()
     assert len(at.dataframe[0].value) == 1
     [download] = at.get("download_button")
     assert download.proto.label == translate("adm_audit_csv", lang)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_audit_csv_keeps_the_raw_codes_and_json_beside_the_words(demo_db, lang):
+    from ui.admin.audit import table
+
+    admin = authenticate(demo_db, "demo-admin", DEMO_PASSWORD)
+    years.set_phase(demo_db, admin, YEAR, "planning", "open")
+    rows = table(audit.entries(demo_db, action="open_phase"), {}, lang)
+    [row] = rows.to_dict("records")
+    assert row[translate("adm_audit_action", lang)] == translate("audit_act_open_phase", lang)
+    assert row[translate("adm_audit_action_code", lang)] == "open_phase"
+    assert row[translate("adm_audit_entity_code", lang)] == "cycle"
+    assert json.loads(row[translate("adm_audit_detail_raw", lang)]) == {"phase": "planning", "was": "pending",
+                                                                        "reason": None}
+    assert row[translate("adm_audit_detail", lang)] == translate(
+        "audit_sum_open_phase", lang, phase=translate("phase_planning", lang), year=YEAR, reason="")
 
 
 def test_the_audit_date_filter_uses_the_dates_shown_in_thailand_time(admin_page, demo_db):
@@ -811,7 +839,7 @@ def test_a_new_store_shows_the_setup_checklist_until_every_step_is_done(tmp_path
     links = at.main.get("page_link")
     assert [link.proto.query_string for link in links] == ["adm_tab=units", "adm_tab=users", "", "adm_tab=criteria"]
     assert {link.proto.page for link in links} == {"admin"}
-    assert [w.value for w in at.main.warning] == [translate("no_cycle", "th")]
+    assert [w.value for w in at.main.warning] == [translate("no_cycle_admin", "th")]
     at.query_params["adm_tab"] = "units"  # as the first step's link opens the admin page
     at.switch_page(PAGE).run()
     assert [i.value for i in ok(at).main.info] == [translate("adm_no_units", "th")]  # the units tab

@@ -1,4 +1,5 @@
-"""The audit log: who did what, when, in which year and unit; filtered, with a CSV download."""
+"""The audit log: who did what, when, in which year and unit, in words (``analysis.audit_log``); filtered, with a
+CSV download that keeps the raw action codes and JSON details beside the words."""
 
 from __future__ import annotations
 
@@ -8,17 +9,24 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
+from analysis.audit_log import action_label, entity_label, readable
+from i18n import translate
 from i18n.format import local_time
 from storage import audit, org
 from storage.accounts import User
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.overview_data import csv_of
 from ui.text import MISSING
 
 SHOWN = 2000
+COLUMNS = {"at": "adm_audit_when", "username": "adm_audit_who", "action_name": "adm_audit_action",
+           "entity_name": "adm_audit_entity", "entity_id": "adm_audit_record", "summary": "adm_audit_detail",
+           "year": "adm_year", "unit_id": "unit"}
+RAW = {"action": "adm_audit_action_code", "entity": "adm_audit_entity_code", "detail": "adm_audit_detail_raw"}
 
 
 def view(db: Database, user: User) -> None:
+    lang = current_language()
     options = audit.choices(db)
     units = org.all_units(db)
     unit_names = dict(zip(units["id"], units["code"], strict=True))
@@ -26,9 +34,9 @@ def view(db: Database, user: User) -> None:
     username = cols[0].selectbox(t("adm_audit_who"), [None, *options["username"]], key="adm:audit_who",
                                  format_func=lambda v: t("all") if v is None else v)
     action = cols[1].selectbox(t("adm_audit_action"), [None, *options["action"]], key="adm:audit_action",
-                               format_func=lambda v: t("all") if v is None else v)
+                               format_func=lambda v: t("all") if v is None else action_label(v, lang))
     entity = cols[2].selectbox(t("adm_audit_entity"), [None, *options["entity"]], key="adm:audit_entity",
-                               format_func=lambda v: t("all") if v is None else v)
+                               format_func=lambda v: t("all") if v is None else entity_label(v, lang))
     cols = st.columns(3)
     year = cols[0].selectbox(t("adm_year"), [None, *[c["year"] for c in org.cycles(db)][::-1]],
                              key="adm:audit_year", format_func=lambda v: t("all") if v is None else str(v))
@@ -36,18 +44,25 @@ def view(db: Database, user: User) -> None:
                                 format_func=lambda v: t("all") if v is None else unit_names[v])
     dates = cols[2].date_input(t("adm_audit_dates"), value=(), key="adm:audit_dates")
     frame = audit.entries(db, username, action, entity, year, unit_id, *_date_range(dates))
-    shown = frame.assign(at=frame["at"].map(local_time), unit_id=frame["unit_id"].map(
-        lambda u: "" if pd.isna(u) else unit_names.get(int(u), u)))
-    shown = shown.drop(columns="id").astype(object).fillna("").rename(columns={
-        "at": t("adm_audit_when"), "username": t("adm_audit_who"), "action": t("adm_audit_action"),
-        "entity": t("adm_audit_entity"), "entity_id": t("adm_audit_record"), "detail": t("adm_audit_detail"),
-        "year": t("adm_year"), "unit_id": t("unit")})
     st.caption(t("adm_audit_count", n=len(frame), shown=min(len(frame), SHOWN)))
-    if shown.empty:  # an empty table says "empty", in English
+    if frame.empty:  # an empty table says "empty", in English
         return
-    st.dataframe(shown.head(SHOWN), hide_index=True, width="stretch", placeholder=MISSING)
-    st.download_button(t("adm_audit_csv"), csv_of(shown, index=False), file_name="audit-log.csv", mime="text/csv",
-                       on_click="ignore", icon=":material/download:")
+    shown = table(frame.head(SHOWN), unit_names, lang)
+    st.dataframe(shown[[t(k) for k in COLUMNS.values()]], hide_index=True, width="stretch", placeholder=MISSING,
+                 column_config={t("adm_audit_detail"): st.column_config.TextColumn(width="large")})
+    st.download_button(t("adm_audit_csv"), lambda: csv_of(table(frame, unit_names, lang), index=False)(),
+                       file_name="audit-log.csv", mime="text/csv", on_click="ignore", icon=":material/download:")
+
+
+def table(frame: pd.DataFrame, unit_names: dict, lang: str) -> pd.DataFrame:
+    """Audit entries (``storage.audit.entries``) as the admin reads them, headed in ``lang``: in words first
+    (when, who, action, record type and id, what it did, year, unit), then the raw action and record codes and
+    the JSON detail, which only the CSV carries."""
+    frame = readable(frame, lang)
+    frame = frame.assign(at=frame["at"].map(local_time), unit_id=frame["unit_id"].map(
+        lambda u: "" if pd.isna(u) else unit_names.get(int(u), u)))
+    return frame[[*COLUMNS, *RAW]].astype(object).fillna("").rename(
+        columns={name: translate(key, lang) for name, key in {**COLUMNS, **RAW}.items()})
 
 
 def _date_range(dates) -> tuple[date | None, date | None]:
