@@ -98,9 +98,10 @@ def _text(value, key: str) -> str:
     return text
 
 
-def _percent(value, number: int) -> int:
+def _percent(value, number: int) -> int | None:
+    """An action's percent done: a whole number 0-100, or None while not reported (a blank is not 0)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return 0
+        return None
     try:
         if isinstance(value, bool):
             raise ValueError
@@ -221,19 +222,36 @@ def _move(db: Database, actor: User, report: dict, to: str, action: str, **detai
                  round=report["round"], version=report["version"] + 1, was=report["status"], **detail)
 
 
+def _require_complete(db: Database, plan: dict, report: dict) -> None:
+    """Inside a transaction: refuse a report with anything left to fill (``InputError`` naming what): every action
+    its percent done and what was done or the problems met; at 12 months every target KPI's value and a summary."""
+    numbers = {a["id"]: n for n, a in enumerate(plan["actions"], start=1)}
+    actions, results = _values(db, report["id"])
+    unreported = [n for a, n in numbers.items() if actions.get(a, {}).get("percent") is None]
+    if unreported:
+        raise InputError("error_report_percent_missing", actions=", ".join(map(str, unreported)))
+    untold = [n for a, n in numbers.items() if not (actions[a]["done"] or actions[a]["problems"])]
+    if untold:
+        raise InputError("error_report_text_missing", actions=", ".join(map(str, untold)))
+    if report["round"] == "12m":
+        values = [ref for kind, ref in plan["targets"] if kind == "kpi"
+                  and results.get((kind, ref), {}).get("value") is None]
+        if values:
+            raise InputError("error_report_values_missing", refs=", ".join(values))
+        if not (db.execute("SELECT summary FROM plan_reports WHERE id = ?", [report["id"]]).fetchone()[0] or ""):
+            raise InputError("error_report_summary_missing")
+
+
 def submit(db: Database, actor: User, plan_id: int, round_: str, expected_version: int) -> int:
-    """Send the report to the committee; every action needs its percent done reported. The first submission's
-    time is the one lateness is judged by."""
+    """Send the report to the committee once nothing is left to fill (``_require_complete``). The first
+    submission's time is the one lateness is judged by."""
     actor, round_ = acting(db, actor), _round(round_)
     plan = improvement.get(db, actor, plan_id)
     improvement.may_write(actor, plan)
     with transaction(db):
         _require_phase(db, plan_id, plan["year"], round_)
         report = _claim(db, actor, plan_id, round_, expected_version, ("draft", "changes_requested"))
-        reported = {r[0] for r in db.execute("SELECT action_id FROM report_actions WHERE report_id = ?",
-                                             [report["id"]])}
-        if not reported >= {a["id"] for a in plan["actions"]}:
-            raise InputError("error_report_incomplete")
+        _require_complete(db, plan, report)
         db.execute("UPDATE plan_reports SET submitted_at = COALESCE(submitted_at, ?) WHERE id = ?",
                    [now(), report["id"]])
         _move(db, actor, report, "submitted", "submit")

@@ -156,8 +156,10 @@ def test_a_plan_goes_from_its_ofi_to_its_twelve_month_report(browser, server, se
     # 4. the 12-month report resolves the plan: the committee's acceptance closes it and its OFI is done
     years.set_phase(db, person(db, "admin"), YEAR, "followup_6m", "closed")
     years.set_phase(db, person(db, "admin"), YEAR, "results_12m", "open")
-    followup.save(db, unit, plan["id"], "12m", 0, actions=[{"id": a["id"], "percent": 100} for a in plan["actions"]],
-                  results=[{"kind": "checkpoint", "ref": "1.2.A1", "met": True}])
+    followup.save(db, unit, plan["id"], "12m", 0, actions=[{"id": a["id"], "percent": 100, "done": "ดำเนินการแล้ว"}
+                                                           for a in plan["actions"]],
+                  results=[{"kind": "checkpoint", "ref": "1.2.A1", "met": True}],
+                  summary="มาตรการครอบคลุมทุกกระบวนงานแล้ว")
     with as_role(browser, server, "unit") as page:
         on_tab(page, "12m")
         live(main(page)).get_by_text(translate("fu_closes", "th")).click()

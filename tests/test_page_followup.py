@@ -94,7 +94,7 @@ def test_a_bad_percent_is_refused_with_a_message_and_nothing_saved(open_page, de
 def test_the_committee_sends_a_report_back_then_accepts_it(open_page, demo_db, plan):
     unit = person(demo_db, "unit")
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
-    actions = [{"id": a["id"], "percent": 50} for a in improvement.get(demo_db, unit, plan)["actions"]]
+    actions = [{"id": a["id"], "percent": 50, "done": "เริ่ม"} for a in improvement.get(demo_db, unit, plan)["actions"]]
     followup.submit(demo_db, unit, plan, "6m", followup.save(demo_db, unit, plan, "6m", 0, actions=actions))
     at = open_page("committee", tab="6m")
     next(a for a in at.text_area if a.label == translate("pl_comment", "th") and a.form_id.startswith("fu:")
@@ -117,7 +117,7 @@ def test_a_comment_keeps_the_report_tab_open_and_a_refused_one_keeps_its_text(op
     # regression (issue 25): the page went back to its first tab after a comment, and a refused comment emptied
     unit = person(demo_db, "unit")
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
-    actions = [{"id": a["id"], "percent": 50} for a in improvement.get(demo_db, unit, plan)["actions"]]
+    actions = [{"id": a["id"], "percent": 50, "done": "เริ่ม"} for a in improvement.get(demo_db, unit, plan)["actions"]]
     followup.submit(demo_db, unit, plan, "6m", followup.save(demo_db, unit, plan, "6m", 0, actions=actions))
     at = open_page("committee", tab="6m")
     request = "โปรดแนบรายชื่อผู้เข้าอบรมและภาพกิจกรรม"
@@ -139,7 +139,12 @@ def test_a_resolving_twelve_month_report_closes_the_plan_and_its_ofi(open_page, 
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "results_12m", "open")
     at = open_page("unit", tab="12m")
     at.session_state[report_editor(demo_db, plan, "12m")] = {
-        "edited_rows": {0: {"percent": 100}, 1: {"percent": 100}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {0: {"percent": 100, "done": "ทบทวนแล้ว"}, 1: {"percent": 100, "done": "อบรมครบ"}},
+        "added_rows": [], "deleted_rows": []}
+    press(at, "fu_submit")  # not yet: the results and the summary are left to fill; what was typed is saved
+    assert [e.value for e in at.error] == [translate("error_report_values_missing", "th", refs="RM1")]
+    assert followup.get(demo_db, person(demo_db, "unit"), plan, "12m")["actions"][1]["done"] == "อบรมครบ"
+    next(a for a in at.text_area if a.label == translate("fu_summary", "th")).input("ป้องกันการทุจริตครบทุกกระบวนงาน")
     at.session_state[report_editor(demo_db, plan, "12m", "kpis")] = {
         "edited_rows": {0: {"value": 4.2, "note": "รายงานประจำปี"}}, "added_rows": [], "deleted_rows": []}
     at.session_state[report_editor(demo_db, plan, "12m", "checkpoints")] = {
@@ -177,8 +182,9 @@ def test_the_progress_page_shows_each_role_the_plans_it_may_read(open_page, demo
     unit = person(demo_db, "unit")
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
     actions = improvement.get(demo_db, unit, plan)["actions"]
-    version = followup.save(demo_db, unit, plan, "6m", 0, actions=[{"id": actions[0]["id"], "percent": 100},
-                                                                   {"id": actions[1]["id"], "percent": 30}])
+    version = followup.save(demo_db, unit, plan, "6m", 0, actions=[
+        {"id": actions[0]["id"], "percent": 100, "done": "ประกาศแล้ว"},
+        {"id": actions[1]["id"], "percent": 30, "problems": "รองบประมาณ"}])
     followup.submit(demo_db, unit, plan, "6m", version)
     at = open_page(role, lang, "pages/progress.py")
     metrics = {m.label: m.value for m in at.metric}

@@ -94,7 +94,8 @@ def test_a_plan_is_followed_at_six_and_twelve_months_and_closed(db, world):
 
 def test_a_twelve_month_report_that_does_not_resolve_the_plan_leaves_it_followed(db, world):
     years.set_phase(db, world["admin"], YEAR, "results_12m", "open")
-    version = followup.save(db, world["unit"], world["plan"], "12m", 0, actions=rows(world, 80, 100))
+    version = followup.save(db, world["unit"], world["plan"], "12m", 0, actions=rows(world, 80, 100),
+                            summary="ยังไม่บรรลุทุกเป้าหมาย", results=[{"kind": "kpi", "ref": "RM1", "value": 80.0}])
     version = followup.submit(db, world["unit"], world["plan"], "12m", version)
     followup.accept(db, world["committee"], world["plan"], "12m", version)
     assert improvement.get(db, world["unit"], world["plan"])["status"] == "accepted"
@@ -160,7 +161,7 @@ def test_reports_need_an_accepted_plan_every_action_and_the_version_shown(db, wo
     version = followup.save(db, unit, world["plan"], "6m", 0, actions=rows(world, 10, 20)[:1])
     with pytest.raises(InputError) as caught:
         followup.submit(db, unit, world["plan"], "6m", version)
-    assert caught.value.key == "error_report_incomplete"
+    assert (caught.value.key, caught.value.params) == ("error_report_percent_missing", {"actions": "2"})
     with pytest.raises(VersionConflict):  # a second writer who opened the report before the first save
         followup.save(db, committee, world["plan"], "6m", 0, actions=rows(world, 30, 30))
     assert followup.get(db, unit, world["plan"], "6m")["actions"][0]["percent"] == 10
@@ -212,3 +213,33 @@ def test_progress_shows_each_action_by_the_latest_submitted_report(db, world):
 ])
 def test_action_states(percent, ends_on, state):
     assert followup.action_state(percent, ends_on, date(2027, 5, 1)) == state
+
+
+@pytest.mark.parametrize(("change", "key", "params"), [
+    (lambda w: {"actions": []}, "error_report_percent_missing", {"actions": "1, 2"}),  # nothing filled
+    (lambda w: {"actions": [{"id": a} for a in w["actions"]]}, "error_report_percent_missing", {"actions": "1, 2"}),
+    (lambda w: {"actions": [{"id": a, "percent": 0} for a in w["actions"]]}, "error_report_text_missing",
+     {"actions": "1, 2"}),
+    (lambda w: {"actions": [{"id": w["actions"][0], "percent": 0, "problems": "รองบ"},
+                            {"id": w["actions"][1], "percent": 20}]}, "error_report_text_missing", {"actions": "2"}),
+])
+def test_a_report_with_something_left_to_fill_is_not_sent_and_says_what(db, world, change, key, params):
+    # regression (issue 25): a progress report could be sent with nothing filled (a blank percent counted as 0)
+    years.set_phase(db, world["admin"], YEAR, "followup_6m", "open")
+    version = followup.save(db, world["unit"], world["plan"], "6m", 0, **change(world))
+    with pytest.raises(InputError) as caught:
+        followup.submit(db, world["unit"], world["plan"], "6m", version)
+    assert (caught.value.key, caught.value.params) == (key, params)
+    assert followup.get(db, world["unit"], world["plan"], "6m")["status"] == "draft"
+
+
+def test_a_twelve_month_report_needs_its_target_kpis_results_and_a_summary(db, world):
+    years.set_phase(db, world["admin"], YEAR, "results_12m", "open")
+    version = followup.save(db, world["unit"], world["plan"], "12m", 0, actions=rows(world, 100, 100))
+    with pytest.raises(InputError) as caught:
+        followup.submit(db, world["unit"], world["plan"], "12m", version)
+    assert (caught.value.key, caught.value.params) == ("error_report_values_missing", {"refs": "RM1"})
+    version = followup.save(db, world["unit"], world["plan"], "12m", version, actions=rows(world, 100, 100),
+                            results=[{"kind": "kpi", "ref": "RM1", "value": 4.5}])
+    with pytest.raises(InputError, match="error_report_summary_missing"):
+        followup.submit(db, world["unit"], world["plan"], "12m", version)
