@@ -8,7 +8,7 @@ from readers import reader
 from analysis.department_record import record_scores
 from i18n import translate
 from i18n.format import score_text
-from storage import department
+from storage import assessments, department
 from ui.text import md, thai_lines
 
 PAGE = "pages/department.py"
@@ -69,6 +69,20 @@ def test_every_change_saves_at_once_and_the_score_follows(page, demo_db):
     assert _metric(at, "total_score") == score_text(record_scores(demo_db, YEAR).total)
     caption = translate("dp_units_kpi", "th", n=0, mean="", min="", max="")[:12]
     assert any(c.value.startswith(caption) for c in at.caption)  # the units' values for reference
+
+
+def test_the_units_mean_is_offered_as_the_departments_kpi_value(page, demo_db):
+    # regression (issue 25): the department's KPI values had to be retyped though the units' mean was shown
+    at = page()
+    _start(at)
+    at.segmented_control(key="dp:category").set_value(7).run()
+    theirs = assessments.kpi_results(demo_db, YEAR, "best")
+    mean = round(float(theirs[(theirs["kpi"] == "RM1") & (theirs["fiscal_year"] == YEAR)]["value"].dropna().mean()), 2)
+    offer = translate("dp_use_units_mean", "th", mean=f"{mean:,.2f}", year=YEAR)
+    at.button(key="dp:mean:RM1").click().run()
+    assert not at.error and department.get(demo_db, reader(demo_db), YEAR).kpi_values[("RM1", YEAR)] == mean
+    assert at.number_input(key=f"dp:kpi:RM1:{YEAR}").value == mean
+    assert offer not in [b.label for b in at.button]  # taken: no longer offered
 
 
 def test_an_out_of_range_value_is_refused_and_nothing_changes(page, demo_db):

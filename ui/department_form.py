@@ -55,6 +55,15 @@ def _on_kpi(user: User, year: int, kpi: str, fiscal_year: int) -> None:
         session.store(), user, year, v, {(kpi, fiscal_year): value}, before={(kpi, fiscal_year): shown}))
 
 
+def _use_units_mean(user: User, year: int, kpi: str, mean: float) -> None:
+    """The department's value of this year's KPI set to the counted units' mean (rounded as shown)."""
+    k = key("kpi", kpi, year)
+    EDITOR.save_field(k, mean, lambda v, shown: department.save_kpi_values(
+        session.store(), user, year, v, {(kpi, year): mean}, before={(kpi, year): shown}))
+    if EDITOR.flashed() == "success":
+        st.session_state[k] = mean
+
+
 def _on_cite(user: User, year: int, item: str) -> None:
     k = key("cite", item)
     chosen = [int(i) for i in st.session_state[k]]
@@ -175,6 +184,10 @@ def render_kpis(db: Database, record: Record, framework: Framework, user: User, 
                 theirs = theirs.dropna()
                 st.caption(t("dp_units_kpi", n=len(theirs), mean=f"{theirs.mean():,.2f}", min=f"{theirs.min():,.2f}",
                              max=f"{theirs.max():,.2f}") if len(theirs) else t("dp_units_kpi_none"))
+                mean = round(float(theirs.mean()), 2) if len(theirs) else None
+                if editable and mean is not None and record.kpi_values.get((kpi.id, year)) != mean:
+                    st.button(t("dp_use_units_mean", mean=f"{mean:,.2f}", year=year), key=key("mean", kpi.id),
+                              icon=":material/functions:", on_click=_use_units_mean, args=(user, year, kpi.id, mean))
                 for column, fiscal_year in zip(st.columns(3), (year - 2, year - 1, year), strict=True):
                     k = key("kpi", kpi.id, fiscal_year)
                     EDITOR.prime(k, record.kpi_values.get((kpi.id, fiscal_year)), fresh)
