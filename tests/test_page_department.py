@@ -140,6 +140,8 @@ def test_the_committee_answers_the_organisation_profile_before_and_after_startin
     part = department.years.framework_of(demo_db, YEAR).profile[0]
     at.text_area(key=f"pf:part:{part.id}").input("  กรมมีพันธกิจตามกฎหมาย 3 ด้าน  ").run()
     assert not at.exception and not at.error
+    # regression (issue 25): the profile saved without a sign near the box (a toast far up a long page)
+    assert f":material/check_circle: {translate('text_saved', 'th')}" in [c.value for c in at.caption]
     saved = department.profile(demo_db, reader(demo_db), YEAR)
     assert saved[part.id]["text"] == "กรมมีพันธกิจตามกฎหมาย 3 ด้าน" and saved[part.id]["updated_by"] == "demo-committee"
     assert thai_lines(part.questions[0].th) in " ".join(m.value for m in at.markdown)

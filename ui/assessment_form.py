@@ -126,7 +126,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                              disabled=not editable, on_change=_on_narrative, args=(user, aid, item.id, level),
                              help=t("sa_narrative_help", limit=answers.MAX_NARRATIVE))
             EDITOR.field_error(k, column)
-            EDITOR.text_conflict(k, _narrative_saver(user, aid, item.id, level), column)
+            EDITOR.text_notes(k, _narrative_saver(user, aid, item.id, level), column)
             with column:
                 render_evidence(user, aid, item.id, level, None, editable,
                                 [e for e in evidence_rows if e["item"] == item.id and e["level"] == level])

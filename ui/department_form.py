@@ -150,7 +150,7 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
     st.text_area(t("dp_narrative"), key=k, height=160, max_chars=department.MAX_NARRATIVE, disabled=not editable,
                  on_change=_on_narrative, args=(user, year, item.id), help=t("dp_narrative_help"))
     EDITOR.field_error(k)
-    EDITOR.text_conflict(k, _narrative_saver(user, year, item.id))
+    EDITOR.text_notes(k, _narrative_saver(user, year, item.id))
     theirs = department.unit_narratives(db, year, item.id)
     with st.expander(t("dp_unit_narratives", n=theirs["code"].nunique())):
         if theirs.empty:
@@ -233,7 +233,7 @@ def render_profile(db: Database, framework: Framework, user: User, year: int, ed
             st.text_area(t("dp_profile_answer"), key=k, height=200, max_chars=department.MAX_NARRATIVE,
                          disabled=not editable, on_change=_on_profile, args=(user, year, part.id))
             PROFILE.field_error(k)
-            PROFILE.text_conflict(k, _profile_saver(user, year, part.id))
+            PROFILE.text_notes(k, _profile_saver(user, year, part.id))
             if part.id in answers:
                 st.caption(t("dp_profile_saved", time=local_time(answers[part.id]["updated_at"]),
                              user=answers[part.id]["updated_by"]))

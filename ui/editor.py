@@ -8,7 +8,7 @@ save was refused), so what is shown is what is stored.
 A field's save (``save_field``) sends what the widget showed before the change, so the store refuses it
 only when someone changed that same field meanwhile; the refusal is shown beside the field's control
 (``field_error``), and a save that went through after someone else's brings their changes in. When the field is
-a text both people wrote, nothing typed is lost: the box shows the stored text and ``text_conflict`` keeps the
+a text both people wrote, nothing typed is lost: the box shows the stored text and ``text_notes`` keeps the
 user's own beside it, to keep theirs, use one's own, or put both in the box.
 """
 
@@ -36,6 +36,7 @@ class Editor:
         self._shown = f"{scope}:shown"  # widget key -> the stored value it was primed with (or saved)
         self._field_flash = f"{scope}:field_flash"  # (widget key, message) of a field's refused save
         self._conflicts = f"{scope}:conflicts"  # widget key -> {mine, theirs, by} of a text refused for a conflict
+        self._text_saved = f"{scope}:text_saved"  # the widget key of a text just saved (its sign shows once)
 
     def key(self, kind: str, *parts) -> str:
         return ":".join([self.scope, kind, *map(str, parts)])
@@ -103,6 +104,8 @@ class Editor:
             st.session_state[self._field_flash] = (widget_key, st.session_state.pop(self._flash)[1])
             return
         conflicts.pop(widget_key, None)
+        if isinstance(value, str):
+            st.session_state[self._text_saved] = widget_key
         shown[widget_key] = value
         # someone else saved in between (other fields): show the store's values, theirs with ours
         st.session_state[self.loaded] = (record_id, result) if result == version + 1 else None
@@ -115,10 +118,14 @@ class Editor:
             del st.session_state[self._field_flash]
             container.error(flashed[1], icon=":material/sync_problem:")
 
-    def text_conflict(self, widget_key: str, save: Callable[[int, object, str], int], container=st) -> None:
-        """Below a text box whose change was refused because someone else changed the same text meanwhile: their
-        text (now in the box) and the user's own side by side, with three ways on: keep theirs, use one's own, or
-        put both in the box to edit. ``save(version, shown, text)`` saves a text as ``save_field`` does."""
+    def text_notes(self, widget_key: str, save: Callable[[int, object, str], int], container=st) -> None:
+        """Below a text box (saved when it is left, far from the toast on a long page): a sign that it was saved,
+        once; or, when its change was refused because someone else changed the same text meanwhile, their text
+        (now in the box) and the user's own side by side, with three ways on: keep theirs, use one's own, or put
+        both in the box to edit. ``save(version, shown, text)`` saves a text as ``save_field`` does."""
+        if st.session_state.get(self._text_saved) == widget_key:
+            del st.session_state[self._text_saved]
+            container.caption(f":material/check_circle: {t('text_saved')}")
         conflict = st.session_state.get(self._conflicts, {}).get(widget_key)
         if not conflict:
             return
