@@ -31,7 +31,7 @@ from e2e import (
 
 from i18n import translate
 from scoring import LEVELS, default_framework
-from storage import accounts, answers, assessments, connect, department, improvement, ofis, years
+from storage import accounts, answers, assessments, connect, department, followup, improvement, ofis, years
 from storage.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -41,6 +41,7 @@ FW = default_framework()
 DEPT_NARRATIVES = {"6.1": "กรมทบทวนกระบวนการหลักทุกไตรมาสร่วมกับผู้รับบริการ", "4.2": "วิเคราะห์ข้อมูลผลการดำเนินการรายเดือน"}
 PROFILE_TEXT = "กรมมีพันธกิจด้านการส่งเสริมสุขภาพ บุคลากร 1,200 คน"
 PLAN_TITLES = ("แผนพัฒนากระบวนการหลัก", "แผนยกระดับการสื่อสารองค์กร")
+FOLLOWED, SUMMARY = "แผนที่ติดตามผลแล้ว", "ทบทวนกระบวนการหลักครบแล้ว รอวัดผลปีหน้า"
 
 
 def person(db, role: str):
@@ -65,6 +66,16 @@ def server_store(browser, tmp_path_factory, demo_template) -> Path:
                           date.today() + timedelta(days=90), [person(db, "unit").unit_id])
         for title in PLAN_TITLES:
             improvement.create(db, committee, YEAR, "1y", title, [ofi], None)
+        followed = improvement.create(db, committee, YEAR, "1y", FOLLOWED, [ofi], None)
+        version = improvement.save(db, committee, followed, 1, title=FOLLOWED,
+                                   actions=[{"text": "ทบทวนกระบวนการ", "ends_on": "2027-06-30"}],
+                                   targets=[("checkpoint", "6.1.B1")])
+        improvement.accept(db, committee, followed, improvement.submit(db, committee, followed, version),
+                           expected_points=0.5)
+        years.set_phase(db, admin, YEAR, "results_12m", "open")
+        action = improvement.get(db, committee, followed)["actions"][0]["id"]
+        followup.save(db, committee, followed, "12m", 0, actions=[{"id": action, "percent": 80, "done": "ทบทวนแล้ว"}],
+                      summary=SUMMARY)
     finally:
         db.close()
     return path
@@ -359,4 +370,26 @@ def test_admin_user_form_shows_each_accounts_stored_values_after_moving_between_
             choose_option(page, live(editor).get_by_role("combobox", name=translate("adm_user", "th")),
                           f"{name} · {people[name]['display_name']}")
             expect()(live(editor).get_by_label(display, exact=True)).to_have_value(people[name]["display_name"])
+        expect_no_exception(page)
+
+
+def test_a_reports_tab_shows_the_stored_report_after_moving_between_tabs_plans_and_pages(browser, server):
+    summary_box = translate("fu_summary", "th")
+    with browser_page(browser, server) as page:
+        signed_in(page, "demo-committee", DEMO_PASSWORD)
+        open_page(page, "page_plans")
+        choose_in(page, translate("pl_open", "th"), f"{FOLLOWED} · {translate('pl_department', 'th')}")
+        for tab in ("fu_round_12m", "fu_round_6m", "fu_plan_tab", "fu_round_12m"):
+            settle(page)
+            main(page).get_by_role("tab", name=translate(tab, "th"), exact=True).click()
+            settle(page)
+        expect()(live(main(page)).get_by_label(summary_box, exact=True)).to_have_value(SUMMARY)
+        choose_in(page, translate("pl_open", "th"), f"{PLAN_TITLES[0]} · {translate('pl_department', 'th')}")
+        choose_in(page, translate("pl_open", "th"), f"{FOLLOWED} · {translate('pl_department', 'th')}")
+        expect()(live(main(page)).get_by_label(summary_box, exact=True)).to_have_value(SUMMARY)  # its tab, kept
+        visit(page, "page_home")
+        open_page(page, "page_plans")  # back from the menu: the plan chosen last, on its first tab
+        settle(page)
+        main(page).get_by_role("tab", name=translate("fu_round_12m", "th"), exact=True).click()
+        expect()(live(main(page)).get_by_label(summary_box, exact=True)).to_have_value(SUMMARY)
         expect_no_exception(page)

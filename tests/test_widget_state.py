@@ -29,6 +29,13 @@ def test_pages_end_early_through_the_router_never_st_stop():
     assert found == {"ui/router.py": found.get("ui/router.py", [])} and len(found["ui/router.py"]) == 1, found
 
 
+def test_no_form_empties_itself_when_the_store_refuses_it():
+    # regression (issue 25): clear_on_submit emptied a refused form (a new user with a weak password lost it all)
+    found = [str(p.relative_to(ROOT)) for folder in ("pages", "ui") for p in (ROOT / folder).rglob("*.py")
+             if "clear_on_submit=True" in p.read_text(encoding="utf-8")]
+    assert found == []
+
+
 def _app() -> None:
     import streamlit as st
 

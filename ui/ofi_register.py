@@ -18,6 +18,7 @@ from ui import choices, session
 from ui.editor import Editor
 from ui.i18n import current_language, t
 from ui.text import MISSING, md
+from ui.widget_state import form_round, next_round
 
 EDITABLE = ("description", "priority", "owner", "due_date", "status")
 GAP_TABLE = ("chosen", "ref", "text", "points", "owner", "units", "made")  # the gaps table's columns
@@ -233,10 +234,11 @@ def notes_panel(user: User, frame: pd.DataFrame, people: dict[str, str]) -> None
     for note in record["notes"]:
         st.markdown(f"- **{md(people.get(note['author'], note['author']))}** "
                     f"({date_label(note['at'][:10], current_language())}): {md(note['text'])}")
-    with st.form("ofi:note", clear_on_submit=True):
-        text = st.text_area(t("ofi_note"), max_chars=ofis.MAX_TEXT)
+    with st.form("ofi:note"):
+        text = st.text_area(t("ofi_note"), max_chars=ofis.MAX_TEXT, key=f"ofi:note:{form_round('ofi:note')}")
         if st.form_submit_button(t("ofi_add_note")):
-            run(lambda: ofis.add_note(session.store(), user, ofi_id, text), t("ofi_note_added"))
+            if run(lambda: ofis.add_note(session.store(), user, ofi_id, text), t("ofi_note_added")):
+                next_round("ofi:note")  # added: an empty box; refused: the text stays
             st.rerun()
 
 
