@@ -587,6 +587,24 @@ def test_thresholds_that_do_not_rise_are_refused(admin_page, demo_db):
     assert audit_count(demo_db) == logged
 
 
+def test_the_criteria_forms_show_what_another_admin_saved_meanwhile(admin_page, demo_db):
+    # regression (issue 25): the thresholds and rules forms kept the values first drawn, and saved them back
+    at = admin_page("criteria")
+    admin = authenticate(demo_db, "demo-admin", DEMO_PASSWORD)
+    values = years.framework_of(demo_db, YEAR).thresholds.model_dump()
+    values["levels"]["basic"] = 310.0
+    years.set_thresholds(demo_db, admin, YEAR, values)
+    years.set_rules(demo_db, admin, YEAR, "entered_only", [1, 2, 3, 4, 5, 6])
+    at.run()
+    assert at.number_input(key=f"adm:th:{YEAR}:basic").value == 310.0
+    assert at.radio(key=f"adm:rules:{YEAR}:missing:th").value == "entered_only"
+    assert at.multiselect(key=f"adm:rules:{YEAR}:categories:th").value == [1, 2, 3, 4, 5, 6]
+    set_thresholds(at, advance=410.0)
+    click(at, "adm_save_thresholds")
+    saved = years.framework_of(demo_db, YEAR).thresholds.levels
+    assert (saved.basic, saved.advance) == (310.0, 410.0)
+
+
 def metric(at: AppTest, key: str, lang: str = "th") -> str:
     return next(m.value for m in at.metric if m.label == translate(key, lang))
 

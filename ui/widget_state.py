@@ -57,13 +57,19 @@ def seed(widget_key: str, value: Any, force: bool = False) -> bool:
 _GIVEN = "pmqa:given"  # widget key -> the stored value it was last given (show_stored)
 
 
+def store_changed(key: str, stored: Any) -> bool:
+    """Whether the stored value shown under ``key`` changed since it was last given (someone else saved)."""
+    given = st.session_state.setdefault(_GIVEN, {})
+    changed = key in given and given[key] != stored
+    given[key] = stored
+    return changed
+
+
 def show_stored(widget_key: str, stored: Any) -> None:
     """Before drawing a keyed widget of a form that edits a stored value: give it ``stored`` when it is drawn
     anew or when the store's value changed since it was given (someone else saved); otherwise it keeps what the
     user typed. (A ``value=`` argument would be read once: the form would show, and save, a stale value.)"""
-    given = st.session_state.setdefault(_GIVEN, {})
-    if seed(widget_key, stored, force=widget_key in given and given[widget_key] != stored):
-        given[widget_key] = stored
+    seed(widget_key, stored, force=store_changed(widget_key, stored))
 
 
 def form_round(name: str) -> int:

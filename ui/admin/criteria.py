@@ -17,6 +17,7 @@ from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
 from ui.text import MISSING, md
+from ui.widget_state import show_stored, store_changed
 
 
 def view(db: Database, user: User) -> None:
@@ -88,6 +89,10 @@ def _rules(db: Database, user: User, year: int, framework, saved: bool) -> None:
     st.subheader(t("adm_rules"))
     st.caption(t("adm_rules_saved") if saved else t("adm_rules_from_file"))
     rules = framework.rules
+    for key, stored in ((f"adm:rules:{year}:missing", rules.missing_kpis),
+                        (f"adm:rules:{year}:categories", list(rules.categories))):
+        if store_changed(key, stored):  # saved meanwhile (by another admin): the form shows it
+            choices.choose(key, stored)
     with st.form(f"adm_rules_{year}"):
         missing = choices.one("radio", t("adm_rules_missing"), MISSING_KPI_RULES, f"adm:rules:{year}:missing",
                               lambda r: t(f"adm_rules_missing_{r}"), default=rules.missing_kpis)
@@ -106,8 +111,7 @@ def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> 
     with st.form(f"adm_thresholds_{year}"):
         st.markdown(f"**{t('adm_levels')}**")
         cols = st.columns(3)
-        levels = {level: cols[i].number_input(t(f"level_{level}"), 0.0, 500.0, float(getattr(now.levels, level)),
-                                              step=10.0, key=f"adm:th:{year}:{level}")
+        levels = {level: _number(cols[i], t(f"level_{level}"), f"adm:th:{year}:{level}", getattr(now.levels, level))
                   for i, level in enumerate(("basic", "advance", "significance"))}
         st.markdown(f"**{t('adm_awards')}**")
         tiers = []
@@ -115,20 +119,23 @@ def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> 
             cols = st.columns(2)
             name = tier.name.get(current_language())
             tiers.append(tier.model_dump() | {
-                part: cols[i].number_input(t(f"adm_award_tier_{part}", tier=name), 0.0, 500.0,
-                                           float(getattr(tier, part)), step=10.0,
-                                           key=f"adm:th:{year}:{tier.id}:{part}")
-                for i, part in enumerate(("total", "category_min"))})
-        category = st.number_input(t("adm_award_category"), 0.0, 500.0, float(now.awards.category), step=10.0,
-                                   key=f"adm:th:{year}:category")
+                part: _number(cols[i], t(f"adm_award_tier_{part}", tier=name), f"adm:th:{year}:{tier.id}:{part}",
+                              getattr(tier, part)) for i, part in enumerate(("total", "category_min"))})
+        category = _number(st, t("adm_award_category"), f"adm:th:{year}:category", now.awards.category)
         awards = {"tiers": tiers, "category": category}
-        ladder = st.text_input(t("adm_ladder"), ", ".join(f"{v:g}" for v in now.ladder), key=f"adm:th:{year}:ladder",
-                               help=t("adm_ladder_help"))
+        show_stored(f"adm:th:{year}:ladder", ", ".join(f"{v:g}" for v in now.ladder))
+        ladder = st.text_input(t("adm_ladder"), key=f"adm:th:{year}:ladder", help=t("adm_ladder_help"))
         if st.form_submit_button(t("adm_save_thresholds"), type="primary"):
             run(lambda: years.set_thresholds(db, user, year, {"levels": levels, "awards": awards,
                                                               "ladder": _numbers(ladder)}),
                 done=t("adm_saved"))
             st.rerun()
+
+
+def _number(container, label: str, key: str, stored: float) -> float:
+    """A threshold's input (0-500), showing the stored value (``show_stored``)."""
+    show_stored(key, float(stored))
+    return container.number_input(label, 0.0, 500.0, step=10.0, key=key)
 
 
 def _numbers(text: str) -> list:
