@@ -126,10 +126,13 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                              disabled=not editable, on_change=_on_narrative, args=(user, aid, item.id, level),
                              help=t("sa_narrative_help", limit=answers.MAX_NARRATIVE))
             EDITOR.field_error(k, column)
-            EDITOR.text_notes(k, _narrative_saver(user, aid, item.id, level), column)
+            EDITOR.text_saved(k, column)
             with column:
                 render_evidence(user, aid, item.id, level, None, editable,
                                 [e for e in evidence_rows if e["item"] == item.id and e["level"] == level])
+        for level in LEVELS:  # a refused account, theirs and the user's side by side: the item's whole width
+            EDITOR.text_conflict(key("nar", item.id, level), _narrative_saver(user, aid, item.id, level),
+                                 title=f"{t('sa_narrative')} · {level_label(level, lang)}")
     return view
 
 

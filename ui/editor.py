@@ -119,17 +119,29 @@ class Editor:
             container.error(flashed[1], icon=":material/sync_problem:")
 
     def text_notes(self, widget_key: str, save: Callable[[int, object, str], int], container=st) -> None:
+        """Below a text box: ``text_saved`` and ``text_conflict``."""
+        self.text_saved(widget_key, container)
+        self.text_conflict(widget_key, save, container)
+
+    def text_saved(self, widget_key: str, container=st) -> None:
         """Below a text box (saved when it is left, far from the toast on a long page): a sign that it was saved,
-        once; or, when its change was refused because someone else changed the same text meanwhile, their text
-        (now in the box) and the user's own side by side, with three ways on: keep theirs, use one's own, or put
-        both in the box to edit. ``save(version, shown, text)`` saves a text as ``save_field`` does."""
+        once."""
         if st.session_state.get(self._text_saved) == widget_key:
             del st.session_state[self._text_saved]
             container.caption(f":material/check_circle: {t('text_saved')}")
+
+    def text_conflict(self, widget_key: str, save: Callable[[int, object, str], int], container=st,
+                      title: str | None = None) -> None:
+        """Where there is room (the whole width): when a text box's change was refused because someone else
+        changed the same text meanwhile, their text (now in the box) and the user's own side by side, with three
+        ways on: keep theirs, use one's own, or put both in the box to edit. ``save(version, shown, text)``
+        saves a text as ``save_field`` does; ``title`` names the box when the panel is not right below it."""
         conflict = st.session_state.get(self._conflicts, {}).get(widget_key)
         if not conflict:
             return
         box = container.container(border=True)
+        if title:
+            box.markdown(f"**{title}**")
         box.warning(t("conflict_text", by=md(conflict["by"])), icon=":material/sync_problem:")
         theirs, mine = box.columns(2)
         theirs.caption(t("conflict_theirs", by=md(conflict["by"])))
