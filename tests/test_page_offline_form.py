@@ -124,7 +124,7 @@ def test_a_conflict_is_named_before_the_import_and_the_rest_imported_on_request(
     assert (list(conflicts[t("off_after")]), list(conflicts[t("off_in_app")])) == (["ในไฟล์"], ["ในระบบ"])
     assert list(conflicts[t("off_changed_by")]) == ["สมศรี ใจดี"]  # as people know her (issue 25)
     assert conflicts[t("off_changed_at")].iloc[0] == local_time(answers.load(
-        store["db"], store["unit"], store["aid"]).assessment["updated_at"])  # in the Buddhist Era
+        store["db"], store["unit"], store["aid"]).assessment["updated_at"], lang)  # in the language's calendar
     assert [s.value for s in at.success] == [t("off_preview_rest", n=2)]
     assert list(rest[t("off_field")]) == ["1.1.B1", t("off_field_kpi", kpi="RM1", year=2570)]
     next(b for b in at.button if b.label == t("off_apply_rest", n=2)).click().run()
