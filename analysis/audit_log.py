@@ -9,14 +9,16 @@ stored, so nothing is ever hidden.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
 from i18n import catalogue, translate
-from i18n.format import level_label, role_label, status_label
+from i18n.format import date_label, level_label, role_label, status_label
 
 SHOWN = 6  # checkpoints or values named in one summary; the rest are counted
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # how the store writes a date
 Params = dict[str, object]
 
 
@@ -79,9 +81,12 @@ def _values(values: dict, lang: str) -> str:
 
 
 def _value(field: str, value, lang: str) -> str:
-    """A stored field's value as people read it: roles, OFI statuses and priorities by name, none as "—"."""
+    """A stored field's value as people read it: roles, OFI statuses and priorities by name, a date in the
+    language's calendar, none as "—"."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return date_label(value, lang)
     if field == "active":
         return _word("active" if value else "inactive", lang)
     prefix = {"role": "role_", "status": "ofi_status_", "priority": "ofi_priority_"}.get(field)
@@ -352,10 +357,13 @@ def summary(action: str, entity: str, entity_id, detail: str | dict | None, lang
         return _generic(found)
 
 
-def readable(frame: pd.DataFrame, lang: str = "th") -> pd.DataFrame:
-    """Audit entries (``storage.audit.entries``) with readable columns beside the raw ones: the action's and
+def readable(frame: pd.DataFrame, lang: str = "th", names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Audit entries (``storage.audit.entries``) with readable columns beside the raw ones: who acted, as people
+    know them (``names``: ``storage.accounts.people``; the user name stays in ``username``), the action's and
     the record type's names and the detail's summary."""
+    names = names or {}
     return frame.assign(
+        who=[names.get(u, u) for u in frame["username"]],
         action_name=[action_label(a, lang) for a in frame["action"]],
         entity_name=[entity_label(e, lang) for e in frame["entity"]],
         summary=[summary(a, e, i, d, lang) for a, e, i, d in

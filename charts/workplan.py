@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from charts.theme import FONT, base_layout
 from i18n import translate
-from i18n.format import MONTHS_EN, MONTHS_TH, date_label
+from i18n.format import date_label, month_label
 
 STATUS_COLOURS = {"not_started": "#9e9e9e", "in_progress": "#1f5fa8", "done": "#2e8b57", "overdue": "#d9534f"}
 PHASE_COLOURS = ("#e3f2fd", "#fff3e0", "#e8f5e9", "#f3e5f5", "#fffde7")
@@ -26,12 +26,6 @@ def _after(month: str) -> date:
     """The first day of the month after ``month`` (``YYYY-MM``): where its bar ends."""
     year, number = map(int, month.split("-"))
     return date(year + number // 12, number % 12 + 1, 1)
-
-
-def _month_label(month: str, lang: str) -> str:
-    day = _first(month)
-    names = MONTHS_TH if lang == "th" else MONTHS_EN
-    return f"{names[day.month - 1]} {(day.year + 543) % 100:02d}"
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -54,8 +48,8 @@ def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequenc
         starts = [_first(steps[n]["start_month"]) for n in chosen]
         ends = [_after(steps[n]["end_month"]) for n in chosen]
         hover = [t("wpc_hover", title=steps[n]["title_en"] if lang == "en" and steps[n]["title_en"]
-                   else steps[n]["title_th"], start=_month_label(steps[n]["start_month"], lang),
-                   end=_month_label(steps[n]["end_month"], lang), owner=steps[n]["owner"] or "–",
+                   else steps[n]["title_th"], start=month_label(steps[n]["start_month"], lang),
+                   end=month_label(steps[n]["end_month"], lang), owner=steps[n]["owner"] or "–",
                    status=t(f"wp_status_{steps[n]['status']}"))
                  + (t("wpc_done_on", day=date_label(steps[n]["done_on"], lang)) if steps[n]["done_on"] else "")
                  for n in chosen]
@@ -89,7 +83,8 @@ def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequenc
                       height=max(320, 90 + 34 * len(steps)),
                       legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"family": FONT}})
     fig.update_xaxes(type="date", range=[first.isoformat(), last.isoformat()], showgrid=True, gridcolor="#eee",
-                     tickvals=[_first(m).isoformat() for m in months], ticktext=[_month_label(m, lang) for m in months],
+                     tickvals=[_first(m).isoformat() for m in months],
+                     ticktext=[month_label(m, lang, short=True) for m in months],
                      ticklabelmode="period")
     fig.update_yaxes(autorange="reversed", automargin=True, categoryorder="array", categoryarray=labels)
     return fig

@@ -1,4 +1,4 @@
-"""Formatting numbers, years and levels for display."""
+"""Formatting numbers, years, dates and levels for display, in the reader's language and calendar."""
 
 from __future__ import annotations
 
@@ -30,28 +30,98 @@ def role_label(role: str, lang: str = "th") -> str:
     return translate(f"role_{role}", lang)
 
 
-def local_time(stamp: str | None) -> str:
-    """A stored UTC timestamp (ISO text) as Thailand time, to the minute; '' when there is none."""
-    if not stamp:
-        return ""
-    moment = datetime.fromisoformat(stamp)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(THAILAND).strftime("%Y-%m-%d %H:%M")
-
-
 MONTHS_TH = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+BUDDHIST_ERA = 543  # B.E. year = C.E. year + 543
+
+# One calendar per language: Thai shows every date in the Buddhist Era, English in the Common Era. The helpers
+# below are the only place a date becomes text; ISO dates ("2026-12-06") are for the store, never for a reader.
+
+
+def calendar_year(year: int, lang: str = "th") -> int:
+    """A C.E. year as the language counts it: B.E. in Thai (2026 -> 2569), as it is in English."""
+    return year + BUDDHIST_ERA if lang == "th" else year
+
+
+def fiscal_year_of(day: date) -> int:
+    """The fiscal year (B.E., as the store keeps years) a day falls in: October starts the next one."""
+    return day.year + BUDDHIST_ERA + (1 if day.month >= 10 else 0)
+
+
+def _as_date(day) -> date | None:
+    """A date from a date, a datetime (a pandas Timestamp too) or ISO text; None for none, '' , NaN or NaT."""
+    if day is None or day == "" or day != day:  # NaN and NaT differ from themselves
+        return None
+    if isinstance(day, datetime):
+        return day.date()
+    if isinstance(day, date):
+        return day
+    return date.fromisoformat(str(day)[:10])
 
 
 def date_label(day: date | str | None, lang: str = "th") -> str:
-    """A calendar date as people write it: "31 ธ.ค. 2570" (the Buddhist year, as every year in the app),
-    "31 Dec 2570 B.E." in English; '' for none."""
-    if not day:
+    """A calendar date as people write it: "31 ธ.ค. 2569" in Thai (the Buddhist year), "31 Dec 2026" in
+    English (the Common Era); '' for none. Takes a date, a datetime or ISO text."""
+    day = _as_date(day)
+    if day is None:
         return ""
-    day = date.fromisoformat(day) if isinstance(day, str) else day
     months = MONTHS_TH if lang == "th" else MONTHS_EN
-    return f"{day.day} {months[day.month - 1]} {day.year + 543}" + ("" if lang == "th" else " B.E.")
+    return f"{day.day} {months[day.month - 1]} {calendar_year(day.year, lang)}"
+
+
+def month_label(month: date | str, lang: str = "th", short: bool = False) -> str:
+    """A month (a date in it, or ``YYYY-MM`` text): "ต.ค. 2569" / "Oct 2026"; ``short``: "ต.ค. 69" / "Oct 26"."""
+    day = month if isinstance(month, date) else date.fromisoformat(f"{str(month)[:7]}-01")
+    months = MONTHS_TH if lang == "th" else MONTHS_EN
+    year = calendar_year(day.year, lang)
+    return f"{months[day.month - 1]} {year % 100:02d}" if short else f"{months[day.month - 1]} {year}"
+
+
+def _moment(stamp: str | datetime | None) -> datetime | None:
+    """A stored UTC timestamp (ISO text, or a datetime; naive means UTC) in Thailand time."""
+    if not stamp:
+        return None
+    moment = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(THAILAND)
+
+
+def local_time(stamp: str | datetime | None, lang: str = "th") -> str:
+    """A stored UTC timestamp as Thailand time, to the minute, in the language's calendar: "1 ม.ค. 2570 00:30",
+    "1 Jan 2027 00:30"; '' when there is none."""
+    moment = _moment(stamp)
+    return f"{date_label(moment.date(), lang)} {moment:%H:%M}" if moment else ""
+
+
+def local_day(stamp: str | datetime | None) -> date | None:
+    """The day, in Thailand, of a stored UTC timestamp (what "sent on" means to a reader there)."""
+    moment = _moment(stamp)
+    return moment.date() if moment else None
+
+
+def dates_label(days, lang: str = "th") -> str:
+    """A date picker's choice as the language writes it: one day, a range ("1 ต.ค. 2569 – 5 ต.ค. 2569") or
+    '' for none (a range still being picked shows its first day)."""
+    days = [d for d in (days if isinstance(days, list | tuple) else [days]) if d]
+    shown = [date_label(d, lang) for d in days]
+    return " – ".join(dict.fromkeys(shown))
+
+
+# Streamlit's date pickers (st.date_input, data editors' DateColumn) draw a Common-Era calendar only: they show
+# the day first, as Thai dates are written, their help says which calendar they use, and the Thai screen shows
+# the chosen date in the Buddhist Era beside them (ui.dates).
+DATE_PICKER_FORMAT = "DD/MM/YYYY"
+
+# Exported workbooks keep real dates (they sort and filter) shown in the language's calendar: Excel's locale
+# code [$-7041E] is Thai (041E) with its Buddhist calendar (7), [$-409] English (United States) months.
+_EXCEL_CALENDAR = {"th": "[$-7041E]", "en": "[$-409]"}
+
+
+def excel_date_format(lang: str = "th", time: bool = False) -> str:
+    """The Excel number format of a date (or, with ``time``, a date and time) cell: "6 ธ.ค. 2569" in a Thai
+    workbook, "6 Dec 2026" in an English one."""
+    return f"{_EXCEL_CALENDAR.get(lang, _EXCEL_CALENDAR['th'])}d mmm yyyy" + (" hh:mm" if time else "")
 
 
 def categories_label(categories) -> str:

@@ -18,7 +18,7 @@ unit_table = org.units(db)
 units = dict(zip(unit_table["id"], unit_table["code"] + " · " + unit_table["name_en" if lang == "en" else "name_th"],
                  strict=True))
 codes = dict(zip(unit_table["id"], unit_table["code"], strict=True))
-people = accounts.people(db)  # user name -> "display name (user name)"
+people = accounts.people(db)  # user name -> the name people know the account by
 owners = {name: people[name] for name in accounts.active_usernames(db)}
 
 if (asked := st.query_params.pop("gaps_of", None)) is not None:  # the review's link: that unit's gaps

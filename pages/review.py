@@ -10,6 +10,7 @@ from storage.answers import EDITABLE
 from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
+from ui.people import person
 from ui.review_actions import decision_panel
 from ui.review_form import EDITOR, key, render_item, render_kpis
 from ui.router import end_page, require_user
@@ -37,7 +38,7 @@ if shown.empty:  # an empty table says "empty", in English
 else:
     st.dataframe(
         shown.assign(status=shown["status"].map(lambda s: status_label(s, lang)),
-                     updated_at=shown["updated_at"].map(local_time))[
+                     updated_at=shown["updated_at"].map(lambda s: local_time(s, lang)))[
             ["code", name, "status", "updated_at", "self_total", "review_total", "difference"]],
         hide_index=True, width="stretch", placeholder=MISSING,
         column_config={
@@ -61,6 +62,9 @@ editable = user.role == "committee" and form.assessment["status"] in EDITABLE["r
 own, reviewed = live_scores(form, framework, "self"), live_scores(form, framework, "review")
 
 st.header(f"{md(labels[unit_id])} · {status_label(form.assessment['status'], lang)}")
+if form.assessment["version"]:
+    st.caption(t("sa_last_saved", time=local_time(form.assessment["updated_at"], lang),
+                 user=md(person(form.assessment["updated_by"])), version=form.assessment["version"]))
 st.caption(rules_text(framework.rules, lang))
 cols = st.columns(3)
 cols[0].metric(t("rv_self_total"), score_text(own.total))

@@ -12,6 +12,7 @@ from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t
 from ui.offline_form import offline_panel
+from ui.people import person
 from ui.router import end_page, require_user
 from ui.tabs import sections
 from ui.text import md
@@ -49,8 +50,8 @@ cols[3].metric(t("items_answered"), t("items_answered_value", done=sum(done.answ
                                       total=sum(done.totals.values())))
 st.progress(done.percent / 100, text=t("sa_progress_value", percent=done.percent))
 if form.assessment["version"]:
-    st.caption(t("sa_last_saved", time=local_time(form.assessment["updated_at"]),
-                 user=form.assessment["updated_by"], version=form.assessment["version"]) + " · "
+    st.caption(t("sa_last_saved", time=local_time(form.assessment["updated_at"], lang),
+                 user=md(person(form.assessment["updated_by"])), version=form.assessment["version"]) + " · "
                + t("sa_autosave_note"))
 else:
     st.caption(t("sa_never_saved"))

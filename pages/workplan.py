@@ -25,10 +25,10 @@ plan = workplan.get(db, user, year)
 closed = years.year_refusal(db, year)
 if plan is None:
     st.info(t("wp_none_yet", year=year), icon=":material/event_note:")
-    if user.role == "admin" and not closed and st.button(t("wp_start"), type="primary",
+    if user.role == "admin" and not closed and st.button(t("wp_start"), type="primary", help=t("wp_start_help"),
                                                          icon=":material/playlist_add:", key="wp:start"):
         try:
-            workplan.start(db, user, year)
+            workplan.start(db, user, year, today)
         except StoreError as exc:
             st.error(describe(exc))
         else:

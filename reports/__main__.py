@@ -50,7 +50,7 @@ def workbook(args: argparse.Namespace) -> Path:
     db, reader = _store(args.db)
     _year(db, args.year)
     figures = year_figures(db, reader, args.year, args.source, args.lang)
-    data = year_workbook(figures, ofis.register(db, reader, args.year), args.lang)
+    data = year_workbook(figures, ofis.register(db, reader, args.year), args.lang, accounts.people(db))
     path = args.out / f"pmqa-workbook-{args.year}-{args.lang}.xlsx"
     path.write_bytes(data)
     return path
@@ -75,7 +75,7 @@ def unit(args: argparse.Namespace) -> Path:
         raise SystemExit(f"unit {args.unit} has no assessment in {args.year}")
     form = answers.load(db, reader, found["id"])
     report = unit_report(form, years.framework_of(db, args.year), org.unit(db, unit_id), args.lang,
-                         datetime.now(UTC))
+                         datetime.now(UTC), accounts.people(db))
     path = args.out / f"pmqa-unit-{args.unit}-{args.year}-{args.lang}.pdf"
     path.write_bytes(to_pdf(report))
     return path

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from analysis.deliverables import ApplicationFigures
 from charts.overview import category_radar, kpi_panels
 from i18n import translate
-from i18n.format import THAILAND, level_label, readiness_text, score_text, status_label
+from i18n.format import level_label, local_time, readiness_text, score_text, status_label
 from reports.document import Bullets, Contents, Heading, Image, PageBreak, Para, Report, Table
 from scoring import LEVELS, level_for
 
@@ -54,7 +54,7 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
     """The report's blocks (write them with ``reports.document.to_docx`` or ``to_pdf``)."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     framework, record, scores = figures.framework, figures.record, figures.scores
-    built = figures.built_at.astimezone(THAILAND).strftime("%Y-%m-%d %H:%M")
+    built = local_time(figures.built_at, lang)
     report = Report(t("ar_title", year=figures.year), lang, footer=t("ar_footer", year=figures.year))
     report.add(Heading(t("ar_title", year=figures.year), 0),
                Para(t("ar_cover", year=figures.year, status=status_label(record.record["status"], lang),

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from i18n import translate
-from i18n.format import THAILAND
+from i18n.format import local_time
 from reports.ofi_export import FONT
 from scoring import Framework
 from storage.answers import MAX_NARRATIVE, Form
@@ -168,7 +168,7 @@ def _guide(sheet, form: Form, unit: dict, lang: str, built_at: datetime) -> None
     lines = [
         (t("off_guide_title", unit=name), Font(name=FONT, size=14, bold=True)),
         (t("off_guide_about", year=a["year"], code=unit["code"], version=a["version"],
-           built=built_at.astimezone(THAILAND).strftime("%Y-%m-%d %H:%M")), None),
+           built=local_time(built_at, lang)), None),
         ("", None),
         (t("off_guide_1", sheet=names["checkpoints"], yes=t("word_yes"), no=t("word_no")), None),
         (t("off_guide_2", sheet=names["items"], limit=MAX_NARRATIVE, yes=t("word_yes")), None),

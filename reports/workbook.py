@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 from openpyxl import Workbook
@@ -20,9 +21,9 @@ from openpyxl.utils import get_column_letter
 
 from analysis.deliverables import YearFigures
 from i18n import translate
-from i18n.format import level_label, readiness_text, status_label
+from i18n.format import excel_date_format, level_label, readiness_text, status_label
 from reports.cells import literal
-from reports.ofi_export import FONT, TIME_FORMAT, _as_local_time, sheet_title, write_register
+from reports.ofi_export import FONT, _as_local_time, sheet_title, write_register
 from reports.sheet_layout import fit_heights, print_setup
 
 SCORE_FORMAT = "0.00"
@@ -40,16 +41,16 @@ def _value(value):
     return literal(value) if isinstance(value, str) else value
 
 
-def _styles(book: Workbook) -> None:
+def _styles(book: Workbook, lang: str) -> None:
     """The workbook's cell styles, registered once: every cell then names one (building a font and an
-    alignment per cell took most of a large workbook's time)."""
+    alignment per cell took most of a large workbook's time). Times show in the language's calendar."""
     body, bold = Font(name=FONT, size=10), Font(name=FONT, size=10, bold=True)
     top, wrapped = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
     for name, font, alignment, number_format in (("pmqa head", bold, wrapped, "General"),
                                                  ("pmqa body", body, top, "General"),
                                                  ("pmqa wrap", body, wrapped, "General"),
                                                  ("pmqa score", body, top, SCORE_FORMAT),
-                                                 ("pmqa time", body, top, TIME_FORMAT),
+                                                 ("pmqa time", body, top, excel_date_format(lang, time=True)),
                                                  ("pmqa points", body, top, "0.000")):
         book.add_named_style(NamedStyle(name=name, font=font, alignment=alignment, number_format=number_format))
 
@@ -93,11 +94,13 @@ def _summary(sheet, figures: YearFigures, lang: str) -> None:
     sheet["B4"].style, sheet["B2"].style = "pmqa time", "pmqa body"
 
 
-def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th") -> bytes:
-    """The workbook as .xlsx bytes, from the year's figures and its OFI register (``storage.ofis.register``)."""
+def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th",
+                  names: Mapping[str, str] | None = None) -> bytes:
+    """The workbook as .xlsx bytes, from the year's figures and its OFI register (``storage.ofis.register``), its
+    owners by the names people know them by (``names``: ``storage.accounts.people``)."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     book = Workbook()
-    _styles(book)
+    _styles(book, lang)
     sheets = {name: book.active if i == 0 else book.create_sheet() for i, name in enumerate(SHEETS)}
     for name, sheet in sheets.items():
         sheet.title = sheet_title(t(f"wb_sheet_{name}"))
@@ -135,7 +138,7 @@ def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th"
              if isinstance(r.level, str) else None, r.units, r.points, r.text] for r in gaps.itertuples()]
            if not gaps.empty else [], [14, 14, 8, 9, 22, 14, 14, 60], lang, {7: "points", 8: "wrap"})
 
-    write_register(book.create_sheet(), register, lang)
+    write_register(book.create_sheet(), register, lang, names)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

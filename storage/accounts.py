@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -307,10 +308,24 @@ def change_password(db: Database, user: User, current: str, new: str) -> None:
         audit.record(db, row[1], "change_password", "user", user.id)
 
 
-def people(db: Database) -> dict[str, str]:
-    """Every account's user name -> how people know it: "display name (user name)", or the user name alone."""
-    return {name: f"{shown} ({name})" if shown and shown != name else name
-            for name, shown in db.execute("SELECT username, display_name FROM users ORDER BY username")}
+class Names(dict):
+    """User name -> the name people know the account by. A name the store has no account for (the command line,
+    the demo's set-up, an account deleted since) reads as it was stored; none reads as ''."""
+
+    def __missing__(self, username) -> str:
+        return "" if username is None else str(username)
+
+
+def people(db: Database) -> Names:
+    """Every account's user name (active or not) -> the name people know it by: its display name, the ชื่อ-สกุล
+    the admin entered (the user name when none was). Two accounts with the same display name are told apart by
+    their user names ("สมชาย ใจดี (somchai2)"), so each name is one account's, in a list to choose from too.
+    The one mapping every screen, message and document shows people by; the user name stays where it is the
+    account itself (signing in, the admin's table of users, the audit log's raw columns)."""
+    rows = db.execute("SELECT username, COALESCE(NULLIF(trim(display_name), ''), username) FROM users "
+                      "ORDER BY username").fetchall()
+    taken = Counter(shown for _, shown in rows)
+    return Names((name, f"{shown} ({name})" if taken[shown] > 1 and shown != name else shown) for name, shown in rows)
 
 
 def active_usernames(db: Database) -> list[str]:

@@ -3,7 +3,11 @@ so the page (or the command line, in English) shows it in the reader's language 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from i18n import translate
+from i18n.format import date_label
 
 
 class StoreError(Exception):
@@ -66,16 +70,30 @@ class Busy(StoreError, RuntimeError):
     key = "error_busy"
 
 
-def describe(exc: StoreError, lang: str = "th") -> str:
+PEOPLE = ("by", "owner")  # values that name an account, by its user name: shown as people know it
+
+
+def describe(exc: StoreError, lang: str = "th", names: Mapping[str, str] | None = None) -> str:
     """The error as a person reads it: the catalogue's text for its key and values in ``lang``, never the key
     itself (the generic message when the key or its values do not fit the catalogue). A value that is itself a
-    store error (why one of several changes was refused) is described first."""
-    params = {name: describe(value, lang) if isinstance(value, StoreError) else value
-              for name, value in exc.params.items()}
+    store error (why one of several changes was refused) is described first; a date is written in the language's
+    calendar; an account the error names by its user name (``by``: who changed it first; ``owner``) is shown
+    by ``names`` (``storage.accounts.people``: the name people know it by), as stored without it."""
+    params = {name: _value(name, value, lang, names) for name, value in exc.params.items()}
     try:
         return translate(exc.key, lang, **params)
     except (KeyError, ValueError, IndexError):  # an unknown key or values that do not fit it
         return translate("error_generic", lang)
+
+
+def _value(name: str, value, lang: str, names: Mapping[str, str] | None):
+    if isinstance(value, StoreError):
+        return describe(value, lang, names)
+    if isinstance(value, date):
+        return date_label(value, lang)
+    if name in PEOPLE and names is not None and isinstance(value, str):
+        return names.get(value, value)
+    return value
 
 
 def command_line_text(exc: StoreError | OSError) -> str:

@@ -19,7 +19,7 @@ from datetime import date
 import pandas as pd
 from sqlite_utils import Database
 
-from i18n.format import local_time
+from i18n.format import local_day
 from storage import audit, improvement, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
@@ -49,7 +49,7 @@ def is_late(submitted_at: str | None, due: str | None, today: date) -> bool:
     """Submitted after the due day (in Thailand's calendar), or still not submitted once it has passed."""
     if not due:
         return False
-    return (local_time(submitted_at)[:10] if submitted_at else today.isoformat()) > due
+    return (local_day(submitted_at) if submitted_at else today) > date.fromisoformat(due)
 
 
 def _row(db: Database, plan_id: int, round_: str) -> dict | None:

@@ -87,7 +87,7 @@ def _date(value) -> date:
 
 def _not_past(due: date, today: date | None) -> None:
     if due < (today or date.today()):
-        raise InputError("error_ofi_due_past", date=due.isoformat())
+        raise InputError("error_ofi_due_past", date=due)
 
 
 def _points(value) -> float | None:

@@ -11,8 +11,12 @@ the editor started from (``VersionConflict``); every change is audited with what
 from __future__ import annotations
 
 import json
+import math
+from calendar import monthrange
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
@@ -76,6 +80,31 @@ def month_of(day: date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
+def fiscal_days(year: int) -> tuple[date, date]:
+    """The first and last day of the fiscal year ``year`` (B.E.): 1 October to 30 September."""
+    return date(year - 544, 10, 1), date(year - 543, 9, 30)
+
+
+def dated(spans: Sequence[tuple[int, int]], year: int, today: date) -> list[tuple[str, str]]:
+    """The template's steps (``spans``: each step's fiscal months, 1 = October ... 12 = September) dated for a plan
+    started on ``today``: from that day (or the year's first day, if it is later) to the year's end, each step
+    where it falls in the template's year scaled onto what is left of it, so they keep their order and relative
+    lengths, never start in a month already past and never end after September. Started on or before
+    1 October, the template's own months; late in the year, every step in its last month. Each (start, end) as
+    ``YYYY-MM``."""
+    months = fiscal_months(year)
+    first, last = fiscal_days(year)
+    day = min(max(today, first), last)
+    origin = months.index(month_of(day)) + Fraction(day.day - 1, monthrange(day.year, day.month)[1])
+    scale = (len(months) - origin) / len(months)  # the template's year (12 months) onto what is left
+    out = []
+    for start, end in spans:
+        begins = math.floor(origin + (start - 1) * scale)
+        ends = max(begins, math.ceil(origin + end * scale) - 1)  # the month its last moment falls in
+        out.append((months[begins], months[min(ends, len(months) - 1)]))
+    return out
+
+
 @dataclass
 class Plan:
     year: int
@@ -105,11 +134,14 @@ def get(db: Database, actor: User, year: int) -> Plan | None:
     return Plan(**rows[0], steps=steps)
 
 
-def start(db: Database, actor: User, year: int) -> Plan:
-    """The year's plan from the template, months placed in the fiscal year; refused when it exists."""
+def start(db: Database, actor: User, year: int, today: date | None = None) -> Plan:
+    """The year's plan from the template, its steps dated from the day it starts (``dated``: ``today``, the
+    current date by default, or the fiscal year's first day if that is later) to the year's end; refused when it
+    exists."""
     actor = require_admin(db, actor)
     years.require_open_year(db, year)
-    months = fiscal_months(year)
+    today = today or date.today()
+    months = dated([(step.start, step.end) for step in template()], year, today)
     with transaction(db):
         if db.execute("SELECT 1 FROM workplans WHERE year = ?", [year]).fetchone():
             raise InputError("error_wp_exists", year=year)
@@ -120,12 +152,13 @@ def start(db: Database, actor: User, year: int) -> Plan:
         for position, step in enumerate(template(), start=1):
             db["workplan_steps"].insert({
                 "year": year, "step": position, "position": position, "title_th": step.title["th"],
-                "title_en": step.title.get("en", ""), "start_month": months[step.start - 1],
-                "end_month": months[step.end - 1], "owner": "",
+                "title_en": step.title.get("en", ""), "start_month": months[position - 1][0],
+                "end_month": months[position - 1][1], "owner": "",
                 "roles": json.dumps([r for r in ROLES if r in step.roles]),
                 "documents": "[]", "status": "not_started", "done_on": None, "updated_at": stamp,
                 "updated_by": actor.username})
-        audit.record(db, actor.username, "start", "workplan", year, steps=len(template()))
+        audit.record(db, actor.username, "start", "workplan", year, steps=len(template()),
+                     dated_from=max(today, fiscal_days(year)[0]).isoformat())
     return get(db, actor, year)
 
 

@@ -1,5 +1,5 @@
 """The work plan's timeline: a bar per step over its months, coloured by status (overdue in red), the phases as
-bands behind with their names, today's line, month labels in the Buddhist year."""
+bands behind with their names, today's line, month labels in the language's calendar."""
 
 from datetime import date
 
@@ -44,7 +44,8 @@ def test_each_step_is_a_bar_over_its_months_in_its_status_colour(lang):
     assert late.marker.color == STATUS_COLOURS["overdue"] and list(late.x) == [61 * DAY]
     running = traces[translate("wp_status_in_progress", lang)]
     assert list(running.base) == ["2026-12-01"] and running.x[0] == (date(2027, 8, 1) - date(2026, 12, 1)).days * DAY
-    assert "กพร." in running.hovertext[0] and "2569" not in running.hovertext[0]
+    assert "กพร." in running.hovertext[0] and "2026-12" not in running.hovertext[0]
+    assert ("Dec 2026 – Jul 2027" if lang == "en" else "ธ.ค. 2569 – ก.ค. 2570") in running.hovertext[0]
     assert fig.layout.yaxis.autorange == "reversed"  # the first step at the top
     assert list(fig.layout.yaxis.categoryarray)[2].startswith("3. ")
 
@@ -62,9 +63,19 @@ def test_phases_are_bands_with_their_names_and_today_is_a_line():
     assert translate("wpc_today", "th", day="15 ธ.ค. 2569") in texts
 
 
-def test_months_read_in_the_buddhist_year_and_today_outside_the_year_draws_no_line():
+def test_months_read_in_the_language_calendar_and_today_outside_the_year_draws_no_line():
     fig = workplan_gantt(STEPS, MONTHS, [], date(2028, 1, 1), "th")
     assert list(fig.layout.xaxis.ticktext)[:4] == ["ต.ค. 69", "พ.ย. 69", "ธ.ค. 69", "ม.ค. 70"]
     assert list(fig.layout.xaxis.range) == ["2026-10-01", "2027-10-01"]
     assert not [s for s in fig.layout.shapes if s.type == "line"]
-    assert workplan_gantt(STEPS, MONTHS, [], date(2028, 1, 1), "en").layout.xaxis.ticktext[0] == "Oct 69"
+    english = workplan_gantt(STEPS, MONTHS, [], date(2028, 1, 1), "en").layout.xaxis  # the Common Era (issue 25)
+    assert list(english.ticktext)[:4] == ["Oct 26", "Nov 26", "Dec 26", "Jan 27"]
+
+
+def test_a_steps_hover_names_its_months_and_the_day_it_was_done_in_the_language_calendar():
+    done = step("Done", "2026-10", "2026-11", "done", done_on="2026-11-20")
+    for lang, months, day in (("th", ("ต.ค. 2569", "พ.ย. 2569"), "20 พ.ย. 2569"),
+                              ("en", ("Oct 2026", "Nov 2026"), "20 Nov 2026")):
+        [bar] = workplan_gantt([done], MONTHS, [], date(2026, 12, 1), lang).data
+        assert f"{months[0]} – {months[1]}" in bar.hovertext[0] and day in bar.hovertext[0]
+        assert "2026-11-20" not in bar.hovertext[0]

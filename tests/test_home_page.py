@@ -293,6 +293,8 @@ def test_home_shows_the_department_assessment_sent_to_opdc_apart_from_the_units_
 
     committee = demo_user("committee")
     _record(demo_db, committee, state)
+    with demo_db.conn:  # issue 25: the login name stood where the person's name was entered
+        demo_db.execute("UPDATE users SET display_name = 'สมศรี กรรมการ' WHERE username = 'demo-committee'")
     at = demo_app(role, lang)
     assert not at.exception
     shown = metrics(at)
@@ -310,13 +312,14 @@ def test_home_shows_the_department_assessment_sent_to_opdc_apart_from_the_units_
     row = department.get(demo_db, committee, YEAR).record
     if state == "draft":
         assert not labels & set(shown)
-        assert translate("home_record_draft", lang, time=local_time(row["updated_at"]), user="demo-committee") in infos
+        assert translate("home_record_draft", lang, time=local_time(row["updated_at"], lang),
+                         user="สมศรี กรรมการ") in infos
         return
     scores = record_scores(demo_db, YEAR)
     assert shown[translate("home_record_total", lang)] == score_text(scores.total) != score_text(mean.total)
     assert shown[translate("home_record_level", lang)] == level_label(scores.level, lang)
-    assert translate("home_record_approved", lang, time=local_time(row["approved_at"]),
-                     user="demo-committee") in captions
+    assert translate("home_record_approved", lang, time=local_time(row["approved_at"], lang),
+                     user="สมศรี กรรมการ") in captions
 
 
 def _no_phase(db, admin):
@@ -444,7 +447,7 @@ def test_a_returned_unit_sees_why_by_when_and_a_link_and_the_committees_answers_
                         [aid, YEAR])
     at = demo_app("unit", lang)
     assert translate("home_returned", lang, reason="แนบหลักฐาน 1\\.1 เพิ่ม") in [e.value for e in at.main.error]
-    due = "31 ม.ค. 2570" if lang == "th" else "31 Jan 2570 B.E."
+    due = "31 ม.ค. 2570" if lang == "th" else "31 Jan 2027"  # one calendar per language (issue 25)
     assert translate("home_returned_due", lang, date=due) in [m.value for m in at.main.markdown]
     link = [p for p in at.get("page_link") if p.proto.label == translate("home_returned_go", lang)]
     assert link and link[0].proto.page.endswith("self_assessment")

@@ -61,14 +61,3 @@ def test_every_key_used_in_code_exists_and_every_key_is_used():
                "audit_sso_", "audit_word_", "audit_sum_sign_out_")
     unused = {k for k in catalogue() if k not in used and not k.startswith(dynamic) and f'"{k}"' not in sources}
     assert not unused, f"keys no code uses: {sorted(unused)}"
-
-
-@pytest.mark.parametrize(
-    ("stamp", "shown"),
-    [("2026-11-23T19:59:34.123+00:00", "2026-11-24 02:59"), ("2026-11-23T10:00:00", "2026-11-23 17:00"),
-     (None, ""), ("", "")],
-)
-def test_times_are_shown_in_thailand_time(stamp, shown):
-    from i18n.format import local_time
-
-    assert local_time(stamp) == shown

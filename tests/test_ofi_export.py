@@ -73,11 +73,13 @@ def test_xlsx_values_are_translated_and_typed(frame):
     assert second[1] == "คณะกรรมการ" and second[5] == "ถ่ายทอดแผนสู่หน่วยงาน, \"เครือข่าย\""
     assert (second[6], second[9], second[10], second[11], second[12]) == ("ปานกลาง", "ยังไม่เริ่ม", None, None, 7)
     assert (third[1], third[6], third[9]) == ("หน่วยงานเสนอเอง", "ต่ำ", "ดำเนินการแล้ว")
-    # dates are real Excel dates; the UTC time of the last update is shown in Thailand time (UTC+7)
+    # dates are real Excel dates, shown in the Buddhist Era in a Thai file (issue 25: they were ISO); the UTC time
+    # of the last update is shown in Thailand time (UTC+7)
     due = sheet.cell(row=2, column=COLUMNS.index("due_date") + 1)
-    assert due.is_date and due.value == datetime(2026, 3, 5) and due.number_format == "yyyy-mm-dd"
+    assert due.is_date and due.value == datetime(2026, 3, 5) and due.number_format == "[$-7041E]d mmm yyyy"
     updated = sheet.cell(row=2, column=COLUMNS.index("updated_at") + 1)
     assert updated.is_date and updated.value == datetime(2026, 3, 2, 0, 30)
+    assert updated.number_format == "[$-7041E]d mmm yyyy hh:mm"
     assert sheet.cell(row=4, column=COLUMNS.index("due_date") + 1).value == datetime(2026, 1, 31)
 
 
@@ -110,11 +112,12 @@ def test_csv_has_a_bom_the_same_columns_and_plain_values(frame):
     assert list(back["รหัส"]) == ["3", "1", "2"]
     assert list(back["ความสำคัญ"]) == ["สูง", "ปานกลาง", "ต่ำ"]
     assert list(back["สถานะ"]) == ["กำลังดำเนินการ", "ยังไม่เริ่ม", "ดำเนินการแล้ว"]
-    assert list(back["กำหนดเสร็จ"]) == ["2026-03-05", "2026-05-01", "2026-01-31"]
+    assert list(back["กำหนดเสร็จ"]) == ["5 มี.ค. 2569", "1 พ.ค. 2569", "31 ม.ค. 2569"]  # issue 25: ISO dates
     assert list(back["คะแนนที่จะได้"]) == ["5.3571", "", "0.25"]
     assert list(back["เกินกำหนด"]) == ["เกินกำหนด", "", ""]
     assert list(back["ยกมาจาก OFI รหัส"]) == ["", "7", ""]
-    assert list(back["ปรับปรุงล่าสุด (เวลาประเทศไทย)"]) == ["2026-03-02 00:30", "2026-02-10 08:00", "2026-02-11 19:00"]
+    assert list(back["ปรับปรุงล่าสุด (เวลาประเทศไทย)"]) == ["2 มี.ค. 2569 00:30", "10 ก.พ. 2569 08:00",
+                                                           "11 ก.พ. 2569 19:00"]
     assert back.loc[1, "โอกาสในการปรับปรุง"] == "ถ่ายทอดแผนสู่หน่วยงาน, \"เครือข่าย\""
     assert "unit_ids" not in data.decode("utf-8-sig")
 
@@ -129,6 +132,24 @@ def test_english_labels_for_values(frame):
     assert sheet.cell(row=2, column=COLUMNS.index("description") + 1).value == "1.1.B2 not met yet: share the vision"
     assert [r[ENGLISH_HEADERS.index("Source")] for r in rows[1:]] == ["Assessment gap", "Committee", "Unit"]
     assert rows[1][ENGLISH_HEADERS.index("Overdue")] == "Overdue"
+    # issue 25: English files in the Common Era
+    assert [r[ENGLISH_HEADERS.index("Due date")] for r in rows[1:]] == ["5 Mar 2026", "1 May 2026", "31 Jan 2026"]
+    assert rows[1][ENGLISH_HEADERS.index("Last updated (Thailand time)")] == "2 Mar 2026 00:30"
+    due = sheet.cell(row=2, column=COLUMNS.index("due_date") + 1)
+    assert due.value == datetime(2026, 3, 5) and due.number_format == "[$-409]d mmm yyyy"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_owners_are_named_as_people_know_them(frame, lang):
+    # issue 25: the export named owners by their user names
+    names = {"board": "สมศรี ใจดี", "unit1": "Somchai Rakdee"}
+    sheet = read_xlsx(register_xlsx(frame, lang, names))
+    owner = COLUMNS.index("owner")
+    assert [sheet.cell(row=r, column=owner + 1).value for r in (2, 3, 4)] == ["สมศรี ใจดี", "Somchai Rakdee",
+                                                                               "Somchai Rakdee"]
+    assert [r[owner] for r in read_csv_rows(register_csv(frame, lang, names))[1:]] == [
+        "สมศรี ใจดี", "Somchai Rakdee", "Somchai Rakdee"]
+    assert read_csv_rows(register_csv(frame, lang))[1][owner] == "board"  # no names: as stored
 
 
 @pytest.mark.parametrize("export", [register_xlsx, register_csv])
@@ -146,8 +167,8 @@ def test_a_frame_with_some_columns_and_text_dates_exports_those(frame):
     sheet = read_xlsx(register_xlsx(part))
     assert [c.value for c in sheet[1]] == ["รหัส", "โอกาสในการปรับปรุง", "กำหนดเสร็จ"]
     assert [sheet.cell(row=r, column=3).value for r in (2, 3, 4)] == [datetime(2026, 3, 5), datetime(2026, 5, 1), None]
-    assert read_csv_rows(register_csv(part))[1:] == [["3", "ยังไม่ผ่าน 1.1.B2: สื่อสารวิสัยทัศน์", "2026-03-05"],
-                                                    ["1", "ถ่ายทอดแผนสู่หน่วยงาน, \"เครือข่าย\"", "2026-05-01"],
+    assert read_csv_rows(register_csv(part))[1:] == [["3", "ยังไม่ผ่าน 1.1.B2: สื่อสารวิสัยทัศน์", "5 มี.ค. 2569"],
+                                                    ["1", "ถ่ายทอดแผนสู่หน่วยงาน, \"เครือข่าย\"", "1 พ.ค. 2569"],
                                                     ["2", "ยกระดับความพึงพอใจ", ""]]
 
 
@@ -163,7 +184,7 @@ def test_the_register_of_a_real_store_exports(db):
     assert (row["รหัส"], row["หน่วยงาน"], row["ความสำคัญ"], row["สถานะ"]) == (ofi_id, "PLAN", "สูง", "ยังไม่เริ่ม")
     assert row["กำหนดเสร็จ"] == datetime(2026, 9, 30) and isinstance(row["ปรับปรุงล่าสุด (เวลาประเทศไทย)"], datetime)
     back = pd.read_csv(io.BytesIO(register_csv(register)), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert back.loc[0, "โอกาสในการปรับปรุง"] == "ทบทวนกระบวนการวางแผน" and back.loc[0, "กำหนดเสร็จ"] == "2026-09-30"
+    assert back.loc[0, "โอกาสในการปรับปรุง"] == "ทบทวนกระบวนการวางแผน" and back.loc[0, "กำหนดเสร็จ"] == "30 ก.ย. 2569"
     ofis.from_gap(db, board, 2570, {"kind": "kpi", "ref": "RM3", "item": "7.2", "unit": unit, "points": 2.0},
                   "board", date(2026, 9, 30), "high", today=date(2026, 1, 1))
     english = pd.read_csv(io.BytesIO(register_csv(ofis.register(db, board, 2570, today=date(2026, 1, 1)), "en")),

@@ -11,6 +11,7 @@ from storage import accounts, org, workplan
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 
 YEAR = 2570
+START = date(2026, 10, 1)  # the fiscal year's first day: the template's own months
 
 
 @pytest.fixture
@@ -27,14 +28,14 @@ def audited(db, action):
 
 
 def test_the_template_has_the_ten_steps_of_the_procedure_in_the_fiscal_year(db, people):
-    plan = workplan.start(db, people["admin"], YEAR)
+    plan = workplan.start(db, people["admin"], YEAR, START)
     assert plan.version == 1 and plan.status == "draft" and len(plan.steps) == 10
     assert plan.steps[0]["title_th"] == "แต่งตั้งผู้รับผิดชอบงาน PMQA"
     assert plan.steps[0]["start_month"] == "2026-10" and plan.steps[-1]["end_month"] == "2027-09"
     assert all(s["status"] == "not_started" and s["roles"] for s in plan.steps)
-    assert audited(db, "start") == [{"steps": 10}]
+    assert audited(db, "start") == [{"steps": 10, "dated_from": "2026-10-01"}]
     with pytest.raises(InputError, match="error_wp_exists"):
-        workplan.start(db, people["admin"], YEAR)
+        workplan.start(db, people["admin"], YEAR, START)
     for role in ("director", "committee", "unit"):  # everyone reads it
         assert workplan.get(db, people[role], YEAR).steps == plan.steps
 
@@ -42,15 +43,15 @@ def test_the_template_has_the_ten_steps_of_the_procedure_in_the_fiscal_year(db, 
 @pytest.mark.parametrize("role", ["director", "committee", "unit"])
 def test_only_the_pmqa_owner_starts_and_edits_the_plan(db, people, role):
     with pytest.raises(AccessDenied):
-        workplan.start(db, people[role], YEAR)
-    plan = workplan.start(db, people["admin"], YEAR)
+        workplan.start(db, people[role], YEAR, START)
+    plan = workplan.start(db, people["admin"], YEAR, START)
     with pytest.raises(AccessDenied):
         workplan.save(db, people[role], YEAR, plan.version, plan.steps)
 
 
 def test_add_remove_reorder_and_reschedule_in_one_save(db, people):
     admin = people["admin"]
-    plan = workplan.start(db, admin, YEAR)
+    plan = workplan.start(db, admin, YEAR, START)
     steps = plan.steps
     edited = [steps[1], steps[0] | {"end_month": "2026-11", "owner": "นางสาวกานดา"}, *steps[2:9],
               {"id": None, "title_th": "ตรวจเยี่ยมพื้นที่", "title_en": "Site visit", "start_month": "2027-06",
@@ -70,7 +71,7 @@ def test_add_remove_reorder_and_reschedule_in_one_save(db, people):
 
 def test_approval_holds_for_progress_and_is_asked_again_for_a_new_schedule(db, people):
     admin, director = people["admin"], people["director"]
-    plan = workplan.start(db, admin, YEAR)
+    plan = workplan.start(db, admin, YEAR, START)
     version = workplan.approve(db, director, YEAR, plan.version)
     assert workplan.get(db, admin, YEAR).status == "approved"
     with pytest.raises(InputError, match="error_wp_approved"):
@@ -93,7 +94,7 @@ def test_approval_holds_for_progress_and_is_asked_again_for_a_new_schedule(db, p
 
 @pytest.mark.parametrize("role", ["admin", "committee", "unit"])
 def test_only_the_director_approves(db, people, role):
-    plan = workplan.start(db, people["admin"], YEAR)
+    plan = workplan.start(db, people["admin"], YEAR, START)
     with pytest.raises(AccessDenied):
         workplan.approve(db, people[role], YEAR, plan.version)
 
@@ -113,7 +114,7 @@ def test_only_the_director_approves(db, people, role):
 ])
 def test_a_bad_row_is_refused_naming_it_and_nothing_changes(db, people, change, key):
     admin = people["admin"]
-    plan = workplan.start(db, admin, YEAR)
+    plan = workplan.start(db, admin, YEAR, START)
     with pytest.raises(InputError) as refused:
         workplan.save(db, admin, YEAR, plan.version, [*plan.steps[:2], plan.steps[2] | change, *plan.steps[3:]])
     assert refused.value.key == key and refused.value.params.get("row", 3) == 3
@@ -122,7 +123,7 @@ def test_a_bad_row_is_refused_naming_it_and_nothing_changes(db, people, change, 
 
 def test_done_without_a_date_is_done_today_and_undone_clears_the_date(db, people):
     admin = people["admin"]
-    plan = workplan.start(db, admin, YEAR)
+    plan = workplan.start(db, admin, YEAR, START)
     version = workplan.save(db, admin, YEAR, plan.version, [plan.steps[0] | {"status": "done"}, *plan.steps[1:]])
     assert workplan.get(db, admin, YEAR).steps[0]["done_on"] == date.today().isoformat()
     workplan.save(db, admin, YEAR, version, [plan.steps[0] | {"status": "in_progress", "done_on": "2026-10-01"},
@@ -132,7 +133,7 @@ def test_done_without_a_date_is_done_today_and_undone_clears_the_date(db, people
 
 def test_a_stale_save_or_a_step_of_another_plan_is_refused(db, people):
     admin = people["admin"]
-    plan = workplan.start(db, admin, YEAR)
+    plan = workplan.start(db, admin, YEAR, START)
     workplan.save(db, admin, YEAR, plan.version, plan.steps[:9])
     with pytest.raises(VersionConflict):
         workplan.save(db, admin, YEAR, plan.version, plan.steps)
@@ -144,7 +145,7 @@ def test_a_stale_save_or_a_step_of_another_plan_is_refused(db, people):
 
 
 def test_a_closed_year_cannot_be_planned_or_approved(db, people):
-    plan = workplan.start(db, people["admin"], YEAR)
+    plan = workplan.start(db, people["admin"], YEAR, START)
     db.execute("UPDATE cycles SET status = 'closed' WHERE year = ?", [YEAR])
     db.conn.commit()
     with pytest.raises(NotEditable):
@@ -154,7 +155,7 @@ def test_a_closed_year_cannot_be_planned_or_approved(db, people):
 
 
 def test_what_is_due_for_a_role_this_month_overdue_first(db, people):
-    plan = workplan.start(db, people["admin"], YEAR)
+    plan = workplan.start(db, people["admin"], YEAR, START)
     today = date(2026, 12, 5)  # the third fiscal month: the six steps of October and November are overdue
     mine = workplan.due(plan, "admin", today)
     assert [s["title_th"] for s in mine] == [s["title_th"] for s in plan.steps[:8]]  # not those from January
@@ -163,3 +164,55 @@ def test_what_is_due_for_a_role_this_month_overdue_first(db, people):
     assert workplan.due(plan, "unit", date(2026, 10, 15)) == []  # nothing of the units' starts in October
     assert workplan.due(plan, "director", date(2027, 9, 1))[-1] == plan.steps[9]
     assert workplan.due(None, "admin", today) == []
+
+
+# (start, end) fiscal months of the template's ten steps (data/workplan.yaml), 1 = October
+TEMPLATE = [(1, 1), (1, 1), (1, 2), (1, 2), (2, 2), (2, 2), (2, 3), (3, 10), (4, 11), (12, 12)]
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    # before the year or on its first day: the template's own months, October to September
+    (date(2026, 8, 15), [("10", "10"), ("10", "10"), ("10", "11"), ("10", "11"), ("11", "11"), ("11", "11"),
+                         ("11", "12"), ("12", "07"), ("01", "08"), ("09", "09")]),
+    (date(2026, 10, 1), [("10", "10"), ("10", "10"), ("10", "11"), ("10", "11"), ("11", "11"), ("11", "11"),
+                         ("11", "12"), ("12", "07"), ("01", "08"), ("09", "09")]),
+    # a few days in: the first steps run into November
+    (date(2026, 10, 20), [("10", "11"), ("10", "11"), ("10", "12"), ("10", "12"), ("11", "12"), ("11", "12"),
+                          ("11", "01"), ("12", "08"), ("01", "09"), ("09", "09")]),
+    # issue 25: started on 6 December, the plan opened with six steps overdue (October and November)
+    (date(2026, 12, 6), [("12", "12"), ("12", "12"), ("12", "01"), ("12", "01"), ("12", "01"), ("12", "01"),
+                         ("12", "02"), ("01", "08"), ("02", "09"), ("09", "09")]),
+    (date(2027, 4, 1), [("04", "04"), ("04", "04"), ("04", "04"), ("04", "04"), ("04", "04"), ("04", "04"),
+                        ("04", "05"), ("05", "08"), ("05", "09"), ("09", "09")]),
+    (date(2027, 6, 15), [("06", "06"), ("06", "06"), ("06", "07"), ("06", "07"), ("06", "07"), ("06", "07"),
+                         ("06", "07"), ("07", "09"), ("07", "09"), ("09", "09")]),
+    # late in the year, or after it: every step in September, none after it
+    (date(2027, 9, 20), [("09", "09")] * 10),
+    (date(2027, 11, 2), [("09", "09")] * 10),
+])
+def test_the_template_is_dated_from_the_day_it_starts_within_the_year(today, expected):
+    dated = workplan.dated(TEMPLATE, YEAR, today)
+    assert [(s[5:], e[5:]) for s, e in dated] == expected
+    months = workplan.fiscal_months(YEAR)
+    first_day, last_day = workplan.fiscal_days(YEAR)
+    first = workplan.month_of(min(max(today, first_day), last_day))  # never a month already past ...
+    assert all(first <= start <= end <= months[-1] for start, end in dated)  # ... nor one after September
+    starts = [months.index(s) for s, _ in dated]
+    ends = [months.index(e) for _, e in dated]
+    assert starts == sorted(starts) and ends == sorted(ends)  # in the template's order
+    lengths = [e - s for s, e in zip(starts, ends, strict=True)]
+    assert lengths[7] >= lengths[6] >= lengths[0] and lengths[8] >= lengths[4]  # longer steps stay longer
+
+
+def test_the_template_matches_the_steps_these_tests_date():
+    assert [(s.start, s.end) for s in workplan.template()] == TEMPLATE
+
+
+def test_a_plan_started_mid_year_is_dated_from_that_day_and_nothing_is_overdue(db, people):
+    # issue 25: the template was dated October-November whatever the day the plan started
+    today = date(2026, 12, 6)
+    plan = workplan.start(db, people["admin"], YEAR, today)
+    assert [(s["start_month"], s["end_month"]) for s in plan.steps] == workplan.dated(TEMPLATE, YEAR, today)
+    assert plan.steps[0]["start_month"] == "2026-12" and plan.steps[-1]["end_month"] == "2027-09"
+    assert not any(workplan.overdue(s, today) for s in plan.steps)
+    assert audited(db, "start") == [{"steps": 10, "dated_from": "2026-12-06"}]

@@ -13,10 +13,12 @@ import pytest
 from readers import reader
 
 from analysis.self_assessment import live_scores
+from i18n import translate
 from reports.__main__ import main
 from reports.document import CSS, Table, pdf_layout, to_docx, to_pdf
 from reports.unit_report import MET, unit_report
-from storage import answers, assessments, org, years
+from storage import accounts, answers, assessments, org, reviews, years
+from storage.demo import DEMO_PASSWORD
 
 YEAR = 2570
 POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
@@ -44,6 +46,21 @@ def test_every_checkpoint_with_the_units_and_the_reviewed_answer(plan):
                                       for fy in (YEAR - 2, YEAR - 1, YEAR))
     word = docx.Document(io.BytesIO(to_docx(report)))  # the same blocks as Word, should a unit want to edit
     assert word.paragraphs[0].text == "แบบประเมินตนเองของกองแผนงาน ปี 2570"
+
+
+@pytest.mark.parametrize(("lang", "built"), [("th", "24 พ.ย. 2569 07:00"), ("en", "24 Nov 2026 07:00")])
+def test_notes_name_their_author_and_the_build_time_is_in_the_language_calendar(demo_db, plan, lang, built):
+    # issue 25: the printout named the committee by login and was built at "2026-11-24 07:00" beside B.E. years
+    form, framework, unit = plan
+    committee = accounts.authenticate(demo_db, "demo-committee", DEMO_PASSWORD)
+    reviews.add_note(demo_db, committee, form.assessment["id"], "1.1", "comment", "แนบหลักฐานเพิ่ม")
+    form = answers.load(demo_db, reader(demo_db), form.assessment["id"])
+    report = unit_report(form, framework, unit, lang, datetime(2026, 11, 24, tzinfo=UTC),
+                         {"demo-committee": "สมศรี กรรมการ"})
+    text = "\n".join(str(getattr(block, "text", "")) + " ".join(map(str, getattr(block, "items", ())))
+                     for block in report.blocks)
+    assert translate("note_comment", lang, author="สมศรี กรรมการ", text="แนบหลักฐานเพิ่ม") in text
+    assert "demo-committee" not in text and built in text and "2026-11-24" not in text
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils not installed")

@@ -4,7 +4,7 @@ what the store and the scoring package give; and its command line."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -16,7 +16,8 @@ from analysis.scores import categories_of, cycle_scores
 from i18n import translate
 from reports.__main__ import main
 from reports.workbook import year_workbook
-from storage import assessments, department, ofis, years
+from storage import accounts, assessments, department, ofis, years
+from storage.demo import DEMO_PASSWORD
 
 YEAR = 2570
 BUILT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
@@ -104,6 +105,25 @@ def test_every_sheet_is_set_up_to_print(demo_db, lang):
         check_print_setup(sheet, expected[sheet.title], lang)
     items = _sheet(book, "items", lang)  # headers wider than their columns wrap in a taller row
     assert items.row_dimensions[1].height >= 30 and items["E1"].alignment.wrap_text
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("th", "[$-7041E]d mmm yyyy hh:mm"), ("en", "[$-409]d mmm yyyy hh:mm")])
+def test_the_build_time_shows_in_the_language_calendar_and_owners_by_name(demo_db, lang, shown):
+    # issue 25: the workbook wrote "yyyy-mm-dd hh:mm" beside B.E. years, and the register's owners by login
+    figures = year_figures(demo_db, reader(demo_db), YEAR, "best", lang, now=BUILT)
+    ofis.create(demo_db, reader(demo_db), YEAR, "1.1", "ทบทวน", "high", "demo-unit", date(2099, 1, 1),
+                [accounts.authenticate(demo_db, "demo-unit", DEMO_PASSWORD).unit_id])
+    with demo_db.conn:
+        demo_db.execute("UPDATE users SET display_name = 'สมชาย ใจดี' WHERE username = 'demo-unit'")
+    data = year_workbook(figures, ofis.register(demo_db, reader(demo_db), YEAR), lang, accounts.people(demo_db))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    built = next(row[1] for row in _sheet(book, "summary", lang).iter_rows(min_row=2)
+                 if row[0].value == translate("wb_built_at", lang))
+    assert built.value == datetime(2026, 11, 24, 10, 0) and built.number_format == shown
+    register = book[translate("ofi_register_title", lang)]
+    owners = [c.value for c in next(register.iter_cols(min_col=1 + [h.value for h in register[1]].index(
+        translate("ofi_col_owner", lang))))][1:]
+    assert "สมชาย ใจดี" in owners and "demo-unit" not in owners
 
 
 def test_the_summary_names_the_year_source_build_time_and_figures(demo_db):

@@ -13,7 +13,8 @@ from i18n.format import local_time
 from storage import announcements, mail
 from storage.accounts import User
 from ui import session
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.people import person
 from ui.text import md
 
 
@@ -43,7 +44,8 @@ def inbox_panel(db: Database, user: User) -> None:
     for item in announcements.inbox(db, user):
         with st.container(border=True):
             st.markdown(f":material/campaign: **{md(item['title'])}**")
-            st.caption(t("ann_from", who=md(item["created_by"]), at=local_time(item["created_at"])))
+            st.caption(t("ann_from", who=md(person(item["created_by"])),
+                          at=local_time(item["created_at"], current_language())))
             if item["body"]:
                 st.markdown(md(item["body"]))  # md keeps line breaks
             if item["links"]:

@@ -17,6 +17,7 @@ from ui import session
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
+from ui.people import person
 from ui.text import md, thai_lines
 
 EDITOR = Editor("sa")
@@ -98,7 +99,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         for note in form.comments:
             if note["item"] == item.id:
                 shown = st.success if note["kind"] == "strength" else st.warning
-                shown(t(f"note_{note['kind']}", author=md(note["author"]), text=md(note["text"])),
+                shown(t(f"note_{note['kind']}", author=md(person(note["author"])), text=md(note["text"])),
                       icon=":material/rate_review:")
         any_met = any(ticks.get(cp, False) for cp in ids)
         k = key("none", item.id)

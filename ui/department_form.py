@@ -18,6 +18,7 @@ from ui import choices, session
 from ui.assessment_form import level_heading
 from ui.editor import Editor
 from ui.i18n import current_language, t
+from ui.people import person
 from ui.text import md, thai_lines
 
 EDITOR = Editor("dp")
@@ -86,11 +87,12 @@ def start_panel(user: User, year: int, counted: int, closed: bool) -> None:
 
 def status_note(record: Record) -> str:
     """When the record was started, by which rule, and its last save (and approval)."""
-    row = record.record
-    text = t("dp_saved_note", rule=t(f"dp_rule_{row['rule']}"), time=local_time(row["updated_at"]),
-             user=row["updated_by"], version=row["version"])
+    row, lang = record.record, current_language()
+    text = t("dp_saved_note", rule=t(f"dp_rule_{row['rule']}"), time=local_time(row["updated_at"], lang),
+             user=md(person(row["updated_by"])), version=row["version"])
     if row["status"] == "approved":
-        text += " · " + t("dp_approved_note", user=row["approved_by"], time=local_time(row["approved_at"]))
+        text += " · " + t("dp_approved_note", user=md(person(row["approved_by"])),
+                          time=local_time(row["approved_at"], lang))
     return text
 
 
@@ -235,5 +237,5 @@ def render_profile(db: Database, framework: Framework, user: User, year: int, ed
             PROFILE.field_error(k)
             PROFILE.text_notes(k, _profile_saver(user, year, part.id))
             if part.id in answers:
-                st.caption(t("dp_profile_saved", time=local_time(answers[part.id]["updated_at"]),
-                             user=answers[part.id]["updated_by"]))
+                st.caption(t("dp_profile_saved", time=local_time(answers[part.id]["updated_at"], lang),
+                             user=md(person(answers[part.id]["updated_by"]))))

@@ -25,7 +25,8 @@ from storage.db import data_version, now
 from storage.errors import StoreError
 from ui import choices, faults
 from ui.errors import describe
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.people import names
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -50,7 +51,7 @@ def _offer(what: tuple, label: str, build: Callable[[], list[tuple[str, str, byt
     current = (*what, data_version(db))
     if st.button(label, key=f"doc:build:{what[0]}", icon=":material/build:"):
         try:
-            built[current] = (build(), local_time(now()))
+            built[current] = (build(), local_time(now(), current_language()))
         except StoreError as exc:
             st.error(describe(exc))
         except Exception as exc:  # a fault is logged under a reference the message gives
@@ -73,7 +74,7 @@ def offer_workbook(db: Database, user: User, year: int, lang: str) -> None:
     def build() -> list[tuple[str, str, bytes]]:
         data = _build([("doc_step_figures", lambda _: year_figures(db, user, year, source, lang)),
                        ("doc_step_workbook", lambda figures: year_workbook(
-                           figures, ofis.register(db, user, year), lang))])
+                           figures, ofis.register(db, user, year), lang, names()))])
         return [(f"pmqa-workbook-{year}-{source}-{lang}.xlsx", XLSX, data)]
 
     _offer(("workbook", year, source, lang), t("doc_build_workbook"), build, db)
@@ -120,7 +121,8 @@ def offer_unit_report(db: Database, user: User, year: int, lang: str) -> None:
     def build() -> list[tuple[str, str, bytes]]:
         report = _build([("doc_step_figures", lambda _: answers.load(db, user, int(row["assessment_id"]))),
                          ("doc_step_report", lambda form: unit_report(form, years.framework_of(db, year),
-                                                                      org.unit(db, unit_id), lang, datetime.now(UTC)))])
+                                                                      org.unit(db, unit_id), lang, datetime.now(UTC),
+                                                                      names()))])
         return [(f"pmqa-unit-{row['code']}-{year}-{lang}.pdf", "application/pdf", to_pdf(report))]
 
     _offer(("unit", year, unit_id, lang), t("doc_build_unit"), build, db)

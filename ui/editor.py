@@ -22,6 +22,7 @@ from storage.errors import FieldConflict, StoreError
 from ui import faults
 from ui.errors import describe
 from ui.i18n import t
+from ui.people import person
 from ui.text import MISSING, md
 from ui.widget_state import seed
 
@@ -98,7 +99,8 @@ class Editor:
         except Exception as exc:
             st.session_state[self.loaded] = None
             if isinstance(exc, FieldConflict) and isinstance(value, str):  # two texts: keep the user's beside theirs
-                conflicts[widget_key] = {"mine": value, "theirs": exc.stored or "", "by": exc.params.get("by", "-")}
+                conflicts[widget_key] = {"mine": value, "theirs": exc.stored or "", "by": person(exc.params.get("by"))
+                                         or "-"}
                 return
             self._refused(exc)
             st.session_state[self._field_flash] = (widget_key, st.session_state.pop(self._flash)[1])

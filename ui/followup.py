@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from i18n.format import date_label, local_time
+from i18n.format import date_label, local_day
 from storage import followup, years
 from storage.accounts import User
 from ui.i18n import current_language, t
@@ -84,7 +84,7 @@ def report_view(db: Database, user: User, plan_id: int, round_: str) -> None:
                 f"{t('fu_due')}: **{date_label(report['due'], lang) or t('fu_no_due')}**")
     due = date_label(report["due"], lang)
     if report["late"] and report["submitted_at"]:
-        st.warning(t("fu_sent_late", day=due, sent=date_label(local_time(report["submitted_at"])[:10], lang)),
+        st.warning(t("fu_sent_late", day=due, sent=date_label(local_day(report["submitted_at"]), lang)),
                    icon=":material/schedule:")
     elif report["late"]:
         st.error(t("fu_late_warning", day=due), icon=":material/schedule:")

@@ -19,6 +19,7 @@ from storage.accounts import User
 from storage.setup import checklist
 from ui.i18n import current_language, t
 from ui.overview_parts import covers, readiness, readiness_help
+from ui.people import person
 from ui.text import MISSING, md
 
 ADMIN_PAGE = "pages/admin.py"
@@ -118,13 +119,14 @@ def record_panel(db: Database, user: User, year: int) -> None:
         if found is None:
             st.caption(t("home_record_none", year=year))
         elif not found.approved:
-            st.info(t("home_record_draft", time=local_time(found.updated_at), user=found.updated_by),
+            st.info(t("home_record_draft", time=local_time(found.updated_at, lang), user=md(person(found.updated_by))),
                     icon=":material/edit_document:")
         else:
             cols = st.columns(3)
             cols[0].metric(t("home_record_total"), score_text(found.scores.total))
             cols[1].metric(t("home_record_level"), level_label(found.scores.level, lang))
-            st.caption(t("home_record_approved", time=local_time(found.approved_at), user=found.approved_by))
+            st.caption(t("home_record_approved", time=local_time(found.approved_at, lang),
+                         user=md(person(found.approved_by))))
         if found is not None or user.role == "committee":
             st.page_link(RECORD_PAGE, label=t("home_record_open"), icon=":material/account_balance:")
 

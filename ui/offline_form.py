@@ -15,7 +15,7 @@ from reports.document import to_pdf
 from reports.offline_template import offline_template
 from reports.unit_report import unit_report
 from scoring import Framework
-from storage import accounts, answers, offline_form
+from storage import answers, offline_form
 from storage.accounts import User
 from storage.answers import Form
 from storage.errors import StoreError
@@ -23,6 +23,7 @@ from ui import faults, session
 from ui.assessment_form import EDITOR, key
 from ui.errors import describe
 from ui.i18n import current_language, t
+from ui.people import names, person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN = "sa:offline_plan"  # (uploaded file id, plan): the plan previewed is the plan applied
@@ -52,8 +53,9 @@ def offline_panel(form: Form, framework: Framework, user: User, unit: dict, edit
                 t("off_download"), lambda: offline_template(current(), framework, unit, lang, datetime.now(UTC)),
                 file_name=f"{stem}-form.xlsx", mime=XLSX, on_click="ignore", icon=":material/download:",
                 key=key("offline_get"))
+        people = names()
         cols[1].download_button(
-            t("off_print"), lambda: to_pdf(unit_report(current(), framework, unit, lang, datetime.now(UTC))),
+            t("off_print"), lambda: to_pdf(unit_report(current(), framework, unit, lang, datetime.now(UTC), people)),
             file_name=f"{stem}.pdf", mime="application/pdf", on_click="ignore", icon=":material/print:",
             key=key("offline_print"))
         if editable:
@@ -130,7 +132,6 @@ def _changes(changes: list[offline_form.Change]) -> None:
 def _conflicts(conflicts: list[offline_form.Conflict]) -> None:
     """Each field changed both in the app since the download and in the file: where, what each holds, who
     changed it in the app and when."""
-    people = accounts.people(session.store())
     st.warning(t("off_conflicts", n=len(conflicts)), icon=":material/sync_problem:")
     st.dataframe(pd.DataFrame({
         t("off_sheet"): [c.change.sheet for c in conflicts],
@@ -138,8 +139,8 @@ def _conflicts(conflicts: list[offline_form.Conflict]) -> None:
         t("off_field"): [field_label(c.change.field) for c in conflicts],
         t("off_after"): [value_text(c.change.after) for c in conflicts],
         t("off_in_app"): [value_text(c.app) for c in conflicts],
-        t("off_changed_by"): [people.get(c.by, c.by) if c.by else None for c in conflicts],
-        t("off_changed_at"): [local_time(c.at) or None for c in conflicts]}),
+        t("off_changed_by"): [person(c.by) or None for c in conflicts],
+        t("off_changed_at"): [local_time(c.at, current_language()) or None for c in conflicts]}),
         hide_index=True, width="stretch", placeholder=MISSING)
 
 

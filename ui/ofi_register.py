@@ -10,11 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ofi import gap_table
-from i18n.format import date_label
+from i18n.format import local_time
 from reports.ofi_export import register_csv, register_xlsx
 from storage import ofis, org
 from storage.accounts import User
 from ui import choices, session
+from ui.dates import date_column, date_input, with_era
 from ui.editor import Editor
 from ui.i18n import current_language, t
 from ui.text import MISSING, md
@@ -64,9 +65,9 @@ def _apply_edits(user: User, frame: pd.DataFrame, labels: dict[str, dict[str, st
 
 def register_table(user: User, frame: pd.DataFrame, owners: dict[str, str], people: dict[str, str],
                    editable: bool) -> None:
-    """The editable register. Owners show as people know them (``people``: user name -> label), dates in the
-    browser's calendar (a Thai browser's is Buddhist); the status comes right after the description, where it
-    is seen without scrolling."""
+    """The editable register. Owners show as people know them (``people``: ``storage.accounts.people``), due
+    dates picked day first, with the Buddhist-Era date beside them on a Thai screen (``ui.dates``); the status
+    comes right after the description, where it is seen without scrolling."""
     if frame.empty:  # an empty table says "empty", in English
         st.info(t("ofi_none"), icon=":material/checklist:")
         return
@@ -81,8 +82,9 @@ def register_table(user: User, frame: pd.DataFrame, owners: dict[str, str], peop
                          source=frame["source"].map(lambda s: t(f"ofi_source_{s}")))
     columns = ["id", "item", "description", "status", "priority", "owner", "due_date", "overdue", "points", "units",
                "source"]
+    table, era, columns = with_era(shown[columns], {"due_date": t("ofi_col_due_date")})
     st.data_editor(
-        shown[columns], key=_editor_key(), hide_index=True, width="stretch", placeholder=MISSING,
+        table, key=_editor_key(), hide_index=True, width="stretch", placeholder=MISSING, column_order=columns,
         disabled=not editable or [
             c for c in columns if c not in EDITABLE],
         on_change=_apply_edits, args=(user, frame, labels),
@@ -95,12 +97,12 @@ def register_table(user: User, frame: pd.DataFrame, owners: dict[str, str], peop
                                                          options=list(labels["priority"].values())),
             "owner": st.column_config.SelectboxColumn(t("ofi_col_owner"), options=list(owners.values()),
                                                       required=True),
-            "due_date": st.column_config.DateColumn(t("ofi_col_due_date"), format="localized", required=True),
+            "due_date": date_column(t("ofi_col_due_date"), required=True),
             "status": st.column_config.SelectboxColumn(t("ofi_col_status"), required=True,
                                                        options=list(labels["status"].values())),
             "points": st.column_config.NumberColumn(t("ofi_col_points"), format="%.2f"),
             "overdue": st.column_config.CheckboxColumn(t("ofi_col_overdue")),
-        },
+        } | era,
     )
 
 
@@ -126,10 +128,11 @@ def register_view(user: User, year: int, units: dict[int, str], owners: dict[str
     register_table(user, frame, owners, people, editable=True)
     down = st.columns(3)
     # the files are made only when a button is clicked, and a click does not rerun the page
-    down[0].download_button(t("ofi_export_xlsx"), partial(register_xlsx, frame, lang), file_name=f"ofi-{year}.xlsx",
-                            icon=":material/table_view:", key="ofi:xlsx", on_click="ignore")
-    down[1].download_button(t("ofi_export_csv"), partial(register_csv, frame, lang), file_name=f"ofi-{year}.csv",
-                            icon=":material/csv:", key="ofi:csv", on_click="ignore")
+    down[0].download_button(t("ofi_export_xlsx"), partial(register_xlsx, frame, lang, people),
+                            file_name=f"ofi-{year}.xlsx", icon=":material/table_view:", key="ofi:xlsx",
+                            on_click="ignore")
+    down[1].download_button(t("ofi_export_csv"), partial(register_csv, frame, lang, people),
+                            file_name=f"ofi-{year}.csv", icon=":material/csv:", key="ofi:csv", on_click="ignore")
     has_previous = year - 1 in {c["year"] for c in org.cycles(db)}
     if has_previous and down[2].button(t("ofi_carry_over", year=year - 1), key="ofi:carry",
                                        icon=":material/move_down:"):
@@ -214,7 +217,8 @@ def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, made: pd.Series, c
     cols = st.columns(2)
     priority = cols[0].selectbox(t("ofi_col_priority"), ofis.PRIORITIES, index=1, key="ofi:gapform:priority",
                                  format_func=lambda p: t(f"ofi_priority_{p}"))
-    due = cols[1].date_input(t("ofi_col_due_date"), value=date.today() + timedelta(days=90), key="ofi:gapform:due")
+    due = date_input(t("ofi_col_due_date"), date.today() + timedelta(days=90), key="ofi:gapform:due",
+                     container=cols[1])
     if st.button(t("ofi_create_from_gaps", n=len(chosen)), type="primary", key="ofi:create_gaps",
                  icon=":material/add_task:", disabled=not chosen):
         if run(lambda: ofis.from_gaps(db, user, year, chosen, chosen_owners, due, priority),
@@ -232,8 +236,8 @@ def notes_panel(user: User, frame: pd.DataFrame, people: dict[str, str]) -> None
                           format_func=lambda i: f"#{i} · {texts[i][:80]}")
     record = ofis.get(session.store(), user, ofi_id)
     for note in record["notes"]:
-        st.markdown(f"- **{md(people.get(note['author'], note['author']))}** "
-                    f"({date_label(note['at'][:10], current_language())}): {md(note['text'])}")
+        author = people.get(note["author"], note["author"])
+        st.markdown(f"- **{md(author)}** ({local_time(note['at'], lang)}): {md(note['text'])}")
     with st.form("ofi:note"):
         text = st.text_area(t("ofi_note"), max_chars=ofis.MAX_TEXT, key=f"ofi:note:{form_round('ofi:note')}")
         if st.form_submit_button(t("ofi_add_note")):
@@ -247,7 +251,8 @@ def _common_fields(owners: dict[str, str], prefix: str) -> tuple[str, str, date]
     owner = cols[0].selectbox(t("ofi_col_owner"), list(owners), key=f"{prefix}:owner", format_func=owners.get)
     priority = cols[1].selectbox(t("ofi_col_priority"), ofis.PRIORITIES, index=1, key=f"{prefix}:priority",
                                  format_func=lambda p: t(f"ofi_priority_{p}"))
-    due = cols[2].date_input(t("ofi_col_due_date"), value=date.today() + timedelta(days=90), key=f"{prefix}:due")
+    due = date_input(t("ofi_col_due_date"), date.today() + timedelta(days=90), key=f"{prefix}:due",
+                     container=cols[2])
     return owner, priority, due
 
 

@@ -13,7 +13,8 @@ from scoring import Framework
 from storage import improvement, years
 from storage.accounts import User
 from ui.editor import Outcome
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.people import person
 from ui.text import md
 from ui.widget_state import form_round
 
@@ -48,7 +49,8 @@ def comment_thread(comments: list[dict]) -> None:
         st.caption(t("pl_no_comments"))
     for note in comments:
         shown = st.warning if note["kind"] == "changes" else st.info
-        shown(t(f"pl_comment_{note['kind']}", author=md(note["author"]), at=local_time(note["created_at"]),
+        shown(t(f"pl_comment_{note['kind']}", author=md(person(note["author"])),
+                at=local_time(note["created_at"], current_language()),
                 text=md(note["text"])), icon=":material/rate_review:")
 
 

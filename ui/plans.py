@@ -16,6 +16,7 @@ from scoring import Framework
 from storage import followup, improvement, ofis, org, years
 from storage.accounts import User
 from ui import choices
+from ui.dates import date_column, date_input, with_era
 from ui.followup import report_view, reports_column
 from ui.i18n import current_language, t
 from ui.plan_common import attempt, cell, comment_thread, committee_form, is_writer, target_names
@@ -50,7 +51,7 @@ def plan_list(plans: list[dict], names: dict, points: dict[int, float], rounds: 
         t("pl_expected"): [points[p["id"]] for p in plans],
         **{t(f"fu_col_{r}"): pd.Series([reports_column(rounds, p["id"], r) for p in plans], dtype="string")
            for r in followup.ROUNDS},
-        t("pl_updated"): [local_time(p["updated_at"]) for p in plans],
+        t("pl_updated"): [local_time(p["updated_at"], current_language()) for p in plans],
     }), hide_index=True, width="stretch", placeholder=MISSING,
         column_config={t("pl_expected"): st.column_config.NumberColumn(format="%.2f")})
 
@@ -117,8 +118,8 @@ def _action_columns() -> dict:
     return {"text": st.column_config.TextColumn(t("pl_action"), required=True, width="large",
                                                 max_chars=improvement.MAX_TEXT),
             "owner": st.column_config.TextColumn(t("pl_owner"), max_chars=improvement.MAX_SHORT),
-            "starts_on": st.column_config.DateColumn(t("pl_starts"), format="YYYY-MM-DD"),
-            "ends_on": st.column_config.DateColumn(t("pl_ends"), format="YYYY-MM-DD"),
+            "starts_on": date_column(t("pl_starts")),
+            "ends_on": date_column(t("pl_ends")),
             "resources": st.column_config.TextColumn(t("pl_resources"), max_chars=improvement.MAX_TEXT)}
 
 
@@ -174,15 +175,18 @@ def _editor(db: Database, user: User, plan: dict, framework: Framework, lang: st
         title = st.text_input(t("pl_title"), plan["title"], max_chars=improvement.MAX_SHORT)
         cols = st.columns(3)
         owner = cols[0].text_input(t("pl_owner"), plan["owner"] or "", max_chars=improvement.MAX_SHORT)
-        starts = cols[1].date_input(t("pl_starts"), date.fromisoformat(plan["starts_on"]) if plan["starts_on"]
-                                    else None, format="YYYY-MM-DD")
-        ends = cols[2].date_input(t("pl_ends"), date.fromisoformat(plan["ends_on"]) if plan["ends_on"] else None,
-                                  format="YYYY-MM-DD")
+        starts = date_input(t("pl_starts"), date.fromisoformat(plan["starts_on"]) if plan["starts_on"] else None,
+                            echo=False, container=cols[1])
+        ends = date_input(t("pl_ends"), date.fromisoformat(plan["ends_on"]) if plan["ends_on"] else None,
+                          echo=False, container=cols[2])
         resources = st.text_area(t("pl_resources"), plan["resources"] or "", max_chars=improvement.MAX_TEXT,
                                  height=80)
         st.markdown(f"**{t('pl_actions')}**")
-        actions = st.data_editor(_actions_frame(plan["actions"]), num_rows="dynamic", hide_index=True,
-                                 width="stretch", column_config=_action_columns(), key=f"pl:actions:{plan['id']}")
+        table, era, order = with_era(_actions_frame(plan["actions"]), {"starts_on": t("pl_starts"),
+                                                                       "ends_on": t("pl_ends")})
+        actions = st.data_editor(table, num_rows="dynamic", hide_index=True, width="stretch", column_order=order,
+                                 column_config=_action_columns() | era, disabled=list(era),
+                                 key=f"pl:actions:{plan['id']}")
         targets = st.multiselect(t("pl_targets"), list(options), default=plan["targets"], format_func=options.get,
                                  help=t("pl_targets_help"), placeholder=t("choose"))
         milestones = {}

@@ -17,6 +17,7 @@ from ui.assessment_form import judgement_note, level_heading
 from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
+from ui.people import person
 from ui.text import MISSING, md, thai_lines
 
 EDITOR = Editor("rv")
@@ -96,7 +97,7 @@ def notes_block(form: Form, item: Item, user: User, can_note: bool) -> None:
             continue
         left, right = st.columns([6, 1])
         shown = left.success if note["kind"] == "strength" else left.warning
-        shown(t(f"note_{note['kind']}", author=md(note["author"]), text=md(note["text"])),
+        shown(t(f"note_{note['kind']}", author=md(person(note["author"])), text=md(note["text"])),
               icon=":material/rate_review:")
         if can_note and note["author"] == user.username:
             right.button(t("ev_remove"), key=key("rmnote", note["id"]), on_click=_remove_note, args=(user, note["id"]))

@@ -10,12 +10,14 @@ import streamlit as st
 from sqlite_utils import Database
 
 from charts.workplan import workplan_gantt
-from i18n.format import date_label, local_time, role_label
+from i18n.format import date_label, local_time, month_label, role_label
 from storage import workplan, years
 from storage.accounts import User
 from storage.workplan import ROLES, STATUSES, Plan
+from ui.dates import date_column, with_era
 from ui.editor import Outcome
 from ui.i18n import current_language, t
+from ui.people import person
 from ui.text import MISSING, link_of, md
 
 EDITOR = "wp:editor"
@@ -23,22 +25,16 @@ OUTCOME = Outcome("wp:flash")  # the last save or approval, shown above the plan
 show_flash = OUTCOME.show
 
 
-def month_label(month: str, lang: str) -> str:
-    year, number = map(int, month.split("-"))
-    return date_label(date(year, number, 1), lang).split(" ", 1)[1]  # "ต.ค. 2569"
-
-
 def with_overdue(plan: Plan, today: date) -> list[dict]:
     return [s | {"overdue": workplan.overdue(s, today)} for s in plan.steps]
 
 
 def approval_banner(plan: Plan) -> None:
+    by, at = md(person(plan.approved_by)), local_time(plan.approved_at, current_language())
     if plan.status == "approved":
-        st.success(t("wp_approved", by=md(plan.approved_by), at=local_time(plan.approved_at)),
-                   icon=":material/verified:")
+        st.success(t("wp_approved", by=by, at=at), icon=":material/verified:")
     elif plan.status == "changed":
-        st.warning(t("wp_changed", by=md(plan.approved_by), at=local_time(plan.approved_at)),
-                   icon=":material/pending_actions:")
+        st.warning(t("wp_changed", by=by, at=at), icon=":material/pending_actions:")
     else:
         st.info(t("wp_draft"), icon=":material/pending_actions:")
 
@@ -92,8 +88,7 @@ def _columns(plan: Plan, lang: str) -> dict:
                                                     format_func=lambda r: role_label(r, lang)),
         "status": st.column_config.SelectboxColumn(t("wp_col_status"), options=list(STATUSES), required=True,
                                                    format_func=lambda s: t(f"wp_status_{s}")),
-        "done_on": st.column_config.DateColumn(t("wp_col_done_on"), format="YYYY-MM-DD",
-                                               help=t("wp_col_done_on_help")),
+        "done_on": date_column(t("wp_col_done_on"), help=t("wp_col_done_on_help")),
         "documents": st.column_config.ListColumn(t("wp_col_documents"), help=t("wp_col_documents_help"),
                                                  width="medium"),
     }
@@ -134,11 +129,13 @@ def editor(db: Database, user: User, plan: Plan) -> None:
     one change with the version shown."""
     lang = current_language()
     st.caption(t("wp_editor_help"))
+    frame, era, _ = with_era(_frame(plan.steps), {"done_on": t("wp_col_done_on")})
     with st.form("wp:form", border=False):
-        edited = st.data_editor(_frame(plan.steps), key=f"{EDITOR}:{plan.version}", num_rows="dynamic",
-                                hide_index=True, width="stretch", column_config=_columns(plan, lang),
+        edited = st.data_editor(frame, key=f"{EDITOR}:{plan.version}", num_rows="dynamic",
+                                hide_index=True, width="stretch", column_config=_columns(plan, lang) | era,
+                                disabled=list(era),
                                 column_order=["order", "title_th", "title_en", "start_month", "end_month", "owner",
-                                              "roles", "status", "done_on", "documents"])
+                                              "roles", "status", *era, "done_on", "documents"])
         if st.form_submit_button(t("wp_save"), type="primary", icon=":material/save:"):
             OUTCOME.attempt(lambda: workplan.save(db, user, plan.year, plan.version, steps_of(edited)), t("wp_saved"))
             st.rerun()

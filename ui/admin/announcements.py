@@ -15,7 +15,9 @@ from storage.accounts import User
 from storage.schema import ROLES
 from ui.admin import run
 from ui.announcements import links_markdown, smtp_settings
+from ui.dates import date_input
 from ui.i18n import current_language, t
+from ui.people import person
 from ui.text import link_of, md
 
 ROUND = "adm:ann_round"  # a fresh form (and uploader) after each announcement
@@ -53,7 +55,7 @@ def view(db: Database, user: User) -> None:
         unit_ids = cols[1].multiselect(t("ann_units"), list(names), format_func=names.get,
                                        placeholder=t("ann_all_units"), help=t("ann_units_help"))
         cols = st.columns(2)
-        until = cols[0].date_input(t("ann_until"), value=None, min_value=date.today(), format="YYYY-MM-DD")
+        until = date_input(t("ann_until"), None, min_value=date.today(), echo=False, container=cols[0])
         send = cols[1].checkbox(t("ann_email_too"), disabled=settings is None,
                                 help=t("ann_email_help") if settings else t("ann_no_smtp"))
         if st.form_submit_button(t("ann_publish"), type="primary", icon=":material/campaign:"):
@@ -79,12 +81,12 @@ def _listing(db: Database, user: User, can_email: bool, lang: str) -> None:
     for row in rows:
         state = t("ann_withdrawn") if row["withdrawn_at"] else t("ann_read_count", read=row["read"],
                                                                    n=row["addressed"])
-        with st.expander(f"{row['title']} · {local_time(row['created_at'])} · {state}"):
+        with st.expander(f"{row['title']} · {local_time(row['created_at'], lang)} · {state}"):
             audience = ", ".join(role_label(r, lang) for r in row["roles"]) or t("ann_everyone")
             st.caption(t("ann_audience", roles=audience, units=len(row["unit_ids"]) or t("ann_all_units"))
                        + (f" · {t('ann_until_value', day=date_label(row['expires_on'], lang))}" if row["expires_on"]
                           else "")
-                       + (f" · {t('ann_emailed_at', n=row['emailed_count'], at=local_time(row['emailed_at']))}"
+                       + (f" · {t('ann_emailed_at', n=row['emailed_count'], at=local_time(row['emailed_at'], lang))}"
                           if row["emailed_at"] else ""))
             if row["body"]:
                 st.markdown(md(row["body"]))  # md keeps line breaks
@@ -92,9 +94,9 @@ def _listing(db: Database, user: User, can_email: bool, lang: str) -> None:
                 st.markdown(links_markdown(row["links"]))
             people = row["readers"]
             st.dataframe(pd.DataFrame({
-                t("username"): [p["display_name"] for p in people],
+                t("ann_reader"): [person(p["username"]) for p in people],
                 t("adm_role"): [role_label(p["role"], lang) for p in people],
-                t("ann_read_at"): [local_time(p["read_at"]) or None for p in people]}),
+                t("ann_read_at"): [local_time(p["read_at"], lang) or None for p in people]}),
                 hide_index=True, width="stretch", placeholder=t("ann_not_read"))
             if row["withdrawn_at"]:
                 continue

@@ -16,7 +16,7 @@ from storage.accounts import User
 from storage.errors import StoreError
 from ui.admin import run
 from ui.errors import describe
-from ui.i18n import t
+from ui.i18n import current_language, t
 
 LAST = "adm:last_backup"
 CHECKED = "adm:restore_checked"  # (which archive, its manifest): checked once, not on every rerun
@@ -68,7 +68,8 @@ def _restore(db: Database, user: User) -> None:
             st.error(describe(exc), icon=":material/error:")
             return
     manifest = st.session_state[CHECKED][1]
-    st.info(t("adm_restore_found", when=local_time(manifest.created_at), files=len(manifest.files),
+    st.info(t("adm_restore_found", when=local_time(manifest.created_at, current_language()),
+              files=len(manifest.files),
               rows=sum(manifest.tables.values())), icon=":material/inventory_2:")
     word = t("adm_restore_word")
     typed = st.text_input(t("adm_restore_confirm", word=word), key=f"adm:restore_typed:{round_}")

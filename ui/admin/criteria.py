@@ -16,6 +16,7 @@ from ui import choices
 from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
+from ui.people import person
 from ui.text import MISSING, md
 from ui.widget_state import show_stored, store_changed
 
@@ -32,8 +33,8 @@ def view(db: Database, user: User) -> None:
     files = {f["sha256"]: f for f in criteria.accepted_files(db)}
     if row["criteria_sha"]:
         used = files[row["criteria_sha"]]
-        st.markdown(t("adm_criteria_in_use_file", name=md(used["name"]), by=md(used["accepted_by"]),
-                      when=local_time(used["accepted_at"])))
+        st.markdown(t("adm_criteria_in_use_file", name=md(used["name"]), by=md(person(used["accepted_by"])),
+                      when=local_time(used["accepted_at"], lang)))
     else:
         st.markdown(t("adm_criteria_in_use_default", name=framework.name.get(lang)))
     _upload(db, user, year)

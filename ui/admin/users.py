@@ -27,7 +27,7 @@ def view(db: Database, user: User) -> None:
         t("unit"): [p["unit_code"] or "" for p in people],
         t("adm_email"): [p["email"] or "" for p in people],
         t("adm_active"): [t("word_yes") if p["active"] else t("word_no") for p in people],
-        t("adm_last_sign_in"): [local_time(p["last_sign_in"]) or t("adm_never") for p in people],
+        t("adm_last_sign_in"): [local_time(p["last_sign_in"], lang) or t("adm_never") for p in people],
     }), hide_index=True, width="stretch", placeholder=MISSING)
     units = org.all_units(db)
     names = {row.id: f"{row.code} · {row.name_en if lang == 'en' else row.name_th}"

@@ -8,19 +8,19 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from i18n.format import local_time, year_label
+from i18n.format import date_label, fiscal_year_of, local_time, year_label
 from storage import criteria, org, years
 from storage.accounts import User
 from storage.schema import PHASES
 from ui.admin import run
+from ui.dates import date_column, with_era
 from ui.i18n import current_language, t
 from ui.text import MISSING
 
 
 def this_fiscal_year(today: date | None = None) -> int:
     """The fiscal year (B.E.) running today: it starts on 1 October."""
-    today = today or date.today()
-    return today.year + 543 + (1 if today.month >= 10 else 0)
+    return fiscal_year_of(today or date.today())
 
 
 def view(db: Database, user: User) -> None:
@@ -42,7 +42,7 @@ def _years_table(db: Database, cycles: list[dict], lang: str) -> pd.DataFrame:
         phase = years.current_phase(db, c["year"])
         rows.append({t("adm_year"): year_label(c["year"], lang), t("status"): t(f"year_status_{c['status']}"),
                      t("adm_current_phase"): t(f"phase_{phase['phase']}") if phase else "-",
-                     t("adm_deadline"): (phase or {}).get("ends_on") or "-"})
+                     t("adm_deadline"): date_label((phase or {}).get("ends_on"), lang) or "-"})
     return pd.DataFrame(rows)
 
 
@@ -76,20 +76,21 @@ def _year_detail(db: Database, user: User, year: int, lang: str) -> None:
         "ends_on": [date.fromisoformat(p["ends_on"]) if p["ends_on"] else None for p in phases],
         "status": [t(f"phase_status_{p['status']}") for p in phases],
     })
+    table, era, order = with_era(frame, {"starts_on": t("adm_starts_on"), "ends_on": t("adm_ends_on")})
     with st.form(f"adm_dates_{year}"):
-        edited = st.data_editor(frame, hide_index=True, width="stretch", placeholder=MISSING,
-                                disabled=not is_open or ["phase", "status"],
+        edited = st.data_editor(table, hide_index=True, width="stretch", placeholder=MISSING, column_order=order,
+                                disabled=not is_open or ["phase", "status", *era],
                                 key=f"adm:dates:{year}", column_config={
                                     "phase": t("adm_phase"), "status": t("status"),
-                                    "starts_on": st.column_config.DateColumn(t("adm_starts_on"), format="YYYY-MM-DD"),
-                                    "ends_on": st.column_config.DateColumn(t("adm_ends_on"), format="YYYY-MM-DD")})
+                                    "starts_on": date_column(t("adm_starts_on")),
+                                    "ends_on": date_column(t("adm_ends_on"))} | era)
         if st.form_submit_button(t("adm_save_dates"), disabled=not is_open):
             dates = {p["phase"]: (edited["starts_on"].iloc[i], edited["ends_on"].iloc[i])
                      for i, p in enumerate(phases)}
             run(lambda: years.set_dates(db, user, year, _plain(dates)), done=t("adm_saved"))
             st.rerun()
     if not is_open:
-        st.info(t("adm_year_closed_note", when=local_time(row["closed_at"]) or "-"), icon=":material/lock:")
+        st.info(t("adm_year_closed_note", when=local_time(row["closed_at"], lang) or "-"), icon=":material/lock:")
         reason = st.text_input(t("adm_reopen_reason"), key=f"adm:reopen_reason:{year}")
         if st.button(t("adm_reopen_year"), key=f"adm:reopen:{year}"):
             run(lambda: years.reopen_year(db, user, year, reason), done=t("adm_year_reopened", year=year))
