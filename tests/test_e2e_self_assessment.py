@@ -330,7 +330,8 @@ def write(page, box, text: str) -> None:
 def test_two_sessions_of_one_unit_merge_and_a_clash_is_shown_beside_its_field(browser, server, server_store,
                                                                               artifacts):
     """Issue 11's case: A saves a narrative in 1.2 while B, opened before, ticks 1.2.A2: both are kept. A
-    clash on one field (both change 1.2's narrative) is refused beside that box, showing the other's text."""
+    clash on one field (both change 1.2's narrative): the box shows the other's text, and A's own is kept beside
+    it to keep either or merge (issue 25)."""
     with browser_page(browser, server) as a, browser_page(browser, server) as b:
         for session in (a, b):
             sign_in(session, "demo-unit", DEMO_PASSWORD)
@@ -347,20 +348,26 @@ def test_two_sessions_of_one_unit_merge_and_a_clash_is_shown_beside_its_field(br
 
         write(b, narrative_box(b, "1.2"), "ข้อความของ ข")
         write(a, narrative_box(a, "1.2"), "ข้อความของ ก ฉบับแก้")  # A's box still showed its own text
-        refusal = translate("error_field_conflict", "th", by="demo-unit", field="1.2/basic")
-        message = live(item_block(a, "1.2")).get_by_text(refusal)
-        expect()(message).to_be_visible()
+        # issue 25: A's text is not thrown away: the box shows B's (stored), A's is kept beside it, to keep
+        # either or merge, with no internal key such as (1.2/basic) in the message
+        notice = live(item_block(a, "1.2")).get_by_text(translate("conflict_text", "th", by="demo-unit"))
+        expect()(notice).to_be_visible()
         expect()(narrative_box(a, "1.2")).to_have_value("ข้อความของ ข")
-        # beside its box: in the same column, just below it
-        box_at, message_at = narrative_box(a, "1.2").bounding_box(), message.bounding_box()
-        assert abs(message_at["x"] - box_at["x"]) < 80 and 0 < message_at["y"] - box_at["y"] < 400
-        message.scroll_into_view_if_needed()
+        expect()(live(item_block(a, "1.2")).get_by_text("ข้อความของ ก ฉบับแก้", exact=True)).to_be_visible()
+        expect()(live(main(a)).get_by_text("1.2/basic")).to_have_count(0)
+        notice.scroll_into_view_if_needed()
         a.screenshot(path=artifacts / "sa-field-conflict.png")
+        settle(a)
+        live(item_block(a, "1.2")).get_by_role("button", name=translate("conflict_both", "th")).click()
+        expect()(narrative_box(a, "1.2")).to_have_value("ข้อความของ ข\n\nข้อความของ ก ฉบับแก้")
+        expect()(notice).to_have_count(0)
+        settle(a)
     db = connect(server_store)
     try:
         unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
         form = answers.load(db, unit, assessments.get(db, unit.unit_id, YEAR)["id"])
-        assert form.narratives[("1.2", "basic")] == "ข้อความของ ข" and form.ticks["1.2.A2"]["self"]
+        assert form.narratives[("1.2", "basic")] == "ข้อความของ ข\n\nข้อความของ ก ฉบับแก้"
+        assert form.ticks["1.2.A2"]["self"]
     finally:
         db.close()
 
