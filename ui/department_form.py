@@ -152,9 +152,9 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
     labels = {int(row.id): _evidence_label(row) for row in options.itertuples()}
     k = key("cite", item.id)
     EDITOR.prime(k, [i for i in record.citations.get(item.id, []) if i in labels], fresh)
-    st.multiselect(t("dp_cite"), list(labels), key=k, format_func=lambda i: labels.get(i, str(i)),
-                   disabled=not editable or not labels, on_change=_on_cite, args=(user, year, item.id),
-                   help=t("dp_cite_help"), placeholder=t("dp_cite_none") if not labels else None)
+    choices.multiselect(t("dp_cite"), list(labels), key=k, format_func=lambda i: labels.get(i, str(i)),
+                        disabled=not editable, on_change=_on_cite, args=(user, year, item.id),
+                        help=t("dp_cite_help"), placeholder=t("dp_cite_none") if not labels else None)
     EDITOR.field_error(k)
 
 
