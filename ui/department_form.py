@@ -18,7 +18,7 @@ from ui import choices, session
 from ui.assessment_form import level_heading
 from ui.editor import Editor
 from ui.i18n import current_language, t
-from ui.text import md, thai_lines
+from ui.text import kpi_field, md, thai_lines
 
 EDITOR = Editor("dp")
 key = EDITOR.key
@@ -178,7 +178,7 @@ def render_kpis(db: Database, record: Record, framework: Framework, user: User, 
                 for column, fiscal_year in zip(st.columns(3), (year - 2, year - 1, year), strict=True):
                     k = key("kpi", kpi.id, fiscal_year)
                     EDITOR.prime(k, record.kpi_values.get((kpi.id, fiscal_year)), fresh)
-                    column.number_input(t("dp_kpi_value", year=fiscal_year), key=k, step=0.1,
+                    column.number_input(kpi_field(kpi.id, t("dp_kpi_value", year=fiscal_year)), key=k, step=0.1,
                                         format="%.2f", disabled=not editable, on_change=_on_kpi,
                                         args=(user, year, kpi.id, fiscal_year),
                                         help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"))

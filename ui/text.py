@@ -56,3 +56,13 @@ def link_of(entry: object) -> dict[str, str]:
     words = str(entry).split()
     url = next((w for w in reversed(words) if "://" in w), words[-1] if words else "")
     return {"title": " ".join(w for w in words if w != url), "url": url}
+
+
+NO_BREAK = "\u00a0"
+
+
+def kpi_field(kpi_id: str, label: str) -> str:
+    """The label of one of a KPI's fields ("RM1 · ผล ปี 2570"): the fields of every KPI have the same words, so
+    each is named with its KPI, on the screen and to a screen reader (Streamlit gives an input its label as its
+    accessible name). In a narrow column it wraps after the KPI, not inside the field's words ("ปี | 2570")."""
+    return f"{kpi_id} · {label.replace(' ', NO_BREAK)}"
