@@ -84,7 +84,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         if item.statement:
             head.caption(thai_lines(item.statement.get(lang)))
         score.metric(t("sa_item_score", score=""), score_text(view.detail.score), border=False)
-        score.caption(level_label(view.level, lang))
+        score.caption(thai_lines(level_label(view.level, lang)))
         ids = {cp.id for level in LEVELS for cp in item.level_checkpoints(level)}
         if any(form.ticks.get(cp, {}).get("needs_confirm") for cp in ids):
             note, button = st.columns([4, 1])

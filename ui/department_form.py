@@ -117,7 +117,7 @@ def render_item(db: Database, record: Record, item: Item, framework: Framework, 
         head, score = st.columns([5, 1])
         head.markdown(f"#### {item.id} {item.name.get(lang)}")
         score.metric(t("sa_item_score", score=""), score_text(view.detail.score), border=False)
-        score.caption(level_label(view.level, lang))
+        score.caption(thai_lines(level_label(view.level, lang)))
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             checkpoints = item.level_checkpoints(level)
             met = sum(record.ticks.get(cp.id, False) for cp in checkpoints)

@@ -120,7 +120,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         head.markdown(f"#### {item.id} {item.name.get(lang)}")
         head.caption(t("rv_legend"))
         score_pair(score, own_view.detail.score, review_view.detail.score)
-        score.caption(level_label(review_view.level, lang))
+        score.caption(thai_lines(level_label(review_view.level, lang)))
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             level_heading(column, item, level, level_label(level, lang))
             for cp in item.level_checkpoints(level):
