@@ -7,6 +7,7 @@ checkbox's accessible name carried a joiner between every two letters; it is pla
 from __future__ import annotations
 
 import pytest
+from e2e import text_lines
 
 from ui.browser import page_head
 from ui.text import WORD_BREAK, thai_lines
@@ -31,19 +32,6 @@ def test_words_are_marked_and_nothing_else():
     assert thai_lines("Plain English, unchanged.") == "Plain English, unchanged."
 
 
-LINES = """() => {
-  const node = document.getElementById("t").firstChild, lines = [];
-  let top = null, line = "";
-  for (let i = 0; i < node.length; i++) {
-    const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
-    const rect = range.getClientRects()[0], at = rect ? Math.round(rect.top) : top;
-    if (top !== null && at !== top) { lines.push(line); line = ""; }
-    line += node.data[i]; top = at;
-  }
-  return [...lines, line];
-}"""
-
-
 @pytest.mark.e2e
 def test_chromium_wraps_the_sample_between_words_and_names_the_box_in_plain_thai(browser):
     page = browser.new_page()
@@ -51,12 +39,11 @@ def test_chromium_wraps_the_sample_between_words_and_names_the_box_in_plain_thai
         page.set_content(f'<div id="t" style="width: 90px; font-size: 16px">{thai_lines(SAMPLE)}</div>'
                          f'<label><input type="checkbox" aria-label="{thai_lines(SAMPLE)}"> {thai_lines(SAMPLE)}'
                          f"</label>{page_head('th')}")
-        lines = page.evaluate(LINES)
+        lines = text_lines(page.locator("#t"))
         named = page.get_by_role("checkbox", name=SAMPLE, exact=True).count()
         name = page.locator("input").get_attribute("aria-label")
     finally:
         page.close()
-    lines = [visible(line).strip() for line in lines]
     assert len(lines) > 3  # it did wrap
     assert "".join(lines).replace(" ", "") == SAMPLE.replace(" ", "")
     for word in ("เป้าหมาย", "ค่านิยม", "ผู้บริหาร", "องค์การ"):
