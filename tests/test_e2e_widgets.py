@@ -40,7 +40,8 @@ from storage.demo import DEMO_PASSWORD
 pytestmark = pytest.mark.e2e
 
 ENGLISH = re.compile(r"Upload|per file|Drag and drop|Choose an option|Choose options|Select all|Add row|"
-                     r"Press (?:Enter|Ctrl|⌘)|\b(?:yyyy|mm|dd)\b|\bNone\b|No results|No options")
+                     r"Press (?:Enter|Ctrl|⌘)|\b(?:yyyy|mm|dd)\b|\bNone\b|No results|No options|Date range|"
+                     r"Select\.\.\.|Past (?:Week|Month|Year|\d)")
 NAMED = re.compile(r"""^\s*- '?([a-z]+) "((?:[^"\\]|\\.)*)\"""", re.M)  # an aria snapshot's `- role "name"`
 INPUTS = {"textbox", "spinbutton", "checkbox", "combobox", "radio", "slider", "switch"}
 
@@ -99,7 +100,13 @@ def test_the_thai_interface_shows_no_english_of_streamlits_widgets(browser, serv
         # the audit log: a date range; the OFI register: a multiselect's list without "Select all"
         tab(page, "adm_tab_audit", "th").click()
         expect()(shown(page, "stDateInput")).to_contain_text(f"{year}/{month}/{day}")
+        settle(page)
+        shown(page, "stDateInputCalendarButton").click()  # the calendar, with quick choices of a range
+        page.get_by_role("button", name="Quick select a date range").click()  # its name is Streamlit's own
+        expect()(page.get_by_role("option", name=translate("st_past_week", "th"))).to_be_visible()
         assert english_shown(page) == []
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
         open_page(page, "page_ofi")
         statuses = live(main(page)).get_by_role("combobox", name=translate("ofi_col_status", "th"))
         statuses.click()

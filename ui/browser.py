@@ -31,6 +31,7 @@ UPLOADER = '[data-testid="stFileUploaderDropzone"]'
 HINT = '[data-testid="InputInstructions"]'
 TOOLTIP = '[data-testid="stTooltipContent"]'
 DATE_PART = '[data-testid="stDateInput"] [data-placeholder="true"][data-type="{part}"]'
+QUICK = '[data-testid="stDateInputQuickSelect"], [data-testid="stDateInputQuickSelectPopover"]'  # a date range's
 RULES = (
     (UPLOADER, "Upload", "st_upload"),
     (UPLOADER, "Drag and drop (?:a file|files) here", "st_drop_files"),
@@ -41,6 +42,13 @@ RULES = (
     (DATE_PART.format(part="year"), "yyyy", "st_date_year"),
     (DATE_PART.format(part="month"), "mm", "st_date_month"),
     (DATE_PART.format(part="day"), "dd", "st_date_day"),
+    (QUICK, "Date range", "st_date_range"),
+    (QUICK, "Select\\.\\.\\.", "st_date_range_choose"),
+    (QUICK, "Past Week", "st_past_week"),
+    (QUICK, "Past Month", "st_past_month"),
+    (QUICK, "Past (?<n>\\d+) Months", "st_past_months"),
+    (QUICK, "Past Year", "st_past_year"),
+    (QUICK, "Past (?<n>\\d+) Years", "st_past_years"),
     (TOOLTIP, "Add row", "st_add_row"),
     (TOOLTIP, "Delete row\\(s\\)", "st_delete_rows"),
     (TOOLTIP, "Clear selection", "st_clear_selection"),
