@@ -190,7 +190,7 @@ def test_a_level_wraps_between_words_instead_of_being_cut(browser, server, artif
         screenshot(page, artifacts / f"widgets-level-{'phone' if phone else 'desktop'}-th.png")
 
 
-def test_every_input_of_category_7_has_its_own_plain_name(browser, server):
+def test_every_input_of_category_7_has_its_own_name(browser, server):
     with browser_page(browser, server) as page:
         signed_in(page, "demo-unit", DEMO_PASSWORD)
         open_page(page, "page_self_assessment")
@@ -200,6 +200,12 @@ def test_every_input_of_category_7_has_its_own_plain_name(browser, server):
         inputs = [name for role, name in names(main(page)) if role in INPUTS]
         assert len([n for n in inputs if n.startswith("RM")]) >= 30  # three years of ten KPIs
         assert len(inputs) == len(set(inputs)), sorted(n for n in inputs if inputs.count(n) > 1)
+        # a KPI's evidence: the uploader in Thai too
+        main(page).locator('[data-testid="stPopoverButton"]').first.click()
+        uploader = page.locator('[data-testid="stPopoverBody"] [data-testid="stFileUploaderDropzone"]')
+        expect()(uploader.get_by_role("button", name=translate("st_upload", "th"), exact=True)).to_be_visible()
+        expect()(uploader.get_by_text(translate("st_per_file", "th", size="10MB"))).to_be_visible()
+        assert english_shown(page) == []
 
 
 @pytest.mark.parametrize(("user", "pages"), [
