@@ -22,8 +22,9 @@
   const touch = () => window.matchMedia("(pointer: coarse)").matches;
 
   function translated(text, element) {
+    const trimmed = text.trim();
     for (const rule of pmqa.config.rules) {
-      const match = element.closest(rule.where) && text.trim().match(rule.pattern);
+      const match = rule.pattern.test(trimmed) && element.closest(rule.where) && trimmed.match(rule.pattern);
       if (match) {
         const wanted = (touch() && rule.touch) || rule.text;
         return wanted.replace(/\{(\w+)\}/g, (_, name) => (match.groups || {})[name] ?? "");
@@ -51,6 +52,7 @@
     for (let node = walker.nextNode(); node; node = walker.nextNode()) show(node);
   }
 
+  pmqa.showAll = showAll;
   if (!pmqa.installed) {
     pmqa.installed = true;
     new MutationObserver(records => {
