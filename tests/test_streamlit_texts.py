@@ -72,9 +72,9 @@ def test_an_empty_choice_says_so_in_the_readers_language(lang):
 SAMPLES = {"size": "10MB", "keys": "Ctrl+Enter", "n": "3"}  # a value for each named part of a rule's pattern
 
 
-@pytest.mark.parametrize("rule", browser.RULES, ids=[key for _, _, key in browser.RULES])
+@pytest.mark.parametrize("rule", browser.RULES, ids=[rule.key for rule in browser.RULES])
 def test_each_text_the_page_script_shows_is_in_the_catalogue_and_english_is_streamlits_own(rule):
-    _, pattern, key = rule
+    pattern, key = rule.pattern, rule.key
     python_pattern = re.compile(pattern.replace("(?<", "(?P<"))  # the script's pattern is JavaScript's
     groups = set(python_pattern.groupindex)
     for lang in LANGUAGES:
