@@ -167,14 +167,24 @@ def test_on_a_phone_the_menu_closes_after_a_tap_and_the_texts_are_thai(browser, 
         screenshot(page, artifacts / "widgets-phone-announcements-th.png")
 
 
-@pytest.mark.parametrize("phone", [False, True])
-def test_a_level_wraps_between_words_instead_of_being_cut(browser, server, artifacts, phone):
-    """Regression: "ต่ำกว่าระดับพื้นฐาน" showed as "ต่ำกว่าระดั…" in the self-assessment's four metrics."""
-    with browser_page(browser, server, phone=phone) as page:
+OVERFLOWING = """() => [...document.querySelectorAll(
+  '[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], [data-testid="stMetricValue"]')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+@pytest.mark.parametrize("screen", ["1400", "900", "phone"])
+def test_a_level_wraps_between_words_instead_of_being_cut(browser, server, artifacts, screen):
+    """Regression: "ต่ำกว่าระดับพื้นฐาน" showed as "ต่ำกว่าระดั…" in the self-assessment's four metrics. No
+    metric's label or value runs out of its column (Home's pairs are narrow at 900 px)."""
+    with browser_page(browser, server, phone=screen == "phone") as page:
+        if screen == "900":
+            page.set_viewport_size({"width": 900, "height": 900})
         sign_in(page, "demo-unit", DEMO_PASSWORD)
         expect()(heading(page, "app_title")).to_be_visible()
+        expect()(page.locator('[data-testid="stMetric"]').first).to_be_visible()
         settle(page)
-        if phone:
+        assert page.evaluate(OVERFLOWING) == []
+        if screen == "phone":
             page.locator('[data-testid="stExpandSidebarButton"]').tap()
         open_page(page, "page_self_assessment")
         value = live(main(page)).locator('[data-testid="stMetric"]').filter(
@@ -186,8 +196,8 @@ def test_a_level_wraps_between_words_instead_of_being_cut(browser, server, artif
         lines = text_lines(value)
         assert "".join(lines) == below and all(line in ("ต่ำกว่า", "ระดับ", "พื้นฐาน", "ต่ำกว่าระดับ",
                                                         "ระดับพื้นฐาน", below) for line in lines), lines
-        assert value.evaluate("e => e.scrollWidth <= e.clientWidth")  # nothing cut off
-        screenshot(page, artifacts / f"widgets-level-{'phone' if phone else 'desktop'}-th.png")
+        assert page.evaluate(OVERFLOWING) == []  # nothing cut off, nothing over its neighbour
+        screenshot(page, artifacts / f"widgets-level-{screen}-th.png")
 
 
 def test_every_input_of_category_7_has_its_own_name(browser, server):
