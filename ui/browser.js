@@ -52,7 +52,6 @@
     for (let node = walker.nextNode(); node; node = walker.nextNode()) show(node);
   }
 
-  pmqa.showAll = showAll;
   if (!pmqa.installed) {
     pmqa.installed = true;
     new MutationObserver(records => {
