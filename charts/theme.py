@@ -1,4 +1,6 @@
-"""Shared look: level colours and a font stack that renders Thai."""
+"""Shared look: level colours, a font stack that renders Thai, and labels wrapped between words."""
+
+import re
 
 FONT = "Sarabun, 'Noto Sans Thai', 'Leelawadee UI', Tahoma, Loma, sans-serif"
 LEVEL_COLOURS = {
@@ -31,3 +33,44 @@ def right_label(y: float, text: str, **font) -> dict:
     """A label in the right margin at height ``y``, as a layout annotation (for an ``hline``)."""
     return {"x": 1.0, "xref": "paper", "xanchor": "left", "y": y, "yref": "y", "showarrow": False, "text": text,
             "font": font}
+
+
+_WRITTEN_OVER = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")  # Thai vowels and tone marks over or under a letter
+_THAI_LETTER = re.compile("[\u0e01-\u0e4e]")
+
+
+def text_width(text: str) -> int:
+    """How many letters wide ``text`` is: a Thai vowel or tone mark written over or under a letter takes no room."""
+    return len(_WRITTEN_OVER.sub("", text))
+
+
+def words(text: str) -> list[str]:
+    """``text`` as the pieces a line may break between: at spaces, and between two Thai words (PyThaiNLP's
+    newmm), never inside an abbreviation ("ก.พ.ร.") or after an opening bracket. Spaces are pieces too."""
+    from pythainlp.tokenize import word_tokenize  # loads its dictionary once, on first use
+
+    pieces: list[str] = []
+    for token in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        after = pieces[-1] if pieces else ""
+        breaks = not after or token.isspace() or after.isspace() or (
+            _THAI_LETTER.fullmatch(after[-1]) and _THAI_LETTER.fullmatch(token[0]))
+        if breaks:
+            pieces.append(token)
+        else:
+            pieces[-1] += token
+    return pieces
+
+
+def wrap_words(text: str, width: int, max_lines: int | None = None) -> str:
+    """``text`` in lines of about ``width`` letters joined by ``<br>`` (Plotly's line break), broken only between
+    words (``words``): a chart's label is never cut inside a word. A word longer than a line has a line of its
+    own. With ``max_lines``, the words that do not fit are left for an ellipsis after the last one."""
+    lines = [""]
+    for word in words(text):
+        if lines[-1].strip() and text_width((lines[-1] + word).strip()) > width:
+            if max_lines is not None and len(lines) == max_lines:
+                lines[-1] = lines[-1].rstrip() + "…"
+                break
+            lines.append("")
+        lines[-1] += word.lstrip() if not lines[-1] else word
+    return "<br>".join(line.strip() for line in lines)

@@ -8,7 +8,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from charts.theme import FONT, base_layout
+from charts.theme import FONT, base_layout, wrap_words
 from i18n import translate
 from i18n.format import date_label, month_label
 
@@ -28,18 +28,19 @@ def _after(month: str) -> date:
     return date(year + number // 12, number % 12 + 1, 1)
 
 
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
+LABEL_WIDTH = {"th": 26, "en": 34}  # letters a line of a step's label (Latin letters are narrower): long titles
+# take two or three lines, cut nowhere
 def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequence[dict], today: date,
                    lang: str = "th") -> go.Figure:
     """``steps`` in plan order (``storage.workplan`` rows, each with ``overdue``); ``months`` the fiscal year's
     twelve ``YYYY-MM``; ``phases`` the year's phases with ``phase``, ``starts_on``, ``ends_on``."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     fig = go.Figure()
-    labels = [f"{n}. {_short(s['title_en'] if lang == 'en' and s['title_en'] else s['title_th'])}"
+    labels = [wrap_words(f"{n}. {s['title_en'] if lang == 'en' and s['title_en'] else s['title_th']}",
+                         LABEL_WIDTH[lang])
               for n, s in enumerate(steps, start=1)]
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    row = max(34, 10 + 18 * lines)  # a bar's room: as many lines as its longest label has
     kinds = ["overdue" if s.get("overdue") else s["status"] for s in steps]
     for kind in ("done", "in_progress", "not_started", "overdue"):
         chosen = [n for n, k in enumerate(kinds) if k == kind]
@@ -66,8 +67,8 @@ def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequenc
                        "line": {"width": 0}, "fillcolor": PHASE_COLOURS[n % len(PHASE_COLOURS)]})
         late = phase["starts_on"] >= _first(months[-3]).isoformat()  # a label there would run off the right edge
         notes.append({"x": date.fromordinal(end).isoformat() if late else phase["starts_on"], "xref": "x",
-                      "xanchor": "right" if late else "left", "y": 1.0 + 0.07 * (n % 3),
-                      "yref": "paper",
+                      "xanchor": "right" if late else "left", "y": 1.0, "yshift": 2 + 22 * (n % 3),
+                      "yref": "paper",  # in rows above the plot however tall it is, below the title
                       "yanchor": "bottom", "showarrow": False, "text": t(f"phase_{phase['phase']}"),
                       "font": {"size": 11, "color": "#555"}, "textangle": 0})
     first, last = _first(months[0]), _after(months[-1])
@@ -80,8 +81,9 @@ def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequenc
                       "font": {"color": TODAY_COLOUR, "size": 12}, "bgcolor": "rgba(255,255,255,0.85)"})
     layout = base_layout(t("wpc_title")) | {"margin": {"l": 10, "r": 20, "t": 130, "b": 70}}
     fig.update_layout(**layout, shapes=shapes, annotations=notes, barmode="overlay",
-                      height=max(320, 90 + 34 * len(steps)),
-                      legend={"orientation": "h", "y": -0.12, "x": 0, "font": {"family": FONT}})
+                      height=max(320, 200 + row * len(steps)),
+                      legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0,
+                              "font": {"family": FONT}})
     fig.update_xaxes(type="date", range=[first.isoformat(), last.isoformat()], showgrid=True, gridcolor="#eee",
                      tickvals=[_first(m).isoformat() for m in months],
                      ticktext=[month_label(m, lang, short=True) for m in months],

@@ -21,6 +21,7 @@ from ui.department_form import (
 from ui.i18n import current_language, t
 from ui.router import end_page, require_user
 from ui.tabs import sections as form_sections
+from ui.text import thai_lines
 
 PROFILE_SECTION = "profile"  # beside the categories 1-7 in the section control
 
@@ -44,9 +45,9 @@ else:
     editable = user.role == "committee" and record.record["status"] == "draft" and not year_closed
     scores = record_scores(db, year)
     cols = st.columns([2, 2, 3])
-    cols[0].metric(t("status"), status_label(record.record["status"], lang))
+    cols[0].metric(t("status"), thai_lines(status_label(record.record["status"], lang)))
     cols[1].metric(t("total_score"), score_text(scores.total))
-    cols[2].metric(t("level"), level_label(scores.level, lang))
+    cols[2].metric(t("level"), thai_lines(level_label(scores.level, lang)))
     st.caption(status_note(record))
     st.caption(rules_text(framework.rules, lang))
     if year_closed:

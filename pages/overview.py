@@ -15,6 +15,7 @@ from ui.overview_data import chart_block, load
 from ui.overview_parts import RENDER, TABS, Context, award_table, covers, readiness, readiness_help
 from ui.router import end_page, require_user
 from ui.tabs import open_tab
+from ui.text import thai_lines
 
 user = require_user("director", "committee", "admin")
 db = session.store()
@@ -41,8 +42,9 @@ if head.result is None:
     st.info(t("ov_no_department" if source == "department" else "no_submissions"))
     end_page()
 cols[0].metric(t("department_total"), score_text(head.result.total))
-cols[1].metric(t("level"), level_label(head.level, lang))
-cols[3].metric(t("award_readiness"), readiness(head.award.headline), help=readiness_help(head.award.headline))
+cols[1].metric(t("level"), thai_lines(level_label(head.level, lang)))
+cols[3].metric(t("award_readiness"), thai_lines(readiness(head.award.headline)),
+               help=readiness_help(head.award.headline))
 chart_block(total_bullet(head.result.total, framework.thresholds, lang), "ov_bullet_caption",
             head.result.categories.to_frame("score"), f"department-{year}", "ov:bullet")
 award_table(head, framework.thresholds)

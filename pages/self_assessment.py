@@ -15,7 +15,7 @@ from ui.offline_form import offline_panel
 from ui.people import person
 from ui.router import end_page, require_user
 from ui.tabs import sections
-from ui.text import md
+from ui.text import md, thai_lines
 
 CLOSED = {"error_year_closed": "sa_year_closed", "error_phase_closed": "sa_phase_closed", "error_no_cycle": "no_cycle",
           "error_unit_inactive": "error_unit_inactive"}
@@ -43,9 +43,9 @@ scores, done = live_scores(form, framework), progress(form, framework)
 st.title(t("sa_title", unit=md(unit["name_en" if lang == "en" else "name_th"])))
 EDITOR.show_flash()
 cols = st.columns([3, 2, 3, 2])  # the status and the level are words: room for "ส่งกลับให้แก้ไข"
-cols[0].metric(t("status"), status_label(form.assessment["status"], lang))
+cols[0].metric(t("status"), thai_lines(status_label(form.assessment["status"], lang)))
 cols[1].metric(t("total_score"), score_text(scores.total))
-cols[2].metric(t("level"), level_label(scores.level, lang))
+cols[2].metric(t("level"), thai_lines(level_label(scores.level, lang)))
 cols[3].metric(t("items_answered"), t("items_answered_value", done=sum(done.answered.values()),
                                       total=sum(done.totals.values())))
 st.progress(done.percent / 100, text=t("sa_progress_value", percent=done.percent))

@@ -30,6 +30,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-ru
 STARTUP_S = 60
 WAIT_MS = 30_000  # the longest wait for any one thing the app should show: a bound for a hung app, not a pace
 VIEWPORT = {"width": 1400, "height": 900}
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}  # a touch screen
 
 
 def free_port() -> int:
@@ -100,9 +101,11 @@ new MutationObserver(() => {
 
 
 @contextmanager
-def browser_page(browser, url: str | None = None, lang: str = "th") -> Iterator:
-    """A fresh browser context with one page (opened at ``url`` when given), closed afterwards."""
-    context = browser.new_context(viewport=VIEWPORT, locale="th-TH" if lang == "th" else "en-GB")
+def browser_page(browser, url: str | None = None, lang: str = "th", phone: bool = False) -> Iterator:
+    """A fresh browser context with one page (opened at ``url`` when given), closed afterwards; ``phone``: a
+    390x844 touch screen."""
+    screen = PHONE if phone else {"viewport": VIEWPORT}
+    context = browser.new_context(**screen, locale="th-TH" if lang == "th" else "en-GB")
     context.add_init_script(WATCH_SCRIPT)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
@@ -236,6 +239,27 @@ def expect_chart(page, title: str) -> None:
     expect()(page.locator(".js-plotly-plot").get_by_text(title).first).to_be_visible()
 
 
+TEXT_LINES = """element => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), lines = [];
+  let top = null, line = "";
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+      const rect = range.getClientRects()[0], at = rect ? Math.round(rect.top) : top;
+      if (top !== null && at > top + 2) { lines.push(line); line = ""; }
+      line += node.data[i]; top = at;
+    }
+  }
+  return [...lines, line];
+}"""
+
+
+def text_lines(locator) -> list[str]:
+    """The lines the browser laid out ``locator``'s text in, without the invisible marks that keep Thai words
+    whole (U+200B, U+2060)."""
+    return [line.replace("\u200b", "").replace("\u2060", "").strip() for line in locator.evaluate(TEXT_LINES)]
+
+
 def expect_no_exception(page) -> None:
     expect()(page.locator('[data-testid="stException"]')).to_have_count(0)
 
@@ -243,9 +267,9 @@ def expect_no_exception(page) -> None:
 def screenshot(page, path: Path) -> None:
     """The whole page. Streamlit scrolls inside its main section, not the document, so full_page alone
     stops at the viewport: grow the viewport to the content's height for the shot."""
-    height = main(page).evaluate("e => e.scrollHeight")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], int(height))})
+    height, size = main(page).evaluate("e => e.scrollHeight"), page.viewport_size  # a phone's stays a phone's
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
     try:
         page.screenshot(path=path, full_page=True, animations="disabled")
     finally:
-        page.set_viewport_size(VIEWPORT)
+        page.set_viewport_size(size)

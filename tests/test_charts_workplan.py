@@ -79,3 +79,32 @@ def test_a_steps_hover_names_its_months_and_the_day_it_was_done_in_the_language_
         [bar] = workplan_gantt([done], MONTHS, [], date(2026, 12, 1), lang).data
         assert f"{months[0]} – {months[1]}" in bar.hovertext[0] and day in bar.hovertext[0]
         assert "2026-11-20" not in bar.hovertext[0]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_step_labels_wrap_between_words_and_are_never_cut(lang):
+    """Regression (issue 25): long step titles ended in "…" cut inside a word ("(ประ…")."""
+    from pythainlp.tokenize import word_tokenize
+
+    from charts.theme import text_width
+    from charts.workplan import LABEL_WIDTH
+    from storage.workplan import template
+
+    def ends(parts):  # where each part ends in the text without its spaces
+        at, found = 0, set()
+        for part in parts:
+            at += len(part.replace(" ", ""))
+            found.add(at)
+        return found
+
+    steps = [step(s.title["th"], "2026-10", "2026-11", en=s.title["en"]) for s in template()]
+    fig = workplan_gantt(steps, MONTHS, [], date(2026, 12, 15), lang)
+    labels = list(fig.layout.yaxis.categoryarray)
+    for n, (label, s) in enumerate(zip(labels, steps, strict=True), start=1):
+        title = f"{n}. {s['title_th'] if lang == 'th' else s['title_en']}"
+        lines = label.split("<br>")
+        assert "…" not in label and "".join(lines).replace(" ", "") == title.replace(" ", "")  # all of it
+        assert ends(lines) <= ends(word_tokenize(title, engine="newmm"))  # lines end where words end
+        assert all(text_width(line) <= LABEL_WIDTH[lang] for line in lines)
+    assert any("<br>" in label for label in labels)  # the long ones did wrap
+    assert fig.layout.height >= 90 + 34 * len(steps)

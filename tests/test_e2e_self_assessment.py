@@ -36,6 +36,7 @@ from i18n.format import level_label, score_text, year_label
 from scoring import default_framework, item_detail, item_score, kpi_score
 from storage import accounts, answers, assessments, connect, evidence
 from storage.demo import DEMO_PASSWORD
+from ui.text import kpi_field
 
 pytestmark = pytest.mark.e2e
 
@@ -204,7 +205,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     rm1 = kpi_block(page, "RM1")
     expect()(rm1).to_be_visible()
     settle(page)
-    result = live(rm1).get_by_label(translate("sa_kpi_year", "th", year=YEAR), exact=True).first
+    result = live(main(page)).get_by_label(kpi_field("RM1", translate("sa_kpi_year", "th", year=YEAR)), exact=True)
     result.fill("85")
     result.press("Enter")
     rm1_kpi = next(kpi for _, kpi in FW.kpis() if kpi.id == "RM1")

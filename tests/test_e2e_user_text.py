@@ -99,8 +99,10 @@ def shows_literally(page, *samples: str) -> None:
     assert not disguised, disguised
     assert page.locator('.katex').count() == 0
     scripts = page.locator('[data-testid="stApp"] script, [data-testid="stPopoverBody"] script')
-    # the one script of the app's own: the sign-in cookie's (ui.session.cookie_script)
-    assert scripts.evaluate_all("all => all.map(s => s.textContent.includes('document.cookie = '))") == [True]
+    # the app's own two: the sign-in cookie's (ui.session.cookie_script) and the page script (ui.browser)
+    kinds = scripts.evaluate_all("all => all.map(s => s.textContent.includes('document.cookie = ') ? 'cookie'"
+                                 " : s.textContent.includes('window.pmqa') ? 'page' : s.outerHTML)")
+    assert kinds == ["cookie", "page"], kinds
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])

@@ -9,7 +9,7 @@ from analysis.department_record import record_scores
 from i18n import translate
 from i18n.format import score_text
 from storage import assessments, department
-from ui.text import md, thai_lines
+from ui.text import WORD_BREAK, md, thai_lines
 
 PAGE = "pages/department.py"
 YEAR = 2570
@@ -31,7 +31,8 @@ def _button(at, key: str, lang: str = "th"):
 
 
 def _metric(at, key: str, lang: str = "th") -> str:
-    return next(m.value for m in at.metric if m.label == translate(key, lang))
+    # a Thai label's words are marked for the page (ui.text.thai_lines)
+    return next(m.value.replace(WORD_BREAK, "") for m in at.metric if m.label == translate(key, lang))
 
 
 def _start(at):

@@ -13,6 +13,18 @@ FW = default_framework()
 PAGE = "pages/review.py"
 
 
+def unit_answer(at, checkpoint: str) -> str:
+    """The tag drawn under a checkpoint's box: the unit's answer."""
+    def walk(block):
+        for child in block.children.values():
+            yield child
+            yield from walk(child) if hasattr(child, "children") else ()
+
+    drawn = list(walk(at.main))
+    box = next(i for i, e in enumerate(drawn) if getattr(e, "key", None) == f"rv:cp:{checkpoint}")
+    return drawn[box + 1].value
+
+
 @pytest.fixture
 def store(demo_path):
     """The demo store with demo-unit's 2570 assessment complete and submitted, reviewed by nobody."""
@@ -98,7 +110,7 @@ def test_comment_return_revision_and_approval(review, app, store):
     assert assessments.get(store["db"], store["unit_id"], 2570)["status"] == "submitted"
 
     at = review()
-    assert at.checkbox(key="rv:cp:1.1.A1").label.endswith(translate("rv_unit_met", "th"))  # the revision is there
+    assert unit_answer(at, "1.1.A1") == f":blue-badge[{translate('rv_unit_met', 'th')}]"  # the revision is there
     at.checkbox(key=f"rv:approve_ok:{store['aid']}").check().run()
     at.button(key=f"rv:approve:{store['aid']}").click().run()
     assert assessments.get(store["db"], store["unit_id"], 2570)["status"] == "approved"

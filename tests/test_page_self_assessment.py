@@ -11,7 +11,7 @@ from scoring import default_framework, item_score, kpi_score, level_for
 from scoring.rules import target_score
 from storage import accounts, answers, assessments, connect, evidence, ofis, years
 from storage.demo import DEMO_PASSWORD
-from ui.text import md
+from ui.text import WORD_BREAK, md
 
 FW = default_framework()
 PAGE = "pages/self_assessment.py"
@@ -46,7 +46,8 @@ def page(app, store):
 
 def metric(at, label_key: str, lang: str = "th") -> str:
     label = translate(label_key, lang)
-    return next(m.value for m in at.metric if m.label == label)
+    # a Thai label's words are marked for the page (ui.text.thai_lines)
+    return next(m.value.replace(WORD_BREAK, "") for m in at.metric if m.label == label)
 
 
 def form(store):

@@ -11,7 +11,7 @@ from scoring import Framework
 from storage import answers, assessments, ofis
 from storage.accounts import User
 from storage.answers import Form
-from ui import session
+from ui import choices, session
 from ui.assessment_form import EDITOR, key, save
 from ui.i18n import current_language, t
 from ui.widget_state import form_round, next_round
@@ -44,12 +44,12 @@ def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
     name_of_form = key("addkpi", form.assessment["id"])
     with expander, st.form(f"{name_of_form}:{form_round(name_of_form)}"):
         st.caption(t("sa_kpi_by_target" if on_target else "sa_kpi_by_floor_ceiling"))
-        item = st.selectbox(t("sa_kpi_item"), [i.id for i in items],
-                            format_func=lambda i: f"{i} {framework.item(i).name.get(lang)}")
+        item = choices.selectbox(t("sa_kpi_item"), [i.id for i in items],
+                                 format_func=lambda i: f"{i} {framework.item(i).name.get(lang)}")
         name = st.text_input(t("sa_kpi_name"), max_chars=answers.MAX_NAME)
         cols = st.columns(2)
         unit_label = cols[0].text_input(t("sa_kpi_unit"), max_chars=answers.MAX_NAME)
-        direction = cols[1].selectbox(t("sa_kpi_direction"), ["higher", "lower"],
+        direction = choices.selectbox(t("sa_kpi_direction"), ["higher", "lower"], container=cols[1],
                                       format_func=lambda d: t(f"sa_kpi_direction_{d}"))
         cols = st.columns(3 if on_target else 5)
         target = cols[0].number_input(t("sa_kpi_target"), value=80.0)
@@ -59,9 +59,9 @@ def add_kpi_form(form: Form, framework: Framework, user: User) -> None:
             ceiling = cols[4].number_input(t("sa_kpi_ceiling"), value=90.0)
         low = cols[1].number_input(t("sa_kpi_min"), value=0.0, help=t("sa_kpi_range_help"))
         high = cols[2].number_input(t("sa_kpi_max"), value=100.0, help=t("sa_kpi_range_help"))
-        ofi = st.selectbox(t("sa_kpi_ofi"), [None, *[o["id"] for o in unit_ofis]],
-                           format_func=lambda o: t("sa_kpi_no_ofi") if o is None else
-                           next(f"{x['item']} · {ofis.description(x, lang)}" for x in unit_ofis if x["id"] == o))
+        ofi = choices.selectbox(t("sa_kpi_ofi"), [None, *[o["id"] for o in unit_ofis]],
+                                format_func=lambda o: t("sa_kpi_no_ofi") if o is None else
+                                next(f"{x['item']} · {ofis.description(x, lang)}" for x in unit_ofis if x["id"] == o))
         if st.form_submit_button(t("sa_add"), type="primary"):
             save(lambda v: answers.add_own_kpi(session.store(), user, form.assessment["id"], v, item, name,
                                                unit_label, direction, floor, ceiling, target, low, high, ofi),

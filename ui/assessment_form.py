@@ -18,7 +18,7 @@ from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
 from ui.people import person
-from ui.text import md, thai_lines
+from ui.text import kpi_field, md, thai_lines
 
 EDITOR = Editor("sa")
 key, prime, save = EDITOR.key, EDITOR.prime, EDITOR.save
@@ -85,7 +85,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         if item.statement:
             head.caption(thai_lines(item.statement.get(lang)))
         score.metric(t("sa_item_score", score=""), score_text(view.detail.score), border=False)
-        score.caption(level_label(view.level, lang))
+        score.caption(thai_lines(level_label(view.level, lang)))
         ids = {cp.id for level in LEVELS for cp in item.level_checkpoints(level)}
         if any(form.ticks.get(cp, {}).get("needs_confirm") for cp in ids):
             note, button = st.columns([4, 1])
@@ -164,7 +164,7 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 k = key("kpi", kpi.id, fiscal_year)
                 prime(k, kpi_value(form, kpi.id, fiscal_year), fresh)
                 # no min/max on the widget: its own refusal is in English; the store's, beside it, is not
-                col.number_input(t("sa_kpi_year", year=fiscal_year), key=k, step=0.1, format="%.2f",
+                col.number_input(kpi_field(kpi.id, t("sa_kpi_year", year=fiscal_year)), key=k, step=0.1, format="%.2f",
                                  help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"),
                                  disabled=not editable, on_change=_on_kpi, args=(user, aid, kpi.id, fiscal_year))
                 EDITOR.field_error(k, col)

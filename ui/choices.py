@@ -1,4 +1,7 @@
-"""Choice widgets that hold values (ids), never labels, and keep them across a language switch.
+"""Choice widgets that hold values (ids), never labels, and keep them across a language switch; and the one way
+every select box and multiselect of the app is drawn (``selectbox``, ``multiselect``), with a placeholder in the
+reader's language (Streamlit's own, "Choose an option", "Choose options", "No options to select", is English)
+and no "Select all" (English only).
 
 Streamlit's browser side keeps a keyed widget's state across reruns by the labels it showed: after a switch
 to English a select box still shows the Thai label of its choice and a radio loses its selection. So the
@@ -13,8 +16,30 @@ from typing import Any
 
 import streamlit as st
 
-from ui.i18n import current_language
+from ui.i18n import current_language, t
 from ui.widget_state import seed
+
+
+def placeholder(options: Sequence) -> str:
+    """What an empty select box or multiselect shows: "choose", or that there is nothing to choose."""
+    return t("choose") if len(options) else t("no_choices")
+
+
+def selectbox(label: str, options: Sequence, container=st, **kwargs) -> Any:
+    """``st.selectbox`` with a placeholder in the reader's language (a select box with no options is disabled,
+    as Streamlit's own would be)."""
+    options = list(options)
+    kwargs["placeholder"] = kwargs.get("placeholder") or placeholder(options)
+    kwargs["disabled"] = kwargs.get("disabled", False) or not options
+    return container.selectbox(label, options, **kwargs)
+
+
+def multiselect(label: str, options: Sequence, container=st, **kwargs) -> list:
+    """``st.multiselect`` with a placeholder in the reader's language and no "Select all" choice."""
+    options = list(options)
+    kwargs["placeholder"] = kwargs.get("placeholder") or placeholder(options)
+    kwargs["disabled"] = kwargs.get("disabled", False) or not options
+    return container.multiselect(label, options, select_all=False, **kwargs)
 
 
 def widget_key(key: str) -> str:
@@ -37,8 +62,9 @@ def one(kind: str, label: str, options: Sequence, key: str, format_func: Callabl
     held = [NONE if v is None else v for v in values]
     # drawn anew (first run, the language changed, back from elsewhere) or its option gone: start from the choice
     seed(own, NONE if chosen is None else chosen, force=st.session_state.get(own, NONE) not in held)
-    value = getattr(container, kind)(label, held, key=own, format_func=_labelled(held, lambda v: format_func(
-        None if v == NONE else v)), **kwargs)
+    kwargs |= {"key": own, "format_func": _labelled(held, lambda v: format_func(None if v == NONE else v))}
+    value = (selectbox(label, held, container=container, **kwargs) if kind == "selectbox"
+             else getattr(container, kind)(label, held, **kwargs))
     value = None if value == NONE else value
     st.session_state[key] = value
     return value
@@ -49,8 +75,8 @@ def many(label: str, options: Sequence, key: str, format_func: Callable[[Any], s
     """A ``multiselect`` whose choices are kept under ``key`` (those still offered), in either language."""
     options, own = list(options), widget_key(key)
     seed(own, [v for v in st.session_state.get(key, list(default)) if v in options])
-    value = container.multiselect(label, options, key=own, format_func=_labelled(options, format_func),
-                                  select_all=False, **kwargs)  # its "Select all" is English only
+    value = multiselect(label, options, container=container, key=own, format_func=_labelled(options, format_func),
+                        **kwargs)
     st.session_state[key] = list(value)
     return value
 

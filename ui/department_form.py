@@ -19,7 +19,7 @@ from ui.assessment_form import level_heading
 from ui.editor import Editor
 from ui.i18n import current_language, t
 from ui.people import person
-from ui.text import md, thai_lines
+from ui.text import kpi_field, md, thai_lines
 
 EDITOR = Editor("dp")
 key = EDITOR.key
@@ -128,7 +128,7 @@ def render_item(db: Database, record: Record, item: Item, framework: Framework, 
         head, score = st.columns([5, 1])
         head.markdown(f"#### {item.id} {item.name.get(lang)}")
         score.metric(t("sa_item_score", score=""), score_text(view.detail.score), border=False)
-        score.caption(level_label(view.level, lang))
+        score.caption(thai_lines(level_label(view.level, lang)))
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             checkpoints = item.level_checkpoints(level)
             met = sum(record.ticks.get(cp.id, False) for cp in checkpoints)
@@ -163,9 +163,9 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
     labels = {int(row.id): _evidence_label(row) for row in options.itertuples()}
     k = key("cite", item.id)
     EDITOR.prime(k, [i for i in record.citations.get(item.id, []) if i in labels], fresh)
-    st.multiselect(t("dp_cite"), list(labels), key=k, format_func=lambda i: labels.get(i, str(i)),
-                   disabled=not editable or not labels, on_change=_on_cite, args=(user, year, item.id),
-                   help=t("dp_cite_help"), placeholder=t("dp_cite_none") if not labels else None)
+    choices.multiselect(t("dp_cite"), list(labels), key=k, format_func=lambda i: labels.get(i, str(i)),
+                        disabled=not editable, on_change=_on_cite, args=(user, year, item.id),
+                        help=t("dp_cite_help"), placeholder=t("dp_cite_none") if not labels else None)
     EDITOR.field_error(k)
 
 
@@ -193,7 +193,7 @@ def render_kpis(db: Database, record: Record, framework: Framework, user: User, 
                 for column, fiscal_year in zip(st.columns(3), (year - 2, year - 1, year), strict=True):
                     k = key("kpi", kpi.id, fiscal_year)
                     EDITOR.prime(k, record.kpi_values.get((kpi.id, fiscal_year)), fresh)
-                    column.number_input(t("dp_kpi_value", year=fiscal_year), key=k, step=0.1,
+                    column.number_input(kpi_field(kpi.id, t("dp_kpi_value", year=fiscal_year)), key=k, step=0.1,
                                         format="%.2f", disabled=not editable, on_change=_on_kpi,
                                         args=(user, year, kpi.id, fiscal_year),
                                         help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"))

@@ -103,7 +103,8 @@ def _editor(db: Database, user: User, report: dict, names: dict, lang: str) -> N
     key = f"fu:{plan['id']}:{round_}:{report['version']}"
     with st.form(key):
         actions = st.data_editor(_actions_frame(report, lang), hide_index=True, width="stretch", num_rows="fixed",
-                                 column_config=_action_columns(editable=True), key=f"{key}:actions")
+                                 column_config=_action_columns(editable=True), key=f"{key}:actions",
+                                 placeholder=MISSING)
         kpis = checkpoints = None
         summary, closes = report["summary"] or "", bool(report["closes"])
         if round_ == "12m":
@@ -111,11 +112,12 @@ def _editor(db: Database, user: User, report: dict, names: dict, lang: str) -> N
             if not kpi_frame.empty:
                 st.markdown(f"**{t('fu_kpi_results')}**")
                 kpis = st.data_editor(kpi_frame, hide_index=True, width="stretch", num_rows="fixed",
-                                      column_config=_result_columns(), key=f"{key}:kpis")
+                                      column_config=_result_columns(), key=f"{key}:kpis", placeholder=MISSING)
             if not checkpoint_frame.empty:
                 st.markdown(f"**{t('fu_checkpoint_results')}**")
                 checkpoints = st.data_editor(checkpoint_frame, hide_index=True, width="stretch", num_rows="fixed",
-                                             column_config=_result_columns(), key=f"{key}:checkpoints")
+                                             column_config=_result_columns(), key=f"{key}:checkpoints",
+                                             placeholder=MISSING)
             summary = st.text_area(t("fu_summary"), summary, max_chars=followup.MAX_TEXT, height=100)
             closes = st.checkbox(t("fu_closes"), closes)
         left, right = st.columns(2)
@@ -155,7 +157,8 @@ def _read_only(report: dict, names: dict, lang: str) -> None:
         st.dataframe(kpi_frame, hide_index=True, width="stretch", placeholder=MISSING, column_config=_result_columns())
     if not checkpoint_frame.empty:
         st.markdown(f"**{t('fu_checkpoint_results')}**")
-        st.dataframe(checkpoint_frame, hide_index=True, width="stretch", column_config=_result_columns())
+        st.dataframe(checkpoint_frame, hide_index=True, width="stretch", placeholder=MISSING,
+                     column_config=_result_columns())
     if report["summary"]:
         st.markdown(f"**{t('fu_summary')}**\n\n{md(report['summary'])}")
     if report["closes"]:

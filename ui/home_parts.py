@@ -20,7 +20,7 @@ from storage.setup import checklist
 from ui.i18n import current_language, t
 from ui.overview_parts import covers, readiness, readiness_help
 from ui.people import person
-from ui.text import MISSING, md
+from ui.text import MISSING, md, thai_lines
 
 ADMIN_PAGE = "pages/admin.py"
 FORM_PAGE = "pages/self_assessment.py"
@@ -67,18 +67,18 @@ def unit_metrics(summary: UnitSummary) -> None:
     lang = current_language()
     widths = [3, 4, 2]
     cols = st.columns(widths)
-    cols[0].metric(t("your_unit_status"), status_label(summary.status, lang))
+    cols[0].metric(t("your_unit_status"), thai_lines(status_label(summary.status, lang)))
     cols[1].metric(t("items_answered"), t("items_answered_value", done=summary.items_answered,
                                           total=summary.items_total))
     cols = st.columns(widths)
     cols[0].metric(t("home_self_total"), score_text(summary.total))
-    cols[1].metric(t("home_self_level"), level_label(summary.level, lang))
+    cols[1].metric(t("home_self_level"), thai_lines(level_label(summary.level, lang)))
     if summary.reviewed is None:
         return
     reviewed = summary.reviewed
     cols = st.columns(widths)
     cols[0].metric(t("home_reviewed_total"), score_text(reviewed.total))
-    cols[1].metric(t("home_reviewed_level"), level_label(reviewed.level, lang))
+    cols[1].metric(t("home_reviewed_level"), thai_lines(level_label(reviewed.level, lang)))
     cols[2].metric(t("rv_difference"), f"{reviewed.total - summary.total:+.1f}")
     st.caption(t("home_reviewed_note"))
 
@@ -96,10 +96,10 @@ def department_metrics(summary: DepartmentSummary, framework: Framework) -> None
         st.info(t("no_submissions"))
         return
     cols[0].metric(t("department_total"), score_text(summary.total), help=t("home_department_total_help"))
-    cols[1].metric(t("level"), level_label(summary.level, lang))
+    cols[1].metric(t("level"), thai_lines(level_label(summary.level, lang)))
     award = summary.award
     cols = st.columns(3)
-    cols[0].metric(t("award_readiness"), readiness(award.headline), help=readiness_help(award.headline))
+    cols[0].metric(t("award_readiness"), thai_lines(readiness(award.headline)), help=readiness_help(award.headline))
     cols[1].metric(t("category_awards"), t("category_awards_value", n=int(award.category_awards["met"].sum())))
     short = [str(c) for c, v in award.categories_missing.items() if v > 0]
     if short:
@@ -124,7 +124,7 @@ def record_panel(db: Database, user: User, year: int) -> None:
         else:
             cols = st.columns(3)
             cols[0].metric(t("home_record_total"), score_text(found.scores.total))
-            cols[1].metric(t("home_record_level"), level_label(found.scores.level, lang))
+            cols[1].metric(t("home_record_level"), thai_lines(level_label(found.scores.level, lang)))
             st.caption(t("home_record_approved", time=local_time(found.approved_at, lang),
                          user=md(person(found.approved_by))))
         if found is not None or user.role == "committee":

@@ -215,8 +215,8 @@ def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, made: pd.Series, c
         })
     chosen, chosen_owners = chosen_gaps(edited, gaps, owners)
     cols = st.columns(2)
-    priority = cols[0].selectbox(t("ofi_col_priority"), ofis.PRIORITIES, index=1, key="ofi:gapform:priority",
-                                 format_func=lambda p: t(f"ofi_priority_{p}"))
+    priority = choices.selectbox(t("ofi_col_priority"), ofis.PRIORITIES, container=cols[0], index=1,
+                                 key="ofi:gapform:priority", format_func=lambda p: t(f"ofi_priority_{p}"))
     due = date_input(t("ofi_col_due_date"), date.today() + timedelta(days=90), key="ofi:gapform:due",
                      container=cols[1])
     if st.button(t("ofi_create_from_gaps", n=len(chosen)), type="primary", key="ofi:create_gaps",
@@ -232,8 +232,8 @@ def notes_panel(user: User, frame: pd.DataFrame, people: dict[str, str]) -> None
         return
     lang = current_language()
     texts = {row["id"]: ofis.description(row, lang) for _, row in frame.iterrows()}
-    ofi_id = st.selectbox(t("ofi_notes_for"), frame["id"].tolist(), key="ofi:notes_for",
-                          format_func=lambda i: f"#{i} · {texts[i][:80]}")
+    ofi_id = choices.selectbox(t("ofi_notes_for"), frame["id"].tolist(), key="ofi:notes_for",
+                               format_func=lambda i: f"#{i} · {texts[i][:80]}")
     record = ofis.get(session.store(), user, ofi_id)
     for note in record["notes"]:
         author = people.get(note["author"], note["author"])
@@ -248,19 +248,18 @@ def notes_panel(user: User, frame: pd.DataFrame, people: dict[str, str]) -> None
 
 def _common_fields(owners: dict[str, str], prefix: str) -> tuple[str, str, date]:
     cols = st.columns(3)
-    owner = cols[0].selectbox(t("ofi_col_owner"), list(owners), key=f"{prefix}:owner", format_func=owners.get)
-    priority = cols[1].selectbox(t("ofi_col_priority"), ofis.PRIORITIES, index=1, key=f"{prefix}:priority",
-                                 format_func=lambda p: t(f"ofi_priority_{p}"))
+    owner = choices.selectbox(t("ofi_col_owner"), list(owners), container=cols[0], key=f"{prefix}:owner",
+                              format_func=owners.get)
+    priority = choices.selectbox(t("ofi_col_priority"), ofis.PRIORITIES, container=cols[1], index=1,
+                                 key=f"{prefix}:priority", format_func=lambda p: t(f"ofi_priority_{p}"))
     due = date_input(t("ofi_col_due_date"), date.today() + timedelta(days=90), key=f"{prefix}:due",
                      container=cols[2])
     return owner, priority, due
 
 
 def manual_form(user: User, year: int, items: list[str], units: dict[int, str], owners: dict[str, str]) -> None:
-    item = st.selectbox(t("ofi_col_item"), items, key="ofi:new:item")
-    chosen = st.multiselect(t("ofi_col_units"), list(units), format_func=units.get, key="ofi:new:units",
-                            select_all=False,  # its "Select all" is English only
-                            placeholder=t("choose"))
+    item = choices.selectbox(t("ofi_col_item"), items, key="ofi:new:item")
+    chosen = choices.multiselect(t("ofi_col_units"), list(units), format_func=units.get, key="ofi:new:units")
     text = st.text_area(t("ofi_col_description"), max_chars=ofis.MAX_TEXT, key="ofi:new:text")
     owner, priority, due = _common_fields(owners, "ofi:new")
     if st.button(t("ofi_create"), type="primary", key="ofi:create", icon=":material/add_task:"):

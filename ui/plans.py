@@ -66,11 +66,11 @@ def new_plan(db: Database, user: User, year: int, names: dict, lang: str) -> Non
         horizons = {t(f"pl_horizon_{h}"): h for h in improvement.HORIZONS}  # labels as options: no format_func
         horizon = horizons[st.radio(t("pl_horizon"), list(horizons), horizontal=True)]
         title = st.text_input(t("pl_title"), max_chars=improvement.MAX_SHORT)
-        chosen = st.multiselect(t("pl_ofis"), list(labels), format_func=labels.get, placeholder=t("choose"))
+        chosen = choices.multiselect(t("pl_ofis"), list(labels), format_func=labels.get)
         unit_id = None
         if user.role == "committee":
-            unit_id = st.selectbox(t("pl_for"), [None, *names], format_func=lambda u: t("pl_department")
-                                   if u is None else names[u])
+            unit_id = choices.selectbox(t("pl_for"), [None, *names], format_func=lambda u: t("pl_department")
+                                        if u is None else names[u])
         if st.form_submit_button(t("pl_create"), type="primary"):
             created = {}
             if attempt(lambda: created.setdefault("id", improvement.create(db, user, year, horizon, title, chosen,
@@ -186,16 +186,16 @@ def _editor(db: Database, user: User, plan: dict, framework: Framework, lang: st
                                                                        "ends_on": t("pl_ends")})
         actions = st.data_editor(table, num_rows="dynamic", hide_index=True, width="stretch", column_order=order,
                                  column_config=_action_columns() | era, disabled=list(era),
-                                 key=f"pl:actions:{plan['id']}")
-        targets = st.multiselect(t("pl_targets"), list(options), default=plan["targets"], format_func=options.get,
-                                 help=t("pl_targets_help"), placeholder=t("choose"))
+                                 key=f"pl:actions:{plan['id']}", placeholder=MISSING)
+        targets = choices.multiselect(t("pl_targets"), list(options), default=plan["targets"],
+                                      format_func=options.get, help=t("pl_targets_help"))
         milestones = {}
         if plan["horizon"] == "3y":
             st.markdown(f"**{t('pl_milestones')}**")
             for year in (plan["year"] + 1, plan["year"] + 2, plan["year"] + 3):
                 milestones[year] = st.text_input(t("pl_milestone_year", year=year), plan["milestones"].get(year, ""))
-        kpis = st.multiselect(t("pl_kpis"), own, default=[k for k in plan["kpis"] if k in own],
-                              help=t("pl_kpis_help"), placeholder=t("choose")) if own else []
+        kpis = choices.multiselect(t("pl_kpis"), own, default=[k for k in plan["kpis"] if k in own],
+                                   help=t("pl_kpis_help")) if own else []
         left, right = st.columns(2)
         save = left.form_submit_button(t("pl_save"), type="primary", icon=":material/save:")
         send = right.form_submit_button(t("pl_submit"), icon=":material/send:")

@@ -78,7 +78,7 @@ def _reports(plans: list[dict], rounds: dict, names: dict) -> None:
         t("pl_title"): [p["title"] for p in plans], t("unit"): [names[p["unit_id"]] for p in plans],
         t("status"): [t(f"pl_status_{p['status']}") for p in plans],
         **{t(f"fu_col_{r}"): [status_label(rounds[p["id"]][r]["status"], rounds[p["id"]][r]["late"]) for p in plans]
-           for r in followup.ROUNDS}}).astype("string"), hide_index=True, width="stretch")
+           for r in followup.ROUNDS}}).astype("string"), hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def _points(db: Database, plans: list[dict], names: dict, year: int, lang: str) -> None:
@@ -91,5 +91,5 @@ def _points(db: Database, plans: list[dict], names: dict, year: int, lang: str) 
     st.dataframe(pd.DataFrame({
         t("pl_title"): labels, t("pg_expected"): [f"{e:.2f}" for e in points_expected],
         t("pg_won"): [f"{w:.2f}" if w is not None else t("pg_won_pending", next=year + 1) for w in won]}
-    ).astype("string"), hide_index=True, width="stretch")
+    ).astype("string"), hide_index=True, width="stretch", placeholder=MISSING)
     st.plotly_chart(points_bars(labels, points_expected, won, lang), width="stretch", config={"displaylogo": False})

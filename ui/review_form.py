@@ -18,7 +18,7 @@ from ui.editor import Editor
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
 from ui.people import person
-from ui.text import MISSING, md, thai_lines
+from ui.text import MISSING, kpi_field, md, thai_lines
 
 EDITOR = Editor("rv")
 key = EDITOR.key
@@ -121,15 +121,19 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         head.markdown(f"#### {item.id} {item.name.get(lang)}")
         head.caption(t("rv_legend"))
         score_pair(score, own_view.detail.score, review_view.detail.score)
-        score.caption(level_label(review_view.level, lang))
+        score.caption(thai_lines(level_label(review_view.level, lang)))
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             level_heading(column, item, level, level_label(level, lang))
             for cp in item.level_checkpoints(level):
                 k = key("cp", cp.id)
                 EDITOR.prime(k, reviewed.get(cp.id, False), fresh)
-                said = t("rv_unit_met" if own.get(cp.id, False) else "rv_unit_not_met")  # one box: the committee's
-                column.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))} {said}", key=k, disabled=not editable,
-                                wrap=True, width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
+                # one box, the committee's; the unit's answer under it as a tag (in the label, its markup would
+                # be in the box's accessible name: Streamlit names an input by its raw label)
+                box = column.container(gap=None)
+                box.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}", key=k, disabled=not editable,
+                             wrap=True, width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
+                met = own.get(cp.id, False)
+                box.badge(t("rv_unit_met" if met else "rv_unit_not_met"), color="blue" if met else "gray")
                 EDITOR.field_error(k, column)
             text = form.narratives.get((item.id, level))
             if text:
@@ -163,8 +167,8 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 k = key("kpi", kpi.id, year)
                 EDITOR.prime(k, kpi_value(form, kpi.id, year, "review"), fresh)
                 # no min/max on the widget: its own refusal is in English; the store's, beside it, is not
-                cols[1].number_input(t("rv_reviewed_value", year=year), key=k, step=0.1, format="%.2f",
-                                     help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"),
+                cols[1].number_input(kpi_field(kpi.id, t("rv_reviewed_value", year=year)), key=k, step=0.1,
+                                     format="%.2f", help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"),
                                      disabled=not editable, on_change=_on_kpi, args=(user, aid, kpi.id, year))
                 EDITOR.field_error(k, cols[1])
                 reviewed = kpi_value(form, kpi.id, year, "review")

@@ -23,7 +23,7 @@ from storage import is_demo
 from storage.accounts import MIN_PASSWORD, User
 from storage.errors import StoreError
 from storage.schema import ROLES
-from ui import faults, session, sso
+from ui import browser, faults, session, sso
 from ui.errors import describe
 from ui.i18n import t
 from ui.session import StoreMissing
@@ -216,8 +216,9 @@ def route() -> None:
             if user is not None and not user.must_change_password:
                 menu(user)
             language_switch()
-            with st.sidebar:
-                st.html(session.cookie_script(st.session_state["lang"]), unsafe_allow_javascript=True)
+            with st.sidebar:  # the cookies, and what every page needs in the browser (ui.browser)
+                lang = st.session_state["lang"]
+                st.html(session.cookie_script(lang) + browser.page_head(lang), unsafe_allow_javascript=True)
             if is_demo(session.store()):
                 st.sidebar.warning(t("demo_notice"), icon=":material/science:")
             if user is not None:

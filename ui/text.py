@@ -26,27 +26,25 @@ def link_target(url: str) -> str:
     return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
 
 
-WORD_JOINER, WORD_BREAK = "\u2060", "\u200b"
+WORD_BREAK = "\u200b"
 _THAI = re.compile("[\u0e00-\u0e7f]")
-_THAI_MARK = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")  # vowels and tone marks written over or under
 
 
 @lru_cache(maxsize=4096)
 def thai_lines(text: str) -> str:
     """Thai text that wraps between words, not inside them. Browsers break Thai by their own dictionary,
-    which splits compounds ("เป้า|หมาย", "ค่า|นิยม"); PyThaiNLP's word segmentation (newmm) keeps them. Each
-    Thai word's letters are joined by an invisible word joiner (U+2060; never before a vowel or tone mark
-    written over or under its letter), and Thai words are separated by an invisible break opportunity
-    (U+200B). Other text is left as it is."""
+    which splits compounds ("เป้า|หมาย", "ค่า|นิยม"); PyThaiNLP's word segmentation (newmm) keeps them. Thai
+    words are separated by a zero-width space (U+200B, Thai's own word separator: screen readers and
+    Playwright read past it, so a checkbox's accessible name is the plain text), and the page script
+    (``ui/browser.js``) joins each marked word's letters in the page, so the browser breaks lines only
+    there. Other text is left as it is."""
     from pythainlp.tokenize import word_tokenize  # loads its dictionary once, on first use
 
     out, previous_thai = [], False
     for word in word_tokenize(text, engine="newmm", keep_whitespace=True):
         thai = bool(_THAI.search(word))
-        if thai:
-            word = "".join(c if i == 0 or _THAI_MARK.match(c) else WORD_JOINER + c for i, c in enumerate(word))
-            if previous_thai:
-                out.append(WORD_BREAK)
+        if thai and previous_thai:
+            out.append(WORD_BREAK)
         out.append(word)
         previous_thai = thai
     return "".join(out)
@@ -58,3 +56,13 @@ def link_of(entry: object) -> dict[str, str]:
     words = str(entry).split()
     url = next((w for w in reversed(words) if "://" in w), words[-1] if words else "")
     return {"title": " ".join(w for w in words if w != url), "url": url}
+
+
+NO_BREAK = "\u00a0"
+
+
+def kpi_field(kpi_id: str, label: str) -> str:
+    """The label of one of a KPI's fields ("RM1 · ผล ปี 2570"): the fields of every KPI have the same words, so
+    each is named with its KPI, on the screen and to a screen reader (Streamlit gives an input its label as its
+    accessible name). In a narrow column it wraps after the KPI, not inside the field's words ("ปี | 2570")."""
+    return f"{kpi_id} · {label.replace(' ', NO_BREAK)}"

@@ -135,7 +135,7 @@ def editor(db: Database, user: User, plan: Plan) -> None:
                                 hide_index=True, width="stretch", column_config=_columns(plan, lang) | era,
                                 disabled=list(era),
                                 column_order=["order", "title_th", "title_en", "start_month", "end_month", "owner",
-                                              "roles", "status", *era, "done_on", "documents"])
+                                              "roles", "status", *era, "done_on", "documents"], placeholder=MISSING)
         if st.form_submit_button(t("wp_save"), type="primary", icon=":material/save:"):
             OUTCOME.attempt(lambda: workplan.save(db, user, plan.year, plan.version, steps_of(edited)), t("wp_saved"))
             st.rerun()

@@ -13,6 +13,7 @@ from i18n.format import date_label, local_time, role_label
 from storage import announcements, org
 from storage.accounts import User
 from storage.schema import ROLES
+from ui import choices
 from ui.admin import run
 from ui.announcements import links_markdown, smtp_settings
 from ui.dates import date_input
@@ -50,9 +51,9 @@ def view(db: Database, user: User) -> None:
         files = st.file_uploader(t("ann_files", limit=announcements.MAX_FILES), accept_multiple_files=True,
                                  type=["pdf", "png", "jpg", "jpeg", "docx", "xlsx"])
         cols = st.columns(2)
-        roles = cols[0].multiselect(t("ann_roles"), list(ROLES), format_func=lambda r: role_label(r, lang),
-                                    placeholder=t("ann_everyone"))
-        unit_ids = cols[1].multiselect(t("ann_units"), list(names), format_func=names.get,
+        roles = choices.multiselect(t("ann_roles"), list(ROLES), container=cols[0],
+                                    format_func=lambda r: role_label(r, lang), placeholder=t("ann_everyone"))
+        unit_ids = choices.multiselect(t("ann_units"), list(names), container=cols[1], format_func=names.get,
                                        placeholder=t("ann_all_units"), help=t("ann_units_help"))
         cols = st.columns(2)
         until = date_input(t("ann_until"), None, min_value=date.today(), echo=False, container=cols[0])

@@ -15,7 +15,7 @@ from i18n import translate
 from i18n.format import local_time
 from storage import audit, org
 from storage.accounts import User
-from ui import people
+from ui import choices, people
 from ui.dates import date_input
 from ui.i18n import current_language, t
 from ui.overview_data import csv_of
@@ -36,16 +36,19 @@ def view(db: Database, user: User) -> None:
     unit_names = dict(zip(units["id"], units["code"], strict=True))
     cols = st.columns(3)
     names = people.names()
-    username = cols[0].selectbox(t("adm_audit_who"), [None, *sorted(options["username"], key=lambda u: names[u])],
-                                 key="adm:audit_who", format_func=lambda v: t("all") if v is None else names[v])
-    action = cols[1].selectbox(t("adm_audit_action"), [None, *options["action"]], key="adm:audit_action",
+    username = choices.selectbox(t("adm_audit_who"), [None, *sorted(options["username"], key=lambda u: names[u])],
+                                 container=cols[0], key="adm:audit_who",
+                                 format_func=lambda v: t("all") if v is None else names[v])
+    action = choices.selectbox(t("adm_audit_action"), [None, *options["action"]], container=cols[1],
+                               key="adm:audit_action",
                                format_func=lambda v: t("all") if v is None else action_label(v, lang))
-    entity = cols[2].selectbox(t("adm_audit_entity"), [None, *options["entity"]], key="adm:audit_entity",
+    entity = choices.selectbox(t("adm_audit_entity"), [None, *options["entity"]], container=cols[2],
+                               key="adm:audit_entity",
                                format_func=lambda v: t("all") if v is None else entity_label(v, lang))
     cols = st.columns(3)
-    year = cols[0].selectbox(t("adm_year"), [None, *[c["year"] for c in org.cycles(db)][::-1]],
+    year = choices.selectbox(t("adm_year"), [None, *[c["year"] for c in org.cycles(db)][::-1]], container=cols[0],
                              key="adm:audit_year", format_func=lambda v: t("all") if v is None else str(v))
-    unit_id = cols[1].selectbox(t("unit"), [None, *unit_names], key="adm:audit_unit",
+    unit_id = choices.selectbox(t("unit"), [None, *unit_names], container=cols[1], key="adm:audit_unit",
                                 format_func=lambda v: t("all") if v is None else unit_names[v])
     dates = date_input(t("adm_audit_dates"), (), key="adm:audit_dates", container=cols[2])
     frame = audit.entries(db, username, action, entity, year, unit_id, *_date_range(dates))

@@ -14,6 +14,7 @@ from i18n.format import local_time
 from storage import backup
 from storage.accounts import User
 from storage.errors import StoreError
+from ui import choices
 from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
@@ -55,8 +56,8 @@ def _restore(db: Database, user: User) -> None:
     stored = {p.name: p for p in backup.archives(db)}
     chosen = None
     if upload is None and stored:
-        chosen = st.selectbox(t("adm_restore_stored"), [None, *stored], key=f"adm:restore_stored:{round_}",
-                              format_func=lambda name: t("adm_restore_none") if name is None else name)
+        chosen = choices.selectbox(t("adm_restore_stored"), [None, *stored], key=f"adm:restore_stored:{round_}",
+                                   format_func=lambda name: t("adm_restore_none") if name is None else name)
     archive = upload if upload is not None else stored.get(chosen)
     if archive is None:
         return

@@ -27,7 +27,7 @@ def view(db: Database, user: User) -> None:
     if not cycles:
         st.info(t("adm_open_year_first"), icon=":material/event:")
         return
-    year = st.selectbox(t("adm_year"), cycles, key="adm:criteria_year", format_func=lambda y: year_label(y, lang))
+    year = choices.selectbox(t("adm_year"), cycles, key="adm:criteria_year", format_func=lambda y: year_label(y, lang))
     row = years.cycle(db, year)
     framework = years.framework_of(db, year)
     files = {f["sha256"]: f for f in criteria.accepted_files(db)}

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from storage import org, unit_import
 from storage.accounts import User
 from storage.errors import StoreError
+from ui import choices
 from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
@@ -73,7 +74,7 @@ def _edit_form(db: Database, user: User, table: pd.DataFrame) -> None:
     names = dict(zip(table["id"], table["code"] + " · " + table["name_en" if lang == "en" else "name_th"],
                      strict=True))
     with st.expander(t("adm_edit_unit"), icon=":material/edit:"):
-        unit_id = st.selectbox(t("unit"), list(names), format_func=names.get, key="adm:edit_unit")
+        unit_id = choices.selectbox(t("unit"), list(names), format_func=names.get, key="adm:edit_unit")
         unit = org.unit(db, unit_id)
         with st.form(f"adm_edit_unit_{unit_id}", border=False):
             fields = _fields(f"adm:unit:{unit_id}", unit)

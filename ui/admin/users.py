@@ -11,6 +11,7 @@ from i18n.format import local_time, role_label
 from storage import accounts, org
 from storage.accounts import User
 from storage.schema import ROLES
+from ui import choices
 from ui.admin import run
 from ui.i18n import current_language, t
 from ui.text import MISSING
@@ -41,9 +42,10 @@ def _role_and_unit(prefix: str, unit_names: dict, lang: str, role: str = "unit",
     left, right = st.columns(2)
     show_stored(f"{prefix}:role", role)
     show_stored(f"{prefix}:unit", unit_id if unit_id in unit_names else next(iter(unit_names)))
-    role = left.selectbox(t("adm_role"), ROLES, key=f"{prefix}:role", format_func=lambda r: role_label(r, lang))
-    unit_id = right.selectbox(t("adm_unit_for_assessor"), list(unit_names), key=f"{prefix}:unit",
-                              format_func=unit_names.get, help=t("adm_unit_for_assessor_help"))
+    role = choices.selectbox(t("adm_role"), ROLES, container=left, key=f"{prefix}:role",
+                             format_func=lambda r: role_label(r, lang))
+    unit_id = choices.selectbox(t("adm_unit_for_assessor"), list(unit_names), container=right, key=f"{prefix}:unit",
+                                format_func=unit_names.get, help=t("adm_unit_for_assessor_help"))
     return role, unit_id
 
 
@@ -68,7 +70,7 @@ def _add_form(db: Database, user: User, unit_names: dict, lang: str) -> None:
 def _edit(db: Database, user: User, people: list[dict], unit_names: dict, lang: str) -> None:
     names = {p["id"]: f"{p['username']} · {p['display_name']}" for p in people}
     with st.expander(t("adm_edit_user"), icon=":material/manage_accounts:"):
-        user_id = st.selectbox(t("adm_user"), list(names), format_func=names.get, key="adm:edit_user")
+        user_id = choices.selectbox(t("adm_user"), list(names), format_func=names.get, key="adm:edit_user")
         person = next(p for p in people if p["id"] == user_id)
         prefix = f"adm:user:{user_id}"
         with st.form(f"adm_edit_user_{user_id}", border=False):

@@ -12,6 +12,7 @@ from i18n.format import date_label, fiscal_year_of, local_time, year_label
 from storage import criteria, org, years
 from storage.accounts import User
 from storage.schema import PHASES
+from ui import choices
 from ui.admin import run
 from ui.dates import date_column, with_era
 from ui.i18n import current_language, t
@@ -31,8 +32,8 @@ def view(db: Database, user: User) -> None:
     _open_form(db, user, cycles)
     if not cycles:
         return
-    chosen = st.selectbox(t("adm_year"), [c["year"] for c in cycles][::-1], key="adm:year",
-                          format_func=lambda y: year_label(y, lang))
+    chosen = choices.selectbox(t("adm_year"), [c["year"] for c in cycles][::-1], key="adm:year",
+                               format_func=lambda y: year_label(y, lang))
     _year_detail(db, user, chosen, lang)
 
 
@@ -48,15 +49,15 @@ def _years_table(db: Database, cycles: list[dict], lang: str) -> pd.DataFrame:
 
 def _open_form(db: Database, user: User, cycles: list[dict]) -> None:
     files = criteria.accepted_files(db)
-    choices = [None, *(f["sha256"] for f in files)]
+    offered = [None, *(f["sha256"] for f in files)]
     names = {f["sha256"]: f"{f['name']} ({f['sha256'][:8]})" for f in files}
     suggested = max([c["year"] for c in cycles], default=this_fiscal_year() - 1) + 1
     with st.expander(t("adm_open_year"), expanded=not cycles, icon=":material/event:"), \
             st.form("adm_open_year", border=False):
         year = st.number_input(t("adm_year_number"), min_value=years.MIN_YEAR, max_value=years.MAX_YEAR,
                                value=suggested, step=1)
-        sha = st.selectbox(t("adm_criteria_choice"), choices,
-                           format_func=lambda s: names[s] if s else t("adm_criteria_default"))
+        sha = choices.selectbox(t("adm_criteria_choice"), offered,
+                                format_func=lambda s: names[s] if s else t("adm_criteria_default"))
         st.caption(t("adm_open_year_hint"))
         if st.form_submit_button(t("adm_open_year_button"), type="primary"):
             if run(lambda: years.open_year(db, user, int(year), criteria_sha=sha),
