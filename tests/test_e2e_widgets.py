@@ -93,13 +93,13 @@ def test_the_thai_interface_shows_no_english_of_streamlits_widgets(browser, serv
         hint = translate("st_keys_to_submit", "th", keys="Ctrl+Enter")
         expect()(main(page).locator('[data-testid="InputInstructions"]').get_by_text(hint)).to_be_visible()
         year, month, day = (translate(f"st_date_{part}", "th") for part in ("year", "month", "day"))
-        expect()(shown(page, "stDateInput")).to_contain_text(f"{year}-{month}-{day}")
+        expect()(shown(page, "stDateInput")).to_contain_text(f"{day}/{month}/{year}")  # ui.dates: day first
         assert english_shown(page) == []
         screenshot(page, artifacts / "widgets-announcements-th.png")
 
         # the audit log: a date range; the OFI register: a multiselect's list without "Select all"
         tab(page, "adm_tab_audit", "th").click()
-        expect()(shown(page, "stDateInput")).to_contain_text(f"{year}/{month}/{day}")
+        expect()(shown(page, "stDateInput")).to_contain_text(f"{day}/{month}/{year}")
         settle(page)
         shown(page, "stDateInputCalendarButton").click()  # the calendar, with quick choices of a range
         page.get_by_role("button", name="Quick select a date range").click()  # its name is Streamlit's own
@@ -139,7 +139,7 @@ def test_the_thai_interface_shows_no_english_of_streamlits_widgets(browser, serv
         uploader = shown(page, "stFileUploaderDropzone")
         expect()(uploader.get_by_role("button", name="Upload", exact=True)).to_be_visible()
         expect()(uploader.get_by_text("20MB per file")).to_be_visible()
-        expect()(shown(page, "stDateInput")).to_contain_text("yyyy-mm-dd")
+        expect()(shown(page, "stDateInput")).to_contain_text("dd/mm/yyyy")
         screenshot(page, artifacts / "widgets-announcements-en.png")
 
 
