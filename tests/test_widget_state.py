@@ -85,3 +85,38 @@ def test_a_choice_of_none_shows_its_option_not_an_empty_box():
     assert at.markdown[0].value == "chosen:2"
     at.selectbox[0].select_index(0).run()
     assert at.selectbox[0].index == 0 and at.markdown[0].value == "chosen:None"
+
+
+def _reported_unchanged() -> None:
+    import streamlit as st
+
+    from ui.editor import Editor
+    from ui.widget_state import run_started
+
+    run_started()
+    editor = Editor("t")
+    st.session_state.setdefault("saves", 0)
+    fresh = editor.begin(1, 1)
+    editor.prime("t:box", True, fresh)
+    st.checkbox("box", key="t:box")
+
+    def report(value) -> None:  # what Streamlit calls when the browser reports the box
+        def action(version, shown):
+            st.session_state["saves"] += 1
+            return version + 1
+        editor.save_field("t:box", value, action)
+
+    st.button("same", on_click=report, args=(True,))
+    st.button("other", on_click=report, args=(False,))
+    st.write(f"saves:{st.session_state['saves']}")
+
+
+def test_a_widget_reporting_the_value_it_was_given_saves_nothing():
+    # regression (issue 25): a browser that still held a category drawn away reported all its boxes on the way
+    # back, and each was saved again (32 saves and audit entries for one click; seen in the browser walk)
+    at = AppTest.from_function(_reported_unchanged)
+    at.run()
+    at.button[0].click().run()
+    assert at.markdown[0].value == "saves:0" and not at.toast
+    at.button[1].click().run()
+    assert at.markdown[0].value == "saves:1"

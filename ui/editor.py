@@ -27,6 +27,15 @@ from ui.text import MISSING, md
 from ui.widget_state import seed
 
 
+def _same(value, shown) -> bool:
+    """Whether a widget's reported value is the one it was given (a text compared as it is saved, trimmed)."""
+    if isinstance(value, str) or isinstance(shown, str):
+        return (value or "").strip() == (shown or "").strip()
+    if isinstance(value, list | tuple) or isinstance(shown, list | tuple):
+        return sorted(value or []) == sorted(shown or [])
+    return value == shown or (value is None and shown is None)
+
+
 class Editor:
     """One editing scope (a page's form), e.g. ``Editor("sa")`` for the self-assessment."""
 
@@ -93,6 +102,9 @@ class Editor:
         for ``field_error`` beside the control, and every widget goes back to the stored values."""
         record_id, version = st.session_state[self.loaded]
         shown = st.session_state.setdefault(self._shown, {})
+        if _same(value, shown.get(widget_key)):
+            return  # not a change: a widget reporting the value it was given (a browser that still held a section
+            # drawn away reports it as changed when it comes back); saving it would be a change nobody made
         conflicts = st.session_state.setdefault(self._conflicts, {})
         try:
             result = action(version, shown.get(widget_key))
