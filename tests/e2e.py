@@ -115,8 +115,11 @@ def browser_page(browser, url: str | None = None, lang: str = "th") -> Iterator:
 
 
 def expect():
+    """Playwright's ``expect``, bounded by WAIT_MS like every other wait (its own default, 5 s, failed tests on a
+    busy machine while the app was still drawing what they waited for)."""
     from playwright.sync_api import expect as playwright_expect
 
+    playwright_expect.set_options(timeout=WAIT_MS)
     return playwright_expect
 
 
