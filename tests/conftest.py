@@ -119,6 +119,17 @@ def app(demo_path, monkeypatch) -> Callable[..., AppTest]:
 
 # ---- browser tests (helpers in e2e.py) -------------------------------------------------------------------
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist with ``--dist loadfile`` (pyproject's default): whole modules to workers, browser
+    modules beside unit tests (parallel.py)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from parallel import BrowserBesideUnitScheduling
+
+    return BrowserBesideUnitScheduling(config, log)
+
+
 def _unavailable(why: str) -> None:
     if os.environ.get("PMQA_REQUIRE_E2E") == "1":
         pytest.fail(f"browser tests are required (PMQA_REQUIRE_E2E=1) but {why}")
@@ -162,9 +173,14 @@ def server_store(browser, tmp_path_factory, demo_template) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(browser, server_store):
-    """`streamlit run` on ``server_store`` for the whole module; its base URL."""
+def server(request, browser, server_store):
+    """`streamlit run` on ``server_store`` for the whole module; its base URL. Only in a ``test_e2e*.py`` module:
+    a parallel run keeps those beside unit tests, one at a time (parallel.py)."""
     from e2e import streamlit_server
+    from parallel import BROWSER_MODULE_PREFIX, is_browser_module
+
+    if not is_browser_module(request.path):
+        pytest.fail(f"{request.path.name} starts the app's server: name it {BROWSER_MODULE_PREFIX}*.py")
 
     with streamlit_server(server_store, server_store.parent / "streamlit.log") as url:
         yield url
