@@ -27,8 +27,10 @@ system-deps:
 lint: setup-dev
 	$(PY) -m ruff check .
 
+# The suite on every core, at most 4 (a worker running a browser module also runs its server and Chromium);
+# `pytest` alone runs it in one process.
 test: setup-dev system-deps lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --maxprocesses 4
 
 bench: setup-dev system-deps
 	$(PY) bench/bench_scoring.py

@@ -16,6 +16,7 @@ Aims: every page at most 1.5x the reference on the demo store; the overview at m
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -34,6 +35,18 @@ from i18n import translate  # noqa: E402
 from storage import answers, assessments, connect, demo, open_store  # noqa: E402
 from storage.accounts import authenticate  # noqa: E402
 from ui.admin import TABS as ADMIN_TABS  # noqa: E402
+
+
+class _NotInAScriptRun(logging.Filter):
+    """AppTest sets session state from this thread, outside any script run (on every new AppTest, and for each
+    tab chosen), and Streamlit logs "missing ScriptRunContext" each time: hundreds of lines between the figures.
+    Only that message of that logger is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "missing ScriptRunContext" not in record.getMessage()
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NotInAScriptRun())
 
 APP = str(ROOT / "streamlit_app.py")
 REFERENCE = str(ROOT / "bench" / "reference_page.py")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run the browser tests N times in a row (default 20) while the rest of the suite runs beside them in a
-# loop, to show they do not flake on a busy machine. Prints one line per round and the count at the end.
+# loop, to show they do not flake on a busy machine. Each round runs them as make test does (pytest-xdist on
+# every core, at most 4 workers; with browser modules only, side by side), so with the loop's pytest there is
+# more to run than cores. Prints one line per round (with the load average at its end) and the count at the end.
 # Usage: scripts/browser-tests-under-load.sh [N]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,12 +17,14 @@ trap 'kill -- -$load 2>/dev/null' EXIT
 passed=0
 for round in $(seq 1 "$rounds"); do
   start=$(date +%s)
-  if PMQA_REQUIRE_E2E=1 $py -m pytest -q -p no:cacheprovider -m e2e >"$log/round-$round.txt" 2>&1; then
+  if PMQA_REQUIRE_E2E=1 $py -m pytest -q -p no:cacheprovider -n auto --maxprocesses 4 -m e2e \
+      >"$log/round-$round.txt" 2>&1; then
     passed=$((passed + 1)); outcome=passed
   else
     outcome=FAILED
   fi
-  echo "round $round: $outcome in $(( $(date +%s) - start )) s ($(tail -1 "$log/round-$round.txt"))"
+  echo "round $round: $outcome in $(( $(date +%s) - start )) s, load $(cut -d' ' -f1-3 /proc/loadavg)" \
+    "($(tail -1 "$log/round-$round.txt"))"
 done
 echo "browser tests under load: $passed of $rounds rounds passed"
 [ "$passed" -eq "$rounds" ]

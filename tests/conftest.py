@@ -2,33 +2,74 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from storage import connect, open_store
+from storage import accounts, connect, open_store
 from storage.accounts import User, authenticate
 from storage.demo import DEMO_PASSWORD
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 ROLES_USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+# ---- what every test shares, made cheap ------------------------------------------------------------------
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Passwords hashed and checked with cheap argon2 settings in the test process (the demo template's too):
+    at the product's (19 MiB, 2 passes) each hash or check takes about 50 ms, and sign-ins and new accounts
+    made some 1,800 of them in a run. Tests about the hashes set their own (test_storage_signin.py); the
+    browser tests' servers hash at the product's cost (a demo user's cheap hash is re-hashed at its first
+    sign-in there, as any hash with other settings is)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", CHEAP_HASHER)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def components_scanned_once():
+    """Each new AppTest scans every installed distribution for Streamlit components (0.1 s of CPU, some 400
+    times a run); the installed packages do not change during a run, so each test process scans once."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = functools.cache(manifest_scanner.scan_component_manifests)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests", lambda *args, **kwargs: list(scan(*args, **kwargs)))
+        yield
+
+
+@pytest.fixture(scope="session")
+def empty_template(tmp_path_factory):
+    """An empty store with every schema step applied, made once per test process; ``db`` copies it (applying
+    the steps to a new file took 70 ms, a copy 2 ms, and some 750 tests start from an empty store)."""
+    path = tmp_path_factory.mktemp("empty") / "store.db"
+    connect(path).close()
+    return path
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(tmp_path, empty_template):
     """A fresh, empty, migrated store on a real file."""
-    store = connect(tmp_path / "store.db")
+    path = tmp_path / "store.db"
+    shutil.copy(empty_template, path)
+    store = connect(path)
     yield store
     store.close()
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
-    """The demo store, written once per test session; tests use copies."""
+def demo_template(tmp_path_factory, cheap_password_hashes):
+    """The demo store, written once per test process (each pytest-xdist worker writes its own); tests use
+    copies."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     open_store(path).close()
     return path
@@ -78,6 +119,17 @@ def app(demo_path, monkeypatch) -> Callable[..., AppTest]:
 
 # ---- browser tests (helpers in e2e.py) -------------------------------------------------------------------
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist with ``--dist loadfile`` (pyproject's default): whole modules to workers, browser
+    modules beside unit tests (parallel.py)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from parallel import BrowserBesideUnitScheduling
+
+    return BrowserBesideUnitScheduling(config, log)
+
+
 def _unavailable(why: str) -> None:
     if os.environ.get("PMQA_REQUIRE_E2E") == "1":
         pytest.fail(f"browser tests are required (PMQA_REQUIRE_E2E=1) but {why}")
@@ -121,9 +173,14 @@ def server_store(browser, tmp_path_factory, demo_template) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(browser, server_store):
-    """`streamlit run` on ``server_store`` for the whole module; its base URL."""
+def server(request, browser, server_store):
+    """`streamlit run` on ``server_store`` for the whole module; its base URL. Only in a ``test_e2e*.py`` module:
+    a parallel run keeps those beside unit tests, one at a time (parallel.py)."""
     from e2e import streamlit_server
+    from parallel import BROWSER_MODULE_PREFIX, is_browser_module
+
+    if not is_browser_module(request.path):
+        pytest.fail(f"{request.path.name} starts the app's server: name it {BROWSER_MODULE_PREFIX}*.py")
 
     with streamlit_server(server_store, server_store.parent / "streamlit.log") as url:
         yield url

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from ports import reserved_port
 
 from i18n import translate
 
@@ -31,12 +32,6 @@ STARTUP_S = 60
 WAIT_MS = 30_000  # the longest wait for any one thing the app should show: a bound for a hung app, not a pace
 VIEWPORT = {"width": 1400, "height": 900}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}  # a touch screen
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _healthy(url: str) -> bool:
@@ -53,30 +48,32 @@ class ServerFailed(RuntimeError):
 
 @contextmanager
 def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
-    """`streamlit run streamlit_app.py` on a free port with PMQA_DB=db_path and the project's own
-    .streamlit/config.toml; yields the base URL once the server answers its health check."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
-    env = {**os.environ, "PMQA_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                why = f"exited with {process.returncode}" if process.poll() is not None else f"not up in {STARTUP_S} s"
-                raise ServerFailed(f"streamlit {why}:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.1)  # polling a process that is starting: not a wait on the page
-        yield url
-    finally:
-        process.terminate()
+    """`streamlit run streamlit_app.py` on a port of its own (ports.py: held until the server has stopped) with
+    PMQA_DB=db_path and the project's own .streamlit/config.toml; yields the base URL once the server answers
+    its health check."""
+    with reserved_port() as port:
+        url = f"http://127.0.0.1:{port}"
+        command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+                   "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+        env = {**os.environ, "PMQA_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            deadline = time.monotonic() + STARTUP_S
+            while not _healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    exited = process.poll() is not None
+                    why = f"exited with {process.returncode}" if exited else f"not up in {STARTUP_S} s"
+                    raise ServerFailed(f"streamlit {why}:\n{log_path.read_text(errors='replace')}")
+                time.sleep(0.1)  # polling a process that is starting: not a wait on the page
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def copy_store(template: Path, folder: Path) -> Path:
@@ -118,8 +115,11 @@ def browser_page(browser, url: str | None = None, lang: str = "th", phone: bool 
 
 
 def expect():
+    """Playwright's ``expect``, bounded by WAIT_MS like every other wait (its own default, 5 s, failed tests on a
+    busy machine while the app was still drawing what they waited for)."""
     from playwright.sync_api import expect as playwright_expect
 
+    playwright_expect.set_options(timeout=WAIT_MS)
     return playwright_expect
 
 

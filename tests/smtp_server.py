@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+from ports import reserved_port
 
 
 class Inbox:
@@ -27,12 +27,10 @@ class Inbox:
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
     """A running server and its port."""
     handler = Inbox()
-    with socket.socket() as probe:  # a free port: aiosmtpd checks its server by connecting to the port named
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+    with reserved_port() as port:  # a port named to aiosmtpd: it checks its server by connecting to it
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            yield handler, port
+        finally:
+            controller.stop()
