@@ -48,9 +48,16 @@ def fiscal_year_of(day: date) -> int:
     return day.year + BUDDHIST_ERA + (1 if day.month >= 10 else 0)
 
 
-def _as_date(day) -> date | None:
-    """A date from a date, a datetime (a pandas Timestamp too) or ISO text; None for none, '' , NaN or NaT."""
-    if day is None or day == "" or day != day:  # NaN and NaT differ from themselves
+def as_date(day) -> date | None:
+    """A date from a date, a datetime (a pandas Timestamp too) or ISO text; None for none, '', NaN, NaT or NA.
+
+    >>> as_date("2026-12-06T07:00:00+00:00"), as_date(float("nan")), as_date("")
+    (datetime.date(2026, 12, 6), None, None)
+    """
+    try:
+        if day is None or day == "" or day != day:  # NaN and NaT differ from themselves
+            return None
+    except TypeError:  # pandas' NA has no truth value
         return None
     if isinstance(day, datetime):
         return day.date()
@@ -62,7 +69,7 @@ def _as_date(day) -> date | None:
 def date_label(day: date | str | None, lang: str = "th") -> str:
     """A calendar date as people write it: "31 ธ.ค. 2569" in Thai (the Buddhist year), "31 Dec 2026" in
     English (the Common Era); '' for none. Takes a date, a datetime or ISO text."""
-    day = _as_date(day)
+    day = as_date(day)
     if day is None:
         return ""
     months = MONTHS_TH if lang == "th" else MONTHS_EN

@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from i18n import translate
-from i18n.format import THAILAND, date_label, excel_date_format
+from i18n.format import THAILAND, as_date, date_label, excel_date_format
 from reports.cells import literal
 from reports.sheet_layout import FONT, fit_heights, print_setup
 from storage.ofis import DESCRIPTIONS, REGISTER_COLUMNS, description
@@ -46,16 +46,6 @@ def _missing(value) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _as_date(value) -> date | None:
-    if _missing(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _as_local_time(value) -> datetime | None:
     """A stored UTC timestamp as a naive Thailand-time datetime (Excel has no time zones)."""
     if _missing(value):
@@ -69,7 +59,7 @@ def _as_local_time(value) -> datetime | None:
 def _cell(column: str, value, lang: str, names: Mapping[str, str]):
     """One value as exported: translated labels, people's names, dates, numbers, or None for an empty cell."""
     if column == "due_date":
-        return _as_date(value)
+        return as_date(value)
     if column == "updated_at":
         return _as_local_time(value)
     if _missing(value):

@@ -91,11 +91,17 @@ def test_a_bad_percent_is_refused_with_a_message_and_nothing_saved(open_page, de
     assert followup.get(demo_db, person(demo_db, "unit"), plan, "6m")["status"] == "none"
 
 
+def sent_report(db, plan: int):
+    """The unit's 6-month report, filled and sent in the open phase; the unit."""
+    unit = person(db, "unit")
+    years.set_phase(db, person(db, "admin"), YEAR, "followup_6m", "open")
+    actions = [{"id": a["id"], "percent": 50, "done": "เริ่ม"} for a in improvement.get(db, unit, plan)["actions"]]
+    followup.submit(db, unit, plan, "6m", followup.save(db, unit, plan, "6m", 0, actions=actions))
+    return unit
+
+
 def test_the_committee_sends_a_report_back_then_accepts_it(open_page, demo_db, plan):
-    unit = person(demo_db, "unit")
-    years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
-    actions = [{"id": a["id"], "percent": 50, "done": "เริ่ม"} for a in improvement.get(demo_db, unit, plan)["actions"]]
-    followup.submit(demo_db, unit, plan, "6m", followup.save(demo_db, unit, plan, "6m", 0, actions=actions))
+    unit = sent_report(demo_db, plan)
     at = open_page("committee", tab="6m")
     next(a for a in at.text_area if a.label == translate("pl_comment", "th") and a.form_id.startswith("fu:")
          ).input("โปรดแนบหลักฐานการอบรม")
@@ -115,10 +121,7 @@ def comment_box(at: AppTest):
 
 def test_a_comment_keeps_the_report_tab_open_and_a_refused_one_keeps_its_text(open_page, demo_db, plan):
     # regression (issue 25): the page went back to its first tab after a comment, and a refused comment emptied
-    unit = person(demo_db, "unit")
-    years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "followup_6m", "open")
-    actions = [{"id": a["id"], "percent": 50, "done": "เริ่ม"} for a in improvement.get(demo_db, unit, plan)["actions"]]
-    followup.submit(demo_db, unit, plan, "6m", followup.save(demo_db, unit, plan, "6m", 0, actions=actions))
+    unit = sent_report(demo_db, plan)
     at = open_page("committee", tab="6m")
     request = "โปรดแนบรายชื่อผู้เข้าอบรมและภาพกิจกรรม"
     comment_box(at).input(request)
