@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from e2e import (
+    WAIT_MS,
     browser_page,
     copy_store,
     expect,
@@ -84,7 +85,7 @@ def shows_literally(page, *samples: str) -> None:
     settle(page)
     expect_no_exception(page)
     wanted = [" ".join(sample.split()) for sample in samples]
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WAIT_MS / 1000  # a bound for a hung page, as every wait (a busy machine is slow)
     while True:  # read again while a rerun rebuilds the page (once in CI the main area was empty for a read)
         text = " ".join(page.locator("body").inner_text().split())  # a popover's content is outside the app
         missing = [sample for sample in wanted if sample not in text]

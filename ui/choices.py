@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.elements.lib.form_utils import is_in_form
 
 from ui.i18n import current_language, t
 from ui.widget_state import seed
@@ -63,6 +65,7 @@ def one(kind: str, label: str, options: Sequence, key: str, format_func: Callabl
     # drawn anew (first run, the language changed, back from elsewhere) or its option gone: start from the choice
     seed(own, NONE if chosen is None else chosen, force=st.session_state.get(own, NONE) not in held)
     kwargs |= {"key": own, "format_func": _labelled(held, lambda v: format_func(None if v == NONE else v))}
+    _keep_at_once(key, own, container, kwargs)
     value = (selectbox(label, held, container=container, **kwargs) if kind == "selectbox"
              else getattr(container, kind)(label, held, **kwargs))
     value = None if value == NONE else value
@@ -75,10 +78,28 @@ def many(label: str, options: Sequence, key: str, format_func: Callable[[Any], s
     """A ``multiselect`` whose choices are kept under ``key`` (those still offered), in either language."""
     options, own = list(options), widget_key(key)
     seed(own, [v for v in st.session_state.get(key, list(default)) if v in options])
+    _keep_at_once(key, own, container, kwargs)
     value = multiselect(label, options, container=container, key=own, format_func=_labelled(options, format_func),
                         **kwargs)
     st.session_state[key] = list(value)
     return value
+
+
+def _keep_at_once(key: str, own: str, container, kwargs: dict) -> None:
+    """Give ``key``'s widget ``own`` an on_change that keeps its new choice under ``key`` at once, in the
+    callback: the run after a choice may be cut short by the next click (a language switch, say), and the choice
+    must not be lost then. Not in a form, where Streamlit allows no callback but the submit button's (a form's
+    choices count only once submitted)."""
+    if is_in_form(container if isinstance(container, DeltaGenerator) else st._main):
+        return
+    then, args = kwargs.get("on_change"), kwargs.get("args", ())
+
+    def keep(*given) -> None:
+        value = st.session_state.get(own)
+        st.session_state[key] = None if value == NONE else value
+        if then is not None:
+            then(*given)
+    kwargs |= {"on_change": keep, "args": args}
 
 
 def _labelled(options: list, format_func: Callable[[Any], str]) -> Callable[[Any], str]:
