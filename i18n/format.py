@@ -107,6 +107,17 @@ def local_day(stamp: str | datetime | None) -> date | None:
     return moment.date() if moment else None
 
 
+def thailand_today(now: datetime | None = None) -> date:
+    """Today in Thailand (at ``now``, a moment with its zone; by default this one), whatever the server's clock
+    zone: due days, lateness and "overdue" are Thailand's days, and a server on UTC is still on yesterday until
+    07:00 there.
+
+    >>> thailand_today(datetime(2026, 12, 6, 17, 30, tzinfo=timezone.utc))
+    datetime.date(2026, 12, 7)
+    """
+    return (now or datetime.now(THAILAND)).astimezone(THAILAND).date()
+
+
 def dates_label(days, lang: str = "th") -> str:
     """A date picker's choice as the language writes it: one day, a range ("1 ต.ค. 2569 – 5 ต.ค. 2569") or
     '' for none (a range still being picked shows its first day)."""

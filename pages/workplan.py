@@ -1,10 +1,10 @@
 """The year's work plan: the procedure's steps on a timeline against the year's phases; the PMQA owner edits
 it, the director approves it, every role reads it."""
 
-from datetime import date
 
 import streamlit as st
 
+from i18n.format import thailand_today
 from storage import workplan, years
 from storage.errors import StoreError
 from ui import session
@@ -17,7 +17,7 @@ from ui.workplan import approval, approval_banner, editor, show_flash, summary, 
 user = require_user()
 db = session.store()
 year = choose_cycle(db)
-today = date.today()
+today = thailand_today()
 
 st.title(t("wp_title", year=year))
 show_flash()

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 
 from sqlite_utils import Database
 
+from i18n.format import thailand_today
 from storage import audit, mail
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
@@ -83,7 +84,7 @@ def publish(db: Database, actor: User, title: str, body: str, roles=(), unit_ids
             expires_on = date.fromisoformat(str(expires_on)).isoformat()
         except ValueError:
             raise InputError("error_ann_expires") from None
-        if expires_on < date.today().isoformat():
+        if expires_on < thailand_today().isoformat():
             raise InputError("error_ann_expires")
     root = evidence_root(db) / FOLDER
     stored = []
@@ -124,7 +125,7 @@ def inbox(db: Database, actor: User, today: date | None = None) -> list[dict]:
     """The announcements addressed to ``actor`` that are live (not withdrawn, not expired) and that they have
     not marked read, newest first, each with its ``files``."""
     actor = acting(db, actor)
-    today = (today or date.today()).isoformat()
+    today = (today or thailand_today()).isoformat()
     rows = [_row(r) for r in db.query(
         "SELECT a.* FROM announcements a WHERE a.withdrawn_at IS NULL AND (a.expires_on IS NULL OR a.expires_on >= ?)"
         " AND NOT EXISTS (SELECT 1 FROM announcement_reads r WHERE r.announcement_id = a.id AND r.user_id = ?)"

@@ -19,7 +19,7 @@ from datetime import date
 import pandas as pd
 from sqlite_utils import Database
 
-from i18n.format import local_day
+from i18n.format import local_day, thailand_today
 from storage import audit, improvement, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
@@ -80,7 +80,7 @@ def get(db: Database, actor: User, plan_id: int, round_: str, today: date | None
                      "updated_by": None, "updated_at": None}
     return {
         **report, "plan": plan, "round": round_, "due": due,
-        "late": is_late(report["submitted_at"], due, today or date.today()),
+        "late": is_late(report["submitted_at"], due, today or thailand_today()),
         "actions": [a | {k: actions.get(a["id"], {}).get(k) for k in ("percent", "done", "evidence", "problems")}
                     for a in plan["actions"]],
         "results": [{"kind": kind, "ref": ref} | {k: results.get((kind, ref), {}).get(k) for k in
@@ -329,7 +329,7 @@ def _followed(db: Database, actor: User, year: int) -> list[dict]:
 
 def rounds(db: Database, actor: User, year: int, today: date | None = None) -> dict[int, dict[str, dict]]:
     """For each followed plan the reader may see: per round, the report's status, due day and lateness."""
-    actor, today = acting(db, actor), today or date.today()
+    actor, today = acting(db, actor), today or thailand_today()
     plans = _followed(db, actor, year)
     due = {r: deadline(db, year, r) for r in ROUNDS}
     found = {(r["plan_id"], r["round"]): r for r in db.query(
@@ -358,7 +358,7 @@ def progress(db: Database, actor: User, year: int, today: date | None = None) ->
     department), the categories of its OFIs, the action's end day, the percent done by the latest submitted
     report (12 months over 6 months) and its state: done, overdue (past its end day and not done), in progress
     or not started."""
-    actor, today = acting(db, actor), today or date.today()
+    actor, today = acting(db, actor), today or thailand_today()
     plans = {p["id"]: p for p in _followed(db, actor, year)}
     columns = ["plan", "title", "unit", "categories", "action", "text", "ends_on", "percent", "state"]
     if not plans:

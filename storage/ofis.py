@@ -21,6 +21,7 @@ from datetime import date, datetime
 import pandas as pd
 from sqlite_utils import Database
 
+from i18n.format import thailand_today
 from storage import audit, ofi_texts, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
@@ -86,7 +87,7 @@ def _date(value) -> date:
 
 
 def _not_past(due: date, today: date | None) -> None:
-    if due < (today or date.today()):
+    if due < (today or thailand_today()):
         raise InputError("error_ofi_due_past", date=due)
 
 
@@ -434,7 +435,7 @@ def register(db: Database, reader: User, year: int, category: int | None = None,
     if reader.role == "unit":
         reader.require_unit(reader.unit_id if unit_id is None else unit_id)
         unit_id = reader.unit_id
-    today = today or date.today()
+    today = today or thailand_today()
     sql = "SELECT * FROM ofis WHERE year = ?"
     params: list = [year]
     if unit_id is not None:

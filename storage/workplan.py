@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlite_utils import Database
 
+from i18n.format import thailand_today
 from storage import audit, years
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
@@ -140,7 +141,7 @@ def start(db: Database, actor: User, year: int, today: date | None = None) -> Pl
     exists."""
     actor = require_admin(db, actor)
     years.require_open_year(db, year)
-    today = today or date.today()
+    today = today or thailand_today()
     months = dated([(step.start, step.end) for step in template()], year, today)
     with transaction(db):
         if db.execute("SELECT 1 FROM workplans WHERE year = ?", [year]).fetchone():
@@ -187,10 +188,10 @@ def _checked(year: int, number: int, step: dict) -> dict:
         done_on = done_on.isoformat()
     if status == "done":
         try:
-            done_on = date.fromisoformat(str(done_on)).isoformat() if done_on else date.today().isoformat()
+            done_on = date.fromisoformat(str(done_on)).isoformat() if done_on else thailand_today().isoformat()
         except ValueError:
             raise InputError("error_wp_done_on", row=number) from None
-        if done_on > date.today().isoformat():
+        if done_on > thailand_today().isoformat():
             raise InputError("error_wp_done_on", row=number)
     else:
         done_on = None

@@ -5,11 +5,12 @@ meets, and a dropped OFI. The document tests read it back from the application r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from readers import reader
 from sqlite_utils import Database
 
+from i18n.format import thailand_today
 from storage import department, ofis, org
 
 DEPARTMENT_TEXT = "ทบทวนวิสัยทัศน์และค่านิยมร่วมกับเครือข่ายทุกภาคส่วน"
@@ -31,7 +32,7 @@ def register_ofis(db: Database, year: int) -> Scenario:
     record = department.get(db, committee, year) or department.start(db, committee, year)
     department.save_answers(db, committee, year, record.version, {MET: True, NOT_MET: False})
     plan, hr = org.unit_id_of(db, "PLAN"), org.unit_id_of(db, "HR")
-    due, owner = date.today() + timedelta(days=90), committee.username
+    due, owner = thailand_today() + timedelta(days=90), committee.username
     ofis.create(db, committee, year, "1.1", UNIT_TEXT, "high", owner, due, [plan])  # a unit's, first in the register
     ofis.create(db, committee, year, "1.1", DEPARTMENT_TEXT, "medium", owner, due, [plan, hr])
     for ref, units in ((NOT_MET, [plan]), (NOT_MET, [plan, hr]), (MET, [hr])):

@@ -11,7 +11,7 @@ Helpers in e2e.py; screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,7 @@ from e2e import (
 )
 
 from i18n import translate
+from i18n.format import thailand_today
 from scoring import LEVELS, default_framework
 from storage import accounts, answers, assessments, connect, department, followup, improvement, ofis, years
 from storage.demo import DEMO_PASSWORD
@@ -63,7 +64,7 @@ def server_store(browser, tmp_path_factory, demo_template) -> Path:
         department.save_profile(db, committee, YEAR, FW.profile[0].id, PROFILE_TEXT, before="")
         years.set_phase(db, admin, YEAR, "planning", "open")
         ofi = ofis.create(db, committee, YEAR, "6.1", "ทบทวนกระบวนการหลักให้ครบทุกกอง", "high", "demo-committee",
-                          date.today() + timedelta(days=90), [person(db, "unit").unit_id])
+                          thailand_today() + timedelta(days=90), [person(db, "unit").unit_id])
         for title in PLAN_TITLES:
             improvement.create(db, committee, YEAR, "1y", title, [ofi], None)
         followed = improvement.create(db, committee, YEAR, "1y", FOLLOWED, [ofi], None)

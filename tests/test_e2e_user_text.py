@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from e2e import (
 )
 
 from i18n import translate
+from i18n.format import thailand_today
 from storage import accounts, answers, assessments, connect, evidence, ofis, org, reviews
 from storage.demo import DEMO_PASSWORD
 
@@ -67,7 +68,7 @@ def server_store(browser, tmp_path_factory, demo_template) -> Path:
         db.conn.commit()
         reviews.add_note(db, committee, aid, "1.1", "comment", HOSTILE["review_note"])
         ofi = ofis.create(db, committee, YEAR, "1.1", "ทบทวนวิสัยทัศน์", "high", "demo-committee",
-                          date.today() + timedelta(days=1), [unit.unit_id])
+                          thailand_today() + timedelta(days=1), [unit.unit_id])
         ofis.add_note(db, committee, ofi, HOSTILE["note"])
         row = org.unit(db, unit.unit_id)
         org.update_unit(db, admin, unit.unit_id, row["code"], HOSTILE["unit"], HOSTILE["unit"], row["kind"],

@@ -20,6 +20,7 @@ from e2e import (
 )
 
 from i18n import translate
+from i18n.format import thailand_today
 from storage.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -56,7 +57,7 @@ def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what
 
     with browser_page(browser, server) as page:
         signed_in(page, "demo-unit", DEMO_PASSWORD)
-        if date.today() >= date(2026, 11, 1):  # the units' first step starts in November 2569
+        if thailand_today() >= date(2026, 11, 1):  # the units' first step starts in November 2569
             expect()(main(page).get_by_text(translate("wp_due_title", "th"))).to_be_visible()
             expect()(main(page).get_by_role("link", name=translate("wp_open_plan", "th"))).to_be_visible()
         open_page(page, "page_workplan")

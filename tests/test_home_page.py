@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from analysis.summary import DEFAULT_SOURCE, department_summary, unit_summary
 from i18n import translate
-from i18n.format import date_label, level_label, score_text, status_label
+from i18n.format import date_label, level_label, score_text, status_label, thailand_today
 from scoring import department_scores, framework_for_year, unit_item_scores
 from storage import accounts, assessments, connect, org, years
 from storage.demo import DEMO_PASSWORD, STATUS_2570, UNITS
@@ -355,7 +355,7 @@ def test_the_admins_home_says_what_to_do_itself_and_the_others_what_stands(
     texts = [e.value for e in [*at.main.caption, *at.main.error]]
     text = phase_notice(demo_db, YEAR, lang, role=role)[1]
     assert text in texts
-    days = (date.today() - date(2020, 12, 31)).days
+    days = (thailand_today() - date(2020, 12, 31)).days
     expected = translate(owner if role == "admin" else general, lang, year=YEAR, days=days, date=date_label(
         "2020-12-31", lang), phase=translate("phase_self_assessment", lang))
     assert text == expected

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from i18n import translate
-from i18n.format import MONTHS_TH, date_label
+from i18n.format import MONTHS_TH, date_label, thailand_today
 from storage import accounts, announcements, department, ofis, workplan
 from storage.demo import DEMO_PASSWORD
 from ui.router import PAGES
@@ -34,11 +34,11 @@ def dated(demo_db):
     version = workplan.save(demo_db, admin, YEAR, plan.version,
                             [plan.steps[0] | {"status": "done", "done_on": "2026-10-20"}, *plan.steps[1:]])
     workplan.approve(demo_db, user(demo_db, "director"), YEAR, version)
-    announcements.publish(demo_db, admin, "ประชุมชี้แจงเกณฑ์", "", expires_on=date.today() + timedelta(days=30))
+    announcements.publish(demo_db, admin, "ประชุมชี้แจงเกณฑ์", "", expires_on=thailand_today() + timedelta(days=30))
     record = department.start(demo_db, committee, YEAR)
     department.approve(demo_db, committee, YEAR, record.version)
     ofi_id = ofis.create(demo_db, committee, YEAR, "1.1", "ทบทวนวิสัยทัศน์", "high", "demo-unit",
-                         date.today() + timedelta(days=60), [user(demo_db, "unit").unit_id])
+                         thailand_today() + timedelta(days=60), [user(demo_db, "unit").unit_id])
     ofis.add_note(demo_db, committee, ofi_id, "เริ่มแล้ว")
     with demo_db.conn:
         demo_db.execute("UPDATE phases SET starts_on = '2026-10-01', ends_on = '2027-01-31' WHERE year = ?", [YEAR])
@@ -100,11 +100,11 @@ def test_a_date_picker_says_its_calendar_and_a_thai_screen_shows_the_buddhist_da
     at.session_state["ofi_tab"] = translate("ofi_tab_manual", lang)
     at.run()
     picker = at.date_input(key="ofi:new:due")
-    due = date.today() + timedelta(days=90)
+    due = thailand_today() + timedelta(days=90)
     assert picker.proto.format == "DD/MM/YYYY" and picker.value == due
     assert picker.label == translate("date_picker_label", lang, label=translate("ofi_col_due_date", lang))
-    assert date.today().strftime("%d/%m/%Y") in picker.help  # the example: the picker's own form of today ...
-    assert date_label(date.today(), lang) in picker.help  # ... and the language's
+    assert thailand_today().strftime("%d/%m/%Y") in picker.help  # the example: the picker's own form of today ...
+    assert date_label(thailand_today(), lang) in picker.help  # ... and the language's
     chosen = translate("date_picker_chosen", lang, day=date_label(due, lang))
     assert (chosen in [c.value for c in at.caption]) == (lang == "th")
     if lang == "th":  # (AppTest formats the other widgets' values outside the run, in Thai: English fails there)

@@ -3,13 +3,14 @@ reports on its accepted plan in the follow-up phases; the committee sends a repo
 resolving 12-month report closes the plan; a late report stands out; the director, the owner and the committee
 read progress; outside the phases nobody writes."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_page_plans import ok, person
 
 from i18n import translate
+from i18n.format import thailand_today
 from storage import followup, improvement, ofis, years
 
 YEAR = 2570
@@ -21,7 +22,7 @@ def plan(demo_db) -> int:
     admin, committee, unit = (person(demo_db, r) for r in ("admin", "committee", "unit"))
     years.set_phase(demo_db, admin, YEAR, "planning", "open")
     ofi = ofis.create(demo_db, committee, YEAR, "1.2", "กำหนดมาตรการป้องกันการทุจริต", "high", "demo-committee",
-                      date.today() + timedelta(days=90), [unit.unit_id])
+                      thailand_today() + timedelta(days=90), [unit.unit_id])
     plan_id = improvement.create(demo_db, unit, YEAR, "1y", "แผนป้องกันการทุจริต", [ofi])
     version = improvement.save(demo_db, unit, plan_id, 1, title="แผนป้องกันการทุจริต",
                                actions=[{"text": "ทบทวนมาตรการ", "ends_on": "2027-03-31"},
@@ -167,7 +168,7 @@ def test_a_resolving_twelve_month_report_closes_the_plan_and_its_ofi(open_page, 
 
 @pytest.mark.parametrize("role", ["unit", "committee", "director", "admin"])
 def test_outside_the_phases_reports_are_read_only_and_a_late_one_stands_out(open_page, demo_db, plan, role):
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = thailand_today() - timedelta(days=1)
     years.set_dates(demo_db, person(demo_db, "admin"), YEAR, {"followup_6m": (yesterday - timedelta(days=30),
                                                                                yesterday)})
     at = open_page(role, tab="6m")

@@ -9,6 +9,7 @@ from readers import reader
 
 from analysis.ofi import gap_table
 from i18n import translate
+from i18n.format import thailand_today
 from storage import accounts, assessments, ofis, years
 from storage.demo import DEMO_PASSWORD
 from ui.ofi_register import TABS, table_changes
@@ -115,7 +116,7 @@ def test_a_gap_ofi_reads_in_the_readers_language_in_the_register(register, demo_
     """Issue 25: OFIs made from gaps stayed Thai in English screens."""
     committee = reader(demo_db)
     gap = gap_table(demo_db, 2570).iloc[0].to_dict()
-    ofi_id = ofis.from_gap(demo_db, committee, 2570, gap, "demo-committee", date.today() + timedelta(days=30),
+    ofi_id = ofis.from_gap(demo_db, committee, 2570, gap, "demo-committee", thailand_today() + timedelta(days=30),
                            units=gap["unit_ids"])
     at = register(lang=lang)
     [table] = at.data_editor
@@ -160,7 +161,7 @@ def test_unfinished_ofis_carry_over_to_the_cycle(register, demo_db):
     admin = accounts.authenticate(demo_db, "demo-admin", DEMO_PASSWORD)
     years.reopen_year(demo_db, admin, 2569, "an OFI found late")  # a closed year's register does not change
     old = ofis.create(demo_db, committee, 2569, "4.1", "ทบทวนตัวชี้วัดระดับกอง", "high", "demo-committee",
-                      date.today() + timedelta(days=30), [1])
+                      thailand_today() + timedelta(days=30), [1])
     years.close_year(demo_db, admin, 2569)
     at = register()
     next(b for b in at.button if b.label == translate("ofi_carry_over", "th", year=2569)).click().run()

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from i18n import translate
+from i18n.format import thailand_today
 from storage import accounts, announcements, answers, assessments, department, ofis, reviews, workplan
 from storage.demo import DEMO_PASSWORD
 from ui.text import md
@@ -123,7 +124,7 @@ def test_an_announcement_is_from_its_author_by_name(app, demo_db, named, lang):
 def test_the_ofi_register_names_owners_and_note_authors(app, demo_db, named, lang):
     committee = named("committee")
     ofi_id = ofis.create(demo_db, committee, YEAR, "1.1", "ทบทวนวิสัยทัศน์", "high", "demo-unit",
-                         date.today().replace(year=date.today().year + 1), [named("unit").unit_id])
+                         thailand_today().replace(year=thailand_today().year + 1), [named("unit").unit_id])
     ofis.add_note(demo_db, committee, ofi_id, "เริ่มแล้ว")
     at = app("committee", lang)
     at.switch_page("pages/ofi_register.py").run()

@@ -2,12 +2,13 @@
 actions and targets and sends it; the committee comments, sends it back and accepts it; the director and the
 PMQA owner read; outside the phase nobody writes."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from i18n import translate
+from i18n.format import thailand_today
 from storage import accounts, improvement, ofis, years
 from storage.demo import DEMO_PASSWORD
 from ui.text import md
@@ -30,7 +31,7 @@ def planning(demo_db):
     """The planning phase open, and an OFI of the demo unit to plan from."""
     years.set_phase(demo_db, person(demo_db, "admin"), YEAR, "planning", "open")
     ofis.create(demo_db, person(demo_db, "committee"), YEAR, "1.2", "กำหนดมาตรการป้องกันการทุจริตให้ครอบคลุม",
-                "high", "demo-committee", date.today() + timedelta(days=90), [person(demo_db, "unit").unit_id])
+                "high", "demo-committee", thailand_today() + timedelta(days=90), [person(demo_db, "unit").unit_id])
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_an_ofi_made_from_a_gap_is_listed_in_the_readers_language(open_page, dem
     unit = person(demo_db, "unit")
     gap = {"kind": "checkpoint", "ref": "1.1.B1", "item": "1.1", "unit": unit.unit_id, "points": 1.0}
     ofi_id = ofis.from_gap(demo_db, person(demo_db, "committee"), YEAR, gap, "demo-unit",
-                           date.today() + timedelta(days=90))
+                           thailand_today() + timedelta(days=90))
     expected = ofis.gap_description(demo_db, YEAR, gap, lang)
     at = open_page("unit", lang)
     assert f"1.1 · {expected[:90]}" in labelled(at.multiselect, "pl_ofis", lang).options

@@ -1,12 +1,13 @@
 """The self-assessment page, driven as a unit assessor with AppTest."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sample_files import pdf_bytes
 
 from analysis.self_assessment import live_scores
 from i18n import translate
+from i18n.format import thailand_today
 from scoring import default_framework, item_score, kpi_score, level_for
 from scoring.rules import target_score
 from storage import accounts, answers, assessments, connect, evidence, ofis, years
@@ -391,7 +392,7 @@ def test_the_category_is_kept_in_the_address_so_a_reload_opens_it(page, app, sto
 def test_the_own_kpi_form_lists_a_gap_ofi_in_the_readers_language(page, store, lang):
     """Issue 25: OFIs made from gaps stayed Thai in English screens."""
     gap = {"kind": "checkpoint", "ref": "1.1.B1", "item": "1.1", "unit": store["unit"].unit_id, "points": 1.0}
-    ofis.from_gap(store["db"], store["committee"], 2570, gap, "demo-unit", date.today() + timedelta(days=90))
+    ofis.from_gap(store["db"], store["committee"], 2570, gap, "demo-unit", thailand_today() + timedelta(days=90))
     at = open_add_kpi(page())
     if lang == "en":  # the category chosen in Thai (the harness labels a choice in Thai, outside the run)
         at.button_group(key="lang_choice").set_value("en").run()

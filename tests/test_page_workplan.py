@@ -1,12 +1,12 @@
 """The work plan page for every role, with AppTest: the PMQA owner starts and edits the plan as a table, the
 director approves it, everyone reads it with its timeline, and each home page lists what is due."""
 
-from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from i18n import translate
+from i18n.format import thailand_today
 from storage import accounts, workplan
 from storage.demo import DEMO_PASSWORD
 from ui.text import md
@@ -131,7 +131,7 @@ def test_a_closed_year_shows_the_plan_read_only(open_page, demo_db):
 @pytest.mark.parametrize("role", ["admin", "committee", "director", "unit"])
 def test_each_home_page_lists_the_steps_due_for_its_role(app, demo_db, role):
     plan = workplan.start(demo_db, user(demo_db, "admin"), YEAR)
-    due = workplan.due(plan, role, date.today())
+    due = workplan.due(plan, role, thailand_today())
     at = ok(app(role))
     text = "\n".join(m.value for m in at.markdown)
     if due:

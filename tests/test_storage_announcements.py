@@ -4,12 +4,13 @@ e-mails it through an SMTP server (a local one started by the test, never a real
 
 import json
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sample_files import pdf_bytes
 from smtp_server import smtp_server
 
+from i18n.format import thailand_today
 from storage import accounts, announcements, backup, evidence, mail, org
 from storage.errors import AccessDenied, InputError, StoreError
 
@@ -68,10 +69,10 @@ def test_an_announcement_for_chosen_roles_and_units_reaches_only_them(db, people
 def test_withdrawn_and_expired_announcements_leave_the_home_pages(db, people):
     owner = people["admin"]
     first = announcements.publish(db, owner, "ถอนแล้ว", "")
-    announcements.publish(db, owner, "หมดเวลา", "", expires_on=date.today())
+    announcements.publish(db, owner, "หมดเวลา", "", expires_on=thailand_today())
     announcements.withdraw(db, owner, first)
     assert titles(db, people["director"]) == ["หมดเวลา"]
-    assert announcements.inbox(db, people["director"], today=date.today() + timedelta(days=1)) == []
+    assert announcements.inbox(db, people["director"], today=thailand_today() + timedelta(days=1)) == []
     assert [a["withdrawn_at"] is not None for a in announcements.listing(db, owner)] == [False, True]
 
 
@@ -87,7 +88,7 @@ def test_withdrawn_and_expired_announcements_leave_the_home_pages(db, people):
     ({"files": [("run.exe", b"MZ...")]}, "error_file_type"),
     ({"files": [("fake.pdf", b"not a pdf")]}, "error_file_content"),
     ({"files": [(f"f{n}.pdf", PDF) for n in range(6)]}, "error_ann_files"),
-    ({"expires_on": date.today() - timedelta(days=1)}, "error_ann_expires"),
+    ({"expires_on": thailand_today() - timedelta(days=1)}, "error_ann_expires"),
     ({"expires_on": "next week"}, "error_ann_expires"),
 ])
 def test_a_bad_announcement_is_refused_and_nothing_is_stored(db, people, kwargs, key):

@@ -9,11 +9,12 @@ from datetime import date, timedelta
 import pytest
 
 from analysis.improvement import state_counts
+from i18n.format import thailand_today
 from storage import accounts, followup, improvement, ofis, org, years
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 
 YEAR = 2570
-DUE = date.today() + timedelta(days=60)
+DUE = thailand_today() + timedelta(days=60)
 ACTIONS = [{"text": "ประชุมทบทวนวิสัยทัศน์", "ends_on": "2027-04-30"}, {"text": "สื่อสารสู่บุคลากร"}]
 
 
@@ -180,7 +181,7 @@ def test_a_report_is_late_when_its_phase_has_ended_without_it(db, world):
     version = followup.save(db, unit, plan, "6m", 0, actions=rows(world, 10, 10))
     followup.submit(db, unit, plan, "6m", version)  # submitted today: on time until the due day is past
     submitted = db.execute("SELECT submitted_at FROM plan_reports").fetchone()[0]
-    assert not followup.is_late(submitted, date.today().isoformat(), date(2099, 1, 1))
+    assert not followup.is_late(submitted, thailand_today().isoformat(), date(2099, 1, 1))
     assert followup.is_late("2027-05-02T03:00:00+00:00", "2027-04-30", date(2027, 4, 1))
     assert followup.is_late("2027-04-30T18:00:00+00:00", "2027-04-30", date(2027, 4, 1))  # 1 May in Thailand
     assert not followup.is_late("2027-04-30T16:59:00+00:00", "2027-04-30", date(2027, 4, 1))

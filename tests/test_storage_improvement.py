@@ -7,11 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from i18n.format import thailand_today
 from storage import accounts, improvement, ofis, org, years
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 
 YEAR = 2570
-DUE = date.today() + timedelta(days=60)
+DUE = thailand_today() + timedelta(days=60)
 
 
 @pytest.fixture

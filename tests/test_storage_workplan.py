@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from i18n.format import thailand_today
 from storage import accounts, org, workplan
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 
@@ -125,7 +126,7 @@ def test_done_without_a_date_is_done_today_and_undone_clears_the_date(db, people
     admin = people["admin"]
     plan = workplan.start(db, admin, YEAR, START)
     version = workplan.save(db, admin, YEAR, plan.version, [plan.steps[0] | {"status": "done"}, *plan.steps[1:]])
-    assert workplan.get(db, admin, YEAR).steps[0]["done_on"] == date.today().isoformat()
+    assert workplan.get(db, admin, YEAR).steps[0]["done_on"] == thailand_today().isoformat()
     workplan.save(db, admin, YEAR, version, [plan.steps[0] | {"status": "in_progress", "done_on": "2026-10-01"},
                                             *plan.steps[1:]])
     assert workplan.get(db, admin, YEAR).steps[0]["done_on"] is None

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from i18n.format import DATE_PICKER_FORMAT, date_label, dates_label
+from i18n.format import DATE_PICKER_FORMAT, date_label, dates_label, thailand_today
 from ui.i18n import current_language, t
 
 
@@ -23,7 +23,7 @@ def picker_label(label: str) -> str:
 
 def picker_help(extra: str | None = None, today: date | None = None) -> str:
     """What the picker's calendar is, with today's date as the example; ``extra`` (the field's own help) first."""
-    today = today or date.today()
+    today = today or thailand_today()
     own = t("date_picker_help", example=today.strftime("%d/%m/%Y"), day=date_label(today, current_language()))
     return f"{extra}\n\n{own}" if extra else own
 

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from analysis.department_record import record_summary
 from analysis.summary import DepartmentSummary, UnitSummary
 from i18n import translate
-from i18n.format import date_label, level_label, local_time, rules_text, score_text, status_label
+from i18n.format import date_label, level_label, local_time, rules_text, score_text, status_label, thailand_today
 from scoring import Framework
 from storage import assessments, years
 from storage.accounts import User
@@ -42,7 +42,7 @@ def phase_notice(db: Database, year: int, lang: str, today: date | None = None,
     name = translate(f"phase_{phase['phase']}", lang)
     if not phase["ends_on"]:
         return "info", translate("home_phase", lang, phase=name)
-    days = (date.fromisoformat(phase["ends_on"]) - (today or date.today())).days
+    days = (date.fromisoformat(phase["ends_on"]) - (today or thailand_today())).days
     due = date_label(phase["ends_on"], lang)
     if days < 0:
         return "error", translate("home_phase_overdue_admin" if owner else "home_phase_overdue", lang, phase=name,

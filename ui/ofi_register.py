@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ofi import gap_table
-from i18n.format import local_time
+from i18n.format import local_time, thailand_today
 from reports.ofi_export import register_csv, register_xlsx
 from storage import ofis, org
 from storage.accounts import User
@@ -217,7 +217,7 @@ def from_gaps_form(user: User, year: int, gaps: pd.DataFrame, made: pd.Series, c
     cols = st.columns(2)
     priority = choices.selectbox(t("ofi_col_priority"), ofis.PRIORITIES, container=cols[0], index=1,
                                  key="ofi:gapform:priority", format_func=lambda p: t(f"ofi_priority_{p}"))
-    due = date_input(t("ofi_col_due_date"), date.today() + timedelta(days=90), key="ofi:gapform:due",
+    due = date_input(t("ofi_col_due_date"), thailand_today() + timedelta(days=90), key="ofi:gapform:due",
                      container=cols[1])
     if st.button(t("ofi_create_from_gaps", n=len(chosen)), type="primary", key="ofi:create_gaps",
                  icon=":material/add_task:", disabled=not chosen):
@@ -252,7 +252,7 @@ def _common_fields(owners: dict[str, str], prefix: str) -> tuple[str, str, date]
                               format_func=owners.get)
     priority = choices.selectbox(t("ofi_col_priority"), ofis.PRIORITIES, container=cols[1], index=1,
                                  key=f"{prefix}:priority", format_func=lambda p: t(f"ofi_priority_{p}"))
-    due = date_input(t("ofi_col_due_date"), date.today() + timedelta(days=90), key=f"{prefix}:due",
+    due = date_input(t("ofi_col_due_date"), thailand_today() + timedelta(days=90), key=f"{prefix}:due",
                      container=cols[2])
     return owner, priority, due
 

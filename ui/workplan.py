@@ -10,7 +10,7 @@ import streamlit as st
 from sqlite_utils import Database
 
 from charts.workplan import workplan_gantt
-from i18n.format import date_label, local_time, month_label, role_label
+from i18n.format import date_label, local_time, month_label, role_label, thailand_today
 from storage import workplan, years
 from storage.accounts import User
 from storage.workplan import ROLES, STATUSES, Plan
@@ -175,7 +175,7 @@ def approval(db: Database, user: User, plan: Plan) -> None:
 
 def due_this_month(db: Database, user: User, year: int, today: date | None = None) -> None:
     """On the home page: the plan's steps the user's role acts on that are due now or overdue."""
-    today = today or date.today()
+    today = today or thailand_today()
     steps = workplan.due(workplan.get(db, user, year), user.role, today)
     if not steps:
         return

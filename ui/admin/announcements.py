@@ -3,13 +3,11 @@ through the department's SMTP server), and see each one's readers; withdraw or e
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from i18n.format import date_label, local_time, role_label
+from i18n.format import date_label, local_time, role_label, thailand_today
 from storage import announcements, org
 from storage.accounts import User
 from storage.schema import ROLES
@@ -56,7 +54,7 @@ def view(db: Database, user: User) -> None:
         unit_ids = choices.multiselect(t("ann_units"), list(names), container=cols[1], format_func=names.get,
                                        placeholder=t("ann_all_units"), help=t("ann_units_help"))
         cols = st.columns(2)
-        until = date_input(t("ann_until"), None, min_value=date.today(), echo=False, container=cols[0])
+        until = date_input(t("ann_until"), None, min_value=thailand_today(), echo=False, container=cols[0])
         send = cols[1].checkbox(t("ann_email_too"), disabled=settings is None,
                                 help=t("ann_email_help") if settings else t("ann_no_smtp"))
         if st.form_submit_button(t("ann_publish"), type="primary", icon=":material/campaign:"):

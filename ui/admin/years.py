@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from i18n.format import date_label, fiscal_year_of, local_time, year_label
+from i18n.format import date_label, fiscal_year_of, local_time, thailand_today, year_label
 from storage import criteria, org, years
 from storage.accounts import User
 from storage.schema import PHASES
@@ -21,7 +21,7 @@ from ui.text import MISSING
 
 def this_fiscal_year(today: date | None = None) -> int:
     """The fiscal year (B.E.) running today: it starts on 1 October."""
-    return fiscal_year_of(today or date.today())
+    return fiscal_year_of(today or thailand_today())
 
 
 def view(db: Database, user: User) -> None:
