@@ -4,8 +4,6 @@ Helpers in e2e.py; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from e2e import (
     browser_page,
@@ -15,12 +13,14 @@ from e2e import (
     open_page,
     screenshot,
     settle,
+    sidebar_button,
     signed_in,
     switch_language,
 )
 
 from i18n import translate
 from i18n.format import thailand_today
+from storage import accounts, connect, org, workplan
 from storage.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +30,8 @@ def chart(page):
     return main(page).locator('[data-testid="stPlotlyChart"]')
 
 
-def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what_is_due(browser, server, artifacts):
+def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what_is_due(browser, server, server_store,
+                                                                                       artifacts):
     with browser_page(browser, server) as page:
         signed_in(page, "demo-admin", DEMO_PASSWORD)
         open_page(page, "page_workplan")
@@ -55,11 +56,27 @@ def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what
         expect_no_exception(page)
         screenshot(page, artifacts / "workplan-director-en.png")
 
+    # the plan is dated from the day it was started (storage.workplan.dated): whether a unit's step is due yet
+    # depends on that day, so the store says what the unit's Home must show
+    db = connect(server_store)
+    try:
+        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+        year = org.current_cycle(db)
+        due = workplan.due(workplan.get(db, unit, year), "unit", thailand_today())
+    finally:
+        db.close()
     with browser_page(browser, server) as page:
         signed_in(page, "demo-unit", DEMO_PASSWORD)
-        if thailand_today() >= date(2026, 11, 1):  # the units' first step starts in November 2569
-            expect()(main(page).get_by_text(translate("wp_due_title", "th"))).to_be_visible()
+        expect()(sidebar_button(page, translate("sign_out", "th"))).to_be_visible()
+        settle(page)
+        listed = main(page).get_by_text(translate("wp_due_title", "th"))
+        if due:
+            expect()(listed).to_be_visible()
             expect()(main(page).get_by_role("link", name=translate("wp_open_plan", "th"))).to_be_visible()
+            for step in due:
+                expect()(main(page).get_by_text(step["title_th"], exact=False).first).to_be_visible()
+        else:
+            expect()(listed).to_have_count(0)
         open_page(page, "page_workplan")
         expect()(main(page).locator('[data-testid="stDataFrame"]')).to_be_visible()  # the read-only table
         expect()(chart(page)).to_be_visible()
