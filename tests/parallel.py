@@ -8,31 +8,71 @@ only while no other worker has one, so that browser modules run beside unit test
 other: the cores stay busy and a browser test never has two others' servers and Chromium pages competing with
 it. When only browser modules are left, they run side by side; when none are left, unit modules fill every
 worker. Each worker has its own ports (ports.py), temporary folders, demo template and Chromium (conftest.py).
+
+Of the modules a worker may take, the longest goes first (durations.json: seconds per module, from a run's
+JUnit report; a module not listed counts as the longest), so that the run does not end with one long module
+alone on one core. Refresh the figures after adding or changing a module much:
+``pytest -n auto --junitxml=run.xml`` then ``python tests/parallel.py run.xml > tests/durations.json``.
+Only the order depends on them.
 """
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import json
+import sys
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+from pathlib import Path, PurePath
 
 from xdist.scheduler import LoadFileScheduling
 
 BROWSER_MODULE_PREFIX = "test_e2e"
+DURATIONS = Path(__file__).with_name("durations.json")
 
 
 def is_browser_module(path: str | PurePath) -> bool:
     return PurePath(path).name.startswith(BROWSER_MODULE_PREFIX)
 
 
+def durations() -> dict[str, float]:
+    """Seconds per module file name, as last measured ({} when there are none)."""
+    try:
+        return {str(name): float(seconds) for name, seconds in json.loads(DURATIONS.read_text()).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def measured(junit_xml: str | Path) -> dict[str, float]:
+    """Seconds per module file name in a JUnit report (setup, call and teardown of its tests), longest first."""
+    seconds: Counter[str] = Counter()
+    for case in ElementTree.parse(junit_xml).getroot().iter("testcase"):
+        module = case.get("classname", "").split(".")
+        name = next((part for part in module if part.startswith("test_")), None)
+        if name:
+            seconds[f"{name}.py"] += float(case.get("time") or 0)
+    return {name: round(value, 1) for name, value in seconds.most_common()}
+
+
 class BrowserBesideUnitScheduling(LoadFileScheduling):
-    """``loadfile`` with one choice added: a browser module to a worker only when no other worker has one
-    unfinished, else the first unit module waiting (xdist's order: most tests first)."""
+    """``loadfile`` with two choices added: a browser module to a worker only when no other worker has one
+    unfinished, else a unit module; and of those, the longest waiting."""
+
+    def __init__(self, config, log=None) -> None:
+        super().__init__(config, log)
+        self.seconds = durations()
 
     def _assign_work_unit(self, node) -> None:
         elsewhere = any(is_browser_module(scope) and not all(done.values())
                         for other, work in self.assigned_work.items() if other is not node
                         for scope, done in work.items())
         browser = not elsewhere
-        chosen = next((scope for scope in self.workqueue if is_browser_module(scope) == browser), None)
-        if chosen is not None:
+        waiting = [scope for scope in self.workqueue if is_browser_module(scope) == browser]
+        if waiting:
+            chosen = max(waiting, key=lambda scope: self.seconds.get(PurePath(scope).name, float("inf")))
             self.workqueue.move_to_end(chosen, last=False)  # the base class hands out the first one waiting
         super()._assign_work_unit(node)
+
+
+if __name__ == "__main__":
+    json.dump(measured(sys.argv[1]), sys.stdout, indent=0)
+    sys.stdout.write("\n")
