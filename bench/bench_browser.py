@@ -155,7 +155,7 @@ def measure(browser, url: str, loads: int) -> list[tuple[Step, list[tuple[float,
     for step in steps():
         by_role.setdefault(step.role, []).append(step)
     for role, role_steps in by_role.items():
-        with browser_page(browser, url) as page:
+        with browser_page(browser, url, fresh=True) as page:
             settle(page)
             for step in role_steps:
                 on_overview = page.url.endswith("/overview") or "/overview?" in page.url
