@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pypdf
 
@@ -32,3 +33,11 @@ def edited_workbook(data: bytes, cells: dict[tuple[str, str], object]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def not_a_store(path: Path) -> Path:
+    """A file named like a store beside ``path`` that is not an SQLite database (what the command line must
+    refuse)."""
+    notes = path.with_name("notes.db")
+    notes.write_text("notes, not a database", encoding="utf-8")
+    return notes

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sample_files import not_a_store
 
 from i18n import catalogue, translate
 from reports.__main__ import main
@@ -22,12 +23,6 @@ def _no_admin(path: Path) -> Path:
     return path
 
 
-def _not_a_store(path: Path) -> Path:
-    notes = path.with_name("notes.db")
-    notes.write_text("notes, not a database", encoding="utf-8")
-    return notes
-
-
 def _gone(path: Path) -> Path:
     return path.with_name("nowhere.db")
 
@@ -39,7 +34,7 @@ def _as_is(path: Path) -> Path:
 # (command and its own options, what the store is, the message)
 @pytest.mark.parametrize(("argv", "store", "message"), [
     (["workbook"], _gone, r"nowhere.db does not exist"),
-    (["application"], _not_a_store, r"notes.db is not a store of this app \(not an SQLite database\)"),
+    (["application"], not_a_store, r"notes.db is not a store of this app \(not an SQLite database\)"),
     (["slides"], _no_admin, r"has no active admin to read as"),
     (["workbook", "--year", "2599"], _as_is, "the store has no fiscal year 2599"),
     (["unit", "--unit", "NOPE"], _as_is, re.escape(translate("error_no_unit_code", "en", code="NOPE"))),

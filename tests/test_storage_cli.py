@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sample_files import not_a_store
 
 from i18n import catalogue, translate
 from storage import assessments, connect, is_demo, years
@@ -193,12 +194,6 @@ def _no_admin(path: Path) -> Path:
     return path
 
 
-def _not_a_store(path: Path) -> Path:
-    notes = path.with_name("notes.db")
-    notes.write_text("notes, not a database", encoding="utf-8")
-    return notes
-
-
 NO_ADMIN = "the store has no active admin; nothing was changed"
 NOT_A_STORE = r"notes.db is not a store of this app \(not an SQLite database\); nothing was changed"
 
@@ -207,7 +202,7 @@ NOT_A_STORE = r"notes.db is not a store of this app \(not an SQLite database\); 
     *[(_no_admin, command, NO_ADMIN) for command in (["units", "import", "units.csv"],
                                                      ["year", "open", "--year", "2570"],
                                                      ["year", "close", "--year", "2570"])],
-    *[(_not_a_store, command, NOT_A_STORE) for command in (["units", "import", "units.csv"],
+    *[(not_a_store, command, NOT_A_STORE) for command in (["units", "import", "units.csv"],
                                                            ["year", "open", "--year", "2570"],
                                                            ["year", "close", "--year", "2570"],
                                                            ["backup", "--out", "nightly"])],
