@@ -87,6 +87,33 @@ def test_a_choice_of_none_shows_its_option_not_an_empty_box():
     assert at.selectbox[0].index == 0 and at.markdown[0].value == "chosen:None"
 
 
+def _cut_short() -> None:
+    import streamlit as st
+
+    from ui import choices
+    from ui.widget_state import run_started
+
+    run_started()
+    st.session_state.setdefault("lang", "th")
+    if st.session_state.get("cut_short"):  # the run after the choice ends before the widget (a language switch)
+        st.stop()
+    choices.one("selectbox", "unit", [1, 2, 3], "unit", lambda v: f"unit {v}")
+    choices.many("categories", [1, 2, 3], "categories", lambda v: f"category {v}")
+
+
+def test_a_choice_is_kept_even_when_the_run_after_it_is_cut_short():
+    at = AppTest.from_function(_cut_short)
+    at.run()
+    at.selectbox[0].select_index(2)
+    at.multiselect[0].select(3)
+    at.session_state["cut_short"] = True
+    at.run()
+    assert at.session_state["unit"] == 3 and at.session_state["categories"] == [3]
+    at.session_state["cut_short"] = False
+    at.run()
+    assert at.selectbox[0].value == 3 and at.multiselect[0].value == [3]
+
+
 def _reported_unchanged() -> None:
     import streamlit as st
 
