@@ -1,7 +1,6 @@
 """The year's work plan: the procedure's steps on a timeline against the year's phases; the PMQA owner edits
 it, the director approves it, every role reads it."""
 
-
 import streamlit as st
 
 from i18n.format import thailand_today

@@ -187,11 +187,12 @@ def _checked(year: int, number: int, step: dict) -> dict:
     if isinstance(done_on, date):
         done_on = done_on.isoformat()
     if status == "done":
+        today = thailand_today().isoformat()
         try:
-            done_on = date.fromisoformat(str(done_on)).isoformat() if done_on else thailand_today().isoformat()
+            done_on = date.fromisoformat(str(done_on)).isoformat() if done_on else today
         except ValueError:
             raise InputError("error_wp_done_on", row=number) from None
-        if done_on > thailand_today().isoformat():
+        if done_on > today:
             raise InputError("error_wp_done_on", row=number)
     else:
         done_on = None

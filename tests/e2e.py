@@ -129,8 +129,8 @@ def browser_page(browser, url: str | None = None, lang: str = "th", phone: bool 
     browser has never loaded the app, as a benchmark's first load needs)."""
     screen = PHONE if phone else {"viewport": VIEWPORT}
     locale = "th-TH" if lang == "th" else "en-GB"
-    idle = _IDLE.setdefault((id(browser), locale, phone), [])
-    if idle and not fresh and idle[-1][0].browser is browser:
+    idle = _IDLE.setdefault((browser, locale, phone), [])
+    if idle and not fresh:
         context, page = idle.pop()
     else:
         context = browser.new_context(**screen, locale=locale)

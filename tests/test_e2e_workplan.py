@@ -13,7 +13,6 @@ from e2e import (
     open_page,
     screenshot,
     settle,
-    sidebar_button,
     signed_in,
     switch_language,
 )
@@ -66,8 +65,7 @@ def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what
     finally:
         db.close()
     with browser_page(browser, server) as page:
-        signed_in(page, "demo-unit", DEMO_PASSWORD)
-        expect()(sidebar_button(page, translate("sign_out", "th"))).to_be_visible()
+        signed_in(page, "demo-unit", DEMO_PASSWORD)  # waits for the sign-out button: Home is drawn
         settle(page)
         listed = main(page).get_by_text(translate("wp_due_title", "th"))
         if due:

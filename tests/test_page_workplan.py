@@ -1,7 +1,6 @@
 """The work plan page for every role, with AppTest: the PMQA owner starts and edits the plan as a table, the
 director approves it, everyone reads it with its timeline, and each home page lists what is due."""
 
-
 import pytest
 from streamlit.testing.v1 import AppTest
 

@@ -169,14 +169,15 @@ def test_what_is_due_for_a_role_this_month_overdue_first(db, people):
 
 # (start, end) fiscal months of the template's ten steps (data/workplan.yaml), 1 = October
 TEMPLATE = [(1, 1), (1, 1), (1, 2), (1, 2), (2, 2), (2, 2), (2, 3), (3, 10), (4, 11), (12, 12)]
+# those steps in calendar months (October is "10"), as a plan started on or before the year's first day has them
+TEMPLATE_MONTHS = [("10", "10"), ("10", "10"), ("10", "11"), ("10", "11"), ("11", "11"), ("11", "11"),
+                   ("11", "12"), ("12", "07"), ("01", "08"), ("09", "09")]
 
 
 @pytest.mark.parametrize(("today", "expected"), [
     # before the year or on its first day: the template's own months, October to September
-    (date(2026, 8, 15), [("10", "10"), ("10", "10"), ("10", "11"), ("10", "11"), ("11", "11"), ("11", "11"),
-                         ("11", "12"), ("12", "07"), ("01", "08"), ("09", "09")]),
-    (date(2026, 10, 1), [("10", "10"), ("10", "10"), ("10", "11"), ("10", "11"), ("11", "11"), ("11", "11"),
-                         ("11", "12"), ("12", "07"), ("01", "08"), ("09", "09")]),
+    (date(2026, 8, 15), TEMPLATE_MONTHS),
+    (date(2026, 10, 1), TEMPLATE_MONTHS),
     # a few days in: the first steps run into November
     (date(2026, 10, 20), [("10", "11"), ("10", "11"), ("10", "12"), ("10", "12"), ("11", "12"), ("11", "12"),
                           ("11", "01"), ("12", "08"), ("01", "09"), ("09", "09")]),
