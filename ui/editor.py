@@ -33,7 +33,7 @@ def _same(value, shown) -> bool:
         return (value or "").strip() == (shown or "").strip()
     if isinstance(value, list | tuple) or isinstance(shown, list | tuple):
         return sorted(value or []) == sorted(shown or [])
-    return value == shown or (value is None and shown is None)
+    return value == shown
 
 
 class Editor:
