@@ -52,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from e2e import LAUNCH_ARGS, VIEWPORT, streamlit_server  # noqa: E402
+from e2e import CHROMIUM, LAUNCH_ARGS, VIEWPORT, streamlit_server  # noqa: E402
 
 from i18n import translate  # noqa: E402
 from scoring import LEVELS  # noqa: E402
@@ -379,7 +379,7 @@ async def browser_run(url: str, sessions: list[Member], framework, seed: int, th
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=LAUNCH_ARGS)
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
             opened = await asyncio.gather(*(_sign_in(browser, url, m) for m in sessions))
             go, end_box = asyncio.Event(), [0.0]

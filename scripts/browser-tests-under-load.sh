@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the browser tests N times in a row (default 20) while the rest of the suite runs beside them in a
-# loop, to show they do not flake on a busy machine. Each round runs them as make test does (pytest-xdist on
-# every core, at most 4 workers; with browser modules only, side by side), so with the loop's pytest there is
+# loop, to show they do not flake on a busy machine. Each round runs them as make test does (pytest-xdist,
+# one worker more than cores; with browser modules only, side by side), so with the loop's pytest there is
 # more to run than cores. Prints one line per round (with the load average at its end) and the count at the end.
 # Usage: scripts/browser-tests-under-load.sh [N]
 set -uo pipefail
@@ -17,7 +17,7 @@ trap 'kill -- -$load 2>/dev/null' EXIT
 passed=0
 for round in $(seq 1 "$rounds"); do
   start=$(date +%s)
-  if PMQA_REQUIRE_E2E=1 $py -m pytest -q -p no:cacheprovider -n auto --maxprocesses 4 -m e2e \
+  if PMQA_REQUIRE_E2E=1 $py -m pytest -q -p no:cacheprovider -n auto -m e2e \
       >"$log/round-$round.txt" 2>&1; then
     passed=$((passed + 1)); outcome=passed
   else

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the app and the tests need: Chromium for the browser tests and chart images, a Thai font,
-# Pango for PDF reports and poppler-utils to read them back.
+# Debian packages the app and the tests need: Chromium for chart images and its headless shell for the browser
+# tests, a Thai font, Pango for PDF reports and poppler-utils to read them back.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# the browser tests drive Chromium's headless shell (the same engine, lighter), from the same Debian source
+[ -x /usr/lib/chromium/chromium-headless-shell ] || need+=(chromium-headless-shell)
 # grep reads all of fc-list's output: with pipefail, grep -q stopping at the first match would kill fc-list
 # with SIGPIPE and make the check fail at random, reinstalling a font that is there
 fc-list 2>/dev/null | grep -i tlwg >/dev/null || need+=(fonts-thai-tlwg)

@@ -1,4 +1,4 @@
-"""The suite on several cores (pytest-xdist; `make test` runs ``-n auto --maxprocesses 4`` with pyproject's
+"""The suite on several cores (pytest-xdist; `make test` runs ``-n auto``, one worker more than cores, with pyproject's
 ``--dist loadfile``): which test module a worker runs next.
 
 Whole modules go to one worker each, as with xdist's ``loadfile``, so a module's fixtures are made once: a
