@@ -6,15 +6,13 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test setup setup-dev system-deps bench load lint
 
-# --no-compile: Python byte-compiles a module when it is first imported; pip compiling every module of every
-# package at install took 14 of its 34 s, for thousands of modules the app never imports.
 $(VENV)/.app: requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.app requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 setup: $(VENV)/.app
