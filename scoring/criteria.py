@@ -22,6 +22,8 @@ from typing import Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from i18n import YAML_LOADER
+
 LEVELS: tuple[str, ...] = ("basic", "advance", "significance")
 FRAMEWORK_DIR = Path(__file__).resolve().parent.parent / "data" / "frameworks"
 DEFAULT_FILE = "pmqa4-default.yaml"
@@ -413,7 +415,7 @@ def _no_duplicates(kind: str, ids: list) -> None:
 def parse_framework(text: str, source: str = "<text>") -> Framework:
     """Validate a framework from YAML text; raise CriteriaError naming source, place and problem."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise CriteriaError(f"{source}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlite_utils import Database
 
+from i18n import YAML_LOADER
 from i18n.format import thailand_today
 from storage import audit, years
 from storage.accounts import User, acting, require_admin
@@ -68,7 +69,7 @@ class _Template(BaseModel):
 @cache
 def template(path: Path = TEMPLATE) -> tuple[_TemplateStep, ...]:
     """The template's steps, validated (a malformed file fails loudly, naming the problem)."""
-    return tuple(_Template.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))).steps)
+    return tuple(_Template.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)).steps)
 
 
 def fiscal_months(year: int) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from i18n import YAML_LOADER
 from scoring import LEVELS, Framework, department_scores, item_score, kpi_score, parse_framework, unit_item_scores
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "frameworks" / "pmqa4-default.yaml"
@@ -78,7 +79,7 @@ def mini_framework() -> Framework:
 
 @cache
 def _default_dict() -> dict:
-    return yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    return yaml.load(DEFAULT_FILE.read_text(encoding="utf-8"), Loader=YAML_LOADER)
 
 
 def default_dict() -> dict:

@@ -6,6 +6,7 @@ import pytest
 import yaml
 from scoring_helpers import DEFAULT_FILE, MINI_YAML, default_dict
 
+from i18n import YAML_LOADER
 from scoring import LEVELS, CriteriaError, default_framework, framework_for_year, load_framework, parse_framework
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -291,7 +292,7 @@ def test_a_years_file_is_read_once_until_it_changes(tmp_path):
     own.write_text(DEFAULT_FILE.read_text(encoding="utf-8"), encoding="utf-8")
     first = framework_for_year(2571, directory=tmp_path)
     assert framework_for_year(2571, directory=tmp_path) is first
-    changed = yaml.safe_load(own.read_text(encoding="utf-8"))
+    changed = yaml.load(own.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     changed["id"] = "pmqa4-2571-revised"
     own.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
     os.utime(own, ns=(own.stat().st_atime_ns, own.stat().st_mtime_ns + 1_000_000))

@@ -11,6 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from i18n import YAML_LOADER
 from scoring import LEVELS, Framework, default_framework, parse_framework
 from scoring.criteria import DEFAULT_FILE, FRAMEWORK_DIR
 from scoring.diff import Change, CriteriaDiff, diff_frameworks
@@ -22,7 +23,7 @@ DEFAULT = default_framework()
 
 @cache
 def _default_dict() -> dict:
-    return yaml.safe_load((FRAMEWORK_DIR / DEFAULT_FILE).read_text(encoding="utf-8"))
+    return yaml.load((FRAMEWORK_DIR / DEFAULT_FILE).read_text(encoding="utf-8"), Loader=YAML_LOADER)
 
 
 def variant(edit) -> Framework:

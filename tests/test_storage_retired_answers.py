@@ -85,13 +85,14 @@ def test_answers_to_a_checkpoint_a_criteria_file_drops_stay_in_the_store_and_no_
     import yaml
 
     from analysis.self_assessment import live_scores
+    from i18n import YAML_LOADER
     from scoring.criteria import DEFAULT_FILE, FRAMEWORK_DIR
     from storage import accounts, answers, assessments, criteria, years
     from storage.demo import DEMO_PASSWORD
 
     db = connect(demo_path)
     admin = accounts.authenticate(db, "demo-admin", DEMO_PASSWORD)
-    data = yaml.safe_load((FRAMEWORK_DIR / DEFAULT_FILE).read_text(encoding="utf-8"))
+    data = yaml.load((FRAMEWORK_DIR / DEFAULT_FILE).read_text(encoding="utf-8"), Loader=YAML_LOADER)
     data["categories"][0]["items"][1]["checkpoints"]["basic"].pop()  # 1.2.B3
     seen = criteria.accept(db, admin, 2570, yaml.safe_dump(data, allow_unicode=True).encode(), "no-b3.yaml")
     assert seen.orphaned_answers > 0

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from argon2 import PasswordHasher
 
+from i18n import YAML_LOADER
 from scoring import default_framework
 from scoring.criteria import Thresholds
 from storage import accounts, answers, assessments, connect, criteria, evidence, org, reviews, years
@@ -480,7 +481,7 @@ def test_saved_thresholds_are_used_for_that_year_only_and_audited(db, people):
 
 def criteria_file(edit=None) -> bytes:
     """The default criteria file with ``edit(data)`` applied, as uploaded bytes."""
-    data = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    data = yaml.load(DEFAULT_FILE.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     if edit:
         edit(data)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
