@@ -1,15 +1,14 @@
 """A writer killed mid-save (SIGKILL) leaves an intact store that holds every save it completed.
 
-Round after round, a writer process (this file run as a script) saves to a real SQLite store through the
-real storage functions, one save after another, and prints a line after each save has returned (that
-is, committed). After a random number of saves it is killed with SIGKILL at a random moment within its
-next save. Then the store is opened afresh and must pass ``PRAGMA integrity_check`` and hold every save
-the writer reported, in the audit log too. Each save's content follows from its version, so the store's
-whole state can be checked: the last version, and at most one save beyond what was reported (committed
-just before the kill, not yet printed).
+Round after round, a writer process saves to a real SQLite store through the real storage functions, one
+save after another, and sends its version after each save has returned (that is, committed). After a random
+number of saves it is killed with SIGKILL at a random moment within its next save. Then the store is opened
+afresh and must pass ``PRAGMA integrity_check`` and hold every save the writer reported, in the audit log too.
+Each save's content follows from its version, so the store's whole state can be checked: the last version, and
+at most one save beyond what was reported (committed just before the kill, not yet sent).
 
-The next round's writer is started while the current one runs, so that its start-up (importing the
-project) does not add to the test's time.
+Each writer is forked from the server of processes.py, which has imported the project once; the writer's
+module (this one) imports only the project, so it is cheap to import there.
 """
 
 from __future__ import annotations
@@ -18,15 +17,15 @@ import json
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
+from multiprocessing import Pipe
 from pathlib import Path
+
+import processes
 
 from scoring import default_framework
 from storage import accounts, answers, assessments, connect, org
 
-ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2570
 ROUNDS = 20
 FRAMEWORK = default_framework()
@@ -86,66 +85,54 @@ def audit_detail(version: int) -> dict:
     return {"values": {f"{k}/{fy}": v for (k, fy), v in kpi_values_of(version).items()}, "version": version}
 
 
-# ---- the writer (this file run as a script) --------------------------------------------------------------
+# ---- the writer (a process of its own) ----------------------------------------------------------------
 
-def writer(path: str, assessment_id: str, user_id: str) -> None:
-    """Say it is ready, wait for "go", then save without end, printing "saved <version>" after each."""
-    print("ready", flush=True)
-    if sys.stdin.readline().strip() != "go":
+def writer(path: str, assessment_id: int, user_id: int, channel) -> None:
+    """Say it is ready, wait for "go", then save without end, sending each version after its save returned."""
+    channel.send("ready")
+    if channel.recv() != "go":
         return
     db = connect(path)
-    user = accounts.get_user(db, int(user_id))
-    aid = int(assessment_id)
-    version = db.execute("SELECT version FROM assessments WHERE id = ?", [aid]).fetchone()[0]
+    user = accounts.get_user(db, user_id)
+    version = db.execute("SELECT version FROM assessments WHERE id = ?", [assessment_id]).fetchone()[0]
     while True:
-        saved = save(db, user, aid, version)
+        saved = save(db, user, assessment_id, version)
         assert saved == version + 1, (saved, version)
         version = saved
-        print(f"saved {version}", flush=True)
+        channel.send(version)  # one write of a few bytes: a kill cannot leave half of it in the pipe
 
 
 # ---- the test -------------------------------------------------------------------------------------------
 
-def start_writer(path: Path, assessment_id: int, user_id: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    with open(log, "ab") as errors:
-        return subprocess.Popen([sys.executable, __file__, str(path), str(assessment_id), str(user_id)],
-                                cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
-                                text=True, bufsize=1)
+def start_writer(path: Path, assessment_id: int, user_id: int):
+    """The writer in a process forked from processes.py's server (the project already imported there); returns
+    the process and this end of its channel."""
+    ours, theirs = Pipe()
+    proc = processes.context().Process(target=writer, args=(str(path), assessment_id, user_id, theirs), daemon=True)
+    proc.start()
+    theirs.close()  # only the writer holds that end now: its death ends the channel
+    return proc, ours
 
 
-def line(proc: subprocess.Popen, log: Path) -> str:
-    text = proc.stdout.readline()
-    assert text, f"the writer ended by itself (exit {proc.poll()}):\n{log.read_text(errors='replace')}"
-    return text.strip()
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    for pipe in (proc.stdin, proc.stdout):
-        pipe.close()
-
-
-def kill_mid_save(proc: subprocess.Popen, log: Path, rng: random.Random) -> list[int]:
+def kill_mid_save(proc, channel, rng: random.Random) -> list[int]:
     """Let the writer report a random number of saves, then SIGKILL it at a random moment within the next
     (a save's length measured from the ones it made); return every version it reported."""
-    assert line(proc, log) == "ready"
-    proc.stdin.write("go\n")
-    proc.stdin.flush()
+    assert channel.recv() == "ready"
+    channel.send("go")
     reported, times = [], []
     for _ in range(rng.randint(1, 12)):
-        text = line(proc, log)
-        assert text.startswith("saved "), text
-        reported.append(int(text.split()[1]))
+        reported.append(channel.recv())
         times.append(time.perf_counter())
     one_save = (times[-1] - times[0]) / (len(times) - 1) if len(times) > 1 else 0.01
     time.sleep(rng.uniform(0, one_save))
     os.kill(proc.pid, signal.SIGKILL)
-    assert proc.wait() == -signal.SIGKILL
-    reported += [int(text.split()[1]) for text in proc.stdout.read().split("\n") if text.startswith("saved ")]
-    return reported
+    proc.join()
+    assert proc.exitcode == -signal.SIGKILL
+    while True:  # what it sent before the kill
+        try:
+            reported.append(channel.recv())
+        except EOFError:
+            return reported
 
 
 def check_store(path: Path, user: accounts.User, assessment_id: int, reported: list[int]) -> int:
@@ -180,25 +167,17 @@ def test_a_writer_killed_mid_save_leaves_an_intact_store_with_every_completed_sa
     user = accounts.create_user(db, "unit1", "correct horse", "unit", unit_id=unit_id)
     assessment_id = assessments.ensure(db, user, unit_id, YEAR)["id"]
     db.close()
-    log = tmp_path / "writers.log"
     rng = random.Random()
-    version, running = 0, start_writer(path, assessment_id, user.id, log)
-    try:
-        for round_ in range(ROUNDS):
-            proc, running = running, None
-            try:
-                if round_ + 1 < ROUNDS:
-                    running = start_writer(path, assessment_id, user.id, log)  # imports while this one writes
-                reported = kill_mid_save(proc, log, rng)
-            finally:
-                stop(proc)
-            assert reported == list(range(version + 1, reported[-1] + 1)), (version, reported)
-            version = check_store(path, user, assessment_id, reported)
-    finally:
-        if running is not None:
-            stop(running)
+    version = 0
+    for _ in range(ROUNDS):
+        proc, channel = start_writer(path, assessment_id, user.id)
+        try:
+            reported = kill_mid_save(proc, channel, rng)
+        finally:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+            channel.close()
+        assert reported == list(range(version + 1, reported[-1] + 1)), (version, reported)
+        version = check_store(path, user, assessment_id, reported)
     assert version >= ROUNDS
-
-
-if __name__ == "__main__":
-    writer(*sys.argv[1:])

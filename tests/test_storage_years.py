@@ -2,7 +2,6 @@
 re-opening, thresholds, the criteria a year uses, and many processes opening a store at once."""
 
 import json
-import multiprocessing
 import shutil
 from datetime import date
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 from argon2 import PasswordHasher
+from processes import connect_in_turn
+from processes import context as processes_context
 
 from i18n import YAML_LOADER
 from scoring import default_framework
@@ -573,23 +574,11 @@ def test_a_bad_criteria_file_is_refused_and_nothing_changes(demo_db, demo_user, 
 
 # -- many processes opening a store at once --------------------------------------------------------------
 
-def _connect_in_turn(paths: list[str], barrier, results) -> None:
-    """In a child process: for each store, wait for the others, then connect and read."""
-    for path in paths:
-        try:
-            barrier.wait(timeout=60)
-            db = connect(path)
-            results.put(("ok", path, db.execute("SELECT COUNT(*) FROM phases").fetchone()[0]))
-            db.close()
-        except Exception as exc:  # reported to the parent, which fails the test
-            results.put(("error", path, repr(exc)))
-
-
 def race(paths: list[Path], processes: int = 6) -> list[tuple]:
-    """``processes`` spawned processes each connect to every store in ``paths``, all at once per store."""
-    context = multiprocessing.get_context("spawn")
+    """``processes`` processes each connect to every store in ``paths``, all at once per store."""
+    context = processes_context()
     barrier, results = context.Barrier(processes), context.Queue()
-    workers = [context.Process(target=_connect_in_turn, args=([str(p) for p in paths], barrier, results))
+    workers = [context.Process(target=connect_in_turn, args=([str(p) for p in paths], barrier, results))
                for _ in range(processes)]
     for worker in workers:
         worker.start()
