@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import settings
 from streamlit.testing.v1 import AppTest
 
 from storage import accounts, connect, open_store
@@ -19,6 +20,12 @@ from storage.demo import DEMO_PASSWORD
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 ROLES_USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+# Hypothesis without its deadline (200 ms an example by default): a property is about values, not time, and on a
+# busy machine (three workers on two cores beside browsers) an example of a pure function once took longer.
+settings.register_profile("pmqa", deadline=None)
+settings.load_profile("pmqa")
 
 
 # ---- what every test shares, made cheap ------------------------------------------------------------------
@@ -100,13 +107,20 @@ def demo_user(demo_db) -> Callable[[str], User]:
 @pytest.fixture
 def app(demo_path, monkeypatch) -> Callable[..., AppTest]:
     """``app(role)``: the app run on a copy of the demo store, signed in as that role's demo user
-    (no role: the sign-in page)."""
+    (no role: the sign-in page); ``page`` (its file, as in ``switch_page``): signed in at that page's address,
+    so the page opens right after, as after a sign-in in the browser (Home is not run first)."""
     monkeypatch.setenv("PMQA_DB", str(demo_path))
 
-    def run(role: str | None = None, lang: str = "th") -> AppTest:
+    def run(role: str | None = None, lang: str = "th", page: str | None = None) -> AppTest:
+        from ui.router import HOME, url_path
+
         at = AppTest.from_file(APP, default_timeout=60)
         at.session_state["lang"] = lang
         at.run()
+        if page not in (None, HOME):  # its address typed: signing in there opens it at once, without Home first
+            [at._page_hash] = [h for h, info in at._registered_pages.items()  # AppTest has no public way
+                               if info.get("url_pathname") == url_path(page)]
+            at.run()
         if role is not None:
             at.text_input(key="login_username").input(ROLES_USERS[role])
             at.text_input(key="login_password").input(DEMO_PASSWORD)

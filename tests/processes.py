@@ -7,6 +7,9 @@ only the project."""
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import types
+from contextlib import contextmanager
 
 PRELOAD = ["scoring", "storage", "storage.answers", "storage.assessments"]
 
@@ -16,6 +19,25 @@ def context():
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(PRELOAD)
     return ctx
+
+
+def start(*processes) -> None:
+    """Start the processes (and the forkserver, the first time). A new process runs the parent's ``__main__``
+    again unless it has none, and a test process's may be a script Streamlit's AppTest ran last (it puts its
+    script there): the child would fail in it. So they start beside a plain one."""
+    with _plain_main():
+        for process in processes:
+            process.start()
+
+
+@contextmanager
+def _plain_main():
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
 
 
 def connect_in_turn(paths: list[str], barrier, results) -> None:

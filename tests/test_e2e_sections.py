@@ -24,6 +24,7 @@ from e2e import (
     live,
     main,
     open_page,
+    pick,
     screenshot,
     settle,
     signed_in,
@@ -113,8 +114,7 @@ def checkpoints_of(category: int) -> list[str]:
 
 def section(page, name: str | re.Pattern, then_heading: re.Pattern) -> None:
     """Click a section of the form's segmented control and wait for its heading."""
-    settle(page)
-    live(main(page)).get_by_role("radio", name=name).click()
+    pick(page, live(main(page)).get_by_role("radio", name=name))
     expect()(live(main(page)).get_by_role("heading", name=then_heading)).to_be_visible()
     settle(page)
 

@@ -22,6 +22,7 @@ from e2e import (
     main,
     open_page,
     pattern,
+    pick,
     screenshot,
     seen,
     settle,
@@ -201,7 +202,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     expect()(saved_caption(page, 5)).to_be_visible()
 
     # 5. category 7: a KPI result
-    category(page, 7).click()
+    pick(page, category(page, 7))
     rm1 = kpi_block(page, "RM1")
     expect()(rm1).to_be_visible()
     settle(page)
@@ -217,7 +218,7 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     screenshot(page, artifacts / "sa-th-cat7.png")
 
     # 6. evidence for 1.1 Basic: a PDF with a Thai name
-    category(page, 1).click()
+    pick(page, category(page, 1))
     expect()(checkbox(page, "1.1.B1")).to_be_checked()
     settle(page)
     expect()(evidence_count(page, 0)).to_be_visible()

@@ -19,6 +19,7 @@ from e2e import (
     expect_no_exception,
     main,
     open_page,
+    pick,
     screenshot,
     settle,
     signed_in,
@@ -127,9 +128,8 @@ def test_a_unit_sees_its_text_as_typed(browser, server, artifacts, lang):
         page.keyboard.press("Escape")
         expect()(popover).to_be_hidden()
         # the unit's own KPI, in category 7
-        settle(page)
-        main(page).get_by_role("radio", name=re.compile("^" + re.escape(translate("category_short", lang, n=7))
-                                                        + r"\b")).click()
+        pick(page, main(page).get_by_role("radio", name=re.compile(
+            "^" + re.escape(translate("category_short", lang, n=7)) + r"\b")))
         expect()(main(page).get_by_text(HOSTILE["kpi"], exact=False)).to_be_visible()
         shows_literally(page, HOSTILE["kpi"], HOSTILE["kpi_unit"])
         screenshot(page, artifacts / f"user-text-kpi-{lang}.png")

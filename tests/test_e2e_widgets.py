@@ -24,6 +24,7 @@ from e2e import (
     main,
     menu_link,
     open_page,
+    pick,
     screenshot,
     settle,
     sidebar,
@@ -204,7 +205,7 @@ def test_every_input_of_category_7_has_its_own_name(browser, server):
     with browser_page(browser, server) as page:
         signed_in(page, "demo-unit", DEMO_PASSWORD)
         open_page(page, "page_self_assessment")
-        live(main(page)).get_by_role("radio", name=re.compile("^" + translate("category_short", "th", n=7))).click()
+        pick(page, live(main(page)).get_by_role("radio", name=re.compile("^" + translate("category_short", "th", n=7))))
         expect()(live(main(page)).get_by_role("spinbutton", name="RM1 · ผล ปี 2570", exact=True)).to_be_visible()
         settle(page)
         inputs = [name for role, name in names(main(page)) if role in INPUTS]

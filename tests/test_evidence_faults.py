@@ -30,8 +30,7 @@ def store(demo_path):
 
 
 def open_evidence(app, lang: str):
-    at = app("unit", lang)
-    at.switch_page(PAGE).run()
+    at = app("unit", lang, page=PAGE)
     at.session_state["sa:ev_pop:1.1:basic"] = True  # the popover open, as a click on it does
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -67,8 +67,7 @@ def test_the_router_failing_is_caught_too(app, monkeypatch, caplog):
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_a_save_that_fails_unexpectedly_shows_a_reference_and_changes_nothing(app, demo_db, demo_user, monkeypatch,
                                                                               caplog, lang):
-    at = app("unit", lang)
-    at.switch_page("pages/self_assessment.py").run()
+    at = app("unit", lang, page="pages/self_assessment.py")
     unit = demo_user("unit")
     aid = assessments.get(demo_db, unit.unit_id, 2570)["id"]
     before = answers.load(demo_db, unit, aid)

@@ -33,8 +33,7 @@ def shown(at, lang: str) -> dict:
 @pytest.mark.parametrize(("role", "path"), [(role, path) for path, (_, _, roles) in PAGES.items()
                                             for role in roles])
 def test_a_language_switch_keeps_choices_and_figures(app, role, path):
-    at = app(role)
-    at.switch_page(path).run()
+    at = app(role, page=path)
     assert not at.exception, [e.value for e in at.exception]
     before, numbers, widgets = choices(at), figures(at), shown(at, "th")
     for lang in ("en", "th"):

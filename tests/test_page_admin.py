@@ -42,8 +42,7 @@ def ok(at: AppTest) -> AppTest:
 def admin_page(app):
     """``admin_page(tab, lang)``: the admin page signed in as demo-admin, that tab open."""
     def open_page(tab: str = "years", lang: str = "th") -> AppTest:
-        at = app("admin", lang)
-        at.switch_page(PAGE).run()
+        at = app("admin", lang, page=PAGE)
         if tab != "years":  # the first tab is open at first; another is opened as a click on it does
             at.session_state["adm_tab"] = translate(TABS[tab], lang)
             at.run()

@@ -84,8 +84,7 @@ def test_every_page_writes_dates_in_the_language_calendar(app, dated, role, lang
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_the_admins_tabs_write_dates_in_the_language_calendar(app, dated, lang):
-    at = app("admin", lang)
-    at.switch_page("pages/admin.py").run()
+    at = app("admin", lang, page="pages/admin.py")
     for tab in ("adm_tab_years", "adm_tab_users", "adm_tab_announcements", "adm_tab_audit"):
         at.session_state["adm_tab"] = translate(tab, lang)
         at.run()
@@ -95,8 +94,7 @@ def test_the_admins_tabs_write_dates_in_the_language_calendar(app, dated, lang):
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_a_date_picker_says_its_calendar_and_a_thai_screen_shows_the_buddhist_date(app, lang):
-    at = app("committee", lang)
-    at.switch_page("pages/ofi_register.py").run()
+    at = app("committee", lang, page="pages/ofi_register.py")
     at.session_state["ofi_tab"] = translate("ofi_tab_manual", lang)
     at.run()
     picker = at.date_input(key="ofi:new:due")
@@ -114,8 +112,7 @@ def test_a_date_picker_says_its_calendar_and_a_thai_screen_shows_the_buddhist_da
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_a_tables_date_column_is_picked_day_first_with_the_buddhist_date_beside_it_in_thai(app, dated, lang):
-    at = app("committee", lang)
-    at.switch_page("pages/ofi_register.py").run()
+    at = app("committee", lang, page="pages/ofi_register.py")
     [table] = at.data_editor
     frame = table.value
     due = frame["due_date"].iloc[0]

@@ -18,8 +18,7 @@ YEAR = 2570
 @pytest.fixture
 def page(app):
     def open_page(role: str = "committee", lang: str = "th"):
-        at = app(role, lang)
-        at.switch_page(PAGE).run()
+        at = app(role, lang, page=PAGE)
         assert not at.exception, [e.value for e in at.exception]
         return at
 

@@ -12,8 +12,7 @@ PAGE = "pages/documents.py"
 
 @pytest.mark.parametrize("role", ["committee", "director", "admin"])
 def test_the_workbook_is_built_on_request_and_offered(app, role):
-    at = app(role)
-    at.switch_page(PAGE).run()
+    at = app(role, page=PAGE)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.get("download_button")  # nothing built before it is asked for
     next(b for b in at.button if b.label == translate("doc_build_workbook", "th")).click().run()
@@ -24,8 +23,7 @@ def test_the_workbook_is_built_on_request_and_offered(app, role):
 
 
 def test_english_and_the_chosen_source(app):
-    at = app("committee", "en")
-    at.switch_page(PAGE).run()
+    at = app("committee", "en", page=PAGE)
     at.radio(key="doc:source:en").set_value("self").run()
     next(b for b in at.button if b.label == translate("doc_build_workbook", "en")).click().run()
     (button,) = at.get("download_button")
@@ -39,8 +37,7 @@ def test_units_cannot_reach_it(app):
 
 
 def test_the_application_report_needs_the_departments_assessment_then_builds_both_files(app, demo_db, demo_user):
-    at = app("director")
-    at.switch_page(PAGE).run()
+    at = app("director", page=PAGE)
     assert at.info[0].value == translate("doc_application_needs_record", "th", year=2570)
     assert translate("doc_build_application", "th") not in [b.label for b in at.button]
     department.start(demo_db, demo_user("committee"), 2570)
@@ -52,8 +49,7 @@ def test_the_application_report_needs_the_departments_assessment_then_builds_bot
 
 
 def test_a_units_printable_assessment(app):
-    at = app("committee")
-    at.switch_page(PAGE).run()
+    at = app("committee", page=PAGE)
     at.selectbox(key="doc:unit:th").set_value(2).run()  # PLAN
     next(b for b in at.button if b.label == translate("doc_build_unit", "th")).click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -63,8 +59,7 @@ def test_a_units_printable_assessment(app):
 
 def test_the_site_visit_presentation(app, demo_db, demo_user):
     department.start(demo_db, demo_user("committee"), 2570)
-    at = app("committee")
-    at.switch_page(PAGE).run()
+    at = app("committee", page=PAGE)
     next(b for b in at.button if b.label == translate("doc_build_slides", "th")).click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     labels = [b.proto.label for b in at.get("download_button")]

@@ -39,8 +39,7 @@ def open_page(app):
     """``open_page(role, lang, page, tab)``: the page as that role; on the plans page, the plan's ``tab`` open (a
     round, "6m" or "12m", or "plan") as a click on it does."""
     def run(role: str, lang: str = "th", page: str = "pages/plans.py", tab: str = "plan") -> AppTest:
-        at = app(role, lang)
-        at.switch_page(page).run()
+        at = app(role, lang, page=page)
         if tab != "plan":
             at.session_state["pl_tab"] = translate(f"fu_round_{tab}", lang)
             at.run()

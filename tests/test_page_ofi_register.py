@@ -20,8 +20,7 @@ PAGE = "pages/ofi_register.py"
 @pytest.fixture
 def register(app):
     def open_page(role: str = "committee", tab: str = "register", lang: str = "th"):
-        at = app(role, lang)
-        at.switch_page(PAGE).run()
+        at = app(role, lang, page=PAGE)
         if tab != "register":  # the first tab is open at first; another is opened as a click on it does
             at.session_state["ofi_tab"] = translate(TABS[tab], lang)
             at.run()

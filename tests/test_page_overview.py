@@ -22,8 +22,7 @@ PAGE = "pages/overview.py"
 @pytest.fixture
 def overview_page(app):
     def open_page(role="director", source=None, method=None, tab=None):
-        at = app(role)
-        at.switch_page(PAGE).run()
+        at = app(role, page=PAGE)
         if source:
             at.radio(key="ov:source:th").set_value(source).run()
         if method:

@@ -51,8 +51,7 @@ def test_the_unit_form_says_who_saved_it_last_by_name(app, demo_db, named, lang)
     unit = named("unit")
     found = assessments.get(demo_db, unit.unit_id, YEAR)
     answers.save_checkpoints(demo_db, unit, found["id"], found["version"], {"1.1.B1": True})
-    at = app("unit", lang)
-    at.switch_page("pages/self_assessment.py").run()
+    at = app("unit", lang, page="pages/self_assessment.py")
     [caption] = [c.value for c in ok(at).caption if c.value.startswith(translate("sa_last_saved", lang, time="",
                                                                                    user="", version="")[:8])]
     assert NAMES["demo-unit"] in caption and no_login_names(caption)
@@ -61,8 +60,7 @@ def test_the_unit_form_says_who_saved_it_last_by_name(app, demo_db, named, lang)
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_a_value_someone_just_changed_names_them(app, demo_db, named, lang):
     unit = named("unit")
-    at = app("unit", lang)
-    at.switch_page("pages/self_assessment.py").run()
+    at = app("unit", lang, page="pages/self_assessment.py")
     at.segmented_control(key="sa:category").set_value(7).run()
     found = assessments.get(demo_db, unit.unit_id, YEAR)
     answers.save_kpi_values(demo_db, unit, found["id"], found["version"], {("RM1", YEAR): 80.0})  # meanwhile
@@ -78,14 +76,12 @@ def test_committee_notes_name_their_author_in_the_review_and_the_unit_form(app, 
         demo_db.execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [found["id"]])
     reviews.add_note(demo_db, committee, found["id"], "1.1", "comment", "แนบหลักฐานเพิ่ม")
     note = translate("note_comment", lang, author=md(NAMES["demo-committee"]), text=md("แนบหลักฐานเพิ่ม"))
-    review = app("committee", lang)
-    review.switch_page("pages/review.py").run()
+    review = app("committee", lang, page="pages/review.py")
     review.selectbox(key=f"rv:unit:{lang}").set_value(unit.unit_id).run()
     assert note in [w.value for w in ok(review).warning]
     with demo_db.conn:
         demo_db.execute("UPDATE assessments SET status = 'returned' WHERE id = ?", [found["id"]])
-    form = app("unit", lang)
-    form.switch_page("pages/self_assessment.py").run()
+    form = app("unit", lang, page="pages/self_assessment.py")
     assert note in [w.value for w in ok(form).warning]
 
 
@@ -93,8 +89,7 @@ def test_committee_notes_name_their_author_in_the_review_and_the_unit_form(app, 
 def test_the_department_record_names_who_saved_and_approved_it(app, demo_db, named, lang):
     record = department.start(demo_db, named("committee"), YEAR)
     department.approve(demo_db, named("committee"), YEAR, record.version)
-    at = app("director", lang)
-    at.switch_page("pages/department.py").run()
+    at = app("director", lang, page="pages/department.py")
     note = next(c.value for c in ok(at).caption if translate("dp_approved_note", lang, user="", time="")[:6] in c.value)
     assert note.count(NAMES["demo-committee"]) == 2 and no_login_names(note)  # saved by, approved by
     home = ok(app("director", lang))
@@ -106,8 +101,7 @@ def test_the_department_record_names_who_saved_and_approved_it(app, demo_db, nam
 def test_the_work_plan_names_the_director_who_approved_it(app, demo_db, named, lang):
     plan = workplan.start(demo_db, named("admin"), YEAR, date(2026, 10, 1))
     workplan.approve(demo_db, named("director"), YEAR, plan.version)
-    at = app("committee", lang)
-    at.switch_page("pages/workplan.py").run()
+    at = app("committee", lang, page="pages/workplan.py")
     [banner] = ok(at).success
     assert NAMES["demo-director"] in banner.value and no_login_names(banner.value)
 
@@ -126,8 +120,7 @@ def test_the_ofi_register_names_owners_and_note_authors(app, demo_db, named, lan
     ofi_id = ofis.create(demo_db, committee, YEAR, "1.1", "ทบทวนวิสัยทัศน์", "high", "demo-unit",
                          thailand_today().replace(year=thailand_today().year + 1), [named("unit").unit_id])
     ofis.add_note(demo_db, committee, ofi_id, "เริ่มแล้ว")
-    at = app("committee", lang)
-    at.switch_page("pages/ofi_register.py").run()
+    at = app("committee", lang, page="pages/ofi_register.py")
     [table] = ok(at).data_editor
     assert NAMES["demo-unit"] in set(table.value["owner"]) and not set(NAMES) & set(table.value["owner"])
     at.selectbox(key="ofi:notes_for").set_value(ofi_id).run()
@@ -143,8 +136,7 @@ def test_the_audit_log_says_who_by_name_and_its_csv_keeps_the_account(app, demo_
     from ui.admin.audit import table
 
     named("admin")  # signing in is audited
-    at = app("admin", lang)
-    at.switch_page("pages/admin.py").run()
+    at = app("admin", lang, page="pages/admin.py")
     at.session_state["adm_tab"] = translate("adm_tab_audit", lang)
     at.run()
     who = ok(at).dataframe[0].value[translate("adm_audit_who", lang)]

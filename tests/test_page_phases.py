@@ -28,8 +28,7 @@ def without_a_form(db, unit) -> None:
 
 
 def open_form(app, lang="th"):
-    at = app("unit", lang)
-    at.switch_page("pages/self_assessment.py").run()
+    at = app("unit", lang, page="pages/self_assessment.py")
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -75,8 +74,7 @@ def test_the_committee_sees_a_closed_year_read_only(app, store):
     submitted = db.execute("SELECT unit_id FROM assessments WHERE year = ? AND status = 'submitted' LIMIT 1",
                            [YEAR]).fetchone()[0]
     years.close_year(db, store["admin"], YEAR)
-    at = app("committee")
-    at.switch_page("pages/review.py").run()
+    at = app("committee", page="pages/review.py")
     at.selectbox(key="rv:unit:th").set_value(submitted).run()
     assert not at.exception, [e.value for e in at.exception]
     assert translate("rv_year_closed", "th", year=YEAR) in [i.value for i in at.info]

@@ -37,8 +37,7 @@ def planning(demo_db):
 @pytest.fixture
 def open_page(app):
     def run(role: str, lang: str = "th") -> AppTest:
-        at = app(role, lang)
-        at.switch_page(PAGE).run()
+        at = app(role, lang, page=PAGE)
         return ok(at)
 
     return run

@@ -47,8 +47,7 @@ def store(demo_path):
 @pytest.fixture
 def review(app, store):
     def open_page(role: str = "committee"):
-        at = app(role)
-        at.switch_page(PAGE).run()
+        at = app(role, page=PAGE)
         at.selectbox(key="rv:unit:th").set_value(store["unit_id"]).run()
         assert not at.exception, [e.value for e in at.exception]
         return at
@@ -183,8 +182,7 @@ def own_kpi(demo_db):
 
 def test_the_committee_judges_a_units_own_kpi_and_the_unit_sees_it(app, demo_db, own_kpi):
     lang = "th"  # AppTest cannot choose a category in English (a format_func widget); the browser test does
-    at = app("committee", lang)
-    at.switch_page(PAGE).run()
+    at = app("committee", lang, page=PAGE)
     at.selectbox(key=f"rv:unit:{lang}").set_value(own_kpi["unit_id"]).run()
     at.segmented_control(key="rv:category").set_value(7).run()
     before = next(m.value for m in at.metric if m.label == translate("rv_review_total", lang))
@@ -210,8 +208,7 @@ def test_the_committee_judges_a_units_own_kpi_and_the_unit_sees_it(app, demo_db,
 
     demo_db.execute("UPDATE users SET unit_id = ? WHERE username = 'demo-unit'", [own_kpi["unit_id"]])
     demo_db.conn.commit()
-    unit = app("unit", lang)
-    unit.switch_page("pages/self_assessment.py").run()
+    unit = app("unit", lang, page="pages/self_assessment.py")
     unit.segmented_control(key="sa:category").set_value(7).run()
     assert not unit.exception and notice in [w.value for w in unit.warning]
 

@@ -37,8 +37,7 @@ def store(demo_path):
 @pytest.fixture
 def page(app, store):
     def open_page(lang: str = "th"):
-        at = app("unit", lang)
-        at.switch_page(PAGE).run()
+        at = app("unit", lang, page=PAGE)
         assert not at.exception, [e.value for e in at.exception]
         return at
 

@@ -22,8 +22,7 @@ def ok(at: AppTest) -> AppTest:
 @pytest.fixture
 def open_page(app):
     def run(role: str, lang: str = "th") -> AppTest:
-        at = app(role, lang)
-        at.switch_page(PAGE).run()
+        at = app(role, lang, page=PAGE)
         return ok(at)
 
     return run

@@ -109,7 +109,7 @@ def start_writer(path: Path, assessment_id: int, user_id: int):
     the process and this end of its channel."""
     ours, theirs = Pipe()
     proc = processes.context().Process(target=writer, args=(str(path), assessment_id, user_id, theirs), daemon=True)
-    proc.start()
+    processes.start(proc)
     theirs.close()  # only the writer holds that end now: its death ends the channel
     return proc, ours
 

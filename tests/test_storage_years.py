@@ -6,11 +6,10 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import processes
 import pytest
 import yaml
 from argon2 import PasswordHasher
-from processes import connect_in_turn
-from processes import context as processes_context
 
 from i18n import YAML_LOADER
 from scoring import default_framework
@@ -574,15 +573,14 @@ def test_a_bad_criteria_file_is_refused_and_nothing_changes(demo_db, demo_user, 
 
 # -- many processes opening a store at once --------------------------------------------------------------
 
-def race(paths: list[Path], processes: int = 6) -> list[tuple]:
-    """``processes`` processes each connect to every store in ``paths``, all at once per store."""
-    context = processes_context()
-    barrier, results = context.Barrier(processes), context.Queue()
-    workers = [context.Process(target=connect_in_turn, args=([str(p) for p in paths], barrier, results))
-               for _ in range(processes)]
-    for worker in workers:
-        worker.start()
-    outcomes = [results.get(timeout=120) for _ in range(processes * len(paths))]
+def race(paths: list[Path], count: int = 6) -> list[tuple]:
+    """``count`` processes each connect to every store in ``paths``, all at once per store."""
+    context = processes.context()
+    barrier, results = context.Barrier(count), context.Queue()
+    workers = [context.Process(target=processes.connect_in_turn, args=([str(p) for p in paths], barrier, results))
+               for _ in range(count)]
+    processes.start(*workers)
+    outcomes = [results.get(timeout=120) for _ in range(count * len(paths))]
     for worker in workers:
         worker.join(timeout=30)
     assert all(worker.exitcode == 0 for worker in workers)

@@ -12,7 +12,6 @@ from ui.text import MISSING
                                             for role in roles])
 def test_no_table_shows_none_for_a_missing_value(app, role, path):
     """Streamlit shows "None" in an empty cell unless told otherwise: every table is told "–"."""
-    at = app(role)
-    at.switch_page(path).run()
+    at = app(role, page=path)
     tables = [*at.dataframe, *at.get("arrow_data_frame")]
     assert all(table.proto.placeholder == MISSING for table in tables), path
