@@ -6,13 +6,22 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test setup setup-dev system-deps bench load lint
 
+# pip installs without byte-compiling, then compileall compiles every package on every core (pip compiles one
+# file after another: 34 s in all, 28 s so). The .pyc files are needed: with PYTHONDONTWRITEBYTECODE=1 (as on
+# these machines) nothing else writes them, and each process would import Streamlit, pandas and Plotly from
+# source (2.7 s of CPU instead of 0.9 s).
+PIP_INSTALL = $(PY) -m pip install --quiet --disable-pip-version-check --no-compile
+COMPILE = $(PY) -m compileall -q -j 0 $(VENV)/lib
+
 $(VENV)/.app: requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
+	$(COMPILE)
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.app requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
+	$(COMPILE)
 	touch $@
 
 setup: $(VENV)/.app

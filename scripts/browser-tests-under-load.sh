@@ -13,12 +13,16 @@ mkdir -p "$log"
 # the load in a process group of its own, so that stopping it stops the pytest it is running too
 setsid bash -c "while true; do $py -m pytest -q -p no:cacheprovider -m 'not e2e' >/dev/null 2>&1; done" &
 load=$!
-trap 'kill -- -$load 2>/dev/null' EXIT
+round_pid=
+# stopping the script stops the load and the round under way (each in a process group of its own)
+trap 'kill -- -$load 2>/dev/null; [ -n "$round_pid" ] && kill -- -"$round_pid" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 passed=0
 for round in $(seq 1 "$rounds"); do
   start=$(date +%s)
-  if PMQA_REQUIRE_E2E=1 $py -m pytest -q -p no:cacheprovider -n auto -m e2e \
-      >"$log/round-$round.txt" 2>&1; then
+  PMQA_REQUIRE_E2E=1 setsid $py -m pytest -q -p no:cacheprovider -n auto -m e2e >"$log/round-$round.txt" 2>&1 &
+  round_pid=$!
+  if wait "$round_pid"; then
     passed=$((passed + 1)); outcome=passed
   else
     outcome=FAILED
