@@ -16,7 +16,8 @@ load=$!
 round_pid=
 # stopping the script stops the load and the round under way (each in a process group of its own)
 trap 'kill -- -$load 2>/dev/null; [ -n "$round_pid" ] && kill -- -"$round_pid" 2>/dev/null' EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 passed=0
 for round in $(seq 1 "$rounds"); do
   start=$(date +%s)
@@ -27,6 +28,7 @@ for round in $(seq 1 "$rounds"); do
   else
     outcome=FAILED
   fi
+  round_pid=
   echo "round $round: $outcome in $(( $(date +%s) - start )) s, load $(cut -d' ' -f1-3 /proc/loadavg)" \
     "($(tail -1 "$log/round-$round.txt"))"
 done

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from addresses import open_address
 from argon2 import PasswordHasher
 from hypothesis import settings
 from streamlit.testing.v1 import AppTest
@@ -118,9 +119,7 @@ def app(demo_path, monkeypatch) -> Callable[..., AppTest]:
         at.session_state["lang"] = lang
         at.run()
         if page not in (None, HOME):  # its address typed: signing in there opens it at once, without Home first
-            [at._page_hash] = [h for h, info in at._registered_pages.items()  # AppTest has no public way
-                               if info.get("url_pathname") == url_path(page)]
-            at.run()
+            open_address(at, url_path(page))
         if role is not None:
             at.text_input(key="login_username").input(ROLES_USERS[role])
             at.text_input(key="login_password").input(DEMO_PASSWORD)
@@ -138,6 +137,8 @@ def pytest_xdist_auto_num_workers(config):
     """``-n auto``: one worker more than cores, at most five. A worker running a browser module waits on its
     server and Chromium part of the time; the one more keeps the cores busy (on 2 cores the suite took 360 s
     with 3 workers, 379 s with 2)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):  # xdist's own setting still wins
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
     return min(len(os.sched_getaffinity(0)) + 1, 5)
 
 
@@ -162,10 +163,10 @@ def _unavailable(why: str) -> None:
 def browser():
     """Debian's Chromium (its headless shell) driven by Playwright, one for the whole session. Without it the
     browser tests skip, or fail when PMQA_REQUIRE_E2E=1 (CI)."""
-    from e2e import CHROMIUM, launch
+    from e2e import CHROMIUM, HEADLESS_SHELL, launch
 
     if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium-headless-shell)")
+        _unavailable(f"neither {HEADLESS_SHELL} nor {CHROMIUM} is installed (apt-get install chromium-headless-shell)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

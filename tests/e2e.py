@@ -258,7 +258,7 @@ def pick(page, option) -> None:
     """Click ``option`` (a radio: an option of a segmented control or pills) until it is checked. Under load a
     click now and then left the choice unchanged (2 rounds of 4 on three workers beside the rest of the suite):
     it is made again, up to three times, and only while the option is still unchecked (a second click on a
-    checked option would clear it)."""
+    checked option of Streamlit's segmented control clears it)."""
     for _ in range(3):
         settle(page)
         if option.is_checked():

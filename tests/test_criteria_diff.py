@@ -237,7 +237,7 @@ def test_removed_item_takes_its_checkpoints_and_comes_back_as_added():
 REMOVABLE = [cp.id for item_, name, cp in DEFAULT.checkpoints() if cp != item_.level_checkpoints(name)[0]]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.sets(st.sampled_from(REMOVABLE)))
 def test_removed_checkpoint_ids_are_exactly_those_removed(removed):
     data = copy.deepcopy(_default_dict())

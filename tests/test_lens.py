@@ -98,7 +98,7 @@ def test_the_default_criteria_tag_every_aim():
     assert aim_readiness(every, framework)["share"].eq(1.0).all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(st.tuples(st.integers(1, 3), st.sampled_from(all_checkpoint_ids(_tagged())), st.booleans()),
                 unique_by=lambda r: r[:2], max_size=30))
 def test_properties(rows):

@@ -408,7 +408,7 @@ TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | s
                max_size=60).map(str.strip)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_round_trip_keeps_every_value(form, data):
     """Values written in the file are the values stored; a form built afterwards holds them all and reads

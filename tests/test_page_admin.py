@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from addresses import open_address
 from streamlit.testing.v1 import AppTest
 
 from i18n import translate
@@ -126,23 +127,13 @@ def test_every_tab_renders_for_the_admin(admin_page, tab, lang):
         assert button(at, "adm_backup_make", lang)
 
 
-def open_address(at: AppTest, url_path: str) -> AppTest:
-    """Open the page at ``/url_path`` as a typed address does. ``switch_page`` only finds pages that are files,
-    and the router puts a function (the not-for-role note, the change-password form) at addresses the user
-    may not use yet; AppTest keeps the registered pages in a private attribute (as test_app_shell reads)."""
-    [page_hash] = [h for h, info in at._registered_pages.items() if info.get("url_pathname") == url_path]
-    at._page_hash = page_hash
-    at.run()
-    return ok(at)
-
-
 @pytest.mark.parametrize("role", ["unit", "committee", "director"])
 def test_no_other_role_can_reach_the_admin_page(app, role):
     at = app(role)
     assert translate("page_admin", "th") not in [link.proto.label for link in at.sidebar.get("page_link")]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
-    open_address(at, "admin")
+    ok(open_address(at, "admin"))
     assert [w.value for w in at.main.warning] == [translate("not_for_role", "th")]
     assert not at.title and not at.tabs and not at.main.button
 
@@ -491,7 +482,7 @@ def test_a_new_user_changes_the_temporary_password_at_the_first_sign_in(admin_pa
     at = sign_in(demo_path, "qa-assessor", TEMPORARY)
     assert at.title[0].value == translate("pw_title", "th")  # at home
     assert not at.sidebar.get("page_link")  # no menu until the password is changed
-    open_address(at, "self_assessment")
+    ok(open_address(at, "self_assessment"))
     assert at.title[0].value == translate("pw_title", "th")  # and at every other address
 
     at.text_input(key="pw_current").input(TEMPORARY)

@@ -15,8 +15,8 @@ from scoring.frames import kpi_scores
 
 pytestmark = pytest.mark.filterwarnings("error")
 
-FAST = settings(max_examples=40, deadline=None, database=None)
-SLOW = settings(max_examples=20, deadline=None, database=None)
+FAST = settings(max_examples=40, database=None)
+SLOW = settings(max_examples=20, database=None)
 
 FW = default_framework()
 ITEMS = FW.item_ids()

@@ -114,14 +114,24 @@ def start_writer(path: Path, assessment_id: int, user_id: int):
     return proc, ours
 
 
+def heard(proc, channel):
+    """The writer's next message; a writer that ended by itself fails the test (its traceback is in the
+    forkserver's output)."""
+    try:
+        return channel.recv()
+    except EOFError:
+        proc.join(timeout=10)
+        raise AssertionError(f"the writer ended by itself (exit {proc.exitcode})") from None
+
+
 def kill_mid_save(proc, channel, rng: random.Random) -> list[int]:
     """Let the writer report a random number of saves, then SIGKILL it at a random moment within the next
     (a save's length measured from the ones it made); return every version it reported."""
-    assert channel.recv() == "ready"
+    assert heard(proc, channel) == "ready"
     channel.send("go")
     reported, times = [], []
     for _ in range(rng.randint(1, 12)):
-        reported.append(channel.recv())
+        reported.append(heard(proc, channel))
         times.append(time.perf_counter())
     one_save = (times[-1] - times[0]) / (len(times) - 1) if len(times) > 1 else 0.01
     time.sleep(rng.uniform(0, one_save))

@@ -39,7 +39,7 @@ def test_no_form_empties_itself_when_the_store_refuses_it():
 def _app() -> None:
     import streamlit as st
 
-    from ui.widget_state import run_started, seed
+    from ui.widget_state import run_completed, run_started, seed
 
     run_started()
     section = st.radio("section", ["a", "b"], key="section")
@@ -47,6 +47,7 @@ def _app() -> None:
         seed("box", st.session_state.get("stored", True))
         st.checkbox("box", key="box")
     st.write(f"seeded:{st.session_state.get('pmqa:drawn', {}).get('box')}")
+    run_completed()
 
 
 def test_a_widget_drawn_anew_takes_the_given_value_and_keeps_the_users_while_drawn():
@@ -67,13 +68,14 @@ def _none_choice() -> None:
     import streamlit as st
 
     from ui import choices
-    from ui.widget_state import run_started
+    from ui.widget_state import run_completed, run_started
 
     run_started()
     st.session_state.setdefault("lang", "th")
     chosen = choices.one("selectbox", "scope", [None, 1, 2], "scope", lambda v: "whole department" if v is None
                          else f"unit {v}")
     st.write(f"chosen:{chosen}")
+    run_completed()
 
 
 def test_a_choice_of_none_shows_its_option_not_an_empty_box():
@@ -91,7 +93,7 @@ def _cut_short() -> None:
     import streamlit as st
 
     from ui import choices
-    from ui.widget_state import run_started
+    from ui.widget_state import run_completed, run_started
 
     run_started()
     st.session_state.setdefault("lang", "th")
@@ -99,6 +101,7 @@ def _cut_short() -> None:
         st.stop()
     choices.one("selectbox", "unit", [1, 2, 3], "unit", lambda v: f"unit {v}")
     choices.many("categories", [1, 2, 3], "categories", lambda v: f"category {v}")
+    run_completed()
 
 
 def test_a_choice_is_kept_even_when_the_run_after_it_is_cut_short():
@@ -112,6 +115,30 @@ def test_a_choice_is_kept_even_when_the_run_after_it_is_cut_short():
     at.session_state["cut_short"] = False
     at.run()
     assert at.selectbox[0].value == 3 and at.multiselect[0].value == [3]
+
+
+def _sections_cut_short() -> None:
+    import streamlit as st
+
+    from ui.tabs import sections
+    from ui.widget_state import run_completed, run_started
+
+    run_started()
+    if st.session_state.pop("cut_short", False):  # a click came while this run was still above the control
+        st.rerun()
+    st.write(f"category:{sections('category', [1, 2, 7], 'category', 'category', str)}")
+    run_completed()
+
+
+def test_a_section_clicked_while_a_run_is_cut_short_before_the_control_stays_chosen():
+    # regression (issue 25, rounds under load): the click's run found the control "not drawn by the previous
+    # run" (the cut-short one) and gave it the section chosen before, so category 1 came back under the click
+    at = AppTest.from_function(_sections_cut_short)
+    at.run()
+    assert at.markdown[0].value == "category:1"
+    at.session_state["cut_short"] = True
+    at.segmented_control(key="category").set_value(7).run()
+    assert at.segmented_control(key="category").value == 7 and at.markdown[0].value == "category:7"
 
 
 def _reported_unchanged() -> None:

@@ -28,7 +28,7 @@ from ui.errors import describe
 from ui.i18n import t
 from ui.session import StoreMissing
 from ui.text import md
-from ui.widget_state import run_started
+from ui.widget_state import run_completed, run_started
 
 HOME = "pages/home.py"
 PAGES = {
@@ -234,3 +234,4 @@ def route() -> None:
             st.error(t("store_missing", path=str(exc.path)), icon=":material/database:")
         except Exception as exc:  # st.stop and st.rerun are not Exceptions: they pass through
             faults.show(exc, where=f"page /{page.url_path}" if page else "the router")
+        run_completed()  # not reached by a run cut short (st.rerun, st.stop, the next click)

@@ -11,8 +11,8 @@ Two rules keep the two sides together:
 
 - a page ends early with ``ui.router.end_page()``, which the router catches, so every run completes and
   Streamlit drops what a run did not draw (``st.stop`` is for the router alone; a test checks it);
-- ``seed`` gives a keyed widget its value explicitly whenever it is drawn anew: first drawn, or not drawn in
-  the run before this one (the value then travels to the browser with the widget).
+- ``seed`` gives a keyed widget its value explicitly whenever it is drawn anew: first drawn, or not drawn by a
+  run that reached its end since it was last drawn (the value then travels to the browser with the widget).
 
 Forms that edit stored values give their widgets the stored value with ``show_stored``; forms that add things
 empty themselves after an addition with ``next_round``, never with ``clear_on_submit`` (which empties a refused
@@ -26,6 +26,7 @@ from typing import Any
 import streamlit as st
 
 RUN = "pmqa:run"  # the number of the current run of this session (the router counts them)
+_COMPLETED = "pmqa:completed"  # the last run that reached its end
 _DRAWN = "pmqa:drawn"  # widget key -> the run that last drew it
 
 
@@ -34,14 +35,23 @@ def run_started() -> None:
     st.session_state[RUN] = st.session_state.get(RUN, 0) + 1
 
 
+def run_completed() -> None:
+    """Called by the router when a run reaches its end: not cut short by ``st.rerun``, ``st.stop`` or the
+    user's next click while it ran."""
+    st.session_state[_COMPLETED] = st.session_state.get(RUN, 0)
+
+
 def drawn_anew(widget_key: str) -> bool:
-    """True when the widget is drawn for the first time, or was not drawn by the previous run (the browser
-    has no value for it); records that this run draws it."""
+    """True when the widget is drawn for the first time, or a run that reached its end since it was last drawn
+    did not draw it (the browser dropped it then); records that this run draws it. A run cut short drops
+    nothing: a widget it did not reach is still in the browser, with what the user chose there. (Counting
+    "not drawn by the previous run" instead put a category back under the user's click when a click had cut
+    short a run before it reached the category control.)"""
     run = st.session_state.get(RUN, 0)
     drawn = st.session_state.setdefault(_DRAWN, {})
     last = drawn.get(widget_key)
     drawn[widget_key] = run
-    return widget_key not in st.session_state or last is None or last < run - 1
+    return widget_key not in st.session_state or last is None or st.session_state.get(_COMPLETED, 0) > last
 
 
 def seed(widget_key: str, value: Any, force: bool = False) -> bool:
