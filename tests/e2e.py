@@ -318,6 +318,15 @@ def text_lines(locator) -> list[str]:
     return [line.replace("\u200b", "").replace("\u2060", "").strip() for line in locator.evaluate(TEXT_LINES)]
 
 
+def toasts(page):
+    return page.locator('[data-testid="stToast"]')
+
+
+def toast(page, text: str):
+    """The toast that says ``text`` (Streamlit shows them over the page, outside the main area)."""
+    return toasts(page).get_by_text(text)
+
+
 def expect_no_exception(page) -> None:
     expect()(page.locator('[data-testid="stException"]')).to_have_count(0)
 

@@ -23,6 +23,7 @@ from e2e import (
     sign_in,
     sign_in_form,
     switch_language,
+    toasts,
 )
 
 from i18n import translate
@@ -90,7 +91,7 @@ def test_from_init_to_a_unit_filling_its_form(page, server_store, artifacts, tmp
     expect()(page.get_by_text(translate("adm_import_done", "th", added=2, changed=0))).to_be_visible()
 
     # 2. a unit assessor with a temporary password
-    expect()(page.locator('[data-testid="stToast"]')).to_have_count(0, timeout=15_000)
+    expect()(toasts(page)).to_have_count(0, timeout=15_000)
     settle(page)
     tab(page, "adm_tab_users").click()
     settle(page)

@@ -16,6 +16,7 @@ from e2e import (
     settle,
     signed_in,
     switch_language,
+    toast,
 )
 
 from i18n import translate
@@ -39,7 +40,7 @@ def test_an_announcement_reaches_home_pages_until_read(browser, server, artifact
         main(page).get_by_role("textbox", name=translate("ann_body", "th")).fill("ห้องประชุม 1 เวลา 09:00 น.")
         main(page).get_by_role("textbox", name=translate("ann_links", "th")).fill("คู่มือการประเมิน https://opdc.example.go.th/pmqa")
         main(page).get_by_role("button", name=translate("ann_publish", "th")).click()
-        expect()(page.locator('[data-testid="stToast"]').get_by_text(translate("ann_published", "th"))).to_be_visible()
+        expect()(toast(page, translate("ann_published", "th"))).to_be_visible()
         expect()(main(page).locator('[data-testid="stExpander"]').get_by_text(TITLE)).to_be_visible()
         settle(page)
         expect_no_exception(page)

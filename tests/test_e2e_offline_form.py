@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from e2e import expect, expect_no_exception, live, main, screenshot, settle, signed_in, switch_language
+from e2e import expect, expect_no_exception, live, main, screenshot, settle, signed_in, switch_language, toast
 from sample_files import edited_workbook
 from test_e2e_self_assessment import checkbox, expect_form, open_self_assessment, server_store  # noqa: F401
 
@@ -71,7 +71,7 @@ def test_a_unit_fills_its_form_offline_and_imports_it(page, server_store, artifa
     settle(page)
     screenshot(page, artifacts / f"offline-preview-{lang}.png")
     apply.click()
-    expect()(page.locator('[data-testid="stToast"]').get_by_text(t("off_done", n=3))).to_be_visible()
+    expect()(toast(page, t("off_done", n=3))).to_be_visible()
     settle(page)
     for r in rows:
         expect()(checkbox(page, ids[r - 1])).to_be_checked()
@@ -130,7 +130,7 @@ def test_a_cell_changed_in_the_app_meanwhile_is_named_and_the_rest_imported(page
     settle(page)
     screenshot(page, artifacts / "offline-conflict-th.png")
     apply.click()
-    expect()(page.locator('[data-testid="stToast"]').get_by_text(t("off_done_kept", n=1, kept=1))).to_be_visible()
+    expect()(toast(page, t("off_done_kept", n=1, kept=1))).to_be_visible()
     settle(page)
     expect_no_exception(page)
     db = connect(server_store)

@@ -28,6 +28,7 @@ from e2e import (
     screenshot,
     settle,
     signed_in,
+    toast,
 )
 
 from i18n import translate
@@ -146,7 +147,7 @@ def click_box(page, checkpoint: str) -> None:
 def saved(page) -> None:
     """Until the form's "saved" toast shows: a box turns in the browser at once and is saved by the run after,
     so the app can look at rest before that run starts (a round under load read the store too early)."""
-    expect()(page.locator('[data-testid="stToast"]').get_by_text(translate("sa_saved", "th"))).to_be_visible()
+    expect()(toast(page, translate("sa_saved", "th"))).to_be_visible()
 
 
 def audit_count(path: Path, action: str) -> int:

@@ -29,6 +29,7 @@ from e2e import (
     sidebar,
     sign_in,
     switch_language,
+    toasts,
 )
 from sample_files import pdf_bytes
 
@@ -86,10 +87,9 @@ def open_self_assessment(page, lang: str = "th") -> None:
 
 
 def close_toasts(page) -> None:
-    toasts = page.locator('[data-testid="stToast"]')
-    for toast in toasts.all():
-        toast.get_by_role("button").click()
-    expect()(toasts).to_have_count(0)
+    for shown in toasts(page).all():
+        shown.get_by_role("button").click()
+    expect()(toasts(page)).to_have_count(0)
 
 
 def _checkpoint_name(checkpoint: str) -> re.Pattern:
