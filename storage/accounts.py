@@ -27,6 +27,7 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 CONCURRENT_CHECKS = 2
 _pool = ThreadPoolExecutor(max_workers=CONCURRENT_CHECKS, thread_name_prefix="password-check")
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1000  # what the password boxes take; far past any pass phrase a person types
 MIN_STRENGTH = 3  # zxcvbn's score (0-4): 3 is "safely unguessable", about 10^8 to 10^10 guesses
 
 
@@ -69,7 +70,8 @@ class User:
             raise AccessDenied(unit=unit_id)
 
 
-USERNAME = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
+MAX_USERNAME = 64
+USERNAME = re.compile(rf"^[A-Za-z0-9._@-]{{2,{MAX_USERNAME}}}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 200
 

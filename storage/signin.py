@@ -1,10 +1,12 @@
 """Signing in and out, with failed attempts limited and every event in the audit log.
 
-After ``ACCOUNT_LIMIT`` failed attempts on one account name within ``WINDOW`` (since that account's last
-successful sign-in), or ``CLIENT_LIMIT`` from one client address, further attempts are refused, even with
-the right password, until ``WINDOW`` has passed since the last of those failures. Attempts are kept in the
-store, so every server process sees them. Sign-in, failure, lockout and sign-out are audited under the
-entity "session", which does not move the store's data version (a sign-in changes no figure).
+After ``PAIR_LIMIT`` failed attempts on one name from one client within ``WINDOW`` (since that name's last
+successful sign-in), ``NAME_LIMIT`` on one name from all clients, or ``CLIENT_LIMIT`` from one client address,
+further attempts are refused, even with the right password, until ``WINDOW`` has passed since the last of
+those failures. One client guessing cannot lock an account (the sole admin's included) for everyone else.
+Attempts are kept in the store, so every server process sees them, and only for ``WINDOW``. Sign-in,
+failure, lockout and sign-out are audited under the entity "session", which does not move the store's data
+version (a sign-in changes no figure).
 
 A signed-in browser holds a random token in a cookie (``open_session``); the store keeps only its SHA-256,
 the account and when it was last used. A reload presents the token, and ``resume_session`` signs the same
@@ -15,20 +17,26 @@ idle end and a password change or reset delete it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
 from storage import audit
-from storage.accounts import User, authenticate, get_user, user_by_email
-from storage.db import now, transaction
+from storage.accounts import USERNAME, User, authenticate, get_user, user_by_email
+from storage.db import get_meta, now, set_meta, transaction
 
-ACCOUNT_LIMIT = 5
-CLIENT_LIMIT = 20
+PAIR_LIMIT = 5  # failures for one name from one client
+NAME_LIMIT = 50  # failures for one name from all clients together (guesses spread over many addresses)
+CLIENT_LIMIT = 20  # failures from one client address, whatever the names
 WINDOW = timedelta(minutes=15)
+FAILURE_FLOOR_S = 0.25  # a refusal takes at least this long, however fast its password check was
+UNKNOWN_CLIENT = "unknown"  # no address (this machine, or a proxy that does not pass it on): the client limit
+# cannot tell people apart there, so it does not apply (see the README's proxy section)
 
 
 @dataclass(frozen=True)
@@ -42,44 +50,91 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-def _locked_for(db: Database, username: str, client: str, moment: datetime) -> timedelta | None:
-    """How long attempts for this name or from this client stay refused, or None."""
+def _name_key(db: Database, typed: str) -> str:
+    """What an attempt is counted under: a keyed digest of the typed name (the store's own secret key), so
+    the attempts table never holds what was typed (a password typed in the wrong box included), while
+    every name, existing or not, is limited alike (a limit only on real names would tell which exist)."""
+    secret = get_meta(db, "sign_in_key")
+    if secret is None:
+        with transaction(db):
+            secret = get_meta(db, "sign_in_key") or secrets.token_hex(32)
+            set_meta(db, "sign_in_key", secret)
+    return hmac.new(bytes.fromhex(secret), typed.casefold().encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _locks(db: Database, key: str, client: str, moment: datetime) -> list[tuple[str, list, datetime]]:
+    """The limits this attempt is over: (where, its parameters, the lock's last failure) for each."""
     since = _stamp(moment - WINDOW)
     last_ok = db.execute("SELECT MAX(at) FROM sign_in_attempts WHERE username = ? AND ok = 1",
-                         [username]).fetchone()[0] or ""
-    checks = [("username = ? AND at > ?", [username, max(since, last_ok)], ACCOUNT_LIMIT),
-              ("client = ?", [client], CLIENT_LIMIT)]
-    longest = None
+                         [key]).fetchone()[0] or ""
+    checks = [("username = ? AND client = ? AND at > ?", [key, client, max(since, last_ok)], PAIR_LIMIT),
+              ("username = ? AND at > ?", [key, max(since, last_ok)], NAME_LIMIT)]
+    if client != UNKNOWN_CLIENT:
+        checks.append(("client = ?", [client], CLIENT_LIMIT))
+    locks = []
     for where, params, limit in checks:
         count, last = db.execute(f"SELECT COUNT(*), MAX(at) FROM sign_in_attempts WHERE ok = 0 AND at > ? AND {where}",
                                  [since, *params]).fetchone()
         if count >= limit:
-            left = datetime.fromisoformat(last) + WINDOW - moment
-            longest = left if longest is None else max(longest, left)
-    return longest
+            locks.append((where, params, datetime.fromisoformat(last)))
+    return locks
+
+
+def _refuse(db: Database, account: str | None, key: str, client: str, moment: datetime,
+            locks: list[tuple[str, list, datetime]]) -> Outcome:
+    """Inside the transaction: a locked attempt. Only the first refusal of a lock is kept (a row with ok = -1
+    and an audit entry), so refused attempts, which skip the password check and are fast, cannot fill the
+    disk; the lockout itself was audited when it began."""
+    where, params, last = max(locks, key=lambda lock: lock[2])
+    if not db.execute(f"SELECT 1 FROM sign_in_attempts WHERE ok = -1 AND at > ? AND {where} LIMIT 1",
+                      [_stamp(last), *params]).fetchone():
+        db.execute("INSERT INTO sign_in_attempts (at, username, client, ok) VALUES (?, ?, ?, -1)",
+                   [_stamp(moment), key, client])
+        audit.record(db, account, "sign_in_refused", "session", None, client=client, reason="locked",
+                     **({} if account else {"name": "unknown"}))
+    left = last + WINDOW - moment
+    return Outcome(None, "sign_in_locked", max(1, math.ceil(left.total_seconds() / 60)))
 
 
 def sign_in(db: Database, username: str, password: str, client: str | None = None,
             moment: datetime | None = None) -> Outcome:
-    """Check the password unless the name or the client is locked out; record and audit the attempt."""
-    username, client = username.strip(), client or "unknown"
+    """Check the password unless the name or the client is locked out; record and audit the attempt.
+
+    The attempt is reserved first, under the store's write lock, as a failure (``ok = 0``), and only then is
+    the password checked: simultaneous guesses cannot all pass the count before any of them is written. What
+    is stored is bounded: the typed name only as a digest (``_name_key``), the audit log names the account
+    only when one has that name ("unknown" otherwise), attempts older than the window are deleted, and a
+    locked client or name adds at most one refusal per lock."""
+    started = time.monotonic()
+    typed, client = username.strip(), (client or UNKNOWN_CLIENT)[:64]
     moment = moment or datetime.now(UTC)
-    locked = _locked_for(db, username, client, moment)
-    if locked is not None:
-        with transaction(db):
-            audit.record(db, username, "sign_in_refused", "session", None, client=client, reason="locked")
-        return Outcome(None, "sign_in_locked", max(1, math.ceil(locked.total_seconds() / 60)))
-    user = authenticate(db, username, password)
+    key = _name_key(db, typed)
+    account = typed if USERNAME.match(typed) and db.execute("SELECT 1 FROM users WHERE username = ?",
+                                                           [typed]).fetchone() else None
     with transaction(db):
-        db.execute("INSERT INTO sign_in_attempts (at, username, client, ok) VALUES (?, ?, ?, ?)",
-                   [_stamp(moment), username, client, int(user is not None)])
-        if user is not None:
-            audit.record(db, user.username, "sign_in", "session", user.id, client=client)
-            return Outcome(user)
-        audit.record(db, username, "sign_in_failed", "session", None, client=client)
-        if _locked_for(db, username, client, moment) is not None:
-            audit.record(db, username, "lockout", "session", None, client=client, minutes=WINDOW.seconds // 60)
-    return Outcome(None, "sign_in_failed")
+        locks = _locks(db, key, client, moment)
+        if locks:
+            outcome = _refuse(db, account, key, client, moment, locks)
+        else:
+            outcome = None
+            db.execute("DELETE FROM sign_in_attempts WHERE at < ?", [_stamp(moment - WINDOW)])
+            attempt = db.execute("INSERT INTO sign_in_attempts (at, username, client, ok) VALUES (?, ?, ?, 0)",
+                                 [_stamp(moment), key, client]).lastrowid
+    if outcome is None:
+        user = authenticate(db, typed, password)  # an unknown name costs a check too (accounts)
+        with transaction(db):
+            if user is not None:
+                db.execute("UPDATE sign_in_attempts SET ok = 1 WHERE id = ?", [attempt])
+                audit.record(db, user.username, "sign_in", "session", user.id, client=client)
+                return Outcome(user)
+            named = {} if account else {"name": "unknown"}
+            audit.record(db, account, "sign_in_failed", "session", None, client=client, **named)
+            if _locks(db, key, client, moment):
+                audit.record(db, account, "lockout", "session", None, client=client,
+                             minutes=WINDOW.seconds // 60, **named)
+        outcome = Outcome(None, "sign_in_failed")
+    time.sleep(max(0.0, FAILURE_FLOOR_S - (time.monotonic() - started)))
+    return outcome
 
 
 def sign_in_sso(db: Database, email: str | None, verified: bool | None, provider: str,
@@ -110,13 +165,14 @@ def sign_in_sso(db: Database, email: str | None, verified: bool | None, provider
     return Outcome(user, refusal)
 
 
-SIGN_OUT_REASONS = ("user", "idle", "disabled")  # the user's click; idle too long; account disabled or gone
+SIGN_OUT_REASONS = ("user", "idle", "disabled", "password")
+# the user's click; idle too long; account disabled or gone; its password changed or reset elsewhere
 
 
 def sign_out(db: Database, username: str, user_id: int | None, client: str | None = None,
              reason: str = "user") -> None:
-    """Audit the end of a session: the user signed out, was idle too long, or the account was disabled,
-    deleted or replaced (a restore)."""
+    """Audit the end of a session: the user signed out, was idle too long, the account was disabled,
+    deleted or replaced (a restore), or its password was changed or reset in another session."""
     if reason not in SIGN_OUT_REASONS:
         raise ValueError(reason)
     with transaction(db):
@@ -127,12 +183,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+PRUNE_MARGIN = timedelta(minutes=5)  # longer than a live session waits between touches (ui.session)
+
+
 def open_session(db: Database, user: User, idle: timedelta, moment: datetime | None = None) -> str:
-    """A new token for this signed-in browser (tokens idle for longer than ``idle`` are deleted on the way)."""
+    """A new token for this signed-in browser (tokens idle for longer than ``idle``, and a margin, are deleted on
+    the way: a live session touches its token only now and then, and must find it still there)."""
     moment = moment or datetime.now(UTC)
     token, stamp = secrets.token_urlsafe(32), _stamp(moment)
     with transaction(db):
-        db.execute("DELETE FROM web_sessions WHERE last_seen < ?", [_stamp(moment - idle)])
+        db.execute("DELETE FROM web_sessions WHERE last_seen < ?", [_stamp(moment - idle - PRUNE_MARGIN)])
         db.execute("INSERT INTO web_sessions (token_hash, user_id, username, created_at, last_seen) "
                    "VALUES (?, ?, ?, ?, ?)", [_token_hash(token), user.id, user.username, stamp, stamp])
     return token
@@ -156,6 +216,12 @@ def resume_session(db: Database, token: str, idle: timedelta, client: str | None
         db.execute("UPDATE web_sessions SET last_seen = ? WHERE token_hash = ?", [_stamp(moment), digest])
         audit.record(db, username, "sign_in", "session", user_id, client=client or "unknown", method="resume")
     return user
+
+
+def session_open(db: Database, token: str) -> bool:
+    """Whether this sign-in still stands: a password change or reset, or a disabled account, deletes every
+    token of the account (``accounts._end_web_sessions``), and a live session ends with it."""
+    return db.execute("SELECT 1 FROM web_sessions WHERE token_hash = ?", [_token_hash(token)]).fetchone() is not None
 
 
 def touch_session(db: Database, token: str, moment: datetime | None = None) -> None:

@@ -231,6 +231,31 @@ def test_deactivated_account_is_signed_out_on_next_run(run_app, demo_db, role):
     assert on_sign_in_page(at)
 
 
+def test_a_password_reset_or_change_ends_the_accounts_other_sessions(run_app, demo_db):
+    """The review's finding: after an admin's reset the old session only showed the change-password page, and
+    once the real user chose a new password it was fully signed in again. Each ends; the changer's stays."""
+    from storage.accounts import reset_password, user_id_of
+
+    old = run_app("director")
+    user_id = user_id_of(demo_db, ROLES_USERS["director"])
+    reset_password(demo_db, None, user_id, "a fresh temporary phrase 42")
+    old.run()
+    assert on_sign_in_page(old) and translate("session_ended_password", "th") in [i.value for i in old.info]
+    assert ended_sessions(demo_db)[-1] == (ROLES_USERS["director"], "password")
+    # two sessions sign in with the temporary password; the one that chooses a new password is the only one left
+    other, own = run_app(), run_app()
+    for at in (other, own):
+        sign_in(at, ROLES_USERS["director"], "a fresh temporary phrase 42")
+    own.text_input(key="pw_current").input("a fresh temporary phrase 42")
+    own.text_input(key="pw_new").input("my own new passphrase 7")
+    own.text_input(key="pw_again").input("my own new passphrase 7")
+    own.main.button[0].click().run()
+    own.run()
+    assert not own.exception and not on_sign_in_page(own) and own.metric
+    other.run()
+    assert on_sign_in_page(other) and not other.metric
+
+
 def ended_sessions(db) -> list[tuple[str, str]]:
     return [(r[0], json.loads(r[1])["reason"]) for r in db.execute(
         "SELECT username, detail FROM audit_log WHERE action = 'sign_out' ORDER BY id")]
@@ -302,3 +327,25 @@ def test_a_session_whose_user_id_now_names_someone_else_is_signed_out(run_app, d
     assert not at.exception
     assert "user_id" not in at.session_state
     assert on_sign_in_page(at)
+
+
+def test_anyone_signed_in_can_change_their_own_password_and_other_sessions_end(run_app, demo_db):
+    other, at = run_app("unit"), run_app("unit")
+    at.switch_page("pages/account.py").run()
+    assert not at.exception and at.title[0].value == translate("page_account", "th")
+    at.text_input(key="pw_current").input(DEMO_PASSWORD)
+    at.text_input(key="pw_new").input("a phrase of my own 2570")
+    at.text_input(key="pw_again").input("a phrase of my own 2570")
+    at.main.button[0].click().run()
+    assert [s.value for s in at.success] == [translate("pw_changed", "th")]
+    at.run()
+    assert not on_sign_in_page(at)
+    other.run()
+    assert on_sign_in_page(other)
+    assert ended_sessions(demo_db)[-1] == (ROLES_USERS["unit"], "password")
+    # a wrong current password changes nothing
+    at.text_input(key="pw_current").input("not it at all")
+    at.text_input(key="pw_new").input("another phrase of mine 9")
+    at.text_input(key="pw_again").input("another phrase of mine 9")
+    at.main.button[0].click().run()
+    assert [e.value for e in at.error] == [translate("error_password_current", "th")]

@@ -20,7 +20,7 @@ import streamlit as st
 from i18n import LANGUAGES
 from i18n.format import role_label
 from storage import is_demo
-from storage.accounts import MIN_PASSWORD, User
+from storage.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, User
 from storage.errors import StoreError
 from storage.schema import ROLES
 from ui import browser, faults, session, sso
@@ -44,6 +44,7 @@ PAGES = {
     "pages/plans.py": ("page_plans", ":material/trending_up:", ROLES),
     "pages/progress.py": ("page_progress", ":material/insights:", ROLES),
     "pages/admin.py": ("page_admin", ":material/admin_panel_settings:", ("admin",)),
+    "pages/account.py": ("page_account", ":material/key:", ROLES),
 }
 
 class PageEnd(Exception):
@@ -110,8 +111,8 @@ def sign_in_page() -> None:
         st.info(t("demo_accounts"))
     _single_sign_on()
     with st.form("sign_in"):
-        username = st.text_input(t("username"), key="login_username")
-        password = st.text_input(t("password"), type="password", key="login_password")
+        username = st.text_input(t("username"), key="login_username", max_chars=MAX_USERNAME)
+        password = st.text_input(t("password"), type="password", key="login_password", max_chars=MAX_PASSWORD)
         submitted = st.form_submit_button(t("sign_in"), type="primary")
     if submitted:
         if not username.strip() or not password:
@@ -152,21 +153,30 @@ def change_password_page() -> None:
     """Shown at every address while the account still has a temporary password (new, or reset by an admin)."""
     st.title(t("pw_title"))
     st.info(t("pw_must_change"), icon=":material/password:")
-    with st.form("change_password"):
-        current = st.text_input(t("pw_current"), type="password", key="pw_current")
-        new = st.text_input(t("pw_new"), type="password", key="pw_new", help=t("pw_rule", n=MIN_PASSWORD))
-        again = st.text_input(t("pw_again"), type="password", key="pw_again")
-        submitted = st.form_submit_button(t("pw_save"), type="primary")
-    if submitted:
-        if new != again:
-            st.error(t("pw_differ"))
-            return
-        try:
-            session.change_password(current, new)
-        except StoreError as exc:
-            st.error(describe(exc))
-            return
+    if password_form(t("pw_current")):
         st.rerun()
+
+
+def password_form(current_label: str) -> bool:
+    """The current password and a new one twice; True once the new one is saved (every other session of the
+    account has then ended: ``storage.accounts.change_password``)."""
+    with st.form("change_password", clear_on_submit=False):
+        current = st.text_input(current_label, type="password", key="pw_current", max_chars=MAX_PASSWORD)
+        new = st.text_input(t("pw_new"), type="password", key="pw_new", help=t("pw_rule", n=MIN_PASSWORD),
+                            max_chars=MAX_PASSWORD)
+        again = st.text_input(t("pw_again"), type="password", key="pw_again", max_chars=MAX_PASSWORD)
+        submitted = st.form_submit_button(t("pw_save"), type="primary")
+    if not submitted:
+        return False
+    if new != again:
+        st.error(t("pw_differ"))
+        return False
+    try:
+        session.change_password(current, new)
+    except StoreError as exc:
+        st.error(describe(exc))
+        return False
+    return True
 
 
 def not_for_your_role() -> None:

@@ -3,7 +3,7 @@
 A sqlite3 connection is kept per thread (Streamlit runs scripts on many threads and a connection
 must stay on the thread that made it). The signed-in user is re-read from the store on every run,
 so a deactivated account is signed out at its next action, as is a session idle for longer than
-``idle_limit`` minutes.
+``idle_limit`` minutes and every other session of an account whose password was changed or reset.
 
 A reload starts a new Streamlit session. The browser keeps the sign-in in a cookie holding a random token
 that the store checks (``storage.signin.resume_session``: the same account, still active, used within the
@@ -88,6 +88,9 @@ def current_user() -> User | None:
     user = get_user(store(), user_id)
     if user is None or user.username != username:
         _end(username, user_id, "disabled")
+        return None
+    if not signin.session_open(store(), st.session_state.get("session_token", "")):
+        _end(username, user_id, "password")  # changed or reset in another session: this one ends too
         return None
     st.session_state["last_active"] = moment
     if moment - st.session_state.get("token_touched", 0) > TOUCH_EVERY_S and "session_token" in st.session_state:
