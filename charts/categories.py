@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.theme import LEVEL_COLOURS, base_layout, hline, right_label
+from charts.theme import LEVEL_COLOURS, base_layout, hline, plain, right_label
 from i18n import translate
 from scoring import level_for
 from scoring.criteria import Thresholds
@@ -23,8 +23,8 @@ def category_bars(categories: pd.Series, thresholds: Thresholds, lang: str = "th
         # the score inside the bar's top: above it, it sat on the threshold lines
         text=[f"{s:.0f}" for s in categories], textposition="inside", insidetextanchor="end",
         textfont={"color": "#111111"},
-        customdata=[[names.get(c, ""), translate(f"level_{lv}", lang)] for c, lv in zip(categories.index, levels,
-                                                                                        strict=True)],
+        customdata=[[plain(names.get(c, "")), translate(f"level_{lv}", lang)]  # a name is shown as typed
+                    for c, lv in zip(categories.index, levels, strict=True)],
         hovertemplate="%{x} %{customdata[0]}<br>%{y:.1f} · %{customdata[1]}<extra></extra>",
         name=translate("score", lang),
     ))

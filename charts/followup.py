@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.theme import FONT, base_layout
+from charts.theme import FONT, base_layout, plain
 from charts.workplan import STATUS_COLOURS
 from i18n import translate
 
@@ -17,9 +17,9 @@ EXPECTED_COLOUR, WON_COLOUR = "#9ecae1", "#2e8b57"
 
 def action_bars(counts: pd.DataFrame, labels: dict, title: str, lang: str = "th") -> go.Figure:
     """``counts``: one row per group (index), one column per state (``analysis.improvement.state_counts``);
-    ``labels`` names each group."""
+    ``labels`` names each group (as typed: a unit's name is shown as plain text)."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
-    names = [labels.get(group, str(group)) for group in counts.index]
+    names = [plain(labels.get(group, group)) for group in counts.index]
     fig = go.Figure()
     for state in counts.columns:
         fig.add_trace(go.Bar(orientation="h", y=names, x=counts[state].tolist(), name=t(f"pg_state_{state}"),
@@ -37,12 +37,14 @@ def action_bars(counts: pd.DataFrame, labels: dict, title: str, lang: str = "th"
 
 def points_bars(plans: Sequence[str], expected: Sequence[float], won: Sequence[float | None],
                 lang: str = "th") -> go.Figure:
-    """Per plan (labels in ``plans``): the points expected and, where the next year has been scored, won."""
+    """Per plan (labels in ``plans``, as typed: a title is shown as plain text): the points expected and, where
+    the next year has been scored, won."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    names = [plain(plan) for plan in plans]
     fig = go.Figure([
-        go.Bar(orientation="h", y=list(plans), x=list(expected), name=t("pg_expected"),
+        go.Bar(orientation="h", y=names, x=list(expected), name=t("pg_expected"),
                marker={"color": EXPECTED_COLOUR}, text=[f"{e:.2f}" for e in expected], textposition="outside"),
-        go.Bar(orientation="h", y=list(plans), x=list(won), name=t("pg_won"),
+        go.Bar(orientation="h", y=names, x=list(won), name=t("pg_won"),
                marker={"color": WON_COLOUR}, text=["" if w is None else f"{w:.2f}" for w in won],
                textposition="outside"),
     ])

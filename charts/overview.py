@@ -3,7 +3,6 @@ review, trends and category-7 KPIs. Each is pure: plain pandas objects in, a Plo
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
@@ -13,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from charts.theme import FONT, LEVEL_COLOURS, base_layout, hline, right_label
+from charts.theme import FONT, LEVEL_COLOURS, base_layout, hline, plain, right_label
 from i18n import translate
 from scoring import level_for
 from scoring.criteria import Thresholds
@@ -69,7 +68,7 @@ def _category_id(value) -> int | None:
 
 def _category_label(category, lang: str) -> str:
     number = _category_id(category)
-    return translate("category_short", lang, n=number) if number is not None else str(category)
+    return translate("category_short", lang, n=number) if number is not None else plain(category)
 
 
 def _layout(text: str, **overrides) -> dict:
@@ -160,7 +159,7 @@ def category_radar(series: Mapping[str, pd.Series], thresholds: Thresholds, lang
         r = [_number(by_category.get(c)) for c in categories]
         colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
         fig.add_trace(go.Scatterpolar(
-            r=[*r, r[0]], theta=closed_theta, name=str(name), mode="lines+markers", connectgaps=False,
+            r=[*r, r[0]], theta=closed_theta, name=plain(name), mode="lines+markers", connectgaps=False,
             line={"color": colour, "width": 3 if number == 0 else 2},
             marker={"size": 9, "color": [_level_colour(v, thresholds) for v in [*r, r[0]]],
                     "line": {"color": colour, "width": 1.5}},
@@ -220,15 +219,15 @@ def unit_heatmap(matrix: pd.DataFrame, thresholds: Thresholds, lang: str = "th",
     ordered = matrix.loc[order]
     y, used = [], set()
     for unit in ordered.index:
-        label = html.escape(str(labels.get(unit, unit)), quote=False)  # Plotly reads tags in labels: a name is text
+        label = plain(labels.get(unit, unit))  # a code or name is shown as typed
         if label in used:  # a categorical axis would merge two rows with one label
-            label = f"{label} ({unit})"
+            label = f"{label} ({plain(unit)})"
         used.add(label)
         y.append(label)
     by_category = all(_category_id(c) is not None for c in ordered.columns)
     x = [_category_label(c, lang) for c in ordered.columns]
     z = [_numbers(row) for row in ordered.to_numpy()]
-    units = [_plain(u) for u in ordered.index]
+    units = [_python(u) for u in ordered.index]
     levels = thresholds.levels
     ticks = [(0.0, "below_basic"), (levels.basic, "basic"), (levels.advance, "advance"),
              (levels.significance, "significance")]
@@ -243,7 +242,7 @@ def unit_heatmap(matrix: pd.DataFrame, thresholds: Thresholds, lang: str = "th",
     # Plotly cannot select a heatmap's cells: an invisible marker on each cell takes the click (Streamlit's
     # point selection), and the hover, carrying the unit's id for the drill-down
     shown_names = unit_names or {}
-    names = {unit: html.escape(str(shown_names.get(unit, label)), quote=False) if unit in shown_names else label
+    names = {unit: plain(shown_names[unit]) if unit in shown_names else label
              for unit, label in zip(units, y, strict=True)}
     cells = [(column, label, unit, value) for label, unit, row in zip(y, units, z, strict=True)
              for column, value in zip(x, row, strict=True) if value is not None]
@@ -269,7 +268,7 @@ def unit_heatmap(matrix: pd.DataFrame, thresholds: Thresholds, lang: str = "th",
     return fig
 
 
-def _plain(value):
+def _python(value):
     """A NumPy scalar as its Python value, so the id survives JSON."""
     return value.item() if isinstance(value, np.generic) else value
 
@@ -285,8 +284,8 @@ def ofi_pareto(gaps: pd.DataFrame, lang: str = "th", top: int = 20) -> go.Figure
     frame = gaps.assign(points=pd.to_numeric(gaps["points"], errors="coerce").fillna(0.0))
     total = float(frame["points"].sum())
     shown = frame.sort_values("points", ascending=False, kind="stable").head(top).reset_index(drop=True)
-    refs = shown["ref"].astype(str).tolist()
-    texts = [html.escape(text, quote=False)  # a unit's own KPI name is user text: no tags in the hover
+    refs = [plain(ref) for ref in shown["ref"].astype(str)]  # the ticks and their order: a unit's own KPI id
+    texts = [plain(text)  # a unit's own KPI name is shown as typed
              for text in (shown["text"].fillna("").astype(str) if "text" in shown else [""] * len(shown))]
     if "units" in shown:
         sharing = [translate("ovc_units_sharing", lang, n=int(n)) if pd.notna(n) else "" for n in shown["units"]]
@@ -380,7 +379,7 @@ def trend(frame: pd.DataFrame, thresholds: Thresholds, lang: str = "th") -> go.F
     if frame.empty:
         return _empty("ovc_trend_title", lang)
     data = frame.sort_index()
-    x = [str(_plain(year)) for year in data.index]
+    x = [str(_python(year)) for year in data.index]
     fig = go.Figure()
     for column in data.columns:
         number = _category_id(column)
@@ -425,17 +424,18 @@ def _short(text: str, limit: int = 28) -> str:
 
 def _two_lines(text: str, width: int = 24) -> str:
     """A KPI's name in at most two lines of about ``width`` characters, broken between words (Thai words by
-    PyThaiNLP), the words that do not fit left for an ellipsis (the whole name is in the hover)."""
+    PyThaiNLP), the words that do not fit left for an ellipsis (the whole name is in the hover). ``text`` is as
+    typed: each line is made ``plain`` after the breaking, so no break cuts an entity."""
     from pythainlp.tokenize import word_tokenize
 
     lines = [""]
     for word in word_tokenize(text, engine="newmm", keep_whitespace=True):
         if lines[-1] and len(lines[-1]) + len(word) > width:
             if len(lines) == 2:
-                return f"{lines[0].strip()}<br>{lines[1].strip()}…"
+                return f"{plain(lines[0].strip())}<br>{plain(lines[1].strip())}…"
             lines.append("")
         lines[-1] += word.lstrip() if not lines[-1] else word
-    return "<br>".join(line.strip() for line in lines)
+    return "<br>".join(plain(line.strip()) for line in lines)
 
 
 def kpi_panels(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
@@ -449,7 +449,7 @@ def kpi_panels(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
     rows = math.ceil(len(kpis) / columns)
     names = frame.drop_duplicates("kpi").set_index("kpi")["name"]
     full = {kpi: name if isinstance(name := names.get(kpi), str) else "" for kpi in kpis}
-    titles = [f"{kpi}<br>{_two_lines(full[kpi])}" if full[kpi].strip() else str(kpi) for kpi in kpis]
+    titles = [f"{plain(kpi)}<br>{_two_lines(full[kpi])}" if full[kpi].strip() else plain(kpi) for kpi in kpis]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.05,
                         vertical_spacing=0.5 / rows if rows > 1 else 0.1)
     reference = (("target", TARGET_COLOUR, "dash", "ovc_target"), ("floor", FLOOR_COLOUR, "dot", "ovc_floor"),
@@ -460,11 +460,13 @@ def kpi_panels(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
         axis = "" if position == 0 else str(position + 1)  # make_subplots numbers its axes row by row
         data = by_kpi[kpi].sort_values("fiscal_year")
         fig.add_trace(go.Scatter(
-            x=[str(_plain(y)) for y in data["fiscal_year"]], y=_numbers(data["value"]), mode="lines+markers",
+            x=[str(_python(y)) for y in data["fiscal_year"]], y=_numbers(data["value"]), mode="lines+markers",
             connectgaps=False, name=translate("ovc_kpi_value", lang), legendgroup="value", showlegend=position == 0,
             line={"color": VALUE_COLOUR, "width": 2}, marker={"size": 7}, xaxis=f"x{axis}", yaxis=f"y{axis}",
-            customdata=[full[kpi]] * len(data),
-            hovertemplate=f"{kpi} %{{customdata}}<br>%{{x}}: %{{y:.2f}}<extra></extra>",
+            # the id and name as data, never in the template itself, where a typed %{...} would be read (nor as a
+            # meta: with one, Plotly reads %{...} in every title, so in the panel titles)
+            customdata=[[plain(kpi), plain(full[kpi])]] * len(data),
+            hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{x}: %{y:.2f}<extra></extra>",
         ))
         for column, colour, dash, _ in reference:
             values = data[column].dropna() if column in data else pd.Series(dtype=float)
@@ -503,7 +505,7 @@ def lens_bars(frame: pd.DataFrame, lang: str = "th") -> go.Figure:
                                              ("review", "rv_review_total", SERIES_COLOURS[0], "")):
             fig.add_trace(go.Bar(
                 y=names, x=_numbers(part[column]), orientation="h", name=translate(key, lang), legendgroup=key,
-                showlegend=row == 1, offsetgroup=key, customdata=list(part["name"]),
+                showlegend=row == 1, offsetgroup=key, customdata=[plain(name) for name in part["name"]],
                 marker={"color": colour, "pattern": {"shape": pattern, "fillmode": "overlay", "fgcolor": "#ffffff",
                                                          "solidity": 0.3}},
                 text=["" if pd.isna(v) else f"{v:.0f}%" for v in part[column]], textposition="outside",

@@ -1,5 +1,7 @@
-"""Shared look: level colours, a font stack that renders Thai, and labels wrapped between words."""
+"""Shared look: level colours, a font stack that renders Thai, labels wrapped between words, and user text made
+plain text for Plotly."""
 
+import html
 import re
 
 FONT = "Sarabun, 'Noto Sans Thai', 'Leelawadee UI', Tahoma, Loma, sans-serif"
@@ -18,6 +20,15 @@ def base_layout(title: str) -> dict:
         "margin": {"l": 40, "r": 110, "t": 60, "b": 40},
         "plot_bgcolor": "white",
     }
+
+
+def plain(text) -> str:
+    """``text`` (a name, a title: anything a person typed) as Plotly must be given it to show exactly those
+    characters: Plotly reads tags (``<a href>``, ``<b>``, ``<span style>``, ``<br>``) in every label, hover, title and
+    legend, and turns the entities ``&lt;`` ``&gt;`` ``&amp;`` back into ``<`` ``>`` ``&``. Quotes stay as typed:
+    Plotly does not decode ``&quot;``. Never escape a template (``%{...}`` would still be read): put the text in
+    ``customdata`` instead."""
+    return html.escape(str(text), quote=False)
 
 
 def hline(y: float, colour: str, dash: str | None = None, width: float = 1, axis: str = "") -> dict:
@@ -64,7 +75,8 @@ def words(text: str) -> list[str]:
 def wrap_words(text: str, width: int, max_lines: int | None = None) -> str:
     """``text`` in lines of about ``width`` letters joined by ``<br>`` (Plotly's line break), broken only between
     words (``words``): a chart's label is never cut inside a word. A word longer than a line has a line of its
-    own. With ``max_lines``, the words that do not fit are left for an ellipsis after the last one."""
+    own. With ``max_lines``, the words that do not fit are left for an ellipsis after the last one. ``text`` is as
+    typed: each line is made ``plain`` after the breaking, so no break cuts an entity and each ``<br>`` is a break."""
     lines = [""]
     for word in words(text):
         if lines[-1].strip() and text_width((lines[-1] + word).strip()) > width:
@@ -73,4 +85,4 @@ def wrap_words(text: str, width: int, max_lines: int | None = None) -> str:
                 break
             lines.append("")
         lines[-1] += word.lstrip() if not lines[-1] else word
-    return "<br>".join(line.strip() for line in lines)
+    return "<br>".join(plain(line.strip()) for line in lines)

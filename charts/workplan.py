@@ -8,7 +8,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from charts.theme import FONT, base_layout, wrap_words
+from charts.theme import FONT, base_layout, plain, wrap_words
 from i18n import translate
 from i18n.format import date_label, month_label
 
@@ -36,9 +36,9 @@ def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequenc
     twelve ``YYYY-MM``; ``phases`` the year's phases with ``phase``, ``starts_on``, ``ends_on``."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     fig = go.Figure()
-    labels = [wrap_words(f"{n}. {s['title_en'] if lang == 'en' and s['title_en'] else s['title_th']}",
-                         LABEL_WIDTH[lang])
-              for n, s in enumerate(steps, start=1)]
+    titles = [s["title_en"] if lang == "en" and s["title_en"] else s["title_th"] for s in steps]
+    # titles as typed: wrap_words makes each line plain text (a title's tags are shown, never read)
+    labels = [wrap_words(f"{n}. {title}", LABEL_WIDTH[lang]) for n, title in enumerate(titles, start=1)]
     lines = max((label.count("<br>") + 1 for label in labels), default=1)
     row = max(34, 10 + 18 * lines)  # a bar's room: as many lines as its longest label has
     kinds = ["overdue" if s.get("overdue") else s["status"] for s in steps]
@@ -48,9 +48,8 @@ def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequenc
             continue
         starts = [_first(steps[n]["start_month"]) for n in chosen]
         ends = [_after(steps[n]["end_month"]) for n in chosen]
-        hover = [t("wpc_hover", title=steps[n]["title_en"] if lang == "en" and steps[n]["title_en"]
-                   else steps[n]["title_th"], start=month_label(steps[n]["start_month"], lang),
-                   end=month_label(steps[n]["end_month"], lang), owner=steps[n]["owner"] or "–",
+        hover = [t("wpc_hover", title=plain(titles[n]), start=month_label(steps[n]["start_month"], lang),
+                   end=month_label(steps[n]["end_month"], lang), owner=plain(steps[n]["owner"] or "–"),
                    status=t(f"wp_status_{steps[n]['status']}"))
                  + (t("wpc_done_on", day=date_label(steps[n]["done_on"], lang)) if steps[n]["done_on"] else "")
                  for n in chosen]

@@ -432,7 +432,7 @@ def test_kpi_panel_titles_shorten_long_names():
     assert all(t.startswith(f"RM{i}<br>") and t.endswith("…") and len(t) < len(long) for i, t in enumerate(titles, 1))
     first, second = titles[0].split("<br>")[1:]
     assert (first, second) == ("ร้อยละความสำเร็จของการ", "ดำเนินงานตามแผนปฏิบัติ…")  # whole words, two lines
-    assert fig.data[0].customdata[0] == long  # the full name is in the hover
+    assert list(fig.data[0].customdata[0]) == ["RM1", long]  # the full name is in the hover
 
 
 def test_radar_has_a_spoke_per_category_assessed():
