@@ -916,6 +916,33 @@ def test_a_missing_store_file_is_named_and_not_created(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     ok(at)
-    assert errors(at) == [translate("store_missing", "th", path=str(missing))]
+    assert errors(at) == [translate("store_missing", "th")]
+    assert str(tmp_path) not in repr(at.main)  # the server's path is for its log, not for visitors
     assert not missing.exists() and not missing.parent.exists()
     assert not at.text_input  # no sign-in form
+
+
+def test_an_empty_store_file_is_not_made_a_store_without_accounts(tmp_path, monkeypatch):
+    empty = tmp_path / "pmqa.db"
+    empty.touch()
+    monkeypatch.setenv("PMQA_DB", str(empty))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    ok(at)
+    assert errors(at) == [translate("store_missing", "th")] and empty.stat().st_size == 0
+
+
+@pytest.mark.parametrize("damage", ["not a database", "a damaged page"])
+def test_a_damaged_store_is_said_at_the_first_page(tmp_path, monkeypatch, demo_path, damage):
+    if damage == "not a database":
+        demo_path.write_bytes(b"this is a spreadsheet, not a database" * 100)
+    else:  # a page in the middle of the file overwritten: the first page still opens
+        with demo_path.open("r+b") as file:
+            file.seek(demo_path.stat().st_size // 2 // 4096 * 4096)
+            file.write(b"\xff" * 4096)
+    monkeypatch.setenv("PMQA_DB", str(demo_path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    ok(at)
+    assert errors(at) == [translate("store_damaged", "th")]
+    assert not at.text_input

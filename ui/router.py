@@ -241,7 +241,7 @@ def route() -> None:
         except PageEnd:
             pass
         except StoreMissing as exc:
-            st.error(t("store_missing", path=str(exc.path)), icon=":material/database:")
+            st.error(t("store_damaged" if exc.damaged else "store_missing"), icon=":material/database:")
         except Exception as exc:  # st.stop and st.rerun are not Exceptions: they pass through
             faults.show(exc, where=f"page /{page.url_path}" if page else "the router")
         run_completed()  # not reached by a run cut short (st.rerun, st.stop, the next click)

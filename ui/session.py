@@ -13,7 +13,9 @@ closes, are sent only to this site (SameSite=Strict) and, over HTTPS, only encry
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import threading
 import time
 from datetime import timedelta
@@ -32,29 +34,60 @@ _local = threading.local()
 
 
 class StoreMissing(RuntimeError):
-    """``PMQA_DB`` names a file that does not exist: the app will not create a store there (a demo store
-    has published passwords); ``python -m storage init`` (or ``demo``) creates one."""
+    """``PMQA_DB`` names a file that does not exist or is empty: the app will not create a store there (a demo
+    store has published passwords, and an empty file silently became a store without accounts);
+    ``python -m storage init`` (or ``demo``) creates one. ``damaged``: the file is there but SQLite finds it
+    damaged or not a database. Visitors are told what happened and what to do, not the server's path,
+    which goes to the server's log."""
 
-    def __init__(self, path: Path):
-        super().__init__(f"{path} does not exist; create a store with: python -m storage init --db {path} "
-                         f"--admin NAME (or python -m storage demo --db {path})")
-        self.path = path
+    def __init__(self, path: Path, damaged: bool = False):
+        what = "is damaged or not a database" if damaged else "does not exist or is empty"
+        super().__init__(f"{path} {what}; " + ("restore a backup (python -m storage restore)" if damaged else
+                         f"create a store with: python -m storage init --db {path} --admin NAME "
+                         f"(or python -m storage demo --db {path})"))
+        self.path, self.damaged = path, damaged
 
 
 def db_path() -> Path:
     return Path(os.environ.get("PMQA_DB", DEFAULT_PATH))
 
 
+_checked: set[Path] = set()  # stores this process has found whole (PRAGMA quick_check), once each
+_checking = threading.Lock()
+
+
+def _check_whole(path: Path, db: Database) -> None:
+    """Once per process and store: SQLite's quick check of the whole file, so a damaged store is noticed
+    at the first page anyone opens, not page by page as each reaches a damaged part."""
+    with _checking:
+        if path in _checked:
+            return
+        try:
+            whole = db.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError:
+            whole = False
+        if not whole:
+            raise StoreMissing(path, damaged=True)
+        _checked.add(path)
+
+
 def store() -> Database:
     """The store for this thread. Only the default path (``make run``) is created, with the demo
-    department, on first start; a ``PMQA_DB`` file must exist (``StoreMissing`` otherwise)."""
+    department, on first start; a ``PMQA_DB`` file must exist and hold data (``StoreMissing`` otherwise)."""
     path = db_path()
     cached = getattr(_local, "stores", {})
     if path not in cached:
         default = path.resolve() == DEFAULT_PATH.resolve()
-        if not default and not path.exists():
+        if not default and (not path.exists() or path.stat().st_size == 0):
+            logging.getLogger(__name__).error("%s", StoreMissing(path))
             raise StoreMissing(path)
-        cached[path] = open_store(path, demo_if_empty=default)
+        try:
+            db = open_store(path, demo_if_empty=default)
+            _check_whole(path, db)
+        except (sqlite3.DatabaseError, StoreMissing) as exc:
+            logging.getLogger(__name__).error("%s (%s)", StoreMissing(path, damaged=True), exc)
+            raise StoreMissing(path, damaged=True) from exc
+        cached[path] = db
         _local.stores = cached
     return cached[path]
 
@@ -171,7 +204,7 @@ def sign_in_sso(found: tuple[str, bool | None, str, float | None]) -> signin.Out
     """Sign in the person the identity provider vouches for in this browser (``found``: ``sso.identity()``);
     a refusal stays in the session (``sso_refusal``) until that person chooses another account."""
     email, verified, issuer, _ = found
-    outcome = signin.sign_in_sso(store(), email, verified, issuer, client())
+    outcome = signin.sign_in_sso(store(), email, verified, issuer, client(), trusted=issuer in sso.trusted_issuers())
     _remember(outcome.user)
     st.session_state.pop("sso_paused", None)
     if outcome.refusal:
