@@ -138,15 +138,18 @@ def sign_in(db: Database, username: str, password: str, client: str | None = Non
 
 
 def sign_in_sso(db: Database, email: str | None, verified: bool | None, provider: str,
-                client: str | None = None) -> Outcome:
+                client: str | None = None, trusted: bool = False) -> Outcome:
     """Sign in someone an OpenID Connect provider has identified: the one active account with that e-mail
-    (compared without case). Refused, and audited, for no e-mail, an e-mail the provider says it has not
-    verified, or one that names no active account or more than one (refusal keys ``sso_*``)."""
+    (compared without case). Refused, and audited, for no e-mail, an e-mail the provider does not say it has
+    verified (``email_verified`` true), unless the deployment names this provider's issuer as one whose
+    e-mails its organisation manages (``trusted``: Microsoft Entra ID sends no such claim), or one that names
+    no active account or more than one (refusal keys ``sso_*``). A provider where anyone may write any
+    e-mail into their profile would otherwise sign them in as its owner here."""
     email, client = (email or "").strip(), client or "unknown"
     refusal, user = None, None
     if not email:
         refusal = "sso_no_email"
-    elif verified is False:  # a provider that does not say is trusted: the deployment chose it
+    elif verified is not True and not trusted:
         refusal = "sso_unverified"
     else:
         matches = user_by_email(db, email)

@@ -37,9 +37,9 @@ def people(db):
 
 
 @pytest.mark.parametrize("email", ["somchai@example.go.th", " SOMCHAI@EXAMPLE.GO.TH "])
-@pytest.mark.parametrize("verified", [True, None])
-def test_a_known_email_signs_in_its_account(db, people, email, verified):
-    outcome = signin.sign_in_sso(db, email, verified, "https://login.example", "10.0.0.1")
+@pytest.mark.parametrize(("verified", "trusted"), [(True, False), (None, True), (False, True)])
+def test_a_known_email_signs_in_its_account(db, people, email, verified, trusted):
+    outcome = signin.sign_in_sso(db, email, verified, "https://login.example", "10.0.0.1", trusted=trusted)
     assert outcome.user == accounts.get_user(db, people.id) and outcome.refusal is None
     assert audited(db)[-1] == ("somchai", "sign_in", {"client": "10.0.0.1", "method": "sso",
                                                       "provider": "https://login.example"})
@@ -50,6 +50,7 @@ def test_a_known_email_signs_in_its_account(db, people, email, verified):
     ("nobody@example.go.th", True, "sso_unknown"),
     ("gone@example.go.th", True, "sso_unknown"),       # a disabled account
     ("somchai@example.go.th", False, "sso_unverified"),
+    ("somchai@example.go.th", None, "sso_unverified"),  # the review: a provider that does not say was trusted
     ("", True, "sso_no_email"),
     (None, None, "sso_no_email"),
 ])

@@ -39,6 +39,16 @@ def label(provider: str) -> str:
         return "SSO"
 
 
+def trusted_issuers() -> set[str]:
+    """``[pmqa] trusted_email_issuers``: the issuers (``iss``) whose e-mails sign in without an
+    ``email_verified`` claim, because the organisation manages every address they issue (an Entra ID tenant)."""
+    try:
+        issuers = st.secrets.get("pmqa", {}).get("trusted_email_issuers", [])
+    except Exception:
+        return set()
+    return {str(issuer) for issuer in issuers} if isinstance(issuers, list | tuple) else set()
+
+
 def identity() -> tuple[str, bool | None, str, float | None] | None:
     """(e-mail, whether the provider verified it or None when it does not say, the issuer, when the provider
     issued the identity as a Unix time or None) of the person a provider identified in this browser, or
