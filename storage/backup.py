@@ -5,26 +5,41 @@ An archive holds ``pmqa.db``, a consistent copy of the database made with SQLite
 database refers to (withdrawn ones too, while their file is there); under ``criteria/`` a readable copy
 of each accepted criteria file (restore takes them from the database); and ``manifest.json``: format and
 version, when it was taken, the schema steps applied, rows per table, and the size and SHA-256 of every
-other member.
+other member, and the files the database refers to that were already missing when it was taken.
 
 ``check_archive`` reads an archive and changes nothing; ``restore`` writes a new store from one (command
 line); ``restore_into`` replaces the contents of the running store (admin page). Both check the whole
 archive first, so a bad one changes nothing, and bring a store from an older version of the app up to date.
+An archive is never trusted: before anything is inflated its members' declared sizes are checked (against a
+cap, the free disk and a plausible compression ratio) and reading stops at the declared size; its database
+must have exactly the schema this app's migrations make (every table, index, trigger and view); every file a
+row names must lie in that row's own folder and come with the archive.
+
+An archive is written under a hidden temporary name and given its name only when complete; a run's working
+copy of the store lives in a hidden folder it holds a lock on. What a killed run leaves behind is removed by
+the next backup or restore (once nobody holds its lock, or, where that cannot be told, once a day old).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import itertools
 import json
+import logging
 import os
 import re
+import secrets
+import shutil
 import sqlite3
+import string
 import tempfile
+import time
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,10 +50,17 @@ from sqlite_utils import Database
 
 from storage import audit, connect
 from storage.accounts import User, require_admin
+from storage.announcements import FOLDER as ANNOUNCEMENTS
 from storage.db import BUSY_TIMEOUT_MS, PRIVATE, db_file, now, private_file, transaction
 from storage.errors import InputError
-from storage.evidence import evidence_root
+from storage.evidence import ALLOWED, evidence_root
+from storage.migrations import Migrations
 from storage.schema import migrations
+
+try:
+    import fcntl  # file locks: whether a backup's or restore's leftovers belong to a run still going
+except ImportError:  # not on Windows: leftovers are then judged by their age alone
+    fcntl = None
 
 FORMAT = "pmqa-backup"
 FORMAT_VERSION = 1
@@ -50,7 +72,23 @@ PAGES_PER_STEP = 256  # pages copied per step of SQLite's backup (1 MB with 4 KB
 CHUNK = 1024 * 1024
 MAX_ARCHIVE_MB = 20  # the largest archive the admin page takes as an upload (the server's limit, config.toml)
 COMMAND_LINE = "command line"  # who the audit log names for backups and restores made with python -m storage
-TRIGGERS = {"audit_log_no_update", "audit_log_no_delete"}  # the only triggers (and no views) a store has
+# Restoring inflates an archive's members: checked against these before anything is read.
+MAX_RESTORE_BYTES = 20 * 1024**3  # the most an archive may hold uncompressed, all members together (20 GB)
+# the most a member over RATIO_FROM may inflate (uncompressed / compressed size): a zip bomb's is about 1000, a
+# store's database about 5 (more when nearly all its pages were emptied: VACUUM it), evidence files less
+MAX_RATIO = 200
+RATIO_FROM = 1024 * 1024
+DISK_MARGIN = 64 * 1024 * 1024  # the free space a check or a restore leaves on the disk
+# Leftovers of killed runs (a temporary archive, a folder with a copy of the store), removed by the next run.
+BACKUP_TEMP = ".pmqa-backup-"  # in the folder the archives go to
+RESTORE_TEMP = ".pmqa-restore-"  # beside the database (in the system's temporary folder for check_archive)
+LOCK = "lock"  # the file in a run's folder it holds a lock on while it runs
+STALE_AFTER = 60  # seconds: a leftover whose lock is free is removed once this old (a run locks at once)
+STALE_UNLOCKED_AFTER = 24 * 3600  # one that has no lock to test (older version, no file locks): once this old
+# tables SQLite itself makes (ANALYZE, e.g. from a PRAGMA optimize); allowed beside the app's, defined as SQLite does
+SQLITE_OWN = {"sqlite_stat1": "CREATE TABLE sqlite_stat1(tbl,idx,stat)",
+              "sqlite_stat4": "CREATE TABLE sqlite_stat4(tbl,idx,neq,nlt,ndlt,sample)"}
+LOG = logging.getLogger("pmqa")
 
 Progress = Callable[[float, str], None]
 Archive = Path | str | bytes | BinaryIO
@@ -60,13 +98,15 @@ DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
 
 @dataclass(frozen=True)
 class Manifest:
-    """What a checked archive holds. ``files`` maps each member (all but the manifest) to its size and sha256."""
+    """What a checked archive holds. ``files`` maps each member (all but the manifest) to its size and sha256;
+    ``missing``: the files (under ``evidence/``) the database refers to that the store had lost when it was taken."""
 
     name: str
     created_at: str
     schema: list[str]
     tables: dict[str, int]
     files: dict[str, dict]
+    missing: tuple[str, ...] = ()
 
     @property
     def evidence(self) -> list[str]:
@@ -106,6 +146,74 @@ def _applied(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
 
 
+def _damaged(manifest_name: str, file: str) -> InputError:
+    return InputError("error_backup_damaged", name=manifest_name, file=file)
+
+
+# ---- leftovers of killed runs -----------------------------------------------------------------------------------
+
+def _hold(handle: BinaryIO) -> None:
+    """Lock an open file of this run's for as long as it is open (waiting out a cleaner's brief look)."""
+    if fcntl is not None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+
+
+@contextlib.contextmanager
+def _lock_state(path: Path) -> Iterator[bool | None]:
+    """Whether the lock on ``path`` is free (True: held here meanwhile), held by a run still going (False), or
+    cannot be told (None: no such file, or no file locks here)."""
+    if fcntl is None:
+        yield None
+        return
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        yield None
+        return
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
+def _clear_stale(folder: Path, prefix: str) -> None:
+    """Remove what killed runs left in ``folder`` (names starting with ``prefix``): a temporary archive or a
+    working folder is removed once nobody holds its lock and it is ``STALE_AFTER`` old; one whose lock cannot be
+    tested, once ``STALE_UNLOCKED_AFTER`` old. Whatever cannot be removed is left (it is never listed)."""
+    try:
+        entries = [entry for entry in folder.iterdir() if entry.name.startswith(prefix)]
+    except OSError:
+        return
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            if entry.is_symlink():
+                continue
+            is_dir = entry.is_dir()
+            age = time.time() - entry.stat().st_mtime
+            if age < STALE_AFTER:
+                continue
+            with _lock_state(entry / LOCK if is_dir else entry) as free:
+                if free is False or (free is None and age < STALE_UNLOCKED_AFTER):
+                    continue
+                LOG.warning("removing %s, left by a backup or restore that did not finish", entry)
+                shutil.rmtree(entry) if is_dir else entry.unlink()
+
+
+@contextlib.contextmanager
+def _workspace(folder: Path | None, prefix: str) -> Iterator[Path]:
+    """A new hidden folder for a run's copy of the store, locked while the run goes on, removed afterwards."""
+    tmp = Path(tempfile.mkdtemp(dir=folder, prefix=prefix))
+    try:
+        with (tmp / LOCK).open("wb") as lock:
+            _hold(lock)
+            yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _safe(member: str) -> bool:
     """A relative path that stays inside the archive's folders: not absolute, no drive, no '..'."""
     name = member.removesuffix("/")
@@ -127,15 +235,22 @@ def _snapshot(db_path: Path, copy: Path, step: Callable[[float], None]) -> None:
         target.execute("PRAGMA journal_mode = DELETE").fetchone()
 
 
-def _new_archive(out_dir: Path) -> tuple[Path, BinaryIO]:
-    """A new archive file named by the time; never an existing one (``-2``, ``-3``... when taken)."""
-    stem = f"pmqa-backup-{_stamp()}"
+def _publish(part: Path, out_dir: Path, stem: str) -> Path:
+    """Give a complete archive its name, in one step and never an existing one's (``-2``, ``-3``... when taken):
+    a hard link, then the temporary name removed; a rename where the file system has no hard links."""
     for n in itertools.count(1):
         path = out_dir / (f"{stem}.zip" if n == 1 else f"{stem}-{n}.zip")
-        with contextlib.suppress(FileExistsError):
-            handle = path.open("xb")
-            os.chmod(path, PRIVATE)
-            return path, handle
+        try:
+            os.link(part, path)
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links on this file system
+            if path.exists():
+                continue
+            os.replace(part, path)
+            return path
+        part.unlink()
+        return path
     raise AssertionError("unreachable")
 
 
@@ -171,11 +286,15 @@ def backup(db: Database, out_dir: Path, progress: Progress | None = None, actor:
     progress = progress or _no_progress
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path, handle = _new_archive(out_dir)
+    _clear_stale(out_dir, BACKUP_TEMP)
+    stamp = _stamp()
+    part = out_dir / f"{BACKUP_TEMP}{stamp}-{secrets.token_hex(4)}.zip.part"  # not listed until complete
     try:
-        with handle, tempfile.TemporaryDirectory(dir=out_dir, prefix=".pmqa-backup-") as tmp, \
+        with part.open("xb") as handle, _workspace(out_dir, BACKUP_TEMP) as tmp, \
                 zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-            copy = Path(tmp) / DATABASE
+            os.chmod(part, PRIVATE)
+            _hold(handle)
+            copy = tmp / DATABASE
             created_at = now()
             progress(0.0, "backup_progress_database")
             _snapshot(db_file(db), copy, lambda done: progress(0.6 * done, "backup_progress_database"))
@@ -187,22 +306,26 @@ def backup(db: Database, out_dir: Path, progress: Progress | None = None, actor:
                     "WHERE path IS NOT NULL AND path <> '' ORDER BY path")]
                 criteria = [] if "criteria_files" not in tables else snapshot.execute(  # none before step m004
                     "SELECT sha256, name, text FROM criteria_files ORDER BY sha256").fetchall()
-            files = {DATABASE: _add_file(archive, DATABASE, copy)}
+            files, missing = {DATABASE: _add_file(archive, DATABASE, copy)}, []
             root = evidence_root(db)
             for i, path_text in enumerate(paths):
                 progress(0.6 + 0.35 * i / len(paths), "backup_progress_files")
                 relative = path_text.replace("\\", "/")
                 if _safe(relative) and (root / relative).is_file():
                     files[EVIDENCE + relative] = _add_file(archive, EVIDENCE + relative, root / relative)
+                elif EVIDENCE + relative not in files:
+                    LOG.warning("backup: %s, which the store refers to, is missing; the archive says so", relative)
+                    missing.append(EVIDENCE + relative)
             for sha256, name, text in criteria:
                 member = _criteria_member(name, sha256, files)
                 files[member] = _add_bytes(archive, member, text.encode("utf-8"))
             progress(0.95, "backup_progress_files")
             manifest = {"format": FORMAT, "version": FORMAT_VERSION, "created_at": created_at, "schema": schema,
-                        "tables": tables, "files": files}
+                        "tables": tables, "files": files, "missing": missing}
             archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        path = _publish(part, out_dir, f"pmqa-backup-{stamp}")
     except BaseException:
-        path.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
         raise
     with transaction(db):
         audit.record(db, actor.username if actor else COMMAND_LINE, "backup", "store", None, archive=path.name,
@@ -220,87 +343,230 @@ def _display_name(archive: Archive) -> str:
     return Path(name).name if isinstance(name, str | os.PathLike) and str(name) else "-"
 
 
-def _read_manifest(archive: zipfile.ZipFile, name: str) -> Manifest:
-    """The manifest, after checking the member names and the manifest's form."""
+def _check_members(archive: zipfile.ZipFile, name: str) -> set[str]:
+    """The member names, each safe and listed once."""
     members: set[str] = set()
     for info in archive.infolist():
         if not _safe(info.filename):
             raise InputError("error_backup_unsafe_path", name=name, file=info.filename)
         if info.filename in members:
-            raise InputError("error_backup_damaged", name=name, file=info.filename)
+            raise _damaged(name, info.filename)
         members.add(info.filename)
     if MANIFEST not in members:
         raise InputError("error_backup_not_archive", name=name)
+    return members
+
+
+def _check_sizes(archive: zipfile.ZipFile, name: str, room: Path, restoring: bool) -> None:
+    """Before anything is inflated, from the sizes the archive declares: no member inflating more than
+    ``MAX_RATIO`` times (past ``RATIO_FROM``), no more than ``MAX_RESTORE_BYTES`` in all, and room on the disk
+    for what will be written (the database copy in ``room``; restoring, the evidence files and the database
+    once more, as it is copied over the store), ``DISK_MARGIN`` to spare. Reading then stops at the declared
+    sizes (``_read_capped``), so a lying header cannot get past these either."""
+    infos = archive.infolist()
+    for info in infos:
+        if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * info.compress_size:
+            raise _damaged(name, info.filename)
+    total = sum(info.file_size for info in infos)
+    if total > MAX_RESTORE_BYTES:
+        raise _damaged(name, max(infos, key=lambda info: info.file_size).filename)
+    database = next((info.file_size for info in infos if info.filename == DATABASE), 0)
+    if shutil.disk_usage(room).free < (total + database if restoring else database) + DISK_MARGIN:
+        raise InputError("error_disk_full")
+
+
+def _read_capped(archive: zipfile.ZipFile, member: str, limit: int, name: str) -> Iterator[bytes]:
+    """A member's content in chunks, never more than ``limit`` bytes: InputError as soon as it would be more."""
+    size = 0
     try:
-        data = json.loads(archive.read(MANIFEST))
-    except (*DAMAGED, ValueError):
-        raise InputError("error_backup_damaged", name=name, file=MANIFEST) from None
+        with archive.open(member) as source:
+            while chunk := source.read(min(CHUNK, limit - size + 1)):
+                size += len(chunk)
+                if size > limit:
+                    raise _damaged(name, member)
+                yield chunk
+    except DAMAGED:
+        raise _damaged(name, member) from None
+
+
+def _read_manifest(archive: zipfile.ZipFile, name: str, members: set[str]) -> Manifest:
+    """The manifest, after checking its form."""
+    try:
+        data = json.loads(b"".join(_read_capped(archive, MANIFEST, archive.getinfo(MANIFEST).file_size, name)))
+    except ValueError:
+        raise _damaged(name, MANIFEST) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError("error_backup_not_archive", name=name)
     version, files, schema = data.get("version"), data.get("files"), data.get("schema")
     if isinstance(version, int) and version > FORMAT_VERSION:
         raise InputError("error_backup_newer_schema", name=name)
+    lost = data.get("missing", [])  # none in archives made before it was written
     well_formed = (
         version == FORMAT_VERSION and isinstance(data.get("created_at"), str) and isinstance(data.get("tables"), dict)
         and isinstance(schema, list) and all(isinstance(step, str) for step in schema)
         and isinstance(files, dict) and DATABASE in files
         and all(isinstance(entry, dict) and isinstance(entry.get("size"), int)
-                and isinstance(entry.get("sha256"), str) for entry in files.values()))
+                and isinstance(entry.get("sha256"), str) for entry in files.values())
+        and isinstance(lost, list) and all(isinstance(member, str) for member in lost))
     if not well_formed:
-        raise InputError("error_backup_damaged", name=name, file=MANIFEST)
+        raise _damaged(name, MANIFEST)
     if set(schema) - set(migrations.names):
         raise InputError("error_backup_newer_schema", name=name)
-    missing, unlisted = set(files) - members, members - set(files) - {MANIFEST}
-    if missing or unlisted:
-        raise InputError("error_backup_damaged", name=name, file=min(missing | unlisted))
-    return Manifest(name, data["created_at"], schema, data["tables"], files)
+    absent, unlisted = set(files) - members, members - set(files) - {MANIFEST}
+    if absent or unlisted:
+        raise _damaged(name, min(absent | unlisted))
+    return Manifest(name, data["created_at"], schema, data["tables"], files, tuple(lost))
 
 
 def _verify(archive: zipfile.ZipFile, member: str, manifest: Manifest, out: BinaryIO | None = None) -> None:
-    """Read a member through, checking its size and sha256 against the manifest (and copy it to ``out``)."""
+    """Read a member through, never past its declared size, checking its size and sha256 against the manifest
+    (and copy it to ``out``)."""
     expected = manifest.files[member]
     digest, size = hashlib.sha256(), 0
-    try:
-        if archive.getinfo(member).file_size != expected["size"]:
-            raise InputError("error_backup_damaged", name=manifest.name, file=member)
-        with archive.open(member) as source:
-            while chunk := source.read(CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-                if out is not None:
-                    out.write(chunk)
-    except DAMAGED:
-        raise InputError("error_backup_damaged", name=manifest.name, file=member) from None
+    if archive.getinfo(member).file_size != expected["size"]:
+        raise _damaged(manifest.name, member)
+    for chunk in _read_capped(archive, member, expected["size"], manifest.name):
+        digest.update(chunk)
+        size += len(chunk)
+        if out is not None:
+            out.write(chunk)
     if size != expected["size"] or digest.hexdigest() != expected["sha256"]:
-        raise InputError("error_backup_damaged", name=manifest.name, file=member)
+        raise _damaged(manifest.name, member)
+
+
+# ---- the database: this app's schema exactly, and files where their rows belong -----------------------------------
+
+_SQL_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]"""
+                        r"|[A-Za-z0-9_$\u0080-\U0010FFFF]+|[ \t\n\f\r]+|.", re.DOTALL)
+_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
+_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # SQLite folds ASCII letters only
+_VALUES = {"null", "true", "false", "current_date", "current_time", "current_timestamp"}  # a quoted one is text
+
+
+def _fold(name) -> str | None:
+    return name.translate(_LOWER) if isinstance(name, str) else name
+
+
+def _normalized(sql) -> tuple[str, ...] | None:
+    """A definition as SQLite reads it, without what does not change its meaning: its tokens without white
+    space, names and keywords in lower case, a quoted name ("x", [x], `x`) as the plain name it is (as another
+    version of sqlite-utils may have written it). String literals stay as written; a quoted name that is not a
+    plain one, or one that bare would read as a value ("null"), keeps its quotes."""
+    if not isinstance(sql, str):
+        return sql
+    tokens = []
+    for token in _SQL_TOKEN.findall(sql):
+        first = token[0]
+        if first in " \t\n\f\r":
+            continue
+        if first in "\"`[":
+            quote = "" if first == "[" else first
+            name = token[1:-1].replace(quote * 2, quote) if quote else token[1:-1]
+            folded = name.translate(_LOWER)
+            plain = _PLAIN_NAME.fullmatch(folded) and folded not in _VALUES
+            tokens.append(folded if plain else '"' + folded.replace('"', '""') + '"')
+        elif first == "'":
+            tokens.append(token)
+        else:
+            tokens.append(token.translate(_LOWER))
+    return tuple(tokens)
+
+
+def _objects(conn: sqlite3.Connection) -> Counter:
+    """Every table, index, trigger and view: (type, name, table, normalized definition)."""
+    return Counter((kind, _fold(name), _fold(table), _normalized(sql))
+                   for kind, name, table, sql in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+
+
+@functools.cache
+def _expected_objects(steps: tuple[str, ...]) -> Counter:
+    """The objects a new store has after the app's migration steps ``steps`` (a first part of them), made once
+    per version, in memory."""
+    chosen = Migrations()
+    chosen.steps = [step for step in migrations.steps if step[0] in steps]
+    made = Database(memory=True)
+    try:
+        chosen.apply(made)
+        return _objects(made.conn)
+    finally:
+        made.close()
+
+
+def _schema_differences(conn: sqlite3.Connection, steps: list[str]) -> list[str]:
+    """The names of the objects that differ from what the app's migrations make (extra, missing or altered)."""
+    found, expected = _objects(conn), _expected_objects(tuple(steps))
+    for name, sql in SQLITE_OWN.items():  # what ANALYZE makes, exactly as SQLite makes it, is no difference
+        found.pop(("table", name, name, _normalized(sql)), None)
+    return sorted({str(entry[1]) for entry in (found - expected) + (expected - found)})
+
+
+def _named_for(name: str, sha256) -> bool:
+    """A stored file's name: its content's SHA-256 and an extension the app accepts."""
+    return (isinstance(sha256, str) and re.fullmatch(r"[0-9a-f]{64}", sha256) is not None
+            and name.startswith(sha256) and name[len(sha256):] in ALLOWED)
+
+
+def _check_files(conn: sqlite3.Connection, manifest: Manifest) -> None:
+    """Every file a row names (evidence, announcements) lies in that row's own folder — ``<unit>/<year>/`` of
+    its assessment, or ``announcements/`` — named by its content's SHA-256, and comes with the archive with that
+    content (or is listed as lost when the archive was taken); and every file the archive carries is one a row
+    names. So a restore cannot point a row at another unit's file, nor leave a file where it does not belong."""
+    carried = {member.removeprefix(EVIDENCE): entry for member, entry in manifest.files.items()
+               if member.startswith(EVIDENCE)}
+    lost = {member.removeprefix(EVIDENCE) for member in manifest.missing}
+    rows = conn.execute(
+        "SELECT e.path, e.sha256, CAST(a.unit_id AS TEXT) || '/' || CAST(a.year AS TEXT) FROM evidence e "
+        "LEFT JOIN assessments a ON a.id = e.assessment_id WHERE e.path IS NOT NULL AND e.path <> ''").fetchall()
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'announcement_files'").fetchone():
+        rows += conn.execute("SELECT path, sha256, ? FROM announcement_files WHERE path IS NOT NULL AND path <> ''",
+                             [ANNOUNCEMENTS]).fetchall()
+    named = set()
+    for path, sha256, folder in rows:
+        relative = str(path).replace("\\", "/")
+        where, _, file_name = relative.rpartition("/")
+        if not _safe(relative) or folder is None or where != folder or not _named_for(file_name, sha256):
+            raise InputError("error_backup_unsafe_path", name=manifest.name, file=str(path))
+        entry = carried.get(relative)
+        if (entry is None and relative not in lost) or (entry is not None and entry["sha256"] != sha256):
+            raise _damaged(manifest.name, EVIDENCE + relative)
+        named.add(relative)
+    if unnamed := set(carried) - named:
+        raise _damaged(manifest.name, EVIDENCE + min(unnamed))
 
 
 def _check_database(copy: Path, manifest: Manifest) -> None:
-    """The copy opens, passes SQLite's integrity check and has the schema steps the manifest lists; it holds
-    no trigger or view this app does not make (they would run code on later writes) and no evidence path
-    leaving the evidence folder. (The manifest's checksums catch damage, not an archive made to deceive.)"""
-    try:
-        with contextlib.closing(_open(copy)) as conn:
+    """The copy's schema is exactly what this app's migrations make at the version the manifest names — every
+    table, index, trigger and view by name, type, table and definition, so nothing runs code on later writes
+    and the audit log stays append-only — checked before anything in it is read or evaluated; then it passes
+    SQLite's integrity check, has those schema steps applied and its rows' files check out (``_check_files``).
+    (The manifest's checksums catch damage, not an archive made to deceive.)"""
+    if manifest.schema != migrations.names[:len(manifest.schema)]:  # steps are only ever added at the end
+        raise _damaged(manifest.name, DATABASE)
+    with contextlib.closing(_open(copy)) as conn:
+        try:
+            conn.execute("PRAGMA trusted_schema = OFF")
+            different = _schema_differences(conn, manifest.schema)
+        except sqlite3.DatabaseError:
+            raise _damaged(manifest.name, DATABASE) from None
+        if different:
+            raise _damaged(manifest.name, f"{DATABASE}: {', '.join(different[:3])}")
+        try:
             intact = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             schema = _applied(conn)
-            extra = {row[0] for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'view')")} - TRIGGERS
-            paths = [row[0] for row in conn.execute("SELECT path FROM evidence WHERE path IS NOT NULL AND path <> ''")]
-    except sqlite3.DatabaseError:
-        intact, schema, extra, paths = False, [], set(), []
-    if set(schema) - set(migrations.names):
-        raise InputError("error_backup_newer_schema", name=manifest.name)
-    if not intact or schema != manifest.schema:
-        raise InputError("error_backup_damaged", name=manifest.name, file=DATABASE)
-    unsafe = sorted(extra) + [p for p in paths if not _safe(p.replace("\\", "/"))]
-    if unsafe:
-        raise InputError("error_backup_unsafe_path", name=manifest.name, file=", ".join(unsafe[:3]))
+        except sqlite3.DatabaseError:
+            intact, schema = False, []
+        if not intact or schema != manifest.schema:
+            raise _damaged(manifest.name, DATABASE)
+        _check_files(conn, manifest)
 
 
 @contextlib.contextmanager
-def _checked(archive: Archive, workdir: Path | None = None) -> Iterator[tuple[Manifest, zipfile.ZipFile, Path]]:
+def _checked(archive: Archive, workdir: Path | None = None,
+             restoring: bool = False) -> Iterator[tuple[Manifest, zipfile.ZipFile, Path]]:
     """Check the whole archive; yield its manifest, the open zip and a checked copy of its database in a
-    temporary folder (inside ``workdir`` when given), removed afterwards. InputError when anything is wrong."""
+    temporary folder (inside ``workdir`` when given, where leftovers of killed runs are cleared first), removed
+    afterwards. ``restoring``: the evidence files will be written too (room on the disk for them). InputError
+    when anything is wrong."""
     name = _display_name(archive)
     if isinstance(archive, bytes | bytearray):
         archive = io.BytesIO(archive)
@@ -310,23 +576,30 @@ def _checked(archive: Archive, workdir: Path | None = None) -> Iterator[tuple[Ma
         opened = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, EOFError):
         raise InputError("error_backup_not_archive", name=name) from None
-    with opened, tempfile.TemporaryDirectory(dir=workdir, prefix=".pmqa-restore-") as tmp:
-        manifest = _read_manifest(opened, name)
-        copy = Path(tmp) / DATABASE
-        for member in manifest.files:
-            if member == DATABASE:
-                with copy.open("wb") as out:
-                    _verify(opened, member, manifest, out)
-            else:
-                _verify(opened, member, manifest)
-        _check_database(copy, manifest)
-        yield manifest, opened, copy
+    room = Path(workdir) if workdir is not None else Path(tempfile.gettempdir())
+    with opened:
+        members = _check_members(opened, name)
+        _clear_stale(room, RESTORE_TEMP)  # first: a killed run's copy of the store may hold the room needed
+        _check_sizes(opened, name, room, restoring)
+        with _workspace(room, RESTORE_TEMP) as tmp:
+            manifest = _read_manifest(opened, name, members)
+            copy = tmp / DATABASE
+            for member in manifest.files:
+                if member == DATABASE:
+                    with copy.open("wb") as out:
+                        _verify(opened, member, manifest, out)
+                else:
+                    _verify(opened, member, manifest)
+            _check_database(copy, manifest)
+            yield manifest, opened, copy
 
 
 def check_archive(archive: Archive) -> Manifest:
     """Check an archive (a path, its bytes or an open file) without changing anything: a zip with this app's
-    manifest, every listed file present, intact and nothing else, no path leaving its folder, a schema this
-    code knows and a database that passes SQLite's integrity check. Its manifest; InputError otherwise."""
+    manifest, sizes that inflate plausibly and fit the disk, every listed file present, intact and nothing else,
+    no path leaving its folder, exactly the schema this app's migrations make (at a version this code knows), a
+    database that passes SQLite's integrity check, and every file a row names in that row's own folder and in
+    the archive. Its manifest; InputError otherwise."""
     with _checked(archive) as (manifest, _archive, _copy):
         return manifest
 
@@ -401,7 +674,7 @@ def restore(archive: Archive, db_path: Path, progress: Progress | None = None) -
     try:
         _mkdirs(db_path.parent, created)
         progress(0.0, "restore_progress_check")
-        with _checked(archive, workdir=db_path.parent) as (manifest, opened, copy):
+        with _checked(archive, workdir=db_path.parent, restoring=True) as (manifest, opened, copy):
             todo = _evidence_to_write(manifest, db_path.parent / "evidence")
             progress(0.3, "restore_progress_upgrade")
             store = connect(copy)
@@ -436,7 +709,7 @@ def restore_into(db: Database, archive: Archive, actor: User, progress: Progress
     progress = progress or _no_progress
     progress(0.0, "restore_progress_check")
     created: list[Path] = []
-    with _checked(archive, workdir=db_file(db).parent) as (manifest, opened, copy):
+    with _checked(archive, workdir=db_file(db).parent, restoring=True) as (manifest, opened, copy):
         todo = _evidence_to_write(manifest, evidence_root(db))
         progress(0.3, "restore_progress_upgrade")
         store = connect(copy)
@@ -467,9 +740,14 @@ def backups_folder(db: Database) -> Path:
 
 
 def archives(db: Database) -> list[Path]:
-    """The archives in the backups folder, newest first."""
+    """The complete archives in the backups folder, newest first: one being written has a hidden temporary name
+    until it is complete, and a file left half-written by an older version (no zip directory at its end) is
+    not listed."""
     folder = backups_folder(db)
-    return sorted(folder.glob("pmqa-backup-*.zip"), key=lambda p: p.name, reverse=True) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    found = [path for path in folder.glob("pmqa-backup-*.zip") if path.is_file() and zipfile.is_zipfile(path)]
+    return sorted(found, key=lambda p: p.name, reverse=True)
 
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "Manifest", "archives", "backup", "backups_folder", "check_archive", "restore",

@@ -4,9 +4,12 @@ into a new file or over the running store only after the whole archive checks ou
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import sqlite3
 import threading
+import time
 import zipfile
 from contextlib import closing
 from pathlib import Path
@@ -326,9 +329,10 @@ def test_only_an_admin_backs_up_or_restores(store, tmp_path, demo_user, role):
     assert not (tmp_path / "other").exists() or not list((tmp_path / "other").iterdir())
 
 
-def _doctored(archive: Path, tmp_path: Path, sql: str) -> Path:
-    """The archive with its database changed by ``sql`` and the manifest's checksums made to match, as someone
-    making a deceptive archive would."""
+def _doctored(archive: Path, tmp_path: Path, sql: str = "", change=None, manifest_change=None) -> Path:
+    """The archive with its database changed by ``sql``, its members by ``change`` (a dict name -> bytes) and its
+    manifest by ``manifest_change``, with the manifest's checksums made to match, as someone making a deceptive
+    archive would."""
     with zipfile.ZipFile(archive) as opened:
         members = {name: opened.read(name) for name in opened.namelist()}
     db_file = tmp_path / "doctored.db"
@@ -337,12 +341,16 @@ def _doctored(archive: Path, tmp_path: Path, sql: str) -> Path:
     conn.executescript(sql)
     conn.close()
     members["pmqa.db"] = db_file.read_bytes()
-    manifest = json.loads(members["manifest.json"])
-    manifest["files"]["pmqa.db"] = {"size": len(members["pmqa.db"]),
-                                    "sha256": hashlib.sha256(members["pmqa.db"]).hexdigest()}
+    if change:
+        change(members)
+    manifest = json.loads(members.pop("manifest.json"))
+    manifest["files"] = {name: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                         for name, data in members.items()}
+    if manifest_change:
+        manifest_change(manifest)
     members["manifest.json"] = json.dumps(manifest).encode()
     out = tmp_path / "doctored.zip"
-    with zipfile.ZipFile(out, "w") as target:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in members.items():
             target.writestr(name, data)
     return out
@@ -351,9 +359,8 @@ def _doctored(archive: Path, tmp_path: Path, sql: str) -> Path:
 @pytest.mark.parametrize("sql", [
     "UPDATE evidence SET path = '../../../etc/passwd' WHERE id = (SELECT MIN(id) FROM evidence)",
     "UPDATE evidence SET path = '/etc/passwd' WHERE id = (SELECT MIN(id) FROM evidence)",
-    "CREATE TRIGGER planted AFTER INSERT ON audit_log BEGIN UPDATE users SET password_hash = 'x'; END",
-    "CREATE VIEW planted AS SELECT * FROM users",
-], ids=["evidence path up", "evidence path absolute", "trigger", "view"])
+    "UPDATE evidence SET path = '1\\..\\..\\pmqa.db' WHERE id = (SELECT MIN(id) FROM evidence)",
+], ids=["evidence path up", "evidence path absolute", "evidence path up with backslashes"])
 def test_an_archive_made_to_deceive_is_refused(store, demo_path, tmp_path, demo_user, sql):
     doctored = _doctored(backup.backup(store, tmp_path / "out"), tmp_path, sql)
     admin = demo_user("admin")
@@ -371,3 +378,333 @@ def test_the_backups_folder_lists_archives_newest_first(store, demo_path):
     second = backup.backup(store, backup.backups_folder(store))
     assert backup.backups_folder(store) == demo_path.parent / "backups"
     assert backup.archives(store) == sorted([first, second], key=lambda p: p.name, reverse=True)
+
+
+# ---- the whole schema: what the app's own migrations make, nothing more, nothing less, nothing altered ----------
+
+SCHEMA_CHANGES = {
+    "trigger body altered": "DROP TRIGGER audit_log_no_update; CREATE TRIGGER audit_log_no_update AFTER UPDATE ON "
+                            "users BEGIN UPDATE users SET role = 'admin' WHERE username = 'demo-unit'; END",
+    "append-only triggers missing": "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete",
+    "extra trigger": "CREATE TRIGGER planted AFTER INSERT ON audit_log BEGIN UPDATE users SET password_hash = 'x'; END",
+    "extra view": "CREATE VIEW planted AS SELECT * FROM users",
+    "extra index": "CREATE INDEX planted ON users (email)",
+    "extra table": "CREATE TABLE planted (x)",
+    "unique index made plain": "DROP INDEX idx_users_username; CREATE INDEX idx_users_username ON users (username)",
+    "column added": "ALTER TABLE users ADD COLUMN note TEXT DEFAULT 'x'",
+    "table missing": "DROP TABLE none_met",
+}
+NAMED = {"trigger body altered": "audit_log_no_update", "append-only triggers missing": "audit_log_no_delete",
+         "extra trigger": "planted", "extra view": "planted", "extra index": "planted", "extra table": "planted",
+         "unique index made plain": "idx_users_username", "column added": "users", "table missing": "none_met"}
+
+
+@pytest.mark.parametrize("case", list(SCHEMA_CHANGES))
+def test_a_schema_other_than_the_apps_is_refused(store, demo_path, tmp_path, demo_user, case):
+    doctored = _doctored(backup.backup(store, tmp_path / "out"), tmp_path, SCHEMA_CHANGES[case])
+    admin = demo_user("admin")
+    before, files = dump(demo_path), files_under(evidence.evidence_root(store))
+    with pytest.raises(InputError) as err:
+        backup.check_archive(doctored)
+    assert err.value.key == "error_backup_damaged"
+    assert err.value.params["file"].startswith("pmqa.db") and NAMED[case] in err.value.params["file"]
+    with pytest.raises(InputError, match="error_backup_damaged"):
+        backup.restore_into(store, doctored, admin)
+    with pytest.raises(InputError, match="error_backup_damaged"):
+        backup.restore(doctored, tmp_path / "new" / "pmqa.db")
+    assert dump(demo_path) == before and files_under(evidence.evidence_root(store)) == files
+    assert not (tmp_path / "new").exists()
+    triggers = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert triggers == {"audit_log_no_update", "audit_log_no_delete"}
+
+
+def test_an_older_archive_with_an_altered_schema_is_refused(tmp_path):
+    older = Migrations()
+    older.steps = migrations.steps[:-1]
+    with closing(open_database(tmp_path / "old.db")) as old:
+        older.apply(old)
+        archive = backup.backup(old, tmp_path / "out")
+    doctored = _doctored(archive, tmp_path, "DROP TRIGGER audit_log_no_delete")
+    with pytest.raises(InputError, match="error_backup_damaged"):
+        backup.restore(doctored, tmp_path / "new.db")
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_schema_steps_out_of_the_apps_order_are_refused(store, tmp_path):
+    skipped = migrations.names[1]
+    doctored = _doctored(backup.backup(store, tmp_path / "out"), tmp_path,
+                         f"DELETE FROM _migrations WHERE name = '{skipped}'",
+                         manifest_change=lambda m: m["schema"].remove(skipped))
+    with pytest.raises(InputError) as err:
+        backup.restore(doctored, tmp_path / "new" / "pmqa.db")
+    assert (err.value.key, err.value.params["file"]) == ("error_backup_damaged", "pmqa.db")
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize(("one", "other", "same"), [
+    ('CREATE TABLE "users" (\n   "id" INTEGER PRIMARY KEY)', "create table [Users] ( `id` integer primary key )", True),
+    ("CREATE INDEX i ON t (a)", 'CREATE INDEX "i"\n    ON "t" ("a")', True),
+    ("CREATE TABLE t (a TEXT DEFAULT 'x')", "CREATE TABLE t (a TEXT DEFAULT 'X')", False),
+    ("CREATE TABLE t (a TEXT DEFAULT 'x')", 'CREATE TABLE t (a TEXT DEFAULT "x")', False),
+    ("CREATE TABLE t (a DEFAULT NULL)", 'CREATE TABLE t (a DEFAULT "null")', False),
+    ("CREATE TABLE t (a INTEGER)", "CREATE TABLE t (a INTEGER, b)", False),
+    ("CREATE TABLE t (a INTEGER)", "CREATE TABLE t (a INTEGER) -- ", False),
+    ('CREATE TABLE "my table" (a)', "CREATE TABLE my table (a)", False),
+])
+def test_definitions_are_compared_as_sqlite_reads_them(one, other, same):
+    assert (backup._normalized(one) == backup._normalized(other)) is same
+
+
+def test_an_analysed_store_still_restores(store, demo_path, tmp_path):
+    store.execute("ANALYZE")  # what a maintenance `PRAGMA optimize` may do: SQLite's own statistics table
+    archive = backup.backup(store, tmp_path / "out")
+    backup.restore(archive, tmp_path / "new" / "pmqa.db")
+    assert dump(tmp_path / "new" / "pmqa.db")["units"] == dump(demo_path)["units"]
+
+
+# ---- evidence and announcement files: each row's file in its own folder, and in the archive ------------------------
+
+OTHER_PDF = pdf_bytes("another unit's confidential report")
+
+
+@pytest.fixture
+def two_units(store, demo_user):
+    """The store with a confidential file of another unit (unit 2) and an announcement with a file."""
+    from storage import announcements
+
+    other = store.execute("SELECT id FROM assessments WHERE unit_id = 2 AND year = 2570").fetchone()[0]
+    digest = hashlib.sha256(OTHER_PDF).hexdigest()
+    folder = evidence.evidence_root(store) / "2" / "2570"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{digest}.pdf").write_bytes(OTHER_PDF)
+    with transaction(store):
+        store["evidence"].insert({"assessment_id": other, "item": "1.1", "level": "basic", "kind": "file",
+                                  "filename": "secret.pdf", "path": f"2/2570/{digest}.pdf", "sha256": digest,
+                                  "size": len(OTHER_PDF), "confidential": 1, "added_by": "unit2",
+                                  "added_at": "2026-01-01T00:00:00"})
+    announcements.publish(store, demo_user("admin"), "ประกาศ", "", files=[("ann.pdf", pdf_bytes("announcement"))])
+    return store
+
+
+MINE = "(SELECT MIN(e.id) FROM evidence e JOIN assessments a ON a.id = e.assessment_id WHERE a.unit_id = 1)"
+THEIRS = "(SELECT path FROM evidence WHERE path LIKE '2/%')"
+
+
+def _pop_member(prefix: str):
+    def change(members):
+        members.pop(next(name for name in members if name.startswith(prefix)))
+    return change
+
+
+def _swap_member(prefix: str, data: bytes):
+    def change(members):
+        members[next(name for name in members if name.startswith(prefix))] = data
+    return change
+
+
+def _plant(members):
+    members[f"evidence/2/2570/{hashlib.sha256(PDF).hexdigest()}.pdf"] = PDF
+
+
+FILE_CHANGES = {
+    "row re-pointed at another unit's file": (f"UPDATE evidence SET path = {THEIRS} WHERE id = {MINE}", None,
+                                               "error_backup_unsafe_path"),
+    "row moved to another unit's assessment": (
+        f"UPDATE evidence SET assessment_id = (SELECT id FROM assessments WHERE unit_id = 2 AND year = 2570) "
+        f"WHERE id = {MINE}", None, "error_backup_unsafe_path"),
+    "row pointed into another unit's folder": (
+        f"UPDATE evidence SET path = '2/2570/' || sha256 || '.pdf' WHERE id = {MINE}", None,
+        "error_backup_unsafe_path"),
+    "row pointed into another year's folder": (
+        f"UPDATE evidence SET path = '1/2569/' || sha256 || '.pdf' WHERE id = {MINE}", None,
+        "error_backup_unsafe_path"),
+    "row's file not in the archive": ("", _pop_member("evidence/1/"), "error_backup_damaged"),
+    "row's file with other content": ("", _swap_member("evidence/1/", OTHER_PDF), "error_backup_damaged"),
+    "file no row refers to": ("", _plant, "error_backup_damaged"),
+    "announcement file leaving its folder": (
+        f"UPDATE announcement_files SET path = 'announcements/../' || {THEIRS}", None, "error_backup_unsafe_path"),
+    "announcement file pointed at a unit's file": (
+        f"UPDATE announcement_files SET path = {THEIRS}", None, "error_backup_unsafe_path"),
+    "announcement file not in the archive": ("", _pop_member("evidence/announcements/"), "error_backup_damaged"),
+}
+
+
+@pytest.mark.parametrize("case", list(FILE_CHANGES))
+def test_files_must_lie_in_their_own_folder_and_in_the_archive(two_units, demo_path, tmp_path, demo_user, case):
+    sql, change, key = FILE_CHANGES[case]
+    doctored = _doctored(backup.backup(two_units, tmp_path / "out"), tmp_path, sql, change)
+    admin = demo_user("admin")
+    before, files = dump(demo_path), files_under(evidence.evidence_root(two_units))
+    with pytest.raises(InputError) as err:
+        backup.check_archive(doctored)
+    assert err.value.key == key
+    with pytest.raises(InputError, match=key):
+        backup.restore_into(two_units, doctored, admin)
+    with pytest.raises(InputError, match=key):
+        backup.restore(doctored, tmp_path / "new" / "pmqa.db")
+    assert dump(demo_path) == before and files_under(evidence.evidence_root(two_units)) == files
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_store_that_lost_a_file_still_backs_up_and_restores(two_units, tmp_path):
+    [path] = [r[0] for r in two_units.execute(f"SELECT path FROM evidence WHERE id = {MINE}")]
+    (evidence.evidence_root(two_units) / path).unlink()
+    archive = backup.backup(two_units, tmp_path / "out")
+    assert f"evidence/{path}" not in backup.check_archive(archive).files
+    backup.restore(archive, tmp_path / "new" / "pmqa.db")
+    assert not (tmp_path / "new" / "evidence" / path).exists()
+    assert len(files_under(tmp_path / "new" / "evidence")) == 3  # the withdrawn one, unit 2's, the announcement's
+    # a row said to be lost must still lie in its own folder
+    doctored = _doctored(archive, tmp_path,
+                         f"UPDATE evidence SET path = '2/2570/' || sha256 || '.pdf' WHERE id = {MINE}",
+                         manifest_change=lambda m: m["missing"].append(m["missing"][0].replace("/1/", "/2/", 1)))
+    with pytest.raises(InputError, match="error_backup_unsafe_path"):
+        backup.check_archive(doctored)
+
+
+# ---- sizes: checked before anything is inflated; reading stops at the declared size ------------------------------
+
+class _Spy:
+    """Which members of any zip are opened for reading."""
+
+    def __init__(self, monkeypatch):
+        self.opened: list[str] = []
+        real = zipfile.ZipFile.open
+
+        def spy(archive, name, mode="r", *args, **kwargs):
+            if mode == "r":
+                self.opened.append(name if isinstance(name, str) else name.filename)
+            return real(archive, name, mode, *args, **kwargs)
+
+        monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+
+
+def test_an_archive_inflating_past_the_cap_is_refused_before_extracting(store, tmp_path, monkeypatch):
+    archive = backup.backup(store, tmp_path / "out")
+    monkeypatch.setattr(backup, "MAX_RESTORE_BYTES", 1024 * 1024)  # the database alone is larger
+    spy = _Spy(monkeypatch)
+    with pytest.raises(InputError) as err:
+        backup.restore(archive, tmp_path / "new" / "pmqa.db")
+    assert err.value.key == "error_backup_damaged"
+    assert spy.opened == [] and not (tmp_path / "new").exists()
+
+
+def test_a_member_inflating_too_much_is_refused_before_extracting(store, tmp_path, monkeypatch):
+    zeros = b"\0" * (24 * 1024 * 1024)  # deflates about a thousandfold
+    member = f"evidence/1/2570/{hashlib.sha256(zeros).hexdigest()}.pdf"
+    bomb = _doctored(backup.backup(store, tmp_path / "out"), tmp_path,
+                     change=lambda members: members.update({member: zeros}))
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    spy = _Spy(monkeypatch)
+    with pytest.raises(InputError) as err:
+        backup.check_archive(bomb)
+    assert (err.value.key, err.value.params["file"]) == ("error_backup_damaged", member)
+    assert spy.opened == []
+
+
+def test_an_archive_larger_than_the_free_disk_is_refused_before_extracting(store, tmp_path, monkeypatch):
+    import shutil
+
+    archive = backup.backup(store, tmp_path / "out")
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: real(path)._replace(free=512 * 1024))
+    spy = _Spy(monkeypatch)
+    with pytest.raises(InputError) as err:
+        backup.restore(archive, tmp_path / "new" / "pmqa.db")
+    assert err.value.key == "error_disk_full"
+    assert spy.opened == [] and not (tmp_path / "new").exists()
+
+
+def test_reading_a_member_stops_at_its_declared_size(store, tmp_path, monkeypatch):
+    """A zip reader that trusted a lying header would go on inflating; the check stops at the declared size."""
+    archive = backup.backup(store, tmp_path / "out")
+    declared = backup.check_archive(archive).files["pmqa.db"]["size"]
+    served = []
+    real = zipfile.ZipFile.open
+
+    class Endless(io.RawIOBase):
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            if sum(served) > declared + 16 * 1024 * 1024:
+                raise AssertionError("read far past the declared size")  # never fill the disk
+            served.append(len(buffer))
+            buffer[:] = b"\0" * len(buffer)
+            return len(buffer)
+
+    def lying(opened, name, mode="r", *args, **kwargs):
+        if name == "pmqa.db" and mode == "r":
+            return io.BufferedReader(Endless())
+        return real(opened, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", lying)
+    with pytest.raises((InputError, AssertionError)) as err:
+        backup.check_archive(archive)
+    assert isinstance(err.value, InputError) and err.value.params["file"] == "pmqa.db"
+    assert sum(served) <= declared + 2 * backup.CHUNK
+
+
+# ---- killed runs: no partial archive listed, their leftovers cleared by the next run ----------------------------
+
+def _leftover(path: Path, is_dir: bool, hours_old: float, lock: bool = False) -> Path:
+    if is_dir:
+        path.mkdir(parents=True)
+        (path / "pmqa.db").write_bytes(b"a full copy of the store")
+        if lock:
+            (path / "lock").touch()  # what a run holds a lock on while it goes on
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"PK\x03\x04 half an archive")
+    when = time.time() - hours_old * 3600
+    os.utime(path, (when, when))
+    return path
+
+
+def test_an_archive_being_written_is_not_listed(store, demo_user):
+    seen = []
+    archive = backup.backup(store, backup.backups_folder(store),
+                            progress=lambda f, c: seen.append(backup.archives(store)) if f < 1 else None)
+    assert seen and all(listed == [] for listed in seen)
+    assert backup.archives(store) == [archive]
+
+
+def test_a_killed_backup_leaves_nothing_listed_and_the_next_one_clears_it(store):
+    folder = backup.backups_folder(store)
+    partial = _leftover(folder / "pmqa-backup-20250101-000000.zip", False, 48)  # a run of an older version
+    old_part = _leftover(folder / ".pmqa-backup-20250101-000000-1a2b.zip.part", False, 48)
+    old_copy = _leftover(folder / ".pmqa-backup-k1ll3d", True, 48)
+    fresh_part = _leftover(folder / ".pmqa-backup-20990101-000000-3c4d.zip.part", False, 0)  # another run, now
+    fresh_copy = _leftover(folder / ".pmqa-backup-running", True, 0)
+    assert backup.archives(store) == []
+    archive = backup.backup(store, folder)
+    assert backup.archives(store) == [archive]
+    assert not old_part.exists() and not old_copy.exists()
+    assert fresh_part.exists() and fresh_copy.exists() and partial.exists()  # not ours to judge: only not listed
+
+
+def test_a_running_backups_files_are_kept_however_old(store):
+    fcntl = pytest.importorskip("fcntl")  # file locks of POSIX systems
+    folder = backup.backups_folder(store)
+    running = _leftover(folder / ".pmqa-backup-20250101-000000-5e6f.zip.part", False, 48)
+    copy = _leftover(folder / ".pmqa-backup-slow", True, 48, lock=True)
+    lock = copy / "lock"
+    with running.open("rb") as held, lock.open("rb") as held_too:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(held_too, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        backup.backup(store, folder)
+        assert running.exists() and copy.exists()
+    backup.backup(store, folder)
+    assert not running.exists() and not copy.exists()
+
+
+def test_a_killed_restore_leaves_no_copy_of_the_store(store, demo_path, tmp_path, demo_user):
+    archive = backup.backup(store, tmp_path / "out")
+    old = _leftover(demo_path.parent / ".pmqa-restore-k1ll3d", True, 48)
+    fresh = _leftover(demo_path.parent / ".pmqa-restore-running", True, 0)
+    backup.restore_into(store, archive, demo_user("admin"))
+    assert not old.exists() and fresh.exists()
+    beside = tmp_path / "new"
+    old = _leftover(beside / ".pmqa-restore-k1ll3d", True, 48)
+    backup.restore(archive, beside / "pmqa.db")
+    assert not old.exists()
