@@ -72,7 +72,10 @@ class User:
 
 MAX_USERNAME = 64
 USERNAME = re.compile(rf"^[A-Za-z0-9._@-]{{2,{MAX_USERNAME}}}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# an address as people have them: a dot-atom local part (no quotes, commas, spaces or angle brackets, which made
+# one typed address several recipients) and a domain of letters, digits and hyphens
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 MAX_NAME = 200
 
 

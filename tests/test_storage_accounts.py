@@ -42,6 +42,10 @@ def test_inactive_user_cannot_sign_in(db):
         ({"username": "สมชาย", "password": "long enough", "role": "director"}, "error_username"),
         ({"username": "ab", "password": "long enough", "role": "unit"}, "error_user_unit"),
         ({"username": "ab", "password": "long enough", "role": "director", "email": "not-an-address"}, "error_email"),
+        # one typed address that mail would read as several recipients (the review's comma in the local part)
+        ({"username": "ab", "password": "long enough", "role": "director", "email": "a,b@x.org"}, "error_email"),
+        ({"username": "ab", "password": "long enough", "role": "director", "email": '"a,b"@x.org'}, "error_email"),
+        ({"username": "ab", "password": "long enough", "role": "director", "email": "a@x.org;b@y.org"}, "error_email"),
     ],
 )
 def test_bad_accounts_are_refused_and_nothing_is_stored(db, kwargs, message):
