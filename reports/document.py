@@ -13,13 +13,15 @@ from __future__ import annotations
 import base64
 import html
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+
+from reports.cells import xml_text
 
 FONT = "TH Sarabun New"  # the government's standard Thai font; Word substitutes when it is missing
 # TLWG's Laksaman is drawn to TH Sarabun New's measures. Asked for by name: fontconfig's alias from
@@ -83,6 +85,28 @@ class Report:
         return self
 
 
+def _fit(doc: Report) -> Report:
+    """The document with every text fit for XML (``reports.cells.xml_text``): a control character an older
+    store holds would make python-docx refuse the whole document."""
+    def texts(values) -> tuple:
+        return tuple(map(xml_text, values))
+
+    blocks = []
+    for block in doc.blocks:
+        if isinstance(block, Heading | Para):
+            block = replace(block, text=xml_text(block.text))
+        elif isinstance(block, Bullets):
+            block = replace(block, items=texts(block.items))
+        elif isinstance(block, Table):
+            block = replace(block, headers=texts(block.headers), rows=tuple(texts(row) for row in block.rows))
+        elif isinstance(block, Image):
+            block = replace(block, caption=xml_text(block.caption))
+        elif isinstance(block, Contents):
+            block = replace(block, title=xml_text(block.title))
+        blocks.append(block)
+    return Report(xml_text(doc.title), doc.lang, blocks, xml_text(doc.footer))
+
+
 def _cell_text(value) -> str:
     if value is None:
         return "–"
@@ -134,6 +158,7 @@ def _field(paragraph, instruction: str, placeholder: str = "") -> None:
 
 
 def to_docx(doc: Report) -> bytes:
+    doc = _fit(doc)
     word = Document()
     section = word.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -235,7 +260,7 @@ def _td(value) -> str:
 
 
 def _html(doc: Report) -> str:
-    esc = html.escape
+    doc, esc = _fit(doc), html.escape
     anchors = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Heading) and 1 <= b.level <= 2]
     parts = []
     for i, block in enumerate(doc.blocks):

@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from i18n import translate
 from i18n.format import local_time
+from reports.cells import xml_text
 from reports.ofi_export import FONT
 from scoring import Framework
 from storage.answers import MAX_NARRATIVE, Form
@@ -46,6 +47,7 @@ def _styles(book: Workbook) -> None:
 
 
 def _put(sheet, row: int, column: int, value, style: str | None = None) -> None:
+    value = xml_text(value)  # a control character an older store holds would refuse the whole file
     cell = sheet.cell(row, column, value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text, never a formula
@@ -181,7 +183,7 @@ def _guide(sheet, form: Form, unit: dict, lang: str, built_at: datetime) -> None
     sheet.column_dimensions["A"].width = 100
     body = Font(name=FONT, size=11)
     for r, (text, font) in enumerate(lines, start=1):
-        cell = sheet.cell(r, 1, text or None)
+        cell = sheet.cell(r, 1, xml_text(text) or None)
         cell.font = font or body
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.row_dimensions[r].height = _height([text], [100]) * (1.4 if font else 1)

@@ -23,6 +23,7 @@ from charts.overview import category_radar, kpi_panels, trend
 from i18n import translate
 from i18n.format import level_label, readiness_text, score_text
 from reports.application import chart_png
+from reports.cells import xml_text
 from reports.document import FONT
 from scoring import level_for
 
@@ -57,7 +58,7 @@ def _place(shape, top, height) -> None:
 def _title(slide, text: str, top=TITLE_TOP, height=TITLE_HEIGHT) -> None:
     title = slide.shapes.title
     _place(title, top, height)
-    title.text = text
+    title.text = xml_text(text)
     for paragraph in slide.shapes.title.text_frame.paragraphs:
         _thai(paragraph, 32, bold=True)
 
@@ -67,7 +68,7 @@ def _text(slide, lines: list[str], left, top, width, height, size: int = 18) -> 
     frame.word_wrap = True
     for i, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.text = line
+        paragraph.text = xml_text(line)
         _thai(paragraph, size)
 
 
@@ -82,12 +83,12 @@ def _table(slide, headers: list[str], rows: list[tuple], left, top, widths: list
         column.width = width
     for c, header in enumerate(headers):
         cell = shape.table.cell(0, c)
-        cell.text = header
+        cell.text = xml_text(header)
         _thai(cell.text_frame.paragraphs[0], 16, bold=True)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
             cell = shape.table.cell(r, c)
-            cell.text = score_text(value) if isinstance(value, float) else str(value)
+            cell.text = score_text(value) if isinstance(value, float) else xml_text(str(value))
             _thai(cell.text_frame.paragraphs[0], 14)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from datetime import date
 from email.message import EmailMessage
 
@@ -29,12 +30,14 @@ from storage.evidence import (
     write_whole,
 )
 from storage.schema import ROLES
+from storage.text import clean
 
 MAX_TITLE = 200
 MAX_BODY = 5000
 MAX_LINKS = 10
 MAX_FILES = 5
 FOLDER = "announcements"
+LOG = logging.getLogger("pmqa")
 
 
 def _row(row: dict) -> dict:
@@ -59,7 +62,7 @@ def publish(db: Database, actor: User, title: str, body: str, roles=(), unit_ids
     """A new announcement (admin only): ``roles`` empty means every role; ``unit_ids`` empty means every unit
     (it narrows only the unit assessors); ``files`` (name, bytes) pairs. Every part is checked first."""
     actor = require_admin(db, actor)
-    title, body = clean_text(title or ""), (body or "").strip()
+    title, body = clean_text(title or ""), clean(body or "").strip()
     if not title or len(title) > MAX_TITLE:
         raise InputError("error_ann_title", limit=MAX_TITLE)
     if len(body) > MAX_BODY:
@@ -232,13 +235,23 @@ def email(db: Database, actor: User, announcement_id: int, settings: mail.SmtpSe
         raise InputError("error_ann_withdrawn")
     body = "\n\n".join(part for part in (row["body"], "\n".join(f"{link['title']}: {link['url']}"
                                                                 for link in row["links"]), footer) if part)
-    messages: list[EmailMessage] = [mail.message(settings, person["email"], f"{subject_prefix}{row['title']}", body)
-                                    for person in audience(db, row) if person["email"]]
+    messages: list[EmailMessage] = []
+    unusable = []  # an address stored before addresses were checked as one recipient (``a,b@x.org``)
+    for person in audience(db, row):
+        if not person["email"]:
+            continue
+        try:
+            messages.append(mail.message(settings, person["email"], f"{subject_prefix}{row['title']}", body))
+        except InputError:
+            LOG.warning("announcement %s not e-mailed to %s: %r is not one e-mail address", announcement_id,
+                        person["username"], person["email"])
+            unusable.append(person["username"])
     if not messages:
         raise InputError("error_ann_no_addresses")
     sent = mail.send(settings, messages)
     with transaction(db):
         db.execute("UPDATE announcements SET emailed_at = ?, emailed_count = ? WHERE id = ?",
                    [now(), sent, announcement_id])
-        audit.record(db, actor.username, "email", "announcement", announcement_id, sent=sent, addressed=len(messages))
+        audit.record(db, actor.username, "email", "announcement", announcement_id, sent=sent, addressed=len(messages),
+                     **({"unusable_addresses": unusable} if unusable else {}))
     return sent

@@ -23,6 +23,7 @@ from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
+from storage.text import clean
 
 # Who writes which values, and in which statuses of the assessment.
 WRITERS = {"self": ("unit",), "review": ("committee",)}
@@ -221,7 +222,7 @@ def save_narrative(db: Database, actor: User, assessment_id: int, expected_versi
     framework = _framework(db, assessment_id)
     if item not in framework.item_ids() or level not in LEVELS or framework.item(item).is_results:
         raise InputError("error_unknown_item", item=item)
-    text = text.strip()
+    text = clean(text).strip()
     if len(text) > MAX_NARRATIVE:
         raise InputError("error_text_length", limit=MAX_NARRATIVE)
     with transaction(db):
@@ -229,7 +230,8 @@ def save_narrative(db: Database, actor: User, assessment_id: int, expected_versi
         if before is not None:
             row = db.execute("SELECT text FROM narratives WHERE assessment_id = ? AND item = ? AND level = ?",
                              [assessment_id, item, level]).fetchone()
-            _require_unchanged(db, assessment_id, f"{item}/{level}", before.strip(), text, row[0] if row else "",
+            _require_unchanged(db, assessment_id, f"{item}/{level}", clean(before).strip(), text,
+                               clean(row[0] or "") if row else "",
                                "action = 'save_narrative' AND json_extract(detail, '$.item') = ? AND "
                                "json_extract(detail, '$.level') = ?", [item, level])
         db.execute("INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, ?, ?, ?) "
@@ -280,7 +282,7 @@ def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version:
     framework = _framework(db, assessment_id)
     if item not in framework.item_ids() or not framework.item(item).is_results:
         raise InputError("error_unknown_item", item=item)
-    name, unit_label = name.strip(), unit_label.strip()
+    name, unit_label = clean(name).strip(), clean(unit_label).strip()
     if not name or not unit_label or len(name) > MAX_NAME or len(unit_label) > MAX_NAME:
         raise InputError("error_kpi_name", limit=MAX_NAME)
     if framework.rules.unit_kpis == "percent_of_target":
@@ -354,7 +356,7 @@ def judge_own_kpi(db: Database, actor: User, assessment_id: int, expected_versio
     it replaces."""
     if suitable not in (True, False, None):
         raise InputError("error_input")
-    reason = (reason or "").strip()
+    reason = clean(reason or "").strip()
     if suitable is False and not reason:
         raise InputError("error_kpi_unsuitable_reason")
     if len(reason) > MAX_REASON:

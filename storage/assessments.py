@@ -17,6 +17,7 @@ from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 from storage.schema import keep_record
+from storage.text import clean
 
 # The department's figures count submitted and approved assessments, and a returned one (sent back or
 # re-opened) by its record: the values it held when its status last changed (``schema.keep_record``), until
@@ -94,7 +95,7 @@ def change_status(db: Database, actor: User, assessment_id: int, expected_versio
     if action not in TRANSITIONS:
         raise InputError("error_input")
     starts, target, roles = TRANSITIONS[action]
-    reason = reason.strip()
+    reason = clean(reason).strip()
     if actor.role not in roles:
         raise AccessDenied(role=actor.role)
     if action in ("return", "reopen") and not reason:

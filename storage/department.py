@@ -25,6 +25,7 @@ from storage.accounts import User, acting
 from storage.answers import checked_kpi_value
 from storage.db import now, transaction
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
+from storage.text import clean
 
 WRITERS = ("committee",)
 READERS = ("committee", "director", "admin")
@@ -196,15 +197,15 @@ def save_narrative(db: Database, actor: User, year: int, expected_version: int, 
     """The department's account of an item: how it works and what it achieved (categories 1-7); ``before``: the
     text the editor showed."""
     _require_item(years.framework_of(db, year), item)
-    text = text.strip()
+    text = clean(text).strip()
     if len(text) > MAX_NARRATIVE:
         raise InputError("error_text_length", limit=MAX_NARRATIVE)
     with transaction(db):
         actor, version = _claim(db, actor, year, None if before is not None else expected_version)
         if before is not None:
             row = db.execute("SELECT text FROM dept_narratives WHERE year = ? AND item = ?", [year, item]).fetchone()
-            _require_unchanged(db, year, item, before.strip(), text, row[0] if row else "", "dept_narrative",
-                               "$.item", item)
+            _require_unchanged(db, year, item, clean(before).strip(), text, clean(row[0] or "") if row else "",
+                               "dept_narrative", "$.item", item)
         db.execute("INSERT INTO dept_narratives (year, item, text) VALUES (?, ?, ?) ON CONFLICT (year, item) "
                    "DO UPDATE SET text = excluded.text", [year, item, text])
         audit.record(db, actor.username, "dept_narrative", "dept_record", year, item=item, chars=len(text),
@@ -282,7 +283,7 @@ def approve(db: Database, actor: User, year: int, expected_version: int) -> int:
 
 def reopen(db: Database, actor: User, year: int, expected_version: int, reason: str) -> int:
     """Open an approved record for changes again, with a reason."""
-    reason = reason.strip()
+    reason = clean(reason).strip()
     if not reason or len(reason) > MAX_REASON:
         raise InputError("error_reason_required")
     with transaction(db):
@@ -345,15 +346,15 @@ def save_profile(db: Database, actor: User, year: int, part: str, text: str, bef
     ``before``: the text the editor showed; refused (``FieldConflict``) when someone changed the part since."""
     if part not in {p.id for p in years.framework_of(db, year).profile}:
         raise InputError("error_profile_part", part=part)
-    text = text.strip()
+    text = clean(text).strip()
     if len(text) > MAX_NARRATIVE:
         raise InputError("error_text_length", limit=MAX_NARRATIVE)
     with transaction(db):
         actor = _writer(db, actor, year)
         row = db.execute("SELECT text, updated_by FROM org_profiles WHERE year = ? AND part = ?",
                          [year, part]).fetchone()
-        stored = row[0] if row else ""
-        if stored not in (before.strip(), text):
+        stored = clean(row[0] or "") if row else ""
+        if stored not in (clean(before).strip(), text):
             raise FieldConflict(part, row[1], stored)
         db.execute("INSERT INTO org_profiles (year, part, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) "
                    "ON CONFLICT (year, part) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at, "

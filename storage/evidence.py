@@ -26,6 +26,7 @@ from storage.accounts import User, acting
 from storage.answers import EDITABLE
 from storage.db import db_file, now, private_file, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, StoreError
+from storage.text import clean
 
 LOG = logging.getLogger("pmqa")
 MAX_BYTES = 10 * 1024 * 1024
@@ -56,8 +57,9 @@ MAX_URL = 2000
 
 
 def is_link(url: str) -> bool:
-    """A web address that may be stored as a link: http or https, no spaces, at most ``MAX_URL`` long."""
-    return bool(URL.match(url)) and len(url) <= MAX_URL
+    """A web address that may be stored as a link: http or https, no spaces or control characters, at most
+    ``MAX_URL`` long."""
+    return bool(URL.match(url)) and len(url) <= MAX_URL and not any(unicodedata.category(ch) == "Cc" for ch in url)
 
 
 def evidence_root(db: Database) -> Path:
@@ -91,7 +93,7 @@ def _target(db: Database, actor: User, assessment_id: int, item: str, level: str
 def clean_text(text: str) -> str:
     """``text`` as one plain line: no control or format characters (bidirectional overrides, zero-width
     characters), every run of white space one space; Thai letters and their marks kept as they are."""
-    text = unicodedata.normalize("NFC", text or "")
+    text = unicodedata.normalize("NFC", clean(text or ""))
     kept = "".join(" " if ch.isspace() else ch for ch in text
                    if ch.isspace() or unicodedata.category(ch) not in HIDDEN)
     return " ".join(kept.split())

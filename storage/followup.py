@@ -24,6 +24,7 @@ from storage import audit, improvement, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.text import clean
 
 ROUNDS = {"6m": "followup_6m", "12m": "results_12m"}  # report -> the phase it is written in
 STATUSES = ("none", "draft", "submitted", "changes_requested", "accepted")  # none: not started
@@ -92,7 +93,7 @@ def get(db: Database, actor: User, plan_id: int, round_: str, today: date | None
 
 
 def _text(value, key: str) -> str:
-    text = str(value or "").strip()
+    text = clean(str(value or "")).strip()
     if len(text) > MAX_TEXT:
         raise InputError(key, limit=MAX_TEXT)
     return text

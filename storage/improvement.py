@@ -19,6 +19,7 @@ from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.text import clean
 
 HORIZONS = ("1y", "3y")
 STATUSES = ("draft", "submitted", "changes_requested", "accepted", "closed")  # closed: by its 12-month report
@@ -38,7 +39,7 @@ def _require_planning(db: Database, year: int) -> None:
 
 
 def _text(value, limit: int, key: str, required: bool = False) -> str:
-    text = str(value or "").strip()
+    text = clean(str(value or "")).strip()
     if (required and not text) or len(text) > limit:
         raise InputError(key, limit=limit)
     return text

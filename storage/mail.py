@@ -7,11 +7,13 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Iterable, Mapping
+from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from storage.errors import StoreError
+from storage.errors import InputError, StoreError
 
 
 class SmtpSettings(BaseModel):
@@ -36,11 +38,38 @@ def settings_from(section: Mapping | None) -> SmtpSettings | None:
         return None
 
 
+def one_address(text: str) -> Address:
+    """The one mailbox ``text`` names (``a@x.org``, ``"a,b"@x.org``, ``Name <a@x.org>``), parsed as a header
+    parser reads it; ``InputError("error_email")`` when it names none or several (``a,b@x.org`` is ``a`` and
+    ``b@x.org``), lacks a name or a domain, holds a line break or anything the parser had to guess at, or is
+    not ASCII (a server need not take such an address)."""
+    text = str(text or "").strip()
+    refused = InputError("error_email", email=text)
+    if not text or "\r" in text or "\n" in text:
+        raise refused
+    try:
+        header = policy.default.header_factory("To", text)
+    except Exception:  # the parser raises more than one kind on a malformed address
+        raise refused from None
+    if header.defects or len(header.addresses) != 1:
+        raise refused
+    address = header.addresses[0]
+    if not address.username or not address.domain or not address.addr_spec.isascii():
+        raise refused
+    return address
+
+
 def message(settings: SmtpSettings, to: str, subject: str, body: str) -> EmailMessage:
+    """A message to the one address ``to`` names (``one_address``: refused when it names none or several)."""
     mail = EmailMessage()
-    mail["From"], mail["To"], mail["Subject"] = settings.sender, to, subject
+    mail["From"], mail["To"], mail["Subject"] = settings.sender, one_address(to), subject
     mail.set_content(body)  # UTF-8: Thai as it is
     return mail
+
+
+def recipients(mail: EmailMessage) -> list[str]:
+    """The addresses a message goes to: those its To header holds, as the envelope names them."""
+    return [address.addr_spec for address in mail["To"].addresses]
 
 
 def send(settings: SmtpSettings, messages: Iterable[EmailMessage]) -> int:
@@ -62,8 +91,9 @@ def send(settings: SmtpSettings, messages: Iterable[EmailMessage]) -> int:
                 server.login(settings.username, settings.password)
             sent = 0
             for mail in messages:
-                refused = server.send_message(mail)
-                sent += len([a for a in mail["To"].split(",") if a.strip() not in refused])
+                to = recipients(mail)  # named to the server, not split out of the header's text again
+                refused = server.send_message(mail, to_addrs=to)
+                sent += len([a for a in to if a not in refused])
             return sent
     except (OSError, smtplib.SMTPException) as exc:
         raise StoreError("error_mail", detail=str(exc) or type(exc).__name__) from exc

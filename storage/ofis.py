@@ -27,6 +27,7 @@ from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, OfiConflict, StoreError
 from storage.ofi_texts import DESCRIPTIONS, MAX_TEXT, described, gap_description, gap_key
+from storage.text import clean
 
 PRIORITIES = ("high", "medium", "low")
 STATUSES = ("open", "in_progress", "done", "dropped")
@@ -60,7 +61,7 @@ def for_unit(db: Database, reader: User, unit_id: int, year: int) -> list[dict]:
 
 
 def _description(text) -> str:
-    text = text.strip() if isinstance(text, str) else ""
+    text = clean(text).strip() if isinstance(text, str) else ""
     if not text or len(text) > MAX_TEXT:
         raise InputError("error_ofi_description", limit=MAX_TEXT)
     return text
@@ -354,7 +355,7 @@ def update(db: Database, actor: User, ofi_id: int, expected_version: int, today:
 def add_note(db: Database, actor: User, ofi_id: int, text: str) -> int:
     """A progress note on an OFI, by the committee, an admin, or a unit user on its unit's OFI."""
     actor = acting(db, actor)
-    text = text.strip() if isinstance(text, str) else ""
+    text = clean(text).strip() if isinstance(text, str) else ""
     if not text:
         raise InputError("error_note_empty")
     if len(text) > MAX_TEXT:

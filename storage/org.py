@@ -14,6 +14,7 @@ from storage.accounts import User, require_admin
 from storage.db import now, transaction
 from storage.errors import InputError
 from storage.schema import PHASES
+from storage.text import clean
 from storage.years import insert_phases
 
 CODE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
@@ -45,8 +46,8 @@ def current_cycle(db: Database) -> int | None:
 
 def check_unit(code: str, name_th: str, name_en: str, kind: str, weight: float) -> dict:
     """The unit's fields, trimmed; ``InputError`` naming the first bad one."""
-    fields = {"code": code.strip(), "name_th": name_th.strip(), "name_en": (name_en or "").strip(),
-              "kind": (kind or "").strip()}
+    fields = {"code": code.strip(), "name_th": clean(name_th).strip(), "name_en": clean(name_en or "").strip(),
+              "kind": clean(kind or "").strip()}
     if not CODE.match(fields["code"]):
         raise InputError("error_unit_code", code=code)
     if not fields["name_th"]:

@@ -8,6 +8,7 @@ from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, NotEditable
+from storage.text import clean
 
 KINDS = ("comment", "strength")
 MAX_NOTE = 2000
@@ -18,7 +19,7 @@ def add_note(db: Database, actor: User, assessment_id: int, item: str, kind: str
     actor = acting(db, actor)
     if actor.role != "committee":
         raise AccessDenied(role=actor.role)
-    text = text.strip()
+    text = clean(text).strip()
     if kind not in KINDS:
         raise InputError("error_input")
     if not text:

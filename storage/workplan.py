@@ -30,8 +30,9 @@ from storage import audit, years
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError, VersionConflict
-from storage.evidence import is_link
+from storage.evidence import clean_text, is_link
 from storage.schema import ROLES
+from storage.text import clean
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "workplan.yaml"
 STATUSES = ("not_started", "in_progress", "done")
@@ -167,8 +168,7 @@ def start(db: Database, actor: User, year: int, today: date | None = None) -> Pl
 def _checked(year: int, number: int, step: dict) -> dict:
     """One row of the edited table as stored, or ``InputError`` naming its row (``number``, from 1)."""
     months = fiscal_months(year)
-    title_th, title_en = (str(step.get("title_th") or "").strip(), str(step.get("title_en") or "").strip())
-    owner = str(step.get("owner") or "").strip()
+    title_th, title_en, owner = (clean(str(step.get(k) or "")).strip() for k in ("title_th", "title_en", "owner"))
     if not title_th:
         raise InputError("error_wp_title", row=number)
     if max(len(title_th), len(title_en), len(owner)) > MAX_TEXT:
@@ -199,7 +199,7 @@ def _checked(year: int, number: int, step: dict) -> dict:
         done_on = None
     documents = []
     for document in step.get("documents") or []:
-        url, title = str(document.get("url") or "").strip(), str(document.get("title") or "").strip()
+        url, title = str(document.get("url") or "").strip(), clean_text(str(document.get("title") or ""))
         if not is_link(url) or len(title) > MAX_TEXT:
             raise InputError("error_wp_document", row=number)
         documents.append({"title": title or url, "url": url})

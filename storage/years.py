@@ -31,6 +31,7 @@ from storage.accounts import User, require_admin
 from storage.db import now, transaction
 from storage.errors import InputError, NotEditable
 from storage.schema import PHASES
+from storage.text import clean
 
 MIN_YEAR, MAX_YEAR = 2500, 2700
 MAX_REASON = 500
@@ -72,7 +73,7 @@ def _checked_dates(phases: dict[str, tuple]) -> dict[str, tuple[str | None, str 
 
 
 def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = clean(reason or "").strip()
     if not reason:
         raise InputError("error_reason_required")
     if len(reason) > MAX_REASON:
@@ -205,7 +206,7 @@ def set_phase(db: Database, actor: User, year: int, phase: str, status: str, rea
         db.execute("UPDATE phases SET status = ?, changed_at = ? WHERE year = ? AND phase = ?",
                    [status, now(), year, phase])
         audit.record(db, actor.username, f"{'open' if status == 'open' else 'close'}_phase", "cycle", year,
-                     phase=phase, was=before, reason=reason.strip() or None)
+                     phase=phase, was=before, reason=clean(reason or "").strip() or None)
 
 
 def close_year(db: Database, actor: User, year: int) -> None:

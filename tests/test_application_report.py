@@ -13,13 +13,14 @@ import docx
 import pytest
 from ofi_scenario import MET, check_lines, register_ofis
 from readers import reader
+from sample_files import pdf_bytes
 
 from analysis.deliverables import application_figures
 from i18n import translate
 from reports.__main__ import main
 from reports.application import application_report
 from reports.document import FONT, to_docx, to_pdf
-from storage import department, years
+from storage import assessments, department, evidence, org, years
 from storage.errors import InputError
 
 YEAR = 2570
@@ -124,6 +125,34 @@ def test_an_item_shows_the_departments_ofis_and_names_a_units(record, lang):
     check_lines(_bullets_under(section, translate("ar_ofis", lang)), scenario, lang)
     basic = _bullets_under(section, translate("ar_checkpoints_met", lang))[0]
     assert f"{MET} " in basic  # what the department meets is said just above
+
+
+SECRET = "https://drive.example/d/plan?token=s3cr3t"
+PDF = pdf_bytes("minutes")
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_cited_confidential_link_is_listed_without_its_address(record, lang):
+    """A confidential link's address may carry its access token, and the report leaves the department: a
+    confidential link is marked so and never shows its address (one without a title shows the mark alone); an
+    ordinary link shows its title and address, or its address once when it has no title."""
+    unit, committee = reader(record, "unit"), reader(record, "committee")
+    aid = assessments.get(record, unit.unit_id, YEAR)["id"]
+    untitled = evidence.add_link(record, unit, aid, "1.1", "basic", SECRET, "", confidential=True)
+    titled = evidence.add_link(record, unit, aid, "1.1", "basic", SECRET + "2", "แผนลับ", confidential=True)
+    file = evidence.add_file(record, unit, aid, "1.1", "basic", "minutes.pdf", PDF, confidential=True)
+    plain = evidence.add_link(record, unit, aid, "1.1", "basic", "https://intra.example/plan", "")
+    named = evidence.add_link(record, unit, aid, "1.1", "basic", "https://intra.example/kpi", "ตัวชี้วัด")
+    version = department.get(record, committee, YEAR).version
+    department.cite(record, committee, YEAR, version, "1.1", [untitled, titled, file, plain, named])
+    report = _report(record, lang)
+    word = docx.Document(io.BytesIO(to_docx(report)))
+    code, tag = org.unit(record, unit.unit_id)["code"], f"({translate('ev_confidential_tag', lang)})"
+    assert _bullets_under(_item_section(word, "1.1"), translate("dp_cite", lang)) == [
+        f"{code} · {tag}", f"{code} · แผนลับ {tag}", f"{code} · minutes.pdf {tag}",
+        f"{code} · https://intra.example/plan", f"{code} · ตัวชี้วัด — https://intra.example/kpi"]
+    blocks = [getattr(b, "text", "") + " ".join(getattr(b, "items", ())) for b in report.blocks]
+    assert not any("s3cr3t" in text or "drive.example" in text for text in blocks)  # the PDF has the same blocks
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdftoppm, pdffonts) not installed")

@@ -173,3 +173,35 @@ def test_a_file_gone_from_the_disk_is_a_clear_refusal(db, people):
     with pytest.raises(StoreError) as refused:
         announcements.read_file(db, people["director"], shown["files"][0]["id"])
     assert (refused.value.key, refused.value.params) == ("error_evidence_unreadable", {"name": "แผน.pdf"})
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("u1@example.go.th", "u1@example.go.th"), (" u1@example.go.th ", "u1@example.go.th"),
+    ('"u,1"@example.go.th', '"u,1"@example.go.th'),  # a comma quoted in the name is one address
+    ("สมชาย <u1@example.go.th>", "u1@example.go.th"),
+    ("u,1@example.go.th", None), ("u1@example.go.th, u2@example.go.th", None), ("u1@example.go.th;u2", None),
+    ("u1", None), ("", None), ("team:;", None), ("u1@example.go.th\r\nBcc: spy@example.org", None),
+    ("u1@a@example.go.th", None), ("สมชาย@example.go.th", None),
+])
+def test_an_address_is_one_recipient_or_refused(text, address):
+    if address is None:
+        with pytest.raises(InputError) as refused:
+            mail.one_address(text)
+        assert refused.value.key == "error_email"
+    else:
+        assert mail.one_address(text).addr_spec == address
+
+
+def test_an_address_with_a_comma_never_reaches_several_recipients(db, people, smtp):
+    """``u,1@x`` reads as two recipients, ``u`` and ``1@x``: such an address (stored before addresses were
+    checked so) is not used at all, and logged; a quoted ``"boss,director"@x`` is one, and goes to it alone."""
+    handler, settings = smtp
+    with db.conn:
+        db.execute("UPDATE users SET email = 'u,1@example.go.th' WHERE username = 'unit1'")
+        db.execute("UPDATE users SET email = '\"boss,director\"@example.go.th' WHERE username = 'boss'")
+    aid = announcements.publish(db, people["admin"], "ประกาศ", "", roles=["unit", "director"])
+    assert announcements.email(db, people["admin"], aid, settings, "", "") == 1
+    assert [(to, msg["To"]) for to, msg in handler.messages] == [(['"boss,director"@example.go.th'],
+                                                                   '"boss,director"@example.go.th')]
+    [entry] = db.query("SELECT detail FROM audit_log WHERE action = 'email'")
+    assert json.loads(entry["detail"]) == {"sent": 1, "addressed": 1, "unusable_addresses": ["unit1"]}

@@ -15,7 +15,7 @@ from storage.accounts import User
 from ui import session
 from ui.i18n import current_language, t
 from ui.people import person
-from ui.text import md
+from ui.text import md, md_link
 
 
 def smtp_settings() -> mail.SmtpSettings | None:
@@ -28,7 +28,8 @@ def smtp_settings() -> mail.SmtpSettings | None:
 
 
 def links_markdown(links: list[dict]) -> str:
-    return "\n".join(f"- [{md(link['title'])}]({link['url']})" for link in links)
+    """An announcement's links as a Markdown list (``md_link``: only web addresses become links)."""
+    return "\n".join(f"- {md_link(link.get('title'), link.get('url'))}" for link in links)
 
 
 def _mark_read(user: User, announcement_id: int) -> None:

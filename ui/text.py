@@ -20,10 +20,25 @@ def md(text: object) -> str:
     return "  \n".join(escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
+WEB_ADDRESS = re.compile(r"^https?://[^\s/?#]", re.IGNORECASE)
+# what could end an angle-bracketed link destination or escape its end (a backslash before the closing
+# bracket), and white space and control characters, which no address holds: percent-encoded, as UTF-8 bytes
+_UNSAFE_IN_TARGET = re.compile(r"[<>\\\s\x00-\x1f\x7f-\x9f]")
+
+
 def link_target(url: str) -> str:
-    """A checked http(s) address as a Markdown link destination: in angle brackets, with the characters
-    that could end it percent-encoded."""
-    return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
+    """An http(s) address as a Markdown link destination: in angle brackets, with every character that could
+    end it (or hide what follows) percent-encoded, so ``https://x) ![t](https://tracker/img.png`` stays one
+    address and never becomes an image or a second link."""
+    return "<" + _UNSAFE_IN_TARGET.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url) + ">"
+
+
+def md_link(title: object, url: object) -> str:
+    """A link for a Markdown element: its title (the address when it has none) shown literally on one line, and
+    its address as ``link_target`` makes it. Only an http(s) address becomes a link; any other shows as text."""
+    address = str(url or "").strip()
+    text = md(" ".join(str(title or "").split()) or address)
+    return f"[{text}]({link_target(address)})" if WEB_ADDRESS.match(address) else text
 
 
 WORD_BREAK = "\u200b"

@@ -18,7 +18,7 @@ from ui.dates import date_column, with_era
 from ui.editor import Outcome
 from ui.i18n import current_language, t
 from ui.people import person
-from ui.text import MISSING, link_of, md
+from ui.text import MISSING, link_of, md, md_link
 
 EDITOR = "wp:editor"
 OUTCOME = Outcome("wp:flash")  # the last save or approval, shown above the plan on the next run
@@ -160,7 +160,7 @@ def table(plan: Plan) -> None:
     linked = [(n, s) for n, s in enumerate(plan.steps, start=1) if s["documents"]]
     if linked:
         st.markdown(f"**{t('wp_col_documents')}**")
-        st.markdown("\n".join(f"- {n}. " + ", ".join(f"[{md(d['title'])}]({d['url']})" for d in s["documents"])
+        st.markdown("\n".join(f"- {n}. " + ", ".join(md_link(d.get("title"), d.get("url")) for d in s["documents"])
                               for n, s in linked))
 
 
