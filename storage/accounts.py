@@ -18,6 +18,7 @@ from storage import audit
 from storage.db import now, transaction
 from storage.errors import AccessDenied, InputError
 from storage.schema import ROLES
+from storage.text import clean
 
 # argon2id at OWASP's setting (19 MiB, 2 passes, 1 lane): 19 MiB per check instead of the library's 64 MiB.
 # Checks run on a pool of CONCURRENT_CHECKS threads per process: at most that many at once, and only those
@@ -125,7 +126,7 @@ def create_user(db: Database, username: str, password: str, role: str, display_n
                 must_change_password: bool = False, weak_password: bool = False) -> User:
     """A new account (audited). ``InputError`` for a bad or taken name, role, unit, e-mail or password
     (``weak_password``: no strength check, for the demo store only, whose password is published anyway)."""
-    username, display_name, email = username.strip(), display_name.strip(), email.strip()
+    username, display_name, email = username.strip(), clean(display_name).strip(), email.strip()
     if not USERNAME.match(username):
         raise InputError("error_username", name=username)
     _check_role_unit(db, role, unit_id)
@@ -245,7 +246,7 @@ def update_user(db: Database, actor: User, user_id: int, role: str, unit_id: int
                 display_name: str, email: str = "") -> None:
     """Change an account's role, unit, display name or e-mail (the last active admin keeps its role)."""
     require_admin(db, actor)
-    display_name, email = display_name.strip(), email.strip()
+    display_name, email = clean(display_name).strip(), email.strip()
     _check_profile(display_name, email)
     with transaction(db):
         before = _target_row(db, user_id)

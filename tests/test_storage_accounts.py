@@ -101,3 +101,10 @@ def test_account_creation_is_audited(db):
     accounts.create_user(db, "somchai", "correct horse", "director", actor="admin1")
     row = db.execute("SELECT username, action, entity FROM audit_log").fetchone()
     assert row == ("admin1", "create", "user")
+
+
+def test_a_display_name_pasted_with_control_characters_is_kept_without_them(db):
+    admin = accounts.create_user(db, "owner", "correct horse battery", "admin", display_name="Owner\x07 One")
+    assert accounts.get_user(db, admin.id).display_name == "Owner One"
+    accounts.update_user(db, admin, admin.id, "admin", None, "Owner\x0bTwo\x01")
+    assert accounts.get_user(db, admin.id).display_name == "Owner Two"  # a name is one line
