@@ -246,7 +246,7 @@ def update_user(db: Database, actor: User, user_id: int, role: str, unit_id: int
                 display_name: str, email: str = "") -> None:
     """Change an account's role, unit, display name or e-mail (the last active admin keeps its role)."""
     require_admin(db, actor)
-    display_name, email = clean(display_name).strip(), email.strip()
+    display_name, email = " ".join(clean(display_name).split()), email.strip()
     _check_profile(display_name, email)
     with transaction(db):
         before = _target_row(db, user_id)
