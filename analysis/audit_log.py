@@ -154,7 +154,8 @@ def _sign_in_failed(d: dict, ref: str, lang: str) -> tuple[str, Params]:
         why = f"audit_sso_{str(d.get('reason')).removeprefix('sso_')}"
         return "audit_sum_sign_in_failed_sso", {"client": _client(d, lang), "provider": d.get("provider", ""),
                                                 "reason": translate(why, lang) if _known(why) else d.get("reason")}
-    return "audit_sum_sign_in_failed", {"client": _client(d, lang)}
+    key = "audit_sum_sign_in_failed_unknown" if d.get("name") == "unknown" else "audit_sum_sign_in_failed"
+    return key, {"client": _client(d, lang)}
 
 
 def _sign_out(d: dict, ref: str, lang: str) -> tuple[str, Params]:
@@ -195,6 +196,8 @@ def _evidence(d: dict, ref: str, lang: str) -> tuple[str, Params]:
         where = f"{where}, {level_label(d['level'], lang)}"
     if d.get("url"):
         return "audit_sum_evidence_link", {"url": d["url"], "where": where}
+    if d.get("link") == "confidential":
+        return "audit_sum_evidence_link", {"url": f"({translate('ev_confidential_tag', lang)})", "where": where}
     return "audit_sum_evidence_file", {"file": d.get("file") or "—", "where": where}
 
 

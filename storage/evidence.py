@@ -228,8 +228,10 @@ def add_link(db: Database, actor: User, assessment_id: int, item: str, level: st
             "filename": title or url, "path": None, "sha256": None, "size": None, "url": url,
             "confidential": int(confidential), "added_by": actor.username, "added_at": now(),
             "removed_at": None}).last_pk
+        # a confidential link's address is for those who may see the unit's evidence, not for the audit log
         audit.record(db, actor.username, "add_evidence", "assessment", assessment_id, evidence=evidence_id,
-                     item=item, level=level, kpi=kpi, url=url)
+                     item=item, level=level, kpi=kpi,
+                     **({"link": "confidential"} if confidential else {"url": url}))
     return evidence_id
 
 

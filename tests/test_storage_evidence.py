@@ -278,3 +278,13 @@ def test_a_missing_evidence_file_is_a_clear_logged_error_on_read(db, setup, capl
     stored.mkdir()  # something that is not a readable file where the file should be
     with pytest.raises(StoreError, match="error_evidence_unreadable"):
         evidence.read(db, setup["user"], eid)
+
+
+def test_a_confidential_links_address_stays_out_of_the_audit_log(db, setup):
+    """The audit log is the admin's, who may not open a unit's confidential evidence: its address is not there."""
+    unit_user, assessment_id = setup["user"], setup["id"]
+    evidence.add_link(db, unit_user, assessment_id, "1.1", "basic", "https://drive.example/d/x?token=s3cr3t",
+                      confidential=True)
+    evidence.add_link(db, unit_user, assessment_id, "1.1", "basic", "https://open.example/plan")
+    details = [r[0] for r in db.execute("SELECT detail FROM audit_log WHERE action = 'add_evidence' ORDER BY id")]
+    assert "s3cr3t" not in details[0] and "open.example/plan" in details[1]
