@@ -338,6 +338,7 @@ def test_anyone_signed_in_can_change_their_own_password_and_other_sessions_end(r
     at.text_input(key="pw_again").input("a phrase of my own 2570")
     at.main.button[0].click().run()
     assert [s.value for s in at.success] == [translate("pw_changed", "th")]
+    assert [at.text_input(key=key).value for key in ("pw_current", "pw_new", "pw_again")] == ["", "", ""]
     at.run()
     assert not on_sign_in_page(at)
     other.run()

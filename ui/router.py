@@ -157,6 +157,9 @@ def change_password_page() -> None:
         st.rerun()
 
 
+PASSWORD_KEYS = ("pw_current", "pw_new", "pw_again")
+
+
 def password_form(current_label: str) -> bool:
     """The current password and a new one twice; True once the new one is saved (every other session of the
     account has then ended: ``storage.accounts.change_password``)."""
