@@ -47,6 +47,7 @@ bench: setup-dev system-deps
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_browser.py
 	$(PY) bench/bench_reports.py
+	$(PY) bench/bench_signin.py
 
 load: setup-dev system-deps
 	$(PY) bench/load.py
