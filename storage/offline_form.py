@@ -15,6 +15,11 @@ imports the rest of the file leaving those fields as they are in the app (``keep
 the whole file. Every cell is checked first (``plan``): each problem names the sheet, row and column a
 person sees, and nothing changes unless the whole file is valid. ``apply`` writes everything in one audited
 transaction, one version.
+
+A file is read only as far as the layout reaches, so that an upload cannot make the server work out of
+proportion to it: each sheet's ``COLUMNS`` (cells further right were never read), ``MAX_ROWS`` rows under its
+header, and the hidden sheet's ``META_WIDTH`` columns and ``META_ROWS`` rows. A sheet declaring or holding rows
+beyond is refused, never cut short; the file is first checked as the zip it is (``unit_import.check_xlsx``).
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ import io
 import math
 import re
 import warnings
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +44,8 @@ from storage.accounts import User
 from storage.answers import MAX_NARRATIVE, Form, checked_kpi_value, claim_version, kpi_definition, kpis_of
 from storage.db import transaction
 from storage.errors import InputError
-from storage.unit_import import THAI_DIGITS, TRIM, cell_text
+from storage.text import clean
+from storage.unit_import import THAI_DIGITS, TRIM, bounded_rows, cell_text, check_xlsx
 
 FORMAT = "pmqa-offline-form-1"
 META = "pmqa_form"  # the very hidden sheet
@@ -54,8 +59,13 @@ COLUMNS = {
 EDITABLE = {"checkpoints": ("met",), "items": ("none_met", *LEVELS), "kpis": ("year0", "year1", "year2")}
 KEYS = {"checkpoints": "id", "items": "item", "kpis": "kpi"}  # the column naming the row
 MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED = 50 * 1024 * 1024  # an .xlsx is a zip: refuse one that would unpack to more than this
-MAX_ROWS = 2000
+MAX_UNPACKED = 20 * 1024 * 1024  # an .xlsx is a zip: the form with every account at its longest unpacks to 5.3 MB
+MAX_MARKUP = 250_000  # XML tags and attributes: that form has some 25,000 (as built, or as LibreOffice saves it)
+MAX_ROWS = 2000  # rows under each sheet's header
+META_HEAD = ("format", "assessment", "unit", "year", "version", "lang", "built")  # the hidden sheet's first rows
+ID_PARTS = 2  # a field's ids after its kind: ("text", item, level)
+META_WIDTH = 1 + 1 + ID_PARTS + 1  # a value's row in the hidden sheet: "value", kind, ids, value
+META_ROWS = len(META_HEAD) + MAX_ROWS * sum(len(EDITABLE[sheet]) for sheet in SHEETS)  # every field of full sheets
 YES = {"yes", "y", "true", "1", "ใช่", "ผ่าน", "✓", "✔", "x"}
 NO = {"no", "n", "false", "0", "ไม่ใช่", "ไม่ผ่าน", "-", "–", "✗"}
 NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
@@ -139,12 +149,13 @@ def sheet_rows(form: Form, framework: Framework, lang: str) -> dict[str, list[li
 def meta_rows(form: Form, framework: Framework, unit_code: str, lang: str, built_at: datetime) -> list[list]:
     """The hidden sheet: which assessment the file is for, then every exported value (kind, keys..., value)."""
     a = form.assessment
-    head = [["format", FORMAT], ["assessment", a["id"]], ["unit", unit_code], ["year", a["year"]],
-            ["version", a["version"]], ["lang", lang], ["built", built_at.isoformat(timespec="seconds")]]
+    about = {"format": FORMAT, "assessment": a["id"], "unit": unit_code, "year": a["year"], "version": a["version"],
+             "lang": lang, "built": built_at.isoformat(timespec="seconds")}
+    head = [[key, about[key]] for key in META_HEAD]
     body = []
     for key, value in exported_values(form, framework).items():
         kind, *ids = key
-        body.append(["value", kind, *ids, *([None] * (2 - len(ids))),
+        body.append(["value", kind, *ids, *([None] * (ID_PARTS - len(ids))),
                      int(value) if isinstance(value, bool) else value])
     return head + body
 
@@ -176,20 +187,15 @@ class Book:
 
 
 def read(data: bytes, filename: str) -> Book:
-    """Open an offline form; ``InputError`` for another file type, one too large, unreadable, or not an
-    offline form made by this app."""
+    """Open an offline form; ``InputError`` for another file type, one too large (or unpacking to too much:
+    ``check_xlsx``), unreadable, not an offline form made by this app, or with a sheet declaring or holding
+    rows beyond the layout's."""
     name = Path(filename).name
     if Path(filename).suffix.lower() != ".xlsx":
         raise InputError("error_offline_file_type", name=name)
     if len(data) > MAX_BYTES:
         raise InputError("error_file_size", name=name, limit=MAX_BYTES // (1024 * 1024))
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise InputError("error_offline_unreadable", name=name) from error
-    if unpacked > MAX_UNPACKED:
-        raise InputError("error_file_size", name=name, limit=MAX_BYTES // (1024 * 1024))
+    check_xlsx(data, name, "error_offline_unreadable", MAX_UNPACKED, MAX_MARKUP)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # styles and extensions openpyxl skips: only values matter
@@ -204,15 +210,21 @@ def read(data: bytes, filename: str) -> Book:
         raise InputError("error_offline_unreadable", name=name) from error
 
 
+def _rows(book, title: str, name: str, rows: int, columns: int):
+    """(number, values) of a sheet's rows, within the layout: ``InputError`` for a sheet reaching beyond."""
+    return bounded_rows(book[title], rows, columns,
+                        lambda: InputError("error_offline_extent", name=name, sheet=title, rows=rows))
+
+
 def _book(book, name: str) -> Book:
     if META not in book.sheetnames:
         raise InputError("error_offline_not_form", name=name)
     meta: dict[str, object] = {}
     exported: dict[tuple, object] = {}
-    for row in book[META].iter_rows(values_only=True):
+    for _, row in _rows(book, META, name, META_ROWS, META_WIDTH):
         if not row or row[0] is None:
             continue
-        if row[0] == "value" and len(row) >= 5:
+        if row[0] == "value" and len(row) >= META_WIDTH:
             kind, first, second, value = row[1], row[2], row[3], row[4]
             key = (kind, str(first)) if kind in ("met", "none") else \
                 (kind, str(first), str(second)) if kind == "text" else (kind, str(first), int(second))
@@ -227,13 +239,9 @@ def _book(book, name: str) -> Book:
         sheet = names.get(title)
         if sheet is None or sheet in sheets:
             continue
-        rows = []
-        for number, cells in enumerate(book[title].iter_rows(values_only=True), start=1):
-            if any(c is not None and str(c).strip() for c in cells):
-                if len(rows) > MAX_ROWS:
-                    raise InputError("error_import_too_many_rows", name=name, limit=MAX_ROWS)
-                rows.append((number, list(cells)))
-        sheets[sheet] = (title, rows)
+        sheets[sheet] = (title, [(number, list(cells))
+                                 for number, cells in _rows(book, title, name, MAX_ROWS + 1, len(COLUMNS[sheet]))
+                                 if any(c is not None and str(c).strip() for c in cells)])
     return Book(name, meta, exported, sheets)
 
 
@@ -403,7 +411,7 @@ def _value(key: tuple, raw, kpis: dict, year: int, problem):
         return _INVALID
     if key[0] == "text":
         text = "" if raw is None else cell_text(raw) if not isinstance(raw, str) else raw
-        text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+        text = clean(text).strip()
         if len(text) > MAX_NARRATIVE:
             problem("off_problem_too_long", length=len(text), limit=MAX_NARRATIVE)
             return _INVALID

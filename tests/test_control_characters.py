@@ -280,3 +280,10 @@ def test_the_slides_are_made_from_an_older_stores_control_characters(old_store):
     shown = SHOWN.replace("\n", "\v")  # python-pptx reads a line break within a paragraph as a vertical tab
     assert f"+ {shown}" in text and f"กอง\vแผนงาน: {shown} OFI" in text  # a strength and an OFI
     assert "_x0007_" not in text and "\x07" not in text and "_x0001_" not in text
+
+
+def test_an_imported_unit_list_is_read_without_control_characters():
+    from storage import unit_import
+
+    data = "รหัส,ชื่อหน่วยงาน\nU1,กอง\x07แผน\x0bงาน\n".encode()
+    assert unit_import.read_table(data, "units.csv").rows[0][1][:2] == ["U1", "กองแผน\nงาน"]

@@ -373,7 +373,7 @@ def plain_workbook() -> bytes:
     (lambda form: b"PK\x03\x04 not really a zip", "form.xlsx", "error_offline_unreadable"),
     (lambda form: b"\x00" * 100, "form.xlsx", "error_offline_unreadable"),
     (lambda form: b"0" * (of.MAX_BYTES + 1), "form.xlsx", "error_file_size"),
-    (lambda form: zip_bomb(), "form.xlsx", "error_file_size"),
+    (lambda form: zip_bomb(), "form.xlsx", "error_file_unpacked"),
     (lambda form: plain_workbook(), "form.xlsx", "error_offline_not_form"),
     (other_form_file, "form.xlsx", "error_offline_other_form"),
 ])
