@@ -48,6 +48,7 @@ bench: setup-dev system-deps
 	$(PY) bench/bench_browser.py
 	$(PY) bench/bench_reports.py
 	$(PY) bench/bench_signin.py
+	$(PY) bench/bench_uploads.py
 
 load: setup-dev system-deps
 	$(PY) bench/load.py
