@@ -155,7 +155,8 @@ def m004_administration(db: Database) -> None:
 @migrations
 def m005_sign_in_attempts(db: Database) -> None:
     """Every sign-in attempt (the account name given, the client's address, whether it succeeded), for
-    limiting failed attempts per account and per client."""
+    limiting failed attempts per account and per client. ``username`` now holds a keyed digest of the name
+    given, never the name itself (``storage.signin._name_key``), and rows live for the lockout window."""
     db["sign_in_attempts"].create({"id": int, "at": str, "username": str, "client": str, "ok": int}, pk="id",
                                   not_null={"at", "ok"})
     db["sign_in_attempts"].create_index(["username", "at"])

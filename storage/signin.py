@@ -1,12 +1,15 @@
 """Signing in and out, with failed attempts limited and every event in the audit log.
 
-After ``PAIR_LIMIT`` failed attempts on one name from one client within ``WINDOW`` (since that name's last
-successful sign-in), ``NAME_LIMIT`` on one name from all clients, or ``CLIENT_LIMIT`` from one client address,
-further attempts are refused, even with the right password, until ``WINDOW`` has passed since the last of
-those failures. One client guessing cannot lock an account (the sole admin's included) for everyone else.
+After ``PAIR_LIMIT`` failed attempts on one name from one client within ``WINDOW`` (counted since that name's
+last successful sign-in from that client), ``NAME_LIMIT`` on one name from all clients (since its last
+success), or ``CLIENT_LIMIT`` from one client address (an IPv6 client by its /64), further attempts are
+refused, even with the right password, until enough of those failures are older than ``WINDOW`` to bring
+the count under the limit. One client guessing cannot lock an account (the sole admin's included) for
+everyone else. Every refusal takes at least ``FAILURE_FLOOR_S``.
 Attempts are kept in the store, so every server process sees them, and only for ``WINDOW``. Sign-in,
 failure, lockout and sign-out are audited under the entity "session", which does not move the store's data
-version (a sign-in changes no figure).
+version (a sign-in changes no figure). The current password checked before a change (``confirm_password``)
+counts like a sign-in.
 
 A signed-in browser holds a random token in a cookie (``open_session``); the store keeps only its SHA-256,
 the account and when it was last used. A reload presents the token, and ``resume_session`` signs the same
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 import time
@@ -62,21 +66,43 @@ def _name_key(db: Database, typed: str) -> str:
     return hmac.new(bytes.fromhex(secret), typed.casefold().encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def _client_key(client: str | None) -> str:
+    """What a client's attempts are counted under: its address, an IPv6 address's /64 network (one machine
+    may hold a whole /64 and change address at will), or ``UNKNOWN_CLIENT``."""
+    if not client:
+        return UNKNOWN_CLIENT
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client[:64]
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(getattr(address, "ipv4_mapped", None) or address)
+
+
 def _locks(db: Database, key: str, client: str, moment: datetime) -> list[tuple[str, list, datetime]]:
-    """The limits this attempt is over: (where, its parameters, the lock's last failure) for each."""
+    """The limits this attempt is over: (where, its parameters, when the lock lifts) for each. A lock lifts
+    when enough of its failures are older than ``WINDOW`` to bring the count under the limit. A success
+    starts the count again: for the name from that client, and for the name from everywhere."""
     since = _stamp(moment - WINDOW)
-    last_ok = db.execute("SELECT MAX(at) FROM sign_in_attempts WHERE username = ? AND ok = 1",
-                         [key]).fetchone()[0] or ""
-    checks = [("username = ? AND client = ? AND at > ?", [key, client, max(since, last_ok)], PAIR_LIMIT),
-              ("username = ? AND at > ?", [key, max(since, last_ok)], NAME_LIMIT)]
+
+    def last_ok(where: str, params: list) -> str:
+        return db.execute(f"SELECT MAX(at) FROM sign_in_attempts WHERE ok = 1 AND {where}", params).fetchone()[0] or ""
+
+    checks = [("username = ? AND client = ?", [key, client], PAIR_LIMIT), ("username = ?", [key], NAME_LIMIT)]
     if client != UNKNOWN_CLIENT:
         checks.append(("client = ?", [client], CLIENT_LIMIT))
     locks = []
     for where, params, limit in checks:
-        count, last = db.execute(f"SELECT COUNT(*), MAX(at) FROM sign_in_attempts WHERE ok = 0 AND at > ? AND {where}",
-                                 [since, *params]).fetchone()
+        # failures stamped in the same millisecond as the success still count
+        counted, bounds = f"ok = 0 AND at > ? AND at >= ? AND {where}", [since, last_ok(where, params)]
+        if "username" not in where:
+            bounds[1] = ""
+        count = db.execute(f"SELECT COUNT(*) FROM sign_in_attempts WHERE {counted}", [*bounds, *params]).fetchone()[0]
         if count >= limit:
-            locks.append((where, params, datetime.fromisoformat(last)))
+            oldest_kept = db.execute(f"SELECT at FROM sign_in_attempts WHERE {counted} ORDER BY at LIMIT 1 OFFSET ?",
+                                     [*bounds, *params, count - limit]).fetchone()[0]
+            locks.append((counted, [*bounds, *params], datetime.fromisoformat(oldest_kept) + WINDOW))
     return locks
 
 
@@ -85,15 +111,54 @@ def _refuse(db: Database, account: str | None, key: str, client: str, moment: da
     """Inside the transaction: a locked attempt. Only the first refusal of a lock is kept (a row with ok = -1
     and an audit entry), so refused attempts, which skip the password check and are fast, cannot fill the
     disk; the lockout itself was audited when it began."""
-    where, params, last = max(locks, key=lambda lock: lock[2])
-    if not db.execute(f"SELECT 1 FROM sign_in_attempts WHERE ok = -1 AND at > ? AND {where} LIMIT 1",
-                      [_stamp(last), *params]).fetchone():
+    counted, params, until = max(locks, key=lambda lock: lock[2])
+    began = db.execute(f"SELECT MAX(at) FROM sign_in_attempts WHERE {counted}", params).fetchone()[0]
+    refused = counted.replace("ok = 0", "ok = -1")  # the same attempts' refusals, since the lock began
+    seen = db.execute(f"SELECT 1 FROM sign_in_attempts WHERE {refused} AND at > ? LIMIT 1", [*params, began])
+    if not seen.fetchone():
         db.execute("INSERT INTO sign_in_attempts (at, username, client, ok) VALUES (?, ?, ?, -1)",
                    [_stamp(moment), key, client])
         audit.record(db, account, "sign_in_refused", "session", None, client=client, reason="locked",
                      **({} if account else {"name": "unknown"}))
-    left = last + WINDOW - moment
-    return Outcome(None, "sign_in_locked", max(1, math.ceil(left.total_seconds() / 60)))
+    return Outcome(None, "sign_in_locked", max(1, math.ceil((until - moment).total_seconds() / 60)))
+
+
+def _attempt(db: Database, typed: str, password: str, client: str | None, moment: datetime | None,
+             purpose: str) -> Outcome:
+    """One password attempt, counted and limited (see ``sign_in``); ``purpose`` "sign_in" audits a success,
+    "confirm" (the current password before a change) does not: the user is signed in already."""
+    started = time.monotonic()
+    client = _client_key(client)
+    key = _name_key(db, typed)
+    account = typed if USERNAME.match(typed) and db.execute("SELECT 1 FROM users WHERE username = ?",
+                                                           [typed]).fetchone() else None
+    named = {} if account else {"name": "unknown"}
+    with transaction(db):  # the time is taken under the write lock, so attempts are stamped in the lock's order
+        moment = moment or datetime.now(UTC)
+        db.execute("DELETE FROM sign_in_attempts WHERE at < ?", [_stamp(moment - WINDOW)])
+        locks = _locks(db, key, client, moment)
+        if locks:
+            outcome = _refuse(db, account, key, client, moment, locks)
+        else:
+            outcome = None
+            attempt = db.execute("INSERT INTO sign_in_attempts (at, username, client, ok) VALUES (?, ?, ?, 0)",
+                                 [_stamp(moment), key, client]).lastrowid
+    if outcome is None:
+        user = authenticate(db, typed, password)  # an unknown name costs a check too (accounts)
+        with transaction(db):
+            if user is not None:
+                db.execute("UPDATE sign_in_attempts SET ok = 1 WHERE id = ?", [attempt])
+                if purpose == "sign_in":
+                    audit.record(db, user.username, "sign_in", "session", user.id, client=client)
+                return Outcome(user)
+            audit.record(db, account, "sign_in_failed", "session", None, client=client, **named,
+                         **({"during": purpose} if purpose != "sign_in" else {}))
+            if _locks(db, key, client, moment):
+                audit.record(db, account, "lockout", "session", None, client=client,
+                             minutes=int(WINDOW.total_seconds() // 60), **named)
+        outcome = Outcome(None, "sign_in_failed")
+    time.sleep(max(0.0, FAILURE_FLOOR_S - (time.monotonic() - started)))
+    return outcome
 
 
 def sign_in(db: Database, username: str, password: str, client: str | None = None,
@@ -103,38 +168,15 @@ def sign_in(db: Database, username: str, password: str, client: str | None = Non
     The attempt is reserved first, under the store's write lock, as a failure (``ok = 0``), and only then is
     the password checked: simultaneous guesses cannot all pass the count before any of them is written. What
     is stored is bounded: the typed name only as a digest (``_name_key``), the audit log names the account
-    only when one has that name ("unknown" otherwise), attempts older than the window are deleted, and a
-    locked client or name adds at most one refusal per lock."""
-    started = time.monotonic()
-    typed, client = username.strip(), (client or UNKNOWN_CLIENT)[:64]
-    moment = moment or datetime.now(UTC)
-    key = _name_key(db, typed)
-    account = typed if USERNAME.match(typed) and db.execute("SELECT 1 FROM users WHERE username = ?",
-                                                           [typed]).fetchone() else None
-    with transaction(db):
-        locks = _locks(db, key, client, moment)
-        if locks:
-            outcome = _refuse(db, account, key, client, moment, locks)
-        else:
-            outcome = None
-            db.execute("DELETE FROM sign_in_attempts WHERE at < ?", [_stamp(moment - WINDOW)])
-            attempt = db.execute("INSERT INTO sign_in_attempts (at, username, client, ok) VALUES (?, ?, ?, 0)",
-                                 [_stamp(moment), key, client]).lastrowid
-    if outcome is None:
-        user = authenticate(db, typed, password)  # an unknown name costs a check too (accounts)
-        with transaction(db):
-            if user is not None:
-                db.execute("UPDATE sign_in_attempts SET ok = 1 WHERE id = ?", [attempt])
-                audit.record(db, user.username, "sign_in", "session", user.id, client=client)
-                return Outcome(user)
-            named = {} if account else {"name": "unknown"}
-            audit.record(db, account, "sign_in_failed", "session", None, client=client, **named)
-            if _locks(db, key, client, moment):
-                audit.record(db, account, "lockout", "session", None, client=client,
-                             minutes=WINDOW.seconds // 60, **named)
-        outcome = Outcome(None, "sign_in_failed")
-    time.sleep(max(0.0, FAILURE_FLOOR_S - (time.monotonic() - started)))
-    return outcome
+    only when one has that name ("unknown" otherwise), attempts older than the window are deleted at every
+    attempt, and a locked client or name adds at most one refusal per lock."""
+    return _attempt(db, username.strip(), password, client, moment, "sign_in")
+
+
+def confirm_password(db: Database, user: User, password: str, client: str | None = None) -> Outcome:
+    """The signed-in user's current password, checked before it is changed, under the same limits as a
+    sign-in: a session left open cannot be used to guess its owner's password."""
+    return _attempt(db, user.username, password, client, None, "confirm")
 
 
 def sign_in_sso(db: Database, email: str | None, verified: bool | None, provider: str,
@@ -168,8 +210,9 @@ def sign_in_sso(db: Database, email: str | None, verified: bool | None, provider
     return Outcome(user, refusal)
 
 
-SIGN_OUT_REASONS = ("user", "idle", "disabled", "password")
-# the user's click; idle too long; account disabled or gone; its password changed or reset elsewhere
+SIGN_OUT_REASONS = ("user", "idle", "disabled", "password", "elsewhere")
+# the user's click; idle too long; account disabled or gone; its password changed or reset elsewhere; its
+# sign-in ended elsewhere (signed out in another tab of the same browser, or the store restored)
 
 
 def sign_out(db: Database, username: str, user_id: int | None, client: str | None = None,
@@ -219,6 +262,13 @@ def resume_session(db: Database, token: str, idle: timedelta, client: str | None
         db.execute("UPDATE web_sessions SET last_seen = ? WHERE token_hash = ?", [_stamp(moment), digest])
         audit.record(db, username, "sign_in", "session", user_id, client=client or "unknown", method="resume")
     return user
+
+
+def password_changed_since(db: Database, user_id: int, stamp: str) -> bool:
+    """Whether the account's password was changed or reset after ``stamp`` (audit log)."""
+    return db.execute("SELECT 1 FROM audit_log WHERE entity = 'user' AND entity_id = ? AND at > ? "
+                      "AND action IN ('change_password', 'reset_password') LIMIT 1",
+                      [str(user_id), stamp]).fetchone() is not None
 
 
 def session_open(db: Database, token: str) -> bool:

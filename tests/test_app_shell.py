@@ -256,6 +256,22 @@ def test_a_password_reset_or_change_ends_the_accounts_other_sessions(run_app, de
     assert on_sign_in_page(other) and not other.metric
 
 
+def test_a_sign_in_ended_elsewhere_says_so_and_an_idle_end_leaves_the_browsers_token(run_app, demo_db):
+    """Tabs of one browser share its token (a reload resumes with it): a tab that idles out leaves the token
+    to the store, so another tab still in use goes on; one whose token was closed (signed out in another tab,
+    or a restore) says its sign-in ended elsewhere, not that the password changed."""
+    idle, ended = run_app("committee"), run_app("unit")
+    idle.session_state["last_active"] = time.time() - 61 * 60
+    idle.run()
+    assert on_sign_in_page(idle)
+    assert demo_db.execute("SELECT COUNT(*) FROM web_sessions WHERE username = 'demo-committee'").fetchone()[0] == 1
+    with demo_db.conn:
+        demo_db.execute("DELETE FROM web_sessions WHERE username = 'demo-unit'")
+    ended.run()
+    assert on_sign_in_page(ended) and translate("session_ended_elsewhere", "th") in [i.value for i in ended.info]
+    assert ended_sessions(demo_db)[-1] == (ROLES_USERS["unit"], "elsewhere")
+
+
 def ended_sessions(db) -> list[tuple[str, str]]:
     return [(r[0], json.loads(r[1])["reason"]) for r in db.execute(
         "SELECT username, detail FROM audit_log WHERE action = 'sign_out' ORDER BY id")]

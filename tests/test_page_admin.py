@@ -742,6 +742,29 @@ def test_back_up_now_then_restore_the_archive(admin_page, demo_db, demo_path):
     assert at.get("file_uploader")[-1].key == "adm:restore:1"
 
 
+def test_the_admin_who_restores_stays_signed_in(admin_page, demo_path, tmp_path):
+    """A restore brings back the archive's sign-ins and ends every other; the admin who ran it keeps working
+    (the archive here was taken before this admin signed in, so it does not hold their sign-in)."""
+    import shutil
+
+    from storage import backup
+
+    at = admin_page("backup")
+    copy = tmp_path / "before.db"
+    shutil.copy(demo_path, copy)
+    earlier = connect(copy)
+    with earlier.conn:
+        earlier.execute("DELETE FROM web_sessions")
+    archive = backup.backup(earlier, tmp_path / "archives")
+    earlier.close()
+    at.get("file_uploader")[0].upload(archive.name, archive.read_bytes(), "application/zip").run()
+    at.text_input(key="adm:restore_typed:0").input(translate("adm_restore_word", "th")).run()
+    click(at, "adm_restore_button")
+    at.run()
+    assert not at.error and at.session_state["user_id"] and translate("page_admin", "th") in [
+        t.value for t in at.title]
+
+
 def test_a_file_that_is_not_an_archive_is_refused(admin_page, demo_db):
     at = admin_page("backup", "en")
     at.get("file_uploader")[0].upload("notes.zip", b"not a zip file", "application/zip").run()

@@ -28,6 +28,8 @@ from i18n import LANGUAGES
 from storage import DEFAULT_PATH, open_store, signin
 from storage.accounts import User, get_user
 from storage.accounts import change_password as store_change_password
+from storage.db import now
+from storage.errors import InputError
 from ui import sso
 
 _local = threading.local()
@@ -64,11 +66,19 @@ def _check_whole(path: Path, db: Database) -> None:
             return
         try:
             whole = db.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
+            if not _damage(exc):
+                raise
             whole = False
         if not whole:
             raise StoreMissing(path, damaged=True)
         _checked.add(path)
+
+
+def _damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file itself is bad, not that it is busy, locked, read-only or cannot be opened
+    (those are the server's to fix, and a restore would not help)."""
+    return "not a database" in str(exc) or "malformed" in str(exc)
 
 
 def store() -> Database:
@@ -81,10 +91,15 @@ def store() -> Database:
         if not default and (not path.exists() or path.stat().st_size == 0):
             logging.getLogger(__name__).error("%s", StoreMissing(path))
             raise StoreMissing(path)
+        db = None
         try:
             db = open_store(path, demo_if_empty=default)
             _check_whole(path, db)
         except (sqlite3.DatabaseError, StoreMissing) as exc:
+            if db is not None:
+                db.close()
+            if not isinstance(exc, StoreMissing) and not _damage(exc):
+                raise  # locked, read-only, cannot be opened: a fault with a reference, not "restore a backup"
             logging.getLogger(__name__).error("%s (%s)", StoreMissing(path, damaged=True), exc)
             raise StoreMissing(path, damaged=True) from exc
         cached[path] = db
@@ -123,7 +138,9 @@ def current_user() -> User | None:
         _end(username, user_id, "disabled")
         return None
     if not signin.session_open(store(), st.session_state.get("session_token", "")):
-        _end(username, user_id, "password")  # changed or reset in another session: this one ends too
+        # its sign-in ended elsewhere: a password changed or reset, a sign-out in another tab, a restore
+        changed = signin.password_changed_since(store(), user_id, st.session_state.get("signed_in_at", ""))
+        _end(username, user_id, "password" if changed else "elsewhere")
         return None
     st.session_state["last_active"] = moment
     if moment - st.session_state.get("token_touched", 0) > TOUCH_EVERY_S and "session_token" in st.session_state:
@@ -178,13 +195,16 @@ def cookie_script(language: str) -> str:
 
 
 def ended() -> str | None:
-    """Why the last session ended without the user signing out ("idle" or "disabled"), once."""
+    """Why the last session ended without the user signing out (``signin.SIGN_OUT_REASONS`` but "user"),
+    once."""
     return st.session_state.pop("session_ended", None)
 
 
 def _end(username: str, user_id: int, reason: str) -> None:
+    """This session ends without the user signing out. The browser's token is left to the store: it idles
+    out by itself, and another tab of the same browser that resumed with it may still be in use."""
     signin.sign_out(store(), username, user_id, client(), reason)
-    _forget()
+    _forget(close_token=False)
     st.session_state["session_ended"] = reason
 
 
@@ -240,11 +260,28 @@ def _remember(user: User | None, token: str | None = None) -> None:
         st.session_state["user_id"], st.session_state["username"] = user.id, user.username
         st.session_state["last_active"] = st.session_state["token_touched"] = time.time()
         st.session_state["session_token"] = token or signin.open_session(store(), user, _idle())
+        st.session_state["signed_in_at"] = now()
+
+
+def renew() -> None:
+    """After a restore replaced the store's sign-ins: the acting user keeps working if the restored store
+    still has their account (a new token); otherwise their session ends at its next run."""
+    user_id = st.session_state.get("user_id")
+    user = get_user(store(), user_id) if user_id is not None else None
+    if user is not None and user.username == st.session_state.get("username"):
+        _remember(user)
 
 
 def change_password(current: str, new: str) -> None:
+    """The signed-in user's new password; the current one is checked under the sign-in limits first
+    (``InputError``: wrong, or paused), and every other session of the account ends."""
     user = current_user()
     if user is not None:
+        confirmed = signin.confirm_password(store(), user, current, client())
+        if confirmed.refusal == "sign_in_locked":
+            raise InputError("sign_in_locked", minutes=confirmed.minutes)
+        if confirmed.refusal:
+            raise InputError("error_password_current")
         store_change_password(store(), user, current, new)  # ends every sign-in kept for a reload
         _remember(user)
 
@@ -257,9 +294,9 @@ def sign_out(user: User) -> None:
         sso.log_out()
 
 
-def _forget() -> None:
+def _forget(close_token: bool = True) -> None:
     token = st.session_state.pop("session_token", None)
-    if token:
+    if token and close_token:
         signin.close_session(store(), token)
     for key in ("user_id", "username", "last_active"):
         st.session_state.pop(key, None)

@@ -14,7 +14,7 @@ from i18n.format import local_time
 from storage import backup
 from storage.accounts import User
 from storage.errors import StoreError
-from ui import choices
+from ui import choices, session
 from ui.admin import run
 from ui.errors import describe
 from ui.i18n import current_language, t
@@ -80,4 +80,5 @@ def _restore(db: Database, user: User) -> None:
             st.session_state["adm:restore_round"] = round_ + 1
             st.session_state.pop(CHECKED, None)
             st.cache_data.clear()  # cached figures are keyed by the store's version, which a restore rewinds
+            session.renew()  # the restore replaced the store's sign-ins, this one's too
         st.rerun()
