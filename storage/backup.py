@@ -344,11 +344,14 @@ def _display_name(archive: Archive) -> str:
 
 
 def _check_members(archive: zipfile.ZipFile, name: str) -> set[str]:
-    """The member names, each safe and listed once."""
+    """The member names, each safe and listed once, each stored or deflated (as backups are written) and not
+    encrypted: Python inflates bzip2 and LZMA members without a bound on what one read makes."""
     members: set[str] = set()
     for info in archive.infolist():
         if not _safe(info.filename):
             raise InputError("error_backup_unsafe_path", name=name, file=info.filename)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+            raise _damaged(name, info.filename)
         if info.filename in members:
             raise _damaged(name, info.filename)
         members.add(info.filename)
