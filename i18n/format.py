@@ -167,3 +167,16 @@ def readiness_text(status, lang: str = "th", short: bool = False) -> str:
         return translate("award_missing_short" if short else "award_missing", lang,
                          points=score_text(status.total_missing))
     return translate("award_categories_below", lang, n=int((status.categories_missing > 0).sum()))
+
+
+def evidence_label(row, lang: str = "th") -> str:
+    """A piece of evidence as cited (``row``: code, filename, url, confidential): its unit's code, then its name
+    (a link's title) and a link's address. A confidential one is marked so and never shows its address (it
+    may carry an access token), on any page or document: a confidential link without a title (stored under
+    its address) is named by the mark alone."""
+    tag = f"({translate('ev_confidential_tag', lang)})"
+    url = row.url if isinstance(row.url, str) and row.url else ""
+    title = row.filename if isinstance(row.filename, str) and row.filename != url else ""
+    if row.confidential:
+        return f"{row.code} · {title} {tag}" if title else f"{row.code} · {tag}"
+    return f"{row.code} · " + " — ".join(part for part in (title, url) if part)

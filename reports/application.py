@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from analysis.deliverables import ApplicationFigures
 from charts.overview import category_radar, kpi_panels
 from i18n import translate
-from i18n.format import level_label, local_time, readiness_text, score_text, status_label
+from i18n.format import evidence_label, level_label, local_time, readiness_text, score_text, status_label
 from reports.document import Bullets, Contents, Heading, Image, PageBreak, Para, Report, Table
 from scoring import LEVELS, level_for
 
@@ -118,23 +118,11 @@ def _item(report: Report, figures: ApplicationFigures, item, lang: str) -> None:
         report.add(Bullets(tuple(lines)))
     cited = figures.evidence[figures.evidence["item"] == item.id]
     if not cited.empty:
-        report.add(Heading(t("dp_cite"), 3), Bullets(tuple(_cited(row, lang) for row in cited.itertuples())))
+        report.add(Heading(t("dp_cite"), 3), Bullets(tuple(evidence_label(row, lang) for row in cited.itertuples())))
     ofis = tuple(ofi.line(lang) for ofi in figures.ofis.get(item.id, ()))
     for key, texts in (("ar_strengths", figures.strengths.get(item.id)), ("ar_ofis", ofis)):
         if texts:
             report.add(Heading(t(key), 3), Bullets(tuple(texts)))
-
-
-def _cited(row, lang: str) -> str:
-    """A cited piece of evidence: its unit's code, then its name (a link's title) and a link's address. A
-    confidential one is marked so and never shows its address (it may carry an access token): a confidential
-    link without a title (stored under its address) is named by the mark alone."""
-    tag = f"({translate('ev_confidential_tag', lang)})"
-    url = row.url if isinstance(row.url, str) and row.url else ""
-    title = row.filename if isinstance(row.filename, str) and row.filename != url else ""
-    if row.confidential:
-        return f"{row.code} · {title} {tag}" if title else f"{row.code} · {tag}"
-    return f"{row.code} · " + " — ".join(part for part in (title, url) if part)
 
 
 def _results_table(report: Report, figures: ApplicationFigures, item, lang: str) -> None:

@@ -61,3 +61,19 @@ def test_every_key_used_in_code_exists_and_every_key_is_used():
                "audit_sso_", "audit_word_", "audit_sum_sign_out_")
     unused = {k for k in catalogue() if k not in used and not k.startswith(dynamic) and f'"{k}"' not in sources}
     assert not unused, f"keys no code uses: {sorted(unused)}"
+
+
+def test_evidence_is_labelled_without_a_confidential_links_address():
+    """The citation picker of the department page and the application report name evidence alike; a
+    confidential link's address (it may carry an access token) appears on neither."""
+    from types import SimpleNamespace
+
+    from i18n.format import evidence_label
+
+    secret = "https://drive.example/d/x?token=s3cr3t"
+    row = lambda filename, url, confidential: SimpleNamespace(code="U1", filename=filename, url=url,  # noqa: E731
+                                                              confidential=confidential)
+    assert evidence_label(row(secret, secret, 1), "th") == "U1 · (ลับ)"
+    assert evidence_label(row("แผนลับ", secret, 1), "en") == "U1 · แผนลับ (confidential)"
+    assert evidence_label(row("แผน", "https://open.example/p", 0)) == "U1 · แผน — https://open.example/p"
+    assert evidence_label(row("แผน.pdf", None, 0)) == "U1 · แผน.pdf"

@@ -8,7 +8,7 @@ import streamlit as st
 from sqlite_utils import Database
 
 from analysis.self_assessment import item_view
-from i18n.format import level_label, local_time, score_text
+from i18n.format import evidence_label, level_label, local_time, score_text
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
 from storage import department
@@ -113,11 +113,6 @@ def decision_panel(record: Record, user: User, year: int) -> None:
             st.rerun()
 
 
-def _evidence_label(row) -> str:
-    name = row.filename or row.url or str(row.id)
-    return f"{row.code} · {name}" + (f" ({t('ev_confidential_tag')})" if row.confidential else "")
-
-
 def render_item(db: Database, record: Record, item: Item, framework: Framework, user: User, fresh: bool,
                 editable: bool, units_met: dict[str, int], counted: int) -> None:
     """An item of categories 1-6: the department's answers beside how many units met each checkpoint, its
@@ -160,7 +155,7 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
         for row in theirs.itertuples():
             st.markdown(f"**{md(row.code)}** · {level_label(row.level, lang)}: {md(row.text)}")
     options = department.citable(db, year, item.id)
-    labels = {int(row.id): _evidence_label(row) for row in options.itertuples()}
+    labels = {int(row.id): evidence_label(row, lang) for row in options.itertuples()}
     k = key("cite", item.id)
     EDITOR.prime(k, [i for i in record.citations.get(item.id, []) if i in labels], fresh)
     choices.multiselect(t("dp_cite"), list(labels), key=k, format_func=lambda i: labels.get(i, str(i)),
