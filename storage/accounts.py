@@ -107,6 +107,11 @@ def _check_role_unit(db: Database, role: str, unit_id: int | None, current: int 
         raise InputError("error_unit_inactive")
 
 
+def _one_line(name: str) -> str:
+    """A display name as kept: one line, without control characters or runs of spaces."""
+    return " ".join(clean(name).split())
+
+
 def _check_profile(display_name: str, email: str) -> None:
     if len(display_name) > MAX_NAME:
         raise InputError("error_text_length", limit=MAX_NAME)
@@ -126,7 +131,7 @@ def create_user(db: Database, username: str, password: str, role: str, display_n
                 must_change_password: bool = False, weak_password: bool = False) -> User:
     """A new account (audited). ``InputError`` for a bad or taken name, role, unit, e-mail or password
     (``weak_password``: no strength check, for the demo store only, whose password is published anyway)."""
-    username, display_name, email = username.strip(), clean(display_name).strip(), email.strip()
+    username, display_name, email = username.strip(), _one_line(display_name), email.strip()
     if not USERNAME.match(username):
         raise InputError("error_username", name=username)
     _check_role_unit(db, role, unit_id)
@@ -246,7 +251,7 @@ def update_user(db: Database, actor: User, user_id: int, role: str, unit_id: int
                 display_name: str, email: str = "") -> None:
     """Change an account's role, unit, display name or e-mail (the last active admin keeps its role)."""
     require_admin(db, actor)
-    display_name, email = " ".join(clean(display_name).split()), email.strip()
+    display_name, email = _one_line(display_name), email.strip()
     _check_profile(display_name, email)
     with transaction(db):
         before = _target_row(db, user_id)
@@ -292,7 +297,8 @@ def reset_password(db: Database, actor: User | None, user_id: int, password: str
 
 def _end_web_sessions(db: Database, user_id: int) -> None:
     """A new password or a disabled account: no browser may come back with an older sign-in (see
-    ``signin.resume_session``)."""
+    ``signin.resume_session``), and every open session of the account ends at its next action
+    (``ui.session.current_user``)."""
     db.execute("DELETE FROM web_sessions WHERE user_id = ?", [user_id])
 
 

@@ -192,7 +192,7 @@ def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_vers
     each (for review, the committee's value where it set one, else the unit's)."""
     framework = _framework(db, assessment_id)
     year = db.execute("SELECT year FROM assessments WHERE id = ?", [assessment_id]).fetchone()[0]
-    clean = {(kpi_id, fiscal_year): checked_kpi_value(kpi_definition(db, framework, assessment_id, kpi_id),
+    checked = {(kpi_id, fiscal_year): checked_kpi_value(kpi_definition(db, framework, assessment_id, kpi_id),
                                                       fiscal_year, year, value)
              for (kpi_id, fiscal_year), value in values.items()}
     column = {"self": "self_value", "review": "review_value"}[source]
@@ -203,15 +203,15 @@ def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_vers
             row = db.execute(f"SELECT {shown_as} FROM kpi_results WHERE assessment_id = ? AND kpi = ? AND "
                              "fiscal_year = ?", [assessment_id, kpi_id, fiscal_year]).fetchone()
             _require_unchanged(db, assessment_id, f"{kpi_id}/{fiscal_year}", None if shown is None else float(shown),
-                               clean.get((kpi_id, fiscal_year)), row[0] if row else None,
+                               checked.get((kpi_id, fiscal_year)), row[0] if row else None,
                                "action LIKE 'save_%' AND json_extract(detail, ?) IS NOT NULL",
                                [f'$.values."{kpi_id}/{fiscal_year}"'])
         db.conn.executemany(
             f"INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, {column}) VALUES (?, ?, ?, ?) "
             f"ON CONFLICT (assessment_id, kpi, fiscal_year) DO UPDATE SET {column} = excluded.{column}",
-            [(assessment_id, k, fy, v) for (k, fy), v in clean.items()])
+            [(assessment_id, k, fy, v) for (k, fy), v in checked.items()])
         audit.record(db, actor.username, f"save_{source}_kpi", "assessment", assessment_id,
-                     values={f"{k}/{fy}": v for (k, fy), v in clean.items()}, version=state["version"])
+                     values={f"{k}/{fy}": v for (k, fy), v in checked.items()}, version=state["version"])
     return state["version"]
 
 

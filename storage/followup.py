@@ -116,27 +116,27 @@ def _percent(value, number: int) -> int | None:
 
 def _checked_actions(plan: dict, actions) -> list[dict]:
     known = {a["id"]: n for n, a in enumerate(plan["actions"], start=1)}
-    clean = {}
+    checked = {}
     for action in actions or ():
         action_id = action.get("id")
-        if action_id not in known or action_id in clean:
+        if action_id not in known or action_id in checked:
             raise InputError("error_report_action")
         number = known[action_id]
-        clean[action_id] = {"action_id": action_id, "percent": _percent(action.get("percent"), number),
+        checked[action_id] = {"action_id": action_id, "percent": _percent(action.get("percent"), number),
                             "done": _text(action.get("done"), "error_plan_text"),
                             "evidence": _text(action.get("evidence"), "error_plan_text"),
                             "problems": _text(action.get("problems"), "error_plan_text")}
-    return list(clean.values())
+    return list(checked.values())
 
 
 def _checked_results(plan: dict, round_: str, results) -> list[dict]:
     results = list(results or ())
     if results and round_ != "12m":
         raise InputError("error_report_results")
-    clean = {}
+    checked = {}
     for result in results:
         target = (result.get("kind"), str(result.get("ref")))
-        if target not in plan["targets"] or target in clean:
+        if target not in plan["targets"] or target in checked:
             raise InputError("error_plan_target", ref=target[1])
         value, met = result.get("value"), result.get("met")
         if value is not None and not (isinstance(value, float) and math.isnan(value)):
@@ -150,10 +150,10 @@ def _checked_results(plan: dict, round_: str, results) -> list[dict]:
             value = None
         if met is not None and target[0] != "checkpoint":
             raise InputError("error_report_value", ref=target[1])
-        clean[target] = {"kind": target[0], "ref": target[1], "value": value,
+        checked[target] = {"kind": target[0], "ref": target[1], "value": value,
                          "met": None if met is None else int(bool(met)), "note": _text(result.get("note"),
                                                                                       "error_plan_text")}
-    return list(clean.values())
+    return list(checked.values())
 
 
 def _require_phase(db: Database, plan_id: int, year: int, round_: str) -> None:

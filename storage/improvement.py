@@ -162,7 +162,7 @@ def _claim(db: Database, actor: User, plan_id: int, expected_version: int) -> di
 
 
 def _checked_actions(actions) -> list[dict]:
-    clean = []
+    checked = []
     for number, action in enumerate(actions or [], start=1):
         text = _text(action.get("text"), MAX_TEXT, "error_plan_action_text", required=True)
         starts, ends = action.get("starts_on"), action.get("ends_on")
@@ -170,25 +170,25 @@ def _checked_actions(actions) -> list[dict]:
         ends = _day(ends, "error_plan_dates") if ends else None
         if starts and ends and starts > ends:
             raise InputError("error_plan_action_dates", n=number)
-        clean.append({"text": text, "owner": _text(action.get("owner"), MAX_SHORT, "error_plan_text"),
+        checked.append({"text": text, "owner": _text(action.get("owner"), MAX_SHORT, "error_plan_text"),
                       "starts_on": starts, "ends_on": ends,
                       "resources": _text(action.get("resources"), MAX_TEXT, "error_plan_text")})
-    if len(clean) > MAX_ACTIONS:
+    if len(checked) > MAX_ACTIONS:
         raise InputError("error_plan_actions", limit=MAX_ACTIONS)
-    return clean
+    return checked
 
 
 def _checked_targets(db: Database, plan: dict, targets) -> list[tuple[str, str]]:
     framework = years.framework_of(db, plan["year"])
     checkpoints = {cp.id for _, _, cp in framework.checkpoints()}
     kpis = {k.id for _, k in framework.kpis()} | set(own_kpis(db, plan))
-    clean = sorted({(kind, str(ref)) for kind, ref in targets or ()})
-    for kind, ref in clean:
+    checked = sorted({(kind, str(ref)) for kind, ref in targets or ()})
+    for kind, ref in checked:
         if kind not in TARGET_KINDS or ref not in (checkpoints if kind == "checkpoint" else kpis):
             raise InputError("error_plan_target", ref=ref)
-    if len(clean) > MAX_TARGETS:
+    if len(checked) > MAX_TARGETS:
         raise InputError("error_plan_targets", limit=MAX_TARGETS)
-    return clean
+    return checked
 
 
 def own_kpis(db: Database, plan: dict) -> list[str]:

@@ -315,31 +315,31 @@ def update(db: Database, actor: User, ofi_id: int, expected_version: int, today:
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise TypeError(f"update() got unexpected field(s): {', '.join(unknown)}")
-    clean: dict = {}
+    checked: dict = {}
     if "description" in changes:
-        clean["description"] = _description(changes["description"])
+        checked["description"] = _description(changes["description"])
     if "priority" in changes:
-        clean["priority"] = _choice(changes["priority"], PRIORITIES, "error_ofi_priority")
+        checked["priority"] = _choice(changes["priority"], PRIORITIES, "error_ofi_priority")
     if "status" in changes:
-        clean["status"] = _choice(changes["status"], STATUSES, "error_ofi_status")
+        checked["status"] = _choice(changes["status"], STATUSES, "error_ofi_status")
     if "due_date" in changes:
-        clean["due_date"] = _date(changes["due_date"]).isoformat()
+        checked["due_date"] = _date(changes["due_date"]).isoformat()
     with transaction(db):
         row = _row(db, ofi_id)
         years.require_open_year(db, row["year"])
         units = _ofi_units(db, ofi_id)
         if actor.role not in MANAGERS:
             _require_manager_or_unit(actor, units)
-            if (set(changes) != {"status"} or clean["status"] not in UNIT_STATUSES or row["status"] == "dropped"
+            if (set(changes) != {"status"} or checked["status"] not in UNIT_STATUSES or row["status"] == "dropped"
                     or units != [actor.unit_id]):
                 raise AccessDenied(role=actor.role)
         if row["version"] != expected_version:
             raise OfiConflict(row["version"], row["updated_by"])
         if "owner" in changes:
-            clean["owner"] = _check_owner(db, changes["owner"], actor)
-        if "due_date" in clean and clean["due_date"] != row["due_date"]:
-            _not_past(date.fromisoformat(clean["due_date"]), today)
-        diff = {field: (row[field], value) for field, value in clean.items() if row[field] != value}
+            checked["owner"] = _check_owner(db, changes["owner"], actor)
+        if "due_date" in checked and checked["due_date"] != row["due_date"]:
+            _not_past(date.fromisoformat(checked["due_date"]), today)
+        diff = {field: (row[field], value) for field, value in checked.items() if row[field] != value}
         if not diff:
             return {}
         assignments = ", ".join(f"{field} = ?" for field in diff)

@@ -104,7 +104,7 @@ def test_account_creation_is_audited(db):
 
 
 def test_a_display_name_pasted_with_control_characters_is_kept_without_them(db):
-    admin = accounts.create_user(db, "owner", "correct horse battery", "admin", display_name="Owner\x07 One")
+    admin = accounts.create_user(db, "owner", "correct horse battery", "admin", display_name="Owner\x07\nOne\t ")
     assert accounts.get_user(db, admin.id).display_name == "Owner One"
     accounts.update_user(db, admin, admin.id, "admin", None, "Owner\x0bTwo\x01")
     assert accounts.get_user(db, admin.id).display_name == "Owner Two"  # a name is one line
