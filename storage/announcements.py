@@ -46,15 +46,15 @@ def _row(row: dict) -> dict:
 
 
 def _checked_links(links) -> list[dict]:
-    clean = []
+    checked = []
     for link in links or []:
         url, title = str(link.get("url") or "").strip(), clean_text(str(link.get("title") or ""))
         if not is_link(url) or len(title) > MAX_TITLE:
             raise InputError("error_ann_link", url=url[:80])
-        clean.append({"title": title or url, "url": url})
-    if len(clean) > MAX_LINKS:
+        checked.append({"title": title or url, "url": url})
+    if len(checked) > MAX_LINKS:
         raise InputError("error_ann_links", limit=MAX_LINKS)
-    return clean
+    return checked
 
 
 def publish(db: Database, actor: User, title: str, body: str, roles=(), unit_ids=(), links=(), files=(),

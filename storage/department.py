@@ -222,20 +222,20 @@ def save_kpi_values(db: Database, actor: User, year: int, expected_version: int,
     unknown = sorted({kpi_id for kpi_id, _ in values} - set(kpis))
     if unknown:
         raise InputError("error_unknown_kpi", kpi=unknown[0])
-    clean = {(kpi_id, fiscal_year): checked_kpi_value(kpis[kpi_id], fiscal_year, year, value)
+    checked = {(kpi_id, fiscal_year): checked_kpi_value(kpis[kpi_id], fiscal_year, year, value)
              for (kpi_id, fiscal_year), value in values.items()}
     with transaction(db):
         actor, version = _claim(db, actor, year, None if before is not None else expected_version)
         for (kpi_id, fiscal_year), shown in (before or {}).items():
             row = db.execute("SELECT value FROM dept_kpis WHERE year = ? AND kpi = ? AND fiscal_year = ?",
                              [year, kpi_id, fiscal_year]).fetchone()
-            _require_unchanged(db, year, f"{kpi_id}/{fiscal_year}", shown, clean.get((kpi_id, fiscal_year)),
+            _require_unchanged(db, year, f"{kpi_id}/{fiscal_year}", shown, checked.get((kpi_id, fiscal_year)),
                                row[0] if row else None, "dept_kpis", f'$.values."{kpi_id}/{fiscal_year}"')
         db.conn.executemany("INSERT INTO dept_kpis (year, kpi, fiscal_year, value) VALUES (?, ?, ?, ?) ON CONFLICT "
                             "(year, kpi, fiscal_year) DO UPDATE SET value = excluded.value",
-                            [(year, k, fy, v) for (k, fy), v in clean.items()])
+                            [(year, k, fy, v) for (k, fy), v in checked.items()])
         audit.record(db, actor.username, "dept_kpis", "dept_record", year,
-                     values={f"{k}/{fy}": v for (k, fy), v in clean.items()}, version=version)
+                     values={f"{k}/{fy}": v for (k, fy), v in checked.items()}, version=version)
     return version
 
 

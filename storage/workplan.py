@@ -231,19 +231,19 @@ def save(db: Database, actor: User, year: int, expected_version: int, steps: lis
         raise InputError("error_wp_too_many", limit=MAX_STEPS)
     if not steps:
         raise InputError("error_wp_empty")
-    clean = [(step.get("id"), _checked(year, number, step)) for number, step in enumerate(steps, start=1)]
+    checked = [(step.get("id"), _checked(year, number, step)) for number, step in enumerate(steps, start=1)]
     with transaction(db):
         version, status = _claim(db, year, expected_version)
         stored = {s["id"]: s for s in get(db, actor, year).steps}
         positions = dict(db.execute("SELECT id, position FROM workplan_steps WHERE year = ?", [year]).fetchall())
-        unknown = [i for i, _ in clean if i is not None and i not in stored]
-        if unknown or len({i for i, _ in clean if i is not None}) != len([i for i, _ in clean if i is not None]):
+        unknown = [i for i, _ in checked if i is not None and i not in stored]
+        if unknown or len({i for i, _ in checked if i is not None}) != len([i for i, _ in checked if i is not None]):
             raise InputError("error_wp_unknown_step")
         stamp = now()
-        kept = [i for i, _ in clean if i is not None]
+        kept = [i for i, _ in checked if i is not None]
         removed = [stored[i] for i in stored if i not in kept]
         added, changed = [], {}
-        for position, (step_id, step) in enumerate(clean, start=1):
+        for position, (step_id, step) in enumerate(checked, start=1):
             values = step | {"roles": json.dumps(step["roles"]), "documents": json.dumps(step["documents"],
                                                                                           ensure_ascii=False)}
             if step_id is None:
