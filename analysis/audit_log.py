@@ -96,7 +96,7 @@ def _value(field: str, value, lang: str) -> str:
 
 
 def _field(field: str, lang: str) -> str:
-    for key in (f"audit_field_{field}", f"ofi_col_{field}"):
+    for key in (f"audit_field_{field}", f"ofi_col_{field}", f"id_{field}"):
         if _known(key):
             return translate(key, lang)
     return field
@@ -265,6 +265,9 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("store", "restore"): _plain("audit_sum_store_restore", "archive"),
     ("user", "create"): _role_account,
     ("user", "update"): _update("audit_sum_user_update", "name"),
+    ("department_identity", "update"): lambda d, ref, lang: ("audit_sum_identity_update", {
+        "changes": "; ".join(filter(None, [_changes(_pairs(d), lang), f"{_field('logo', lang)}: {d['logo']}"
+                                           if d.get("logo") else ""])) or "—"}),
     ("user", "enable"): _plain("audit_sum_user_enable", "name"),
     ("user", "disable"): _plain("audit_sum_user_disable", "name"),
     ("user", "reset_password"): _plain("audit_sum_user_reset_password", "name"),

@@ -8,6 +8,8 @@ level's bar, so Basic checkpoints are met far more often than Significance ones.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from sqlite_utils import Database
 
@@ -81,8 +83,20 @@ def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -
                                      ("demo-director", "director", None), ("demo-unit", "unit", unit_ids[0])]:
             accounts.create_user(db, username, DEMO_PASSWORD, role, display_name=username, unit_id=unit,
                                  actor="demo", weak_password=True)
+        db["department_identity"].insert({"id": 1, **IDENTITY, "logo": LOGO.read_bytes(), "logo_type": "image/png",
+                                          "version": 1, "updated_at": now(), "updated_by": "demo"})
         set_meta(db, "demo", "1")
         audit.record(db, "demo", "populate", "store", None, seed=seed)
+
+
+# the demo department's identity: a fictitious department of a fictitious ministry
+IDENTITY = {
+    "name_th": "กรมส่งเสริมคุณภาพบริการสาธารณะ", "name_en": "Department of Public Service Quality Promotion",
+    "short_th": "สคบ.", "short_en": "DPSQ", "ministry_th": "กระทรวงสาธิต", "ministry_en": "Ministry of Demonstration",
+    "head_name": "นายสมมติ ตัวอย่าง", "head_title_th": "อธิบดีกรมส่งเสริมคุณภาพบริการสาธารณะ",
+    "head_title_en": "Director-General", "address_th": "99 ถนนตัวอย่าง แขวงดุสิต เขตดุสิต กรุงเทพมหานคร 10300",
+    "address_en": "99 Tua-yang Road, Dusit, Bangkok 10300"}
+LOGO = Path(__file__).resolve().parent.parent / "data" / "demo-logo.png"
 
 
 # KPIs units added themselves to this year's form, in their own words: (unit code, item, name, unit of

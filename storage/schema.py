@@ -422,3 +422,15 @@ def m019_ofi_gap_reference(db: Database) -> None:
                 db.execute("UPDATE ofis SET gap_kind = ?, gap_ref = ?, generated = ? WHERE id = ?",
                            [kind, found.group(1), 0 if ever_edited(ofi_id) else 1, ofi_id])
                 break
+
+
+@migrations
+def m020_department_identity(db: Database) -> None:
+    """The department's identity, one row: its names in Thai and English (full and short), its ministry, its
+    head and the head's title, its address and its logo (a PNG or JPEG kept in the store, so a backup carries
+    it), for every document and the app's sidebar."""
+    db["department_identity"].create(
+        {"id": int, "name_th": str, "name_en": str, "short_th": str, "short_en": str, "ministry_th": str,
+         "ministry_en": str, "head_name": str, "head_title_th": str, "head_title_en": str, "address_th": str,
+         "address_en": str, "logo": bytes, "logo_type": str, "version": int, "updated_at": str, "updated_by": str},
+        pk="id", not_null={"version"}, defaults={"version": 0})

@@ -119,7 +119,8 @@ def test_every_tab_renders_for_the_admin(admin_page, tab, lang):
     assert [w.value for w in at.main.warning] == ([translate("adm_restore_warning", lang)] if tab == "backup" else [])
     assert [t.label for t in at.tabs] == [translate(key, lang) for key in TABS.values()]
     keys = {w.key for w in [*at.selectbox, *at.text_input, *at.checkbox]}
-    marker = {"years": "adm:year", "units": "adm:new_unit:0:code", "users": "adm:new_user:0:name",
+    marker = {"years": "adm:year", "identity": "adm:identity:name_th", "units": "adm:new_unit:0:code",
+              "users": "adm:new_user:0:name",
               "criteria": "adm:criteria_year", "backup": None, "audit": "adm:audit_who"}
     built = {name: key in keys for name, key in marker.items() if key}
     assert built == {name: name == tab for name in built}  # only the open tab is built

@@ -19,7 +19,7 @@ import streamlit as st
 
 from i18n import LANGUAGES
 from i18n.format import role_label
-from storage import is_demo
+from storage import identity, is_demo
 from storage.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, User
 from storage.errors import StoreError
 from storage.schema import ROLES
@@ -209,6 +209,17 @@ def pages_for(user: User | None) -> list[st.Page]:
     return pages
 
 
+def department_banner(lang: str) -> None:
+    """The department's logo (Streamlit's corner logo) and name at the top of the sidebar, once the admin has
+    entered them (Administration, Department)."""
+    details = identity.get(session.store())
+    if details["logo"]:
+        st.logo(details["logo"], size="large")
+    name = details[f"name_{lang}"] or details["name_th"]
+    if name:
+        st.sidebar.markdown(f"**{md(name)}**")
+
+
 def menu(user: User) -> None:
     for path, (title, icon, roles) in PAGES.items():
         if user.role in roles:
@@ -226,6 +237,7 @@ def route() -> None:
         try:
             user = session.current_user() or session.resume_sso()
             page = st.navigation(pages_for(user), position="hidden")
+            department_banner(st.session_state["lang"])
             if user is not None and not user.must_change_password:
                 menu(user)
             language_switch()

@@ -1,0 +1,99 @@
+"""The department's identity: who sends the application. Its names in Thai and English (full and short), its
+ministry, its head with the head's title, its address and its logo. The admin keeps it on the Administration
+page; every document and the sidebar read it (``get``). One row, versioned like a form: a save names the
+version the editor showed and is refused (``VersionConflict``) when someone saved in between; every change
+is audited."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage import audit
+from storage.accounts import User, require_admin
+from storage.db import now, transaction
+from storage.errors import InputError, VersionConflict
+from storage.text import clean
+
+# field -> the longest text it takes; the names are required in Thai, the rest optional
+LIMITS = {"name_th": 200, "name_en": 200, "short_th": 40, "short_en": 40, "ministry_th": 200, "ministry_en": 200,
+          "head_name": 200, "head_title_th": 200, "head_title_en": 200, "address_th": 500, "address_en": 500}
+FIELDS = tuple(LIMITS)
+REQUIRED = ("name_th",)
+ONE_LINE = tuple(field for field in FIELDS if not field.startswith("address"))
+# a logo's type -> the bytes such a file starts with; SVG is not taken (a drawing can hold scripts and fetch
+# addresses when a document is made)
+LOGO_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+MAX_LOGO = 1024 * 1024
+
+
+def get(db: Database) -> dict:
+    """The identity as stored (every field, "" when not set), its logo (bytes or None), its type and version."""
+    extra = ("logo", "logo_type", "version", "updated_by")
+    row = db.execute(f"SELECT {', '.join((*FIELDS, *extra))} FROM department_identity WHERE id = 1").fetchone()
+    values = dict(zip((*FIELDS, *extra), row, strict=True)) if row else {}
+    return {**{field: values.get(field) or "" for field in FIELDS}, "logo": values.get("logo"),
+            "logo_type": values.get("logo_type"), "version": values.get("version") or 0,
+            "updated_by": values.get("updated_by")}
+
+
+def name(db: Database, lang: str = "th", short: bool = False) -> str:
+    """The department's name in ``lang`` (the Thai one where the other is not set), "" when none is."""
+    identity = get(db)
+    kind = "short" if short else "name"
+    return identity[f"{kind}_{lang}"] or identity[f"{kind}_th"] or (identity["name_th"] if short else "")
+
+
+def _checked(values: dict) -> dict:
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"unknown identity field(s): {', '.join(sorted(unknown))}")
+    checked = {}
+    for field, value in values.items():
+        text = clean(str(value or ""))
+        text = " ".join(text.split()) if field in ONE_LINE else text.strip()
+        if len(text) > LIMITS[field]:
+            raise InputError("error_text_length", limit=LIMITS[field])
+        checked[field] = text
+    return checked
+
+
+def check_logo(data: bytes, filename: str = "logo") -> str:
+    """The type of a logo (PNG or JPEG, told by its first bytes, not by its name), at most ``MAX_LOGO``
+    bytes; ``InputError`` otherwise."""
+    if len(data) > MAX_LOGO:
+        raise InputError("error_file_size", name=filename, limit=MAX_LOGO // (1024 * 1024))
+    for kind, signature in LOGO_TYPES.items():
+        if data.startswith(signature):
+            return kind
+    raise InputError("error_logo_type")
+
+
+def save(db: Database, actor: User, expected_version: int, values: dict, logo: tuple[str, bytes] | None = None,
+         remove_logo: bool = False) -> int:
+    """Save the fields given (only those the user changed) and a new logo ((file name, bytes)) or none;
+    returns the new version. Nothing is written when nothing changed."""
+    actor = require_admin(db, actor)
+    checked = _checked(values)
+    logo_type = check_logo(logo[1], logo[0]) if logo is not None else None
+    logo = logo[1] if logo is not None else None
+    with transaction(db):
+        stored = get(db)
+        if stored["version"] != expected_version:
+            raise VersionConflict(stored["version"], stored["updated_by"])
+        after = {**{field: stored[field] for field in FIELDS}, **checked}
+        if any(not after[field] for field in REQUIRED):
+            raise InputError("error_identity_name")
+        changed = {field: [stored[field], after[field]] for field in FIELDS if stored[field] != after[field]}
+        new_logo = (logo, logo_type) if logo is not None else (None, None) if remove_logo else (stored["logo"],
+                                                                                            stored["logo_type"])
+        logo_changed = new_logo[0] != stored["logo"]
+        if not changed and not logo_changed:
+            return stored["version"]
+        version = stored["version"] + 1
+        db["department_identity"].upsert({"id": 1, **after, "logo": new_logo[0], "logo_type": new_logo[1],
+                                          "version": version, "updated_at": now(), "updated_by": actor.username},
+                                         pk="id")
+        audit.record(db, actor.username, "update", "department_identity", 1, **changed,
+                     **({"logo": "removed" if new_logo[0] is None else f"{len(new_logo[0]):,} bytes"}
+                        if logo_changed else {}))
+    return version

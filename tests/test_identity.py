@@ -1,0 +1,78 @@
+"""The department's identity: kept by the admin (checked, versioned, audited), shown in the sidebar."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.audit_log import summary
+from i18n import translate
+from storage import accounts, identity
+from storage.demo import IDENTITY, LOGO
+from storage.errors import AccessDenied, InputError, VersionConflict
+
+PNG = LOGO.read_bytes()
+
+
+@pytest.fixture
+def admin(db):
+    return accounts.create_user(db, "owner", "correct horse battery", "admin")
+
+
+def test_the_admin_keeps_the_identity_and_every_change_is_audited(db, admin):
+    assert identity.get(db)["version"] == 0 and identity.name(db) == ""
+    version = identity.save(db, admin, 0, {"name_th": "  กรม\x07ทดสอบ\n ", "short_en": "DT"}, ("logo.png", PNG))
+    stored = identity.get(db)
+    assert (version, stored["name_th"], stored["short_en"], stored["logo"], stored["logo_type"]) == (
+        1, "กรมทดสอบ", "DT", PNG, "image/png")
+    assert identity.name(db, "en") == "กรมทดสอบ" and identity.name(db, "en", short=True) == "DT"
+    assert identity.save(db, admin, 1, {"name_th": "กรมทดสอบ"}) == 1  # nothing changed: nothing written
+    identity.save(db, admin, 1, {"name_en": "Test Department"}, remove_logo=True)
+    assert identity.get(db)["logo"] is None
+    [first, second] = db.execute("SELECT action, entity, entity_id, detail FROM audit_log "
+                                 "WHERE entity = 'department_identity' ORDER BY id").fetchall()
+    assert "กรมทดสอบ" in summary(*first, "th") and "Test Department" in summary(*second, "en")
+
+
+@pytest.mark.parametrize(("values", "logo", "key"), [
+    ({"name_en": "No Thai name"}, None, "error_identity_name"),
+    ({"name_th": "ก" * 201}, None, "error_text_length"),
+    ({"name_th": "กรม"}, ("logo.svg", b"<svg onload='alert(1)'/>"), "error_logo_type"),
+    ({"name_th": "กรม"}, ("logo.png", b"GIF89a" + b"0" * 10), "error_logo_type"),
+    ({"name_th": "กรม"}, ("big.png", PNG + b"0" * identity.MAX_LOGO), "error_file_size"),
+])
+def test_bad_details_are_refused_and_nothing_changes(db, admin, values, logo, key):
+    with pytest.raises(InputError, match=key):
+        identity.save(db, admin, 0, values, logo)
+    assert identity.get(db)["version"] == 0
+
+
+def test_only_the_admin_saves_and_a_stale_form_is_refused(db, admin):
+    director = accounts.create_user(db, "boss", "correct horse battery", "director")
+    with pytest.raises(AccessDenied):
+        identity.save(db, director, 0, {"name_th": "กรม"})
+    identity.save(db, admin, 0, {"name_th": "กรม"})
+    with pytest.raises(VersionConflict):
+        identity.save(db, admin, 0, {"name_th": "กรมอื่น"})
+    assert identity.name(db) == "กรม"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_demo_department_is_named_in_the_sidebar(app, lang):
+    at = app("unit", lang=lang)
+    assert IDENTITY[f"name_{lang}"] in [m.value.strip("*") for m in at.sidebar.markdown]
+
+
+def test_the_admin_edits_the_identity_on_the_administration_page(app, demo_db):
+    at = app("admin", page="pages/admin.py")
+    at.session_state["adm_tab"] = translate("adm_tab_identity", "th")
+    at.run()
+    assert not at.exception
+    box = at.text_input(key="adm:identity:name_th")
+    assert box.value == IDENTITY["name_th"]
+    box.input("กรมทดลองใหม่")
+    at.text_input(key="adm:identity:short_en").input("NEW")
+    next(b for b in at.main.button if b.label == translate("id_save", "th")).click().run()
+    assert not at.exception and not at.error
+    stored = identity.get(demo_db)
+    assert (stored["name_th"], stored["short_en"], stored["name_en"]) == ("กรมทดลองใหม่", "NEW", IDENTITY["name_en"])
+    assert at.text_input(key="adm:identity:name_th").value == "กรมทดลองใหม่"
