@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -17,7 +17,7 @@ from analysis.self_assessment import LiveScores
 from scoring import AwardStatus, Framework, award_status, level_for
 from scoring.ofi import unit_shares
 from scoring.tables import checkpoint_table
-from storage import assessments, department, ofis, org, years
+from storage import assessments, department, identity, ofis, org, years
 from storage.accounts import User
 from storage.errors import InputError
 
@@ -48,6 +48,7 @@ class YearFigures:
     gaps: pd.DataFrame  # analysis.ofi.GAP_COLUMNS without unit_ids
     record: LiveScores | None = None  # the department's assessment of record, once started
     record_status: str | None = None
+    department: dict = field(default_factory=dict)  # its identity (storage.identity.get)
 
 
 def year_figures(db: Database, reader: User, year: int, source: str = "best", lang: str = "th",
@@ -85,7 +86,7 @@ def year_figures(db: Database, reader: User, year: int, source: str = "best", la
         categories=result.categories if result else pd.Series(dtype=float),
         award=award_status(result.categories, result.total, framework.thresholds.awards) if result else None,
         units=units.reset_index(drop=True), items=items, answers=answers, kpis=kpis, gaps=gaps,
-        record=record, record_status=row["status"] if row else None)
+        record=record, record_status=row["status"] if row else None, department=identity.get(db))
 
 
 def _answers(own: CycleScores | None, best: CycleScores | None, codes: dict, framework: Framework) -> pd.DataFrame:
@@ -123,6 +124,7 @@ class ApplicationFigures:
     strengths: dict[str, list[str]]  # item -> the committee's strengths noted in the review
     ofis: dict[str, tuple[ItemOfi, ...]]  # item -> the OFI lines it shows (analysis.item_ofis)
     kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling: the department's values
+    department: dict = field(default_factory=dict)  # its identity (storage.identity.get)
 
 
 def application_figures(db: Database, reader: User, year: int, lang: str = "th",
@@ -154,4 +156,4 @@ def application_figures(db: Database, reader: User, year: int, lang: str = "th",
         year=year, built_at=now or datetime.now(UTC), framework=framework, record=record, scores=scores,
         award=award_status(scores.categories, scores.total, framework.thresholds.awards),
         profile={part: row["text"] for part, row in department.profile(db, reader, year).items()},
-        evidence=evidence, strengths=strengths, ofis=found, kpis=kpis)
+        evidence=evidence, strengths=strengths, ofis=found, kpis=kpis, department=identity.get(db))

@@ -22,6 +22,7 @@ from i18n import translate
 from i18n.format import evidence_label, level_label, local_time, readiness_text, score_text, status_label
 from reports.document import Bullets, Contents, Heading, Image, PageBreak, Para, Report, Table
 from scoring import LEVELS, level_for
+from storage import identity
 
 log = logging.getLogger("pmqa")
 
@@ -55,7 +56,14 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     framework, record, scores = figures.framework, figures.record, figures.scores
     built = local_time(figures.built_at, lang)
-    report = Report(t("ar_title", year=figures.year), lang, footer=t("ar_footer", year=figures.year))
+    department = figures.department
+    short = identity.text(department, "short", lang)
+    report = Report(t("ar_title", year=figures.year), lang,
+                    footer=" · ".join(filter(None, [short, t("ar_footer", year=figures.year)])))
+    if department.get("logo"):
+        report.add(Image(department["logo"], width_cm=3.5))
+    report.add(*(Para(line) for line in filter(None, (identity.text(department, "name", lang),
+                                                      identity.text(department, "ministry", lang)))))
     report.add(Heading(t("ar_title", year=figures.year), 0),
                Para(t("ar_cover", year=figures.year, status=status_label(record.record["status"], lang),
                       version=record.version, built=built)))

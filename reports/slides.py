@@ -26,6 +26,7 @@ from reports.application import chart_png
 from reports.cells import xml_text
 from reports.document import FONT
 from scoring import level_for
+from storage import identity
 
 WIDE, TALL = Inches(13.333), Inches(7.5)  # 16:9
 TITLE_ONLY, TITLE = 5, 0  # layouts of the default template
@@ -106,7 +107,8 @@ def site_visit_deck(figures: ApplicationFigures, years: pd.DataFrame, lang: str 
     _title(slide, t("sv_title", year=figures.year), Inches(2.2), Inches(1.5))
     subtitle = slide.placeholders[1]
     _place(subtitle, Inches(4.0), Inches(1.2))
-    subtitle.text = t("sv_subtitle", year=figures.year)
+    subtitle.text = " · ".join(filter(None, [identity.text(figures.department, "name", lang),
+                                             t("sv_subtitle", year=figures.year)]))
     _thai(subtitle.text_frame.paragraphs[0], 24)
 
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])

@@ -25,6 +25,7 @@ from i18n.format import excel_date_format, level_label, readiness_text, status_l
 from reports.cells import literal
 from reports.ofi_export import FONT, _as_local_time, sheet_title, write_register
 from reports.sheet_layout import fit_heights, print_setup
+from storage import identity
 
 SCORE_FORMAT = "0.00"
 SHEETS = ("summary", "units", "items", "answers", "kpis", "gaps")  # then the OFI register
@@ -76,7 +77,8 @@ def _write(sheet, headers: list[str], rows: list[list], widths: list[int], lang:
 
 def _summary(sheet, figures: YearFigures, lang: str) -> None:
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
-    rows = [[t("wb_year"), figures.year],
+    rows = [[t("wb_department"), identity.text(figures.department, "name", lang) or None],
+            [t("wb_year"), figures.year],
             [t("wb_source"), t(f"ov_source_{figures.source}")],
             [t("wb_built_at"), _as_local_time(figures.built_at)],
             [t("wb_units"), t("submissions_value", done=figures.units_counted, total=figures.units_total)],
@@ -91,7 +93,7 @@ def _summary(sheet, figures: YearFigures, lang: str) -> None:
                  [t("wb_record_status"), status_label(figures.record_status, lang)]]
     rows.append([t("award_readiness_note"), None])
     _write(sheet, [t("wb_what"), t("wb_value")], rows, [44, 28], lang, {2: "score"})
-    sheet["B4"].style, sheet["B2"].style = "pmqa time", "pmqa body"
+    sheet["B5"].style, sheet["B3"].style = "pmqa time", "pmqa body"
 
 
 def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th",

@@ -1,5 +1,5 @@
 """The department's identity: who sends the application. Its names in Thai and English (full and short), its
-ministry, its head with the head's title, its address and its logo. The admin keeps it on the Administration
+ministry, its head with the head's title, its address and its logo (PNG). The admin keeps it on the Administration
 page; every document and the sidebar read it (``get``). One row, versioned like a form: a save names the
 version the editor showed and is refused (``VersionConflict``) when someone saved in between; every change
 is audited."""
@@ -20,9 +20,9 @@ LIMITS = {"name_th": 200, "name_en": 200, "short_th": 40, "short_en": 40, "minis
 FIELDS = tuple(LIMITS)
 REQUIRED = ("name_th",)
 ONE_LINE = tuple(field for field in FIELDS if not field.startswith("address"))
-# a logo's type -> the bytes such a file starts with; SVG is not taken (a drawing can hold scripts and fetch
-# addresses when a document is made)
-LOGO_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+# a logo's type -> the bytes such a file starts with: PNG, which every document writer embeds as it is. SVG is not
+# taken (a drawing can hold scripts and fetch addresses when a document is made)
+LOGO_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n"}
 MAX_LOGO = 1024 * 1024
 
 
@@ -36,11 +36,16 @@ def get(db: Database) -> dict:
             "updated_by": values.get("updated_by")}
 
 
+def text(details: dict, field: str, lang: str = "th") -> str:
+    """A field of ``details`` (``get``) in ``lang``: ``name``, ``short``, ``ministry``, ``head_title`` or
+    ``address``; the Thai one where the other is not set; a short name falls back to the name."""
+    found = details.get(f"{field}_{lang}") or details.get(f"{field}_th") or ""
+    return found or (text(details, "name", lang) if field == "short" else "")
+
+
 def name(db: Database, lang: str = "th", short: bool = False) -> str:
-    """The department's name in ``lang`` (the Thai one where the other is not set), "" when none is."""
-    identity = get(db)
-    kind = "short" if short else "name"
-    return identity[f"{kind}_{lang}"] or identity[f"{kind}_th"] or (identity["name_th"] if short else "")
+    """The department's name in ``lang`` (see ``text``), "" when none is set."""
+    return text(get(db), "short" if short else "name", lang)
 
 
 def _checked(values: dict) -> dict:
@@ -58,8 +63,8 @@ def _checked(values: dict) -> dict:
 
 
 def check_logo(data: bytes, filename: str = "logo") -> str:
-    """The type of a logo (PNG or JPEG, told by its first bytes, not by its name), at most ``MAX_LOGO``
-    bytes; ``InputError`` otherwise."""
+    """The type of a logo (PNG, told by its first bytes, not by its name), at most ``MAX_LOGO`` bytes;
+    ``InputError`` otherwise."""
     if len(data) > MAX_LOGO:
         raise InputError("error_file_size", name=filename, limit=MAX_LOGO // (1024 * 1024))
     for kind, signature in LOGO_TYPES.items():

@@ -427,7 +427,7 @@ def m019_ofi_gap_reference(db: Database) -> None:
 @migrations
 def m020_department_identity(db: Database) -> None:
     """The department's identity, one row: its names in Thai and English (full and short), its ministry, its
-    head and the head's title, its address and its logo (a PNG or JPEG kept in the store, so a backup carries
+    head and the head's title, its address and its logo (a PNG kept in the store, so a backup carries
     it), for every document and the app's sidebar."""
     db["department_identity"].create(
         {"id": int, "name_th": str, "name_en": str, "short_th": str, "short_en": str, "ministry_th": str,

@@ -38,6 +38,7 @@ def test_the_admin_keeps_the_identity_and_every_change_is_audited(db, admin):
     ({"name_th": "ก" * 201}, None, "error_text_length"),
     ({"name_th": "กรม"}, ("logo.svg", b"<svg onload='alert(1)'/>"), "error_logo_type"),
     ({"name_th": "กรม"}, ("logo.png", b"GIF89a" + b"0" * 10), "error_logo_type"),
+    ({"name_th": "กรม"}, ("logo.jpg", b"\xff\xd8\xff" + b"0" * 10), "error_logo_type"),
     ({"name_th": "กรม"}, ("big.png", PNG + b"0" * identity.MAX_LOGO), "error_file_size"),
 ])
 def test_bad_details_are_refused_and_nothing_changes(db, admin, values, logo, key):
@@ -76,3 +77,38 @@ def test_the_admin_edits_the_identity_on_the_administration_page(app, demo_db):
     stored = identity.get(demo_db)
     assert (stored["name_th"], stored["short_en"], stored["name_en"]) == ("กรมทดลองใหม่", "NEW", IDENTITY["name_en"])
     assert at.text_input(key="adm:identity:name_th").value == "กรมทดลองใหม่"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_documents_name_the_department(demo_db, lang):
+    """The application report's cover (its logo, name and ministry) and footer, the deck's title slide and the
+    workbook's summary carry the department's identity."""
+    import io
+
+    import docx
+    import openpyxl
+    from pptx import Presentation
+    from readers import reader
+
+    from analysis.deliverables import application_figures, year_figures
+    from reports.application import application_report
+    from reports.document import to_docx
+    from reports.slides import site_visit_deck
+    from reports.workbook import year_workbook
+    from storage import department, ofis
+
+    committee = reader(demo_db, "committee")
+    department.start(demo_db, committee, 2570)
+    figures = application_figures(demo_db, committee, 2570, lang)
+    word = docx.Document(io.BytesIO(to_docx(application_report(figures, lang, charts=False))))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert paragraphs.index(IDENTITY[f"name_{lang}"]) < paragraphs.index(translate("ar_title", lang, year=2570))
+    assert IDENTITY[f"ministry_{lang}"] in paragraphs and word.inline_shapes  # the logo
+    assert IDENTITY[f"short_{lang}"] in word.sections[0].footer.paragraphs[0].text
+    deck = Presentation(io.BytesIO(site_visit_deck(figures, __import__("pandas").DataFrame(), lang, charts=False)))
+    assert IDENTITY[f"name_{lang}"] in " ".join(shape.text_frame.text for shape in deck.slides[0].shapes
+                                                 if shape.has_text_frame)
+    book = openpyxl.load_workbook(io.BytesIO(year_workbook(year_figures(demo_db, committee, 2570, lang=lang),
+                                                           ofis.register(demo_db, committee, 2570), lang)))
+    summary = book.worksheets[0]
+    assert (summary["A2"].value, summary["B2"].value) == (translate("wb_department", lang), IDENTITY[f"name_{lang}"])

@@ -28,7 +28,7 @@ def view(db: Database, user: User) -> None:
                 show_stored(key, stored[field])
                 box = column.text_area if field.startswith("address") else column.text_input
                 typed[field] = box(t(f"id_{field}"), key=key, max_chars=identity.LIMITS[field])
-        logo = st.file_uploader(t("id_logo", mb=identity.MAX_LOGO // (1024 * 1024)), type=["png", "jpg", "jpeg"],
+        logo = st.file_uploader(t("id_logo", mb=identity.MAX_LOGO // (1024 * 1024)), type=["png"],
                                 key=f"{prefix}:logo:{form_round(prefix)}",
                                 max_upload_size=identity.MAX_LOGO // (1024 * 1024))
         remove = st.checkbox(t("id_logo_remove"), key=f"{prefix}:remove:{form_round(prefix)}",
