@@ -14,7 +14,7 @@ from e2e import expect, expect_no_exception, main, open_page, screenshot, settle
 
 from i18n import translate
 from storage import accounts, connect, department
-from storage.demo import DEMO_PASSWORD
+from storage.demo import DEMO_PASSWORD, IDENTITY
 
 pytestmark = pytest.mark.e2e
 NARRATIVE = "กรมกำหนดทิศทางร่วมกับทุกหน่วยงาน"
@@ -52,7 +52,8 @@ def test_the_director_builds_and_downloads_the_workbook(page, artifacts, lang):
     assert fetched.value.suggested_filename == name
     book = openpyxl.load_workbook(io.BytesIO(Path(fetched.value.path()).read_bytes()))  # the path has no suffix
     assert book.sheetnames[0] == translate("wb_sheet_summary", lang)
-    assert book.worksheets[0]["B2"].value == 2570
+    summary = book.worksheets[0]
+    assert (summary["B2"].value, summary["B3"].value) == (IDENTITY[f"name_{lang}"], 2570)
     expect_no_exception(page)
     screenshot(page, artifacts / f"documents-{lang}.png")
 
