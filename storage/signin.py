@@ -89,15 +89,15 @@ def _locks(db: Database, key: str, client: str, moment: datetime) -> list[tuple[
     def last_ok(where: str, params: list) -> str:
         return db.execute(f"SELECT MAX(at) FROM sign_in_attempts WHERE ok = 1 AND {where}", params).fetchone()[0] or ""
 
-    checks = [("username = ? AND client = ?", [key, client], PAIR_LIMIT), ("username = ?", [key], NAME_LIMIT)]
+    # (which attempts, their parameters, the limit, whether a success among them starts the count again)
+    checks = [("username = ? AND client = ?", [key, client], PAIR_LIMIT, True),
+              ("username = ?", [key], NAME_LIMIT, True)]
     if client != UNKNOWN_CLIENT:
-        checks.append(("client = ?", [client], CLIENT_LIMIT))
+        checks.append(("client = ?", [client], CLIENT_LIMIT, False))
     locks = []
-    for where, params, limit in checks:
+    for where, params, limit, reset in checks:
         # failures stamped in the same millisecond as the success still count
-        counted, bounds = f"ok = 0 AND at > ? AND at >= ? AND {where}", [since, last_ok(where, params)]
-        if "username" not in where:
-            bounds[1] = ""
+        counted, bounds = f"ok = 0 AND at > ? AND at >= ? AND {where}", [since, last_ok(where, params) if reset else ""]
         count = db.execute(f"SELECT COUNT(*) FROM sign_in_attempts WHERE {counted}", [*bounds, *params]).fetchone()[0]
         if count >= limit:
             oldest_kept = db.execute(f"SELECT at FROM sign_in_attempts WHERE {counted} ORDER BY at LIMIT 1 OFFSET ?",
