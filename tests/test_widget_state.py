@@ -13,6 +13,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from i18n import translate
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -174,3 +176,87 @@ def test_a_widget_reporting_the_value_it_was_given_saves_nothing():
     assert at.markdown[0].value == "saves:0" and not at.toast
     at.button[1].click().run()
     assert at.markdown[0].value == "saves:1"
+
+
+# ---- the third rule: a widget given a value has it as its default too -----------------------------------------
+
+KINDS = ("checkbox", "text_area", "text_input", "number_input", "selectbox", "multiselect", "radio", "button_group")
+
+
+def default_and_value(widget) -> tuple:
+    """A widget's default (what a browser shows when it draws the widget without a value) and its value, in the
+    same terms (indices for a choice)."""
+    proto = widget.proto
+    if widget.type in ("selectbox", "radio"):
+        return (proto.default if proto.HasField("default") else None), widget.index
+    if widget.type in ("multiselect", "button_group"):
+        return sorted(proto.default), sorted(widget.indices)
+    if widget.type == "number_input":
+        return (proto.default if proto.HasField("default") else None), widget.value
+    if widget.type in ("text_area", "text_input"):
+        return proto.default, widget.value or ""
+    return proto.default, widget.value
+
+
+def not_defaulted(at: AppTest) -> dict[str, tuple]:
+    """The widgets given a value (``seed``) whose default is not that value: drawn by a browser that has lost
+    their values, they would show (and report) their defaults."""
+    drawn = at.session_state["pmqa:drawn"] if "pmqa:drawn" in at.session_state else {}
+    found = {}
+    for kind in KINDS:
+        for widget in at.get(kind):
+            if widget.key in drawn and (pair := default_and_value(widget))[0] != pair[1]:
+                found[widget.key] = pair
+    return found
+
+
+def given(at: AppTest) -> int:
+    drawn = at.session_state["pmqa:drawn"] if "pmqa:drawn" in at.session_state else {}
+    return sum(1 for kind in KINDS for widget in at.get(kind) if widget.key in drawn)
+
+
+def test_every_widget_of_the_unit_form_has_the_stored_value_as_its_default(app):
+    # regression (issue 25, round 21 of the rounds under load): picking category 7 right after an evidence
+    # popover closed saved category 1 "empty, unticked": the browser drew the section's widgets from their
+    # defaults (unticked, empty) while the server believed it held their values
+    at = app("unit", page="pages/self_assessment.py")
+    assert at.checkbox(key="sa:cp:1.3.B1").value is True  # demo-unit's answers in category 1
+    assert given(at) > 30 and not_defaulted(at) == {}
+    at.get("button_group")[0].set_value(7).run()
+    assert at.number_input(key="sa:kpi:RM1:2570").value is not None
+    assert given(at) > 20 and not_defaulted(at) == {}
+
+
+def test_every_widget_of_the_review_and_the_department_has_the_stored_value_as_its_default(app, demo_path):
+    from scoring import default_framework
+    from storage import accounts, answers, assessments, connect
+    from storage.demo import DEMO_PASSWORD
+
+    db = connect(demo_path)  # demo-unit's assessment answered and submitted, for the committee to review
+    unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+    aid = assessments.get(db, unit.unit_id, 2570)["id"]
+    version = assessments.get(db, unit.unit_id, 2570)["version"]
+    version = answers.save_checkpoints(db, unit, aid, version, {cp.id: level == "basic" for _, level, cp
+                                                                in default_framework().checkpoints()})
+    answers.save_kpi_values(db, unit, aid, version, {(kpi.id, 2570): 90.0 for _, kpi in default_framework().kpis()})
+    assessments.change_status(db, unit, aid, assessments.get(db, unit.unit_id, 2570)["version"], "submit")
+    db.close()
+    at = app("committee", page="pages/review.py")
+    at.selectbox(key="rv:unit:th").set_value(unit.unit_id).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert given(at) > 30 and not_defaulted(at) == {}
+    at = app("committee", page="pages/department.py")
+    next(b for b in at.button if b.label == translate("dp_start", "th")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert given(at) > 30 and not_defaulted(at) == {}
+
+
+def test_every_field_of_the_administration_forms_has_the_stored_value_as_its_default(app):
+    from ui.admin import TABS
+
+    at = app("admin", page="pages/admin.py")
+    for tab in ("identity", "units", "users", "criteria"):
+        at.session_state["adm_tab"] = translate(TABS[tab], "th")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert given(at) > 3 and not_defaulted(at) == {}, tab

@@ -103,8 +103,8 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                       icon=":material/rate_review:")
         any_met = any(ticks.get(cp, False) for cp in ids)
         k = key("none", item.id)
-        prime(k, item.id in form.none_met and not any_met, fresh or any_met)  # a tick has withdrawn the answer
-        st.checkbox(t("sa_none_met"), key=k, help=t("sa_none_met_help"), disabled=not editable or any_met,
+        none = prime(k, item.id in form.none_met and not any_met, fresh or any_met)  # a tick withdraws the answer
+        st.checkbox(t("sa_none_met"), none, key=k, help=t("sa_none_met_help"), disabled=not editable or any_met,
                     on_change=_on_none_met, args=(user, aid, item.id))
         EDITOR.field_error(k)
         for column, level in zip(st.columns(3), LEVELS, strict=True):
@@ -114,17 +114,17 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
                                                  total=len(checkpoints)))
             for cp in checkpoints:
                 k = key("cp", cp.id)
-                prime(k, ticks.get(cp.id, False), fresh)
-                column.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}", key=k, disabled=not editable, wrap=True,
-                                width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
+                column.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}", prime(k, ticks.get(cp.id, False), fresh),
+                                key=k, disabled=not editable, wrap=True, width="stretch", on_change=_on_tick,
+                                args=(user, aid, cp.id))
                 EDITOR.field_error(k, column)
                 review = form.ticks.get(cp.id, {}).get("review")
                 if review is not None and review != ticks.get(cp.id, False):
                     column.caption(t("sa_committee_met" if review else "sa_committee_not_met"))
             k = key("nar", item.id, level)
-            prime(k, form.narratives.get((item.id, level), ""), fresh)
-            column.text_area(t("sa_narrative"), key=k, height=130, max_chars=answers.MAX_NARRATIVE,
-                             disabled=not editable, on_change=_on_narrative, args=(user, aid, item.id, level),
+            column.text_area(t("sa_narrative"), prime(k, form.narratives.get((item.id, level), ""), fresh), key=k,
+                             height=130, max_chars=answers.MAX_NARRATIVE, disabled=not editable,
+                             on_change=_on_narrative, args=(user, aid, item.id, level),
                              help=t("sa_narrative_help", limit=answers.MAX_NARRATIVE))
             EDITOR.field_error(k, column)
             EDITOR.text_saved(k, column)
@@ -162,9 +162,10 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                               floor=f"{kpi.floor:g}", ceiling=f"{kpi.ceiling:g}"))
             for col, fiscal_year in zip(cols[1:4], years, strict=True):
                 k = key("kpi", kpi.id, fiscal_year)
-                prime(k, kpi_value(form, kpi.id, fiscal_year), fresh)
                 # no min/max on the widget: its own refusal is in English; the store's, beside it, is not
-                col.number_input(kpi_field(kpi.id, t("sa_kpi_year", year=fiscal_year)), key=k, step=0.1, format="%.2f",
+                col.number_input(kpi_field(kpi.id, t("sa_kpi_year", year=fiscal_year)),
+                                 value=prime(k, kpi_value(form, kpi.id, fiscal_year), fresh), key=k, step=0.1,
+                                 format="%.2f",
                                  help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"),
                                  disabled=not editable, on_change=_on_kpi, args=(user, aid, kpi.id, fiscal_year))
                 EDITOR.field_error(k, col)

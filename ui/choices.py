@@ -63,8 +63,10 @@ def one(kind: str, label: str, options: Sequence, key: str, format_func: Callabl
         chosen = default if default in values else (values[0] if values else None)
     held = [NONE if v is None else v for v in values]
     # drawn anew (first run, the language changed, back from elsewhere) or its option gone: start from the choice
-    seed(own, NONE if chosen is None else chosen, force=st.session_state.get(own, NONE) not in held)
-    kwargs |= {"key": own, "format_func": _labelled(held, lambda v: format_func(None if v == NONE else v))}
+    shown = NONE if chosen is None else chosen
+    seed(own, shown, force=st.session_state.get(own, NONE) not in held)
+    kwargs |= {"key": own, "format_func": _labelled(held, lambda v: format_func(None if v == NONE else v)),
+               "index": held.index(shown) if held else None}  # also the default (``ui.widget_state``)
     _keep_at_once(key, own, container, kwargs)
     value = (selectbox(label, held, container=container, **kwargs) if kind == "selectbox"
              else getattr(container, kind)(label, held, **kwargs))
@@ -77,10 +79,11 @@ def many(label: str, options: Sequence, key: str, format_func: Callable[[Any], s
          default: Sequence = (), container=st, **kwargs) -> list:
     """A ``multiselect`` whose choices are kept under ``key`` (those still offered), in either language."""
     options, own = list(options), widget_key(key)
-    seed(own, [v for v in st.session_state.get(key, list(default)) if v in options])
+    chosen = [v for v in st.session_state.get(key, list(default)) if v in options]
+    seed(own, chosen)
     _keep_at_once(key, own, container, kwargs)
-    value = multiselect(label, options, container=container, key=own, format_func=_labelled(options, format_func),
-                        **kwargs)
+    value = multiselect(label, options, container=container, key=own, default=chosen,
+                        format_func=_labelled(options, format_func), **kwargs)
     st.session_state[key] = list(value)
     return value
 

@@ -131,8 +131,8 @@ def render_item(db: Database, record: Record, item: Item, framework: Framework, 
                                                  total=len(checkpoints)))
             for cp in checkpoints:
                 k = key("cp", cp.id)
-                EDITOR.prime(k, record.ticks.get(cp.id, False), fresh)
-                column.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}", key=k, disabled=not editable,
+                column.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}",
+                                EDITOR.prime(k, record.ticks.get(cp.id, False), fresh), key=k, disabled=not editable,
                                 wrap=True, width="stretch", on_change=_on_tick, args=(user, year, cp.id))
                 EDITOR.field_error(k, column)
                 column.caption(t("dp_units_met", met=units_met.get(cp.id, 0), n=counted))
@@ -143,9 +143,9 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
                             editable: bool) -> None:
     lang, year = current_language(), record.record["year"]
     k = key("nar", item.id)
-    EDITOR.prime(k, record.narratives.get(item.id, ""), fresh)
-    st.text_area(t("dp_narrative"), key=k, height=160, max_chars=department.MAX_NARRATIVE, disabled=not editable,
-                 on_change=_on_narrative, args=(user, year, item.id), help=t("dp_narrative_help"))
+    st.text_area(t("dp_narrative"), EDITOR.prime(k, record.narratives.get(item.id, ""), fresh), key=k, height=160,
+                 max_chars=department.MAX_NARRATIVE, disabled=not editable, on_change=_on_narrative,
+                 args=(user, year, item.id), help=t("dp_narrative_help"))
     EDITOR.field_error(k)
     EDITOR.text_notes(k, _narrative_saver(user, year, item.id))
     theirs = department.unit_narratives(db, year, item.id)
@@ -157,8 +157,8 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
     options = department.citable(db, year, item.id)
     labels = {int(row.id): evidence_label(row, lang) for row in options.itertuples()}
     k = key("cite", item.id)
-    EDITOR.prime(k, [i for i in record.citations.get(item.id, []) if i in labels], fresh)
-    choices.multiselect(t("dp_cite"), list(labels), key=k, format_func=lambda i: labels.get(i, str(i)),
+    cited = EDITOR.prime(k, [i for i in record.citations.get(item.id, []) if i in labels], fresh)
+    choices.multiselect(t("dp_cite"), list(labels), default=cited, key=k, format_func=lambda i: labels.get(i, str(i)),
                         disabled=not editable, on_change=_on_cite, args=(user, year, item.id),
                         help=t("dp_cite_help"), placeholder=t("dp_cite_none") if not labels else None)
     EDITOR.field_error(k)
@@ -187,8 +187,9 @@ def render_kpis(db: Database, record: Record, framework: Framework, user: User, 
                               icon=":material/functions:", on_click=_use_units_mean, args=(user, year, kpi.id, mean))
                 for column, fiscal_year in zip(st.columns(3), (year - 2, year - 1, year), strict=True):
                     k = key("kpi", kpi.id, fiscal_year)
-                    EDITOR.prime(k, record.kpi_values.get((kpi.id, fiscal_year)), fresh)
-                    column.number_input(kpi_field(kpi.id, t("dp_kpi_value", year=fiscal_year)), key=k, step=0.1,
+                    column.number_input(kpi_field(kpi.id, t("dp_kpi_value", year=fiscal_year)),
+                                        value=EDITOR.prime(k, record.kpi_values.get((kpi.id, fiscal_year)), fresh),
+                                        key=k, step=0.1,
                                         format="%.2f", disabled=not editable, on_change=_on_kpi,
                                         args=(user, year, kpi.id, fiscal_year),
                                         help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"))
@@ -226,8 +227,8 @@ def render_profile(db: Database, framework: Framework, user: User, year: int, ed
             st.markdown(f"#### {md(part.id)} {part.name.get(lang)}")
             st.markdown("\n".join(f"- {thai_lines(q.get(lang))}" for q in part.questions))
             k = PROFILE.key("part", part.id)
-            PROFILE.prime(k, answers.get(part.id, {}).get("text", ""), fresh)
-            st.text_area(t("dp_profile_answer"), key=k, height=200, max_chars=department.MAX_NARRATIVE,
+            st.text_area(t("dp_profile_answer"), PROFILE.prime(k, answers.get(part.id, {}).get("text", ""), fresh),
+                         key=k, height=200, max_chars=department.MAX_NARRATIVE,
                          disabled=not editable, on_change=_on_profile, args=(user, year, part.id))
             PROFILE.field_error(k)
             PROFILE.text_notes(k, _profile_saver(user, year, part.id))

@@ -58,11 +58,13 @@ class Editor:
         st.session_state[self.loaded] = current
         return fresh
 
-    def prime(self, widget_key: str, stored, fresh: bool) -> None:
+    def prime(self, widget_key: str, stored, fresh: bool):
         """Before drawing a widget: show ``stored`` when the record changed (``fresh``) or the widget is drawn
-        anew (``ui.widget_state``), else keep what the widget holds (the user's change, saved or refused)."""
+        anew (``ui.widget_state``), else keep what the widget holds (the user's change, saved or refused).
+        Returns ``stored``, the widget's default (see ``ui.widget_state.show_stored``)."""
         if seed(widget_key, stored, force=fresh):
             st.session_state.setdefault(self._shown, {})[widget_key] = stored
+        return stored
 
     def flash(self, kind: str, text: str) -> None:
         st.session_state[self._flash] = (kind, text)

@@ -126,11 +126,11 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
             level_heading(column, item, level, level_label(level, lang))
             for cp in item.level_checkpoints(level):
                 k = key("cp", cp.id)
-                EDITOR.prime(k, reviewed.get(cp.id, False), fresh)
                 # one box, the committee's; the unit's answer under it as a tag (in the label, its markup would
                 # be in the box's accessible name: Streamlit names an input by its raw label)
                 box = column.container(gap=None)
-                box.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}", key=k, disabled=not editable,
+                box.checkbox(f"{cp.id} {thai_lines(cp.text.get(lang))}",
+                             EDITOR.prime(k, reviewed.get(cp.id, False), fresh), key=k, disabled=not editable,
                              wrap=True, width="stretch", on_change=_on_tick, args=(user, aid, cp.id))
                 met = own.get(cp.id, False)
                 box.badge(t("rv_unit_met" if met else "rv_unit_not_met"), color="blue" if met else "gray")
@@ -165,10 +165,11 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                     if kpi.id in own:
                         judgement_form(own[kpi.id], user, aid, editable)
                 k = key("kpi", kpi.id, year)
-                EDITOR.prime(k, kpi_value(form, kpi.id, year, "review"), fresh)
                 # no min/max on the widget: its own refusal is in English; the store's, beside it, is not
-                cols[1].number_input(kpi_field(kpi.id, t("rv_reviewed_value", year=year)), key=k, step=0.1,
-                                     format="%.2f", help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"),
+                cols[1].number_input(kpi_field(kpi.id, t("rv_reviewed_value", year=year)),
+                                     value=EDITOR.prime(k, kpi_value(form, kpi.id, year, "review"), fresh), key=k,
+                                     step=0.1, format="%.2f",
+                                     help=t("sa_kpi_range", min=f"{kpi.min:g}", max=f"{kpi.max:g}"),
                                      disabled=not editable, on_change=_on_kpi, args=(user, aid, kpi.id, year))
                 EDITOR.field_error(k, cols[1])
                 reviewed = kpi_value(form, kpi.id, year, "review")

@@ -56,7 +56,9 @@ def sections(label: str, options: Sequence, key: str, param: str, format_func: C
         chosen = by_text.get(st.query_params.get(param), options[0])
     seed(key, chosen, force=st.session_state.get(key) not in options)
     labels = [format_func(option) for option in options]  # now, in this run's language (see ui.choices._labelled)
-    value = st.segmented_control(label, options, key=key, format_func=lambda o: labels[options.index(o)])
+    held = st.session_state.get(key)  # the section clicked (None: the chosen one clicked again, which clears it)
+    value = st.segmented_control(label, options, default=held if held in options else chosen, key=key,
+                                 format_func=lambda o: labels[options.index(o)])
     value = chosen if value is None else value
     st.session_state[f"{key}:chosen"] = value
     if value == options[0]:

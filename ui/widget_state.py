@@ -14,9 +14,18 @@ Two rules keep the two sides together:
 - ``seed`` gives a keyed widget its value explicitly whenever it is drawn anew: first drawn, or not drawn by a
   run that reached its end since it was last drawn (the value then travels to the browser with the widget).
 
-Forms that edit stored values give their widgets the stored value with ``show_stored``; forms that add things
-empty themselves after an addition with ``next_round``, never with ``clear_on_submit`` (which empties a refused
-form too).
+A third rule covers what neither side can see: the browser may still drop a widget's value while the server
+keeps it. (Once under load, picking category 7 just after an evidence popover closed saved category 1 as
+"empty, unticked": the browser had dropped the section's values while the run that closed the popover was
+being replaced by the next, then drew those widgets from their defaults.) So
+
+- a widget that shows a stored value has that value as its default too (``value=``, ``default=``, ``index=``):
+  a browser that draws it without a value shows the stored value, and reports no change (``Editor.save_field``
+  saves only a value other than the one the widget was given).
+
+Forms that edit stored values give their widgets the stored value with ``show_stored`` (or ``Editor.prime``),
+which return it for the widget's default; forms that add things empty themselves after an addition with
+``next_round``, never with ``clear_on_submit`` (which empties a refused form too).
 """
 
 from __future__ import annotations
@@ -75,11 +84,13 @@ def store_changed(key: str, stored: Any) -> bool:
     return changed
 
 
-def show_stored(widget_key: str, stored: Any) -> None:
+def show_stored(widget_key: str, stored: Any) -> Any:
     """Before drawing a keyed widget of a form that edits a stored value: give it ``stored`` when it is drawn
     anew or when the store's value changed since it was given (someone else saved); otherwise it keeps what the
-    user typed. (A ``value=`` argument would be read once: the form would show, and save, a stale value.)"""
+    user typed. Returns ``stored``, to be the widget's default as well (a default alone is read only when the
+    widget has no value: the form would show, and save, a stale value)."""
     seed(widget_key, stored, force=store_changed(widget_key, stored))
+    return stored
 
 
 def form_round(name: str) -> int:

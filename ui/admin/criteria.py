@@ -124,8 +124,9 @@ def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> 
                               getattr(tier, part)) for i, part in enumerate(("total", "category_min"))})
         category = _number(st, t("adm_award_category"), f"adm:th:{year}:category", now.awards.category)
         awards = {"tiers": tiers, "category": category}
-        show_stored(f"adm:th:{year}:ladder", ", ".join(f"{v:g}" for v in now.ladder))
-        ladder = st.text_input(t("adm_ladder"), key=f"adm:th:{year}:ladder", help=t("adm_ladder_help"))
+        ladder_key = f"adm:th:{year}:ladder"
+        ladder = st.text_input(t("adm_ladder"), show_stored(ladder_key, ", ".join(f"{v:g}" for v in now.ladder)),
+                               key=ladder_key, help=t("adm_ladder_help"))
         if st.form_submit_button(t("adm_save_thresholds"), type="primary"):
             run(lambda: years.set_thresholds(db, user, year, {"levels": levels, "awards": awards,
                                                               "ladder": _numbers(ladder)}),
@@ -135,8 +136,7 @@ def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> 
 
 def _number(container, label: str, key: str, stored: float) -> float:
     """A threshold's input (0-500), showing the stored value (``show_stored``)."""
-    show_stored(key, float(stored))
-    return container.number_input(label, 0.0, 500.0, step=10.0, key=key)
+    return container.number_input(label, 0.0, 500.0, show_stored(key, float(stored)), step=10.0, key=key)
 
 
 def _numbers(text: str) -> list:

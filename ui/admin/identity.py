@@ -25,9 +25,9 @@ def view(db: Database, user: User) -> None:
         for row in ROWS:
             for column, field in zip(st.columns(len(row)), row, strict=True):
                 key = f"{prefix}:{field}"
-                show_stored(key, stored[field])
                 box = column.text_area if field.startswith("address") else column.text_input
-                typed[field] = box(t(f"id_{field}"), key=key, max_chars=identity.LIMITS[field])
+                typed[field] = box(t(f"id_{field}"), show_stored(key, stored[field]), key=key,
+                                   max_chars=identity.LIMITS[field])
         logo = st.file_uploader(t("id_logo", mb=identity.MAX_LOGO // (1024 * 1024)), type=["png"],
                                 key=f"{prefix}:logo:{form_round(prefix)}",
                                 max_upload_size=identity.MAX_LOGO // (1024 * 1024))

@@ -45,17 +45,19 @@ def _fields(prefix: str, unit: dict | None = None) -> dict:
     unit = unit or {}
     stored = {"code": unit.get("code", ""), "name_th": unit.get("name_th", ""), "name_en": unit.get("name_en") or "",
               "kind": unit.get("kind") or "", "weight": float(unit.get("weight", 1.0))}
-    for name, value in stored.items():
-        show_stored(f"{prefix}:{name}", value)
+    given = {name: show_stored(f"{prefix}:{name}", value) for name, value in stored.items()}
     left, right = st.columns(2)
     return {
-        "code": left.text_input(t("adm_unit_code"), key=f"{prefix}:code", max_chars=20, help=t("adm_unit_code_help")),
-        "name_th": right.text_input(t("adm_unit_name_th"), key=f"{prefix}:name_th", max_chars=org.MAX_NAME),
-        "name_en": left.text_input(t("adm_unit_name_en"), key=f"{prefix}:name_en", max_chars=org.MAX_NAME),
-        "kind": right.text_input(t("adm_unit_group"), key=f"{prefix}:kind", max_chars=org.MAX_GROUP,
+        "code": left.text_input(t("adm_unit_code"), given["code"], key=f"{prefix}:code", max_chars=20,
+                                help=t("adm_unit_code_help")),
+        "name_th": right.text_input(t("adm_unit_name_th"), given["name_th"], key=f"{prefix}:name_th",
+                                    max_chars=org.MAX_NAME),
+        "name_en": left.text_input(t("adm_unit_name_en"), given["name_en"], key=f"{prefix}:name_en",
+                                   max_chars=org.MAX_NAME),
+        "kind": right.text_input(t("adm_unit_group"), given["kind"], key=f"{prefix}:kind", max_chars=org.MAX_GROUP,
                                  help=t("adm_unit_group_help")),
         "weight": left.number_input(t("adm_unit_weight"), min_value=0.0, max_value=float(org.MAX_WEIGHT),
-                                    key=f"{prefix}:weight", help=t("adm_unit_weight_help")),
+                                    value=given["weight"], key=f"{prefix}:weight", help=t("adm_unit_weight_help")),
     }
 
 

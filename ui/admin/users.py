@@ -40,11 +40,12 @@ def view(db: Database, user: User) -> None:
 
 def _role_and_unit(prefix: str, unit_names: dict, lang: str, role: str = "unit", unit_id: int | None = None):
     left, right = st.columns(2)
-    show_stored(f"{prefix}:role", role)
-    show_stored(f"{prefix}:unit", unit_id if unit_id in unit_names else next(iter(unit_names)))
-    role = choices.selectbox(t("adm_role"), ROLES, container=left, key=f"{prefix}:role",
+    role = show_stored(f"{prefix}:role", role)
+    unit_id = show_stored(f"{prefix}:unit", unit_id if unit_id in unit_names else next(iter(unit_names)))
+    role = choices.selectbox(t("adm_role"), ROLES, container=left, index=list(ROLES).index(role), key=f"{prefix}:role",
                              format_func=lambda r: role_label(r, lang))
-    unit_id = choices.selectbox(t("adm_unit_for_assessor"), list(unit_names), container=right, key=f"{prefix}:unit",
+    unit_id = choices.selectbox(t("adm_unit_for_assessor"), list(unit_names), container=right,
+                                index=list(unit_names).index(unit_id), key=f"{prefix}:unit",
                                 format_func=unit_names.get, help=t("adm_unit_for_assessor_help"))
     return role, unit_id
 
@@ -75,10 +76,10 @@ def _edit(db: Database, user: User, people: list[dict], unit_names: dict, lang: 
         prefix = f"adm:user:{user_id}"
         with st.form(f"adm_edit_user_{user_id}", border=False):
             left, right = st.columns(2)
-            show_stored(f"{prefix}:display", person["display_name"])
-            show_stored(f"{prefix}:email", person["email"] or "")
-            display = left.text_input(t("adm_display_name"), key=f"{prefix}:display")
-            email = right.text_input(t("adm_email"), key=f"{prefix}:email")
+            display = left.text_input(t("adm_display_name"), show_stored(f"{prefix}:display", person["display_name"]),
+                                      key=f"{prefix}:display")
+            email = right.text_input(t("adm_email"), show_stored(f"{prefix}:email", person["email"] or ""),
+                                     key=f"{prefix}:email")
             role, unit_id = _role_and_unit(prefix, unit_names, lang, person["role"], person["unit_id"])
             if st.form_submit_button(t("adm_save"), type="primary"):
                 run(lambda: accounts.update_user(db, user, user_id, role, unit_id if role == "unit" else None,
