@@ -1,9 +1,10 @@
 """The site-visit presentation of a year: an editable PowerPoint deck (python-pptx).
 
 Slides: the title; the department at a glance (total, level, readiness per tier, the category radar); one
-slide per category with its score against the thresholds, its item scores, strengths and OFIs; category-7
-results as a chart of three years against target; the improvement story across the years (the trend of the
-units' scores); readiness, not awards. Text is set in TH Sarabun New for Latin and complex scripts alike, so
+slide per category with its score against the thresholds, its item scores, strengths and OFIs; one slide per
+category-7 item, its KPIs' three years against target; the improvement story across the years (the trend of
+the units' mean, said to be that and not the department's assessment); readiness, not awards. Every picture
+fits its slide. Text is set in TH Sarabun New for Latin and complex scripts alike, so
 PowerPoint draws the Thai in it where the font is installed.
 """
 
@@ -73,9 +74,16 @@ def _text(slide, lines: list[str], left, top, width, height, size: int = 18) -> 
         _thai(paragraph, size)
 
 
-def _picture(slide, png: bytes | None, left, top, width) -> None:
-    if png:
-        slide.shapes.add_picture(io.BytesIO(png), left, top, width=width)
+def _picture(slide, png: bytes | None, left, top, width, bottom=TALL - Inches(0.3)) -> None:
+    """A picture ``width`` wide, or less so that it ends above ``bottom`` (its proportions kept), centred in
+    the width it was given."""
+    if not png:
+        return
+    picture = slide.shapes.add_picture(io.BytesIO(png), left, top, width=width)
+    if top + picture.height > bottom:
+        scale = (bottom - top) / picture.height
+        picture.width, picture.height = int(picture.width * scale), int(picture.height * scale)
+        picture.left = int(left + (width - picture.width) / 2)
 
 
 def _table(slide, headers: list[str], rows: list[tuple], left, top, widths: list) -> None:
@@ -143,14 +151,21 @@ def site_visit_deck(figures: ApplicationFigures, years: pd.DataFrame, lang: str 
         _text(slide, [t("sv_strengths_ofis"), *(notes or [t("sv_none_noted")])], Inches(7.6), Inches(2.3),
               Inches(5.2), Inches(4.5), 16)
 
-    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
-    _title(slide, t("ar_kpi_chart"))
-    _picture(slide, draw(kpi_panels(figures.kpis.dropna(subset=["value"]), lang), width=1200),
-             Inches(0.8), Inches(1.3), Inches(11.7))
+    values = figures.kpis.dropna(subset=["value"])
+    for item in framework.category(7).items if 7 in framework.rules.categories else ():  # a slide per item
+        kpis = values[values["kpi"].isin([kpi.id for kpi in item.kpis])]
+        if kpis.empty:
+            continue
+        slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
+        _title(slide, f"{item.id} {item.name.get(lang)}")
+        _text(slide, [t("sv_kpi_note")], Inches(0.5), Inches(1.25), Inches(12.3), Inches(0.5), 16)
+        _picture(slide, draw(kpi_panels(kpis, lang), width=1200), Inches(0.8), Inches(1.8), Inches(11.7))
 
     slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
     _title(slide, t("sv_story"))
-    _picture(slide, draw(trend(years, thresholds, lang), width=1200, height=560), Inches(0.8), Inches(1.3),
+    _text(slide, [t("sv_story_note", total=score_text(scores.total))], Inches(0.5), Inches(1.25), Inches(12.3),
+          Inches(0.5), 16)  # the units' mean is not the department's assessment: say which is which
+    _picture(slide, draw(trend(years, thresholds, lang), width=1200, height=560), Inches(0.8), Inches(1.8),
              Inches(11.7))
     out = io.BytesIO()
     deck.save(out)

@@ -38,8 +38,10 @@ def test_one_slide_per_category_between_the_glance_and_the_results(started):
     deck, figures = _deck(started)
     titles = [slide.shapes.title.text for slide in deck.slides]
     categories = [f"{translate('category_short', 'th', n=c.id)} {c.name.th}" for c in figures.framework.categories]
-    assert titles == [translate("sv_title", "th", year=YEAR), translate("sv_glance", "th"), *categories,
-                      translate("ar_kpi_chart", "th"), translate("sv_story", "th")]
+    results = [f"{item.id} {item.name.th}" for item in figures.framework.category(7).items
+               if figures.kpis[figures.kpis["kpi"].isin([k.id for k in item.kpis])]["value"].notna().any()]
+    assert titles == [translate("sv_title", "th", year=YEAR), translate("sv_glance", "th"), *categories, *results,
+                      translate("sv_story", "th")]
     first = deck.slides[2]
     text = " ".join(shape.text_frame.text for shape in first.shapes if shape.has_text_frame)
     assert score_text(float(figures.scores.categories[1])) in text
@@ -69,11 +71,24 @@ def test_every_run_is_set_in_the_thai_font_for_complex_scripts(started):
                for run in runs)
 
 
-def test_the_charts_are_pictures(started):
-    deck, _ = _deck(started, charts=True)
+def test_the_charts_are_pictures_one_slide_per_result_item_and_every_shape_fits_its_slide(full_demo_db):
+    # the category-7 picture was 14.2 inches tall on a 7.5-inch slide
+    deck, figures = _deck(full_demo_db, charts=True)
     pictures = [slide.shapes.title.text for slide in deck.slides for shape in slide.shapes
                 if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
-    assert pictures == [translate(k, "th") for k in ("sv_glance", "ar_kpi_chart", "sv_story")]
+    items = [f"{item.id} {item.name.th}" for item in figures.framework.category(7).items]
+    assert pictures == [translate("sv_glance", "th"), *items, translate("sv_story", "th")]
+    outside = [(slide.shapes.title.text, shape.name) for slide in deck.slides for shape in slide.shapes
+               if shape.left < 0 or shape.top < 0 or shape.left + shape.width > deck.slide_width
+               or shape.top + shape.height > deck.slide_height]
+    assert outside == []
+
+
+def test_the_units_mean_is_said_to_be_that_beside_the_departments_total(started):
+    deck, figures = _deck(started)
+    story = next(slide for slide in deck.slides if slide.shapes.title.text == translate("sv_story", "th"))
+    text = " ".join(shape.text_frame.text for shape in story.shapes if shape.has_text_frame)
+    assert translate("sv_story_note", "th", total=score_text(figures.scores.total)) in text
 
 
 def test_the_command_line(started, demo_path, tmp_path):
