@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlite_utils import Database
 
+from analysis.annex import AnnexEntry, evidence_annex
 from analysis.department_record import record_scores
 from analysis.item_ofis import ItemOfi, item_ofis
 from analysis.ofi import ranked_gaps
@@ -120,11 +121,12 @@ class ApplicationFigures:
     scores: LiveScores
     award: AwardStatus
     profile: dict[str, str]  # part id -> the committee's answer
-    evidence: pd.DataFrame  # the cited evidence: id, item, code, filename, url, confidential
+    evidence: pd.DataFrame  # the cited evidence: id, item, code, unit (its name), filename, url, confidential
     strengths: dict[str, list[str]]  # item -> the committee's strengths noted in the review
     ofis: dict[str, tuple[ItemOfi, ...]]  # item -> the OFI lines it shows (analysis.item_ofis)
     kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling: the department's values
     department: dict = field(default_factory=dict)  # its identity (storage.identity.get)
+    annex: list[AnnexEntry] = field(default_factory=list)  # the cited evidence with its reference codes
 
 
 def application_figures(db: Database, reader: User, year: int, lang: str = "th",
@@ -137,17 +139,19 @@ def application_figures(db: Database, reader: User, year: int, lang: str = "th",
     framework = years.framework_of(db, year)
     scores = record_scores(db, year)
     cited = [i for ids in record.citations.values() for i in ids]
+    name = "name_en" if lang == "en" else "name_th"
     evidence = pd.DataFrame(list(db.query(
-        f"SELECT e.id, e.item, u.code, e.filename, e.url, e.confidential FROM evidence e JOIN assessments a ON "
-        f"a.id = e.assessment_id JOIN units u ON u.id = a.unit_id WHERE e.id IN ({', '.join('?' * len(cited))}) "
-        f"ORDER BY e.item, u.code, e.id", cited)), columns=["id", "item", "code", "filename", "url", "confidential"])
+        f"SELECT e.id, e.item, u.code, COALESCE(NULLIF(u.{name}, ''), u.name_th) AS unit, e.filename, e.url, "
+        f"e.confidential FROM evidence e JOIN assessments a ON a.id = e.assessment_id JOIN units u ON "
+        f"u.id = a.unit_id WHERE e.id IN ({', '.join('?' * len(cited))}) ORDER BY e.item, u.code, e.id", cited)),
+        columns=["id", "item", "code", "unit", "filename", "url", "confidential"])
     strengths: dict[str, list[str]] = {}
     for item, text in db.execute("SELECT c.item, c.text FROM item_comments c JOIN assessments a ON a.id = "
                                  "c.assessment_id WHERE a.year = ? AND c.kind = 'strength' ORDER BY c.item, c.id",
                                  [year]):
         if text not in strengths.setdefault(item, []):
             strengths[item].append(text)
-    names = org.all_units(db).set_index("id")["name_en" if lang == "en" else "name_th"].to_dict()
+    names = org.all_units(db).set_index("id")[name].to_dict()
     found = item_ofis(ofis.register(db, reader, year), record.ticks, framework, names, lang)
     kpis = pd.DataFrame([(k.id, k.name.get(lang), fy, record.kpi_values.get((k.id, fy)), k.target, k.floor,
                           k.ceiling) for _, k in framework.kpis() for fy in (year - 2, year - 1, year)],
@@ -156,4 +160,5 @@ def application_figures(db: Database, reader: User, year: int, lang: str = "th",
         year=year, built_at=now or datetime.now(UTC), framework=framework, record=record, scores=scores,
         award=award_status(scores.categories, scores.total, framework.thresholds.awards),
         profile={part: row["text"] for part, row in department.profile(db, reader, year).items()},
-        evidence=evidence, strengths=strengths, ofis=found, kpis=kpis, department=identity.get(db))
+        evidence=evidence, strengths=strengths, ofis=found, kpis=kpis, department=identity.get(db),
+        annex=evidence_annex(evidence, record.citations, [item.id for item in framework.items()]))

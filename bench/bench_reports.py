@@ -1,6 +1,7 @@
-"""How long the year's documents take to build, and the memory they need: the application report (Word and
-PDF, charts drawn by Kaleido) and the department's workbook, on the demo store and on a generated store of
-300 units x 3 cycles. Prints figures; aims: each under 10 s and 500 MB on the large store.
+"""How long the year's documents take to build, and the memory they need: the application in both editions
+(Word and PDF with its exact text layer, charts drawn by Kaleido), the site-visit deck and the department's
+workbook, on the demo store and on a generated store of 300 units x 3 cycles. Prints figures; aims: each under
+3 s on the demo store, under 10 s and 500 MB on the large store.
 
 Run: .venv/bin/python bench/bench_reports.py [--large-units 300]
 """
@@ -17,14 +18,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis import overview
 from analysis.deliverables import application_figures, year_figures
-from reports.application import application_report
+from reports.application import EDITIONS, application_report
 from reports.document import to_docx, to_pdf
+from reports.slides import site_visit_deck
 from reports.workbook import year_workbook
 from storage import accounts, connect, demo, department, ofis, open_store
 
 YEAR = 2570
-AIM_S, AIM_MB = 10.0, 500.0
+AIM_S, AIM_MB, AIM_DEMO_S = 10.0, 500.0, 3.0
 
 
 def timed(build) -> tuple[float, float, int]:
@@ -43,19 +46,24 @@ def timed(build) -> tuple[float, float, int]:
 def measure(path: Path) -> dict[str, tuple[float, float, int]]:
     db = connect(path)
     reader = accounts.first_admin(db)
-    committee = accounts.authenticate(db, "demo-committee", demo.DEMO_PASSWORD)
-    if department.get(db, reader, YEAR) is None:
-        department.start(db, committee, YEAR)
+    if department.get(db, reader, YEAR) is None:  # the demo department has one: a store made otherwise may not
+        department.start(db, accounts.authenticate(db, "demo-committee", demo.DEMO_PASSWORD), YEAR)
 
-    def application() -> int:
-        report = application_report(application_figures(db, reader, YEAR), "th")
-        return len(to_docx(report)) + len(to_pdf(report))
+    def application(edition: str):
+        def build() -> int:
+            report = application_report(application_figures(db, reader, YEAR), "th", edition=edition)
+            return len(to_docx(report)) + len(to_pdf(report))
+        return build
+
+    def deck() -> int:
+        return len(site_visit_deck(application_figures(db, reader, YEAR), overview.trend(db), "th"))
 
     def workbook() -> int:
         return len(year_workbook(year_figures(db, reader, YEAR), ofis.register(db, reader, YEAR)))
 
-    application()  # the first chart starts Chromium: measured apart from the builds
-    return {"application report (docx + pdf)": timed(application), "workbook (xlsx)": timed(workbook)}
+    application("application")()  # the first chart starts Chromium: measured apart from the builds
+    return {f"{edition} edition (docx + pdf)": timed(application(edition)) for edition in EDITIONS} | {
+        "site-visit deck (pptx)": timed(deck), "workbook (xlsx)": timed(workbook)}
 
 
 def main() -> int:
@@ -73,11 +81,13 @@ def main() -> int:
                                   (f"large store ({args.large_units} units)", large_path, True)):
             print(name)
             for what, (seconds, peak, size) in measure(path).items():
-                verdict = ""
                 if aimed:
                     passed = seconds < AIM_S and peak < AIM_MB
-                    ok &= passed
                     verdict = f"  target under {AIM_S:g} s and {AIM_MB:g} MB: {'PASS' if passed else 'FAIL'}"
+                else:
+                    passed = seconds < AIM_DEMO_S
+                    verdict = f"  target under {AIM_DEMO_S:g} s: {'PASS' if passed else 'FAIL'}"
+                ok &= passed
                 print(f"  {what}: {seconds:.2f} s, peak traced {peak:.1f} MiB, {size / 1024:.0f} KiB{verdict}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS (ru_maxrss, whole script): {rss:.0f} MiB")

@@ -1,6 +1,6 @@
 """The year's documents from the command line, for nightly jobs and checking.
 
-    python -m reports application --db FILE --year 2570 --out DIR [--lang th|en]   # .docx and .pdf
+    python -m reports application --db FILE --year 2570 --out DIR [--lang th|en] [--edition application|review]
     python -m reports workbook --db FILE --year 2570 --out DIR [--lang th|en] [--source best|self|review]
     python -m reports unit --db FILE --year 2570 --unit CODE --out DIR [--lang th|en]   # .pdf
     python -m reports slides --db FILE --year 2570 --out DIR [--lang th|en]   # .pptx
@@ -19,7 +19,7 @@ from pathlib import Path
 from analysis import overview
 from analysis.deliverables import application_figures, year_figures
 from analysis.scores import SOURCES
-from reports.application import application_report
+from reports.application import EDITIONS, application_report, application_stem
 from reports.document import to_docx, to_pdf
 from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
@@ -59,8 +59,9 @@ def workbook(args: argparse.Namespace) -> Path:
 def application(args: argparse.Namespace) -> str:
     db, reader = _store(args.db)
     _year(db, args.year)
-    report = application_report(application_figures(db, reader, args.year, args.lang), args.lang)
-    stem = args.out / f"pmqa-application-{args.year}-{args.lang}"
+    report = application_report(application_figures(db, reader, args.year, args.lang), args.lang,
+                                edition=args.edition)
+    stem = args.out / application_stem(args.edition, args.year, args.lang)
     stem.with_suffix(".docx").write_bytes(to_docx(report))
     stem.with_suffix(".pdf").write_bytes(to_pdf(report))
     return f"{stem}.docx and {stem}.pdf"
@@ -97,6 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     book.set_defaults(run=workbook)
     report = sub.add_parser("application", help="the application report of a year (.docx and .pdf)")
     report.set_defaults(run=application)
+    report.add_argument("--edition", choices=EDITIONS, default=EDITIONS[0],
+                        help="what is sent to OPDC (application), or the committee's internal review")
     single = sub.add_parser("unit", help="one unit's assessment of a year, printable (.pdf)")
     single.set_defaults(run=unit)
     single.add_argument("--unit", required=True, help="the unit's code")

@@ -16,10 +16,11 @@ import warnings
 import kaleido
 import plotly.graph_objects as go
 
+from analysis.annex import codes_by_item
 from analysis.deliverables import ApplicationFigures
 from charts.overview import category_radar, kpi_panels
 from i18n import translate
-from i18n.format import evidence_label, level_label, local_time, readiness_text, score_text, status_label
+from i18n.format import date_label, evidence_label, level_label, local_time, readiness_text, score_text, status_label
 from reports.document import Bullets, Contents, Heading, Image, PageBreak, Para, Report, Table
 from scoring import LEVELS, level_for
 from storage import identity
@@ -51,26 +52,27 @@ def _image(fig: go.Figure, caption: str, lang: str, **size) -> Image | Para:
     return Image(png, caption) if png else Para(translate("ar_chart_missing", lang, caption=caption), muted=True)
 
 
-def application_report(figures: ApplicationFigures, lang: str = "th", charts: bool = True) -> Report:
-    """The report's blocks (write them with ``reports.document.to_docx`` or ``to_pdf``)."""
+EDITIONS = ("application", "review")  # what is sent to OPDC first; the committee's internal file second
+
+
+def application_report(figures: ApplicationFigures, lang: str = "th", charts: bool = True,
+                       edition: str = "application") -> Report:
+    """The report's blocks (write them with ``reports.document.to_docx`` or ``to_pdf``): the ``application``
+    as it is sent (the department's own accounts and results, the evidence annex: no score, level, OFI,
+    strength, readiness or status anywhere), or the committee's ``review`` edition (all of those)."""
+    if edition not in EDITIONS:
+        raise ValueError(f"unknown edition {edition!r}")
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
-    framework, record, scores = figures.framework, figures.record, figures.scores
-    built = local_time(figures.built_at, lang)
+    review = edition == "review"
+    framework, scores = figures.framework, figures.scores
     department = figures.department
+    title = t("ar_review_title" if review else "ar_title", year=figures.year)
     short = identity.text(department, "short", lang)
-    report = Report(t("ar_title", year=figures.year), lang,
-                    footer=" · ".join(filter(None, [short, t("ar_footer", year=figures.year)])))
-    if department.get("logo"):
-        report.add(Image(department["logo"], width_cm=3.5))
-    report.add(*(Para(line) for line in filter(None, (identity.text(department, "name", lang),
-                                                      identity.text(department, "ministry", lang)))))
-    report.add(Heading(t("ar_title", year=figures.year), 0),
-               Para(t("ar_cover", year=figures.year, status=status_label(record.record["status"], lang),
-                      version=record.version, built=built)))
-    if record.record["status"] != "approved":
-        report.add(Para(t("ar_draft_note"), muted=True))
-    report.add(Para(t("ar_scores_note", total=score_text(scores.total), level=level_label(scores.level, lang))),
-               PageBreak(), Contents(t("ar_contents")), PageBreak())
+    footer = t("ar_review_footer" if review else "ar_application_footer", year=figures.year)
+    report = Report(title, lang, footer=" · ".join(filter(None, [short, footer])),
+                    author=identity.text(department, "name", lang))
+    _cover(report, figures, title, lang, review)
+    report.add(PageBreak(), Contents(t("ar_contents")), PageBreak())
 
     report.add(Heading(t("dp_profile"), 1))
     for part in framework.profile:
@@ -78,20 +80,80 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
         report.add(Heading(f"{part.id} {part.name.get(lang)}", 2),
                    Para(answer) if answer else Para(t("ar_not_answered"), muted=True))
 
+    codes = codes_by_item(figures.annex)
     for category in framework.categories:
         if category.id not in framework.rules.categories:
             continue
-        report.add(PageBreak(), Heading(f"{t('category_short', n=category.id)} {category.name.get(lang)} · "
-                                        f"{score_text(scores.categories[category.id])}", 1))
+        heading = f"{t('category_short', n=category.id)} {category.name.get(lang)}"
+        report.add(PageBreak(), Heading(f"{heading} · {score_text(scores.categories[category.id])}" if review
+                                        else heading, 1))
         for item in category.items:
-            _item(report, figures, item, lang)
+            if review:
+                _item(report, figures, item, lang)
+            else:
+                _account(report, figures, item, codes.get(item.id, []), lang)
             if item.is_results:
                 _results_table(report, figures, item, lang)
         if category.id == 7 and charts:
             report.add(_image(kpi_panels(figures.kpis.dropna(subset=["value"]), lang), t("ar_kpi_chart"), lang))
+    if review:
+        _readiness(report, figures, lang, charts)
+    elif figures.annex:
+        _annex(report, figures, lang)
+    return report
 
+
+def application_stem(edition: str, year: int, lang: str) -> str:
+    """The files' name without suffix: ``pmqa-application-2570-th``, ``pmqa-review-2570-th``."""
+    return f"pmqa-{edition}-{year}-{lang}"
+
+
+def _cover(report: Report, figures: ApplicationFigures, title: str, lang: str, review: bool) -> None:
+    """The department's logo, name and ministry, the title; the application names its head and its date; the
+    review edition says which version of the department's assessment it shows, and its total."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    department, record, scores = figures.department, figures.record, figures.scores
+    if department.get("logo"):
+        report.add(Image(department["logo"], width_cm=3.5))
+    report.add(*(Para(line) for line in filter(None, (identity.text(department, "name", lang),
+                                                      identity.text(department, "ministry", lang)))))
+    report.add(Heading(title, 0))
+    if not review:
+        head = " ".join(filter(None, (department.get("head_name"), identity.text(department, "head_title", lang))))
+        report.add(*(Para(line) for line in filter(None, (head, date_label(figures.built_at, lang)))))
+        return
+    report.add(Para(t("ar_cover", year=figures.year, status=status_label(record.record["status"], lang),
+                      version=record.version, built=local_time(figures.built_at, lang))))
+    if record.record["status"] != "approved":
+        report.add(Para(t("ar_draft_note"), muted=True))
+    report.add(Para(t("ar_scores_note", total=score_text(scores.total), level=level_label(scores.level, lang))))
+
+
+def _account(report: Report, figures: ApplicationFigures, item, codes: list[str], lang: str) -> None:
+    """An item as the application gives it: the department's account and the codes of the evidence it cites."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    report.add(Heading(f"{item.id} {item.name.get(lang)}", 2))
+    text = figures.record.narratives.get(item.id, "")
+    report.add(Para(text) if text else Para(t("ar_no_account"), muted=True))
+    if codes:
+        report.add(Para(t("ar_evidence_codes", codes=", ".join(codes))))
+
+
+def _annex(report: Report, figures: ApplicationFigures, lang: str) -> None:
+    """Every cited piece of evidence: its code, title, unit, and a public link or "shown at the site visit"."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    rows = tuple((entry.code, entry.title or t("ev_confidential_tag"), entry.unit, entry.url or t("ar_at_site_visit"))
+                 for entry in figures.annex)
+    report.add(PageBreak(), Heading(t("ar_annex"), 1), Para(t("ar_annex_intro")),
+               Table((t("ar_annex_code"), t("ar_annex_title"), t("unit"), t("ar_annex_where")), rows,
+                     widths=(2.0, 6.0, 3.5, 4.5)))
+
+
+def _readiness(report: Report, figures: ApplicationFigures, lang: str, charts: bool) -> None:
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    scores = figures.scores
     report.add(PageBreak(), Heading(t("ar_readiness"), 1))
-    thresholds = framework.thresholds
+    thresholds = figures.framework.thresholds
     awards = figures.award.category_awards
     rows = tuple((t("category_short", n=c), round(float(score), 1),
                   level_label(level_for(score, thresholds.levels), lang),
@@ -106,7 +168,6 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
         report.add(_image(category_radar({t("wb_record_score"): scores.categories}, thresholds, lang,
                                          scores.categories.index), t("ar_radar"), lang, width=900, height=620))
     report.add(Para(t("award_readiness_note"), muted=True))
-    return report
 
 
 def _item(report: Report, figures: ApplicationFigures, item, lang: str) -> None:

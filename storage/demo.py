@@ -14,7 +14,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from scoring import Framework
-from storage import accounts, audit, years
+from storage import accounts, audit, department, years
 from storage.db import now, set_meta, transaction
 from storage.schema import PHASES, keep_record
 
@@ -52,9 +52,10 @@ def many_units(count: int) -> list[tuple]:
              staff) for n, (code, th, en, kind, staff) in ((n, UNITS[n % len(UNITS)]) for n in range(count))]
 
 
-def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -> None:
+def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None, department_work: bool = True) -> None:
     """Write the demo department (or the given units, with the same pattern of statuses) into an
-    empty store, in one transaction."""
+    empty store, in one transaction; ``department_work``: with the committee's assessments of the last two years
+    (accounts, evidence cited, KPI values, the profile), as the app's demo has them."""
     rng = np.random.default_rng(seed)
     units = units or UNITS
     with transaction(db):
@@ -63,7 +64,7 @@ def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -
                     for c, th, en, kind, staff in units]
         for year in YEARS:
             current = year == YEARS[-1]
-            db["cycles"].insert({"year": year, "status": "open" if current else "closed", "opened_at": now(),
+            db["cycles"].insert({"year": year, "status": "open", "opened_at": now(),  # closed below
                                  "thresholds": years.framework_of(db, year).thresholds.model_dump_json()})
             years.insert_phases(db, year, {"self_assessment": "open", "review": "open"} if current
                                 else dict.fromkeys(PHASES, "closed"))
@@ -85,6 +86,11 @@ def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None) -
                                  actor="demo", weak_password=True)
         db["department_identity"].insert({"id": 1, **IDENTITY, "logo": LOGO.read_bytes(), "logo_type": "image/png",
                                           "version": 1, "updated_at": now(), "updated_by": "demo"})
+        committee = accounts.get_user(db, accounts.user_id_of(db, "demo-committee"))
+        for year in YEARS[-2:] if department_work else ():  # the closed year's, approved; the open year's
+            _evidence(db, year)
+            _department_record(db, committee, year, approve=year != YEARS[-1])
+        db.execute("UPDATE cycles SET status = 'closed' WHERE year != ?", [YEARS[-1]])
         set_meta(db, "demo", "1")
         audit.record(db, "demo", "populate", "store", None, seed=seed)
 
@@ -200,6 +206,66 @@ def _improvement_cycle(db: Database, unit_id: int) -> None:
             if round_ == "6m" and note:
                 db["plan_comments"].insert({"plan_id": plan_id, "round": round_, "author": "demo-committee",
                                             "kind": "comment", "text": note, "created_at": at})
+
+
+# evidence the units attached (links: files would need their bytes): (item, title, address); one only the
+# department's network can open, one confidential
+EVIDENCE = [
+    ("1.1", "รายงานการประชุมคณะผู้บริหาร ครั้งที่ 3", "https://www.example.go.th/board/minutes-3.pdf", False),
+    ("1.1", "แผนถ่ายทอดวิสัยทัศน์สู่หน่วยงาน", "http://intranet/vision-cascade", False),
+    ("1.2", "ประกาศนโยบายการกำกับดูแลองค์การที่ดี", "https://www.example.go.th/governance/policy", False),
+    ("2.1", "แผนยุทธศาสตร์ระยะ 5 ปี", "https://www.example.go.th/strategy/plan-5y.pdf", False),
+    ("3.1", "ผลสำรวจความพึงพอใจผู้รับบริการ", "https://www.example.go.th/survey/satisfaction", False),
+    ("4.1", "แดชบอร์ดตัวชี้วัดระดับกรม", "https://dashboard.example.go.th/kpi", True),
+    ("5.1", "แผนพัฒนาบุคลากรรายบุคคล", "https://www.example.go.th/hr/idp", False),
+    ("6.1", "คู่มือกระบวนการให้บริการหลัก", "https://www.example.go.th/process/manual.pdf", False),
+    ("7.1", "รายงานผลการดำเนินงานประจำปี", "https://www.example.go.th/report/annual", False),
+]
+
+ADLI = {  # the department's account of an item, in four parts (Approach, Deployment, Learning, Integration)
+    "th": ("แนวทาง: กรมกำหนดแนวทาง{name}เป็นลายลักษณ์อักษร ผ่านความเห็นชอบของคณะผู้บริหาร และทบทวนทุกปี",
+           "การนำไปปฏิบัติ: ถ่ายทอดสู่ทุกหน่วยงานผ่านแผนปฏิบัติราชการและคำรับรอง ติดตามรายไตรมาส",
+           "การเรียนรู้: ทบทวนผลหลังการดำเนินงานทุกรอบ นำบทเรียนไปปรับปรุงกระบวนการในปีถัดไป",
+           "การบูรณาการ: เชื่อมโยงกับแผนยุทธศาสตร์ ตัวชี้วัดหมวด 7 และการจัดสรรงบประมาณ"),
+}
+
+
+def _evidence(db: Database, year: int) -> None:
+    """The year's evidence of the first two units, as links."""
+    assessment_ids = [row[0] for row in db.execute("SELECT id FROM assessments WHERE year = ? ORDER BY unit_id "
+                                                   "LIMIT 2", [year])]
+    for number, (item, title, url, confidential) in enumerate(EVIDENCE):
+        db["evidence"].insert({"assessment_id": assessment_ids[number % len(assessment_ids)], "item": item,
+                               "level": "basic" if item != "7.1" else None, "kpi": None, "kind": "link",
+                               "filename": title, "url": url, "confidential": int(confidential),
+                               "added_by": "demo-unit", "added_at": now()})
+
+
+def _department_record(db: Database, committee: accounts.User, year: int, approve: bool) -> None:
+    """The committee's assessment of the year, started from the units (half the units meet a checkpoint), with
+    an account of every item, the evidence cited, the department's KPI values (the units' mean) and the
+    organisation profile answered."""
+    framework = years.framework_of(db, year)
+    version = department.start(db, committee, year).version
+    for item in framework.items():
+        text = "\n\n".join(line.format(name=item.name.get("th")) for line in ADLI["th"])
+        version = department.save_narrative(db, committee, year, version, item.id, text)
+        cited = [int(i) for i in department.citable(db, year, item.id)["id"]]
+        if cited:
+            version = department.cite(db, committee, year, version, item.id, cited)
+    kpis = {kpi.id for _, kpi in framework.kpis()}
+    means = {(kpi, fiscal_year): round(mean, 2) for kpi, fiscal_year, mean in db.execute(
+        "SELECT r.kpi, r.fiscal_year, AVG(COALESCE(r.review_value, r.self_value)) FROM kpi_results r JOIN assessments "
+        "a ON a.id = r.assessment_id WHERE a.year = ? GROUP BY r.kpi, r.fiscal_year", [year]) if kpi in kpis
+        and mean is not None}
+    if means:
+        version = department.save_kpi_values(db, committee, year, version, means)
+    for part in framework.profile:
+        answer = "\n".join(f"{q.get('th')} — ส่วนราชการกำหนดไว้ในแผนยุทธศาสตร์และคู่มือการปฏิบัติงาน"
+                           for q in part.questions)
+        department.save_profile(db, committee, year, part.id, answer, before="")
+    if approve:
+        department.approve(db, committee, year, version)
 
 
 def _assessment(db: Database, rng: np.random.Generator, framework: Framework, unit_id: int, year: int,

@@ -85,16 +85,47 @@ def demo_template(tmp_path_factory, cheap_password_hashes):
     return path
 
 
+@pytest.fixture(scope="session")
+def units_only_template(empty_template, tmp_path_factory, cheap_password_hashes):
+    """The demo department as the units leave it, before the committee's own work (no department assessment,
+    profile or evidence): most tests begin there. The demo as the app makes it is ``full_demo_path`` (and what
+    the browser tests' server runs on)."""
+    from storage import demo
+
+    path = tmp_path_factory.mktemp("units-only") / "demo.db"
+    shutil.copy(empty_template, path)
+    store = connect(path)
+    demo.populate(store, department_work=False)
+    store.close()
+    return path
+
+
 @pytest.fixture
-def demo_path(tmp_path, demo_template):
+def demo_path(tmp_path, units_only_template):
+    """A copy of the demo store as the units leave it (``units_only_template``)."""
     path = tmp_path / "demo.db"
-    shutil.copy(demo_template, path)
+    shutil.copy(units_only_template, path)
     return path
 
 
 @pytest.fixture
 def demo_db(demo_path):
     store = connect(demo_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def full_demo_path(tmp_path, demo_template):
+    """A copy of the demo store as the app makes it on first start, the department's work included."""
+    path = tmp_path / "full-demo.db"
+    shutil.copy(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def full_demo_db(full_demo_path):
+    store = connect(full_demo_path)
     yield store
     store.close()
 

@@ -21,6 +21,7 @@ from reports.__main__ import main
 from reports.application import application_report
 from reports.document import FONT, to_docx, to_pdf
 from storage import assessments, department, evidence, org, years
+from storage.demo import IDENTITY
 from storage.errors import InputError
 
 YEAR = 2570
@@ -41,8 +42,11 @@ def record(demo_db):
     return demo_db
 
 
-def _report(db, lang="th", charts=False):
-    return application_report(application_figures(db, reader(db), YEAR, lang, now=BUILT), lang, charts=charts)
+def _report(db, lang="th", charts=False, edition="review"):
+    """The committee's review edition (these tests read its figures); the editions side by side are in
+    test_application_editions.py."""
+    return application_report(application_figures(db, reader(db), YEAR, lang, now=BUILT), lang, charts=charts,
+                              edition=edition)
 
 
 def test_it_needs_the_departments_assessment(demo_db):
@@ -57,7 +61,7 @@ def test_the_word_file_reads_back_with_the_stores_text(record, lang):
     word = docx.Document(io.BytesIO(to_docx(_report(record, lang))))
     paragraphs = [p.text for p in word.paragraphs]
     styles = {p.text: p.style.name for p in word.paragraphs}
-    assert styles[translate("ar_title", lang, year=YEAR)] == "Title"
+    assert styles[translate("ar_review_title", lang, year=YEAR)] == "Title"
     for item in framework.items():  # every item of the assessed categories is a heading of its own
         assert any(p.startswith(f"{item.id} {item.name.get(lang)} · ") and styles[p] == "Heading 2"
                    for p in paragraphs), item.id
@@ -84,12 +88,13 @@ def test_the_pdf_has_the_text_a_thai_font_and_pages(record, tmp_path):
     path.write_bytes(to_pdf(_report(record, charts=True)))
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
-    # text extraction rebuilds some vowel and tone-mark pairs in another order (the pages show them right),
-    # so these pieces avoid them, and lines broken by the layout are joined again
+    # whole words (the text layer gives back every vowel and tone mark as typed: test_pdf_text.py); lines
+    # broken by the layout are joined again
     flat = "".join(text.split())
-    for expected in ("รายงานประกอบการสมัครรางวัล", "(PMQA4.0)ปี2570", "1.1วิสัยทัศน์และทิศทาง", "สรุปความพร้อมขอรับรางวัล",
-                     "ทิศทางร่วมกับทุกหน่วยงาน", "พันธกิจตามกฎหมายสามด้าน", "รายงานประกอบการสมัครPMQA4.0ปี2570·2"):
-        assert expected in flat, expected
+    footer = f"{IDENTITY['short_th']} · {translate('ar_review_footer', 'th', year=YEAR)} · 2"
+    for expected in (translate("ar_review_title", "th", year=YEAR), "1.1 วิสัยทัศน์และทิศทาง", NARRATIVE, PROFILE,
+                     translate("ar_readiness", "th"), footer):
+        assert "".join(expected.split()) in flat, expected
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Laksaman" in fonts and "DejaVu" not in fonts  # every Thai glyph from the Thai font
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "2", str(path), str(tmp_path / "page")],
@@ -163,14 +168,14 @@ def test_the_pdf_names_a_units_ofi_with_its_unit(record, tmp_path):
     flat = "".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                                   check=True).stdout.split())
     plan, hr = scenario.names["PLAN"]["en"], scenario.names["HR"]["en"]
-    # pieces free of the vowels text extraction rebuilds in another order (as in the test above)
-    assert "".join(f"{plan}: จัดท".split()) in flat
+    assert "".join(f"{plan}: จัดทำ".split()) in flat
     assert "".join(f"{hr}: {MET} not met yet".split()) in flat  # a gap's OFI in the document's language
     assert "(theunitsnamedonly:thedepartment'sassessmentmeetsthischeckpoint)" in flat
 
 
 def test_the_command_line_writes_both_files(record, demo_path, tmp_path, capsys):
-    assert main(["application", "--db", str(demo_path), "--year", str(YEAR), "--out", str(tmp_path)]) == 0
+    assert main(["application", "--db", str(demo_path), "--year", str(YEAR), "--out", str(tmp_path),
+                 "--edition", "review"]) == 0
     for suffix in ("docx", "pdf"):
-        assert (tmp_path / f"pmqa-application-{YEAR}-th.{suffix}").stat().st_size > 10_000
+        assert (tmp_path / f"pmqa-review-{YEAR}-th.{suffix}").stat().st_size > 10_000
     assert "written" in capsys.readouterr().out

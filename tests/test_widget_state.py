@@ -201,7 +201,7 @@ def default_and_value(widget) -> tuple:
 def not_defaulted(at: AppTest) -> dict[str, tuple]:
     """The widgets given a value (``seed``) whose default is not that value: drawn by a browser that has lost
     their values, they would show (and report) their defaults."""
-    drawn = at.session_state["pmqa:drawn"] if "pmqa:drawn" in at.session_state else {}
+    drawn = _drawn(at)
     found = {}
     for kind in KINDS:
         for widget in at.get(kind):
@@ -210,8 +210,15 @@ def not_defaulted(at: AppTest) -> dict[str, tuple]:
     return found
 
 
+def _drawn(at: AppTest) -> dict:
+    try:
+        return at.session_state["pmqa:drawn"]
+    except KeyError:
+        return {}
+
+
 def given(at: AppTest) -> int:
-    drawn = at.session_state["pmqa:drawn"] if "pmqa:drawn" in at.session_state else {}
+    drawn = _drawn(at)
     return sum(1 for kind in KINDS for widget in at.get(kind) if widget.key in drawn)
 
 

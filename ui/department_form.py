@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
+from analysis.annex import is_public
 from analysis.self_assessment import item_view
 from i18n.format import evidence_label, level_label, local_time, score_text
 from scoring import LEVELS, Framework
@@ -162,6 +163,10 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
                         disabled=not editable, on_change=_on_cite, args=(user, year, item.id),
                         help=t("dp_cite_help"), placeholder=t("dp_cite_none") if not labels else None)
     EDITOR.field_error(k)
+    addresses = {int(row.id): row.url for row in options.itertuples() if isinstance(row.url, str) and row.url}
+    intranet = [labels[i] for i in record.citations.get(item.id, []) if i in addresses and not is_public(addresses[i])]
+    if intranet:  # OPDC's assessors cannot open them: the application shows them "at the site visit"
+        st.warning(t("dp_cite_intranet", links="; ".join(md(label) for label in intranet)), icon=":material/vpn_lock:")
 
 
 def render_kpis(db: Database, record: Record, framework: Framework, user: User, fresh: bool, editable: bool,

@@ -13,7 +13,7 @@ from analysis import overview
 from analysis.deliverables import application_figures, year_figures
 from analysis.summary import DEFAULT_SOURCE
 from i18n.format import local_time
-from reports.application import application_report
+from reports.application import application_report, application_stem
 from reports.document import to_docx, to_pdf
 from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
@@ -88,10 +88,10 @@ def offer_application(db: Database, user: User, year: int, lang: str) -> None:
         st.info(t("doc_application_needs_record", year=year), icon=":material/info:")
         return
 
-    def build() -> list[tuple[str, str, bytes]]:
+    def build(edition: str) -> list[tuple[str, str, bytes]]:
         report = _build([("doc_step_figures", lambda _: application_figures(db, user, year, lang)),
-                         ("doc_step_report", lambda figures: application_report(figures, lang))])
-        stem = f"pmqa-application-{year}-{lang}"
+                         ("doc_step_report", lambda figures: application_report(figures, lang, edition=edition))])
+        stem = application_stem(edition, year, lang)
         word = to_docx(report)
         return [(f"{stem}.docx", DOCX, word), (f"{stem}.pdf", "application/pdf", to_pdf(report))]
 
@@ -100,7 +100,10 @@ def offer_application(db: Database, user: User, year: int, lang: str) -> None:
                        ("doc_step_slides", lambda figures: site_visit_deck(figures, overview.trend(db), lang))])
         return [(f"pmqa-site-visit-{year}-{lang}.pptx", PPTX, data)]
 
-    _offer(("application", year, lang), t("doc_build_application"), build, db)
+    for edition, label, help_key in (("application", "doc_build_application", "doc_application_edition_help"),
+                                     ("review", "doc_build_review", "doc_review_edition_help")):
+        st.caption(t(help_key))  # what is sent first, then the committee's own file
+        _offer((edition, year, lang), t(label), lambda edition=edition: build(edition), db)
     st.caption(t("doc_slides_help"))
     _offer(("slides", year, lang), t("doc_build_slides"), deck, db)
 

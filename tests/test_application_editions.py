@@ -1,0 +1,170 @@
+"""The application's two editions, read back from the files on the demo store as it is first made (which holds
+a department assessment for its closed and its open year): the application, sent to OPDC, holds none of the
+committee's internal figures; the review edition holds them all; the evidence annex gives every cited piece a
+code that the accounts cite."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime
+
+import docx
+import pytest
+from readers import reader
+
+from analysis.annex import evidence_annex, is_public
+from analysis.deliverables import application_figures
+from i18n import translate
+from i18n.format import level_label, score_text, status_label
+from reports.__main__ import main
+from reports.application import EDITIONS, application_report
+from reports.document import to_docx, to_pdf
+from scoring import LEVELS
+from storage.schema import STATUSES
+
+BUILT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+POPPLER = shutil.which("pdftotext")
+
+
+def word_text(data: bytes) -> str:
+    """Every text of a Word file: paragraphs, table cells, header and footer, and its properties."""
+    word = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in word.paragraphs]
+    parts += [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    for section in word.sections:
+        parts += [p.text for p in section.footer.paragraphs] + [p.text for p in section.header.paragraphs]
+    props = word.core_properties
+    parts += [props.title or "", props.subject or "", props.keywords or "", props.comments or ""]
+    return "\n".join(parts)
+
+
+def internal_words(figures, lang: str) -> list[str]:
+    """What only the committee's file may say: the status and level words, the award tiers, the headings of
+    checkpoints, strengths and OFIs, and the strengths' and OFIs' own texts."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    words = [level_label(level, lang) for level in ("below_basic", *LEVELS)]
+    words += [status_label(status, lang) for status in STATUSES]
+    words += [t(key) for key in ("ar_checkpoints_met", "ar_none_met", "ar_strengths", "ar_ofis", "ar_readiness",
+                                 "award_met")]
+    words += [tier.name.get(lang) for tier in figures.framework.thresholds.awards.tiers]
+    words += [text for texts in figures.strengths.values() for text in texts]
+    words += [ofi.line(lang) for ofis in figures.ofis.values() for ofi in ofis]
+    return [word for word in words if word]
+
+
+def scores(figures) -> list[str]:
+    """The department's total, category and item scores as the review edition prints them."""
+    values = [figures.scores.total, *figures.scores.categories.tolist(), *figures.scores.items.tolist()]
+    return sorted({score_text(v) for v in values if v})
+
+
+def has_number(text: str, number: str) -> bool:
+    return re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d])", text) is not None
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("year", [2569, 2570])
+def test_the_application_holds_no_internal_figure_and_the_review_holds_them(full_demo_db, lang, year):
+    figures = application_figures(full_demo_db, reader(full_demo_db), year, lang, now=BUILT)
+    sent = word_text(to_docx(application_report(figures, lang, charts=False)))
+    review = word_text(to_docx(application_report(figures, lang, charts=False, edition="review")))
+    words = internal_words(figures, lang)
+    assert [w for w in words if w in sent] == []
+    assert [s for s in scores(figures) if has_number(sent, s)] == []
+    assert has_number(review, score_text(figures.scores.total)) and level_label(figures.scores.level, lang) in review
+    assert translate("ar_title", lang, year=year) in sent and translate("ar_review_title", lang, year=year) in review
+    # the department's own text is in both: its name, head, every account and profile answer
+    assert figures.department["head_name"] in sent and "python-docx" not in sent
+    for text in (*figures.record.narratives.values(), *figures.profile.values()):
+        for line in text.splitlines():
+            assert line in sent and line in review
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext) not installed")
+def test_the_applications_pdf_holds_no_internal_figure_either(full_demo_db, tmp_path):
+    figures = application_figures(full_demo_db, reader(full_demo_db), 2570, "th", now=BUILT)
+    path = tmp_path / "application.pdf"
+    path.write_bytes(to_pdf(application_report(figures, "th", charts=False)))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = " ".join(text.split())
+    assert [s for s in scores(figures) if has_number(flat, s)] == []
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert translate("ar_title", "th", year=2570).split()[0] in info  # its title is the application's
+
+
+def test_every_cited_piece_has_a_code_the_accounts_cite_and_the_annex_lists(full_demo_db):
+    figures = application_figures(full_demo_db, reader(full_demo_db), 2570, "th", now=BUILT)
+    cited = {(item, i) for item, ids in figures.record.citations.items() for i in ids}
+    assert len(figures.annex) == len(cited) >= 5
+    assert [e.code for e in figures.annex] == sorted({e.code for e in figures.annex}, key=lambda c: (
+        [int(p) for p in c.split("-")[0].split(".")], c))
+    sent = word_text(to_docx(application_report(figures, "th", charts=False)))
+    for entry in figures.annex:
+        assert sent.count(entry.code) >= 2  # cited under its item, listed in the annex
+    rows = {e.code: e for e in figures.annex}
+    intranet = [e for e in rows.values() if e.intranet]
+    assert intranet and all(e.url is None for e in intranet)  # shown at the site visit, and flagged
+    confidential = [e for e in rows.values() if e.url is None and not e.intranet]
+    assert confidential and "dashboard.example.go.th" not in sent  # a confidential address never shows
+
+
+@pytest.mark.parametrize(("url", "public"), [
+    ("https://www.opdc.go.th/content/x", True), ("http://example.org/a?b=1", True),
+    ("http://intranet/vision", False), ("https://sharepoint/sites/pmqa", False),
+    ("http://10.2.3.4/docs", False), ("http://192.168.1.20/a", False), ("http://127.0.0.1:8080/", False),
+    ("http://[fd00::1]/a", False), ("https://8.8.8.8/a", True), ("https://files.dept.local/a", False),
+    ("https://wiki.corp/a", False), ("ftp://example.org/file", False), ("javascript:alert(1)", False),
+    ("", False), (None, False), ("https://", False), ("http://[::1", False),
+])
+def test_a_public_link_is_one_anyone_can_open(url, public):
+    assert is_public(url) is public
+
+
+def test_the_annex_numbers_each_items_evidence_from_one():
+    import pandas as pd
+
+    evidence = pd.DataFrame([(7, "1.1", "PLAN", "กองแผนงาน", "a.pdf", None, 0),
+                             (3, "1.1", "HR", "กองบุคคล", "t", "https://x.go.th/t", 0),
+                             (5, "2.1", "PLAN", "กองแผนงาน", "https://in/x", "https://in/x", 1)],
+                            columns=["id", "item", "code", "unit", "filename", "url", "confidential"])
+    annex = evidence_annex(evidence, {"1.1": [3, 7, 3], "2.1": [5], "9.9": [99]}, ["1.1", "2.1"])
+    assert [(e.code, e.evidence_id, e.title, e.url) for e in annex] == [
+        ("1.1-01", 3, "t", "https://x.go.th/t"), ("1.1-02", 7, "a.pdf", None), ("2.1-01", 5, "", None)]
+    assert annex[0].unit == "HR กองบุคคล"
+
+
+def test_the_command_line_builds_both_editions_and_the_slides_on_a_fresh_demo_store(full_demo_path, tmp_path, capsys):
+    # both years: the closed year's approved assessment and the open year's, in progress
+    for edition, year in (("application", 2569), ("application", 2570), (EDITIONS[1], 2569)):
+        assert main(["application", "--db", str(full_demo_path), "--year", str(year), "--out", str(tmp_path),
+                     "--edition", edition]) == 0
+        assert (tmp_path / f"pmqa-{edition}-{year}-th.docx").stat().st_size > 10_000
+        assert (tmp_path / f"pmqa-{edition}-{year}-th.pdf").read_bytes().startswith(b"%PDF")
+    for year in (2569, 2570):
+        assert main(["slides", "--db", str(full_demo_path), "--year", str(year), "--out", str(tmp_path)]) == 0
+        assert (tmp_path / f"pmqa-site-visit-{year}-th.pptx").stat().st_size > 10_000
+
+
+def test_word_sets_every_heading_in_th_sarabun_new_black_and_tags_thai_as_thai(full_demo_db):
+    import zipfile
+
+    from docx.oxml.ns import qn
+
+    from reports.document import FONT
+
+    figures = application_figures(full_demo_db, reader(full_demo_db), 2570, "th", now=BUILT)
+    data = to_docx(application_report(figures, "th", charts=False))
+    word = docx.Document(io.BytesIO(data))
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3"):
+        fonts = word.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert {fonts.get(qn(a)) for a in ("w:ascii", "w:hAnsi", "w:cs")} == {FONT}, name
+        assert not [a for a in fonts.attrib if "Theme" in a or "theme" in a], name  # a theme font would win
+        color = word.styles[name].element.rPr.find(qn("w:color"))
+        assert color.get(qn("w:val")) == "000000" and color.get(qn("w:themeColor")) is None, name
+    styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
+    assert re.search(r'<w:lang w:val="th-TH"[^>]*w:bidi="th-TH"', styles)  # not proofed as Arabic
+    assert 'w:bidi="ar-SA"' not in styles
