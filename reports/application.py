@@ -77,7 +77,7 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
     report.add(Heading(t("dp_profile"), 1))
     for part in framework.profile:
         answer = figures.profile.get(part.id, "")
-        report.add(Heading(f"{part.id} {part.name.get(lang)}", 2),
+        report.add(Heading(f"{part.label(lang)} {part.name.get(lang)}", 2),
                    Para(answer) if answer else Para(t("ar_not_answered"), muted=True))
 
     codes = codes_by_item(figures.annex)

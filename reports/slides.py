@@ -32,6 +32,7 @@ from storage import identity
 WIDE, TALL = Inches(13.333), Inches(7.5)  # 16:9
 TITLE_ONLY, TITLE = 5, 0  # layouts of the default template
 TITLE_TOP, TITLE_HEIGHT = Inches(0.3), Inches(1.0)
+BOTTOM = TALL - Inches(0.3)  # the lowest a picture may reach
 MAX_LINES = 6  # strengths or OFIs on a slide; the rest are in the application report
 MAX_UNITS = 3  # units named on an OFI's line; the rest are counted
 
@@ -74,7 +75,7 @@ def _text(slide, lines: list[str], left, top, width, height, size: int = 18) -> 
         _thai(paragraph, size)
 
 
-def _picture(slide, png: bytes | None, left, top, width, bottom=TALL - Inches(0.3)) -> None:
+def _picture(slide, png: bytes | None, left, top, width, bottom=BOTTOM) -> None:
     """A picture ``width`` wide, or less so that it ends above ``bottom`` (its proportions kept), centred in
     the width it was given."""
     if not png:

@@ -258,6 +258,11 @@ class ProfilePart(_Model):
     id: str = Field(min_length=1)
     name: Text
     questions: tuple[Text, ...] = Field(min_length=1)
+    number: Text | None = None  # as OPDC numbers it (1 ก, 1 ข, 2 ก...); the id when the file gives none
+
+    def label(self, lang: str = "th") -> str:
+        """The part's number as documents and pages show it."""
+        return self.number.get(lang) if self.number else self.id
 
 
 UnitKpiRule = Literal["floor_ceiling", "percent_of_target"]

@@ -168,3 +168,13 @@ def test_word_sets_every_heading_in_th_sarabun_new_black_and_tags_thai_as_thai(f
     styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
     assert re.search(r'<w:lang w:val="th-TH"[^>]*w:bidi="th-TH"', styles)  # not proofed as Arabic
     assert 'w:bidi="ar-SA"' not in styles
+
+
+@pytest.mark.parametrize(("lang", "numbers"), [("th", ["1 ก", "1 ข", "2 ก", "2 ข", "2 ค"]),
+                                               ("en", ["1a", "1b", "2a", "2b", "2c"])])
+def test_the_profile_is_numbered_as_opdc_numbers_it(full_demo_db, lang, numbers):
+    figures = application_figures(full_demo_db, reader(full_demo_db), 2570, lang, now=BUILT)
+    word = docx.Document(io.BytesIO(to_docx(application_report(figures, lang, charts=False))))
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
+    parts = figures.framework.profile
+    assert [f"{n} {part.name.get(lang)}" for n, part in zip(numbers, parts, strict=True)] == headings[:len(parts)]

@@ -169,3 +169,12 @@ def test_a_closed_year_offers_no_start(page, demo_db):
     assert not at.exception
     assert translate("dp_start", "th") not in [b.label for b in at.button]
     assert at.text_area(key="pf:part:P1a").disabled  # nor a profile to write
+
+
+def test_a_cited_link_only_the_departments_network_opens_is_flagged(app, full_demo_path, monkeypatch):
+    monkeypatch.setenv("PMQA_DB", str(full_demo_path))  # the demo cites http://intranet/... under 1.1
+    at = app("committee", page=PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    flagged = [w.value for w in at.warning if w.value.startswith(translate("dp_cite_intranet", "th", links="")[:40])]
+    assert len(flagged) == 1 and md("http://intranet/vision-cascade") in flagged[0]  # as Markdown, shown as typed
+    assert "www.example.go.th" not in flagged[0]  # a public link is not flagged

@@ -64,3 +64,15 @@ def test_the_site_visit_presentation(app, demo_db, demo_user):
     assert not at.exception and not at.error, [e.value for e in at.error]
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == [translate("doc_download", "th", name="pmqa-site-visit-2570-th.pptx")]
+
+
+def test_both_editions_are_offered_the_application_first(app, full_demo_path, monkeypatch):
+    monkeypatch.setenv("PMQA_DB", str(full_demo_path))  # the demo as made: its department assessment started
+    at = app("committee", page=PAGE)
+    labels = [b.label for b in at.button]
+    first, second = (labels.index(translate(key, "th")) for key in ("doc_build_application", "doc_build_review"))
+    assert first < second
+    next(b for b in at.button if b.label == translate("doc_build_review", "th")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    names = [b.proto.label for b in at.get("download_button")]
+    assert names == [translate("doc_download", "th", name=f"pmqa-review-2570-th.{s}") for s in ("docx", "pdf")]

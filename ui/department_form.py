@@ -229,8 +229,8 @@ def render_profile(db: Database, framework: Framework, user: User, year: int, ed
         st.info(t("dp_profile_none"))
     for part in framework.profile:
         with st.container(border=True):
-            st.markdown(f"#### {md(part.id)} {part.name.get(lang)}")
-            st.markdown("\n".join(f"- {thai_lines(q.get(lang))}" for q in part.questions))
+            st.markdown(f"#### {md(part.label(lang))} {part.name.get(lang)}")
+            st.markdown("\n".join(f"{n}. {thai_lines(q.get(lang))}" for n, q in enumerate(part.questions, start=1)))
             k = PROFILE.key("part", part.id)
             st.text_area(t("dp_profile_answer"), PROFILE.prime(k, answers.get(part.id, {}).get("text", ""), fresh),
                          key=k, height=200, max_chars=department.MAX_NARRATIVE,
