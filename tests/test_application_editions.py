@@ -178,3 +178,21 @@ def test_the_profile_is_numbered_as_opdc_numbers_it(full_demo_db, lang, numbers)
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
     parts = figures.framework.profile
     assert [f"{n} {part.name.get(lang)}" for n, part in zip(numbers, parts, strict=True)] == headings[:len(parts)]
+
+
+def test_word_lays_out_by_the_pdfs_measures(full_demo_db):
+    # the same content was 54 pages as PDF and 73 in Word: Word took its own line heights and spacing
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    from reports.document import BODY_PT, CSS, LINE, SIZES, TABLE_PT
+
+    figures = application_figures(full_demo_db, reader(full_demo_db), 2570, "th", now=BUILT)
+    word = docx.Document(io.BytesIO(to_docx(application_report(figures, "th", charts=False))))
+    normal = word.styles["Normal"].paragraph_format
+    assert (normal.line_spacing_rule, normal.line_spacing) == (WD_LINE_SPACING.EXACTLY, Pt(BODY_PT * LINE))
+    assert f"line-height: {LINE};" in CSS and f"font-size: {TABLE_PT}pt" in CSS
+    for name, size in SIZES.items():
+        assert word.styles[name].font.size == Pt(size) and f"font-size: {size}pt" in CSS
+    cell = word.tables[0].rows[1].cells[0].paragraphs[0]
+    assert cell.runs[0].font.size == Pt(TABLE_PT) and cell.paragraph_format.space_after == Pt(0)
