@@ -220,12 +220,13 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="module")
-def server_store(browser, tmp_path_factory, demo_template) -> Path:
-    """The store a browser-test module's server runs on: its own copy of the demo store. A module that needs
-    other data overrides this fixture. (``browser`` first: nothing is copied when browser tests skip.)"""
+def server_store(browser, tmp_path_factory, units_only_template) -> Path:
+    """The store a browser-test module's server runs on: its own copy of the demo store as the units leave it
+    (``units_only_template``). A module that needs other data overrides this fixture (the demo as the app makes
+    it: test_e2e_application.py). (``browser`` first: nothing is copied when browser tests skip.)"""
     from e2e import copy_store
 
-    return copy_store(demo_template, tmp_path_factory.mktemp("e2e"))
+    return copy_store(units_only_template, tmp_path_factory.mktemp("e2e"))
 
 
 @pytest.fixture(scope="module")

@@ -68,9 +68,9 @@ def expect_plain_sign_in(page) -> None:
 
 @pytest.mark.parametrize("address", list(ADDRESSES))
 def test_the_first_request_to_a_new_server_for_any_address_asks_to_sign_in_then_opens_that_page(
-        browser, demo_template, tmp_path, artifacts, address):
+        browser, units_only_template, tmp_path, artifacts, address):
     username, shows = ADDRESSES[address]
-    store = copy_store(demo_template, tmp_path)
+    store = copy_store(units_only_template, tmp_path)
     log = tmp_path / "streamlit.log"
     with streamlit_server(store, log) as url, browser_page(browser, f"{url}/{address}") as page:
         expect_plain_sign_in(page)
@@ -85,8 +85,8 @@ def test_the_first_request_to_a_new_server_for_any_address_asks_to_sign_in_then_
     assert "Traceback" not in log.read_text(errors="replace")
 
 
-def test_a_role_that_may_not_use_the_address_gets_a_plain_note_there(browser, demo_template, tmp_path):
-    store = copy_store(demo_template, tmp_path)
+def test_a_role_that_may_not_use_the_address_gets_a_plain_note_there(browser, units_only_template, tmp_path):
+    store = copy_store(units_only_template, tmp_path)
     with streamlit_server(store, tmp_path / "streamlit.log") as url, \
             browser_page(browser, f"{url}/self_assessment") as page:
         expect_plain_sign_in(page)
@@ -98,8 +98,9 @@ def test_a_role_that_may_not_use_the_address_gets_a_plain_note_there(browser, de
 
 
 # A store that lost a table (say, a half-restored backup): the OFI register cannot be read.
-def test_an_unexpected_error_shows_a_reference_that_is_in_the_server_log(browser, demo_template, tmp_path, artifacts):
-    store = copy_store(demo_template, tmp_path)
+def test_an_unexpected_error_shows_a_reference_that_is_in_the_server_log(browser, units_only_template, tmp_path,
+                                                                         artifacts):
+    store = copy_store(units_only_template, tmp_path)
     with sqlite3.connect(store) as db:
         db.execute("DROP TABLE ofi_units")
     log = tmp_path / "streamlit.log"

@@ -10,7 +10,6 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from demo_data import without_department
 from e2e import expect, expect_no_exception, main, open_page, screenshot, settle, signed_in, switch_language
 
 from i18n import translate
@@ -22,14 +21,13 @@ NARRATIVE = "กรมกำหนดทิศทางร่วมกับท�
 
 
 @pytest.fixture(scope="module")
-def server_store(browser, tmp_path_factory, demo_template) -> Path:
+def server_store(browser, tmp_path_factory, units_only_template) -> Path:
     """The demo store with the department's assessment of 2570 started and one item's account written."""
     from e2e import copy_store
 
-    path = copy_store(demo_template, tmp_path_factory.mktemp("e2e-documents"))
+    path = copy_store(units_only_template, tmp_path_factory.mktemp("e2e-documents"))
     db = connect(path)
     try:
-        without_department(db, 2570)  # started anew, with an account the test reads back
         committee = accounts.authenticate(db, "demo-committee", DEMO_PASSWORD)
         record = department.start(db, committee, 2570)
         department.save_narrative(db, committee, 2570, record.version, "1.1", NARRATIVE)

@@ -45,9 +45,9 @@ def person(db, role):
 
 
 @pytest.fixture(scope="module")
-def server_store(browser, tmp_path_factory, demo_template) -> Path:
+def server_store(browser, tmp_path_factory, units_only_template) -> Path:
     """The demo store in its planning phase, with an OFI of the demo unit to plan from."""
-    path = copy_store(demo_template, tmp_path_factory.mktemp("e2e"))
+    path = copy_store(units_only_template, tmp_path_factory.mktemp("e2e"))
     db = connect(path)
     years.set_phase(db, person(db, "admin"), YEAR, "planning", "open")
     ofis.create(db, person(db, "committee"), YEAR, "1.2", OFI_TEXT, "high", "demo-committee",

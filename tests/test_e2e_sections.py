@@ -15,7 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from demo_data import without_department
 from e2e import (
     browser_page,
     copy_store,
@@ -53,14 +52,13 @@ def person(db, role: str):
 
 
 @pytest.fixture(scope="module")
-def server_store(browser, tmp_path_factory, demo_template) -> Path:
+def server_store(browser, tmp_path_factory, units_only_template) -> Path:
     """The demo store with the department assessment of 2570 started from the units (two accounts written, a
     profile part answered), the planning phase open and two department plans."""
-    path = copy_store(demo_template, tmp_path_factory.mktemp("e2e-sections"))
+    path = copy_store(units_only_template, tmp_path_factory.mktemp("e2e-sections"))
     db = connect(path)
     try:
         committee, admin = person(db, "committee"), person(db, "admin")
-        without_department(db, YEAR)  # started anew from the units, with the texts the test reads back
         record = department.start(db, committee, YEAR)
         version = record.version
         for item, text in DEPT_NARRATIVES.items():

@@ -52,9 +52,9 @@ TICKED = ("1.1.A1", *BASIC)
 
 
 @pytest.fixture(scope="module")
-def server_store(browser, tmp_path_factory, demo_template) -> Path:
+def server_store(browser, tmp_path_factory, units_only_template) -> Path:
     """A copy of the demo store with demo-unit's 2570 assessment emptied (as in test_page_self_assessment)."""
-    path = copy_store(demo_template, tmp_path_factory.mktemp("e2e-sa"))
+    path = copy_store(units_only_template, tmp_path_factory.mktemp("e2e-sa"))
     db = connect(path)
     try:
         unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)

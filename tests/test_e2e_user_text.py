@@ -50,9 +50,9 @@ HOSTILE = {
 
 
 @pytest.fixture(scope="module")
-def server_store(browser, tmp_path_factory, demo_template) -> Path:
+def server_store(browser, tmp_path_factory, units_only_template) -> Path:
     """The demo store with a hostile sample in every kind of user text, on demo-unit's returned 2570 form."""
-    path = copy_store(demo_template, tmp_path_factory.mktemp("e2e-text"))
+    path = copy_store(units_only_template, tmp_path_factory.mktemp("e2e-text"))
     db = connect(path)
     try:
         unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
