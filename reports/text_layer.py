@@ -17,6 +17,7 @@ character per code, each mapped back to itself.
 from __future__ import annotations
 
 import io
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from pypdf.generic import (
 )
 
 LAYER = NameObject("/PMQAText")  # the invisible text's font, in every page's resources
-SOURCE = Path("/usr/share/fonts/truetype/tlwg/Laksaman.ttf")  # any font with Thai; only its codes matter
+LAYER_FACE = "Laksaman"  # any font with Thai (Debian's fonts-thai-tlwg, as the pages'); only its codes matter
 ADVANCE = 500  # every code's width in the layer's font (1/1000 em); a line's text is scaled to its width
 PX = 0.75  # points per CSS pixel
 
@@ -56,9 +57,19 @@ def _to_unicode(texts: dict[int, str]) -> bytes:
 
 
 @cache
+def _source() -> Path:
+    """The layer font's file, as fontconfig finds it."""
+    found = subprocess.run(["fc-match", "-f", "%{file}", LAYER_FACE], capture_output=True, text=True,
+                           check=True).stdout
+    if LAYER_FACE not in found:
+        raise FileNotFoundError(f"{LAYER_FACE} is not installed (Debian's fonts-thai-tlwg); fontconfig offers {found}")
+    return Path(found)
+
+
+@cache
 def _glyphs() -> tuple[dict[int, int], int]:
     """The layer font's character -> glyph map (one glyph per character) and its number of glyphs."""
-    font = TTFont(SOURCE)
+    font = TTFont(_source())
     seen: set[int] = set()
     glyphs = {}
     for char, name in sorted(font.getBestCmap().items()):
@@ -71,7 +82,7 @@ def _glyphs() -> tuple[dict[int, int], int]:
 
 def _font_file(gids: set[int]) -> bytes:
     """The layer font cut to the glyphs used (their ids kept): it is never drawn, but a viewer wants it there."""
-    font = TTFont(SOURCE)
+    font = TTFont(_source())
     options = subset.Options(retain_gids=True, hinting=False, notdef_outline=True, layout_features=[],
                              name_IDs=[1, 2, 3, 4, 6], drop_tables=["GSUB", "GPOS", "GDEF", "kern", "FFTM"])
     cutter = subset.Subsetter(options)
