@@ -1,10 +1,12 @@
-"""The application report of a year: the department's assessment of record as the document it sends with its
-award application, in Word and PDF.
+"""The application of a year, from the department's assessment of record, in Word and PDF, in two editions.
 
-Cover (the year, the assessment's status, when it was built), contents, the organisation profile, then per
-category and item the department's account, the checkpoints met, the evidence cited, the strengths and the
-OFIs; category-7 results as tables and a chart of three years against target; a summary of award readiness
-(readiness only: OPDC decides awards).
+The *application* is what the department sends to OPDC: a cover (logo, name, ministry, title, head of the
+department, date), contents, the organisation profile numbered as OPDC numbers it, per category and item the
+department's account with the codes of the evidence it cites, category-7 results as tables and a chart, and the
+evidence annex (``analysis.annex``). Nothing of the committee's own view: no score, level, status, OFI,
+strength or readiness. The *review* edition is the committee's internal file: the cover with the assessment's
+status and total, per item its score, the checkpoints met, the evidence cited, the strengths and the OFIs, and a
+summary of award readiness (readiness only: OPDC decides awards).
 """
 
 from __future__ import annotations
