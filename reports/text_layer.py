@@ -36,6 +36,7 @@ from pypdf.generic import (
 
 LAYER = NameObject("/PMQAText")  # the invisible text's font, in every page's resources
 LAYER_FACE = "Laksaman"  # any font with Thai (Debian's fonts-thai-tlwg, as the pages'); only its codes matter
+DEBIAN_FILE = Path("/usr/share/fonts/truetype/tlwg/Laksaman.ttf")
 ADVANCE = 500  # every code's width in the layer's font (1/1000 em); a line's text is scaled to its width
 PX = 0.75  # points per CSS pixel
 
@@ -58,7 +59,9 @@ def _to_unicode(texts: dict[int, str]) -> bytes:
 
 @cache
 def _source() -> Path:
-    """The layer font's file, as fontconfig finds it."""
+    """The layer font's file: where Debian puts it, else where fontconfig finds it."""
+    if DEBIAN_FILE.exists():
+        return DEBIAN_FILE
     found = subprocess.run(["fc-match", "-f", "%{file}", LAYER_FACE], capture_output=True, text=True,
                            check=True).stdout
     if LAYER_FACE not in found:

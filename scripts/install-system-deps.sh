@@ -9,6 +9,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # grep reads all of fc-list's output: with pipefail, grep -q stopping at the first match would kill fc-list
 # with SIGPIPE and make the check fail at random, reinstalling a font that is there
 fc-list 2>/dev/null | grep -i tlwg >/dev/null || need+=(fonts-thai-tlwg)
+# fontconfig's fc-match finds the font of the PDFs' text layer (reports/text_layer.py)
+command -v fc-match >/dev/null 2>&1 || need+=(fontconfig)
 # WeasyPrint (PDF reports) draws text with Pango; the tests read PDF pages back with poppler's pdftoppm
 ldconfig -p 2>/dev/null | grep libpangoft2-1.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
