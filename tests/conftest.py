@@ -6,6 +6,7 @@ import functools
 import os
 import shutil
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -103,31 +104,30 @@ def units_only_template(empty_template, tmp_path_factory, cheap_password_hashes)
 @pytest.fixture
 def demo_path(tmp_path, units_only_template):
     """A copy of the demo store as the units leave it (``units_only_template``)."""
-    path = tmp_path / "demo.db"
-    shutil.copy(units_only_template, path)
-    return path
+    return _copy(units_only_template, tmp_path / "demo.db")
 
 
 @pytest.fixture
 def demo_db(demo_path):
-    store = connect(demo_path)
-    yield store
-    store.close()
+    with closing(connect(demo_path)) as store:
+        yield store
 
 
 @pytest.fixture
 def full_demo_path(tmp_path, demo_template):
     """A copy of the demo store as the app makes it on first start, the department's work included."""
-    path = tmp_path / "full-demo.db"
-    shutil.copy(demo_template, path)
-    return path
+    return _copy(demo_template, tmp_path / "full-demo.db")
 
 
 @pytest.fixture
 def full_demo_db(full_demo_path):
-    store = connect(full_demo_path)
-    yield store
-    store.close()
+    with closing(connect(full_demo_path)) as store:
+        yield store
+
+
+def _copy(template: Path, path: Path) -> Path:
+    shutil.copy(template, path)
+    return path
 
 
 @pytest.fixture

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import re
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from e2e import expect, expect_no_exception, main, open_page, screenshot, settle, signed_in, switch_language
 from pypdf import PdfReader
 
+from analysis.department_record import record_scores
 from i18n import translate
 from i18n.format import score_text
 from storage import accounts, connect, department
@@ -51,23 +53,11 @@ def test_the_committee_sends_the_application_without_its_own_figures(browser, se
     screenshot(page, artifacts / f"application-built-{lang}.png")
 
     text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
-    db = connect(server_store)
-    try:
+    with closing(connect(server_store)) as db:
         record = department.get(db, accounts.first_admin(db), 2570)
-    finally:
-        db.close()
+        total = score_text(float(record_scores(db, 2570).total))
     for account in record.narratives.values():
         assert all(phrase in text for phrase in account.split())  # the department's own words, exactly
     assert "".join(translate("ar_annex", lang).split()) in text
-    total = score_text(department_total(server_store))
     assert not re.search(rf"(?<![\d.,]){re.escape(total)}(?!\d)", text)  # the committee's total is not sent
 
-
-def department_total(store: Path) -> float:
-    from analysis.department_record import record_scores
-
-    db = connect(store)
-    try:
-        return float(record_scores(db, 2570).total)
-    finally:
-        db.close()
