@@ -40,6 +40,7 @@ SPACE = {"Normal": (0, 8), "Title": (0, 12), "Heading 1": (12, 6), "Heading 2": 
 class Heading:
     text: str
     level: int = 1  # 0 the title, 1-3 sections
+    part: str = ""  # the part of the document it opens, whose pages are counted (``page_starts``)
 
 
 @dataclass(frozen=True)
@@ -334,7 +335,7 @@ def _html(doc: Report) -> str:
         if isinstance(block, Heading):
             level = max(block.level, 1)
             title = ' class="title"' if block.level == 0 else ""
-            parts.append(f'<h{level} id="h{i}"{title}>{esc(block.text)}</h{level}>')
+            parts.append(f'<h{level} id="{_anchor(i, block)}"{title}>{esc(block.text)}</h{level}>')
         elif isinstance(block, Para):
             text = esc(block.text).replace("\n", "<br>")
             parts.append(f'<p class="muted">{text}</p>' if block.muted else f"<p>{text}</p>")
@@ -353,12 +354,28 @@ def _html(doc: Report) -> str:
         elif isinstance(block, PageBreak):
             parts.append('<div class="break"></div>')
         elif isinstance(block, Contents):
-            items = "".join(f'<li class="level-{b.level}"><a href="#h{j}">{esc(b.text)}</a></li>' for j, b in anchors)
+            items = "".join(f'<li class="level-{b.level}"><a href="#{_anchor(j, b)}">{esc(b.text)}</a></li>'
+                            for j, b in anchors)
             parts.append(f"<h1>{esc(block.title)}</h1><ol class=\"contents\">{items}</ol>")
     lang = "th" if doc.lang == "th" else "en"
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{esc(doc.title)}</title>'
             f"<style>{CSS.replace('var(--footer)', _css_string(doc.footer + ' · ' if doc.footer else ''))}</style>"
             f"</head><body>{''.join(parts)}</body></html>")
+
+
+def _anchor(index: int, heading: Heading) -> str:
+    return f"part-{heading.part}" if heading.part else f"h{index}"
+
+
+def page_starts(layout) -> dict[str, int]:
+    """Per part a heading opens (``Heading.part``), the number of the page it starts on, in a laid-out document
+    (``pdf_layout``)."""
+    starts = {}
+    for number, page in enumerate(layout.pages, start=1):
+        for anchor in page.anchors:
+            if anchor.startswith("part-"):
+                starts.setdefault(anchor.removeprefix("part-"), number)
+    return starts
 
 
 def _css_string(text: str) -> str:

@@ -265,6 +265,51 @@ class ProfilePart(_Model):
         return self.number.get(lang) if self.number else self.id
 
 
+class AdliPart(_Model):
+    """A part of a process account in categories 1-6 (Approach, Deployment, Learning, Integration) and the
+    prompt the committee writes it by."""
+
+    id: Literal["approach", "deployment", "learning", "integration"]
+    name: Text
+    prompt: Text
+
+
+# The parts of the application whose pages are counted (``PageLimits``): the profile, each category, the annex
+BUDGET_PARTS: tuple[str, ...] = ("profile", "1", "2", "3", "4", "5", "6", "7", "annex")
+
+
+class Application(_Model):
+    """What the criteria say of the application: the ADLI parts of a process account, in order, and the page
+    limit of each part of the application (``BUDGET_PARTS``; a part not named has none). OPDC's current
+    limits are not public: a file's limits are assumptions, which a year may change (``storage.years``)."""
+
+    adli: tuple[AdliPart, ...] = ()
+    page_limits: tuple[tuple[str, int], ...] = ()  # (part, pages), in BUDGET_PARTS order; a mapping in the file
+    page_limits_note: Text | None = None  # where the limits come from (an assumption, a circular)
+
+    @field_validator("adli")
+    @classmethod
+    def _adli_once_each(cls, parts: tuple[AdliPart, ...]) -> tuple[AdliPart, ...]:
+        _no_duplicates("ADLI part", [p.id for p in parts])
+        return parts
+
+    @field_validator("page_limits", mode="before")
+    @classmethod
+    def _known_parts(cls, limits) -> tuple[tuple[str, int], ...]:
+        limits = dict(limits.items() if isinstance(limits, dict) else limits)
+        limits = {str(part): pages for part, pages in limits.items()}
+        unknown = sorted(set(limits) - set(BUDGET_PARTS))
+        if unknown:
+            raise ValueError(f"page limits for unknown parts {unknown} (known: {', '.join(BUDGET_PARTS)})")
+        if any(isinstance(p, bool) or not isinstance(p, int) or not 1 <= p <= 500 for p in limits.values()):
+            raise ValueError("a page limit must be a whole number of pages, 1-500")
+        return tuple((part, limits[part]) for part in BUDGET_PARTS if part in limits)
+
+    def page_limit(self, part: str) -> int | None:
+        """The most pages ``part`` of the application may take; None when the criteria set none."""
+        return dict(self.page_limits).get(part)
+
+
 UnitKpiRule = Literal["floor_ceiling", "percent_of_target"]
 UNIT_KPI_RULES: tuple[str, ...] = get_args(UnitKpiRule)
 MissingKpiRule = Literal["zero", "entered_only"]
@@ -306,6 +351,7 @@ class Framework(_Model):
     rules: Rules = Rules()
     government_4_0: Government40 = Government40()
     profile: tuple[ProfilePart, ...] = ()
+    application: Application = Application()
     categories: tuple[Category, ...]
 
     @model_validator(mode="after")

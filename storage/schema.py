@@ -434,3 +434,27 @@ def m020_department_identity(db: Database) -> None:
          "ministry_en": str, "head_name": str, "head_title_th": str, "head_title_en": str, "address_th": str,
          "address_en": str, "logo": bytes, "logo_type": str, "version": int, "updated_at": str, "updated_by": str},
         pk="id", not_null={"version"}, defaults={"version": 0})
+
+
+@migrations
+def m021_application_text(db: Database) -> None:
+    """What the application needs beyond the record: per item of categories 1-6 the department's account in
+    ADLI parts (``dept_adli``; the item's earlier single account stays in ``dept_narratives`` as its overview)
+    and the units whose passages a part took (``dept_adli_sources``); per KPI of category 7 its comparison values
+    with their source (``dept_kpi_comparisons``), the committee's analysis and the items of categories 1-6 it
+    tracks (``dept_kpi_notes``); and images uploaded for the formatted texts (``text_images``), which a text
+    cites as ``image:<id>``."""
+    db["dept_adli"].create({"year": int, "item": str, "part": str, "text": str}, pk=("year", "item", "part"),
+                           not_null={"text"}, foreign_keys=[("year", "dept_records", "year")])
+    db["dept_adli_sources"].create({"year": int, "item": str, "part": str, "unit_id": int},
+                                   pk=("year", "item", "part", "unit_id"),
+                                   foreign_keys=[("year", "dept_records", "year"), ("unit_id", "units", "id")])
+    db["dept_kpi_comparisons"].create(
+        {"year": int, "kpi": str, "position": int, "kind": str, "label": str, "value": float, "source": str},
+        pk=("year", "kpi", "position"), not_null={"kind", "label"}, foreign_keys=[("year", "dept_records", "year")])
+    db["dept_kpi_notes"].create({"year": int, "kpi": str, "analysis": str, "items": str}, pk=("year", "kpi"),
+                                foreign_keys=[("year", "dept_records", "year")])
+    db["text_images"].create(
+        {"id": int, "year": int, "filename": str, "png": bytes, "width": int, "height": int, "sha256": str,
+         "uploaded_by": str, "uploaded_at": str},
+        pk="id", not_null={"year", "png", "width", "height"}, foreign_keys=[("year", "cycles", "year")])
