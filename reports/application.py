@@ -76,7 +76,7 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
     _cover(report, figures, title, lang, review)
     report.add(PageBreak(), Contents(t("ar_contents")), PageBreak())
 
-    report.add(Heading(t("dp_profile"), 1))
+    report.add(Heading(t("dp_profile"), 1, part="profile"))
     for part in framework.profile:
         answer = figures.profile.get(part.id, "")
         report.add(Heading(f"{part.label(lang)} {part.name.get(lang)}", 2),
@@ -88,7 +88,7 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
             continue
         heading = f"{t('category_short', n=category.id)} {category.name.get(lang)}"
         report.add(PageBreak(), Heading(f"{heading} · {score_text(scores.categories[category.id])}" if review
-                                        else heading, 1))
+                                        else heading, 1, part=str(category.id)))
         for item in category.items:
             if review:
                 _item(report, figures, item, lang)
@@ -146,7 +146,7 @@ def _annex(report: Report, figures: ApplicationFigures, lang: str) -> None:
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     rows = tuple((entry.code, entry.title or t("ev_confidential_tag"), entry.unit, entry.url or t("ar_at_site_visit"))
                  for entry in figures.annex)
-    report.add(PageBreak(), Heading(t("ar_annex"), 1), Para(t("ar_annex_intro")),
+    report.add(PageBreak(), Heading(t("ar_annex"), 1, part="annex"), Para(t("ar_annex_intro")),
                Table((t("ar_annex_code"), t("ar_annex_title"), t("unit"), t("ar_annex_where")), rows,
                      widths=(2.0, 6.0, 3.5, 4.5)))
 
