@@ -458,3 +458,10 @@ def m021_application_text(db: Database) -> None:
         {"id": int, "year": int, "filename": str, "png": bytes, "width": int, "height": int, "sha256": str,
          "uploaded_by": str, "uploaded_at": str},
         pk="id", not_null={"year", "png", "width", "height"}, foreign_keys=[("year", "cycles", "year")])
+
+
+@migrations
+def m022_page_limits(db: Database) -> None:
+    """A year may change the most pages each part of the application may take (``cycles.page_limits``: JSON,
+    part -> pages, or null for no limit, over the criteria file's limits)."""
+    db["cycles"].add_column("page_limits", str)
