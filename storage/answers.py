@@ -170,10 +170,10 @@ def kpis_of(form: Form, framework: Framework) -> list[tuple]:
             for kpi in (*item.kpis, *own.get(item.id, []))]
 
 
-def checked_kpi_value(kpi: KPI, fiscal_year: int, year: int, value) -> float | None:
+def checked_kpi_value(kpi: KPI, fiscal_year: int, year: int, value, years: int = 3) -> float | None:
     """A KPI result as stored: None (cleared) or a float in the KPI's valid range, for one of the cycle
-    ``year``'s three fiscal years; refused otherwise."""
-    if fiscal_year not in (year - 2, year - 1, year):
+    ``year``'s last ``years`` fiscal years (three for a unit); refused otherwise."""
+    if fiscal_year not in range(year - years + 1, year + 1):
         raise InputError("error_fiscal_year", year=fiscal_year)
     if value is None:
         return None

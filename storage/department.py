@@ -14,12 +14,15 @@ while the record is a draft; the committee, the director and the admin read it.
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlite_utils import Database
 
-from scoring import Framework
+from scoring import Framework, default_framework
+from scoring.criteria import AdliPart
 from storage import assessments, audit, years
 from storage.accounts import User, acting
 from storage.answers import checked_kpi_value
@@ -33,6 +36,11 @@ RULES = ("half", "all", "any")  # a checkpoint is suggested met when at least ha
 UNIT = "department"  # the ``unit`` key of the record's rows in the scoring package's frames
 MAX_NARRATIVE = 10000
 MAX_REASON = 1000
+RESULT_YEARS = 5  # the department's results of a KPI: this fiscal year and the four before it (LeTCI's trend)
+COMPARISON_KINDS = ("agency", "national", "best")  # another agency, a national figure, a best-in-class value
+MAX_COMPARISONS = 6
+MAX_ANALYSIS = 3000
+MAX_LABEL = 200
 
 
 @dataclass
@@ -44,6 +52,10 @@ class Record:
     narratives: dict[str, str] = field(default_factory=dict)  # item -> text
     kpi_values: dict[tuple[str, int], float | None] = field(default_factory=dict)  # (kpi, fiscal year) -> value
     citations: dict[str, list[int]] = field(default_factory=dict)  # item -> evidence ids
+    adli: dict[tuple[str, str], str] = field(default_factory=dict)  # (item, ADLI part) -> text
+    sources: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (item, part) -> unit codes taken from
+    comparisons: dict[str, list[dict]] = field(default_factory=dict)  # KPI -> [{kind, label, value, source}]
+    kpi_notes: dict[str, dict] = field(default_factory=dict)  # KPI -> {analysis, items: [item ids]}
 
     @property
     def version(self) -> int:
@@ -101,6 +113,16 @@ def get(db: Database, actor: User, year: int) -> Record | None:
     for item, evidence_id in db.execute("SELECT item, evidence_id FROM dept_citations WHERE year = ? "
                                         "ORDER BY item, evidence_id", [year]):
         record.citations.setdefault(item, []).append(evidence_id)
+    record.adli = {(r[0], r[1]): r[2] for r in db.execute("SELECT item, part, text FROM dept_adli WHERE year = ?",
+                                                         [year])}
+    for item, part, code in db.execute("SELECT s.item, s.part, u.code FROM dept_adli_sources s JOIN units u ON "
+                                       "u.id = s.unit_id WHERE s.year = ? ORDER BY u.code", [year]):
+        record.sources.setdefault((item, part), []).append(code)
+    for row in db.query("SELECT kpi, kind, label, value, source FROM dept_kpi_comparisons WHERE year = ? "
+                        "ORDER BY kpi, position", [year]):
+        record.comparisons.setdefault(row.pop("kpi"), []).append(row)
+    record.kpi_notes = {r[0]: {"analysis": r[1] or "", "items": json.loads(r[2] or "[]")} for r in db.execute(
+        "SELECT kpi, analysis, items FROM dept_kpi_notes WHERE year = ?", [year])}
     return record
 
 
@@ -213,16 +235,91 @@ def save_narrative(db: Database, actor: User, year: int, expected_version: int, 
     return version
 
 
+def adli_parts(framework: Framework) -> tuple[AdliPart, ...]:
+    """The parts of a process account (categories 1-6) the year's criteria name, in order; a criteria file that
+    names none (one written before them) takes the default file's."""
+    return framework.application.adli or default_framework().application.adli
+
+
+def _require_adli(framework: Framework, item: str, part: str) -> None:
+    _require_item(framework, item)
+    if framework.item(item).is_results or part not in {p.id for p in adli_parts(framework)}:
+        raise InputError("error_adli_part", item=item, part=part)
+
+
+def _write_adli(db: Database, year: int, item: str, part: str, text: str) -> None:
+    db.execute("INSERT INTO dept_adli (year, item, part, text) VALUES (?, ?, ?, ?) ON CONFLICT (year, item, part) "
+               "DO UPDATE SET text = excluded.text", [year, item, part, text])
+    if not text:  # an emptied part has taken nothing from anyone
+        db.execute("DELETE FROM dept_adli_sources WHERE year = ? AND item = ? AND part = ?", [year, item, part])
+
+
+def _stored_adli(db: Database, year: int, item: str, part: str) -> str:
+    row = db.execute("SELECT text FROM dept_adli WHERE year = ? AND item = ? AND part = ?",
+                     [year, item, part]).fetchone()
+    return clean(row[0] or "") if row else ""
+
+
+def _checked_text(text: str, limit: int = MAX_NARRATIVE) -> str:
+    text = clean(text).strip()
+    if len(text) > limit:
+        raise InputError("error_text_length", limit=limit)
+    return text
+
+
+def save_adli(db: Database, actor: User, year: int, expected_version: int, item: str, part: str, text: str,
+              before: str | None = None) -> int:
+    """One ADLI part (approach, deployment, learning, integration) of the department's account of an item of
+    categories 1-6; ``before``: the text the editor showed."""
+    _require_adli(years.framework_of(db, year), item, part)
+    text = _checked_text(text)
+    with transaction(db):
+        actor, version = _claim(db, actor, year, None if before is not None else expected_version)
+        if before is not None:
+            _require_unchanged(db, year, f"{item}/{part}", clean(before).strip(), text,
+                               _stored_adli(db, year, item, part), "dept_adli", "$.ref", f"{item}/{part}")
+        _write_adli(db, year, item, part, text)
+        audit.record(db, actor.username, "dept_adli", "dept_record", year, ref=f"{item}/{part}", item=item, part=part,
+                     chars=len(text), version=version)
+    return version
+
+
+def take_passage(db: Database, actor: User, year: int, item: str, part: str, unit_id: int, level: str,
+                 before: str) -> int:
+    """A counted unit's account of an item (at one level) added to the end of an ADLI part, and the unit kept as
+    one of the part's sources; ``before``: the part's text the editor showed (refused when someone changed it)."""
+    _require_adli(years.framework_of(db, year), item, part)
+    passage = unit_narratives(db, year, item)
+    passage = passage[(passage["unit_id"] == unit_id) & (passage["level"] == level)]
+    if passage.empty:
+        raise InputError("error_adli_passage")
+    before = clean(before or "").strip()
+    text = "\n\n".join(filter(None, (before, clean(passage["text"].iloc[0]).strip())))
+    if len(text) > MAX_NARRATIVE:
+        raise InputError("error_text_length", limit=MAX_NARRATIVE)
+    with transaction(db):
+        actor, version = _claim(db, actor, year, None)
+        _require_unchanged(db, year, f"{item}/{part}", before, None, _stored_adli(db, year, item, part),
+                           "dept_adli", "$.ref", f"{item}/{part}")
+        _write_adli(db, year, item, part, text)
+        db.execute("INSERT OR IGNORE INTO dept_adli_sources (year, item, part, unit_id) VALUES (?, ?, ?, ?)",
+                   [year, item, part, unit_id])
+        audit.record(db, actor.username, "dept_adli", "dept_record", year, ref=f"{item}/{part}", item=item, part=part,
+                     chars=len(text), taken_from=passage["code"].iloc[0], level=level, version=version)
+    return version
+
+
 def save_kpi_values(db: Database, actor: User, year: int, expected_version: int,
                     values: dict[tuple[str, int], float | None],
                     before: dict[tuple[str, int], float | None] | None = None) -> int:
     """The department's KPI results, (criteria KPI, fiscal year) -> value or None (cleared); each value a number
-    in the KPI's valid range, the year one of the cycle's three; ``before``: what the editor showed for each."""
+    in the KPI's valid range, the year one of the last ``RESULT_YEARS``; ``before``: what the editor showed for
+    each."""
     kpis = {k.id: k for _, k in years.framework_of(db, year).kpis()}
     unknown = sorted({kpi_id for kpi_id, _ in values} - set(kpis))
     if unknown:
         raise InputError("error_unknown_kpi", kpi=unknown[0])
-    checked = {(kpi_id, fiscal_year): checked_kpi_value(kpis[kpi_id], fiscal_year, year, value)
+    checked = {(kpi_id, fiscal_year): checked_kpi_value(kpis[kpi_id], fiscal_year, year, value, RESULT_YEARS)
              for (kpi_id, fiscal_year), value in values.items()}
     with transaction(db):
         actor, version = _claim(db, actor, year, None if before is not None else expected_version)
@@ -236,6 +333,84 @@ def save_kpi_values(db: Database, actor: User, year: int, expected_version: int,
                             [(year, k, fy, v) for (k, fy), v in checked.items()])
         audit.record(db, actor.username, "dept_kpis", "dept_record", year,
                      values={f"{k}/{fy}": v for (k, fy), v in checked.items()}, version=version)
+    return version
+
+
+def _criteria_kpi(framework: Framework, kpi_id: str):
+    kpis = {k.id: k for _, k in framework.kpis()}
+    if kpi_id not in kpis:
+        raise InputError("error_unknown_kpi", kpi=kpi_id)
+    return kpis[kpi_id]
+
+
+def _checked_comparison(kpi, row: dict) -> dict:
+    kind, label, source = row.get("kind"), clean(row.get("label") or "").strip(), clean(row.get("source") or "").strip()
+    value = row.get("value")
+    if kind not in COMPARISON_KINDS:
+        raise InputError("error_comparison_kind")
+    if not label or not source or len(label) > MAX_LABEL or len(source) > MAX_LABEL:
+        raise InputError("error_comparison_text", limit=MAX_LABEL)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InputError("error_not_number", kpi=kpi.id)
+    if not kpi.min <= value <= kpi.max:
+        raise InputError("error_kpi_range", kpi=kpi.id, value=value, min=kpi.min, max=kpi.max)
+    return {"kind": kind, "label": label, "value": float(value), "source": source}
+
+
+def save_comparisons(db: Database, actor: User, year: int, expected_version: int, kpi: str, rows: list[dict],
+                     before: list[dict] | None = None) -> int:
+    """The values a KPI's results are compared with (replacing the KPI's earlier list), each {kind (another
+    agency, a national figure, best in class), label (whose), value (in the KPI's range), source (where it comes
+    from)}; at most ``MAX_COMPARISONS``. ``before``: the list the editor showed."""
+    definition = _criteria_kpi(years.framework_of(db, year), kpi)
+    if len(rows) > MAX_COMPARISONS:
+        raise InputError("error_comparisons_many", limit=MAX_COMPARISONS)
+    checked = [_checked_comparison(definition, row) for row in rows]
+    with transaction(db):
+        actor, version = _claim(db, actor, year, None if before is not None else expected_version)
+        if before is not None:
+            stored = [r for r in db.query("SELECT kind, label, value, source FROM dept_kpi_comparisons WHERE "
+                                          "year = ? AND kpi = ? ORDER BY position", [year, kpi])]
+            _require_unchanged(db, year, f"{kpi}/comparisons", [dict(r) for r in before], checked, stored,
+                               "dept_comparisons", "$.kpi", kpi)
+        db.execute("DELETE FROM dept_kpi_comparisons WHERE year = ? AND kpi = ?", [year, kpi])
+        db.conn.executemany("INSERT INTO dept_kpi_comparisons (year, kpi, position, kind, label, value, source) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [(year, kpi, i, r["kind"], r["label"], r["value"], r["source"])
+                             for i, r in enumerate(checked, start=1)])
+        audit.record(db, actor.username, "dept_comparisons", "dept_record", year, kpi=kpi, comparisons=checked,
+                     version=version)
+    return version
+
+
+def save_kpi_note(db: Database, actor: User, year: int, expected_version: int, kpi: str, analysis: str | None = None,
+                  items: list[str] | None = None, before: dict | None = None) -> int:
+    """The committee's short analysis of a KPI's results and the items of categories 1-6 whose processes it
+    tracks; a field given as None is kept. ``before``: what the editor showed of the fields given."""
+    framework = years.framework_of(db, year)
+    _criteria_kpi(framework, kpi)
+    processes = {item.id for item in framework.items() if not item.is_results}
+    if items is not None and any(not isinstance(i, str) or i not in processes for i in items):
+        raise InputError("error_kpi_items")
+    new = {"analysis": None if analysis is None else _checked_text(analysis, MAX_ANALYSIS),
+           "items": None if items is None else sorted(set(items))}
+    with transaction(db):
+        actor, version = _claim(db, actor, year, None if before is not None else expected_version)
+        row = db.execute("SELECT analysis, items FROM dept_kpi_notes WHERE year = ? AND kpi = ?",
+                         [year, kpi]).fetchone()
+        stored = {"analysis": clean(row[0] or "") if row else "", "items": json.loads(row[1] or "[]") if row else []}
+        for name, value in new.items():
+            if value is not None and before is not None and name in before:
+                shown = clean(before[name] or "").strip() if name == "analysis" else sorted(before[name] or [])
+                _require_unchanged(db, year, f"{kpi}/{name}", shown, value, stored[name], "dept_kpi_note",
+                                   f"$.{name}_of", kpi)
+        merged = {name: stored[name] if value is None else value for name, value in new.items()}
+        db.execute("INSERT INTO dept_kpi_notes (year, kpi, analysis, items) VALUES (?, ?, ?, ?) ON CONFLICT "
+                   "(year, kpi) DO UPDATE SET analysis = excluded.analysis, items = excluded.items",
+                   [year, kpi, merged["analysis"], json.dumps(merged["items"])])
+        audit.record(db, actor.username, "dept_kpi_note", "dept_record", year, kpi=kpi,
+                     **{f"{name}_of": kpi for name, value in new.items() if value is not None},
+                     chars=len(merged["analysis"]), items=merged["items"], version=version)
     return version
 
 
