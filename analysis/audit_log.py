@@ -286,6 +286,7 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("cycle", "reopen"): _status_change("audit_sum_cycle_reopen"),
     ("cycle", "set_thresholds"): _plain("audit_sum_cycle_set_thresholds"),
     ("cycle", "set_rules"): _plain("audit_sum_cycle_set_rules"),
+    ("cycle", "set_page_limits"): _plain("audit_sum_cycle_set_page_limits"),
     ("cycle", "set_criteria"): _criteria,
     ("cycle", "retire_answers"): _plain("audit_sum_cycle_retire_answers", "answers"),
     ("assessment", "create"): _plain("audit_sum_assessment_create"),
@@ -311,6 +312,14 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("dept_record", "dept_answers"): _save_ticks("audit_sum_dept_answers"),
     ("dept_record", "dept_narrative"): lambda d, ref, lang: ("audit_sum_dept_narrative",
                                                              {"item": d.get("item"), "n": d.get("chars") or 0}),
+    ("dept_record", "dept_adli"): lambda d, ref, lang: (
+        "audit_sum_dept_adli_taken" if d.get("taken_from") else "audit_sum_dept_adli",
+        {"item": d.get("item"), "part": translate(f"adli_{d.get('part')}", lang), "n": d.get("chars") or 0,
+         "unit": d.get("taken_from")}),
+    ("dept_record", "dept_comparisons"): lambda d, ref, lang: ("audit_sum_dept_comparisons", {
+        "kpi": d.get("kpi"), "n": len(d.get("comparisons") or [])}),
+    ("dept_record", "dept_kpi_note"): lambda d, ref, lang: ("audit_sum_dept_kpi_note", {
+        "kpi": d.get("kpi"), "n": d.get("chars") or 0, "items": ", ".join(d.get("items") or []) or "-"}),
     ("dept_record", "dept_kpis"): _save_values("audit_sum_dept_kpis"),
     ("dept_record", "dept_cite"): lambda d, ref, lang: ("audit_sum_dept_cite",
                                                         {"item": d.get("item"), "n": len(d.get("evidence") or [])}),

@@ -165,6 +165,12 @@ def test_every_summary_and_label_is_of_an_action_the_store_audits():
      "ออกจากระบบอัตโนมัติ เพราะไม่มีการใช้งาน"),
     ("dept_record", "dept_cite", "2570", {"item": "1.1", "evidence": [4], "version": 3},
      "cited 1 piece of evidence for item 1.1", "อ้างอิงหลักฐาน 1 รายการในประเด็น 1.1"),
+    ("dept_record", "dept_adli", "2570", {"ref": "1.1/learning", "item": "1.1", "part": "learning", "chars": 40,
+                                          "taken_from": "RC01", "level": "basic", "version": 4},
+     "took unit RC01's account into item 1.1, part Learning (40 characters)",
+     "นำคำอธิบายของหน่วยงาน RC01 มาใช้ในประเด็น 1.1 ส่วน การเรียนรู้ (40 ตัวอักษร)"),
+    ("dept_record", "dept_comparisons", "2570", {"kpi": "RM1", "comparisons": [{"kind": "best"}], "version": 5},
+     "saved 1 comparison for KPI RM1", "บันทึกค่าเปรียบเทียบของตัวชี้วัด RM1 1 รายการ"),
     # as stored: what the module has no words for, or a detail of another shape
     ("store", "test", None, None, "", ""),
     ("store", "migrate", None, '{"step": "m018", "rows": 3}', "step: m018; rows: 3", "step: m018; rows: 3"),
