@@ -12,7 +12,8 @@ reason. The dates are the deadlines people see; the status is what the store enf
 
 A year uses the criteria file accepted for it (``storage.criteria``), else the year's own file on
 disk, else the default; the thresholds saved for it, else those of its criteria file; and the scoring rules
-saved for it (how a missing KPI value counts, which categories are assessed), else the file's.
+saved for it (how a missing KPI value counts, which categories are assessed), else the file's; and the page
+limits of the application's parts saved for it, each over the file's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 from sqlite_utils import Database
 
 from scoring import Framework, framework_for_year
-from scoring.criteria import ALL_CATEGORIES, MISSING_KPI_RULES, Thresholds, parse_framework
+from scoring.criteria import ALL_CATEGORIES, BUDGET_PARTS, MISSING_KPI_RULES, Thresholds, parse_framework
 from storage import audit
 from storage.accounts import User, require_admin
 from storage.db import now, transaction
@@ -84,8 +85,8 @@ def _reason(reason: str) -> str:
 # -- reading --------------------------------------------------------------------------------------
 
 def cycle(db: Database, year: int) -> dict | None:
-    rows = list(db.query("SELECT year, status, opened_at, closed_at, criteria_sha, thresholds, rules FROM cycles "
-                         "WHERE year = ?", [year]))
+    rows = list(db.query("SELECT year, status, opened_at, closed_at, criteria_sha, thresholds, rules, page_limits "
+                         "FROM cycles WHERE year = ?", [year]))
     return rows[0] if rows else None
 
 
@@ -302,21 +303,70 @@ def set_rules(db: Database, actor: User, year: int, missing_kpis: str, categorie
         audit.record(db, actor.username, "set_rules", "cycle", year, before=before, after=rules)
 
 
+MIN_PAGES, MAX_PAGES = 1, 500
+
+
+def set_page_limits(db: Database, actor: User, year: int, limits: dict[str, int | None]) -> dict[str, int | None]:
+    """Save the most pages each part of the year's application may take (parts of ``BUDGET_PARTS``: each a
+    whole number 1-500, or None for no limit), over the criteria file's limits: a part not named keeps the
+    file's, and no parts at all go back to the file's. Audited with the limits before and after; gives the
+    limits the year now uses (part -> pages or None, every part)."""
+    require_admin(db, actor)
+    checked = check_page_limits(limits)
+    with transaction(db):
+        require_open_year(db, year)
+        before = page_limits_of(framework_of(db, year))
+        db.execute("UPDATE cycles SET page_limits = ? WHERE year = ?",
+                   [json.dumps(checked, sort_keys=True) if checked else None, year])
+        after = page_limits_of(framework_of(db, year))
+        audit.record(db, actor.username, "set_page_limits", "cycle", year, before=before, after=after)
+    return after
+
+
+def check_page_limits(limits: dict) -> dict[str, int | None]:
+    """Page limits from plain values (part -> whole pages 1-500, or None), each problem named."""
+    if not isinstance(limits, dict):
+        raise InputError("error_input")
+    checked = {}
+    for part, pages in limits.items():
+        part = str(part)
+        if part not in BUDGET_PARTS:
+            raise InputError("error_page_limit_part", part=part)
+        if pages is not None and (isinstance(pages, bool) or not isinstance(pages, int)
+                                  or not MIN_PAGES <= pages <= MAX_PAGES):
+            raise InputError("error_page_limit_range", part=part, low=MIN_PAGES, high=MAX_PAGES)
+        checked[part] = pages
+    return checked
+
+
+def page_limits_of(framework: Framework) -> dict[str, int | None]:
+    """Every part's page limit in the criteria (None: no limit), in ``BUDGET_PARTS`` order."""
+    return {part: framework.application.page_limit(part) for part in BUDGET_PARTS}
+
+
 # -- the year's criteria ---------------------------------------------------------------------------
 
 def framework_of(db: Database, year: int) -> Framework:
-    """The criteria the year uses, with the thresholds and rules saved for it."""
+    """The criteria the year uses, with the thresholds, rules and page limits saved for it."""
+    return as_used(db, year, file_framework(db, year))
+
+
+def file_framework(db: Database, year: int) -> Framework:
+    """The criteria file the year uses (an accepted file, else the year's own or the default) as it is, without
+    what was saved for the year."""
     row = db.execute("SELECT criteria_sha FROM cycles WHERE year = ?", [year]).fetchone()
     sha = row[0] if row else None
-    return as_used(db, year, accepted_framework(db, sha) if sha else framework_for_year(year))
+    return accepted_framework(db, sha) if sha else framework_for_year(year)
 
 
 def as_used(db: Database, year: int, framework: Framework) -> Framework:
-    """``framework`` as the year would use it: with the thresholds and rules saved for the year, if any."""
-    row = db.execute("SELECT thresholds, rules FROM cycles WHERE year = ?", [year]).fetchone()
-    thresholds, rules = row if row else (None, None)
+    """``framework`` as the year would use it: with the thresholds, rules and page limits saved for the year, if
+    any."""
+    row = db.execute("SELECT thresholds, rules, page_limits FROM cycles WHERE year = ?", [year]).fetchone()
+    thresholds, rules, page_limits = row if row else (None, None, None)
     framework = _with_thresholds(framework, thresholds) if thresholds else framework
-    return framework.with_rules(**json.loads(rules)) if rules else framework
+    framework = framework.with_rules(**json.loads(rules)) if rules else framework
+    return _with_page_limits(framework, page_limits) if page_limits else framework
 
 
 _accepted: dict[str, Framework] = {}
@@ -333,3 +383,11 @@ def accepted_framework(db: Database, sha: str) -> Framework:
 @lru_cache(maxsize=64)
 def _with_thresholds(base: Framework, thresholds: str) -> Framework:
     return Framework.model_validate(base.model_dump() | {"thresholds": json.loads(thresholds)})
+
+
+@lru_cache(maxsize=64)
+def _with_page_limits(base: Framework, limits: str) -> Framework:
+    """``base`` with the year's page limits (part -> pages, or None for none) over its file's."""
+    merged = dict(base.application.page_limits) | json.loads(limits)
+    kept = tuple((part, merged[part]) for part in BUDGET_PARTS if merged.get(part) is not None)
+    return base.model_copy(update={"application": base.application.model_copy(update={"page_limits": kept})})
