@@ -327,6 +327,7 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("dept_record", "dept_reopen"): _status_change("audit_sum_dept_reopen"),
     ("dept_record", "profile"): lambda d, ref, lang: ("audit_sum_dept_profile",
                                                       {"part": d.get("part"), "n": d.get("chars") or 0}),
+    ("text_image", "upload_image"): _plain("audit_sum_upload_image", "year", "file", "width", "height"),
     ("ofi", "create"): _plain("audit_sum_ofi_create", "item"),
     ("ofi", "update"): _ofi_update,
     ("ofi", "add_note"): _plain("audit_sum_ofi_add_note"),

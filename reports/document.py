@@ -1,11 +1,16 @@
 """A printed document as a list of blocks, written out as Word (python-docx) or PDF (WeasyPrint).
 
-A report builds its content once, as ``Heading``, ``Para``, ``Bullets``, ``Table``, ``Image`` and
+A report builds its content once, as ``Heading``, ``Para``, ``Bullets``, ``Numbered``, ``Table``, ``Image`` and
 ``PageBreak`` blocks; ``to_docx`` and ``to_pdf`` lay the same blocks out. Word gets real heading styles (so
 the department can keep editing and the contents update), a Thai font declared for complex scripts, page
 numbers and tables whose header row repeats; the PDF gets TLWG's Laksaman (TH Sarabun New's measures, from
 Debian's fonts-thai-tlwg), a contents list with page numbers, the footer and page number below, and tables
 whose rows are never split across pages and whose header row repeats on every page they run over.
+
+A paragraph or a list item may be written in ``Run``s, stretches of bold or italic text (``reports.markdown``
+makes them from the formatted texts people type). Word gets them with the complex-script bold and italic too
+(``w:bCs``, ``w:iCs``: Thai is a complex script, and without them its letters stay upright and light), the PDF
+as ``strong`` and ``em``, in Laksaman's bold and italic faces.
 """
 
 from __future__ import annotations
@@ -44,14 +49,41 @@ class Heading:
 
 
 @dataclass(frozen=True)
-class Para:
+class Run:
+    """A stretch of text in one face; a line break in it is a line break."""
+
     text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str  # the paragraph's plain text (its runs' texts joined, when it has runs)
     muted: bool = False
+    runs: tuple[Run, ...] = ()  # the text in faces: written in place of ``text`` when given
+
+
+@dataclass(frozen=True)
+class Item:
+    """A list item in runs, with the items of a list nested in it (one level), numbered or not."""
+
+    runs: tuple[Run, ...]
+    sub: tuple[tuple[Run, ...], ...] = ()
+    sub_numbered: bool = False
 
 
 @dataclass(frozen=True)
 class Bullets:
-    items: tuple[str, ...]
+    items: tuple[str | Item, ...]
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A numbered list (1., 2., ...), counted from ``start`` however many lists the document holds."""
+
+    items: tuple[str | Item, ...]
+    start: int = 1
 
 
 @dataclass(frozen=True)
@@ -99,12 +131,22 @@ def _fit(doc: Report) -> Report:
     def texts(values) -> tuple:
         return tuple(map(xml_text, values))
 
+    def runs(values: tuple[Run, ...]) -> tuple[Run, ...]:
+        return tuple(replace(run, text=xml_text(run.text)) for run in values)
+
+    def item(value: str | Item) -> str | Item:
+        if isinstance(value, Item):
+            return replace(value, runs=runs(value.runs), sub=tuple(map(runs, value.sub)))
+        return xml_text(value)
+
     blocks = []
     for block in doc.blocks:
-        if isinstance(block, Heading | Para):
+        if isinstance(block, Para):
+            block = replace(block, text=xml_text(block.text), runs=runs(block.runs))
+        elif isinstance(block, Heading):
             block = replace(block, text=xml_text(block.text))
-        elif isinstance(block, Bullets):
-            block = replace(block, items=texts(block.items))
+        elif isinstance(block, Bullets | Numbered):
+            block = replace(block, items=tuple(map(item, block.items)))
         elif isinstance(block, Table):
             block = replace(block, headers=texts(block.headers), rows=tuple(texts(row) for row in block.rows))
         elif isinstance(block, Image):
@@ -113,6 +155,13 @@ def _fit(doc: Report) -> Report:
             block = replace(block, title=xml_text(block.title))
         blocks.append(block)
     return Report(xml_text(doc.title), doc.lang, blocks, xml_text(doc.footer), xml_text(doc.author))
+
+
+def _runs(value: str | Item | Para) -> tuple[Run, ...]:
+    """The runs of a paragraph or a list item (plain text: one run)."""
+    if isinstance(value, Para):
+        return value.runs or (Run(value.text),)
+    return value.runs if isinstance(value, Item) else (Run(value),)
 
 
 def _cell_text(value) -> str:
@@ -214,8 +263,9 @@ def to_docx(doc: Report) -> bytes:
         _spacing(word.styles[name], size * HEADING_LINE, *SPACE[name])
     _thai_font(word.styles["Caption"], CAPTION_PT)
     _spacing(word.styles["Caption"], CAPTION_PT * LINE, 0, SPACE["Normal"][1])
-    _spacing(word.styles["List Bullet"], BODY_PT * LINE, 0, 0)  # a list's items close together, as in the PDF
-    for name in ("List Bullet", "Footer"):
+    for name in LIST_STYLES:
+        _spacing(word.styles[name], BODY_PT * LINE, 0, 0)  # a list's items close together, as in the PDF
+    for name in (*LIST_STYLES, "Footer"):
         _thai_font(word.styles[name])
     word.core_properties.title = doc.title
     word.core_properties.author = word.core_properties.last_modified_by = doc.author
@@ -230,12 +280,9 @@ def to_docx(doc: Report) -> bytes:
         if isinstance(block, Heading):
             word.add_heading(block.text, level=block.level)
         elif isinstance(block, Para):
-            paragraph = word.add_paragraph(block.text)
-            if block.muted:
-                paragraph.runs[0].italic = True
-        elif isinstance(block, Bullets):
-            for item in block.items:
-                word.add_paragraph(item, style="List Bullet")
+            _add_runs(word.add_paragraph(), _runs(block), italic=block.muted)
+        elif isinstance(block, Bullets | Numbered):
+            _docx_list(word, block)
         elif isinstance(block, Table):
             _docx_table(word, block)
         elif isinstance(block, Image):
@@ -254,6 +301,54 @@ def to_docx(doc: Report) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+LIST_STYLES = ("List Bullet", "List Number", "List Bullet 2", "List Number 2")
+
+
+def _add_runs(paragraph, runs: tuple[Run, ...], italic: bool = False) -> None:
+    """The runs at the end of a paragraph, bold and italic for Latin and complex scripts alike."""
+    for run in filter(lambda run: run.text, runs):
+        added = paragraph.add_run(run.text)
+        if run.bold:
+            added.bold = True
+            added._r.get_or_add_rPr().get_or_add_bCs()
+        if run.italic or italic:
+            added.italic = True
+            added._r.get_or_add_rPr().get_or_add_iCs()
+
+
+def _restarted(word, style: str, start: int = 1) -> int:
+    """A new numbering of a list style's (its ``w:num``, counting from ``start``): the style's own numbering
+    runs on through the whole document, so a second numbered list would go on from the first's last number."""
+    numbering = word.part.numbering_part.element
+    own = word.styles[style].element.pPr.numPr.numId.val
+    num = numbering.add_num(numbering.num_having_numId(own).abstractNumId.val)
+    num.add_lvlOverride(ilvl=0).add_startOverride(start)
+    return num.numId
+
+
+def _list_paragraph(word, runs: tuple[Run, ...], style: str, num_id: int | None) -> None:
+    paragraph = word.add_paragraph(style=style)
+    if num_id is not None:
+        numbers = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        numbers.get_or_add_ilvl().val = 0
+        numbers.get_or_add_numId().val = num_id
+    _add_runs(paragraph, runs)
+
+
+def _docx_list(word, block: Bullets | Numbered) -> None:
+    """A list in Word's list styles ("List Bullet", "List Number"; a nested list in their second level's)."""
+    numbered = isinstance(block, Numbered)
+    style = "List Number" if numbered else "List Bullet"
+    num_id = _restarted(word, style, block.start) if numbered else None
+    for item in block.items:
+        _list_paragraph(word, _runs(item), style, num_id)
+        if isinstance(item, Item) and item.sub:
+            sub_style = "List Number 2" if item.sub_numbered else "List Bullet 2"
+            sub_id = _restarted(word, sub_style) if item.sub_numbered else None
+            for runs in item.sub:
+                _list_paragraph(word, runs, sub_style, sub_id)
 
 
 def _table_text(cell, text: str, bold: bool = False, right: bool = False) -> None:
@@ -301,7 +396,7 @@ CSS = f"""
          font-family: {PDF_FONTS}; font-size: 12pt; color: #555; }} }}
 body {{ font-family: {PDF_FONTS}; font-size: {BODY_PT}pt; line-height: {LINE}; }}
 p {{ margin: {SPACE["Normal"][0]}pt 0 {SPACE["Normal"][1]}pt 0; }}
-ul {{ margin: 0 0 {SPACE["Normal"][1]}pt 0; }}
+ul, ol:not(.contents) {{ margin: 0 0 {SPACE["Normal"][1]}pt 0; }} li > ul, li > ol {{ margin: 0; }}
 h1, h2, h3 {{ line-height: {HEADING_LINE}; page-break-after: avoid; }}
 h1.title {{ font-size: {SIZES["Title"]}pt; margin: 6cm 0 {SPACE["Title"][1]}pt 0; }}
 h1 {{ font-size: {SIZES["Heading 1"]}pt; margin: {SPACE["Heading 1"][0]}pt 0 {SPACE["Heading 1"][1]}pt 0; }}
@@ -327,6 +422,31 @@ def _td(value) -> str:
     return f"<td{attribute}>{html.escape(_cell_text(value))}</td>"
 
 
+def _inline(runs: tuple[Run, ...]) -> str:
+    """Runs as HTML: each text escaped, its line breaks ``<br>``, in ``strong`` and ``em`` where bold or
+    italic."""
+    out = []
+    for run in runs:
+        text = html.escape(run.text).replace("\n", "<br>")
+        text = f"<em>{text}</em>" if run.italic else text
+        out.append(f"<strong>{text}</strong>" if run.bold else text)
+    return "".join(out)
+
+
+def _html_list(block: Bullets | Numbered) -> str:
+    items = []
+    for item in block.items:
+        sub = ""
+        if isinstance(item, Item) and item.sub:
+            tag = "ol" if item.sub_numbered else "ul"
+            sub = f"<{tag}>" + "".join(f"<li>{_inline(runs)}</li>" for runs in item.sub) + f"</{tag}>"
+        items.append(f"<li>{_inline(_runs(item))}{sub}</li>")
+    if isinstance(block, Numbered):
+        start = f' start="{int(block.start)}"' if block.start != 1 else ""
+        return f"<ol{start}>{''.join(items)}</ol>"
+    return f"<ul>{''.join(items)}</ul>"
+
+
 def _html(doc: Report) -> str:
     doc, esc = _fit(doc), html.escape
     anchors = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Heading) and 1 <= b.level <= 2]
@@ -337,10 +457,10 @@ def _html(doc: Report) -> str:
             title = ' class="title"' if block.level == 0 else ""
             parts.append(f'<h{level} id="{_anchor(i, block)}"{title}>{esc(block.text)}</h{level}>')
         elif isinstance(block, Para):
-            text = esc(block.text).replace("\n", "<br>")
+            text = _inline(_runs(block))
             parts.append(f'<p class="muted">{text}</p>' if block.muted else f"<p>{text}</p>")
-        elif isinstance(block, Bullets):
-            parts.append("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in block.items) + "</ul>")
+        elif isinstance(block, Bullets | Numbered):
+            parts.append(_html_list(block))
         elif isinstance(block, Table):
             head = "".join(f"<th>{esc(str(h))}</th>" for h in block.headers)
             body = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>" for row in block.rows)
