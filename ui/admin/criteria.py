@@ -1,5 +1,6 @@
 """A year's criteria file (upload, preview of what it changes, accept), its scoring rules (how a missing KPI
-value counts, which categories are assessed), and its thresholds and award rules."""
+value counts, which categories are assessed), its thresholds and award rules, and the page limits of its
+application's parts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import streamlit as st
 from sqlite_utils import Database
 
 from i18n.format import local_time, year_label
-from scoring.criteria import ALL_CATEGORIES, MISSING_KPI_RULES
+from reports.page_budget import part_name
+from scoring.criteria import ALL_CATEGORIES, BUDGET_PARTS, MISSING_KPI_RULES
 from storage import criteria, org, years
 from storage.accounts import User
 from storage.errors import StoreError
@@ -45,6 +47,8 @@ def view(db: Database, user: User) -> None:
     _rules(db, user, year, framework, saved=row["rules"] is not None)
     st.divider()
     _thresholds(db, user, year, framework, saved=row["thresholds"] is not None)
+    st.divider()
+    _page_limits(db, user, year, framework, saved=row["page_limits"] is not None)
 
 
 def _upload(db: Database, user: User, year: int) -> None:
@@ -132,6 +136,39 @@ def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> 
                                                               "ladder": _numbers(ladder)}),
                 done=t("adm_saved"))
             st.rerun()
+
+
+def _page_limits(db: Database, user: User, year: int, framework, saved: bool) -> None:
+    """The most pages each part of the year's application may take (empty or 0: no limit), beside the criteria
+    file's (assumptions: OPDC's current limits are not public)."""
+    lang = current_language()
+    st.subheader(t("adm_page_limits"))
+    st.caption(t("adm_page_limits_saved") if saved else t("adm_page_limits_from_file"))
+    application = years.file_framework(db, year).application
+    defaults = ", ".join(f"{part_name(part, lang)} {_pages(application.page_limit(part))}" for part in BUDGET_PARTS)
+    st.caption(t("adm_page_limits_defaults", limits=defaults))
+    if application.page_limits_note:
+        st.caption(t("adm_page_limits_note", note=application.page_limits_note.get(lang)))
+    now = framework.application
+    with st.form(f"adm_page_limits_{year}"):
+        columns = st.columns(3)
+        chosen = {}
+        for i, part in enumerate(BUDGET_PARTS):
+            key = f"adm:pl:{year}:{part}"
+            chosen[part] = columns[i % 3].number_input(
+                part_name(part, lang), 0, years.MAX_PAGES, show_stored(key, now.page_limit(part)), step=1, key=key,
+                help=t("adm_page_limits_input_help", limit=_pages(application.page_limit(part))))
+        if st.form_submit_button(t("adm_save_page_limits"), type="primary"):
+            limits = {part: int(pages) if pages else None for part, pages in chosen.items()}
+            run(lambda: years.set_page_limits(db, user, year, limits), done=t("adm_saved"))
+            st.rerun()
+    if saved and st.button(t("adm_page_limits_use_file"), key=f"adm:pl_file:{year}"):
+        run(lambda: years.set_page_limits(db, user, year, {}), done=t("adm_saved"))
+        st.rerun()
+
+
+def _pages(limit: int | None) -> str:
+    return str(limit) if limit is not None else t("pb_no_limit")
 
 
 def _number(container, label: str, key: str, stored: float) -> float:
