@@ -62,6 +62,8 @@ def to_png(filename: str, data: bytes) -> tuple[bytes, int, int]:
                 upright = ImageOps.exif_transpose(picture)
     except InputError:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:  # past Pillow's own limit
+        raise InputError("error_image_pixels", name=name, limit=MAX_PIXELS // 1_000_000) from exc
     except Exception as exc:  # Pillow raises many kinds on a damaged or forged file: not a whole image of its kind
         raise InputError("error_image_content", name=name) from exc
     if "transparency" in upright.info or upright.mode not in ("1", "L", "LA", "RGB", "RGBA", "P"):
