@@ -248,3 +248,32 @@ def test_the_preview_draws_the_blocks_with_streamlits_elements_and_shows_what_wa
     assert r"image\:9" in at.warning[0].value and r"https\:\/\/x\.example\/a\.png" in at.warning[0].value
     assert len(at.get("image")) == 1
     assert not any(m.proto.allow_html for m in [*at.markdown, *at.caption])
+
+
+def _panel(user, year: int, editable: bool) -> None:
+    from ui import session
+    from ui.formatted_text import images_panel
+
+    images_panel(session.store(), user, year, editable)
+
+
+@pytest.mark.parametrize(("role", "year", "uploader"), [("committee", 2570, True), ("committee", 2569, False),
+                                                        ("director", 2570, False)])
+def test_the_images_panel_lists_the_years_images_with_their_references(demo_path, demo_db, demo_user, monkeypatch,
+                                                                       role, year, uploader):
+    from storage import images
+
+    monkeypatch.setenv("PMQA_DB", str(demo_path))
+    committee = demo_user("committee")
+    first = images.upload(demo_db, committee, 2570, "แผนภูมิ_องค์การ [ใหม่].png", picture(30, 20))
+    second = images.upload(demo_db, committee, 2570, "x.jpg", picture(20, 30, "JPEG"))
+    at = AppTest.from_function(_panel, args=(demo_user(role), year, True), default_timeout=30).run()
+    assert not at.exception
+    assert len(at.get("file_uploader")) == int(uploader)
+    if year != 2570:
+        assert [c.value for c in at.caption][-1] == "ยังไม่มีภาพของปีนี้"
+        return
+    assert [c.value for c in at.code] == [rf"![แผนภูมิ องค์การ \[ใหม่\]](image:{first})", f"![x](image:{second})"]
+    assert len(at.get("image")) == 2
+    assert any("30×20 พิกเซล" in c.value and "แผนภูมิ\\_องค์การ" in c.value for c in at.caption)
+    assert ("คณะกรรมการ PMQA อัปโหลดภาพได้ในปีที่ยังเปิดอยู่" in [c.value for c in at.caption]) == (not uploader)
