@@ -9,11 +9,14 @@ uploaded twice into a year is kept once. Every upload is audited."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import threading
 import warnings
+from collections.abc import Iterator
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 from sqlite_utils import Database
 
 from storage import audit, years
@@ -29,6 +32,7 @@ MAX_SIDE = 2400  # the longer side of what is stored
 # what an accepted file starts with, and the format Pillow must then find in it
 SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 COLUMNS = ("id", "filename", "width", "height", "uploaded_by", "uploaded_at")
+_DECODING = threading.Lock()
 
 
 def _writer(db: Database, actor: User, year: int) -> User:
@@ -37,6 +41,20 @@ def _writer(db: Database, actor: User, year: int) -> User:
         raise AccessDenied(role=actor.role)
     years.require_open_year(db, year)
     return actor
+
+
+@contextlib.contextmanager
+def _whole_files_only() -> Iterator[None]:
+    """Pillow refuses a cut-off file, unless ``ImageFile.LOAD_TRUNCATED_IMAGES``, which WeasyPrint sets for the
+    whole process when it is imported (to draw what it can of a web page's broken images): off while an upload
+    is decoded, one at a time."""
+    with _DECODING:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def to_png(filename: str, data: bytes) -> tuple[bytes, int, int]:
@@ -51,7 +69,7 @@ def to_png(filename: str, data: bytes) -> tuple[bytes, int, int]:
     if kind is None:
         raise InputError("error_image_type", name=name)
     try:
-        with warnings.catch_warnings():
+        with _whole_files_only(), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[kind]) as picture:
                 if picture.width * picture.height > MAX_PIXELS:

@@ -9,7 +9,7 @@ import struct
 import zlib
 
 import pytest
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageFile, PngImagePlugin
 
 from analysis.audit_log import summary
 from storage import audit, images
@@ -130,10 +130,12 @@ def test_a_large_picture_is_stored_smaller(demo_db, committee):
     ("n" * 300 + ".png", picture(10, 10), "error_text_length"),
 ])
 def test_anything_but_a_whole_png_or_jpeg_is_refused_with_a_message_and_nothing_is_stored(demo_db, committee, name,
-                                                                                          data, key):
+                                                                                          data, key, monkeypatch):
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as importing WeasyPrint leaves it
     with pytest.raises(InputError) as refused:
         images.upload(demo_db, committee, YEAR, name, data)
     assert refused.value.key == key
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # as it was, for WeasyPrint
     assert stored(demo_db) == 0 and audit.entries(demo_db, action="upload_image").empty
 
 
