@@ -18,7 +18,7 @@ from analysis.self_assessment import LiveScores
 from scoring import AwardStatus, Framework, award_status, level_for
 from scoring.ofi import unit_shares
 from scoring.tables import checkpoint_table
-from storage import assessments, department, identity, ofis, org, years
+from storage import assessments, department, identity, images, ofis, org, years
 from storage.accounts import User
 from storage.errors import InputError
 
@@ -127,6 +127,7 @@ class ApplicationFigures:
     kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling: the department's values
     department: dict = field(default_factory=dict)  # its identity (storage.identity.get)
     annex: list[AnnexEntry] = field(default_factory=list)  # the cited evidence with its reference codes
+    images: dict[int, bytes] = field(default_factory=dict)  # the year's images its formatted texts may cite
 
 
 def application_figures(db: Database, reader: User, year: int, lang: str = "th",
@@ -161,4 +162,5 @@ def application_figures(db: Database, reader: User, year: int, lang: str = "th",
         award=award_status(scores.categories, scores.total, framework.thresholds.awards),
         profile={part: row["text"] for part, row in department.profile(db, reader, year).items()},
         evidence=evidence, strengths=strengths, ofis=found, kpis=kpis, department=identity.get(db),
-        annex=evidence_annex(evidence, record.citations, [item.id for item in framework.items()]))
+        annex=evidence_annex(evidence, record.citations, [item.id for item in framework.items()]),
+        images=images.for_year(db, year))

@@ -17,6 +17,7 @@ from ui.department_form import (
     render_profile,
     start_panel,
     status_note,
+    text_tools,
 )
 from ui.i18n import current_language, t
 from ui.router import end_page, require_user
@@ -60,6 +61,7 @@ else:
 
 section = form_sections(t("dp_section"), parts, key("category"), "section",
                         lambda c: t("dp_profile") if c == PROFILE_SECTION else t("category_short", n=c))
+text_tools(db, user, year, user.role == "committee" and not year_closed)
 if section == PROFILE_SECTION:
     st.subheader(t("dp_profile"))
     profile_open = user.role == "committee" and not year_closed and (record is None or

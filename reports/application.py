@@ -20,12 +20,14 @@ import plotly.graph_objects as go
 
 from analysis.annex import codes_by_item
 from analysis.deliverables import ApplicationFigures
+from charts.kpi import kpi_results_chart
 from charts.overview import category_radar, kpi_panels
 from i18n import translate
 from i18n.format import date_label, evidence_label, level_label, local_time, readiness_text, score_text, status_label
 from reports.document import Bullets, Contents, Heading, Image, PageBreak, Para, Report, Table
+from reports.markdown import to_blocks
 from scoring import LEVELS, level_for
-from storage import identity
+from storage import department, identity
 
 log = logging.getLogger("pmqa")
 
@@ -49,9 +51,10 @@ def chart_png(fig: go.Figure, width: int = 1000, height: int | None = None) -> b
         return None
 
 
-def _image(fig: go.Figure, caption: str, lang: str, **size) -> Image | Para:
+def _image(fig: go.Figure, caption: str, lang: str, width_cm: float = 16.0, **size) -> Image | Para:
     png = chart_png(fig, **size)
-    return Image(png, caption) if png else Para(translate("ar_chart_missing", lang, caption=caption), muted=True)
+    return (Image(png, caption, width_cm) if png else
+            Para(translate("ar_chart_missing", lang, caption=caption), muted=True))
 
 
 EDITIONS = ("application", "review")  # what is sent to OPDC first; the committee's internal file second
@@ -80,7 +83,7 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
     for part in framework.profile:
         answer = figures.profile.get(part.id, "")
         report.add(Heading(f"{part.label(lang)} {part.name.get(lang)}", 2),
-                   Para(answer) if answer else Para(t("ar_not_answered"), muted=True))
+                   *(to_blocks(answer, figures.images) if answer else [Para(t("ar_not_answered"), muted=True)]))
 
     codes = codes_by_item(figures.annex)
     for category in framework.categories:
@@ -93,10 +96,8 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
             if review:
                 _item(report, figures, item, lang)
             else:
-                _account(report, figures, item, codes.get(item.id, []), lang)
-            if item.is_results:
-                _results_table(report, figures, item, lang)
-        if category.id == 7 and charts:
+                _account(report, figures, item, codes.get(item.id, []), lang, charts)
+        if category.id == 7 and charts and review:
             report.add(_image(kpi_panels(figures.kpis.dropna(subset=["value"]), lang), t("ar_kpi_chart"), lang))
     if review:
         _readiness(report, figures, lang, charts)
@@ -131,14 +132,61 @@ def _cover(report: Report, figures: ApplicationFigures, title: str, lang: str, r
     report.add(Para(t("ar_scores_note", total=score_text(scores.total), level=level_label(scores.level, lang))))
 
 
-def _account(report: Report, figures: ApplicationFigures, item, codes: list[str], lang: str) -> None:
-    """An item as the application gives it: the department's account and the codes of the evidence it cites."""
+def _item_text(figures: ApplicationFigures, item, lang: str) -> list:
+    """The department's account of an item as blocks: its overview, then for a process item each ADLI part
+    written (under its name), for a results item its account of the results; a muted line when it has none."""
+    images = figures.images
+    blocks = to_blocks(figures.record.narratives.get(item.id, ""), images)
+    if not item.is_results:
+        for part in department.adli_parts(figures.framework):
+            text = figures.record.adli.get((item.id, part.id), "")
+            if text:
+                blocks += [Heading(part.name.get(lang), 3), *to_blocks(text, images)]
+    return blocks or [Para(translate("ar_no_account", lang), muted=True)]
+
+
+def _account(report: Report, figures: ApplicationFigures, item, codes: list[str], lang: str,
+             charts: bool) -> None:
+    """An item as the application gives it: the department's account, the codes of the evidence it cites, and
+    for a results item each KPI's results (LeTCI)."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
-    report.add(Heading(f"{item.id} {item.name.get(lang)}", 2))
-    text = figures.record.narratives.get(item.id, "")
-    report.add(Para(text) if text else Para(t("ar_no_account"), muted=True))
+    report.add(Heading(f"{item.id} {item.name.get(lang)}", 2), *_item_text(figures, item, lang))
     if codes:
         report.add(Para(t("ar_evidence_codes", codes=", ".join(codes))))
+    for kpi in item.kpis:
+        _kpi_results(report, figures, kpi, lang, charts)
+
+
+def _kpi_results(report: Report, figures: ApplicationFigures, kpi, lang: str, charts: bool) -> None:
+    """A KPI of category 7 in LeTCI form: its level and trend over up to five years against the target (a table
+    and a chart beside it), its comparisons with their sources, the committee's analysis and the items of
+    categories 1-6 it tracks."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    record, year = figures.record, figures.year
+    fiscal_years = [fy for fy in range(year - department.RESULT_YEARS + 1, year + 1)
+                    if record.kpi_values.get((kpi.id, fy)) is not None or fy >= year - 2]
+    values = [record.kpi_values.get((kpi.id, fy)) for fy in fiscal_years]
+    comparisons = record.comparisons.get(kpi.id, [])
+    note = record.kpi_notes.get(kpi.id, {})
+    report.add(Heading(f"{kpi.id} {kpi.name.get(lang)} ({kpi.unit.get(lang)})", 3),
+               Table((t("ar_kpi_year"), *map(str, fiscal_years), t("ovc_target")),
+                     ((t("ar_kpi_result"), *values, kpi.target),), widths=_spread(16.0, 3.2, len(fiscal_years) + 1)))
+    if comparisons:
+        report.add(Table((t("dp_cmp_kind"), t("dp_cmp_label"), t("dp_cmp_value"), t("dp_cmp_source")),
+                         tuple((t(f"dp_cmp_{row['kind']}"), row["label"], row["value"], row["source"])
+                               for row in comparisons), widths=(3.0, 5.0, 2.5, 5.5)))
+    if charts and any(v is not None for v in values):
+        report.add(_image(kpi_results_chart(fiscal_years, values, kpi.target, comparisons, kpi.unit.get(lang), lang),
+                          t("ar_kpi_chart_one", kpi=kpi.id), lang, width=760, height=420, width_cm=12.0))
+    if note.get("analysis"):
+        report.add(*to_blocks(note["analysis"], figures.images))
+    if note.get("items"):
+        report.add(Para(t("ar_kpi_tracks", items=", ".join(note["items"]))))
+
+
+def _spread(total: float, first: float, rest: int) -> tuple[float, ...]:
+    """Column widths (cm): the first ``first``, the other ``rest`` sharing what is left of ``total``."""
+    return (first, *([round((total - first) / rest, 2)] * rest))
 
 
 def _annex(report: Report, figures: ApplicationFigures, lang: str) -> None:
@@ -175,10 +223,10 @@ def _readiness(report: Report, figures: ApplicationFigures, lang: str, charts: b
 def _item(report: Report, figures: ApplicationFigures, item, lang: str) -> None:
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     score = figures.scores.items.get(item.id)
-    report.add(Heading(f"{item.id} {item.name.get(lang)} · {score_text(score)}", 2))
-    text = figures.record.narratives.get(item.id, "")
-    report.add(Para(text) if text else Para(t("ar_no_account"), muted=True))
-    if not item.is_results:
+    report.add(Heading(f"{item.id} {item.name.get(lang)} · {score_text(score)}", 2), *_item_text(figures, item, lang))
+    if item.is_results:
+        _results_table(report, figures, item, lang)
+    else:
         report.add(Heading(t("ar_checkpoints_met"), 3))
         lines = []
         for level in LEVELS:

@@ -14,7 +14,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from scoring import Framework
-from storage import accounts, audit, department, years
+from storage import accounts, audit, department, images, years
 from storage.db import now, set_meta, transaction
 from storage.schema import PHASES, keep_record
 
@@ -76,8 +76,9 @@ def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None, d
                 if status is None:
                     continue
                 share = 0.55 if status == "draft" else 1.0
+                writer = units[pos][1] if department_work and pos < 3 and year in YEARS[-2:] else None
                 _assessment(db, rng, framework, unit_id, year, status,
-                            ability[pos] + 0.25 * year_index, share)
+                            ability[pos] + 0.25 * year_index, share, writer)
         _own_kpis(db, unit_ids)
         _improvement_cycle(db, unit_ids[0])
         for username, role, unit in [("demo-admin", "admin", None), ("demo-committee", "committee", None),
@@ -222,12 +223,31 @@ EVIDENCE = [
     ("7.1", "รายงานผลการดำเนินงานประจำปี", "https://www.example.go.th/report/annual", False),
 ]
 
-ADLI = {  # the department's account of an item, in four parts (Approach, Deployment, Learning, Integration)
-    "th": ("แนวทาง: กรมกำหนดแนวทาง{name}เป็นลายลักษณ์อักษร ผ่านความเห็นชอบของคณะผู้บริหาร และทบทวนทุกปี",
-           "การนำไปปฏิบัติ: ถ่ายทอดสู่ทุกหน่วยงานผ่านแผนปฏิบัติราชการและคำรับรอง ติดตามรายไตรมาส",
-           "การเรียนรู้: ทบทวนผลหลังการดำเนินงานทุกรอบ นำบทเรียนไปปรับปรุงกระบวนการในปีถัดไป",
-           "การบูรณาการ: เชื่อมโยงกับแผนยุทธศาสตร์ ตัวชี้วัดหมวด 7 และการจัดสรรงบประมาณ"),
+ADLI = {  # the department's account of a process item, per ADLI part, in the demo's words
+    "approach": "กรมกำหนดแนวทาง{name}เป็นลายลักษณ์อักษร ผ่านความเห็นชอบของคณะผู้บริหาร และทบทวนทุกปี โดยมีขั้นตอนสำคัญดังนี้\n\n"
+                "1. วิเคราะห์ข้อมูลผู้รับบริการและผลการดำเนินงานปีที่ผ่านมา\n2. **กำหนดเป้าหมายและตัวชี้วัด**ร่วมกับหน่วยงาน\n"
+                "3. จัดทำแผนและคู่มือการปฏิบัติงาน",
+    "deployment": "ถ่ายทอดสู่ทุกหน่วยงาน (ส่วนกลาง 8 หน่วยงาน และศูนย์อนามัย 12 แห่ง) ผ่านแผนปฏิบัติราชการและคำรับรอง "
+                  "ติดตามรายไตรมาสในการประชุมผู้บริหาร\n\n| ช่องทาง | ความถี่ | ผู้รับผิดชอบ |\n|---|---|---|\n"
+                  "| ประชุมผู้บริหาร | รายเดือน | กองแผนงาน |\n| ระบบติดตามออนไลน์ | รายไตรมาส | ศูนย์เทคโนโลยีสารสนเทศ |",
+    "learning": "ทบทวนผลหลังการดำเนินงานทุกรอบ (After Action Review) นำบทเรียนไปปรับปรุงกระบวนการในปีถัดไป "
+                "และแบ่งปันแนวปฏิบัติที่ดีผ่าน*ชุมชนนักปฏิบัติ*ของกรม",
+    "integration": "เชื่อมโยงกับแผนยุทธศาสตร์ ตัวชี้วัดหมวด 7 และการจัดสรรงบประมาณ ผลลัพธ์ของประเด็นนี้ติดตามด้วยตัวชี้วัดในหมวด 7",
 }
+RESULTS_ACCOUNT = ("{name}ดีขึ้นต่อเนื่องตลอด 5 ปี และสูงกว่าค่าเป้าหมายในปีล่าสุด "
+                   "เมื่อเทียบกับหน่วยงานที่มีภารกิจใกล้เคียงกันอยู่ในระดับที่ดี")
+# the units' own accounts (the first three units, categories 1-6, basic level), which the committee draws from
+UNIT_ACCOUNT = ("{unit} ดำเนินการตามแนวทางของกรม{name} โดยจัดประชุมชี้แจงบุคลากรทุกไตรมาส "
+                "และรายงานผลต่อผู้บริหารผ่านระบบติดตามออนไลน์")
+# per KPI of category 7: comparisons (kind, whose, offset from the target, source) and the analysis
+COMPARISONS = [("agency", "กรมควบคุมคุณภาพบริการ (หน่วยงานภารกิจใกล้เคียง)", -0.04, "รายงานประจำปี {year} ของหน่วยงาน"),
+               ("national", "ค่าเฉลี่ยส่วนราชการระดับกรม", -0.08, "รายงานผลการประเมินส่วนราชการ ปี {year} สำนักงาน ก.พ.ร."),
+               ("best", "ค่าสูงสุดในกลุ่มกระทรวง", 0.06, "รายงานสรุปผลตัวชี้วัดของกระทรวงสาธิต ปี {year}")]
+ANALYSIS = ("ผลการดำเนินงานมีแนวโน้มดีขึ้นตลอด 5 ปี จากการปรับปรุงกระบวนการตามหมวด {items} "
+            "ปีล่าสุดสูงกว่าค่าเฉลี่ยส่วนราชการ และยังต่ำกว่าค่าสูงสุดในกลุ่มกระทรวง จึงกำหนดเป็นโอกาสในการปรับปรุงปีถัดไป")
+ORGCHART = Path(__file__).resolve().parent.parent / "data" / "demo-orgchart.png"
+PROFILE_TABLE = ("\n\n| ประเภทบุคลากร | จำนวน (คน) | ร้อยละ |\n|---|---:|---:|\n| ข้าราชการ | 1,240 | 62.0 |\n"
+                 "| พนักงานราชการ | 480 | 24.0 |\n| ลูกจ้าง | 280 | 14.0 |\n| **รวม** | **2,000** | **100.0** |")
 
 
 def _evidence(db: Database, year: int) -> None:
@@ -242,34 +262,66 @@ def _evidence(db: Database, year: int) -> None:
 
 
 def _department_record(db: Database, committee: accounts.User, year: int, approve: bool) -> None:
-    """The committee's assessment of the year, started from the units (half the units meet a checkpoint), with
-    an account of every item, the evidence cited, the department's KPI values (the units' mean) and the
-    organisation profile answered."""
+    """The committee's assessment of the year, started from the units (half the units meet a checkpoint): every
+    process item's account in its ADLI parts, taking a unit's passage, every results item's account; the
+    evidence cited; five years of the department's KPI values (the units' mean, earlier years following their
+    trend) with comparisons and an analysis; the organisation profile with a table and the organisation chart."""
     framework = years.framework_of(db, year)
     version = department.start(db, committee, year).version
+    processes = [item for item in framework.items() if not item.is_results]
     for item in framework.items():
-        text = "\n\n".join(line.format(name=item.name.get("th")) for line in ADLI["th"])
-        version = department.save_narrative(db, committee, year, version, item.id, text)
+        name = item.name.get("th")
+        if item.is_results:
+            version = department.save_narrative(db, committee, year, version, item.id,
+                                                RESULTS_ACCOUNT.format(name=name))
+        for part, text in ({} if item.is_results else ADLI).items():
+            version = department.save_adli(db, committee, year, version, item.id, part, text.format(name=name))
+        passages = department.unit_narratives(db, year, item.id)
+        if not passages.empty:
+            first = passages.iloc[0]
+            version = department.take_passage(db, committee, year, item.id, "deployment", int(first.unit_id),
+                                              first.level, before=ADLI["deployment"].format(name=name))
         cited = [int(i) for i in department.citable(db, year, item.id)["id"]]
         if cited:
             version = department.cite(db, committee, year, version, item.id, cited)
-    kpis = {kpi.id for _, kpi in framework.kpis()}
+    kpis = {kpi.id: kpi for _, kpi in framework.kpis()}
     means = {(kpi, fiscal_year): round(mean, 2) for kpi, fiscal_year, mean in db.execute(
         "SELECT r.kpi, r.fiscal_year, AVG(COALESCE(r.review_value, r.self_value)) FROM kpi_results r JOIN assessments "
         "a ON a.id = r.assessment_id WHERE a.year = ? GROUP BY r.kpi, r.fiscal_year", [year]) if kpi in kpis
         and mean is not None}
+    for kpi in kpis.values():  # the two years before the units' three, along the units' trend
+        first, last = means.get((kpi.id, year - 2)), means.get((kpi.id, year))
+        if first is None or last is None:
+            continue
+        step = (last - first) / 2 or abs(kpi.ceiling - kpi.floor) * 0.05
+        for back in (1, 2):
+            means[(kpi.id, year - 2 - back)] = round(min(max(first - step * back, kpi.min), kpi.max), 2)
     if means:
         version = department.save_kpi_values(db, committee, year, version, means)
-    for part in framework.profile:
+    for n, kpi in enumerate(kpis.values()):
+        spread = abs(kpi.ceiling - kpi.floor)
+        rows = [{"kind": kind, "label": label, "source": source.format(year=year - 1),
+                 "value": round(min(max(kpi.target + offset * spread * 5, kpi.min), kpi.max), 2)}
+                for kind, label, offset, source in COMPARISONS]
+        version = department.save_comparisons(db, committee, year, version, kpi.id, rows)
+        tracked = sorted({processes[n % len(processes)].id, processes[(3 * n + 5) % len(processes)].id})
+        version = department.save_kpi_note(db, committee, year, version, kpi.id,
+                                           analysis=ANALYSIS.format(items=" และ ".join(tracked)), items=tracked)
+    chart = images.upload(db, committee, year, ORGCHART.name, ORGCHART.read_bytes())
+    for number, part in enumerate(framework.profile):
         answer = "\n".join(f"{q.get('th')} — ส่วนราชการกำหนดไว้ในแผนยุทธศาสตร์และคู่มือการปฏิบัติงาน"
                            for q in part.questions)
+        if number == 0:  # the first part: the staff in a table and the organisation chart
+            answer += PROFILE_TABLE + f"\n\n![แผนภูมิโครงสร้างองค์การ](image:{chart})"
         department.save_profile(db, committee, year, part.id, answer, before="")
     if approve:
         department.approve(db, committee, year, version)
 
 
 def _assessment(db: Database, rng: np.random.Generator, framework: Framework, unit_id: int, year: int,
-                status: str, ability: float, share: float) -> None:
+                status: str, ability: float, share: float, writer: str | None = None) -> None:
+    """A unit's assessment of the year; ``writer``: the unit's name when it writes its accounts of the process
+    items it answered (basic level), for the committee to draw from."""
     stamp = now()
     reviewed = status in ("approved", "returned")
     assessment_id = db["assessments"].insert({
@@ -299,5 +351,9 @@ def _assessment(db: Database, rng: np.random.Generator, framework: Framework, un
             kpi_rows.append({"assessment_id": assessment_id, "kpi": kpi.id, "fiscal_year": year - back,
                              "self_value": value, "review_value": review})
     db["kpi_results"].insert_all(kpi_rows)
+    if writer:
+        db["narratives"].insert_all({"assessment_id": assessment_id, "item": item.id, "level": "basic",
+                                     "text": UNIT_ACCOUNT.format(unit=writer, name=item.name.get("th"))}
+                                    for item in framework.items() if item.id in answered and not item.is_results)
     if status != "draft":  # what it was submitted (or returned, or approved) with: see schema.keep_record
         keep_record(db, assessment_id)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import docx
 import pytest
-from readers import reader
+from readers import printed, reader
 
 from analysis.annex import evidence_annex, is_public
 from analysis.deliverables import application_figures
@@ -76,11 +76,18 @@ def test_the_application_holds_no_internal_figure_and_the_review_holds_them(full
     assert [s for s in scores(figures) if has_number(sent, s)] == []
     assert has_number(review, score_text(figures.scores.total)) and level_label(figures.scores.level, lang) in review
     assert translate("ar_title", lang, year=year) in sent and translate("ar_review_title", lang, year=year) in review
-    # the department's own text is in both: its name, head, every account and profile answer
+    # the department's own text is in both: its name, head, every account (overview, ADLI part, results), KPI
+    # analysis and profile answer, as formatted text prints it (no Markdown marks)
     assert figures.department["head_name"] in sent and "python-docx" not in sent
-    for text in (*figures.record.narratives.values(), *figures.profile.values()):
-        for line in text.splitlines():
-            assert line in sent and line in review
+    record = figures.record
+    texts = [*record.narratives.values(), *record.adli.values(), *figures.profile.values()]
+    assert len(record.adli) > 20 and all("**" in t for t in record.adli.values() if t.startswith("กรมกำหนด"))
+    for text in texts:
+        for piece in printed(text):
+            assert piece in sent and piece in review
+        assert "**" not in sent and "|---" not in sent and "image:" not in sent
+    for note in record.kpi_notes.values():
+        assert note["analysis"] in sent
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext) not installed")

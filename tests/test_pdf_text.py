@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
-from readers import reader
+from readers import printed, reader
 
 from analysis.deliverables import application_figures
 from reports.application import application_report
@@ -77,7 +77,8 @@ def test_the_applications_own_texts_come_back_exactly(full_demo_db, tmp_path):
                                   now=datetime(2026, 11, 24, tzinfo=UTC))
     report = application_report(figures, "th", charts=False)
     texts = extracted(to_pdf(report), tmp_path, report.footer)
-    sources = [*figures.record.narratives.values(), *figures.profile.values(), figures.department["name_th"],
+    texts_typed = [*figures.record.narratives.values(), *figures.record.adli.values(), *figures.profile.values()]
+    sources = [*(piece for text in texts_typed for piece in printed(text)), figures.department["name_th"],
                *(f"{item.id}{item.name.get('th')}" for item in figures.framework.items())]
     phrases = {phrase for source in sources for phrase in source.split()}  # a page may end inside a paragraph
     for tool, text in texts.items():

@@ -87,7 +87,7 @@ def test_saves_are_versioned_checked_and_audited(demo_db, committee):
     with pytest.raises(InputError):
         department.save_narrative(demo_db, committee, YEAR, version, "1.1", "ก" * (department.MAX_NARRATIVE + 1))
     version = department.save_kpi_values(demo_db, committee, YEAR, version, {("RM1", YEAR): 91.5, ("RM1", 2568): 80})
-    for bad in ({("RM1", YEAR): 1e6}, {("RM1", 2567): 80.0}, {("XX", YEAR): 1.0}, {("RM1", YEAR): float("nan")},
+    for bad in ({("RM1", YEAR): 1e6}, {("RM1", 2565): 80.0}, {("XX", YEAR): 1.0}, {("RM1", YEAR): float("nan")},
                 {("RM1", YEAR): True}):
         with pytest.raises(InputError):
             department.save_kpi_values(demo_db, committee, YEAR, version, bad)

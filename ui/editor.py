@@ -66,6 +66,10 @@ class Editor:
             st.session_state.setdefault(self._shown, {})[widget_key] = stored
         return stored
 
+    def shown(self, widget_key: str):
+        """The stored value a widget was last given (primed or saved), which a save names as what it changes."""
+        return st.session_state.get(self._shown, {}).get(widget_key)
+
     def flash(self, kind: str, text: str) -> None:
         st.session_state[self._flash] = (kind, text)
 
