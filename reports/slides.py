@@ -1,8 +1,9 @@
 """The site-visit presentation of a year: an editable PowerPoint deck (python-pptx).
 
 Slides: the title; the department at a glance (total, level, readiness per tier, the category radar); one
-slide per category with its score against the thresholds, its item scores, strengths and OFIs; one slide per
-category-7 item, its KPIs' three years against target; the improvement story across the years (the trend of
+slide per category with its score against the thresholds, its item scores, strengths and OFIs, and for categories
+1-6 a slide of the opening of each ADLI part of the department's accounts; one slide per category-7 item, its
+KPIs' years against target; the improvement story across the years (the trend of
 the units' mean, said to be that and not the department's assessment); readiness, not awards. Every picture
 fits its slide. Text is set in TH Sarabun New for Latin and complex scripts alike, so
 PowerPoint draws the Thai in it where the font is installed.
@@ -25,9 +26,10 @@ from i18n import translate
 from i18n.format import level_label, readiness_text, score_text
 from reports.application import chart_png
 from reports.cells import xml_text
-from reports.document import FONT
+from reports.document import FONT, Bullets, Numbered, Para
+from reports.markdown import plain, to_blocks
 from scoring import level_for
-from storage import identity
+from storage import department, identity
 
 WIDE, TALL = Inches(13.333), Inches(7.5)  # 16:9
 TITLE_ONLY, TITLE = 5, 0  # layouts of the default template
@@ -35,6 +37,7 @@ TITLE_TOP, TITLE_HEIGHT = Inches(0.3), Inches(1.0)
 BOTTOM = TALL - Inches(0.3)  # the lowest a picture may reach
 MAX_LINES = 6  # strengths or OFIs on a slide; the rest are in the application report
 MAX_UNITS = 3  # units named on an OFI's line; the rest are counted
+ADLI_ROW = Inches(0.95)  # an item's row on the ADLI slide: three lines of 12 pt
 
 
 def _thai(paragraph, size: int | None = None, bold: bool | None = None) -> None:
@@ -102,6 +105,57 @@ def _table(slide, headers: list[str], rows: list[tuple], left, top, widths: list
             _thai(cell.text_frame.paragraphs[0], 14)
 
 
+EXCERPT = 90  # characters of an ADLI part on its category's summary slide
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """The opening of a formatted text as plain text, cut at a space before ``limit`` characters ("…" after).
+
+    >>> excerpt("**แนวทาง** ที่ชัดเจน\\n\\n- ข้อหนึ่ง", 40), excerpt("ก ข ค ง", 4)
+    ('แนวทาง ที่ชัดเจน ข้อหนึ่ง', 'ก ข…')
+    """
+    pieces = []
+    for block in to_blocks(text):
+        if isinstance(block, Para):
+            pieces.append(block.text)
+        elif isinstance(block, Bullets | Numbered):
+            pieces += [item if isinstance(item, str) else plain(item.runs) for item in block.items]
+    flat = " ".join(" ".join(pieces).split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat.rfind(" ", 0, limit)
+    return flat[:cut if cut > limit // 2 else limit].rstrip() + "…"
+
+
+def _adli_slide(deck, figures: ApplicationFigures, category, lang: str) -> None:
+    """A category's processes at a glance: per item the opening of each ADLI part of the department's account
+    ("–" where it has none); no slide when the category has no ADLI account yet."""
+    t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
+    parts = department.adli_parts(figures.framework)
+    texts = {(item.id, part.id): figures.record.adli.get((item.id, part.id), "") for item in category.items
+             for part in parts}
+    if not any(texts.values()):
+        return
+    slide = deck.slides.add_slide(deck.slide_layouts[TITLE_ONLY])
+    _title(slide, t("sv_adli", category=t("category_short", n=category.id)))
+    rows = [(item.id, *(excerpt(texts[item.id, part.id]) or "–" for part in parts)) for item in category.items]
+    width = (WIDE - Inches(1) - Inches(0.8)) / len(parts)
+    shape = slide.shapes.add_table(len(rows) + 1, len(parts) + 1, Inches(0.5), Inches(1.4), WIDE - Inches(1),
+                                   Inches(0.45) + ADLI_ROW * len(rows))
+    table = shape.table
+    table.columns[0].width = Inches(0.8)
+    for column in list(table.columns)[1:]:
+        column.width = int(width)
+    for c, header in enumerate([t("ov_item"), *(part.name.get(lang) for part in parts)]):
+        table.cell(0, c).text = xml_text(header)
+        _thai(table.cell(0, c).text_frame.paragraphs[0], 14, bold=True)
+    for r, row in enumerate(rows, start=1):
+        table.rows[r].height = ADLI_ROW
+        for c, value in enumerate(row):
+            table.cell(r, c).text = xml_text(value)
+            _thai(table.cell(r, c).text_frame.paragraphs[0], 12)
+
+
 def site_visit_deck(figures: ApplicationFigures, years: pd.DataFrame, lang: str = "th", charts: bool = True) -> bytes:
     """The deck as .pptx bytes, from the department's assessment (``figures``) and every cycle's scores of the
     units (``years``: ``analysis.overview.trend``)."""
@@ -151,6 +205,8 @@ def site_visit_deck(figures: ApplicationFigures, years: pd.DataFrame, lang: str 
         notes += [f"→ {o.line(lang, most=MAX_UNITS)}" for o in ofis][:MAX_LINES - len(notes)]
         _text(slide, [t("sv_strengths_ofis"), *(notes or [t("sv_none_noted")])], Inches(7.6), Inches(2.3),
               Inches(5.2), Inches(4.5), 16)
+        if category.id != 7:
+            _adli_slide(deck, figures, category, lang)
 
     values = figures.kpis.dropna(subset=["value"])
     for item in framework.category(7).items if 7 in framework.rules.categories else ():  # a slide per item

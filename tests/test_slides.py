@@ -17,7 +17,7 @@ from i18n import translate
 from i18n.format import score_text
 from reports.__main__ import main
 from reports.document import FONT
-from reports.slides import site_visit_deck
+from reports.slides import EXCERPT, excerpt, site_visit_deck
 from storage import department
 
 YEAR = 2570
@@ -82,6 +82,25 @@ def test_the_charts_are_pictures_one_slide_per_result_item_and_every_shape_fits_
                if shape.left < 0 or shape.top < 0 or shape.left + shape.width > deck.slide_width
                or shape.top + shape.height > deck.slide_height]
     assert outside == []
+
+
+def test_categories_1_to_6_have_an_adli_slide_from_the_accounts(full_demo_db):
+    deck, figures = _deck(full_demo_db, "en")
+    titles = [slide.shapes.title.text for slide in deck.slides]
+    for category in figures.framework.categories:
+        name = f"{translate('category_short', 'en', n=category.id)} {category.name.en}"
+        adli = translate("sv_adli", "en", category=translate("category_short", "en", n=category.id))
+        assert (adli in titles) == (category.id != 7)
+        if category.id != 7:
+            assert titles.index(adli) == titles.index(name) + 1
+            slide = deck.slides[titles.index(adli)]
+            table = next(shape.table for shape in slide.shapes if shape.has_table)
+            assert [table.cell(0, c).text for c in range(5)] == [translate("ov_item", "en"), "Approach",
+                                                                  "Deployment", "Learning", "Integration"]
+            first = category.items[0].id
+            assert table.cell(1, 0).text == first
+            assert table.cell(1, 1).text == excerpt(figures.record.adli[first, "approach"])
+            assert "**" not in table.cell(1, 1).text and len(table.cell(1, 1).text) <= EXCERPT + 1
 
 
 def test_the_units_mean_is_said_to_be_that_beside_the_departments_total(started):
