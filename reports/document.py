@@ -442,7 +442,8 @@ def _html_list(block: Bullets | Numbered) -> str:
             sub = f"<{tag}>" + "".join(f"<li>{_inline(runs)}</li>" for runs in item.sub) + f"</{tag}>"
         items.append(f"<li>{_inline(_runs(item))}{sub}</li>")
     if isinstance(block, Numbered):
-        start = f' start="{int(block.start)}"' if block.start != 1 else ""
+        # WeasyPrint does not count from an ``ol``'s start attribute: the counter is set instead
+        start = f' style="counter-reset: list-item {int(block.start) - 1}"' if block.start != 1 else ""
         return f"<ol{start}>{''.join(items)}</ol>"
     return f"<ul>{''.join(items)}</ul>"
 

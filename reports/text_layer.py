@@ -97,13 +97,14 @@ def _font_file(gids: set[int]) -> bytes:
 
 
 def _lines(document) -> list[list[tuple[float, float, float, float, str]]]:
-    """Per page, each text box laid out: x and baseline y (CSS px from the top left), width, font size, text."""
+    """Per page, each text box laid out: x and baseline y (CSS px from the top left), width, font size, text. The
+    boxes inside placeholders too: a list item's marker (its number, its bullet) is one, outside the item."""
     from weasyprint.formatting_structure import boxes
 
     pages = []
     for page in document.pages:
         found = []
-        for box in page._page_box.descendants(placeholders=False):
+        for box in page._page_box.descendants(placeholders=True):
             if isinstance(box, boxes.TextBox) and box.text.strip():
                 found.append((box.position_x, box.position_y + (box.baseline or 0), box.width,
                               box.style["font_size"], box.text))

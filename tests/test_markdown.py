@@ -145,6 +145,10 @@ def test_word_has_real_tables_lists_and_bold_and_italic_for_thai():
     numbered = [p for p in word.paragraphs if p.style.name == "List Number"]
     ids = [p._p.pPr.numPr.numId.val for p in numbered]
     assert ids[0] == ids[1] != ids[2]  # the second list counts from 1 again
+    counted = Document(io.BytesIO(to_docx(report("3. สาม\n4. สี่"))))
+    [num_id] = {p._p.pPr.numPr.numId.val for p in counted.paragraphs if p.style.name == "List Number"}
+    num = counted.part.numbering_part.element.num_having_numId(num_id)
+    assert num.find(qn("w:lvlOverride")).find(qn("w:startOverride")).get(qn("w:val")) == "3"
     for run in (r for p in word.paragraphs for r in p.runs):
         rpr = run._r.rPr
         assert bool(run.bold) == (rpr is not None and rpr.find(qn("w:bCs")) is not None), run.text
@@ -177,13 +181,16 @@ def test_the_pdfs_thai_comes_back_exactly_with_bold_and_italic(tmp_path):
              "pypdf": "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)}
     for tool, text in texts.items():
         flat = "".join(text.split())
-        for phrase in ("ผู้บริหารสำคัญดำเนินการผู้ใหญ่ต่อ", "ข้อแรกสำคัญ", "ย่อยดำเนิน", "ผู้รับบริการ95",
-                       "สำคัญ", "ผู้", "ดำเนิน", '<script>alert("x")</script>'):
-            assert phrase in flat, (tool, phrase)
+        for phrase in ("ผู้บริหารสำคัญดำเนินการผู้ใหญ่ต่อ", "1.ข้อแรกสำคัญ2.ข้อสอง", "ย่อยดำเนิน", "ผู้รับบริการ95",
+                       "•หัวข้อ1.รายการใหม่", "สำคัญ", "ผู้", "ดำเนิน", '<script>alert("x")</script>'):
+            assert phrase in flat, (tool, phrase)  # a list's numbers too, each list counting from its own start
         assert "**" not in flat and "![" not in flat, tool
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout if shutil.which(
         "pdffonts") else str(PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values())
     assert "Laksaman-Bold" in fonts and "Laksaman-Italic" in fonts  # bold and italic drawn in their own faces
+    counted = subprocess.run(["pdftotext", "-", "-"], input=to_pdf(report("3. สาม\n4. สี่")), capture_output=True,
+                             check=True).stdout.decode()
+    assert "".join(counted.split()).startswith("3.สาม4.สี่")
 
 
 class Tags(HTMLParser):
