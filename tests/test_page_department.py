@@ -178,3 +178,72 @@ def test_a_cited_link_only_the_departments_network_opens_is_flagged(app, full_de
     flagged = [w.value for w in at.warning if w.value.startswith(translate("dp_cite_intranet", "th", links="")[:40])]
     assert len(flagged) == 1 and md("http://intranet/vision-cascade") in flagged[0]  # as Markdown, shown as typed
     assert "www.example.go.th" not in flagged[0]  # a public link is not flagged
+
+
+def _unit_accounts(db, item: str) -> list[str]:
+    """Two counted units' accounts of ``item`` (the units-only demo has none); their codes."""
+    rows = db.execute("SELECT a.id, u.code FROM assessments a JOIN units u ON u.id = a.unit_id WHERE a.year = ? AND "
+                      "a.status IN ('submitted', 'approved') ORDER BY a.unit_id LIMIT 2", [YEAR]).fetchall()
+    db["narratives"].insert_all({"assessment_id": i, "item": item, "level": "basic",
+                                 "text": f"หน่วยงาน {code} ถ่ายทอดแผนสู่ผู้ปฏิบัติ"} for i, code in rows)
+    return sorted(code for _, code in rows)  # in the order the page lists them
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_committee_writes_each_adli_part_by_its_prompt_and_takes_a_units_passage(page, demo_db, lang):
+    codes = _unit_accounts(demo_db, "1.1")
+    at = page(lang=lang)
+    _start(at) if lang == "th" else _button(at, "dp_start", lang).click().run()
+    parts = department.adli_parts(department.years.framework_of(demo_db, YEAR))
+    areas = {a.key: a for a in at.text_area}
+    for part in parts:  # each part's box, labelled with its name, its prompt shown while it is empty
+        area = areas[f"dp:adli:1.1:{part.id}"]
+        assert area.label == part.name.get(lang) and area.placeholder == part.prompt.get(lang) and area.value == ""
+    at.text_area(key="dp:adli:1.1:approach").input("กรม**กำหนด**ทิศทาง\n\n- ทบทวนทุกปี").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    saved = department.get(demo_db, reader(demo_db), YEAR)
+    assert saved.adli == {("1.1", "approach"): "กรม**กำหนด**ทิศทาง\n\n- ทบทวนทุกปี"}
+    preview = [m.value for m in at.markdown]
+    assert "กรม**กำหนด**ทิศทาง" in preview and "- ทบทวนทุกปี" in preview  # the preview: bold and a list
+    # a unit's passage into the deployment part, its unit kept as the source
+    at.selectbox(key="dp:take:1.1").set_value(1).run()
+    at.radio(key="dp:take_part:1.1").set_value("deployment").run()
+    _button(at, "dp_take", lang).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    saved = department.get(demo_db, reader(demo_db), YEAR)
+    assert saved.adli[("1.1", "deployment")] == f"หน่วยงาน {codes[1]} ถ่ายทอดแผนสู่ผู้ปฏิบัติ"
+    assert saved.sources[("1.1", "deployment")] == [codes[1]]
+    assert at.text_area(key="dp:adli:1.1:deployment").value == saved.adli[("1.1", "deployment")]
+    assert translate("dp_adli_sources", lang, units=codes[1]) in [c.value for c in at.caption]
+
+
+def test_category_7_takes_five_years_comparisons_and_an_analysis(page, demo_db):
+    at = page()
+    _start(at)
+    at.segmented_control(key="dp:category").set_value(7).run()
+    for fiscal_year in range(YEAR - 4, YEAR + 1):
+        assert at.number_input(key=f"dp:kpi:RM1:{fiscal_year}")
+    at.number_input(key=f"dp:kpi:RM1:{YEAR - 4}").set_value(71.25).run()
+    at.selectbox(key="dp:cmp_kind:RM1").set_value("best")  # in a form: sent with its submit
+    at.text_input(key="dp:cmp_label:RM1").input("ค่าสูงสุดของกระทรวง")
+    at.number_input(key="dp:cmp_value:RM1").set_value(95.0)
+    at.text_input(key="dp:cmp_source:RM1").input("")  # no source: refused, what was typed stays
+    submit = next(b for b in at.button if b.label == translate("dp_cmp_save", "th")
+                  and b.key and "cmp_form" in b.key and "RM1" in b.key)
+    submit.click().run()
+    assert at.error and translate("error_comparison_text", "th", limit=department.MAX_LABEL) in at.error[0].value
+    assert at.text_input(key="dp:cmp_label:RM1").value == "ค่าสูงสุดของกระทรวง"
+    assert at.selectbox(key="dp:cmp_kind:RM1").value == "best", at.selectbox(key="dp:cmp_kind:RM1").value
+    at.text_input(key="dp:cmp_source:RM1").input("รายงานของกระทรวง 2569")
+    next(b for b in at.button if b.key and "cmp_form" in b.key and "RM1" in b.key).click().run()
+    at.text_area(key="dp:kpi_analysis:RM1").input("ดีขึ้นต่อเนื่อง 5 ปี").run()
+    at.multiselect(key="dp:kpi_items:RM1").set_value(["1.1", "3.2"]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    saved = department.get(demo_db, reader(demo_db), YEAR)
+    assert saved.kpi_values[("RM1", YEAR - 4)] == 71.25
+    assert saved.comparisons["RM1"] == [{"kind": "best", "label": "ค่าสูงสุดของกระทรวง", "value": 95.0,
+                                         "source": "รายงานของกระทรวง 2569"}]
+    assert saved.kpi_notes["RM1"] == {"analysis": "ดีขึ้นต่อเนื่อง 5 ปี", "items": ["1.1", "3.2"]}
+    assert at.text_input(key="dp:cmp_label:RM1").value == ""  # the form empties for the next one
+    next(b for b in at.button if b.key == "dp:cmp_rm:RM1:0").click().run()
+    assert department.get(demo_db, reader(demo_db), YEAR).comparisons.get("RM1", []) == []

@@ -325,14 +325,17 @@ def _comparisons(record: Record, kpi, user: User, editable: bool) -> None:
                                 key=key("cmp_value", kpi.id))
         source = st.text_input(t("dp_cmp_source"), key=key("cmp_source", kpi.id), max_chars=department.MAX_LABEL,
                                placeholder=t("dp_cmp_source_hint"))
-        if st.form_submit_button(t("dp_cmp_save"), type="primary"):
-            added = {"kind": kind, "label": label, "value": value, "source": source}
-            _save(lambda v: department.save_comparisons(session.store(), user, year, v, kpi.id, [*rows, added],
-                                                        before=rows))
-            if EDITOR.flashed() == "success":  # the form empties for the next one; a refused one keeps its values
-                for name in ("cmp_label", "cmp_value", "cmp_source"):
-                    st.session_state.pop(key(name, kpi.id), None)
-                st.rerun()
+        submitted = st.form_submit_button(t("dp_cmp_save"), type="primary")
+    if not submitted:
+        return
+    added = {"kind": kind, "label": label, "value": value, "source": source}
+    _save(lambda v: department.save_comparisons(session.store(), user, year, v, kpi.id, [*rows, added], before=rows))
+    if EDITOR.flashed() != "success":  # refused: said here, beside the form, which keeps what was typed
+        EDITOR.show_flash()
+        return
+    for name in ("cmp_label", "cmp_value", "cmp_source"):  # the form empties for the next one
+        st.session_state.pop(key(name, kpi.id), None)
+    st.rerun()
 
 
 def _on_kpi_note(user: User, year: int, kpi: str, name: str) -> None:
