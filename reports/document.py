@@ -287,6 +287,8 @@ def to_docx(doc: Report) -> bytes:
             _docx_table(word, block)
         elif isinstance(block, Image):
             word.add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
+            picture = word.paragraphs[-1].paragraph_format  # as tall as the picture: an exact line would clip it
+            picture.line_spacing_rule, picture.keep_with_next = WD_LINE_SPACING.SINGLE, bool(block.caption)
             if block.caption:
                 word.add_paragraph(block.caption, style="Caption")
         elif isinstance(block, PageBreak):

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import docx
 import pytest
+from docx.enum.text import WD_LINE_SPACING
 from readers import printed, reader
 
 from analysis.annex import evidence_annex, is_public
@@ -203,3 +204,14 @@ def test_word_lays_out_by_the_pdfs_measures(full_demo_db):
         assert word.styles[name].font.size == Pt(size) and f"font-size: {size}pt" in CSS
     cell = word.tables[0].rows[1].cells[0].paragraphs[0]
     assert cell.runs[0].font.size == Pt(TABLE_PT) and cell.paragraph_format.space_after == Pt(0)
+
+
+def test_a_picture_in_word_is_not_cut_to_a_line(full_demo_db):
+    # the charts and the organisation chart showed as a sliver in Word: their paragraph had the text's exact line
+    figures = application_figures(full_demo_db, reader(full_demo_db), 2570, "th", now=BUILT)
+    word = docx.Document(io.BytesIO(to_docx(application_report(figures, "th", charts=False))))
+    pictures = [p for p in word.paragraphs if p._p.xpath(".//w:drawing")]
+    assert len(pictures) >= 2  # the logo and the organisation chart in the profile
+    rules = [p.style.paragraph_format.line_spacing_rule if p.paragraph_format.line_spacing_rule is None
+             else p.paragraph_format.line_spacing_rule for p in pictures]  # its own, else its style's
+    assert WD_LINE_SPACING.EXACTLY not in rules
