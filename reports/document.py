@@ -37,6 +37,7 @@ BODY_PT = 16  # Thai documents set TH Sarabun New at 16 pt
 # The measures both writers lay out by, so that the PDF's page count predicts the Word file's: the size of each
 # kind of text (pt), its line height (times its size) and the space before and after it (pt)
 LINE, HEADING_LINE, TABLE_PT, CAPTION_PT = 1.35, 1.2, 14, 13
+TABLE_GAP_PT = 8.5  # the space after a table (0.3 cm)
 SIZES = {"Title": 28, "Heading 1": 22, "Heading 2": 18, "Heading 3": 16}
 SPACE = {"Normal": (0, 8), "Title": (0, 12), "Heading 1": (12, 6), "Heading 2": (10, 4), "Heading 3": (8, 2)}
 
@@ -388,7 +389,9 @@ def _docx_table(word, block: Table) -> None:
         for row in table.rows:  # and each cell's, which Word lays out by
             for cell, width in zip(row.cells, block.widths, strict=True):
                 cell.width = Cm(width)
-    word.add_paragraph()
+    gap = word.add_paragraph().paragraph_format  # between tables (Word would join two): the PDF's 0.3 cm margin
+    gap.line_spacing_rule, gap.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(TABLE_GAP_PT)
+    gap.space_before = gap.space_after = Pt(0)
 
 
 # ---- PDF ----------------------------------------------------------------------------------------------
@@ -405,7 +408,7 @@ h1 {{ font-size: {SIZES["Heading 1"]}pt; margin: {SPACE["Heading 1"][0]}pt 0 {SP
 h2 {{ font-size: {SIZES["Heading 2"]}pt; margin: {SPACE["Heading 2"][0]}pt 0 {SPACE["Heading 2"][1]}pt 0; }}
 h3 {{ font-size: {SIZES["Heading 3"]}pt; margin: {SPACE["Heading 3"][0]}pt 0 {SPACE["Heading 3"][1]}pt 0; }}
 p.muted {{ color: #555; font-style: italic; }}
-table {{ border-collapse: collapse; width: 100%; margin: 0.3cm 0; font-size: {TABLE_PT}pt; }}
+table {{ border-collapse: collapse; width: 100%; margin: 0.3cm 0 {TABLE_GAP_PT}pt 0; font-size: {TABLE_PT}pt; }}
 th, td {{ border: 1px solid #888; padding: 2pt 4pt; vertical-align: top; }}
 thead {{ display: table-header-group; }} th {{ background: #eee; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}  /* a row stays whole; the header row repeats */
