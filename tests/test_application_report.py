@@ -179,3 +179,19 @@ def test_the_command_line_writes_both_files(record, demo_path, tmp_path, capsys)
     for suffix in ("docx", "pdf"):
         assert (tmp_path / f"pmqa-review-{YEAR}-th.{suffix}").stat().st_size > 10_000
     assert "written" in capsys.readouterr().out
+
+
+def test_a_chart_drawn_before_is_not_drawn_again(monkeypatch):
+    import plotly.graph_objects as go
+
+    from reports import application
+
+    drawn = []
+    monkeypatch.setattr(go.Figure, "to_image", lambda fig, **kw: drawn.append(kw) or f"png{len(drawn)}".encode())
+    monkeypatch.setattr(application.kaleido, "start_sync_server", lambda **kw: None)
+    monkeypatch.setattr(application, "_DRAWN", application.OrderedDict())
+    one, other = go.Figure(go.Bar(x=[1], y=[2])), go.Figure(go.Bar(x=[1], y=[3]))
+    assert application.chart_png(one, 700, 400) == b"png1"
+    assert application.chart_png(go.Figure(go.Bar(x=[1], y=[2])), 700, 400) == b"png1"  # the same chart: kept
+    assert application.chart_png(other, 700, 400) == b"png2" and application.chart_png(one, 800, 400) == b"png3"
+    assert len(drawn) == 3
