@@ -510,10 +510,13 @@ def _css_string(text: str) -> str:
 
 
 def pdf_layout(doc: Report):
-    """The document laid out in pages by WeasyPrint (its ``Document``: ``.pages``, ``.write_pdf()``)."""
+    """The document laid out in pages by WeasyPrint (its ``Document``: ``.pages``, ``.write_pdf()``). It fetches
+    nothing, neither a file nor an address: the document's images are in the HTML itself (``data:`` addresses),
+    so anything else asked for could only be a mistake or text a user typed."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    return HTML(string=_html(doc)).render()
+    return HTML(string=_html(doc), url_fetcher=URLFetcher(allowed_protocols={"data"})).render()
 
 
 def to_pdf(doc: Report) -> bytes:

@@ -284,3 +284,35 @@ def test_the_images_panel_lists_the_years_images_with_their_references(demo_path
     assert len(at.get("image")) == 2
     assert any("30×20 พิกเซล" in c.value and "แผนภูมิ\\_องค์การ" in c.value for c in at.caption)
     assert ("คณะกรรมการ PMQA อัปโหลดภาพได้ในปีที่ยังเปิดอยู่" in [c.value for c in at.caption]) == (not uploader)
+
+
+def test_the_pdf_fetches_nothing_even_when_its_html_asks(monkeypatch):
+    # defence in depth: were text ever to reach the HTML as markup, WeasyPrint still reads no file or address
+    import http.server
+    import threading
+
+    from reports import document
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setattr(document, "_html", lambda doc: f'<link rel="stylesheet" href="{address}/s.css">'
+                                                        f'<img src="{address}/x.png"><img src="file:///etc/hostname">'
+                                                        f'<p style="background: url({address}/b.png)">ก</p>')
+    try:
+        layout = document.pdf_layout(document.Report("t", "th", []))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == [] and len(layout.pages) == 1
