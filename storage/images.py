@@ -14,7 +14,7 @@ import hashlib
 import io
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from PIL import Image, ImageFile, ImageOps
 from sqlite_utils import Database
@@ -118,9 +118,14 @@ def upload(db: Database, actor: User, year: int, filename: str, data: bytes) -> 
     return image_id
 
 
-def for_year(db: Database, year: int) -> dict[int, bytes]:
-    """The year's images, id -> PNG: what its formatted texts may cite."""
-    return dict(db.execute("SELECT id, png FROM text_images WHERE year = ? ORDER BY id", [year]).fetchall())
+def for_year(db: Database, year: int, ids: Iterable[int] | None = None) -> dict[int, bytes]:
+    """The year's images, id -> PNG: what its formatted texts may cite (only those of ``ids`` when given: what a
+    text cites, for its preview)."""
+    if ids is None:
+        return dict(db.execute("SELECT id, png FROM text_images WHERE year = ? ORDER BY id", [year]).fetchall())
+    ids = sorted(set(ids))
+    return dict(db.execute(f"SELECT id, png FROM text_images WHERE year = ? AND id IN ({', '.join('?' * len(ids))})",
+                           [year, *ids]).fetchall()) if ids else {}
 
 
 def listing(db: Database, year: int) -> list[dict]:

@@ -89,6 +89,9 @@ def test_the_application_holds_no_internal_figure_and_the_review_holds_them(full
         assert "**" not in sent and "|---" not in sent and "image:" not in sent
     for note in record.kpi_notes.values():
         assert note["analysis"] in sent
+    headers = [[cell.text for cell in table.rows[0].cells] for table in docx.Document(io.BytesIO(
+        to_docx(application_report(figures, lang, charts=False)))).tables]
+    assert ["ประเภทบุคลากร", "จำนวน (คน)", "ร้อยละ"] in headers  # the profile's table is a table
 
 
 @pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext) not installed")

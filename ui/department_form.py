@@ -10,12 +10,12 @@ from sqlite_utils import Database
 from analysis.annex import is_public
 from analysis.self_assessment import item_view
 from i18n.format import evidence_label, level_label, local_time, score_text
+from reports.markdown import IMAGE_SOURCE
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
-from storage import department, years
+from storage import department, images, years
 from storage.accounts import User
 from storage.department import Record
-from storage.images import for_year as text_images
 from ui import choices, session
 from ui.assessment_form import level_heading
 from ui.editor import Editor
@@ -116,6 +116,11 @@ def start_panel(user: User, year: int, counted: int, closed: bool) -> None:
         st.rerun()
 
 
+def cited_images(db: Database, year: int, text: str) -> dict[int, bytes]:
+    """The year's images ``text`` cites (``image:<id>``), for its preview."""
+    return images.for_year(db, year, map(int, IMAGE_SOURCE.findall(text)))
+
+
 def text_tools(db: Database, user: User, year: int, editable: bool) -> None:
     """How to format the accounts and the profile, and the year's images they may show (uploaded here)."""
     help_text()
@@ -190,6 +195,9 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
                  on_change=_on_narrative, args=(user, year, item.id), help=t("dp_narrative_help"))
     EDITOR.field_error(k)
     EDITOR.text_notes(k, _narrative_saver(user, year, item.id))
+    if text := record.narratives.get(item.id, ""):
+        with st.expander(t("dp_preview")):
+            preview(text, cited_images(db, year, text))
     if item.is_results:
         with st.expander(t("dp_unit_narratives", n=theirs["code"].nunique())):
             if theirs.empty:
@@ -219,7 +227,6 @@ def _adli(db: Database, record: Record, item: Item, user: User, fresh: bool, edi
     parts = department.adli_parts(years.framework_of(db, year))
     st.markdown(f"**{t('dp_adli_title')}**")
     st.caption(t("dp_adli_help"))
-    images = text_images(db, year)
     for row in range(0, len(parts), 2):
         for column, part in zip(st.columns(2), parts[row:row + 2], strict=False):
             k = key("adli", item.id, part.id)
@@ -235,7 +242,7 @@ def _adli(db: Database, record: Record, item: Item, user: User, fresh: bool, edi
             text = record.adli.get((item.id, part.id), "")
             if text:
                 with column.expander(t("dp_preview")):
-                    preview(text, images)
+                    preview(text, cited_images(db, year, text))
     for part in parts:  # a conflict's panel takes the whole width
         EDITOR.text_conflict(key("adli", item.id, part.id), _adli_saver(user, year, item.id, part.id),
                              title=part.name.get(lang))
@@ -386,7 +393,6 @@ def render_profile(db: Database, framework: Framework, user: User, year: int, ed
     answer, saved when the text box is left."""
     lang = current_language()
     answers = department.profile(db, user, year)
-    pictures = text_images(db, year)
     fresh = PROFILE.begin(year, department.profile_version(db, year))
     PROFILE.show_flash()
     st.caption(t("dp_profile_intro"))
@@ -404,7 +410,7 @@ def render_profile(db: Database, framework: Framework, user: User, year: int, ed
             PROFILE.text_notes(k, _profile_saver(user, year, part.id))
             if text := answers.get(part.id, {}).get("text", ""):
                 with st.expander(t("dp_preview")):
-                    preview(text, pictures)
+                    preview(text, cited_images(db, year, text))
             if part.id in answers:
                 st.caption(t("dp_profile_saved", time=local_time(answers[part.id]["updated_at"], lang),
                              user=md(person(answers[part.id]["updated_by"]))))
