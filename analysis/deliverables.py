@@ -124,7 +124,7 @@ class ApplicationFigures:
     evidence: pd.DataFrame  # the cited evidence: id, item, code, unit (its name), filename, url, confidential
     strengths: dict[str, list[str]]  # item -> the committee's strengths noted in the review
     ofis: dict[str, tuple[ItemOfi, ...]]  # item -> the OFI lines it shows (analysis.item_ofis)
-    kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling: the department's values
+    kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling: the department's values (5 years)
     department: dict = field(default_factory=dict)  # its identity (storage.identity.get)
     annex: list[AnnexEntry] = field(default_factory=list)  # the cited evidence with its reference codes
     images: dict[int, bytes] = field(default_factory=dict)  # the year's images its formatted texts may cite
@@ -155,7 +155,8 @@ def application_figures(db: Database, reader: User, year: int, lang: str = "th",
     names = org.all_units(db).set_index("id")[name].to_dict()
     found = item_ofis(ofis.register(db, reader, year), record.ticks, framework, names, lang)
     kpis = pd.DataFrame([(k.id, k.name.get(lang), fy, record.kpi_values.get((k.id, fy)), k.target, k.floor,
-                          k.ceiling) for _, k in framework.kpis() for fy in (year - 2, year - 1, year)],
+                          k.ceiling) for _, k in framework.kpis()
+                         for fy in range(year - department.RESULT_YEARS + 1, year + 1)],
                         columns=["kpi", "name", "fiscal_year", "value", "target", "floor", "ceiling"])
     return ApplicationFigures(
         year=year, built_at=now or datetime.now(UTC), framework=framework, record=record, scores=scores,

@@ -178,9 +178,8 @@ def _kpi_results(report: Report, figures: ApplicationFigures, kpi, lang: str, ch
     and a chart beside it), its comparisons with their sources, the committee's analysis and the items of
     categories 1-6 it tracks."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
-    record, year = figures.record, figures.year
-    fiscal_years = [fy for fy in range(year - department.RESULT_YEARS + 1, year + 1)
-                    if record.kpi_values.get((kpi.id, fy)) is not None or fy >= year - 2]
+    record = figures.record
+    fiscal_years = _result_years(figures, [kpi.id])
     values = [record.kpi_values.get((kpi.id, fy)) for fy in fiscal_years]
     comparisons = record.comparisons.get(kpi.id, [])
     note = record.kpi_notes.get(kpi.id, {})
@@ -260,12 +259,19 @@ def _item(report: Report, figures: ApplicationFigures, item, lang: str) -> None:
             report.add(Heading(t(key), 3), Bullets(tuple(texts)))
 
 
+def _result_years(figures: ApplicationFigures, kpis: list[str]) -> list[int]:
+    """The fiscal years a results table shows: the cycle's three, and the two before when a value of ``kpis``
+    has them."""
+    year, values = figures.year, figures.record.kpi_values
+    return [fy for fy in range(year - department.RESULT_YEARS + 1, year + 1)
+            if fy >= year - 2 or any(values.get((kpi, fy)) is not None for kpi in kpis)]
+
+
 def _results_table(report: Report, figures: ApplicationFigures, item, lang: str) -> None:
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
-    year = figures.year
-    rows = []
-    for kpi in item.kpis:
-        values = [figures.record.kpi_values.get((kpi.id, fy)) for fy in (year - 2, year - 1, year)]
-        rows.append((kpi.id, kpi.name.get(lang), kpi.target, *values))
-    report.add(Table((t("ov_kpi"), t("sa_kpi_name"), t("ovc_target"), *(str(fy) for fy in (year - 2, year - 1, year))),
-                     tuple(rows), widths=(1.8, 6.2, 2.0, 2.0, 2.0, 2.0)))
+    fiscal_years = _result_years(figures, [kpi.id for kpi in item.kpis])
+    values = figures.record.kpi_values
+    rows = [(kpi.id, kpi.name.get(lang), kpi.target, *(values.get((kpi.id, fy)) for fy in fiscal_years))
+            for kpi in item.kpis]
+    report.add(Table((t("ov_kpi"), t("sa_kpi_name"), t("ovc_target"), *map(str, fiscal_years)), tuple(rows),
+                     widths=(1.6, 5.0, 1.8, *_spread(7.6, 0, len(fiscal_years))[1:])))
