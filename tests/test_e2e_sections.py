@@ -53,7 +53,8 @@ def person(db, role: str):
 
 @pytest.fixture(scope="module")
 def server_store(browser, tmp_path_factory, units_only_template) -> Path:
-    """The demo store with the department assessment of 2570 started from the units (two accounts written, a
+    """The demo store with the department assessment of 2570 started from the units (two accounts and a part of
+    each account's ADLI written, a
     profile part answered), the planning phase open and two department plans."""
     path = copy_store(units_only_template, tmp_path_factory.mktemp("e2e-sections"))
     db = connect(path)
@@ -63,6 +64,7 @@ def server_store(browser, tmp_path_factory, units_only_template) -> Path:
         version = record.version
         for item, text in DEPT_NARRATIVES.items():
             version = department.save_narrative(db, committee, YEAR, version, item, text)
+            version = department.save_adli(db, committee, YEAR, version, item, "learning", f"บทเรียนของ {item}")
         department.save_profile(db, committee, YEAR, FW.profile[0].id, PROFILE_TEXT, before="")
         years.set_phase(db, admin, YEAR, "planning", "open")
         ofi = ofis.create(db, committee, YEAR, "6.1", "ทบทวนกระบวนการหลักให้ครบทุกกอง", "high", "demo-committee",
@@ -173,13 +175,17 @@ def expect_dept_category(page, path: Path, n: int) -> None:
     ticks, areas = shown(page, checkpoints_of(n))
     assert ticks == {cp: record.ticks.get(cp, False) for cp in ticks}, f"หมวด {n}"
     assert sum(ticks.values()) > 0, f"หมวด {n} has ticked checkpoints to lose"
-    assert areas == [record.narratives.get(item.id, "") for item in FW.category(n).items], f"หมวด {n}"
+    parts = department.adli_parts(FW)  # per item its ADLI parts, then its overview
+    assert areas == [text for item in FW.category(n).items for text in (
+        *(record.adli.get((item.id, part.id), "") for part in parts), record.narratives.get(item.id, ""))], \
+        f"หมวด {n}"
 
 
 def test_department_assessment_shows_the_store_after_any_path_and_a_tick_saves_only_itself(
         browser, server, server_store, artifacts):
     profile_name = translate("dp_profile", "th")
-    saved_at_start = audit_count(server_store, "dept_answers") + audit_count(server_store, "dept_narrative")
+    texts = ("dept_narrative", "dept_adli")
+    saved_at_start = sum(audit_count(server_store, action) for action in ("dept_answers", *texts))
     with browser_page(browser, server) as page:
         signed_in(page, "demo-committee", DEMO_PASSWORD)
         settle(page)
@@ -203,7 +209,7 @@ def test_department_assessment_shows_the_store_after_any_path_and_a_tick_saves_o
 
         before, saves = dept_record(server_store), audit_count(server_store, "dept_answers")
         # moving around saved nothing (a browser reporting boxes it still held once wrote them all again)
-        assert saves + audit_count(server_store, "dept_narrative") == saved_at_start
+        assert saves + sum(audit_count(server_store, action) for action in texts) == saved_at_start
         unticked = next(cp for cp in checkpoints_of(6) if not before.ticks.get(cp, False))
         click_box(page, unticked)
         expect()(live(main(page)).get_by_role("checkbox", name=re.compile("^" + re.escape(unticked)))).to_be_checked()
@@ -213,7 +219,7 @@ def test_department_assessment_shows_the_store_after_any_path_and_a_tick_saves_o
     after = dept_record(server_store)
     assert {cp for cp in set(before.ticks) | set(after.ticks)
             if before.ticks.get(cp, False) != after.ticks.get(cp, False)} == {unticked}
-    assert after.narratives == before.narratives
+    assert after.narratives == before.narratives and after.adli == before.adli
     assert audit_count(server_store, "dept_answers") == saves + 1
 
 
