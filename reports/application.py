@@ -26,7 +26,7 @@ from charts.kpi import kpi_results_chart
 from charts.overview import category_radar, kpi_panels
 from i18n import translate
 from i18n.format import date_label, evidence_label, level_label, local_time, readiness_text, score_text, status_label
-from reports.document import Bullets, Contents, Heading, Image, PageBreak, Para, Report, Table
+from reports.document import Beside, Bullets, Contents, Heading, Image, PageBreak, Para, Report, Table
 from reports.markdown import to_blocks
 from scoring import LEVELS, level_for
 from storage import department, identity
@@ -175,7 +175,7 @@ def _account(report: Report, figures: ApplicationFigures, item, codes: list[str]
 
 def _kpi_results(report: Report, figures: ApplicationFigures, kpi, lang: str, charts: bool) -> None:
     """A KPI of category 7 in LeTCI form: its level and trend over up to five years against the target (a table
-    and a chart beside it), its comparisons with their sources, the committee's analysis and the items of
+    and its chart beside it), its comparisons with their sources, the committee's analysis and the items of
     categories 1-6 it tracks."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     record = figures.record
@@ -183,25 +183,24 @@ def _kpi_results(report: Report, figures: ApplicationFigures, kpi, lang: str, ch
     values = [record.kpi_values.get((kpi.id, fy)) for fy in fiscal_years]
     comparisons = record.comparisons.get(kpi.id, [])
     note = record.kpi_notes.get(kpi.id, {})
+    results = Table((t("ar_kpi_year"), t("ar_kpi_result")),
+                    (*zip(map(str, fiscal_years), values, strict=True), (t("ovc_target"), kpi.target)),
+                    widths=(2.1, 2.7))
+    chart = (_image(kpi_results_chart(fiscal_years, values, kpi.target, comparisons, kpi.unit.get(lang), lang),
+                    t("ar_kpi_chart_one", kpi=kpi.id), lang, width=640, height=400, width_cm=10.6)
+             if charts and any(v is not None for v in values) else None)
     report.add(Heading(f"{kpi.id} {kpi.name.get(lang)} ({kpi.unit.get(lang)})", 3),
-               Table((t("ar_kpi_year"), *map(str, fiscal_years), t("ovc_target")),
-                     ((t("ar_kpi_result"), *values, kpi.target),), widths=_spread(16.0, 3.2, len(fiscal_years) + 1)))
+               Beside(results, chart) if isinstance(chart, Image) else results)
+    if isinstance(chart, Para):  # the chart could not be drawn: said below the table
+        report.add(chart)
     if comparisons:
         report.add(Table((t("dp_cmp_kind"), t("dp_cmp_label"), t("dp_cmp_value"), t("dp_cmp_source")),
                          tuple((t(f"dp_cmp_{row['kind']}"), row["label"], row["value"], row["source"])
                                for row in comparisons), widths=(3.0, 5.0, 2.5, 5.5)))
-    if charts and any(v is not None for v in values):
-        report.add(_image(kpi_results_chart(fiscal_years, values, kpi.target, comparisons, kpi.unit.get(lang), lang),
-                          t("ar_kpi_chart_one", kpi=kpi.id), lang, width=760, height=420, width_cm=12.0))
     if note.get("analysis"):
         report.add(*to_blocks(note["analysis"], figures.images))
     if note.get("items"):
         report.add(Para(t("ar_kpi_tracks", items=", ".join(note["items"]))))
-
-
-def _spread(total: float, first: float, rest: int) -> tuple[float, ...]:
-    """Column widths (cm): the first ``first``, the other ``rest`` sharing what is left of ``total``."""
-    return (first, *([round((total - first) / rest, 2)] * rest))
 
 
 def _annex(report: Report, figures: ApplicationFigures, lang: str) -> None:
@@ -274,4 +273,4 @@ def _results_table(report: Report, figures: ApplicationFigures, item, lang: str)
     rows = [(kpi.id, kpi.name.get(lang), kpi.target, *(values.get((kpi.id, fy)) for fy in fiscal_years))
             for kpi in item.kpis]
     report.add(Table((t("ov_kpi"), t("sa_kpi_name"), t("ovc_target"), *map(str, fiscal_years)), tuple(rows),
-                     widths=(1.6, 5.0, 1.8, *_spread(7.6, 0, len(fiscal_years))[1:])))
+                     widths=(1.6, 5.0, 1.8, *[round(7.6 / len(fiscal_years), 2)] * len(fiscal_years))))

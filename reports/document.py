@@ -38,6 +38,7 @@ BODY_PT = 16  # Thai documents set TH Sarabun New at 16 pt
 # kind of text (pt), its line height (times its size) and the space before and after it (pt)
 LINE, HEADING_LINE, TABLE_PT, CAPTION_PT = 1.35, 1.2, 14, 13
 TABLE_GAP_PT = 8.5  # the space after a table (0.3 cm)
+SECTION_CM = 16.0  # the width of a line: A4 less its 2.5 cm margins
 SIZES = {"Title": 28, "Heading 1": 22, "Heading 2": 18, "Heading 3": 16}
 SPACE = {"Normal": (0, 8), "Title": (0, 12), "Heading 1": (12, 6), "Heading 2": (10, 4), "Heading 3": (8, 2)}
 
@@ -102,6 +103,15 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Beside:
+    """A small table with a picture beside it, kept together on one page (a KPI's results and their chart)."""
+
+    table: Table
+    image: Image
+    table_cm: float = 5.0  # the table's width; the picture takes the rest of the line
+
+
+@dataclass(frozen=True)
 class PageBreak:
     pass
 
@@ -152,6 +162,10 @@ def _fit(doc: Report) -> Report:
             block = replace(block, headers=texts(block.headers), rows=tuple(texts(row) for row in block.rows))
         elif isinstance(block, Image):
             block = replace(block, caption=xml_text(block.caption))
+        elif isinstance(block, Beside):
+            block = replace(block, table=replace(block.table, headers=texts(block.table.headers),
+                                                 rows=tuple(texts(row) for row in block.table.rows)),
+                            image=replace(block.image, caption=xml_text(block.image.caption)))
         elif isinstance(block, Contents):
             block = replace(block, title=xml_text(block.title))
         blocks.append(block)
@@ -262,7 +276,7 @@ def to_docx(doc: Report) -> bytes:
     for name, size in SIZES.items():
         _thai_font(word.styles[name], size, bold=True)
         _spacing(word.styles[name], size * HEADING_LINE, *SPACE[name])
-    _thai_font(word.styles["Caption"], CAPTION_PT)
+    _thai_font(word.styles["Caption"], CAPTION_PT, bold=False)  # the template's captions are bold, the PDF's not
     _spacing(word.styles["Caption"], CAPTION_PT * LINE, 0, SPACE["Normal"][1])
     for name in LIST_STYLES:
         _spacing(word.styles[name], BODY_PT * LINE, 0, 0)  # a list's items close together, as in the PDF
@@ -287,11 +301,9 @@ def to_docx(doc: Report) -> bytes:
         elif isinstance(block, Table):
             _docx_table(word, block)
         elif isinstance(block, Image):
-            word.add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
-            picture = word.paragraphs[-1].paragraph_format  # as tall as the picture: an exact line would clip it
-            picture.line_spacing_rule, picture.keep_with_next = WD_LINE_SPACING.SINGLE, bool(block.caption)
-            if block.caption:
-                word.add_paragraph(block.caption, style="Caption")
+            _docx_picture(word, word.add_paragraph(), block)
+        elif isinstance(block, Beside):
+            _docx_beside(word, block)
         elif isinstance(block, PageBreak):
             word.add_page_break()
         elif isinstance(block, Contents):
@@ -367,7 +379,35 @@ def _table_text(cell, text: str, bold: bool = False, right: bool = False) -> Non
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def _docx_table(word, block: Table) -> None:
+def _docx_picture(container, paragraph, block: Image, width_cm: float | None = None) -> None:
+    """A picture in its own paragraph (as tall as the picture: an exact line would clip it), its caption below."""
+    paragraph.add_run().add_picture(io.BytesIO(block.png), width=Cm(width_cm or block.width_cm))
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing_rule, fmt.keep_with_next = WD_LINE_SPACING.SINGLE, bool(block.caption)
+    if block.caption:
+        container.add_paragraph(block.caption, style="Caption")
+
+
+def _docx_beside(word, block: Beside) -> None:
+    """A borderless row of two cells, never split across pages: the table in the first, the picture in the
+    second."""
+    line = SECTION_CM - block.table_cm
+    row = word.add_table(rows=1, cols=2)
+    row.autofit = False
+    row.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    left, right = row.rows[0].cells
+    for column, cell, width in ((row.columns[0], left, block.table_cm), (row.columns[1], right, line)):
+        column.width = cell.width = Cm(width)
+    first = left.paragraphs[0]._p
+    _docx_table(left, block.table, gap=False)
+    first.getparent().remove(first)  # the cell's own empty paragraph, above the table
+    _docx_picture(right, right.paragraphs[0], block.image, min(block.image.width_cm, line - 0.4))
+    gap = word.add_paragraph().paragraph_format
+    gap.line_spacing_rule, gap.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(TABLE_GAP_PT)
+    gap.space_before = gap.space_after = Pt(0)
+
+
+def _docx_table(word, block: Table, gap: bool = True) -> None:
     table = word.add_table(rows=1, cols=len(block.headers))
     table.style = "Table Grid"
     header = table.rows[0]
@@ -389,6 +429,8 @@ def _docx_table(word, block: Table) -> None:
         for row in table.rows:  # and each cell's, which Word lays out by
             for cell, width in zip(row.cells, block.widths, strict=True):
                 cell.width = Cm(width)
+    if not gap:
+        return
     gap = word.add_paragraph().paragraph_format  # between tables (Word would join two): the PDF's 0.3 cm margin
     gap.line_spacing_rule, gap.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(TABLE_GAP_PT)
     gap.space_before = gap.space_after = Pt(0)
@@ -413,6 +455,9 @@ th, td {{ border: 1px solid #888; padding: 2pt 4pt; vertical-align: top; }}
 thead {{ display: table-header-group; }} th {{ background: #eee; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}  /* a row stays whole; the header row repeats */
 td.number {{ text-align: right; }}
+table.beside {{ margin: 0 0 {TABLE_GAP_PT}pt 0; }}
+table.beside > tbody > tr > td {{ border: none; padding: 0; vertical-align: top; }}
+table.beside > tbody > tr > td:first-child {{ padding-right: 0.4cm; }} table.beside figure {{ margin: 0.3cm 0 0 0; }}
 img {{ max-width: 100%; }} figure {{ margin: 0.3cm 0; }} figcaption {{ font-size: {CAPTION_PT}pt; color: #555; }}
 .break {{ page-break-after: always; }}
 ol.contents {{ list-style: none; padding: 0; }} ol.contents li.level-2 {{ margin-left: 1cm; }}
@@ -453,6 +498,19 @@ def _html_list(block: Bullets | Numbered) -> str:
     return f"<ul>{''.join(items)}</ul>"
 
 
+def _html_table(block: Table) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in block.headers)
+    body = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>" for row in block.rows)
+    columns = "".join(f'<col style="width:{w}cm">' for w in block.widths)
+    return f"<table>{columns}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _html_figure(block: Image) -> str:
+    data = base64.b64encode(block.png).decode("ascii")
+    caption = f"<figcaption>{html.escape(block.caption)}</figcaption>" if block.caption else ""
+    return f'<figure><img src="data:image/png;base64,{data}" style="width:{block.width_cm}cm">{caption}</figure>'
+
+
 def _html(doc: Report) -> str:
     doc, esc = _fit(doc), html.escape
     anchors = [(i, b) for i, b in enumerate(doc.blocks) if isinstance(b, Heading) and 1 <= b.level <= 2]
@@ -468,15 +526,13 @@ def _html(doc: Report) -> str:
         elif isinstance(block, Bullets | Numbered):
             parts.append(_html_list(block))
         elif isinstance(block, Table):
-            head = "".join(f"<th>{esc(str(h))}</th>" for h in block.headers)
-            body = "".join("<tr>" + "".join(_td(v) for v in row) + "</tr>" for row in block.rows)
-            columns = "".join(f'<col style="width:{w}cm">' for w in block.widths)
-            parts.append(f"<table>{columns}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            parts.append(_html_table(block))
         elif isinstance(block, Image):
-            data = base64.b64encode(block.png).decode("ascii")
-            caption = f"<figcaption>{esc(block.caption)}</figcaption>" if block.caption else ""
-            parts.append(f'<figure><img src="data:image/png;base64,{data}" style="width:{block.width_cm}cm">'
-                         f"{caption}</figure>")
+            parts.append(_html_figure(block))
+        elif isinstance(block, Beside):
+            width = min(block.image.width_cm, SECTION_CM - block.table_cm - 0.4)
+            parts.append(f'<table class="beside"><tr><td style="width:{block.table_cm}cm">{_html_table(block.table)}'
+                         f"</td><td>{_html_figure(replace(block.image, width_cm=width))}</td></tr></table>")
         elif isinstance(block, PageBreak):
             parts.append('<div class="break"></div>')
         elif isinstance(block, Contents):

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import docx
 import pytest
@@ -218,3 +219,23 @@ def test_a_picture_in_word_is_not_cut_to_a_line(full_demo_db):
     rules = [p.style.paragraph_format.line_spacing_rule if p.paragraph_format.line_spacing_rule is None
              else p.paragraph_format.line_spacing_rule for p in pictures]  # its own, else its style's
     assert WD_LINE_SPACING.EXACTLY not in rules
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext) not installed")
+def test_a_kpis_table_and_its_chart_sit_side_by_side_in_both_files(tmp_path):
+    from reports.document import Beside, Image, Report, Table
+
+    png = (Path(__file__).resolve().parent.parent / "data" / "demo-logo.png").read_bytes()
+    results = Table(("ปีงบประมาณ", "ผลการดำเนินงาน"), (("2569", 81.5), ("2570", 90.25)), widths=(2.1, 2.7))
+    report = Report("t", "th", [Beside(results, Image(png, "ผลการดำเนินงานรายปี", 10.6))])
+    word = docx.Document(io.BytesIO(to_docx(report)))
+    row = word.tables[0].rows[0]
+    assert len(word.tables) == 1 and len(row.cells) == 2
+    assert [c.text for c in row.cells[0].tables[0].rows[1].cells] == ["2569", "81.50"]
+    assert row.cells[1]._tc.xpath(".//w:drawing") and "ผลการดำเนินงานรายปี" in row.cells[1].text
+    assert row._tr.xpath("./w:trPr/w:cantSplit")  # kept together on one page
+    path = tmp_path / "beside.pdf"
+    path.write_bytes(to_pdf(report))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    line = next(line for line in text.splitlines() if "2569" in line)
+    assert "81.50" in line  # the table's own row, beside the picture
