@@ -77,7 +77,10 @@ def test_the_applications_own_texts_come_back_exactly(full_demo_db, tmp_path):
                                   now=datetime(2026, 11, 24, tzinfo=UTC))
     report = application_report(figures, "th", charts=False)
     texts = extracted(to_pdf(report), tmp_path, report.footer)
-    texts_typed = [*figures.record.narratives.values(), *figures.record.adli.values(), *figures.profile.values()]
+    record = figures.record
+    texts_typed = [*record.narratives.values(), *record.adli.values(), *figures.profile.values(),
+                   *(note["analysis"] for note in record.kpi_notes.values()),
+                   *(row["source"] for rows in record.comparisons.values() for row in rows)]
     sources = [*(piece for text in texts_typed for piece in printed(text)), figures.department["name_th"],
                *(f"{item.id}{item.name.get('th')}" for item in figures.framework.items())]
     phrases = {phrase for source in sources for phrase in source.split()}  # a page may end inside a paragraph
