@@ -12,9 +12,9 @@ import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from charts.theme import FONT  # noqa: E402
-from reports.application import chart_png  # noqa: E402
-from storage.demo import IDENTITY, UNITS  # noqa: E402
+from charts.theme import FONT
+from reports.application import chart_png
+from storage.demo import IDENTITY, UNITS
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "demo-orgchart.png"
 
