@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache, cached_property, lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -310,6 +311,61 @@ class Application(_Model):
         return dict(self.page_limits).get(part)
 
 
+class ScoringBand(_Model):
+    """A band of the award's item scoring: its range of percentages and what an item in it shows, for process
+    items (ADLI) and for results items (LeTCI)."""
+
+    id: str = Field(min_length=1)
+    low: int = Field(ge=0, le=100)
+    high: int = Field(ge=0, le=100)
+    process: Text
+    results: Text
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScoringBand:
+        if self.low > self.high or self.low % 5 or self.high % 5:
+            raise ValueError(f"band {self.id}: {self.low}-{self.high} must rise, in steps of 5")
+        return self
+
+
+class AwardScoring(_Model):
+    """How the award's examiners score an application: each item in percentage bands (steps of 5), its points
+    the percentage of its weight; a category's weight (points of ``scale``) shared equally by its items unless
+    ``items`` names an item's own; bands covering 0-100 without gaps; a spread over ``spread_flag`` percentage
+    points between members is discussed first. ``source`` says where each figure comes from."""
+
+    scale: int = Field(default=1000, ge=1)
+    weights: tuple[tuple[int, float], ...] = ()  # (category, points); a mapping in the file
+    items: tuple[tuple[str, float], ...] = ()  # (item, points) where an item has its own; a mapping in the file
+    bands: tuple[ScoringBand, ...] = ()
+    spread_flag: int = Field(default=20, ge=0, le=100)
+    source: Text | None = None
+
+    @field_validator("weights", "items", mode="before")
+    @classmethod
+    def _pairs(cls, value):
+        return tuple(dict(value).items())
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AwardScoring:
+        if not self.weights and not self.bands:
+            return self  # a file without the block: no examiner scoring
+        categories = [c for c, _ in self.weights]
+        if sorted(categories) != list(ALL_CATEGORIES):
+            raise ValueError(f"award weights must name categories 1-7 once each, not {categories}")
+        if abs(sum(p for _, p in self.weights) - self.scale) > 1e-6:
+            raise ValueError(f"award weights add up to {sum(p for _, p in self.weights):g}, not {self.scale}")
+        edges = [(b.low, b.high) for b in self.bands]
+        if not edges or edges[0][0] != 0 or edges[-1][1] != 100 or any(
+                nxt[0] != prev[1] + 5 for prev, nxt in pairwise(edges)):
+            raise ValueError("scoring bands must run from 0 to 100 in order, each starting 5 above the last")
+        return self
+
+    def band_of(self, percent: int) -> ScoringBand:
+        """The band a percentage falls in."""
+        return next(b for b in self.bands if b.low <= percent <= b.high)
+
+
 UnitKpiRule = Literal["floor_ceiling", "percent_of_target"]
 UNIT_KPI_RULES: tuple[str, ...] = get_args(UnitKpiRule)
 MissingKpiRule = Literal["zero", "entered_only"]
@@ -352,6 +408,7 @@ class Framework(_Model):
     government_4_0: Government40 = Government40()
     profile: tuple[ProfilePart, ...] = ()
     application: Application = Application()
+    award_scoring: AwardScoring = AwardScoring()
     categories: tuple[Category, ...]
 
     @model_validator(mode="after")
