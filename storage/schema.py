@@ -465,3 +465,22 @@ def m022_page_limits(db: Database) -> None:
     """A year may change the most pages each part of the application may take (``cycles.page_limits``: JSON,
     part -> pages, or null for no limit, over the criteria file's limits)."""
     db["cycles"].add_column("page_limits", str)
+
+
+@migrations
+def m023_examiner_scoring(db: Database) -> None:
+    """The committee's rehearsal of the award's scoring: each member's score of each item of the application (a
+    percentage, the band it falls in; the rationale, strengths and OFIs as an examiner writes them), when each
+    member submitted (until then no member reads another's), and the score the committee agreed per item with its
+    reason."""
+    db["exam_scores"].create(
+        {"year": int, "user_id": int, "item": str, "percent": int, "rationale": str, "strengths": str, "ofis": str,
+         "updated_at": str}, pk=("year", "user_id", "item"),
+        foreign_keys=[("year", "cycles", "year"), ("user_id", "users", "id")])
+    db["exam_submissions"].create({"year": int, "user_id": int, "submitted_at": str}, pk=("year", "user_id"),
+                                  not_null={"submitted_at"},
+                                  foreign_keys=[("year", "cycles", "year"), ("user_id", "users", "id")])
+    db["exam_consensus"].create(
+        {"year": int, "item": str, "percent": int, "reason": str, "strengths": str, "ofis": str, "agreed_by": str,
+         "agreed_at": str}, pk=("year", "item"), not_null={"percent", "reason"},
+        foreign_keys=[("year", "cycles", "year")])
