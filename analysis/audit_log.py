@@ -321,6 +321,10 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("dept_record", "dept_kpi_note"): lambda d, ref, lang: ("audit_sum_dept_kpi_note", {
         "kpi": d.get("kpi"), "n": d.get("chars") or 0, "items": ", ".join(d.get("items") or []) or "-"}),
     ("dept_record", "dept_kpis"): _save_values("audit_sum_dept_kpis"),
+    ("cycle", "exam_score"): lambda d, ref, lang: ("audit_sum_exam_score", {
+        "item": d.get("item"), "percent": f" ({d['percent']}%)" if d.get("percent") is not None else ""}),
+    ("cycle", "exam_submit"): lambda d, ref, lang: ("audit_sum_exam_submit", {"n": d.get("items") or 0}),
+    ("cycle", "exam_agree"): _plain("audit_sum_exam_agree", "item", "percent"),
     ("dept_record", "dept_cite"): lambda d, ref, lang: ("audit_sum_dept_cite",
                                                         {"item": d.get("item"), "n": len(d.get("evidence") or [])}),
     ("dept_record", "dept_approve"): _plain("audit_sum_dept_approve"),
