@@ -78,11 +78,18 @@ def own(db: Database, actor: User, year: int) -> dict[str, dict]:
     return {row.pop("item"): row for row in rows}
 
 
-def save(db: Database, actor: User, year: int, item: str, before: dict | None = None, **changes) -> None:
+def own_version(db: Database, actor: User, year: int) -> int:
+    """How many times the actor has changed their scores of the year: it rises with every save (the audit log is
+    append-only), so an editor can tell whether the same member saved in another window since it read them."""
+    return db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'exam_score' AND entity = 'cycle' AND "
+                      "entity_id = ? AND username = ?", [str(year), acting(db, actor).username]).fetchone()[0]
+
+
+def save(db: Database, actor: User, year: int, item: str, before: dict | None = None, **changes) -> int:
     """Change the actor's score of an item: ``percent`` (steps of 5, or None), ``rationale``, ``strengths``,
     ``ofis``; a field not given is kept. ``before``: what the editor showed of the fields given (refused with
     ``FieldConflict`` when the stored value is no longer that: the same member in two windows). Refused once the
-    actor submitted."""
+    actor submitted. Returns the actor's new version (``own_version``)."""
     framework = years.framework_of(db, year)
     _item(framework, item)
     unknown = set(changes) - {"percent", *TEXTS}
@@ -114,6 +121,7 @@ def save(db: Database, actor: User, year: int, item: str, before: dict | None = 
                     merged["ofis"] or "", now()])
         audit.record(db, actor.username, "exam_score", "cycle", year, item=item,
                      **{name: value if name == "percent" else len(value) for name, value in checked.items()})
+        return own_version(db, actor, year)
 
 
 def submit(db: Database, actor: User, year: int) -> None:

@@ -38,6 +38,7 @@ PAGES = {
     "pages/review.py": ("page_review", ":material/fact_check:", ("committee", "admin")),
     "pages/ofi_register.py": ("page_ofi", ":material/checklist:", ("committee", "admin")),
     "pages/department.py": ("page_department", ":material/account_balance:", ("committee", "director", "admin")),
+    "pages/examiners.py": ("page_examiners", ":material/gavel:", ("committee", "director", "admin")),
     "pages/overview.py": ("page_overview", ":material/monitoring:", ("director", "committee", "admin")),
     "pages/documents.py": ("page_documents", ":material/description:", ("committee", "director", "admin")),
     "pages/workplan.py": ("page_workplan", ":material/event_note:", ROLES),

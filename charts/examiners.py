@@ -1,0 +1,37 @@
+"""The committee's rehearsal of the award's scoring: each member's points and the agreed points per category."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.theme import FONT, base_layout, plain
+from i18n import translate
+
+AGREED = "#1f5fa8"
+MEMBER_COLOURS = ("#9bb7d4", "#f0ad4e", "#8e6cc0", "#5bc0de", "#d9534f", "#2e8b57", "#999999")
+
+
+def consensus_chart(points: pd.DataFrame, names: dict[str, str], agreed: str | None, lang: str = "th") -> go.Figure:
+    """Per category (and the total on its own axis), each member's points beside the agreed points.
+
+    ``points``: scorer, category ("1".."7", "total"), points (``scoring.examiner.points``); ``names``: scorer ->
+    the name shown; ``agreed``: the scorer whose points are the committee's agreement (drawn solid, first)."""
+    fig = go.Figure()
+    categories = [c for c in dict.fromkeys(points["category"]) if c != "total"]
+    labels = [translate("category_short", lang, n=int(c)) for c in categories]
+    scorers = sorted(dict.fromkeys(points["scorer"]), key=lambda s: (s != agreed, names.get(s, s)))
+    for n, scorer in enumerate(scorers):
+        mine = points[points["scorer"] == scorer].set_index("category")["points"]
+        name = translate("ex_agreed", lang) if scorer == agreed else plain(names.get(scorer, scorer))
+        colour = AGREED if scorer == agreed else MEMBER_COLOURS[n % len(MEMBER_COLOURS)]
+        total = float(mine.get("total", 0.0))
+        fig.add_trace(go.Bar(x=labels, y=[float(mine.get(c, 0.0)) for c in categories],
+                             name=f"{name} ({total:,.1f})", marker={"color": colour},
+                             customdata=[[name]] * len(categories),
+                             hovertemplate="%{customdata[0]}<br>%{x}: %{y:.1f}<extra></extra>"))
+    fig.update_layout(**base_layout(translate("ex_chart_title", lang)), barmode="group", height=420,
+                      legend={"orientation": "h", "y": -0.2}, yaxis={"title": {"text": translate("ex_points", lang)},
+                                                                   "gridcolor": "#eee"})
+    fig.update_layout(font={"family": FONT, "size": 14})
+    return fig
