@@ -23,7 +23,7 @@ def consensus_chart(points: pd.DataFrame, names: dict[str, str], agreed: str | N
     scorers = sorted(dict.fromkeys(points["scorer"]), key=lambda s: (s != agreed, names.get(s, s)))
     for n, scorer in enumerate(scorers):
         mine = points[points["scorer"] == scorer].set_index("category")["points"]
-        name = translate("ex_agreed", lang) if scorer == agreed else plain(names.get(scorer, scorer))
+        name = plain(names.get(scorer, translate("ex_agreed", lang) if scorer == agreed else scorer))
         colour = AGREED if scorer == agreed else MEMBER_COLOURS[n % len(MEMBER_COLOURS)]
         total = float(mine.get("total", 0.0))
         fig.add_trace(go.Bar(x=labels, y=[float(mine.get(c, 0.0)) for c in categories],

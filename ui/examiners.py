@@ -133,7 +133,9 @@ def consensus(db: Database, user: User, year: int, framework: Framework, can_agr
         return
     agreed = examiners.agreed(db, user, year)
     weights = item_weights(framework)
-    names = dict(zip(scores["scorer"], scores["name"], strict=False)) | {AGREED: t("ex_agreed")}
+    agreed_name = t("ex_agreed") if len(agreed) == len(weights) else t("ex_agreed_partial", n=len(agreed),
+                                                                         total=len(weights))
+    names = dict(zip(scores["scorer"], scores["name"], strict=False)) | {AGREED: agreed_name}
     agreed_frame = pd.DataFrame([(AGREED, item, row["percent"]) for item, row in agreed.items()],
                                 columns=["scorer", "item", "percent"])
     totals = points(pd.concat([scores[["scorer", "item", "percent"]], agreed_frame], ignore_index=True), weights)
