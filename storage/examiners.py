@@ -10,12 +10,14 @@ the year's criteria and audited; nothing changes in a closed year.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pandas as pd
 from sqlite_utils import Database
 
 from scoring import Framework
 from scoring.examiner import PercentError, checked_percent, item_weights
-from storage import audit, years
+from storage import audit, ofis, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable
@@ -207,3 +209,22 @@ def agree(db: Database, actor: User, year: int, item: str, percent, reason: str,
                    "excluded.agreed_by, agreed_at = excluded.agreed_at",
                    [year, item, percent, reason, strengths, ofis, actor.username, now()])
         audit.record(db, actor.username, "exam_agree", "cycle", year, item=item, percent=percent, chars=len(reason))
+
+
+def to_register(db: Database, actor: User, year: int, item: str, today: date | None = None) -> list[int]:
+    """The OFIs the committee agreed for an item, one per line, into the year's OFI register (source
+    "examiner", the department's: every active unit, owned by the actor, due at the fiscal year's end or in 90
+    days when that has passed), so that they feed the improvement plans; a line already in the register for the
+    item from the rehearsal is not added again. The new OFIs' ids."""
+    row = agreed(db, actor, year).get(item)
+    if row is None or not row["ofis"]:
+        raise InputError("error_exam_no_ofis", item=item)
+    today = today or date.today()
+    due = date(year - 543, 9, 30)
+    due = due if due >= today else today + timedelta(days=90)
+    units = [r[0] for r in db.execute("SELECT id FROM units WHERE active = 1 ORDER BY id")]
+    present = {r[0] for r in db.execute("SELECT description FROM ofis WHERE year = ? AND item = ? AND source = "
+                                        "'examiner'", [year, item])}
+    lines = [line.strip(" -•\t") for line in row["ofis"].splitlines()]
+    return [ofis.create(db, actor, year, item, line, "high", acting(db, actor).username, due, units, "examiner",
+                        today=today) for line in dict.fromkeys(lines) if line and line not in present]

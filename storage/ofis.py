@@ -31,7 +31,7 @@ from storage.text import clean
 
 PRIORITIES = ("high", "medium", "low")
 STATUSES = ("open", "in_progress", "done", "dropped")
-SOURCES = ("gap", "committee", "unit")
+SOURCES = ("gap", "committee", "unit", "examiner")  # examiner: agreed in the committee's rehearsal of the award
 MAX_POINTS = 500.0  # every score is on a 0-500 scale: no OFI can win more
 
 ACTIVE = ("open", "in_progress")  # statuses still to work on: can be overdue, are carried over

@@ -192,3 +192,21 @@ def test_a_closed_year_changes_nothing(demo_db, members):
         examiners.save(demo_db, one, 2569, "1.1", percent=50)
     assert refused.value.key == "error_year_closed"
     assert examiners.own(demo_db, one, 2569) == {}
+
+
+def test_the_agreed_ofis_go_into_the_register_once(demo_db, members):
+    from datetime import date
+
+    from storage import ofis
+
+    one, _ = members
+    _score_all(demo_db, one, 40)
+    examiners.submit(demo_db, one, YEAR)
+    with pytest.raises(InputError):  # nothing agreed yet
+        examiners.to_register(demo_db, one, YEAR, "2.1")
+    examiners.agree(demo_db, one, YEAR, "2.1", 45, "ตามหลักฐาน", ofis="- ยังไม่ถ่ายทอดแผนสู่ภูมิภาค\n- ไม่มีตัวชี้วัดนำ\n")
+    ids = examiners.to_register(demo_db, one, YEAR, "2.1", today=date(2026, 12, 7))
+    register = ofis.register(demo_db, one, YEAR).set_index("id").loc[ids]
+    assert register["description"].tolist() == ["ยังไม่ถ่ายทอดแผนสู่ภูมิภาค", "ไม่มีตัวชี้วัดนำ"]
+    assert set(register["source"]) == {"examiner"} and set(register["item"]) == {"2.1"}
+    assert examiners.to_register(demo_db, one, YEAR, "2.1", today=date(2026, 12, 7)) == []  # not twice

@@ -107,3 +107,18 @@ def test_units_cannot_reach_it(app):
     at = app("unit", page=PAGE)
     assert not at.exception
     assert translate("ex_title", "th", year=YEAR) not in [t.value for t in at.title]
+
+
+def test_the_agreed_ofis_go_to_the_register_from_the_page(app, demo_db, demo_user, second):
+    from storage import ofis
+
+    member = demo_user("committee")
+    _score_all(demo_db, member, 40)
+    examiners.submit(demo_db, member, YEAR)
+    examiners.agree(demo_db, member, YEAR, "3.1", 45, "ตามหลักฐาน", ofis="ยังไม่สำรวจผู้รับบริการกลุ่มใหม่")
+    at = _as(app, None, "committee")
+    at.segmented_control(key="ex:view").set_value("consensus").run()
+    next(b for b in at.button if b.key == "ex:register:3.1").click().run()
+    assert at.success[0].value == translate("ex_registered", "th", item="3.1", n=1)
+    added = ofis.register(demo_db, member, YEAR).query("source == 'examiner'")
+    assert added["description"].tolist() == ["ยังไม่สำรวจผู้รับบริการกลุ่มใหม่"]

@@ -14,8 +14,10 @@ from scoring import Framework
 from scoring.examiner import STEP, item_weights, points, spread
 from storage import examiners
 from storage.accounts import User
+from storage.errors import StoreError
 from ui import choices, session
 from ui.editor import Editor, Outcome
+from ui.errors import describe
 from ui.i18n import current_language, t
 from ui.tabs import sections
 from ui.text import MISSING, md, thai_lines
@@ -166,8 +168,21 @@ def consensus(db: Database, user: User, year: int, framework: Framework, can_agr
             if settled:
                 st.success(t("ex_agreed_line", percent=settled["percent"], reason=md(settled["reason"]),
                              by=md(settled["agreed_by"])), icon=":material/handshake:")
+                if can_agree and settled["ofis"]:
+                    st.button(t("ex_to_register"), key=key("register", row.item), icon=":material/playlist_add:",
+                              on_click=_to_register, args=(user, year, row.item), help=t("ex_to_register_help"))
             if can_agree:
                 _agree_form(user, year, framework, row, settled)
+
+
+def _to_register(user: User, year: int, item: str) -> None:
+    """The item's agreed OFIs into the register; how many were added, or why none could be."""
+    try:
+        added = examiners.to_register(session.store(), user, year, item)
+    except StoreError as exc:
+        st.session_state[OUTCOME.key] = ("error", describe(exc))
+        return
+    st.session_state[OUTCOME.key] = ("success", t("ex_registered", item=item, n=len(added)))
 
 
 def _agree_form(user: User, year: int, framework: Framework, row, settled: dict | None) -> None:
