@@ -4,6 +4,7 @@
     python -m reports workbook --db FILE --year 2570 --out DIR [--lang th|en] [--source best|self|review]
     python -m reports unit --db FILE --year 2570 --unit CODE --out DIR [--lang th|en]   # .pdf
     python -m reports slides --db FILE --year 2570 --out DIR [--lang th|en]   # .pptx
+    python -m reports feedback --db FILE --year 2570 --out DIR [--lang th|en]   # the examiner rehearsal's
 
 The store is read as its first active admin; nothing in it changes.
 """
@@ -21,6 +22,7 @@ from analysis.deliverables import application_figures, year_figures
 from analysis.scores import SOURCES
 from reports.application import EDITIONS, application_report, application_stem
 from reports.document import to_docx, to_pdf
+from reports.feedback import feedback_figures, feedback_report
 from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
@@ -82,6 +84,16 @@ def unit(args: argparse.Namespace) -> Path:
     return path
 
 
+def feedback(args: argparse.Namespace) -> Path:
+    db, reader = _store(args.db)
+    _year(db, args.year)
+    report = feedback_report(feedback_figures(db, reader, args.year), args.lang)
+    path = args.out / f"pmqa-feedback-{args.year}-{args.lang}.docx"
+    path.write_bytes(to_docx(report))
+    path.with_suffix(".pdf").write_bytes(to_pdf(report))
+    return path.with_suffix(".pdf")
+
+
 def slides(args: argparse.Namespace) -> Path:
     db, reader = _store(args.db)
     _year(db, args.year)
@@ -105,7 +117,9 @@ def _parser() -> argparse.ArgumentParser:
     single.add_argument("--unit", required=True, help="the unit's code")
     deck = sub.add_parser("slides", help="the site-visit presentation of a year (.pptx)")
     deck.set_defaults(run=slides)
-    for p in (book, report, single, deck):
+    rehearsal = sub.add_parser("feedback", help="the feedback of the committee's examiner rehearsal (.docx, .pdf)")
+    rehearsal.set_defaults(run=feedback)
+    for p in (book, report, single, deck, rehearsal):
         p.add_argument("--db", type=Path, required=True, help="the store's SQLite file")
         p.add_argument("--year", type=int, required=True, help="the fiscal year (B.E.)")
         p.add_argument("--out", type=Path, required=True, help="the folder to write into")

@@ -67,7 +67,7 @@ def chart_png(fig: go.Figure, width: int = 1000, height: int | None = None) -> b
     return png
 
 
-def _image(fig: go.Figure, caption: str, lang: str, width_cm: float = 16.0, **size) -> Image | Para:
+def chart_image(fig: go.Figure, caption: str, lang: str, width_cm: float = 16.0, **size) -> Image | Para:
     png = chart_png(fig, **size)
     return (Image(png, caption, width_cm) if png else
             Para(translate("ar_chart_missing", lang, caption=caption), muted=True))
@@ -114,7 +114,7 @@ def application_report(figures: ApplicationFigures, lang: str = "th", charts: bo
             else:
                 _account(report, figures, item, codes.get(item.id, []), lang, charts)
         if category.id == 7 and charts and review:
-            report.add(_image(kpi_panels(figures.kpis.dropna(subset=["value"]), lang), t("ar_kpi_chart"), lang))
+            report.add(chart_image(kpi_panels(figures.kpis.dropna(subset=["value"]), lang), t("ar_kpi_chart"), lang))
     if review:
         _readiness(report, figures, lang, charts)
     elif figures.annex:
@@ -186,7 +186,7 @@ def _kpi_results(report: Report, figures: ApplicationFigures, kpi, lang: str, ch
     results = Table((t("ar_kpi_year"), t("ar_kpi_result")),
                     (*zip(map(str, fiscal_years), values, strict=True), (t("ovc_target"), kpi.target)),
                     widths=(2.1, 2.7))
-    chart = (_image(kpi_results_chart(fiscal_years, values, kpi.target, comparisons, kpi.unit.get(lang), lang),
+    chart = (chart_image(kpi_results_chart(fiscal_years, values, kpi.target, comparisons, kpi.unit.get(lang), lang),
                     t("ar_kpi_chart_one", kpi=kpi.id), lang, width=640, height=400, width_cm=10.6)
              if charts and any(v is not None for v in values) else None)
     report.add(Heading(f"{kpi.id} {kpi.name.get(lang)} ({kpi.unit.get(lang)})", 3),
@@ -229,7 +229,7 @@ def _readiness(report: Report, figures: ApplicationFigures, lang: str, charts: b
     report.add(Bullets(tuple(f"{status.tier.name.get(lang)}: {readiness_text(status, lang)}"
                              for status in figures.award.tiers)))
     if charts:
-        report.add(_image(category_radar({t("wb_record_score"): scores.categories}, thresholds, lang,
+        report.add(chart_image(category_radar({t("wb_record_score"): scores.categories}, thresholds, lang,
                                          scores.categories.index), t("ar_radar"), lang, width=900, height=620))
     report.add(Para(t("award_readiness_note"), muted=True))
 

@@ -19,12 +19,13 @@ from i18n import translate
 from i18n.format import local_time
 from reports.application import application_report, application_stem
 from reports.document import to_docx, to_pdf
+from reports.feedback import feedback_figures, feedback_report
 from reports.page_budget import PartPages, over_limit, part_name, pdf_and_budget
 from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
 from scoring.criteria import Text
-from storage import answers, assessments, department, ofis, org, years
+from storage import answers, assessments, department, examiners, ofis, org, years
 from storage.accounts import User
 from storage.assessments import SOURCES
 from storage.db import data_version, now
@@ -152,6 +153,24 @@ def page_budget_table(budget: list[PartPages], note: Text | None, lang: str) -> 
     else:
         st.success(t("pb_within"), icon=":material/check:")
     st.caption(t("pb_note", note=note.get(lang)) if note else t("pb_note_none"))
+
+
+def offer_feedback(db: Database, user: User, year: int, lang: str) -> None:
+    """The examiner rehearsal's feedback report in Word and PDF, once a member has submitted (for a member who
+    has not, the reason it cannot be built)."""
+    st.subheader(t("doc_feedback"))
+    st.caption(t("doc_feedback_help"))
+    if not examiners.scored_items(years.framework_of(db, year)):
+        st.info(t("ex_no_scoring"), icon=":material/info:")
+        return
+
+    def build() -> list[tuple[str, str, bytes]]:
+        report = _build([("doc_step_figures", lambda _: feedback_figures(db, user, year)),
+                         ("doc_step_report", lambda figures: feedback_report(figures, lang))])
+        stem = f"pmqa-feedback-{year}-{lang}"
+        return [(f"{stem}.docx", DOCX, to_docx(report)), (f"{stem}.pdf", "application/pdf", to_pdf(report))]
+
+    _offer(("feedback", year, lang), t("doc_build_feedback"), build, db)
 
 
 def offer_unit_report(db: Database, user: User, year: int, lang: str) -> None:
