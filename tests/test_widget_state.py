@@ -258,6 +258,21 @@ def test_every_widget_of_the_review_and_the_department_has_the_stored_value_as_i
     assert given(at) > 30 and not_defaulted(at) == {}
 
 
+def test_every_field_of_the_examiner_rehearsal_has_the_stored_value_as_its_default(app, demo_path):
+    from storage import accounts, connect, examiners
+    from storage.demo import DEMO_PASSWORD
+
+    db = connect(demo_path)
+    member = accounts.authenticate(db, "demo-committee", DEMO_PASSWORD)
+    for item in ("1.1", "1.2", "1.3"):
+        examiners.save(db, member, 2570, item, percent=55, rationale="เหตุผล", strengths="จุดแข็ง", ofis="ข้อเสนอ")
+    db.close()
+    at = app("committee", page="pages/examiners.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="ex:percent:1.1").value == 55
+    assert given(at) >= 16 and not_defaulted(at) == {}
+
+
 def test_every_field_of_the_administration_forms_has_the_stored_value_as_its_default(app):
     from ui.admin import TABS
 
