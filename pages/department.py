@@ -19,6 +19,7 @@ from ui.department_form import (
     status_note,
     text_tools,
 )
+from ui.evidence_gaps import department_panel
 from ui.i18n import current_language, t
 from ui.router import end_page, require_user
 from ui.tabs import sections as form_sections
@@ -51,6 +52,7 @@ else:
     cols[2].metric(t("level"), thai_lines(level_label(scores.level, lang)))
     st.caption(status_note(record))
     st.caption(rules_text(framework.rules, lang))
+    department_panel(db, framework, year)
     if year_closed:
         st.info(t("rv_year_closed", year=year), icon=":material/lock:")
     elif not editable and user.role == "committee":

@@ -8,6 +8,7 @@ import streamlit as st
 from sqlite_utils import Database
 
 from analysis.annex import is_public
+from analysis.evidence_gaps import DEPARTMENT
 from analysis.self_assessment import item_view
 from i18n.format import evidence_label, level_label, local_time, score_text
 from reports.markdown import IMAGE_SOURCE
@@ -19,6 +20,7 @@ from storage.department import Record
 from ui import choices, session
 from ui.assessment_form import level_heading
 from ui.editor import Editor
+from ui.evidence_gaps import item_gaps, year_table
 from ui.formatted_text import help_text, images_panel, preview
 from ui.i18n import current_language, t
 from ui.people import person
@@ -167,6 +169,7 @@ def render_item(db: Database, record: Record, item: Item, framework: Framework, 
         head.markdown(f"#### {item.id} {item.name.get(lang)}")
         score.metric(t("sa_item_score", score=""), score_text(view.detail.score), border=False)
         score.caption(thai_lines(level_label(view.level, lang)))
+        item_gaps(year_table(db, year), DEPARTMENT, item.id)
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             checkpoints = item.level_checkpoints(level)
             met = sum(record.ticks.get(cp.id, False) for cp in checkpoints)
@@ -275,6 +278,7 @@ def render_kpis(db: Database, record: Record, framework: Framework, user: User, 
                 st.caption(t("sa_kpi_meta", unit=md(kpi.unit.get(lang)),
                              direction=t(f"sa_kpi_direction_{kpi.direction}"), target=f"{kpi.target:g}",
                              floor=f"{kpi.floor:g}", ceiling=f"{kpi.ceiling:g}"))
+                item_gaps(year_table(db, year), DEPARTMENT, item.id, kpi.id)
                 theirs = unit_values[(unit_values["kpi"] == kpi.id) & (unit_values["fiscal_year"] == year)]["value"]
                 theirs = theirs.dropna()
                 st.caption(t("dp_units_kpi", n=len(theirs), mean=f"{theirs.mean():,.2f}", min=f"{theirs.min():,.2f}",
