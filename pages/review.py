@@ -9,6 +9,7 @@ from storage import answers, evidence, years
 from storage.answers import EDITABLE
 from ui import choices, session
 from ui.cycles import choose_cycle
+from ui.evidence_gaps import unit_panel
 from ui.i18n import current_language, t
 from ui.people import person
 from ui.review_actions import decision_panel
@@ -78,6 +79,8 @@ st.dataframe(
                    "review": st.column_config.NumberColumn(t("rv_review_total"), format="%.1f"),
                    "difference": st.column_config.NumberColumn(t("rv_difference"), format="%+.1f")},
 )
+code = str(queue.loc[queue["unit_id"] == unit_id, "code"].iloc[0])
+gaps = unit_panel(db, framework, year, code)  # what an examiner checks first, before the committee decides
 if year_closed:
     st.info(t("rv_year_closed", year=year), icon=":material/lock:")
 else:
@@ -90,10 +93,10 @@ category = sections(t("category"), assessed, key("category"), "category", lambda
 rows = evidence.listing(db, user, form.assessment["id"])
 can_note = user.role == "committee"
 if category == 7:
-    render_kpis(form, framework, user, fresh, editable, can_note, rows)
+    render_kpis(form, framework, user, fresh, editable, can_note, rows, gaps=(gaps, code))
 else:
     for item in framework.category(category).items:
-        render_item(form, item, framework, user, fresh, editable, can_note, rows)
+        render_item(form, item, framework, user, fresh, editable, can_note, rows, gaps=(gaps, code))
 if not year_closed:  # the decision again where the reading ends
     st.divider()
     decision_panel(form, user, below=True)

@@ -3,6 +3,7 @@ values, saved as the reviewer goes (see ``ui.editor``), with notes and evidence 
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis.self_assessment import by_target, item_view, kpi_score_of, kpi_value, ticks_of
@@ -15,6 +16,7 @@ from storage.answers import Form, kpis_of
 from ui import choices, session
 from ui.assessment_form import judgement_note, level_heading
 from ui.editor import Editor
+from ui.evidence_gaps import item_gaps
 from ui.evidence_list import evidence_list
 from ui.i18n import current_language, t
 from ui.people import person
@@ -111,7 +113,9 @@ def notes_block(form: Form, item: Item, user: User, can_note: bool) -> None:
 
 
 def render_item(form: Form, item: Item, framework: Framework, user: User, fresh: bool, editable: bool,
-                can_note: bool, evidence_rows: list[dict]) -> None:
+                can_note: bool, evidence_rows: list[dict], gaps: tuple[pd.DataFrame, str] | None = None) -> None:
+    """An item of categories 1-6: the unit's answers beside the committee's, and ``gaps`` (the year's evidence gaps
+    and the unit's code), the item's of them above its levels."""
     lang = current_language()
     aid = form.assessment["id"]
     own, reviewed = ticks_of(form, "self"), ticks_of(form, "review")
@@ -122,6 +126,8 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
         head.caption(t("rv_legend"))
         score_pair(score, own_view.detail.score, review_view.detail.score)
         score.caption(thai_lines(level_label(review_view.level, lang)))
+        if gaps is not None:
+            item_gaps(gaps[0], gaps[1], item.id)
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             level_heading(column, item, level, level_label(level, lang))
             for cp in item.level_checkpoints(level):
@@ -144,7 +150,7 @@ def render_item(form: Form, item: Item, framework: Framework, user: User, fresh:
 
 
 def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, editable: bool, can_note: bool,
-                evidence_rows: list[dict]) -> None:
+                evidence_rows: list[dict], gaps: tuple[pd.DataFrame, str] | None = None) -> None:
     lang = current_language()
     aid, year = form.assessment["id"], form.assessment["year"]
     own = {row["kpi"]: row for row in form.own_kpis}
@@ -161,6 +167,8 @@ def render_kpis(form: Form, framework: Framework, user: User, fresh: bool, edita
                 cols[0].caption(t("rv_unit_value", value="-" if own_value is None else f"{own_value:g}",
                                   unit=kpi.unit.get(lang)))
                 with cols[0]:
+                    if gaps is not None:
+                        item_gaps(gaps[0], gaps[1], item.id, kpi.id)
                     evidence_list([e for e in evidence_rows if e["kpi"] == kpi.id], user, key)
                     if kpi.id in own:
                         judgement_form(own[kpi.id], user, aid, editable)
