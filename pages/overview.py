@@ -7,9 +7,10 @@ from analysis.summary import DEFAULT_METHOD, DEFAULT_SOURCE
 from charts.overview import total_bullet
 from i18n.format import level_label, rules_text, score_text
 from scoring import METHODS
-from storage import org, years
+from storage import department, org, years
 from ui import choices, session
 from ui.cycles import choose_cycle
+from ui.evidence_gaps import overview_metric
 from ui.i18n import current_language, t
 from ui.overview_data import chart_block, load
 from ui.overview_parts import RENDER, TABS, Context, award_table, covers, readiness, readiness_help
@@ -34,8 +35,9 @@ labels = {**(units["code"] + " · " + units["name_en" if lang == "en" else "name
 st.title(t("ov_title"))
 st.caption(covers(head.result.units if head.result else 0, head.units_total, source, method, head.kept))
 st.caption(rules_text(framework.rules, lang))
-cols = st.columns(4)
+cols = st.columns([4, 4, 4, 4, 5])  # the last, the evidence gaps: a longer label
 cols[2].metric(t("submissions"), f"{head.submitted}/{head.units_total}")
+overview_metric(db, year, department.get(db, user, year) is not None, container=cols[4])
 st.progress(head.submitted / head.units_total if head.units_total else 0.0,
             text=t("submissions_value", done=head.submitted, total=head.units_total))
 if head.result is None:
