@@ -58,9 +58,11 @@ class Checkpoint(_Model):
 
 
 class Theme(Text):
-    """A level's short descriptor in an item (e.g. 1.1 Advance: alignment with the national strategy)
-    and the Government 4.0 goals and success factors it serves."""
+    """A level's short descriptor in an item (e.g. 1.1 Advance: alignment with the national strategy),
+    the short English tag assessors write beside the Thai theme (e.g. "Alignment"; optional, files
+    before it have none) and the Government 4.0 goals and success factors it serves."""
 
+    tag: str | None = Field(default=None, min_length=1, max_length=60)
     serves: tuple[str, ...] = ()
 
 

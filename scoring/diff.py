@@ -1,9 +1,11 @@
 """What accepting a new criteria file would change: the rows an admin reviews before using it for a year.
 
-Categories, items, checkpoints and KPIs are matched by id. A checkpoint or KPI with the same id in
-another place is "moved"; a new id is "added" (and the old one "removed"), so answers given to a
-removed checkpoint are kept but no longer count. Text changes in Thai or English are "reworded"
-(shown in Thai); KPI settings and thresholds name what changed, values written with ``:g``::
+Categories, items, checkpoints and KPIs are matched by id, a level's theme by item and level ("2.4 basic"). A
+checkpoint or KPI with the same id in another place is "moved"; a new id is "added" (and the old one "removed"),
+so answers given to a removed checkpoint are kept but no longer count. Text changes in Thai or English are
+"reworded" (shown in Thai); a theme's English tag and the Government 4.0 aims it serves, KPI settings and
+thresholds name what changed, values written with ``:g``; an award tier one file has and the other lacks is
+"added" or "removed"::
 
     >>> from scoring.criteria import default_framework
     >>> fw = default_framework()
@@ -17,17 +19,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from scoring.criteria import Framework, Text, Thresholds
+from scoring.criteria import LEVELS, Framework, Text, Thresholds
 
-KINDS = ("category", "item", "checkpoint", "kpi", "threshold")
-CHANGES = ("added", "removed", "reworded", "moved", "floor", "ceiling", "direction", "target", "min", "max", "value")
+KINDS = ("category", "item", "theme", "checkpoint", "kpi", "threshold")
+CHANGES = ("added", "removed", "reworded", "moved", "floor", "ceiling", "direction", "target", "min", "max", "value",
+           "tag", "serves")
 _KPI_FIELDS = ("floor", "ceiling", "direction", "target", "min", "max")
 
 
 @dataclass(frozen=True)
 class Change:
     kind: str  # one of KINDS
-    ref: str  # the id: "3", "1.1", "1.1.B2", "RM4", "levels.basic"
+    ref: str  # the id: "3", "1.1", "1.1 advance" (a theme), "1.1.B2", "RM4", "levels.basic"
     change: str  # one of CHANGES
     before: str | None
     after: str | None
@@ -73,6 +76,10 @@ class CriteriaDiff:
         return self._rows("kpi", *CHANGES[2:])
 
     @property
+    def themes_changed(self) -> tuple[Change, ...]:
+        return self._rows("theme", *CHANGES)
+
+    @property
     def removed_checkpoint_ids(self) -> tuple[str, ...]:
         """Checkpoints of the old criteria missing from the new: their answers stay but no longer count."""
         return tuple(c.ref for c in self.checkpoints_removed)
@@ -100,7 +107,13 @@ def diff_frameworks(old: Framework, new: Framework) -> CriteriaDiff:
     for kind in KINDS[:-1]:
         changes += _compare(kind, _entries(kind, old), _entries(kind, new))
     before, after = _threshold_values(old.thresholds), _threshold_values(new.thresholds)
-    changes += [Change("threshold", ref, "value", v, after[ref]) for ref, v in before.items() if v != after[ref]]
+    for ref in _merged_order(list(before), list(after)):
+        if ref not in after:
+            changes.append(Change("threshold", ref, "removed", before[ref], None))
+        elif ref not in before:
+            changes.append(Change("threshold", ref, "added", None, after[ref]))
+        elif before[ref] != after[ref]:
+            changes.append(Change("threshold", ref, "value", before[ref], after[ref]))
     return CriteriaDiff(tuple(changes))
 
 
@@ -109,6 +122,10 @@ def _entries(kind: str, fw: Framework) -> dict[str, _Entry]:
         return {str(c.id): _Entry((c.name,)) for c in fw.categories}
     if kind == "item":
         return {i.id: _Entry((i.name, i.statement)) for i in fw.items()}
+    if kind == "theme":
+        return {f"{i.id} {level}": _Entry((Text(th=theme.th, en=theme.en),), values=(("tag", theme.tag),
+                                                                                   ("serves", theme.serves)))
+                for i in fw.items() for level in LEVELS if (theme := i.theme(level))}
     if kind == "checkpoint":
         return {cp.id: _Entry((cp.text,), f"{item.id} {level}") for item, level, cp in fw.checkpoints()}
     return {
@@ -147,7 +164,7 @@ def _merged_order(old: list[str], new: list[str]) -> list[str]:
 def _threshold_values(t: Thresholds) -> dict[str, str]:
     values = {f"levels.{k}": _fmt(v) for k, v in t.levels.model_dump().items()}
     for tier in t.awards.tiers:
-        values.update({f"awards.{tier.id}.total": _fmt(tier.total),
+        values.update({f"awards.{tier.id}.name": tier.name.th, f"awards.{tier.id}.total": _fmt(tier.total),
                        f"awards.{tier.id}.category_min": _fmt(tier.category_min)})
     values["awards.category"] = _fmt(t.awards.category)
     values["ladder"] = ", ".join(map(_fmt, t.ladder))
@@ -158,5 +175,9 @@ def _th(text: Text | None) -> str | None:
     return text.th if text else None
 
 
-def _fmt(value: object) -> str:
+def _fmt(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return ", ".join(map(_fmt, value))
     return f"{value:g}" if isinstance(value, int | float) else str(value)

@@ -63,12 +63,14 @@ def _on_kpi(user: User, assessment_id: int, kpi: str, fiscal_year: int) -> None:
 
 
 def level_heading(column, item: Item, level: str, title: str) -> None:
-    """A level's title, its theme in the criteria and, for a level of one checkpoint, that it is all or
-    nothing."""
+    """A level's title, its theme in the criteria (in Thai with its English tag beside it, as assessors write it)
+    and, for a level of one checkpoint, that it is all or nothing."""
     column.markdown(f"**{title}**")
     theme = item.theme(level)
     if theme:
-        column.caption(t("sa_level_theme", theme=thai_lines(theme.get(current_language()))))
+        lang = current_language()
+        text = theme.get(lang) + (f" ({theme.tag})" if theme.tag and lang == "th" else "")
+        column.caption(t("sa_level_theme", theme=thai_lines(text)))
     if len(item.level_checkpoints(level)) == 1:
         column.caption(t("sa_single_checkpoint"))
 
