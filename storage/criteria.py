@@ -79,13 +79,28 @@ def accept(db: Database, actor: User, year: int, data: bytes, name: str) -> Prev
     return seen
 
 
+def default_preview(db: Database, year: int) -> Preview | None:
+    """What going back to the default (the year's own file on disk, else the shipped default as it is today) would
+    change in the year's criteria, as ``preview`` shows an upload; None when the year uses that file already."""
+    path = years.disk_file(year)
+    data = path.read_bytes()
+    row = db.execute("SELECT criteria_sha FROM cycles WHERE year = ?", [year]).fetchone()
+    if row is None or row[0] is None or row[0] == hashlib.sha256(data.decode("utf-8-sig").encode("utf-8")).hexdigest():
+        return None  # a year with no file of its own follows the files on disk
+    return preview(db, year, data, path.name)
+
+
 def use_default(db: Database, actor: User, year: int) -> None:
-    """Go back to the year's own file on disk or the shipped default."""
+    """Go back to the year's own file on disk or the shipped default as they are today, stored so that the year
+    keeps it (``years.store_file``)."""
     require_admin(db, actor)
     with transaction(db):
         years.require_open_year(db, year)
-        db.execute("UPDATE cycles SET criteria_sha = NULL WHERE year = ?", [year])
-        audit.record(db, actor.username, "set_criteria", "cycle", year, file=None)
+        path = years.disk_file(year)
+        sha = years.store_file(db, path, actor.username)
+        db.execute("UPDATE cycles SET criteria_sha = ? WHERE year = ?", [sha, year])
+        name = db.execute("SELECT name FROM criteria_files WHERE sha256 = ?", [sha]).fetchone()[0]
+        audit.record(db, actor.username, "set_criteria", "cycle", year, file=None, default=name, sha256=sha)
 
 
 def accepted_files(db: Database) -> list[dict]:

@@ -484,3 +484,36 @@ def m023_examiner_scoring(db: Database) -> None:
         {"year": int, "item": str, "percent": int, "reason": str, "strengths": str, "ofis": str, "agreed_by": str,
          "agreed_at": str}, pk=("year", "item"), not_null={"percent", "reason"},
         foreign_keys=[("year", "cycles", "year")])
+
+
+# The first version of the shipped default criteria, kept word for word: the file every year opened before m024 used
+DEFAULT_V1 = "pmqa4-default-v1.yaml"
+
+
+@migrations
+def m024_years_keep_their_criteria(db: Database) -> None:
+    """A year keeps the criteria file it was opened with. Until now a year on the default criteria stored no file
+    and followed the file on disk, so a new version of the shipped default would have changed every year already
+    opened. Each year without a stored file now stores (as an accepted file is stored: ``criteria_files``, its
+    checksum in ``cycles.criteria_sha``) the file it has used: its own ``pmqa4-<year>.yaml`` on disk when there is
+    one that loads, else the default's first version (``DEFAULT_V1``); the audit log names the file per year. A year
+    whose own file does not load is left as it was."""
+    import hashlib
+
+    from scoring.criteria import FRAMEWORK_DIR, CriteriaError, parse_framework
+    from storage import audit
+    from storage.db import now
+
+    for (year,) in db.execute("SELECT year FROM cycles WHERE criteria_sha IS NULL ORDER BY year").fetchall():
+        own = FRAMEWORK_DIR / f"pmqa4-{year}.yaml"
+        path = own if own.is_file() else FRAMEWORK_DIR / DEFAULT_V1
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+            framework_id = parse_framework(text, source=path.name).id
+        except (OSError, CriteriaError):
+            continue
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        db.execute("INSERT OR IGNORE INTO criteria_files (sha256, name, framework_id, text, accepted_at, accepted_by) "
+                   "VALUES (?, ?, ?, ?, ?, ?)", [sha, path.name, framework_id, text, now(), "system"])
+        db.execute("UPDATE cycles SET criteria_sha = ? WHERE year = ?", [sha, year])
+        audit.record(db, "system", "set_criteria", "cycle", year, file=path.name, sha256=sha, changes=0)

@@ -14,19 +14,36 @@ A year uses the criteria file accepted for it (``storage.criteria``), else the y
 disk, else the default; the thresholds saved for it, else those of its criteria file; and the scoring rules
 saved for it (how a missing KPI value counts, which categories are assessed), else the file's; and the page
 limits of the application's parts saved for it, each over the file's.
+
+A year keeps the criteria file it was opened with: opening a year without a chosen file stores the file it
+takes from disk (its own ``pmqa4-<year>.yaml``, else the shipped default) the way an accepted file is stored,
+so a later version of the default changes no year already opened (``schema.m024`` did the same for the years
+opened before). Only the admin's own choice changes a year's file (``storage.criteria``), with the changes shown
+first. A year with no stored file (the demo's, and years made with ``org.add_cycle``) follows the files on disk.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlite_utils import Database
 
 from scoring import Framework, framework_for_year
-from scoring.criteria import ALL_CATEGORIES, BUDGET_PARTS, MISSING_KPI_RULES, Thresholds, parse_framework
+from scoring.criteria import (
+    ALL_CATEGORIES,
+    BUDGET_PARTS,
+    DEFAULT_FILE,
+    FRAMEWORK_DIR,
+    MISSING_KPI_RULES,
+    CriteriaError,
+    Thresholds,
+    parse_framework,
+)
 from storage import audit
 from storage.accounts import User, require_admin
 from storage.db import now, transaction
@@ -151,7 +168,8 @@ def require_unit_phase(db: Database, year: int, status: str | None = None) -> No
 def open_year(db: Database, actor: User, year: int, dates: dict[str, tuple] | None = None,
               criteria_sha: str | None = None) -> None:
     """A new fiscal year with its phases (dates from ``dates``, else the suggested calendar), its
-    self-assessment phase open, and its criteria (an accepted file's checksum, else the default)."""
+    self-assessment phase open, and its criteria: an accepted file's checksum, else the file it takes from disk
+    today (``disk_file``), stored so that the year keeps it."""
     require_admin(db, actor)
     if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
         raise InputError("error_year_range", low=MIN_YEAR, high=MAX_YEAR)
@@ -163,6 +181,8 @@ def open_year(db: Database, actor: User, year: int, dates: dict[str, tuple] | No
         if criteria_sha and not db.execute("SELECT 1 FROM criteria_files WHERE sha256 = ?",
                                            [criteria_sha]).fetchone():
             raise InputError("error_input")
+        if not criteria_sha:
+            criteria_sha = store_file(db, disk_file(year), actor.username)
         db["cycles"].insert({"year": year, "status": "open", "opened_at": now(), "criteria_sha": criteria_sha})
         insert_phases(db, year, {PHASES[0]: "open"}, checked)
         audit.record(db, actor.username, "open", "cycle", year, criteria=criteria_sha,
@@ -345,6 +365,34 @@ def page_limits_of(framework: Framework) -> dict[str, int | None]:
 
 
 # -- the year's criteria ---------------------------------------------------------------------------
+
+def disk_file(year: int) -> Path:
+    """The criteria file on disk a year takes (``scoring.framework_for_year``'s choice): its own
+    ``pmqa4-<year>.yaml`` if there is one, else the shipped default."""
+    own = FRAMEWORK_DIR / f"pmqa4-{year}.yaml"
+    return own if own.is_file() else FRAMEWORK_DIR / DEFAULT_FILE
+
+
+def stored_name(path: Path, framework: Framework) -> str:
+    """The name a file from disk is stored under: the shipped default by its version (its id, e.g.
+    ``pmqa4-default-v2.yaml``, since every version of it has the same file name), any other by its file name."""
+    return f"{framework.id}.yaml" if path.name == DEFAULT_FILE else path.name
+
+
+def store_file(db: Database, path: Path, username: str) -> str:
+    """Inside a write transaction: the criteria file at ``path``, checked, stored as an accepted file is (once, under
+    the checksum of its text); gives the checksum. A file that does not load is refused (``InputError``) and nothing
+    is stored."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        framework = parse_framework(text, source=path.name)
+    except (OSError, CriteriaError) as exc:
+        raise InputError("error_criteria_file", name=path.name, message=str(exc)) from None
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    db.execute("INSERT OR IGNORE INTO criteria_files (sha256, name, framework_id, text, accepted_at, accepted_by) "
+               "VALUES (?, ?, ?, ?, ?, ?)", [sha, stored_name(path, framework), framework.id, text, now(), username])
+    return sha
+
 
 def framework_of(db: Database, year: int) -> Framework:
     """The criteria the year uses, with the thresholds, rules and page limits saved for it."""

@@ -15,11 +15,13 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import translate
 from i18n.format import level_label, rules_text
+from scoring import default_framework
 from storage import accounts, audit, connect, org, years
 from storage.__main__ import init_production
 from storage.accounts import authenticate
 from storage.demo import DEMO_PASSWORD
 from storage.schema import PHASES
+from storage.years import accepted_framework
 from ui.admin import TABS
 from ui.admin.years import this_fiscal_year
 from ui.home_parts import phase_notice
@@ -616,7 +618,8 @@ def test_saved_thresholds_are_stored_and_used_by_home_and_overview(admin_page, d
     assert stored["levels"] == {"basic": 380.0, "advance": 420.0, "significance": 480.0}
     assert stored["ladder"] == [380.0, 420.0, 460.0]
     assert [(tier["id"], tier["total"], tier["category_min"]) for tier in stored["awards"]["tiers"]] == [
-        ("advance", 400.0, 300.0), ("significance", 450.0, 400.0)]
+        (tier.id, tier.total, tier.category_min) for tier in default_framework().thresholds.awards.tiers]
+    assert [tier["id"] for tier in stored["awards"]["tiers"]] == ["advance"]  # the default's one tier
     assert stored["awards"]["category"] == 400.0
     [entry] = audited(demo_db, "set_thresholds", "cycle")[-1:]
     assert entry["detail"]["before"]["levels"]["basic"] == 300.0 and entry["detail"]["after"] == stored
@@ -694,9 +697,13 @@ def test_upload_a_criteria_file_see_what_it_changes_accept_it_then_go_back_to_th
     assert any(md("pmqa4-2570.yaml") in m.value for m in at.markdown)
     assert at.get("file_uploader")[0].value is None  # a fresh uploader
 
+    assert any(e.label == translate("adm_criteria_default_diff", "th", name=default_framework().name.th)
+               for e in at.expander)  # what going back would change: the one checkpoint, back
     click(at, "adm_criteria_use_default")
-    assert years.cycle(demo_db, YEAR)["criteria_sha"] is None
+    assert years.framework_of(demo_db, YEAR) == default_framework()
+    assert accepted_framework(demo_db, years.cycle(demo_db, YEAR)["criteria_sha"]) == default_framework()
     assert [e["detail"]["file"] for e in audited(demo_db, "set_criteria", "cycle")] == ["pmqa4-2570.yaml", None]
+    assert not [b for b in at.button if b.label == translate("adm_criteria_use_default", "th")]
 
 
 def test_a_broken_criteria_file_is_refused_with_a_message(admin_page, demo_db):

@@ -1,6 +1,7 @@
 """Fiscal years and their phases: opening a year, the phase rules every write obeys, closing and
 re-opening, thresholds, the criteria a year uses, and many processes opening a store at once."""
 
+import hashlib
 import json
 import shutil
 from datetime import date
@@ -514,9 +515,11 @@ def test_a_year_uses_the_default_until_a_file_is_accepted_then_again_after_use_d
     assert entry["detail"]["file"] == "ours.yaml" and entry["detail"]["sha256"] == seen.sha256
     criteria.use_default(db, admin, YEAR)
     assert years.framework_of(db, YEAR) == default_framework()
-    assert years.cycle(db, YEAR)["criteria_sha"] is None
-    assert audited(db, "set_criteria")[-1]["detail"] == {"file": None}
-    assert count(db, "criteria_files") == 1  # the accepted file stays on record
+    kept = years.cycle(db, YEAR)["criteria_sha"]  # the default as it is today, kept for the year
+    assert kept == hashlib.sha256(DEFAULT_FILE.read_bytes()).hexdigest()
+    assert audited(db, "set_criteria")[-1]["detail"] == {"file": None, "default": f"{default_framework().id}.yaml",
+                                                         "sha256": kept}
+    assert count(db, "criteria_files") == 2  # the accepted file stays on record, beside the default
     with pytest.raises(AccessDenied):
         criteria.accept(db, people["committee"], YEAR, data, "ours.yaml")
 

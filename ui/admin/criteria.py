@@ -40,9 +40,7 @@ def view(db: Database, user: User) -> None:
     else:
         st.markdown(t("adm_criteria_in_use_default", name=framework.name.get(lang)))
     _upload(db, user, year)
-    if row["criteria_sha"] and st.button(t("adm_criteria_use_default"), key=f"adm:criteria_default:{year}"):
-        run(lambda: criteria.use_default(db, user, year), done=t("adm_saved"))
-        st.rerun()
+    _default(db, user, year)
     st.divider()
     _rules(db, user, year, framework, saved=row["rules"] is not None)
     st.divider()
@@ -64,6 +62,33 @@ def _upload(db: Database, user: User, year: int) -> None:
     except StoreError as exc:
         st.error(describe(exc), icon=":material/error:")
         return
+    _changes(preview)
+    if st.button(t("adm_criteria_accept", year=year), type="primary", key=f"adm:criteria_accept:{year}:{round_}"):
+        if run(lambda: criteria.accept(db, user, year, data, upload.name), done=t("adm_criteria_accepted")):
+            st.session_state["adm:criteria_round"] = round_ + 1
+        st.rerun()
+
+
+def _default(db: Database, user: User, year: int) -> None:
+    """When the year keeps another file than the default on disk today (the one it was opened with, or one
+    accepted): what going back to the default would change, and the button that does it."""
+    try:
+        preview = criteria.default_preview(db, year)
+    except StoreError as exc:  # the year's own file on disk does not load
+        st.error(describe(exc), icon=":material/error:")
+        return
+    if preview is None:
+        return
+    with st.expander(t("adm_criteria_default_diff", name=preview.framework.name.get(current_language())),
+                     icon=":material/difference:"):
+        _changes(preview)
+    if st.button(t("adm_criteria_use_default"), key=f"adm:criteria_default:{year}"):
+        run(lambda: criteria.use_default(db, user, year), done=t("adm_saved"))
+        st.rerun()
+
+
+def _changes(preview: criteria.Preview) -> None:
+    """A file's changes to the year's criteria, row by row, their counts, and the saved answers it leaves out."""
     if preview.diff.is_empty:
         st.info(t("diff_none"), icon=":material/check:")
     else:
@@ -83,10 +108,6 @@ def _upload(db: Database, user: User, year: int) -> None:
     if preview.orphaned_answers:
         st.warning(t("adm_criteria_orphans", answers=preview.orphaned_answers,
                      assessments=preview.orphaned_assessments), icon=":material/warning:")
-    if st.button(t("adm_criteria_accept", year=year), type="primary", key=f"adm:criteria_accept:{year}:{round_}"):
-        if run(lambda: criteria.accept(db, user, year, data, upload.name), done=t("adm_criteria_accepted")):
-            st.session_state["adm:criteria_round"] = round_ + 1
-        st.rerun()
 
 
 def _rules(db: Database, user: User, year: int, framework, saved: bool) -> None:
