@@ -73,7 +73,8 @@ def test_the_word_file_reads_back_with_the_stores_text(record, lang):
     if met[first.id]:
         assert any(f"{first.id} {first.text.get(lang)}" in p for p in paragraphs)
     kpi_rows = [[c.text for c in row.cells] for table in word.tables for row in table.rows]
-    assert ["RM1", framework.item("7.1").kpis[0].name.get(lang), "90.00", "–", "88.50", "91.25"] in kpi_rows
+    rm1 = framework.item("7.1").kpis[0]
+    assert ["RM1", rm1.name.get(lang), f"{rm1.target:.2f}", "–", "88.50", "91.25"] in kpi_rows
     header = word.tables[0].rows[0]._tr
     assert header.find(".//{*}tblHeader") is not None  # the header row repeats on every page
     normal = word.styles["Normal"].element.rPr.rFonts

@@ -17,7 +17,11 @@ DESIGN_KPIS = [
     ("7.3", "RM5", 80, 100), ("7.4", "RM6", 20, 100), ("7.4", "RM7", 75, 95), ("7.5", "RM8", 94, 98),
     ("7.6", "RM9", 60, 100), ("7.6", "RM10", 70, 90),
 ]
+# The field's targets (issue 28: the field's tool, DESIGN.md "Facts from the field")
+FIELD_TARGETS = {"RM1": 85, "RM2": 85, "RM3": 85, "RM4": 90, "RM5": 90, "RM6": 60, "RM7": 85, "RM8": 85, "RM9": 80,
+                 "RM10": 80}
 ITEMS_1_TO_6 = [f"{c}.{i}" for c in range(1, 7) for i in range(1, 5)]
+V1_FILE = DEFAULT_FILE.parent / "pmqa4-default-v1.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +50,77 @@ def test_default_kpis_are_those_of_the_design(default):
     assert all(k.direction == "higher" for _, k in default.kpis())
 
 
+def test_default_kpi_targets_are_the_fields_each_within_its_valid_range(default):
+    assert {k.id: k.target for _, k in default.kpis()} == FIELD_TARGETS
+    assert all(k.min <= v <= k.max for _, k in default.kpis() for v in (k.floor, k.ceiling, k.target))
+
+
 def test_default_thresholds(default):
     assert default.thresholds.levels.model_dump() == {"basic": 300, "advance": 400, "significance": 500}
     awards = default.thresholds.awards
-    assert [(t.id, t.total, t.category_min) for t in awards.tiers] == [("advance", 400, 300),
-                                                                        ("significance", 450, 400)]
+    # OPDC's lists name the PMQA 4.0 award (at the Advance level) and category awards: no award at Significance
+    [tier] = awards.tiers
+    assert (tier.id, tier.total, tier.category_min) == ("advance", 400, 300)
     assert (awards.pmqa_total, awards.pmqa_category_min, awards.category) == (400, 300, 400)  # the headline tier
-    assert [t.name.th for t in awards.tiers] == ["รางวัล PMQA 4.0 ระดับก้าวหน้า", "รางวัล PMQA 4.0 ระดับพัฒนาจนเกิดผล"]
+    assert "รางวัลคุณภาพการบริหารจัดการภาครัฐ 4.0" in tier.name.th and "PMQA 4.0 award" in tier.name.en
+    assert "พัฒนาจนเกิดผล" not in tier.name.th and "Significance" not in tier.name.en
     assert default.thresholds.ladder == (300, 350, 400)
+
+
+def test_a_file_may_still_offer_several_readiness_tiers():
+    data = default_dict()
+    data["thresholds"]["awards"]["tiers"].append(
+        {"id": "own_readiness", "name": {"th": "ระดับความพร้อมของกรม", "en": "Our own readiness tier"}, "total": 450,
+         "category_min": 400})
+    awards = parse_framework(yaml.safe_dump(data, allow_unicode=True), source="ours.yaml").thresholds.awards
+    assert [t.id for t in awards.tiers] == ["advance", "own_readiness"]
+    assert awards.tier("own_readiness").total == 450 and awards.pmqa_total == 400  # the first is the headline
+
+
+def test_every_theme_has_a_short_english_tag(default):
+    for item_id in ITEMS_1_TO_6:
+        for level in LEVELS:
+            tag = default.item(item_id).theme(level).tag
+            assert tag and tag.isascii() and len(tag) <= 40 and tag == tag.strip(), (item_id, level, tag)
+    assert default.item("2.4").theme("basic").tag == "Open by default"
+
+
+def test_a_theme_needs_no_tag_and_an_empty_one_is_refused():
+    framework = load_framework(V1_FILE)  # the first version, from before tags
+    assert all(framework.item(i).theme(level).tag is None for i in ITEMS_1_TO_6 for level in LEVELS)
+    data = default_dict()
+    data["categories"][0]["items"][0]["themes"]["basic"]["tag"] = ""
+    with pytest.raises(CriteriaError, match=r"items\[1\.1\]\.themes\.basic\.tag"):
+        parse_framework(yaml.safe_dump(data, allow_unicode=True), source="empty-tag.yaml")
+
+
+def test_the_first_version_is_kept_word_for_word_beside_the_new_one(default):
+    v1 = load_framework(V1_FILE)
+    assert (v1.id, default.id) == ("pmqa4-default", "pmqa4-default-v2")
+    assert [t.id for t in v1.thresholds.awards.tiers] == ["advance", "significance"]
+    assert {k.id: k.target for _, k in v1.kpis()}["RM6"] == 92
+    assert [cp.id for _, _, cp in v1.checkpoints()] == [cp.id for _, _, cp in default.checkpoints()]  # ids stay
+    assert v1.application == default.application and v1.award_scoring == default.award_scoring
+
+
+def test_the_fields_meanings_and_levels(default):
+    """Issue 28's points, by checkpoint: public reporting ("open by default") is 2.4's Basic checkpoint; 5.2 covers
+    the work environment and teams; 6.4's Basic level monitors processes (continuity planning is Advance); 6.3's
+    Significance compares with others; no Significance checkpoint asks for "at least three years"."""
+    def en(ref):
+        return default.text_of(ref).en.lower()
+
+    assert "public" in en("2.4.B1") and "by default" in en("2.4.B1")
+    assert not any("public" in en(f"2.4.A{n}") for n in (1, 2, 3))
+    basic_52 = " ".join(en(f"5.2.B{n}") for n in range(1, 5))
+    assert all(word in basic_52 for word in ("workplace", "safety", "team"))
+    assert not any("apprais" in en(cp.id) for item, _, cp in default.checkpoints() if item.id == "5.2")
+    assert all("monitored" in en(ref) or "review" in en(ref) for ref in ("6.4.B1", "6.4.B2"))
+    assert "continuity" in en("6.4.A1") and not any("continuity" in en(f"6.4.B{n}") for n in (1, 2))
+    assert "compare" in en("6.3.S1") and "agencies" in en("6.3.S1")
+    assert "national strategy" in en("1.1.A1") and "cascad" not in en("1.1.A1")
+    for _, _, cp in default.checkpoints():
+        assert "three years" not in cp.text.en and "สามปี" not in cp.text.th, cp.id
 
 
 # DESIGN.md, "Facts from the field": Basic / Advance / Significance checkpoints per item
@@ -191,7 +258,8 @@ def _themes_on_results(d):
 
 
 def _tiers_falling(d):
-    d["thresholds"]["awards"]["tiers"][1]["total"] = 350
+    d["thresholds"]["awards"]["tiers"].append({"id": "lower", "name": {"th": "ต่ำกว่า", "en": "Lower"}, "total": 350,
+                                               "category_min": 300})
 
 
 def _unknown_rule(d):

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from i18n import YAML_LOADER
-from scoring import LEVELS, Framework, default_framework, parse_framework
+from scoring import LEVELS, Framework, default_framework, load_framework, parse_framework
 from scoring.criteria import DEFAULT_FILE, FRAMEWORK_DIR
 from scoring.diff import Change, CriteriaDiff, diff_frameworks
 
@@ -160,7 +160,7 @@ CASES = {
         Change("kpi", "RM1", "floor", "75", "95"),
         Change("kpi", "RM1", "ceiling", "95", "75"),
         Change("kpi", "RM1", "direction", "higher", "lower"),
-        Change("kpi", "RM1", "target", "90", "80"),
+        Change("kpi", "RM1", "target", f"{DEFAULT.item('7.1').kpis[0].target:g}", "80"),
     ]),
     "kpi limits": (kpi_limits, [Change("kpi", "RM6", "min", "0", "10"), Change("kpi", "RM6", "max", "100", "150")]),
     "kpi unit": (kpi_unit, [Change("kpi", "RM1", "reworded", "ร้อยละ", "คะแนน")]),
@@ -252,3 +252,60 @@ def test_removed_checkpoint_ids_are_exactly_those_removed(removed):
     assert [c.change for c in forward.changes] == ["removed"] * len(removed)
     assert [c.ref for c in back.checkpoints_added] == order
     assert back.removed_checkpoint_ids == () and len(back.changes) == len(removed)
+
+
+# --- themes, award tiers, and the default's two versions ---------------------------------------------------------
+
+def test_a_themes_wording_tag_and_aims_are_changes():
+    theme = DEFAULT.item("2.4").theme("basic")
+
+    def edit(d):
+        item(d, "2.4")["themes"]["basic"].update(th="แนวคิดใหม่", tag="New tag", serves=["citizen_centric"])
+
+    assert list(diff_frameworks(DEFAULT, variant(edit)).changes) == [
+        Change("theme", "2.4 basic", "reworded", theme.th, "แนวคิดใหม่"),
+        Change("theme", "2.4 basic", "tag", theme.tag, "New tag"),
+        Change("theme", "2.4 basic", "serves", ", ".join(theme.serves), "citizen_centric"),
+    ]
+    untagged = variant(lambda d: item(d, "1.1")["themes"]["advance"].pop("tag"))
+    assert list(diff_frameworks(DEFAULT, untagged).themes_changed) == [
+        Change("theme", "1.1 advance", "tag", DEFAULT.item("1.1").theme("advance").tag, None)]
+
+
+def test_an_award_tier_one_file_lacks_is_added_or_removed():
+    def own_tier(d):
+        d["thresholds"]["awards"]["tiers"].append(
+            {"id": "own", "name": {"th": "ความพร้อมของกรม", "en": "Our own"}, "total": 450, "category_min": 400})
+
+    more = variant(own_tier)
+    added = [Change("threshold", "awards.own.name", "added", None, "ความพร้อมของกรม"),
+             Change("threshold", "awards.own.total", "added", None, "450"),
+             Change("threshold", "awards.own.category_min", "added", None, "400")]
+    assert list(diff_frameworks(DEFAULT, more).changes) == added
+    assert list(diff_frameworks(more, DEFAULT).changes) == [
+        Change("threshold", c.ref, "removed", c.after, None) for c in added]
+
+
+def test_the_first_version_of_the_default_against_the_current_shows_what_changed():
+    """What an admin sees for a year kept on version 1 (issue 28): the field's meanings and levels, its KPI
+    targets and the award tier at Significance gone; the same checkpoints, so no answer stops counting."""
+    v1 = load_framework(FRAMEWORK_DIR / "pmqa4-default-v1.yaml")
+    diff = diff_frameworks(v1, DEFAULT)
+    assert not diff.checkpoints_added and diff.removed_checkpoint_ids == ()
+    reworded = {c.ref for c in diff.checkpoints_reworded}
+    assert {"2.4.B1", "2.4.A3", "6.3.S1", "6.4.B1", "6.4.B2", "6.4.A1", "6.4.A3", "1.1.A1", "3.2.A1"} <= reworded
+    assert {"5.2.B1", "5.2.B2", "5.2.B3", "5.2.B4", "5.2.A3"} <= reworded
+    assert {"1.1.S1", "1.2.S1", "3.2.S1"} <= reworded  # no "at least three years"
+    assert {c.ref for c in diff.changes if c.kind == "item"} == {"5.2", "6.4"}
+    # the targets: version 1's, then the field's (RM1-RM10 = 85, 85, 85, 90, 90, 60, 85, 85, 80, 80)
+    assert {c.ref: (c.before, c.after) for c in diff.kpis_changed} == {
+        "RM1": ("90", "85"), "RM2": ("90", "85"), "RM4": ("95", "90"), "RM5": ("95", "90"), "RM6": ("92", "60"),
+        "RM8": ("96", "85")}
+    assert all(c.change == "target" for c in diff.kpis_changed)
+    tiers = {(c.ref, c.change) for c in diff.changes if c.kind == "threshold"}
+    assert tiers == {("awards.advance.name", "value"), ("awards.significance.name", "removed"),
+                     ("awards.significance.total", "removed"), ("awards.significance.category_min", "removed")}
+    themes = {(c.ref, c.change) for c in diff.themes_changed}
+    assert {("2.4 basic", "reworded"), ("5.2 basic", "reworded"), ("6.4 basic", "reworded"),
+            ("6.3 significance", "reworded")} <= themes
+    assert sum(change == "tag" for _, change in themes) == 3 * 24  # every theme gained its English tag

@@ -11,6 +11,7 @@ from analysis.scores import cycle_scores
 from scoring import framework_for_year
 from scoring.lens import aim_readiness
 from scoring.ofi import AwardPlanner, unit_shares
+from storage import years
 
 YEAR = 2570
 
@@ -25,13 +26,26 @@ def full_planner(demo_db):
     return make
 
 
+def own_tier(db) -> None:
+    """The year's thresholds with a readiness tier of the department's own above the default's PMQA 4.0 award."""
+    thresholds = framework_for_year(YEAR).thresholds.model_dump()
+    thresholds["awards"]["tiers"] = [*thresholds["awards"]["tiers"], {
+        "id": "own", "name": {"th": "ความพร้อมของกรม", "en": "Our own tier"}, "total": 450, "category_min": 400}]
+    years.set_thresholds(db, reader(db, "admin"), YEAR, thresholds)
+
+
+@pytest.mark.parametrize("tiers", ["default", "own tier"])
 @pytest.mark.parametrize("method", ["mean", "weighted"])
-def test_each_award_path_computed_alone_equals_the_full_planners(demo_db, full_planner, method):
+def test_each_award_path_computed_alone_equals_the_full_planners(demo_db, full_planner, method, tiers):
+    if tiers == "own tier":
+        own_tier(demo_db)
     planner = full_planner(method)
-    awards = framework_for_year(YEAR).thresholds.awards
+    awards = years.framework_of(demo_db, YEAR).thresholds.awards
     head = overview.headline(demo_db, reader(demo_db), YEAR, "best", method)
     targets = overview.path_targets(head)
-    assert targets[:2] == ["tier_advance", "tier_significance"] and len(targets) > 2
+    expected_tiers = ["tier_advance", "tier_own"] if tiers == "own tier" else ["tier_advance"]  # none met yet
+    assert [t.id for t in awards.tiers] == [t.removeprefix("tier_") for t in expected_tiers]
+    assert targets[:len(expected_tiers)] == expected_tiers and len(targets) > len(expected_tiers)
     for target in targets:
         alone = overview.award_path(demo_db, YEAR, "best", method, target)
         tier = awards.tier(target.removeprefix("tier_")) if target.startswith("tier_") else None

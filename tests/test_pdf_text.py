@@ -35,18 +35,20 @@ def thai_words() -> list[str]:
 
 def extracted(pdf: bytes, tmp_path, footer: str = "") -> dict[str, str]:
     """The PDF's text as pdftotext and pypdf give it, whitespace removed, without the pages' footer and number
-    (which come between the two halves of a line a page ends inside)."""
+    (which come between the two halves of a line a page ends inside). The footer ends each page's text: it is
+    taken off page by page, so a page number is never read together with digits the next page begins with (an
+    item's number heading the page)."""
     path = tmp_path / "text.pdf"
     path.write_bytes(pdf)
-    texts = {"pypdf": "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)}
+    pages = {"pypdf": [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]}
     if POPPLER:
-        texts["pdftotext"] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                                            check=True).stdout
-    flat = {tool: "".join(text.split()) for tool, text in texts.items()}
-    if not footer:
-        return flat
-    pattern = re.escape("".join(footer.split()) + "·") + r"\d+"
-    return {tool: re.sub(pattern, "", text) for tool, text in flat.items()}
+        pages["pdftotext"] = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                            check=True).stdout.split("\f")
+    flat = {tool: ["".join(text.split()) for text in texts] for tool, texts in pages.items()}
+    if footer:
+        pattern = re.compile(re.escape("".join(footer.split()) + "·") + r"\d+$")
+        flat = {tool: [pattern.sub("", text) for text in texts] for tool, texts in flat.items()}
+    return {tool: "".join(texts) for tool, texts in flat.items()}
 
 
 def test_every_word_of_a_wide_sample_comes_back_from_pdftotext_and_pypdf(tmp_path):
