@@ -168,7 +168,7 @@ def download(db: Database, table: pd.DataFrame, framework: Framework, year: int,
 def department_panel(db: Database, framework: Framework, year: int) -> None:
     """The department page's panel: the department's gaps, and the whole year's (units included) to download."""
     table = year_table(db, year)
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
     left.markdown(f"**{t('eg_title')}**")
     download(db, table, framework, year, "eg:download", container=right)
     summary(table, DEPARTMENT, framework, "department")
@@ -177,7 +177,7 @@ def department_panel(db: Database, framework: Framework, year: int) -> None:
 def unit_panel(db: Database, framework: Framework, year: int, code: str) -> pd.DataFrame:
     """The review page's panel: the unit's gaps, and them to download; returns the year's table for the items."""
     table = year_table(db, year)
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
     left.markdown(f"**{t('eg_title')}**")
     if not of_scope(table, code).empty:
         download(db, table, framework, year, "eg:download_unit", scope=code, container=right)
