@@ -6,11 +6,15 @@ which items, and which levels and trends are flagged, are data (the criteria fil
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
+from sqlite_utils import Database
 
+from analysis.self_assessment import item_view
 from scoring import Framework
+from storage import department, years
 
 COLUMNS = ["item", "level", "kpi", "fiscal_year", "value", "target", "previous", "below_target", "falling"]
 
@@ -21,10 +25,12 @@ def worse(direction: str, value: float, than: float) -> bool:
 
 
 def flags(framework: Framework, levels: Mapping[str, str | None], values: pd.DataFrame,
-          tracks: Mapping[str, Sequence[str]], claims: Sequence[str], falling: int) -> pd.DataFrame:
+          tracks: Mapping[str, Sequence[str]], claims: Sequence[str], falling: int,
+          below_target: bool = True) -> pd.DataFrame:
     """Per item claiming one of ``claims`` (its level in ``levels``: item -> the highest level reached, or None)
     and per KPI tracking it (``tracks``: KPI -> items) whose latest value is below its target or has fallen
-    ``falling`` years in a row (0: never flagged for falling): the item, its level, the KPI, its latest fiscal year
+    ``falling`` years in a row (0: never flagged for falling; ``below_target`` False: never for the target): the
+    item, its level, the KPI, its latest fiscal year
     and value, the target, the value the year before, and which of the two it is.
 
     ``values``: kpi, fiscal_year, value (the department's).
@@ -38,7 +44,7 @@ def flags(framework: Framework, levels: Mapping[str, str | None], values: pd.Dat
         if kpi is None or data is None or data.empty:
             continue
         years, figures = data["fiscal_year"].tolist(), data["value"].astype(float).tolist()
-        below = worse(kpi.direction, figures[-1], kpi.target)
+        below = below_target and worse(kpi.direction, figures[-1], kpi.target)
         down = falling > 0 and len(figures) > falling and all(
             worse(kpi.direction, figures[-n], figures[-n - 1]) for n in range(1, falling + 1))
         if not (below or down):
@@ -53,3 +59,22 @@ def flags(framework: Framework, levels: Mapping[str, str | None], values: pd.Dat
         return out
     key = out["item"].map(lambda item: tuple(int(part) for part in item.split(".")))
     return out.assign(_key=key).sort_values(["_key", "kpi"]).drop(columns="_key").reset_index(drop=True)
+
+
+def department_flags(db: Database, year: int) -> pd.DataFrame:
+    """The department's assessment of record read as an examiner would: each item's level from its answers, each
+    KPI's values (up to five years) and the items it tracks (the committee's choice for the year where it made
+    one, else the criteria file's), by the criteria's rule; empty before the record is started."""
+    record = db.execute("SELECT 1 FROM dept_records WHERE year = ?", [year]).fetchone()
+    framework = years.framework_of(db, year)
+    if record is None:
+        return pd.DataFrame(columns=COLUMNS)
+    ticks = {cp: bool(met) for cp, met in db.execute("SELECT checkpoint, met FROM dept_answers WHERE year = ?",
+                                                      [year])}
+    levels = {item.id: item_view(item, ticks, framework).level for item in framework.items() if not item.is_results}
+    chosen = {kpi: json.loads(items or "[]") for kpi, items in db.execute(
+        "SELECT kpi, items FROM dept_kpi_notes WHERE year = ?", [year])}
+    tracks = {kpi.id: chosen.get(kpi.id) or list(kpi.tracks) for _, kpi in framework.kpis()}
+    rule = framework.consistency
+    return flags(framework, levels, department.kpi_results(db, year), tracks, rule.claims, rule.falling,
+                 rule.below_target)

@@ -95,6 +95,7 @@ class KPI(_Model):
     target: float
     min: float = 0.0
     max: float = 100.0
+    tracks: tuple[str, ...] = ()  # the items of categories 1-6 whose processes it measures (consistency checks)
 
     @model_validator(mode="after")
     def _consistent(self) -> KPI:
@@ -368,6 +369,16 @@ class AwardScoring(_Model):
         return next(b for b in self.bands if b.low <= percent <= b.high)
 
 
+class Consistency(_Model):
+    """When an item of categories 1-6 and the KPIs tracking it disagree, as an examiner reads them: the item
+    claims one of ``claims`` (the highest level it reaches) while a KPI tracking it is below its target, or has
+    fallen ``falling`` years in a row (0: a fall is never flagged)."""
+
+    claims: tuple[Literal["basic", "advance", "significance"], ...] = ("advance", "significance")
+    below_target: bool = True
+    falling: int = Field(default=2, ge=0, le=4)
+
+
 UnitKpiRule = Literal["floor_ceiling", "percent_of_target"]
 UNIT_KPI_RULES: tuple[str, ...] = get_args(UnitKpiRule)
 MissingKpiRule = Literal["zero", "entered_only"]
@@ -411,6 +422,7 @@ class Framework(_Model):
     profile: tuple[ProfilePart, ...] = ()
     application: Application = Application()
     award_scoring: AwardScoring = AwardScoring()
+    consistency: Consistency = Consistency()
     categories: tuple[Category, ...]
 
     @model_validator(mode="after")
@@ -425,6 +437,11 @@ class Framework(_Model):
         _no_duplicates("KPI", [k.id for _, k in self.kpis()])
         _no_duplicates("Government 4.0 goal or factor", self.government_4_0.ids())
         _no_duplicates("profile part", [p.id for p in self.profile])
+        processes = {item.id for item in self.items() if not item.is_results}
+        for _, kpi in self.kpis():
+            unknown = sorted(set(kpi.tracks) - processes)
+            if unknown:
+                raise ValueError(f"KPI {kpi.id} tracks {', '.join(unknown)}, not items of categories 1-6")
         known = set(self.government_4_0.ids())
         for item in self.items():
             for level in LEVELS:

@@ -55,3 +55,23 @@ def test_both_figures_are_given():
 
 def test_lower_is_better_reverses_worse():
     assert worse("lower", 12.0, 10.0) and not worse("lower", 8.0, 10.0) and worse("higher", 8.0, 10.0)
+
+
+def test_the_department_record_read_by_the_criteria_rule(demo_db, demo_user):
+    from analysis.consistency import department_flags
+    from storage import department
+
+    assert department_flags(demo_db, 2570).empty  # not started
+    committee = demo_user("committee")
+    record = department.start(demo_db, committee, 2570)
+    item = RM1.tracks[0]
+    ticks = {cp.id: True for level in ("basic", "advance") for cp in FW.item(item).level_checkpoints(level)}
+    version = department.save_answers(demo_db, committee, 2570, record.version, ticks)
+    version = department.save_kpi_values(demo_db, committee, 2570, version, {("RM1", y): v for y, v in (
+        (2568, T + 6), (2569, T + 3), (2570, T + 1))})  # above target, falling two years
+    table = department_flags(demo_db, 2570)
+    row = table[(table["item"] == item) & (table["kpi"] == "RM1")].iloc[0]
+    assert row["level"] in ("advance", "significance") and bool(row["falling"]) and not bool(row["below_target"])
+    # the committee says RM1 tracks another item this year: the flag moves with it
+    department.save_kpi_note(demo_db, committee, 2570, version, "RM1", items=["3.1"])
+    assert item not in set(department_flags(demo_db, 2570).query("kpi == 'RM1'")["item"])

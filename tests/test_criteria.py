@@ -365,3 +365,18 @@ def test_a_years_file_is_read_once_until_it_changes(tmp_path):
     own.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
     os.utime(own, ns=(own.stat().st_atime_ns, own.stat().st_mtime_ns + 1_000_000))
     assert framework_for_year(2571, directory=tmp_path).id == "pmqa4-2571-revised"
+
+
+def test_a_kpi_tracks_only_items_of_categories_1_to_6():
+    import copy
+    from pathlib import Path
+
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "frameworks" /
+                           "pmqa4-default.yaml").read_text(encoding="utf-8"))
+    assert all(kpi.tracks for _, kpi in default_framework().kpis())  # every default KPI names its processes
+    bad = copy.deepcopy(data)
+    bad["categories"][6]["items"][0]["kpis"][0]["tracks"] = ["7.2"]
+    with pytest.raises(CriteriaError, match=r"tracks 7\.2"):
+        parse_framework(yaml.safe_dump(bad, allow_unicode=True), source="bad.yaml")
