@@ -75,3 +75,30 @@ def test_the_department_record_read_by_the_criteria_rule(demo_db, demo_user):
     # the committee says RM1 tracks another item this year: the flag moves with it
     department.save_kpi_note(demo_db, committee, 2570, version, "RM1", items=["3.1"])
     assert item not in set(department_flags(demo_db, 2570).query("kpi == 'RM1'")["item"])
+
+
+def test_the_department_page_shows_a_flag_with_both_figures(app, demo_db, demo_user):
+    from i18n import translate
+    from i18n.format import level_label
+    from storage import department
+
+    committee = demo_user("committee")
+    record = department.start(demo_db, committee, 2570)
+    item = RM1.tracks[0]
+    ticks = {cp.id: True for level in ("basic", "advance") for cp in FW.item(item).level_checkpoints(level)}
+    version = department.save_answers(demo_db, committee, 2570, record.version, ticks)
+    department.save_kpi_values(demo_db, committee, 2570, version, {("RM1", 2570): T - 4})
+    at = app("committee", page="pages/department.py")
+    category = int(item.split(".")[0])
+    at.segmented_control(key="dp:category").set_value(category).run()
+    warnings = [w.value for w in at.warning if translate("eg_flags_title", "th", n=1) in w.value]
+    level = department_flags_level(demo_db, item)
+    assert warnings and translate("eg_flag_below", "th", value=f"{T - 4:,.2f}", target=f"{T:g}", year=2570) \
+        in warnings[0] and level_label(level, "th") in warnings[0]
+
+
+def department_flags_level(db, item):
+    from analysis.consistency import department_flags
+
+    table = department_flags(db, 2570)
+    return table[table["item"] == item]["level"].iloc[0]

@@ -20,7 +20,7 @@ from storage.department import Record
 from ui import choices, session
 from ui.assessment_form import level_heading
 from ui.editor import Editor
-from ui.evidence_gaps import item_gaps, year_table
+from ui.evidence_gaps import flag_table, item_flags, item_gaps, year_table
 from ui.formatted_text import help_text, images_panel, preview
 from ui.i18n import current_language, t
 from ui.people import person
@@ -170,6 +170,7 @@ def render_item(db: Database, record: Record, item: Item, framework: Framework, 
         score.metric(t("sa_item_score", score=""), score_text(view.detail.score), border=False)
         score.caption(thai_lines(level_label(view.level, lang)))
         item_gaps(year_table(db, year), DEPARTMENT, item.id)
+        item_flags(flag_table(db, year), item.id)
         for column, level in zip(st.columns(3), LEVELS, strict=True):
             checkpoints = item.level_checkpoints(level)
             met = sum(record.ticks.get(cp.id, False) for cp in checkpoints)

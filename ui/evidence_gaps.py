@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
+from analysis.consistency import department_flags
 from analysis.evidence_gaps import DEPARTMENT, MIN_YEARS, counts, year_gaps
 from i18n import translate
 from i18n.format import level_label
@@ -190,3 +191,40 @@ def overview_metric(db: Database, year: int, started: bool, container=st) -> Non
     found = counts(year_table(db, year))
     department = f"{found['department']:,}" if started else MISSING
     container.metric(t("eg_metric"), f"{department} · {found['units']:,}", help=t("eg_metric_help", n=MIN_YEARS))
+
+
+FLAGS = "eg:flags"  # session state: ((store, year, data version), the department's consistency flags)
+
+
+def flag_table(db: Database, year: int) -> pd.DataFrame:
+    """The department's consistency flags (``analysis.consistency.department_flags``), computed again only when the
+    store has changed since."""
+    key = (str(session.db_path()), year, data_version(db))
+    held = st.session_state.get(FLAGS)
+    if held is None or held[0] != key:
+        held = (key, department_flags(db, year))
+        st.session_state[FLAGS] = held
+    return held[1]
+
+
+def flag_line(row, lang: str) -> str:
+    """A flag in words, with both figures: "RM1 84.00 against its target of 85 (2570), falling from 86.00"."""
+    parts = []
+    if row.below_target:
+        parts.append(translate("eg_flag_below", lang, value=f"{row.value:,.2f}", target=f"{row.target:g}",
+                               year=int(row.fiscal_year)))
+    if row.falling:
+        parts.append(translate("eg_flag_falling", lang, previous=f"{row.previous:,.2f}", value=f"{row.value:,.2f}"))
+    return translate("eg_flag_line", lang, kpi=md(row.kpi), level=level_label(row.level, lang),
+                     why="; ".join(parts))
+
+
+def item_flags(table: pd.DataFrame, item: str) -> None:
+    """Beside an item of categories 1-6: the KPIs tracking it that disagree with the level it claims."""
+    part = table[table["item"] == item]
+    if part.empty:
+        return
+    lang = current_language()
+    st.warning(f"**{t('eg_flags_title', n=len(part))}**  \n" + "  \n".join(flag_line(r, lang)
+                                                                            for r in part.itertuples()),
+               icon=":material/compare_arrows:")
