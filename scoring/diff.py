@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass
 from scoring.criteria import LEVELS, Framework, Text, Thresholds
 
 KINDS = ("category", "item", "theme", "checkpoint", "kpi", "threshold")
-CHANGES = ("added", "removed", "reworded", "moved", "floor", "ceiling", "direction", "target", "min", "max", "value",
-           "tag", "serves")
-_KPI_FIELDS = ("floor", "ceiling", "direction", "target", "min", "max")
+CHANGES = ("added", "removed", "reworded", "moved", "floor", "ceiling", "direction", "target", "min", "max", "tracks",
+           "value", "tag", "serves")
+_KPI_FIELDS = ("floor", "ceiling", "direction", "target", "min", "max", "tracks")
 
 
 @dataclass(frozen=True)

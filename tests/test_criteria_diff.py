@@ -307,10 +307,13 @@ def test_the_first_version_of_the_default_against_the_current_shows_what_changed
     assert {"1.1.S1", "1.2.S1", "3.2.S1"} <= reworded  # no "at least three years"
     assert {c.ref for c in diff.changes if c.kind == "item"} == {"5.2", "6.4"}
     # the targets: version 1's, then the field's (RM1-RM10 = 85, 85, 85, 90, 90, 60, 85, 85, 80, 80)
-    assert {c.ref: (c.before, c.after) for c in diff.kpis_changed} == {
+    assert {c.ref: (c.before, c.after) for c in diff.kpis_changed if c.change == "target"} == {
         "RM1": ("90", "85"), "RM2": ("90", "85"), "RM4": ("95", "90"), "RM5": ("95", "90"), "RM6": ("92", "60"),
         "RM8": ("96", "85")}
-    assert all(c.change == "target" for c in diff.kpis_changed)
+    tracked = {k.id: ", ".join(k.tracks) for _, k in DEFAULT.kpis() if k.tracks}  # version 1 names none
+    assert {c.ref: (c.before, c.after) for c in diff.kpis_changed if c.change == "tracks"} == {
+        ref: ("", items) for ref, items in tracked.items()}
+    assert {c.change for c in diff.kpis_changed} <= {"target", "tracks"}
     tiers = {(c.ref, c.change) for c in diff.changes if c.kind == "threshold"}
     assert tiers == {("awards.advance.name", "value"), ("awards.significance.name", "removed"),
                      ("awards.significance.total", "removed"), ("awards.significance.category_min", "removed")}
