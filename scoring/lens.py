@@ -53,7 +53,7 @@ def aim_readiness(answers: pd.DataFrame, framework: Framework, units: Iterable |
     >>> framework = default_framework()
     >>> met = pd.DataFrame({"unit": [1], "checkpoint": ["1.1.B1"], "met": [True]})  # 1.1 Basic: 3 checkpoints
     >>> aim_readiness(met, framework).set_index("aim").loc["smart_performance", ["met", "possible"]].tolist()
-    [100.0, 6400.0]
+    [100.0, 6500.0]
     """
     kinds = {aim.id: kind for kind, aim in aims(framework)}
     counted = pd.Index(answers["unit"].unique() if units is None else list(units)).unique()
