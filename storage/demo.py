@@ -343,9 +343,13 @@ def _assessment(db: Database, rng: np.random.Generator, framework: Framework, un
     for item, kpi in framework.kpis():
         if item.id not in answered:
             continue
+        # the units' results lie about the target, or about the middle of the scored range when the target lies
+        # outside it (RM8: the field's target, 85, is below its floor, 94; budgets are spent near the floor)
+        low, high = sorted((kpi.floor, kpi.ceiling))
+        centre = kpi.target if low <= kpi.target <= high else (kpi.floor + kpi.ceiling) / 2
         for back in (2, 1, 0):
             spread = abs(kpi.ceiling - kpi.floor)
-            value = kpi.target + spread * (0.25 * (ability - 0.6) - 0.1 * back + rng.normal(0, 0.3))
+            value = centre + spread * (0.25 * (ability - 0.6) - 0.1 * back + rng.normal(0, 0.3))
             value = round(float(np.clip(value, kpi.min, kpi.max)), 2)
             review = round(value - abs(rng.normal(0, spread * 0.05)), 2) if reviewed and back == 0 else None
             kpi_rows.append({"assessment_id": assessment_id, "kpi": kpi.id, "fiscal_year": year - back,
