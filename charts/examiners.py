@@ -7,9 +7,19 @@ import plotly.graph_objects as go
 
 from charts.theme import FONT, base_layout, plain
 from i18n import translate
+from scoring.examiner import AGREED
 
-AGREED = "#1f5fa8"
+AGREED_COLOUR = "#1f5fa8"
 MEMBER_COLOURS = ("#9bb7d4", "#f0ad4e", "#8e6cc0", "#5bc0de", "#d9534f", "#2e8b57", "#999999")
+
+
+def scorer_names(scores: pd.DataFrame, agreed: int, items: int, lang: str = "th") -> dict[str, str]:
+    """Each scorer's name to show (``scores``: scorer, name), and the agreement's, which says how many of the
+    ``items`` are ``agreed`` until every one is."""
+    names = dict(zip(scores["scorer"], scores["name"], strict=False))
+    names[AGREED] = (translate("ex_agreed", lang) if agreed == items
+                     else translate("ex_agreed_partial", lang, n=agreed, total=items))
+    return names
 
 
 def consensus_chart(points: pd.DataFrame, names: dict[str, str], agreed: str | None, lang: str = "th") -> go.Figure:
@@ -24,7 +34,7 @@ def consensus_chart(points: pd.DataFrame, names: dict[str, str], agreed: str | N
     for n, scorer in enumerate(scorers):
         mine = points[points["scorer"] == scorer].set_index("category")["points"]
         name = plain(names.get(scorer, translate("ex_agreed", lang) if scorer == agreed else scorer))
-        colour = AGREED if scorer == agreed else MEMBER_COLOURS[n % len(MEMBER_COLOURS)]
+        colour = AGREED_COLOUR if scorer == agreed else MEMBER_COLOURS[n % len(MEMBER_COLOURS)]
         total = float(mine.get("total", 0.0))
         fig.add_trace(go.Bar(x=labels, y=[float(mine.get(c, 0.0)) for c in categories],
                              name=f"{name} ({total:,.1f})", marker={"color": colour},

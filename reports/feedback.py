@@ -10,17 +10,15 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlite_utils import Database
 
-from charts.examiners import consensus_chart
+from charts.examiners import consensus_chart, scorer_names
 from i18n import translate
 from i18n.format import date_label
 from reports.application import chart_image
 from reports.document import Bullets, Heading, Image, PageBreak, Para, Report, Table
 from scoring import Framework
-from scoring.examiner import item_weights, points, spread
+from scoring.examiner import AGREED, consensus_points, item_weights, spread
 from storage import examiners, identity, years
 from storage.accounts import User
-
-AGREED = "\x00agreed"
 
 
 @dataclass
@@ -42,16 +40,6 @@ def feedback_figures(db: Database, reader: User, year: int, now: datetime | None
                            identity.get(db))
 
 
-def _lines(texts) -> tuple[str, ...]:
-    """The distinct non-empty lines of ``texts``, a list's marks taken off."""
-    seen = {}
-    for text in texts:
-        for line in (text or "").splitlines():
-            if line := line.strip(" -•\t"):
-                seen.setdefault(line, None)
-    return tuple(seen)
-
-
 def feedback_report(figures: FeedbackFigures, lang: str = "th", charts: bool = True) -> Report:
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     framework, year = figures.framework, figures.year
@@ -65,12 +53,8 @@ def feedback_report(figures: FeedbackFigures, lang: str = "th", charts: bool = T
     report.add(*(Para(line) for line in filter(None, (name, identity.text(figures.department, "ministry", lang)))))
     report.add(Heading(title, 0), Para(date_label(figures.built_at, lang)), Para(t("fb_note"), muted=True))
 
-    names = dict(zip(figures.scores["scorer"], figures.scores["name"], strict=False))
-    names[AGREED] = t("ex_agreed") if len(figures.agreed) == len(weights) else t(
-        "ex_agreed_partial", n=len(figures.agreed), total=len(weights))
-    agreed = pd.DataFrame([(AGREED, item, row["percent"]) for item, row in figures.agreed.items()],
-                          columns=["scorer", "item", "percent"])
-    totals = points(pd.concat([figures.scores[["scorer", "item", "percent"]], agreed], ignore_index=True), weights)
+    names = scorer_names(figures.scores, len(figures.agreed), len(weights), lang)
+    totals = consensus_points(figures.scores, {item: row["percent"] for item, row in figures.agreed.items()}, weights)
     by = totals.pivot(index="category", columns="scorer", values="points").fillna(0.0)
     scorers = [AGREED, *sorted(s for s in by.columns if s != AGREED)]
     scorers = [s for s in scorers if s in by.columns]
@@ -110,7 +94,7 @@ def feedback_report(figures: FeedbackFigures, lang: str = "th", charts: bool = T
             else:
                 report.add(Para(t("fb_not_scored"), muted=True))
             for heading, own, members in (("fb_strengths", "strengths", "strengths"), ("fb_ofis", "ofis", "ofis")):
-                lines = _lines([settled[own]] if settled and settled[own] else theirs[members])
+                lines = examiners.lines_of([settled[own]] if settled and settled[own] else theirs[members])
                 if lines:
                     report.add(Heading(t(heading), 3), Bullets(lines))
     return report

@@ -16,6 +16,7 @@ import pandas as pd
 from scoring.criteria import Framework, ScoringBand
 
 STEP = 5  # percentages are given in steps of 5
+AGREED = "\x00agreed"  # the committee's agreement, as a scorer of its own beside the members
 
 
 class PercentError(ValueError):
@@ -77,6 +78,14 @@ def points(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
     out = out.sort_values(["scorer", "category"], key=lambda s: s.map(order) if s.name == "category" else s)
     out["points"] = out["points"].round(6)
     return out[["scorer", "category", "points"]].reset_index(drop=True)
+
+
+def consensus_points(scores: pd.DataFrame, agreed: Mapping[str, int], weights: Mapping[str, float]) -> pd.DataFrame:
+    """``points`` of every member's ``scores`` (scorer, item, percent) and of the agreed percentages (item ->
+    percent), the agreement scored as the scorer ``AGREED``."""
+    agreement = pd.DataFrame([(AGREED, item, percent) for item, percent in agreed.items()],
+                             columns=["scorer", "item", "percent"])
+    return points(pd.concat([scores[["scorer", "item", "percent"]], agreement], ignore_index=True), weights)
 
 
 def spread(scores: pd.DataFrame, flag: int) -> pd.DataFrame:

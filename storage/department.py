@@ -148,11 +148,7 @@ def start(db: Database, actor: User, year: int, rule: str = "half") -> Record:
 
 
 def _writer(db: Database, actor: User, year: int) -> User:
-    actor = acting(db, actor)
-    if actor.role not in WRITERS:
-        raise AccessDenied(role=actor.role)
-    years.require_open_year(db, year)
-    return actor
+    return years.writer_in_open_year(db, actor, WRITERS, year)
 
 
 def _claim(db: Database, actor: User, year: int, expected_version: int | None,

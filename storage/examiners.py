@@ -38,11 +38,7 @@ def scored_items(framework: Framework) -> list[str]:
 
 
 def _scorer(db: Database, actor: User, year: int) -> User:
-    actor = acting(db, actor)
-    if actor.role not in SCORERS:
-        raise AccessDenied(role=actor.role)
-    years.require_open_year(db, year)
-    return actor
+    return years.writer_in_open_year(db, actor, SCORERS, year)
 
 
 def is_submitted(db: Database, user_id: int, year: int) -> bool:
@@ -211,6 +207,16 @@ def agree(db: Database, actor: User, year: int, item: str, percent, reason: str,
         audit.record(db, actor.username, "exam_agree", "cycle", year, item=item, percent=percent, chars=len(reason))
 
 
+def lines_of(texts) -> tuple[str, ...]:
+    """The distinct non-empty lines of ``texts`` (strengths or OFIs, one per line), a list's marks taken off.
+
+    >>> lines_of(["- ยังไม่ทบทวน\\n• ไม่มีตัวชี้วัด", "ยังไม่ทบทวน", None])
+    ('ยังไม่ทบทวน', 'ไม่มีตัวชี้วัด')
+    """
+    return tuple(dict.fromkeys(line for text in texts for raw in (text or "").splitlines()
+                               if (line := raw.strip(" -•\t"))))
+
+
 def to_register(db: Database, actor: User, year: int, item: str, today: date | None = None) -> list[int]:
     """The OFIs the committee agreed for an item, one per line, into the year's OFI register (source
     "examiner", the department's: every active unit, owned by the actor, due at the fiscal year's end or in 90
@@ -225,6 +231,5 @@ def to_register(db: Database, actor: User, year: int, item: str, today: date | N
     units = [r[0] for r in db.execute("SELECT id FROM units WHERE active = 1 ORDER BY id")]
     present = {r[0] for r in db.execute("SELECT description FROM ofis WHERE year = ? AND item = ? AND source = "
                                         "'examiner'", [year, item])}
-    lines = [line.strip(" -•\t") for line in row["ofis"].splitlines()]
     return [ofis.create(db, actor, year, item, line, "high", acting(db, actor).username, due, units, "examiner",
-                        today=today) for line in dict.fromkeys(lines) if line and line not in present]
+                        today=today) for line in lines_of([row["ofis"]]) if line not in present]

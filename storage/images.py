@@ -20,9 +20,9 @@ from PIL import Image, ImageFile, ImageOps
 from sqlite_utils import Database
 
 from storage import audit, years
-from storage.accounts import User, acting
+from storage.accounts import User
 from storage.db import now, transaction
-from storage.errors import AccessDenied, InputError
+from storage.errors import InputError
 from storage.evidence import MAX_NAME, clean_filename
 
 WRITERS = ("committee",)
@@ -36,11 +36,7 @@ _DECODING = threading.Lock()
 
 
 def _writer(db: Database, actor: User, year: int) -> User:
-    actor = acting(db, actor)
-    if actor.role not in WRITERS:
-        raise AccessDenied(role=actor.role)
-    years.require_open_year(db, year)
-    return actor
+    return years.writer_in_open_year(db, actor, WRITERS, year)
 
 
 @contextlib.contextmanager

@@ -45,9 +45,9 @@ from scoring.criteria import (
     parse_framework,
 )
 from storage import audit
-from storage.accounts import User, require_admin
+from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
-from storage.errors import InputError, NotEditable
+from storage.errors import AccessDenied, InputError, NotEditable
 from storage.schema import PHASES
 from storage.text import clean
 
@@ -156,6 +156,15 @@ def _refuse(refusal: str | None, year: int) -> None:
 def require_open_year(db: Database, year: int) -> None:
     """Refuse any change to a year that is closed (or does not exist)."""
     _refuse(year_refusal(db, year), year)
+
+
+def writer_in_open_year(db: Database, actor: User, roles: tuple[str, ...], year: int) -> User:
+    """The acting user, refused (``AccessDenied``) unless of one of ``roles``, and the year refused unless open."""
+    actor = acting(db, actor)
+    if actor.role not in roles:
+        raise AccessDenied(role=actor.role)
+    require_open_year(db, year)
+    return actor
 
 
 def require_unit_phase(db: Database, year: int, status: str | None = None) -> None:

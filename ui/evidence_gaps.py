@@ -37,14 +37,20 @@ NONE = {"department": "eg_none_department", "unit": "eg_none_unit"}
 HELP = {"department": "eg_help_department", "unit": "eg_help_unit"}
 
 
+def _kept(name: str, compute, db: Database, year: int) -> pd.DataFrame:
+    """``compute(db, year)``, kept in the session under ``name`` and computed again only when the store (or the
+    year) has changed since."""
+    key = (str(session.db_path()), year, data_version(db))
+    held = st.session_state.get(name)
+    if held is None or held[0] != key:
+        held = (key, compute(db, year))
+        st.session_state[name] = held
+    return held[1]
+
+
 def year_table(db: Database, year: int) -> pd.DataFrame:
     """The year's gaps (``year_gaps``), computed again only when the store has changed since."""
-    key = (str(session.db_path()), year, data_version(db))
-    held = st.session_state.get(CACHE)
-    if held is None or held[0] != key:
-        held = (key, year_gaps(db, year))
-        st.session_state[CACHE] = held
-    return held[1]
+    return _kept(CACHE, year_gaps, db, year)
 
 
 def _text(value) -> str | None:
@@ -199,12 +205,7 @@ FLAGS = "eg:flags"  # session state: ((store, year, data version), the departmen
 def flag_table(db: Database, year: int) -> pd.DataFrame:
     """The department's consistency flags (``analysis.consistency.department_flags``), computed again only when the
     store has changed since."""
-    key = (str(session.db_path()), year, data_version(db))
-    held = st.session_state.get(FLAGS)
-    if held is None or held[0] != key:
-        held = (key, department_flags(db, year))
-        st.session_state[FLAGS] = held
-    return held[1]
+    return _kept(FLAGS, department_flags, db, year)
 
 
 def flag_line(row, lang: str) -> str:

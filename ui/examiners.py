@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 from sqlite_utils import Database
 
-from charts.examiners import consensus_chart
+from charts.examiners import consensus_chart, scorer_names
 from i18n.format import local_time
 from scoring import Framework
-from scoring.examiner import STEP, item_weights, points, spread
+from scoring.examiner import AGREED, STEP, consensus_points, item_weights, points, spread
 from storage import examiners
 from storage.accounts import User
 from storage.errors import StoreError
@@ -28,7 +28,6 @@ OUTCOME = Outcome("ex:outcome")
 PERCENTS = [None, *range(0, 101, STEP)]
 FIELDS = {"rationale": ("ex_rationale", "ex_rationale_hint"), "strengths": ("ex_strengths", "ex_strengths_hint"),
           "ofis": ("ex_ofis", "ex_ofis_hint")}  # a score's texts: label and placeholder keys
-AGREED = "\x00agreed"  # the consensus among the scorers of the totals' frame
 
 
 def percent_label(framework: Framework, percent: int | None) -> str:
@@ -67,8 +66,7 @@ def my_scores(db: Database, user: User, year: int, framework: Framework, editabl
     EDITOR.show_flash()
     OUTCOME.show()
     weights = item_weights(framework)
-    categories = [c for c in framework.assessed()]
-    category = sections(t("ex_category"), [c.id for c in categories], key("category"), "category",
+    category = sections(t("ex_category"), [c.id for c in framework.assessed()], key("category"), "category",
                         lambda c: t("category_short", n=c))
     chosen = framework.category(category)
     with st.expander(t("ex_bands_title", kind=t("ex_results" if category == 7 else "ex_process")),
@@ -135,12 +133,8 @@ def consensus(db: Database, user: User, year: int, framework: Framework, can_agr
         return
     agreed = examiners.agreed(db, user, year)
     weights = item_weights(framework)
-    agreed_name = t("ex_agreed") if len(agreed) == len(weights) else t("ex_agreed_partial", n=len(agreed),
-                                                                         total=len(weights))
-    names = dict(zip(scores["scorer"], scores["name"], strict=False)) | {AGREED: agreed_name}
-    agreed_frame = pd.DataFrame([(AGREED, item, row["percent"]) for item, row in agreed.items()],
-                                columns=["scorer", "item", "percent"])
-    totals = points(pd.concat([scores[["scorer", "item", "percent"]], agreed_frame], ignore_index=True), weights)
+    names = scorer_names(scores, len(agreed), len(weights), lang)
+    totals = consensus_points(scores, {item: row["percent"] for item, row in agreed.items()}, weights)
     st.plotly_chart(consensus_chart(totals, names, AGREED, lang), key=key("chart"))
     table = totals.pivot(index="scorer", columns="category", values="points").fillna(0.0)
     table.index = [names.get(s, s) for s in table.index]
