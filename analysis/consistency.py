@@ -10,11 +10,11 @@ import json
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from sqlite_utils import Database
 
 from analysis.self_assessment import item_view
 from scoring import Framework
 from storage import department, years
+from storage.engine import Store
 
 COLUMNS = ["item", "level", "kpi", "fiscal_year", "value", "target", "previous", "below_target", "falling"]
 
@@ -61,7 +61,7 @@ def flags(framework: Framework, levels: Mapping[str, str | None], values: pd.Dat
     return out.assign(_key=key).sort_values(["_key", "kpi"]).drop(columns="_key").reset_index(drop=True)
 
 
-def department_flags(db: Database, year: int) -> pd.DataFrame:
+def department_flags(db: Store, year: int) -> pd.DataFrame:
     """The department's assessment of record read as an examiner would: each item's level from its answers, each
     KPI's values (up to five years) and the items it tracks (the committee's choice for the year where it made
     one, else the criteria file's), by the criteria's rule; empty before the record is started."""

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlite_utils import Database
 
 from analysis.annex import AnnexEntry, evidence_annex
 from analysis.department_record import record_scores
@@ -20,6 +19,7 @@ from scoring.ofi import unit_shares
 from scoring.tables import checkpoint_table
 from storage import assessments, department, identity, images, ofis, org, years
 from storage.accounts import User
+from storage.engine import Store
 from storage.errors import InputError
 
 UNIT_COLUMNS = ["code", "name", "status", "total", *range(1, 8)]
@@ -52,7 +52,7 @@ class YearFigures:
     department: dict = field(default_factory=dict)  # its identity (storage.identity.get)
 
 
-def year_figures(db: Database, reader: User, year: int, source: str = "best", lang: str = "th",
+def year_figures(db: Store, reader: User, year: int, source: str = "best", lang: str = "th",
                  now: datetime | None = None) -> YearFigures:
     framework = years.framework_of(db, year)
     lang_name = "name_en" if lang == "en" else "name_th"
@@ -102,7 +102,7 @@ def _answers(own: CycleScores | None, best: CycleScores | None, codes: dict, fra
     return merged.rename(columns={"met_self": "self", "met_review": "review"})[ANSWER_COLUMNS].reset_index(drop=True)
 
 
-def _kpis(db: Database, year: int, codes: dict) -> pd.DataFrame:
+def _kpis(db: Store, year: int, codes: dict) -> pd.DataFrame:
     own = assessments.kpi_results(db, year, "self")
     best = assessments.kpi_results(db, year, "best")
     merged = own.merge(best, on=["unit", "kpi", "fiscal_year"], how="outer", suffixes=("_self", "_review"))
@@ -130,7 +130,7 @@ class ApplicationFigures:
     images: dict[int, bytes] = field(default_factory=dict)  # the year's images its formatted texts may cite
 
 
-def application_figures(db: Database, reader: User, year: int, lang: str = "th",
+def application_figures(db: Store, reader: User, year: int, lang: str = "th",
                         now: datetime | None = None) -> ApplicationFigures:
     """The department's assessment of record with its profile, citations, strengths, OFIs and results;
     refused (``error_dept_not_started``) before the committee starts the assessment."""

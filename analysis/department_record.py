@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from analysis.self_assessment import LiveScores, one_assessment
 from storage import department, years
 from storage.accounts import User
+from storage.engine import Store
 
 
-def record_scores(db: Database, year: int) -> LiveScores | None:
+def record_scores(db: Store, year: int) -> LiveScores | None:
     """The record's item, category and total scores under the year's rules; None before it is started."""
     inputs = department.score_inputs(db, year)
     if inputs is None:
@@ -36,7 +35,7 @@ class RecordSummary:
         return self.status == "approved"
 
 
-def record_summary(db: Database, reader: User, year: int) -> RecordSummary | None:
+def record_summary(db: Store, reader: User, year: int) -> RecordSummary | None:
     """The year's record for the readers the store allows (committee, director, admin); None before it is
     started."""
     found = department.get(db, reader, year)

@@ -13,10 +13,10 @@ level, for each unit and for the department's assessment of record.
 from __future__ import annotations
 
 import pandas as pd
-from sqlite_utils import Database
 
 from scoring import Framework
 from storage import assessments, department, years
+from storage.engine import Store
 
 KINDS = ("met_no_evidence", "met_no_account", "kpi_few_years", "kpi_no_target", "kpi_no_comparison")
 DEPARTMENT = "department"  # the scope of the department's own gaps (a unit's is its code)
@@ -66,7 +66,7 @@ def _item_key(item: str) -> tuple[int, ...]:
     return tuple(int(part) for part in str(item).split("."))
 
 
-def year_gaps(db: Database, year: int) -> pd.DataFrame:
+def year_gaps(db: Store, year: int) -> pd.DataFrame:
     """The year's gaps: each unit with an assessment (its code as the scope; the committee's answers and values
     where it reviewed, the unit's otherwise) and the department's assessment of record once started."""
     framework = years.framework_of(db, year)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-from sqlite_utils import Database
 
 from analysis.self_assessment import one_assessment
 from scoring import Framework
 from storage import assessments, years
+from storage.engine import Store
 
 
 def _best(row, criteria: dict) -> float:
@@ -50,7 +50,7 @@ def _with_targets(answers: pd.DataFrame, kpis: pd.DataFrame, unit, framework: Fr
     return answered, values
 
 
-def _gains(db: Database, year: int, unit_id: int | None, targets, source: str, later: tuple | None):
+def _gains(db: Store, year: int, unit_id: int | None, targets, source: str, later: tuple | None):
     """Per unit, the total with the targets as met (``later`` None: at their best; else as the next year's
     answers and KPI values have them) less the total now. A unit without an assessment in both years is left
     out."""
@@ -77,7 +77,7 @@ def _gains(db: Database, year: int, unit_id: int | None, targets, source: str, l
         yield one_assessment(answered, values, framework, unit).total - now
 
 
-def expected_points(db: Database, year: int, unit_id: int | None, targets, source: str = "best") -> float:
+def expected_points(db: Store, year: int, unit_id: int | None, targets, source: str = "best") -> float:
     """The total-score points the plan's ``targets`` ((kind, ref) pairs) would win: for a unit's plan its own
     total; for a department plan (``unit_id`` None) the mean gain over the units counted this year."""
     targets = list(targets or ())
@@ -87,7 +87,7 @@ def expected_points(db: Database, year: int, unit_id: int | None, targets, sourc
     return float(sum(gains) / len(gains)) if gains else 0.0
 
 
-def won_points(db: Database, year: int, unit_id: int | None, targets, source: str = "best") -> float | None:
+def won_points(db: Store, year: int, unit_id: int | None, targets, source: str = "best") -> float | None:
     """The points the plan's ``targets`` won when the next year's self-assessment is scored: this year's
     assessment with each target checkpoint and target KPI as the next year's assessment has it, less this year's
     total (by this year's rules, so only the targets' effect is counted). A department plan: the mean over the

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlite_utils import Database
 
 from scoring import Framework
 from scoring.ofi import department_gaps, gaps, unit_shares
 from storage import assessments, years
+from storage.engine import Store
 
 GAP_COLUMNS = ["kind", "ref", "item", "category", "level", "units", "unit_ids", "points", "text"]
 
 
-def gap_table(db: Database, year: int, lang: str = "th", unit_id: int | None = None, source: str = "best",
+def gap_table(db: Store, year: int, lang: str = "th", unit_id: int | None = None, source: str = "best",
               limit: int | None = None) -> pd.DataFrame:
     """Gaps ranked by the total-score points closing them would gain for the department (mean over
     the submitted and approved units), with how many units and which ones share each; for one unit

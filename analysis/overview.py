@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlite_utils import Database
 
 from analysis.ofi import GAP_COLUMNS, ranked_gaps
 from analysis.scores import CycleScores, categories_of, cycle_scores
@@ -24,6 +23,7 @@ from scoring.lens import aim_readiness, aims
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
 from storage import assessments, department, org, years
 from storage.accounts import User
+from storage.engine import Store
 
 PLANNED_METHODS = ("mean", "weighted")  # the award path needs a separable aggregation
 ScoresOf = Callable[[int, str], CycleScores | None]  # (year, source) -> that cycle's scores, or None
@@ -64,19 +64,19 @@ class Comparison:
     self_review: pd.DataFrame  # categories x (self, review), over the counted units
 
 
-def unit_weights(db: Database) -> dict:
+def unit_weights(db: Store) -> dict:
     units = org.units(db)
     return dict(zip(units["id"], units["weight"], strict=True))
 
 
-def scores_reader(db: Database, method: str) -> ScoresOf:
+def scores_reader(db: Store, method: str) -> ScoresOf:
     """Cycle scores read from the store, each time asked. The page passes a cached one instead, so that
     the parts of one page run share a cycle's scores."""
     weights = unit_weights(db)
     return lambda year, source: cycle_scores(db, year, source, method, weights)
 
 
-def headline(db: Database, reader: User, year: int, source: str = "best", method: str = "mean",
+def headline(db: Store, reader: User, year: int, source: str = "best", method: str = "mean",
              scores_of: ScoresOf | None = None) -> Headline:
     framework = years.framework_of(db, year)
     table = assessments.status_table(db, reader, year)
@@ -96,7 +96,7 @@ def kept_in(table: pd.DataFrame, grid: pd.DataFrame) -> int:
     return int(table.loc[table["unit_id"].isin(grid.index), "status"].eq("returned").sum())
 
 
-def comparison(db: Database, year: int, source: str = "best", method: str = "mean",
+def comparison(db: Store, year: int, source: str = "best", method: str = "mean",
                scores_of: ScoresOf | None = None) -> Comparison:
     scores_of = scores_of or scores_reader(db, method)
     cycles = {c["year"] for c in org.cycles(db)}
@@ -107,7 +107,7 @@ def comparison(db: Database, year: int, source: str = "best", method: str = "mea
     return Comparison(last.result.categories if last else None, self_review)
 
 
-def trend(db: Database, source: str = "best", method: str = "mean", scores_of: ScoresOf | None = None) -> pd.DataFrame:
+def trend(db: Store, source: str = "best", method: str = "mean", scores_of: ScoresOf | None = None) -> pd.DataFrame:
     """Every cycle's total and categories: years x (total, 1..7)."""
     scores_of = scores_of or scores_reader(db, method)
     rows = {}
@@ -127,7 +127,7 @@ def path_targets(head: Headline) -> list[str]:
     return [*tiers, *(f"category_{c}" for c in awards.index[~awards["met"].astype(bool)])]
 
 
-def award_path(db: Database, year: int, source: str = "best", method: str = "mean", target: str = "pmqa",
+def award_path(db: Store, year: int, source: str = "best", method: str = "mean", target: str = "pmqa",
                scores_of: ScoresOf | None = None) -> AwardPath | None:
     """The fewest actions reaching ``target``: "tier_<id>" (readiness for that award tier: its total and
     every category's floor; "pmqa" is the first tier) or "category_<n>" (that category award); None for
@@ -150,7 +150,7 @@ def award_path(db: Database, year: int, source: str = "best", method: str = "mea
     return planner.category(category, awards.category)
 
 
-def gaps(db: Database, year: int, source: str = "best", method: str = "mean", lang: str = "th",
+def gaps(db: Store, year: int, source: str = "best", method: str = "mean", lang: str = "th",
          scores_of: ScoresOf | None = None) -> pd.DataFrame:
     """The department's gaps ranked by points, shared over the counted units as for the mean (without the
     lists of unit ids, which the overview does not show)."""
@@ -162,7 +162,7 @@ def gaps(db: Database, year: int, source: str = "best", method: str = "mean", la
     return table.drop(columns="unit_ids")
 
 
-def kpi_department(db: Database, year: int, source: str = "best", lang: str = "th") -> pd.DataFrame:
+def kpi_department(db: Store, year: int, source: str = "best", lang: str = "th") -> pd.DataFrame:
     """Each criteria KPI's department value (mean over the counted units) per fiscal year."""
     framework = years.framework_of(db, year)
     results = department.kpi_results(db, year) if source == "department" else assessments.kpi_results(db, year, source)
@@ -174,7 +174,7 @@ def kpi_department(db: Database, year: int, source: str = "best", lang: str = "t
     return meta.merge(values, on="kpi")[KPI_COLUMNS]
 
 
-def lens(db: Database, year: int, method: str = "mean", lang: str = "th",
+def lens(db: Store, year: int, method: str = "mean", lang: str = "th",
          scores_of: ScoresOf | None = None) -> pd.DataFrame:
     """The department's readiness per Government 4.0 goal and factor (``scoring.lens``), in percent of the
     points possible, self-assessed and reviewed (the committee's values where it set some), each over the

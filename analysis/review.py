@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlite_utils import Database
 
 from analysis.scores import categories_of, cycle_scores
 from scoring import Framework
 from storage import assessments, years
 from storage.accounts import User
+from storage.engine import Store
 
 REVIEWABLE = ("submitted", "returned", "approved")
 
 
-def unit_category_scores(db: Database, year: int, source: str, statuses: tuple[str, ...] | None,
+def unit_category_scores(db: Store, year: int, source: str, statuses: tuple[str, ...] | None,
                          framework: Framework) -> pd.DataFrame:
     """Units x categories 1-7 plus ``total``, for the cycle's assessments in ``statuses``."""
     scores = cycle_scores(db, year, source, statuses=statuses)
     return pd.DataFrame(columns=[*range(1, 8), "total"]) if scores is None else categories_of(scores.grid, framework)
 
 
-def review_queue(db: Database, reader: User, year: int) -> pd.DataFrame:
+def review_queue(db: Store, reader: User, year: int) -> pd.DataFrame:
     """One row per active unit: status, last change, self total, reviewed total (once submitted) and
     their difference (reviewed - self)."""
     framework = years.framework_of(db, year)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlite_utils import Database
 
 from scoring import DepartmentResult, Framework, department_scores, unit_item_grid, unit_item_scores
 from scoring.tables import item_table
 from storage import assessments, department, years
+from storage.engine import Store
 
 SOURCES = (*assessments.SOURCES, "department")  # the units' values, and the department's assessment of record
 
@@ -30,7 +30,7 @@ def rules_of(framework: Framework) -> dict:
     return {"unit_kpis": framework.rules.unit_kpis, "missing_kpis": framework.rules.missing_kpis}
 
 
-def cycle_scores(db: Database, year: int, source: str, method: str = "mean", weights: dict | None = None,
+def cycle_scores(db: Store, year: int, source: str, method: str = "mean", weights: dict | None = None,
                  statuses: tuple[str, ...] | None = assessments.COUNTED) -> CycleScores | None:
     """The department's scores over the cycle's assessments in ``statuses`` (by default the
     submitted and approved ones; for 'review', only the reviewed ones); None when there are none. The source

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlite_utils import Database
 
 from analysis.overview import kept_in
 from analysis.scores import cycle_scores
@@ -13,6 +12,7 @@ from analysis.self_assessment import LiveScores, live_scores, progress
 from scoring import AwardStatus, award_status, level_for
 from storage import answers, assessments, years
 from storage.accounts import User
+from storage.engine import Store
 
 DEFAULT_SOURCE = "best"  # reviewed values where the committee has them, the unit's own elsewhere
 DEFAULT_METHOD = "mean"  # one department number by default, on the home page and the overview alike
@@ -51,7 +51,7 @@ class DepartmentSummary:
         return sum(self.status_counts.get(status, 0) for status in assessments.COUNTED)
 
 
-def unit_summary(db: Database, reader: User, unit_id: int, year: int) -> UnitSummary:
+def unit_summary(db: Store, reader: User, unit_id: int, year: int) -> UnitSummary:
     """The unit's self-assessed scores for the cycle, whatever the assessment's status, with the committee's
     reviewed scores once it approved them. Scores and items answered are the form's own (``live_scores``,
     ``progress``): the home page and the form never disagree."""
@@ -72,7 +72,7 @@ def unit_summary(db: Database, reader: User, unit_id: int, year: int) -> UnitSum
     )
 
 
-def department_summary(db: Database, reader: User, year: int, source: str = DEFAULT_SOURCE,
+def department_summary(db: Store, reader: User, year: int, source: str = DEFAULT_SOURCE,
                        method: str = DEFAULT_METHOD) -> DepartmentSummary:
     """Department scores over the cycle's assessments as ``source`` counts them, combined by ``method``."""
     framework = years.framework_of(db, year)

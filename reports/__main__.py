@@ -12,7 +12,6 @@ The store is read as its first active admin; nothing in it changes.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
 from storage import accounts, answers, assessments, connect, ofis, org, years
+from storage.engine import DatabaseError
 from storage.errors import StoreError, command_line_text
 
 
@@ -35,7 +35,7 @@ def _store(path: Path):
         raise SystemExit(f"{path} does not exist")
     try:
         db = connect(path)
-    except sqlite3.DatabaseError:
+    except DatabaseError:
         raise SystemExit(f"{path} is not a store of this app (not an SQLite database)") from None
     reader = accounts.first_admin(db)
     if reader is None:

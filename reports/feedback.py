@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlite_utils import Database
 
 from charts.examiners import consensus_chart, scorer_names
 from i18n import translate
@@ -19,6 +18,7 @@ from scoring import Framework
 from scoring.examiner import AGREED, consensus_points, item_weights, spread
 from storage import examiners, identity, years
 from storage.accounts import User
+from storage.engine import Store
 
 
 @dataclass
@@ -33,7 +33,7 @@ class FeedbackFigures:
     department: dict = field(default_factory=dict)
 
 
-def feedback_figures(db: Database, reader: User, year: int, now: datetime | None = None) -> FeedbackFigures:
+def feedback_figures(db: Store, reader: User, year: int, now: datetime | None = None) -> FeedbackFigures:
     """The rehearsal's submitted and agreed scores; refused to a member who has not submitted."""
     return FeedbackFigures(year, now or datetime.now(UTC), years.framework_of(db, year),
                            examiners.submitted_scores(db, reader, year), examiners.agreed(db, reader, year),

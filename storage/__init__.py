@@ -1,26 +1,25 @@
-"""The SQLite store: every SQL statement of the project lives in this package."""
+"""The store, on SQLite or PostgreSQL: every SQL statement of the project lives in this package."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from storage.db import DEFAULT_PATH, get_meta, open_database, retry_locked, transaction
-from storage.schema import migrations
+from storage.engine import Store
+from storage.migrations import upgrade
 
 
-def connect(path: str | Path = DEFAULT_PATH, patience: float = 30.0) -> Database:
+def connect(path: str | Path = DEFAULT_PATH, patience: float = 30.0) -> Store:
     """Open (creating if needed) the store at ``path`` and apply any schema steps not yet applied.
 
     When several processes open a new store at once, SQLite can answer "database is locked" without
     waiting (while one of them switches the new file to WAL or recovers its index): such an opening is
     tried again, with growing pauses, for up to ``patience`` seconds."""
 
-    def attempt() -> Database:
+    def attempt() -> Store:
         db = open_database(path)
         try:
-            migrations.apply(db)
+            upgrade(db)
         except BaseException:
             db.close()
             raise
@@ -29,7 +28,7 @@ def connect(path: str | Path = DEFAULT_PATH, patience: float = 30.0) -> Database
     return retry_locked(attempt, patience)
 
 
-def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> Database:
+def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> Store:
     """Connect, migrate, and on first start fill an empty store with the demo department."""
     db = connect(path)
     if demo_if_empty and not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
@@ -41,7 +40,7 @@ def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> D
     return db
 
 
-def is_demo(db: Database) -> bool:
+def is_demo(db: Store) -> bool:
     return get_meta(db, "demo") == "1"
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from i18n import translate
 from storage import accounts, audit, backup, connect, criteria, demo, open_store, org, unit_import, years
 from storage.accounts import User
 from storage.db import set_meta, transaction
+from storage.engine import DatabaseError
 from storage.errors import StoreError, command_line_text
 
 
@@ -49,7 +49,7 @@ def _existing(path: Path):
         raise SystemExit(f"{path} does not exist; create a store with: python -m storage init --db {path} --admin NAME")
     try:
         return connect(path)
-    except sqlite3.DatabaseError:
+    except DatabaseError:
         raise SystemExit(f"{path} is not a store of this app (not an SQLite database); nothing was changed") from None
 
 

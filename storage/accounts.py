@@ -11,11 +11,11 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlite_utils import Database
 from zxcvbn import zxcvbn
 
 from storage import audit
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, InputError
 from storage.schema import ROLES
 from storage.text import clean
@@ -96,7 +96,7 @@ def check_password(password: str, username: str, *known: str) -> None:
         raise InputError("error_password_common" if common else "error_password_weak")
 
 
-def _check_role_unit(db: Database, role: str, unit_id: int | None, current: int | None = None) -> None:
+def _check_role_unit(db: Store, role: str, unit_id: int | None, current: int | None = None) -> None:
     """A role, and a unit for a unit assessor only; a deactivated unit only as the one the user has already."""
     if role not in ROLES:
         raise InputError("error_input")
@@ -119,14 +119,14 @@ def _check_profile(display_name: str, email: str) -> None:
         raise InputError("error_email", email=email)
 
 
-def _check_email_free(db: Database, email: str, user_id: int | None = None) -> None:
+def _check_email_free(db: Store, email: str, user_id: int | None = None) -> None:
     """Inside the transaction: no other account has this e-mail (it signs in through single sign-on)."""
-    if email and db.execute("SELECT 1 FROM users WHERE lower(email) = lower(?) AND id IS NOT ?",
+    if email and db.execute("SELECT 1 FROM users WHERE lower(email) = lower(?) AND id IS DISTINCT FROM ?",
                             [email, user_id]).fetchone():
         raise InputError("error_email_taken", email=email)
 
 
-def create_user(db: Database, username: str, password: str, role: str, display_name: str = "",
+def create_user(db: Store, username: str, password: str, role: str, display_name: str = "",
                 unit_id: int | None = None, actor: str | None = None, email: str = "",
                 must_change_password: bool = False, weak_password: bool = False) -> User:
     """A new account (audited). ``InputError`` for a bad or taken name, role, unit, e-mail or password
@@ -151,7 +151,7 @@ def create_user(db: Database, username: str, password: str, role: str, display_n
     return User(user_id, username, display_name or username, role, unit_id, must_change_password)
 
 
-def authenticate(db: Database, username: str, password: str) -> User | None:
+def authenticate(db: Store, username: str, password: str) -> User | None:
     """The user for this username and password, or None; the same answer for an unknown name."""
     row = db.execute(
         f"SELECT {_FIELDS}, password_hash FROM users WHERE username = ? AND active = 1", [username.strip()]
@@ -175,25 +175,25 @@ def _user(row) -> User:
     return User(*row[:5], must_change_password=bool(row[5]))
 
 
-def get_user(db: Database, user_id: int) -> User | None:
+def get_user(db: Store, user_id: int) -> User | None:
     row = db.execute(f"SELECT {_FIELDS} FROM users WHERE id = ? AND active = 1", [user_id]).fetchone()
     return _user(row) if row else None
 
 
-def user_by_email(db: Database, email: str) -> list[User]:
+def user_by_email(db: Store, email: str) -> list[User]:
     """The active accounts with this e-mail, compared without case (one, if e-mails are kept unique)."""
     rows = db.execute(f"SELECT {_FIELDS} FROM users WHERE active = 1 AND lower(email) = lower(?) ORDER BY id",
                       [email.strip()]).fetchall()
     return [_user(row) for row in rows]
 
 
-def first_admin(db: Database) -> User | None:
+def first_admin(db: Store) -> User | None:
     """The store's first active admin: the account the command line acts and reads as."""
     row = db.execute("SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id LIMIT 1").fetchone()
     return get_user(db, row[0]) if row else None
 
 
-def acting(db: Database, actor: User) -> User:
+def acting(db: Store, actor: User) -> User:
     """``actor`` as the store has them now: the account must exist, be active and still carry that user
     name; its role and unit are the store's, not the object's. Every storage function that acts or reads
     for someone starts here, so a forged or stale ``User`` gets no further than its account allows."""
@@ -203,7 +203,7 @@ def acting(db: Database, actor: User) -> User:
     return fresh
 
 
-def require_admin(db: Database, actor: User) -> User:
+def require_admin(db: Store, actor: User) -> User:
     """``actor`` re-read (``acting``); refused unless, in the store as it is now, an active admin."""
     fresh = acting(db, actor)
     if fresh.role != "admin":
@@ -211,7 +211,7 @@ def require_admin(db: Database, actor: User) -> User:
     return fresh
 
 
-def add_user(db: Database, actor: User, username: str, password: str, role: str, display_name: str = "",
+def add_user(db: Store, actor: User, username: str, password: str, role: str, display_name: str = "",
              unit_id: int | None = None, email: str = "") -> User:
     """An admin creates an account with a temporary password, to be changed at the first sign-in."""
     require_admin(db, actor)
@@ -219,7 +219,7 @@ def add_user(db: Database, actor: User, username: str, password: str, role: str,
                        must_change_password=True)
 
 
-def users(db: Database) -> list[dict]:
+def users(db: Store) -> list[dict]:
     """Every account (active or not) with its unit's code and last sign-in, for the admin."""
     return list(db.query(
         "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, n.code AS unit_code, u.email, u.active, "
@@ -227,27 +227,27 @@ def users(db: Database) -> list[dict]:
         "ORDER BY u.active DESC, u.role, u.username"))
 
 
-def user_id_of(db: Database, username: str) -> int:
+def user_id_of(db: Store, username: str) -> int:
     row = db.execute("SELECT id FROM users WHERE username = ?", [username.strip()]).fetchone()
     if row is None:
         raise InputError("error_no_user", name=username)
     return row[0]
 
 
-def _last_admin_guard(db: Database) -> None:
+def _last_admin_guard(db: Store) -> None:
     """Inside a transaction, after a change: at least one active admin must remain."""
     if not db.execute("SELECT 1 FROM users WHERE role = 'admin' AND active = 1").fetchone():
         raise InputError("error_last_admin")
 
 
-def _target_row(db: Database, user_id: int) -> dict:
+def _target_row(db: Store, user_id: int) -> dict:
     rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
     if not rows:
         raise InputError("error_no_user", name=user_id)
     return rows[0]
 
 
-def update_user(db: Database, actor: User, user_id: int, role: str, unit_id: int | None,
+def update_user(db: Store, actor: User, user_id: int, role: str, unit_id: int | None,
                 display_name: str, email: str = "") -> None:
     """Change an account's role, unit, display name or e-mail (the last active admin keeps its role)."""
     require_admin(db, actor)
@@ -267,7 +267,7 @@ def update_user(db: Database, actor: User, user_id: int, role: str, unit_id: int
         audit.record(db, actor.username, "update", "user", user_id, name=before["username"], **changed)
 
 
-def set_active(db: Database, actor: User, user_id: int, active: bool) -> None:
+def set_active(db: Store, actor: User, user_id: int, active: bool) -> None:
     """Disable (signed out at the next action) or re-enable an account; not the last active admin."""
     require_admin(db, actor)
     with transaction(db):
@@ -280,7 +280,7 @@ def set_active(db: Database, actor: User, user_id: int, active: bool) -> None:
         audit.record(db, actor.username, "enable" if active else "disable", "user", user_id, name=before["username"])
 
 
-def reset_password(db: Database, actor: User | None, user_id: int, password: str) -> None:
+def reset_password(db: Store, actor: User | None, user_id: int, password: str) -> None:
     """Set a temporary password; the user must choose a new one at the next sign-in. ``actor`` None:
     the command line, run by whoever may read the store's file."""
     if actor is not None:
@@ -295,14 +295,14 @@ def reset_password(db: Database, actor: User | None, user_id: int, password: str
                      name=before["username"])
 
 
-def _end_web_sessions(db: Database, user_id: int) -> None:
+def _end_web_sessions(db: Store, user_id: int) -> None:
     """A new password or a disabled account: no browser may come back with an older sign-in (see
     ``signin.resume_session``), and every open session of the account ends at its next action
     (``ui.session.current_user``)."""
     db.execute("DELETE FROM web_sessions WHERE user_id = ?", [user_id])
 
 
-def change_password(db: Database, user: User, current: str, new: str) -> None:
+def change_password(db: Store, user: User, current: str, new: str) -> None:
     """The user's own change: the current password, then a new one (not the same); clears the flag."""
     row = db.execute("SELECT password_hash, username, display_name, email FROM users WHERE id = ? AND active = 1",
                      [user.id]).fetchone()
@@ -328,7 +328,7 @@ class Names(dict):
         return "" if username is None else str(username)
 
 
-def people(db: Database) -> Names:
+def people(db: Store) -> Names:
     """Every account's user name (active or not) -> the name people know it by: its display name, the ชื่อ-สกุล
     the admin entered (the user name when none was). Two accounts with the same display name are told apart by
     their user names ("สมชาย ใจดี (somchai2)"), so each name is one account's, in a list to choose from too.
@@ -340,6 +340,6 @@ def people(db: Database) -> Names:
     return Names((name, f"{shown} ({name})" if taken[shown] > 1 and shown != name else shown) for name, shown in rows)
 
 
-def active_usernames(db: Database) -> list[str]:
+def active_usernames(db: Store) -> list[str]:
     """Usernames of active accounts, for choosing an owner."""
     return [r[0] for r in db.execute("SELECT username FROM users WHERE active = 1 ORDER BY username")]

@@ -12,12 +12,11 @@ import logging
 from datetime import date
 from email.message import EmailMessage
 
-from sqlite_utils import Database
-
 from i18n.format import thailand_today
 from storage import audit, mail
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, InputError
 from storage.evidence import (
     check_file,
@@ -57,7 +56,7 @@ def _checked_links(links) -> list[dict]:
     return checked
 
 
-def publish(db: Database, actor: User, title: str, body: str, roles=(), unit_ids=(), links=(), files=(),
+def publish(db: Store, actor: User, title: str, body: str, roles=(), unit_ids=(), links=(), files=(),
             expires_on: date | str | None = None) -> int:
     """A new announcement (admin only): ``roles`` empty means every role; ``unit_ids`` empty means every unit
     (it narrows only the unit assessors); ``files`` (name, bytes) pairs. Every part is checked first."""
@@ -115,7 +114,7 @@ def _addressed(row: dict, role: str, unit_id: int | None) -> bool:
     return not (role == "unit" and row["unit_ids"] and unit_id not in row["unit_ids"])
 
 
-def _files(db: Database, announcement_ids: list[int]) -> dict[int, list[dict]]:
+def _files(db: Store, announcement_ids: list[int]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {i: [] for i in announcement_ids}
     if announcement_ids:
         for row in db.query(f"SELECT id, announcement_id, filename, size FROM announcement_files WHERE announcement_id "
@@ -124,7 +123,7 @@ def _files(db: Database, announcement_ids: list[int]) -> dict[int, list[dict]]:
     return found
 
 
-def inbox(db: Database, actor: User, today: date | None = None) -> list[dict]:
+def inbox(db: Store, actor: User, today: date | None = None) -> list[dict]:
     """The announcements addressed to ``actor`` that are live (not withdrawn, not expired) and that they have
     not marked read, newest first, each with its ``files``."""
     actor = acting(db, actor)
@@ -138,18 +137,18 @@ def inbox(db: Database, actor: User, today: date | None = None) -> list[dict]:
     return [r | {"files": files[r["id"]]} for r in mine]
 
 
-def mark_read(db: Database, actor: User, announcement_id: int) -> None:
+def mark_read(db: Store, actor: User, announcement_id: int) -> None:
     """Record that ``actor`` has read it (once; later calls change nothing)."""
     actor = acting(db, actor)
     rows = list(db.query("SELECT * FROM announcements WHERE id = ?", [announcement_id]))
     if not rows or not _addressed(_row(rows[0]), actor.role, actor.unit_id):
         raise InputError("error_ann_unknown")
     with transaction(db):
-        db.execute("INSERT OR IGNORE INTO announcement_reads (announcement_id, user_id, read_at) VALUES (?, ?, ?)",
-                   [announcement_id, actor.id, now()])
+        db.execute("INSERT INTO announcement_reads (announcement_id, user_id, read_at) VALUES (?, ?, ?) "
+                   "ON CONFLICT DO NOTHING", [announcement_id, actor.id, now()])
 
 
-def _people(db: Database) -> list[dict]:
+def _people(db: Store) -> list[dict]:
     """Every active account (id, username, display_name, role, unit_id, email)."""
     return [{"id": r["id"], "username": r["username"], "display_name": r["display_name"] or r["username"],
              "role": r["role"], "unit_id": r["unit_id"], "email": r["email"] or ""}
@@ -157,13 +156,13 @@ def _people(db: Database) -> list[dict]:
                               "WHERE COALESCE(active, 1) = 1 ORDER BY role, username")]
 
 
-def audience(db: Database, announcement: dict, people: list[dict] | None = None) -> list[dict]:
+def audience(db: Store, announcement: dict, people: list[dict] | None = None) -> list[dict]:
     """The active accounts an announcement addresses (``people``: the accounts, when already read)."""
     return [p for p in (_people(db) if people is None else people)
             if _addressed(announcement, p["role"], p["unit_id"])]
 
 
-def listing(db: Database, actor: User) -> list[dict]:
+def listing(db: Store, actor: User) -> list[dict]:
     """Every announcement for the owner, newest first, with its ``readers`` (each addressee and when they read
     it, None if not yet) and how many it addresses and how many have read it. The accounts and the reads are
     read once for the whole list."""
@@ -183,7 +182,7 @@ def listing(db: Database, actor: User) -> list[dict]:
     return out
 
 
-def readers(db: Database, actor: User, announcement_id: int) -> list[dict]:
+def readers(db: Store, actor: User, announcement_id: int) -> list[dict]:
     """Who an announcement addresses and when each read it (None: not yet), for the owner."""
     require_admin(db, actor)
     row = _one(db, announcement_id)
@@ -192,14 +191,14 @@ def readers(db: Database, actor: User, announcement_id: int) -> list[dict]:
     return [u | {"read_at": read.get(u["id"])} for u in audience(db, row)]
 
 
-def _one(db: Database, announcement_id: int) -> dict:
+def _one(db: Store, announcement_id: int) -> dict:
     rows = list(db.query("SELECT * FROM announcements WHERE id = ?", [announcement_id]))
     if not rows:
         raise InputError("error_ann_unknown")
     return _row(rows[0])
 
 
-def withdraw(db: Database, actor: User, announcement_id: int) -> None:
+def withdraw(db: Store, actor: User, announcement_id: int) -> None:
     """Take an announcement off every home page (it stays in the owner's list, marked withdrawn)."""
     actor = require_admin(db, actor)
     with transaction(db):
@@ -210,7 +209,7 @@ def withdraw(db: Database, actor: User, announcement_id: int) -> None:
         audit.record(db, actor.username, "withdraw", "announcement", announcement_id, title=row["title"])
 
 
-def read_file(db: Database, actor: User, file_id: int) -> tuple[str, bytes]:
+def read_file(db: Store, actor: User, file_id: int) -> tuple[str, bytes]:
     """A file of an announcement, for the owner or an addressee; a clear refusal when its file is missing."""
     actor = acting(db, actor)
     rows = list(db.query("SELECT f.filename, f.path, a.roles, a.unit_ids FROM announcement_files f "
@@ -225,7 +224,7 @@ def read_file(db: Database, actor: User, file_id: int) -> tuple[str, bytes]:
     return row["filename"], read_stored(stored_path(db, row["path"], label), row["filename"], label)
 
 
-def email(db: Database, actor: User, announcement_id: int, settings: mail.SmtpSettings, subject_prefix: str,
+def email(db: Store, actor: User, announcement_id: int, settings: mail.SmtpSettings, subject_prefix: str,
           footer: str) -> int:
     """Send the announcement to every addressee with an e-mail address (one message each); how many were sent.
     Audited with the count; a failure changes nothing and says why (``StoreError("error_mail")``)."""

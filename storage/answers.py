@@ -11,10 +11,10 @@ same transaction.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from scoring import LEVELS, Framework
 from scoring.criteria import KPI, Text
@@ -22,6 +22,7 @@ from scoring.rules import target_scale
 from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
 from storage.text import clean
 
@@ -47,7 +48,7 @@ class Form:
     none_met: set[str] = field(default_factory=set)  # items the unit answered "none met yet"
 
 
-def claim_version(db: Database, actor: User, assessment_id: int, expected_version: int | None, source: str) -> dict:
+def claim_version(db: Store, actor: User, assessment_id: int, expected_version: int | None, source: str) -> dict:
     """Inside an open transaction: check who may write what, and in which status; take the next version
     (refused if it is no longer ``expected_version``; any version when None: the caller checks its fields)."""
     actor = acting(db, actor)
@@ -73,29 +74,28 @@ def claim_version(db: Database, actor: User, assessment_id: int, expected_versio
     return {"unit_id": unit_id, "year": year, "version": version + 1, "status": status}
 
 
-def _require_unchanged(db: Database, assessment_id: int, field: str, shown, new, stored, touched: str,
-                       params: list) -> None:
+def _require_unchanged(db: Store, assessment_id: int, field: str, shown, new, stored,
+                       touched: Callable[[str, dict], bool]) -> None:
     """Inside the save's transaction: refuse (``FieldConflict``) when the stored value of a field is no longer
     the one the editor showed (unless it is already the ``new`` one), naming who changed it last: the latest
-    audited save that ``touched`` it (an SQL condition on the entry's action and detail), else the
+    audited save that ``touched`` it (``touched(action, detail)``), or copied last year's answers, else the
     assessment's last saver."""
     if stored in (shown, new):
         return
-    row = db.execute("SELECT username FROM audit_log WHERE entity = 'assessment' AND entity_id = ? AND "
-                     f"(action = 'copy_previous' OR ({touched})) ORDER BY id DESC LIMIT 1",
-                     [assessment_id, *params]).fetchone()
+    row = audit.last_touch(db, "assessment", assessment_id,
+                           lambda action, detail: action == "copy_previous" or touched(action, detail))
     by = row[0] if row else db.execute("SELECT updated_by FROM assessments WHERE id = ?", [assessment_id]).fetchone()[0]
     raise FieldConflict(field, by, stored)
 
 
-def _framework(db: Database, assessment_id: int) -> Framework:
+def _framework(db: Store, assessment_id: int) -> Framework:
     row = db.execute("SELECT year FROM assessments WHERE id = ?", [assessment_id]).fetchone()
     if row is None:
         raise InputError("error_no_assessment")
     return years.framework_of(db, row[0])
 
 
-def save_checkpoints(db: Database, actor: User, assessment_id: int, expected_version: int,
+def save_checkpoints(db: Store, actor: User, assessment_id: int, expected_version: int,
                      ticks: dict[str, bool], source: str = "self", before: dict[str, bool] | None = None) -> int:
     """Store ticks (checkpoint id -> met) as the unit's (self) or the committee's (review) values.
     ``before``: what the editor showed for each (for review, the committee's value where it set one, else
@@ -113,27 +113,28 @@ def save_checkpoints(db: Database, actor: User, assessment_id: int, expected_ver
             row = db.execute(f"SELECT {shown_as} FROM checkpoint_answers WHERE assessment_id = ? AND checkpoint = ?",
                              [assessment_id, cp]).fetchone()
             _require_unchanged(db, assessment_id, cp, bool(before[cp]), bool(ticks.get(cp)), bool(row and row[0]),
-                               "action LIKE 'save_%' AND json_extract(detail, ?) IS NOT NULL", [f'$.ticks."{cp}"'])
-        db.conn.executemany(
+                               lambda action, detail, cp=cp: action.startswith("save_")
+                               and audit.holds(detail, "ticks", cp))
+        db.executemany(
             f"INSERT INTO checkpoint_answers (assessment_id, checkpoint, {column}) VALUES (?, ?, ?) "
             f"ON CONFLICT (assessment_id, checkpoint) DO UPDATE SET {column} = excluded.{column}",
             [(assessment_id, cp, int(bool(met))) for cp, met in ticks.items()])
         if source == "self":
             _confirm(db, framework, assessment_id, {items[cp] for cp in ticks})
-            db.conn.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",  # a tick says otherwise
+            db.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",  # a tick says otherwise
                                 [(assessment_id, items[cp]) for cp, met in ticks.items() if met])
         audit.record(db, actor.username, f"save_{source}", "assessment", assessment_id,
                      ticks={cp: bool(met) for cp, met in ticks.items()}, version=state["version"])
     return state["version"]
 
 
-def _confirm(db: Database, framework: Framework, assessment_id: int, item_ids: set[str]) -> None:
+def _confirm(db: Store, framework: Framework, assessment_id: int, item_ids: set[str]) -> None:
     checkpoints = [cp.id for item, _, cp in framework.checkpoints() if item.id in item_ids]
-    db.conn.executemany("UPDATE checkpoint_answers SET needs_confirm = 0 WHERE assessment_id = ? AND checkpoint = ?",
+    db.executemany("UPDATE checkpoint_answers SET needs_confirm = 0 WHERE assessment_id = ? AND checkpoint = ?",
                    [(assessment_id, cp) for cp in checkpoints])
 
 
-def confirm_item(db: Database, actor: User, assessment_id: int, expected_version: int, item: str) -> int:
+def confirm_item(db: Store, actor: User, assessment_id: int, expected_version: int, item: str) -> int:
     """Accept an item copied from last year as it stands."""
     framework = _framework(db, assessment_id)
     with transaction(db):
@@ -143,7 +144,7 @@ def confirm_item(db: Database, actor: User, assessment_id: int, expected_version
     return state["version"]
 
 
-def kpi_definition(db: Database, framework: Framework, assessment_id: int, kpi_id: str) -> KPI:
+def kpi_definition(db: Store, framework: Framework, assessment_id: int, kpi_id: str) -> KPI:
     """The criteria's KPI, or one the unit added to this assessment."""
     for _, kpi in framework.kpis():
         if kpi.id == kpi_id:
@@ -184,7 +185,7 @@ def checked_kpi_value(kpi: KPI, fiscal_year: int, year: int, value, years: int =
     return float(value)
 
 
-def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_version: int,
+def save_kpi_values(db: Store, actor: User, assessment_id: int, expected_version: int,
                     values: dict[tuple[str, int], float | None], source: str = "self",
                     before: dict[tuple[str, int], float | None] | None = None) -> int:
     """Store KPI results, (kpi, fiscal year) -> value or None (cleared); each value must be a number
@@ -204,9 +205,9 @@ def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_vers
                              "fiscal_year = ?", [assessment_id, kpi_id, fiscal_year]).fetchone()
             _require_unchanged(db, assessment_id, f"{kpi_id}/{fiscal_year}", None if shown is None else float(shown),
                                checked.get((kpi_id, fiscal_year)), row[0] if row else None,
-                               "action LIKE 'save_%' AND json_extract(detail, ?) IS NOT NULL",
-                               [f'$.values."{kpi_id}/{fiscal_year}"'])
-        db.conn.executemany(
+                               lambda action, detail, key=f"{kpi_id}/{fiscal_year}": action.startswith("save_")
+                               and audit.holds(detail, "values", key))
+        db.executemany(
             f"INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, {column}) VALUES (?, ?, ?, ?) "
             f"ON CONFLICT (assessment_id, kpi, fiscal_year) DO UPDATE SET {column} = excluded.{column}",
             [(assessment_id, k, fy, v) for (k, fy), v in checked.items()])
@@ -215,7 +216,7 @@ def save_kpi_values(db: Database, actor: User, assessment_id: int, expected_vers
     return state["version"]
 
 
-def save_narrative(db: Database, actor: User, assessment_id: int, expected_version: int, item: str,
+def save_narrative(db: Store, actor: User, assessment_id: int, expected_version: int, item: str,
                    level: str, text: str, before: str | None = None) -> int:
     """The unit's account of how it works and what it achieved, per item and level. ``before``: the text
     the editor showed."""
@@ -232,8 +233,8 @@ def save_narrative(db: Database, actor: User, assessment_id: int, expected_versi
                              [assessment_id, item, level]).fetchone()
             _require_unchanged(db, assessment_id, f"{item}/{level}", clean(before).strip(), text,
                                clean(row[0] or "") if row else "",
-                               "action = 'save_narrative' AND json_extract(detail, '$.item') = ? AND "
-                               "json_extract(detail, '$.level') = ?", [item, level])
+                               lambda action, detail: action == "save_narrative"
+                               and (detail.get("item"), detail.get("level")) == (item, level))
         db.execute("INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, ?, ?, ?) "
                    "ON CONFLICT (assessment_id, item, level) DO UPDATE SET text = excluded.text",
                    [assessment_id, item, level, text])
@@ -243,7 +244,7 @@ def save_narrative(db: Database, actor: User, assessment_id: int, expected_versi
     return state["version"]
 
 
-def save_none_met(db: Database, actor: User, assessment_id: int, expected_version: int, item: str, none: bool,
+def save_none_met(db: Store, actor: User, assessment_id: int, expected_version: int, item: str, none: bool,
                   before: bool | None = None) -> int:
     """The unit's answer that none of an item's checkpoints is met yet (``none``), or its withdrawal. Refused
     while any of the item's checkpoints is ticked. ``before``: what the editor showed."""
@@ -257,14 +258,15 @@ def save_none_met(db: Database, actor: User, assessment_id: int, expected_versio
                             [assessment_id, item]).fetchone() is not None
         if before is not None:
             _require_unchanged(db, assessment_id, item, bool(before), none, stored,
-                               "action = 'save_none_met' AND json_extract(detail, '$.item') = ?", [item])
+                               lambda action, detail: action == "save_none_met" and detail.get("item") == item)
         ticked = db.execute(f"SELECT COUNT(*) FROM checkpoint_answers WHERE assessment_id = ? AND self_met = 1 AND "
                             f"checkpoint IN ({', '.join('?' * len(checkpoints))})",
                             [assessment_id, *checkpoints]).fetchone()[0]
         if none and ticked:
             raise InputError("error_none_met_ticked", item=item)
         if none:
-            db.execute("INSERT OR IGNORE INTO none_met (assessment_id, item) VALUES (?, ?)", [assessment_id, item])
+            db.execute("INSERT INTO none_met (assessment_id, item) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                       [assessment_id, item])
         else:
             db.execute("DELETE FROM none_met WHERE assessment_id = ? AND item = ?", [assessment_id, item])
         _confirm(db, framework, assessment_id, {item})
@@ -273,7 +275,7 @@ def save_none_met(db: Database, actor: User, assessment_id: int, expected_versio
     return state["version"]
 
 
-def add_own_kpi(db: Database, actor: User, assessment_id: int, expected_version: int, item: str, name: str,
+def add_own_kpi(db: Store, actor: User, assessment_id: int, expected_version: int, item: str, name: str,
                 unit_label: str, direction: str, floor: float | None, ceiling: float | None, target: float,
                 min_value: float = 0.0, max_value: float = 100.0, ofi_id: int | None = None) -> tuple[int, str]:
     """Add the unit's own KPI to a category-7 item; returns (new version, KPI id). When the year scores a unit's
@@ -338,7 +340,7 @@ def _check_own_kpi(direction: str, floor: float | None, ceiling: float | None, t
         raise InputError("error_kpi_outside", min=low, max=high)
 
 
-def remove_own_kpi(db: Database, actor: User, assessment_id: int, expected_version: int, kpi_id: str) -> int:
+def remove_own_kpi(db: Store, actor: User, assessment_id: int, expected_version: int, kpi_id: str) -> int:
     with transaction(db):
         state = claim_version(db, actor, assessment_id, expected_version, "self")
         if db.execute("DELETE FROM unit_kpis WHERE assessment_id = ? AND kpi = ?",
@@ -349,7 +351,7 @@ def remove_own_kpi(db: Database, actor: User, assessment_id: int, expected_versi
     return state["version"]
 
 
-def judge_own_kpi(db: Database, actor: User, assessment_id: int, expected_version: int, kpi_id: str,
+def judge_own_kpi(db: Store, actor: User, assessment_id: int, expected_version: int, kpi_id: str,
                   suitable: bool | None, reason: str = "") -> int:
     """The committee judges a KPI the unit added itself: suitable, not suitable (a reason is required; the KPI
     then does not count in the reviewed score), or None to withdraw the judgement. Audited with the judgement
@@ -376,7 +378,7 @@ def judge_own_kpi(db: Database, actor: User, assessment_id: int, expected_versio
     return state["version"]
 
 
-def load(db: Database, actor: User, assessment_id: int) -> Form:
+def load(db: Store, actor: User, assessment_id: int) -> Form:
     """Everything in the assessment; a unit user may load only its own unit's."""
     actor = acting(db, actor)
     rows = list(db.query("SELECT * FROM assessments WHERE id = ?", [assessment_id]))

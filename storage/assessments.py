@@ -9,12 +9,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pandas as pd
-from sqlite_utils import Database
 
 from scoring import LEVELS, Framework
 from storage import answers, audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 from storage.schema import keep_record
 from storage.text import clean
@@ -26,12 +26,12 @@ COUNTED = ("submitted", "approved")
 SOURCES = ("self", "review", "best")
 
 
-def get(db: Database, unit_id: int, year: int) -> dict | None:
+def get(db: Store, unit_id: int, year: int) -> dict | None:
     rows = list(db.query("SELECT * FROM assessments WHERE unit_id = ? AND year = ?", [unit_id, year]))
     return rows[0] if rows else None
 
 
-def ensure(db: Database, actor: User, unit_id: int, year: int) -> dict:
+def ensure(db: Store, actor: User, unit_id: int, year: int) -> dict:
     """The unit's assessment for the cycle, created as an empty draft if there is none yet."""
     actor = acting(db, actor)
     actor.require_unit(unit_id)
@@ -87,7 +87,7 @@ def unanswered_items(form: answers.Form, framework: Framework) -> list[str]:
     return missing
 
 
-def change_status(db: Database, actor: User, assessment_id: int, expected_version: int, action: str,
+def change_status(db: Store, actor: User, assessment_id: int, expected_version: int, action: str,
                   reason: str = "") -> int:
     """Submit (unit, when every item is answered), return with a reason or approve (committee),
     re-open an approved assessment (admin). Audited; refused with nothing changed otherwise."""
@@ -128,7 +128,7 @@ def change_status(db: Database, actor: User, assessment_id: int, expected_versio
     return expected_version + 1
 
 
-def copy_previous(db: Database, actor: User, assessment_id: int, expected_version: int) -> int:
+def copy_previous(db: Store, actor: User, assessment_id: int, expected_version: int) -> int:
     """Start from last cycle's answers: ticks and narratives (marked as needing confirmation), the
     unit's own KPIs, and KPI results of the fiscal years both cycles share. Only into an empty form."""
     actor = acting(db, actor)
@@ -145,11 +145,11 @@ def copy_previous(db: Database, actor: User, assessment_id: int, expected_versio
     with transaction(db):
         version = answers.claim_version(db, actor, assessment_id, expected_version, "self")["version"]
         old = previous["id"]
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met, needs_confirm) VALUES (?, ?, ?, 1)",
             [(assessment_id, r[0], r[1]) for r in db.execute(
                 "SELECT checkpoint, self_met FROM checkpoint_answers WHERE assessment_id = ?", [old]) if r[0] in known])
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, ?, ?, ?)",
             [(assessment_id, *r) for r in db.execute(
                 "SELECT item, level, text FROM narratives WHERE assessment_id = ?", [old]) if r[0] in items])
@@ -163,7 +163,7 @@ def copy_previous(db: Database, actor: User, assessment_id: int, expected_versio
     return version
 
 
-def status_table(db: Database, reader: User, year: int) -> pd.DataFrame:
+def status_table(db: Store, reader: User, year: int) -> pd.DataFrame:
     """Every active unit with its assessment status for the cycle ('not_started' where none); for a unit
     user, its own unit's row only."""
     reader = acting(db, reader)
@@ -183,7 +183,7 @@ REVIEWED = ("(a.status = 'approved' OR EXISTS (SELECT 1 FROM checkpoint_answers 
             "AND r.review_value IS NOT NULL))")
 
 
-def _frame(db: Database, sql: str, params: list, columns: list[str]) -> pd.DataFrame:
+def _frame(db: Store, sql: str, params: list, columns: list[str]) -> pd.DataFrame:
     """A query's rows as a frame, read as tuples (a dict per row costs a third more on large cycles)."""
     return pd.DataFrame(db.execute(sql, params).fetchall(), columns=columns)
 
@@ -234,7 +234,7 @@ def _values(statuses: tuple[str, ...] | None) -> tuple[str, str]:
     return answers, kpis
 
 
-def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[str, ...] | None = COUNTED,
+def score_inputs(db: Store, year: int, source: str = "self", statuses: tuple[str, ...] | None = COUNTED,
                  unit_id: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Frames for the scoring package: answers (unit, checkpoint, met) and kpis (unit, kpi, value,
     item, floor, ceiling, target, direction) of the cycle's assessments, ``unit`` being the unit id; only
@@ -256,7 +256,7 @@ def score_inputs(db: Database, year: int, source: str = "self", statuses: tuple[
                      ["unit", "checkpoint", "met"])
     answers["met"] = answers["met"].fillna(0).astype(bool)
     answers = counted_answers(answers, years.framework_of(db, year))
-    judged = "" if source == "self" else " AND k.suitable IS NOT 0"  # a KPI the committee judged not suitable
+    judged = "" if source == "self" else " AND k.suitable IS DISTINCT FROM 0"  # a KPI the committee judged not suitable
     kpis = _frame(db, f"SELECT a.unit_id AS unit, k.kpi, {value} AS value, k.item, k.floor, k.ceiling, k.target, "
                       f"k.direction FROM assessments a JOIN {kpi_rows} k ON k.assessment_id = a.id AND "
                       f"k.fiscal_year = a.year{where}{judged}", params,
@@ -276,7 +276,7 @@ def checkpoint_ids(framework: Framework) -> frozenset[str]:
     return frozenset(cp.id for _, _, cp in framework.checkpoints())
 
 
-def units_with_assessment(db: Database, year: int, statuses: tuple[str, ...] | None = None,
+def units_with_assessment(db: Store, year: int, statuses: tuple[str, ...] | None = None,
                           source: str = "self") -> list[int]:
     """Units with an assessment in the cycle, in any status or in the given ones (``COUNTED``: with the
     returned ones, counted by their record); for the 'review' source, only those the committee has reviewed."""
@@ -284,7 +284,7 @@ def units_with_assessment(db: Database, year: int, statuses: tuple[str, ...] | N
     return [r[0] for r in db.execute(f"SELECT a.unit_id FROM assessments a{where} ORDER BY a.unit_id", params)]
 
 
-def kpi_results(db: Database, year: int, source: str = "self",
+def kpi_results(db: Store, year: int, source: str = "self",
                 statuses: tuple[str, ...] | None = COUNTED) -> pd.DataFrame:
     """KPI results of every fiscal year recorded in the cycle's assessments: unit, kpi, fiscal_year,
     value (the unit's for 'self'; the committee's where set, else the unit's, otherwise)."""

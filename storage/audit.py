@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
-from sqlite_utils import Database
 
 from i18n.format import THAILAND
 from storage.db import now
+from storage.engine import Store
 
 
-def record(db: Database, username: str | None, action: str, entity: str, entity_id=None, **detail) -> None:
+def record(db: Store, username: str | None, action: str, entity: str, entity_id=None, **detail) -> None:
     """Append one entry; call it inside the transaction that makes the change."""
     db.execute(
         "INSERT INTO audit_log (at, username, action, entity, entity_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -22,17 +23,43 @@ def record(db: Database, username: str | None, action: str, entity: str, entity_
 
 
 
-_ENTRIES = """
+def last_touch(db: Store, entity: str, entity_id, touched: Callable[[str, dict], bool]) -> tuple[str, str] | None:
+    """The newest entry about ``entity`` ``entity_id`` for which ``touched(action, detail)`` holds (the detail
+    as a dictionary): its (user name, time), or None. The detail is read here, in Python, the same on both
+    engines."""
+    for username, at, action, detail in db.execute(
+            "SELECT username, at, action, detail FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id DESC",
+            [entity, str(entity_id)]):
+        if touched(action, json.loads(detail) if detail else {}):
+            return username, at
+    return None
+
+
+def holds(detail: dict, *keys: str) -> bool:
+    """Whether the detail has a value (not null) under the nested ``keys``."""
+    for key in keys:
+        if not isinstance(detail, dict) or detail.get(key) is None:
+            return False
+        detail = detail[key]
+    return True
+
+
+def _entries(db: Store) -> str:
+    """Entries with the year and unit each concerns: its assessment's or OFI's, the id of a year's record, or
+    the ``year`` and ``unit_id`` its detail names."""
+    return f"""
 SELECT l.id, l.at, l.username, l.action, l.entity, l.entity_id, l.detail,
        COALESCE(a.year,
                 CASE WHEN l.entity IN ('cycle', 'dept_record', 'workplan') THEN CAST(l.entity_id AS INTEGER) END,
-                o.year, json_extract(l.detail, '$.year')) AS year,
+                o.year, {db.json_integer('l.detail', 'year')}) AS year,
        COALESCE(a.unit_id, CASE WHEN l.entity = 'unit' THEN CAST(l.entity_id AS INTEGER) END,
-                json_extract(l.detail, '$.unit_id')) AS unit_id
+                {db.json_integer('l.detail', 'unit_id')}) AS unit_id
 FROM audit_log l
-LEFT JOIN assessments a ON l.entity = 'assessment' AND a.id = CAST(l.entity_id AS INTEGER)
-LEFT JOIN ofis o ON l.entity = 'ofi' AND o.id = CAST(l.entity_id AS INTEGER)
+LEFT JOIN assessments a ON a.id = CASE WHEN l.entity = 'assessment' THEN CAST(l.entity_id AS INTEGER) END
+LEFT JOIN ofis o ON o.id = CASE WHEN l.entity = 'ofi' THEN CAST(l.entity_id AS INTEGER) END
 """
+
+
 COLUMNS = ["id", "at", "username", "action", "entity", "entity_id", "detail", "year", "unit_id"]
 
 
@@ -42,7 +69,7 @@ def _start_of(day: date | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds") if moment else None
 
 
-def entries(db: Database, username: str | None = None, action: str | None = None, entity: str | None = None,
+def entries(db: Store, username: str | None = None, action: str | None = None, entity: str | None = None,
             year: int | None = None, unit_id: int | None = None, since: date | None = None,
             until: date | None = None, limit: int = 10_000) -> pd.DataFrame:
     """Audit entries, newest first, with the year and unit each concerns where known; each filter
@@ -52,13 +79,13 @@ def entries(db: Database, username: str | None = None, action: str | None = None
                   "at < ?": _start_of(until + timedelta(days=1) if until else None)}
     chosen = {sql: value for sql, value in conditions.items() if value not in (None, "")}
     where = f"WHERE {' AND '.join(chosen)}" if chosen else ""
-    rows = db.execute(f"SELECT * FROM ({_ENTRIES}) {where} ORDER BY id DESC LIMIT ?",
+    rows = db.execute(f"SELECT * FROM ({_entries(db)}) entries {where} ORDER BY id DESC LIMIT ?",
                       [*chosen.values(), limit]).fetchall()
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return frame.astype({"year": "Int64", "unit_id": "Int64"})
 
 
-def choices(db: Database) -> dict[str, list]:
+def choices(db: Store) -> dict[str, list]:
     """The values the filters can take: usernames, actions and entities present in the log."""
     return {column: [r[0] for r in db.execute(f"SELECT DISTINCT {column} FROM audit_log WHERE {column} IS NOT NULL "
                                                 f"ORDER BY {column}")]

@@ -46,16 +46,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlite_utils import Database
-
-from storage import audit, connect
+from storage import audit, connect, migrations
 from storage.accounts import User, require_admin
 from storage.announcements import FOLDER as ANNOUNCEMENTS
 from storage.db import BUSY_TIMEOUT_MS, PRIVATE, db_file, now, private_file, transaction
+from storage.engine import MEMORY, Store
 from storage.errors import InputError
 from storage.evidence import ALLOWED, evidence_root
-from storage.migrations import Migrations
-from storage.schema import migrations
 
 try:
     import fcntl  # file locks: whether a backup's or restore's leftovers belong to a run still going
@@ -143,7 +140,7 @@ def _quote(identifier: str) -> str:
 
 
 def _applied(conn: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    return migrations.history(conn)
 
 
 def _damaged(manifest_name: str, file: str) -> InputError:
@@ -277,7 +274,7 @@ def _criteria_member(name: str | None, sha256: str, taken: dict) -> str:
     return f"{CRITERIA}{stem}-{sha256[:12]}.yaml" if member in taken else member
 
 
-def backup(db: Database, out_dir: Path, progress: Progress | None = None, actor: User | None = None) -> Path:
+def backup(db: Store, out_dir: Path, progress: Progress | None = None, actor: User | None = None) -> Path:
     """Write one archive ``pmqa-backup-<YYYYmmdd-HHMMSS>.zip`` of the store into ``out_dir``; its path.
     ``progress(fraction, caption key)`` is called as it goes. The backup is audited in the store. ``actor``:
     an admin, or None for the command line (whoever may read the store's file)."""
@@ -413,7 +410,7 @@ def _read_manifest(archive: zipfile.ZipFile, name: str, members: set[str]) -> Ma
         and isinstance(lost, list) and all(isinstance(member, str) for member in lost))
     if not well_formed:
         raise _damaged(name, MANIFEST)
-    if set(schema) - set(migrations.names):
+    if migrations.unknown(schema):
         raise InputError("error_backup_newer_schema", name=name)
     absent, unlisted = set(files) - members, members - set(files) - {MANIFEST}
     if absent or unlisted:
@@ -485,12 +482,10 @@ def _objects(conn: sqlite3.Connection) -> Counter:
 def _expected_objects(steps: tuple[str, ...]) -> Counter:
     """The objects a new store has after the app's migration steps ``steps`` (a first part of them), made once
     per version, in memory."""
-    chosen = Migrations()
-    chosen.steps = [step for step in migrations.steps if step[0] in steps]
-    made = Database(memory=True)
+    made = Store(MEMORY)
     try:
-        chosen.apply(made)
-        return _objects(made.conn)
+        migrations.make(made, list(steps))
+        return _objects(made.dbapi)
     finally:
         made.close()
 
@@ -543,7 +538,7 @@ def _check_database(copy: Path, manifest: Manifest) -> None:
     and the audit log stays append-only — checked before anything in it is read or evaluated; then it passes
     SQLite's integrity check, has those schema steps applied and its rows' files check out (``_check_files``).
     (The manifest's checksums catch damage, not an archive made to deceive.)"""
-    if manifest.schema != migrations.names[:len(manifest.schema)]:  # steps are only ever added at the end
+    if not migrations.is_history(manifest.schema):  # changes are only ever added at the end
         raise _damaged(manifest.name, DATABASE)
     with contextlib.closing(_open(copy)) as conn:
         try:
@@ -660,8 +655,8 @@ def _undo(created: list[Path]) -> None:
             path.rmdir() if path.is_dir() else path.unlink()
 
 
-def _summary(db: Database, manifest: Manifest) -> dict:
-    return {"archive": manifest.name, "created_at": manifest.created_at, "tables": _counts(db.conn),
+def _summary(db: Store, manifest: Manifest) -> dict:
+    return {"archive": manifest.name, "created_at": manifest.created_at, "tables": _counts(db.dbapi),
             "evidence_files": len(manifest.evidence)}
 
 
@@ -703,7 +698,7 @@ def restore(archive: Archive, db_path: Path, progress: Progress | None = None) -
     return summary
 
 
-def restore_into(db: Database, archive: Archive, actor: User, progress: Progress | None = None) -> dict:
+def restore_into(db: Store, archive: Archive, actor: User, progress: Progress | None = None) -> dict:
     """An admin replaces the contents of the running store with an archive's: the checked copy is brought
     up to this code's schema and the restore audited in it, its evidence files are added to the evidence
     folder, then it is copied over the live database in one step with SQLite's backup API (other sessions
@@ -727,7 +722,7 @@ def restore_into(db: Database, archive: Archive, actor: User, progress: Progress
             _write_evidence(opened, todo, created, lambda done: progress(0.4 + 0.2 * done, "restore_progress_evidence"))
             progress(0.6, "restore_progress_database")
             with contextlib.closing(_open(copy)) as source:
-                _copy(source, db.conn, lambda done: progress(0.6 + 0.35 * done, "restore_progress_database"))
+                _copy(source, db.dbapi, lambda done: progress(0.6 + 0.35 * done, "restore_progress_database"))
         except BaseException:
             _undo(created)
             raise
@@ -736,13 +731,13 @@ def restore_into(db: Database, archive: Archive, actor: User, progress: Progress
     return summary
 
 
-def backups_folder(db: Database) -> Path:
+def backups_folder(db: Store) -> Path:
     """Where the admin page writes archives and looks for them: ``backups/`` beside the database file (a
     nightly ``python -m storage backup --out`` can write there too)."""
     return db_file(db).parent / "backups"
 
 
-def archives(db: Database) -> list[Path]:
+def archives(db: Store) -> list[Path]:
     """The complete archives in the backups folder, newest first: one being written has a hidden temporary name
     until it is complete, and a file left half-written by an older version (no zip directory at its end) is
     not listed."""

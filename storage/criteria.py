@@ -6,14 +6,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from sqlite_utils import Database
-
 from scoring import Framework
 from scoring.criteria import CriteriaError, parse_framework
 from scoring.diff import CriteriaDiff, diff_frameworks
 from storage import audit, years
 from storage.accounts import User, require_admin
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import InputError
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -48,7 +47,7 @@ def parse(data: bytes, name: str) -> tuple[Framework, str, str]:
     return framework, text, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def preview(db: Database, year: int, data: bytes, name: str) -> Preview:
+def preview(db: Store, year: int, data: bytes, name: str) -> Preview:
     framework, text, sha = parse(data, name)
     # thresholds saved for the year stay in force over the file's: compare with what the year would use
     diff = diff_frameworks(years.framework_of(db, year), years.as_used(db, year, framework))
@@ -63,15 +62,16 @@ def preview(db: Database, year: int, data: bytes, name: str) -> Preview:
     return Preview(name, sha, framework, diff, answers, assessments, text)
 
 
-def accept(db: Database, actor: User, year: int, data: bytes, name: str) -> Preview:
+def accept(db: Store, actor: User, year: int, data: bytes, name: str) -> Preview:
     """Use the file for the year (checked again; audited with what it changed)."""
     require_admin(db, actor)
     seen = preview(db, year, data, name)
     sha, text = seen.sha256, seen.text
     with transaction(db):
         years.require_open_year(db, year)
-        db.execute("INSERT OR IGNORE INTO criteria_files (sha256, name, framework_id, text, accepted_at, accepted_by) "
-                   "VALUES (?, ?, ?, ?, ?, ?)", [sha, name, seen.framework.id, text, now(), actor.username])
+        db.execute("INSERT INTO criteria_files (sha256, name, framework_id, text, accepted_at, accepted_by) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                   [sha, name, seen.framework.id, text, now(), actor.username])
         db.execute("UPDATE cycles SET criteria_sha = ? WHERE year = ?", [sha, year])
         audit.record(db, actor.username, "set_criteria", "cycle", year, file=name, sha256=sha,
                      changes=len(seen.diff.changes), removed_checkpoints=list(seen.diff.removed_checkpoint_ids),
@@ -79,7 +79,7 @@ def accept(db: Database, actor: User, year: int, data: bytes, name: str) -> Prev
     return seen
 
 
-def default_preview(db: Database, year: int) -> Preview | None:
+def default_preview(db: Store, year: int) -> Preview | None:
     """What going back to the default (the year's own file on disk, else the shipped default as it is today) would
     change in the year's criteria, as ``preview`` shows an upload; None when the year uses that file already."""
     path = years.disk_file(year)
@@ -90,7 +90,7 @@ def default_preview(db: Database, year: int) -> Preview | None:
     return preview(db, year, data, path.name)
 
 
-def use_default(db: Database, actor: User, year: int) -> None:
+def use_default(db: Store, actor: User, year: int) -> None:
     """Go back to the year's own file on disk or the shipped default as they are today, stored so that the year
     keeps it (``years.store_file``)."""
     require_admin(db, actor)
@@ -103,6 +103,6 @@ def use_default(db: Database, actor: User, year: int) -> None:
         audit.record(db, actor.username, "set_criteria", "cycle", year, file=None, default=name, sha256=sha)
 
 
-def accepted_files(db: Database) -> list[dict]:
+def accepted_files(db: Store) -> list[dict]:
     return list(db.query("SELECT sha256, name, framework_id, accepted_at, accepted_by FROM criteria_files "
                          "ORDER BY accepted_at DESC"))

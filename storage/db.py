@@ -1,14 +1,13 @@
-"""Opening the SQLite file, write transactions, and the store's bookkeeping (meta, data version).
+"""Opening the store, write transactions, and the store's bookkeeping (meta, data version).
 
 Each call to ``open_database`` makes a new connection for the calling thread (Streamlit runs scripts on
-many threads; a sqlite3 connection must stay on the one that made it). The file is in WAL mode,
-foreign keys are enforced and a busy timeout makes concurrent writers wait instead of failing.
+many threads; a connection stays on the thread that made it). A SQLite file is in WAL mode, foreign keys
+are enforced and a busy timeout makes concurrent writers wait instead of failing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -16,24 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from sqlite_utils import Database
+from sqlalchemy.exc import OperationalError
 
+from storage.engine import BUSY_TIMEOUT_MS, PRIVATE, WRITE_LOCK_KEY, Location, Store, is_server, private_file
 from storage.errors import Busy
 
 T = TypeVar("T")
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "var" / "pmqa.db"  # make run's store (PMQA_DB: another)
-BUSY_TIMEOUT_MS = 5000
 WRITE_WAIT = 30.0  # seconds a write waits for the lock in all, in rounds of BUSY_TIMEOUT_MS
-PRIVATE = 0o600  # new database, evidence and backup files: readable and writable by their owner only
 
-
-def private_file(path: Path) -> Path:
-    """Create ``path`` empty with owner-only permissions if it does not exist (SQLite gives its -wal and
-    -shm files the database file's permissions); tighten an existing one's."""
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE))
-    os.chmod(path, PRIVATE)
-    return path
+__all__ = ["BUSY_TIMEOUT_MS", "DEFAULT_PATH", "PRIVATE", "Store", "data_version", "db_file", "get_meta",
+           "now", "open_database", "private_file", "retry_locked", "set_meta", "transaction"]
 
 
 def now() -> str:
@@ -41,21 +34,38 @@ def now() -> str:
 
 
 @contextlib.contextmanager
-def transaction(db: Database) -> Iterator[Database]:
-    """A write transaction. It takes the write lock at once (BEGIN IMMEDIATE), so a writer waits
-    for another under the busy timeout instead of failing when its read snapshot has gone stale;
-    nested, it becomes a savepoint of the outer transaction."""
-    if db.conn.in_transaction:
-        with db.atomic():
+def transaction(db: Store) -> Iterator[Store]:
+    """A write transaction. It takes the write lock at once (SQLite's BEGIN IMMEDIATE, PostgreSQL's
+    advisory lock), so a writer waits for another instead of failing or acting on what it read before the
+    other's write; nested, it becomes a savepoint of the outer transaction."""
+    if db.in_transaction:
+        savepoint = f"sp{db.depth}"
+        db.driver(f"SAVEPOINT {savepoint}")
+        db.depth += 1
+        try:
             yield db
+        except BaseException:
+            db.driver(f"ROLLBACK TO SAVEPOINT {savepoint}")
+            raise
+        finally:
+            db.depth -= 1
+        db.driver(f"RELEASE SAVEPOINT {savepoint}")
         return
     _begin(db)
+    db.depth = 1
     try:
         yield db
     except BaseException:
-        db.rollback()
+        db.depth = 0
+        with contextlib.suppress(Exception):  # a lost connection has nothing to roll back
+            db.driver("ROLLBACK")
         raise
-    db.execute("COMMIT")
+    db.depth = 0
+    db.driver("COMMIT")
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, (sqlite3.OperationalError, OperationalError)) and "locked" in str(exc)
 
 
 def retry_locked(action: Callable[[], T], patience: float) -> T:
@@ -65,56 +75,68 @@ def retry_locked(action: Callable[[], T], patience: float) -> T:
     while True:
         try:
             return action()
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
+        except (sqlite3.OperationalError, OperationalError) as exc:
+            if not _locked(exc) or time.monotonic() > deadline:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.5)
 
 
-def _begin(db: Database) -> None:
-    """BEGIN IMMEDIATE, waiting up to ``WRITE_WAIT`` seconds in all for the write lock. SQLite's busy timeout
-    polls and gives up after ``BUSY_TIMEOUT_MS``; on a loaded machine a writer can hold the lock that long
-    while it waits for a CPU, so waiting goes on in rounds. Past that, ``Busy``: a clear "nothing was
-    saved, try again", never SQLite's "database is locked"."""
+def _begin(db: Store) -> None:
+    """Begin and take the write lock. On SQLite, BEGIN IMMEDIATE, waiting up to ``WRITE_WAIT`` seconds in all:
+    SQLite's busy timeout polls and gives up after ``BUSY_TIMEOUT_MS``; on a loaded machine a writer can
+    hold the lock that long while it waits for a CPU, so waiting goes on in rounds. Past that, ``Busy``: a
+    clear "nothing was saved, try again", never SQLite's "database is locked". On PostgreSQL, BEGIN and
+    the advisory lock, waited for up to ``WRITE_WAIT`` seconds (lock_timeout), then ``Busy`` likewise."""
+    if not db.sqlite:
+        db.driver("BEGIN")
+        try:
+            db.driver(f"SET LOCAL lock_timeout = '{int(WRITE_WAIT * 1000)}ms'")
+            db.driver(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        except OperationalError as exc:
+            with contextlib.suppress(Exception):
+                db.driver("ROLLBACK")
+            if "lock timeout" in str(exc):
+                raise Busy() from exc
+            raise
+        return
     try:
-        retry_locked(lambda: db.execute("BEGIN IMMEDIATE"), WRITE_WAIT)
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc):
+        retry_locked(lambda: db.driver("BEGIN IMMEDIATE"), WRITE_WAIT)
+    except (sqlite3.OperationalError, OperationalError) as exc:
+        if not _locked(exc):
             raise
         raise Busy() from exc
 
 
-def open_database(path: str | Path = DEFAULT_PATH) -> Database:
-    """Open (creating if needed) the SQLite file at ``path`` with WAL, foreign keys and a busy timeout.
-    ``storage.connect`` also brings its schema up to date."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        private_file(path)
-    db = Database(path)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        db.enable_wal()
-    db.execute("PRAGMA foreign_keys = ON")
+def open_database(location: Location = DEFAULT_PATH) -> Store:
+    """Open (creating if needed) the store at ``location``: a SQLite file with WAL, foreign keys and a busy
+    timeout, or a PostgreSQL database. ``storage.connect`` also brings its schema up to date."""
+    if not is_server(location):
+        path = Path(location)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            private_file(path)
+    db = Store(location)
+    if db.sqlite and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.execute("PRAGMA journal_mode = wal")
     return db
 
 
-def db_file(db: Database) -> Path:
+def db_file(db: Store) -> Path:
     """The file the store is in; evidence and backups live beside it."""
     return Path(db.execute("PRAGMA database_list").fetchone()[2])
 
 
-def get_meta(db: Database, key: str, default: str | None = None) -> str | None:
+def get_meta(db: Store, key: str, default: str | None = None) -> str | None:
     row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     return row[0] if row else default
 
 
-def set_meta(db: Database, key: str, value: str) -> None:
+def set_meta(db: Store, key: str, value: str) -> None:
     db["meta"].upsert({"key": key, "value": value}, pk="key")
 
 
-def data_version(db: Database) -> int:
+def data_version(db: Store) -> int:
     """A number that changes with every change to the store: the last audit entry's id (every write
     is audited in its own transaction), leaving out sign-ins and sign-outs, which change no figure. Use it
     to key caches."""

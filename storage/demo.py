@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from sqlite_utils import Database
 
 from scoring import Framework
 from storage import accounts, audit, department, images, years
 from storage.db import now, set_meta, transaction
+from storage.engine import Store
 from storage.schema import PHASES, keep_record
 
 DEMO_PASSWORD = "demo-pass"
@@ -52,7 +52,7 @@ def many_units(count: int) -> list[tuple]:
              staff) for n, (code, th, en, kind, staff) in ((n, UNITS[n % len(UNITS)]) for n in range(count))]
 
 
-def populate(db: Database, seed: int = SEED, units: list[tuple] | None = None, department_work: bool = True) -> None:
+def populate(db: Store, seed: int = SEED, units: list[tuple] | None = None, department_work: bool = True) -> None:
     """Write the demo department (or the given units, with the same pattern of statuses) into an
     empty store, in one transaction; ``department_work``: with the committee's assessments of the last two years
     (accounts, evidence cited, KPI values, the profile), as the app's demo has them."""
@@ -114,7 +114,7 @@ OWN_KPIS = [
 ]
 
 
-def _own_kpis(db: Database, unit_ids: list[int]) -> None:
+def _own_kpis(db: Store, unit_ids: list[int]) -> None:
     """A few KPIs of the units' own in this year's assessments, for the committee to judge."""
     codes = dict(zip((u[0] for u in UNITS), unit_ids, strict=False))
     for code, item, name, unit_label, target, values in OWN_KPIS:
@@ -133,14 +133,14 @@ def _own_kpis(db: Database, unit_ids: list[int]) -> None:
             keep_record(db, found[0])
 
 
-def _gap_items(db: Database, unit_id: int, year: int) -> list[tuple[str, list[str]]]:
+def _gap_items(db: Store, unit_id: int, year: int) -> list[tuple[str, list[str]]]:
     """The unit's items with checkpoints unmet in ``year`` and met in the next year's assessment, most first."""
     found: dict[str, list[str]] = {}
     for (checkpoint,) in db.execute(
             "SELECT c1.checkpoint FROM checkpoint_answers c1 JOIN assessments a1 ON a1.id = c1.assessment_id "
             "JOIN assessments a2 ON a2.unit_id = a1.unit_id AND a2.year = a1.year + 1 JOIN checkpoint_answers c2 "
             "ON c2.assessment_id = a2.id AND c2.checkpoint = c1.checkpoint WHERE a1.unit_id = ? AND a1.year = ? "
-            "AND NOT COALESCE(c1.review_met, c1.self_met) AND COALESCE(c2.review_met, c2.self_met) "
+            "AND COALESCE(c1.review_met, c1.self_met) = 0 AND COALESCE(c2.review_met, c2.self_met) = 1 "
             "ORDER BY c1.checkpoint", [unit_id, year]):
         found.setdefault(checkpoint.rsplit(".", 1)[0], []).append(checkpoint)
     return sorted(found.items(), key=lambda pair: -len(pair[1]))
@@ -160,7 +160,7 @@ DEMO_PLANS = [
 ]
 
 
-def _improvement_cycle(db: Database, unit_id: int) -> None:
+def _improvement_cycle(db: Store, unit_id: int) -> None:
     """The previous, closed year's OFIs turned into plans the committee accepted, with their 6- and 12-month
     reports: one unit plan closed by its 12-month report, one department plan late, so that every part of the
     follow-up has something to show; the points won are read from this year's assessment."""
@@ -250,7 +250,7 @@ PROFILE_TABLE = ("\n\n| ประเภทบุคลากร | จำนว�
                  "| พนักงานราชการ | 480 | 24.0 |\n| ลูกจ้าง | 280 | 14.0 |\n| **รวม** | **2,000** | **100.0** |")
 
 
-def _evidence(db: Database, year: int) -> None:
+def _evidence(db: Store, year: int) -> None:
     """The year's evidence of the first two units, as links."""
     assessment_ids = [row[0] for row in db.execute("SELECT id FROM assessments WHERE year = ? ORDER BY unit_id "
                                                    "LIMIT 2", [year])]
@@ -261,7 +261,7 @@ def _evidence(db: Database, year: int) -> None:
                                "added_by": "demo-unit", "added_at": now()})
 
 
-def _department_record(db: Database, committee: accounts.User, year: int, approve: bool) -> None:
+def _department_record(db: Store, committee: accounts.User, year: int, approve: bool) -> None:
     """The committee's assessment of the year, started from the units (half the units meet a checkpoint): every
     process item's account in its ADLI parts, taking a unit's passage, every results item's account; the
     evidence cited; five years of the department's KPI values (the units' mean, earlier years following their
@@ -318,7 +318,7 @@ def _department_record(db: Database, committee: accounts.User, year: int, approv
         department.approve(db, committee, year, version)
 
 
-def _assessment(db: Database, rng: np.random.Generator, framework: Framework, unit_id: int, year: int,
+def _assessment(db: Store, rng: np.random.Generator, framework: Framework, unit_id: int, year: int,
                 status: str, ability: float, share: float, writer: str | None = None) -> None:
     """A unit's assessment of the year; ``writer``: the unit's name when it writes its accounts of the process
     items it answered (basic level), for the committee to draw from."""

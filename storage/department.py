@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlite_utils import Database
 
 from scoring import Framework, default_framework
 from scoring.criteria import AdliPart
@@ -27,6 +26,7 @@ from storage import assessments, audit, years
 from storage.accounts import User, acting
 from storage.answers import checked_kpi_value
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
 from storage.text import clean
 
@@ -62,14 +62,14 @@ class Record:
         return self.record["version"]
 
 
-def _reader(db: Database, actor: User) -> User:
+def _reader(db: Store, actor: User) -> User:
     actor = acting(db, actor)
     if actor.role not in READERS:
         raise AccessDenied(role=actor.role)
     return actor
 
 
-def unit_answers(db: Database, year: int) -> tuple[pd.DataFrame, int]:
+def unit_answers(db: Store, year: int) -> tuple[pd.DataFrame, int]:
     """Per checkpoint of the year's criteria: how many counted units met it (the committee's answer where it
     reviewed, the unit's otherwise), and how many units count."""
     framework = years.framework_of(db, year)
@@ -98,7 +98,7 @@ def suggest(units_met: pd.Series, counted: int, rule: str) -> pd.Series:
     return units_met >= counted if rule == "all" else units_met > 0
 
 
-def get(db: Database, actor: User, year: int) -> Record | None:
+def get(db: Store, actor: User, year: int) -> Record | None:
     """The year's record, or None before the committee starts it."""
     _reader(db, actor)
     rows = list(db.query("SELECT * FROM dept_records WHERE year = ?", [year]))
@@ -126,7 +126,7 @@ def get(db: Database, actor: User, year: int) -> Record | None:
     return record
 
 
-def start(db: Database, actor: User, year: int, rule: str = "half") -> Record:
+def start(db: Store, actor: User, year: int, rule: str = "half") -> Record:
     """Create the year's record with every checkpoint's answer suggested by ``rule`` from the counted units;
     refused when it exists already (its answers are the committee's from then on)."""
     if rule not in RULES:
@@ -140,18 +140,18 @@ def start(db: Database, actor: User, year: int, rule: str = "half") -> Record:
         stamp = now()
         db["dept_records"].insert({"year": year, "status": "draft", "version": 1, "rule": rule, "created_at": stamp,
                                    "updated_at": stamp, "updated_by": actor.username})
-        db.conn.executemany("INSERT INTO dept_answers (year, checkpoint, met) VALUES (?, ?, ?)",
+        db.executemany("INSERT INTO dept_answers (year, checkpoint, met) VALUES (?, ?, ?)",
                             [(year, cp, int(met)) for cp, met in zip(frame["checkpoint"], frame["met"], strict=True)])
         audit.record(db, actor.username, "dept_start", "dept_record", year, rule=rule, units=counted,
                      met=int(frame["met"].sum()), checkpoints=len(frame))
     return get(db, actor, year)
 
 
-def _writer(db: Database, actor: User, year: int) -> User:
+def _writer(db: Store, actor: User, year: int) -> User:
     return years.writer_in_open_year(db, actor, WRITERS, year)
 
 
-def _claim(db: Database, actor: User, year: int, expected_version: int | None,
+def _claim(db: Store, actor: User, year: int, expected_version: int | None,
            status: str = "draft") -> tuple[User, int]:
     """Inside an open transaction: check the writer, the year and the record's status; take the next version
     (refused when it is no longer ``expected_version``; any version when None: the caller checks its fields)."""
@@ -169,23 +169,29 @@ def _claim(db: Database, actor: User, year: int, expected_version: int | None,
     return actor, version + 1
 
 
-def _require_unchanged(db: Database, year: int, field: str, shown, new, stored, action: str, path: str,
+def _require_unchanged(db: Store, year: int, field: str, shown, new, stored, action: str, path: tuple[str, ...],
                        value=None) -> None:
     """Inside the save's transaction: refuse (``FieldConflict``) when the stored value of a field is no longer the
     one the editor showed (unless it is already the ``new`` one), naming who changed it last: the latest audited
-    ``action`` whose detail holds ``path`` (a JSON path; equal to ``value`` when given), else the record's last
-    saver."""
+    ``action`` whose detail has the keys ``path`` (its value there equal to ``value`` when given), else the
+    record's last saver."""
     if stored in (shown, new):
         return
-    match = "json_type(detail, ?) IS NOT NULL" if value is None else "json_extract(detail, ?) = ?"
-    row = db.execute("SELECT username FROM audit_log WHERE entity = 'dept_record' AND entity_id = ? AND action = ? "
-                     f"AND {match} ORDER BY id DESC LIMIT 1",
-                     [str(year), action, path, *([] if value is None else [value])]).fetchone()
+
+    def touched(done: str, detail: dict) -> bool:
+        *outer, last = path
+        for key in outer:
+            detail = detail.get(key) if isinstance(detail, dict) else None
+        if done != action or not isinstance(detail, dict) or last not in detail:
+            return False
+        return value is None or detail[last] == value
+
+    row = audit.last_touch(db, "dept_record", year, touched)
     by = row[0] if row else db.execute("SELECT updated_by FROM dept_records WHERE year = ?", [year]).fetchone()[0]
     raise FieldConflict(field, by, stored)
 
 
-def save_answers(db: Database, actor: User, year: int, expected_version: int, ticks: dict[str, bool],
+def save_answers(db: Store, actor: User, year: int, expected_version: int, ticks: dict[str, bool],
                  before: dict[str, bool] | None = None) -> int:
     """The department's answers, checkpoint id -> met; ``before``: what the editor showed for each."""
     unknown = sorted(set(ticks) - assessments.checkpoint_ids(years.framework_of(db, year)))
@@ -196,8 +202,8 @@ def save_answers(db: Database, actor: User, year: int, expected_version: int, ti
         for cp in before or {}:
             row = db.execute("SELECT met FROM dept_answers WHERE year = ? AND checkpoint = ?", [year, cp]).fetchone()
             _require_unchanged(db, year, cp, bool(before[cp]), bool(ticks.get(cp)), bool(row and row[0]),
-                               "dept_answers", f'$.ticks."{cp}"')
-        db.conn.executemany("INSERT INTO dept_answers (year, checkpoint, met) VALUES (?, ?, ?) ON CONFLICT "
+                               "dept_answers", ("ticks", cp))
+        db.executemany("INSERT INTO dept_answers (year, checkpoint, met) VALUES (?, ?, ?) ON CONFLICT "
                             "(year, checkpoint) DO UPDATE SET met = excluded.met",
                             [(year, cp, int(bool(met))) for cp, met in ticks.items()])
         audit.record(db, actor.username, "dept_answers", "dept_record", year,
@@ -210,7 +216,7 @@ def _require_item(framework: Framework, item: str) -> None:
         raise InputError("error_unknown_item", item=item)
 
 
-def save_narrative(db: Database, actor: User, year: int, expected_version: int, item: str, text: str,
+def save_narrative(db: Store, actor: User, year: int, expected_version: int, item: str, text: str,
                    before: str | None = None) -> int:
     """The department's account of an item: how it works and what it achieved (categories 1-7); ``before``: the
     text the editor showed."""
@@ -223,7 +229,7 @@ def save_narrative(db: Database, actor: User, year: int, expected_version: int, 
         if before is not None:
             row = db.execute("SELECT text FROM dept_narratives WHERE year = ? AND item = ?", [year, item]).fetchone()
             _require_unchanged(db, year, item, clean(before).strip(), text, clean(row[0] or "") if row else "",
-                               "dept_narrative", "$.item", item)
+                               "dept_narrative", ("item",), item)
         db.execute("INSERT INTO dept_narratives (year, item, text) VALUES (?, ?, ?) ON CONFLICT (year, item) "
                    "DO UPDATE SET text = excluded.text", [year, item, text])
         audit.record(db, actor.username, "dept_narrative", "dept_record", year, item=item, chars=len(text),
@@ -243,14 +249,14 @@ def _require_adli(framework: Framework, item: str, part: str) -> None:
         raise InputError("error_adli_part", item=item, part=part)
 
 
-def _write_adli(db: Database, year: int, item: str, part: str, text: str) -> None:
+def _write_adli(db: Store, year: int, item: str, part: str, text: str) -> None:
     db.execute("INSERT INTO dept_adli (year, item, part, text) VALUES (?, ?, ?, ?) ON CONFLICT (year, item, part) "
                "DO UPDATE SET text = excluded.text", [year, item, part, text])
     if not text:  # an emptied part has taken nothing from anyone
         db.execute("DELETE FROM dept_adli_sources WHERE year = ? AND item = ? AND part = ?", [year, item, part])
 
 
-def _stored_adli(db: Database, year: int, item: str, part: str) -> str:
+def _stored_adli(db: Store, year: int, item: str, part: str) -> str:
     row = db.execute("SELECT text FROM dept_adli WHERE year = ? AND item = ? AND part = ?",
                      [year, item, part]).fetchone()
     return clean(row[0] or "") if row else ""
@@ -263,7 +269,7 @@ def _checked_text(text: str, limit: int = MAX_NARRATIVE) -> str:
     return text
 
 
-def save_adli(db: Database, actor: User, year: int, expected_version: int, item: str, part: str, text: str,
+def save_adli(db: Store, actor: User, year: int, expected_version: int, item: str, part: str, text: str,
               before: str | None = None) -> int:
     """One ADLI part (approach, deployment, learning, integration) of the department's account of an item of
     categories 1-6; ``before``: the text the editor showed."""
@@ -273,14 +279,14 @@ def save_adli(db: Database, actor: User, year: int, expected_version: int, item:
         actor, version = _claim(db, actor, year, None if before is not None else expected_version)
         if before is not None:
             _require_unchanged(db, year, f"{item}/{part}", clean(before).strip(), text,
-                               _stored_adli(db, year, item, part), "dept_adli", "$.ref", f"{item}/{part}")
+                               _stored_adli(db, year, item, part), "dept_adli", ("ref",), f"{item}/{part}")
         _write_adli(db, year, item, part, text)
         audit.record(db, actor.username, "dept_adli", "dept_record", year, ref=f"{item}/{part}", item=item, part=part,
                      chars=len(text), version=version)
     return version
 
 
-def take_passage(db: Database, actor: User, year: int, item: str, part: str, unit_id: int, level: str,
+def take_passage(db: Store, actor: User, year: int, item: str, part: str, unit_id: int, level: str,
                  before: str) -> int:
     """A counted unit's account of an item (at one level) added to the end of an ADLI part, and the unit kept as
     one of the part's sources; ``before``: the part's text the editor showed (refused when someone changed it)."""
@@ -296,16 +302,16 @@ def take_passage(db: Database, actor: User, year: int, item: str, part: str, uni
     with transaction(db):
         actor, version = _claim(db, actor, year, None)
         _require_unchanged(db, year, f"{item}/{part}", before, None, _stored_adli(db, year, item, part),
-                           "dept_adli", "$.ref", f"{item}/{part}")
+                           "dept_adli", ("ref",), f"{item}/{part}")
         _write_adli(db, year, item, part, text)
-        db.execute("INSERT OR IGNORE INTO dept_adli_sources (year, item, part, unit_id) VALUES (?, ?, ?, ?)",
-                   [year, item, part, unit_id])
+        db.execute("INSERT INTO dept_adli_sources (year, item, part, unit_id) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT DO NOTHING", [year, item, part, unit_id])
         audit.record(db, actor.username, "dept_adli", "dept_record", year, ref=f"{item}/{part}", item=item, part=part,
                      chars=len(text), taken_from=passage["code"].iloc[0], level=level, version=version)
     return version
 
 
-def save_kpi_values(db: Database, actor: User, year: int, expected_version: int,
+def save_kpi_values(db: Store, actor: User, year: int, expected_version: int,
                     values: dict[tuple[str, int], float | None],
                     before: dict[tuple[str, int], float | None] | None = None) -> int:
     """The department's KPI results, (criteria KPI, fiscal year) -> value or None (cleared); each value a number
@@ -323,8 +329,8 @@ def save_kpi_values(db: Database, actor: User, year: int, expected_version: int,
             row = db.execute("SELECT value FROM dept_kpis WHERE year = ? AND kpi = ? AND fiscal_year = ?",
                              [year, kpi_id, fiscal_year]).fetchone()
             _require_unchanged(db, year, f"{kpi_id}/{fiscal_year}", shown, checked.get((kpi_id, fiscal_year)),
-                               row[0] if row else None, "dept_kpis", f'$.values."{kpi_id}/{fiscal_year}"')
-        db.conn.executemany("INSERT INTO dept_kpis (year, kpi, fiscal_year, value) VALUES (?, ?, ?, ?) ON CONFLICT "
+                               row[0] if row else None, "dept_kpis", ("values", f"{kpi_id}/{fiscal_year}"))
+        db.executemany("INSERT INTO dept_kpis (year, kpi, fiscal_year, value) VALUES (?, ?, ?, ?) ON CONFLICT "
                             "(year, kpi, fiscal_year) DO UPDATE SET value = excluded.value",
                             [(year, k, fy, v) for (k, fy), v in checked.items()])
         audit.record(db, actor.username, "dept_kpis", "dept_record", year,
@@ -353,7 +359,7 @@ def _checked_comparison(kpi, row: dict) -> dict:
     return {"kind": kind, "label": label, "value": float(value), "source": source}
 
 
-def save_comparisons(db: Database, actor: User, year: int, expected_version: int, kpi: str, rows: list[dict],
+def save_comparisons(db: Store, actor: User, year: int, expected_version: int, kpi: str, rows: list[dict],
                      before: list[dict] | None = None) -> int:
     """The values a KPI's results are compared with (replacing the KPI's earlier list), each {kind (another
     agency, a national figure, best in class), label (whose), value (in the KPI's range), source (where it comes
@@ -368,9 +374,9 @@ def save_comparisons(db: Database, actor: User, year: int, expected_version: int
             stored = [r for r in db.query("SELECT kind, label, value, source FROM dept_kpi_comparisons WHERE "
                                           "year = ? AND kpi = ? ORDER BY position", [year, kpi])]
             _require_unchanged(db, year, f"{kpi}/comparisons", [dict(r) for r in before], checked, stored,
-                               "dept_comparisons", "$.kpi", kpi)
+                               "dept_comparisons", ("kpi",), kpi)
         db.execute("DELETE FROM dept_kpi_comparisons WHERE year = ? AND kpi = ?", [year, kpi])
-        db.conn.executemany("INSERT INTO dept_kpi_comparisons (year, kpi, position, kind, label, value, source) "
+        db.executemany("INSERT INTO dept_kpi_comparisons (year, kpi, position, kind, label, value, source) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
                             [(year, kpi, i, r["kind"], r["label"], r["value"], r["source"])
                              for i, r in enumerate(checked, start=1)])
@@ -379,7 +385,7 @@ def save_comparisons(db: Database, actor: User, year: int, expected_version: int
     return version
 
 
-def save_kpi_note(db: Database, actor: User, year: int, expected_version: int, kpi: str, analysis: str | None = None,
+def save_kpi_note(db: Store, actor: User, year: int, expected_version: int, kpi: str, analysis: str | None = None,
                   items: list[str] | None = None, before: dict | None = None) -> int:
     """The committee's short analysis of a KPI's results and the items of categories 1-6 whose processes it
     tracks; a field given as None is kept. ``before``: what the editor showed of the fields given."""
@@ -399,7 +405,7 @@ def save_kpi_note(db: Database, actor: User, year: int, expected_version: int, k
             if value is not None and before is not None and name in before:
                 shown = clean(before[name] or "").strip() if name == "analysis" else sorted(before[name] or [])
                 _require_unchanged(db, year, f"{kpi}/{name}", shown, value, stored[name], "dept_kpi_note",
-                                   f"$.{name}_of", kpi)
+                                   (f"{name}_of",), kpi)
         merged = {name: stored[name] if value is None else value for name, value in new.items()}
         db.execute("INSERT INTO dept_kpi_notes (year, kpi, analysis, items) VALUES (?, ?, ?, ?) ON CONFLICT "
                    "(year, kpi) DO UPDATE SET analysis = excluded.analysis, items = excluded.items",
@@ -410,7 +416,7 @@ def save_kpi_note(db: Database, actor: User, year: int, expected_version: int, k
     return version
 
 
-def citable(db: Database, year: int, item: str) -> pd.DataFrame:
+def citable(db: Store, year: int, item: str) -> pd.DataFrame:
     """The units' evidence the record may cite for an item (not removed), with its unit: id, unit_id, code,
     level, kpi, kind, filename, url, confidential."""
     rows = db.query("SELECT e.id, a.unit_id, u.code, e.level, e.kpi, e.kind, e.filename, e.url, e.confidential "
@@ -420,7 +426,7 @@ def citable(db: Database, year: int, item: str) -> pd.DataFrame:
                                              "confidential"])
 
 
-def cite(db: Database, actor: User, year: int, expected_version: int, item: str, evidence_ids: list[int],
+def cite(db: Store, actor: User, year: int, expected_version: int, item: str, evidence_ids: list[int],
          before: list[int] | None = None) -> int:
     """The units' evidence the department cites for an item (replacing the item's earlier choice); each must
     be the year's evidence for that item. ``before``: the choice the editor showed."""
@@ -434,15 +440,15 @@ def cite(db: Database, actor: User, year: int, expected_version: int, item: str,
         if before is not None:
             stored = sorted(r[0] for r in db.execute("SELECT evidence_id FROM dept_citations WHERE year = ? AND "
                                                      "item = ?", [year, item]))
-            _require_unchanged(db, year, item, sorted(set(before)), ids, stored, "dept_cite", "$.item", item)
+            _require_unchanged(db, year, item, sorted(set(before)), ids, stored, "dept_cite", ("item",), item)
         db.execute("DELETE FROM dept_citations WHERE year = ? AND item = ?", [year, item])
-        db.conn.executemany("INSERT INTO dept_citations (year, item, evidence_id) VALUES (?, ?, ?)",
+        db.executemany("INSERT INTO dept_citations (year, item, evidence_id) VALUES (?, ?, ?)",
                             [(year, item, i) for i in ids])
         audit.record(db, actor.username, "dept_cite", "dept_record", year, item=item, evidence=ids, version=version)
     return version
 
 
-def approve(db: Database, actor: User, year: int, expected_version: int) -> int:
+def approve(db: Store, actor: User, year: int, expected_version: int) -> int:
     """Lock the record as the department's assessment of the year."""
     with transaction(db):
         actor, version = _claim(db, actor, year, expected_version)
@@ -452,7 +458,7 @@ def approve(db: Database, actor: User, year: int, expected_version: int) -> int:
     return version
 
 
-def reopen(db: Database, actor: User, year: int, expected_version: int, reason: str) -> int:
+def reopen(db: Store, actor: User, year: int, expected_version: int, reason: str) -> int:
     """Open an approved record for changes again, with a reason."""
     reason = clean(reason).strip()
     if not reason or len(reason) > MAX_REASON:
@@ -465,7 +471,7 @@ def reopen(db: Database, actor: User, year: int, expected_version: int, reason: 
     return version
 
 
-def score_inputs(db: Database, year: int) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+def score_inputs(db: Store, year: int) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The record as the scoring package's frames (``unit`` is "department"): answers (unit, checkpoint, met)
     and kpis (unit, kpi, value) of the cycle's fiscal year; None before the committee starts it."""
     if db.execute("SELECT 1 FROM dept_records WHERE year = ?", [year]).fetchone() is None:
@@ -479,7 +485,7 @@ def score_inputs(db: Database, year: int) -> tuple[pd.DataFrame, pd.DataFrame] |
     return answers, kpis
 
 
-def unit_narratives(db: Database, year: int, item: str) -> pd.DataFrame:
+def unit_narratives(db: Store, year: int, item: str) -> pd.DataFrame:
     """The counted units' narratives for an item (what the department's may draw from): code, unit_id, level,
     text, in unit code and level order."""
     units = assessments.units_with_assessment(db, year, assessments.COUNTED)
@@ -491,28 +497,28 @@ def unit_narratives(db: Database, year: int, item: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "unit_id", "level", "text"])
 
 
-def kpi_results(db: Database, year: int) -> pd.DataFrame:
+def kpi_results(db: Store, year: int) -> pd.DataFrame:
     """The record's KPI values of every fiscal year it holds: unit ("department"), kpi, fiscal_year, value."""
     rows = db.execute("SELECT kpi, fiscal_year, value FROM dept_kpis WHERE year = ? AND value IS NOT NULL "
                       "ORDER BY kpi, fiscal_year", [year]).fetchall()
     return pd.DataFrame([(UNIT, *r) for r in rows], columns=["unit", "kpi", "fiscal_year", "value"])
 
 
-def profile(db: Database, actor: User, year: int) -> dict[str, dict]:
+def profile(db: Store, actor: User, year: int) -> dict[str, dict]:
     """The year's organisation profile: part id -> {text, updated_at, updated_by}, for the parts answered."""
     _reader(db, actor)
     return {r["part"]: r for r in db.query("SELECT part, text, updated_at, updated_by FROM org_profiles "
                                            "WHERE year = ?", [year])}
 
 
-def profile_version(db: Database, year: int) -> int:
+def profile_version(db: Store, year: int) -> int:
     """How many times the year's profile has been saved: it rises with every save (the audit log is
     append-only), so an editor can tell whether someone else saved since it read the profile."""
     return db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'profile' AND entity = 'dept_record' AND "
                       "entity_id = ?", [str(year)]).fetchone()[0]
 
 
-def save_profile(db: Database, actor: User, year: int, part: str, text: str, before: str) -> int:
+def save_profile(db: Store, actor: User, year: int, part: str, text: str, before: str) -> int:
     """The committee's answer to a part of the organisation profile; the profile's new version.
     ``before``: the text the editor showed; refused (``FieldConflict``) when someone changed the part since."""
     if part not in {p.id for p in years.framework_of(db, year).profile}:

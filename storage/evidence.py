@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError
-from sqlite_utils import Database
 
 from scoring import LEVELS
 from storage import audit, years
 from storage.accounts import User, acting
 from storage.answers import EDITABLE
 from storage.db import db_file, now, private_file, transaction
+from storage.engine import DatabaseError, Store, driver_error
 from storage.errors import AccessDenied, InputError, NotEditable, StoreError
 from storage.text import clean
 
@@ -62,12 +62,12 @@ def is_link(url: str) -> bool:
     return bool(URL.match(url)) and len(url) <= MAX_URL and not any(unicodedata.category(ch) == "Cc" for ch in url)
 
 
-def evidence_root(db: Database) -> Path:
+def evidence_root(db: Store) -> Path:
     """The folder beside the database file that holds uploaded evidence."""
     return db_file(db).parent / "evidence"
 
 
-def _target(db: Database, actor: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> dict:
+def _target(db: Store, actor: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> dict:
     actor = acting(db, actor)
     row = db.execute("SELECT unit_id, year, status FROM assessments WHERE id = ?", [assessment_id]).fetchone()
     if row is None:
@@ -162,6 +162,7 @@ def check_file(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> str:
 
 
 def _disk_full(exc: BaseException) -> bool:
+    exc = driver_error(exc)
     if isinstance(exc, sqlite3.OperationalError):
         return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
     return isinstance(exc, OSError) and exc.errno in DISK_FULL
@@ -183,7 +184,7 @@ def write_whole(path: Path, data: bytes) -> None:
         raise
 
 
-def add_file(db: Database, actor: User, assessment_id: int, item: str, level: str | None, filename: str,
+def add_file(db: Store, actor: User, assessment_id: int, item: str, level: str | None, filename: str,
              data: bytes, confidential: bool = False, kpi: str | None = None) -> int:
     """Store an uploaded file (checked by ``check_file``, named by ``clean_filename``) and its record. A full
     disk is logged and refused with ``error_disk_full``: no partial file and no record are left (a file
@@ -205,7 +206,7 @@ def add_file(db: Database, actor: User, assessment_id: int, item: str, level: st
                 "added_at": now(), "removed_at": None}).last_pk
             audit.record(db, actor.username, "add_evidence", "assessment", assessment_id, evidence=evidence_id,
                          item=item, level=level, kpi=kpi, file=name, sha256=digest)
-    except (OSError, sqlite3.OperationalError) as exc:
+    except (OSError, *DatabaseError) as exc:
         if not _disk_full(exc):
             raise
         LOG.error("disk full: evidence %s (%d bytes) for assessment %s not stored: %s", path, len(data),
@@ -214,7 +215,7 @@ def add_file(db: Database, actor: User, assessment_id: int, item: str, level: st
     return evidence_id
 
 
-def add_link(db: Database, actor: User, assessment_id: int, item: str, level: str | None, url: str,
+def add_link(db: Store, actor: User, assessment_id: int, item: str, level: str | None, url: str,
              title: str = "", confidential: bool = False, kpi: str | None = None) -> int:
     url, title = url.strip(), clean_text(title)
     if not is_link(url):
@@ -239,7 +240,7 @@ def _can_see_confidential(actor: User) -> bool:
     return actor.role in ("unit", "committee")
 
 
-def listing(db: Database, actor: User, assessment_id: int) -> list[dict]:
+def listing(db: Store, actor: User, assessment_id: int) -> list[dict]:
     """The assessment's evidence the actor may see, newest last."""
     actor = acting(db, actor)
     row = db.execute("SELECT unit_id FROM assessments WHERE id = ?", [assessment_id]).fetchone()
@@ -251,7 +252,7 @@ def listing(db: Database, actor: User, assessment_id: int) -> list[dict]:
     return [r for r in rows if not r["confidential"] or _can_see_confidential(actor)]
 
 
-def _stored(db: Database, actor: User, evidence_id: int) -> tuple[str, Path]:
+def _stored(db: Store, actor: User, evidence_id: int) -> tuple[str, Path]:
     """(clean file name, path) of an uploaded file the actor may see."""
     actor = acting(db, actor)
     rows = list(db.query("SELECT e.*, a.unit_id FROM evidence e JOIN assessments a ON a.id = e.assessment_id "
@@ -265,7 +266,7 @@ def _stored(db: Database, actor: User, evidence_id: int) -> tuple[str, Path]:
     return clean_filename(row["filename"]), stored_path(db, row["path"], f"evidence {evidence_id}")
 
 
-def stored_path(db: Database, relative: str, label: str) -> Path:
+def stored_path(db: Store, relative: str, label: str) -> Path:
     """The file a stored path names, which never leaves the evidence folder (defence in depth)."""
     root = evidence_root(db).resolve()
     path = (root / relative).resolve()
@@ -288,7 +289,7 @@ def _unreadable(label: str, name: str, path: Path, exc: OSError) -> StoreError:
     return StoreError("error_evidence_unreadable", name=name)
 
 
-def check_readable(db: Database, actor: User, evidence_id: int) -> str:
+def check_readable(db: Store, actor: User, evidence_id: int) -> str:
     """The clean name of an uploaded file the actor may see, once its stored file opens (nothing is read);
     a logged StoreError ``error_evidence_unreadable`` when it is missing or cannot be opened."""
     name, path = _stored(db, actor, evidence_id)
@@ -300,14 +301,14 @@ def check_readable(db: Database, actor: User, evidence_id: int) -> str:
     return name
 
 
-def read(db: Database, actor: User, evidence_id: int) -> tuple[str, bytes]:
+def read(db: Store, actor: User, evidence_id: int) -> tuple[str, bytes]:
     """(clean file name, content) of an uploaded file the actor may see; a logged StoreError
     ``error_evidence_unreadable`` when its stored file is missing or cannot be read."""
     name, path = _stored(db, actor, evidence_id)
     return name, read_stored(path, name, f"evidence {evidence_id}")
 
 
-def remove(db: Database, actor: User, evidence_id: int) -> None:
+def remove(db: Store, actor: User, evidence_id: int) -> None:
     """Withdraw evidence; the record stays (marked removed) for the audit trail."""
     rows = list(db.query("SELECT assessment_id, item, level, kpi FROM evidence WHERE id = ? AND removed_at IS NULL",
                          [evidence_id]))

@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlite_utils import Database
 
 from scoring import Framework
 from scoring.examiner import PercentError, checked_percent, item_weights
 from storage import audit, ofis, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable
 from storage.text import clean
 
@@ -37,11 +37,11 @@ def scored_items(framework: Framework) -> list[str]:
     return list(item_weights(framework))
 
 
-def _scorer(db: Database, actor: User, year: int) -> User:
+def _scorer(db: Store, actor: User, year: int) -> User:
     return years.writer_in_open_year(db, actor, SCORERS, year)
 
 
-def is_submitted(db: Database, user_id: int, year: int) -> bool:
+def is_submitted(db: Store, user_id: int, year: int) -> bool:
     return db.execute("SELECT 1 FROM exam_submissions WHERE year = ? AND user_id = ?",
                       [year, user_id]).fetchone() is not None
 
@@ -68,7 +68,7 @@ def _text(value: str, limit: int = MAX_TEXT) -> str:
     return value
 
 
-def own(db: Database, actor: User, year: int) -> dict[str, dict]:
+def own(db: Store, actor: User, year: int) -> dict[str, dict]:
     """The actor's own scores of the year: item -> {percent, rationale, strengths, ofis, updated_at}."""
     actor = acting(db, actor)
     rows = db.query("SELECT item, percent, rationale, strengths, ofis, updated_at FROM exam_scores WHERE year = ? "
@@ -76,14 +76,14 @@ def own(db: Database, actor: User, year: int) -> dict[str, dict]:
     return {row.pop("item"): row for row in rows}
 
 
-def own_version(db: Database, actor: User, year: int) -> int:
+def own_version(db: Store, actor: User, year: int) -> int:
     """How many times the actor has changed their scores of the year: it rises with every save (the audit log is
     append-only), so an editor can tell whether the same member saved in another window since it read them."""
     return db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'exam_score' AND entity = 'cycle' AND "
                       "entity_id = ? AND username = ?", [str(year), acting(db, actor).username]).fetchone()[0]
 
 
-def save(db: Database, actor: User, year: int, item: str, before: dict | None = None, **changes) -> int:
+def save(db: Store, actor: User, year: int, item: str, before: dict | None = None, **changes) -> int:
     """Change the actor's score of an item: ``percent`` (steps of 5, or None), ``rationale``, ``strengths``,
     ``ofis``; a field not given is kept. ``before``: what the editor showed of the fields given (refused with
     ``FieldConflict`` when the stored value is no longer that: the same member in two windows). Refused once the
@@ -122,7 +122,7 @@ def save(db: Database, actor: User, year: int, item: str, before: dict | None = 
         return own_version(db, actor, year)
 
 
-def submit(db: Database, actor: User, year: int) -> None:
+def submit(db: Store, actor: User, year: int) -> None:
     """The actor's scores, final: every item scored. From then on the actor reads the others' submitted scores
     and may take part in agreeing; their own no longer change."""
     framework = years.framework_of(db, year)
@@ -140,7 +140,7 @@ def submit(db: Database, actor: User, year: int) -> None:
         audit.record(db, actor.username, "exam_submit", "cycle", year, items=len(items))
 
 
-def _reader(db: Database, actor: User, year: int) -> User:
+def _reader(db: Store, actor: User, year: int) -> User:
     """A reader of the others' scores: the PMQA owner or the director, or a member who has submitted."""
     actor = acting(db, actor)
     if actor.role not in READERS:
@@ -150,7 +150,7 @@ def _reader(db: Database, actor: User, year: int) -> User:
     return actor
 
 
-def submitted_scores(db: Database, actor: User, year: int) -> pd.DataFrame:
+def submitted_scores(db: Store, actor: User, year: int) -> pd.DataFrame:
     """Every submitted member's scores (never a score not yet submitted): scorer (username), name, item, percent,
     rationale, strengths, ofis; refused (``AccessDenied``) to a member who has not submitted."""
     _reader(db, actor, year)
@@ -161,7 +161,7 @@ def submitted_scores(db: Database, actor: User, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scorer", "name", "item", "percent", "rationale", "strengths", "ofis"])
 
 
-def progress(db: Database, year: int) -> pd.DataFrame:
+def progress(db: Store, year: int) -> pd.DataFrame:
     """Who scores and how far each is, without any score: username, name, scored (items), submitted_at."""
     rows = db.execute("SELECT u.username, COALESCE(NULLIF(u.display_name, ''), u.username), (SELECT COUNT(*) FROM "
                       "exam_scores s WHERE s.year = ? AND s.user_id = u.id AND s.percent IS NOT NULL), x.submitted_at "
@@ -170,7 +170,7 @@ def progress(db: Database, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scorer", "name", "scored", "submitted_at"])
 
 
-def agreed(db: Database, actor: User, year: int) -> dict[str, dict]:
+def agreed(db: Store, actor: User, year: int) -> dict[str, dict]:
     """The committee's agreed scores: item -> {percent, reason, strengths, ofis, agreed_by, agreed_at}."""
     _reader(db, actor, year)
     rows = db.query("SELECT item, percent, reason, strengths, ofis, agreed_by, agreed_at FROM exam_consensus WHERE "
@@ -178,7 +178,7 @@ def agreed(db: Database, actor: User, year: int) -> dict[str, dict]:
     return {row.pop("item"): row for row in rows}
 
 
-def agree(db: Database, actor: User, year: int, item: str, percent, reason: str, strengths: str = "",
+def agree(db: Store, actor: User, year: int, item: str, percent, reason: str, strengths: str = "",
           ofis: str = "", before: int | None = None) -> None:
     """The committee's agreed score of an item with its reason (required), and the strengths and OFIs it agrees;
     by a member who has submitted. ``before``: the agreed percentage the editor showed (None: none yet);
@@ -217,7 +217,7 @@ def lines_of(texts) -> tuple[str, ...]:
                                if (line := raw.strip(" -•\t"))))
 
 
-def to_register(db: Database, actor: User, year: int, item: str, today: date | None = None) -> list[int]:
+def to_register(db: Store, actor: User, year: int, item: str, today: date | None = None) -> list[int]:
     """The OFIs the committee agreed for an item, one per line, into the year's OFI register (source
     "examiner", the department's: every active unit, owned by the actor, due at the fiscal year's end or in 90
     days when that has passed), so that they feed the improvement plans; a line already in the register for the

@@ -17,12 +17,12 @@ import math
 from datetime import date
 
 import pandas as pd
-from sqlite_utils import Database
 
 from i18n.format import local_day, thailand_today
 from storage import audit, improvement, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 from storage.text import clean
 
@@ -40,7 +40,7 @@ def _round(value: str) -> str:
     return value
 
 
-def deadline(db: Database, year: int, round_: str) -> str | None:
+def deadline(db: Store, year: int, round_: str) -> str | None:
     """The last day of the round's phase (ISO), when the PMQA owner has set one."""
     row = db.execute("SELECT ends_on FROM phases WHERE year = ? AND phase = ?", [year, ROUNDS[round_]]).fetchone()
     return row[0] if row and row[0] else None
@@ -53,12 +53,12 @@ def is_late(submitted_at: str | None, due: str | None, today: date) -> bool:
     return (local_day(submitted_at) if submitted_at else today) > date.fromisoformat(due)
 
 
-def _row(db: Database, plan_id: int, round_: str) -> dict | None:
+def _row(db: Store, plan_id: int, round_: str) -> dict | None:
     rows = list(db.query("SELECT * FROM plan_reports WHERE plan_id = ? AND round = ?", [plan_id, round_]))
     return rows[0] if rows else None
 
 
-def _values(db: Database, report_id: int | None) -> tuple[dict, dict]:
+def _values(db: Store, report_id: int | None) -> tuple[dict, dict]:
     if report_id is None:
         return {}, {}
     actions = {r["action_id"]: r for r in db.query("SELECT * FROM report_actions WHERE report_id = ?", [report_id])}
@@ -67,7 +67,7 @@ def _values(db: Database, report_id: int | None) -> tuple[dict, dict]:
     return actions, results
 
 
-def get(db: Database, actor: User, plan_id: int, round_: str, today: date | None = None) -> dict:
+def get(db: Store, actor: User, plan_id: int, round_: str, today: date | None = None) -> dict:
     """The plan's report for the round (``status`` "none" and version 0 before anyone starts it), with a row per
     plan action and, at 12 months, per plan target; its committee comments; its due day and whether it is late.
     A 12-month report not yet started begins from the 6-month report's figures."""
@@ -156,7 +156,7 @@ def _checked_results(plan: dict, round_: str, results) -> list[dict]:
     return list(checked.values())
 
 
-def _require_phase(db: Database, plan_id: int, year: int, round_: str) -> None:
+def _require_phase(db: Store, plan_id: int, year: int, round_: str) -> None:
     """Inside a transaction: the year and the round's phase are open and the plan is followed."""
     years.require_open_year(db, year)
     if years.phase_status(db, year, ROUNDS[round_]) != "open":
@@ -166,7 +166,7 @@ def _require_phase(db: Database, plan_id: int, year: int, round_: str) -> None:
         raise NotEditable("error_report_plan", status=status)
 
 
-def _claim(db: Database, actor: User, plan_id: int, round_: str, expected_version: int,
+def _claim(db: Store, actor: User, plan_id: int, round_: str, expected_version: int,
            allowed: tuple[str, ...]) -> dict:
     """Inside a transaction: the report (made when it is not there yet), refused unless still at the version
     shown and in one of the ``allowed`` statuses; its version moves on."""
@@ -188,7 +188,7 @@ def _claim(db: Database, actor: User, plan_id: int, round_: str, expected_versio
     return row
 
 
-def save(db: Database, actor: User, plan_id: int, round_: str, expected_version: int, *, actions=(),
+def save(db: Store, actor: User, plan_id: int, round_: str, expected_version: int, *, actions=(),
          summary: str = "", results=(), closes: bool = False) -> int:
     """Store the report as written (made at the first save): ``actions`` are {id, percent, done, evidence,
     problems} for the plan's actions; at 12 months ``results`` {kind, ref, value (a target KPI's), met (a target
@@ -217,13 +217,13 @@ def save(db: Database, actor: User, plan_id: int, round_: str, expected_version:
     return report["version"] + 1
 
 
-def _move(db: Database, actor: User, report: dict, to: str, action: str, **detail) -> None:
+def _move(db: Store, actor: User, report: dict, to: str, action: str, **detail) -> None:
     db.execute("UPDATE plan_reports SET status = ? WHERE id = ?", [to, report["id"]])
     audit.record(db, actor.username, action, "plan_report", report["id"], plan=report["plan_id"],
                  round=report["round"], version=report["version"] + 1, was=report["status"], **detail)
 
 
-def _require_complete(db: Database, plan: dict, report: dict) -> None:
+def _require_complete(db: Store, plan: dict, report: dict) -> None:
     """Inside a transaction: refuse a report with anything left to fill (``InputError`` naming what): every action
     its percent done and what was done or the problems met; at 12 months every target KPI's value and a summary."""
     numbers = {a["id"]: n for n, a in enumerate(plan["actions"], start=1)}
@@ -243,7 +243,7 @@ def _require_complete(db: Database, plan: dict, report: dict) -> None:
             raise InputError("error_report_summary_missing")
 
 
-def submit(db: Database, actor: User, plan_id: int, round_: str, expected_version: int) -> int:
+def submit(db: Store, actor: User, plan_id: int, round_: str, expected_version: int) -> int:
     """Send the report to the committee once nothing is left to fill (``_require_complete``). The first
     submission's time is the one lateness is judged by."""
     actor, round_ = acting(db, actor), _round(round_)
@@ -259,7 +259,7 @@ def submit(db: Database, actor: User, plan_id: int, round_: str, expected_versio
     return expected_version + 1
 
 
-def _committee_report(db: Database, actor: User, plan_id: int, round_: str) -> tuple[User, dict]:
+def _committee_report(db: Store, actor: User, plan_id: int, round_: str) -> tuple[User, dict]:
     actor, round_ = acting(db, actor), _round(round_)
     if actor.role != "committee":
         raise AccessDenied(role=actor.role)
@@ -276,12 +276,12 @@ def _comment_text(text) -> str:
     return text
 
 
-def _add_comment(db: Database, actor: User, plan_id: int, round_: str, kind: str, text: str) -> int:
+def _add_comment(db: Store, actor: User, plan_id: int, round_: str, kind: str, text: str) -> int:
     return db["plan_comments"].insert({"plan_id": plan_id, "round": round_, "author": actor.username, "kind": kind,
                                        "text": text, "created_at": now()}).last_pk
 
 
-def comment(db: Database, actor: User, plan_id: int, round_: str, text: str) -> int:
+def comment(db: Store, actor: User, plan_id: int, round_: str, text: str) -> int:
     """The committee's comment on a report (at any time in an open year)."""
     actor, plan = _committee_report(db, actor, plan_id, round_)
     text = _comment_text(text)
@@ -293,7 +293,7 @@ def comment(db: Database, actor: User, plan_id: int, round_: str, text: str) -> 
     return comment_id
 
 
-def request_changes(db: Database, actor: User, plan_id: int, round_: str, expected_version: int, text: str) -> int:
+def request_changes(db: Store, actor: User, plan_id: int, round_: str, expected_version: int, text: str) -> int:
     """Send a submitted report back, saying what to change."""
     actor, plan = _committee_report(db, actor, plan_id, round_)
     text = _comment_text(text)
@@ -305,7 +305,7 @@ def request_changes(db: Database, actor: User, plan_id: int, round_: str, expect
     return expected_version + 1
 
 
-def accept(db: Database, actor: User, plan_id: int, round_: str, expected_version: int) -> int:
+def accept(db: Store, actor: User, plan_id: int, round_: str, expected_version: int) -> int:
     """Accept a submitted report. A 12-month report that resolves the plan closes it, and its OFIs still open
     or in progress become "done" (each audited)."""
     actor, plan = _committee_report(db, actor, plan_id, round_)
@@ -324,11 +324,11 @@ def accept(db: Database, actor: User, plan_id: int, round_: str, expected_versio
 
 # -- reading across the year's plans ---------------------------------------------------------------------
 
-def _followed(db: Database, actor: User, year: int) -> list[dict]:
+def _followed(db: Store, actor: User, year: int) -> list[dict]:
     return [p for p in improvement.listing(db, actor, year) if p["status"] in FOLLOWED]
 
 
-def rounds(db: Database, actor: User, year: int, today: date | None = None) -> dict[int, dict[str, dict]]:
+def rounds(db: Store, actor: User, year: int, today: date | None = None) -> dict[int, dict[str, dict]]:
     """For each followed plan the reader may see: per round, the report's status, due day and lateness."""
     actor, today = acting(db, actor), today or thailand_today()
     plans = _followed(db, actor, year)
@@ -354,7 +354,7 @@ def action_state(percent: int | None, ends_on: str | None, today: date) -> str:
     return "in_progress" if percent else "not_started"
 
 
-def progress(db: Database, actor: User, year: int, today: date | None = None) -> pd.DataFrame:
+def progress(db: Store, actor: User, year: int, today: date | None = None) -> pd.DataFrame:
     """One row per action of the year's followed plans the reader may see: the plan, its unit (None: the
     department), the categories of its OFIs, the action's end day, the percent done by the latest submitted
     report (12 months over 6 months) and its state: done, overdue (past its end day and not done), in progress
@@ -385,7 +385,7 @@ def progress(db: Database, actor: User, year: int, today: date | None = None) ->
     return pd.DataFrame(rows, columns=columns)
 
 
-def carry_over(db: Database, actor: User, year: int) -> tuple[int, int]:
+def carry_over(db: Store, actor: User, year: int) -> tuple[int, int]:
     """Of the OFIs the year's followed plans (that the reader may see) answer: how many are not yet done or
     dropped, and how many of those have been carried into the next year's register."""
     plans = [p["id"] for p in _followed(db, acting(db, actor), year)]

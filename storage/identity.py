@@ -6,11 +6,10 @@ is audited."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from storage import audit
 from storage.accounts import User, require_admin
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import InputError, VersionConflict
 from storage.text import clean
 
@@ -26,7 +25,7 @@ LOGO_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n"}
 MAX_LOGO = 1024 * 1024
 
 
-def get(db: Database) -> dict:
+def get(db: Store) -> dict:
     """The identity as stored (every field, "" when not set), its logo (bytes or None), its type and version."""
     extra = ("logo", "logo_type", "version", "updated_by")
     row = db.execute(f"SELECT {', '.join((*FIELDS, *extra))} FROM department_identity WHERE id = 1").fetchone()
@@ -43,7 +42,7 @@ def text(details: dict, field: str, lang: str = "th") -> str:
     return found or (text(details, "name", lang) if field == "short" else "")
 
 
-def name(db: Database, lang: str = "th", short: bool = False) -> str:
+def name(db: Store, lang: str = "th", short: bool = False) -> str:
     """The department's name in ``lang`` (see ``text``), "" when none is set."""
     return text(get(db), "short" if short else "name", lang)
 
@@ -73,7 +72,7 @@ def check_logo(data: bytes, filename: str = "logo") -> str:
     raise InputError("error_logo_type")
 
 
-def save(db: Database, actor: User, expected_version: int, values: dict, logo: tuple[str, bytes] | None = None,
+def save(db: Store, actor: User, expected_version: int, values: dict, logo: tuple[str, bytes] | None = None,
          remove_logo: bool = False) -> int:
     """Save the fields given (only those the user changed) and a new logo ((file name, bytes)) or none;
     returns the new version. Nothing is written when nothing changed."""

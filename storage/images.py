@@ -17,11 +17,11 @@ import warnings
 from collections.abc import Iterable, Iterator
 
 from PIL import Image, ImageFile, ImageOps
-from sqlite_utils import Database
 
 from storage import audit, years
 from storage.accounts import User
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import InputError
 from storage.evidence import MAX_NAME, clean_filename
 
@@ -35,7 +35,7 @@ COLUMNS = ("id", "filename", "width", "height", "uploaded_by", "uploaded_at")
 _DECODING = threading.Lock()
 
 
-def _writer(db: Database, actor: User, year: int) -> User:
+def _writer(db: Store, actor: User, year: int) -> User:
     return years.writer_in_open_year(db, actor, WRITERS, year)
 
 
@@ -92,7 +92,7 @@ def to_png(filename: str, data: bytes) -> tuple[bytes, int, int]:
     return out.getvalue(), upright.width, upright.height
 
 
-def upload(db: Database, actor: User, year: int, filename: str, data: bytes) -> int:
+def upload(db: Store, actor: User, year: int, filename: str, data: bytes) -> int:
     """Store an image for the year's formatted texts (the committee, in an open year); its id, which a text cites
     as ``image:<id>``. The same picture uploaded again into the year is the one stored already (its id)."""
     _writer(db, actor, year)  # refused before the file is decoded
@@ -114,7 +114,7 @@ def upload(db: Database, actor: User, year: int, filename: str, data: bytes) -> 
     return image_id
 
 
-def for_year(db: Database, year: int, ids: Iterable[int] | None = None) -> dict[int, bytes]:
+def for_year(db: Store, year: int, ids: Iterable[int] | None = None) -> dict[int, bytes]:
     """The year's images, id -> PNG: what its formatted texts may cite (only those of ``ids`` when given: what a
     text cites, for its preview)."""
     if ids is None:
@@ -124,7 +124,7 @@ def for_year(db: Database, year: int, ids: Iterable[int] | None = None) -> dict[
                            [year, *ids]).fetchall()) if ids else {}
 
 
-def listing(db: Database, year: int) -> list[dict]:
+def listing(db: Store, year: int) -> list[dict]:
     """The year's images, oldest first: id, filename, width, height, uploaded_by, uploaded_at."""
     rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM text_images WHERE year = ? ORDER BY id", [year]).fetchall()
     return [dict(zip(COLUMNS, row, strict=True)) for row in rows]

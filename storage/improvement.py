@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlite_utils import Database
-
 from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 from storage.text import clean
 
@@ -31,7 +30,7 @@ MAX_ACTIONS = 20
 MAX_TARGETS = 30
 
 
-def _require_planning(db: Database, year: int) -> None:
+def _require_planning(db: Store, year: int) -> None:
     """Plans are written only while the year is open and its improvement-planning phase is open."""
     years.require_open_year(db, year)
     if years.phase_status(db, year, "planning") != "open":
@@ -52,7 +51,7 @@ def _day(value, key: str) -> str:
         raise InputError(key) from None
 
 
-def _plan_row(db: Database, plan_id: int) -> dict:
+def _plan_row(db: Store, plan_id: int) -> dict:
     rows = list(db.query("SELECT * FROM improvement_plans WHERE id = ?", [plan_id]))
     if not rows:
         raise InputError("error_plan_unknown")
@@ -72,7 +71,7 @@ def may_write(actor: User, plan: dict) -> None:
         raise AccessDenied(role=actor.role)
 
 
-def _ofis_for(db: Database, year: int, unit_id: int | None, ofi_ids) -> list[int]:
+def _ofis_for(db: Store, year: int, unit_id: int | None, ofi_ids) -> list[int]:
     """The OFIs named, each of the year and (for a unit's plan) applying to that unit."""
     ids = sorted({int(i) for i in ofi_ids or ()})
     if not ids:
@@ -86,7 +85,7 @@ def _ofis_for(db: Database, year: int, unit_id: int | None, ofi_ids) -> list[int
     return ids
 
 
-def create(db: Database, actor: User, year: int, horizon: str, title: str, ofi_ids,
+def create(db: Store, actor: User, year: int, horizon: str, title: str, ofi_ids,
            unit_id: int | None = None) -> int:
     """A draft plan from OFIs of the year. A unit's user plans for its own unit (``unit_id`` is ignored);
     the committee for the unit named, or for the department when None."""
@@ -114,7 +113,7 @@ def create(db: Database, actor: User, year: int, horizon: str, title: str, ofi_i
     return plan_id
 
 
-def get(db: Database, actor: User, plan_id: int) -> dict:
+def get(db: Store, actor: User, plan_id: int) -> dict:
     """The plan with its OFIs (and their items), actions, targets, milestones, linked KPIs and comments."""
     actor = acting(db, actor)
     plan = _plan_row(db, plan_id)
@@ -137,7 +136,7 @@ def get(db: Database, actor: User, plan_id: int) -> dict:
     }
 
 
-def listing(db: Database, actor: User, year: int) -> list[dict]:
+def listing(db: Store, actor: User, year: int) -> list[dict]:
     """The year's plans a user may read (a unit: its own unit's and the department's), newest first, each with
     its ``targets``."""
     actor = acting(db, actor)
@@ -151,7 +150,7 @@ def listing(db: Database, actor: User, year: int) -> list[dict]:
     return [r | {"targets": targets.get(r["id"], [])} for r in rows]
 
 
-def _claim(db: Database, actor: User, plan_id: int, expected_version: int) -> dict:
+def _claim(db: Store, actor: User, plan_id: int, expected_version: int) -> dict:
     """Inside a transaction: the plan, refused unless still at the version shown; its version moves on."""
     plan = _plan_row(db, plan_id)
     if plan["version"] != expected_version:
@@ -178,7 +177,7 @@ def _checked_actions(actions) -> list[dict]:
     return checked
 
 
-def _checked_targets(db: Database, plan: dict, targets) -> list[tuple[str, str]]:
+def _checked_targets(db: Store, plan: dict, targets) -> list[tuple[str, str]]:
     framework = years.framework_of(db, plan["year"])
     checkpoints = {cp.id for _, _, cp in framework.checkpoints()}
     kpis = {k.id for _, k in framework.kpis()} | set(own_kpis(db, plan))
@@ -191,7 +190,7 @@ def _checked_targets(db: Database, plan: dict, targets) -> list[tuple[str, str]]
     return checked
 
 
-def own_kpis(db: Database, plan: dict) -> list[str]:
+def own_kpis(db: Store, plan: dict) -> list[str]:
     if plan["unit_id"] is None:
         return []
     return [r[0] for r in db.execute(
@@ -199,7 +198,7 @@ def own_kpis(db: Database, plan: dict) -> list[str]:
         "AND a.year = ?", [plan["unit_id"], plan["year"]])]
 
 
-def save(db: Database, actor: User, plan_id: int, expected_version: int, *, title: str, owner: str = "",
+def save(db: Store, actor: User, plan_id: int, expected_version: int, *, title: str, owner: str = "",
          starts_on=None, ends_on=None, resources: str = "", actions=(), targets=(), milestones=None,
          kpis=()) -> int:
     """Store the plan as edited (while it is a draft or sent back); every part is checked first. A 3-year plan
@@ -245,7 +244,7 @@ def save(db: Database, actor: User, plan_id: int, expected_version: int, *, titl
     return plan["version"] + 1
 
 
-def _move(db: Database, actor: User, plan_id: int, expected_version: int, allowed: tuple[str, ...], to: str,
+def _move(db: Store, actor: User, plan_id: int, expected_version: int, allowed: tuple[str, ...], to: str,
           action: str, **detail) -> dict:
     """Inside a transaction: a status change from one of ``allowed`` to ``to``, audited."""
     plan = _claim(db, actor, plan_id, expected_version)
@@ -257,7 +256,7 @@ def _move(db: Database, actor: User, plan_id: int, expected_version: int, allowe
     return plan
 
 
-def submit(db: Database, actor: User, plan_id: int, expected_version: int) -> int:
+def submit(db: Store, actor: User, plan_id: int, expected_version: int) -> int:
     """Send a plan to the committee; it needs at least one action and one target."""
     actor = acting(db, actor)
     plan = _plan_row(db, plan_id)
@@ -271,14 +270,14 @@ def submit(db: Database, actor: User, plan_id: int, expected_version: int) -> in
     return expected_version + 1
 
 
-def _committee(db: Database, actor: User) -> User:
+def _committee(db: Store, actor: User) -> User:
     actor = acting(db, actor)
     if actor.role != "committee":
         raise AccessDenied(role=actor.role)
     return actor
 
 
-def comment(db: Database, actor: User, plan_id: int, text: str) -> int:
+def comment(db: Store, actor: User, plan_id: int, text: str) -> int:
     """The committee's comment on a plan (at any time in an open year)."""
     actor = _committee(db, actor)
     text = _text(text, MAX_TEXT, "error_plan_comment", required=True)
@@ -291,7 +290,7 @@ def comment(db: Database, actor: User, plan_id: int, text: str) -> int:
     return comment_id
 
 
-def request_changes(db: Database, actor: User, plan_id: int, expected_version: int, text: str) -> int:
+def request_changes(db: Store, actor: User, plan_id: int, expected_version: int, text: str) -> int:
     """Send a submitted plan back, saying what to change."""
     actor = _committee(db, actor)
     text = _text(text, MAX_TEXT, "error_plan_comment", required=True)
@@ -305,7 +304,7 @@ def request_changes(db: Database, actor: User, plan_id: int, expected_version: i
     return expected_version + 1
 
 
-def accept(db: Database, actor: User, plan_id: int, expected_version: int,
+def accept(db: Store, actor: User, plan_id: int, expected_version: int,
            expected_points: float | None = None) -> int:
     """Accept a submitted plan; its linked OFIs still open move to "in progress" (each audited). The points the
     plan is expected to win (worked out by the caller with ``analysis.improvement``) are kept as they stood at
@@ -321,7 +320,7 @@ def accept(db: Database, actor: User, plan_id: int, expected_version: int,
     return expected_version + 1
 
 
-def move_ofis(db: Database, actor: User, plan_id: int, from_statuses: tuple[str, ...], to: str) -> None:
+def move_ofis(db: Store, actor: User, plan_id: int, from_statuses: tuple[str, ...], to: str) -> None:
     """Inside a transaction: the plan's linked OFIs in one of ``from_statuses`` move to ``to``, each audited."""
     stamp = now()
     for ofi_id, was in db.execute(f"SELECT o.id, o.status FROM ofis o JOIN plan_ofis p ON p.ofi_id = o.id WHERE "
@@ -332,7 +331,7 @@ def move_ofis(db: Database, actor: User, plan_id: int, from_statuses: tuple[str,
         audit.record(db, actor.username, "update", "ofi", ofi_id, status=[was, to], plan=plan_id)
 
 
-def ofi_plans(db: Database, ofi_ids) -> dict[int, list[int]]:
+def ofi_plans(db: Store, ofi_ids) -> dict[int, list[int]]:
     """For the register: the plans each OFI is linked to."""
     found: dict[int, list[int]] = {}
     ids = list(ofi_ids or ())

@@ -1,58 +1,158 @@
-"""Schema steps as decorated functions, applied in order, each once (the pattern of sqlite-utils'
-companion ``sqlite-migrate``): ``migrations = Migrations()``, ``@migrations`` on each step, then
-``migrations.apply(db)``. Applied steps are recorded in ``_migrations``, so re-running is safe.
+"""Bringing a store's schema up to date, once, on either engine.
 
-Pending steps run in one write transaction that takes the write lock first (BEGIN IMMEDIATE) and then
-reads which steps are done: when several sessions or processes open a new store (or the first start
-after an upgrade) at once, one applies the steps and the others wait for it, find them applied and go
-on, instead of failing with "table already exists" or "database is locked".
+The schema is changed by Alembic revisions (``storage/revisions/versions``); ``upgrade`` applies the ones a store
+lacks. Stores made before Alembic took over were changed by hand-made steps (``storage.schema``, recorded in
+their ``_migrations`` table, in the pattern of sqlite-utils' companion ``sqlite-migrate``): such a SQLite store
+first gets the steps it lacks, then is marked as being at the first revision, which makes the schema those
+steps ended with.
+
+Pending changes run in one write transaction that takes the write lock first and then reads which are done:
+when several sessions or processes open a new store (or the first start after an upgrade) at once, one applies
+them and the others wait for it, find them applied and go on, instead of failing with "table already exists"
+or "database is locked".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from pathlib import Path
 
-from sqlite_utils import Database
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
-from storage.db import now, transaction
+from storage.db import transaction
+from storage.engine import Store, forget_tables
+from storage.schema import LEGACY_TABLE, Migrations, has_table
+from storage.schema import migrations as legacy
 
-Step = Callable[[Database], None]
+REVISIONS = Path(__file__).resolve().parent / "revisions"
+BASELINE = "0001"  # the revision that makes the schema the hand-made steps ended with
 
 
-class Migrations:
-    def __init__(self) -> None:
-        self.steps: list[tuple[str, Step]] = []
+@functools.cache
+def scripts() -> ScriptDirectory:
+    return ScriptDirectory(str(REVISIONS))
 
-    def __call__(self, step: Step) -> Step:
-        """Register a step; steps run once each, in the order they are declared."""
-        self.steps.append((step.__name__, step))
-        return step
 
-    @property
-    def names(self) -> list[str]:
-        return [name for name, _ in self.steps]
+def head() -> str:
+    return scripts().get_current_head()
 
-    def applied(self, db: Database) -> set[str]:
-        if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone():
-            return set()
-        return {row[0] for row in db.execute("SELECT name FROM _migrations")}
 
-    def pending(self, db: Database) -> list[str]:
-        done = self.applied(db)
-        return [name for name in self.names if name not in done]
+def revision(db: Store) -> str | None:
+    """The revision the store is at (None: made before Alembic took over, or new)."""
+    if not has_table(db, "alembic_version"):
+        return None
+    row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
 
-    def apply(self, db: Database) -> list[str]:
-        """Apply pending steps under the write lock, once. Returns the names applied by this call."""
-        if not self.pending(db):  # the common case: a plain read, no lock taken
-            return []
-        with transaction(db):
-            db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-            done = self.applied(db)  # re-read under the lock: another process may have applied them
-            applied = []
-            for name, step in self.steps:
-                if name in done:
-                    continue
-                step(db)
-                db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, now()])
-                applied.append(name)
-        return applied
+
+def upgrade(db: Store, to: str = "head") -> list[str]:
+    """Bring the store to revision ``to`` (the newest by default) under the write lock, once; what was applied,
+    hand-made steps first."""
+    target = head() if to == "head" else to
+    if revision(db) == target:  # the common case: a plain read, no lock taken
+        return []
+    with transaction(db):
+        applied: list[str] = []
+        current = revision(db)  # re-read under the lock: another process may have upgraded it
+        if current is None and has_table(db, LEGACY_TABLE):
+            applied += legacy.apply(db)
+            _run(db, BASELINE, stamp=True)
+            current = BASELINE
+        if current != target:
+            applied += _run(db, target)
+    forget_tables(db)
+    return applied
+
+
+def _run(db: Store, target: str, stamp: bool = False) -> list[str]:
+    """Alembic's revisions from the store's to ``target``, on the store's connection, inside its transaction;
+    ``stamp``: only record the store as being at ``target``."""
+    script, done = scripts(), []
+
+    def steps(current, _context):
+        if stamp:
+            return script._stamp_revs(target, current)
+        revisions = script._upgrade_revs(target, current)
+        done.extend(step.revision.revision for step in revisions)
+        return revisions
+
+    context = MigrationContext.configure(db.connection, opts={"fn": steps, "script": script})
+    with Operations.context(context):
+        context.run_migrations()
+    return done
+
+
+def revisions() -> list[str]:
+    """Every revision, oldest first (the history is a line)."""
+    return [script.revision for script in reversed(list(scripts().walk_revisions()))]
+
+
+def legacy_names() -> list[str]:
+    return legacy.names
+
+
+def history(conn) -> list[str]:
+    """The changes a store has had, in order: its hand-made steps, then its revisions (a database connection of
+    the driver's or a ``Store``)."""
+    def table(name: str) -> bool:
+        if isinstance(conn, Store):
+            return has_table(conn, name)
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() \
+            is not None
+
+    steps = [row[0] for row in conn.execute(f"SELECT name FROM {LEGACY_TABLE} ORDER BY rowid")] \
+        if table(LEGACY_TABLE) else []
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone() if table("alembic_version") else None
+    known = revisions()
+    return steps + (known[:known.index(row[0]) + 1] if row and row[0] in known else [row[0]] if row else [])
+
+
+def is_history(changes: list[str]) -> bool:
+    """Whether ``changes`` is a history this version of the app makes: a first part of the hand-made steps, or
+    all of them or none followed by a first part of the revisions."""
+    steps, known = legacy_names(), revisions()
+    if changes == steps[:len(changes)]:
+        return True
+    rest = changes[len(steps):] if changes[:len(steps)] == steps else changes
+    return bool(rest) and rest == known[:len(rest)]
+
+
+def unknown(changes: list[str]) -> set[str]:
+    """The changes this version of the app does not know (made by a newer one)."""
+    return set(changes) - set(legacy_names()) - set(revisions())
+
+
+def make(db: Store, changes: list[str]) -> None:
+    """Give an empty store exactly the history ``changes`` (``is_history``): what a store so made has."""
+    steps = [name for name in changes if name in legacy.names]
+    if steps:
+        chosen = Migrations()
+        chosen.steps = [step for step in legacy.steps if step[0] in steps]
+        chosen.apply(db)
+    if done := [name for name in changes if name not in steps]:
+        upgrade(db, to=done[-1])
+
+
+def differences(db: Store) -> list:
+    """How the store's schema differs from ``storage.tables`` (Alembic's comparison of tables, columns, types,
+    defaults, keys and indexes), less what only tells how a store was made: the hand-made steps' own table, and a
+    key column SQLite let those steps leave nullable (SQLite never stores NULL there for a whole-number key, and a
+    composite key's columns are always given)."""
+    from alembic.autogenerate import compare_metadata
+
+    from storage.tables import metadata
+
+    context = MigrationContext.configure(db.connection, opts={"compare_type": True, "compare_server_default": True})
+    keys = {(table.name, column.name) for table in metadata.tables.values() for column in table.primary_key}
+    found = []
+    for change in compare_metadata(context, metadata):
+        if isinstance(change, tuple) and change[0] == "remove_table" and change[1].name == LEGACY_TABLE:
+            continue
+        if isinstance(change, list):
+            change = [c for c in change if not (c[0] == "modify_nullable" and (c[2], c[3]) in keys)]
+            if not change:
+                continue
+        found.append(change)
+    return found

@@ -34,7 +34,6 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter
-from sqlite_utils import Database
 
 from i18n import LANGUAGES, translate
 from i18n.format import level_label
@@ -43,6 +42,7 @@ from storage import audit, years
 from storage.accounts import User
 from storage.answers import MAX_NARRATIVE, Form, checked_kpi_value, claim_version, kpi_definition, kpis_of
 from storage.db import transaction
+from storage.engine import Store
 from storage.errors import InputError
 from storage.text import clean
 from storage.unit_import import THAI_DIGITS, TRIM, bounded_rows, cell_text, check_xlsx
@@ -295,7 +295,7 @@ class OfflinePlan:
         return [c for c in self.changes if c.field not in clashing]
 
 
-def plan(form: Form, framework: Framework, book: Book, db: Database | None = None) -> OfflinePlan:
+def plan(form: Form, framework: Framework, book: Book, db: Store | None = None) -> OfflinePlan:
     """Check every cell of the file against the assessment it is imported into (``form``: as it is now);
     nothing is written. A file for another assessment is refused as a whole (``InputError``). The changes
     that clash with a change made in the app since the download are its ``conflicts``; with ``db``, each names
@@ -463,7 +463,7 @@ def _none_with_ticks(result: OfflinePlan, framework: Framework, current: dict,
 # Writing
 
 
-def stored_values(db: Database, assessment_id: int) -> dict[tuple, object]:
+def stored_values(db: Store, assessment_id: int) -> dict[tuple, object]:
     """The unit's values as stored now, keyed as ``exported_values`` (only fields with a stored row)."""
     values: dict[tuple, object] = {}
     for cp, met in db.execute("SELECT checkpoint, self_met FROM checkpoint_answers WHERE assessment_id = ?",
@@ -482,34 +482,31 @@ def stored_values(db: Database, assessment_id: int) -> dict[tuple, object]:
 
 EMPTY = {"met": False, "none": False, "text": "", "kpi": None}
 
-# The audited saves that change each kind of field (besides copying last year's answers): an SQL condition on an
-# entry's action and detail, and its values for a field's ids.
+# The audited saves that change each kind of field (besides copying last year's answers): for a field's ids,
+# whether an entry (its action, its detail) changed it.
 _TOUCHED = {
-    "met": ("action IN ('save_self', 'save_offline') AND json_extract(detail, ?) IS NOT NULL",
-            lambda cp: [f'$.ticks."{cp}"']),
-    "none": ("(action = 'save_none_met' AND json_extract(detail, '$.item') = ?) OR "
-             "(action = 'save_offline' AND json_extract(detail, ?) IS NOT NULL)",
-             lambda item: [item, f'$.none_met."{item}"']),
-    "text": ("(action = 'save_narrative' AND json_extract(detail, '$.item') = ? AND "
-             "json_extract(detail, '$.level') = ?) OR (action = 'save_offline' AND "
-             "EXISTS (SELECT 1 FROM json_each(detail, '$.narratives') WHERE value = ?))",
-             lambda item, level: [item, level, f"{item}/{level}"]),
-    "kpi": ("action IN ('save_self_kpi', 'save_offline') AND json_extract(detail, ?) IS NOT NULL",
-            lambda kpi, fiscal_year: [f'$.values."{kpi}/{fiscal_year}"']),
+    "met": lambda cp: lambda action, detail: action in ("save_self", "save_offline")
+    and audit.holds(detail, "ticks", cp),
+    "none": lambda item: lambda action, detail: (action == "save_none_met" and detail.get("item") == item)
+    or (action == "save_offline" and audit.holds(detail, "none_met", item)),
+    "text": lambda item, level: lambda action, detail: (
+        action == "save_narrative" and (detail.get("item"), detail.get("level")) == (item, level))
+    or (action == "save_offline" and f"{item}/{level}" in (detail.get("narratives") or [])),
+    "kpi": lambda kpi, fiscal_year: lambda action, detail: action in ("save_self_kpi", "save_offline")
+    and audit.holds(detail, "values", f"{kpi}/{fiscal_year}"),
 }
 
 
-def last_change(db: Database, assessment_id: int, field_key: tuple) -> tuple[str | None, str | None]:
+def last_change(db: Store, assessment_id: int, field_key: tuple) -> tuple[str | None, str | None]:
     """Who last changed the unit's value of a field (an ``exported_values`` key) and when, from the audit
     log: (user name, UTC time), or (None, None) when no audited save names it."""
-    condition, params = _TOUCHED[field_key[0]]
-    row = db.execute(f"SELECT username, at FROM audit_log WHERE entity = 'assessment' AND entity_id = ? AND "
-                     f"(action = 'copy_previous' OR ({condition})) ORDER BY id DESC LIMIT 1",
-                     [str(assessment_id), *params(*field_key[1:])]).fetchone()
-    return (row[0], row[1]) if row else (None, None)
+    changed = _TOUCHED[field_key[0]](*field_key[1:])
+    row = audit.last_touch(db, "assessment", assessment_id,
+                           lambda action, detail: action == "copy_previous" or changed(action, detail))
+    return row or (None, None)
 
 
-def apply(db: Database, actor: User, plan: OfflinePlan, keep_app_values: bool = False) -> dict[str, int]:
+def apply(db: Store, actor: User, plan: OfflinePlan, keep_app_values: bool = False) -> dict[str, int]:
     """Write a plan without problems in one transaction and one version, audited as one save. With
     ``keep_app_values`` the plan's conflicts are left as they are in the app and the rest is written (the
     audit names the fields kept). Refused, with nothing changed, when the form may not be changed now, or
@@ -542,27 +539,27 @@ def apply(db: Database, actor: User, plan: OfflinePlan, keep_app_values: bool = 
         nones = {c.field[1]: c.after for c in changes if c.field[0] == "none"}
         texts = {c.field[1:]: c.after for c in changes if c.field[0] == "text"}
         values = {c.field[1:]: c.after for c in changes if c.field[0] == "kpi"}
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met) VALUES (?, ?, ?) "
             "ON CONFLICT (assessment_id, checkpoint) DO UPDATE SET self_met = excluded.self_met",
             [(aid, cp, int(met)) for cp, met in ticks.items()])
-        db.conn.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",
+        db.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",
                             [(aid, item_of[cp]) for cp, met in ticks.items() if met])
-        db.conn.executemany("INSERT OR IGNORE INTO none_met (assessment_id, item) VALUES (?, ?)",
+        db.executemany("INSERT INTO none_met (assessment_id, item) VALUES (?, ?) ON CONFLICT DO NOTHING",
                             [(aid, item) for item, none in nones.items() if none])
-        db.conn.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",
+        db.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",
                             [(aid, item) for item, none in nones.items() if not none])
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (assessment_id, item, level) DO UPDATE SET text = excluded.text",
             [(aid, item, level, text) for (item, level), text in texts.items()])
-        db.conn.executemany(
+        db.executemany(
             "INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, self_value) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (assessment_id, kpi, fiscal_year) DO UPDATE SET self_value = excluded.self_value",
             [(aid, kpi, fy, value) for (kpi, fy), value in values.items()])
         touched = {item_of[cp] for cp in ticks} | set(nones) | {item for item, _ in texts}
         checkpoints = [cp for cp, item in item_of.items() if item in touched]
-        db.conn.executemany("UPDATE checkpoint_answers SET needs_confirm = 0 WHERE assessment_id = ? AND "
+        db.executemany("UPDATE checkpoint_answers SET needs_confirm = 0 WHERE assessment_id = ? AND "
                             "checkpoint = ?", [(aid, cp) for cp in checkpoints])
         audit.record(db, actor.username, "save_offline", "assessment", aid, file=plan.source,
                      ticks=ticks, none_met=nones, narratives=sorted(f"{i}/{lv}" for i, lv in texts),

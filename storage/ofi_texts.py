@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlite_utils import Database
-
 from i18n import LANGUAGES, translate
 from storage import years
+from storage.engine import Store
 from storage.errors import InputError
 
 MAX_TEXT = 2000  # the longest description (and progress note) of an OFI, in characters
@@ -35,7 +34,7 @@ def gap_key(gap: Mapping) -> tuple[str, str]:
     return ("kpi" if gap.get("kind") == "kpi" else "checkpoint", str(gap.get("ref")))
 
 
-def _gap_subjects(db: Database, year: int, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
+def _gap_subjects(db: Store, year: int, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
     """For each gap (kind, ref): per language, the checkpoint's text or the KPI's name in the year's criteria; a
     unit's own KPI has the one name the unit gave it (this year's first). A ref found nowhere is left out."""
     framework = years.framework_of(db, year)
@@ -59,7 +58,7 @@ def _gap_text(kind: str, ref: str, subject: str, lang: str) -> str:
     return translate("ofi_gap_checkpoint_text", lang, ref=ref, text=subject)[:MAX_TEXT]
 
 
-def gap_description(db: Database, year: int, gap: Mapping, lang: str = STORED_LANGUAGE) -> str:
+def gap_description(db: Store, year: int, gap: Mapping, lang: str = STORED_LANGUAGE) -> str:
     """The description of an OFI that closes a gap, in ``lang``: the missing checkpoint's text, or the KPI's
     name (a unit's own KPI is looked up in the store). ``InputError`` for a checkpoint or KPI unknown."""
     kind, ref = gap_key(gap)
@@ -70,7 +69,7 @@ def gap_description(db: Database, year: int, gap: Mapping, lang: str = STORED_LA
     return _gap_text(kind, ref, subject[lang], lang)
 
 
-def described(db: Database, rows: list[dict]) -> list[dict]:
+def described(db: Store, rows: list[dict]) -> list[dict]:
     """The rows (of ``ofis``, with year, description, gap_kind, gap_ref, generated), each with ``description_th``
     and ``description_en``: the generated description in that language while nobody edited it (and its checkpoint
     or KPI is still known), else the stored text."""

@@ -19,12 +19,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 import pandas as pd
-from sqlite_utils import Database
 
 from i18n.format import thailand_today
 from storage import audit, ofi_texts, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, InputError, OfiConflict, StoreError
 from storage.ofi_texts import DESCRIPTIONS, MAX_TEXT, described, gap_description, gap_key
 from storage.text import clean
@@ -47,7 +47,7 @@ REGISTER_COLUMNS = ["id", "source", "item", "category", "units", "unit_ids", "de
 description = ofi_texts.description
 
 
-def for_unit(db: Database, reader: User, unit_id: int, year: int) -> list[dict]:
+def for_unit(db: Store, reader: User, unit_id: int, year: int) -> list[dict]:
     """The unit's OFIs of the cycle, open ones first (a unit user reads only its own unit's)."""
     acting(db, reader).require_unit(unit_id)
     return described(db, list(db.query(
@@ -116,7 +116,7 @@ def _unit_ids(units) -> list[int]:
     return ids
 
 
-def _item(db: Database, year: int, item) -> str:
+def _item(db: Store, year: int, item) -> str:
     if item not in years.framework_of(db, year).item_ids():
         raise InputError("error_unknown_item", item=item)
     return item
@@ -128,14 +128,14 @@ def _year(value) -> int:
     return int(value)
 
 
-def _check_year(db: Database, year: int) -> None:
+def _check_year(db: Store, year: int) -> None:
     """The cycle exists and is open (a closed year's register no longer changes)."""
     if not db.execute("SELECT 1 FROM cycles WHERE year = ?", [year]).fetchone():
         raise InputError("error_ofi_year", year=year)
     years.require_open_year(db, year)
 
 
-def _check_owner(db: Database, owner, actor: User) -> str:
+def _check_owner(db: Store, owner, actor: User) -> str:
     """An active user; for a unit user's OFI, one of its own unit's users."""
     owner = owner.strip() if isinstance(owner, str) else ""
     sql, params = "SELECT 1 FROM users WHERE username = ? AND active = 1", [owner]
@@ -146,18 +146,18 @@ def _check_owner(db: Database, owner, actor: User) -> str:
     return owner
 
 
-def _check_units(db: Database, ids: list[int]) -> None:
+def _check_units(db: Store, ids: list[int]) -> None:
     found = {r[0] for r in db.execute(
         f"SELECT id FROM units WHERE active = 1 AND id IN ({', '.join('?' * len(ids))})", ids)}
     if found != set(ids):
         raise InputError("error_ofi_units")
 
 
-def _ofi_units(db: Database, ofi_id: int) -> list[int]:
+def _ofi_units(db: Store, ofi_id: int) -> list[int]:
     return [r[0] for r in db.execute("SELECT unit_id FROM ofi_units WHERE ofi_id = ? ORDER BY unit_id", [ofi_id])]
 
 
-def _row(db: Database, ofi_id: int) -> dict:
+def _row(db: Store, ofi_id: int) -> dict:
     rows = list(db.query("SELECT * FROM ofis WHERE id = ?", [ofi_id]))
     if not rows:
         raise InputError("error_ofi_not_found")
@@ -176,7 +176,7 @@ def _require_manager_or_unit(actor: User, units: list[int]) -> None:
 # Writing
 
 
-def create(db: Database, actor: User, year: int, item: str, description: str, priority: str, owner: str,
+def create(db: Store, actor: User, year: int, item: str, description: str, priority: str, owner: str,
            due_date: date | str, units: Iterable[int], source: str = "committee", points: float | None = None,
            today: date | None = None) -> int:
     """Add an OFI (status open) to the cycle's register; returns its id.
@@ -191,7 +191,7 @@ def create(db: Database, actor: User, year: int, item: str, description: str, pr
     return _create(db, actor, year, item, description, priority, owner, due_date, units, source, points, today)
 
 
-def _create(db: Database, actor: User, year: int, item: str, description: str, priority: str, owner: str,
+def _create(db: Store, actor: User, year: int, item: str, description: str, priority: str, owner: str,
             due_date: date | str, units: Iterable[int], source: str, points: float | None, today: date | None,
             gap: tuple[str, str] | None = None) -> int:
     """``create``; ``gap``: the (kind, ref) of the gap whose generated description this is."""
@@ -222,7 +222,7 @@ def _create(db: Database, actor: User, year: int, item: str, description: str, p
             "created_by": actor.username, "version": 0, "updated_by": actor.username,
             "gap_kind": gap[0] if gap else None, "gap_ref": gap[1] if gap else None, "generated": int(bool(gap)),
         }).last_pk
-        db.conn.executemany("INSERT INTO ofi_units (ofi_id, unit_id) VALUES (?, ?)", [(ofi_id, u) for u in unit_ids])
+        db.executemany("INSERT INTO ofi_units (ofi_id, unit_id) VALUES (?, ?)", [(ofi_id, u) for u in unit_ids])
         audit.record(db, actor.username, "create", "ofi", ofi_id, year=year, source=source, item=item,
                      units=unit_ids, priority=priority, owner=owner, due_date=due.isoformat(), points=points,
                      **({"gap": f"{gap[0]}:{gap[1]}"} if gap else {}))
@@ -233,7 +233,7 @@ def _create(db: Database, actor: User, year: int, item: str, description: str, p
 # OFIs from gaps, and their descriptions in each language
 
 
-def from_gap(db: Database, actor: User, year: int, gap: Mapping, owner: str, due_date: date | str,
+def from_gap(db: Store, actor: User, year: int, gap: Mapping, owner: str, due_date: date | str,
              priority: str = "medium", today: date | None = None, units: Iterable[int] | None = None) -> int:
     """An OFI (source "gap") that closes one row of ``scoring.ofi.gaps`` (its ``unit`` is a unit id)
     or, with ``units`` given, of ``scoring.ofi.department_gaps``; the description names the missing
@@ -254,7 +254,7 @@ def from_gap(db: Database, actor: User, year: int, gap: Mapping, owner: str, due
                    units, "gap", points, today, gap=gap_key(gap))
 
 
-def from_gaps(db: Database, actor: User, year: int, gaps: Iterable[Mapping], owners: Iterable[str],
+def from_gaps(db: Store, actor: User, year: int, gaps: Iterable[Mapping], owners: Iterable[str],
               due_date: date | str, priority: str = "medium", today: date | None = None) -> list[int]:
     """One OFI per gap, as ``from_gap``, each with its owner (``owners``, in the same order); a gap's units are
     its ``unit_ids`` (a row of the department's gaps) or its ``unit``. All or nothing, in one transaction: one
@@ -280,7 +280,7 @@ def from_gaps(db: Database, actor: User, year: int, gaps: Iterable[Mapping], own
     return created
 
 
-def default_owners(db: Database, actor: User, year: int, unit_sets: Iterable[Iterable[int]]) -> list[str]:
+def default_owners(db: Store, actor: User, year: int, unit_sets: Iterable[Iterable[int]]) -> list[str]:
     """A sensible owner (user name) for each OFI about to be made from a gap, given the units it applies to:
     for a gap of one unit, an assessor of that unit (the one who last saved the unit's assessment of the year,
     else its first active assessor by name); for a gap shared by several units, the committee member or PMQA
@@ -300,7 +300,7 @@ def default_owners(db: Database, actor: User, year: int, unit_sets: Iterable[Ite
     return owners
 
 
-def update(db: Database, actor: User, ofi_id: int, expected_version: int, today: date | None = None,
+def update(db: Store, actor: User, ofi_id: int, expected_version: int, today: date | None = None,
            **changes) -> dict:
     """Change any of description, priority, owner, due_date, status of the OFI as it was at
     ``expected_version`` (the ``version`` read with it); returns {field: (old, new)} for the fields that
@@ -352,7 +352,7 @@ def update(db: Database, actor: User, ofi_id: int, expected_version: int, today:
     return diff
 
 
-def add_note(db: Database, actor: User, ofi_id: int, text: str) -> int:
+def add_note(db: Store, actor: User, ofi_id: int, text: str) -> int:
     """A progress note on an OFI, by the committee, an admin, or a unit user on its unit's OFI."""
     actor = acting(db, actor)
     text = clean(text).strip() if isinstance(text, str) else ""
@@ -371,7 +371,7 @@ def add_note(db: Database, actor: User, ofi_id: int, text: str) -> int:
     return note_id
 
 
-def carry_over(db: Database, actor: User, from_year: int, to_year: int) -> list[int]:
+def carry_over(db: Store, actor: User, from_year: int, to_year: int) -> list[int]:
     """Copy every open or in-progress OFI of ``from_year`` into the later cycle ``to_year`` (status,
     units, owner, due date and points kept; ``carried_from`` the original; notes stay behind).
     An OFI already carried into ``to_year`` is not copied again. Returns the new ids."""
@@ -409,7 +409,7 @@ def carry_over(db: Database, actor: User, from_year: int, to_year: int) -> list[
 # Reading
 
 
-def get(db: Database, reader: User, ofi_id: int) -> dict:
+def get(db: Store, reader: User, ofi_id: int) -> dict:
     """One OFI with ``units`` (unit ids), ``notes`` (oldest first) and its description per language
     (``description``); a unit user reads only an OFI that applies to its unit."""
     reader = acting(db, reader)
@@ -422,7 +422,7 @@ def get(db: Database, reader: User, ofi_id: int) -> dict:
     return row
 
 
-def register(db: Database, reader: User, year: int, category: int | None = None, unit_id: int | None = None,
+def register(db: Store, reader: User, year: int, category: int | None = None, unit_id: int | None = None,
              owner: str | None = None, status: str | Iterable[str] | None = None, overdue: bool = False,
              today: date | None = None) -> pd.DataFrame:
     """The cycle's OFIs, one row each (columns ``REGISTER_COLUMNS``), highest priority first, then the

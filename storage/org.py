@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from sqlite_utils import Database
 
 from storage import audit
 from storage.accounts import User, require_admin
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import InputError
 from storage.schema import PHASES
 from storage.text import clean
@@ -22,7 +22,7 @@ MAX_NAME, MAX_GROUP, MAX_WEIGHT = 200, 50, 1_000_000
 COLUMNS = ["id", "code", "name_th", "name_en", "kind", "weight"]
 
 
-def add_cycle(db: Database, year: int, status: str = "open", actor: str | None = None) -> None:
+def add_cycle(db: Store, year: int, status: str = "open", actor: str | None = None) -> None:
     """A cycle with its self-assessment and review phases open (or, closed, every phase closed), for
     tests and scripts; the admin opens years with ``storage.years.open_year``."""
     with transaction(db):
@@ -32,11 +32,11 @@ def add_cycle(db: Database, year: int, status: str = "open", actor: str | None =
         audit.record(db, actor, "create", "cycle", year, status=status)
 
 
-def cycles(db: Database) -> list[dict]:
+def cycles(db: Store) -> list[dict]:
     return list(db.query("SELECT year, status FROM cycles ORDER BY year"))
 
 
-def current_cycle(db: Database) -> int | None:
+def current_cycle(db: Store) -> int | None:
     """The latest open cycle, else the latest cycle, else None."""
     row = db.execute(
         "SELECT year FROM cycles ORDER BY status = 'open' DESC, year DESC LIMIT 1"
@@ -63,7 +63,7 @@ def check_unit(code: str, name_th: str, name_en: str, kind: str, weight: float) 
     return fields | {"weight": weight}
 
 
-def add_unit(db: Database, code: str, name_th: str, name_en: str, kind: str = "central",
+def add_unit(db: Store, code: str, name_th: str, name_en: str, kind: str = "central",
              weight: float = 1.0, actor: str | User | None = None) -> int:
     """A new active unit (audited). With a ``User`` as actor, only an admin may add one."""
     if isinstance(actor, User):
@@ -77,7 +77,7 @@ def add_unit(db: Database, code: str, name_th: str, name_en: str, kind: str = "c
     return unit_id
 
 
-def update_unit(db: Database, actor: User, unit_id: int, code: str, name_th: str, name_en: str, kind: str,
+def update_unit(db: Store, actor: User, unit_id: int, code: str, name_th: str, name_en: str, kind: str,
                 weight: float) -> None:
     """Rename, re-code, re-group or re-weigh a unit (audited with what changed)."""
     require_admin(db, actor)
@@ -94,7 +94,7 @@ def update_unit(db: Database, actor: User, unit_id: int, code: str, name_th: str
             audit.record(db, actor.username, "update", "unit", unit_id, **changed)
 
 
-def set_unit_active(db: Database, actor: User, unit_id: int, active: bool) -> None:
+def set_unit_active(db: Store, actor: User, unit_id: int, active: bool) -> None:
     """Deactivate a unit (its history and scores stay; it takes no new assessments) or re-activate it."""
     require_admin(db, actor)
     with transaction(db):
@@ -106,24 +106,24 @@ def set_unit_active(db: Database, actor: User, unit_id: int, active: bool) -> No
             audit.record(db, actor.username, "enable" if active else "disable", "unit", unit_id, code=before["code"])
 
 
-def units(db: Database) -> pd.DataFrame:
+def units(db: Store) -> pd.DataFrame:
     """The active units."""
     return pd.DataFrame(
         list(db.query(f"SELECT {', '.join(COLUMNS)} FROM units WHERE active = 1 ORDER BY id")), columns=COLUMNS)
 
 
-def all_units(db: Database) -> pd.DataFrame:
+def all_units(db: Store) -> pd.DataFrame:
     """Every unit, active or not, for the admin."""
     return pd.DataFrame(list(db.query(f"SELECT {', '.join(COLUMNS)}, active FROM units ORDER BY active DESC, code")),
                         columns=[*COLUMNS, "active"])
 
 
-def unit(db: Database, unit_id: int) -> dict | None:
+def unit(db: Store, unit_id: int) -> dict | None:
     rows = list(db.query(f"SELECT {', '.join(COLUMNS)}, active FROM units WHERE id = ?", [unit_id]))
     return rows[0] if rows else None
 
 
-def unit_id_of(db: Database, code: str) -> int:
+def unit_id_of(db: Store, code: str) -> int:
     row = db.execute("SELECT id FROM units WHERE code = ?", [code.strip()]).fetchone()
     if row is None:
         raise InputError("error_no_unit_code", code=code)

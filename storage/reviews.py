@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, InputError, NotEditable
 from storage.text import clean
 
@@ -14,7 +13,7 @@ KINDS = ("comment", "strength")
 MAX_NOTE = 2000
 
 
-def add_note(db: Database, actor: User, assessment_id: int, item: str, kind: str, text: str) -> int:
+def add_note(db: Store, actor: User, assessment_id: int, item: str, kind: str, text: str) -> int:
     """A committee note on one item of a submitted (or returned, or approved) assessment."""
     actor = acting(db, actor)
     if actor.role != "committee":
@@ -41,7 +40,7 @@ def add_note(db: Database, actor: User, assessment_id: int, item: str, kind: str
     return note_id
 
 
-def remove_note(db: Database, actor: User, note_id: int) -> None:
+def remove_note(db: Store, actor: User, note_id: int) -> None:
     """A committee member withdraws a note they wrote (kept in the audit log); another member's note stays."""
     actor = acting(db, actor)
     if actor.role != "committee":

@@ -1,15 +1,71 @@
-"""The store's schema as migrations. Add a new function at the end; never edit an applied one."""
+"""The store's schema as it was changed by hand-made steps, up to m024, before Alembic took over
+(``storage.migrations``). Kept to bring a store made before then up to that point; never edit a step, and add
+no new one: a change to the schema is a new Alembic revision (``storage/revisions/versions``)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from sqlalchemy import inspect
 from sqlite_utils import Database
 
-from storage.migrations import Migrations
+from storage.db import now, transaction
+from storage.engine import Store, forget_tables
 
 STATUSES = ("draft", "submitted", "returned", "approved")
 ROLES = ("unit", "committee", "director", "admin")
+
+Step = Callable[[Database], None]
+LEGACY_TABLE = "_migrations"  # the hand-made steps a store made before Alembic had
+
+
+def has_table(db: Store, name: str) -> bool:
+    return inspect(db.connection).has_table(name)
+
+
+class Migrations:
+    """The hand-made steps, in order, each applied once (stores made before Alembic took over)."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, Step]] = []
+
+    def __call__(self, step: Step) -> Step:
+        """Register a step; steps run once each, in the order they are declared."""
+        self.steps.append((step.__name__, step))
+        return step
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name, _ in self.steps]
+
+    def applied(self, db: Store) -> set[str]:
+        if not has_table(db, LEGACY_TABLE):
+            return set()
+        return {row[0] for row in db.execute(f"SELECT name FROM {LEGACY_TABLE}")}
+
+    def pending(self, db: Store) -> list[str]:
+        done = self.applied(db)
+        return [name for name in self.names if name not in done]
+
+    def apply(self, db: Store) -> list[str]:
+        """Apply pending steps under the write lock, once (SQLite). Returns the names applied by this call."""
+        if not self.pending(db):  # the common case: a plain read, no lock taken
+            return []
+        with transaction(db):
+            db.execute(f"CREATE TABLE IF NOT EXISTS {LEGACY_TABLE} (name TEXT PRIMARY KEY, applied_at TEXT)")
+            done = self.applied(db)  # re-read under the lock: another process may have applied them
+            applied = []
+            steps_db = Database(db.dbapi)  # the steps are written with sqlite-utils, on the same connection
+            for name, step in self.steps:
+                if name in done:
+                    continue
+                step(steps_db)
+                db.execute(f"INSERT INTO {LEGACY_TABLE} (name, applied_at) VALUES (?, ?)", [name, now()])
+                applied.append(name)
+        forget_tables(db)  # tables read before these steps are read again
+        return applied
+
 
 migrations = Migrations()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlite_utils import Database
+from storage.engine import Store
 
 STEPS = ("units", "users", "year", "thresholds")
 
@@ -16,7 +16,7 @@ class Step:
     tab: str  # the admin page's tab where it is done
 
 
-def checklist(db: Database) -> list[Step]:
+def checklist(db: Store) -> list[Step]:
     """Units exist; a unit assessor has an account; a fiscal year is open (with its criteria); an open year's
     thresholds were reviewed and saved. (Between a year's close and the next one's opening, the last two
     show again, as a reminder.)"""

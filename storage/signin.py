@@ -28,11 +28,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlite_utils import Database
-
 from storage import audit
 from storage.accounts import USERNAME, User, authenticate, get_user, user_by_email
 from storage.db import get_meta, now, set_meta, transaction
+from storage.engine import Store
 
 PAIR_LIMIT = 5  # failures for one name from one client
 NAME_LIMIT = 50  # failures for one name from all clients together (guesses spread over many addresses)
@@ -54,7 +53,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-def _name_key(db: Database, typed: str) -> str:
+def _name_key(db: Store, typed: str) -> str:
     """What an attempt is counted under: a keyed digest of the typed name (the store's own secret key), so
     the attempts table never holds what was typed (a password typed in the wrong box included), while
     every name, existing or not, is limited alike (a limit only on real names would tell which exist)."""
@@ -80,7 +79,7 @@ def _client_key(client: str | None) -> str:
     return str(getattr(address, "ipv4_mapped", None) or address)
 
 
-def _locks(db: Database, key: str, client: str, moment: datetime) -> list[tuple[str, list, datetime]]:
+def _locks(db: Store, key: str, client: str, moment: datetime) -> list[tuple[str, list, datetime]]:
     """The limits this attempt is over: (where, its parameters, when the lock lifts) for each. A lock lifts
     when enough of its failures are older than ``WINDOW`` to bring the count under the limit. A success
     starts the count again: for the name from that client, and for the name from everywhere."""
@@ -106,7 +105,7 @@ def _locks(db: Database, key: str, client: str, moment: datetime) -> list[tuple[
     return locks
 
 
-def _refuse(db: Database, account: str | None, key: str, client: str, moment: datetime,
+def _refuse(db: Store, account: str | None, key: str, client: str, moment: datetime,
             locks: list[tuple[str, list, datetime]]) -> Outcome:
     """Inside the transaction: a locked attempt. Only the first refusal of a lock is kept (a row with ok = -1
     and an audit entry), so refused attempts, which skip the password check and are fast, cannot fill the
@@ -123,7 +122,7 @@ def _refuse(db: Database, account: str | None, key: str, client: str, moment: da
     return Outcome(None, "sign_in_locked", max(1, math.ceil((until - moment).total_seconds() / 60)))
 
 
-def _attempt(db: Database, typed: str, password: str, client: str | None, moment: datetime | None,
+def _attempt(db: Store, typed: str, password: str, client: str | None, moment: datetime | None,
              purpose: str) -> Outcome:
     """One password attempt, counted and limited (see ``sign_in``); ``purpose`` "sign_in" audits a success,
     "confirm" (the current password before a change) does not: the user is signed in already."""
@@ -141,8 +140,8 @@ def _attempt(db: Database, typed: str, password: str, client: str | None, moment
             outcome = _refuse(db, account, key, client, moment, locks)
         else:
             outcome = None
-            attempt = db.execute("INSERT INTO sign_in_attempts (at, username, client, ok) VALUES (?, ?, ?, 0)",
-                                 [_stamp(moment), key, client]).lastrowid
+            attempt = db.execute("INSERT INTO sign_in_attempts (at, username, client, ok) VALUES (?, ?, ?, 0) "
+                                 "RETURNING id", [_stamp(moment), key, client]).fetchone()[0]
     if outcome is None:
         user = authenticate(db, typed, password)  # an unknown name costs a check too (accounts)
         with transaction(db):
@@ -161,7 +160,7 @@ def _attempt(db: Database, typed: str, password: str, client: str | None, moment
     return outcome
 
 
-def sign_in(db: Database, username: str, password: str, client: str | None = None,
+def sign_in(db: Store, username: str, password: str, client: str | None = None,
             moment: datetime | None = None) -> Outcome:
     """Check the password unless the name or the client is locked out; record and audit the attempt.
 
@@ -173,13 +172,13 @@ def sign_in(db: Database, username: str, password: str, client: str | None = Non
     return _attempt(db, username.strip(), password, client, moment, "sign_in")
 
 
-def confirm_password(db: Database, user: User, password: str, client: str | None = None) -> Outcome:
+def confirm_password(db: Store, user: User, password: str, client: str | None = None) -> Outcome:
     """The signed-in user's current password, checked before it is changed, under the same limits as a
     sign-in: a session left open cannot be used to guess its owner's password."""
     return _attempt(db, user.username, password, client, None, "confirm")
 
 
-def sign_in_sso(db: Database, email: str | None, verified: bool | None, provider: str,
+def sign_in_sso(db: Store, email: str | None, verified: bool | None, provider: str,
                 client: str | None = None, trusted: bool = False) -> Outcome:
     """Sign in someone an OpenID Connect provider has identified: the one active account with that e-mail
     (compared without case). Refused, and audited, for no e-mail, an e-mail the provider does not say it has
@@ -215,7 +214,7 @@ SIGN_OUT_REASONS = ("user", "idle", "disabled", "password", "elsewhere")
 # sign-in ended elsewhere (signed out in another tab of the same browser, or the store restored)
 
 
-def sign_out(db: Database, username: str, user_id: int | None, client: str | None = None,
+def sign_out(db: Store, username: str, user_id: int | None, client: str | None = None,
              reason: str = "user") -> None:
     """Audit the end of a session: the user signed out, was idle too long, the account was disabled,
     deleted or replaced (a restore), or its password was changed or reset in another session."""
@@ -232,7 +231,7 @@ def _token_hash(token: str) -> str:
 PRUNE_MARGIN = timedelta(minutes=5)  # longer than a live session waits between touches (ui.session)
 
 
-def open_session(db: Database, user: User, idle: timedelta, moment: datetime | None = None) -> str:
+def open_session(db: Store, user: User, idle: timedelta, moment: datetime | None = None) -> str:
     """A new token for this signed-in browser (tokens idle for longer than ``idle``, and a margin, are deleted on
     the way: a live session touches its token only now and then, and must find it still there)."""
     moment = moment or datetime.now(UTC)
@@ -244,7 +243,7 @@ def open_session(db: Database, user: User, idle: timedelta, moment: datetime | N
     return token
 
 
-def resume_session(db: Database, token: str, idle: timedelta, client: str | None = None,
+def resume_session(db: Store, token: str, idle: timedelta, client: str | None = None,
                    moment: datetime | None = None) -> User | None:
     """The account a browser's token signs in again (audited), or None: an unknown token, one idle for
     longer than ``idle`` (then deleted), or one whose account is disabled, deleted or renamed."""
@@ -264,26 +263,26 @@ def resume_session(db: Database, token: str, idle: timedelta, client: str | None
     return user
 
 
-def password_changed_since(db: Database, user_id: int, stamp: str) -> bool:
+def password_changed_since(db: Store, user_id: int, stamp: str) -> bool:
     """Whether the account's password was changed or reset after ``stamp`` (audit log)."""
     return db.execute("SELECT 1 FROM audit_log WHERE entity = 'user' AND entity_id = ? AND at > ? "
                       "AND action IN ('change_password', 'reset_password') LIMIT 1",
                       [str(user_id), stamp]).fetchone() is not None
 
 
-def session_open(db: Database, token: str) -> bool:
+def session_open(db: Store, token: str) -> bool:
     """Whether this sign-in still stands: a password change or reset, or a disabled account, deletes every
     token of the account (``accounts._end_web_sessions``), and a live session ends with it."""
     return db.execute("SELECT 1 FROM web_sessions WHERE token_hash = ?", [_token_hash(token)]).fetchone() is not None
 
 
-def touch_session(db: Database, token: str, moment: datetime | None = None) -> None:
+def touch_session(db: Store, token: str, moment: datetime | None = None) -> None:
     """The browser acted: its token's idle time starts again."""
     with transaction(db):
         db.execute("UPDATE web_sessions SET last_seen = ? WHERE token_hash = ?",
                    [_stamp(moment or datetime.now(UTC)), _token_hash(token)])
 
 
-def close_session(db: Database, token: str) -> None:
+def close_session(db: Store, token: str) -> None:
     with transaction(db):
         db.execute("DELETE FROM web_sessions WHERE token_hash = ?", [_token_hash(token)])

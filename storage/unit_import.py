@@ -35,11 +35,11 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter
-from sqlite_utils import Database
 
 from storage import audit
 from storage.accounts import User, require_admin
 from storage.db import transaction
+from storage.engine import Store
 from storage.errors import InputError
 from storage.org import MAX_GROUP, MAX_NAME, MAX_WEIGHT
 from storage.text import clean
@@ -291,7 +291,7 @@ def cell_text(value) -> str:
 # Checking
 
 
-def plan(db: Database, table: Table) -> ImportPlan:
+def plan(db: Store, table: Table) -> ImportPlan:
     """Check the whole table and compare it with the store; nothing is written."""
     result = ImportPlan(source=table.name)
     problems = result.problems
@@ -371,7 +371,7 @@ def _check_row(number: int, cells: dict[str, str], names: dict[str, str]) -> tup
     return row, problems
 
 
-def _finder(db: Database) -> Callable[[str], dict | None]:
+def _finder(db: Store) -> Callable[[str], dict | None]:
     """Look up a stored unit (active or not) by code: exactly, else ignoring case when only one unit fits."""
     units = {u["code"]: u | {"active": bool(u["active"])} for u in db.query(
         'SELECT id, code, name_th, name_en, kind AS "group", weight, COALESCE(active, 1) AS active FROM units')}
@@ -384,7 +384,7 @@ def _finder(db: Database) -> Callable[[str], dict | None]:
 # Writing
 
 
-def apply(db: Database, plan: ImportPlan, actor: User | str) -> dict[str, int]:
+def apply(db: Store, plan: ImportPlan, actor: User | str) -> dict[str, int]:
     """Write a plan without problems in one transaction, auditing each unit added or changed and the
     import as a whole; returns the counts {"added": n, "changed": n}. Refused, with nothing changed, when
     the plan has problems or when a unit it names was added or changed since it was made. ``actor``: an

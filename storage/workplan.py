@@ -22,13 +22,13 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlite_utils import Database
 
 from i18n import YAML_LOADER
 from i18n.format import thailand_today
 from storage import audit, years
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, InputError, VersionConflict
 from storage.evidence import clean_text, is_link
 from storage.schema import ROLES
@@ -127,7 +127,7 @@ def _step(row: dict) -> dict:
             "status": row["status"] or "not_started", "done_on": row["done_on"]}
 
 
-def get(db: Database, actor: User, year: int) -> Plan | None:
+def get(db: Store, actor: User, year: int) -> Plan | None:
     """The year's plan with its steps in order; every signed-in role may read it."""
     acting(db, actor)
     rows = list(db.query("SELECT * FROM workplans WHERE year = ?", [year]))
@@ -137,7 +137,7 @@ def get(db: Database, actor: User, year: int) -> Plan | None:
     return Plan(**rows[0], steps=steps)
 
 
-def start(db: Database, actor: User, year: int, today: date | None = None) -> Plan:
+def start(db: Store, actor: User, year: int, today: date | None = None) -> Plan:
     """The year's plan from the template, its steps dated from the day it starts (``dated``: ``today``, the
     current date by default, or the fiscal year's first day if that is later) to the year's end; refused when it
     exists."""
@@ -210,7 +210,7 @@ def _checked(year: int, number: int, step: dict) -> dict:
             "done_on": done_on}
 
 
-def _claim(db: Database, year: int, expected_version: int) -> tuple[int, str]:
+def _claim(db: Store, year: int, expected_version: int) -> tuple[int, str]:
     """Inside a transaction: the open year's plan as (version, status), refused unless still at the version
     the editor showed."""
     years.require_open_year(db, year)
@@ -223,7 +223,7 @@ def _claim(db: Database, year: int, expected_version: int) -> tuple[int, str]:
     return version, status
 
 
-def save(db: Database, actor: User, year: int, expected_version: int, steps: list[dict]) -> int:
+def save(db: Store, actor: User, year: int, expected_version: int, steps: list[dict]) -> int:
     """Store the plan as edited: ``steps`` in their new order, each with its ``id`` (None for a new step);
     a stored step left out is removed. Every row is checked first. Returns the new version."""
     actor = require_admin(db, actor)
@@ -272,7 +272,7 @@ def save(db: Database, actor: User, year: int, expected_version: int, steps: lis
     return version + 1
 
 
-def approve(db: Database, actor: User, year: int, expected_version: int) -> int:
+def approve(db: Store, actor: User, year: int, expected_version: int) -> int:
     """The director approves the plan as it stands (the version shown)."""
     actor = acting(db, actor)
     if actor.role != "director":

@@ -31,7 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlite_utils import Database
 
 from scoring import Framework, framework_for_year
 from scoring.criteria import (
@@ -47,6 +46,7 @@ from scoring.criteria import (
 from storage import audit
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
+from storage.engine import Store
 from storage.errors import AccessDenied, InputError, NotEditable
 from storage.schema import PHASES
 from storage.text import clean
@@ -101,19 +101,19 @@ def _reason(reason: str) -> str:
 
 # -- reading --------------------------------------------------------------------------------------
 
-def cycle(db: Database, year: int) -> dict | None:
+def cycle(db: Store, year: int) -> dict | None:
     rows = list(db.query("SELECT year, status, opened_at, closed_at, criteria_sha, thresholds, rules, page_limits "
                          "FROM cycles WHERE year = ?", [year]))
     return rows[0] if rows else None
 
 
-def phases(db: Database, year: int) -> list[dict]:
+def phases(db: Store, year: int) -> list[dict]:
     """The year's phases in order, each with its dates and status."""
     return list(db.query("SELECT phase, position, starts_on, ends_on, status FROM phases WHERE year = ? "
                          "ORDER BY position", [year]))
 
 
-def current_phase(db: Database, year: int) -> dict | None:
+def current_phase(db: Store, year: int) -> dict | None:
     """The first open phase of an open year (with its dates), else None."""
     rows = list(db.query(
         "SELECT p.phase, p.starts_on, p.ends_on FROM phases p JOIN cycles c ON c.year = p.year "
@@ -121,14 +121,14 @@ def current_phase(db: Database, year: int) -> dict | None:
     return rows[0] if rows else None
 
 
-def phase_status(db: Database, year: int, phase: str) -> str | None:
+def phase_status(db: Store, year: int, phase: str) -> str | None:
     row = db.execute("SELECT status FROM phases WHERE year = ? AND phase = ?", [year, phase]).fetchone()
     return row[0] if row else None
 
 
 # -- the rules the other store modules call --------------------------------------------------------
 
-def year_refusal(db: Database, year: int) -> str | None:
+def year_refusal(db: Store, year: int) -> str | None:
     """Why nothing in the year may change (a catalogue key taking ``year``), or None when it is open."""
     row = db.execute("SELECT status FROM cycles WHERE year = ?", [year]).fetchone()
     if row is None:
@@ -136,7 +136,7 @@ def year_refusal(db: Database, year: int) -> str | None:
     return None if row[0] == "open" else "error_year_closed"
 
 
-def unit_refusal(db: Database, year: int, status: str | None = None) -> str | None:
+def unit_refusal(db: Store, year: int, status: str | None = None) -> str | None:
     """Why a unit may not create or change its assessment (in ``status``; None: not created yet), or None:
     the year is open and its self-assessment phase is open, or the committee returned the form for the
     unit to correct."""
@@ -153,12 +153,12 @@ def _refuse(refusal: str | None, year: int) -> None:
         raise NotEditable(refusal, year=year)
 
 
-def require_open_year(db: Database, year: int) -> None:
+def require_open_year(db: Store, year: int) -> None:
     """Refuse any change to a year that is closed (or does not exist)."""
     _refuse(year_refusal(db, year), year)
 
 
-def writer_in_open_year(db: Database, actor: User, roles: tuple[str, ...], year: int) -> User:
+def writer_in_open_year(db: Store, actor: User, roles: tuple[str, ...], year: int) -> User:
     """The acting user, refused (``AccessDenied``) unless of one of ``roles``, and the year refused unless open."""
     actor = acting(db, actor)
     if actor.role not in roles:
@@ -167,14 +167,14 @@ def writer_in_open_year(db: Database, actor: User, roles: tuple[str, ...], year:
     return actor
 
 
-def require_unit_phase(db: Database, year: int, status: str | None = None) -> None:
+def require_unit_phase(db: Store, year: int, status: str | None = None) -> None:
     """Refuse a unit's change outside the rules of ``unit_refusal``."""
     _refuse(unit_refusal(db, year, status), year)
 
 
 # -- changing --------------------------------------------------------------------------------------
 
-def open_year(db: Database, actor: User, year: int, dates: dict[str, tuple] | None = None,
+def open_year(db: Store, actor: User, year: int, dates: dict[str, tuple] | None = None,
               criteria_sha: str | None = None) -> None:
     """A new fiscal year with its phases (dates from ``dates``, else the suggested calendar), its
     self-assessment phase open, and its criteria: an accepted file's checksum, else the file it takes from disk
@@ -198,7 +198,7 @@ def open_year(db: Database, actor: User, year: int, dates: dict[str, tuple] | No
                      phases={p: list(d) for p, d in checked.items()})
 
 
-def insert_phases(db: Database, year: int, states: dict[str, str],
+def insert_phases(db: Store, year: int, states: dict[str, str],
                   dates: dict[str, tuple[str | None, str | None]] | None = None) -> None:
     """Inside a transaction: the year's phase rows, each in ``states`` (else pending), with ``dates``
     (else the suggested calendar)."""
@@ -209,7 +209,7 @@ def insert_phases(db: Database, year: int, states: dict[str, str],
         for position, phase in enumerate(PHASES)])
 
 
-def set_dates(db: Database, actor: User, year: int, dates: dict[str, tuple]) -> None:
+def set_dates(db: Store, actor: User, year: int, dates: dict[str, tuple]) -> None:
     """Change phases' dates."""
     require_admin(db, actor)
     checked = _checked_dates(dates)
@@ -221,7 +221,7 @@ def set_dates(db: Database, actor: User, year: int, dates: dict[str, tuple]) -> 
         audit.record(db, actor.username, "set_dates", "cycle", year, phases={p: list(d) for p, d in checked.items()})
 
 
-def set_phase(db: Database, actor: User, year: int, phase: str, status: str, reason: str = "") -> None:
+def set_phase(db: Store, actor: User, year: int, phase: str, status: str, reason: str = "") -> None:
     """Open or close a phase of an open year; opening one that was closed needs a reason."""
     require_admin(db, actor)
     if phase not in PHASES or status not in ("open", "closed"):
@@ -239,7 +239,7 @@ def set_phase(db: Database, actor: User, year: int, phase: str, status: str, rea
                      phase=phase, was=before, reason=clean(reason or "").strip() or None)
 
 
-def close_year(db: Database, actor: User, year: int) -> None:
+def close_year(db: Store, actor: User, year: int) -> None:
     """Close the year: every phase closes; nothing in it can change until it is re-opened."""
     require_admin(db, actor)
     with transaction(db):
@@ -250,7 +250,7 @@ def close_year(db: Database, actor: User, year: int) -> None:
         audit.record(db, actor.username, "close", "cycle", year)
 
 
-def reopen_year(db: Database, actor: User, year: int, reason: str) -> None:
+def reopen_year(db: Store, actor: User, year: int, reason: str) -> None:
     """Re-open a closed year (with a reason); its phases stay closed until the owner opens the one needed."""
     require_admin(db, actor)
     reason = _reason(reason)
@@ -264,7 +264,7 @@ def reopen_year(db: Database, actor: User, year: int, reason: str) -> None:
         audit.record(db, actor.username, "reopen", "cycle", year, reason=reason)
 
 
-def set_thresholds(db: Database, actor: User, year: int, values: dict) -> Thresholds:
+def set_thresholds(db: Store, actor: User, year: int, values: dict) -> Thresholds:
     """Save the year's thresholds and award rules (levels rising, every value within 0-500)."""
     require_admin(db, actor)
     thresholds = check_thresholds(values)
@@ -309,7 +309,7 @@ def check_thresholds(values: dict) -> Thresholds:
 YEAR_RULES = ("missing_kpis", "categories")
 
 
-def set_rules(db: Database, actor: User, year: int, missing_kpis: str, categories: list[int]) -> None:
+def set_rules(db: Store, actor: User, year: int, missing_kpis: str, categories: list[int]) -> None:
     """Choose how the year counts a missing KPI value and which categories it assesses (at least one).
     Audited with the rules before and after; the year's scores follow at once."""
     require_admin(db, actor)
@@ -335,7 +335,7 @@ def set_rules(db: Database, actor: User, year: int, missing_kpis: str, categorie
 MIN_PAGES, MAX_PAGES = 1, 500
 
 
-def set_page_limits(db: Database, actor: User, year: int, limits: dict[str, int | None]) -> dict[str, int | None]:
+def set_page_limits(db: Store, actor: User, year: int, limits: dict[str, int | None]) -> dict[str, int | None]:
     """Save the most pages each part of the year's application may take (parts of ``BUDGET_PARTS``: each a
     whole number 1-500, or None for no limit), over the criteria file's limits: a part not named keeps the
     file's, and no parts at all go back to the file's. Audited with the limits before and after; gives the
@@ -388,7 +388,7 @@ def stored_name(path: Path, framework: Framework) -> str:
     return f"{framework.id}.yaml" if path.name == DEFAULT_FILE else path.name
 
 
-def store_file(db: Database, path: Path, username: str) -> str:
+def store_file(db: Store, path: Path, username: str) -> str:
     """Inside a write transaction: the criteria file at ``path``, checked, stored as an accepted file is (once, under
     the checksum of its text); gives the checksum. A file that does not load is refused (``InputError``) and nothing
     is stored."""
@@ -398,17 +398,18 @@ def store_file(db: Database, path: Path, username: str) -> str:
     except (OSError, CriteriaError) as exc:
         raise InputError("error_criteria_file", name=path.name, message=str(exc)) from None
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    db.execute("INSERT OR IGNORE INTO criteria_files (sha256, name, framework_id, text, accepted_at, accepted_by) "
-               "VALUES (?, ?, ?, ?, ?, ?)", [sha, stored_name(path, framework), framework.id, text, now(), username])
+    db.execute("INSERT INTO criteria_files (sha256, name, framework_id, text, accepted_at, accepted_by) "
+               "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+               [sha, stored_name(path, framework), framework.id, text, now(), username])
     return sha
 
 
-def framework_of(db: Database, year: int) -> Framework:
+def framework_of(db: Store, year: int) -> Framework:
     """The criteria the year uses, with the thresholds, rules and page limits saved for it."""
     return as_used(db, year, file_framework(db, year))
 
 
-def file_framework(db: Database, year: int) -> Framework:
+def file_framework(db: Store, year: int) -> Framework:
     """The criteria file the year uses (an accepted file, else the year's own or the default) as it is, without
     what was saved for the year."""
     row = db.execute("SELECT criteria_sha FROM cycles WHERE year = ?", [year]).fetchone()
@@ -416,7 +417,7 @@ def file_framework(db: Database, year: int) -> Framework:
     return accepted_framework(db, sha) if sha else framework_for_year(year)
 
 
-def as_used(db: Database, year: int, framework: Framework) -> Framework:
+def as_used(db: Store, year: int, framework: Framework) -> Framework:
     """``framework`` as the year would use it: with the thresholds, rules and page limits saved for the year, if
     any."""
     row = db.execute("SELECT thresholds, rules, page_limits FROM cycles WHERE year = ?", [year]).fetchone()
@@ -429,7 +430,7 @@ def as_used(db: Database, year: int, framework: Framework) -> Framework:
 _accepted: dict[str, Framework] = {}
 
 
-def accepted_framework(db: Database, sha: str) -> Framework:
+def accepted_framework(db: Store, sha: str) -> Framework:
     """An accepted criteria file, parsed once per process (its checksum names its content)."""
     if sha not in _accepted:
         text = db.execute("SELECT text FROM criteria_files WHERE sha256 = ?", [sha]).fetchone()[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from addresses import open_address
 from argon2 import PasswordHasher
 from hypothesis import settings
+from stores import copy_store, drop, new_location
 from streamlit.testing.v1 import AppTest
 
 from storage import accounts, connect, open_store, signin
@@ -60,30 +60,33 @@ def components_scanned_once():
 
 @pytest.fixture(scope="session")
 def empty_template(tmp_path_factory):
-    """An empty store with every schema step applied, made once per test process; ``db`` copies it (applying
-    the steps to a new file took 70 ms, a copy 2 ms, and some 750 tests start from an empty store)."""
-    path = tmp_path_factory.mktemp("empty") / "store.db"
-    connect(path).close()
-    return path
+    """An empty store with every schema change applied, made once per test process; ``db`` copies it (making a
+    new store took 70 ms, a copy 2 ms, and some 750 tests start from an empty store). On SQLite a file, on the
+    test server (``make test-postgres``) a database (``stores.py``)."""
+    location = new_location(tmp_path_factory.mktemp("empty"), "store.db")
+    connect(location).close()
+    yield location
+    drop(location)
 
 
 @pytest.fixture
 def db(tmp_path, empty_template):
-    """A fresh, empty, migrated store on a real file."""
-    path = tmp_path / "store.db"
-    shutil.copy(empty_template, path)
-    store = connect(path)
+    """A fresh, empty, migrated store on a real file (or a real database of its own on the test server)."""
+    location = copy_store(empty_template, tmp_path, "store.db")
+    store = connect(location)
     yield store
     store.close()
+    drop(location)
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory, cheap_password_hashes):
     """The demo store, written once per test process (each pytest-xdist worker writes its own); tests use
     copies."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    open_store(path).close()
-    return path
+    location = new_location(tmp_path_factory.mktemp("demo"), "demo.db")
+    open_store(location).close()
+    yield location
+    drop(location)
 
 
 @pytest.fixture(scope="session")
@@ -93,18 +96,21 @@ def units_only_template(empty_template, tmp_path_factory, cheap_password_hashes)
     the browser tests' server runs on)."""
     from storage import demo
 
-    path = tmp_path_factory.mktemp("units-only") / "demo.db"
-    shutil.copy(empty_template, path)
-    store = connect(path)
+    location = copy_store(empty_template, tmp_path_factory.mktemp("units-only"), "demo.db")
+    store = connect(location)
     demo.populate(store, department_work=False)
     store.close()
-    return path
+    yield location
+    drop(location)
 
 
 @pytest.fixture
 def demo_path(tmp_path, units_only_template):
-    """A copy of the demo store as the units leave it (``units_only_template``)."""
-    return _copy(units_only_template, tmp_path / "demo.db")
+    """A copy of the demo store as the units leave it (``units_only_template``): a file, or a database on the
+    test server."""
+    location = copy_store(units_only_template, tmp_path, "demo.db")
+    yield location
+    drop(location)
 
 
 @pytest.fixture
@@ -116,18 +122,15 @@ def demo_db(demo_path):
 @pytest.fixture
 def full_demo_path(tmp_path, demo_template):
     """A copy of the demo store as the app makes it on first start, the department's work included."""
-    return _copy(demo_template, tmp_path / "full-demo.db")
+    location = copy_store(demo_template, tmp_path, "full-demo.db")
+    yield location
+    drop(location)
 
 
 @pytest.fixture
 def full_demo_db(full_demo_path):
     with closing(connect(full_demo_path)) as store:
         yield store
-
-
-def _copy(template: Path, path: Path) -> Path:
-    shutil.copy(template, path)
-    return path
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from readers import reader
-from sqlite_utils import Database
 
 from i18n.format import thailand_today
 from storage import department, ofis, org
+from storage.engine import Store
 
 DEPARTMENT_TEXT = "ทบทวนวิสัยทัศน์และค่านิยมร่วมกับเครือข่ายทุกภาคส่วน"
 UNIT_TEXT = "จัดทำแผนสื่อสารวิสัยทัศน์ของกองให้ครบทุกกลุ่มงาน"
@@ -26,7 +26,7 @@ class Scenario:
     names: dict[str, dict[str, str]]  # unit code -> lang -> name
 
 
-def register_ofis(db: Database, year: int) -> Scenario:
+def register_ofis(db: Store, year: int) -> Scenario:
     """Start the department's assessment if need be, set MET met and NOT_MET not, and file the OFIs."""
     committee = reader(db, "committee")
     record = department.get(db, committee, year) or department.start(db, committee, year)

@@ -3,14 +3,13 @@ the reader and re-read it), and what a formatted text prints."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from reports.document import Bullets, Numbered, Para, Table
 from reports.markdown import plain, to_blocks
 from storage.accounts import User, get_user
+from storage.engine import Store
 
 
-def reader(db: Database, role: str = "committee") -> User:
+def reader(db: Store, role: str = "committee") -> User:
     """The demo store's account of ``role`` (demo-unit, demo-committee, demo-director, demo-admin)."""
     row = db.execute("SELECT id FROM users WHERE username = ?", [f"demo-{role}"]).fetchone()
     return get_user(db, row[0])

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import translate
 from i18n.format import role_label
+from storage.db import transaction
 from storage.demo import DEMO_PASSWORD
 from ui.router import PAGES
 from ui.text import md
@@ -215,7 +216,7 @@ def test_switching_language_on_the_sign_in_page(run_app):
 def test_deactivated_account_is_signed_out_on_next_run(run_app, demo_db, role):
     at = run_app(role)
     assert at.metric and at.sidebar.button
-    with demo_db.conn:
+    with transaction(demo_db):
         changed = demo_db.execute("UPDATE users SET active = 0 WHERE username = ?", [ROLES_USERS[role]]).rowcount
     assert changed == 1
     at.run()
@@ -265,7 +266,7 @@ def test_a_sign_in_ended_elsewhere_says_so_and_an_idle_end_leaves_the_browsers_t
     idle.run()
     assert on_sign_in_page(idle)
     assert demo_db.execute("SELECT COUNT(*) FROM web_sessions WHERE username = 'demo-committee'").fetchone()[0] == 1
-    with demo_db.conn:
+    with transaction(demo_db):
         demo_db.execute("DELETE FROM web_sessions WHERE username = 'demo-unit'")
     ended.run()
     assert on_sign_in_page(ended) and translate("session_ended_elsewhere", "th") in [i.value for i in ended.info]
@@ -326,7 +327,7 @@ def test_rerun_after_sign_in_goes_through_the_router(run_app, demo_db):
     assert not at.exception
     assert [b.label for b in at.sidebar.button] == [translate("sign_out", "th")]
     # a signed-out session must never run the page itself
-    with demo_db.conn:
+    with transaction(demo_db):
         demo_db.execute("UPDATE users SET active = 0 WHERE username = 'demo-director'")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -338,7 +339,6 @@ def test_a_session_whose_user_id_now_names_someone_else_is_signed_out(run_app, d
     at = run_app("admin")
     admin = demo_user("admin")
     demo_db.execute("UPDATE users SET username = 'someone-else' WHERE id = ?", [admin.id])
-    demo_db.conn.commit()
     at.run()
     assert not at.exception
     assert "user_id" not in at.session_state

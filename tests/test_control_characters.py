@@ -42,6 +42,7 @@ from storage import (
     workplan,
     years,
 )
+from storage.db import transaction
 from storage.errors import InputError
 from storage.text import clean, xml_safe
 
@@ -214,7 +215,7 @@ def old_store(demo_db):
     part = years.framework_of(demo_db, YEAR).profile[0].id
     department.save_profile(demo_db, committee, YEAR, part, "ลักษณะ", before="")
     ofi = ofis.create(demo_db, committee, YEAR, "1.1", "ทบทวน", "high", "demo-committee", DUE, [plan_unit])
-    with demo_db.conn:
+    with transaction(demo_db):
         for aid in (sec, plan):
             demo_db.execute("INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, '1.1', 'basic', ?) "
                             "ON CONFLICT DO UPDATE SET text = excluded.text", [aid, RAW])

@@ -141,7 +141,6 @@ def store_before_m024(path):
                                  "accepted_at": "2026-01-01T00:00:00", "accepted_by": "owner"})
     db["cycles"].insert_all([{"year": 2568, "status": "closed"}, {"year": 2569, "status": "open"},
                              {"year": 2570, "status": "open", "criteria_sha": ours_sha}])
-    db.conn.commit()
     db.close()
     return ours_sha
 

@@ -62,7 +62,6 @@ def server_store(browser, tmp_path_factory, units_only_template) -> Path:
         for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis"):
             db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
         db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
-        db.conn.commit()
     finally:
         db.close()
     return path

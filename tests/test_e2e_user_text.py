@@ -66,7 +66,6 @@ def server_store(browser, tmp_path_factory, units_only_template) -> Path:
         evidence.add_link(db, unit, aid, "1.1", "basic", "https://example.go.th/plan", title=HOSTILE["title"])
         db.execute("UPDATE assessments SET status = 'returned', return_reason = ? WHERE id = ?",
                    [HOSTILE["reason"], aid])
-        db.conn.commit()
         reviews.add_note(db, committee, aid, "1.1", "comment", HOSTILE["review_note"])
         ofi = ofis.create(db, committee, YEAR, "1.1", "ทบทวนวิสัยทัศน์", "high", "demo-committee",
                           thailand_today() + timedelta(days=1), [unit.unit_id])

@@ -24,7 +24,6 @@ def store(demo_path):
     aid = assessments.get(db, unit.unit_id, 2570)["id"]
     db.execute("DELETE FROM evidence WHERE assessment_id = ?", [aid])
     db.execute("UPDATE assessments SET status = 'draft' WHERE id = ?", [aid])
-    db.conn.commit()
     yield {"db": db, "unit": unit, "aid": aid}
     db.close()
 

@@ -21,6 +21,7 @@ from i18n import translate
 from i18n.format import date_label, level_label, score_text, status_label, thailand_today
 from scoring import department_scores, framework_for_year, unit_item_scores
 from storage import accounts, assessments, connect, org, years
+from storage.db import transaction
 from storage.demo import DEMO_PASSWORD, STATUS_2570, UNITS
 from ui.home_parts import phase_notice
 from ui.text import WORD_BREAK
@@ -223,7 +224,8 @@ def test_a_unit_sees_the_committees_reviewed_score_beside_its_own_once_approved(
 
     user = demo_user("unit")
     aid = assessments.get(demo_db, user.unit_id, YEAR)["id"]
-    with demo_db.conn:  # the committee found 1.1's first two Basic checkpoints met and RM1 lower than the unit did
+    # the committee found 1.1's first two Basic checkpoints met and RM1 lower than the unit did
+    with transaction(demo_db):
         demo_db.execute("UPDATE assessments SET status = ?, return_reason = 'x' WHERE id = ?", [status, aid])
         demo_db.execute("INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met, review_met) "
                         "VALUES (?, '1.1.B1', 0, 1), (?, '1.1.B2', 0, 1) "
@@ -260,7 +262,7 @@ def test_department_total_follows_a_new_submission(demo_app, demo_db):
     before = department_summary(demo_db, reader(demo_db), YEAR)
     table = assessments.status_table(demo_db, reader(demo_db), YEAR)
     draft_unit = int(table.query("status == 'draft'")["unit_id"].iloc[0])
-    with demo_db.conn:
+    with transaction(demo_db):
         demo_db.execute("UPDATE assessments SET status = 'submitted' WHERE unit_id = ? AND year = ?",
                         [draft_unit, YEAR])
     after = department_summary(demo_db, reader(demo_db), YEAR)
@@ -296,7 +298,7 @@ def test_home_shows_the_department_assessment_sent_to_opdc_apart_from_the_units_
 
     committee = demo_user("committee")
     _record(demo_db, committee, state)
-    with demo_db.conn:  # issue 25: the login name stood where the person's name was entered
+    with transaction(demo_db):  # issue 25: the login name stood where the person's name was entered
         demo_db.execute("UPDATE users SET display_name = 'สมศรี กรรมการ' WHERE username = 'demo-committee'")
     at = demo_app(role, lang)
     assert not at.exception
@@ -438,7 +440,7 @@ def test_a_returned_unit_sees_why_by_when_and_a_link_and_the_committees_answers_
         demo_app, demo_db, demo_user, lang):
     user = demo_user("unit")
     aid = assessments.get(demo_db, user.unit_id, YEAR)["id"]
-    with demo_db.conn:
+    with transaction(demo_db):
         demo_db.execute("UPDATE assessments SET status = 'returned', return_reason = ? WHERE id = ?",
                         ["แนบหลักฐาน 1.1 เพิ่ม", aid])
         demo_db.execute("UPDATE phases SET ends_on = '2027-01-31' WHERE year = ? AND phase = 'self_assessment'",

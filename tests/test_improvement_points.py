@@ -21,7 +21,6 @@ def store(db):
         answers.save_checkpoints(db, user, aid, 0, {"1.1.B1": True, "1.1.B2": True, "1.1.B3": True})
         db.execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [aid])
         made[code] = unit_id
-    db.conn.commit()
     return made
 
 
@@ -56,7 +55,6 @@ def test_a_kpi_with_a_value_already_counts_from_that_value(db, store):
     user = accounts.authenticate(db, "u1", "correct horse")
     aid = assessments.get(db, store["U1"], YEAR)["id"]
     db.execute("UPDATE assessments SET status = 'draft' WHERE id = ?", [aid])
-    db.conn.commit()
     value = kpi.floor + (kpi.ceiling - kpi.floor) / 2  # halfway: scores 300
     answers.save_kpi_values(db, user, aid, 1, {("RM1", YEAR): value})
     expected = per_item(db, (500 - kpi_score(value, kpi.floor, kpi.ceiling)) / len(item.kpis), category=7)
@@ -67,10 +65,8 @@ def test_a_department_plan_expects_the_mean_gain_of_the_counted_units(db, store)
     u2 = accounts.authenticate(db, "u2", "correct horse")
     aid = assessments.get(db, store["U2"], YEAR)["id"]
     db.execute("UPDATE assessments SET status = 'draft' WHERE id = ?", [aid])
-    db.conn.commit()
     answers.save_checkpoints(db, u2, aid, 1, {"1.1.A1": True})  # U2 has met it already
     db.execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [aid])
-    db.conn.commit()
     gain = expected_points(db, YEAR, None, [("checkpoint", "1.1.A1")])
     assert gain == pytest.approx(per_item(db, 100) / 2)  # U1 gains, U2 does not
 
@@ -89,5 +85,4 @@ def test_points_won_read_the_next_years_assessment_for_the_targets_only(db, stor
     assert won_points(db, YEAR, store["U1"], targets) < expected_points(db, YEAR, store["U1"], targets)
     assert won_points(db, YEAR, None, targets) is None  # the department counts submitted assessments only
     db.execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [aid])
-    db.conn.commit()
     assert won_points(db, YEAR, None, targets) == pytest.approx(per_item(db, 100))  # U1 only: U2 not assessed

@@ -19,6 +19,7 @@ from scoring import default_framework
 from storage import accounts, audit, connect, org, years
 from storage.__main__ import init_production
 from storage.accounts import authenticate
+from storage.db import transaction
 from storage.demo import DEMO_PASSWORD
 from storage.schema import PHASES
 from storage.years import accepted_framework
@@ -761,7 +762,7 @@ def test_the_admin_who_restores_stays_signed_in(admin_page, demo_path, tmp_path)
     copy = tmp_path / "before.db"
     shutil.copy(demo_path, copy)
     earlier = connect(copy)
-    with earlier.conn:
+    with transaction(earlier):
         earlier.execute("DELETE FROM web_sessions")
     archive = backup.backup(earlier, tmp_path / "archives")
     earlier.close()
@@ -841,7 +842,6 @@ def test_the_audit_date_filter_uses_the_dates_shown_in_thailand_time(admin_page,
     # 20:30 UTC on 24 November is 03:30 on 25 November in Thailand, as the table shows it
     demo_db.execute("INSERT INTO audit_log (at, username, action, entity) VALUES (?, ?, ?, ?)",
                     ["2030-11-24T20:30:00.000+00:00", "night-owl", "test", "store"])
-    demo_db.conn.commit()
     at = admin_page("audit")
     when, who = translate("adm_audit_when", "th"), translate("adm_audit_who", "th")
     at.date_input(key="adm:audit_dates").set_value((date(2030, 11, 25), date(2030, 11, 25))).run()

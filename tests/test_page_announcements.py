@@ -8,6 +8,7 @@ from test_page_admin import admin_page, button, click, labelled, ok  # noqa: F40
 
 from i18n import translate
 from storage import accounts, announcements
+from storage.db import transaction
 from storage.demo import DEMO_PASSWORD
 
 
@@ -51,7 +52,7 @@ def test_the_owner_publishes_and_a_unit_reads_it_on_its_home_page(admin_page, ap
 def test_the_owner_sees_who_read_it_and_withdraws_it(admin_page, app, demo_db):  # noqa: F811
     aid = announcements.publish(demo_db, admin(demo_db), "แจ้งกำหนดส่ง", "", roles=["director"])
     announcements.mark_read(demo_db, accounts.authenticate(demo_db, "demo-director", DEMO_PASSWORD), aid)
-    with demo_db.conn:
+    with transaction(demo_db):
         demo_db.execute("UPDATE users SET display_name = 'สุดา ผู้อำนวยการ' WHERE username = 'demo-director'")
     at = admin_page("announcements")
     [table] = at.dataframe

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from i18n import translate
 from i18n.format import MONTHS_TH, date_label, thailand_today
 from storage import accounts, announcements, department, ofis, workplan
+from storage.db import transaction
 from storage.demo import DEMO_PASSWORD
 from ui.router import PAGES
 
@@ -40,7 +41,7 @@ def dated(demo_db):
     ofi_id = ofis.create(demo_db, committee, YEAR, "1.1", "ทบทวนวิสัยทัศน์", "high", "demo-unit",
                          thailand_today() + timedelta(days=60), [user(demo_db, "unit").unit_id])
     ofis.add_note(demo_db, committee, ofi_id, "เริ่มแล้ว")
-    with demo_db.conn:
+    with transaction(demo_db):
         demo_db.execute("UPDATE phases SET starts_on = '2026-10-01', ends_on = '2027-01-31' WHERE year = ?", [YEAR])
     return demo_db
 

@@ -160,7 +160,6 @@ def test_a_field_changed_in_the_app_after_the_preview_is_refused_then_named(offl
 
 def test_a_submitted_form_can_be_printed_but_not_imported(offline, store):  # noqa: F811
     store["db"].execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [store["aid"]])
-    store["db"].conn.commit()
     at = offline()
     assert labels(at) == [translate("off_print", "th")]
     assert not at.get("file_uploader")

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from i18n import translate
 from i18n.format import thailand_today
 from storage import accounts, announcements, answers, assessments, department, ofis, reviews, workplan
+from storage.db import transaction
 from storage.demo import DEMO_PASSWORD
 from ui.text import md
 
@@ -21,7 +22,7 @@ NAMES = {"demo-unit": "สมชาย ใจดี", "demo-committee": "สม�
 @pytest.fixture
 def named(demo_db):
     """The demo store with each demo account's ชื่อ-สกุล entered; ``named(role)`` signs that account in."""
-    with demo_db.conn:
+    with transaction(demo_db):
         for username, name in NAMES.items():
             demo_db.execute("UPDATE users SET display_name = ? WHERE username = ?", [name, username])
 
@@ -72,14 +73,14 @@ def test_a_value_someone_just_changed_names_them(app, demo_db, named, lang):
 def test_committee_notes_name_their_author_in_the_review_and_the_unit_form(app, demo_db, named, lang):
     unit, committee = named("unit"), named("committee")
     found = assessments.get(demo_db, unit.unit_id, YEAR)
-    with demo_db.conn:  # submitted, so the committee reviews it
+    with transaction(demo_db):  # submitted, so the committee reviews it
         demo_db.execute("UPDATE assessments SET status = 'submitted' WHERE id = ?", [found["id"]])
     reviews.add_note(demo_db, committee, found["id"], "1.1", "comment", "แนบหลักฐานเพิ่ม")
     note = translate("note_comment", lang, author=md(NAMES["demo-committee"]), text=md("แนบหลักฐานเพิ่ม"))
     review = app("committee", lang, page="pages/review.py")
     review.selectbox(key=f"rv:unit:{lang}").set_value(unit.unit_id).run()
     assert note in [w.value for w in ok(review).warning]
-    with demo_db.conn:
+    with transaction(demo_db):
         demo_db.execute("UPDATE assessments SET status = 'returned' WHERE id = ?", [found["id"]])
     form = app("unit", lang, page="pages/self_assessment.py")
     assert note in [w.value for w in ok(form).warning]

@@ -24,7 +24,6 @@ def without_a_form(db, unit) -> None:
     for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis", "item_comments", "evidence"):
         db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
     db.execute("DELETE FROM assessments WHERE id = ?", [aid])
-    db.conn.commit()
 
 
 def open_form(app, lang="th"):
@@ -62,7 +61,6 @@ def test_outside_the_phase_no_form_is_started(app, store):
 def test_a_returned_form_stays_editable_after_the_phase_closes(app, store):
     db, unit = store["db"], store["unit"]
     db.execute("UPDATE assessments SET status = 'returned' WHERE unit_id = ? AND year = ?", [unit.unit_id, YEAR])
-    db.conn.commit()
     years.set_phase(db, store["admin"], YEAR, "self_assessment", "closed")
     at = open_form(app)
     assert translate("sa_phase_closed", "th", year=YEAR) not in [i.value for i in at.info]

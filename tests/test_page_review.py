@@ -34,7 +34,6 @@ def store(demo_path):
     for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis", "item_comments"):
         db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
     db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
-    db.conn.commit()
     ticks = {cp.id: level == "basic" for item, level, cp in FW.checkpoints()}
     v = answers.save_checkpoints(db, unit, aid, 0, ticks)
     v = answers.save_kpi_values(db, unit, aid, v, {(kpi.id, 2570): 90.0 for _, kpi in FW.kpis()})
@@ -210,7 +209,6 @@ def test_the_committee_judges_a_units_own_kpi_and_the_unit_sees_it(app, demo_db,
     assert [c.value for c in at.caption].count(translate("rv_not_counted", lang)) == 1  # beside the KPI
 
     demo_db.execute("UPDATE users SET unit_id = ? WHERE username = 'demo-unit'", [own_kpi["unit_id"]])
-    demo_db.conn.commit()
     unit = app("unit", lang, page="pages/self_assessment.py")
     unit.segmented_control(key="sa:category").set_value(7).run()
     assert not unit.exception and notice in [w.value for w in unit.warning]

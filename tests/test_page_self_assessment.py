@@ -28,7 +28,6 @@ def store(demo_path):
     for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis"):
         db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
     db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
-    db.conn.commit()
     yield {"db": db, "unit": unit, "aid": aid,
            "committee": accounts.authenticate(db, "demo-committee", DEMO_PASSWORD)}
     db.close()
@@ -251,7 +250,6 @@ def test_returned_assessment_shows_reasons_and_comments_and_can_be_revised(page,
     store["db"].execute("INSERT INTO item_comments (assessment_id, item, author, text, created_at) "
                         "VALUES (?, '1.1', 'demo-committee', 'ขอหลักฐานการสื่อสารวิสัยทัศน์', '2026-11-01')",
                         [store["aid"]])
-    store["db"].conn.commit()
     assessments.change_status(store["db"], store["committee"], store["aid"], v, "return", reason="หลักฐานไม่ครบ")
     at = page()
     assert any("หลักฐานไม่ครบ" in e.value for e in at.error)
@@ -321,7 +319,6 @@ def test_unit_adds_its_own_kpi_scores_it_and_removes_it(page, store):
 
 def test_a_year_scoring_own_kpis_on_floor_and_ceiling_asks_for_them(page, store):
     store["db"].execute("UPDATE cycles SET rules = ? WHERE year = 2570", ['{"unit_kpis": "floor_ceiling"}'])
-    store["db"].conn.commit()
     at = open_add_kpi(page())
     numbers = [w.label for w in at.number_input if w.form_id and w.form_id.startswith("sa:addkpi")]
     assert translate("sa_kpi_floor", "th") in numbers and translate("sa_kpi_ceiling", "th") in numbers

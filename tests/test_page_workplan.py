@@ -120,7 +120,6 @@ def test_without_a_plan_other_roles_are_told_and_offered_nothing(open_page, role
 def test_a_closed_year_shows_the_plan_read_only(open_page, demo_db):
     workplan.start(demo_db, user(demo_db, "admin"), YEAR)
     demo_db.execute("UPDATE cycles SET status = 'closed' WHERE year = ?", [YEAR])
-    demo_db.conn.commit()
     at = open_page("admin")
     assert not at.data_editor and len(at.dataframe) == 1
     assert translate("wp_year_closed", "th", year=YEAR) in [c.value for c in at.caption]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ NOT_STARTED = UNITS[4][0]  # the demo's fifth unit has no assessment in 2570
 
 
 def _no_admin(path: Path) -> Path:
-    with connect(path).conn as conn:
+    with closing(connect(path)) as conn:
         conn.execute("UPDATE users SET active = 0 WHERE role = 'admin'")
     return path
 

@@ -32,7 +32,6 @@ def people(db):
     somchai = accounts.create_user(db, "somchai", PASSWORD, "director", email="Somchai@Example.go.th")
     accounts.create_user(db, "gone", PASSWORD, "committee", email="gone@example.go.th")
     db.execute("UPDATE users SET active = 0 WHERE username = 'gone'")
-    db.conn.commit()
     return somchai
 
 
@@ -65,7 +64,6 @@ def test_an_email_shared_by_two_accounts_signs_in_neither(db, people):
     accounts.create_user(db, "twin", PASSWORD, "committee")
     # a store from before e-mails were unique
     db.execute("UPDATE users SET email = 'somchai@example.go.th' WHERE username = 'twin'")
-    db.conn.commit()
     assert signin.sign_in_sso(db, "somchai@example.go.th", True, "p").refusal == "sso_ambiguous"
 
 
@@ -127,7 +125,6 @@ def test_the_provider_button_goes_to_the_provider(app, signed_in_elsewhere, lang
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_back_from_the_provider_a_known_email_is_signed_in(app, demo_db, signed_in_elsewhere, lang):
     demo_db.execute("UPDATE users SET email = 'director@example.go.th' WHERE username = 'demo-director'")
-    demo_db.conn.commit()
     calls = signed_in_elsewhere("Director@example.go.th")
     at = sign_in_page(app, lang)
     assert not at.exception
@@ -181,7 +178,6 @@ def test_half_a_configuration_shows_no_button(app):
 def test_an_old_identity_waits_for_a_click_so_a_reload_does_not_outlast_the_idle_time(app, demo_db,
                                                                                       signed_in_elsewhere):
     demo_db.execute("UPDATE users SET email = 'director@example.go.th' WHERE username = 'demo-director'")
-    demo_db.conn.commit()
     calls = signed_in_elsewhere("director@example.go.th", age=3600)  # issued an hour ago: a reload
     at = sign_in_page(app, "en")
     assert on_sign_in_page(at) and "user_id" not in at.session_state

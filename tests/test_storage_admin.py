@@ -371,7 +371,6 @@ def test_audit_entries_filter_by_the_days_people_in_thailand_see(db):
     db.execute("INSERT INTO audit_log (at, username, action, entity) VALUES (?, ?, ?, ?), (?, ?, ?, ?)",
                ["2030-11-24T16:59:59.999+00:00", "late-24th", "test", "store",
                 "2030-11-24T20:30:00.000+00:00", "early-25th", "test", "store"])
-    db.conn.commit()
     day = date(2030, 11, 25)
     assert list(audit.entries(db, since=day, until=day)["username"]) == ["early-25th"]
     assert list(audit.entries(db, since=date(2030, 11, 24), until=date(2030, 11, 24))["username"]) == ["late-24th"]

@@ -12,6 +12,7 @@ from smtp_server import smtp_server
 
 from i18n.format import thailand_today
 from storage import accounts, announcements, backup, evidence, mail, org
+from storage.db import transaction
 from storage.errors import AccessDenied, InputError, StoreError
 
 PDF = pdf_bytes("briefing")
@@ -196,7 +197,7 @@ def test_an_address_with_a_comma_never_reaches_several_recipients(db, people, sm
     """``u,1@x`` reads as two recipients, ``u`` and ``1@x``: such an address (stored before addresses were
     checked so) is not used at all, and logged; a quoted ``"boss,director"@x`` is one, and goes to it alone."""
     handler, settings = smtp
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE users SET email = 'u,1@example.go.th' WHERE username = 'unit1'")
         db.execute("UPDATE users SET email = '\"boss,director\"@example.go.th' WHERE username = 'boss'")
     aid = announcements.publish(db, people["admin"], "ประกาศ", "", roles=["unit", "director"])

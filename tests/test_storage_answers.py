@@ -141,7 +141,6 @@ def test_committee_cannot_write_self_values(db, form):
 def scored_on_floor_and_ceiling(db, year: int = 2570) -> None:
     """The year scores a unit's own KPIs on floor and ceiling (the default file scores them on the target)."""
     db.execute("UPDATE cycles SET rules = ? WHERE year = ?", [json.dumps({"unit_kpis": "floor_ceiling"}), year])
-    db.conn.commit()
 
 
 def test_own_kpi_is_validated_added_scored_and_removed(db, form):

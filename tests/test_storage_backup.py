@@ -18,6 +18,7 @@ import pytest
 from sample_files import pdf_bytes
 
 from storage import assessments, audit, backup, connect, evidence
+from storage import migrations as upgrades
 from storage.db import open_database, transaction
 from storage.errors import AccessDenied, InputError
 from storage.migrations import Migrations
@@ -115,8 +116,8 @@ def test_an_archive_from_an_older_schema_is_upgraded(tmp_path):
 
     target = tmp_path / "restored.db"
     backup.restore(archive, target)
-    with closing(sqlite3.connect(target)) as conn:
-        assert [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY rowid")] == migrations.names
+    with closing(sqlite3.connect(target)) as conn:  # the steps it lacked, then the revisions since
+        assert upgrades.history(conn) == migrations.names + upgrades.revisions()
 
 
 def test_backups_never_overwrite_an_archive(store, tmp_path, monkeypatch):
@@ -130,7 +131,7 @@ def test_backups_never_overwrite_an_archive(store, tmp_path, monkeypatch):
 def test_check_archive_reads_a_path_bytes_or_a_file(store, tmp_path):
     archive = backup.backup(store, tmp_path)
     manifest = backup.check_archive(archive)
-    assert manifest.name == archive.name and manifest.schema == migrations.names
+    assert manifest.name == archive.name and manifest.schema == upgrades.revisions()
     assert manifest.tables["evidence"] == 2 and len(manifest.evidence) == 2
     assert backup.check_archive(archive.read_bytes()).files == manifest.files
     with archive.open("rb") as handle:
@@ -430,11 +431,20 @@ def test_an_older_archive_with_an_altered_schema_is_refused(tmp_path):
     assert not (tmp_path / "new.db").exists()
 
 
-def test_schema_steps_out_of_the_apps_order_are_refused(store, tmp_path):
-    skipped = migrations.names[1]
-    doctored = _doctored(backup.backup(store, tmp_path / "out"), tmp_path,
-                         f"DELETE FROM _migrations WHERE name = '{skipped}'",
-                         manifest_change=lambda m: m["schema"].remove(skipped))
+@pytest.mark.parametrize("made", ["before revisions", "new"])
+def test_schema_steps_out_of_the_apps_order_are_refused(store, tmp_path, made):
+    if made == "before revisions":  # a store upgraded from the hand-made steps, one of them taken out
+        skipped = migrations.names[1]
+        old = tmp_path / "old.db"
+        with closing(open_database(old)) as db:
+            migrations.apply(db)
+        with closing(connect(old)) as db:
+            archive = backup.backup(db, tmp_path / "out")
+        doctored = _doctored(archive, tmp_path, f"DELETE FROM _migrations WHERE name = '{skipped}'",
+                             manifest_change=lambda m: m["schema"].remove(skipped))
+    else:  # a new store's history claiming a hand-made step first
+        doctored = _doctored(backup.backup(store, tmp_path / "out"), tmp_path,
+                             manifest_change=lambda m: m["schema"].insert(0, migrations.names[1]))
     with pytest.raises(InputError) as err:
         backup.restore(doctored, tmp_path / "new" / "pmqa.db")
     assert (err.value.key, err.value.params["file"]) == ("error_backup_damaged", "pmqa.db")

@@ -2,6 +2,7 @@
 
 import io
 import re
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -189,7 +190,7 @@ def test_bad_input_exits_with_a_clear_message_and_changes_nothing(production, tm
 
 
 def _no_admin(path: Path) -> Path:
-    with connect(path).conn as conn:
+    with closing(connect(path)) as conn:
         conn.execute("UPDATE users SET active = 0")
     return path
 

@@ -205,7 +205,6 @@ def test_hostile_names_are_stored_clean_and_old_ones_are_read_clean(db, setup):
     [row] = evidence.listing(db, setup["user"], setup["id"])
     assert row["filename"] == "แผน.pdf"
     db.execute("UPDATE evidence SET filename = ? WHERE id = ?", ["../\u202eold\x07.pdf", eid])  # stored before
-    db.conn.commit()
     assert evidence.read(db, setup["user"], eid)[0] == "old.pdf"
     assert evidence.check_readable(db, setup["user"], eid) == "old.pdf"
     link = evidence.add_link(db, setup["user"], setup["id"], "1.1", "basic", "https://example.go.th/a",

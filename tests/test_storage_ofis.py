@@ -729,7 +729,6 @@ def test_gap_ofis_of_an_older_store_get_their_reference_where_the_text_allows(tm
     old.execute("INSERT INTO audit_log (at, username, action, entity, entity_id, detail) VALUES "
                 "('2026-01-01T00:00:00', 'board', 'update', 'ofi', '3', ?)",
                 [json.dumps({"changes": {"description": {"old": "ยังไม่ผ่าน 1.1.B3: x", "new": "แก้"}}})])
-    old.conn.commit()
     old.close()
     db = connect(path)
     got = {r[0]: r[1:] for r in db.execute("SELECT id, gap_kind, gap_ref, generated FROM ofis ORDER BY id")}

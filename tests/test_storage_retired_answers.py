@@ -5,11 +5,11 @@ count is audited per cycle, nothing else in the audit log changes, and the score
 import json
 
 import pytest
-from sqlite_utils import Database
 
 from analysis.scores import cycle_scores
 from scoring import default_framework
 from storage import connect, open_database
+from storage.engine import Store
 from storage.migrations import Migrations
 from storage.schema import migrations
 
@@ -17,7 +17,7 @@ RETIRED = ["1.1.A2", "1.1.S2", "3.1.B2"]  # in the old default, not in the new o
 KEPT = ["1.1.B1", "1.1.A1", "1.2.S2"]
 
 
-def old_store(path) -> Database:
+def old_store(path) -> Store:
     """The schema as the version before this change left it, with a cycle's answers in the old criteria."""
     before = Migrations()
     before.steps = [step for step in migrations.steps if step[0] != "m010_retired_answers"]
@@ -34,7 +34,6 @@ def old_store(path) -> Database:
         db["record_answers"].insert_all({"assessment_id": aid, "checkpoint": cp, "self_met": 1} for cp in RETIRED[:2])
     db.execute("INSERT INTO audit_log (at, username, action, entity, entity_id, detail) VALUES "
                "('2026-01-01T00:00:00', 'unit1', 'save_checkpoints', 'assessment', '2', '{\"1.1.A2\": true}')")
-    db.conn.commit()
     db.close()
     return path
 

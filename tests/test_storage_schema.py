@@ -1,11 +1,11 @@
 """The store on real SQLite files: pragmas, migrations, the audit log's append-only rule."""
 
-import sqlite3
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from storage import connect, is_demo, open_store
-from storage.schema import migrations
+from storage import migrations as upgrades
 
 
 def test_new_store_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
@@ -15,11 +15,12 @@ def test_new_store_uses_wal_foreign_keys_and_busy_timeout(tmp_path):
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
 
 
-def test_migrations_are_recorded_and_safe_to_rerun(tmp_path):
+def test_a_new_store_is_made_by_the_revisions_which_are_recorded_and_safe_to_rerun(tmp_path):
     path = tmp_path / "a.db"
     db = connect(path)
-    assert [r["name"] for r in db["_migrations"].rows] == [name for name, _ in migrations.steps]
-    assert migrations.apply(db) == []
+    assert upgrades.revision(db) == upgrades.head() and upgrades.history(db) == upgrades.revisions()
+    assert "_migrations" not in db.table_names()  # no hand-made step ran
+    assert upgrades.upgrade(db) == []
     db.close()
     again = connect(path)  # reopening applies nothing new and keeps the tables
     assert {"cycles", "units", "users", "assessments", "checkpoint_answers", "kpi_results", "narratives",
@@ -27,7 +28,7 @@ def test_migrations_are_recorded_and_safe_to_rerun(tmp_path):
 
 
 def test_foreign_keys_are_enforced(db):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         db.execute("INSERT INTO assessments (unit_id, year, status, version) VALUES (999, 2570, 'draft', 0)")
 
 
@@ -36,8 +37,7 @@ def test_audit_log_is_append_only(db, statement):
     from storage import audit
 
     audit.record(db, "tester", "create", "unit", 1, code="X")
-    db.conn.commit()
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(IntegrityError, match="append-only"):
         db.execute(statement)
 
 

@@ -86,7 +86,7 @@ def test_a_flood_of_sign_ins_writes_a_bounded_amount_and_nothing_typed(db):
     for n in range(2_000):
         signin.sign_in(db, typed[n % len(typed)] + str(n), "wrong", "203.0.113.9", T0 + timedelta(milliseconds=n))
     assert store_size(db) - before <= 2 * signin.CLIENT_LIMIT + 3
-    dump = "\n".join(db.conn.iterdump())
+    dump = "\n".join(db.dbapi.iterdump())
     assert "my secret password" not in dump and "xxxxxxxxxx" not in dump and "<script>" not in dump
     failed = db.execute("SELECT username, detail FROM audit_log WHERE action = 'sign_in_failed'").fetchall()
     assert {name for name, _ in failed} == {None} and all('"unknown"' in details for _, details in failed)
@@ -163,7 +163,6 @@ def test_an_unknown_or_disabled_name_costs_one_password_check_like_a_wrong_passw
     if name == "somchai-disabled":
         accounts.create_user(db, name, PASSWORD, "director")
         db.execute("UPDATE users SET active = 0 WHERE username = ?", [name])
-        db.conn.commit()
     counting = Counting(accounts._hasher)
     monkeypatch.setattr(accounts, "_hasher", counting)
     accounts._unknown_user_hash()  # made once per process, like the real one
@@ -190,7 +189,6 @@ def test_the_password_hash_uses_the_chosen_parameters_and_old_hashes_are_upgrade
     accounts._hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)  # undone by monkeypatch
     old = PasswordHasher().hash(PASSWORD)  # the library's default: 64 MiB per check
     db.execute("UPDATE users SET password_hash = ? WHERE username = 'somchai'", [old])
-    db.conn.commit()
     assert accounts.authenticate(db, "somchai", PASSWORD) is not None
     stored = db.execute("SELECT password_hash FROM users WHERE username = 'somchai'").fetchone()[0]
     assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

@@ -148,7 +148,6 @@ def test_a_stale_save_or_a_step_of_another_plan_is_refused(db, people):
 def test_a_closed_year_cannot_be_planned_or_approved(db, people):
     plan = workplan.start(db, people["admin"], YEAR, START)
     db.execute("UPDATE cycles SET status = 'closed' WHERE year = ?", [YEAR])
-    db.conn.commit()
     with pytest.raises(NotEditable):
         workplan.save(db, people["admin"], YEAR, plan.version, plan.steps)
     with pytest.raises(NotEditable):

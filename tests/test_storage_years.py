@@ -16,6 +16,7 @@ from i18n import YAML_LOADER
 from scoring import default_framework
 from scoring.criteria import Thresholds
 from storage import accounts, answers, assessments, connect, criteria, evidence, org, reviews, years
+from storage import migrations as upgrades
 from storage.db import open_database, transaction
 from storage.errors import AccessDenied, InputError, NotEditable
 from storage.migrations import Migrations
@@ -592,8 +593,10 @@ def race(paths: list[Path], count: int = 6) -> list[tuple]:
 
 def assert_migrated_once(path: Path) -> None:
     db = open_database(path)
-    assert db.execute("SELECT name, COUNT(*) FROM _migrations GROUP BY name ORDER BY rowid").fetchall() == [
-        (name, 1) for name in migrations.names]
+    assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(upgrades.head(),)]
+    if "_migrations" in db.table_names():  # a store made by the hand-made steps: each ran once
+        assert db.execute("SELECT name, COUNT(*) FROM _migrations GROUP BY name ORDER BY rowid").fetchall() == [
+            (name, 1) for name in migrations.names]
     db.close()
 
 

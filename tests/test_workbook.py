@@ -17,6 +17,7 @@ from i18n import translate
 from reports.__main__ import main
 from reports.workbook import year_workbook
 from storage import accounts, assessments, department, ofis, years
+from storage.db import transaction
 from storage.demo import DEMO_PASSWORD
 
 YEAR = 2570
@@ -113,7 +114,7 @@ def test_the_build_time_shows_in_the_language_calendar_and_owners_by_name(demo_d
     figures = year_figures(demo_db, reader(demo_db), YEAR, "best", lang, now=BUILT)
     ofis.create(demo_db, reader(demo_db), YEAR, "1.1", "ทบทวน", "high", "demo-unit", date(2099, 1, 1),
                 [accounts.authenticate(demo_db, "demo-unit", DEMO_PASSWORD).unit_id])
-    with demo_db.conn:
+    with transaction(demo_db):
         demo_db.execute("UPDATE users SET display_name = 'สมชาย ใจดี' WHERE username = 'demo-unit'")
     data = year_workbook(figures, ofis.register(demo_db, reader(demo_db), YEAR), lang, accounts.people(demo_db))
     book = openpyxl.load_workbook(io.BytesIO(data))
@@ -201,7 +202,6 @@ def test_the_department_assessment_is_in_the_workbook_once_started(demo_db, demo
 
 def test_no_cell_runs_as_a_formula(demo_db):
     demo_db.execute("UPDATE units SET name_th = '=HYPERLINK(\"http://x\",\"y\")' WHERE code = 'PLAN'")
-    demo_db.conn.commit()
     book, _ = _book(demo_db)
     cell = next(row[1] for row in _sheet(book, "units").iter_rows(min_row=2) if row[0].value == "PLAN")
     assert cell.value == "'=HYPERLINK(\"http://x\",\"y\")" and cell.data_type == "s"

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from functools import partial
 
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import local_time
 from storage import announcements, mail
 from storage.accounts import User
+from storage.engine import Store
 from ui import session
 from ui.i18n import current_language, t
 from ui.people import person
@@ -40,7 +40,7 @@ def _file(user: User, file_id: int) -> bytes:
     return announcements.read_file(session.store(), user, file_id)[1]  # access is checked again at download
 
 
-def inbox_panel(db: Database, user: User) -> None:
+def inbox_panel(db: Store, user: User) -> None:
     """The user's unread announcements, newest first."""
     for item in announcements.inbox(db, user):
         with st.container(border=True):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import year_label
 from storage import org
+from storage.engine import Store
 from ui import choices
 from ui.i18n import current_language, t
 from ui.router import end_page
@@ -14,7 +14,7 @@ from ui.router import end_page
 CHOSEN = "cycle"
 
 
-def choose_cycle(db: Database) -> int:
+def choose_cycle(db: Store) -> int:
     """The cycle picked in the sidebar (the current cycle at first); stops the page when none exists."""
     years = [c["year"] for c in org.cycles(db)][::-1]
     if not years:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from analysis.annex import is_public
 from analysis.evidence_gaps import DEPARTMENT
@@ -17,6 +16,7 @@ from scoring.criteria import Item
 from storage import department, images, years
 from storage.accounts import User
 from storage.department import Record
+from storage.engine import Store
 from ui import choices, session
 from ui.assessment_form import level_heading
 from ui.editor import Editor
@@ -118,12 +118,12 @@ def start_panel(user: User, year: int, counted: int, closed: bool) -> None:
         st.rerun()
 
 
-def cited_images(db: Database, year: int, text: str) -> dict[int, bytes]:
+def cited_images(db: Store, year: int, text: str) -> dict[int, bytes]:
     """The year's images ``text`` cites (``image:<id>``), for its preview."""
     return images.for_year(db, year, map(int, IMAGE_SOURCE.findall(text)))
 
 
-def text_tools(db: Database, user: User, year: int, editable: bool) -> None:
+def text_tools(db: Store, user: User, year: int, editable: bool) -> None:
     """How to format the accounts and the profile, and the year's images they may show (uploaded here)."""
     help_text()
     with st.expander(t("dp_images"), icon=":material/image:"):
@@ -158,7 +158,7 @@ def decision_panel(record: Record, user: User, year: int) -> None:
             st.rerun()
 
 
-def render_item(db: Database, record: Record, item: Item, framework: Framework, user: User, fresh: bool,
+def render_item(db: Store, record: Record, item: Item, framework: Framework, user: User, fresh: bool,
                 editable: bool, units_met: dict[str, int], counted: int) -> None:
     """An item of categories 1-6: the department's answers beside how many units met each checkpoint, its
     narrative, the units' narratives to draw from, and the units' evidence it cites."""
@@ -186,7 +186,7 @@ def render_item(db: Database, record: Record, item: Item, framework: Framework, 
         _narrative_and_evidence(db, record, item, user, fresh, editable)
 
 
-def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User, fresh: bool,
+def _narrative_and_evidence(db: Store, record: Record, item: Item, user: User, fresh: bool,
                             editable: bool) -> None:
     lang, year = current_language(), record.record["year"]
     theirs = department.unit_narratives(db, year, item.id)
@@ -222,7 +222,7 @@ def _narrative_and_evidence(db: Database, record: Record, item: Item, user: User
         st.warning(t("dp_cite_intranet", links="; ".join(md(label) for label in intranet)), icon=":material/vpn_lock:")
 
 
-def _adli(db: Database, record: Record, item: Item, user: User, fresh: bool, editable: bool,
+def _adli(db: Store, record: Record, item: Item, user: User, fresh: bool, editable: bool,
           passages: pd.DataFrame) -> None:
     """The department's account of a process item in its ADLI parts, each with its prompt, the units it took
     passages from and a preview of the formatted text; beside them, the units' accounts, any of which goes into a
@@ -266,7 +266,7 @@ def _adli(db: Database, record: Record, item: Item, user: User, fresh: bool, edi
                       args=(user, year, item.id, passages))
 
 
-def render_kpis(db: Database, record: Record, framework: Framework, user: User, fresh: bool, editable: bool,
+def render_kpis(db: Store, record: Record, framework: Framework, user: User, fresh: bool, editable: bool,
                 unit_values: pd.DataFrame) -> None:
     """Category 7: per criteria KPI, the department's values of the cycle's three years, the units' values of
     this year for reference; per item, the department's narrative and cited evidence."""
@@ -393,7 +393,7 @@ def _on_profile(user: User, year: int, part: str) -> None:
     PROFILE.save_field(k, text.strip(), lambda v, shown: save(v, shown, text))
 
 
-def render_profile(db: Database, framework: Framework, user: User, year: int, editable: bool) -> None:
+def render_profile(db: Store, framework: Framework, user: User, year: int, editable: bool) -> None:
     """The organisation profile: per part of the criteria file, its guiding questions and the committee's
     answer, saved when the text box is left."""
     lang = current_language()

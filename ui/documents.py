@@ -10,7 +10,6 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from analysis import overview
 from analysis.deliverables import application_figures, year_figures
@@ -29,6 +28,7 @@ from storage import answers, assessments, department, examiners, ofis, org, year
 from storage.accounts import User
 from storage.assessments import SOURCES
 from storage.db import data_version, now
+from storage.engine import Store
 from storage.errors import StoreError
 from ui import choices, faults
 from ui.errors import describe
@@ -53,7 +53,7 @@ def _build(steps: list[tuple[str, Callable]]) -> object:
     return result
 
 
-def _offer(what: tuple, label: str, build: Callable[[], Any], db: Database,
+def _offer(what: tuple, label: str, build: Callable[[], Any], db: Store,
            show: Callable[[Any], None] | None = None) -> None:
     """A build button for one document and, once built for the store as it is now, its files to download.
     ``build`` gives the files (name, mime, bytes); with ``show``, the files and what ``show`` then shows under
@@ -78,7 +78,7 @@ def _offer(what: tuple, label: str, build: Callable[[], Any], db: Database,
             show(extra)
 
 
-def offer_workbook(db: Database, user: User, year: int, lang: str) -> None:
+def offer_workbook(db: Store, user: User, year: int, lang: str) -> None:
     """The department's workbook, from the units' values of the source chosen."""
     st.subheader(t("doc_workbook"))
     st.caption(t("doc_workbook_help"))
@@ -94,7 +94,7 @@ def offer_workbook(db: Database, user: User, year: int, lang: str) -> None:
     _offer(("workbook", year, source, lang), t("doc_build_workbook"), build, db)
 
 
-def offer_application(db: Database, user: User, year: int, lang: str) -> None:
+def offer_application(db: Store, user: User, year: int, lang: str) -> None:
     """The application report in Word and PDF, once the department's assessment is started."""
     st.subheader(t("doc_application"))
     st.caption(t("doc_application_help"))
@@ -155,7 +155,7 @@ def page_budget_table(budget: list[PartPages], note: Text | None, lang: str) -> 
     st.caption(t("pb_note", note=note.get(lang)) if note else t("pb_note_none"))
 
 
-def offer_feedback(db: Database, user: User, year: int, lang: str) -> None:
+def offer_feedback(db: Store, user: User, year: int, lang: str) -> None:
     """The examiner rehearsal's feedback report in Word and PDF, once a member has submitted (for a member who
     has not, the reason it cannot be built)."""
     st.subheader(t("doc_feedback"))
@@ -173,7 +173,7 @@ def offer_feedback(db: Database, user: User, year: int, lang: str) -> None:
     _offer(("feedback", year, lang), t("doc_build_feedback"), build, db)
 
 
-def offer_unit_report(db: Database, user: User, year: int, lang: str) -> None:
+def offer_unit_report(db: Store, user: User, year: int, lang: str) -> None:
     """One unit's assessment as a printable PDF, for a unit chosen among those with one this year."""
     st.subheader(t("doc_unit"))
     st.caption(t("doc_unit_help"))

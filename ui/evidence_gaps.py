@@ -10,7 +10,6 @@ import re
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from analysis.consistency import department_flags
 from analysis.evidence_gaps import DEPARTMENT, MIN_YEARS, counts, year_gaps
@@ -20,6 +19,7 @@ from reports.cells import literal_frame
 from scoring import LEVELS, Framework
 from storage import org
 from storage.db import data_version
+from storage.engine import Store
 from ui import session
 from ui.i18n import current_language, t
 from ui.text import MISSING, md
@@ -37,7 +37,7 @@ NONE = {"department": "eg_none_department", "unit": "eg_none_unit"}
 HELP = {"department": "eg_help_department", "unit": "eg_help_unit"}
 
 
-def _kept(name: str, compute, db: Database, year: int) -> pd.DataFrame:
+def _kept(name: str, compute, db: Store, year: int) -> pd.DataFrame:
     """``compute(db, year)``, kept in the session under ``name`` and computed again only when the store (or the
     year) has changed since."""
     key = (str(session.db_path()), year, data_version(db))
@@ -48,7 +48,7 @@ def _kept(name: str, compute, db: Database, year: int) -> pd.DataFrame:
     return held[1]
 
 
-def year_table(db: Database, year: int) -> pd.DataFrame:
+def year_table(db: Store, year: int) -> pd.DataFrame:
     """The year's gaps (``year_gaps``), computed again only when the store has changed since."""
     return _kept(CACHE, year_gaps, db, year)
 
@@ -134,7 +134,7 @@ def _item_name(framework: Framework, item: str, lang: str) -> str:
         return ""
 
 
-def unit_names(db: Database, lang: str) -> dict[str, str]:
+def unit_names(db: Store, lang: str) -> dict[str, str]:
     """Unit code -> the unit's name in ``lang`` (every unit: a closed one's gaps keep their name)."""
     units = org.all_units(db)
     return dict(zip(units["code"], units["name_en" if lang == "en" else "name_th"], strict=True))
@@ -160,7 +160,7 @@ def csv_bytes(table: pd.DataFrame, framework: Framework, names: dict[str, str], 
     return literal_frame(readable(table, framework, names, lang)).to_csv(index=False).encode("utf-8-sig")
 
 
-def download(db: Database, table: pd.DataFrame, framework: Framework, year: int, key: str,
+def download(db: Store, table: pd.DataFrame, framework: Framework, year: int, key: str,
              scope: str | None = None, container=st) -> None:
     """A button that downloads the year's gaps (or one scope's) as CSV, made only when clicked."""
     lang = current_language()
@@ -172,7 +172,7 @@ def download(db: Database, table: pd.DataFrame, framework: Framework, year: int,
                               help=t("eg_download_help" if scope is None else "eg_download_unit_help"))
 
 
-def department_panel(db: Database, framework: Framework, year: int) -> None:
+def department_panel(db: Store, framework: Framework, year: int) -> None:
     """The department page's panel: the department's gaps, and the whole year's (units included) to download."""
     table = year_table(db, year)
     left, right = st.columns([2, 1], vertical_alignment="bottom")
@@ -181,7 +181,7 @@ def department_panel(db: Database, framework: Framework, year: int) -> None:
     summary(table, DEPARTMENT, framework, "department")
 
 
-def unit_panel(db: Database, framework: Framework, year: int, code: str) -> pd.DataFrame:
+def unit_panel(db: Store, framework: Framework, year: int, code: str) -> pd.DataFrame:
     """The review page's panel: the unit's gaps, and them to download; returns the year's table for the items."""
     table = year_table(db, year)
     left, right = st.columns([2, 1], vertical_alignment="bottom")
@@ -192,7 +192,7 @@ def unit_panel(db: Database, framework: Framework, year: int, code: str) -> pd.D
     return table
 
 
-def overview_metric(db: Database, year: int, started: bool, container=st) -> None:
+def overview_metric(db: Store, year: int, started: bool, container=st) -> None:
     """The overview's count: the department's gaps (a dash before its assessment is started) and the units'."""
     found = counts(year_table(db, year))
     department = f"{found['department']:,}" if started else MISSING
@@ -202,7 +202,7 @@ def overview_metric(db: Database, year: int, started: bool, container=st) -> Non
 FLAGS = "eg:flags"  # session state: ((store, year, data version), the department's consistency flags)
 
 
-def flag_table(db: Database, year: int) -> pd.DataFrame:
+def flag_table(db: Store, year: int) -> pd.DataFrame:
     """The department's consistency flags (``analysis.consistency.department_flags``), computed again only when the
     store has changed since."""
     return _kept(FLAGS, department_flags, db, year)

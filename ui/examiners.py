@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from charts.examiners import consensus_chart, scorer_names
 from i18n.format import local_time
@@ -14,6 +13,7 @@ from scoring import Framework
 from scoring.examiner import AGREED, STEP, consensus_points, item_weights, points, spread
 from storage import examiners
 from storage.accounts import User
+from storage.engine import Store
 from storage.errors import StoreError
 from ui import choices, session
 from ui.editor import Editor, Outcome
@@ -58,7 +58,7 @@ def _on_change(user: User, year: int, item: str, name: str) -> None:
     EDITOR.save_field(k, value, lambda v, shown: save(v, shown, value))
 
 
-def my_scores(db: Database, user: User, year: int, framework: Framework, editable: bool) -> None:
+def my_scores(db: Store, user: User, year: int, framework: Framework, editable: bool) -> None:
     """The member's own score of each item of a category, and the submission once every item is scored."""
     lang = current_language()
     mine = examiners.own(db, user, year)
@@ -110,7 +110,7 @@ def _submit(user: User, year: int, scored: int, items: int) -> None:
         st.rerun()
 
 
-def progress_panel(db: Database, year: int) -> None:
+def progress_panel(db: Store, year: int) -> None:
     """Who scores and how far each is (no score shown)."""
     lang = current_language()
     rows = examiners.progress(db, year)
@@ -122,7 +122,7 @@ def progress_panel(db: Database, year: int) -> None:
     st.caption(" · ".join(lines))
 
 
-def consensus(db: Database, user: User, year: int, framework: Framework, can_agree: bool) -> None:
+def consensus(db: Store, user: User, year: int, framework: Framework, can_agree: bool) -> None:
     """Every submitted member's scores: the spread per item (the widest first), each member's rationale side by
     side and the agreed score; the totals on the award's scale, for each member and the agreement."""
     lang = current_language()

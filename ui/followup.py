@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import date_label, local_day
 from storage import followup, years
 from storage.accounts import User
+from storage.engine import Store
 from ui.i18n import current_language, t
 from ui.plan_common import attempt, cell, comment_thread, committee_form, is_writer, phase_open, target_names
 from ui.text import MISSING, md
@@ -73,7 +73,7 @@ def _result_columns() -> dict:
             "note": st.column_config.TextColumn(t("fu_note"), max_chars=followup.MAX_TEXT)}
 
 
-def report_view(db: Database, user: User, plan_id: int, round_: str) -> None:
+def report_view(db: Store, user: User, plan_id: int, round_: str) -> None:
     lang = current_language()
     report = followup.get(db, user, plan_id, round_)
     plan = report["plan"]
@@ -98,7 +98,7 @@ def report_view(db: Database, user: User, plan_id: int, round_: str) -> None:
     _comments(db, user, report)
 
 
-def _editor(db: Database, user: User, report: dict, names: dict, lang: str) -> None:
+def _editor(db: Store, user: User, report: dict, names: dict, lang: str) -> None:
     plan, round_ = report["plan"], report["round"]
     key = f"fu:{plan['id']}:{round_}:{report['version']}"
     with st.form(key):
@@ -165,7 +165,7 @@ def _read_only(report: dict, names: dict, lang: str) -> None:
         st.success(t("fu_closes_shown"), icon=":material/task_alt:")
 
 
-def _comments(db: Database, user: User, report: dict) -> None:
+def _comments(db: Store, user: User, report: dict) -> None:
     plan, round_ = report["plan"], report["round"]
     comment_thread(report["comments"])
     if user.role != "committee" or report["id"] is None or years.year_refusal(db, plan["year"]):

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import local_time
 from reports.document import Bullets, Image, Item, Numbered, Para, Run, Table
 from reports.markdown import image_reference, missing_images, to_blocks
 from storage import images, years
 from storage.accounts import User
+from storage.engine import Store
 from storage.errors import StoreError
 from ui import session
 from ui.errors import describe
@@ -130,7 +130,7 @@ def _upload(user: User, year: int) -> None:
     next_round(f"ft:upload:{year}")
 
 
-def images_panel(db: Database, user: User, year: int, editable: bool) -> None:
+def images_panel(db: Store, user: User, year: int, editable: bool) -> None:
     """The year's images for its texts: an uploader (``editable``, the committee, an open year), and each image
     with its thumbnail and the reference to paste into a text."""
     st.markdown(f"**{t('ft_images', year=year)}**")

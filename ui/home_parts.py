@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 import streamlit as st
-from sqlite_utils import Database
 
 from analysis.department_record import record_summary
 from analysis.summary import DepartmentSummary, UnitSummary
@@ -16,6 +15,7 @@ from i18n.format import date_label, level_label, local_time, rules_text, score_t
 from scoring import Framework
 from storage import assessments, years
 from storage.accounts import User
+from storage.engine import Store
 from storage.setup import checklist
 from ui.i18n import current_language, t
 from ui.overview_parts import covers, readiness, readiness_help
@@ -27,7 +27,7 @@ FORM_PAGE = "pages/self_assessment.py"
 RECORD_PAGE = "pages/department.py"
 
 
-def phase_notice(db: Database, year: int, lang: str, today: date | None = None,
+def phase_notice(db: Store, year: int, lang: str, today: date | None = None,
                  role: str | None = None) -> tuple[str, str]:
     """('info' or 'error', text): the open phase with its deadline and the days left, an overdue one as an
     error, or a note that no phase is open. The PMQA owner (``role`` admin) opens and closes phases, so its own
@@ -50,7 +50,7 @@ def phase_notice(db: Database, year: int, lang: str, today: date | None = None,
     return "info", translate("home_phase_until", lang, phase=name, date=due, days=days)
 
 
-def phase_banner(db: Database, year: int, role: str) -> None:
+def phase_banner(db: Store, year: int, role: str) -> None:
     kind, text = phase_notice(db, year, current_language(), role=role)
     if kind == "caption":
         st.caption(text)
@@ -109,7 +109,7 @@ def department_metrics(summary: DepartmentSummary, framework: Framework) -> None
     st.caption(rules_text(framework.rules, lang))
 
 
-def record_panel(db: Database, user: User, year: int) -> None:
+def record_panel(db: Store, user: User, year: int) -> None:
     """The department's assessment of record (the one sent to OPDC), apart from the units' mean: once approved,
     its total and level with who approved it and when; a draft or a record not started, said as such."""
     found = record_summary(db, user, year)
@@ -131,7 +131,7 @@ def record_panel(db: Database, user: User, year: int) -> None:
             st.page_link(RECORD_PAGE, label=t("home_record_open"), icon=":material/account_balance:")
 
 
-def returned_banner(db: Database, unit_id: int, year: int) -> None:
+def returned_banner(db: Store, unit_id: int, year: int) -> None:
     """For a unit whose form the committee sent back (or an admin re-opened): why, by when to submit again,
     and a link to the form."""
     found = assessments.get(db, unit_id, year)
@@ -147,7 +147,7 @@ def returned_banner(db: Database, unit_id: int, year: int) -> None:
         st.page_link(FORM_PAGE, label=t("home_returned_go"), icon=":material/edit_note:")
 
 
-def setup_checklist(db: Database) -> bool:
+def setup_checklist(db: Store) -> bool:
     """The admin's checklist while any step is not done; True when everything is set up."""
     steps = checklist(db)
     if all(step.done for step in steps):

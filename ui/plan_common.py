@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import local_time
 from scoring import Framework
 from storage import improvement, years
 from storage.accounts import User
+from storage.engine import Store
 from ui.editor import Outcome
 from ui.i18n import current_language, t
 from ui.people import person
@@ -22,7 +22,7 @@ OUTCOME = Outcome("pl:flash")
 attempt, show_flash = OUTCOME.attempt, OUTCOME.show
 
 
-def phase_open(db: Database, year: int, phase: str) -> bool:
+def phase_open(db: Store, year: int, phase: str) -> bool:
     """The year is open and so is its ``phase``: what the store asks before plans or reports are written."""
     return not years.year_refusal(db, year) and years.phase_status(db, year, phase) == "open"
 

@@ -8,13 +8,13 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from analysis.improvement import expected_points
 from i18n.format import date_label, local_time, score_text
 from scoring import Framework
 from storage import followup, improvement, ofis, org, years
 from storage.accounts import User
+from storage.engine import Store
 from ui import choices
 from ui.dates import date_column, date_input, with_era
 from ui.followup import report_view, reports_column
@@ -27,12 +27,12 @@ from ui.widget_state import next_round
 CHOSEN = "pl:plan"
 
 
-def unit_names(db: Database, lang: str) -> dict:
+def unit_names(db: Store, lang: str) -> dict:
     units = org.all_units(db)
     return {row.id: f"{row.code} · {row.name_en if lang == 'en' else row.name_th}" for row in units.itertuples()}
 
 
-def expected(db: Database, plans: list[dict]) -> dict[int, float]:
+def expected(db: Store, plans: list[dict]) -> dict[int, float]:
     """The points each plan expects to win: as recorded when it was accepted, else computed (once per page run)."""
     return {p["id"]: p["expected_points"] if p["expected_points"] is not None
             else expected_points(db, p["year"], p["unit_id"], p["targets"]) for p in plans}
@@ -56,7 +56,7 @@ def plan_list(plans: list[dict], names: dict, points: dict[int, float], rounds: 
         column_config={t("pl_expected"): st.column_config.NumberColumn(format="%.2f")})
 
 
-def new_plan(db: Database, user: User, year: int, names: dict, lang: str) -> None:
+def new_plan(db: Store, user: User, year: int, names: dict, lang: str) -> None:
     register = ofis.register(db, user, year)
     if register.empty:
         st.caption(t("pl_no_ofis"))
@@ -86,7 +86,7 @@ def choose_plan(plans: list[dict], names: dict) -> int | None:
     return choices.one("selectbox", t("pl_open"), list(labels), CHOSEN, labels.get)
 
 
-def _target_options(db: Database, plan: dict, framework: Framework, lang: str) -> dict:
+def _target_options(db: Store, plan: dict, framework: Framework, lang: str) -> dict:
     """Checkpoints of the plan's OFIs' items and every KPI of the year (the criteria's and the unit's own)."""
     options = {("checkpoint", cp.id): f"{cp.id} {cp.text.get(lang)[:80]}" for item, _, cp in framework.checkpoints()
                if item.id in plan["ofi_items"]}
@@ -131,7 +131,7 @@ def _writable(user: User, plan: dict, open_phase: bool) -> bool:
     return is_writer(user, plan) and open_phase and plan["status"] in improvement.EDITABLE
 
 
-def plan_view(db: Database, user: User, plan_id: int, points: float, open_phase: bool) -> None:
+def plan_view(db: Store, user: User, plan_id: int, points: float, open_phase: bool) -> None:
     lang = current_language()
     plan = improvement.get(db, user, plan_id)
     framework = years.framework_of(db, plan["year"])
@@ -159,7 +159,7 @@ def plan_view(db: Database, user: User, plan_id: int, points: float, open_phase:
             report_view(db, user, plan["id"], tab)
 
 
-def _plan_body(db: Database, user: User, plan: dict, points: float, open_phase: bool, framework: Framework,
+def _plan_body(db: Store, user: User, plan: dict, points: float, open_phase: bool, framework: Framework,
                lang: str) -> None:
     if _writable(user, plan, open_phase):
         _editor(db, user, plan, framework, lang)
@@ -168,7 +168,7 @@ def _plan_body(db: Database, user: User, plan: dict, points: float, open_phase: 
     _comments(db, user, plan, points)
 
 
-def _editor(db: Database, user: User, plan: dict, framework: Framework, lang: str) -> None:
+def _editor(db: Store, user: User, plan: dict, framework: Framework, lang: str) -> None:
     options = _target_options(db, plan, framework, lang)
     own = improvement.own_kpis(db, plan)
     with st.form(f"pl:edit:{plan['id']}:{plan['version']}"):
@@ -229,7 +229,7 @@ def _read_only(plan: dict, framework: Framework, lang: str) -> None:
                                                               for year, text in plan["milestones"].items()))
 
 
-def _comments(db: Database, user: User, plan: dict, points: float) -> None:
+def _comments(db: Store, user: User, plan: dict, points: float) -> None:
     comment_thread(plan["comments"])
     if user.role != "committee" or years.year_refusal(db, plan["year"]):
         return

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from analysis.improvement import state_counts, won_points
 from charts.followup import action_bars, points_bars
 from i18n.format import date_label
 from storage import followup, improvement
 from storage.accounts import User
+from storage.engine import Store
 from ui.followup import status_label
 from ui.i18n import t
 from ui.plans import expected, unit_names
 from ui.text import MISSING
 
 
-def progress_view(db: Database, user: User, year: int, lang: str) -> None:
+def progress_view(db: Store, user: User, year: int, lang: str) -> None:
     plans = [p for p in improvement.listing(db, user, year) if p["status"] in followup.FOLLOWED]
     if not plans:
         st.info(t("pg_none"), icon=":material/trending_up:")
@@ -81,7 +81,7 @@ def _reports(plans: list[dict], rounds: dict, names: dict) -> None:
            for r in followup.ROUNDS}}).astype("string"), hide_index=True, width="stretch", placeholder=MISSING)
 
 
-def _points(db: Database, plans: list[dict], names: dict, year: int, lang: str) -> None:
+def _points(db: Store, plans: list[dict], names: dict, year: int, lang: str) -> None:
     st.subheader(t("pg_points"))
     st.caption(t("pg_points_help", year=year, next=year + 1))
     points = expected(db, plans)

@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n import LANGUAGES
 from storage import DEFAULT_PATH, open_store, signin
 from storage.accounts import User, get_user
 from storage.accounts import change_password as store_change_password
 from storage.db import now
+from storage.engine import DatabaseError, Location, Store, is_server, shown
 from storage.errors import InputError
 from ui import sso
 
@@ -42,31 +41,37 @@ class StoreMissing(RuntimeError):
     damaged or not a database. Visitors are told what happened and what to do, not the server's path,
     which goes to the server's log."""
 
-    def __init__(self, path: Path, damaged: bool = False):
+    def __init__(self, path: Location, damaged: bool = False):
         what = "is damaged or not a database" if damaged else "does not exist or is empty"
-        super().__init__(f"{path} {what}; " + ("restore a backup (python -m storage restore)" if damaged else
-                         f"create a store with: python -m storage init --db {path} --admin NAME "
-                         f"(or python -m storage demo --db {path})"))
+        where = shown(path)  # an address without its password
+        super().__init__(f"{where} {what}; " + ("restore a backup (python -m storage restore)" if damaged else
+                         f"create a store with: python -m storage init --db {where} --admin NAME "
+                         f"(or python -m storage demo --db {where})"))
         self.path, self.damaged = path, damaged
 
 
-def db_path() -> Path:
-    return Path(os.environ.get("PMQA_DB", DEFAULT_PATH))
+def db_path() -> Location:
+    """The store's location: ``PMQA_DB`` (a SQLite file's path or a PostgreSQL address), else the default file."""
+    value = os.environ.get("PMQA_DB", "")
+    return DEFAULT_PATH if not value else value if is_server(value) else Path(value)
 
 
 _checked: set[Path] = set()  # stores this process has found whole (PRAGMA quick_check), once each
 _checking = threading.Lock()
 
 
-def _check_whole(path: Path, db: Database) -> None:
+def _check_whole(path: Location, db: Store) -> None:
     """Once per process and store: SQLite's quick check of the whole file, so a damaged store is noticed
-    at the first page anyone opens, not page by page as each reaches a damaged part."""
+    at the first page anyone opens, not page by page as each reaches a damaged part. (A PostgreSQL server
+    checks its own pages; it has no such check to run.)"""
+    if not db.sqlite:
+        return
     with _checking:
         if path in _checked:
             return
         try:
             whole = db.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
-        except sqlite3.DatabaseError as exc:
+        except DatabaseError as exc:
             if not _damage(exc):
                 raise
             whole = False
@@ -75,27 +80,30 @@ def _check_whole(path: Path, db: Database) -> None:
         _checked.add(path)
 
 
-def _damage(exc: sqlite3.DatabaseError) -> bool:
+def _damage(exc: BaseException) -> bool:
     """Whether SQLite says the file itself is bad, not that it is busy, locked, read-only or cannot be opened
     (those are the server's to fix, and a restore would not help)."""
     return "not a database" in str(exc) or "malformed" in str(exc)
 
 
-def store() -> Database:
+def store() -> Store:
     """The store for this thread. Only the default path (``make run``) is created, with the demo
     department, on first start; a ``PMQA_DB`` file must exist and hold data (``StoreMissing`` otherwise)."""
     path = db_path()
     cached = getattr(_local, "stores", {})
     if path not in cached:
-        default = path.resolve() == DEFAULT_PATH.resolve()
-        if not default and (not path.exists() or path.stat().st_size == 0):
+        server = is_server(path)
+        default = not server and path.resolve() == DEFAULT_PATH.resolve()
+        if not default and not server and (not path.exists() or path.stat().st_size == 0):
             logging.getLogger(__name__).error("%s", StoreMissing(path))
             raise StoreMissing(path)
         db = None
         try:
             db = open_store(path, demo_if_empty=default)
             _check_whole(path, db)
-        except (sqlite3.DatabaseError, StoreMissing) as exc:
+            if server and not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
+                raise StoreMissing(path)  # a database without accounts: python -m storage init makes them
+        except (*DatabaseError, StoreMissing) as exc:
             if db is not None:
                 db.close()
             if not isinstance(exc, StoreMissing) and not _damage(exc):

@@ -7,12 +7,12 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from charts.workplan import workplan_gantt
 from i18n.format import date_label, local_time, month_label, role_label, thailand_today
 from storage import workplan, years
 from storage.accounts import User
+from storage.engine import Store
 from storage.workplan import ROLES, STATUSES, Plan
 from ui.dates import date_column, with_era
 from ui.editor import Outcome
@@ -48,7 +48,7 @@ def summary(steps: list[dict], today: date) -> None:
                                           for s in steps))
 
 
-def timeline(db: Database, plan: Plan, steps: list[dict], today: date) -> None:
+def timeline(db: Store, plan: Plan, steps: list[dict], today: date) -> None:
     st.plotly_chart(workplan_gantt(steps, workplan.fiscal_months(plan.year), years.phases(db, plan.year), today,
                                    current_language()), width="stretch", key="wp:gantt")
     st.caption(t("wp_chart_caption"))
@@ -124,7 +124,7 @@ def steps_of(edited: pd.DataFrame) -> list[dict]:
     return steps
 
 
-def editor(db: Database, user: User, plan: Plan) -> None:
+def editor(db: Store, user: User, plan: Plan) -> None:
     """The PMQA owner's table: edit cells, add rows at the bottom, delete rows, renumber to reorder; saved as
     one change with the version shown."""
     lang = current_language()
@@ -164,7 +164,7 @@ def table(plan: Plan) -> None:
                               for n, s in linked))
 
 
-def approval(db: Database, user: User, plan: Plan) -> None:
+def approval(db: Store, user: User, plan: Plan) -> None:
     """The director's approval of the plan as shown."""
     if plan.status == "approved":
         return
@@ -173,7 +173,7 @@ def approval(db: Database, user: User, plan: Plan) -> None:
         st.rerun()
 
 
-def due_this_month(db: Database, user: User, year: int, today: date | None = None) -> None:
+def due_this_month(db: Store, user: User, year: int, today: date | None = None) -> None:
     """On the home page: the plan's steps the user's role acts on that are due now or overdue."""
     today = today or thailand_today()
     steps = workplan.due(workplan.get(db, user, year), user.role, today)

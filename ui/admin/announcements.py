@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import date_label, local_time, role_label, thailand_today
 from storage import announcements, org
 from storage.accounts import User
+from storage.engine import Store
 from storage.schema import ROLES
 from ui import choices
 from ui.admin import run
@@ -27,14 +27,14 @@ def parse_links(text: str) -> list[dict]:
     return [link_of(line) for line in (text or "").splitlines() if line.strip()]
 
 
-def _email(db: Database, user: User, announcement_id: int) -> bool:
+def _email(db: Store, user: User, announcement_id: int) -> bool:
     """E-mail an announcement to its addressees; the outcome is reported on the next run."""
     settings = smtp_settings()
     return run(lambda: announcements.email(db, user, announcement_id, settings, t("ann_subject_prefix"),
                                            t("ann_mail_footer")), done=t("ann_emailed"))
 
 
-def view(db: Database, user: User) -> None:
+def view(db: Store, user: User) -> None:
     lang = current_language()
     settings = smtp_settings()
     round_ = st.session_state.get(ROUND, 0)
@@ -71,7 +71,7 @@ def view(db: Database, user: User) -> None:
     _listing(db, user, settings is not None, lang)
 
 
-def _listing(db: Database, user: User, can_email: bool, lang: str) -> None:
+def _listing(db: Store, user: User, can_email: bool, lang: str) -> None:
     rows = announcements.listing(db, user)
     st.subheader(t("ann_sent"))
     if not rows:

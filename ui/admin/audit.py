@@ -8,13 +8,13 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from analysis.audit_log import action_label, entity_label, readable
 from i18n import translate
 from i18n.format import local_time
 from storage import audit, org
 from storage.accounts import User
+from storage.engine import Store
 from ui import choices, people
 from ui.dates import date_input
 from ui.i18n import current_language, t
@@ -29,7 +29,7 @@ RAW = {"username": "adm_audit_account", "action": "adm_audit_action_code", "enti
        "detail": "adm_audit_detail_raw"}
 
 
-def view(db: Database, user: User) -> None:
+def view(db: Store, user: User) -> None:
     lang = current_language()
     options = audit.choices(db)
     units = org.all_units(db)

@@ -8,11 +8,11 @@ from functools import partial
 from pathlib import Path
 
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import local_time
 from storage import backup
 from storage.accounts import User
+from storage.engine import Store
 from storage.errors import StoreError
 from ui import choices, session
 from ui.admin import run
@@ -28,7 +28,7 @@ def _progress_bar():
     return lambda fraction, caption: bar.progress(min(max(fraction, 0.0), 1.0), text=t(caption))
 
 
-def view(db: Database, user: User) -> None:
+def view(db: Store, user: User) -> None:
     st.subheader(t("adm_backup"))
     st.caption(t("adm_backup_hint"))
     if st.button(t("adm_backup_make"), type="primary", icon=":material/backup:"):
@@ -47,7 +47,7 @@ def view(db: Database, user: User) -> None:
     _restore(db, user)
 
 
-def _restore(db: Database, user: User) -> None:
+def _restore(db: Store, user: User) -> None:
     st.subheader(t("adm_restore"))
     st.warning(t("adm_restore_warning"), icon=":material/warning:")
     round_ = st.session_state.get("adm:restore_round", 0)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import local_time, year_label
 from reports.page_budget import part_name
 from scoring.criteria import ALL_CATEGORIES, BUDGET_PARTS, MISSING_KPI_RULES
 from storage import criteria, org, years
 from storage.accounts import User
+from storage.engine import Store
 from storage.errors import StoreError
 from ui import choices
 from ui.admin import run
@@ -23,7 +23,7 @@ from ui.text import MISSING, md
 from ui.widget_state import show_stored, store_changed
 
 
-def view(db: Database, user: User) -> None:
+def view(db: Store, user: User) -> None:
     lang = current_language()
     cycles = [c["year"] for c in org.cycles(db)][::-1]
     if not cycles:
@@ -49,7 +49,7 @@ def view(db: Database, user: User) -> None:
     _page_limits(db, user, year, framework, saved=row["page_limits"] is not None)
 
 
-def _upload(db: Database, user: User, year: int) -> None:
+def _upload(db: Store, user: User, year: int) -> None:
     round_ = st.session_state.get("adm:criteria_round", 0)
     upload = st.file_uploader(t("adm_criteria_upload"), type=["yaml", "yml"], key=f"adm:criteria:{year}:{round_}",
                               max_upload_size=criteria.MAX_BYTES // (1024 * 1024),
@@ -69,7 +69,7 @@ def _upload(db: Database, user: User, year: int) -> None:
         st.rerun()
 
 
-def _default(db: Database, user: User, year: int) -> None:
+def _default(db: Store, user: User, year: int) -> None:
     """When the year keeps another file than the default on disk today (the one it was opened with, or one
     accepted): what going back to the default would change, and the button that does it."""
     try:
@@ -110,7 +110,7 @@ def _changes(preview: criteria.Preview) -> None:
                      assessments=preview.orphaned_assessments), icon=":material/warning:")
 
 
-def _rules(db: Database, user: User, year: int, framework, saved: bool) -> None:
+def _rules(db: Store, user: User, year: int, framework, saved: bool) -> None:
     """How the year counts a KPI with no value, and which categories it assesses."""
     st.subheader(t("adm_rules"))
     st.caption(t("adm_rules_saved") if saved else t("adm_rules_from_file"))
@@ -130,7 +130,7 @@ def _rules(db: Database, user: User, year: int, framework, saved: bool) -> None:
             st.rerun()
 
 
-def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> None:
+def _thresholds(db: Store, user: User, year: int, framework, saved: bool) -> None:
     st.subheader(t("adm_thresholds"))
     st.caption(t("adm_thresholds_saved") if saved else t("adm_thresholds_from_file"))
     now = framework.thresholds
@@ -159,7 +159,7 @@ def _thresholds(db: Database, user: User, year: int, framework, saved: bool) -> 
             st.rerun()
 
 
-def _page_limits(db: Database, user: User, year: int, framework, saved: bool) -> None:
+def _page_limits(db: Store, user: User, year: int, framework, saved: bool) -> None:
     """The most pages each part of the year's application may take (empty or 0: no limit), beside the criteria
     file's (assumptions: OPDC's current limits are not public)."""
     lang = current_language()

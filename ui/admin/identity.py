@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlite_utils import Database
 
 from storage import identity
 from storage.accounts import User
+from storage.engine import Store
 from ui.admin import run
 from ui.i18n import t
 from ui.widget_state import form_round, next_round, show_stored
@@ -16,7 +16,7 @@ ROWS = (("name_th", "name_en"), ("short_th", "short_en"), ("ministry_th", "minis
         ("head_title_th", "head_title_en"), ("address_th", "address_en"))
 
 
-def view(db: Database, user: User) -> None:
+def view(db: Store, user: User) -> None:
     stored = identity.get(db)
     st.caption(t("id_intro"))
     prefix = "adm:identity"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from storage import org, unit_import
 from storage.accounts import User
+from storage.engine import Store
 from storage.errors import StoreError
 from ui import choices
 from ui.admin import run
@@ -21,7 +21,7 @@ PLAN = "adm:import_plan"  # (uploaded file id, its plan): what the preview showe
 TEMPLATE = "code,name_th,name_en,group,weight\nPLAN,กองแผนงาน,Planning Division,ส่วนกลาง,60\n"
 
 
-def view(db: Database, user: User) -> None:
+def view(db: Store, user: User) -> None:
     table = org.all_units(db)
     if table.empty:
         st.info(t("adm_no_units"), icon=":material/domain_add:")
@@ -61,7 +61,7 @@ def _fields(prefix: str, unit: dict | None = None) -> dict:
     }
 
 
-def _add_form(db: Database, user: User) -> None:
+def _add_form(db: Store, user: User) -> None:
     with st.expander(t("adm_add_unit"), icon=":material/add_business:"), st.form("adm_add_unit", border=False):
         fields = _fields(f"adm:new_unit:{form_round('adm:new_unit')}")
         if st.form_submit_button(t("adm_add_unit"), type="primary"):
@@ -71,7 +71,7 @@ def _add_form(db: Database, user: User) -> None:
             st.rerun()
 
 
-def _edit_form(db: Database, user: User, table: pd.DataFrame) -> None:
+def _edit_form(db: Store, user: User, table: pd.DataFrame) -> None:
     lang = current_language()
     names = dict(zip(table["id"], table["code"] + " · " + table["name_en" if lang == "en" else "name_th"],
                      strict=True))
@@ -93,7 +93,7 @@ def _edit_form(db: Database, user: User, table: pd.DataFrame) -> None:
             st.rerun()
 
 
-def _import(db: Database, user: User) -> None:
+def _import(db: Store, user: User) -> None:
     round_ = st.session_state.get("adm:import_round", 0)
     with st.expander(t("adm_import_units"), icon=":material/upload_file:", expanded=org.all_units(db).empty):
         st.caption(t("adm_import_hint"))

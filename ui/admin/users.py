@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import local_time, role_label
 from storage import accounts, org
 from storage.accounts import User
+from storage.engine import Store
 from storage.schema import ROLES
 from ui import choices
 from ui.admin import run
@@ -18,7 +18,7 @@ from ui.text import MISSING
 from ui.widget_state import form_round, next_round, show_stored
 
 
-def view(db: Database, user: User) -> None:
+def view(db: Store, user: User) -> None:
     lang = current_language()
     people = accounts.users(db)
     st.dataframe(pd.DataFrame({
@@ -50,7 +50,7 @@ def _role_and_unit(prefix: str, unit_names: dict, lang: str, role: str = "unit",
     return role, unit_id
 
 
-def _add_form(db: Database, user: User, unit_names: dict, lang: str) -> None:
+def _add_form(db: Store, user: User, unit_names: dict, lang: str) -> None:
     prefix = f"adm:new_user:{form_round('adm:new_user')}"
     with st.expander(t("adm_add_user"), icon=":material/person_add:"), st.form("adm_add_user", border=False):
         left, right = st.columns(2)
@@ -68,7 +68,7 @@ def _add_form(db: Database, user: User, unit_names: dict, lang: str) -> None:
             st.rerun()
 
 
-def _edit(db: Database, user: User, people: list[dict], unit_names: dict, lang: str) -> None:
+def _edit(db: Store, user: User, people: list[dict], unit_names: dict, lang: str) -> None:
     names = {p["id"]: f"{p['username']} · {p['display_name']}" for p in people}
     with st.expander(t("adm_edit_user"), icon=":material/manage_accounts:"):
         user_id = choices.selectbox(t("adm_user"), list(names), format_func=names.get, key="adm:edit_user")

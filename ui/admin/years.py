@@ -6,11 +6,11 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from sqlite_utils import Database
 
 from i18n.format import date_label, fiscal_year_of, local_time, thailand_today, year_label
 from storage import criteria, org, years
 from storage.accounts import User
+from storage.engine import Store
 from storage.schema import PHASES
 from ui import choices
 from ui.admin import run
@@ -24,7 +24,7 @@ def this_fiscal_year(today: date | None = None) -> int:
     return fiscal_year_of(today or thailand_today())
 
 
-def view(db: Database, user: User) -> None:
+def view(db: Store, user: User) -> None:
     lang = current_language()
     cycles = org.cycles(db)
     if cycles:
@@ -37,7 +37,7 @@ def view(db: Database, user: User) -> None:
     _year_detail(db, user, chosen, lang)
 
 
-def _years_table(db: Database, cycles: list[dict], lang: str) -> pd.DataFrame:
+def _years_table(db: Store, cycles: list[dict], lang: str) -> pd.DataFrame:
     rows = []
     for c in cycles[::-1]:
         phase = years.current_phase(db, c["year"])
@@ -47,7 +47,7 @@ def _years_table(db: Database, cycles: list[dict], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _open_form(db: Database, user: User, cycles: list[dict]) -> None:
+def _open_form(db: Store, user: User, cycles: list[dict]) -> None:
     files = criteria.accepted_files(db)
     offered = [None, *(f["sha256"] for f in files)]
     names = {f["sha256"]: f"{f['name']} ({f['sha256'][:8]})" for f in files}
@@ -66,7 +66,7 @@ def _open_form(db: Database, user: User, cycles: list[dict]) -> None:
             st.rerun()
 
 
-def _year_detail(db: Database, user: User, year: int, lang: str) -> None:
+def _year_detail(db: Store, user: User, year: int, lang: str) -> None:
     row = years.cycle(db, year)
     is_open = row["status"] == "open"
     phases = years.phases(db, year)

@@ -1,0 +1,342 @@
+"""The store's connection, on SQLite (the embedded default) or PostgreSQL (a ministry's server), through
+SQLAlchemy Core.
+
+``PMQA_DB`` (and every ``location`` here) is a file path, for SQLite, or a ``postgresql://`` address. A
+``Store`` is one connection, used by one thread at a time, as a sqlite3 connection was. Every statement of
+the store goes through it: textual SQL written once for both engines (``execute``, with ``?`` for values),
+and the rows of a table by SQLAlchemy's own statements (``store["table"].insert(...)``, ``upsert``,
+``update``), which each engine's dialect writes in its own SQL.
+
+Transactions are the store's own, the same on both engines: statements outside ``storage.db.transaction``
+commit one by one (the connection is in autocommit mode), and a transaction takes the write lock at its
+start, as SQLite's BEGIN IMMEDIATE does. On PostgreSQL that lock is a transaction-level advisory lock, so
+a read-then-write (a version check, a "who changed this field since" lookup) sees every write committed
+before it and none while it runs, exactly as on SQLite.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, Table, create_engine, event, insert, inspect, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, CursorResult, Engine, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.elements import TextClause
+
+BUSY_TIMEOUT_MS = 5000
+WRITE_LOCK_KEY = 0x504D5141  # "PMQA": the advisory lock a PostgreSQL write transaction takes first
+PRIVATE = 0o600  # new database, evidence and backup files: readable and writable by their owner only
+
+Location = str | Path
+MEMORY = ":memory:"
+
+
+def is_server(location: Location) -> bool:
+    """Whether ``location`` names a PostgreSQL server rather than a SQLite file."""
+    return str(location).startswith(("postgresql:", "postgresql+", "postgres:"))
+
+
+def server_url(location: Location) -> URL:
+    """The address with psycopg 3 as its driver, whatever scheme it was written with."""
+    return make_url(str(location)).set(drivername="postgresql+psycopg")
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty with owner-only permissions if it does not exist (SQLite gives its -wal and
+    -shm files the database file's permissions); tighten an existing one's."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE))
+    os.chmod(path, PRIVATE)
+    return path
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+_ENGINES_KEPT = 64  # engines of files no longer used are dropped, oldest first (tests open thousands)
+
+
+def engine_for(location: Location) -> Engine:
+    """One engine per store and process. Connections are not pooled (a store holds its own for as long as
+    it is open, as a sqlite3 connection was held), so an engine keeps nothing open by itself. ``:memory:``:
+    a new database in memory, each time."""
+    if str(location) == MEMORY:
+        return _file_engine(MEMORY)
+    key = str(location) if is_server(location) else str(Path(location).resolve())
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _server_engine(location) if is_server(location) else _file_engine(Path(key))
+            if len(_engines) >= _ENGINES_KEPT:
+                _engines.pop(next(iter(_engines)))
+            _engines[key] = engine
+        return engine
+
+
+def _file_engine(path: Path | str) -> Engine:
+    engine = create_engine(URL.create("sqlite+pysqlite", database=str(path)), poolclass=NullPool,
+                           isolation_level="AUTOCOMMIT")
+
+    @event.listens_for(engine, "connect")
+    def settings(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    return engine
+
+
+def _server_engine(location: Location) -> Engine:
+    return create_engine(server_url(location), poolclass=NullPool, isolation_level="AUTOCOMMIT",
+                         connect_args={"connect_timeout": 10})
+
+
+# ---- textual SQL: written once, with ? for each value -------------------------------------------------
+
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|:")
+
+
+@functools.lru_cache(maxsize=4096)
+def _statement(sql: str) -> tuple[TextClause, tuple[str, ...]]:
+    """``sql`` as a SQLAlchemy text clause: each ``?`` becomes a bound parameter ``:p1``, ``:p2`` ...; a
+    colon inside a quoted literal is escaped, so it is not read as a parameter. Named parameters
+    (``:name``) pass as they are."""
+    names: list[str] = []
+
+    def token(match: re.Match) -> str:
+        found = match.group()
+        if found == "?":
+            names.append(f"p{len(names) + 1}")
+            return f":{names[-1]}"
+        if found[0] in "'\"":
+            return found.replace(":", "\\:")
+        return found
+
+    return text(_TOKENS.sub(token, sql)), tuple(names)
+
+
+class Rows:
+    """What a statement returns, as a sqlite3 cursor did: rows as plain tuples (``fetchone``, ``fetchall``,
+    iteration), ``rowcount`` and ``lastrowid``."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: CursorResult):
+        self.result = result
+
+    def fetchone(self) -> tuple | None:
+        row = self.result.fetchone() if self.result.returns_rows else None
+        return None if row is None else tuple(row)
+
+    def fetchall(self) -> list[tuple]:
+        return [tuple(row) for row in self.result] if self.result.returns_rows else []
+
+    def __iter__(self) -> Iterator[tuple]:
+        return (tuple(row) for row in self.result) if self.result.returns_rows else iter(())
+
+    @property
+    def rowcount(self) -> int:
+        return self.result.rowcount
+
+    @property
+    def lastrowid(self) -> Any:
+        return self.result.lastrowid
+
+
+class Store:
+    """One connection to the store at ``location`` (not yet migrated: ``storage.connect`` does that)."""
+
+    def __init__(self, location: Location):
+        self.location = location
+        self.engine = engine_for(location)
+        self.dialect: str = self.engine.dialect.name  # "sqlite" or "postgresql"
+        self.connection: Connection = self.engine.connect()
+        self.depth = 0  # open transactions: 1 the outer one, more for savepoints inside it
+
+    # -- statements --------------------------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Rows:
+        statement, names = _statement(sql)
+        return Rows(self.connection.execute(statement, _bind(names, params)))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        statement, names = _statement(sql)
+        batch = [_bind(names, row) for row in rows]
+        if batch:
+            self.connection.execute(statement, batch)
+
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Iterator[dict]:
+        """The rows as dictionaries of column to value."""
+        statement, names = _statement(sql)
+        for row in self.connection.execute(statement, _bind(names, params)).mappings():
+            yield dict(row)
+
+    def run(self, statement: Any, params: Any = None) -> CursorResult:
+        """A SQLAlchemy statement (``insert``, ``update``, ``select`` ...)."""
+        return self.connection.execute(statement, params)
+
+    def driver(self, sql: str) -> None:
+        """A statement of the store's own bookkeeping (BEGIN, SAVEPOINT ...), sent as it is."""
+        self.connection.exec_driver_sql(sql)
+
+    def __getitem__(self, name: str) -> Rowset:
+        return Rowset(self, name)
+
+    def table_names(self) -> list[str]:
+        return sorted(inspect(self.connection).get_table_names())
+
+    def table(self, name: str) -> Table:
+        return _table(self.engine, self.connection, name)
+
+    def json_integer(self, column: str, key: str) -> str:
+        """SQL for the whole number under the top-level ``key`` of the JSON text in ``column`` (NULL when there
+        is none): each engine reads JSON with its own functions."""
+        if not key.isidentifier() or not re.fullmatch(r"[\w.]+", column):
+            raise ValueError(f"not a plain name: {column!r}, {key!r}")
+        if self.sqlite:
+            return f"CAST(json_extract({column}, '$.{key}') AS INTEGER)"
+        return f"CAST(CAST({column} AS jsonb) ->> '{key}' AS INTEGER)"
+
+    # -- state -------------------------------------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        return self.depth > 0
+
+    @property
+    def sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def dbapi(self) -> Any:
+        """The driver's own connection (sqlite3's, for its backup API and sqlite-utils)."""
+        return self.connection.connection.dbapi_connection
+
+    def close(self) -> None:
+        if self.depth:
+            try:
+                self.driver("ROLLBACK")
+            finally:
+                self.depth = 0
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Store {self.dialect} {shown(self.location)}>"
+
+
+def shown(location: Location) -> str:
+    """The location without a password."""
+    return server_url(location).render_as_string(hide_password=True) if is_server(location) else str(location)
+
+
+def _bind(names: tuple[str, ...], params: Sequence[Any] | Mapping[str, Any] | None) -> dict[str, Any]:
+    if params is None:
+        params = ()
+    if isinstance(params, Mapping):
+        return dict(params)
+    params = tuple(params)
+    if len(params) != len(names):
+        raise ValueError(f"the statement takes {len(names)} values, {len(params)} given")
+    return dict(zip(names, params, strict=True))
+
+
+_metadata: dict[int, MetaData] = {}
+
+
+def _table(engine: Engine, connection: Connection, name: str) -> Table:
+    """The table as the store has it (read from the database once per engine)."""
+    metadata = _metadata.setdefault(id(engine), MetaData())
+    if name not in metadata.tables:
+        Table(name, metadata, autoload_with=connection)
+    return metadata.tables[name]
+
+
+class Rowset:
+    """The rows of one table: insert, upsert and update written by SQLAlchemy for the store's engine."""
+
+    __slots__ = ("last_pk", "name", "store")
+
+    def __init__(self, store: Store, name: str):
+        self.store, self.name, self.last_pk = store, name, None
+
+    @property
+    def table(self) -> Table:
+        return self.store.table(self.name)
+
+    def _clean(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """The record less a None for a generated key (the engine numbers the row)."""
+        keys = self.table.primary_key.columns
+        generated = {c.name for c in keys} if len(keys) == 1 and keys[0].autoincrement in (True, "auto") \
+            and keys[0].type.python_type is int else set()
+        return {k: v for k, v in record.items() if not (k in generated and v is None)}
+
+    def insert(self, record: Mapping[str, Any]) -> Rowset:
+        result = self.store.run(insert(self.table).values(self._clean(record)))
+        key = result.inserted_primary_key
+        self.last_pk = key[0] if key is not None and len(key) == 1 else tuple(key or ())
+        return self
+
+    def insert_all(self, records: Iterable[Mapping[str, Any]]) -> Rowset:
+        rows = [self._clean(r) for r in records]
+        by_columns: dict[tuple[str, ...], list[dict]] = {}
+        for row in rows:
+            by_columns.setdefault(tuple(row), []).append(row)
+        for batch in by_columns.values():
+            self.store.run(insert(self.table), batch)
+        return self
+
+    def upsert(self, record: Mapping[str, Any], pk: str | Sequence[str]) -> Rowset:
+        keys = [pk] if isinstance(pk, str) else list(pk)
+        values = self._clean(record)
+        statement = (postgresql if self.store.dialect == "postgresql" else sqlite).insert(self.table).values(values)
+        changed = {k: statement.excluded[k] for k in values if k not in keys}
+        statement = statement.on_conflict_do_update(index_elements=keys, set_=changed) if changed else \
+            statement.on_conflict_do_nothing(index_elements=keys)
+        self.store.run(statement)
+        self.last_pk = values[keys[0]] if len(keys) == 1 else tuple(values[k] for k in keys)
+        return self
+
+    def update(self, key: Any, values: Mapping[str, Any]) -> Rowset:
+        columns = list(self.table.primary_key.columns)
+        key = key if isinstance(key, tuple) else (key,)
+        condition = [column == value for column, value in zip(columns, key, strict=True)]
+        self.store.run(update(self.table).where(*condition).values(dict(values)))
+        self.last_pk = key[0] if len(key) == 1 else key
+        return self
+
+    @property
+    def columns_dict(self) -> dict[str, type]:
+        return {column.name: column.type.python_type for column in self.table.columns}
+
+    @property
+    def count(self) -> int:
+        return self.store.execute(f'SELECT COUNT(*) FROM "{self.name}"').fetchone()[0]
+
+    @property
+    def rows(self) -> Iterator[dict]:
+        return self.store.query(f'SELECT * FROM "{self.name}"')
+
+
+def forget_tables(store: Store) -> None:
+    """Read the tables again at their next use (after schema steps changed them)."""
+    _metadata.pop(id(store.engine), None)
+
+
+DatabaseError = (sqlite3.DatabaseError, DBAPIError)  # what the driver says, bare (sqlite3) or through SQLAlchemy
+
+
+def driver_error(exc: BaseException) -> BaseException:
+    """The driver's own exception behind SQLAlchemy's."""
+    return exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc

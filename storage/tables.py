@@ -1,0 +1,615 @@
+"""The store's schema as it stands, the same on both engines: what a new store is made with (the first
+Alembic revision), what ``store["table"]`` writes to, and what a backup's tables are checked against.
+
+Change it only together with a new Alembic revision (``storage/revisions/versions``) that makes the same change
+to stores that exist.
+
+Types are chosen to behave alike on both engines: whole numbers (``Integer``, SQLite's INTEGER and
+PostgreSQL's integer, a single whole-number key numbered by the engine), decimals (``NUMBER``: REAL and
+double precision, never PostgreSQL's 4-byte real), bytes (``LargeBinary``) and text. Text compares and sorts
+by code point on both (``TEXT``: SQLite's BINARY collation, PostgreSQL's "C"), whatever the server's
+default collation is: Thai sorts in the same order on both, the order of its characters in Unicode, which
+for Thai is the dictionary's order of consonants, and a list that must read in a person's order is sorted
+in Python, the same way on both. Dates and times are ISO 8601 text (UTC, milliseconds), which sorts as time
+does. JSON is text, read and written by Python.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Double, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, text
+from sqlalchemy.dialects.sqlite import REAL
+
+TEXT = Text().with_variant(Text(collation="C"), "postgresql")
+NUMBER = Double().with_variant(REAL(), "sqlite")  # SQLite's REAL, PostgreSQL's double precision: 8 bytes on both
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("key", TEXT, primary_key=True, autoincrement=False),
+    Column("value", TEXT),
+)
+
+cycles = Table(
+    "cycles", metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("status", TEXT),
+    Column("opened_at", TEXT),
+    Column("criteria_sha", TEXT),
+    Column("thresholds", TEXT),
+    Column("closed_at", TEXT),
+    Column("rules", TEXT),
+    Column("page_limits", TEXT),
+)
+
+units = Table(
+    "units", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", TEXT, nullable=False),
+    Column("name_th", TEXT, nullable=False),
+    Column("name_en", TEXT),
+    Column("kind", TEXT),
+    Column("weight", NUMBER, nullable=False, server_default=text('1.0')),
+    Column("active", Integer, server_default=text('1')),
+    Index("idx_units_code", "code", unique=True),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", TEXT, nullable=False),
+    Column("display_name", TEXT),
+    Column("role", TEXT, nullable=False),
+    Column("unit_id", Integer, ForeignKey("units.id")),
+    Column("password_hash", TEXT, nullable=False),
+    Column("active", Integer, server_default=text('1')),
+    Column("created_at", TEXT),
+    Column("email", TEXT),
+    Column("last_sign_in", TEXT),
+    Column("must_change_password", Integer, nullable=False, server_default=text('0')),
+    Index("idx_users_username", "username", unique=True),
+)
+
+assessments = Table(
+    "assessments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
+    Column("year", Integer, ForeignKey("cycles.year"), nullable=False),
+    Column("status", TEXT, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text('0')),
+    Column("created_at", TEXT),
+    Column("updated_at", TEXT),
+    Column("updated_by", TEXT),
+    Column("submitted_at", TEXT),
+    Column("return_reason", TEXT),
+    Index("idx_assessments_unit_id_year", "unit_id", "year", unique=True),
+)
+
+checkpoint_answers = Table(
+    "checkpoint_answers", metadata,
+    Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True, autoincrement=False),
+    Column("checkpoint", TEXT, primary_key=True, autoincrement=False),
+    Column("self_met", Integer),
+    Column("review_met", Integer),
+    Column("needs_confirm", Integer, server_default=text('0')),
+)
+
+kpi_results = Table(
+    "kpi_results", metadata,
+    Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True, autoincrement=False),
+    Column("kpi", TEXT, primary_key=True, autoincrement=False),
+    Column("fiscal_year", Integer, primary_key=True, autoincrement=False),
+    Column("self_value", NUMBER),
+    Column("review_value", NUMBER),
+)
+
+unit_kpis = Table(
+    "unit_kpis", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("assessment_id", Integer, ForeignKey("assessments.id")),
+    Column("kpi", TEXT),
+    Column("item", TEXT),
+    Column("name", TEXT),
+    Column("unit_label", TEXT),
+    Column("direction", TEXT),
+    Column("floor", NUMBER),
+    Column("ceiling", NUMBER),
+    Column("target", NUMBER),
+    Column("ofi_id", Integer),
+    Column("min_value", NUMBER),
+    Column("max_value", NUMBER),
+    Column("suitable", Integer),
+    Column("suitable_reason", TEXT),
+    Index("idx_unit_kpis_assessment_id_kpi", "assessment_id", "kpi", unique=True),
+)
+
+narratives = Table(
+    "narratives", metadata,
+    Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True, autoincrement=False),
+    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("level", TEXT, primary_key=True, autoincrement=False),
+    Column("text", TEXT),
+)
+
+evidence = Table(
+    "evidence", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("assessment_id", Integer, ForeignKey("assessments.id")),
+    Column("item", TEXT),
+    Column("level", TEXT),
+    Column("kpi", TEXT),
+    Column("kind", TEXT),
+    Column("filename", TEXT),
+    Column("path", TEXT),
+    Column("sha256", TEXT),
+    Column("size", Integer),
+    Column("url", TEXT),
+    Column("confidential", Integer),
+    Column("added_by", TEXT),
+    Column("added_at", TEXT),
+    Column("removed_at", TEXT),
+)
+
+item_comments = Table(
+    "item_comments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("assessment_id", Integer, ForeignKey("assessments.id")),
+    Column("item", TEXT),
+    Column("author", TEXT),
+    Column("text", TEXT),
+    Column("created_at", TEXT),
+    Column("kind", TEXT, nullable=False, server_default=text("'comment'")),
+)
+
+ofis = Table(
+    "ofis", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, ForeignKey("cycles.year")),
+    Column("source", TEXT),
+    Column("item", TEXT),
+    Column("unit_id", Integer, ForeignKey("units.id")),
+    Column("description", TEXT),
+    Column("priority", TEXT),
+    Column("owner", TEXT),
+    Column("due_date", TEXT),
+    Column("status", TEXT),
+    Column("points", NUMBER),
+    Column("carried_from", Integer, ForeignKey("ofis.id")),
+    Column("created_at", TEXT),
+    Column("updated_at", TEXT),
+    Column("created_by", TEXT),
+    Column("version", Integer, nullable=False, server_default=text('0')),
+    Column("updated_by", TEXT),
+    Column("gap_kind", TEXT),
+    Column("gap_ref", TEXT),
+    Column("generated", Integer, nullable=False, server_default=text('0')),
+)
+
+workplan_steps = Table(
+    "workplan_steps", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, ForeignKey("cycles.year")),
+    Column("step", Integer),
+    Column("title_th", TEXT),
+    Column("title_en", TEXT),
+    Column("start_month", TEXT),
+    Column("end_month", TEXT),
+    Column("owner", TEXT),
+    Column("documents", TEXT),
+    Column("status", TEXT),
+    Column("position", Integer),
+    Column("roles", TEXT),
+    Column("done_on", TEXT),
+    Column("updated_at", TEXT),
+    Column("updated_by", TEXT),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", TEXT, nullable=False),
+    Column("username", TEXT),
+    Column("action", TEXT, nullable=False),
+    Column("entity", TEXT, nullable=False),
+    Column("entity_id", TEXT),
+    Column("detail", TEXT),
+)
+
+ofi_units = Table(
+    "ofi_units", metadata,
+    Column("ofi_id", Integer, ForeignKey("ofis.id"), primary_key=True, autoincrement=False),
+    Column("unit_id", Integer, ForeignKey("units.id"), primary_key=True, autoincrement=False),
+)
+
+ofi_notes = Table(
+    "ofi_notes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ofi_id", Integer, ForeignKey("ofis.id")),
+    Column("at", TEXT),
+    Column("author", TEXT),
+    Column("text", TEXT),
+)
+
+criteria_files = Table(
+    "criteria_files", metadata,
+    Column("sha256", TEXT, primary_key=True, autoincrement=False),
+    Column("name", TEXT),
+    Column("framework_id", TEXT),
+    Column("text", TEXT, nullable=False),
+    Column("accepted_at", TEXT),
+    Column("accepted_by", TEXT),
+)
+
+phases = Table(
+    "phases", metadata,
+    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
+    Column("phase", TEXT, primary_key=True, autoincrement=False),
+    Column("position", Integer),
+    Column("starts_on", TEXT),
+    Column("ends_on", TEXT),
+    Column("status", TEXT, nullable=False, server_default=text("'pending'")),
+    Column("changed_at", TEXT),
+)
+
+sign_in_attempts = Table(
+    "sign_in_attempts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", TEXT, nullable=False),
+    Column("username", TEXT),
+    Column("client", TEXT),
+    Column("ok", Integer, nullable=False),
+    Index("idx_sign_in_attempts_client_at", "client", "at"),
+    Index("idx_sign_in_attempts_username_at", "username", "at"),
+)
+
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("token_hash", TEXT, primary_key=True, autoincrement=False),
+    Column("user_id", Integer, nullable=False),
+    Column("username", TEXT, nullable=False),
+    Column("created_at", TEXT),
+    Column("last_seen", TEXT, nullable=False),
+    Index("idx_web_sessions_user_id", "user_id"),
+)
+
+record_answers = Table(
+    "record_answers", metadata,
+    Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True, autoincrement=False),
+    Column("checkpoint", TEXT, primary_key=True, autoincrement=False),
+    Column("self_met", Integer),
+    Column("review_met", Integer),
+)
+
+record_kpis = Table(
+    "record_kpis", metadata,
+    Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True, autoincrement=False),
+    Column("kpi", TEXT, primary_key=True, autoincrement=False),
+    Column("fiscal_year", Integer, primary_key=True, autoincrement=False),
+    Column("self_value", NUMBER),
+    Column("review_value", NUMBER),
+    Column("item", TEXT),
+    Column("floor", NUMBER),
+    Column("ceiling", NUMBER),
+    Column("target", NUMBER),
+    Column("direction", TEXT),
+    Column("suitable", Integer),
+    Column("suitable_reason", TEXT),
+)
+
+none_met = Table(
+    "none_met", metadata,
+    Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True, autoincrement=False),
+    Column("item", TEXT, primary_key=True, autoincrement=False),
+)
+
+retired_answers = Table(
+    "retired_answers", metadata,
+    Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True, autoincrement=False),
+    Column("checkpoint", TEXT, primary_key=True, autoincrement=False),
+    Column("self_met", Integer),
+    Column("review_met", Integer),
+    Column("kind", TEXT, primary_key=True, autoincrement=False),
+    Column("criteria", TEXT),
+    Column("retired_at", TEXT),
+)
+
+dept_records = Table(
+    "dept_records", metadata,
+    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
+    Column("status", TEXT, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text('0')),
+    Column("rule", TEXT, nullable=False),
+    Column("created_at", TEXT),
+    Column("updated_at", TEXT),
+    Column("updated_by", TEXT),
+    Column("approved_at", TEXT),
+    Column("approved_by", TEXT),
+)
+
+dept_answers = Table(
+    "dept_answers", metadata,
+    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
+    Column("checkpoint", TEXT, primary_key=True, autoincrement=False),
+    Column("met", Integer, nullable=False),
+)
+
+dept_narratives = Table(
+    "dept_narratives", metadata,
+    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
+    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("text", TEXT, nullable=False),
+)
+
+dept_kpis = Table(
+    "dept_kpis", metadata,
+    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
+    Column("kpi", TEXT, primary_key=True, autoincrement=False),
+    Column("fiscal_year", Integer, primary_key=True, autoincrement=False),
+    Column("value", NUMBER),
+)
+
+dept_citations = Table(
+    "dept_citations", metadata,
+    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
+    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), primary_key=True, autoincrement=False),
+)
+
+org_profiles = Table(
+    "org_profiles", metadata,
+    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
+    Column("part", TEXT, primary_key=True, autoincrement=False),
+    Column("text", TEXT, nullable=False),
+    Column("updated_at", TEXT),
+    Column("updated_by", TEXT),
+)
+
+workplans = Table(
+    "workplans", metadata,
+    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False, server_default=text('0')),
+    Column("status", TEXT, nullable=False, server_default=text("'draft'")),
+    Column("approved_by", TEXT),
+    Column("approved_at", TEXT),
+    Column("updated_at", TEXT),
+    Column("updated_by", TEXT),
+)
+
+announcements = Table(
+    "announcements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", TEXT, nullable=False),
+    Column("body", TEXT),
+    Column("links", TEXT),
+    Column("roles", TEXT),
+    Column("unit_ids", TEXT),
+    Column("expires_on", TEXT),
+    Column("created_by", TEXT),
+    Column("created_at", TEXT, nullable=False),
+    Column("withdrawn_at", TEXT),
+    Column("emailed_at", TEXT),
+    Column("emailed_count", Integer),
+)
+
+announcement_files = Table(
+    "announcement_files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("announcement_id", Integer, ForeignKey("announcements.id")),
+    Column("filename", TEXT),
+    Column("path", TEXT),
+    Column("sha256", TEXT),
+    Column("size", Integer),
+)
+
+announcement_reads = Table(
+    "announcement_reads", metadata,
+    Column("announcement_id", Integer, ForeignKey("announcements.id"), primary_key=True, autoincrement=False),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True, autoincrement=False),
+    Column("read_at", TEXT),
+)
+
+improvement_plans = Table(
+    "improvement_plans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, ForeignKey("cycles.year"), nullable=False),
+    Column("unit_id", Integer, ForeignKey("units.id")),
+    Column("horizon", TEXT, nullable=False),
+    Column("title", TEXT, nullable=False),
+    Column("owner", TEXT),
+    Column("starts_on", TEXT),
+    Column("ends_on", TEXT),
+    Column("resources", TEXT),
+    Column("status", TEXT, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_by", TEXT),
+    Column("created_at", TEXT),
+    Column("updated_by", TEXT),
+    Column("updated_at", TEXT),
+    Column("expected_points", NUMBER),
+)
+
+plan_ofis = Table(
+    "plan_ofis", metadata,
+    Column("plan_id", Integer, ForeignKey("improvement_plans.id"), primary_key=True, autoincrement=False),
+    Column("ofi_id", Integer, ForeignKey("ofis.id"), primary_key=True, autoincrement=False),
+)
+
+plan_actions = Table(
+    "plan_actions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("improvement_plans.id")),
+    Column("position", Integer),
+    Column("text", TEXT),
+    Column("owner", TEXT),
+    Column("starts_on", TEXT),
+    Column("ends_on", TEXT),
+    Column("resources", TEXT),
+)
+
+plan_targets = Table(
+    "plan_targets", metadata,
+    Column("plan_id", Integer, ForeignKey("improvement_plans.id"), primary_key=True, autoincrement=False),
+    Column("kind", TEXT, primary_key=True, autoincrement=False),
+    Column("ref", TEXT, primary_key=True, autoincrement=False),
+)
+
+plan_milestones = Table(
+    "plan_milestones", metadata,
+    Column("plan_id", Integer, ForeignKey("improvement_plans.id"), primary_key=True, autoincrement=False),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("text", TEXT),
+)
+
+plan_kpis = Table(
+    "plan_kpis", metadata,
+    Column("plan_id", Integer, ForeignKey("improvement_plans.id"), primary_key=True, autoincrement=False),
+    Column("kpi", TEXT, primary_key=True, autoincrement=False),
+)
+
+plan_comments = Table(
+    "plan_comments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("improvement_plans.id")),
+    Column("author", TEXT),
+    Column("kind", TEXT),
+    Column("text", TEXT),
+    Column("created_at", TEXT),
+    Column("round", TEXT),
+)
+
+plan_reports = Table(
+    "plan_reports", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("improvement_plans.id"), nullable=False),
+    Column("round", TEXT, nullable=False),
+    Column("status", TEXT, nullable=False),
+    Column("summary", TEXT),
+    Column("closes", Integer),
+    Column("version", Integer, nullable=False),
+    Column("created_by", TEXT),
+    Column("created_at", TEXT),
+    Column("updated_by", TEXT),
+    Column("updated_at", TEXT),
+    Column("submitted_at", TEXT),
+    Index("idx_plan_reports_plan_id_round", "plan_id", "round", unique=True),
+)
+
+report_actions = Table(
+    "report_actions", metadata,
+    Column("report_id", Integer, ForeignKey("plan_reports.id"), primary_key=True, autoincrement=False),
+    Column("action_id", Integer, ForeignKey("plan_actions.id"), primary_key=True, autoincrement=False),
+    Column("percent", Integer),
+    Column("done", TEXT),
+    Column("evidence", TEXT),
+    Column("problems", TEXT),
+)
+
+report_results = Table(
+    "report_results", metadata,
+    Column("report_id", Integer, ForeignKey("plan_reports.id"), primary_key=True, autoincrement=False),
+    Column("kind", TEXT, primary_key=True, autoincrement=False),
+    Column("ref", TEXT, primary_key=True, autoincrement=False),
+    Column("value", NUMBER),
+    Column("met", Integer),
+    Column("note", TEXT),
+)
+
+department_identity = Table(
+    "department_identity", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name_th", TEXT),
+    Column("name_en", TEXT),
+    Column("short_th", TEXT),
+    Column("short_en", TEXT),
+    Column("ministry_th", TEXT),
+    Column("ministry_en", TEXT),
+    Column("head_name", TEXT),
+    Column("head_title_th", TEXT),
+    Column("head_title_en", TEXT),
+    Column("address_th", TEXT),
+    Column("address_en", TEXT),
+    Column("logo", LargeBinary),
+    Column("logo_type", TEXT),
+    Column("version", Integer, nullable=False, server_default=text('0')),
+    Column("updated_at", TEXT),
+    Column("updated_by", TEXT),
+)
+
+dept_adli = Table(
+    "dept_adli", metadata,
+    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
+    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("part", TEXT, primary_key=True, autoincrement=False),
+    Column("text", TEXT, nullable=False),
+)
+
+dept_adli_sources = Table(
+    "dept_adli_sources", metadata,
+    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
+    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("part", TEXT, primary_key=True, autoincrement=False),
+    Column("unit_id", Integer, ForeignKey("units.id"), primary_key=True, autoincrement=False),
+)
+
+dept_kpi_comparisons = Table(
+    "dept_kpi_comparisons", metadata,
+    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
+    Column("kpi", TEXT, primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("kind", TEXT, nullable=False),
+    Column("label", TEXT, nullable=False),
+    Column("value", NUMBER),
+    Column("source", TEXT),
+)
+
+dept_kpi_notes = Table(
+    "dept_kpi_notes", metadata,
+    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
+    Column("kpi", TEXT, primary_key=True, autoincrement=False),
+    Column("analysis", TEXT),
+    Column("items", TEXT),
+)
+
+text_images = Table(
+    "text_images", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, ForeignKey("cycles.year"), nullable=False),
+    Column("filename", TEXT),
+    Column("png", LargeBinary, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("sha256", TEXT),
+    Column("uploaded_by", TEXT),
+    Column("uploaded_at", TEXT),
+)
+
+exam_scores = Table(
+    "exam_scores", metadata,
+    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True, autoincrement=False),
+    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("percent", Integer),
+    Column("rationale", TEXT),
+    Column("strengths", TEXT),
+    Column("ofis", TEXT),
+    Column("updated_at", TEXT),
+)
+
+exam_submissions = Table(
+    "exam_submissions", metadata,
+    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True, autoincrement=False),
+    Column("submitted_at", TEXT, nullable=False),
+)
+
+exam_consensus = Table(
+    "exam_consensus", metadata,
+    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
+    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("percent", Integer, nullable=False),
+    Column("reason", TEXT, nullable=False),
+    Column("strengths", TEXT),
+    Column("ofis", TEXT),
+    Column("agreed_by", TEXT),
+    Column("agreed_at", TEXT),
+)

@@ -1,0 +1,112 @@
+"""A throw-away PostgreSQL cluster for the tests and benchmarks: Debian's PostgreSQL, started in a temporary
+folder on a free local port, as an unprivileged user, and removed when done.
+
+    python tests/postgres_cluster.py -- pytest -n auto tests/...   # the command runs with PMQA_TEST_DATABASE set
+
+``PMQA_TEST_DATABASE`` is then the cluster's address (``postgresql://pmqa@127.0.0.1:PORT/postgres``); the tests'
+fixtures make each store a database of their own in it (``tests/stores.py``). The cluster trades safety for
+speed, as a throw-away one may: no fsync, no synchronous commit.
+
+PostgreSQL refuses to run as root: run so, the cluster belongs to the ``postgres`` account Debian's package makes
+and its commands run as that account (``runuser``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ports import reserved_port
+
+USER = "pmqa"  # the cluster's superuser, reached without a password from this machine only
+SETTINGS = {
+    "listen_addresses": "127.0.0.1",
+    "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",  # throw-away: speed over safety
+    "max_connections": "400",
+    "shared_buffers": "128MB",
+    "max_locks_per_transaction": "256",
+}
+
+
+def binaries() -> Path:
+    """The folder of Debian's PostgreSQL programs (the newest version installed)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed (scripts/install-system-deps.sh postgresql installs it)")
+    return Path(found[-1]).parent
+
+
+def _as_owner(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@contextlib.contextmanager
+def cluster() -> Iterator[str]:
+    """Start a new cluster; its address while it runs; stopped and removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="pmqa-postgres-"))
+    data, sockets = folder / "data", folder / "sockets"
+    sockets.mkdir()
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        for path in (folder, sockets):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+    bin_dir = binaries()
+    with contextlib.ExitStack() as stack:
+        port = stack.enter_context(reserved_port())
+        stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        stack.callback(_stop, bin_dir, data)
+
+        subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--auth=trust",
+                                  "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]),
+                       check=True, stdout=subprocess.DEVNULL)
+        options = " ".join(f"-c {key}={value}" for key, value in SETTINGS.items())
+        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w",
+                                  "-t", "60", "-o", f"-p {port} -k {sockets} {options}", "start"]),
+                       check=True, stdout=subprocess.DEVNULL)
+        yield f"postgresql://{USER}@127.0.0.1:{port}/postgres"
+
+
+def _stop(bin_dir: Path, data: Path) -> None:
+    if (data / "postmaster.pid").exists():
+        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_ready(address: str, seconds: float = 30) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            psycopg.connect(address, connect_timeout=2).close()
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[argv.index("--") + 1:] if "--" in argv else argv
+    if not command:
+        print(__doc__)
+        return 2
+    with cluster() as address:
+        wait_ready(address)
+        print(f"PostgreSQL {binaries().parts[-2]} at {address}", flush=True)
+        return subprocess.run(command, env={**os.environ, "PMQA_TEST_DATABASE": address}).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

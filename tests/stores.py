@@ -1,0 +1,65 @@
+"""Where the tests' stores live: SQLite files in the test's temporary folder (``make test``), or databases of
+their own on a throw-away PostgreSQL server (``make test-postgres``: ``PMQA_TEST_DATABASE`` is its address,
+``postgres_cluster.py``). A store's location is what ``storage.connect`` and ``PMQA_DB`` take: a path or an
+address. Copies of a template store are file copies on SQLite and ``CREATE DATABASE ... TEMPLATE`` on
+PostgreSQL; a test's database is dropped when its fixture ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+SERVER = os.environ.get("PMQA_TEST_DATABASE", "")  # empty: SQLite
+_numbers = itertools.count(1)
+
+Location = Path | str
+
+
+def on_server() -> bool:
+    return bool(SERVER)
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(SERVER, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _address(database: str) -> str:
+    return SERVER.rsplit("/", 1)[0] + "/" + database
+
+
+def _database(location: Location) -> str:
+    return str(location).rsplit("/", 1)[1]
+
+
+def new_location(folder: Path, name: str) -> Location:
+    """A place for a new, empty store: ``folder / name`` on SQLite, a new database on the server."""
+    if not on_server():
+        return folder / name
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    database = f"t_{worker}_{os.getpid()}_{next(_numbers)}"
+    _admin(f'CREATE DATABASE "{database}"')
+    return _address(database)
+
+
+def copy_store(template: Location, folder: Path, name: str) -> Location:
+    """A copy of the (closed) store at ``template``."""
+    if not on_server():
+        target = folder / name
+        shutil.copy(template, target)
+        return target
+    location = new_location(folder, name)
+    drop(location)
+    _admin(f'CREATE DATABASE "{_database(location)}" TEMPLATE "{_database(template)}"')
+    return location
+
+
+def drop(location: Location) -> None:
+    """Remove a test's database from the server (its connections ended); a file is left to pytest."""
+    if on_server():
+        _admin(f'DROP DATABASE IF EXISTS "{_database(location)}" WITH (FORCE)')
