@@ -14,20 +14,12 @@ from email.message import EmailMessage
 
 from i18n.format import thailand_today
 from storage import audit, mail
+from storage import files as file_store
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
 from storage.engine import Store
 from storage.errors import AccessDenied, InputError
-from storage.evidence import (
-    check_file,
-    clean_filename,
-    clean_text,
-    evidence_root,
-    is_link,
-    read_stored,
-    stored_path,
-    write_whole,
-)
+from storage.evidence import check_file, clean_filename, clean_text, is_link, read_stored
 from storage.schema import ROLES
 from storage.text import clean
 
@@ -88,12 +80,10 @@ def publish(db: Store, actor: User, title: str, body: str, roles=(), unit_ids=()
             raise InputError("error_ann_expires") from None
         if expires_on < thailand_today().isoformat():
             raise InputError("error_ann_expires")
-    root = evidence_root(db) / FOLDER
     stored = []
     for name, data, suffix in checked:
         digest = hashlib.sha256(data).hexdigest()
-        root.mkdir(parents=True, exist_ok=True)
-        write_whole(root / f"{digest}{suffix}", data)
+        file_store.put(db, f"{FOLDER}/{digest}{suffix}", data)
         stored.append((name, f"{FOLDER}/{digest}{suffix}", digest, len(data)))
     with transaction(db):
         announcement = db["announcements"].insert({
@@ -221,7 +211,7 @@ def read_file(db: Store, actor: User, file_id: int) -> tuple[str, bytes]:
     if actor.role != "admin" and not _addressed(addressed, actor.role, actor.unit_id):
         raise AccessDenied(role=actor.role)
     label = f"announcement file {file_id}"
-    return row["filename"], read_stored(stored_path(db, row["path"], label), row["filename"], label)
+    return row["filename"], read_stored(db, row["path"], row["filename"], label)
 
 
 def email(db: Store, actor: User, announcement_id: int, settings: mail.SmtpSettings, subject_prefix: str,

@@ -46,13 +46,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from storage import audit, connect, migrations
+from storage import audit, connect, migrations, transfer
+from storage import files as file_store
 from storage.accounts import User, require_admin
 from storage.announcements import FOLDER as ANNOUNCEMENTS
-from storage.db import BUSY_TIMEOUT_MS, PRIVATE, db_file, now, private_file, transaction
-from storage.engine import MEMORY, Store
+from storage.db import BUSY_TIMEOUT_MS, DEFAULT_PATH, PRIVATE, db_file, now, private_file, transaction
+from storage.engine import MEMORY, Location, Store, is_server, shown
 from storage.errors import InputError
-from storage.evidence import ALLOWED, evidence_root
+from storage.evidence import ALLOWED
 
 try:
     import fcntl  # file locks: whether a backup's or restore's leftovers belong to a run still going
@@ -141,6 +142,15 @@ def _quote(identifier: str) -> str:
 
 def _applied(conn: sqlite3.Connection) -> list[str]:
     return migrations.history(conn)
+
+
+def _has(conn: sqlite3.Connection, table: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone() is not None
+
+
+def _stored_row(conn: sqlite3.Connection, name: str) -> bytes | None:
+    row = conn.execute("SELECT data FROM stored_files WHERE name = ?", [name]).fetchone()
+    return None if row is None else bytes(row[0])
 
 
 def _damaged(manifest_name: str, file: str) -> InputError:
@@ -294,25 +304,43 @@ def backup(db: Store, out_dir: Path, progress: Progress | None = None, actor: Us
             copy = tmp / DATABASE
             created_at = now()
             progress(0.0, "backup_progress_database")
-            _snapshot(db_file(db), copy, lambda done: progress(0.6 * done, "backup_progress_database"))
+            def step(done: float) -> None:
+                progress(0.6 * done, "backup_progress_database")
+
+            if db.sqlite:
+                _snapshot(db_file(db), copy, step)
+            else:
+                transfer.dump(db, copy, step)
+            files, missing = {}, []
+            in_database = file_store.where(db) == file_store.DATABASE
             with contextlib.closing(_open(copy)) as snapshot:
-                schema, tables = _applied(snapshot), _counts(snapshot)
-                announced = " UNION SELECT path FROM announcement_files" if "announcement_files" in tables else ""
+                announced = " UNION SELECT path FROM announcement_files" if _has(snapshot, "announcement_files") else ""
                 paths = [row[0] for row in snapshot.execute(
                     "SELECT path FROM (SELECT path FROM evidence" + announced + ") "
                     "WHERE path IS NOT NULL AND path <> '' ORDER BY path")]
-                criteria = [] if "criteria_files" not in tables else snapshot.execute(  # none before step m004
+                criteria = [] if not _has(snapshot, "criteria_files") else snapshot.execute(  # none before m004
                     "SELECT sha256, name, text FROM criteria_files ORDER BY sha256").fetchall()
-            files, missing = {DATABASE: _add_file(archive, DATABASE, copy)}, []
-            root = evidence_root(db)
-            for i, path_text in enumerate(paths):
-                progress(0.6 + 0.35 * i / len(paths), "backup_progress_files")
-                relative = path_text.replace("\\", "/")
-                if _safe(relative) and (root / relative).is_file():
-                    files[EVIDENCE + relative] = _add_file(archive, EVIDENCE + relative, root / relative)
-                elif EVIDENCE + relative not in files:
-                    LOG.warning("backup: %s, which the store refers to, is missing; the archive says so", relative)
-                    missing.append(EVIDENCE + relative)
+                root = file_store.folder(db) if not in_database else None
+                for i, path_text in enumerate(paths):
+                    progress(0.6 + 0.35 * i / len(paths), "backup_progress_files")
+                    relative = path_text.replace("\\", "/")
+                    member = EVIDENCE + relative
+                    if member in files:
+                        continue
+                    stored = _stored_row(snapshot, path_text) if in_database else None
+                    if stored is not None:
+                        files[member] = _add_bytes(archive, member, stored)
+                    elif not in_database and _safe(relative) and (root / relative).is_file():
+                        files[member] = _add_file(archive, member, root / relative)
+                    elif member not in missing:
+                        LOG.warning("backup: %s, which the store refers to, is missing; the archive says so", relative)
+                        missing.append(member)
+                if _has(snapshot, "stored_files"):  # the files are the archive's members, not rows of its database
+                    snapshot.execute("DELETE FROM stored_files")
+                    snapshot.commit()
+                    snapshot.execute("VACUUM")
+                schema, tables = _applied(snapshot), _counts(snapshot)
+            files[DATABASE] = _add_file(archive, DATABASE, copy)
             for sha256, name, text in criteria:
                 member = _criteria_member(name, sha256, files)
                 files[member] = _add_bytes(archive, member, text.encode("utf-8"))
@@ -656,15 +684,35 @@ def _undo(created: list[Path]) -> None:
 
 
 def _summary(db: Store, manifest: Manifest) -> dict:
-    return {"archive": manifest.name, "created_at": manifest.created_at, "tables": _counts(db.dbapi),
+    return {"archive": manifest.name, "created_at": manifest.created_at, "tables": transfer.counts(db),
             "evidence_files": len(manifest.evidence)}
 
 
-def restore(archive: Archive, db_path: Path, progress: Progress | None = None) -> dict:
-    """Write a new store at ``db_path`` (which must not exist) from an archive, its evidence files into
-    ``evidence/`` beside it, brought up to this code's schema and audited. A summary: the archive, rows per
-    table, evidence files. The archive is checked first; on any failure nothing is left behind."""
+def _prepare(copy: Path, opened: zipfile.ZipFile, manifest: Manifest, username: str, files_in_database: bool) -> None:
+    """Bring the checked copy up to this code's schema, audit the restore in it and, when the target keeps its
+    files in the database, put the archive's files into the copy's ``stored_files`` (so they move with the rows,
+    in the same step)."""
+    store = connect(copy)
+    try:
+        with transaction(store):
+            audit.record(store, username, "restore", "store", None, archive=manifest.name,
+                         created_at=manifest.created_at)
+            if files_in_database:
+                for member in manifest.evidence:
+                    data = b"".join(_read_capped(opened, member, manifest.files[member]["size"], manifest.name))
+                    file_store.put_row(store, member.removeprefix(EVIDENCE), data)
+    finally:
+        store.close()
+
+
+def restore(archive: Archive, db_path: Location, progress: Progress | None = None) -> dict:
+    """Write a new store at ``db_path`` from an archive: a SQLite file (which must not exist) with its files
+    beside it, or a PostgreSQL database (which must hold no store yet) with its files in it; brought up to this
+    code's schema and audited. A summary: the archive, rows per table, evidence files. The archive is checked
+    first; on any failure nothing is left behind."""
     progress = progress or _no_progress
+    if is_server(db_path):
+        return _restore_to_server(archive, db_path, progress)
     db_path = Path(db_path)
     if db_path.exists():
         raise InputError("error_backup_target_exists", name=str(db_path))
@@ -673,16 +721,12 @@ def restore(archive: Archive, db_path: Path, progress: Progress | None = None) -
         _mkdirs(db_path.parent, created)
         progress(0.0, "restore_progress_check")
         with _checked(archive, workdir=db_path.parent, restoring=True) as (manifest, opened, copy):
-            todo = _evidence_to_write(manifest, db_path.parent / "evidence")
+            in_database = _files_in_database(copy)
+            todo = [] if in_database else _evidence_to_write(manifest, db_path.parent / file_store.EVIDENCE_FOLDER)
             progress(0.3, "restore_progress_upgrade")
-            store = connect(copy)
-            try:
-                with transaction(store):
-                    audit.record(store, COMMAND_LINE, "restore", "store", None, archive=manifest.name,
-                                 created_at=manifest.created_at)
+            _prepare(copy, opened, manifest, COMMAND_LINE, in_database)
+            with contextlib.closing(connect(copy)) as store:
                 summary = _summary(store, manifest)
-            finally:
-                store.close()
             progress(0.5, "restore_progress_evidence")
             _write_evidence(opened, todo, created,
                             lambda done: progress(0.5 + 0.45 * done, "restore_progress_evidence"))
@@ -698,31 +742,57 @@ def restore(archive: Archive, db_path: Path, progress: Progress | None = None) -
     return summary
 
 
+def _files_in_database(copy: Path) -> bool:
+    with contextlib.closing(Store(copy)) as store:
+        return file_store.where(store) == file_store.DATABASE
+
+
+def _restore_to_server(archive: Archive, location: str, progress: Progress) -> dict:
+    target = connect(location)
+    try:
+        if target.execute("SELECT 1 FROM users LIMIT 1").fetchone():
+            raise InputError("error_backup_target_exists", name=shown(location))
+        progress(0.0, "restore_progress_check")
+        with _checked(archive, restoring=True) as (manifest, opened, copy):
+            progress(0.3, "restore_progress_upgrade")
+            _prepare(copy, opened, manifest, COMMAND_LINE, True)
+            progress(0.5, "restore_progress_database")
+            transfer.load(copy, target, lambda done: progress(0.5 + 0.45 * done, "restore_progress_database"))
+        summary = _summary(target, manifest)
+    finally:
+        target.close()
+    progress(1.0, "restore_progress_done")
+    return summary
+
+
 def restore_into(db: Store, archive: Archive, actor: User, progress: Progress | None = None) -> dict:
     """An admin replaces the contents of the running store with an archive's: the checked copy is brought
-    up to this code's schema and the restore audited in it, its evidence files are added to the evidence
-    folder, then it is copied over the live database in one step with SQLite's backup API (other sessions
-    see the change at once). Checked first: a bad archive changes nothing. A summary as ``restore``'s."""
+    up to this code's schema and the restore audited in it, its evidence files are added to the file store,
+    then it replaces the live database in one step (SQLite's backup API; on PostgreSQL one transaction): other
+    sessions see the change at once. Checked first: a bad archive changes nothing. A summary as ``restore``'s."""
     require_admin(db, actor)
     progress = progress or _no_progress
     progress(0.0, "restore_progress_check")
     created: list[Path] = []
-    with _checked(archive, workdir=db_file(db).parent, restoring=True) as (manifest, opened, copy):
-        todo = _evidence_to_write(manifest, evidence_root(db))
+    in_database = file_store.where(db) == file_store.DATABASE
+    workdir = db_file(db).parent if db.sqlite else None
+    with _checked(archive, workdir=workdir, restoring=True) as (manifest, opened, copy):
+        todo = [] if in_database else _evidence_to_write(manifest, file_store.folder(db))
         progress(0.3, "restore_progress_upgrade")
-        store = connect(copy)
-        try:
-            with transaction(store):
-                audit.record(store, actor.username, "restore", "store", None, archive=manifest.name,
-                             created_at=manifest.created_at)
-        finally:
-            store.close()
+        _prepare(copy, opened, manifest, actor.username, in_database)
         try:
             progress(0.4, "restore_progress_evidence")
             _write_evidence(opened, todo, created, lambda done: progress(0.4 + 0.2 * done, "restore_progress_evidence"))
             progress(0.6, "restore_progress_database")
-            with contextlib.closing(_open(copy)) as source:
-                _copy(source, db.dbapi, lambda done: progress(0.6 + 0.35 * done, "restore_progress_database"))
+
+            def step(done: float) -> None:
+                progress(0.6 + 0.35 * done, "restore_progress_database")
+
+            if db.sqlite:
+                with contextlib.closing(_open(copy)) as source:
+                    _copy(source, db.dbapi, step)
+            else:
+                transfer.load(copy, db, step)
         except BaseException:
             _undo(created)
             raise
@@ -733,8 +803,11 @@ def restore_into(db: Store, archive: Archive, actor: User, progress: Progress | 
 
 def backups_folder(db: Store) -> Path:
     """Where the admin page writes archives and looks for them: ``backups/`` beside the database file (a
-    nightly ``python -m storage backup --out`` can write there too)."""
-    return db_file(db).parent / "backups"
+    nightly ``python -m storage backup --out`` can write there too); for a PostgreSQL store, ``PMQA_BACKUPS``
+    (a folder the app servers share), else ``backups/`` beside the default store."""
+    if db.sqlite:
+        return db_file(db).parent / "backups"
+    return Path(os.environ.get("PMQA_BACKUPS") or DEFAULT_PATH.parent / "backups")
 
 
 def archives(db: Store) -> list[Path]:

@@ -1,16 +1,15 @@
-"""Evidence for a level or a KPI: uploaded files, stored beside the database under the unit and year
-with their content hash, or links. Confidential evidence is seen only by its unit and the committee.
+"""Evidence for a level or a KPI: uploaded files, kept in the store's file store (``storage.files``: beside
+the SQLite file, or in the database) under the unit and year with their content hash, or links. Confidential
+evidence is seen only by its unit and the committee.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import io
 import logging
 import re
-import secrets
 import sqlite3
 import unicodedata
 import zipfile
@@ -20,10 +19,10 @@ import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from scoring import LEVELS
-from storage import audit, years
+from storage import audit, files, years
 from storage.accounts import User, acting
 from storage.answers import EDITABLE
-from storage.db import db_file, now, private_file, transaction
+from storage.db import now, transaction
 from storage.engine import DatabaseError, Store, driver_error
 from storage.errors import AccessDenied, InputError, NotEditable, StoreError
 from storage.text import clean
@@ -62,9 +61,7 @@ def is_link(url: str) -> bool:
     return bool(URL.match(url)) and len(url) <= MAX_URL and not any(unicodedata.category(ch) == "Cc" for ch in url)
 
 
-def evidence_root(db: Store) -> Path:
-    """The folder beside the database file that holds uploaded evidence."""
-    return db_file(db).parent / "evidence"
+evidence_root = files.folder  # the folder beside a SQLite file that holds its files (when kept in a folder)
 
 
 def _target(db: Store, actor: User, assessment_id: int, item: str, level: str | None, kpi: str | None) -> dict:
@@ -168,22 +165,6 @@ def _disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in DISK_FULL
 
 
-def write_whole(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all: through a temporary file of its own (identical uploads may race),
-    removed again when the write fails."""
-    if path.exists():
-        return
-    tmp = path.with_suffix(f".{secrets.token_hex(8)}.part")
-    try:
-        private_file(tmp)
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise
-
-
 def add_file(db: Store, actor: User, assessment_id: int, item: str, level: str | None, filename: str,
              data: bytes, confidential: bool = False, kpi: str | None = None) -> int:
     """Store an uploaded file (checked by ``check_file``, named by ``clean_filename``) and its record. A full
@@ -193,15 +174,13 @@ def add_file(db: Store, actor: User, assessment_id: int, item: str, level: str |
     name = clean_filename(filename)
     target = _target(db, actor, assessment_id, item, level, kpi)
     digest = hashlib.sha256(data).hexdigest()
-    folder = evidence_root(db) / str(target["unit_id"]) / str(target["year"])
-    path = folder / f"{digest}{suffix}"
+    stored = f"{target['unit_id']}/{target['year']}/{digest}{suffix}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        write_whole(path, data)
+        files.put(db, stored, data)
         with transaction(db):
             evidence_id = db["evidence"].insert({
                 "assessment_id": assessment_id, "item": item, "level": level, "kpi": kpi, "kind": "file",
-                "filename": name, "path": str(path.relative_to(evidence_root(db))), "sha256": digest,
+                "filename": name, "path": stored, "sha256": digest,
                 "size": len(data), "url": None, "confidential": int(confidential), "added_by": actor.username,
                 "added_at": now(), "removed_at": None}).last_pk
             audit.record(db, actor.username, "add_evidence", "assessment", assessment_id, evidence=evidence_id,
@@ -209,7 +188,7 @@ def add_file(db: Store, actor: User, assessment_id: int, item: str, level: str |
     except (OSError, *DatabaseError) as exc:
         if not _disk_full(exc):
             raise
-        LOG.error("disk full: evidence %s (%d bytes) for assessment %s not stored: %s", path, len(data),
+        LOG.error("disk full: evidence %s (%d bytes) for assessment %s not stored: %s", stored, len(data),
                   assessment_id, exc)
         raise StoreError("error_disk_full") from exc
     return evidence_id
@@ -252,8 +231,8 @@ def listing(db: Store, actor: User, assessment_id: int) -> list[dict]:
     return [r for r in rows if not r["confidential"] or _can_see_confidential(actor)]
 
 
-def _stored(db: Store, actor: User, evidence_id: int) -> tuple[str, Path]:
-    """(clean file name, path) of an uploaded file the actor may see."""
+def _stored(db: Store, actor: User, evidence_id: int) -> tuple[str, str]:
+    """(clean file name, stored name) of an uploaded file the actor may see."""
     actor = acting(db, actor)
     rows = list(db.query("SELECT e.*, a.unit_id FROM evidence e JOIN assessments a ON a.id = e.assessment_id "
                          "WHERE e.id = ? AND e.removed_at IS NULL AND e.kind = 'file'", [evidence_id]))
@@ -263,49 +242,39 @@ def _stored(db: Store, actor: User, evidence_id: int) -> tuple[str, Path]:
     actor.require_unit(row["unit_id"])
     if row["confidential"] and not _can_see_confidential(actor):
         raise AccessDenied(evidence=evidence_id)
-    return clean_filename(row["filename"]), stored_path(db, row["path"], f"evidence {evidence_id}")
+    return clean_filename(row["filename"]), row["path"]
 
 
-def stored_path(db: Store, relative: str, label: str) -> Path:
-    """The file a stored path names, which never leaves the evidence folder (defence in depth)."""
-    root = evidence_root(db).resolve()
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root):
-        raise AccessDenied(file=label)
-    return path
-
-
-def read_stored(path: Path, name: str, label: str) -> bytes:
+def read_stored(db: Store, stored: str, name: str, label: str) -> bytes:
     """A stored file's content; a logged StoreError ``error_evidence_unreadable`` naming the file when it is
     missing or cannot be read."""
     try:
-        return path.read_bytes()
+        return files.get(db, stored)
     except OSError as exc:
-        raise _unreadable(label, name, path, exc) from exc
+        raise _unreadable(db, label, name, stored, exc) from exc
 
 
-def _unreadable(label: str, name: str, path: Path, exc: OSError) -> StoreError:
-    LOG.error("%s: its file %s cannot be read: %s", label, path, exc)
+def _unreadable(db: Store, label: str, name: str, stored: str, exc: OSError) -> StoreError:
+    LOG.error("%s: its file %s cannot be read: %s", label, files.describe(db, stored), exc)
     return StoreError("error_evidence_unreadable", name=name)
 
 
 def check_readable(db: Store, actor: User, evidence_id: int) -> str:
     """The clean name of an uploaded file the actor may see, once its stored file opens (nothing is read);
     a logged StoreError ``error_evidence_unreadable`` when it is missing or cannot be opened."""
-    name, path = _stored(db, actor, evidence_id)
+    name, stored = _stored(db, actor, evidence_id)
     try:
-        with path.open("rb"):
-            pass
+        files.check(db, stored)
     except OSError as exc:
-        raise _unreadable(f"evidence {evidence_id}", name, path, exc) from exc
+        raise _unreadable(db, f"evidence {evidence_id}", name, stored, exc) from exc
     return name
 
 
 def read(db: Store, actor: User, evidence_id: int) -> tuple[str, bytes]:
     """(clean file name, content) of an uploaded file the actor may see; a logged StoreError
     ``error_evidence_unreadable`` when its stored file is missing or cannot be read."""
-    name, path = _stored(db, actor, evidence_id)
-    return name, read_stored(path, name, f"evidence {evidence_id}")
+    name, stored = _stored(db, actor, evidence_id)
+    return name, read_stored(db, stored, name, f"evidence {evidence_id}")
 
 
 def remove(db: Store, actor: User, evidence_id: int) -> None:

@@ -613,3 +613,11 @@ exam_consensus = Table(
     Column("agreed_by", TEXT),
     Column("agreed_at", TEXT),
 )
+
+stored_files = Table(
+    "stored_files", metadata,
+    Column("name", TEXT, primary_key=True, autoincrement=False),  # <unit>/<year>/<sha256><suffix>, ...
+    Column("data", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("stored_at", TEXT, nullable=False),
+)

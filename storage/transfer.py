@@ -1,0 +1,90 @@
+"""Moving a whole store's rows between engines: a PostgreSQL store into a SQLite file (a backup archive's
+database is always one), and such a file into a PostgreSQL store (a restore). With ``storage.backup`` this is
+how a department moves from the embedded file to a ministry's server and back: the rows go as they are, the
+audit log's ids and times with them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from storage import migrations
+from storage.engine import Store
+from storage.tables import metadata
+
+BATCH = 500  # rows per statement
+BOOKKEEPING = {"alembic_version", "_migrations"}  # each store keeps its own
+
+
+def _tables(names: set[str]) -> list[str]:
+    """The store's tables, each after those it refers to."""
+    return [table.name for table in metadata.sorted_tables if table.name in names]
+
+
+def dump(db: Store, target: Path, step: Callable[[float], None]) -> None:
+    """Write every row of the PostgreSQL store ``db`` into a new SQLite file ``target`` with the same history,
+    as one consistent snapshot (a read-only, repeatable-read transaction on a connection of its own)."""
+    copy = Store(target)
+    try:
+        migrations.make(copy, migrations.history(db))
+    finally:
+        copy.close()
+    source = Store(db.location)
+    try:
+        source.driver("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        names = _tables(set(inspect(source.connection).get_table_names()) - BOOKKEEPING)
+        with contextlib.closing(sqlite3.connect(target)) as out:
+            out.execute("PRAGMA foreign_keys = OFF")
+            for done, name in enumerate(names):
+                step(done / len(names))
+                result = source.connection.exec_driver_sql(f'SELECT * FROM "{name}"')
+                columns = list(result.keys())
+                insert = f'INSERT INTO "{name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
+                while rows := result.fetchmany(BATCH):
+                    out.executemany(insert, [tuple(row) for row in rows])
+            out.commit()
+        source.driver("ROLLBACK")
+    finally:
+        source.close()
+
+
+def load(source: Path, db: Store, step: Callable[[float], None]) -> None:
+    """Replace every row of the PostgreSQL store ``db`` with those of the SQLite file ``source`` (at the same
+    revision), in one transaction under the write lock: other sessions see the old contents or the new, never
+    a mix. The audit log's own guard against change is set aside for this one transaction, and each table's
+    numbering goes on after its highest id."""
+    from storage.db import transaction
+
+    with contextlib.closing(sqlite3.connect(source)) as conn:
+        present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        names = _tables(present - BOOKKEEPING)
+        with transaction(db):
+            db.driver("ALTER TABLE audit_log DISABLE TRIGGER USER")
+            for name in reversed(_tables(set(metadata.tables))):
+                db.driver(f'DELETE FROM "{name}"')
+            for done, name in enumerate(names):
+                step(done / len(names))
+                cursor = conn.execute(f'SELECT * FROM "{name}"')
+                columns = [c[0] for c in cursor.description]
+                insert = (f'INSERT INTO "{name}" ({", ".join(columns)}) '
+                          f'VALUES ({", ".join("%s" for _ in columns)})')
+                while rows := cursor.fetchmany(BATCH):
+                    db.connection.exec_driver_sql(insert, rows)
+            for table in metadata.sorted_tables:
+                key = list(table.primary_key.columns)
+                if (len(key) == 1 and key[0].autoincrement is True) or (
+                        len(key) == 1 and key[0].autoincrement == "auto" and key[0].type.python_type is int):
+                    db.driver(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{key[0].name}'), "
+                              f'COALESCE((SELECT MAX("{key[0].name}") FROM "{table.name}"), 0) + 1, false)')
+            db.driver("ALTER TABLE audit_log ENABLE TRIGGER USER")
+
+
+def counts(db: Store) -> dict[str, int]:
+    """Rows per table of a store on either engine (the engines' own bookkeeping tables left out)."""
+    names = sorted(n for n in inspect(db.connection).get_table_names() if not n.startswith("sqlite_"))
+    return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in names}
