@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup setup-dev system-deps bench load lint
+.PHONY: run test test-postgres setup setup-dev system-deps bench load lint
 
 # pip installs without byte-compiling, then compileall compiles every package on every core (pip compiles one
 # file after another: 34 s in all, 28 s so). The .pyc files are needed: with PYTHONDONTWRITEBYTECODE=1 (as on
@@ -41,6 +41,12 @@ lint: setup-dev
 test: setup-dev system-deps lint
 	$(PY) -m pytest -n auto
 
+# The same suite with every store on PostgreSQL: a throw-away cluster from Debian's package (installed when missing),
+# started as an unprivileged user on a free local port and removed afterwards (tests/postgres_cluster.py).
+test-postgres: setup-dev system-deps
+	scripts/install-system-deps.sh postgresql
+	$(PY) tests/postgres_cluster.py -- $(PY) -m pytest -n auto
+
 bench: setup-dev system-deps
 	$(PY) bench/bench_scoring.py
 	$(PY) bench/bench_form.py
@@ -51,4 +57,6 @@ bench: setup-dev system-deps
 	$(PY) bench/bench_uploads.py
 
 load: setup-dev system-deps
+	scripts/install-system-deps.sh postgresql
 	$(PY) bench/load.py
+	$(PY) bench/load.py --engine postgresql --storage-users 100 --processes 5

@@ -27,13 +27,15 @@ throughput, for the storage users and the browser sessions. Exits 1 if anything 
 ``MAX_ATTEMPTS`` tries, or if the server logged an error. A browser session that meets an error stops
 (what its form holds is then no longer known for sure).
 
-Run: .venv/bin/python bench/load.py [--seconds 60] [--storage-users 50] [--browser-sessions 10]
+Run: .venv/bin/python bench/load.py [--seconds 60] [--storage-users 50] [--browser-sessions 10] [--engine postgresql]
+(``make load`` runs it on each engine.)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -58,6 +60,7 @@ from i18n import translate  # noqa: E402
 from scoring import LEVELS  # noqa: E402
 from storage import accounts, answers, assessments, connect, open_store, org, years  # noqa: E402
 from storage.demo import YEARS  # noqa: E402
+from storage.engine import shown  # noqa: E402
 from storage.errors import VersionConflict  # noqa: E402
 
 YEAR = YEARS[-1]
@@ -437,7 +440,7 @@ def check(path: Path, saves: list, members: list[Member]) -> dict[str, list[str]
     problems: dict[str, list[str]] = defaultdict(list)
     db = connect(path)
     try:
-        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+        integrity = db.execute("PRAGMA integrity_check").fetchone()[0] if db.sqlite else "ok"  # PostgreSQL: its own
         if integrity != "ok":
             problems["integrity"].append(integrity)
         unit_of_user = {m.username: m.unit_id for m in members}
@@ -542,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=5, help="worker processes for the storage users")
     parser.add_argument("--think-ms", type=float, default=1000.0, help="mean pause between a user's saves")
     parser.add_argument("--seed", type=int, default=2570)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the store's engine: a SQLite file, or a throw-away PostgreSQL cluster")
     args = parser.parse_args(argv)
     if (not 0 < args.seconds <= 600 or not 0 <= args.storage_users <= 200 or not 0 <= args.browser_sessions <= 20
             or not 1 <= args.processes <= 50):
@@ -549,10 +554,9 @@ def main(argv: list[str] | None = None) -> int:
     think_s = args.think_ms / 1000
     started = time.monotonic()
     spawn = mp.get_context("spawn")
-    with tempfile.TemporaryDirectory(prefix="pmqa-load-") as folder:
-        path = Path(folder) / "load.db"
+    with tempfile.TemporaryDirectory(prefix="pmqa-load-") as folder, _store(args.engine, Path(folder)) as path:
         members, sessions = build_store(path, args.storage_users, args.browser_sessions)
-        print(f"store {path}: demo department, {len(members)} storage users on "
+        print(f"store {shown(path)} ({args.engine}): demo department, {len(members)} storage users on "
               f"{len({m.unit_id for m in members})} units, {len(sessions)} browser users on units of their own; "
               f"{os.cpu_count()} CPUs; think time {args.think_ms:.0f} ms mean; {args.seconds:.0f} s")
         queue, go, end_at = spawn.Queue(), spawn.Event(), spawn.Value("d", 0.0)
@@ -644,6 +648,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'FAIL' if failed else 'PASS'} in {time.monotonic() - started:.0f} s "
           f"(run {args.seconds:.0f} s + set-up, sign-ins and checks)")
     return 1 if failed else 0
+
+
+@contextlib.contextmanager
+def _store(engine: str, folder: Path):
+    """Where the run's store lives: a file in ``folder``, or a database of a throw-away PostgreSQL cluster."""
+    if engine == "sqlite":
+        yield folder / "load.db"
+        return
+    import psycopg
+    from postgres_cluster import cluster, wait_ready
+
+    with cluster() as address:
+        wait_ready(address)
+        with psycopg.connect(address, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE load")
+        yield address.rsplit("/", 1)[0] + "/load"
 
 
 def _with_forms(path: Path, sessions: list[Member], start_run) -> float:

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the app and the tests need: Chromium for chart images and its headless shell for the browser
-# tests, a Thai font, Pango for PDF reports and poppler-utils to read them back.
+# tests, a Thai font, Pango for PDF reports and poppler-utils to read them back. With the argument
+# "postgresql", PostgreSQL's server too (make test-postgres starts a throw-away cluster of it).
 set -euo pipefail
 need=()
+if [ "${1:-}" = postgresql ]; then
+  compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || need+=(postgresql)
+fi
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # the browser tests drive Chromium's headless shell (the same engine, lighter), from the same Debian source
 [ -x /usr/lib/chromium/chromium-headless-shell ] || need+=(chromium-headless-shell)

@@ -12,6 +12,10 @@ clear message and changes nothing.
     python -m storage backup --db FILE --out DIR                      # one archive into DIR; prints its path
     python -m storage restore ARCHIVE --db NEWFILE                    # refuses to overwrite an existing file
 
+``--db`` is a SQLite file or a PostgreSQL address (``postgresql://user@host/database``), the same commands on both:
+``restore`` into an empty PostgreSQL database moves a department's archive onto the server, and ``backup`` of a
+server's store writes an archive that restores into a file.
+
 Passwords are read from standard input (one line) with ``--password-stdin``, else asked twice; no default
 password ever exists in a production store. Commands on an existing store act as its first active admin
 (the audit log names that admin; ``users reset-password`` names the command line), since whoever may
@@ -29,13 +33,13 @@ from i18n import translate
 from storage import accounts, audit, backup, connect, criteria, demo, open_store, org, unit_import, years
 from storage.accounts import User
 from storage.db import set_meta, transaction
-from storage.engine import DatabaseError
+from storage.engine import DatabaseError, Location, as_location, holds_store, is_server, shown
 from storage.errors import StoreError, command_line_text
 
 
-def init_production(path: Path, admin: str, password: str, display_name: str = "") -> None:
-    if path.exists():
-        raise SystemExit(f"{path} already exists; choose a new file")
+def init_production(path: Location, admin: str, password: str, display_name: str = "") -> None:
+    if holds_store(path):
+        raise SystemExit(f"{shown(path)} already holds a store; choose a new file or an empty database")
     accounts.check_password(password, admin, display_name)
     db = connect(path)
     with transaction(db):
@@ -44,13 +48,15 @@ def init_production(path: Path, admin: str, password: str, display_name: str = "
         audit.record(db, admin, "init", "store", None)
 
 
-def _existing(path: Path):
-    if not path.exists():
-        raise SystemExit(f"{path} does not exist; create a store with: python -m storage init --db {path} --admin NAME")
+def _existing(path: Location):
+    if not holds_store(path) if is_server(path) else not Path(path).exists():
+        raise SystemExit(f"{shown(path)} does not exist or holds no store; create a store with: "
+                         f"python -m storage init --db {shown(path)} --admin NAME")
     try:
         return connect(path)
     except DatabaseError:
-        raise SystemExit(f"{path} is not a store of this app (not an SQLite database); nothing was changed") from None
+        raise SystemExit(f"{shown(path)} is not a store of this app (not an SQLite database); nothing was changed") \
+            from None
 
 
 def _password(args: argparse.Namespace, prompt: str) -> str:
@@ -138,7 +144,7 @@ def make_backup(args: argparse.Namespace) -> str:
 
 def restore(args: argparse.Namespace) -> str:
     done = backup.restore(args.archive, args.db)
-    return (f"restored {args.archive} (made {done['created_at']}) into {args.db}: "
+    return (f"restored {args.archive} (made {done['created_at']}) into {shown(args.db)}: "
             f"{sum(done['tables'].values())} rows, {done['evidence_files']} evidence file(s)")
 
 
@@ -149,7 +155,8 @@ def _parser() -> argparse.ArgumentParser:
     def command(parent, name: str, help: str, run=None, db: bool = True) -> argparse.ArgumentParser:
         p = parent.add_parser(name, help=help)
         if db:
-            p.add_argument("--db", type=Path, required=True, help="the store's SQLite file")
+            p.add_argument("--db", type=as_location, required=True,
+                           help="the store: a SQLite file, or a PostgreSQL address (postgresql://user@host/database)")
         p.set_defaults(run=run)
         return p
 
@@ -195,14 +202,14 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
-            if args.db.exists():
-                raise SystemExit(f"{args.db} already exists; choose a new file")
-            open_store(args.db)
-            print(f"demo store written to {args.db}; accounts demo-admin, demo-committee, demo-director, "
+            if holds_store(args.db):
+                raise SystemExit(f"{shown(args.db)} already holds a store; choose a new file or an empty database")
+            open_store(args.db).close()
+            print(f"demo store written to {shown(args.db)}; accounts demo-admin, demo-committee, demo-director, "
                   f"demo-unit with password {demo.DEMO_PASSWORD}")
         elif args.command == "init":
             init_production(args.db, args.admin, _password(args, "Admin password"), args.name)
-            print(f"production store written to {args.db}; start the app with PMQA_DB={args.db} make run")
+            print(f"production store written to {shown(args.db)}; start the app with PMQA_DB={shown(args.db)} make run")
         else:
             print(args.run(args))
     except (StoreError, OSError) as exc:

@@ -152,8 +152,9 @@ def create_user(db: Store, username: str, password: str, role: str, display_name
 
 
 def authenticate(db: Store, username: str, password: str) -> User | None:
-    """The user for this username and password, or None; the same answer for an unknown name."""
-    row = db.execute(
+    """The user for this username and password, or None; the same answer for an unknown name (a name holding a
+    NUL character names nobody: no stored name has one, and PostgreSQL refuses to compare it)."""
+    row = None if "\x00" in username else db.execute(
         f"SELECT {_FIELDS}, password_hash FROM users WHERE username = ? AND active = 1", [username.strip()]
     ).fetchone()
     if row is None:

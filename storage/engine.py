@@ -45,6 +45,20 @@ def is_server(location: Location) -> bool:
     return str(location).startswith(("postgresql:", "postgresql+", "postgres:"))
 
 
+def as_location(value: str) -> Location:
+    """A location as typed (``--db``, ``PMQA_DB``): a server's address as it is, else a file's path."""
+    return value if is_server(value) else Path(value)
+
+
+def holds_store(location: Location) -> bool:
+    """Whether a store is already there: a file that exists, or a database holding accounts."""
+    if not is_server(location):
+        return Path(location).exists()
+    with Store(location) as db:
+        return inspect(db.connection).has_table("users") and db.execute("SELECT 1 FROM users LIMIT 1").fetchone() \
+            is not None
+
+
 def server_url(location: Location) -> URL:
     """The address with psycopg 3 as its driver, whatever scheme it was written with."""
     return make_url(str(location)).set(drivername="postgresql+psycopg")

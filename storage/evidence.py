@@ -160,6 +160,8 @@ def check_file(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> str:
 
 def _disk_full(exc: BaseException) -> bool:
     exc = driver_error(exc)
+    if getattr(exc, "sqlstate", None) == "53100":  # PostgreSQL: disk_full
+        return True
     if isinstance(exc, sqlite3.OperationalError):
         return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
     return isinstance(exc, OSError) and exc.errno in DISK_FULL

@@ -233,7 +233,7 @@ def server_store(browser, tmp_path_factory, units_only_template) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(request, browser, server_store):
+def server(request, browser, server_store, tmp_path_factory):
     """`streamlit run` on ``server_store`` for the whole module; its base URL. Only in a ``test_e2e*.py`` module:
     a parallel run keeps those beside unit tests, one at a time (parallel.py)."""
     from e2e import streamlit_server
@@ -242,7 +242,7 @@ def server(request, browser, server_store):
     if not is_browser_module(request.path):
         pytest.fail(f"{request.path.name} starts the app's server: name it {BROWSER_MODULE_PREFIX}*.py")
 
-    with streamlit_server(server_store, server_store.parent / "streamlit.log") as url:
+    with streamlit_server(server_store, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
         yield url
 
 

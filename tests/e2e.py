@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -80,10 +79,11 @@ def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
                 process.wait()
 
 
-def copy_store(template: Path, folder: Path) -> Path:
-    path = folder / "demo.db"
-    shutil.copy(template, path)
-    return path
+def copy_store(template, folder: Path):
+    """A copy of a template store for a server: a file in ``folder``, or a database on the test server."""
+    import stores
+
+    return stores.copy_store(template, folder, "demo.db")
 
 
 def launch(playwright):

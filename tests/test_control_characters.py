@@ -218,7 +218,7 @@ def old_store(demo_db):
     with transaction(demo_db):
         for aid in (sec, plan):
             demo_db.execute("INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, '1.1', 'basic', ?) "
-                            "ON CONFLICT DO UPDATE SET text = excluded.text", [aid, RAW])
+                            "ON CONFLICT (assessment_id, item, level) DO UPDATE SET text = excluded.text", [aid, RAW])
             for kind in ("comment", "strength"):
                 demo_db.execute("INSERT INTO item_comments (assessment_id, item, kind, author, text, created_at) "
                                 "VALUES (?, '1.1', ?, 'demo-committee', ?, '2026-11-01T00:00:00+00:00')",

@@ -229,9 +229,11 @@ def test_a_unit_sees_the_committees_reviewed_score_beside_its_own_once_approved(
         demo_db.execute("UPDATE assessments SET status = ?, return_reason = 'x' WHERE id = ?", [status, aid])
         demo_db.execute("INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met, review_met) "
                         "VALUES (?, '1.1.B1', 0, 1), (?, '1.1.B2', 0, 1) "
-                        "ON CONFLICT DO UPDATE SET self_met = 0, review_met = 1", [aid, aid])
+                        "ON CONFLICT (assessment_id, checkpoint) DO UPDATE SET self_met = 0, review_met = 1",
+                        [aid, aid])
         demo_db.execute("INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, self_value, review_value) "
-                        "VALUES (?, 'RM1', ?, 90, 76) ON CONFLICT DO UPDATE SET self_value = 90, review_value = 76",
+                        "VALUES (?, 'RM1', ?, 90, 76) ON CONFLICT (assessment_id, kpi, fiscal_year) "
+                        "DO UPDATE SET self_value = 90, review_value = 76",
                         [aid, YEAR])
     form, framework = answers.load(demo_db, user, aid), years.framework_of(demo_db, YEAR)
     own, reviewed = live_scores(form, framework), live_scores(form, framework, "review")
@@ -446,9 +448,11 @@ def test_a_returned_unit_sees_why_by_when_and_a_link_and_the_committees_answers_
         demo_db.execute("UPDATE phases SET ends_on = '2027-01-31' WHERE year = ? AND phase = 'self_assessment'",
                         [YEAR])
         demo_db.execute("INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met, review_met) "
-                        "VALUES (?, '1.1.B1', 1, 0) ON CONFLICT DO UPDATE SET self_met = 1, review_met = 0", [aid])
+                        "VALUES (?, '1.1.B1', 1, 0) ON CONFLICT (assessment_id, checkpoint) "
+                        "DO UPDATE SET self_met = 1, review_met = 0", [aid])
         demo_db.execute("INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, self_value, review_value) "
-                        "VALUES (?, 'RM1', ?, 80, 72.5) ON CONFLICT DO UPDATE SET self_value = 80, review_value = 72.5",
+                        "VALUES (?, 'RM1', ?, 80, 72.5) ON CONFLICT (assessment_id, kpi, fiscal_year) "
+                        "DO UPDATE SET self_value = 80, review_value = 72.5",
                         [aid, YEAR])
     at = demo_app("unit", lang)
     assert translate("home_returned", lang, reason="แนบหลักฐาน 1\\.1 เพิ่ม") in [e.value for e in at.main.error]

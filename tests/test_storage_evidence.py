@@ -12,8 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sample_files import pdf_bytes
+from stores import SERVER
 
-from storage import accounts, assessments, audit, evidence, org
+from storage import accounts, assessments, audit, evidence, files, org
 from storage.errors import AccessDenied, InputError, NotEditable, StoreError
 
 
@@ -73,8 +74,8 @@ def setup(db):
 def test_file_is_stored_by_hash_under_unit_and_year_and_read_back(db, setup):
     eid = evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผนยุทธศาสตร์.pdf", PDF)
     digest = hashlib.sha256(PDF).hexdigest()
-    path = evidence.evidence_root(db) / str(setup["unit"]) / "2570" / f"{digest}.pdf"
-    assert path.read_bytes() == PDF
+    assert stored_names(db) == [f"{setup['unit']}/2570/{digest}.pdf"]
+    assert files.get(db, stored_names(db)[0]) == PDF
     assert evidence.read(db, setup["user"], eid) == ("แผนยุทธศาสตร์.pdf", PDF)
     assert evidence.read(db, setup["committee"], eid)[1] == PDF
     [row] = evidence.listing(db, setup["user"], setup["id"])
@@ -112,7 +113,7 @@ def test_bad_files_are_refused_and_nothing_is_stored(db, setup, name, data, key)
         evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", name, data)
     assert err.value.key == key
     assert db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0
-    assert not evidence.evidence_root(db).exists()
+    assert stored_names(db) == []
 
 
 def test_links_are_checked(db, setup):
@@ -217,6 +218,19 @@ def files_under(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
 
+def stored_names(db) -> list[str]:
+    """The stored files' names, wherever the store keeps them."""
+    if files.where(db) == files.DATABASE:
+        return [row[0] for row in db.execute("SELECT name FROM stored_files ORDER BY name")]
+    root = evidence.evidence_root(db)
+    return sorted(p.relative_to(root).as_posix() for p in files_under(root))
+
+
+in_a_folder = pytest.mark.skipif(SERVER != "", reason="the folder file store: a PostgreSQL store keeps its files in "
+                                                       "the database (test_a_full_database_...)")
+
+
+@in_a_folder
 def test_a_full_disk_leaves_no_file_and_no_record_and_is_logged(db, setup, monkeypatch, caplog):
     real_write = Path.write_bytes
 
@@ -228,7 +242,7 @@ def test_a_full_disk_leaves_no_file_and_no_record_and_is_logged(db, setup, monke
     with caplog.at_level(logging.ERROR, logger="pmqa"), pytest.raises(StoreError) as err:
         evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
     assert err.value.key == "error_disk_full"
-    assert files_under(evidence.evidence_root(db)) == []
+    assert stored_names(db) == []
     assert db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0
     assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'add_evidence'").fetchone()[0] == 0
     assert [r.levelno for r in caplog.records if r.name == "pmqa"] == [logging.ERROR]
@@ -253,6 +267,7 @@ def test_a_full_database_is_the_same_clear_refusal(db, setup, monkeypatch, caplo
     assert "disk full" in caplog.text
 
 
+@in_a_folder
 def test_other_write_errors_are_not_called_a_full_disk(db, setup, monkeypatch):
     def denied(self, data):
         raise PermissionError(errno.EACCES, "Permission denied")
@@ -266,15 +281,21 @@ def test_other_write_errors_are_not_called_a_full_disk(db, setup, monkeypatch):
 
 def test_a_missing_evidence_file_is_a_clear_logged_error_on_read(db, setup, caplog):
     eid = evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
-    [stored] = files_under(evidence.evidence_root(db))
-    stored.unlink()
+    [name] = stored_names(db)
+    where = files.describe(db, name)
+    if files.where(db) == files.DATABASE:
+        db.execute("DELETE FROM stored_files WHERE name = ?", [name])
+    else:
+        Path(where).unlink()
     for check in (evidence.read, evidence.check_readable):
         caplog.clear()
         with caplog.at_level(logging.ERROR, logger="pmqa"), pytest.raises(StoreError) as err:
             check(db, setup["committee"], eid)
         assert (err.value.key, err.value.params) == ("error_evidence_unreadable", {"name": "แผน.pdf"})
-        assert str(stored) in caplog.text  # the server log says which file; the message does not
-    stored.mkdir()  # something that is not a readable file where the file should be
+        assert where in caplog.text  # the server log says which file; the message does not
+    if files.where(db) == files.DATABASE:
+        return
+    Path(where).mkdir()  # something that is not a readable file where the file should be
     with pytest.raises(StoreError, match="error_evidence_unreadable"):
         evidence.read(db, setup["user"], eid)
 

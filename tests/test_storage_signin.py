@@ -11,7 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from i18n import translate
-from storage import accounts, connect, signin
+from storage import accounts, connect, signin, transfer
 from storage.db import data_version
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -86,7 +86,7 @@ def test_a_flood_of_sign_ins_writes_a_bounded_amount_and_nothing_typed(db):
     for n in range(2_000):
         signin.sign_in(db, typed[n % len(typed)] + str(n), "wrong", "203.0.113.9", T0 + timedelta(milliseconds=n))
     assert store_size(db) - before <= 2 * signin.CLIENT_LIMIT + 3
-    dump = "\n".join(db.dbapi.iterdump())
+    dump = "\n".join(repr(row) for table in transfer.counts(db) for row in db.execute(f'SELECT * FROM "{table}"'))
     assert "my secret password" not in dump and "xxxxxxxxxx" not in dump and "<script>" not in dump
     failed = db.execute("SELECT username, detail FROM audit_log WHERE action = 'sign_in_failed'").fetchall()
     assert {name for name, _ in failed} == {None} and all('"unknown"' in details for _, details in failed)
@@ -107,7 +107,7 @@ def test_simultaneous_guesses_are_counted_before_any_password_is_checked(db, mon
     so every password was checked and the right one among them signed in."""
     counting = Counting(accounts._hasher, pause=0.02)
     monkeypatch.setattr(accounts, "_hasher", counting)
-    path = db.execute("PRAGMA database_list").fetchone()[2]
+    path = db.location
     guesses = [f"wrong {n}" for n in range(39)] + [PASSWORD]
     outcomes = []
 
@@ -175,7 +175,7 @@ def test_an_unknown_or_disabled_name_costs_one_password_check_like_a_wrong_passw
 def test_at_most_a_few_password_checks_run_at_once(db, monkeypatch):
     counting = Counting(accounts._hasher, pause=0.05)
     monkeypatch.setattr(accounts, "_hasher", counting)
-    path = db.execute("PRAGMA database_list").fetchone()[2]
+    path = db.location
     threads = [threading.Thread(target=lambda n=n: accounts.authenticate(connect(path), "somchai", f"wrong {n}"))
                for n in range(8)]  # a connection per thread, as in the app
     for thread in threads:
