@@ -50,7 +50,7 @@ test-postgres: setup-dev system-deps
 bench: setup-dev system-deps
 	$(PY) bench/bench_scoring.py
 	$(PY) bench/bench_form.py
-	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_pages.py --engines sqlite,postgresql
 	$(PY) bench/bench_browser.py
 	$(PY) bench/bench_reports.py
 	$(PY) bench/bench_signin.py

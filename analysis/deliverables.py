@@ -19,7 +19,7 @@ from scoring.ofi import unit_shares
 from scoring.tables import checkpoint_table
 from storage import assessments, department, identity, images, ofis, org, years
 from storage.accounts import User
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import InputError
 
 UNIT_COLUMNS = ["code", "name", "status", "total", *range(1, 8)]
@@ -144,7 +144,7 @@ def application_figures(db: Store, reader: User, year: int, lang: str = "th",
     evidence = pd.DataFrame(list(db.query(
         f"SELECT e.id, e.item, u.code, COALESCE(NULLIF(u.{name}, ''), u.name_th) AS unit, e.filename, e.url, "
         f"e.confidential FROM evidence e JOIN assessments a ON a.id = e.assessment_id JOIN units u ON "
-        f"u.id = a.unit_id WHERE e.id IN ({', '.join('?' * len(cited))}) ORDER BY e.item, u.code, e.id", cited)),
+        f"u.id = a.unit_id WHERE e.id IN ({marks(cited)}) ORDER BY e.item, u.code, e.id", cited)),
         columns=["id", "item", "code", "unit", "filename", "url", "confidential"])
     strengths: dict[str, list[str]] = {}
     for item, text in db.execute("SELECT c.item, c.text FROM item_comments c JOIN assessments a ON a.id = "

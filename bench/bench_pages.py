@@ -9,13 +9,15 @@ Each is the median of repeated runs, shown in milliseconds and as a ratio to the
 (bench/reference_page.py: seven Plotly Express charts of 100 points and two 100-row tables), so the
 figures travel between machines. The overview is also measured on a generated store of 300 units x 3 cycles.
 
-Run: .venv/bin/python bench/bench_pages.py [--runs 9] [--large-units 300]
-Aims: every page at most 1.5x the reference on the demo store; the overview at most 3x on the large store.
+Run: .venv/bin/python bench/bench_pages.py [--runs 9] [--large-units 300] [--engines sqlite,postgresql]
+Aims: every page at most 1.5x the reference on the demo store; the overview at most 3x on the large store; on
+PostgreSQL, every page within 1.2x of the same page on SQLite.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import statistics
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
@@ -52,6 +54,7 @@ APP = str(ROOT / "streamlit_app.py")
 REFERENCE = str(ROOT / "bench" / "reference_page.py")
 YEAR = 2570
 DEMO_AIM, LARGE_AIM = 1.5, 3.0
+ENGINE_AIM = 1.2  # a page on PostgreSQL against the same page on SQLite
 USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
 OVERVIEW_TABS = {"ov_tab_categories": "categories", "ov_tab_units": "units", "ov_tab_ofi": "OFIs and award path",
                  "ov_tab_trend": "trend", "ov_tab_kpi": "category-7 KPIs"}
@@ -152,7 +155,7 @@ class OtherUsersSave:
     """The committee re-ticks 1.1.B1 on the first submitted 2570 assessment: a real save that changes the
     department's reviewed figures (and moves the data version, so every cache keyed by it is rebuilt)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path):
         self.db = connect(path)
         self.user = authenticate(self.db, USERS["committee"], demo.DEMO_PASSWORD)
         table = assessments.status_table(self.db, self.user, YEAR)
@@ -163,7 +166,7 @@ class OtherUsersSave:
         answers.save_checkpoints(self.db, self.user, self.aid, version, {"1.1.B1": n % 2 == 0}, source="review")
 
 
-def measure(case: Case, path: Path, runs: int) -> tuple[float, float]:
+def measure(case: Case, path, runs: int) -> tuple[float, float]:
     os.environ["PMQA_DB"] = str(path)
     at = signed_in(case.role)
     checked(at.switch_page(case.page).run())
@@ -208,30 +211,70 @@ def report(title: str, rows: list[tuple[Case, float, float]], reference: float, 
     return ok
 
 
+def stores(engine: str, folder: Path, large_units: int, stack: contextlib.ExitStack) -> tuple:
+    """The demo and the large store on ``engine``: files in ``folder``, or databases of a throw-away cluster."""
+    if engine == "sqlite":
+        demo_at, large_at = folder / "demo.db", folder / "large.db"
+    else:
+        import psycopg
+        from postgres_cluster import cluster, wait_ready
+
+        address = stack.enter_context(cluster())
+        wait_ready(address)
+        with psycopg.connect(address, autocommit=True) as conn:
+            for name in ("demo", "large"):
+                conn.execute(f"CREATE DATABASE {name}")
+        demo_at, large_at = (address.rsplit("/", 1)[0] + f"/{name}" for name in ("demo", "large"))
+    open_store(demo_at).close()
+    start = time.perf_counter()
+    large = connect(large_at)
+    demo.populate(large, units=demo.many_units(large_units))
+    large.close()
+    print(f"{engine}: generated the large store ({large_units} units x 3 cycles) in "
+          f"{time.perf_counter() - start:.1f} s")
+    return demo_at, large_at
+
+
+def side_by_side(results: dict[tuple[str, str], list]) -> bool:
+    """Each page's cached run and run after a save on PostgreSQL as a ratio to SQLite's."""
+    print(f"\nPostgreSQL against SQLite (aim at most {ENGINE_AIM:g}x)")
+    print(f"| {'store':<6} | {'role':<9} | {'page':<36} | {'cached ratio':>12} | {'after a save ratio':>18} |")
+    print(f"|{'-' * 8}|{'-' * 11}|{'-' * 38}|{'-' * 14}|{'-' * 20}|")
+    worst = 0.0
+    for store in ("demo", "large"):
+        lite, server = results.get(("sqlite", store), []), results.get(("postgresql", store), [])
+        for (case, cached, after), (_, cached_pg, after_pg) in zip(lite, server, strict=True):
+            worst = max(worst, cached_pg / cached, after_pg / after)
+            print(f"| {store:<6} | {case.role:<9} | {case.name:<36} | {cached_pg / cached:>12.2f} "
+                  f"| {after_pg / after:>18.2f} |")
+    ok = worst <= ENGINE_AIM
+    print(f"worst ratio {worst:.2f}: {'PASS' if ok else 'FAIL'} (aim at most {ENGINE_AIM:g}x)")
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--large-units", type=int, default=300)
     parser.add_argument("--only", help="measure only cases whose page name contains this text")
+    parser.add_argument("--engines", default="sqlite", help="sqlite, postgresql or both: sqlite,postgresql")
     args = parser.parse_args(argv)
+    engines = [e for e in args.engines.split(",") if e]
     reference = reference_ms(args.runs * 2)
-    with tempfile.TemporaryDirectory() as folder:
-        demo_path, large_path = Path(folder) / "demo.db", Path(folder) / "large.db"
-        open_store(demo_path).close()
-        start = time.perf_counter()
-        large = connect(large_path)
-        demo.populate(large, units=demo.many_units(args.large_units))
-        large.close()
-        print(f"generated the large store ({args.large_units} units x 3 cycles) in {time.perf_counter() - start:.1f} s")
-        results = {}
-        for name, path, large_store in (("demo store (20 units)", demo_path, False),
-                                        (f"large store ({args.large_units} units)", large_path, True)):
-            chosen = [c for c in cases(large_store) if not args.only or args.only in c.name]
-            results[name] = [(c, *measure(c, path, args.runs)) for c in chosen]
-        reference_after = reference_ms(args.runs * 2)  # the machine may have changed pace: take the mean
-        reference = (reference + reference_after) / 2
-        ok = [report(name, rows, reference, LARGE_AIM if "large" in name else DEMO_AIM)
-              for name, rows in results.items() if rows]
+    results: dict[tuple[str, str], list] = {}
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
+        for engine in engines:
+            demo_at, large_at = stores(engine, Path(folder), args.large_units, stack)
+            for store, location, large_store in (("demo", demo_at, False), ("large", large_at, True)):
+                chosen = [c for c in cases(large_store) if not args.only or args.only in c.name]
+                results[engine, store] = [(c, *measure(c, location, args.runs)) for c in chosen]
+    reference_after = reference_ms(args.runs * 2)  # the machine may have changed pace: take the mean
+    reference = (reference + reference_after) / 2
+    titles = {"demo": "demo store (20 units)", "large": f"large store ({args.large_units} units)"}
+    ok = [report(f"{engine}: {titles[store]}", rows, reference, LARGE_AIM if store == "large" else DEMO_AIM)
+          for (engine, store), rows in results.items() if rows]
+    if len(engines) > 1:
+        ok.append(side_by_side(results))
     print(f"\nall aims met: {'PASS' if all(ok) else 'FAIL'}")
     return 0
 

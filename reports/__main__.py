@@ -26,20 +26,20 @@ from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
 from storage import accounts, answers, assessments, connect, ofis, org, years
-from storage.engine import DatabaseError
+from storage.engine import DatabaseError, Location, as_location, holds_store, is_server, shown
 from storage.errors import StoreError, command_line_text
 
 
-def _store(path: Path):
-    if not path.exists():
-        raise SystemExit(f"{path} does not exist")
+def _store(path: Location):
+    if not holds_store(path) if is_server(path) else not Path(path).exists():
+        raise SystemExit(f"{shown(path)} does not exist")
     try:
         db = connect(path)
     except DatabaseError:
-        raise SystemExit(f"{path} is not a store of this app (not an SQLite database)") from None
+        raise SystemExit(f"{shown(path)} is not a store of this app (not an SQLite database)") from None
     reader = accounts.first_admin(db)
     if reader is None:
-        raise SystemExit(f"{path} has no active admin to read as")
+        raise SystemExit(f"{shown(path)} has no active admin to read as")
     return db, reader
 
 
@@ -120,7 +120,8 @@ def _parser() -> argparse.ArgumentParser:
     rehearsal = sub.add_parser("feedback", help="the feedback of the committee's examiner rehearsal (.docx, .pdf)")
     rehearsal.set_defaults(run=feedback)
     for p in (book, report, single, deck, rehearsal):
-        p.add_argument("--db", type=Path, required=True, help="the store's SQLite file")
+        p.add_argument("--db", type=as_location, required=True,
+                       help="the store: a SQLite file, or a PostgreSQL address (postgresql://user@host/database)")
         p.add_argument("--year", type=int, required=True, help="the fiscal year (B.E.)")
         p.add_argument("--out", type=Path, required=True, help="the folder to write into")
         p.add_argument("--lang", choices=("th", "en"), default="th")

@@ -39,7 +39,7 @@ from storage.errors import StoreError, command_line_text
 
 def init_production(path: Location, admin: str, password: str, display_name: str = "") -> None:
     if holds_store(path):
-        raise SystemExit(f"{shown(path)} already holds a store; choose a new file or an empty database")
+        raise SystemExit(_taken(path))
     accounts.check_password(password, admin, display_name)
     db = connect(path)
     with transaction(db):
@@ -48,10 +48,16 @@ def init_production(path: Location, admin: str, password: str, display_name: str
         audit.record(db, admin, "init", "store", None)
 
 
+def _taken(path: Location) -> str:
+    if is_server(path):
+        return f"{shown(path)} already holds a store; choose an empty database"
+    return f"{path} already exists; choose a new file"
+
+
 def _existing(path: Location):
     if not holds_store(path) if is_server(path) else not Path(path).exists():
-        raise SystemExit(f"{shown(path)} does not exist or holds no store; create a store with: "
-                         f"python -m storage init --db {shown(path)} --admin NAME")
+        raise SystemExit(f"{shown(path)} {'holds no store' if is_server(path) else 'does not exist'}; create a store "
+                         f"with: python -m storage init --db {shown(path)} --admin NAME")
     try:
         return connect(path)
     except DatabaseError:
@@ -203,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             if holds_store(args.db):
-                raise SystemExit(f"{shown(args.db)} already holds a store; choose a new file or an empty database")
+                raise SystemExit(_taken(args.db))
             open_store(args.db).close()
             print(f"demo store written to {shown(args.db)}; accounts demo-admin, demo-committee, demo-director, "
                   f"demo-unit with password {demo.DEMO_PASSWORD}")

@@ -17,7 +17,7 @@ from storage import audit, mail
 from storage import files as file_store
 from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError
 from storage.evidence import check_file, clean_filename, clean_text, is_link, read_stored
 from storage.schema import ROLES
@@ -108,7 +108,7 @@ def _files(db: Store, announcement_ids: list[int]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {i: [] for i in announcement_ids}
     if announcement_ids:
         for row in db.query(f"SELECT id, announcement_id, filename, size FROM announcement_files WHERE announcement_id "
-                            f"IN ({', '.join('?' * len(announcement_ids))}) ORDER BY id", announcement_ids):
+                            f"IN ({marks(announcement_ids)}) ORDER BY id", announcement_ids):
             found[row["announcement_id"]].append(row)
     return found
 

@@ -22,7 +22,7 @@ from scoring.rules import target_scale
 from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
 from storage.text import clean
 
@@ -260,7 +260,7 @@ def save_none_met(db: Store, actor: User, assessment_id: int, expected_version: 
             _require_unchanged(db, assessment_id, item, bool(before), none, stored,
                                lambda action, detail: action == "save_none_met" and detail.get("item") == item)
         ticked = db.execute(f"SELECT COUNT(*) FROM checkpoint_answers WHERE assessment_id = ? AND self_met = 1 AND "
-                            f"checkpoint IN ({', '.join('?' * len(checkpoints))})",
+                            f"checkpoint IN ({marks(checkpoints)})",
                             [assessment_id, *checkpoints]).fetchone()[0]
         if none and ticked:
             raise InputError("error_none_met_ticked", item=item)

@@ -14,7 +14,7 @@ from scoring import LEVELS, Framework
 from storage import answers, audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 from storage.schema import keep_record
 from storage.text import clean
@@ -198,7 +198,7 @@ def _filter(year: int, statuses: tuple[str, ...] | None, unit_id: int | None,
     sql = " WHERE a.year = ?"
     params: list = [year]
     if statuses:
-        sql += f" AND (a.status IN ({', '.join('?' * len(statuses))})"
+        sql += f" AND (a.status IN ({marks(statuses)})"
         params += list(statuses)
         sql += f" OR {KEPT})" if _counting(statuses) else ")"
     if unit_id is not None:

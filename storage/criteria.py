@@ -12,7 +12,7 @@ from scoring.diff import CriteriaDiff, diff_frameworks
 from storage import audit, years
 from storage.accounts import User, require_admin
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import InputError
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -57,7 +57,7 @@ def preview(db: Store, year: int, data: bytes, name: str) -> Preview:
         answers, assessments = db.execute(
             f"SELECT COUNT(*), COUNT(DISTINCT c.assessment_id) FROM checkpoint_answers c "
             f"JOIN assessments a ON a.id = c.assessment_id WHERE a.year = ? AND c.checkpoint IN "
-            f"({', '.join('?' * len(removed))}) AND (c.self_met IS NOT NULL OR c.review_met IS NOT NULL)",
+            f"({marks(removed)}) AND (c.self_met IS NOT NULL OR c.review_met IS NOT NULL)",
             [year, *removed]).fetchone()
     return Preview(name, sha, framework, diff, answers, assessments, text)
 

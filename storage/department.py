@@ -26,7 +26,7 @@ from storage import assessments, audit, years
 from storage.accounts import User, acting
 from storage.answers import checked_kpi_value
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
 from storage.text import clean
 
@@ -491,7 +491,7 @@ def unit_narratives(db: Store, year: int, item: str) -> pd.DataFrame:
     units = assessments.units_with_assessment(db, year, assessments.COUNTED)
     rows = db.execute(f"SELECT u.code, a.unit_id, n.level, n.text FROM assessments a JOIN narratives n ON "
                       f"n.assessment_id = a.id JOIN units u ON u.id = a.unit_id WHERE a.year = ? AND n.item = ? "
-                      f"AND n.text != '' AND a.unit_id IN ({', '.join('?' * len(units))}) ORDER BY u.code, "
+                      f"AND n.text != '' AND a.unit_id IN ({marks(units)}) ORDER BY u.code, "
                       f"CASE n.level WHEN 'basic' THEN 0 WHEN 'advance' THEN 1 ELSE 2 END",
                       [year, item, *units]).fetchall()
     return pd.DataFrame(rows, columns=["code", "unit_id", "level", "text"])

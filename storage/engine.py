@@ -16,14 +16,15 @@ before it and none while it runs, exactly as on SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, Table, create_engine, event, insert, inspect, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -32,6 +33,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import TextClause
 
+from storage.errors import Unavailable
+
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 WRITE_LOCK_KEY = 0x504D5141  # "PMQA": the advisory lock a PostgreSQL write transaction takes first
 PRIVATE = 0o600  # new database, evidence and backup files: readable and writable by their owner only
@@ -137,6 +141,12 @@ def _statement(sql: str) -> tuple[TextClause, tuple[str, ...]]:
     return text(_TOKENS.sub(token, sql)), tuple(names)
 
 
+def marks(values) -> str:
+    """The ``?`` marks of an ``IN (...)`` list of ``values``; ``NULL`` for none, which matches nothing on both
+    engines (SQLite takes an empty list, PostgreSQL does not)."""
+    return ", ".join("?" * len(values)) or "NULL"
+
+
 class Rows:
     """What a statement returns, as a sqlite3 cursor did: rows as plain tuples (``fetchone``, ``fetchall``,
     iteration), ``rowcount`` and ``lastrowid``."""
@@ -178,27 +188,60 @@ class Store:
     # -- statements --------------------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Rows:
         statement, names = _statement(sql)
-        return Rows(self.connection.execute(statement, _bind(names, params)))
+        bound = _bind(names, params)
+        return Rows(self._reaching(lambda: self.connection.execute(statement, bound)))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         statement, names = _statement(sql)
         batch = [_bind(names, row) for row in rows]
         if batch:
-            self.connection.execute(statement, batch)
+            self._reaching(lambda: self.connection.execute(statement, batch))
+
+    def _reaching(self, action: Callable[[], T]) -> T:
+        """``action()`` on the store's connection. A connection found lost (a server restarted, a connection
+        cut) is opened again and the statement sent once more, unless a transaction was under way: then, as when
+        the server cannot be reached, ``Unavailable`` (nothing was changed: the transaction was lost whole)."""
+        if self.connection.invalidated:  # lost earlier, while the server could not be reached
+            self.reconnect()
+        try:
+            return action()
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            if self.depth:
+                raise Unavailable() from exc
+        self.reconnect()
+        try:
+            return action()
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise Unavailable() from exc
+            raise
+
+    def reconnect(self) -> None:
+        """A new connection in place of a lost one (the store's transactions begin afresh)."""
+        with contextlib.suppress(Exception):
+            self.connection.invalidate()
+        self.depth = 0
+        try:
+            self.connection = self.engine.connect()
+        except DBAPIError as exc:
+            raise Unavailable() from exc
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Iterator[dict]:
         """The rows as dictionaries of column to value."""
         statement, names = _statement(sql)
-        for row in self.connection.execute(statement, _bind(names, params)).mappings():
+        bound = _bind(names, params)
+        for row in self._reaching(lambda: self.connection.execute(statement, bound)).mappings():
             yield dict(row)
 
     def run(self, statement: Any, params: Any = None) -> CursorResult:
         """A SQLAlchemy statement (``insert``, ``update``, ``select`` ...)."""
-        return self.connection.execute(statement, params)
+        return self._reaching(lambda: self.connection.execute(statement, params))
 
     def driver(self, sql: str) -> None:
         """A statement of the store's own bookkeeping (BEGIN, SAVEPOINT ...), sent as it is."""
-        self.connection.exec_driver_sql(sql)
+        self._reaching(lambda: self.connection.exec_driver_sql(sql))
 
     def __getitem__(self, name: str) -> Rowset:
         return Rowset(self, name)

@@ -70,6 +70,13 @@ class Busy(StoreError, RuntimeError):
     key = "error_busy"
 
 
+class Unavailable(StoreError, RuntimeError):
+    """The database could not be reached (its server stopped, or the connection to it was lost); nothing was
+    changed. The next action connects again."""
+
+    key = "error_unavailable"
+
+
 PEOPLE = ("by", "owner")  # values that name an account, by its user name: shown as people know it
 
 

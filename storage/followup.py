@@ -22,7 +22,7 @@ from i18n.format import local_day, thailand_today
 from storage import audit, improvement, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 from storage.text import clean
 
@@ -364,18 +364,18 @@ def progress(db: Store, actor: User, year: int, today: date | None = None) -> pd
     columns = ["plan", "title", "unit", "categories", "action", "text", "ends_on", "percent", "state"]
     if not plans:
         return pd.DataFrame(columns=columns)
-    marks = ", ".join("?" * len(plans))
+    among = marks(plans)
     categories: dict[int, set[int]] = {}
     for plan_id, item in db.execute(f"SELECT p.plan_id, o.item FROM plan_ofis p JOIN ofis o ON o.id = p.ofi_id "
-                                    f"WHERE p.plan_id IN ({marks})", list(plans)):
+                                    f"WHERE p.plan_id IN ({among})", list(plans)):
         categories.setdefault(plan_id, set()).add(int(item.split(".")[0]))
     latest = {}
     for action_id, percent in db.execute(
             f"SELECT a.action_id, a.percent FROM report_actions a JOIN plan_reports r ON r.id = a.report_id "
-            f"WHERE r.plan_id IN ({marks}) AND r.submitted_at IS NOT NULL ORDER BY r.round = '12m'", list(plans)):
+            f"WHERE r.plan_id IN ({among}) AND r.submitted_at IS NOT NULL ORDER BY r.round = '12m'", list(plans)):
         latest[action_id] = percent  # the 12-month figure, read last, wins
     rows = []
-    for action in db.query(f"SELECT id, plan_id, text, ends_on FROM plan_actions WHERE plan_id IN ({marks}) "
+    for action in db.query(f"SELECT id, plan_id, text, ends_on FROM plan_actions WHERE plan_id IN ({among}) "
                            f"ORDER BY plan_id, position, id", list(plans)):
         plan, percent = plans[action["plan_id"]], latest.get(action["id"])
         rows.append({"plan": plan["id"], "title": plan["title"], "unit": plan["unit_id"],
@@ -393,6 +393,6 @@ def carry_over(db: Store, actor: User, year: int) -> tuple[int, int]:
         return 0, 0
     row = db.execute(
         f"SELECT COUNT(DISTINCT o.id), COUNT(DISTINCT c.carried_from) FROM ofis o JOIN plan_ofis p ON p.ofi_id = o.id "
-        f"LEFT JOIN ofis c ON c.carried_from = o.id AND c.year = ? WHERE p.plan_id IN ({', '.join('?' * len(plans))}) "
+        f"LEFT JOIN ofis c ON c.carried_from = o.id AND c.year = ? WHERE p.plan_id IN ({marks(plans)}) "
         f"AND o.status IN ('open', 'in_progress')", [year + 1, *plans]).fetchone()
     return row[0], row[1]

@@ -21,7 +21,7 @@ from PIL import Image, ImageFile, ImageOps
 from storage import audit, years
 from storage.accounts import User
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import InputError
 from storage.evidence import MAX_NAME, clean_filename
 
@@ -120,7 +120,7 @@ def for_year(db: Store, year: int, ids: Iterable[int] | None = None) -> dict[int
     if ids is None:
         return dict(db.execute("SELECT id, png FROM text_images WHERE year = ? ORDER BY id", [year]).fetchall())
     ids = sorted(set(ids))
-    return dict(db.execute(f"SELECT id, png FROM text_images WHERE year = ? AND id IN ({', '.join('?' * len(ids))})",
+    return dict(db.execute(f"SELECT id, png FROM text_images WHERE year = ? AND id IN ({marks(ids)})",
                            [year, *ids]).fetchall()) if ids else {}
 
 

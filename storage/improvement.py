@@ -16,7 +16,7 @@ from datetime import date
 from storage import audit, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
 from storage.text import clean
 
@@ -324,7 +324,7 @@ def move_ofis(db: Store, actor: User, plan_id: int, from_statuses: tuple[str, ..
     """Inside a transaction: the plan's linked OFIs in one of ``from_statuses`` move to ``to``, each audited."""
     stamp = now()
     for ofi_id, was in db.execute(f"SELECT o.id, o.status FROM ofis o JOIN plan_ofis p ON p.ofi_id = o.id WHERE "
-                                  f"p.plan_id = ? AND o.status IN ({', '.join('?' * len(from_statuses))})",
+                                  f"p.plan_id = ? AND o.status IN ({marks(from_statuses)})",
                                   [plan_id, *from_statuses]).fetchall():
         db.execute("UPDATE ofis SET status = ?, version = version + 1, updated_at = ?, updated_by = ? WHERE id = ?",
                    [to, stamp, actor.username, ofi_id])
@@ -337,6 +337,6 @@ def ofi_plans(db: Store, ofi_ids) -> dict[int, list[int]]:
     ids = list(ofi_ids or ())
     if ids:
         for ofi_id, plan_id in db.execute(f"SELECT ofi_id, plan_id FROM plan_ofis WHERE ofi_id IN "
-                                          f"({', '.join('?' * len(ids))}) ORDER BY plan_id", ids):
+                                          f"({marks(ids)}) ORDER BY plan_id", ids):
             found.setdefault(ofi_id, []).append(plan_id)
     return found

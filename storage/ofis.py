@@ -24,7 +24,7 @@ from i18n.format import thailand_today
 from storage import audit, ofi_texts, years
 from storage.accounts import User, acting
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError, OfiConflict, StoreError
 from storage.ofi_texts import DESCRIPTIONS, MAX_TEXT, described, gap_description, gap_key
 from storage.text import clean
@@ -148,7 +148,7 @@ def _check_owner(db: Store, owner, actor: User) -> str:
 
 def _check_units(db: Store, ids: list[int]) -> None:
     found = {r[0] for r in db.execute(
-        f"SELECT id FROM units WHERE active = 1 AND id IN ({', '.join('?' * len(ids))})", ids)}
+        f"SELECT id FROM units WHERE active = 1 AND id IN ({marks(ids)})", ids)}
     if found != set(ids):
         raise InputError("error_ofi_units")
 
@@ -384,7 +384,7 @@ def carry_over(db: Store, actor: User, from_year: int, to_year: int) -> list[int
     with transaction(db):
         _check_year(db, to_year)
         pending = list(db.query(
-            f"SELECT * FROM ofis o WHERE year = ? AND status IN ({', '.join('?' * len(ACTIVE))}) "
+            f"SELECT * FROM ofis o WHERE year = ? AND status IN ({marks(ACTIVE)}) "
             "AND NOT EXISTS (SELECT 1 FROM ofis c WHERE c.year = ? AND c.carried_from = o.id) ORDER BY id",
             [from_year, *ACTIVE, to_year]))
         items = years.framework_of(db, to_year).item_ids()
@@ -447,7 +447,7 @@ def register(db: Store, reader: User, year: int, category: int | None = None, un
         params.append(owner)
     if status is not None:
         wanted = [status] if isinstance(status, str) else list(status)
-        sql += f" AND status IN ({', '.join('?' * len(wanted))})"
+        sql += f" AND status IN ({marks(wanted)})"
         params += wanted
     rows = described(db, list(db.query(sql, params)))
     links: dict[int, list[tuple[int, str]]] = {}

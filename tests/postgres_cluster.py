@@ -51,8 +51,22 @@ def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+class Address(str):
+    """A running cluster's address, which can also stop the cluster and start it again (a fault test's
+    server going away mid-save)."""
+
+    def stop(self) -> None:
+        """Stop the server as an administrator would (sessions ended, their transactions rolled back): the
+        throw-away cluster's settings would lose recent commits on a crash."""
+        _stop(self.bin_dir, self.data, "fast")
+
+    def start(self) -> None:
+        subprocess.run(_as_owner([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
+                                  "-t", "60", "-o", self.options, "start"]), check=True, stdout=subprocess.DEVNULL)
+
+
 @contextlib.contextmanager
-def cluster() -> Iterator[str]:
+def cluster() -> Iterator[Address]:
     """Start a new cluster; its address while it runs; stopped and removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="pmqa-postgres-"))
     data, sockets = folder / "data", folder / "sockets"
@@ -70,16 +84,16 @@ def cluster() -> Iterator[str]:
         subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--auth=trust",
                                   "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]),
                        check=True, stdout=subprocess.DEVNULL)
-        options = " ".join(f"-c {key}={value}" for key, value in SETTINGS.items())
-        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w",
-                                  "-t", "60", "-o", f"-p {port} -k {sockets} {options}", "start"]),
-                       check=True, stdout=subprocess.DEVNULL)
-        yield f"postgresql://{USER}@127.0.0.1:{port}/postgres"
+        address = Address(f"postgresql://{USER}@127.0.0.1:{port}/postgres")
+        address.bin_dir, address.data, address.log = bin_dir, data, folder / "log"
+        address.options = f"-p {port} -k {sockets} " + " ".join(f"-c {key}={value}" for key, value in SETTINGS.items())
+        address.start()
+        yield address
 
 
-def _stop(bin_dir: Path, data: Path) -> None:
+def _stop(bin_dir: Path, data: Path, mode: str = "immediate") -> None:
     if (data / "postmaster.pid").exists():
-        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+        subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", mode, "-w", "stop"]),
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

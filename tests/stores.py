@@ -63,3 +63,11 @@ def drop(location: Location) -> None:
     """Remove a test's database from the server (its connections ended); a file is left to pytest."""
     if on_server():
         _admin(f'DROP DATABASE IF EXISTS "{_database(location)}" WITH (FORCE)')
+
+
+def only_on_sqlite(why: str):
+    """A test of what only a SQLite file has (its bytes on disk, its folders): skipped on the test server,
+    saying ``why`` and what covers the same on PostgreSQL."""
+    import pytest
+
+    return pytest.mark.skipif(on_server(), reason=f"SQLite only: {why}")

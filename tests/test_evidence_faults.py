@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sample_files import pdf_bytes
+from stores import only_on_sqlite
 
 from i18n import translate
 from storage import accounts, assessments, connect, evidence
@@ -41,6 +42,7 @@ def shown_texts(at) -> list[str]:
     return [str(e.value) for kind in kinds for e in at.get(kind)] + [b.label for b in at.get("download_button")]
 
 
+@only_on_sqlite("a file deleted from the evidence folder; on PostgreSQL: test_storage_evidence.py's missing file")
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_a_deleted_evidence_file_shows_a_clear_message_and_the_page_works_on(app, store, demo_path, lang, caplog):
     add = evidence.add_file
@@ -63,6 +65,7 @@ def test_a_deleted_evidence_file_shows_a_clear_message_and_the_page_works_on(app
     assert not at.exception
 
 
+@only_on_sqlite("the evidence folder's disk filling up; a full database: test_storage_evidence.py")
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_a_full_disk_on_upload_shows_a_clear_message_and_stores_nothing(app, store, demo_path, lang, monkeypatch,
                                                                        caplog):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from addresses import open_address
+from stores import only_on_sqlite
 from streamlit.testing.v1 import AppTest
 
 from i18n import translate
@@ -719,6 +720,7 @@ def test_a_broken_criteria_file_is_refused_with_a_message(admin_page, demo_db):
 
 # ---- backup and restore ----------------------------------------------------------------------------------
 
+@only_on_sqlite("the page's backup and restore on a SQLite file; on PostgreSQL: test_storage_engines.py")
 def test_back_up_now_then_restore_the_archive(admin_page, demo_db, demo_path):
     at = admin_page("backup")
     click(at, "adm_backup_make")
@@ -751,6 +753,7 @@ def test_back_up_now_then_restore_the_archive(admin_page, demo_db, demo_path):
     assert at.get("file_uploader")[-1].key == "adm:restore:1"
 
 
+@only_on_sqlite("a restore over a SQLite file; on PostgreSQL: test_storage_engines.py")
 def test_the_admin_who_restores_stays_signed_in(admin_page, demo_path, tmp_path):
     """A restore brings back the archive's sign-ins and ends every other; the admin who ran it keeps working
     (the archive here was taken before this admin signed in, so it does not hold their sign-in)."""
@@ -963,6 +966,7 @@ def test_an_empty_store_file_is_not_made_a_store_without_accounts(tmp_path, monk
     assert errors(at) == [translate("store_missing", "th")] and empty.stat().st_size == 0
 
 
+@only_on_sqlite("a damaged SQLite file (a PostgreSQL server checks its own pages)")
 @pytest.mark.parametrize("damage", ["not a database", "a damaged page"])
 def test_a_damaged_store_is_said_at_the_first_page(tmp_path, monkeypatch, demo_path, damage):
     if damage == "not a database":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sample_files import pdf_bytes
+from stores import only_on_sqlite
 
 from storage import assessments, audit, backup, connect, evidence
 from storage import migrations as upgrades
@@ -27,6 +28,9 @@ from storage.schema import migrations
 PDF = pdf_bytes("plan")
 PDF_REMOVED = pdf_bytes("old report")
 CRITERIA = "framework: pmqa-4.0\nyear: 2570\n# เกณฑ์ทดสอบ\n"
+
+pytestmark = only_on_sqlite("archives are checked as SQLite files, with the stores in folders beside them; a store on "
+                            "PostgreSQL backs up and restores through the same code in test_storage_engines.py")
 
 
 @pytest.fixture

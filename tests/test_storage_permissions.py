@@ -3,6 +3,7 @@
 import stat
 
 from sample_files import pdf_bytes
+from stores import only_on_sqlite
 
 from storage import assessments, backup, connect, evidence
 
@@ -21,6 +22,7 @@ def test_a_new_store_and_its_write_ahead_log_are_owner_only(tmp_path):
     assert all(mode(p) == 0o600 for p in tmp_path.glob("new.db-*"))  # -wal and -shm follow the database
 
 
+@only_on_sqlite("files' permissions on disk (a PostgreSQL store keeps its files in the database)")
 def test_evidence_backups_and_restored_stores_are_owner_only(demo_db, demo_path, demo_user, tmp_path):
     unit = demo_user("unit")
     aid = assessments.get(demo_db, unit.unit_id, 2570)["id"]
@@ -35,6 +37,7 @@ def test_evidence_backups_and_restored_stores_are_owner_only(demo_db, demo_path,
     assert all(mode(p) == 0o600 for p in (target.parent / "evidence").rglob("*") if p.is_file())
 
 
+@only_on_sqlite("two uploads racing for the same file in the evidence folder")
 def test_two_identical_uploads_at_the_same_moment_both_succeed(demo_path, demo_user):
     """regression: both wrote the same temporary file, and one failed with an error naming a server path."""
     import threading

@@ -21,7 +21,7 @@ from i18n import LANGUAGES
 from i18n.format import role_label
 from storage import identity, is_demo
 from storage.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, User
-from storage.errors import StoreError
+from storage.errors import StoreError, Unavailable
 from storage.schema import ROLES
 from ui import browser, faults, session, sso
 from ui.errors import describe
@@ -258,6 +258,8 @@ def route() -> None:
             pass
         except StoreMissing as exc:
             st.error(t("store_damaged" if exc.damaged else "store_missing"), icon=":material/database:")
+        except Unavailable:  # the database's server stopped or the connection was lost: said plainly, retried next
+            st.error(t("error_unavailable"), icon=":material/database:")
         except Exception as exc:  # st.stop and st.rerun are not Exceptions: they pass through
             faults.show(exc, where=f"page /{page.url_path}" if page else "the router")
         run_completed()  # not reached by a run cut short (st.rerun, st.stop, the next click)
