@@ -10,9 +10,9 @@ from contextlib import closing
 import psycopg
 import pytest
 from postgres_cluster import cluster, wait_ready
-from stores import SERVER
+from stores import SERVER, drop
 
-from storage import accounts, answers, assessments, audit, connect, open_store
+from storage import accounts, answers, assessments, audit, connect, migrations, open_store
 from storage import db as store_db
 from storage.demo import DEMO_PASSWORD
 from storage.engine import WRITE_LOCK_KEY
@@ -110,3 +110,19 @@ def test_the_write_lock_held_by_another_session_is_a_clear_try_again(demo_path, 
             assert assessments.get(db, user.unit_id, YEAR)["version"] == form["version"]
         version = answers.save_checkpoints(db, user, form["id"], form["version"], {"1.1.B1": True})  # released
         assert version == form["version"] + 1
+
+
+def test_processes_opening_a_new_server_store_at_once_all_succeed_and_it_is_made_once(tmp_path):
+    from stores import new_location
+    from test_storage_years import race
+
+    locations = [new_location(tmp_path, f"new-{n}") for n in range(3)]  # empty databases: no schema yet
+    try:
+        outcomes = race(locations, count=4)
+        assert [o for o in outcomes if o[0] != "ok"] == []
+        for location in locations:
+            with closing(connect(location)) as db:
+                assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrations.head(),)]
+    finally:
+        for location in locations:
+            drop(location)
