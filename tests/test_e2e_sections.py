@@ -236,10 +236,13 @@ def unit_form(path: Path) -> answers.Form:
 
 def expect_unit_category(page, path: Path, n: int) -> None:
     form = unit_form(path)
+    expected = [form.narratives.get((item.id, level), "") for item in FW.category(n).items for level in LEVELS]
+    # every text area drawn before they are read (on a loaded machine the last of them came after the ticks)
+    expect()(live(main(page)).locator("textarea")).to_have_count(len(expected))
     ticks, areas = shown(page, checkpoints_of(n))
     assert ticks == {cp: bool(form.ticks.get(cp, {}).get("self")) for cp in ticks}, f"หมวด {n}"
     assert sum(ticks.values()) > 0, f"หมวด {n} has ticked checkpoints to lose"
-    assert areas == [form.narratives.get((item.id, level), "") for item in FW.category(n).items for level in LEVELS]
+    assert areas == expected
 
 
 def unit_category(n: int) -> re.Pattern:
