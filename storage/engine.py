@@ -182,7 +182,12 @@ class Store:
         self.location = location
         self.engine = engine_for(location)
         self.dialect: str = self.engine.dialect.name  # "sqlite" or "postgresql"
-        self.connection: Connection = self.engine.connect()
+        try:
+            self.connection: Connection = self.engine.connect()
+        except DBAPIError as exc:  # a file that cannot be opened is the file's own error (ui.session says which)
+            if self.sqlite:
+                raise
+            raise Unavailable() from exc
         self.depth = 0  # open transactions: 1 the outer one, more for savepoints inside it
 
     # -- statements --------------------------------------------------------------------------------------
