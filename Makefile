@@ -48,7 +48,8 @@ test-postgres: setup-dev system-deps
 	$(PY) tests/postgres_cluster.py -- $(PY) -m pytest -n auto
 
 bench: setup-dev system-deps
-	$(PY) bench/bench_scoring.py
+	scripts/install-system-deps.sh postgresql
+	$(PY) bench/bench_scoring.py --engines sqlite,postgresql
 	$(PY) bench/bench_form.py
 	$(PY) bench/bench_pages.py --engines sqlite,postgresql
 	$(PY) bench/bench_browser.py

@@ -7,7 +7,9 @@ the loop path scores the same rows one at a time with ``item_score`` / ``kpi_sco
 with dicts; the DuckDB path computes the same unit item scores and department means in SQL over the same
 pandas frames (DuckDB is a development dependency, used here only). All must agree to 1e-9.
 
-Run: .venv/bin/python bench/bench_scoring.py [--units 1000] [--years 3] [--runs 5]
+Run: .venv/bin/python bench/bench_scoring.py [--units 1000] [--years 3] [--runs 5] [--engines sqlite,postgresql]
+(``--engines``: also the scores as the app reads them from a generated store of ``--store-units`` units on each
+engine, side by side.)
 Targets: vectorised under 1 s and 1 GB, at least 20x faster than the loop, no slower than DuckDB.
 """
 
@@ -228,12 +230,62 @@ def timed(function, runs: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def from_stores(engines: list[str], units: int, runs: int) -> bool:
+    """The scores as the app computes them, from a generated store of ``units`` units x 3 cycles on each engine:
+    reading the score inputs (``assessments.score_inputs``) and scoring them, side by side; the totals must agree
+    to 1e-9 across engines."""
+    import contextlib
+    import tempfile
+
+    from storage import assessments, connect, demo
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    rows, totals, framework = [], {}, default_framework()
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
+        for engine in engines:
+            location = Path(folder) / "store.db"
+            if engine == "postgresql":
+                import psycopg
+                from postgres_cluster import cluster, wait_ready
+
+                address = stack.enter_context(cluster())
+                wait_ready(address)
+                with psycopg.connect(address, autocommit=True) as conn:
+                    conn.execute("CREATE DATABASE scores")
+                location = address.rsplit("/", 1)[0] + "/scores"
+            db = stack.enter_context(contextlib.closing(connect(location)))
+            demo.populate(db, units=demo.many_units(units))
+            year = db.execute("SELECT MAX(year) FROM cycles").fetchone()[0]
+            read_time, (answers, kpis) = timed(lambda db=db, year=year: assessments.score_inputs(db, year), runs)
+            score_time, result = timed(lambda a=answers, k=kpis: department_scores(
+                unit_item_scores(a, k, framework=framework), "mean", framework=framework), runs)
+            totals[engine] = [result.total, *result.categories.tolist()]
+            rows.append((engine, len(answers), len(kpis), read_time, score_time))
+    print(f"\nfrom a store of {units} units x 3 cycles, the latest cycle (median of {runs}):")
+    print(f"| {'engine':<10} | {'answer rows':>11} | {'KPI rows':>8} | {'read ms':>8} | {'score ms':>8} |")
+    print(f"|{'-' * 12}|{'-' * 13}|{'-' * 10}|{'-' * 10}|{'-' * 10}|")
+    for engine, answer_rows, kpi_rows, read_time, score_time in rows:
+        print(f"| {engine:<10} | {answer_rows:>11,} | {kpi_rows:>8,} | {read_time * 1000:>8.0f} "
+              f"| {score_time * 1000:>8.0f} |")
+    if len(rows) > 1:
+        print(f"reading on {rows[1][0]} / {rows[0][0]}: {rows[1][3] / rows[0][3]:.2f}x")
+        agree = max(abs(x - y) for x, y in zip(totals[rows[0][0]], totals[rows[1][0]], strict=True)) <= 1e-9
+        print(f"scores agree across engines to 1e-9: {'PASS' if agree else 'FAIL'}")
+        return agree
+    return True
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--engines", default="", help="also score from a generated store on these engines: "
+                                                      "sqlite,postgresql")
+    parser.add_argument("--store-units", type=int, default=300)
     args = parser.parse_args(argv)
+    if args.engines:
+        from_stores([e for e in args.engines.split(",") if e], args.store_units, args.runs)
 
     framework = default_framework()
     answers, kpis = synthetic(framework, args.units, args.years)
