@@ -255,7 +255,11 @@ class Store:
         return sorted(inspect(self.connection).get_table_names())
 
     def table(self, name: str) -> Table:
-        return _table(self.engine, self.connection, name)
+        """The table as ``storage.tables`` declares it (one the schema does not know: as the database has it)."""
+        from storage.tables import metadata
+
+        declared = metadata.tables.get(name)
+        return declared if declared is not None else _table(self.engine, self.connection, name)
 
     def json_integer(self, column: str, key: str) -> str:
         """SQL for the whole number under the top-level ``key`` of the JSON text in ``column`` (NULL when there
