@@ -255,6 +255,8 @@ def from_stores(engines: list[str], units: int, runs: int) -> bool:
                 location = address.rsplit("/", 1)[0] + "/scores"
             db = stack.enter_context(contextlib.closing(connect(location)))
             demo.populate(db, units=demo.many_units(units))
+            if engine == "postgresql":
+                db.execute("ANALYZE")  # as autovacuum soon would: a fresh table has no statistics for the planner
             year = db.execute("SELECT MAX(year) FROM cycles").fetchone()[0]
             read_time, (answers, kpis) = timed(lambda db=db, year=year: assessments.score_inputs(db, year), runs)
             score_time, result = timed(lambda a=answers, k=kpis: department_scores(

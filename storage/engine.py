@@ -161,7 +161,7 @@ class Rows:
         return None if row is None else tuple(row)
 
     def fetchall(self) -> list[tuple]:
-        return [tuple(row) for row in self.result] if self.result.returns_rows else []
+        return [tuple(row) for row in self.result.fetchall()] if self.result.returns_rows else []
 
     def __iter__(self) -> Iterator[tuple]:
         return (tuple(row) for row in self.result) if self.result.returns_rows else iter(())

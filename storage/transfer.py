@@ -82,6 +82,7 @@ def load(source: Path, db: Store, step: Callable[[float], None]) -> None:
                     db.driver(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{key[0].name}'), "
                               f'COALESCE((SELECT MAX("{key[0].name}") FROM "{table.name}"), 0) + 1, false)')
             db.driver("ALTER TABLE audit_log ENABLE TRIGGER USER")
+    db.driver("ANALYZE")  # the planner's statistics for the new rows at once, not at autovacuum's next round
 
 
 def counts(db: Store) -> dict[str, int]:
