@@ -26,12 +26,12 @@ from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
 from storage import accounts, answers, assessments, connect, ofis, org, years
-from storage.engine import DatabaseError, Location, as_location, holds_store, is_server, shown
+from storage.engine import DatabaseError, Location, as_location, holds_store, shown
 from storage.errors import StoreError, command_line_text
 
 
 def _store(path: Location):
-    if not holds_store(path) if is_server(path) else not Path(path).exists():
+    if not holds_store(path):  # a file that exists, or a database holding accounts
         raise SystemExit(f"{shown(path)} does not exist")
     try:
         db = connect(path)

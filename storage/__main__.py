@@ -55,7 +55,7 @@ def _taken(path: Location) -> str:
 
 
 def _existing(path: Location):
-    if not holds_store(path) if is_server(path) else not Path(path).exists():
+    if not holds_store(path):  # a file that exists, or a database holding accounts
         raise SystemExit(f"{shown(path)} {'holds no store' if is_server(path) else 'does not exist'}; create a store "
                          f"with: python -m storage init --db {shown(path)} --admin NAME")
     try:

@@ -54,6 +54,7 @@ from storage.db import BUSY_TIMEOUT_MS, DEFAULT_PATH, PRIVATE, db_file, now, pri
 from storage.engine import MEMORY, Location, Store, is_server, shown
 from storage.errors import InputError
 from storage.evidence import ALLOWED
+from storage.schema import has_table
 
 try:
     import fcntl  # file locks: whether a backup's or restore's leftovers belong to a run still going
@@ -142,10 +143,6 @@ def _quote(identifier: str) -> str:
 
 def _applied(conn: sqlite3.Connection) -> list[str]:
     return migrations.history(conn)
-
-
-def _has(conn: sqlite3.Connection, table: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone() is not None
 
 
 def _stored_row(conn: sqlite3.Connection, name: str) -> bytes | None:
@@ -314,11 +311,12 @@ def backup(db: Store, out_dir: Path, progress: Progress | None = None, actor: Us
             files, missing = {}, []
             in_database = file_store.where(db) == file_store.DATABASE
             with contextlib.closing(_open(copy)) as snapshot:
-                announced = " UNION SELECT path FROM announcement_files" if _has(snapshot, "announcement_files") else ""
+                announced = (" UNION SELECT path FROM announcement_files"
+                             if has_table(snapshot, "announcement_files") else "")
                 paths = [row[0] for row in snapshot.execute(
                     "SELECT path FROM (SELECT path FROM evidence" + announced + ") "
                     "WHERE path IS NOT NULL AND path <> '' ORDER BY path")]
-                criteria = [] if not _has(snapshot, "criteria_files") else snapshot.execute(  # none before m004
+                criteria = [] if not has_table(snapshot, "criteria_files") else snapshot.execute(  # none before m004
                     "SELECT sha256, name, text FROM criteria_files ORDER BY sha256").fetchall()
                 root = file_store.folder(db) if not in_database else None
                 for i, path_text in enumerate(paths):
@@ -335,7 +333,7 @@ def backup(db: Store, out_dir: Path, progress: Progress | None = None, actor: Us
                     elif member not in missing:
                         LOG.warning("backup: %s, which the store refers to, is missing; the archive says so", relative)
                         missing.append(member)
-                if _has(snapshot, "stored_files"):  # the files are the archive's members, not rows of its database
+                if has_table(snapshot, "stored_files"):  # the files are the archive's members, not rows of its database
                     snapshot.execute("DELETE FROM stored_files")
                     snapshot.commit()
                     snapshot.execute("VACUUM")
@@ -543,7 +541,7 @@ def _check_files(conn: sqlite3.Connection, manifest: Manifest) -> None:
     rows = conn.execute(
         "SELECT e.path, e.sha256, CAST(a.unit_id AS TEXT) || '/' || CAST(a.year AS TEXT) FROM evidence e "
         "LEFT JOIN assessments a ON a.id = e.assessment_id WHERE e.path IS NOT NULL AND e.path <> ''").fetchall()
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'announcement_files'").fetchone():
+    if has_table(conn, "announcement_files"):
         rows += conn.execute("SELECT path, sha256, ? FROM announcement_files WHERE path IS NOT NULL AND path <> ''",
                              [ANNOUNCEMENTS]).fetchall()
     named = set()

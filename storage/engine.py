@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, Table, create_engine, event, insert, inspect, text, update
+from sqlalchemy import Table, create_engine, event, insert, inspect, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine, make_url
 from sqlalchemy.exc import DBAPIError
@@ -34,6 +34,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import TextClause
 
 from storage.errors import Unavailable
+from storage.tables import metadata
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
@@ -199,9 +200,12 @@ class Store:
 
     # -- statements --------------------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Rows:
+        return Rows(self._send(sql, params))
+
+    def _send(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> CursorResult:
         statement, names = _statement(sql)
         bound = _bind(names, params)
-        return Rows(self._reaching(lambda: self.connection.execute(statement, bound)))
+        return self._reaching(lambda: self.connection.execute(statement, bound))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         statement, names = _statement(sql)
@@ -242,9 +246,7 @@ class Store:
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Iterator[dict]:
         """The rows as dictionaries of column to value."""
-        statement, names = _statement(sql)
-        bound = _bind(names, params)
-        result = self._reaching(lambda: self.connection.execute(statement, bound))
+        result = self._send(sql, params)
         columns = list(result.keys())
         for row in Rows(result).fetchall():
             yield dict(zip(columns, row, strict=True))
@@ -264,11 +266,8 @@ class Store:
         return sorted(inspect(self.connection).get_table_names())
 
     def table(self, name: str) -> Table:
-        """The table as ``storage.tables`` declares it (one the schema does not know: as the database has it)."""
-        from storage.tables import metadata
-
-        declared = metadata.tables.get(name)
-        return declared if declared is not None else _table(self.engine, self.connection, name)
+        """The table as ``storage.tables`` declares it."""
+        return metadata.tables[name]
 
     def json_integer(self, column: str, key: str) -> str:
         """SQL for the whole number under the top-level ``key`` of the JSON text in ``column`` (NULL when there
@@ -325,17 +324,6 @@ def _bind(names: tuple[str, ...], params: Sequence[Any] | Mapping[str, Any] | No
     if len(params) != len(names):
         raise ValueError(f"the statement takes {len(names)} values, {len(params)} given")
     return dict(zip(names, params, strict=True))
-
-
-_metadata: dict[int, MetaData] = {}
-
-
-def _table(engine: Engine, connection: Connection, name: str) -> Table:
-    """The table as the store has it (read from the database once per engine)."""
-    metadata = _metadata.setdefault(id(engine), MetaData())
-    if name not in metadata.tables:
-        Table(name, metadata, autoload_with=connection)
-    return metadata.tables[name]
 
 
 class Rowset:
@@ -402,11 +390,6 @@ class Rowset:
     @property
     def rows(self) -> Iterator[dict]:
         return self.store.query(f'SELECT * FROM "{self.name}"')
-
-
-def forget_tables(store: Store) -> None:
-    """Read the tables again at their next use (after schema steps changed them)."""
-    _metadata.pop(id(store.engine), None)
 
 
 DatabaseError = (sqlite3.DatabaseError, DBAPIError)  # what the driver says, bare (sqlite3) or through SQLAlchemy

@@ -22,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from storage.db import transaction
-from storage.engine import Store, forget_tables
+from storage.engine import Store
 from storage.schema import LEGACY_TABLE, Migrations, has_table
 from storage.schema import migrations as legacy
 
@@ -62,7 +62,6 @@ def upgrade(db: Store, to: str = "head") -> list[str]:
             current = BASELINE
         if current != target:
             applied += _run(db, target)
-    forget_tables(db)
     return applied
 
 
@@ -96,15 +95,10 @@ def legacy_names() -> list[str]:
 def history(conn) -> list[str]:
     """The changes a store has had, in order: its hand-made steps, then its revisions (a database connection of
     the driver's or a ``Store``)."""
-    def table(name: str) -> bool:
-        if isinstance(conn, Store):
-            return has_table(conn, name)
-        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() \
-            is not None
-
     steps = [row[0] for row in conn.execute(f"SELECT name FROM {LEGACY_TABLE} ORDER BY rowid")] \
-        if table(LEGACY_TABLE) else []
-    row = conn.execute("SELECT version_num FROM alembic_version").fetchone() if table("alembic_version") else None
+        if has_table(conn, LEGACY_TABLE) else []
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone() \
+        if has_table(conn, "alembic_version") else None
     known = revisions()
     return steps + (known[:known.index(row[0]) + 1] if row and row[0] in known else [row[0]] if row else [])
 

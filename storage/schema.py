@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from sqlite_utils import Database
 
 from storage.db import now, transaction
-from storage.engine import Store, forget_tables
+from storage.engine import Store
 
 STATUSES = ("draft", "submitted", "returned", "approved")
 ROLES = ("unit", "committee", "director", "admin")
@@ -20,8 +20,12 @@ Step = Callable[[Database], None]
 LEGACY_TABLE = "_migrations"  # the hand-made steps a store made before Alembic had
 
 
-def has_table(db: Store, name: str) -> bool:
-    return inspect(db.connection).has_table(name)
+def has_table(db, name: str) -> bool:
+    """Whether the store has the table ``name``: a ``Store`` on either engine, or a bare sqlite3 connection to a
+    SQLite file (a backup's copy)."""
+    if isinstance(db, Store):
+        return inspect(db.connection).has_table(name)
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
 
 
 class Migrations:
@@ -63,7 +67,6 @@ class Migrations:
                 step(steps_db)
                 db.execute(f"INSERT INTO {LEGACY_TABLE} (name, applied_at) VALUES (?, ?)", [name, now()])
                 applied.append(name)
-        forget_tables(db)  # tables read before these steps are read again
         return applied
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from storage import migrations
+from storage.db import transaction
 from storage.engine import Store
 from storage.tables import metadata
 
@@ -29,13 +30,9 @@ def _tables(names: set[str]) -> list[str]:
 def dump(db: Store, target: Path, step: Callable[[float], None]) -> None:
     """Write every row of the PostgreSQL store ``db`` into a new SQLite file ``target`` with the same history,
     as one consistent snapshot (a read-only, repeatable-read transaction on a connection of its own)."""
-    copy = Store(target)
-    try:
+    with Store(target) as copy:
         migrations.make(copy, migrations.history(db))
-    finally:
-        copy.close()
-    source = Store(db.location)
-    try:
+    with Store(db.location) as source:
         source.driver("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         names = _tables(set(inspect(source.connection).get_table_names()) - BOOKKEEPING)
         with contextlib.closing(sqlite3.connect(target)) as out:
@@ -49,8 +46,6 @@ def dump(db: Store, target: Path, step: Callable[[float], None]) -> None:
                     out.executemany(insert, [tuple(row) for row in rows])
             out.commit()
         source.driver("ROLLBACK")
-    finally:
-        source.close()
 
 
 def load(source: Path, db: Store, step: Callable[[float], None]) -> None:
@@ -58,8 +53,6 @@ def load(source: Path, db: Store, step: Callable[[float], None]) -> None:
     revision), in one transaction under the write lock: other sessions see the old contents or the new, never
     a mix. The audit log's own guard against change is set aside for this one transaction, and each table's
     numbering goes on after its highest id."""
-    from storage.db import transaction
-
     with contextlib.closing(sqlite3.connect(source)) as conn:
         present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         names = _tables(present - BOOKKEEPING)

@@ -41,10 +41,7 @@ def new_location(folder: Path, name: str) -> Location:
     """A place for a new, empty store: ``folder / name`` on SQLite, a new database on the server."""
     if not on_server():
         return folder / name
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    database = f"t_{worker}_{os.getpid()}_{next(_numbers)}"
-    _admin(f'CREATE DATABASE "{database}"')
-    return _address(database)
+    return _created("")
 
 
 def copy_store(template: Location, folder: Path, name: str) -> Location:
@@ -53,10 +50,15 @@ def copy_store(template: Location, folder: Path, name: str) -> Location:
         target = folder / name
         shutil.copy(template, target)
         return target
-    location = new_location(folder, name)
-    drop(location)
-    _admin(f'CREATE DATABASE "{_database(location)}" TEMPLATE "{_database(template)}"')
-    return location
+    return _created(f' TEMPLATE "{_database(template)}"')
+
+
+def _created(how: str) -> str:
+    """A new database of this test process's, made ``how`` (empty, or as a copy of a template); its address."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    database = f"t_{worker}_{os.getpid()}_{next(_numbers)}"
+    _admin(f'CREATE DATABASE "{database}"{how}')
+    return _address(database)
 
 
 def drop(location: Location) -> None:

@@ -31,11 +31,7 @@ def without_restores(table: list[tuple]) -> list[tuple]:
 
 @pytest.fixture
 def server_store(tmp_path):
-    location = new_location(tmp_path, "server")
-    drop(location)  # restore makes it: a database that does not hold a store yet
-    from stores import _admin, _database
-
-    _admin(f'CREATE DATABASE "{_database(location)}"')
+    location = new_location(tmp_path, "server")  # an empty database, as restore wants: it holds no store yet
     yield location
     drop(location)
 
