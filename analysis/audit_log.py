@@ -379,8 +379,8 @@ def summary(action: str, entity: str, entity_id, detail: str | dict | None, lang
 
 def readable(frame: pd.DataFrame, lang: str = "th", names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Audit entries (``storage.audit.entries``) with readable columns beside the raw ones: who acted, as people
-    know them (``names``: ``storage.accounts.people``; the user name stays in ``username``), the action's and
-    the record type's names and the detail's summary."""
+    know them (``names``: ``storage.organisation.accounts.people``; the user name stays in ``username``), the action's
+    and the record type's names and the detail's summary."""
     names = names or {}
     return frame.assign(
         who=[names.get(u, u) for u in frame["username"]],

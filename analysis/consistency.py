@@ -13,8 +13,9 @@ import pandas as pd
 
 from analysis.self_assessment import item_view
 from scoring import Framework
-from storage import department, years
+from storage.assessment import years
 from storage.engine import Store
+from storage.record import department
 
 COLUMNS = ["item", "level", "kpi", "fiscal_year", "value", "target", "previous", "below_target", "falling"]
 

@@ -17,10 +17,13 @@ from analysis.self_assessment import LiveScores
 from scoring import AwardStatus, Framework, award_status, level_for
 from scoring.ofi import unit_shares
 from scoring.tables import checkpoint_table
-from storage import assessments, department, identity, images, ofis, org, years
-from storage.accounts import User
+from storage.assessment import assessments, years
 from storage.engine import Store, marks
 from storage.errors import InputError
+from storage.organisation import identity, org
+from storage.organisation.accounts import User
+from storage.plans import ofis
+from storage.record import department, images
 
 UNIT_COLUMNS = ["code", "name", "status", "total", *range(1, 8)]
 ITEM_COLUMNS = ["item", "category", "name", "self", "review", "department"]
@@ -49,7 +52,7 @@ class YearFigures:
     gaps: pd.DataFrame  # analysis.ofi.GAP_COLUMNS without unit_ids
     record: LiveScores | None = None  # the department's assessment of record, once started
     record_status: str | None = None
-    department: dict = field(default_factory=dict)  # its identity (storage.identity.get)
+    department: dict = field(default_factory=dict)  # its identity (storage.organisation.identity.get)
 
 
 def year_figures(db: Store, reader: User, year: int, source: str = "best", lang: str = "th",
@@ -125,7 +128,7 @@ class ApplicationFigures:
     strengths: dict[str, list[str]]  # item -> the committee's strengths noted in the review
     ofis: dict[str, tuple[ItemOfi, ...]]  # item -> the OFI lines it shows (analysis.item_ofis)
     kpis: pd.DataFrame  # kpi, name, fiscal_year, value, target, floor, ceiling: the department's values (5 years)
-    department: dict = field(default_factory=dict)  # its identity (storage.identity.get)
+    department: dict = field(default_factory=dict)  # its identity (storage.organisation.identity.get)
     annex: list[AnnexEntry] = field(default_factory=list)  # the cited evidence with its reference codes
     images: dict[int, bytes] = field(default_factory=dict)  # the year's images its formatted texts may cite
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.self_assessment import LiveScores, one_assessment
-from storage import department, years
-from storage.accounts import User
+from storage.assessment import years
 from storage.engine import Store
+from storage.organisation.accounts import User
+from storage.record import department
 
 
 def record_scores(db: Store, year: int) -> LiveScores | None:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import pandas as pd
 
 from scoring import Framework
-from storage import assessments, department, years
+from storage.assessment import assessments, years
 from storage.engine import Store
+from storage.record import department
 
 KINDS = ("met_no_evidence", "met_no_account", "kpi_few_years", "kpi_no_target", "kpi_no_comparison")
 DEPARTMENT = "department"  # the scope of the department's own gaps (a unit's is its code)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.self_assessment import one_assessment
 from scoring import Framework
-from storage import assessments, years
+from storage.assessment import assessments, years
 from storage.engine import Store
 
 

@@ -2,7 +2,7 @@
 
 The application report and the site-visit slides speak for the department: under each item of its assessment
 of record they list the OFIs of the year's register for that item. The register keeps the department's OFIs
-and the units' side by side (``storage.ofis.register``: ``unit_ids`` lists the units an OFI concerns), so the
+and the units' side by side (``storage.plans.ofis.register``: ``unit_ids`` lists the units an OFI concerns), so the
 documents follow one rule, ``item_ofis``:
 
 - **The department's OFIs** are those not tied to one unit: made from a gap several units share (the OFI
@@ -36,7 +36,7 @@ import pandas as pd
 
 from i18n import translate
 from scoring import LEVELS, Framework
-from storage.ofis import description
+from storage.plans.ofis import description
 
 DEPARTMENT, UNIT, UNITS_ONLY = "department", "unit", "units_only"  # in the order the lines are shown
 SCOPES = (DEPARTMENT, UNIT, UNITS_ONLY)
@@ -70,7 +70,7 @@ class ItemOfi:
 
 def _named_checkpoints(text: str, checkpoint_ids: Iterable[str]) -> tuple[str, ...]:
     """The checkpoints whose ids the text names as whole words ("1.1.B1", not inside "1.1.B12"): a gap OFI's
-    description names its checkpoint (``storage.ofis.GAP_CHECKPOINT_TEXT``), and so may a committee's."""
+    description names its checkpoint (``storage.plans.ofis.GAP_CHECKPOINT_TEXT``), and so may a committee's."""
     return tuple(cp for cp in checkpoint_ids if re.search(rf"(?<![\w.]){re.escape(cp)}(?![\w])", text))
 
 
@@ -82,7 +82,7 @@ def item_ofis(register: pd.DataFrame, ticks: Mapping[str, bool], framework: Fram
               unit_names: Mapping[int, str], lang: str = "th") -> dict[str, tuple[ItemOfi, ...]]:
     """Item id -> the OFI lines its department item shows (see the module's rule).
 
-    ``register``: rows as ``storage.ofis.register`` gives them (``id``, ``item``, ``unit_ids``,
+    ``register``: rows as ``storage.plans.ofis.register`` gives them (``id``, ``item``, ``unit_ids``,
     ``description``, ``status``), in the register's order; ``ticks``: the department's assessment of record,
     checkpoint -> met; ``unit_names``: unit id -> its name in the document's language."""
     checkpoint_ids = {item.id: [cp.id for level in LEVELS for cp in item.level_checkpoints(level)]

@@ -6,7 +6,7 @@ import pandas as pd
 
 from scoring import Framework
 from scoring.ofi import department_gaps, gaps, unit_shares
-from storage import assessments, years
+from storage.assessment import assessments, years
 from storage.engine import Store
 
 GAP_COLUMNS = ["kind", "ref", "item", "category", "level", "units", "unit_ids", "points", "text"]

@@ -21,9 +21,11 @@ from analysis.scores import CycleScores, categories_of, cycle_scores
 from scoring import AwardStatus, DepartmentResult, Framework, award_status, level_for
 from scoring.lens import aim_readiness, aims
 from scoring.ofi import AwardPath, AwardPlanner, unit_shares
-from storage import assessments, department, org, years
-from storage.accounts import User
+from storage.assessment import assessments, years
 from storage.engine import Store
+from storage.organisation import org
+from storage.organisation.accounts import User
+from storage.record import department
 
 PLANNED_METHODS = ("mean", "weighted")  # the award path needs a separable aggregation
 ScoresOf = Callable[[int, str], CycleScores | None]  # (year, source) -> that cycle's scores, or None

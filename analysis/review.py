@@ -6,9 +6,9 @@ import pandas as pd
 
 from analysis.scores import categories_of, cycle_scores
 from scoring import Framework
-from storage import assessments, years
-from storage.accounts import User
+from storage.assessment import assessments, years
 from storage.engine import Store
+from storage.organisation.accounts import User
 
 REVIEWABLE = ("submitted", "returned", "approved")
 

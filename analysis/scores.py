@@ -9,8 +9,9 @@ import pandas as pd
 
 from scoring import DepartmentResult, Framework, department_scores, unit_item_grid, unit_item_scores
 from scoring.tables import item_table
-from storage import assessments, department, years
+from storage.assessment import assessments, years
 from storage.engine import Store
+from storage.record import department
 
 SOURCES = (*assessments.SOURCES, "department")  # the units' values, and the department's assessment of record
 

@@ -11,8 +11,8 @@ from analysis.scores import rules_of
 from scoring import LEVELS, Framework, item_detail, kpi_score, level_for, roll_up, unit_item_scores
 from scoring.criteria import Item
 from scoring.rules import ItemDetail, target_score
-from storage.answers import Form
-from storage.assessments import counted_answers, unanswered_items
+from storage.assessment.answers import Form
+from storage.assessment.assessments import counted_answers, unanswered_items
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from analysis.overview import kept_in
 from analysis.scores import cycle_scores
 from analysis.self_assessment import LiveScores, live_scores, progress
 from scoring import AwardStatus, award_status, level_for
-from storage import answers, assessments, years
-from storage.accounts import User
+from storage.assessment import answers, assessments, years
 from storage.engine import Store
+from storage.organisation.accounts import User
 
 DEFAULT_SOURCE = "best"  # reviewed values where the committee has them, the unit's own elsewhere
 DEFAULT_METHOD = "mean"  # one department number by default, on the home page and the overview alike

@@ -27,7 +27,7 @@ from e2e import browser_page, launch, main, menu_link, settle, sidebar, streamli
 
 from i18n import translate  # noqa: E402
 from storage import open_store  # noqa: E402
-from storage.demo import DEMO_PASSWORD  # noqa: E402
+from storage.admin.demo import DEMO_PASSWORD  # noqa: E402
 
 AIM_MS = 1000.0
 USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}

@@ -23,9 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.self_assessment import live_scores, progress  # noqa: E402
 from scoring import framework_for_year  # noqa: E402
-from storage import answers, assessments, open_store  # noqa: E402
-from storage.accounts import authenticate  # noqa: E402
-from storage.demo import DEMO_PASSWORD  # noqa: E402
+from storage import open_store  # noqa: E402
+from storage.admin.demo import DEMO_PASSWORD  # noqa: E402
+from storage.assessment import answers, assessments  # noqa: E402
+from storage.organisation.accounts import authenticate  # noqa: E402
 
 SAVE_AIM_MS = 50.0
 

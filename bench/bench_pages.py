@@ -34,8 +34,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from i18n import translate  # noqa: E402
-from storage import answers, assessments, connect, demo, open_store  # noqa: E402
-from storage.accounts import authenticate  # noqa: E402
+from storage import connect, open_store  # noqa: E402
+from storage.admin import demo  # noqa: E402
+from storage.assessment import answers, assessments  # noqa: E402
+from storage.organisation.accounts import authenticate  # noqa: E402
 from ui.admin import TABS as ADMIN_TABS  # noqa: E402
 
 

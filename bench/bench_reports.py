@@ -26,7 +26,11 @@ from reports.application import EDITIONS, application_report, chart_png
 from reports.document import to_docx, to_pdf
 from reports.slides import site_visit_deck
 from reports.workbook import year_workbook
-from storage import accounts, connect, demo, department, ofis, open_store
+from storage import connect, open_store
+from storage.admin import demo
+from storage.organisation import accounts
+from storage.plans import ofis
+from storage.record import department
 
 YEAR = 2570
 AIM_S, AIM_MB, AIM_DEMO_S = 10.0, 500.0, 3.0

@@ -237,7 +237,9 @@ def from_stores(engines: list[str], units: int, runs: int) -> bool:
     import contextlib
     import tempfile
 
-    from storage import assessments, connect, demo
+    from storage import connect
+    from storage.admin import demo
+    from storage.assessment import assessments
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     rows, totals, framework = [], {}, default_framework()

@@ -1,5 +1,5 @@
-"""Benchmark of the sign-in form under attack, through ``storage.signin.sign_in`` on a copy of the demo store,
-with the product's password hashing (argon2id, 19 MiB, 2 passes) and its refusal floor.
+"""Benchmark of the sign-in form under attack, through ``storage.organisation.signin.sign_in`` on a copy of the demo
+store, with the product's password hashing (argon2id, 19 MiB, 2 passes) and its refusal floor.
 
 Prints, for each case, what the store grew by (bytes of the file and its WAL, audit and attempt rows) and how
 long the attempts took:
@@ -32,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from storage import accounts, connect, open_store, signin  # noqa: E402
-from storage.demo import DEMO_PASSWORD  # noqa: E402
+from storage import connect, open_store  # noqa: E402
+from storage.admin.demo import DEMO_PASSWORD  # noqa: E402
+from storage.organisation import accounts, signin  # noqa: E402
 
 
 def footprint(db) -> tuple[int, int, int]:

@@ -37,10 +37,13 @@ import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from intake import offline_form, unit_import
 from reports.offline_template import offline_template
-from storage import accounts, answers, assessments, offline_form, open_store, org, unit_import, years
-from storage.demo import DEMO_PASSWORD
+from storage import open_store
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments, years
 from storage.errors import InputError
+from storage.organisation import accounts, org
 
 YEAR = 2570
 AIM_S, AIM_MIB, AIM_RATIO = 1.0, 50.0, 10.0

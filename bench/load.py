@@ -58,10 +58,12 @@ from e2e import CHROMIUM, LAUNCH_ARGS, VIEWPORT, streamlit_server  # noqa: E402
 
 from i18n import translate  # noqa: E402
 from scoring import LEVELS  # noqa: E402
-from storage import accounts, answers, assessments, connect, open_store, org, years  # noqa: E402
-from storage.demo import YEARS  # noqa: E402
+from storage import connect, open_store  # noqa: E402
+from storage.admin.demo import YEARS  # noqa: E402
+from storage.assessment import answers, assessments, years  # noqa: E402
 from storage.engine import shown  # noqa: E402
 from storage.errors import VersionConflict  # noqa: E402
+from storage.organisation import accounts, org  # noqa: E402
 
 YEAR = YEARS[-1]
 PASSWORD = f"Load-{secrets.token_hex(8)}"  # every load user's; not a demo password

@@ -32,7 +32,7 @@ LABEL_WIDTH = {"th": 26, "en": 34}  # letters a line of a step's label (Latin le
 # take two or three lines, cut nowhere
 def workplan_gantt(steps: Sequence[dict], months: Sequence[str], phases: Sequence[dict], today: date,
                    lang: str = "th") -> go.Figure:
-    """``steps`` in plan order (``storage.workplan`` rows, each with ``overdue``); ``months`` the fiscal year's
+    """``steps`` in plan order (``storage.plans.workplan`` rows, each with ``overdue``); ``months`` the fiscal year's
     twelve ``YYYY-MM``; ``phases`` the year's phases with ``phase``, ``starts_on``, ``ends_on``."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     fig = go.Figure()

@@ -5,7 +5,8 @@ import streamlit as st
 
 from analysis.department_record import record_scores
 from i18n.format import level_label, rules_text, score_text, status_label
-from storage import assessments, department, years
+from storage.assessment import assessments, years
+from storage.record import department
 from ui import session
 from ui.cycles import choose_cycle
 from ui.department_form import (

@@ -3,7 +3,7 @@ award's scale, on their own; once submitted, the consensus. The PMQA owner and t
 
 import streamlit as st
 
-from storage import examiners, years
+from storage.assessment import examiners, years
 from ui import session
 from ui.cycles import choose_cycle
 from ui.examiners import consensus, key, my_scores, progress_panel

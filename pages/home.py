@@ -5,7 +5,8 @@ import streamlit as st
 from analysis.summary import department_summary, unit_summary
 from charts import category_bars
 from i18n.format import rules_text, year_label
-from storage import org, years
+from storage.assessment import years
+from storage.organisation import org
 from ui import session
 from ui.announcements import inbox_panel
 from ui.home_parts import (

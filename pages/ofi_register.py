@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from storage import accounts, org, years
+from storage.assessment import years
+from storage.organisation import accounts, org
 from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t

@@ -7,7 +7,9 @@ from analysis.summary import DEFAULT_METHOD, DEFAULT_SOURCE
 from charts.overview import total_bullet
 from i18n.format import level_label, rules_text, score_text
 from scoring import METHODS
-from storage import department, org, years
+from storage.assessment import years
+from storage.organisation import org
+from storage.record import department
 from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.evidence_gaps import overview_metric

@@ -4,7 +4,7 @@ them with the points each expects to win."""
 
 import streamlit as st
 
-from storage import followup, improvement
+from storage.plans import followup, improvement
 from ui import session
 from ui.cycles import choose_cycle
 from ui.i18n import current_language, t

@@ -5,8 +5,9 @@ import streamlit as st
 from analysis.review import REVIEWABLE, category_comparison, review_queue
 from analysis.self_assessment import live_scores
 from i18n.format import local_time, rules_text, score_text, status_label
-from storage import answers, evidence, years
-from storage.answers import EDITABLE
+from storage.assessment import answers, years
+from storage.assessment.answers import EDITABLE
+from storage.files import evidence
 from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.evidence_gaps import unit_panel

@@ -4,8 +4,10 @@ import streamlit as st
 
 from analysis.self_assessment import live_scores, progress
 from i18n.format import level_label, local_time, rules_text, score_text, status_label
-from storage import answers, assessments, evidence, org, years
-from storage.answers import EDITABLE
+from storage.assessment import answers, assessments, years
+from storage.assessment.answers import EDITABLE
+from storage.files import evidence
+from storage.organisation import org
 from ui import session
 from ui.assessment_actions import add_kpi_form, copy_previous_offer, scroll_to_asked_item, submit_panel
 from ui.assessment_form import EDITOR, begin, key, render_item, render_kpis

@@ -4,8 +4,9 @@ it, the director approves it, every role reads it."""
 import streamlit as st
 
 from i18n.format import thailand_today
-from storage import workplan, years
+from storage.assessment import years
 from storage.errors import StoreError
+from storage.plans import workplan
 from ui import session
 from ui.cycles import choose_cycle
 from ui.errors import describe

@@ -25,9 +25,12 @@ from reports.feedback import feedback_figures, feedback_report
 from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
-from storage import accounts, answers, assessments, connect, ofis, org, years
+from storage import connect
+from storage.assessment import answers, assessments, years
 from storage.engine import DatabaseError, Location, as_location, holds_store, shown
 from storage.errors import StoreError, command_line_text
+from storage.organisation import accounts, org
+from storage.plans import ofis
 
 
 def _store(path: Location):

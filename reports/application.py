@@ -29,7 +29,8 @@ from i18n.format import date_label, evidence_label, level_label, local_time, rea
 from reports.document import Beside, Bullets, Contents, Heading, Image, PageBreak, Para, Report, Table
 from reports.markdown import to_blocks
 from scoring import LEVELS, level_for
-from storage import department, identity
+from storage.organisation import identity
+from storage.record import department
 
 log = logging.getLogger("pmqa")
 

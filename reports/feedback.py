@@ -16,9 +16,10 @@ from reports.application import chart_image
 from reports.document import Bullets, Heading, Image, PageBreak, Para, Report, Table
 from scoring import Framework
 from scoring.examiner import AGREED, consensus_points, item_weights, spread
-from storage import examiners, identity, years
-from storage.accounts import User
+from storage.assessment import examiners, years
 from storage.engine import Store
+from storage.organisation import identity
+from storage.organisation.accounts import User
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A unit's self-assessment as an Excel form to fill offline (layout: ``storage.offline_form``).
+"""A unit's self-assessment as an Excel form to fill offline (layout: ``intake.offline_form``).
 
 An instructions sheet first; then the checkpoints (a Yes/No list per answer), the items' accounts and
 "none met yet", and the KPI values (numbers within each KPI's accepted range). Only the yellow answer
@@ -21,11 +21,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from i18n import translate
 from i18n.format import local_time
+from intake.offline_form import COLUMNS, EDITABLE, GUIDE, META, SHEETS, headers, meta_rows, sheet_name, sheet_rows
 from reports.cells import xml_text
 from reports.ofi_export import FONT
 from scoring import Framework
-from storage.answers import MAX_NARRATIVE, Form
-from storage.offline_form import COLUMNS, EDITABLE, GUIDE, META, SHEETS, headers, meta_rows, sheet_name, sheet_rows
+from storage.assessment.answers import MAX_NARRATIVE, Form
 
 ANSWER_FILL = PatternFill("solid", start_color="FFF2CC")  # the cells to fill in
 HEAD_FILL = PatternFill("solid", start_color="D9E1F2")

@@ -1,11 +1,11 @@
 """The OFI register as an Excel workbook or a CSV file, in Thai or English.
 
-Both take the frame ``storage.ofis.register`` returns and give bytes: headers, statuses, priorities
+Both take the frame ``storage.plans.ofis.register`` returns and give bytes: headers, statuses, priorities
 and sources in the chosen language; owners by the names people know them by (``names``:
-``storage.accounts.people``); due dates as real dates and the last-update time in Thailand time (UTC+7, as the
-store keeps UTC), both shown in the language's calendar (a Thai file's in the Buddhist Era, an English one's in
+``storage.organisation.accounts.people``); due dates as real dates and the last-update time in Thailand time (UTC+7,
+as the store keeps UTC), both shown in the language's calendar (a Thai file's in the Buddhist Era, an English one's in
 the Common Era; the CSV writes them as the screens do); each OFI's description as a reader in that language sees it
-(``storage.ofis.description``: a gap OFI's generated text in that language). The list column ``unit_ids``,
+(``storage.plans.ofis.description``: a gap OFI's generated text in that language). The list column ``unit_ids``,
 versions, gap references and the per-language description columns are left out; any other register column
 missing from the frame is simply not exported. The sheet is set up to print (``reports.sheet_layout``).
 """
@@ -27,7 +27,7 @@ from i18n import translate
 from i18n.format import THAILAND, as_date, date_label, excel_date_format
 from reports.cells import literal
 from reports.sheet_layout import FONT, fit_heights, print_setup
-from storage.ofis import DESCRIPTIONS, REGISTER_COLUMNS, description
+from storage.plans.ofis import DESCRIPTIONS, REGISTER_COLUMNS, description
 
 # Exported, in this order; each column's header is the catalogue key ofi_col_<column>, and a priority,
 # status or source value is shown by the key ofi_<column>_<value>.

@@ -45,7 +45,7 @@ def part_pages(starts: dict[str, int], total: int) -> dict[str, int]:
 
 def page_budget(layout, framework: Framework) -> list[PartPages]:
     """Each counted part present in the laid-out document (``pdf_layout``), in ``BUDGET_PARTS`` order, with its
-    pages and its limit in ``framework`` (the year's criteria, ``storage.years.framework_of``)."""
+    pages and its limit in ``framework`` (the year's criteria, ``storage.assessment.years.framework_of``)."""
     pages = part_pages(page_starts(layout), len(layout.pages))
     return [PartPages(part, count, framework.application.page_limit(part)) for part, count in pages.items()]
 

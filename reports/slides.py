@@ -29,7 +29,8 @@ from reports.cells import xml_text
 from reports.document import FONT, Bullets, Numbered, Para
 from reports.markdown import plain, to_blocks
 from scoring import level_for
-from storage import department, identity
+from storage.organisation import identity
+from storage.record import department
 
 WIDE, TALL = Inches(13.333), Inches(7.5)  # 16:9
 TITLE_ONLY, TITLE = 5, 0  # layouts of the default template

@@ -11,7 +11,7 @@ from i18n import translate
 from i18n.format import level_label, local_time, score_text, status_label
 from reports.document import Bullets, Heading, Para, Report, Table
 from scoring import LEVELS, Framework
-from storage.answers import Form, kpis_of
+from storage.assessment.answers import Form, kpis_of
 
 MET = {True: "✓", False: "–"}
 
@@ -20,7 +20,7 @@ def unit_report(form: Form, framework: Framework, unit: dict, lang: str, built_a
                 names: Mapping[str, str] | None = None) -> Report:
     """The unit's answers (its own and, where the committee set one, the reviewed), narratives, KPI values
     and the committee's notes (by the names people know their authors by: ``names``,
-    ``storage.accounts.people``), per category, with the self and reviewed scores."""
+    ``storage.organisation.accounts.people``), per category, with the self and reviewed scores."""
     names = names or {}
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     year = form.assessment["year"]

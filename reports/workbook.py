@@ -25,7 +25,7 @@ from i18n.format import excel_date_format, level_label, readiness_text, status_l
 from reports.cells import literal
 from reports.ofi_export import FONT, _as_local_time, sheet_title, write_register
 from reports.sheet_layout import fit_heights, print_setup
-from storage import identity
+from storage.organisation import identity
 
 SCORE_FORMAT = "0.00"
 SHEETS = ("summary", "units", "items", "answers", "kpis", "gaps")  # then the OFI register
@@ -98,8 +98,8 @@ def _summary(sheet, figures: YearFigures, lang: str) -> None:
 
 def year_workbook(figures: YearFigures, register: pd.DataFrame, lang: str = "th",
                   names: Mapping[str, str] | None = None) -> bytes:
-    """The workbook as .xlsx bytes, from the year's figures and its OFI register (``storage.ofis.register``), its
-    owners by the names people know them by (``names``: ``storage.accounts.people``)."""
+    """The workbook as .xlsx bytes, from the year's figures and its OFI register (``storage.plans.ofis.register``), its
+    owners by the names people know them by (``names``: ``storage.organisation.accounts.people``)."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
     book = Workbook()
     _styles(book, lang)

@@ -285,7 +285,7 @@ BUDGET_PARTS: tuple[str, ...] = ("profile", "1", "2", "3", "4", "5", "6", "7", "
 class Application(_Model):
     """What the criteria say of the application: the ADLI parts of a process account, in order, and the page
     limit of each part of the application (``BUDGET_PARTS``; a part not named has none). OPDC's current
-    limits are not public: a file's limits are assumptions, which a year may change (``storage.years``)."""
+    limits are not public: a file's limits are assumptions, which a year may change (``storage.assessment.years``)."""
 
     adli: tuple[AdliPart, ...] = ()
     page_limits: tuple[tuple[str, int], ...] = ()  # (part, pages), in BUDGET_PARTS order; a mapping in the file
@@ -387,7 +387,7 @@ ALL_CATEGORIES: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
 
 
 class Rules(_Model):
-    """Rules the criteria file chooses, each of which a year may change (``storage.years.set_rules``):
+    """Rules the criteria file chooses, each of which a year may change (``storage.assessment.years.set_rules``):
 
     - ``unit_kpis``: how KPIs a unit adds itself are scored, on floor and ceiling like the criteria's
       KPIs, or on the percentage of target as in the field; ``unit_kpis_per_item``: how many per item;

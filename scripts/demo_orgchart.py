@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from charts.theme import FONT
 from reports.application import chart_png
-from storage.demo import IDENTITY, UNITS
+from storage.admin.demo import IDENTITY, UNITS
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "demo-orgchart.png"
 

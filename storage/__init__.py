@@ -32,7 +32,7 @@ def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> S
     """Connect, migrate, and on first start fill an empty store with the demo department."""
     db = connect(path)
     if demo_if_empty and not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
-        from storage import demo
+        from storage.admin import demo
 
         with transaction(db):  # re-checked under the write lock: two sessions may start at once
             if not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():

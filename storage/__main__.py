@@ -30,11 +30,15 @@ import sys
 from pathlib import Path
 
 from i18n import translate
-from storage import accounts, audit, backup, connect, criteria, demo, open_store, org, unit_import, years
-from storage.accounts import User
+from intake import unit_import
+from storage import audit, connect, open_store
+from storage.admin import backup, demo
+from storage.assessment import criteria, years
 from storage.db import set_meta, transaction
 from storage.engine import DatabaseError, Location, as_location, holds_store, is_server, shown
 from storage.errors import StoreError, command_line_text
+from storage.organisation import accounts, org
+from storage.organisation.accounts import User
 
 
 def init_production(path: Location, admin: str, password: str, display_name: str = "") -> None:

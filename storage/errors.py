@@ -85,7 +85,7 @@ def describe(exc: StoreError, lang: str = "th", names: Mapping[str, str] | None 
     itself (the generic message when the key or its values do not fit the catalogue). A value that is itself a
     store error (why one of several changes was refused) is described first; a date is written in the language's
     calendar; an account the error names by its user name (``by``: who changed it first; ``owner``) is shown
-    by ``names`` (``storage.accounts.people``: the name people know it by), as stored without it."""
+    by ``names`` (``storage.organisation.accounts.people``: the name people know it by), as stored without it."""
     params = {name: _value(name, value, lang, names) for name, value in exc.params.items()}
     try:
         return translate(exc.key, lang, **params)

@@ -215,7 +215,7 @@ def m004_administration(db: Database) -> None:
 def m005_sign_in_attempts(db: Database) -> None:
     """Every sign-in attempt (the account name given, the client's address, whether it succeeded), for
     limiting failed attempts per account and per client. ``username`` now holds a keyed digest of the name
-    given, never the name itself (``storage.signin._name_key``), and rows live for the lockout window."""
+    given, never the name itself (``storage.organisation.signin._name_key``), and rows live for the lockout window."""
     db["sign_in_attempts"].create({"id": int, "at": str, "username": str, "client": str, "ok": int}, pk="id",
                                   not_null={"at", "ok"})
     db["sign_in_attempts"].create_index(["username", "at"])

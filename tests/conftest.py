@@ -15,9 +15,10 @@ from hypothesis import settings
 from stores import copy_store, drop, new_location
 from streamlit.testing.v1 import AppTest
 
-from storage import accounts, connect, open_store, signin
-from storage.accounts import User, authenticate
-from storage.demo import DEMO_PASSWORD
+from storage import connect, open_store
+from storage.admin.demo import DEMO_PASSWORD
+from storage.organisation import accounts, signin
+from storage.organisation.accounts import User, authenticate
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 ROLES_USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
@@ -94,7 +95,7 @@ def units_only_template(empty_template, tmp_path_factory, cheap_password_hashes)
     """The demo department as the units leave it, before the committee's own work (no department assessment,
     profile or evidence): most tests begin there. The demo as the app makes it is ``full_demo_path`` (and what
     the browser tests' server runs on)."""
-    from storage import demo
+    from storage.admin import demo
 
     location = copy_store(empty_template, tmp_path_factory.mktemp("units-only"), "demo.db")
     store = connect(location)

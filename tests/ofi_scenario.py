@@ -10,8 +10,10 @@ from datetime import timedelta
 from readers import reader
 
 from i18n.format import thailand_today
-from storage import department, ofis, org
 from storage.engine import Store
+from storage.organisation import org
+from storage.plans import ofis
+from storage.record import department
 
 DEPARTMENT_TEXT = "ทบทวนวิสัยทัศน์และค่านิยมร่วมกับเครือข่ายทุกภาคส่วน"
 UNIT_TEXT = "จัดทำแผนสื่อสารวิสัยทัศน์ของกองให้ครบทุกกลุ่มงาน"

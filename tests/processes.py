@@ -11,7 +11,7 @@ import sys
 import types
 from contextlib import contextmanager
 
-PRELOAD = ["scoring", "storage", "storage.answers", "storage.assessments"]
+PRELOAD = ["scoring", "storage", "storage.assessment.answers", "storage.assessment.assessments"]
 
 
 def context():

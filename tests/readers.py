@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from reports.document import Bullets, Numbered, Para, Table
 from reports.markdown import plain, to_blocks
-from storage.accounts import User, get_user
 from storage.engine import Store
+from storage.organisation.accounts import User, get_user
 
 
 def reader(db: Store, role: str = "committee") -> User:

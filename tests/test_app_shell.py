@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import translate
 from i18n.format import role_label
+from storage.admin.demo import DEMO_PASSWORD
 from storage.db import transaction
-from storage.demo import DEMO_PASSWORD
 from ui.router import PAGES
 from ui.text import md
 
@@ -235,7 +235,7 @@ def test_deactivated_account_is_signed_out_on_next_run(run_app, demo_db, role):
 def test_a_password_reset_or_change_ends_the_accounts_other_sessions(run_app, demo_db):
     """The review's finding: after an admin's reset the old session only showed the change-password page, and
     once the real user chose a new password it was fully signed in again. Each ends; the changer's stays."""
-    from storage.accounts import reset_password, user_id_of
+    from storage.organisation.accounts import reset_password, user_id_of
 
     old = run_app("director")
     user_id = user_id_of(demo_db, ROLES_USERS["director"])

@@ -20,9 +20,12 @@ from i18n import translate
 from reports.__main__ import main
 from reports.application import application_report
 from reports.document import FONT, to_docx, to_pdf
-from storage import assessments, department, evidence, org, years
-from storage.demo import IDENTITY
+from storage.admin.demo import IDENTITY
+from storage.assessment import assessments, years
 from storage.errors import InputError
+from storage.files import evidence
+from storage.organisation import org
+from storage.record import department
 
 YEAR = 2570
 BUILT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)

@@ -10,14 +10,15 @@ import pytest
 
 from analysis.audit_log import SUMMARIES, action_label, entity_label, readable, summary
 from i18n import catalogue, translate
-from storage import answers, assessments, audit, reviews
+from storage import audit
+from storage.assessment import answers, assessments, reviews
 
 ROOT = Path(__file__).resolve().parent.parent
 # Actions the code passes in a variable that no call in its own module fills: the values that variable takes.
 VARIABLES = {
-    ("storage/assessments.py", "action"): tuple(assessments.TRANSITIONS),  # change_status(..., action)
-    ("storage/answers.py", "source"): tuple(answers.WRITERS),  # f"save_{source}", f"save_{source}_kpi"
-    ("storage/reviews.py", "kind"): reviews.KINDS,  # f"add_{kind}"
+    ("storage/assessment/assessments.py", "action"): tuple(assessments.TRANSITIONS),  # change_status(..., action)
+    ("storage/assessment/answers.py", "source"): tuple(answers.WRITERS),  # f"save_{source}", f"save_{source}_kpi"
+    ("storage/assessment/reviews.py", "kind"): reviews.KINDS,  # f"add_{kind}"
 }
 
 
@@ -192,7 +193,8 @@ def test_an_unknown_action_or_record_type_shows_as_stored():
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_every_entry_of_a_real_year_reads_in_words(demo_db, demo_user, lang):
     """The store's own details, made by its functions, fit the summaries: none falls back to the raw fields."""
-    from storage import accounts, years
+    from storage.assessment import years
+    from storage.organisation import accounts
 
     admin, unit = demo_user("admin"), demo_user("unit")
     found = assessments.get(demo_db, unit.unit_id, 2570)

@@ -15,7 +15,7 @@ from charts.overview import category_radar, kpi_panels, lens_bars, ofi_pareto, s
 from charts.theme import plain, wrap_words
 from charts.workplan import workplan_gantt
 from scoring import default_framework
-from storage.workplan import fiscal_months
+from storage.plans.workplan import fiscal_months
 
 THRESHOLDS = default_framework().thresholds
 THAI = "แผนพัฒนาองค์การ"

@@ -7,7 +7,7 @@ import pytest
 
 from charts.workplan import PHASE_COLOURS, STATUS_COLOURS, TODAY_COLOUR, workplan_gantt
 from i18n import translate
-from storage.workplan import fiscal_months
+from storage.plans.workplan import fiscal_months
 
 MONTHS = fiscal_months(2570)
 DAY = 86_400_000
@@ -88,7 +88,7 @@ def test_step_labels_wrap_between_words_and_are_never_cut(lang):
 
     from charts.theme import text_width
     from charts.workplan import LABEL_WIDTH
-    from storage.workplan import template
+    from storage.plans.workplan import template
 
     def ends(parts):  # where each part ends in the text without its spaces
         at, found = 0, set()

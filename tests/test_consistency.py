@@ -59,7 +59,7 @@ def test_lower_is_better_reverses_worse():
 
 def test_the_department_record_read_by_the_criteria_rule(demo_db, demo_user):
     from analysis.consistency import department_flags
-    from storage import department
+    from storage.record import department
 
     assert department_flags(demo_db, 2570).empty  # not started
     committee = demo_user("committee")
@@ -80,7 +80,7 @@ def test_the_department_record_read_by_the_criteria_rule(demo_db, demo_user):
 def test_the_department_page_shows_a_flag_with_both_figures(app, demo_db, demo_user):
     from i18n import translate
     from i18n.format import level_label
-    from storage import department
+    from storage.record import department
 
     committee = demo_user("committee")
     record = department.start(demo_db, committee, 2570)

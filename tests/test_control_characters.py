@@ -18,6 +18,7 @@ from readers import reader
 from analysis import overview
 from analysis.deliverables import application_figures, year_figures
 from i18n.format import thailand_today
+from intake import offline_form
 from reports.application import EDITIONS, application_report
 from reports.cells import literal, xml_text
 from reports.document import Para, Report, to_docx
@@ -26,24 +27,14 @@ from reports.ofi_export import register_xlsx
 from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
-from storage import (
-    accounts,
-    announcements,
-    answers,
-    assessments,
-    department,
-    evidence,
-    followup,
-    improvement,
-    offline_form,
-    ofis,
-    org,
-    reviews,
-    workplan,
-    years,
-)
+from storage.admin import announcements
+from storage.assessment import answers, assessments, reviews, years
 from storage.db import transaction
 from storage.errors import InputError
+from storage.files import evidence
+from storage.organisation import accounts, org
+from storage.plans import followup, improvement, ofis, workplan
+from storage.record import department
 from storage.text import clean, xml_safe
 
 YEAR = 2570
@@ -51,7 +42,7 @@ BUILT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 DUE = thailand_today() + timedelta(days=60)
 PASTED = "แผน\x0bงาน\x07 ปี\x00 2570\r\nสรุป\x1f "  # Word's line break, a bell, a NUL, Windows' line end
 CLEAN = "แผน\nงาน ปี 2570\nสรุป"
-ONE_LINE = "แผน งาน ปี 2570 สรุป"  # a title: one line (storage.evidence.clean_text)
+ONE_LINE = "แผน งาน ปี 2570 สรุป"  # a title: one line (storage.files.evidence.clean_text)
 RAW = "ข้อความ\x0bเก่า\x07ที่\x01เก็บไว้"  # what an older store may hold
 SHOWN = "ข้อความ\nเก่าที่เก็บไว้"
 
@@ -284,7 +275,7 @@ def test_the_slides_are_made_from_an_older_stores_control_characters(old_store):
 
 
 def test_an_imported_unit_list_is_read_without_control_characters():
-    from storage import unit_import
+    from intake import unit_import
 
     data = "รหัส,ชื่อหน่วยงาน\nU1,กอง\x07แผน\x0bงาน\n".encode()
     assert unit_import.read_table(data, "units.csv").rows[0][1][:2] == ["U1", "กองแผน\nงาน"]

@@ -14,9 +14,11 @@ from argon2 import PasswordHasher
 from i18n import YAML_LOADER
 from scoring import default_framework, load_framework
 from scoring.criteria import DEFAULT_FILE, FRAMEWORK_DIR
-from storage import accounts, connect, criteria, open_database, years
+from storage import connect, open_database
+from storage.assessment import criteria, years
 from storage.errors import InputError
 from storage.migrations import Migrations
+from storage.organisation import accounts
 from storage.schema import DEFAULT_V1, migrations
 
 V1 = FRAMEWORK_DIR / DEFAULT_V1

@@ -24,8 +24,8 @@ from analysis.summary import department_summary, unit_summary
 from i18n import translate
 from i18n.format import score_text
 from storage import connect
-from storage.accounts import authenticate
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.organisation.accounts import authenticate
 
 pytestmark = pytest.mark.e2e
 

@@ -34,7 +34,7 @@ from e2e import (
 )
 
 from i18n import translate
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
 from storage.engine import Store
 
 pytestmark = pytest.mark.e2e

@@ -27,8 +27,9 @@ from e2e import (
 )
 
 from i18n import translate
-from storage import connect, years
+from storage import connect
 from storage.__main__ import init_production
+from storage.assessment import years
 from ui.admin.years import this_fiscal_year
 
 pytestmark = pytest.mark.e2e

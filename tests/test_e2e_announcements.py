@@ -20,7 +20,7 @@ from e2e import (
 )
 
 from i18n import translate
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 TITLE = "ประชุมชี้แจงเกณฑ์ PMQA 4.0 วันที่ 5 ธ.ค."

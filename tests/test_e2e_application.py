@@ -16,8 +16,10 @@ from pypdf import PdfReader
 from analysis.department_record import record_scores
 from i18n import translate
 from i18n.format import score_text
-from storage import accounts, connect, department
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.organisation import accounts
+from storage.record import department
 
 
 @pytest.fixture(scope="module")

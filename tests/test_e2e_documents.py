@@ -13,8 +13,10 @@ import pytest
 from e2e import expect, expect_no_exception, main, open_page, screenshot, settle, signed_in, switch_language
 
 from i18n import translate
-from storage import accounts, connect, department
-from storage.demo import DEMO_PASSWORD, IDENTITY
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD, IDENTITY
+from storage.organisation import accounts
+from storage.record import department
 
 pytestmark = pytest.mark.e2e
 NARRATIVE = "กรมกำหนดทิศทางร่วมกับทุกหน่วยงาน"

@@ -23,8 +23,10 @@ from e2e import (
 )
 
 from i18n import translate
-from storage import accounts, connect, examiners, years
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import examiners, years
+from storage.organisation import accounts
 from ui.text import WORD_BREAK
 
 YEAR = 2570

@@ -32,8 +32,11 @@ from e2e import (
 
 from i18n import translate
 from i18n.format import thailand_today
-from storage import accounts, connect, followup, improvement, ofis, years
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import years
+from storage.organisation import accounts
+from storage.plans import followup, improvement, ofis
 
 pytestmark = pytest.mark.e2e
 YEAR = 2570

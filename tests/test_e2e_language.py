@@ -20,7 +20,7 @@ from e2e import (
 )
 
 from i18n import translate
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 N = 7  # any number: to find the OFI count's caption by the words after it

@@ -16,8 +16,11 @@ from sample_files import edited_workbook
 from test_e2e_self_assessment import checkbox, expect_form, open_self_assessment, server_store  # noqa: F401
 
 from i18n import translate
-from storage import accounts, answers, assessments, connect, offline_form
-from storage.demo import DEMO_PASSWORD
+from intake import offline_form
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments
+from storage.organisation import accounts
 
 pytestmark = pytest.mark.e2e
 YEAR = 2570

@@ -23,7 +23,7 @@ from e2e import (
 
 from i18n import translate
 from storage import open_store
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

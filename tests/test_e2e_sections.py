@@ -34,8 +34,12 @@ from e2e import (
 from i18n import translate
 from i18n.format import thailand_today
 from scoring import LEVELS, default_framework
-from storage import accounts, answers, assessments, connect, department, followup, improvement, ofis, years
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments, years
+from storage.organisation import accounts
+from storage.plans import followup, improvement, ofis
+from storage.record import department
 
 pytestmark = pytest.mark.e2e
 

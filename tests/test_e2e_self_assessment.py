@@ -36,8 +36,11 @@ from sample_files import pdf_bytes
 from i18n import translate
 from i18n.format import level_label, score_text, year_label
 from scoring import default_framework, item_detail, item_score, kpi_score
-from storage import accounts, answers, assessments, connect, evidence
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments
+from storage.files import evidence
+from storage.organisation import accounts
 from ui.text import kpi_field
 
 pytestmark = pytest.mark.e2e

@@ -28,8 +28,12 @@ from e2e import (
 
 from i18n import translate
 from i18n.format import thailand_today
-from storage import accounts, answers, assessments, connect, evidence, ofis, org, reviews
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments, reviews
+from storage.files import evidence
+from storage.organisation import accounts, org
+from storage.plans import ofis
 
 pytestmark = pytest.mark.e2e
 

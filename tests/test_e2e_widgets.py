@@ -36,7 +36,7 @@ from e2e import (
 
 from i18n import translate
 from i18n.format import level_label
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

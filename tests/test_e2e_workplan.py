@@ -19,8 +19,10 @@ from e2e import (
 
 from i18n import translate
 from i18n.format import thailand_today
-from storage import accounts, connect, org, workplan
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.organisation import accounts, org
+from storage.plans import workplan
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +57,7 @@ def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what
         expect_no_exception(page)
         screenshot(page, artifacts / "workplan-director-en.png")
 
-    # the plan is dated from the day it was started (storage.workplan.dated): whether a unit's step is due yet
+    # the plan is dated from the day it was started (storage.plans.workplan.dated): whether a unit's step is due yet
     # depends on that day, so the store says what the unit's Home must show
     db = connect(server_store)
     try:

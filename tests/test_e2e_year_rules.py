@@ -27,7 +27,7 @@ from test_e2e_self_assessment import category
 from i18n import translate
 from i18n.format import rules_text
 from scoring import default_framework
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,11 @@ from sample_files import pdf_bytes
 from stores import only_on_sqlite
 
 from i18n import translate
-from storage import accounts, assessments, connect, evidence
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import assessments
+from storage.files import evidence
+from storage.organisation import accounts
 from ui.text import md
 
 PAGE = "pages/self_assessment.py"

@@ -9,7 +9,7 @@ import pytest
 
 from analysis.evidence_gaps import DEPARTMENT, counts, gaps, year_gaps
 from scoring import default_framework
-from storage import department
+from storage.record import department
 
 FW = default_framework()
 YEAR = 2570

@@ -1,6 +1,6 @@
 """The committee as the award's examiners: the band arithmetic and the weights worked by hand (scoring.examiner),
-properties of the consensus, and the store's rules on a real SQLite store (storage.examiners): members score on
-their own and read no one else's score before they submit; the agreed score needs a reason; all audited."""
+properties of the consensus, and the store's rules on a real SQLite store (storage.assessment.examiners): members
+score on their own and read no one else's score before they submit; the agreed score needs a reason; all audited."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from scoring import default_framework
 from scoring.examiner import PercentError, checked_percent, item_weights, points, spread
-from storage import accounts, audit, examiners, years
+from storage import audit
+from storage.assessment import examiners, years
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, StoreError
+from storage.organisation import accounts
 
 YEAR = 2570
 FW = default_framework()
@@ -197,7 +199,7 @@ def test_a_closed_year_changes_nothing(demo_db, members):
 def test_the_agreed_ofis_go_into_the_register_once(demo_db, members):
     from datetime import date
 
-    from storage import ofis
+    from storage.plans import ofis
 
     one, _ = members
     _score_all(demo_db, one, 40)

@@ -10,9 +10,9 @@ import re
 import pytest
 
 import analysis.summary
-import storage.answers
+import storage.assessment.answers
 from i18n import translate
-from storage import answers, assessments
+from storage.assessment import answers, assessments
 from ui import faults, session
 
 SECRET = "no such table: /srv/pmqa/var/pmqa.db"  # what must never reach the page
@@ -72,7 +72,7 @@ def test_a_save_that_fails_unexpectedly_shows_a_reference_and_changes_nothing(ap
     aid = assessments.get(demo_db, unit.unit_id, 2570)["id"]
     before = answers.load(demo_db, unit, aid)
     box = at.checkbox(key="sa:cp:1.1.B1")
-    monkeypatch.setattr(storage.answers, "save_checkpoints", _boom)
+    monkeypatch.setattr(storage.assessment.answers, "save_checkpoints", _boom)
     box.set_value(not box.value).run()
     reference = shown_reference(at, lang)
     assert SECRET in str(logged(caplog, reference).exc_info[1])

@@ -16,9 +16,10 @@ from i18n import translate
 from reports.__main__ import main
 from reports.document import to_docx, to_pdf
 from reports.feedback import feedback_figures, feedback_report
-from storage import accounts, examiners, years
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import examiners, years
 from storage.errors import AccessDenied
+from storage.organisation import accounts
 
 YEAR = 2570
 

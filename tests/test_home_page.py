@@ -20,9 +20,11 @@ from analysis.summary import DEFAULT_SOURCE, department_summary, unit_summary
 from i18n import translate
 from i18n.format import date_label, level_label, score_text, status_label, thailand_today
 from scoring import department_scores, framework_for_year, unit_item_scores
-from storage import accounts, assessments, connect, org, years
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD, STATUS_2570, UNITS
+from storage.assessment import assessments, years
 from storage.db import transaction
-from storage.demo import DEMO_PASSWORD, STATUS_2570, UNITS
+from storage.organisation import accounts, org
 from ui.home_parts import phase_notice
 from ui.text import WORD_BREAK
 
@@ -194,7 +196,7 @@ UNANSWERED_1_6 = ("1.1", "1.2", "1.4", "2.1", "2.2", "2.4", "3.1", "3.2", "3.4",
 ])
 def test_home_counts_the_items_answered_as_the_form_does(demo_app, demo_db, demo_user, none_met, written, answered):
     from analysis.self_assessment import progress
-    from storage import answers, years
+    from storage.assessment import answers, years
 
     user = demo_user("unit")
     found = assessments.get(demo_db, user.unit_id, YEAR)
@@ -220,7 +222,7 @@ def test_home_counts_the_items_answered_as_the_form_does(demo_app, demo_db, demo
 def test_a_unit_sees_the_committees_reviewed_score_beside_its_own_once_approved(
         demo_app, demo_db, demo_user, status, shows_review, lang):
     from analysis.self_assessment import live_scores
-    from storage import answers, years
+    from storage.assessment import answers, years
 
     user = demo_user("unit")
     aid = assessments.get(demo_db, user.unit_id, YEAR)["id"]
@@ -280,7 +282,7 @@ def test_department_total_follows_a_new_submission(demo_app, demo_db):
 
 def _record(db, committee, state: str) -> None:
     """The year's record as the committee leaves it: not started, a draft, or approved."""
-    from storage import department
+    from storage.record import department
 
     if state != "none":
         record = department.start(db, committee, YEAR)
@@ -296,7 +298,7 @@ def test_home_shows_the_department_assessment_sent_to_opdc_apart_from_the_units_
         demo_app, demo_db, demo_user, role, state, lang):
     from analysis.department_record import record_scores
     from i18n.format import local_time
-    from storage import department
+    from storage.record import department
 
     committee = demo_user("committee")
     _record(demo_db, committee, state)

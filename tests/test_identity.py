@@ -6,9 +6,9 @@ import pytest
 
 from analysis.audit_log import summary
 from i18n import translate
-from storage import accounts, identity
-from storage.demo import IDENTITY, LOGO
+from storage.admin.demo import IDENTITY, LOGO
 from storage.errors import AccessDenied, InputError, VersionConflict
+from storage.organisation import accounts, identity
 
 PNG = LOGO.read_bytes()
 
@@ -95,7 +95,8 @@ def test_the_documents_name_the_department(demo_db, lang):
     from reports.document import to_docx
     from reports.slides import site_visit_deck
     from reports.workbook import year_workbook
-    from storage import department, ofis
+    from storage.plans import ofis
+    from storage.record import department
 
     committee = reader(demo_db, "committee")
     department.start(demo_db, committee, 2570)

@@ -5,7 +5,8 @@ import pytest
 
 from analysis.improvement import expected_points, won_points
 from scoring import kpi_score
-from storage import accounts, answers, assessments, org, years
+from storage.assessment import answers, assessments, years
+from storage.organisation import accounts, org
 
 YEAR = 2570
 

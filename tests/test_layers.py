@@ -1,7 +1,9 @@
 """The import graph: the pure layers never climb into the UI, and no two modules import each other.
 
-Layers, lowest first: ``i18n`` and ``scoring`` (pure), ``storage``, ``analysis``, then ``charts`` and ``reports``
-(figures and files from plain data), then ``ui`` and the pages. A module imports only from layers below it.
+Layers, lowest first: ``i18n`` and ``scoring`` (pure), ``storage``, then ``intake`` (files people bring in, read
+and checked, written through the store) and ``analysis``, then ``charts`` and ``reports`` (figures and files from
+plain data), then ``ui`` and the pages. A module imports only from layers below it; the store's command line
+(``storage.__main__``) sits on top of the store and may call ``intake`` to import a file.
 """
 
 from __future__ import annotations
@@ -12,19 +14,21 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("i18n", "scoring", "storage", "analysis", "charts", "reports", "ui", "pages")
+PACKAGES = ("i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "ui", "pages")
 # what each package may import from the project besides itself
 ALLOWED = {
     "i18n": set(),
     "scoring": set(),
     "storage": {"i18n", "scoring"},  # i18n: the command line prints the store's messages in English
+    "intake": {"i18n", "scoring", "storage"},
     "analysis": {"i18n", "scoring", "storage"},
     "charts": {"i18n", "scoring"},
-    "reports": {"i18n", "scoring", "storage", "analysis", "charts"},
-    "ui": {"i18n", "scoring", "storage", "analysis", "charts", "reports"},
-    "pages": {"i18n", "scoring", "storage", "analysis", "charts", "reports", "ui"},
+    "reports": {"i18n", "scoring", "storage", "intake", "analysis", "charts"},
+    "ui": {"i18n", "scoring", "storage", "intake", "analysis", "charts", "reports"},
+    "pages": {"i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "ui"},
 }
-NO_STREAMLIT = ("i18n", "scoring", "storage", "analysis", "charts", "reports")
+ENTRY_POINTS = {"storage.__main__": {"intake"}}  # a package's command line, and what it may call besides
+NO_STREAMLIT = ("i18n", "scoring", "storage", "intake", "analysis", "charts", "reports")
 
 
 def module_name(path: Path) -> str:
@@ -57,7 +61,8 @@ GRAPH = {name: imports_of(path, set(modules())) for name, path in modules().item
 def test_a_module_imports_only_its_own_layer_or_below(name):
     package = name.split(".")[0]
     project = {target.split(".")[0] for target in GRAPH[name]} & set(PACKAGES)
-    assert project - {package} <= ALLOWED[package], f"{name} imports {sorted(project - {package} - ALLOWED[package])}"
+    allowed = ALLOWED[package] | ENTRY_POINTS.get(name, set())
+    assert project - {package} <= allowed, f"{name} imports {sorted(project - {package} - allowed)}"
     if package in NO_STREAMLIT:
         assert not any(t == "streamlit" or t.startswith("streamlit.") for t in GRAPH[name]), f"{name} uses Streamlit"
 
@@ -85,3 +90,16 @@ def test_no_import_cycles():
 
 def test_the_catalogue_lookup_is_pure():
     assert "streamlit" not in GRAPH["i18n"] and "ui.i18n" not in GRAPH["charts.overview"]
+
+
+def test_the_store_reads_no_spreadsheet_and_intake_writes_nothing_itself():
+    """Files people bring in are read in ``intake``; the store keeps the SQL. No store module opens a spreadsheet
+    or a CSV file, and no intake module sends a statement or opens a transaction: it calls the store."""
+    for name, path in modules().items():
+        if name.startswith("storage"):
+            assert not {"openpyxl", "csv"} & {t.split(".")[0] for t in GRAPH[name]}, f"{name} reads files"
+        if name.startswith("intake"):
+            calls = {node.func.attr for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
+            assert not calls & {"execute", "executemany", "query", "insert", "upsert", "update"}, f"{name} writes"
+            assert "storage.db" not in GRAPH[name], f"{name} opens transactions"

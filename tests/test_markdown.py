@@ -268,7 +268,7 @@ def _panel(user, year: int, editable: bool) -> None:
                                                         ("director", 2570, False)])
 def test_the_images_panel_lists_the_years_images_with_their_references(demo_path, demo_db, demo_user, monkeypatch,
                                                                        role, year, uploader):
-    from storage import images
+    from storage.record import images
 
     monkeypatch.setenv("PMQA_DB", str(demo_path))
     committee = demo_user("committee")

@@ -11,8 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_page_admin import admin_page  # noqa: F401  (a fixture)
 
-from storage import accounts, announcements, workplan
-from storage.demo import DEMO_PASSWORD
+from storage.admin import announcements
+from storage.admin.demo import DEMO_PASSWORD
+from storage.organisation import accounts
+from storage.plans import workplan
 from ui.text import link_target, md_link
 
 YEAR = 2570

@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sample_files import edited_workbook
 
+from intake import offline_form as of
 from reports.offline_template import offline_template
 from scoring import LEVELS
-from storage import accounts, answers, assessments, org, years
-from storage import offline_form as of
+from storage.assessment import answers, assessments, offline, years
 from storage.errors import AccessDenied, InputError, NotEditable
+from storage.organisation import accounts, org
 
 BUILT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 SHEET = {"checkpoints": "ประเด็นพิจารณา", "items": "คำอธิบายการดำเนินงาน", "kpis": "ตัวชี้วัด"}
@@ -64,7 +65,7 @@ def plan_of(form, data: bytes, name="form.xlsx", who=False) -> of.OfflinePlan:
 def state(form) -> tuple:
     db = form["db"]
     return (db.execute("SELECT version FROM assessments WHERE id = ?", [form["id"]]).fetchone()[0],
-            db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0], of.stored_values(db, form["id"]))
+            db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0], offline.stored_values(db, form["id"]))
 
 
 # ---- the file as built -------------------------------------------------------------------------------
@@ -247,13 +248,13 @@ def test_who_changed_a_field_last_is_read_from_the_audit_log(form):
     db, user, aid = form["db"], form["user"], form["id"]
     data = template(form)
     other = colleague(form)
-    assert of.last_change(db, aid, ("kpi", "RM1", 2570)) == (None, None)
+    assert offline.last_change(db, aid, ("kpi", "RM1", 2570)) == (None, None)
     v = answers.save_kpi_values(db, other, aid, 0, {("RM1", 2570): 60.0})
     answers.save_none_met(db, other, aid, v, "2.1", True)
     of.apply(db, user, plan_of(form, edited(data, {("kpis", f"K{row_of(data, 'kpis', 'RM1')}"): 61.0,  # kept
                                                      ("kpis", f"K{row_of(data, 'kpis', 'RM3')}"): 80.0,
                                                      ("items", "D2"): "ใหม่"})), keep_app_values=True)
-    last = {key: of.last_change(db, aid, key)[0] for key in (
+    last = {key: offline.last_change(db, aid, key)[0] for key in (
         ("kpi", "RM1", 2570), ("kpi", "RM3", 2570), ("kpi", "RM2", 2570), ("text", "1.1", "basic"), ("none", "2.1"),
         ("met", "1.1.B1"))}
     assert last == {("kpi", "RM1", 2570): "unit1b", ("kpi", "RM3", 2570): "unit1", ("kpi", "RM2", 2570): None,
@@ -434,7 +435,7 @@ def test_a_round_trip_keeps_every_value(form, data):
     assert plan.ok, plan.problems
     if plan.changes:
         of.apply(form["db"], form["user"], plan)
-    after = of.stored_values(form["db"], form["id"])
+    after = offline.stored_values(form["db"], form["id"])
     for (sheet, row_id, column), value in expected.items():
         if sheet == "checkpoints":
             assert after.get(("met", row_id), False) is value

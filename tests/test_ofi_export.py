@@ -12,8 +12,9 @@ from sheet_checks import check_print_setup
 
 from i18n import translate
 from reports.ofi_export import COLUMNS, register_csv, register_xlsx
-from storage import accounts, ofis, org
-from storage.ofis import DESCRIPTIONS, REGISTER_COLUMNS
+from storage.organisation import accounts, org
+from storage.plans import ofis
+from storage.plans.ofis import DESCRIPTIONS, REGISTER_COLUMNS
 
 BOM = b"\xef\xbb\xbf"
 THAI_HEADERS = ["รหัส", "ที่มา", "ประเด็น", "หมวด", "หน่วยงาน", "โอกาสในการปรับปรุง", "ความสำคัญ", "ผู้รับผิดชอบ",
@@ -25,7 +26,7 @@ ENGLISH_HEADERS = ["ID", "Source", "Item", "Category", "Units", "Opportunity for
 
 @pytest.fixture
 def frame():
-    """Three rows shaped as ``storage.ofis.register`` returns them; the first made from a gap."""
+    """Three rows shaped as ``storage.plans.ofis.register`` returns them; the first made from a gap."""
     typed = lambda text: (None, None, text, text)  # noqa: E731  (no gap; read as typed in both languages)
     rows = [
         (3, "gap", "1.1", 1, "U1", [1], "ยังไม่ผ่าน 1.1.B2: สื่อสารวิสัยทัศน์", "high", "board", date(2026, 3, 5),

@@ -11,7 +11,7 @@ from analysis.scores import cycle_scores
 from scoring import framework_for_year
 from scoring.lens import aim_readiness
 from scoring.ofi import AwardPlanner, unit_shares
-from storage import years
+from storage.assessment import years
 
 YEAR = 2570
 

@@ -17,13 +17,15 @@ from streamlit.testing.v1 import AppTest
 from i18n import translate
 from i18n.format import level_label, rules_text
 from scoring import default_framework
-from storage import accounts, audit, connect, org, years
+from storage import audit, connect
 from storage.__main__ import init_production
-from storage.accounts import authenticate
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import years
+from storage.assessment.years import accepted_framework
 from storage.db import transaction
-from storage.demo import DEMO_PASSWORD
+from storage.organisation import accounts, org
+from storage.organisation.accounts import authenticate
 from storage.schema import PHASES
-from storage.years import accepted_framework
 from ui.admin import TABS
 from ui.admin.years import this_fiscal_year
 from ui.home_parts import phase_notice
@@ -759,7 +761,7 @@ def test_the_admin_who_restores_stays_signed_in(admin_page, demo_path, tmp_path)
     (the archive here was taken before this admin signed in, so it does not hold their sign-in)."""
     import shutil
 
-    from storage import backup
+    from storage.admin import backup
 
     at = admin_page("backup")
     copy = tmp_path / "before.db"

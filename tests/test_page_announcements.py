@@ -7,9 +7,10 @@ from smtp_server import smtp_server
 from test_page_admin import admin_page, button, click, labelled, ok  # noqa: F401  (fixtures and helpers)
 
 from i18n import translate
-from storage import accounts, announcements
+from storage.admin import announcements
+from storage.admin.demo import DEMO_PASSWORD
 from storage.db import transaction
-from storage.demo import DEMO_PASSWORD
+from storage.organisation import accounts
 
 
 def publish_form(at, lang: str = "th", title: str = "ประชุมชี้แจงเกณฑ์", roles=(), email: bool = False):

@@ -11,9 +11,12 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import translate
 from i18n.format import MONTHS_TH, date_label, thailand_today
-from storage import accounts, announcements, department, ofis, workplan
+from storage.admin import announcements
+from storage.admin.demo import DEMO_PASSWORD
 from storage.db import transaction
-from storage.demo import DEMO_PASSWORD
+from storage.organisation import accounts
+from storage.plans import ofis, workplan
+from storage.record import department
 from ui.router import PAGES
 
 YEAR = 2570

@@ -8,7 +8,8 @@ from readers import reader
 from analysis.department_record import record_scores
 from i18n import translate
 from i18n.format import score_text
-from storage import assessments, department
+from storage.assessment import assessments
+from storage.record import department
 from ui.text import WORD_BREAK, md, thai_lines
 
 PAGE = "pages/department.py"

@@ -5,7 +5,7 @@ reach it."""
 import pytest
 
 from i18n import translate
-from storage import department
+from storage.record import department
 
 PAGE = "pages/documents.py"
 

@@ -14,7 +14,8 @@ from analysis.evidence_gaps import DEPARTMENT, MIN_YEARS, counts, year_gaps
 from i18n import translate
 from i18n.format import level_label
 from scoring import LEVELS, default_framework
-from storage import department, org
+from storage.organisation import org
+from storage.record import department
 from ui import evidence_gaps
 
 YEAR = 2570

@@ -7,8 +7,9 @@ import pytest
 from addresses import open_address
 
 from i18n import translate
-from storage import accounts, examiners, years
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import examiners, years
+from storage.organisation import accounts
 from ui.router import url_path
 from ui.text import WORD_BREAK
 
@@ -110,7 +111,7 @@ def test_units_cannot_reach_it(app):
 
 
 def test_the_agreed_ofis_go_to_the_register_from_the_page(app, demo_db, demo_user, second):
-    from storage import ofis
+    from storage.plans import ofis
 
     member = demo_user("committee")
     _score_all(demo_db, member, 40)

@@ -11,7 +11,8 @@ from test_page_plans import ok, person
 
 from i18n import translate
 from i18n.format import thailand_today
-from storage import followup, improvement, ofis, years
+from storage.assessment import years
+from storage.plans import followup, improvement, ofis
 
 YEAR = 2570
 

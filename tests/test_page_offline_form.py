@@ -9,9 +9,11 @@ from test_page_self_assessment import form, page, store  # noqa: F401  (fixtures
 
 from i18n import translate
 from i18n.format import local_time
+from intake import offline_form
 from reports.offline_template import offline_template
-from storage import accounts, answers, offline_form, org, years
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, years
+from storage.organisation import accounts, org
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -10,8 +10,10 @@ from readers import reader
 from analysis.ofi import gap_table
 from i18n import translate
 from i18n.format import thailand_today
-from storage import accounts, assessments, ofis, years
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import assessments, years
+from storage.organisation import accounts
+from storage.plans import ofis
 from ui.ofi_register import TABS, table_changes
 
 PAGE = "pages/ofi_register.py"

@@ -10,9 +10,11 @@ from i18n import translate
 from i18n.format import level_label, score_text
 from scoring import METHODS, default_framework, department_scores, level_for, unit_item_scores
 from scoring.lens import aim_readiness, aims
-from storage import accounts, answers, assessments, department
-from storage.assessments import SOURCES
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments
+from storage.assessment.assessments import SOURCES
+from storage.organisation import accounts
+from storage.record import department
 from ui.overview_parts import TABS
 from ui.text import WORD_BREAK
 

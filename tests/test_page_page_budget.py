@@ -14,8 +14,10 @@ from i18n import translate
 from reports.page_budget import part_name
 from scoring import default_framework
 from scoring.criteria import BUDGET_PARTS
-from storage import accounts, department, years
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import years
+from storage.organisation import accounts
+from storage.record import department
 from ui.admin import TABS
 
 DOCUMENTS, ADMIN = "pages/documents.py", "pages/admin.py"

@@ -9,9 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import translate
 from i18n.format import thailand_today
-from storage import accounts, announcements, answers, assessments, department, ofis, reviews, workplan
+from storage.admin import announcements
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments, reviews
 from storage.db import transaction
-from storage.demo import DEMO_PASSWORD
+from storage.organisation import accounts
+from storage.plans import ofis, workplan
+from storage.record import department
 from ui.text import md
 
 YEAR = 2570

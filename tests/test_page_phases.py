@@ -4,8 +4,10 @@ the reason (or no form started at all), and the committee's review read-only in 
 import pytest
 
 from i18n import translate
-from storage import accounts, assessments, connect, org, years
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import assessments, years
+from storage.organisation import accounts, org
 
 YEAR = 2570
 

@@ -9,8 +9,10 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import translate
 from i18n.format import thailand_today
-from storage import accounts, improvement, ofis, years
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import years
+from storage.organisation import accounts
+from storage.plans import improvement, ofis
 from ui.text import md
 
 PAGE = "pages/plans.py"

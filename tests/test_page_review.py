@@ -6,8 +6,10 @@ import pytest
 from analysis.self_assessment import live_scores
 from i18n import translate
 from scoring import default_framework, item_score
-from storage import accounts, answers, assessments, connect
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments
+from storage.organisation import accounts
 
 FW = default_framework()
 PAGE = "pages/review.py"

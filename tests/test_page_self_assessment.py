@@ -10,8 +10,12 @@ from i18n import translate
 from i18n.format import thailand_today
 from scoring import default_framework, item_score, kpi_score, level_for
 from scoring.rules import target_score
-from storage import accounts, answers, assessments, connect, evidence, ofis, years
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments, years
+from storage.files import evidence
+from storage.organisation import accounts
+from storage.plans import ofis
 from ui.text import WORD_BREAK, md
 
 FW = default_framework()

@@ -6,8 +6,9 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import translate
 from i18n.format import thailand_today
-from storage import accounts, workplan
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.organisation import accounts
+from storage.plans import workplan
 from ui.text import md
 
 PAGE = "pages/workplan.py"

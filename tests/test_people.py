@@ -1,13 +1,14 @@
 """People as readers know them (issue 25): every screen, message and document names an account by its display
-name (the ชื่อ-สกุล the admin entered), through one mapping, ``storage.accounts.people``; the user name stays where
-it is the account itself."""
+name (the ชื่อ-สกุล the admin entered), through one mapping, ``storage.organisation.accounts.people``; the user name
+stays where it is the account itself."""
 
 from datetime import date
 
 import pytest
 
-from storage import accounts, answers, assessments, org
+from storage.assessment import answers, assessments
 from storage.errors import FieldConflict, InputError, VersionConflict, describe
+from storage.organisation import accounts, org
 
 
 def test_an_account_is_known_by_its_display_name(db):

@@ -12,11 +12,13 @@ import pytest
 from postgres_cluster import cluster, wait_ready
 from stores import SERVER, drop
 
-from storage import accounts, answers, assessments, audit, connect, migrations, open_store
+from storage import audit, connect, migrations, open_store
 from storage import db as store_db
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments
 from storage.engine import WRITE_LOCK_KEY
 from storage.errors import Busy, Unavailable
+from storage.organisation import accounts
 
 pytestmark = pytest.mark.skipif(not SERVER, reason="needs a PostgreSQL server (make test-postgres)")
 YEAR = 2570

@@ -12,7 +12,7 @@ from sample_files import not_a_store
 from i18n import catalogue, translate
 from reports.__main__ import main
 from storage import connect
-from storage.demo import UNITS
+from storage.admin.demo import UNITS
 
 YEAR = 2570
 NOT_STARTED = UNITS[4][0]  # the demo's fifth unit has no assessment in 2570

@@ -18,7 +18,7 @@ from i18n.format import score_text
 from reports.__main__ import main
 from reports.document import FONT
 from reports.slides import EXCERPT, excerpt, site_visit_deck
-from storage import department
+from storage.record import department
 
 YEAR = 2570
 

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from i18n import translate
-from storage import accounts, signin
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
 from storage.errors import InputError
+from storage.organisation import accounts, signin
 from ui import sso
 from ui.text import md
 

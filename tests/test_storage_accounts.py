@@ -2,8 +2,8 @@
 
 import pytest
 
-from storage import accounts, org
 from storage.errors import InputError
+from storage.organisation import accounts, org
 
 
 @pytest.fixture

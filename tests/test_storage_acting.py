@@ -9,9 +9,12 @@ from datetime import date
 
 import pytest
 
-from storage import answers, assessments, evidence, ofis, org, reviews, years
+from storage.assessment import answers, assessments, reviews, years
 from storage.db import transaction
 from storage.errors import AccessDenied
+from storage.files import evidence
+from storage.organisation import org
+from storage.plans import ofis
 
 YEAR = 2570
 DUE = date(2099, 1, 1)

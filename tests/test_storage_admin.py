@@ -8,10 +8,12 @@ import pytest
 from argon2 import PasswordHasher
 from readers import reader
 
-from storage import accounts, assessments, audit, org, years
-from storage.demo import DEMO_PASSWORD
+from storage import audit
+from storage.admin.demo import DEMO_PASSWORD
+from storage.admin.setup import STEPS, Step, checklist
+from storage.assessment import assessments, years
 from storage.errors import AccessDenied, InputError, NotEditable
-from storage.setup import STEPS, Step, checklist
+from storage.organisation import accounts, org
 
 PASSWORD = "correct horse"
 YEAR = 2570

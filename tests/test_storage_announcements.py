@@ -12,9 +12,11 @@ from smtp_server import smtp_server
 from stores import only_on_sqlite
 
 from i18n.format import thailand_today
-from storage import accounts, announcements, backup, evidence, mail, org
+from storage.admin import announcements, backup, mail
 from storage.db import transaction
 from storage.errors import AccessDenied, InputError, StoreError
+from storage.files import evidence
+from storage.organisation import accounts, org
 
 PDF = pdf_bytes("briefing")
 

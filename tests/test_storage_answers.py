@@ -7,8 +7,9 @@ import pytest
 
 from analysis.self_assessment import by_target, kpi_score_of
 from scoring.rules import target_score
-from storage import accounts, answers, assessments, org, years
+from storage.assessment import answers, assessments, years
 from storage.errors import AccessDenied, FieldConflict, InputError, VersionConflict
+from storage.organisation import accounts, org
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The department's application texts (storage.department) on a real SQLite copy of the demo store: the ADLI
+"""The department's application texts (storage.record.department) on a real SQLite copy of the demo store: the ADLI
 parts of each process account and the units' passages taken into them with their source, five years of results,
 the comparisons and the analysis of each KPI of category 7; each checked, versioned and audited."""
 
@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from storage import audit, department, years
+from storage import audit
+from storage.assessment import years
 from storage.errors import AccessDenied, FieldConflict, InputError
+from storage.record import department
 
 YEAR = 2570
 

@@ -7,8 +7,10 @@ import pytest
 from readers import reader
 
 from scoring import default_framework, department_scores, unit_item_scores
-from storage import accounts, answers, assessments, connect, org, years
+from storage import connect
+from storage.assessment import answers, assessments, years
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.organisation import accounts, org
 
 
 def complete(db, user, assessment_id, version):

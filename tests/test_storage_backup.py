@@ -18,10 +18,13 @@ import pytest
 from sample_files import pdf_bytes
 from stores import only_on_sqlite
 
-from storage import assessments, audit, backup, connect, evidence
+from storage import audit, connect
 from storage import migrations as upgrades
+from storage.admin import backup
+from storage.assessment import assessments
 from storage.db import open_database, transaction
 from storage.errors import AccessDenied, InputError
+from storage.files import evidence
 from storage.migrations import Migrations
 from storage.schema import migrations
 
@@ -484,7 +487,7 @@ OTHER_PDF = pdf_bytes("another unit's confidential report")
 @pytest.fixture
 def two_units(store, demo_user):
     """The store with a confidential file of another unit (unit 2) and an announcement with a file."""
-    from storage import announcements
+    from storage.admin import announcements
 
     other = store.execute("SELECT id FROM assessments WHERE unit_id = 2 AND year = 2570").fetchone()[0]
     digest = hashlib.sha256(OTHER_PDF).hexdigest()

@@ -9,9 +9,10 @@ import pytest
 from sample_files import not_a_store
 
 from i18n import catalogue, translate
-from storage import assessments, connect, is_demo, years
+from storage import connect, is_demo
 from storage.__main__ import main
-from storage.accounts import authenticate
+from storage.assessment import assessments, years
+from storage.organisation.accounts import authenticate
 
 
 def test_init_creates_empty_production_store_with_one_admin(tmp_path, monkeypatch):

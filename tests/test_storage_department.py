@@ -1,4 +1,4 @@
-"""The department's assessment of record (storage.department) on a real SQLite copy of the demo store: started
+"""The department's assessment of record (storage.record.department) on a real SQLite copy of the demo store: started
 from the units by a rule, edited by the committee only, versioned, checked, audited, approved and reopened,
 and scored by the scoring package."""
 
@@ -8,9 +8,13 @@ import pandas as pd
 import pytest
 
 from scoring import roll_up, unit_item_scores
-from storage import accounts, assessments, audit, department, evidence, years
-from storage.demo import DEMO_PASSWORD
+from storage import audit
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import assessments, years
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
+from storage.files import evidence
+from storage.organisation import accounts
+from storage.record import department
 
 YEAR = 2570
 

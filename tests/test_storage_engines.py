@@ -11,9 +11,14 @@ import pytest
 from sample_files import pdf_bytes
 from stores import SERVER, drop, new_location
 
-from storage import accounts, announcements, assessments, backup, connect, evidence, files, transfer
-from storage.demo import DEMO_PASSWORD
+from storage import connect
+from storage.admin import announcements, backup, transfer
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import assessments
 from storage.engine import Store
+from storage.files import evidence
+from storage.files import store as files
+from storage.organisation import accounts
 
 pytestmark = pytest.mark.skipif(not SERVER, reason="needs a PostgreSQL server (make test-postgres)")
 

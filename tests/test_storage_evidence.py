@@ -14,8 +14,12 @@ import pytest
 from sample_files import pdf_bytes
 from stores import SERVER
 
-from storage import accounts, assessments, audit, evidence, files, org
+from storage import audit
+from storage.assessment import assessments
 from storage.errors import AccessDenied, InputError, NotEditable, StoreError
+from storage.files import evidence
+from storage.files import store as files
+from storage.organisation import accounts, org
 
 
 def zip_bytes(members: dict[str, bytes]) -> bytes:

@@ -10,8 +10,10 @@ import pytest
 
 from analysis.improvement import state_counts
 from i18n.format import thailand_today
-from storage import accounts, followup, improvement, ofis, org, years
+from storage.assessment import years
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.organisation import accounts, org
+from storage.plans import followup, improvement, ofis
 
 YEAR = 2570
 DUE = thailand_today() + timedelta(days=60)

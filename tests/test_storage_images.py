@@ -1,4 +1,4 @@
-"""Images for the formatted texts (storage.images) on a real SQLite copy of the demo store: uploaded by the
+"""Images for the formatted texts (storage.record.images) on a real SQLite copy of the demo store: uploaded by the
 committee only, in an open year, told by their content, re-encoded as PNG with nothing of the file but its pixels,
 kept once per year, audited; anything else refused with a message and nothing stored."""
 
@@ -12,8 +12,9 @@ import pytest
 from PIL import Image, ImageFile, PngImagePlugin
 
 from analysis.audit_log import summary
-from storage import audit, images
+from storage import audit
 from storage.errors import AccessDenied, InputError, NotEditable
+from storage.record import images
 
 YEAR, CLOSED = 2570, 2569
 

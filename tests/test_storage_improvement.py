@@ -8,8 +8,10 @@ from datetime import date, timedelta
 import pytest
 
 from i18n.format import thailand_today
-from storage import accounts, improvement, ofis, org, years
+from storage.assessment import years
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.organisation import accounts, org
+from storage.plans import improvement, ofis
 
 YEAR = 2570
 DUE = thailand_today() + timedelta(days=60)

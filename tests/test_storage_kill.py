@@ -24,7 +24,9 @@ from pathlib import Path
 import processes
 
 from scoring import default_framework
-from storage import accounts, answers, assessments, connect, org
+from storage import connect
+from storage.assessment import answers, assessments
+from storage.organisation import accounts, org
 
 YEAR = 2570
 ROUNDS = 20

@@ -11,9 +11,11 @@ import pytest
 
 from scoring import framework_for_year
 from scoring.ofi import department_gaps, gaps
-from storage import accounts, connect, ofis, org
+from storage import connect
 from storage.db import transaction
 from storage.errors import AccessDenied, InputError, OfiConflict
+from storage.organisation import accounts, org
+from storage.plans import ofis
 
 TODAY = date(2026, 3, 1)
 DUE = date(2026, 6, 30)
@@ -654,7 +656,7 @@ def test_a_kpi_gap_and_a_units_own_kpi_gap_read_in_either_language(db, env, unit
     name = next(k.name for _, k in framework_for_year(2570).kpis() if k.id == "RM3")
     assert ofis.description(kpi, "en") == f"Raise RM3 {name.en} to its ceiling"
     assert ofis.description(kpi, "th") == f"ยกระดับ RM3 {name.th} ให้ถึงเกณฑ์สูงสุด"
-    from storage import answers, assessments
+    from storage.assessment import answers, assessments
     a = assessments.ensure(db, env["unit1"], env["units"]["U1"], 2570)
     _, own = answers.add_own_kpi(db, env["unit1"], a["id"], a["version"], "7.1", "อัตราการเบิกจ่ายรายไตรมาส", "%",
                                  "higher", 60.0, 90.0, 80.0)
@@ -783,7 +785,7 @@ def test_one_refused_gap_creates_none_and_the_message_names_it(db, env, unit_gap
 
 
 def test_default_owners_a_units_assessor_for_its_gap_the_committee_for_a_shared_one(db, env):
-    from storage import answers, assessments
+    from storage.assessment import answers, assessments
 
     u = env["units"]
     extra = accounts.create_user(db, "unit1b", PASSWORD, "unit", unit_id=u["U1"])

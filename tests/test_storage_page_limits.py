@@ -1,6 +1,6 @@
-"""A year's page limits for the application's parts (storage.years.set_page_limits): the PMQA owner's alone, each
-1-500 pages or none, audited, refused in a closed year; the year's criteria (framework_of) carry them over the
-file's."""
+"""A year's page limits for the application's parts (storage.assessment.years.set_page_limits): the PMQA owner's
+alone, each 1-500 pages or none, audited, refused in a closed year; the year's criteria (framework_of) carry
+them over the file's."""
 
 import json
 from pathlib import Path
@@ -12,8 +12,9 @@ from argon2 import PasswordHasher
 from i18n import YAML_LOADER
 from scoring import default_framework
 from scoring.criteria import BUDGET_PARTS
-from storage import accounts, criteria, org, years
+from storage.assessment import criteria, years
 from storage.errors import AccessDenied, InputError, NotEditable
+from storage.organisation import accounts, org
 
 PASSWORD = "correct horse"
 YEAR = 2570

@@ -5,7 +5,10 @@ import stat
 from sample_files import pdf_bytes
 from stores import only_on_sqlite
 
-from storage import assessments, backup, connect, evidence
+from storage import connect
+from storage.admin import backup
+from storage.assessment import assessments
+from storage.files import evidence
 
 PDF = pdf_bytes("x")
 

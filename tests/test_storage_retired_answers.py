@@ -88,8 +88,9 @@ def test_answers_to_a_checkpoint_a_criteria_file_drops_stay_in_the_store_and_no_
     from analysis.self_assessment import live_scores
     from i18n import YAML_LOADER
     from scoring.criteria import DEFAULT_FILE, FRAMEWORK_DIR
-    from storage import accounts, answers, assessments, criteria, years
-    from storage.demo import DEMO_PASSWORD
+    from storage.admin.demo import DEMO_PASSWORD
+    from storage.assessment import answers, assessments, criteria, years
+    from storage.organisation import accounts
 
     db = connect(demo_path)
     admin = accounts.authenticate(db, "demo-admin", DEMO_PASSWORD)

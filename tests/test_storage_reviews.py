@@ -2,8 +2,9 @@
 
 import pytest
 
-from storage import accounts, assessments, org, reviews
+from storage.assessment import assessments, reviews
 from storage.errors import AccessDenied, InputError, NotEditable
+from storage.organisation import accounts, org
 
 
 @pytest.fixture

@@ -11,8 +11,10 @@ import pytest
 from argon2 import PasswordHasher
 
 from i18n import translate
-from storage import accounts, connect, signin, transfer
+from storage import connect
+from storage.admin import transfer
 from storage.db import data_version
+from storage.organisation import accounts, signin
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"

@@ -8,11 +8,12 @@ import json
 import openpyxl
 import pytest
 
-from storage import org, unit_import
+from intake import unit_import
+from intake.unit_import import Problem
+from storage.admin.demo import UNITS
 from storage.db import transaction
-from storage.demo import UNITS
 from storage.errors import InputError
-from storage.unit_import import Problem
+from storage.organisation import org
 
 HEADER = ["code", "name_th", "name_en", "group", "weight"]
 ALLOWED = "code (รหัส), name_th (ชื่อภาษาไทย), name_en (ชื่อภาษาอังกฤษ), group (กลุ่ม), weight (น้ำหนัก)"

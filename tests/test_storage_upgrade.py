@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from storage import accounts, connect, migrations
+from storage import connect, migrations
+from storage.admin.demo import DEMO_PASSWORD
 from storage.db import open_database
-from storage.demo import DEMO_PASSWORD
+from storage.organisation import accounts
 from storage.schema import migrations as steps
 
 BEFORE = Path(__file__).parent / "data" / "demo-store-before-alembic.db.gz"

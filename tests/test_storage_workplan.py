@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 
 from i18n.format import thailand_today
-from storage import accounts, org, workplan
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.organisation import accounts, org
+from storage.plans import workplan
 
 YEAR = 2570
 START = date(2026, 10, 1)  # the fiscal year's first day: the template's own months

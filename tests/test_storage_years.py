@@ -15,11 +15,14 @@ from argon2 import PasswordHasher
 from i18n import YAML_LOADER
 from scoring import default_framework
 from scoring.criteria import Thresholds
-from storage import accounts, answers, assessments, connect, criteria, evidence, org, reviews, years
+from storage import connect
 from storage import migrations as upgrades
+from storage.assessment import answers, assessments, criteria, reviews, years
 from storage.db import open_database, transaction
 from storage.errors import AccessDenied, InputError, NotEditable
+from storage.files import evidence
 from storage.migrations import Migrations
+from storage.organisation import accounts, org
 from storage.schema import PHASES, migrations
 
 PASSWORD = "correct horse"

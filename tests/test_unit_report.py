@@ -17,8 +17,9 @@ from i18n import translate
 from reports.__main__ import main
 from reports.document import CSS, Table, pdf_layout, to_docx, to_pdf
 from reports.unit_report import MET, unit_report
-from storage import accounts, answers, assessments, org, reviews, years
-from storage.demo import DEMO_PASSWORD
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import answers, assessments, reviews, years
+from storage.organisation import accounts, org
 
 YEAR = 2570
 POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")

@@ -22,10 +22,12 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
 from sample_files import edited_workbook
 
+from intake import offline_form as of
+from intake import unit_import
 from reports.offline_template import offline_template
-from storage import accounts, answers, assessments, org, unit_import, years
-from storage import offline_form as of
+from storage.assessment import answers, assessments, years
 from storage.errors import InputError
+from storage.organisation import accounts, org
 
 BUILT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 WORK = 100_000  # rows + cells read or parsed, CSV records + fields: a form costs some 6,000, 2,000 units 68,000

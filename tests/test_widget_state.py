@@ -236,8 +236,10 @@ def test_every_widget_of_the_unit_form_has_the_stored_value_as_its_default(app):
 
 def test_every_widget_of_the_review_and_the_department_has_the_stored_value_as_its_default(app, demo_path):
     from scoring import default_framework
-    from storage import accounts, answers, assessments, connect
-    from storage.demo import DEMO_PASSWORD
+    from storage import connect
+    from storage.admin.demo import DEMO_PASSWORD
+    from storage.assessment import answers, assessments
+    from storage.organisation import accounts
 
     db = connect(demo_path)  # demo-unit's assessment answered and submitted, for the committee to review
     unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
@@ -259,8 +261,10 @@ def test_every_widget_of_the_review_and_the_department_has_the_stored_value_as_i
 
 
 def test_every_field_of_the_examiner_rehearsal_has_the_stored_value_as_its_default(app, demo_path):
-    from storage import accounts, connect, examiners
-    from storage.demo import DEMO_PASSWORD
+    from storage import connect
+    from storage.admin.demo import DEMO_PASSWORD
+    from storage.assessment import examiners
+    from storage.organisation import accounts
 
     db = connect(demo_path)
     member = accounts.authenticate(db, "demo-committee", DEMO_PASSWORD)

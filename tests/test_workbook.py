@@ -16,9 +16,12 @@ from analysis.scores import categories_of, cycle_scores
 from i18n import translate
 from reports.__main__ import main
 from reports.workbook import year_workbook
-from storage import accounts, assessments, department, ofis, years
+from storage.admin.demo import DEMO_PASSWORD
+from storage.assessment import assessments, years
 from storage.db import transaction
-from storage.demo import DEMO_PASSWORD
+from storage.organisation import accounts
+from storage.plans import ofis
+from storage.record import department
 
 YEAR = 2570
 BUILT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)

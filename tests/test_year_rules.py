@@ -16,7 +16,7 @@ from analysis.summary import department_summary
 from scoring import CriteriaError, default_framework, department_scores, parse_framework, roll_up, unit_item_scores
 from scoring.ofi import gaps
 from scoring.tables import item_table
-from storage import answers, assessments, years
+from storage.assessment import answers, assessments, years
 from storage.errors import AccessDenied, InputError, NotEditable
 
 pytestmark = pytest.mark.filterwarnings("error")

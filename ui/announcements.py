@@ -9,9 +9,9 @@ from functools import partial
 import streamlit as st
 
 from i18n.format import local_time
-from storage import announcements, mail
-from storage.accounts import User
+from storage.admin import announcements, mail
 from storage.engine import Store
+from storage.organisation.accounts import User
 from ui import session
 from ui.i18n import current_language, t
 from ui.people import person

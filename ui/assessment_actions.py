@@ -8,9 +8,10 @@ import streamlit as st
 
 from analysis.self_assessment import Progress
 from scoring import Framework
-from storage import answers, assessments, ofis
-from storage.accounts import User
-from storage.answers import Form
+from storage.assessment import answers, assessments
+from storage.assessment.answers import Form
+from storage.organisation.accounts import User
+from storage.plans import ofis
 from ui import choices, session
 from ui.assessment_form import EDITOR, key, save
 from ui.i18n import current_language, t

@@ -10,9 +10,10 @@ from charts import kpi_sparkline
 from i18n.format import level_label, score_text
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
-from storage import answers, evidence
-from storage.accounts import User
-from storage.answers import Form, kpis_of
+from storage.assessment import answers
+from storage.assessment.answers import Form, kpis_of
+from storage.files import evidence
+from storage.organisation.accounts import User
 from ui import session
 from ui.editor import Editor
 from ui.evidence_list import evidence_list

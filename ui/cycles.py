@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from i18n.format import year_label
-from storage import org
 from storage.engine import Store
+from storage.organisation import org
 from ui import choices
 from ui.i18n import current_language, t
 from ui.router import end_page

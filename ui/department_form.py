@@ -13,10 +13,11 @@ from i18n.format import evidence_label, level_label, local_time, score_text
 from reports.markdown import IMAGE_SOURCE
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
-from storage import department, images, years
-from storage.accounts import User
-from storage.department import Record
+from storage.assessment import years
 from storage.engine import Store
+from storage.organisation.accounts import User
+from storage.record import department, images
+from storage.record.department import Record
 from ui import choices, session
 from ui.assessment_form import level_heading
 from ui.editor import Editor

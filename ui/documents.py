@@ -24,12 +24,15 @@ from reports.slides import site_visit_deck
 from reports.unit_report import unit_report
 from reports.workbook import year_workbook
 from scoring.criteria import Text
-from storage import answers, assessments, department, examiners, ofis, org, years
-from storage.accounts import User
-from storage.assessments import SOURCES
+from storage.assessment import answers, assessments, examiners, years
+from storage.assessment.assessments import SOURCES
 from storage.db import data_version, now
 from storage.engine import Store
 from storage.errors import StoreError
+from storage.organisation import org
+from storage.organisation.accounts import User
+from storage.plans import ofis
+from storage.record import department
 from ui import choices, faults
 from ui.errors import describe
 from ui.i18n import current_language, t

@@ -17,9 +17,9 @@ from i18n import translate
 from i18n.format import level_label
 from reports.cells import literal_frame
 from scoring import LEVELS, Framework
-from storage import org
 from storage.db import data_version
 from storage.engine import Store
+from storage.organisation import org
 from ui import session
 from ui.i18n import current_language, t
 from ui.text import MISSING, md

@@ -9,9 +9,9 @@ from functools import partial
 
 import streamlit as st
 
-from storage import evidence
-from storage.accounts import User
 from storage.errors import StoreError
+from storage.files import evidence
+from storage.organisation.accounts import User
 from ui import session
 from ui.errors import describe
 from ui.i18n import t

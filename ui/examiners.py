@@ -11,10 +11,10 @@ from charts.examiners import consensus_chart, scorer_names
 from i18n.format import local_time
 from scoring import Framework
 from scoring.examiner import AGREED, STEP, consensus_points, item_weights, points, spread
-from storage import examiners
-from storage.accounts import User
+from storage.assessment import examiners
 from storage.engine import Store
 from storage.errors import StoreError
+from storage.organisation.accounts import User
 from ui import choices, session
 from ui.editor import Editor, Outcome
 from ui.errors import describe

@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from i18n.format import date_label, local_day
-from storage import followup, years
-from storage.accounts import User
+from storage.assessment import years
 from storage.engine import Store
+from storage.organisation.accounts import User
+from storage.plans import followup
 from ui.i18n import current_language, t
 from ui.plan_common import attempt, cell, comment_thread, committee_form, is_writer, phase_open, target_names
 from ui.text import MISSING, md

@@ -17,10 +17,11 @@ import streamlit as st
 from i18n.format import local_time
 from reports.document import Bullets, Image, Item, Numbered, Para, Run, Table
 from reports.markdown import image_reference, missing_images, to_blocks
-from storage import images, years
-from storage.accounts import User
+from storage.assessment import years
 from storage.engine import Store
 from storage.errors import StoreError
+from storage.organisation.accounts import User
+from storage.record import images
 from ui import session
 from ui.errors import describe
 from ui.i18n import current_language, t

@@ -13,10 +13,10 @@ from analysis.summary import DepartmentSummary, UnitSummary
 from i18n import translate
 from i18n.format import date_label, level_label, local_time, rules_text, score_text, status_label, thailand_today
 from scoring import Framework
-from storage import assessments, years
-from storage.accounts import User
+from storage.admin.setup import checklist
+from storage.assessment import assessments, years
 from storage.engine import Store
-from storage.setup import checklist
+from storage.organisation.accounts import User
 from ui.i18n import current_language, t
 from ui.overview_parts import covers, readiness, readiness_help
 from ui.people import person

@@ -11,14 +11,15 @@ import pandas as pd
 import streamlit as st
 
 from i18n.format import level_label, local_time
+from intake import offline_form
 from reports.document import to_pdf
 from reports.offline_template import offline_template
 from reports.unit_report import unit_report
 from scoring import Framework
-from storage import answers, offline_form
-from storage.accounts import User
-from storage.answers import Form
+from storage.assessment import answers
+from storage.assessment.answers import Form
 from storage.errors import StoreError
+from storage.organisation.accounts import User
 from ui import faults, session
 from ui.assessment_form import EDITOR, key
 from ui.errors import describe

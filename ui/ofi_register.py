@@ -1,5 +1,5 @@
 """The OFI register's widgets: the editable table, progress notes, and creating OFIs by hand or
-from gaps. Every change goes through ``storage.ofis``, which checks and audits it."""
+from gaps. Every change goes through ``storage.plans.ofis``, which checks and audits it."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import streamlit as st
 from analysis.ofi import gap_table
 from i18n.format import local_time, thailand_today
 from reports.ofi_export import register_csv, register_xlsx
-from storage import ofis, org
-from storage.accounts import User
+from storage.organisation import org
+from storage.organisation.accounts import User
+from storage.plans import ofis
 from ui import choices, session
 from ui.dates import date_column, date_input, with_era
 from ui.editor import Editor
@@ -65,8 +66,8 @@ def _apply_edits(user: User, frame: pd.DataFrame, labels: dict[str, dict[str, st
 
 def register_table(user: User, frame: pd.DataFrame, owners: dict[str, str], people: dict[str, str],
                    editable: bool) -> None:
-    """The editable register. Owners show as people know them (``people``: ``storage.accounts.people``), due
-    dates picked day first, with the Buddhist-Era date beside them on a Thai screen (``ui.dates``); the status
+    """The editable register. Owners show as people know them (``people``: ``storage.organisation.accounts.people``),
+    due dates picked day first, with the Buddhist-Era date beside them on a Thai screen (``ui.dates``); the status
     comes right after the description, where it is seen without scrolling."""
     if frame.empty:  # an empty table says "empty", in English
         st.info(t("ofi_none"), icon=":material/checklist:")

@@ -1,11 +1,11 @@
-"""People as readers know them: every screen shows an account by ``storage.accounts.people`` (the display name
-the admin entered), read once per run of the page."""
+"""People as readers know them: every screen shows an account by ``storage.organisation.accounts.people`` (the display
+name the admin entered), read once per run of the page."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from storage.accounts import Names, people
+from storage.organisation.accounts import Names, people
 from ui import session
 from ui.widget_state import RUN
 

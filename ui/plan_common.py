@@ -9,9 +9,10 @@ import streamlit as st
 
 from i18n.format import local_time
 from scoring import Framework
-from storage import improvement, years
-from storage.accounts import User
+from storage.assessment import years
 from storage.engine import Store
+from storage.organisation.accounts import User
+from storage.plans import improvement
 from ui.editor import Outcome
 from ui.i18n import current_language, t
 from ui.people import person

@@ -12,9 +12,11 @@ import streamlit as st
 from analysis.improvement import expected_points
 from i18n.format import date_label, local_time, score_text
 from scoring import Framework
-from storage import followup, improvement, ofis, org, years
-from storage.accounts import User
+from storage.assessment import years
 from storage.engine import Store
+from storage.organisation import org
+from storage.organisation.accounts import User
+from storage.plans import followup, improvement, ofis
 from ui import choices
 from ui.dates import date_column, date_input, with_era
 from ui.followup import report_view, reports_column

@@ -10,9 +10,9 @@ import streamlit as st
 from analysis.improvement import state_counts, won_points
 from charts.followup import action_bars, points_bars
 from i18n.format import date_label
-from storage import followup, improvement
-from storage.accounts import User
 from storage.engine import Store
+from storage.organisation.accounts import User
+from storage.plans import followup, improvement
 from ui.followup import status_label
 from ui.i18n import t
 from ui.plans import expected, unit_names

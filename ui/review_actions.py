@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from storage import assessments
-from storage.accounts import User
-from storage.answers import Form
+from storage.assessment import assessments
+from storage.assessment.answers import Form
+from storage.organisation.accounts import User
 from ui import session
 from ui.i18n import t
 from ui.review_form import EDITOR

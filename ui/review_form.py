@@ -10,9 +10,9 @@ from analysis.self_assessment import by_target, item_view, kpi_score_of, kpi_val
 from i18n.format import level_label, score_text
 from scoring import LEVELS, Framework
 from scoring.criteria import Item
-from storage import answers, reviews
-from storage.accounts import User
-from storage.answers import Form, kpis_of
+from storage.assessment import answers, reviews
+from storage.assessment.answers import Form, kpis_of
+from storage.organisation.accounts import User
 from ui import choices, session
 from ui.assessment_form import judgement_note, level_heading
 from ui.editor import Editor

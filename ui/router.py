@@ -19,9 +19,10 @@ import streamlit as st
 
 from i18n import LANGUAGES
 from i18n.format import role_label
-from storage import identity, is_demo
-from storage.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, User
+from storage import is_demo
 from storage.errors import StoreError, Unavailable
+from storage.organisation import identity
+from storage.organisation.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, User
 from storage.schema import ROLES
 from ui import browser, faults, session, sso
 from ui.errors import describe
@@ -163,7 +164,7 @@ PASSWORD_KEYS = ("pw_current", "pw_new", "pw_again")
 
 def password_form(current_label: str) -> bool:
     """The current password and a new one twice; True once the new one is saved (every other session of the
-    account has then ended: ``storage.accounts.change_password``)."""
+    account has then ended: ``storage.organisation.accounts.change_password``)."""
     with st.form("change_password", clear_on_submit=False):
         current = st.text_input(current_label, type="password", key="pw_current", max_chars=MAX_PASSWORD)
         new = st.text_input(t("pw_new"), type="password", key="pw_new", help=t("pw_rule", n=MIN_PASSWORD),

@@ -6,7 +6,7 @@ so a deactivated account is signed out at its next action, as is a session idle 
 ``idle_limit`` minutes and every other session of an account whose password was changed or reset.
 
 A reload starts a new Streamlit session. The browser keeps the sign-in in a cookie holding a random token
-that the store checks (``storage.signin.resume_session``: the same account, still active, used within the
+that the store checks (``storage.organisation.signin.resume_session``: the same account, still active, used within the
 idle time), and the language in another; ``cookie_script`` writes both. The cookies live until the browser
 closes, are sent only to this site (SameSite=Strict) and, over HTTPS, only encrypted (Secure).
 """
@@ -23,12 +23,13 @@ from pathlib import Path
 import streamlit as st
 
 from i18n import LANGUAGES
-from storage import DEFAULT_PATH, open_store, signin
-from storage.accounts import User, get_user
-from storage.accounts import change_password as store_change_password
+from storage import DEFAULT_PATH, open_store
 from storage.db import now
 from storage.engine import DatabaseError, Location, Store, is_server, shown
 from storage.errors import InputError
+from storage.organisation import signin
+from storage.organisation.accounts import User, get_user
+from storage.organisation.accounts import change_password as store_change_password
 from ui import sso
 
 _local = threading.local()

@@ -5,7 +5,7 @@ A deployment turns it on in ``.streamlit/secrets.toml`` (see the README): an ``[
 ``server_metadata_url`` in ``[auth]`` itself or one ``[auth.NAME]`` section per provider. The sign-in page
 then shows a "sign in with NAME" button per provider. Streamlit keeps the identity the provider returned
 in a signed cookie (``st.user``); the store matches its e-mail to one active account
-(``storage.signin.sign_in_sso``), and an unknown e-mail is refused with a message.
+(``storage.organisation.signin.sign_in_sso``), and an unknown e-mail is refused with a message.
 """
 
 from __future__ import annotations

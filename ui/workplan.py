@@ -10,10 +10,11 @@ import streamlit as st
 
 from charts.workplan import workplan_gantt
 from i18n.format import date_label, local_time, month_label, role_label, thailand_today
-from storage import workplan, years
-from storage.accounts import User
+from storage.assessment import years
 from storage.engine import Store
-from storage.workplan import ROLES, STATUSES, Plan
+from storage.organisation.accounts import User
+from storage.plans import workplan
+from storage.plans.workplan import ROLES, STATUSES, Plan
 from ui.dates import date_column, with_era
 from ui.editor import Outcome
 from ui.i18n import current_language, t

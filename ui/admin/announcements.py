@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from i18n.format import date_label, local_time, role_label, thailand_today
-from storage import announcements, org
-from storage.accounts import User
+from storage.admin import announcements
 from storage.engine import Store
+from storage.organisation import org
+from storage.organisation.accounts import User
 from storage.schema import ROLES
 from ui import choices
 from ui.admin import run

@@ -12,9 +12,10 @@ import streamlit as st
 from analysis.audit_log import action_label, entity_label, readable
 from i18n import translate
 from i18n.format import local_time
-from storage import audit, org
-from storage.accounts import User
+from storage import audit
 from storage.engine import Store
+from storage.organisation import org
+from storage.organisation.accounts import User
 from ui import choices, people
 from ui.dates import date_input
 from ui.i18n import current_language, t

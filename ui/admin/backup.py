@@ -10,10 +10,10 @@ from pathlib import Path
 import streamlit as st
 
 from i18n.format import local_time
-from storage import backup
-from storage.accounts import User
+from storage.admin import backup
 from storage.engine import Store
 from storage.errors import StoreError
+from storage.organisation.accounts import User
 from ui import choices, session
 from ui.admin import run
 from ui.errors import describe

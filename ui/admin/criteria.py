@@ -10,10 +10,11 @@ import streamlit as st
 from i18n.format import local_time, year_label
 from reports.page_budget import part_name
 from scoring.criteria import ALL_CATEGORIES, BUDGET_PARTS, MISSING_KPI_RULES
-from storage import criteria, org, years
-from storage.accounts import User
+from storage.assessment import criteria, years
 from storage.engine import Store
 from storage.errors import StoreError
+from storage.organisation import org
+from storage.organisation.accounts import User
 from ui import choices
 from ui.admin import run
 from ui.errors import describe

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from storage import identity
-from storage.accounts import User
 from storage.engine import Store
+from storage.organisation import identity
+from storage.organisation.accounts import User
 from ui.admin import run
 from ui.i18n import t
 from ui.widget_state import form_round, next_round, show_stored

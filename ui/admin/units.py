@@ -6,10 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from storage import org, unit_import
-from storage.accounts import User
+from intake import unit_import
 from storage.engine import Store
 from storage.errors import StoreError
+from storage.organisation import org
+from storage.organisation.accounts import User
 from ui import choices
 from ui.admin import run
 from ui.errors import describe

@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from i18n.format import local_time, role_label
-from storage import accounts, org
-from storage.accounts import User
 from storage.engine import Store
+from storage.organisation import accounts, org
+from storage.organisation.accounts import User
 from storage.schema import ROLES
 from ui import choices
 from ui.admin import run

@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from i18n.format import date_label, fiscal_year_of, local_time, thailand_today, year_label
-from storage import criteria, org, years
-from storage.accounts import User
+from storage.assessment import criteria, years
 from storage.engine import Store
+from storage.organisation import org
+from storage.organisation.accounts import User
 from storage.schema import PHASES
 from ui import choices
 from ui.admin import run

@@ -1,4 +1,4 @@
-"""Stored files in the database itself (``storage.files``): where a PostgreSQL store keeps evidence and
+"""Stored files in the database itself (``storage.files.store``): where a PostgreSQL store keeps evidence and
 announcement files, so that every app server reaches them and the database's own backups carry them.
 
 Revision ID: 0002

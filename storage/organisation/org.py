@@ -5,17 +5,19 @@ deactivated unit keeps its history and scores and takes no new assessments."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 
 import pandas as pd
 
 from storage import audit
-from storage.accounts import User, require_admin
+from storage.assessment.years import insert_phases
 from storage.db import now, transaction
 from storage.engine import Store
 from storage.errors import InputError
+from storage.organisation.accounts import User, require_admin
 from storage.schema import PHASES
 from storage.text import clean
-from storage.years import insert_phases
 
 CODE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
 MAX_NAME, MAX_GROUP, MAX_WEIGHT = 200, 50, 1_000_000
@@ -24,7 +26,7 @@ COLUMNS = ["id", "code", "name_th", "name_en", "kind", "weight"]
 
 def add_cycle(db: Store, year: int, status: str = "open", actor: str | None = None) -> None:
     """A cycle with its self-assessment and review phases open (or, closed, every phase closed), for
-    tests and scripts; the admin opens years with ``storage.years.open_year``."""
+    tests and scripts; the admin opens years with ``storage.assessment.years.open_year``."""
     with transaction(db):
         db["cycles"].insert({"year": year, "status": status, "opened_at": now()})
         insert_phases(db, year, {"self_assessment": "open", "review": "open"} if status == "open"
@@ -128,3 +130,46 @@ def unit_id_of(db: Store, code: str) -> int:
     if row is None:
         raise InputError("error_no_unit_code", code=code)
     return row[0]
+
+
+def unit_finder(db: Store) -> Callable[[str], dict | None]:
+    """Look up a stored unit (active or not) by code: exactly, else ignoring case when only one unit fits. A unit
+    reads as the unit import names its fields: code, name_th, name_en, group (``kind``), weight, active."""
+    units = {u["code"]: u | {"active": bool(u["active"])} for u in db.query(
+        'SELECT id, code, name_th, name_en, kind AS "group", weight, COALESCE(active, 1) AS active FROM units')}
+    folded = Counter(code.casefold() for code in units)
+    loose = {code.casefold(): u for code, u in units.items() if folded[code.casefold()] == 1}
+    return lambda code: units.get(code) or loose.get(code.casefold())
+
+
+IMPORTED = ("name_th", "name_en", "group", "weight")  # what an import may change on an existing unit
+
+
+def import_units(db: Store, actor: User | str, source: str, added: list[dict], changed: list[tuple[dict, dict]],
+                 seen: dict[str, dict | None], unchanged: int) -> dict[str, int]:
+    """Write a checked unit list (``intake.unit_import.plan``) in one transaction: ``added`` units, ``changed``
+    (before, after) pairs, each audited, and the import as a whole. Refused, with nothing changed, when a unit
+    the list was checked against (``seen``: each code's unit as ``unit_finder`` read it) was added or changed
+    since. ``actor``: an admin, or the name recorded for the command line. Returns {"added": n, "changed": n}."""
+    if isinstance(actor, User):
+        require_admin(db, actor)
+        actor = actor.username
+    with transaction(db):
+        find = unit_finder(db)
+        moved = [code for code, before in seen.items() if find(code) != before]
+        if moved:
+            raise InputError("error_import_conflict", codes=", ".join(moved))
+        for unit in added:
+            fields = {"code": unit["code"], "name_th": unit["name_th"], "name_en": unit["name_en"],
+                      "kind": unit["group"], "weight": float(unit["weight"])}
+            unit_id = db["units"].insert(fields | {"active": 1}).last_pk
+            audit.record(db, actor, "create", "unit", unit_id, **fields)
+        for before, after in changed:
+            db.execute("UPDATE units SET name_th = ?, name_en = ?, kind = ?, weight = ?, active = 1 WHERE id = ?",
+                       [after["name_th"], after["name_en"], after["group"], float(after["weight"]), before["id"]])
+            changes = {("kind" if f == "group" else f): [before[f], after[f]]
+                       for f in (*IMPORTED, "active") if before[f] != after[f]}
+            audit.record(db, actor, "update", "unit", before["id"], code=before["code"], **changes)
+        audit.record(db, actor, "import", "units", None, file=source, added=len(added), changed=len(changed),
+                     unchanged=unchanged)
+    return {"added": len(added), "changed": len(changed)}

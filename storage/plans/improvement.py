@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from storage import audit, years
-from storage.accounts import User, acting
+from storage import audit
+from storage.assessment import years
 from storage.db import now, transaction
 from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.organisation.accounts import User, acting
 from storage.text import clean
 
 HORIZONS = ("1y", "3y")

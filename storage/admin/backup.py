@@ -46,14 +46,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from storage import audit, connect, migrations, transfer
-from storage import files as file_store
-from storage.accounts import User, require_admin
-from storage.announcements import FOLDER as ANNOUNCEMENTS
+from storage import audit, connect, migrations
+from storage.admin import transfer
+from storage.admin.announcements import FOLDER as ANNOUNCEMENTS
 from storage.db import BUSY_TIMEOUT_MS, DEFAULT_PATH, PRIVATE, db_file, now, private_file, transaction
 from storage.engine import MEMORY, Location, Store, is_server, shown
 from storage.errors import InputError
-from storage.evidence import ALLOWED
+from storage.files import store as file_store
+from storage.files.evidence import ALLOWED
+from storage.organisation.accounts import User, require_admin
 from storage.schema import has_table
 
 try:

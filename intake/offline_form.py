@@ -14,7 +14,7 @@ fields stay. A field changed both in the file and in the app since the download,
 imports the rest of the file leaving those fields as they are in the app (``keep_app_values``), or refuses
 the whole file. Every cell is checked first (``plan``): each problem names the sheet, row and column a
 person sees, and nothing changes unless the whole file is valid. ``apply`` writes everything in one audited
-transaction, one version.
+transaction, one version (the store's ``storage.assessment.offline``).
 
 A file is read only as far as the layout reaches, so that an upload cannot make the server work out of
 proportion to it: each sheet's ``COLUMNS`` (cells further right were never read), ``MAX_ROWS`` rows under its
@@ -37,15 +37,15 @@ from openpyxl.utils import get_column_letter
 
 from i18n import LANGUAGES, translate
 from i18n.format import level_label
+from intake.unit_import import THAI_DIGITS, TRIM, bounded_rows, cell_text, check_xlsx
 from scoring import LEVELS, Framework
-from storage import audit, years
-from storage.accounts import User
-from storage.answers import MAX_NARRATIVE, Form, checked_kpi_value, claim_version, kpi_definition, kpis_of
-from storage.db import transaction
+from storage.assessment import offline
+from storage.assessment.answers import MAX_NARRATIVE, Form, checked_kpi_value, kpis_of
+from storage.assessment.offline import FieldChange, clashes, last_change, same
 from storage.engine import Store
 from storage.errors import InputError
+from storage.organisation.accounts import User
 from storage.text import clean
-from storage.unit_import import THAI_DIGITS, TRIM, bounded_rows, cell_text, check_xlsx
 
 FORMAT = "pmqa-offline-form-1"
 META = "pmqa_form"  # the very hidden sheet
@@ -352,13 +352,8 @@ def plan(form: Form, framework: Framework, book: Book, db: Store | None = None) 
     if result.problems:
         result.changes = []
     result.conflicts = [Conflict(c, current[c.field], *(last_change(db, a["id"], c.field) if db else (None, None)))
-                        for c in result.changes if clashes(current[c.field], c)]
+                        for c in result.changes if clashes(current[c.field], c.before, c.after)]
     return result
-
-
-def clashes(app_value, change: Change) -> bool:
-    """The app's value of a field differs both from the value the file was made with and from the file's."""
-    return not same(app_value, change.before) and not same(app_value, change.after)
 
 
 def _headers_ok(sheet: str, title: str, rows: list, year: int, problems: list[Problem]) -> bool:
@@ -386,13 +381,6 @@ def _fields(sheet: str, row_id: str, fiscal: dict[str, int], kpis: dict) -> dict
 
 
 _INVALID = object()
-
-
-def same(a, b) -> bool:
-    """Equal values; numbers to the 15 significant digits a spreadsheet keeps."""
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-14, abs_tol=1e-300)
-    return a == b
 
 
 def _value(key: tuple, raw, kpis: dict, year: int, problem):
@@ -463,114 +451,17 @@ def _none_with_ticks(result: OfflinePlan, framework: Framework, current: dict,
 # Writing
 
 
-def stored_values(db: Store, assessment_id: int) -> dict[tuple, object]:
-    """The unit's values as stored now, keyed as ``exported_values`` (only fields with a stored row)."""
-    values: dict[tuple, object] = {}
-    for cp, met in db.execute("SELECT checkpoint, self_met FROM checkpoint_answers WHERE assessment_id = ?",
-                              [assessment_id]):
-        values[("met", cp)] = bool(met)
-    for (item,) in db.execute("SELECT item FROM none_met WHERE assessment_id = ?", [assessment_id]):
-        values[("none", item)] = True
-    for item, level, text in db.execute("SELECT item, level, text FROM narratives WHERE assessment_id = ?",
-                                        [assessment_id]):
-        values[("text", item, level)] = text or ""
-    for kpi, fiscal_year, value in db.execute(
-            "SELECT kpi, fiscal_year, self_value FROM kpi_results WHERE assessment_id = ?", [assessment_id]):
-        values[("kpi", kpi, fiscal_year)] = value
-    return values
-
-
-EMPTY = {"met": False, "none": False, "text": "", "kpi": None}
-
-# The audited saves that change each kind of field (besides copying last year's answers): for a field's ids,
-# whether an entry (its action, its detail) changed it.
-_TOUCHED = {
-    "met": lambda cp: lambda action, detail: action in ("save_self", "save_offline")
-    and audit.holds(detail, "ticks", cp),
-    "none": lambda item: lambda action, detail: (action == "save_none_met" and detail.get("item") == item)
-    or (action == "save_offline" and audit.holds(detail, "none_met", item)),
-    "text": lambda item, level: lambda action, detail: (
-        action == "save_narrative" and (detail.get("item"), detail.get("level")) == (item, level))
-    or (action == "save_offline" and f"{item}/{level}" in (detail.get("narratives") or [])),
-    "kpi": lambda kpi, fiscal_year: lambda action, detail: action in ("save_self_kpi", "save_offline")
-    and audit.holds(detail, "values", f"{kpi}/{fiscal_year}"),
-}
-
-
-def last_change(db: Store, assessment_id: int, field_key: tuple) -> tuple[str | None, str | None]:
-    """Who last changed the unit's value of a field (an ``exported_values`` key) and when, from the audit
-    log: (user name, UTC time), or (None, None) when no audited save names it."""
-    changed = _TOUCHED[field_key[0]](*field_key[1:])
-    row = audit.last_touch(db, "assessment", assessment_id,
-                           lambda action, detail: action == "copy_previous" or changed(action, detail))
-    return row or (None, None)
-
-
 def apply(db: Store, actor: User, plan: OfflinePlan, keep_app_values: bool = False) -> dict[str, int]:
-    """Write a plan without problems in one transaction and one version, audited as one save. With
-    ``keep_app_values`` the plan's conflicts are left as they are in the app and the rest is written (the
+    """Write a plan without problems (``offline.save``: one transaction and one version, audited as one save).
+    With ``keep_app_values`` the plan's conflicts are left as they are in the app and the rest is written (the
     audit names the fields kept). Refused, with nothing changed, when the form may not be changed now, or
     when a field the file changes was changed in the app after the file was made (and not to the file's
     value) and is not one of the plan's conflicts the user chose to keep (one made after the preview, say)."""
     if not plan.ok:
         raise InputError("error_import_invalid", count=len(plan.problems))
-    aid = plan.assessment_id
-    framework = years.framework_of(db, db.execute("SELECT year FROM assessments WHERE id = ?",
-                                                  [aid]).fetchone()[0])
-    item_of = {cp.id: item.id for item, _, cp in framework.checkpoints()}
-    with transaction(db):
-        state = claim_version(db, actor, aid, None, "self")
-        stored = stored_values(db, aid)
-        now_value = lambda f: stored.get(f, EMPTY[f[0]])  # noqa: E731
-        kept = {c.change.field for c in plan.conflicts} if keep_app_values else set()
-        moved = [c for c in plan.changes if clashes(now_value(c.field), c) and c.field not in kept]
-        if moved:
-            raise InputError("error_offline_conflict", fields=", ".join(_label(c) for c in moved[:5]),
-                             n=len(moved))
-        changes = [c for c in plan.changes if not same(now_value(c.field), c.after) and c.field not in kept]
-        for change in changes:
-            if change.field[0] == "kpi":
-                kpi_definition(db, framework, aid, change.field[1])  # an own KPI removed meanwhile is refused
-        final = stored | {c.field: c.after for c in changes}
-        for item in {c.field[1] for c in changes if c.field[0] == "none" and c.after}:
-            if any(final.get(("met", cp)) for cp, of in item_of.items() if of == item):
-                raise InputError("error_none_met_ticked", item=item)
-        ticks = {c.field[1]: c.after for c in changes if c.field[0] == "met"}
-        nones = {c.field[1]: c.after for c in changes if c.field[0] == "none"}
-        texts = {c.field[1:]: c.after for c in changes if c.field[0] == "text"}
-        values = {c.field[1:]: c.after for c in changes if c.field[0] == "kpi"}
-        db.executemany(
-            "INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met) VALUES (?, ?, ?) "
-            "ON CONFLICT (assessment_id, checkpoint) DO UPDATE SET self_met = excluded.self_met",
-            [(aid, cp, int(met)) for cp, met in ticks.items()])
-        db.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",
-                            [(aid, item_of[cp]) for cp, met in ticks.items() if met])
-        db.executemany("INSERT INTO none_met (assessment_id, item) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                            [(aid, item) for item, none in nones.items() if none])
-        db.executemany("DELETE FROM none_met WHERE assessment_id = ? AND item = ?",
-                            [(aid, item) for item, none in nones.items() if not none])
-        db.executemany(
-            "INSERT INTO narratives (assessment_id, item, level, text) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (assessment_id, item, level) DO UPDATE SET text = excluded.text",
-            [(aid, item, level, text) for (item, level), text in texts.items()])
-        db.executemany(
-            "INSERT INTO kpi_results (assessment_id, kpi, fiscal_year, self_value) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (assessment_id, kpi, fiscal_year) DO UPDATE SET self_value = excluded.self_value",
-            [(aid, kpi, fy, value) for (kpi, fy), value in values.items()])
-        touched = {item_of[cp] for cp in ticks} | set(nones) | {item for item, _ in texts}
-        checkpoints = [cp for cp, item in item_of.items() if item in touched]
-        db.executemany("UPDATE checkpoint_answers SET needs_confirm = 0 WHERE assessment_id = ? AND "
-                            "checkpoint = ?", [(aid, cp) for cp in checkpoints])
-        audit.record(db, actor.username, "save_offline", "assessment", aid, file=plan.source,
-                     ticks=ticks, none_met=nones, narratives=sorted(f"{i}/{lv}" for i, lv in texts),
-                     values={f"{k}/{fy}": v for (k, fy), v in values.items()}, version=state["version"],
-                     **({"kept": sorted(field_id(f) for f in kept)} if kept else {}))
-    return {"changes": len(changes), "kept": len(kept), "version": state["version"]}
-
-
-def field_id(field_key: tuple) -> str:
-    """A field as the audit log names it: "1.1.B1", "1.1/basic", "RM1/2570"."""
-    return "/".join(str(part) for part in field_key[1:])
+    kept = {c.change.field for c in plan.conflicts} if keep_app_values else set()
+    changes = [FieldChange(c.field, c.before, c.after, _label(c)) for c in plan.changes]
+    return offline.save(db, actor, plan.assessment_id, changes, plan.source, kept)
 
 
 def _label(change: Change) -> str:

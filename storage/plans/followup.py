@@ -19,11 +19,13 @@ from datetime import date
 import pandas as pd
 
 from i18n.format import local_day, thailand_today
-from storage import audit, improvement, years
-from storage.accounts import User, acting
+from storage import audit
+from storage.assessment import years
 from storage.db import now, transaction
 from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.organisation.accounts import User, acting
+from storage.plans import improvement
 from storage.text import clean
 
 ROUNDS = {"6m": "followup_6m", "12m": "results_12m"}  # report -> the phase it is written in

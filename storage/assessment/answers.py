@@ -19,11 +19,12 @@ from pydantic import ValidationError
 from scoring import LEVELS, Framework
 from scoring.criteria import KPI, Text
 from scoring.rules import target_scale
-from storage import audit, years
-from storage.accounts import User, acting
+from storage import audit
+from storage.assessment import years
 from storage.db import now, transaction
 from storage.engine import Store, marks
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
+from storage.organisation.accounts import User, acting
 from storage.text import clean
 
 # Who writes which values, and in which statuses of the assessment.

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from storage import audit
-from storage.accounts import USERNAME, User, authenticate, get_user, user_by_email
 from storage.db import get_meta, now, set_meta, transaction
 from storage.engine import Store
+from storage.organisation.accounts import USERNAME, User, authenticate, get_user, user_by_email
 
 PAIR_LIMIT = 5  # failures for one name from one client
 NAME_LIMIT = 50  # failures for one name from all clients together (guesses spread over many addresses)

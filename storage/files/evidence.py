@@ -1,4 +1,4 @@
-"""Evidence for a level or a KPI: uploaded files, kept in the store's file store (``storage.files``: beside
+"""Evidence for a level or a KPI: uploaded files, kept in the store's file store (``storage.files.store``: beside
 the SQLite file, or in the database) under the unit and year with their content hash, or links. Confidential
 evidence is seen only by its unit and the committee.
 """
@@ -19,12 +19,14 @@ import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
 from scoring import LEVELS
-from storage import audit, files, years
-from storage.accounts import User, acting
-from storage.answers import EDITABLE
+from storage import audit
+from storage.assessment import years
+from storage.assessment.answers import EDITABLE
 from storage.db import now, transaction
 from storage.engine import DatabaseError, Store, driver_error
 from storage.errors import AccessDenied, InputError, NotEditable, StoreError
+from storage.files import store as files
+from storage.organisation.accounts import User, acting
 from storage.text import clean
 
 LOG = logging.getLogger("pmqa")

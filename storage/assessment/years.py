@@ -10,7 +10,7 @@ reason. The dates are the deadlines people see; the status is what the store enf
   is open, or, at any time in an open year, when the committee has returned the form to it;
 - the committee reviews (ticks, notes, returns, approves) only in an open year.
 
-A year uses the criteria file accepted for it (``storage.criteria``), else the year's own file on
+A year uses the criteria file accepted for it (``storage.assessment.criteria``), else the year's own file on
 disk, else the default; the thresholds saved for it, else those of its criteria file; and the scoring rules
 saved for it (how a missing KPI value counts, which categories are assessed), else the file's; and the page
 limits of the application's parts saved for it, each over the file's.
@@ -18,8 +18,8 @@ limits of the application's parts saved for it, each over the file's.
 A year keeps the criteria file it was opened with: opening a year without a chosen file stores the file it
 takes from disk (its own ``pmqa4-<year>.yaml``, else the shipped default) the way an accepted file is stored,
 so a later version of the default changes no year already opened (``schema.m024`` did the same for the years
-opened before). Only the admin's own choice changes a year's file (``storage.criteria``), with the changes shown
-first. A year with no stored file (the demo's, and years made with ``org.add_cycle``) follows the files on disk.
+opened before). Only the admin's own choice changes a year's file (``storage.assessment.criteria``), with the changes
+shown first. A year with no stored file (the demo's, and years made with ``org.add_cycle``) follows the files on disk.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from scoring.criteria import (
     parse_framework,
 )
 from storage import audit
-from storage.accounts import User, acting, require_admin
 from storage.db import now, transaction
 from storage.engine import Store
 from storage.errors import AccessDenied, InputError, NotEditable
+from storage.organisation.accounts import User, acting, require_admin
 from storage.schema import PHASES
 from storage.text import clean
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from storage import audit, years
-from storage.accounts import User, acting
+from storage import audit
+from storage.assessment import years
 from storage.db import now, transaction
 from storage.engine import Store
 from storage.errors import AccessDenied, InputError, NotEditable
+from storage.organisation.accounts import User, acting
 from storage.text import clean
 
 KINDS = ("comment", "strength")

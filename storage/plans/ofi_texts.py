@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from i18n import LANGUAGES, translate
-from storage import years
+from storage.assessment import years
 from storage.engine import Store
 from storage.errors import InputError
 

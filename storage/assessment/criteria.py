@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from scoring import Framework
 from scoring.criteria import CriteriaError, parse_framework
 from scoring.diff import CriteriaDiff, diff_frameworks
-from storage import audit, years
-from storage.accounts import User, require_admin
+from storage import audit
+from storage.assessment import years
 from storage.db import now, transaction
 from storage.engine import Store, marks
 from storage.errors import InputError
+from storage.organisation.accounts import User, require_admin
 
 MAX_BYTES = 2 * 1024 * 1024
 

@@ -7,10 +7,10 @@ is audited."""
 from __future__ import annotations
 
 from storage import audit
-from storage.accounts import User, require_admin
 from storage.db import now, transaction
 from storage.engine import Store
 from storage.errors import InputError, VersionConflict
+from storage.organisation.accounts import User, require_admin
 from storage.text import clean
 
 # field -> the longest text it takes; the names are required in Thai, the rest optional

@@ -22,12 +22,13 @@ import pandas as pd
 
 from scoring import Framework, default_framework
 from scoring.criteria import AdliPart
-from storage import assessments, audit, years
-from storage.accounts import User, acting
-from storage.answers import checked_kpi_value
+from storage import audit
+from storage.assessment import assessments, years
+from storage.assessment.answers import checked_kpi_value
 from storage.db import now, transaction
 from storage.engine import Store, marks
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable, VersionConflict
+from storage.organisation.accounts import User, acting
 from storage.text import clean
 
 WRITERS = ("committee",)

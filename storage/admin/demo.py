@@ -13,9 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from scoring import Framework
-from storage import accounts, audit, department, images, years
+from storage import audit
+from storage.assessment import years
 from storage.db import now, set_meta, transaction
 from storage.engine import Store
+from storage.organisation import accounts
+from storage.record import department, images
 from storage.schema import PHASES, keep_record
 
 DEMO_PASSWORD = "demo-pass"
@@ -103,7 +106,7 @@ IDENTITY = {
     "head_name": "นายสมมติ ตัวอย่าง", "head_title_th": "อธิบดีกรมส่งเสริมคุณภาพบริการสาธารณะ",
     "head_title_en": "Director-General", "address_th": "99 ถนนตัวอย่าง แขวงดุสิต เขตดุสิต กรุงเทพมหานคร 10300",
     "address_en": "99 Tua-yang Road, Dusit, Bangkok 10300"}
-LOGO = Path(__file__).resolve().parent.parent / "data" / "demo-logo.png"
+LOGO = Path(__file__).resolve().parents[2] / "data" / "demo-logo.png"
 
 
 # KPIs units added themselves to this year's form, in their own words: (unit code, item, name, unit of
@@ -245,7 +248,7 @@ COMPARISONS = [("agency", "กรมควบคุมคุณภาพบร�
                ("best", "ค่าสูงสุดในกลุ่มกระทรวง", 0.06, "รายงานสรุปผลตัวชี้วัดของกระทรวงสาธิต ปี {year}")]
 ANALYSIS = ("ผลการดำเนินงานมีแนวโน้มดีขึ้นตลอด 5 ปี จากการปรับปรุงกระบวนการตามหมวด {items} "
             "ปีล่าสุดสูงกว่าค่าเฉลี่ยส่วนราชการ และยังต่ำกว่าค่าสูงสุดในกลุ่มกระทรวง จึงกำหนดเป็นโอกาสในการปรับปรุงปีถัดไป")
-ORGCHART = Path(__file__).resolve().parent.parent / "data" / "demo-orgchart.png"
+ORGCHART = Path(__file__).resolve().parents[2] / "data" / "demo-orgchart.png"
 PROFILE_TABLE = ("\n\n| ประเภทบุคลากร | จำนวน (คน) | ร้อยละ |\n|---|---:|---:|\n| ข้าราชการ | 1,240 | 62.0 |\n"
                  "| พนักงานราชการ | 480 | 24.0 |\n| ลูกจ้าง | 280 | 14.0 |\n| **รวม** | **2,000** | **100.0** |")
 

@@ -4,7 +4,7 @@ anything changes.
 ``read_table`` reads the file (header row first) into a ``Table``; ``plan`` checks every row against
 the store and says what the import would do (units added, units changed, how many unchanged), or lists
 each problem by the row and column a person sees in the spreadsheet; ``apply`` writes a plan without
-problems in one audited transaction.
+problems in one audited transaction (the store's ``org.import_units``).
 
 Columns: ``code, name_th, name_en, group, weight`` (or the Thai headers in ``HEADERS_TH``); code and
 name_th are required. The file's ``group`` is the store's ``units.kind``. Units are matched by code
@@ -27,7 +27,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -36,12 +36,11 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from storage import audit
-from storage.accounts import User, require_admin
-from storage.db import transaction
 from storage.engine import Store
 from storage.errors import InputError
-from storage.org import MAX_GROUP, MAX_NAME, MAX_WEIGHT
+from storage.organisation import org
+from storage.organisation.accounts import User
+from storage.organisation.org import MAX_GROUP, MAX_NAME, MAX_WEIGHT
 from storage.text import clean
 
 COLUMNS = ("code", "name_th", "name_en", "group", "weight")
@@ -58,7 +57,7 @@ MAX_ROW_TEXT = 4 * sum(LIMITS.values())  # characters in a row (a CSV row as wri
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED = 20 * 1024 * 1024  # an .xlsx of 2,000 units at their longest unpacks to some 3.5 MB
 MAX_MARKUP = 250_000  # XML tags and attributes in an .xlsx: such a list, as LibreOffice saves it, has some 120,000
-FIELDS = ("name_th", "name_en", "group", "weight")  # what an import may change on an existing unit
+FIELDS = org.IMPORTED  # what an import may change on an existing unit
 
 CODE = re.compile(r"[A-Za-z0-9._-]+")
 NUMBER = re.compile(r"([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?")  # 1200, 1,200, 12.5
@@ -322,7 +321,7 @@ def plan(db: Store, table: Table) -> ImportPlan:
     for number, row, _ in checked:
         if row["code"]:
             rows_of[row["code"].casefold()].append(number)
-    find = _finder(db)
+    find = org.unit_finder(db)
     for number, row, row_problems in checked:
         numbers = rows_of.get((row["code"] or "").casefold(), [])
         if len(numbers) > 1:
@@ -371,45 +370,14 @@ def _check_row(number: int, cells: dict[str, str], names: dict[str, str]) -> tup
     return row, problems
 
 
-def _finder(db: Store) -> Callable[[str], dict | None]:
-    """Look up a stored unit (active or not) by code: exactly, else ignoring case when only one unit fits."""
-    units = {u["code"]: u | {"active": bool(u["active"])} for u in db.query(
-        'SELECT id, code, name_th, name_en, kind AS "group", weight, COALESCE(active, 1) AS active FROM units')}
-    folded = Counter(code.casefold() for code in units)
-    loose = {code.casefold(): u for code, u in units.items() if folded[code.casefold()] == 1}
-    return lambda code: units.get(code) or loose.get(code.casefold())
-
-
 # ---------------------------------------------------------------------------------------------
 # Writing
 
 
 def apply(db: Store, plan: ImportPlan, actor: User | str) -> dict[str, int]:
-    """Write a plan without problems in one transaction, auditing each unit added or changed and the
-    import as a whole; returns the counts {"added": n, "changed": n}. Refused, with nothing changed, when
-    the plan has problems or when a unit it names was added or changed since it was made. ``actor``: an
-    admin, or the name recorded for the command line."""
-    if isinstance(actor, User):
-        require_admin(db, actor)
-        actor = actor.username
+    """Write a plan without problems (``org.import_units``: one audited transaction, refused with nothing
+    changed when a unit the plan names was added or changed since it was made); returns the counts
+    {"added": n, "changed": n}. ``actor``: an admin, or the name recorded for the command line."""
     if not plan.ok:
         raise InputError("error_import_invalid", count=len(plan.problems))
-    with transaction(db):
-        find = _finder(db)
-        moved = [code for code, before in plan.seen.items() if find(code) != before]
-        if moved:
-            raise InputError("error_import_conflict", codes=", ".join(moved))
-        for unit in plan.added:
-            fields = {"code": unit["code"], "name_th": unit["name_th"], "name_en": unit["name_en"],
-                      "kind": unit["group"], "weight": float(unit["weight"])}
-            unit_id = db["units"].insert(fields | {"active": 1}).last_pk
-            audit.record(db, actor, "create", "unit", unit_id, **fields)
-        for before, after in plan.changed:
-            db.execute("UPDATE units SET name_th = ?, name_en = ?, kind = ?, weight = ?, active = 1 WHERE id = ?",
-                       [after["name_th"], after["name_en"], after["group"], float(after["weight"]), before["id"]])
-            changes = {("kind" if f == "group" else f): [before[f], after[f]]
-                       for f in (*FIELDS, "active") if before[f] != after[f]}
-            audit.record(db, actor, "update", "unit", before["id"], code=before["code"], **changes)
-        audit.record(db, actor, "import", "units", None, file=plan.source, added=len(plan.added),
-                     changed=len(plan.changed), unchanged=plan.unchanged)
-    return {"added": len(plan.added), "changed": len(plan.changed)}
+    return org.import_units(db, actor, plan.source, plan.added, plan.changed, plan.seen, plan.unchanged)

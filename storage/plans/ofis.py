@@ -21,12 +21,14 @@ from datetime import date, datetime
 import pandas as pd
 
 from i18n.format import thailand_today
-from storage import audit, ofi_texts, years
-from storage.accounts import User, acting
+from storage import audit
+from storage.assessment import years
 from storage.db import now, transaction
 from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError, OfiConflict, StoreError
-from storage.ofi_texts import DESCRIPTIONS, MAX_TEXT, described, gap_description, gap_key
+from storage.organisation.accounts import User, acting
+from storage.plans import ofi_texts
+from storage.plans.ofi_texts import DESCRIPTIONS, MAX_TEXT, described, gap_description, gap_key
 from storage.text import clean
 
 PRIORITIES = ("high", "medium", "low")

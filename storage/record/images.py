@@ -18,12 +18,13 @@ from collections.abc import Iterable, Iterator
 
 from PIL import Image, ImageFile, ImageOps
 
-from storage import audit, years
-from storage.accounts import User
+from storage import audit
+from storage.assessment import years
 from storage.db import now, transaction
 from storage.engine import Store, marks
 from storage.errors import InputError
-from storage.evidence import MAX_NAME, clean_filename
+from storage.files.evidence import MAX_NAME, clean_filename
+from storage.organisation.accounts import User
 
 WRITERS = ("committee",)
 MAX_BYTES = 5 * 1024 * 1024

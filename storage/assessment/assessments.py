@@ -1,6 +1,6 @@
 """Assessments (one per unit and cycle), their checkpoint ticks and KPI results.
 
-Status changes, like the saves in ``storage.answers``, carry the version the editor started from;
+Status changes, like the saves in ``storage.assessment.answers``, carry the version the editor started from;
 one against a newer version is refused with ``VersionConflict``.
 """
 
@@ -11,11 +11,12 @@ from functools import lru_cache
 import pandas as pd
 
 from scoring import LEVELS, Framework
-from storage import answers, audit, years
-from storage.accounts import User, acting
+from storage import audit
+from storage.assessment import answers, years
 from storage.db import now, transaction
 from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError, NotEditable, VersionConflict
+from storage.organisation.accounts import User, acting
 from storage.schema import keep_record
 from storage.text import clean
 

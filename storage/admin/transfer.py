@@ -1,5 +1,5 @@
 """Moving a whole store's rows between engines: a PostgreSQL store into a SQLite file (a backup archive's
-database is always one), and such a file into a PostgreSQL store (a restore). With ``storage.backup`` this is
+database is always one), and such a file into a PostgreSQL store (a restore). With ``storage.admin.backup`` this is
 how a department moves from the embedded file to a ministry's server and back: the rows go as they are, the
 audit log's ids and times with them.
 """

@@ -16,11 +16,13 @@ import pandas as pd
 
 from scoring import Framework
 from scoring.examiner import PercentError, checked_percent, item_weights
-from storage import audit, ofis, years
-from storage.accounts import User, acting
+from storage import audit
+from storage.assessment import years
 from storage.db import now, transaction
 from storage.engine import Store
 from storage.errors import AccessDenied, FieldConflict, InputError, NotEditable
+from storage.organisation.accounts import User, acting
+from storage.plans import ofis
 from storage.text import clean
 
 SCORERS = ("committee",)

@@ -1,6 +1,6 @@
 """Announcements from the PMQA owner: a short text with optional links and files, for everyone or for chosen
 roles and units, shown on each addressee's home page until they mark it read. The owner sees who has read
-each one, can withdraw one, and can also send it by e-mail (``storage.mail``) to the addressees who have an
+each one, can withdraw one, and can also send it by e-mail (``storage.admin.mail``) to the addressees who have an
 address. Files are checked as evidence files are and kept beside the database (``evidence/announcements/``),
 so backups carry them."""
 
@@ -13,13 +13,14 @@ from datetime import date
 from email.message import EmailMessage
 
 from i18n.format import thailand_today
-from storage import audit, mail
-from storage import files as file_store
-from storage.accounts import User, acting, require_admin
+from storage import audit
+from storage.admin import mail
 from storage.db import now, transaction
 from storage.engine import Store, marks
 from storage.errors import AccessDenied, InputError
-from storage.evidence import check_file, clean_filename, clean_text, is_link, read_stored
+from storage.files import store as file_store
+from storage.files.evidence import check_file, clean_filename, clean_text, is_link, read_stored
+from storage.organisation.accounts import User, acting, require_admin
 from storage.schema import ROLES
 from storage.text import clean
 

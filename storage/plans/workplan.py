@@ -25,16 +25,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from i18n import YAML_LOADER
 from i18n.format import thailand_today
-from storage import audit, years
-from storage.accounts import User, acting, require_admin
+from storage import audit
+from storage.assessment import years
 from storage.db import now, transaction
 from storage.engine import Store
 from storage.errors import AccessDenied, InputError, VersionConflict
-from storage.evidence import clean_text, is_link
+from storage.files.evidence import clean_text, is_link
+from storage.organisation.accounts import User, acting, require_admin
 from storage.schema import ROLES
 from storage.text import clean
 
-TEMPLATE = Path(__file__).resolve().parent.parent / "data" / "workplan.yaml"
+TEMPLATE = Path(__file__).resolve().parents[2] / "data" / "workplan.yaml"
 STATUSES = ("not_started", "in_progress", "done")
 
 MAX_STEPS = 40

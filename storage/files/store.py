@@ -9,7 +9,7 @@ relative to the file store) and kept in one of two places, chosen by the setting
   servers share them and the database's own backups and replication carry them.
 
 Either way the content is checked on upload and named by its SHA-256, so a file written twice is the same file,
-and a backup archive carries the files under ``evidence/`` (``storage.backup``).
+and a backup archive carries the files under ``evidence/`` (``storage.admin.backup``).
 """
 
 from __future__ import annotations
