@@ -100,8 +100,10 @@ def engine_for(location: Location) -> Engine:
 
 
 def _file_engine(path: Path | str) -> Engine:
+    # A connection may be used by one thread after another (ui.session lends a store to each run's thread), never
+    # by two at once: sqlite3's own check that it stays on its first thread is off.
     engine = create_engine(URL.create("sqlite+pysqlite", database=str(path)), poolclass=NullPool,
-                           isolation_level="AUTOCOMMIT")
+                           isolation_level="AUTOCOMMIT", connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def settings(dbapi_connection, _record):

@@ -68,6 +68,7 @@ def _routing() -> Iterator[None]:
         yield
     finally:
         _this_run.routed = False
+        session.release()
 
 
 def require_user(*roles: str) -> User:

@@ -1,7 +1,10 @@
 """The store and the signed-in user for the current Streamlit session.
 
-A sqlite3 connection is kept per thread (Streamlit runs scripts on many threads and a connection
-must stay on the thread that made it). The signed-in user is re-read from the store on every run,
+Streamlit runs each script run on a thread of its own. A run borrows an open store (one connection, opened,
+migrated and checked once) from a shelf the process keeps and gives it back when it ends (``release``, at the
+end of the router's run; or when its thread ends), so a run neither opens a connection nor checks the schema:
+a new PostgreSQL connection costs a server process, and each run used to open one. One thread holds a store at a
+time, so its transactions stay its own. The signed-in user is re-read from the store on every run,
 so a deactivated account is signed out at its next action, as is a session idle for longer than
 ``idle_limit`` minutes and every other session of an account whose password was changed or reset.
 
@@ -13,6 +16,7 @@ closes, are sent only to this site (SameSite=Strict) and, over HTTPS, only encry
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -33,6 +37,10 @@ from storage.organisation.accounts import change_password as store_change_passwo
 from ui import sso
 
 _local = threading.local()
+SHELF_SIZE = 8  # open stores kept per location for the runs to come: as many as runs usually overlap
+SHELF_LOCATIONS = 4  # locations with a shelf (tests open many stores; the app one)
+_shelf: dict[Location, list[Store]] = {}
+_shelf_lock = threading.Lock()
 
 
 class StoreMissing(RuntimeError):
@@ -88,32 +96,94 @@ def _damage(exc: BaseException) -> bool:
 
 
 def store() -> Store:
-    """The store for this thread. Only the default path (``make run``) is created, with the demo
-    department, on first start; a ``PMQA_DB`` file must exist and hold data (``StoreMissing`` otherwise)."""
+    """The store this run holds: borrowed from the shelf, or opened. Only the default path (``make run``) is
+    created, with the demo department, on first start; a ``PMQA_DB`` file must exist and hold data
+    (``StoreMissing`` otherwise)."""
     path = db_path()
-    cached = getattr(_local, "stores", {})
-    if path not in cached:
-        server = is_server(path)
-        default = not server and path.resolve() == DEFAULT_PATH.resolve()
-        if not default and not server and (not path.exists() or path.stat().st_size == 0):
-            logging.getLogger(__name__).error("%s", StoreMissing(path))
-            raise StoreMissing(path)
-        db = None
-        try:
-            db = open_store(path, demo_if_empty=default)
-            _check_whole(path, db)
-            if server and not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
-                raise StoreMissing(path)  # a database without accounts: python -m storage init makes them
-        except (*DatabaseError, StoreMissing) as exc:
-            if db is not None:
-                db.close()
-            if not isinstance(exc, StoreMissing) and not _damage(exc):
-                raise  # locked, read-only, cannot be opened: a fault with a reference, not "restore a backup"
-            logging.getLogger(__name__).error("%s (%s)", StoreMissing(path, damaged=True), exc)
-            raise StoreMissing(path, damaged=True) from exc
-        cached[path] = db
-        _local.stores = cached
-    return cached[path]
+    held = getattr(_local, "held", None)
+    if held is None:
+        held = _local.held = _Held()
+    if path not in held.stores:
+        with _shelf_lock:
+            shelved = _shelf.get(path)
+            db = shelved.pop() if shelved else None
+        held.stores[path] = db or _opened(path)
+    return held.stores[path]
+
+
+def release() -> None:
+    """The end of a run: the stores it holds go back on the shelf, for the next run on any thread."""
+    held = getattr(_local, "held", None)
+    if held is not None:
+        held.give_back()
+
+
+class _Held:
+    """The stores a thread's run holds. Given back at the end of the run, or when the thread ends (a run cut
+    short: the thread-local value is dropped with its thread)."""
+
+    def __init__(self) -> None:
+        self.stores: dict[Location, Store] = {}
+
+    def give_back(self) -> None:
+        stores, self.stores = self.stores, {}
+        for path, db in stores.items():
+            _shelve(path, db)
+
+    def __del__(self) -> None:
+        self.give_back()
+
+
+def _shelve(path: Location, db: Store) -> None:
+    """Keep ``db`` open for the next run; a store left inside a transaction, or beyond the shelf's size, is
+    closed instead."""
+    closing = []
+    with _shelf_lock:
+        shelved = _shelf.get(path)
+        if shelved is None:
+            if len(_shelf) >= SHELF_LOCATIONS:
+                closing += _shelf.pop(next(iter(_shelf)))
+            shelved = _shelf[path] = []
+        if db.in_transaction or len(shelved) >= SHELF_SIZE:
+            closing.append(db)
+        else:
+            shelved.append(db)
+    for other in closing:
+        with contextlib.suppress(Exception):
+            other.close()
+
+
+def forget_stores() -> None:
+    """Close every shelved store (a test that removes a store's file or database)."""
+    with _shelf_lock:
+        stores = [db for shelved in _shelf.values() for db in shelved]
+        _shelf.clear()
+    for db in stores:
+        with contextlib.suppress(Exception):
+            db.close()
+
+
+def _opened(path: Location) -> Store:
+    """A newly opened, migrated and checked store at ``path``."""
+    server = is_server(path)
+    default = not server and path.resolve() == DEFAULT_PATH.resolve()
+    if not default and not server and (not path.exists() or path.stat().st_size == 0):
+        logging.getLogger(__name__).error("%s", StoreMissing(path))
+        raise StoreMissing(path)
+    db = None
+    try:
+        db = open_store(path, demo_if_empty=default)
+        _check_whole(path, db)
+        if server and not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
+            raise StoreMissing(path)  # a database without accounts: python -m storage init makes them
+    except (*DatabaseError, StoreMissing) as exc:
+        if db is not None:
+            db.close()
+        if not isinstance(exc, StoreMissing) and not _damage(exc):
+            raise  # locked, read-only, cannot be opened: a fault with a reference, not "restore a backup"
+        logging.getLogger(__name__).error("%s (%s)", StoreMissing(path, damaged=True), exc)
+        raise StoreMissing(path, damaged=True) from exc
+    return db
 
 
 DEFAULT_IDLE_MINUTES = 60
