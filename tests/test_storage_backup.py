@@ -1,5 +1,8 @@
 """Backups: one zip with a consistent database copy, the evidence files and a manifest of checksums; restored
-into a new file or over the running store only after the whole archive checks out, otherwise nothing changes."""
+into a new store or over the running store only after the whole archive checks out, otherwise nothing changes.
+On either engine (``make test`` and ``make test-postgres``): the archive is the same (its database a SQLite file,
+its files members), the store backed up or restored into is a SQLite file with its files in a folder beside it,
+or a PostgreSQL database with its files in it. What only a SQLite file has says so (``only_on_sqlite``)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import io
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 import time
 import zipfile
@@ -16,52 +20,148 @@ from pathlib import Path
 
 import pytest
 from sample_files import pdf_bytes
-from stores import only_on_sqlite
+from sqlalchemy.exc import IntegrityError
+from stores import SERVER, copy_store, drop, new_location, only_on_sqlite
 
 from storage import audit, connect
 from storage import migrations as upgrades
 from storage.admin import backup
+from storage.admin.demo import DEMO_PASSWORD
 from storage.assessment import assessments
-from storage.db import open_database, transaction
+from storage.db import get_meta, open_database, set_meta, transaction
+from storage.engine import Location, Store
 from storage.errors import AccessDenied, InputError
 from storage.files import evidence
+from storage.files import store as file_store
 from storage.migrations import Migrations
+from storage.organisation.accounts import authenticate
 from storage.schema import migrations
+from storage.tables import metadata
 
 PDF = pdf_bytes("plan")
 PDF_REMOVED = pdf_bytes("old report")
 CRITERIA = "framework: pmqa-4.0\nyear: 2570\n# เกณฑ์ทดสอบ\n"
 
-pytestmark = only_on_sqlite("archives are checked as SQLite files, with the stores in folders beside them; a store on "
-                            "PostgreSQL backs up and restores through the same code in test_storage_engines.py")
+
+@pytest.fixture(autouse=True)
+def own_folders(tmp_path, monkeypatch):
+    """This test's own backups folder (a PostgreSQL store's is ``PMQA_BACKUPS``; a SQLite store's is beside its
+    file) and temporary folder (where a check, and a restore into PostgreSQL, work on the archive's database), so
+    what a test leaves there is its own to look at."""
+    monkeypatch.setenv("PMQA_BACKUPS", str(tmp_path / "backups"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+
+def furnish(db: Store) -> Store:
+    """The demo store with two uploaded files (one withdrawn) and an accepted criteria file."""
+    user = authenticate(db, "demo-unit", DEMO_PASSWORD)
+    assessment = assessments.get(db, user.unit_id, 2570)
+    assert assessment["status"] in ("draft", "returned")
+    evidence.add_file(db, user, assessment["id"], "1.1", "basic", "แผนยุทธศาสตร์.pdf", PDF)
+    removed = evidence.add_file(db, user, assessment["id"], "1.2", "basic", "old.pdf", PDF_REMOVED)
+    evidence.remove(db, user, removed)
+    with transaction(db):
+        db["criteria_files"].insert({
+            "sha256": hashlib.sha256(CRITERIA.encode()).hexdigest(), "name": "pmqa-2570.yaml",
+            "framework_id": "pmqa-4.0", "text": CRITERIA, "accepted_at": "2026-01-01T00:00:00", "accepted_by": "a"})
+    return db
 
 
 @pytest.fixture
-def store(demo_db, demo_user):
-    """The demo store with two uploaded files (one withdrawn) and an accepted criteria file."""
-    user = demo_user("unit")
-    assessment = assessments.get(demo_db, user.unit_id, 2570)
-    assert assessment["status"] in ("draft", "returned")
-    evidence.add_file(demo_db, user, assessment["id"], "1.1", "basic", "แผนยุทธศาสตร์.pdf", PDF)
-    removed = evidence.add_file(demo_db, user, assessment["id"], "1.2", "basic", "old.pdf", PDF_REMOVED)
-    evidence.remove(demo_db, user, removed)
-    with transaction(demo_db):
-        demo_db["criteria_files"].insert({
-            "sha256": hashlib.sha256(CRITERIA.encode()).hexdigest(), "name": "pmqa-2570.yaml",
-            "framework_id": "pmqa-4.0", "text": CRITERIA, "accepted_at": "2026-01-01T00:00:00", "accepted_by": "a"})
-    return demo_db
+def store(demo_db):
+    """The demo store with two uploaded files (one withdrawn) and an accepted criteria file (``furnish``)."""
+    return furnish(demo_db)
 
 
-def dump(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, in rowid order."""
-    with closing(sqlite3.connect(path)) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {name: conn.execute(f"SELECT * FROM {name} ORDER BY rowid").fetchall() for name in names}
+def archived(template: Location, folder: Path, *changes) -> Path:
+    """An archive of a copy of the store at ``template`` changed by each of ``changes`` in turn."""
+    location = copy_store(template, folder, "store.db")
+    try:
+        with closing(connect(location)) as db:
+            for change in changes:
+                change(db)
+            return backup.backup(db, folder / "out")
+    finally:
+        drop(location)
 
 
-def files_under(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+@pytest.fixture(scope="module")
+def archive(units_only_template, tmp_path_factory) -> Path:
+    """An archive of a store as ``store`` makes it, taken once per test process for the tests that damage, doctor
+    or refuse one (they compare the store they are refused over with itself, not with the archive)."""
+    return archived(units_only_template, tmp_path_factory.mktemp("archive"), furnish)
+
+
+@pytest.fixture
+def new_store(tmp_path, empty_template):
+    """Where a restore makes a new store: a file not there yet, in a folder not there yet (SQLite), or on the test
+    server a database holding no store yet: a copy of the empty store (dropped afterwards), which is cheaper than
+    an empty database the restore first makes the schema in (as test_storage_engines.py restores into)."""
+    location = copy_store(empty_template, tmp_path, "new") if SERVER else new_location(tmp_path / "new", "pmqa.db")
+    yield location
+    drop(location)
+
+
+def dump(location: Location, with_files: bool = False) -> dict[str, list[tuple]]:
+    """Every row of every table of the store at ``location`` (either engine), in the order of its key. The stored
+    files' rows (``stored_files``, where a PostgreSQL store keeps its files) only ``with_files``: a restore writes
+    them anew (their time is the restore's); ``stored`` compares the files themselves."""
+    with closing(Store(location)) as db:
+        names = [name for name in db.table_names()
+                 if not name.startswith("sqlite_") and (with_files or name != "stored_files")]
+        rows = {}
+        for name in names:
+            table = metadata.tables.get(name)
+            key = ", ".join(f'"{column.name}"' for column in table.primary_key.columns) if table is not None else ""
+            found = db.execute(f'SELECT * FROM "{name}"' + (f" ORDER BY {key}" if key else "")).fetchall()
+            rows[name] = found if key else sorted(found, key=repr)
+        return rows
+
+
+def stored(db: Store) -> dict[str, bytes]:
+    """Every file the store keeps (in the folder beside its file, or in its database), read through the file
+    store: name -> content."""
+    if file_store.where(db) == file_store.DATABASE:
+        names = [row[0] for row in db.execute("SELECT name FROM stored_files ORDER BY name")]
+    else:
+        root = file_store.folder(db)
+        names = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*")) if p.is_file()]
+    return {name: file_store.get(db, name) for name in names}
+
+
+def stored_at(location: Location) -> dict[str, bytes]:
+    with closing(Store(location)) as db:
+        return stored(db)
+
+
+def lose(db: Store, name: str) -> None:
+    """A stored file gone: deleted from the folder, or its row from the database."""
+    if file_store.where(db) == file_store.DATABASE:
+        db.execute("DELETE FROM stored_files WHERE name = ?", [name])
+    else:
+        (file_store.folder(db) / name).unlink()
+    assert not file_store.has(db, name)
+
+
+def nothing_at(location: Location) -> bool:
+    """Whether nothing was made where a new store was to be: neither its file nor the folder it would be in
+    (SQLite); not one row in the database (the server)."""
+    if not SERVER:
+        return not Path(location).parent.exists()
+    return not any(rows for name, rows in dump(location, with_files=True).items() if name != "alembic_version")
+
+
+def workdir(location: Location) -> Path:
+    """Where a backup or restore of the store at ``location`` works on its copy of the database: the store's
+    folder (SQLite), or the temporary folder (a PostgreSQL store has no folder)."""
+    return Path(location).parent if not SERVER else Path(tempfile.gettempdir())
+
+
+def leftovers(location: Location) -> list[str]:
+    """What a backup or restore of the store at ``location`` left where it works (its hidden folders and files)."""
+    folder = workdir(location)
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".pmqa")) if folder.exists() else []
 
 
 def rewrite(archive: Path, out: Path, change) -> Path:
@@ -87,9 +187,9 @@ def edit_manifest(members: dict, edit) -> None:
     members["manifest.json"] = json.dumps(manifest).encode()
 
 
-def test_backup_then_restore_gives_the_same_store_and_files(store, demo_path, tmp_path, demo_user):
+def test_backup_then_restore_gives_the_same_store_and_files(store, demo_path, new_store, tmp_path, demo_user):
     admin = demo_user("admin")  # signing in writes the last sign-in: before the store is read
-    before = dump(demo_path)
+    before, files = dump(demo_path), stored(store)
     archive = backup.backup(store, tmp_path / "out", actor=admin)
     assert archive.parent == tmp_path / "out" and archive.name.startswith("pmqa-backup-")
     [entry] = store.execute("SELECT username, detail FROM audit_log WHERE action = 'backup'").fetchall()
@@ -98,22 +198,21 @@ def test_backup_then_restore_gives_the_same_store_and_files(store, demo_path, tm
         assert opened.read("criteria/pmqa-2570.yaml").decode() == CRITERIA
         assert len([n for n in opened.namelist() if n.startswith("evidence/")]) == 2
 
-    target = tmp_path / "restored" / "pmqa.db"
-    summary = backup.restore(archive, target)
+    summary = backup.restore(archive, new_store)
 
-    after = dump(target)
+    after = dump(new_store)
     *kept, restored = after.pop("audit_log")
     assert kept == before.pop("audit_log")
     assert restored[3:5] == ("restore", "store") and json.loads(restored[6])["archive"] == archive.name
     assert after == before
-    assert files_under(target.parent / "evidence") == files_under(demo_path.parent / "evidence")
-    assert len(files_under(target.parent / "evidence")) == 2
+    assert stored_at(new_store) == files and len(files) == 2
     assert summary["evidence_files"] == 2
-    assert summary["tables"] == {name: len(rows) for name, rows in dump(target).items()}
-    assert sorted(p.name for p in target.parent.iterdir()) == ["evidence", "pmqa.db"]
+    assert summary["tables"] == {name: len(rows) for name, rows in dump(new_store, with_files=True).items()}
+    if not SERVER:  # the file and its files' folder, nothing else
+        assert sorted(p.name for p in new_store.parent.iterdir()) == ["evidence", "pmqa.db"]
 
 
-def test_an_archive_from_an_older_schema_is_upgraded(tmp_path):
+def test_an_archive_from_an_older_schema_is_upgraded(tmp_path, new_store):
     older = Migrations()
     older.steps = migrations.steps[:-1]
     with closing(open_database(tmp_path / "old.db")) as old:
@@ -121,10 +220,11 @@ def test_an_archive_from_an_older_schema_is_upgraded(tmp_path):
         archive = backup.backup(old, tmp_path / "out")
     assert backup.check_archive(archive).schema == older.names
 
-    target = tmp_path / "restored.db"
-    backup.restore(archive, target)
-    with closing(sqlite3.connect(target)) as conn:  # the steps it lacked, then the revisions since
-        assert upgrades.history(conn) == migrations.names + upgrades.revisions()
+    backup.restore(archive, new_store)
+    with closing(Store(new_store)) as restored:  # the steps it lacked, then the revisions since
+        # (a PostgreSQL store has the revisions alone: the hand-made steps were SQLite's)
+        assert upgrades.history(restored) == ([] if SERVER else migrations.names) + upgrades.revisions()
+        assert upgrades.revision(restored) == upgrades.head()
 
 
 def test_backups_never_overwrite_an_archive(store, tmp_path, monkeypatch):
@@ -135,8 +235,7 @@ def test_backups_never_overwrite_an_archive(store, tmp_path, monkeypatch):
     assert {p.name for p in (tmp_path / "out").iterdir()} == {first.name, second.name}
 
 
-def test_check_archive_reads_a_path_bytes_or_a_file(store, tmp_path):
-    archive = backup.backup(store, tmp_path)
+def test_check_archive_reads_a_path_bytes_or_a_file(archive):
     manifest = backup.check_archive(archive)
     assert manifest.name == archive.name and manifest.schema == upgrades.revisions()
     assert manifest.tables["evidence"] == 2 and len(manifest.evidence) == 2
@@ -169,28 +268,37 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_a_bad_archive_is_refused_and_nothing_is_written(store, tmp_path, case):
+def test_a_bad_archive_is_refused_and_nothing_is_written(archive, new_store, tmp_path, case):
     change, key, file = BAD[case]
-    archive = backup.backup(store, tmp_path / "out")
     bad = tmp_path / "bad.zip"
     if case == "not a zip":
         bad.write_bytes(b"PK\x03\x04 this is not really a zip")
     else:
         rewrite(archive, bad, change)
-    target = tmp_path / "new" / "pmqa.db"
     with pytest.raises(InputError) as err:
-        backup.restore(bad, target)
+        backup.restore(bad, new_store)
     assert err.value.key == key
     assert err.value.params["name"] == "bad.zip"
     if file:
         assert err.value.params["file"].startswith(file)
-    assert not (tmp_path / "new").exists()
+    assert nothing_at(new_store)
     with pytest.raises(InputError):
         backup.check_archive(bad)
 
 
-def test_restore_refuses_an_existing_target(store, tmp_path):
-    archive = backup.backup(store, tmp_path / "out")
+def test_restore_refuses_a_store_already_there(store, demo_path, archive):
+    with transaction(store):  # the store there differs from the archive's
+        store["units"].insert({"code": "NEW", "name_th": "หน่วยใหม่", "name_en": "New unit", "weight": 1.0})
+    before, files = dump(demo_path), stored(store)
+    with pytest.raises(InputError) as err:
+        backup.restore(archive, demo_path)
+    assert err.value.key == "error_backup_target_exists"
+    assert dump(demo_path) == before and stored(store) == files
+
+
+@only_on_sqlite("a file that is there, whatever it holds, is never written over; on PostgreSQL a database holding "
+                "a store: test_restore_refuses_a_store_already_there")
+def test_restore_refuses_any_existing_file(archive, tmp_path):
     target = tmp_path / "other" / "pmqa.db"
     target.parent.mkdir()
     target.write_bytes(b"keep me")
@@ -201,8 +309,9 @@ def test_restore_refuses_an_existing_target(store, tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["pmqa.db"]
 
 
-def test_restore_refuses_an_evidence_file_with_other_content_before_writing(store, tmp_path):
-    archive = backup.backup(store, tmp_path / "out")
+@only_on_sqlite("the files' folder beside the new file; on PostgreSQL the files go into the new database with its "
+                "rows, which holds nothing yet (test_restore_refuses_a_store_already_there)")
+def test_restore_refuses_an_evidence_file_with_other_content_before_writing(archive, tmp_path):
     member = backup.check_archive(archive).evidence[0]
     clash = tmp_path / "new" / member
     clash.parent.mkdir(parents=True)
@@ -210,11 +319,13 @@ def test_restore_refuses_an_evidence_file_with_other_content_before_writing(stor
     with pytest.raises(InputError) as err:
         backup.restore(archive, tmp_path / "new" / "pmqa.db")
     assert err.value.key == "error_backup_evidence_conflict" and err.value.params["file"] == member
-    assert files_under(tmp_path / "new") == {member: b"%PDF- something else"}
+    assert [p.relative_to(tmp_path / "new").as_posix() for p in (tmp_path / "new").rglob("*") if p.is_file()] == \
+        [member] and clash.read_bytes() == b"%PDF- something else"
 
 
-def test_a_failed_restore_leaves_nothing_behind(store, tmp_path, monkeypatch):
-    archive = backup.backup(store, tmp_path / "out")
+@only_on_sqlite("the new file failing to take its place (a full disk); a restore failing halfway on either "
+                "engine: test_a_restore_stopped_halfway_leaves_nothing")
+def test_a_failed_restore_leaves_nothing_behind(archive, tmp_path, monkeypatch):
 
     replace = Path.replace
 
@@ -229,16 +340,69 @@ def test_a_failed_restore_leaves_nothing_behind(store, tmp_path, monkeypatch):
     assert not (tmp_path / "new").exists()
 
 
+class Stopped(Exception):
+    """What the page's progress bar raises when the session stops (a rerun, the browser gone) mid-step."""
+
+
+def stop_at(caption: str, after: float):
+    """A progress callback that stops the run at its first ``caption`` step past ``after``; the fraction where."""
+    where = []
+
+    def progress(fraction, shown):
+        if shown == caption and fraction > after:
+            where.append(fraction)
+            raise Stopped()
+
+    return progress, where
+
+
+def test_a_restore_stopped_halfway_leaves_nothing(archive, new_store):
+    """Into a new store: nothing is left, on SQLite (the new file's folder gone) as on PostgreSQL (where the
+    rows were being loaded, table by table, in one transaction)."""
+    progress, where = stop_at("restore_progress_database", 0.7)
+    with pytest.raises(Stopped):
+        backup.restore(archive, new_store, progress=progress)
+    assert where and nothing_at(new_store)
+    assert leftovers(new_store) == []
+
+
+def test_restore_into_stopped_halfway_leaves_the_store_as_it_was(store, demo_path, archive, demo_user,
+                                                                 monkeypatch):
+    """Over the running store: the database is replaced in one step (SQLite's backup API, its pages written
+    in one transaction; on PostgreSQL one transaction), so stopped after part of it nothing has changed."""
+    monkeypatch.setattr(backup, "PAGES_PER_STEP", 16)  # SQLite: many steps, a part of them copied when stopped
+    with transaction(store):
+        store["units"].insert({"code": "NEW", "name_th": "หน่วยใหม่", "name_en": "New unit", "weight": 1.0})
+    admin = demo_user("admin")
+    before, files = dump(demo_path, with_files=True), stored(store)
+    progress, where = stop_at("restore_progress_database", 0.75)
+    with pytest.raises(Stopped):
+        backup.restore_into(store, archive, admin, progress=progress)
+    assert where and where[0] < 0.95  # stopped part of the way through the database
+    assert dump(demo_path, with_files=True) == before and stored(store) == files
+    assert store.execute("SELECT 1 FROM units WHERE code = 'NEW'").fetchone()
+    for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):  # still append-only
+        with pytest.raises(IntegrityError, match="append-only"):
+            store.execute(statement)
+    with transaction(store):  # and takes writes: nothing holds its write lock
+        store["units"].insert({"code": "NEWER", "name_th": "หน่วยใหม่กว่า", "name_en": "Newer unit", "weight": 1.0})
+
+
 def test_backup_while_another_connection_writes_is_consistent(store, demo_path, tmp_path, monkeypatch):
+    """Writes land between the copy's steps (SQLite's pages, PostgreSQL's tables); the copy is one moment's store:
+    each write's two rows, in two tables, are both in it or neither."""
     monkeypatch.setattr(backup, "PAGES_PER_STEP", 16)
     stop, written = threading.Event(), threading.Semaphore(0)
 
     def writer():
         other = connect(demo_path)
         try:
-            while not stop.is_set():
+            for n in range(1, 1_000_000):
+                if stop.is_set():
+                    break
                 with transaction(other):
                     audit.record(other, "writer", "save", "assessment", 1, note="x" * 500)
+                    set_meta(other, "writes", str(n))
                 written.release()
         finally:
             other.close()
@@ -262,6 +426,10 @@ def test_backup_while_another_connection_writes_is_consistent(store, demo_path, 
     with closing(sqlite3.connect(tmp_path / "copy.db")) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == manifest.tables["audit_log"]
+        copied = conn.execute("SELECT COUNT(*) FROM audit_log WHERE username = 'writer'").fetchone()[0]
+        [(writes,)] = conn.execute("SELECT value FROM meta WHERE key = 'writes'").fetchall() or [("0",)]
+    assert copied == int(writes)
+    assert int(get_meta(store, "writes")) > copied  # writes went on while it was taken
     assert store.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] > manifest.tables["audit_log"]
 
 
@@ -270,8 +438,8 @@ def test_restore_into_replaces_the_running_store(store, demo_path, tmp_path, dem
     manifest = backup.check_archive(archive)
     with transaction(store):
         store["units"].insert({"code": "NEW", "name_th": "หน่วยใหม่", "name_en": "New unit", "weight": 1.0})
-    lost = evidence.evidence_root(store) / manifest.evidence[0].removeprefix("evidence/")
-    lost.unlink()
+    lost = manifest.evidence[0].removeprefix("evidence/")
+    lose(store, lost)
     other = connect(demo_path)  # another session on the same store
 
     summary = backup.restore_into(store, archive, demo_user("admin"))
@@ -279,33 +447,36 @@ def test_restore_into_replaces_the_running_store(store, demo_path, tmp_path, dem
     assert not store.execute("SELECT 1 FROM units WHERE code = 'NEW'").fetchone()
     assert not other.execute("SELECT 1 FROM units WHERE code = 'NEW'").fetchone()
     other.close()
-    expected = {**manifest.tables, "audit_log": manifest.tables["audit_log"] + 1}
-    assert summary["tables"] == expected == {name: len(rows) for name, rows in dump(demo_path).items()}
+    in_database = file_store.where(store) == file_store.DATABASE  # the archive's files, rows of the store there
+    expected = {**manifest.tables, "audit_log": manifest.tables["audit_log"] + 1,
+                "stored_files": len(manifest.evidence) if in_database else 0}
+    assert summary["tables"] == expected == {name: len(rows) for name, rows in dump(demo_path, True).items()}
     last = store.execute("SELECT username, action, entity, detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     assert last[:3] == ("demo-admin", "restore", "store")
     assert json.loads(last[3]) == {"archive": archive.name, "created_at": manifest.created_at}
-    assert lost.is_file()
-    assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert file_store.has(store, lost)
+    assert len(stored(store)) == len(manifest.evidence)
+    if store.sqlite:  # the file written over, page by page, by SQLite's backup API
+        assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_restore_into_with_a_bad_archive_changes_nothing(store, demo_path, tmp_path, demo_user):
-    archive = backup.backup(store, tmp_path / "out")
+def test_restore_into_with_a_bad_archive_changes_nothing(store, demo_path, archive, tmp_path, demo_user):
     bad = rewrite(archive, tmp_path / "bad.zip", lambda members: flip(members, "pmqa.db"))
     with transaction(store):
         store["units"].insert({"code": "NEW", "name_th": "หน่วยใหม่", "name_en": "New unit", "weight": 1.0})
     admin = demo_user("admin")
-    before, files = dump(demo_path), files_under(evidence.evidence_root(store))
+    before, files = dump(demo_path), stored(store)
     with pytest.raises(InputError, match="error_backup_damaged"):
         backup.restore_into(store, bad, admin)
     assert dump(demo_path) == before
-    assert files_under(evidence.evidence_root(store)) == files
-    assert sorted(p.name for p in demo_path.parent.iterdir() if p.name.startswith(".pmqa")) == []
+    assert stored(store) == files
+    assert leftovers(demo_path) == []
 
 
-def test_progress_rises_to_one(store, tmp_path, demo_user):
+def test_progress_rises_to_one(store, new_store, tmp_path, demo_user):
     calls = []
     archive = backup.backup(store, tmp_path / "out", progress=lambda f, c: calls.append(("backup", f, c)))
-    backup.restore(archive, tmp_path / "new.db", progress=lambda f, c: calls.append(("restore", f, c)))
+    backup.restore(archive, new_store, progress=lambda f, c: calls.append(("restore", f, c)))
     backup.restore_into(store, archive, demo_user("admin"), progress=lambda f, c: calls.append(("restore_into", f, c)))
     for run in ("backup", "restore", "restore_into"):
         fractions = [f for name, f, _ in calls if name == run]
@@ -314,8 +485,7 @@ def test_progress_rises_to_one(store, tmp_path, demo_user):
     assert all(c.startswith(("backup_progress_", "restore_progress_")) for _, _, c in calls)
 
 
-def test_a_corrupted_zip_member_is_reported_as_damaged(store, tmp_path):
-    archive = backup.backup(store, tmp_path / "out")
+def test_a_corrupted_zip_member_is_reported_as_damaged(archive):
     with zipfile.ZipFile(archive) as opened:
         offset = opened.getinfo("pmqa.db").header_offset + 200  # inside the compressed database
     data = bytearray(archive.read_bytes())
@@ -326,8 +496,7 @@ def test_a_corrupted_zip_member_is_reported_as_damaged(store, tmp_path):
 
 
 @pytest.mark.parametrize("role", ["unit", "committee", "director"])
-def test_only_an_admin_backs_up_or_restores(store, tmp_path, demo_user, role):
-    archive = backup.backup(store, tmp_path / "out")
+def test_only_an_admin_backs_up_or_restores(store, archive, tmp_path, demo_user, role):
     entries = store.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
     with pytest.raises(AccessDenied):
         backup.backup(store, tmp_path / "other", actor=demo_user(role))
@@ -369,22 +538,22 @@ def _doctored(archive: Path, tmp_path: Path, sql: str = "", change=None, manifes
     "UPDATE evidence SET path = '/etc/passwd' WHERE id = (SELECT MIN(id) FROM evidence)",
     "UPDATE evidence SET path = '1\\..\\..\\pmqa.db' WHERE id = (SELECT MIN(id) FROM evidence)",
 ], ids=["evidence path up", "evidence path absolute", "evidence path up with backslashes"])
-def test_an_archive_made_to_deceive_is_refused(store, demo_path, tmp_path, demo_user, sql):
-    doctored = _doctored(backup.backup(store, tmp_path / "out"), tmp_path, sql)
+def test_an_archive_made_to_deceive_is_refused(store, demo_path, archive, tmp_path, demo_user, sql):
+    doctored = _doctored(archive, tmp_path, sql)
     admin = demo_user("admin")
-    before = dump(demo_path)
+    before, files = dump(demo_path), stored(store)
     with pytest.raises(InputError, match="error_backup_unsafe_path"):
         backup.check_archive(doctored)
     with pytest.raises(InputError, match="error_backup_unsafe_path"):
         backup.restore_into(store, doctored, admin)
-    assert dump(demo_path) == before
-    assert not (tmp_path / "new" / "x.db").exists()
+    assert dump(demo_path) == before and stored(store) == files
 
 
-def test_the_backups_folder_lists_archives_newest_first(store, demo_path):
+def test_the_backups_folder_lists_archives_newest_first(store, demo_path, tmp_path):
     first = backup.backup(store, backup.backups_folder(store))
     second = backup.backup(store, backup.backups_folder(store))
-    assert backup.backups_folder(store) == demo_path.parent / "backups"
+    # beside the SQLite file; for a PostgreSQL store, the folder the app servers share (PMQA_BACKUPS)
+    assert backup.backups_folder(store) == (tmp_path / "backups" if SERVER else demo_path.parent / "backups")
     assert backup.archives(store) == sorted([first, second], key=lambda p: p.name, reverse=True)
 
 
@@ -408,10 +577,10 @@ NAMED = {"trigger body altered": "audit_log_no_update", "append-only triggers mi
 
 
 @pytest.mark.parametrize("case", list(SCHEMA_CHANGES))
-def test_a_schema_other_than_the_apps_is_refused(store, demo_path, tmp_path, demo_user, case):
-    doctored = _doctored(backup.backup(store, tmp_path / "out"), tmp_path, SCHEMA_CHANGES[case])
+def test_a_schema_other_than_the_apps_is_refused(store, demo_path, archive, new_store, tmp_path, demo_user, case):
+    doctored = _doctored(archive, tmp_path, SCHEMA_CHANGES[case])
     admin = demo_user("admin")
-    before, files = dump(demo_path), files_under(evidence.evidence_root(store))
+    before, files = dump(demo_path), stored(store)
     with pytest.raises(InputError) as err:
         backup.check_archive(doctored)
     assert err.value.key == "error_backup_damaged"
@@ -419,14 +588,18 @@ def test_a_schema_other_than_the_apps_is_refused(store, demo_path, tmp_path, dem
     with pytest.raises(InputError, match="error_backup_damaged"):
         backup.restore_into(store, doctored, admin)
     with pytest.raises(InputError, match="error_backup_damaged"):
-        backup.restore(doctored, tmp_path / "new" / "pmqa.db")
-    assert dump(demo_path) == before and files_under(evidence.evidence_root(store)) == files
-    assert not (tmp_path / "new").exists()
-    triggers = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    assert triggers == {"audit_log_no_update", "audit_log_no_delete"}
+        backup.restore(doctored, new_store)
+    assert dump(demo_path) == before and stored(store) == files
+    assert nothing_at(new_store)
+    for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):  # still append-only
+        with pytest.raises(IntegrityError, match="append-only"):
+            store.execute(statement)
+    if store.sqlite:  # the schema a restore over a SQLite file would have copied with the pages
+        triggers = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert triggers == {"audit_log_no_update", "audit_log_no_delete"}
 
 
-def test_an_older_archive_with_an_altered_schema_is_refused(tmp_path):
+def test_an_older_archive_with_an_altered_schema_is_refused(tmp_path, new_store):
     older = Migrations()
     older.steps = migrations.steps[:-1]
     with closing(open_database(tmp_path / "old.db")) as old:
@@ -434,12 +607,12 @@ def test_an_older_archive_with_an_altered_schema_is_refused(tmp_path):
         archive = backup.backup(old, tmp_path / "out")
     doctored = _doctored(archive, tmp_path, "DROP TRIGGER audit_log_no_delete")
     with pytest.raises(InputError, match="error_backup_damaged"):
-        backup.restore(doctored, tmp_path / "new.db")
-    assert not (tmp_path / "new.db").exists()
+        backup.restore(doctored, new_store)
+    assert nothing_at(new_store)
 
 
 @pytest.mark.parametrize("made", ["before revisions", "new"])
-def test_schema_steps_out_of_the_apps_order_are_refused(store, tmp_path, made):
+def test_schema_steps_out_of_the_apps_order_are_refused(archive, new_store, tmp_path, made):
     if made == "before revisions":  # a store upgraded from the hand-made steps, one of them taken out
         skipped = migrations.names[1]
         old = tmp_path / "old.db"
@@ -450,12 +623,11 @@ def test_schema_steps_out_of_the_apps_order_are_refused(store, tmp_path, made):
         doctored = _doctored(archive, tmp_path, f"DELETE FROM _migrations WHERE name = '{skipped}'",
                              manifest_change=lambda m: m["schema"].remove(skipped))
     else:  # a new store's history claiming a hand-made step first
-        doctored = _doctored(backup.backup(store, tmp_path / "out"), tmp_path,
-                             manifest_change=lambda m: m["schema"].insert(0, migrations.names[1]))
+        doctored = _doctored(archive, tmp_path, manifest_change=lambda m: m["schema"].insert(0, migrations.names[1]))
     with pytest.raises(InputError) as err:
-        backup.restore(doctored, tmp_path / "new" / "pmqa.db")
+        backup.restore(doctored, new_store)
     assert (err.value.key, err.value.params["file"]) == ("error_backup_damaged", "pmqa.db")
-    assert not (tmp_path / "new").exists()
+    assert nothing_at(new_store)
 
 
 @pytest.mark.parametrize(("one", "other", "same"), [
@@ -472,11 +644,17 @@ def test_definitions_are_compared_as_sqlite_reads_them(one, other, same):
     assert (backup._normalized(one) == backup._normalized(other)) is same
 
 
-def test_an_analysed_store_still_restores(store, demo_path, tmp_path):
-    store.execute("ANALYZE")  # what a maintenance `PRAGMA optimize` may do: SQLite's own statistics table
-    archive = backup.backup(store, tmp_path / "out")
-    backup.restore(archive, tmp_path / "new" / "pmqa.db")
-    assert dump(tmp_path / "new" / "pmqa.db")["units"] == dump(demo_path)["units"]
+def test_an_analysed_store_still_restores(store, demo_path, new_store, tmp_path):
+    """SQLite's own statistics table (made by ANALYZE, or a maintenance `PRAGMA optimize`) in the archive's database
+    (a SQLite store's copy has it; a PostgreSQL store's archive analysed afterwards, as its database is SQLite's)."""
+    store.execute("ANALYZE")
+    archive = _doctored(backup.backup(store, tmp_path / "out"), tmp_path, "ANALYZE")
+    with zipfile.ZipFile(archive) as opened:
+        (tmp_path / "copy.db").write_bytes(opened.read("pmqa.db"))
+    with closing(sqlite3.connect(tmp_path / "copy.db")) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM sqlite_stat1").fetchone()[0] > 0
+    backup.restore(archive, new_store)
+    assert dump(new_store)["units"] == dump(demo_path)["units"]
 
 
 # ---- evidence and announcement files: each row's file in its own folder, and in the archive ------------------------
@@ -484,23 +662,32 @@ def test_an_analysed_store_still_restores(store, demo_path, tmp_path):
 OTHER_PDF = pdf_bytes("another unit's confidential report")
 
 
-@pytest.fixture
-def two_units(store, demo_user):
-    """The store with a confidential file of another unit (unit 2) and an announcement with a file."""
+def furnish_two_units(store: Store) -> Store:
+    """The store (``furnish``) with a confidential file of another unit (unit 2) and an announcement with a file."""
     from storage.admin import announcements
 
     other = store.execute("SELECT id FROM assessments WHERE unit_id = 2 AND year = 2570").fetchone()[0]
     digest = hashlib.sha256(OTHER_PDF).hexdigest()
-    folder = evidence.evidence_root(store) / "2" / "2570"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{digest}.pdf").write_bytes(OTHER_PDF)
+    file_store.put(store, f"2/2570/{digest}.pdf", OTHER_PDF)
     with transaction(store):
         store["evidence"].insert({"assessment_id": other, "item": "1.1", "level": "basic", "kind": "file",
                                   "filename": "secret.pdf", "path": f"2/2570/{digest}.pdf", "sha256": digest,
                                   "size": len(OTHER_PDF), "confidential": 1, "added_by": "unit2",
                                   "added_at": "2026-01-01T00:00:00"})
-    announcements.publish(store, demo_user("admin"), "ประกาศ", "", files=[("ann.pdf", pdf_bytes("announcement"))])
+    admin = authenticate(store, "demo-admin", DEMO_PASSWORD)
+    announcements.publish(store, admin, "ประกาศ", "", files=[("ann.pdf", pdf_bytes("announcement"))])
     return store
+
+
+@pytest.fixture
+def two_units(store):
+    return furnish_two_units(store)
+
+
+@pytest.fixture(scope="module")
+def two_units_archive(units_only_template, tmp_path_factory) -> Path:
+    """An archive of a store as ``two_units`` makes it, taken once per test process (as ``archive``)."""
+    return archived(units_only_template, tmp_path_factory.mktemp("archive"), furnish, furnish_two_units)
 
 
 MINE = "(SELECT MIN(e.id) FROM evidence e JOIN assessments a ON a.id = e.assessment_id WHERE a.unit_id = 1)"
@@ -547,30 +734,33 @@ FILE_CHANGES = {
 
 
 @pytest.mark.parametrize("case", list(FILE_CHANGES))
-def test_files_must_lie_in_their_own_folder_and_in_the_archive(two_units, demo_path, tmp_path, demo_user, case):
+def test_files_must_lie_in_their_own_folder_and_in_the_archive(two_units, two_units_archive, demo_path, new_store,
+                                                               tmp_path, demo_user, case):
     sql, change, key = FILE_CHANGES[case]
-    doctored = _doctored(backup.backup(two_units, tmp_path / "out"), tmp_path, sql, change)
+    doctored = _doctored(two_units_archive, tmp_path, sql, change)
     admin = demo_user("admin")
-    before, files = dump(demo_path), files_under(evidence.evidence_root(two_units))
+    before, files = dump(demo_path), stored(two_units)
     with pytest.raises(InputError) as err:
         backup.check_archive(doctored)
     assert err.value.key == key
     with pytest.raises(InputError, match=key):
         backup.restore_into(two_units, doctored, admin)
     with pytest.raises(InputError, match=key):
-        backup.restore(doctored, tmp_path / "new" / "pmqa.db")
-    assert dump(demo_path) == before and files_under(evidence.evidence_root(two_units)) == files
-    assert not (tmp_path / "new").exists()
+        backup.restore(doctored, new_store)
+    assert dump(demo_path) == before and stored(two_units) == files
+    assert nothing_at(new_store)
 
 
-def test_a_store_that_lost_a_file_still_backs_up_and_restores(two_units, tmp_path):
+def test_a_store_that_lost_a_file_still_backs_up_and_restores(two_units, new_store, tmp_path):
     [path] = [r[0] for r in two_units.execute(f"SELECT path FROM evidence WHERE id = {MINE}")]
-    (evidence.evidence_root(two_units) / path).unlink()
+    lose(two_units, path)
     archive = backup.backup(two_units, tmp_path / "out")
     assert f"evidence/{path}" not in backup.check_archive(archive).files
-    backup.restore(archive, tmp_path / "new" / "pmqa.db")
-    assert not (tmp_path / "new" / "evidence" / path).exists()
-    assert len(files_under(tmp_path / "new" / "evidence")) == 3  # the withdrawn one, unit 2's, the announcement's
+    assert backup.check_archive(archive).missing == (f"evidence/{path}",)
+    backup.restore(archive, new_store)
+    restored = stored_at(new_store)
+    assert path not in restored
+    assert restored == stored(two_units) and len(restored) == 3  # the withdrawn one, unit 2's, the announcement's
     # a row said to be lost must still lie in its own folder
     doctored = _doctored(archive, tmp_path,
                          f"UPDATE evidence SET path = '2/2570/' || sha256 || '.pdf' WHERE id = {MINE}",
@@ -596,21 +786,20 @@ class _Spy:
         monkeypatch.setattr(zipfile.ZipFile, "open", spy)
 
 
-def test_an_archive_inflating_past_the_cap_is_refused_before_extracting(store, tmp_path, monkeypatch):
-    archive = backup.backup(store, tmp_path / "out")
+def test_an_archive_inflating_past_the_cap_is_refused_before_extracting(archive, new_store, monkeypatch):
+    assert backup.check_archive(archive).files["pmqa.db"]["size"] > 1024 * 1024
     monkeypatch.setattr(backup, "MAX_RESTORE_BYTES", 1024 * 1024)  # the database alone is larger
     spy = _Spy(monkeypatch)
     with pytest.raises(InputError) as err:
-        backup.restore(archive, tmp_path / "new" / "pmqa.db")
+        backup.restore(archive, new_store)
     assert err.value.key == "error_backup_damaged"
-    assert spy.opened == [] and not (tmp_path / "new").exists()
+    assert spy.opened == [] and nothing_at(new_store)
 
 
-def test_a_member_inflating_too_much_is_refused_before_extracting(store, tmp_path, monkeypatch):
+def test_a_member_inflating_too_much_is_refused_before_extracting(archive, tmp_path, monkeypatch):
     zeros = b"\0" * (24 * 1024 * 1024)  # deflates about a thousandfold
     member = f"evidence/1/2570/{hashlib.sha256(zeros).hexdigest()}.pdf"
-    bomb = _doctored(backup.backup(store, tmp_path / "out"), tmp_path,
-                     change=lambda members: members.update({member: zeros}))
+    bomb = _doctored(archive, tmp_path, change=lambda members: members.update({member: zeros}))
     assert bomb.stat().st_size < 2 * 1024 * 1024
     spy = _Spy(monkeypatch)
     with pytest.raises(InputError) as err:
@@ -619,22 +808,20 @@ def test_a_member_inflating_too_much_is_refused_before_extracting(store, tmp_pat
     assert spy.opened == []
 
 
-def test_an_archive_larger_than_the_free_disk_is_refused_before_extracting(store, tmp_path, monkeypatch):
+def test_an_archive_larger_than_the_free_disk_is_refused_before_extracting(archive, new_store, monkeypatch):
     import shutil
 
-    archive = backup.backup(store, tmp_path / "out")
     real = shutil.disk_usage
     monkeypatch.setattr(shutil, "disk_usage", lambda path: real(path)._replace(free=512 * 1024))
     spy = _Spy(monkeypatch)
     with pytest.raises(InputError) as err:
-        backup.restore(archive, tmp_path / "new" / "pmqa.db")
+        backup.restore(archive, new_store)
     assert err.value.key == "error_disk_full"
-    assert spy.opened == [] and not (tmp_path / "new").exists()
+    assert spy.opened == [] and nothing_at(new_store)
 
 
-def test_reading_a_member_stops_at_its_declared_size(store, tmp_path, monkeypatch):
+def test_reading_a_member_stops_at_its_declared_size(archive, monkeypatch):
     """A zip reader that trusted a lying header would go on inflating; the check stops at the declared size."""
-    archive = backup.backup(store, tmp_path / "out")
     declared = backup.check_archive(archive).files["pmqa.db"]["size"]
     served = []
     real = zipfile.ZipFile.open
@@ -715,15 +902,13 @@ def test_a_running_backups_files_are_kept_however_old(store):
     assert not running.exists() and not copy.exists()
 
 
-def test_a_killed_restore_leaves_no_copy_of_the_store(store, demo_path, tmp_path, demo_user):
-    archive = backup.backup(store, tmp_path / "out")
-    old = _leftover(demo_path.parent / ".pmqa-restore-k1ll3d", True, 48)
-    fresh = _leftover(demo_path.parent / ".pmqa-restore-running", True, 0)
+def test_a_killed_restore_leaves_no_copy_of_the_store(store, demo_path, archive, new_store, demo_user):
+    old = _leftover(workdir(demo_path) / ".pmqa-restore-k1ll3d", True, 48)
+    fresh = _leftover(workdir(demo_path) / ".pmqa-restore-running", True, 0)
     backup.restore_into(store, archive, demo_user("admin"))
     assert not old.exists() and fresh.exists()
-    beside = tmp_path / "new"
-    old = _leftover(beside / ".pmqa-restore-k1ll3d", True, 48)
-    backup.restore(archive, beside / "pmqa.db")
+    old = _leftover(workdir(new_store) / ".pmqa-restore-k1ll3d", True, 48)
+    backup.restore(archive, new_store)
     assert not old.exists()
 
 
