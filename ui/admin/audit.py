@@ -69,7 +69,8 @@ def table(frame: pd.DataFrame, unit_names: dict, lang: str, names: Mapping[str, 
     name, the raw action and record codes and the JSON detail, which only the CSV carries."""
     frame = readable(frame, lang, names)
     frame = frame.assign(at=frame["at"].map(lambda at: local_time(at, lang)), unit_id=frame["unit_id"].map(
-        lambda u: "" if pd.isna(u) else unit_names.get(int(u), u)))
+        lambda u: "" if pd.isna(u) else unit_names.get(int(u), u)), year=frame["year"].map(
+        lambda y: "" if pd.isna(y) else str(int(y))))  # text, as the blanks are: one type to a column
     return frame[[*COLUMNS, *RAW]].astype(object).fillna("").rename(
         columns={name: translate(key, lang) for name, key in {**COLUMNS, **RAW}.items()})
 
