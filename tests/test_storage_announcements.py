@@ -3,19 +3,19 @@ and files; each addressee sees it until they mark it read; the owner sees who re
 e-mails it through an SMTP server (a local one started by the test, never a real one)."""
 
 import json
+import logging
 import zipfile
 from datetime import timedelta
 
 import pytest
 from sample_files import pdf_bytes
 from smtp_server import smtp_server
-from stores import only_on_sqlite
 
 from i18n.format import thailand_today
 from storage.admin import announcements, backup, mail
 from storage.db import transaction
 from storage.errors import AccessDenied, InputError, StoreError
-from storage.files import evidence
+from storage.files import store as files
 from storage.organisation import accounts, org
 
 PDF = pdf_bytes("briefing")
@@ -169,15 +169,21 @@ def test_announcement_files_are_in_the_backup(db, people, tmp_path):
         assert any(name.startswith("evidence/announcements/") and name.endswith(".pdf") for name in packed.namelist())
 
 
-@only_on_sqlite("a file deleted from the folder; on PostgreSQL: test_storage_evidence.py's missing file")
-def test_a_file_gone_from_the_disk_is_a_clear_refusal(db, people):
+def test_a_file_gone_from_the_store_is_a_clear_refusal(db, people, caplog):
+    """Its file deleted from the folder beside the SQLite file, or its row from a PostgreSQL store's
+    ``stored_files``: the reader is told plainly, the server's log says which file."""
     announcements.publish(db, people["admin"], "มีไฟล์", "", files=[("แผน.pdf", PDF)])
     [shown] = announcements.inbox(db, people["director"])
-    for path in (evidence.evidence_root(db) / announcements.FOLDER).iterdir():
-        path.unlink()
-    with pytest.raises(StoreError) as refused:
+    [name] = [row[0] for row in db.execute("SELECT path FROM announcement_files")]
+    assert files.has(db, name)
+    if files.where(db) == files.DATABASE:
+        db.execute("DELETE FROM stored_files WHERE name = ?", [name])
+    else:
+        (files.folder(db) / name).unlink()
+    with caplog.at_level(logging.ERROR, logger="pmqa"), pytest.raises(StoreError) as refused:
         announcements.read_file(db, people["director"], shown["files"][0]["id"])
     assert (refused.value.key, refused.value.params) == ("error_evidence_unreadable", {"name": "แผน.pdf"})
+    assert files.describe(db, name) in caplog.text
 
 
 @pytest.mark.parametrize(("text", "address"), [
