@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sample_files import pdf_bytes
-from stores import SERVER
+from sqlalchemy.exc import DBAPIError
 
 from storage import audit
 from storage.assessment import assessments
@@ -230,19 +230,34 @@ def stored_names(db) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in files_under(root))
 
 
-in_a_folder = pytest.mark.skipif(SERVER != "", reason="the folder file store: a PostgreSQL store keeps its files in "
-                                                       "the database (test_a_full_database_...)")
+def refuse_files(db, monkeypatch, refusal: str):
+    """Where the store keeps its files refuses to store any more (``refusal``): ``full``, no space left (the
+    folder's disk filling up halfway through the file; a PostgreSQL server refusing the file's row with disk_full,
+    as when it cannot extend a data file), or ``denied``, the folder not writable (the server refusing the row
+    for want of a privilege). A function that makes room again."""
+    if files.where(db) == files.FOLDER:
+        real_write = Path.write_bytes
+
+        def refused(self, data):
+            if refusal == "denied":
+                raise PermissionError(errno.EACCES, "Permission denied")
+            real_write(self, data[: len(data) // 2])  # the disk fills up halfway through the file
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(Path, "write_bytes", refused)
+        return monkeypatch.undo
+    code, message = {"full": ("disk_full", "could not extend file: No space left on device"),
+                     "denied": ("insufficient_privilege", "permission denied for table stored_files")}[refusal]
+    db.driver(f"CREATE FUNCTION pmqa_test_refused() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RAISE EXCEPTION "
+              f"''{message}'' USING ERRCODE = ''{code}''; END'")
+    db.driver("CREATE TRIGGER pmqa_test_refused BEFORE INSERT ON stored_files FOR EACH ROW "
+              "EXECUTE FUNCTION pmqa_test_refused()")
+    return lambda: db.driver("DROP TRIGGER pmqa_test_refused ON stored_files")
 
 
-@in_a_folder
 def test_a_full_disk_leaves_no_file_and_no_record_and_is_logged(db, setup, monkeypatch, caplog):
-    real_write = Path.write_bytes
-
-    def half_then_full(self, data):
-        real_write(self, data[: len(data) // 2])  # the disk fills up halfway through the file
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    """The folder's disk, or a PostgreSQL store's database, full."""
+    room_again = refuse_files(db, monkeypatch, "full")
     with caplog.at_level(logging.ERROR, logger="pmqa"), pytest.raises(StoreError) as err:
         evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
     assert err.value.key == "error_disk_full"
@@ -252,7 +267,7 @@ def test_a_full_disk_leaves_no_file_and_no_record_and_is_logged(db, setup, monke
     assert [r.levelno for r in caplog.records if r.name == "pmqa"] == [logging.ERROR]
     assert "disk full" in caplog.text
 
-    monkeypatch.undo()  # space again: the same upload goes through
+    room_again()  # space again: the same upload goes through
     eid = evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
     assert evidence.read(db, setup["user"], eid) == ("แผน.pdf", PDF)
 
@@ -271,15 +286,14 @@ def test_a_full_database_is_the_same_clear_refusal(db, setup, monkeypatch, caplo
     assert "disk full" in caplog.text
 
 
-@in_a_folder
 def test_other_write_errors_are_not_called_a_full_disk(db, setup, monkeypatch):
-    def denied(self, data):
-        raise PermissionError(errno.EACCES, "Permission denied")
-
-    monkeypatch.setattr(Path, "write_bytes", denied)
-    with pytest.raises(PermissionError):
+    """The folder not writable, or the server refusing the file's row for want of a privilege: raised as it is
+    (the page shows an unexpected error with a reference), not 'the disk is full'."""
+    refuse_files(db, monkeypatch, "denied")
+    with pytest.raises(PermissionError if files.where(db) == files.FOLDER else DBAPIError) as err:
         evidence.add_file(db, setup["user"], setup["id"], "1.1", "basic", "แผน.pdf", PDF)
-    assert files_under(evidence.evidence_root(db)) == []
+    assert "ermission denied" in str(err.value)
+    assert stored_names(db) == []
     assert db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0] == 0
 
 
