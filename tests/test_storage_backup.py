@@ -199,6 +199,7 @@ def test_backup_then_restore_gives_the_same_store_and_files(store, demo_path, ne
         assert len([n for n in opened.namelist() if n.startswith("evidence/")]) == 2
 
     summary = backup.restore(archive, new_store)
+    assert not nothing_at(new_store)
 
     after = dump(new_store)
     *kept, restored = after.pop("audit_log")
