@@ -42,25 +42,35 @@ def gaps(framework: Framework, answers: pd.DataFrame, evidence: pd.DataFrame, ac
     where = level_of(framework)
     rows: list[tuple] = []
     met = answers[answers["met"].astype(bool)]
-    claimed = {(scope, *where[cp]) for scope, cp in zip(met["scope"], met["checkpoint"], strict=True) if cp in where}
-    backed = {kind: set(zip(frame["scope"], frame["item"], frame["level"], strict=True))
+    claimed = {(scope, *where[cp]) for scope, cp in zip(met["scope"].tolist(), met["checkpoint"].tolist(), strict=True)
+               if cp in where}  # lists: iterating a column of Arrow strings value by value is slow
+    backed = {kind: set(zip(frame["scope"].tolist(), frame["item"].tolist(), frame["level"].tolist(), strict=True))
               for kind, frame in (("met_no_evidence", evidence), ("met_no_account", accounts))}
-    for scope, item, level in sorted(claimed, key=lambda c: (str(c[0]), _item_key(c[1]), c[2])):
+    item_keys = {item: _item_key(item) for item in {c[1] for c in claimed}}
+    for scope, item, level in sorted(claimed, key=lambda c: (str(c[0]), item_keys[c[1]], c[2])):
         for kind, present in backed.items():
             if (scope, item, level) not in present and (scope, item, None) not in present:
                 rows.append((scope, item, level, None, kind))
     if not kpis.empty:
-        values = kpis.dropna(subset=["value"]).groupby(["scope", "kpi"])["fiscal_year"].nunique()
-        for (scope, kpi, item), frame in kpis.groupby(["scope", "kpi", "item"], sort=False):
-            if values.get((scope, kpi), 0) < MIN_YEARS:
+        valued = kpis["fiscal_year"].where(kpis["value"].notna())
+        years_of = valued.groupby([kpis["scope"], kpis["kpi"]]).nunique().to_dict()  # years with a value
+        targeted = kpis["target"].notna().groupby([kpis["scope"], kpis["kpi"], kpis["item"]], sort=False).any()
+        for (scope, kpi, item), has_target in targeted.items():
+            if years_of.get((scope, kpi), 0) < MIN_YEARS:
                 rows.append((scope, item, None, kpi, "kpi_few_years"))
-            if frame["target"].isna().all():
+            if not has_target:
                 rows.append((scope, item, None, kpi, "kpi_no_target"))
             if scope == DEPARTMENT and compared is not None and (scope, kpi) not in compared:
                 rows.append((scope, item, None, kpi, "kpi_no_comparison"))
     out = pd.DataFrame(rows, columns=COLUMNS)
-    return out.sort_values(["scope", "item"], key=lambda s: s.map(_item_key) if s.name == "item" else s.map(str),
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(["scope", "item"], key=_order, kind="stable").reset_index(drop=True)
+
+
+def _order(column: pd.Series) -> pd.Series:
+    """A sort key: items in their natural order (1.2 before 1.10), anything else as text; each value's key made
+    once."""
+    key = _item_key if column.name == "item" else str
+    return column.map({value: key(value) for value in column.unique()})
 
 
 def _item_key(item: str) -> tuple[int, ...]:
