@@ -9,7 +9,6 @@ import streamlit as st
 
 from analysis import overview
 from reports.cells import literal_frame
-from storage import open_store
 from storage.db import data_version
 from ui import session
 from ui.i18n import t
@@ -21,24 +20,17 @@ READS_SCORES = {"headline", "comparison", "gaps", "path", "trend", "lens"}  # th
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _scores(path: str, version: int, year: int, source: str, method: str):
-    """One cycle's scores, read once per data version for every part that needs them."""
-    db = open_store(path, demo_if_empty=False)
-    try:
-        return overview.scores_reader(db, method)(year, source)
-    finally:
-        db.close()
+    """One cycle's scores, read once per data version for every part that needs them (``path`` and ``version``
+    key the cache; the store read is the run's own, ``session.store()``, which is at ``path``)."""
+    return overview.scores_reader(session.store(), method)(year, source)
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
 def _cached(part: str, path: str, version: int, **choices):
-    db = open_store(path, demo_if_empty=False)
     if part in READS_SCORES:  # a cycle's scores from this cache, shared by the parts of the same version
         method = choices["method"]
         choices["scores_of"] = lambda year, source: _scores(path, version, year, source, method)
-    try:
-        return PARTS[part](db, **choices)
-    finally:
-        db.close()
+    return PARTS[part](session.store(), **choices)
 
 
 def load(part: str, **choices):
