@@ -405,15 +405,22 @@ def store_file(db: Store, path: Path, username: str) -> str:
 
 
 def framework_of(db: Store, year: int) -> Framework:
-    """The criteria the year uses, with the thresholds, rules and page limits saved for it."""
-    return as_used(db, year, file_framework(db, year))
+    """The criteria the year uses, with the thresholds, rules and page limits saved for it (one read of the year:
+    pages ask for it several times a run)."""
+    row = db.execute("SELECT criteria_sha, thresholds, rules, page_limits FROM cycles WHERE year = ?",
+                     [year]).fetchone()
+    sha, *saved = row if row else (None, None, None, None)
+    return _as_saved(_file(db, year, sha), *saved)
 
 
 def file_framework(db: Store, year: int) -> Framework:
     """The criteria file the year uses (an accepted file, else the year's own or the default) as it is, without
     what was saved for the year."""
     row = db.execute("SELECT criteria_sha FROM cycles WHERE year = ?", [year]).fetchone()
-    sha = row[0] if row else None
+    return _file(db, year, row[0] if row else None)
+
+
+def _file(db: Store, year: int, sha: str | None) -> Framework:
     return accepted_framework(db, sha) if sha else framework_for_year(year)
 
 
@@ -421,7 +428,10 @@ def as_used(db: Store, year: int, framework: Framework) -> Framework:
     """``framework`` as the year would use it: with the thresholds, rules and page limits saved for the year, if
     any."""
     row = db.execute("SELECT thresholds, rules, page_limits FROM cycles WHERE year = ?", [year]).fetchone()
-    thresholds, rules, page_limits = row if row else (None, None, None)
+    return _as_saved(framework, *(row if row else (None, None, None)))
+
+
+def _as_saved(framework: Framework, thresholds: str | None, rules: str | None, page_limits: str | None) -> Framework:
     framework = _with_thresholds(framework, thresholds) if thresholds else framework
     framework = framework.with_rules(**json.loads(rules)) if rules else framework
     return _with_page_limits(framework, page_limits) if page_limits else framework
