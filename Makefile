@@ -39,12 +39,13 @@ lint: setup-dev
 # The suite on every core, with one worker more than cores, at most 5 (tests/conftest.py says why); `pytest`
 # alone runs it in one process.
 test: setup-dev system-deps lint
+	scripts/install-system-deps.sh nginx
 	$(PY) -m pytest -n auto
 
 # The same suite with every store on PostgreSQL: a throw-away cluster from Debian's package (installed when missing),
 # started as an unprivileged user on a free local port and removed afterwards (tests/postgres_cluster.py).
 test-postgres: setup-dev system-deps
-	scripts/install-system-deps.sh postgresql
+	scripts/install-system-deps.sh postgresql nginx
 	$(PY) tests/postgres_cluster.py -- $(PY) -m pytest -n auto
 
 bench: setup-dev system-deps

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Debian packages the app and the tests need: Chromium for chart images and its headless shell for the browser
 # tests, a Thai font, Pango for PDF reports and poppler-utils to read them back. With the argument
-# "postgresql", PostgreSQL's server too (make test-postgres starts a throw-away cluster of it).
+# "postgresql", PostgreSQL's server too (make test-postgres starts a throw-away cluster of it); with "nginx",
+# Debian's nginx (the replica test starts its own nginx on a free port: the package's service is not started).
 set -euo pipefail
 need=()
-if [ "${1:-}" = postgresql ]; then
-  compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || need+=(postgresql)
-fi
+for wanted in "$@"; do
+  case "$wanted" in
+    postgresql) compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || need+=(postgresql) ;;
+    nginx) [ -x /usr/sbin/nginx ] || need+=(nginx) ;;
+    *) echo "install-system-deps: unknown argument $wanted (postgresql, nginx)" >&2; exit 2 ;;
+  esac
+done
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # the browser tests drive Chromium's headless shell (the same engine, lighter), from the same Debian source
 [ -x /usr/lib/chromium/chromium-headless-shell ] || need+=(chromium-headless-shell)
@@ -25,4 +30,15 @@ if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; the
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
+# Package nginx is the server itself in bookworm and trixie (bookworm's nginx-light only adds a module to it). It
+# would start its own server on port 80 (and fail the install if that port is taken): while installing, a policy
+# refuses every service start (Debian's own mechanism, policy-rc.d), unless the machine has a policy already
+if [[ " ${need[*]} " == *" nginx "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+  "${sudo[@]}" sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+  trap '"${sudo[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${need[@]}"
+# nor at boot: nothing the tests run listens on port 80
+if [[ " ${need[*]} " == *" nginx "* ]] && [ -d /run/systemd/system ]; then
+  "${sudo[@]}" systemctl disable --quiet nginx || true
+fi
