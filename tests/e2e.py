@@ -49,18 +49,39 @@ class ServerFailed(RuntimeError):
     pass
 
 
+class Server(str):
+    """A running server's base URL, which can also stop the server before its block ends (a replica going away,
+    as ``systemctl stop`` stops it: SIGTERM)."""
+
+    port: int
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        _stop(self.process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
-def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
+def streamlit_server(db_path: Path, log_path: Path) -> Iterator[Server]:
     """`streamlit run streamlit_app.py` on a port of its own (ports.py: held until the server has stopped) with
     PMQA_DB=db_path and the project's own .streamlit/config.toml; yields the base URL once the server answers
     its health check."""
     with reserved_port() as port:
-        url = f"http://127.0.0.1:{port}"
+        url = Server(f"http://127.0.0.1:{port}")
         command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
                    "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
         env = {**os.environ, "PMQA_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
         with open(log_path, "wb") as log:
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url.port, url.process = port, process
         try:
             deadline = time.monotonic() + STARTUP_S
             while not _healthy(url):
@@ -71,12 +92,7 @@ def streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
                 time.sleep(0.1)  # polling a process that is starting: not a wait on the page
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop(process)
 
 
 def copy_store(template, folder: Path):
