@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from addresses import open_address
-from stores import SERVER, copy_store, drop, new_location, only_on_sqlite
+from stores import copy_store, drop, new_location, only_on_sqlite
 from streamlit.testing.v1 import AppTest
 
 from i18n import translate
@@ -1007,8 +1007,6 @@ def test_a_server_that_cannot_be_reached_is_said_at_the_first_page(monkeypatch):
     assert "127.0.0.1" not in repr(at.main) and "secret" not in repr(at.main)
 
 
-@pytest.mark.xfail(bool(SERVER), strict=True, reason="ui.session._opened raises StoreMissing for a database without "
-                   "accounts inside the try whose except makes every StoreMissing a damaged one")
 def test_a_location_holding_no_store_is_said_at_the_first_page(tmp_path, monkeypatch):
     """``PMQA_DB`` names no store yet (a file not there; an empty database on the server): the store is missing,
     to be made with ``python -m storage init`` (not 'damaged, restore a backup'), and there is no sign-in form."""

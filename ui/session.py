@@ -179,7 +179,10 @@ def _opened(path: Location) -> Store:
     except (*DatabaseError, StoreMissing) as exc:
         if db is not None:
             db.close()
-        if not isinstance(exc, StoreMissing) and not _damage(exc):
+        if isinstance(exc, StoreMissing):  # damaged (the quick check), or a database without accounts: as it is
+            logging.getLogger(__name__).error("%s", exc)
+            raise
+        if not _damage(exc):
             raise  # locked, read-only, cannot be opened: a fault with a reference, not "restore a backup"
         logging.getLogger(__name__).error("%s (%s)", StoreMissing(path, damaged=True), exc)
         raise StoreMissing(path, damaged=True) from exc
