@@ -81,7 +81,8 @@ events {{
     worker_connections 256;
 }}
 http {{
-    access_log {folder / 'access.log'};
+    log_format replicas '$request_uri $status $upstream_addr';   # which replica each request went to
+    access_log {folder / 'access.log'} replicas;
 {_temp_paths(folder)}
     include {site_file};
 }}
@@ -128,6 +129,14 @@ def command(folder: Path, main_file: Path, *extra: str) -> list[str]:
 def check(folder: Path, main_file: Path) -> subprocess.CompletedProcess:
     """``nginx -t`` on the configuration: its exit code and what it said."""
     return subprocess.run(command(folder, main_file, "-t"), capture_output=True, text=True)
+
+
+def streams(proxy: Proxy) -> list[str]:
+    """The replica (its last address) of each Streamlit session's WebSocket that has ended, in the order they
+    ended: nginx logs a request when it is over, and a WebSocket is over when either side closes it."""
+    log = (proxy.folder / "access.log").read_text()
+    return [line.split(" ", 2)[2].split(",")[-1].strip() for line in log.splitlines()
+            if line.startswith("/_stcore/stream ")]
 
 
 def _answers(url: str) -> bool:

@@ -36,7 +36,7 @@ from e2e import (
     signed_in,
     streamlit_server,
 )
-from nginx_server import NGINX, nginx_proxy
+from nginx_server import NGINX, nginx_proxy, streams
 
 from i18n import translate
 from storage import connect
@@ -162,6 +162,9 @@ def test_a_reload_after_the_replica_stops_carries_on_at_another_signed_in(page, 
     settle(page)
     second = serving(page, proxy, replicas)
     assert second is not first and first.process.poll() is not None
+    # the session that signed in and ticked was the stopped replica's: its WebSocket, the browser's first, ended
+    # when that replica stopped (one the browser opened to the other replica before the reload may follow)
+    assert streams(proxy)[0] == f"127.0.0.1:{first.port}", streams(proxy)
     assert not seen(page)["exception"]
     screenshot(page, artifacts / "replicas-after-stop.png")
     assert stored_ticks(server_store) == {CHECKPOINT}
