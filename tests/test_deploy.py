@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 from conftest import _unavailable
-from nginx_server import NGINX, SITE, check, write_config
+from nginx_server import NGINX, SITE, check, site, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "deploy" / "systemd" / "pmqa@.service"
@@ -29,8 +29,8 @@ def test_the_site_file_with_the_tests_ports_passes_nginx_t(tmp_path):
 
 
 def test_the_tests_copy_of_the_site_differs_only_in_ports_and_certificate(tmp_path):
-    write_config(tmp_path, [8601, 8602, 8603], 20080, 20443)
-    shipped, tested = SITE.read_text().splitlines(), (tmp_path / "pmqa.conf").read_text().splitlines()
+    tested = site([8601, 8602, 8603], 20080, 20443, tmp_path / "test.pem", tmp_path / "test.key").splitlines()
+    shipped = SITE.read_text().splitlines()
     changed = [line[1:] for line in difflib.unified_diff(shipped, tested, lineterm="", n=0)
                if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert changed and all(PUT_IN.match(line) for line in changed), changed
