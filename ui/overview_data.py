@@ -19,14 +19,14 @@ READS_SCORES = {"headline", "comparison", "gaps", "path", "trend", "lens"}  # th
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def _scores(path: str, version: int, year: int, source: str, method: str):
+def _scores(path: str, version: str, year: int, source: str, method: str):
     """One cycle's scores, read once per data version for every part that needs them (``path`` and ``version``
     key the cache; the store read is the run's own, ``session.store()``, which is at ``path``)."""
     return overview.scores_reader(session.store(), method)(year, source)
 
 
 @st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
-def _cached(part: str, path: str, version: int, **choices):
+def _cached(part: str, path: str, version: str, **choices):
     if part in READS_SCORES:  # a cycle's scores from this cache, shared by the parts of the same version
         method = choices["method"]
         choices["scores_of"] = lambda year, source: _scores(path, version, year, source, method)
