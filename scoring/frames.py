@@ -228,6 +228,8 @@ def kpi_item_matrix(kpis: pd.DataFrame | None, rows: np.ndarray | None, count: i
     every = missing_kpis == "zero"
     counts = np.tile(per_item, (count, 1)) if every else entered
     if len(own):
+        # added in one order whatever the rows' order: floating-point sums of three or more terms depend on it
+        own = own.sort_values(["row", "kpi", "score"], kind="stable")
         column = own["item"].astype(str).map(layout.results_items.index).to_numpy()
         has_value = own["value"].notna().to_numpy() | every
         np.add.at(sums, (own["row"].to_numpy(int), column), own["score"].to_numpy(float))

@@ -175,3 +175,14 @@ def test_department_of_identical_units_equals_the_unit(frame, copies, method, da
     np.testing.assert_allclose(result.categories.to_numpy(), alone.categories.to_numpy(), rtol=1e-12, atol=1e-9)
     assert result.total == pytest.approx(alone.total, rel=1e-12, abs=1e-9)
     assert result.units == copies
+
+
+def test_a_units_own_kpis_give_one_item_score_in_any_row_order():
+    """Three of a unit's own KPIs in one item, whose scores (448, 448, 116) sum to 1012 or to 1011.9999999999999
+    depending on the order they are added in: the item's score is the same to the last bit in every order (a
+    Hypothesis run found such a case)."""
+    own = [("U1", f"OWN-{n}", value, "7.1", 0.0, 10.0) for n, value in enumerate([8.7, 8.7, 0.4])]
+    orders = ([own[0], own[1], own[2]], [own[0], own[2], own[1]], [own[2], own[0], own[1]])
+    items = [unit_item_scores(answers_frame([]), kpis_frame(rows, own=True)).set_index("item") for rows in orders]
+    scores = {float(frame.at["7.1", "score"]) for frame in items}
+    assert len(scores) == 1
