@@ -102,6 +102,27 @@ def copy_store(template, folder: Path):
     return stores.copy_store(template, folder, "demo.db")
 
 
+def with_unit_form_emptied(template, folder: Path, year: int = 2570):
+    """A copy of a template store (``copy_store``) with demo-unit's assessment of ``year`` emptied and back to a
+    draft at version 0, so a test's first tick is the form's first save."""
+    from storage import connect
+    from storage.admin.demo import DEMO_PASSWORD
+    from storage.assessment import assessments
+    from storage.organisation import accounts
+
+    path = copy_store(template, folder)
+    db = connect(path)
+    try:
+        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
+        aid = assessments.get(db, unit.unit_id, year)["id"]
+        for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis"):
+            db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
+        db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
+    finally:
+        db.close()
+    return path
+
+
 def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
 

@@ -22,7 +22,6 @@ from e2e import (
     VIEWPORT,
     WAIT_MS,
     WATCH_SCRIPT,
-    copy_store,
     expect,
     heading,
     live,
@@ -35,6 +34,7 @@ from e2e import (
     sidebar_button,
     signed_in,
     streamlit_server,
+    with_unit_form_emptied,
 )
 from nginx_server import NGINX, nginx_proxy, streams
 
@@ -55,17 +55,7 @@ def server_store(browser, tmp_path_factory, units_only_template) -> Path:
     """A copy of the demo store with demo-unit's 2570 assessment emptied, so the tick is the form's first save."""
     if not NGINX.exists():
         _unavailable(f"{NGINX} is not installed (scripts/install-system-deps.sh nginx)")
-    path = copy_store(units_only_template, tmp_path_factory.mktemp("e2e-replicas"))
-    db = connect(path)
-    try:
-        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
-        aid = assessments.get(db, unit.unit_id, YEAR)["id"]
-        for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis"):
-            db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
-        db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
-    finally:
-        db.close()
-    return path
+    return with_unit_form_emptied(units_only_template, tmp_path_factory.mktemp("e2e-replicas"), YEAR)
 
 
 @pytest.fixture(scope="module")

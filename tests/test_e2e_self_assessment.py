@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from e2e import (
     browser_page,
-    copy_store,
     expect,
     expect_no_exception,
     heading,
@@ -30,6 +29,7 @@ from e2e import (
     sign_in,
     switch_language,
     toasts,
+    with_unit_form_emptied,
 )
 from sample_files import pdf_bytes
 
@@ -57,17 +57,7 @@ TICKED = ("1.1.A1", *BASIC)
 @pytest.fixture(scope="module")
 def server_store(browser, tmp_path_factory, units_only_template) -> Path:
     """A copy of the demo store with demo-unit's 2570 assessment emptied (as in test_page_self_assessment)."""
-    path = copy_store(units_only_template, tmp_path_factory.mktemp("e2e-sa"))
-    db = connect(path)
-    try:
-        unit = accounts.authenticate(db, "demo-unit", DEMO_PASSWORD)
-        aid = assessments.get(db, unit.unit_id, YEAR)["id"]
-        for table in ("checkpoint_answers", "kpi_results", "narratives", "unit_kpis"):
-            db.execute(f"DELETE FROM {table} WHERE assessment_id = ?", [aid])
-        db.execute("UPDATE assessments SET version = 0, status = 'draft' WHERE id = ?", [aid])
-    finally:
-        db.close()
-    return path
+    return with_unit_form_emptied(units_only_template, tmp_path_factory.mktemp("e2e-sa"), YEAR)
 
 
 
