@@ -948,12 +948,18 @@ def test_the_phase_notice_names_the_open_phase_its_deadline_and_the_days_left(de
 
 # ---- a store file that does not exist ------------------------------------------------------------------
 
-def test_a_missing_store_file_is_named_and_not_created(tmp_path, monkeypatch):
-    missing = tmp_path / "nowhere" / "pmqa.db"
-    monkeypatch.setenv("PMQA_DB", str(missing))
+def first_page(monkeypatch, location) -> AppTest:
+    """The app's first page, before anyone signs in, with ``PMQA_DB`` naming ``location``; run without an exception."""
+    monkeypatch.setenv("PMQA_DB", str(location))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     ok(at)
+    return at
+
+
+def test_a_missing_store_file_is_named_and_not_created(tmp_path, monkeypatch):
+    missing = tmp_path / "nowhere" / "pmqa.db"
+    at = first_page(monkeypatch, missing)
     assert errors(at) == [translate("store_missing", "th")]
     assert str(tmp_path) not in repr(at.main)  # the server's path is for its log, not for visitors
     assert not missing.exists() and not missing.parent.exists()
@@ -963,10 +969,7 @@ def test_a_missing_store_file_is_named_and_not_created(tmp_path, monkeypatch):
 def test_an_empty_store_file_is_not_made_a_store_without_accounts(tmp_path, monkeypatch):
     empty = tmp_path / "pmqa.db"
     empty.touch()
-    monkeypatch.setenv("PMQA_DB", str(empty))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    ok(at)
+    at = first_page(monkeypatch, empty)
     assert errors(at) == [translate("store_missing", "th")] and empty.stat().st_size == 0
 
 
@@ -981,10 +984,7 @@ def test_a_damaged_store_is_said_at_the_first_page(tmp_path, monkeypatch, demo_p
         with demo_path.open("r+b") as file:
             file.seek(demo_path.stat().st_size // 2 // 4096 * 4096)
             file.write(b"\xff" * 4096)
-    monkeypatch.setenv("PMQA_DB", str(demo_path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    ok(at)
+    at = first_page(monkeypatch, demo_path)
     assert errors(at) == [translate("store_damaged", "th")]
     assert not at.text_input
 
@@ -998,10 +998,7 @@ def test_a_server_that_cannot_be_reached_is_said_at_the_first_page(monkeypatch):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    monkeypatch.setenv("PMQA_DB", f"postgresql://pmqa:secret@127.0.0.1:{port}/pmqa")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    ok(at)
+    at = first_page(monkeypatch, f"postgresql://pmqa:secret@127.0.0.1:{port}/pmqa")
     assert errors(at) == [translate("error_unavailable", "th")]
     assert not at.text_input
     assert "127.0.0.1" not in repr(at.main) and "secret" not in repr(at.main)
@@ -1012,10 +1009,7 @@ def test_a_location_holding_no_store_is_said_at_the_first_page(tmp_path, monkeyp
     to be made with ``python -m storage init`` (not 'damaged, restore a backup'), and there is no sign-in form."""
     location = new_location(tmp_path / "nowhere", "pmqa.db")
     try:
-        monkeypatch.setenv("PMQA_DB", str(location))
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.run()
-        ok(at)
+        at = first_page(monkeypatch, location)
         assert errors(at) == [translate("store_missing", "th")]
         assert not at.text_input
         assert not holds_store(location)
