@@ -92,7 +92,7 @@ def _begin(db: Store) -> None:
         db.driver("BEGIN")
         try:
             db.driver(f"SET LOCAL lock_timeout = '{int(WRITE_WAIT * 1000)}ms'")
-            db.driver(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            db.driver(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY}, {db.department})")
         except OperationalError as exc:
             with contextlib.suppress(Exception):
                 db.driver("ROLLBACK")

@@ -9,9 +9,13 @@ and the rows of a table by SQLAlchemy's own statements (``store["table"].insert(
 
 Transactions are the store's own, the same on both engines: statements outside ``storage.db.transaction``
 commit one by one (the connection is in autocommit mode), and a transaction takes the write lock at its
-start, as SQLite's BEGIN IMMEDIATE does. On PostgreSQL that lock is a transaction-level advisory lock, so
-a read-then-write (a version check, a "who changed this field since" lookup) sees every write committed
-before it and none while it runs, exactly as on SQLite.
+start, as SQLite's BEGIN IMMEDIATE does. On PostgreSQL that lock is a transaction-level advisory lock, one per
+department (departments do not wait for one another), so a read-then-write (a version check, a "who changed this
+field since" lookup) sees every write committed before it and none while it runs, exactly as on SQLite.
+
+A store acts for one department at a time (``Store.department``, 1 unless told otherwise): rows it writes without
+naming their department are that department's, and on PostgreSQL row-level security lets it see and change only
+that department's rows (``storage/revisions/versions/0003_departments.py``).
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ from storage.tables import metadata
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
-WRITE_LOCK_KEY = 0x504D5141  # "PMQA": the advisory lock a PostgreSQL write transaction takes first
+WRITE_LOCK_KEY = 0x504D5141  # "PMQA": with the department, the advisory lock a PostgreSQL write transaction takes first
+DEPARTMENT = 1  # the acting department of a store opened without naming one: a single department's own
 PRIVATE = 0o600  # new database, evidence and backup files: readable and writable by their owner only
 
 Location = str | Path
@@ -186,12 +191,14 @@ class Rows:
 
 
 class Store:
-    """One connection to the store at ``location`` (not yet migrated: ``storage.connect`` does that)."""
+    """One connection to the store at ``location`` (not yet migrated: ``storage.connect`` does that), acting for
+    one department (``department``): the rows it reads and writes are that department's."""
 
-    def __init__(self, location: Location):
+    def __init__(self, location: Location, department: int = DEPARTMENT):
         self.location = location
         self.engine = engine_for(location)
         self.dialect: str = self.engine.dialect.name  # "sqlite" or "postgresql"
+        self._acting = [int(department)]  # read by the SQLite connection's pmqa_department()
         try:
             self.connection: Connection = self.engine.connect()
         except DBAPIError as exc:  # a file that cannot be opened is the file's own error (ui.session says which)
@@ -199,6 +206,31 @@ class Store:
                 raise
             raise Unavailable() from exc
         self.depth = 0  # open transactions: 1 the outer one, more for savepoints inside it
+        self._tell_department()
+
+    @property
+    def department(self) -> int:
+        """The acting department: what a row written without naming its department belongs to, and, on
+        PostgreSQL, the only department whose rows the connection sees (row-level security)."""
+        return self._acting[0]
+
+    def act_for(self, department: int) -> None:
+        """Act for ``department`` from the next statement on (never inside a transaction)."""
+        if self.depth:
+            raise RuntimeError("the acting department changes between transactions, not inside one")
+        self._acting[0] = int(department)
+        self._tell_department()
+
+    def _tell_department(self) -> None:
+        """Give the connection its acting department: on SQLite the function the tables' defaults call, on
+        PostgreSQL the session's ``pmqa.department`` setting, which their defaults and policies read."""
+        if self.sqlite:
+            acting = self._acting  # not self: the connection keeps the function, and must not keep the store
+            self.dbapi.create_function("pmqa_department", 0, lambda: acting[0])
+        else:
+            self._reaching(lambda: self.connection.execute(
+                text("SELECT set_config('pmqa.department', :department, false)"),
+                {"department": str(self.department)}))
 
     # -- statements --------------------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Rows:
@@ -245,6 +277,7 @@ class Store:
             self.connection = self.engine.connect()
         except DBAPIError as exc:
             raise Unavailable() from exc
+        self._tell_department()
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Iterator[dict]:
         """The rows as dictionaries of column to value."""
@@ -309,7 +342,7 @@ class Store:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<Store {self.dialect} {shown(self.location)}>"
+        return f"<Store {self.dialect} {shown(self.location)} department {self.department}>"
 
 
 def shown(location: Location) -> str:
@@ -340,17 +373,26 @@ class Rowset:
     def table(self) -> Table:
         return self.store.table(self.name)
 
+    def _numbered(self) -> bool:
+        """Whether the table's key is a single whole number the engine gives each new row."""
+        keys = self.table.primary_key.columns
+        return len(keys) == 1 and keys[0].autoincrement in (True, "auto") and keys[0].type.python_type is int
+
     def _clean(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """The record less a None for a generated key (the engine numbers the row)."""
-        keys = self.table.primary_key.columns
-        generated = {c.name for c in keys} if len(keys) == 1 and keys[0].autoincrement in (True, "auto") \
-            and keys[0].type.python_type is int else set()
+        generated = {c.name for c in self.table.primary_key.columns} if self._numbered() else set()
         return {k: v for k, v in record.items() if not (k in generated and v is None)}
 
     def insert(self, record: Mapping[str, Any]) -> Rowset:
-        result = self.store.run(insert(self.table).values(self._clean(record)))
-        key = result.inserted_primary_key
-        self.last_pk = key[0] if key is not None and len(key) == 1 else tuple(key or ())
+        """One row; ``last_pk`` its key: the number the engine gave it, or the key's values as the record gave
+        them (a department the key starts with, filled in by the engine, is not asked back)."""
+        values = self._clean(record)
+        if self._numbered():
+            self.last_pk = self.store.run(insert(self.table).values(values)).inserted_primary_key[0]
+        else:
+            self.store.run(insert(self.table).values(values).inline())
+            key = [values.get(c.name) for c in self.table.primary_key.columns]
+            self.last_pk = key[0] if len(key) == 1 else tuple(key)
         return self
 
     def insert_all(self, records: Iterable[Mapping[str, Any]]) -> Rowset:
@@ -359,7 +401,7 @@ class Rowset:
         for row in rows:
             by_columns.setdefault(tuple(row), []).append(row)
         for batch in by_columns.values():
-            self.store.run(insert(self.table), batch)
+            self.store.run(insert(self.table).inline(), batch)
         return self
 
     def upsert(self, record: Mapping[str, Any], pk: str | Sequence[str]) -> Rowset:

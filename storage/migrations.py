@@ -22,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from storage.db import transaction
-from storage.engine import Store
+from storage.engine import WRITE_LOCK_KEY, Store
 from storage.schema import LEGACY_TABLE, Migrations, has_table
 from storage.schema import migrations as legacy
 
@@ -54,6 +54,8 @@ def upgrade(db: Store, to: str = "head") -> list[str]:
     if revision(db) == target:  # the common case: a plain read, no lock taken
         return []
     with transaction(db):
+        if not db.sqlite:  # a write transaction locks its department's writes; a schema change, every department's
+            db.driver(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
         applied: list[str] = []
         current = revision(db)  # re-read under the lock: another process may have upgraded it
         if current is None and has_table(db, LEGACY_TABLE):

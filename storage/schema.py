@@ -259,8 +259,9 @@ def keep_record(db: Database, assessment_id: int) -> None:
     """Inside a write transaction: the assessment's values as they stand, as its record (see m008)."""
     db.execute("DELETE FROM record_answers WHERE assessment_id = ?", [assessment_id])
     db.execute("DELETE FROM record_kpis WHERE assessment_id = ?", [assessment_id])
-    db.execute("INSERT INTO record_answers SELECT assessment_id, checkpoint, self_met, review_met FROM "
-               "checkpoint_answers WHERE assessment_id = ?", [assessment_id])
+    db.execute("INSERT INTO record_answers (assessment_id, checkpoint, self_met, review_met) "
+               "SELECT assessment_id, checkpoint, self_met, review_met FROM checkpoint_answers WHERE assessment_id = ?",
+               [assessment_id])
     # a store being upgraded runs this from m008, before m011 and m012 gave the record more columns
     columns = db["record_kpis"].columns_dict
     own = ["item", "floor", "ceiling", *(["target", "direction"] if "target" in columns else []),

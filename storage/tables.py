@@ -12,17 +12,51 @@ default collation is: Thai sorts in the same order on both, the order of its cha
 for Thai is the dictionary's order of consonants, and a list that must read in a person's order is sorted
 in Python, the same way on both. Dates and times are ISO 8601 text (UTC, milliseconds), which sorts as time
 does. JSON is text, read and written by Python.
+
+Departments: every table a department owns has a ``department_id`` whose default is the connection's acting
+department (``ACTING``), so that a statement that does not name the department writes the acting one's; a key
+that is unique only within a department (a year, a checksum, a file's name) has the department first, and so
+have the references to it. On PostgreSQL row-level security shows a connection only its acting department's
+rows (revision 0003). ``meta``, ``sign_in_attempts`` and ``web_sessions`` belong to the installation.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Double, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, text
+from sqlalchemy import (
+    Column,
+    Double,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.sqlite import REAL
 
 TEXT = Text().with_variant(Text(collation="C"), "postgresql")
 NUMBER = Double().with_variant(REAL(), "sqlite")  # SQLite's REAL, PostgreSQL's double precision: 8 bytes on both
 
 metadata = MetaData()
+# The acting department of the connection: on SQLite a function the store gives its connection, on PostgreSQL a
+# SQL function reading the connection's ``pmqa.department`` setting (NULL, and so no rows, when it names none).
+ACTING = text("(pmqa_department())")
+
+departments = Table(
+    "departments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", TEXT, nullable=False),
+    Column("name_th", TEXT, nullable=False),
+    Column("name_en", TEXT),
+    Column("active", Integer, nullable=False, server_default=text("1")),
+    Column("created_at", TEXT),
+    Column("created_by", TEXT),
+    Index("idx_departments_code", "code", unique=True),
+)
 
 meta = Table(
     "meta", metadata,
@@ -32,7 +66,7 @@ meta = Table(
 
 cycles = Table(
     "cycles", metadata,
-    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("year", Integer),
     Column("status", TEXT),
     Column("opened_at", TEXT),
     Column("criteria_sha", TEXT),
@@ -40,6 +74,8 @@ cycles = Table(
     Column("closed_at", TEXT),
     Column("rules", TEXT),
     Column("page_limits", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year"),
 )
 
 units = Table(
@@ -51,7 +87,8 @@ units = Table(
     Column("kind", TEXT),
     Column("weight", NUMBER, nullable=False, server_default=text('1.0')),
     Column("active", Integer, server_default=text('1')),
-    Index("idx_units_code", "code", unique=True),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    Index("idx_units_code", "department_id", "code", unique=True),
 )
 
 users = Table(
@@ -67,6 +104,7 @@ users = Table(
     Column("email", TEXT),
     Column("last_sign_in", TEXT),
     Column("must_change_password", Integer, nullable=False, server_default=text('0')),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
     Index("idx_users_username", "username", unique=True),
 )
 
@@ -74,7 +112,7 @@ assessments = Table(
     "assessments", metadata,
     Column("id", Integer, primary_key=True),
     Column("unit_id", Integer, ForeignKey("units.id"), nullable=False),
-    Column("year", Integer, ForeignKey("cycles.year"), nullable=False),
+    Column("year", Integer, nullable=False),
     Column("status", TEXT, nullable=False),
     Column("version", Integer, nullable=False, server_default=text('0')),
     Column("created_at", TEXT),
@@ -82,7 +120,9 @@ assessments = Table(
     Column("updated_by", TEXT),
     Column("submitted_at", TEXT),
     Column("return_reason", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
     Index("idx_assessments_unit_id_year", "unit_id", "year", unique=True),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 checkpoint_answers = Table(
@@ -92,6 +132,7 @@ checkpoint_answers = Table(
     Column("self_met", Integer),
     Column("review_met", Integer),
     Column("needs_confirm", Integer, server_default=text('0')),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 kpi_results = Table(
@@ -101,6 +142,7 @@ kpi_results = Table(
     Column("fiscal_year", Integer, primary_key=True, autoincrement=False),
     Column("self_value", NUMBER),
     Column("review_value", NUMBER),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 unit_kpis = Table(
@@ -120,6 +162,7 @@ unit_kpis = Table(
     Column("max_value", NUMBER),
     Column("suitable", Integer),
     Column("suitable_reason", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
     Index("idx_unit_kpis_assessment_id_kpi", "assessment_id", "kpi", unique=True),
 )
 
@@ -129,6 +172,7 @@ narratives = Table(
     Column("item", TEXT, primary_key=True, autoincrement=False),
     Column("level", TEXT, primary_key=True, autoincrement=False),
     Column("text", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 evidence = Table(
@@ -148,6 +192,7 @@ evidence = Table(
     Column("added_by", TEXT),
     Column("added_at", TEXT),
     Column("removed_at", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 item_comments = Table(
@@ -159,12 +204,13 @@ item_comments = Table(
     Column("text", TEXT),
     Column("created_at", TEXT),
     Column("kind", TEXT, nullable=False, server_default=text("'comment'")),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 ofis = Table(
     "ofis", metadata,
     Column("id", Integer, primary_key=True),
-    Column("year", Integer, ForeignKey("cycles.year")),
+    Column("year", Integer),
     Column("source", TEXT),
     Column("item", TEXT),
     Column("unit_id", Integer, ForeignKey("units.id")),
@@ -183,12 +229,14 @@ ofis = Table(
     Column("gap_kind", TEXT),
     Column("gap_ref", TEXT),
     Column("generated", Integer, nullable=False, server_default=text('0')),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 workplan_steps = Table(
     "workplan_steps", metadata,
     Column("id", Integer, primary_key=True),
-    Column("year", Integer, ForeignKey("cycles.year")),
+    Column("year", Integer),
     Column("step", Integer),
     Column("title_th", TEXT),
     Column("title_en", TEXT),
@@ -202,6 +250,8 @@ workplan_steps = Table(
     Column("done_on", TEXT),
     Column("updated_at", TEXT),
     Column("updated_by", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 audit_log = Table(
@@ -213,12 +263,14 @@ audit_log = Table(
     Column("entity", TEXT, nullable=False),
     Column("entity_id", TEXT),
     Column("detail", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 ofi_units = Table(
     "ofi_units", metadata,
     Column("ofi_id", Integer, ForeignKey("ofis.id"), primary_key=True, autoincrement=False),
     Column("unit_id", Integer, ForeignKey("units.id"), primary_key=True, autoincrement=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 ofi_notes = Table(
@@ -228,27 +280,33 @@ ofi_notes = Table(
     Column("at", TEXT),
     Column("author", TEXT),
     Column("text", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 criteria_files = Table(
     "criteria_files", metadata,
-    Column("sha256", TEXT, primary_key=True, autoincrement=False),
+    Column("sha256", TEXT),
     Column("name", TEXT),
     Column("framework_id", TEXT),
     Column("text", TEXT, nullable=False),
     Column("accepted_at", TEXT),
     Column("accepted_by", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "sha256"),
 )
 
 phases = Table(
     "phases", metadata,
-    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
-    Column("phase", TEXT, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("phase", TEXT),
     Column("position", Integer),
     Column("starts_on", TEXT),
     Column("ends_on", TEXT),
     Column("status", TEXT, nullable=False, server_default=text("'pending'")),
     Column("changed_at", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "phase"),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 sign_in_attempts = Table(
@@ -269,6 +327,7 @@ web_sessions = Table(
     Column("username", TEXT, nullable=False),
     Column("created_at", TEXT),
     Column("last_seen", TEXT, nullable=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
     Index("idx_web_sessions_user_id", "user_id"),
 )
 
@@ -278,6 +337,7 @@ record_answers = Table(
     Column("checkpoint", TEXT, primary_key=True, autoincrement=False),
     Column("self_met", Integer),
     Column("review_met", Integer),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 record_kpis = Table(
@@ -294,12 +354,14 @@ record_kpis = Table(
     Column("direction", TEXT),
     Column("suitable", Integer),
     Column("suitable_reason", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 none_met = Table(
     "none_met", metadata,
     Column("assessment_id", Integer, ForeignKey("assessments.id"), primary_key=True, autoincrement=False),
     Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 retired_answers = Table(
@@ -311,11 +373,12 @@ retired_answers = Table(
     Column("kind", TEXT, primary_key=True, autoincrement=False),
     Column("criteria", TEXT),
     Column("retired_at", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 dept_records = Table(
     "dept_records", metadata,
-    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
+    Column("year", Integer),
     Column("status", TEXT, nullable=False),
     Column("version", Integer, nullable=False, server_default=text('0')),
     Column("rule", TEXT, nullable=False),
@@ -324,55 +387,76 @@ dept_records = Table(
     Column("updated_by", TEXT),
     Column("approved_at", TEXT),
     Column("approved_by", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year"),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 dept_answers = Table(
     "dept_answers", metadata,
-    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
-    Column("checkpoint", TEXT, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("checkpoint", TEXT),
     Column("met", Integer, nullable=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "checkpoint"),
+    ForeignKeyConstraint(["department_id", "year"], ["dept_records.department_id", "dept_records.year"]),
 )
 
 dept_narratives = Table(
     "dept_narratives", metadata,
-    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
-    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("item", TEXT),
     Column("text", TEXT, nullable=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "item"),
+    ForeignKeyConstraint(["department_id", "year"], ["dept_records.department_id", "dept_records.year"]),
 )
 
 dept_kpis = Table(
     "dept_kpis", metadata,
-    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
-    Column("kpi", TEXT, primary_key=True, autoincrement=False),
-    Column("fiscal_year", Integer, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("kpi", TEXT),
+    Column("fiscal_year", Integer),
     Column("value", NUMBER),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "kpi", "fiscal_year"),
+    ForeignKeyConstraint(["department_id", "year"], ["dept_records.department_id", "dept_records.year"]),
 )
 
 dept_citations = Table(
     "dept_citations", metadata,
-    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
-    Column("item", TEXT, primary_key=True, autoincrement=False),
-    Column("evidence_id", Integer, ForeignKey("evidence.id"), primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("item", TEXT),
+    Column("evidence_id", Integer, ForeignKey("evidence.id")),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "item", "evidence_id"),
+    ForeignKeyConstraint(["department_id", "year"], ["dept_records.department_id", "dept_records.year"]),
 )
 
 org_profiles = Table(
     "org_profiles", metadata,
-    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
-    Column("part", TEXT, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("part", TEXT),
     Column("text", TEXT, nullable=False),
     Column("updated_at", TEXT),
     Column("updated_by", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "part"),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 workplans = Table(
     "workplans", metadata,
-    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
+    Column("year", Integer),
     Column("version", Integer, nullable=False, server_default=text('0')),
     Column("status", TEXT, nullable=False, server_default=text("'draft'")),
     Column("approved_by", TEXT),
     Column("approved_at", TEXT),
     Column("updated_at", TEXT),
     Column("updated_by", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year"),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 announcements = Table(
@@ -389,6 +473,7 @@ announcements = Table(
     Column("withdrawn_at", TEXT),
     Column("emailed_at", TEXT),
     Column("emailed_count", Integer),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 announcement_files = Table(
@@ -399,6 +484,7 @@ announcement_files = Table(
     Column("path", TEXT),
     Column("sha256", TEXT),
     Column("size", Integer),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 announcement_reads = Table(
@@ -406,12 +492,13 @@ announcement_reads = Table(
     Column("announcement_id", Integer, ForeignKey("announcements.id"), primary_key=True, autoincrement=False),
     Column("user_id", Integer, ForeignKey("users.id"), primary_key=True, autoincrement=False),
     Column("read_at", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 improvement_plans = Table(
     "improvement_plans", metadata,
     Column("id", Integer, primary_key=True),
-    Column("year", Integer, ForeignKey("cycles.year"), nullable=False),
+    Column("year", Integer, nullable=False),
     Column("unit_id", Integer, ForeignKey("units.id")),
     Column("horizon", TEXT, nullable=False),
     Column("title", TEXT, nullable=False),
@@ -426,12 +513,15 @@ improvement_plans = Table(
     Column("updated_by", TEXT),
     Column("updated_at", TEXT),
     Column("expected_points", NUMBER),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 plan_ofis = Table(
     "plan_ofis", metadata,
     Column("plan_id", Integer, ForeignKey("improvement_plans.id"), primary_key=True, autoincrement=False),
     Column("ofi_id", Integer, ForeignKey("ofis.id"), primary_key=True, autoincrement=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 plan_actions = Table(
@@ -444,6 +534,7 @@ plan_actions = Table(
     Column("starts_on", TEXT),
     Column("ends_on", TEXT),
     Column("resources", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 plan_targets = Table(
@@ -451,6 +542,7 @@ plan_targets = Table(
     Column("plan_id", Integer, ForeignKey("improvement_plans.id"), primary_key=True, autoincrement=False),
     Column("kind", TEXT, primary_key=True, autoincrement=False),
     Column("ref", TEXT, primary_key=True, autoincrement=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 plan_milestones = Table(
@@ -458,12 +550,14 @@ plan_milestones = Table(
     Column("plan_id", Integer, ForeignKey("improvement_plans.id"), primary_key=True, autoincrement=False),
     Column("year", Integer, primary_key=True, autoincrement=False),
     Column("text", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 plan_kpis = Table(
     "plan_kpis", metadata,
     Column("plan_id", Integer, ForeignKey("improvement_plans.id"), primary_key=True, autoincrement=False),
     Column("kpi", TEXT, primary_key=True, autoincrement=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 plan_comments = Table(
@@ -475,6 +569,7 @@ plan_comments = Table(
     Column("text", TEXT),
     Column("created_at", TEXT),
     Column("round", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 plan_reports = Table(
@@ -491,6 +586,7 @@ plan_reports = Table(
     Column("updated_by", TEXT),
     Column("updated_at", TEXT),
     Column("submitted_at", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
     Index("idx_plan_reports_plan_id_round", "plan_id", "round", unique=True),
 )
 
@@ -502,6 +598,7 @@ report_actions = Table(
     Column("done", TEXT),
     Column("evidence", TEXT),
     Column("problems", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 report_results = Table(
@@ -512,11 +609,12 @@ report_results = Table(
     Column("value", NUMBER),
     Column("met", Integer),
     Column("note", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
 department_identity = Table(
     "department_identity", metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Integer),
     Column("name_th", TEXT),
     Column("name_en", TEXT),
     Column("short_th", TEXT),
@@ -533,47 +631,61 @@ department_identity = Table(
     Column("version", Integer, nullable=False, server_default=text('0')),
     Column("updated_at", TEXT),
     Column("updated_by", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "id"),
 )
 
 dept_adli = Table(
     "dept_adli", metadata,
-    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
-    Column("item", TEXT, primary_key=True, autoincrement=False),
-    Column("part", TEXT, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("item", TEXT),
+    Column("part", TEXT),
     Column("text", TEXT, nullable=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "item", "part"),
+    ForeignKeyConstraint(["department_id", "year"], ["dept_records.department_id", "dept_records.year"]),
 )
 
 dept_adli_sources = Table(
     "dept_adli_sources", metadata,
-    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
-    Column("item", TEXT, primary_key=True, autoincrement=False),
-    Column("part", TEXT, primary_key=True, autoincrement=False),
-    Column("unit_id", Integer, ForeignKey("units.id"), primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("item", TEXT),
+    Column("part", TEXT),
+    Column("unit_id", Integer, ForeignKey("units.id")),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "item", "part", "unit_id"),
+    ForeignKeyConstraint(["department_id", "year"], ["dept_records.department_id", "dept_records.year"]),
 )
 
 dept_kpi_comparisons = Table(
     "dept_kpi_comparisons", metadata,
-    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
-    Column("kpi", TEXT, primary_key=True, autoincrement=False),
-    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("kpi", TEXT),
+    Column("position", Integer),
     Column("kind", TEXT, nullable=False),
     Column("label", TEXT, nullable=False),
     Column("value", NUMBER),
     Column("source", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "kpi", "position"),
+    ForeignKeyConstraint(["department_id", "year"], ["dept_records.department_id", "dept_records.year"]),
 )
 
 dept_kpi_notes = Table(
     "dept_kpi_notes", metadata,
-    Column("year", Integer, ForeignKey("dept_records.year"), primary_key=True, autoincrement=False),
-    Column("kpi", TEXT, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("kpi", TEXT),
     Column("analysis", TEXT),
     Column("items", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "kpi"),
+    ForeignKeyConstraint(["department_id", "year"], ["dept_records.department_id", "dept_records.year"]),
 )
 
 text_images = Table(
     "text_images", metadata,
     Column("id", Integer, primary_key=True),
-    Column("year", Integer, ForeignKey("cycles.year"), nullable=False),
+    Column("year", Integer, nullable=False),
     Column("filename", TEXT),
     Column("png", LargeBinary, nullable=False),
     Column("width", Integer, nullable=False),
@@ -581,43 +693,56 @@ text_images = Table(
     Column("sha256", TEXT),
     Column("uploaded_by", TEXT),
     Column("uploaded_at", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 exam_scores = Table(
     "exam_scores", metadata,
-    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
-    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True, autoincrement=False),
-    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("item", TEXT),
     Column("percent", Integer),
     Column("rationale", TEXT),
     Column("strengths", TEXT),
     Column("ofis", TEXT),
     Column("updated_at", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "user_id", "item"),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 exam_submissions = Table(
     "exam_submissions", metadata,
-    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
-    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("user_id", Integer, ForeignKey("users.id")),
     Column("submitted_at", TEXT, nullable=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "user_id"),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 exam_consensus = Table(
     "exam_consensus", metadata,
-    Column("year", Integer, ForeignKey("cycles.year"), primary_key=True, autoincrement=False),
-    Column("item", TEXT, primary_key=True, autoincrement=False),
+    Column("year", Integer),
+    Column("item", TEXT),
     Column("percent", Integer, nullable=False),
     Column("reason", TEXT, nullable=False),
     Column("strengths", TEXT),
     Column("ofis", TEXT),
     Column("agreed_by", TEXT),
     Column("agreed_at", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "year", "item"),
+    ForeignKeyConstraint(["department_id", "year"], ["cycles.department_id", "cycles.year"]),
 )
 
 stored_files = Table(
     "stored_files", metadata,
-    Column("name", TEXT, primary_key=True, autoincrement=False),  # <unit>/<year>/<sha256><suffix>, ...
+    Column("name", TEXT),  # <unit>/<year>/<sha256><suffix>, ...
     Column("data", LargeBinary, nullable=False),
     Column("size", Integer, nullable=False),
     Column("stored_at", TEXT, nullable=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    PrimaryKeyConstraint("department_id", "name"),
 )

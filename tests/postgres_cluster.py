@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ports import reserved_port
 
-USER = "pmqa"  # the cluster's superuser, reached without a password from this machine only
+USER = "pmqa"  # the stores' role, reached without a password from this machine only
+SUPERUSER = "pmqa_admin"  # the cluster's own superuser, which only sets the cluster up
 SETTINGS = {
     "listen_addresses": "127.0.0.1",
     "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",  # throw-away: speed over safety
@@ -98,14 +99,26 @@ def cluster() -> Iterator[Address]:
         stack.callback(shutil.rmtree, folder, ignore_errors=True)
         stack.callback(_stop, bin_dir, data)
 
-        subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--auth=trust",
+        subprocess.run(_as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust",
                                   "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]),
                        check=True, stdout=subprocess.DEVNULL)
         address = Address(f"postgresql://{USER}@127.0.0.1:{port}/postgres")
         address.bin_dir, address.data, address.log = bin_dir, data, folder / "log"
         address.options = f"-p {port} -k {sockets} " + " ".join(f"-c {key}={value}" for key, value in SETTINGS.items())
         address.start()
+        _add_store_role(address)
         yield address
+
+
+def _add_store_role(address: Address) -> None:
+    """The role the tests' stores connect as: not a superuser, whom row-level security would let through, but
+    one that makes and drops databases (the stores' copies) and roles (a test's other account), as the
+    installation's own role on a ministry's server may."""
+    import psycopg
+
+    wait_ready(address.replace(f"{USER}@", f"{SUPERUSER}@"))
+    with psycopg.connect(address.replace(f"{USER}@", f"{SUPERUSER}@"), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {USER} LOGIN CREATEDB CREATEROLE")
 
 
 def _stop(bin_dir: Path, data: Path, mode: str = "immediate") -> None:

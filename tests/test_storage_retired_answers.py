@@ -23,15 +23,17 @@ def old_store(path) -> Store:
     before.steps = [step for step in migrations.steps if step[0] != "m010_retired_answers"]
     db = open_database(path)
     before.apply(db)
-    db["cycles"].insert_all([{"year": 2569, "status": "open"}, {"year": 2570, "status": "open"},
-                             {"year": 2571, "status": "open", "criteria_sha": "f" * 64}])
-    db["units"].insert({"id": 1, "code": "U1", "name_th": "กอง ก"})
+    # in plain SQL: ``store["table"]`` writes the tables as they are now
+    db.executemany("INSERT INTO cycles (year, status, criteria_sha) VALUES (?, 'open', ?)",
+                   [(2569, None), (2570, None), (2571, "f" * 64)])
+    db.execute("INSERT INTO units (id, code, name_th) VALUES (1, 'U1', 'กอง ก')")
     for aid, year in ((1, 2569), (2, 2570), (3, 2571)):
-        db["assessments"].insert({"id": aid, "unit_id": 1, "year": year, "status": "submitted", "version": 3})
-        db["checkpoint_answers"].insert_all(
-            {"assessment_id": aid, "checkpoint": cp, "self_met": 1, "review_met": 0 if cp == "1.1.A2" else None}
-            for cp in [*RETIRED, *KEPT])
-        db["record_answers"].insert_all({"assessment_id": aid, "checkpoint": cp, "self_met": 1} for cp in RETIRED[:2])
+        db.execute("INSERT INTO assessments (id, unit_id, year, status, version) VALUES (?, 1, ?, 'submitted', 3)",
+                   [aid, year])
+        db.executemany("INSERT INTO checkpoint_answers (assessment_id, checkpoint, self_met, review_met) "
+                       "VALUES (?, ?, 1, ?)", [(aid, cp, 0 if cp == "1.1.A2" else None) for cp in [*RETIRED, *KEPT]])
+        db.executemany("INSERT INTO record_answers (assessment_id, checkpoint, self_met) VALUES (?, ?, 1)",
+                       [(aid, cp) for cp in RETIRED[:2]])
     db.execute("INSERT INTO audit_log (at, username, action, entity, entity_id, detail) VALUES "
                "('2026-01-01T00:00:00', 'unit1', 'save_checkpoints', 'assessment', '2', '{\"1.1.A2\": true}')")
     db.close()

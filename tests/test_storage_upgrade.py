@@ -22,11 +22,21 @@ from storage.schema import migrations as steps
 BEFORE = Path(__file__).parent / "data" / "demo-store-before-alembic.db.gz"
 
 
-def rows(path: Path) -> dict[str, list[tuple]]:
+def rows(path: Path, like: dict[str, list[tuple]] | None = None) -> dict[str, list[tuple]]:
+    """Every table's rows; with ``like``, its tables' rows only, and only the columns they had there."""
     with closing(sqlite3.connect(path)) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
                                              "('_migrations', 'alembic_version') AND name NOT LIKE 'sqlite_%'")]
-        return {name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr) for name in names}
+        columns = {name: [c[1] for c in conn.execute(f'PRAGMA table_info("{name}")')] for name in names}
+        if like is not None:
+            columns = {name: columns_of(path, name, "department_id") for name in like}
+        return {name: sorted(conn.execute(f'SELECT {", ".join(cols)} FROM "{name}"').fetchall(), key=repr)
+                for name, cols in columns.items()}
+
+
+def columns_of(path: Path, table: str, *leaving: str) -> list[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return [c[1] for c in conn.execute(f'PRAGMA table_info("{table}")') if c[1] not in leaving]
 
 
 def triggers(path: Path) -> dict[str, str]:
@@ -50,9 +60,12 @@ def test_a_store_written_by_the_last_release_upgrades_on_first_open_without_loss
     with closing(connect(released)) as db:
         assert migrations.history(db) == steps.names + migrations.revisions()
         assert migrations.differences(db) == []
+    assert rows(released, like=before) == before  # every row of every table, as it was (now its department's)
     after = rows(released)
-    assert {name: after[name] for name in before} == before  # every row of every table, as it was
-    assert {name for name in after if name not in before} == {"stored_files"} and not after["stored_files"]
+    assert {name for name in after if name not in before} == {"stored_files", "departments"}
+    assert not after["stored_files"] and after["departments"] == [
+        (1, "main", "กรมส่งเสริมคุณภาพบริการสาธารณะ", "Department of Public Service Quality Promotion", 1, None, None)]
+    assert all(row[-1] == 1 for name in before if name not in ("meta", "sign_in_attempts") for row in after[name])
     with closing(connect(released)) as db:  # opened again: nothing more to do, and the demo signs in
         assert migrations.upgrade(db) == []
         assert accounts.authenticate(db, "demo-committee", DEMO_PASSWORD) is not None

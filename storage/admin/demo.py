@@ -17,7 +17,7 @@ from storage import audit
 from storage.assessment import years
 from storage.db import now, set_meta, transaction
 from storage.engine import Store
-from storage.organisation import accounts
+from storage.organisation import accounts, identity
 from storage.record import department, images
 from storage.schema import PHASES, keep_record
 
@@ -90,6 +90,7 @@ def populate(db: Store, seed: int = SEED, units: list[tuple] | None = None, depa
                                  actor="demo", weak_password=True)
         db["department_identity"].insert({"id": 1, **IDENTITY, "logo": LOGO.read_bytes(), "logo_type": "image/png",
                                           "version": 1, "updated_at": now(), "updated_by": "demo"})
+        identity.name_department(db, IDENTITY["name_th"], IDENTITY["name_en"])
         committee = accounts.get_user(db, accounts.user_id_of(db, "demo-committee"))
         for year in YEARS[-2:] if department_work else ():  # the closed year's, approved; the open year's
             _evidence(db, year)

@@ -20,6 +20,9 @@ from storage.tables import metadata
 
 BATCH = 500  # rows per statement
 BOOKKEEPING = {"alembic_version", "_migrations"}  # each store keeps its own
+# The installation's departments: each store has its own (a new store its first, made by its migrations), and a
+# store's rows move with the department they belong to.
+INSTALLATION = {"departments"}
 
 
 def _tables(names: set[str]) -> list[str]:
@@ -34,7 +37,7 @@ def dump(db: Store, target: Path, step: Callable[[float], None]) -> None:
         migrations.make(copy, migrations.history(db))
     with Store(db.location) as source:
         source.driver("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        names = _tables(set(inspect(source.connection).get_table_names()) - BOOKKEEPING)
+        names = _tables(set(inspect(source.connection).get_table_names()) - BOOKKEEPING - INSTALLATION)
         with contextlib.closing(sqlite3.connect(target)) as out:
             out.execute("PRAGMA foreign_keys = OFF")
             for done, name in enumerate(names):
@@ -55,10 +58,10 @@ def load(source: Path, db: Store, step: Callable[[float], None]) -> None:
     numbering goes on after its highest id."""
     with contextlib.closing(sqlite3.connect(source)) as conn:
         present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        names = _tables(present - BOOKKEEPING)
+        names = _tables(present - BOOKKEEPING - INSTALLATION)
         with transaction(db):
             db.driver("ALTER TABLE audit_log DISABLE TRIGGER USER")
-            for name in reversed(_tables(set(metadata.tables))):
+            for name in reversed(_tables(set(metadata.tables) - INSTALLATION)):
                 db.driver(f'DELETE FROM "{name}"')
             for done, name in enumerate(names):
                 step(done / len(names))

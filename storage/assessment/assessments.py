@@ -215,6 +215,8 @@ def _counting(statuses: tuple[str, ...] | None) -> bool:
     return statuses is not None and set(statuses) == set(COUNTED)
 
 
+_KPI_COLUMNS = ("assessment_id", "kpi", "fiscal_year", "self_value", "review_value", "item", "floor", "ceiling",
+                "target", "direction", "suitable", "suitable_reason")  # a KPI's result with its unit KPI's bounds
 _LIVE_KPIS = ("SELECT k.assessment_id, k.kpi, k.fiscal_year, k.self_value, k.review_value, uk.item, uk.floor, "
               "uk.ceiling, uk.target, uk.direction, uk.suitable, uk.suitable_reason FROM kpi_results k "
               "LEFT JOIN unit_kpis uk ON uk.assessment_id = k.assessment_id AND uk.kpi = k.kpi")
@@ -229,9 +231,10 @@ def _values(statuses: tuple[str, ...] | None) -> tuple[str, str]:
         return f"JOIN assessments s ON s.id = {alias}.assessment_id AND s.status {'=' if returned else '!='} 'returned'"
 
     answers = (f"(SELECT c.assessment_id, c.checkpoint, c.self_met, c.review_met FROM checkpoint_answers c "
-               f"{only('c', False)} UNION ALL SELECT r.* FROM record_answers r {only('r', True)})")
+               f"{only('c', False)} UNION ALL SELECT r.assessment_id, r.checkpoint, r.self_met, r.review_met "
+               f"FROM record_answers r {only('r', True)})")
     kpis = (f"(SELECT k_.* FROM ({_LIVE_KPIS}) k_ {only('k_', False)} UNION ALL "
-            f"SELECT r.* FROM record_kpis r {only('r', True)})")
+            f"SELECT {', '.join('r.' + c for c in _KPI_COLUMNS)} FROM record_kpis r {only('r', True)})")
     return answers, kpis
 
 

@@ -114,9 +114,9 @@ def save(db: Store, actor: User, year: int, item: str, before: dict | None = Non
                 raise FieldConflict(f"{item}/{name}", actor.username, current)
         merged = {**stored, **checked}
         db.execute("INSERT INTO exam_scores (year, user_id, item, percent, rationale, strengths, ofis, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (year, user_id, item) DO UPDATE SET percent = "
-                   "excluded.percent, rationale = excluded.rationale, strengths = excluded.strengths, ofis = "
-                   "excluded.ofis, updated_at = excluded.updated_at",
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (department_id, year, user_id, item) "
+                   "DO UPDATE SET percent = excluded.percent, rationale = excluded.rationale, "
+                   "strengths = excluded.strengths, ofis = excluded.ofis, updated_at = excluded.updated_at",
                    [year, actor.id, item, merged["percent"], merged["rationale"] or "", merged["strengths"] or "",
                     merged["ofis"] or "", now()])
         audit.record(db, actor.username, "exam_score", "cycle", year, item=item,
@@ -202,9 +202,10 @@ def agree(db: Store, actor: User, year: int, item: str, percent, reason: str, st
         if row and row[0] not in (before, percent):
             raise FieldConflict(item, row[1], row[0])
         db.execute("INSERT INTO exam_consensus (year, item, percent, reason, strengths, ofis, agreed_by, agreed_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (year, item) DO UPDATE SET percent = excluded.percent, "
-                   "reason = excluded.reason, strengths = excluded.strengths, ofis = excluded.ofis, agreed_by = "
-                   "excluded.agreed_by, agreed_at = excluded.agreed_at",
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (department_id, year, item) "
+                   "DO UPDATE SET percent = excluded.percent, reason = excluded.reason, "
+                   "strengths = excluded.strengths, ofis = excluded.ofis, agreed_by = excluded.agreed_by, "
+                   "agreed_at = excluded.agreed_at",
                    [year, item, percent, reason, strengths, ofis, actor.username, now()])
         audit.record(db, actor.username, "exam_agree", "cycle", year, item=item, percent=percent, chars=len(reason))
 

@@ -94,10 +94,17 @@ def save(db: Store, actor: User, expected_version: int, values: dict, logo: tupl
         if not changed and not logo_changed:
             return stored["version"]
         version = stored["version"] + 1
-        db["department_identity"].upsert({"id": 1, **after, "logo": new_logo[0], "logo_type": new_logo[1],
-                                          "version": version, "updated_at": now(), "updated_by": actor.username},
-                                         pk="id")
+        db["department_identity"].upsert({"department_id": db.department, "id": 1, **after, "logo": new_logo[0],
+                                          "logo_type": new_logo[1], "version": version, "updated_at": now(),
+                                          "updated_by": actor.username}, pk=("department_id", "id"))
+        name_department(db, after["name_th"], after["name_en"])
         audit.record(db, actor.username, "update", "department_identity", 1, **changed,
                      **({"logo": "removed" if new_logo[0] is None else f"{len(new_logo[0]):,} bytes"}
                         if logo_changed else {}))
     return version
+
+
+def name_department(db: Store, name_th: str, name_en: str | None) -> None:
+    """Inside a write transaction: the acting department's name in the installation's list of departments, as
+    its identity names it."""
+    db.execute("UPDATE departments SET name_th = ?, name_en = ? WHERE id = ?", [name_th, name_en, db.department])

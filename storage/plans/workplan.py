@@ -131,7 +131,8 @@ def _step(row: dict) -> dict:
 def get(db: Store, actor: User, year: int) -> Plan | None:
     """The year's plan with its steps in order; every signed-in role may read it."""
     acting(db, actor)
-    rows = list(db.query("SELECT * FROM workplans WHERE year = ?", [year]))
+    rows = list(db.query("SELECT year, version, status, approved_by, approved_at, updated_at, updated_by "
+                         "FROM workplans WHERE year = ?", [year]))
     if not rows:
         return None
     steps = [_step(r) for r in db.query("SELECT * FROM workplan_steps WHERE year = ? ORDER BY position, id", [year])]

@@ -205,7 +205,7 @@ def save_answers(db: Store, actor: User, year: int, expected_version: int, ticks
             _require_unchanged(db, year, cp, bool(before[cp]), bool(ticks.get(cp)), bool(row and row[0]),
                                "dept_answers", ("ticks", cp))
         db.executemany("INSERT INTO dept_answers (year, checkpoint, met) VALUES (?, ?, ?) ON CONFLICT "
-                            "(year, checkpoint) DO UPDATE SET met = excluded.met",
+                            "(department_id, year, checkpoint) DO UPDATE SET met = excluded.met",
                             [(year, cp, int(bool(met))) for cp, met in ticks.items()])
         audit.record(db, actor.username, "dept_answers", "dept_record", year,
                      ticks={cp: bool(met) for cp, met in ticks.items()}, version=version)
@@ -231,8 +231,8 @@ def save_narrative(db: Store, actor: User, year: int, expected_version: int, ite
             row = db.execute("SELECT text FROM dept_narratives WHERE year = ? AND item = ?", [year, item]).fetchone()
             _require_unchanged(db, year, item, clean(before).strip(), text, clean(row[0] or "") if row else "",
                                "dept_narrative", ("item",), item)
-        db.execute("INSERT INTO dept_narratives (year, item, text) VALUES (?, ?, ?) ON CONFLICT (year, item) "
-                   "DO UPDATE SET text = excluded.text", [year, item, text])
+        db.execute("INSERT INTO dept_narratives (year, item, text) VALUES (?, ?, ?) "
+                   "ON CONFLICT (department_id, year, item) DO UPDATE SET text = excluded.text", [year, item, text])
         audit.record(db, actor.username, "dept_narrative", "dept_record", year, item=item, chars=len(text),
                      version=version)
     return version
@@ -251,8 +251,9 @@ def _require_adli(framework: Framework, item: str, part: str) -> None:
 
 
 def _write_adli(db: Store, year: int, item: str, part: str, text: str) -> None:
-    db.execute("INSERT INTO dept_adli (year, item, part, text) VALUES (?, ?, ?, ?) ON CONFLICT (year, item, part) "
-               "DO UPDATE SET text = excluded.text", [year, item, part, text])
+    db.execute("INSERT INTO dept_adli (year, item, part, text) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT (department_id, year, item, part) DO UPDATE SET text = excluded.text",
+               [year, item, part, text])
     if not text:  # an emptied part has taken nothing from anyone
         db.execute("DELETE FROM dept_adli_sources WHERE year = ? AND item = ? AND part = ?", [year, item, part])
 
@@ -332,7 +333,7 @@ def save_kpi_values(db: Store, actor: User, year: int, expected_version: int,
             _require_unchanged(db, year, f"{kpi_id}/{fiscal_year}", shown, checked.get((kpi_id, fiscal_year)),
                                row[0] if row else None, "dept_kpis", ("values", f"{kpi_id}/{fiscal_year}"))
         db.executemany("INSERT INTO dept_kpis (year, kpi, fiscal_year, value) VALUES (?, ?, ?, ?) ON CONFLICT "
-                            "(year, kpi, fiscal_year) DO UPDATE SET value = excluded.value",
+                            "(department_id, year, kpi, fiscal_year) DO UPDATE SET value = excluded.value",
                             [(year, k, fy, v) for (k, fy), v in checked.items()])
         audit.record(db, actor.username, "dept_kpis", "dept_record", year,
                      values={f"{k}/{fy}": v for (k, fy), v in checked.items()}, version=version)
@@ -409,7 +410,7 @@ def save_kpi_note(db: Store, actor: User, year: int, expected_version: int, kpi:
                                    (f"{name}_of",), kpi)
         merged = {name: stored[name] if value is None else value for name, value in new.items()}
         db.execute("INSERT INTO dept_kpi_notes (year, kpi, analysis, items) VALUES (?, ?, ?, ?) ON CONFLICT "
-                   "(year, kpi) DO UPDATE SET analysis = excluded.analysis, items = excluded.items",
+                   "(department_id, year, kpi) DO UPDATE SET analysis = excluded.analysis, items = excluded.items",
                    [year, kpi, merged["analysis"], json.dumps(merged["items"])])
         audit.record(db, actor.username, "dept_kpi_note", "dept_record", year, kpi=kpi,
                      **{f"{name}_of": kpi for name, value in new.items() if value is not None},
@@ -535,7 +536,8 @@ def save_profile(db: Store, actor: User, year: int, part: str, text: str, before
         if stored not in (clean(before).strip(), text):
             raise FieldConflict(part, row[1], stored)
         db.execute("INSERT INTO org_profiles (year, part, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) "
-                   "ON CONFLICT (year, part) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at, "
-                   "updated_by = excluded.updated_by", [year, part, text, now(), actor.username])
+                   "ON CONFLICT (department_id, year, part) DO UPDATE SET text = excluded.text, "
+                   "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                   [year, part, text, now(), actor.username])
         audit.record(db, actor.username, "profile", "dept_record", year, part=part, chars=len(text))
         return profile_version(db, year)

@@ -1,0 +1,147 @@
+"""Departments side by side in one store: every row a department owns carries its department, keys that were
+unique within one department are unique within each, and on PostgreSQL row-level security lets a connection
+see and write only its acting department's rows, whatever statement it sends."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+from stores import on_server
+
+from storage import connect
+from storage.assessment import years
+from storage.db import transaction
+from storage.organisation import accounts
+from storage.tables import metadata
+
+REVISION = Path(__file__).resolve().parent.parent / "storage" / "revisions" / "versions" / "0003_departments.py"
+_spec = importlib.util.spec_from_file_location("departments_revision", REVISION)
+revision = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(revision)
+
+OWNED = revision.OWNED
+INSTALLATION = {"meta", "sign_in_attempts", "web_sessions", "departments"}
+needs_server = pytest.mark.skipif(not on_server(), reason="row-level security is PostgreSQL's (make test-postgres)")
+
+
+def second_department(db, code: str = "second") -> int:
+    """A second department in the store (as the ministry's admin will make one), its id."""
+    db.execute("INSERT INTO departments (code, name_th, name_en) VALUES (?, ?, ?)", [code, "กรมที่สอง", "Second"])
+    return db.execute("SELECT id FROM departments WHERE code = ?", [code]).fetchone()[0]
+
+
+def test_every_table_is_the_installation_s_or_a_department_s():
+    """A new table must say whose rows it holds: ``storage.tables`` gives a department's a department_id, and the
+    revision lists it (so that PostgreSQL's row-level security covers it)."""
+    for table in metadata.sorted_tables:
+        if table.name in INSTALLATION - {"web_sessions"}:
+            assert "department_id" not in table.c, table.name
+        else:
+            assert "department_id" in table.c, table.name
+            assert not table.c.department_id.nullable, table.name
+    assert set(OWNED) == set(metadata.tables) - INSTALLATION
+
+
+def test_a_store_s_rows_are_its_first_department_s(full_demo_db):
+    db = full_demo_db
+    assert db.department == 1
+    assert db.execute("SELECT id, code FROM departments").fetchall() == [(1, "main")]
+    for name in OWNED:
+        assert db.execute(f"SELECT COUNT(*) FROM {name} WHERE department_id <> 1").fetchone()[0] == 0, name
+    assert db.execute("SELECT COUNT(*) FROM assessments").fetchone()[0] > 0
+
+
+def test_the_first_department_is_named_as_the_store_s_identity(full_demo_db):
+    identity = full_demo_db.execute("SELECT name_th, name_en FROM department_identity").fetchone()
+    assert full_demo_db.execute("SELECT name_th, name_en FROM departments WHERE id = 1").fetchone() == identity
+
+
+def test_a_row_written_without_its_department_is_the_acting_department_s(db):
+    other = second_department(db)
+    db.act_for(other)
+    db.execute("INSERT INTO units (code, name_th) VALUES (?, ?)", ["U1", "หน่วยหนึ่ง"])
+    db["units"].insert({"code": "U2", "name_th": "หน่วยสอง"})
+    db.act_for(1)
+    db.execute("INSERT INTO units (code, name_th) VALUES (?, ?)", ["U1", "หน่วยหนึ่ง"])  # a code in each department
+    rows = db.execute("SELECT department_id, code FROM units ORDER BY department_id, code").fetchall()
+    assert rows == ([(1, "U1")] if on_server() else [(1, "U1"), (other, "U1"), (other, "U2")])
+    db.act_for(other)
+    assert db.execute("SELECT department_id, code FROM units ORDER BY code").fetchall() == (
+        [(other, "U1"), (other, "U2")] if on_server() else rows)
+
+
+@needs_server
+def test_two_departments_run_the_same_year(db):
+    """A year, its phases and its criteria file are each department's own: the same year opens in both."""
+    other = second_department(db)
+    for department in (1, other):
+        db.act_for(department)
+        admin = accounts.create_user(db, f"admin{department}", "x", "admin", weak_password=True)
+        years.open_year(db, admin, 2569)
+    db.act_for(other)
+    assert years.cycle(db, 2569)["status"] == "open"
+    assert db.execute("SELECT COUNT(*) FROM cycles WHERE department_id = ?", [other]).fetchone()[0] == 1
+
+
+def test_the_acting_department_changes_only_between_transactions(db):
+    with transaction(db), pytest.raises(RuntimeError):
+        db.act_for(2)
+    assert db.department == 1
+
+
+# ---- PostgreSQL's wall: row-level security -------------------------------------------------------------
+
+@needs_server
+def test_the_store_s_role_is_held_to_the_policies(db):
+    """Row-level security binds neither a superuser nor a role that bypasses it: the tests' stores connect as
+    neither, as an installation's must."""
+    assert db.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").fetchone() == (
+        False,)
+    forced = dict(db.execute("SELECT relname, relforcerowsecurity AND relrowsecurity FROM pg_class "
+                             "WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace").fetchall())
+    assert {name for name, on in forced.items() if on} == set(OWNED)
+
+
+@needs_server
+def test_another_department_s_rows_are_out_of_sight_whatever_is_asked(full_demo_path):
+    """Acting for a second department, no statement reads, changes or deletes a row of the first's, in any
+    table; rows written naming the first department are refused by the database."""
+    with connect(full_demo_path) as first:
+        before = {name: first.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] for name in OWNED}
+        other = second_department(first)
+    assert before["assessments"] > 0 and before["audit_log"] > 0
+    with connect(full_demo_path) as db:
+        db.act_for(other)
+        for name in OWNED:
+            assert db.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] == 0, name
+            assert db.execute(f"DELETE FROM {name}").rowcount == 0, name
+            assert db.execute(f"UPDATE {name} SET department_id = {other}").rowcount == 0, name
+        with pytest.raises(DBAPIError, match="row-level security"):
+            db.execute("INSERT INTO units (code, name_th, department_id) VALUES (?, ?, 1)", ["X", "แทรก"])
+    with connect(full_demo_path) as first:
+        assert {name: first.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] for name in OWNED} == before
+
+
+@needs_server
+def test_a_connection_acting_for_no_department_sees_nothing_and_writes_nothing(full_demo_path):
+    with connect(full_demo_path) as db:
+        db.execute("SELECT set_config('pmqa.department', '', false)")
+        assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+        with pytest.raises(DBAPIError, match=r"row-level security|department_id"):
+            db.execute("INSERT INTO units (code, name_th) VALUES (?, ?)", ["X", "แทรก"])
+
+
+@needs_server
+def test_departments_write_without_waiting_for_one_another(db):
+    """Each department's writes take their own lock: one department's long transaction does not hold up
+    another's save."""
+    other = second_department(db)
+    with connect(db.location) as second:
+        second.act_for(other)
+        with transaction(db):
+            db.execute("INSERT INTO units (code, name_th) VALUES (?, ?)", ["A", "ก"])
+            with transaction(second):  # would wait for the first (and time out) if both took one lock
+                second.execute("INSERT INTO units (code, name_th) VALUES (?, ?)", ["A", "ก"])
