@@ -70,6 +70,13 @@ def test_the_department_source_is_the_assessment_of_record(full_demo_db):
     assert found.total == pytest.approx(record.total) and found.units_counted == 1
 
 
+def test_a_unit_user_may_not_read_a_departments_year(demo_db):
+    from storage.errors import AccessDenied
+
+    with pytest.raises(AccessDenied):
+        ministry.department_year(demo_db, reader(demo_db, "unit"), YEAR, key="x")
+
+
 def test_a_year_without_scores_names_its_tiers_without_readiness(demo_db):
     found = ministry.department_year(demo_db, reader(demo_db), YEAR, key="x", source="department")
     assert found.total is None and found.scores == () and found.progress.record_status is None
@@ -225,6 +232,20 @@ def test_trends_per_department_year_and_category():
 def test_every_share_is_within_zero_and_one(made):
     shares = ministry.heatmap(made).shares.to_numpy(dtype=float)
     assert ((shares[~np.isnan(shares)] >= 0) & (shares[~np.isnan(shares)] <= 1)).all()
+
+
+@FAST
+@given(departments())
+def test_a_compared_share_is_the_score_over_the_columns_maximum(made):
+    found = ministry.heatmap(made)
+    maxima = found.comparability.maxima.reindex(found.shares.columns).to_numpy(dtype=float)
+    shares, scores = found.shares.to_numpy(dtype=float), found.scores.to_numpy(dtype=float)
+    assert (np.isnan(shares) == np.isnan(scores)).all()
+    assert np.allclose(shares * maxima, scores, equal_nan=True)
+    by_key = {d.key: d for d in made}
+    for key in found.scores.index:  # the scores are the department's own, where compared
+        own = {**by_key[key].categories, TOTAL: by_key[key].total}
+        assert all(np.isnan(v) or v == own[c] for c, v in found.scores.loc[key].items())
 
 
 @FAST
