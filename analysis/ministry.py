@@ -236,6 +236,13 @@ def _checked(departments: Sequence[DepartmentYear], one_year: bool = True) -> li
     return ordered
 
 
+def labels(departments: Sequence[DepartmentYear], lang: str = "th", short: bool = True) -> dict[str, str]:
+    """Key -> the department's short name (or, ``short=False``, full name) in ``lang``, for the charts' ``labels``
+    and ``names``; a department given for several years is named as its latest year names it."""
+    ordered = sorted(departments, key=lambda d: (d.key, d.year))
+    return {d.key: (d.short if short else d.name).get(lang) for d in ordered}
+
+
 def _categories(departments: Sequence[DepartmentYear]) -> pd.DataFrame:
     """One row per department and category its year assesses: maximum and score (NaN without scores)."""
     rows = [(d.key, c.id, c.maximum, d.categories.get(c.id, np.nan)) for d in departments

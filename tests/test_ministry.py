@@ -225,6 +225,13 @@ def test_trends_per_department_year_and_category():
     assert ministry.trend_matrix(found, 2, "score").loc[2569, "A"] == 150.0
 
 
+def test_labels_name_departments_by_their_latest_year():
+    made = [department("B", None, name_th="กรม ข"), department("A", None, year=2569, name_th="กรมเดิม"),
+            department("A", None, name_th="กรมใหม่")]
+    assert ministry.labels(made) == {"A": "กรมใหม่", "B": "กรม ข"}
+    assert ministry.labels(made, "en", short=False) == {"A": "Department A", "B": "Department B"}
+
+
 # -- properties ---------------------------------------------------------------------------------------------
 
 @FAST
