@@ -2,7 +2,8 @@
 
 Sheets (named in the chosen language): a note on what is compared and how (the year, score source and method,
 build time, how many departments, and the rules of comparison); each department's share of the maximum per
-category and in total; the scores behind them; readiness per award tier, and per department and tier; the
+category and in total (coloured as the chart's heatmap, its darkest blue left out so the figures stay readable);
+the scores behind them; readiness per award tier, and per department and tier; the
 progress of the year; the trends across years; the criteria each department uses; and what is not compared, with
 the reason. The figures are those of ``analysis.ministry``; the sheets follow ``reports.workbook`` (a bold frozen
 header row with filters, number formats, Tahoma, print set-up; user text made inert).
@@ -16,10 +17,12 @@ from datetime import UTC, datetime
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, NamedStyle
+from openpyxl.utils import get_column_letter
 
 from analysis.ministry import TOTAL, DepartmentYear, TierReadiness, heatmap, progress, readiness, trends
-from charts.ministry import reason_text
+from charts.ministry import SHARE_SCALE, reason_text
 from i18n import translate
 from i18n.format import score_text, status_label
 from reports.ofi_export import FONT, _as_local_time, sheet_title
@@ -98,6 +101,13 @@ def ministry_workbook(departments: Sequence[DepartmentYear], history: Sequence[D
                                 (sheets["scores"], found.scores, "score")):
         _write(sheet, headers, [[key, names[key], *frame.loc[key, columns].tolist()] for key in frame.index],
                widths, lang, dict.fromkeys(numbers, style))
+    if len(found.shares) and columns:  # the shares coloured as the chart colours them: the sheet reads as a heatmap
+        cells = f"C2:{get_column_letter(2 + len(columns))}{1 + len(found.shares)}"
+        (low, start), (middle, mid), (_, end), (high, _) = SHARE_SCALE  # Excel takes three colours: not the darkest
+        sheets["heatmap"].conditional_formatting.add(cells, ColorScaleRule(
+            start_type="num", start_value=low, start_color=start.lstrip("#").upper(),
+            mid_type="num", mid_value=middle, mid_color=mid.lstrip("#").upper(),
+            end_type="num", end_value=high, end_color=end.lstrip("#").upper()))
 
     ready = readiness(departments, lang)
     yes_no = {True: t("mn_yes"), False: t("mn_no")}

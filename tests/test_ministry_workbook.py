@@ -86,6 +86,8 @@ def test_the_figures_are_the_roll_ups(lang):
         assert [None if v != v else v for v in expected] == [pytest.approx(v) if v is not None else None
                                                             for v in values]
     assert shares["C2"].number_format == "0.0%"
+    (rule_range, rules), = shares.conditional_formatting._cf_rules.items()
+    assert str(rule_range.sqref) == "C2:J4" and rules[0].type == "colorScale"
     scores = {r[0]: r[2:] for r in rows(book[translate("mn_sheet_scores", lang)])}
     assert scores["C"][0] == 420.0 and scores["C"][2] is None and scores["B"][7] is None
 
