@@ -11,6 +11,7 @@ import pytest
 
 from charts import category_bars
 from charts.followup import action_bars, points_bars
+from charts.ministry import ministry_heatmap, progress_bars, readiness_bars, trend_lines
 from charts.overview import category_radar, kpi_panels, lens_bars, ofi_pareto, self_vs_review, unit_heatmap
 from charts.theme import plain, wrap_words
 from charts.workplan import workplan_gantt
@@ -161,3 +162,28 @@ def test_lens_names():
 def test_self_against_review_with_a_label_that_is_not_a_category():
     scores = pd.Series([300.0, 310.0], index=[1, HOSTILE])
     assert_plain(self_vs_review(scores, scores + 10, "th", THRESHOLDS))
+
+
+def test_ministry_charts_department_and_tier_names():
+    """The ministry roll-up's charts: departments' names (their identity, typed by their admins) and award tiers'
+    names (a criteria file's) in rows, hovers and legends."""
+    shares = pd.DataFrame({1: [0.6, 0.4], "total": [0.6, float("nan")]}, index=["A", "B"])
+    left_out = pd.DataFrame({"department": ["B"], "category": ["total"], "reason": ["other_categories"],
+                             "maximum": [500.0], "compared_maximum": [500.0]})
+    names = {"A": HOSTILE, "B": "กรม ข"}
+    fig = ministry_heatmap(shares, shares * 500, left_out, "th", names, names)
+    assert_plain(fig)
+    assert plain(HOSTILE) in fig.data[0].y and {c[0] for row in fig.data[0].customdata for c in row} == {"A", "B"}
+    tiers = pd.DataFrame({"tier": ["advance"], "name": [HOSTILE], "ready": [1], "not_ready": [1], "no_scores": [0],
+                          "without_tier": [0], "ready_departments": [["A"]], "not_ready_departments": [["B"]]})
+    assert_plain(readiness_bars(tiers, "th", names))
+    progress = pd.DataFrame({"units_total": [4, 2], "submitted": [2, 2], "reviewed": [1, 0],
+                             "submitted_share": [0.5, 1.0], "reviewed_share": [0.25, 0.0],
+                             "record_status": ["approved", None], "application_built": [None, None]},
+                            index=["A", "B"])
+    assert list(progress_bars(progress, "th", names).data[0].y) == [plain(HOSTILE), "กรม ข"]
+    assert_plain(progress_bars(progress, "th", names))
+    matrix = pd.DataFrame({"A": [0.5, 0.6]}, index=[2569, 2570])
+    fig = trend_lines(matrix, "th", names)
+    assert_plain(fig)
+    assert fig.data[0].name == plain(HOSTILE)
