@@ -216,6 +216,8 @@ class Store:
 
     def act_for(self, department: int) -> None:
         """Act for ``department`` from the next statement on (never inside a transaction)."""
+        if int(department) == self._acting[0]:
+            return
         if self.depth:
             raise RuntimeError("the acting department changes between transactions, not inside one")
         self._acting[0] = int(department)

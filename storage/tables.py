@@ -17,7 +17,8 @@ Departments: every table a department owns has a ``department_id`` whose default
 department (``ACTING``), so that a statement that does not name the department writes the acting one's; a key
 that is unique only within a department (a year, a checksum, a file's name) has the department first, and so
 have the references to it. On PostgreSQL row-level security shows a connection only its acting department's
-rows (revision 0003). ``meta``, ``sign_in_attempts`` and ``web_sessions`` belong to the installation.
+rows (revision 0003). ``meta``, ``sign_in_attempts``, ``web_sessions``, ``departments`` and ``directory`` belong to
+the installation.
 """
 
 from __future__ import annotations
@@ -52,10 +53,24 @@ departments = Table(
     Column("code", TEXT, nullable=False),
     Column("name_th", TEXT, nullable=False),
     Column("name_en", TEXT),
+    Column("kind", TEXT, nullable=False, server_default=text("'department'")),  # or "ministry": the tree's root
+    Column("parent_id", Integer, ForeignKey("departments.id")),
     Column("active", Integer, nullable=False, server_default=text("1")),
     Column("created_at", TEXT),
     Column("created_by", TEXT),
     Index("idx_departments_code", "code", unique=True),
+)
+
+# Which department each account signs in to, kept with ``users`` by the database (triggers): the one table a
+# sign-in reads before it knows the department to act for.
+directory = Table(
+    "directory", metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=False),
+    Column("username", TEXT, nullable=False),
+    Column("email", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False),
+    Index("idx_directory_username", "username", unique=True),
+    Index("idx_directory_email", "email"),
 )
 
 meta = Table(

@@ -5,6 +5,7 @@ see and write only its acting department's rows, whatever statement it sends."""
 from __future__ import annotations
 
 import importlib.util
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from stores import on_server
 from storage import connect
 from storage.assessment import years
 from storage.db import transaction
-from storage.organisation import accounts
+from storage.errors import InputError
+from storage.organisation import accounts, signin
 from storage.tables import metadata
 
 REVISION = Path(__file__).resolve().parent.parent / "storage" / "revisions" / "versions" / "0003_departments.py"
@@ -23,7 +25,7 @@ revision = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(revision)
 
 OWNED = revision.OWNED
-INSTALLATION = {"meta", "sign_in_attempts", "web_sessions", "departments"}
+INSTALLATION = {"meta", "sign_in_attempts", "web_sessions", "departments", "directory"}
 needs_server = pytest.mark.skipif(not on_server(), reason="row-level security is PostgreSQL's (make test-postgres)")
 
 
@@ -37,7 +39,7 @@ def test_every_table_is_the_installation_s_or_a_department_s():
     """A new table must say whose rows it holds: ``storage.tables`` gives a department's a department_id, and the
     revision lists it (so that PostgreSQL's row-level security covers it)."""
     for table in metadata.sorted_tables:
-        if table.name in INSTALLATION - {"web_sessions"}:
+        if table.name in INSTALLATION - {"web_sessions", "directory"}:
             assert "department_id" not in table.c, table.name
         else:
             assert "department_id" in table.c, table.name
@@ -145,3 +147,46 @@ def test_departments_write_without_waiting_for_one_another(db):
             db.execute("INSERT INTO units (code, name_th) VALUES (?, ?)", ["A", "ก"])
             with transaction(second):  # would wait for the first (and time out) if both took one lock
                 second.execute("INSERT INTO units (code, name_th) VALUES (?, ?)", ["A", "ก"])
+
+
+# ---- signing in: the directory names each account's department ------------------------------------------
+
+def test_the_directory_follows_the_accounts(db):
+    """The database keeps the directory with ``users``, whatever writes them."""
+    user = accounts.create_user(db, "somchai", "x", "admin", email="somchai@dept.go.th", weak_password=True)
+    assert db.execute("SELECT user_id, username, email, department_id FROM directory").fetchall() == [
+        (user.id, "somchai", "somchai@dept.go.th", 1)]
+    db.execute("UPDATE users SET email = 'new@dept.go.th' WHERE id = ?", [user.id])
+    assert db.execute("SELECT email FROM directory").fetchall() == [("new@dept.go.th",)]
+    db.execute("DELETE FROM users")
+    assert db.execute("SELECT COUNT(*) FROM directory").fetchone() == (0,)
+
+
+@needs_server
+def test_a_user_name_or_e_mail_is_one_account_s_in_the_whole_installation(db):
+    accounts.create_user(db, "somchai", "x", "admin", email="somchai@dept.go.th", weak_password=True)
+    db.act_for(second_department(db))
+    with pytest.raises(InputError, match="error_username_taken"):
+        accounts.create_user(db, "somchai", "x", "admin", weak_password=True)
+    with pytest.raises(InputError, match="error_email_taken"):
+        accounts.create_user(db, "somsri", "x", "admin", email="SOMCHAI@dept.go.th", weak_password=True)
+
+
+@needs_server
+def test_signing_in_acts_for_the_account_s_department(db):
+    """A sign-in, a browser coming back with its token, and single sign-on each find the account in its own
+    department, whichever department the store acted for before."""
+    other = second_department(db)
+    db.act_for(other)
+    accounts.create_user(db, "somsri", "secret pass 1", "admin", email="somsri@second.go.th", weak_password=True)
+    db.act_for(1)
+    outcome = signin.sign_in(db, "somsri", "secret pass 1")
+    assert outcome.user is not None and outcome.user.department_id == other and db.department == other
+    token = signin.open_session(db, outcome.user, timedelta(minutes=30))
+    db.act_for(1)
+    assert signin.resume_session(db, token, timedelta(minutes=30)).username == "somsri" and db.department == other
+    db.act_for(1)
+    assert signin.sign_in_sso(db, "somsri@second.go.th", True, "test").user.username == "somsri"
+    assert db.department == other
+    db.act_for(1)
+    assert signin.sign_in(db, "somsri", "wrong password").user is None

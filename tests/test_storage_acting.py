@@ -5,15 +5,17 @@ the account allows; the OFI register, one OFI, a unit's OFIs and the status tabl
 from __future__ import annotations
 
 import dataclasses
+import sys
 from datetime import date
 
 import pytest
+from stores import on_server
 
 from storage.assessment import answers, assessments, reviews, years
 from storage.db import transaction
-from storage.errors import AccessDenied
+from storage.errors import AccessDenied, InputError
 from storage.files import evidence
-from storage.organisation import org
+from storage.organisation import accounts, org
 from storage.plans import ofis
 
 YEAR = 2570
@@ -124,3 +126,38 @@ def test_a_unit_reads_only_its_own_units_ofis_and_status(store):
     everything = ofis.register(db, store["committee"], YEAR)
     assert {store["own_ofi"], store["other_ofi"]} <= set(everything["id"])
     assert len(assessments.status_table(db, store["committee"], YEAR)) == len(org.units(db))
+
+
+# ---- departments: the store's check, and PostgreSQL's wall behind it ------------------------------------
+
+def _second_department(db) -> int:
+    db.execute("INSERT INTO departments (code, name_th) VALUES ('second', 'กรมที่สอง')")
+    return db.execute("SELECT id FROM departments WHERE code = 'second'").fetchone()[0]
+
+
+@pytest.mark.parametrize("name", ACTS)
+def test_an_account_of_another_department_is_refused(store, name):
+    """An object naming another department is refused by the store, whatever else it claims."""
+    role, act = ACTS[name]
+    with pytest.raises(AccessDenied):
+        act(store, dataclasses.replace(store[role], department_id=_second_department(store["db"])))
+
+
+@pytest.mark.skipif(not on_server(), reason="row-level security is PostgreSQL's (make test-postgres)")
+@pytest.mark.parametrize("name", ACTS)
+def test_with_the_store_s_department_check_removed_the_database_still_refuses(store, name, monkeypatch):
+    """The store's check disabled on purpose: a store acting for another department (as a session handed the
+    wrong one would) still gets nowhere with this department's genuine accounts, their rows and their data,
+    because PostgreSQL shows that connection none of them."""
+    role, act = ACTS[name]
+    db = store["db"]
+    monkeypatch.setattr(accounts, "in_acting_department", lambda db, user: True)
+    known = {"version": version(db, store["aid"]), "submitted": submitted(store)}  # read while they can be
+    monkeypatch.setattr(sys.modules[__name__], "version", lambda db, aid: known["version"])
+    monkeypatch.setattr(sys.modules[__name__], "submitted", lambda s: known["submitted"])
+    before = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("ofis", "ofi_notes", "narratives")}
+    db.act_for(_second_department(db))
+    with pytest.raises((AccessDenied, InputError)):  # the account is not there, or what it names is not
+        act(store, store[role])
+    db.act_for(1)
+    assert {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in before} == before

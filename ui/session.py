@@ -29,7 +29,7 @@ import streamlit as st
 from i18n import LANGUAGES
 from storage import DEFAULT_PATH, open_store
 from storage.db import now
-from storage.engine import DatabaseError, Location, Store, is_server, shown
+from storage.engine import DEPARTMENT, DatabaseError, Location, Store, is_server, shown
 from storage.errors import InputError
 from storage.organisation import signin
 from storage.organisation.accounts import User, get_user
@@ -107,7 +107,8 @@ def store() -> Store:
         with _shelf_lock:
             shelved = _shelf.get(path)
             db = shelved.pop() if shelved else None
-        held.stores[path] = db or _opened(path)
+        db = held.stores[path] = db or _opened(path)
+        db.act_for(st.session_state.get("department_id", DEPARTMENT))  # the signed-in account's, not the last run's
     return held.stores[path]
 
 
@@ -340,6 +341,7 @@ def _remember(user: User | None, token: str | None = None) -> None:
     reload (a new one, unless resuming with the browser's)."""
     if user is not None:
         st.session_state["user_id"], st.session_state["username"] = user.id, user.username
+        st.session_state["department_id"] = user.department_id
         st.session_state["last_active"] = st.session_state["token_touched"] = time.time()
         st.session_state["session_token"] = token or signin.open_session(store(), user, _idle())
         st.session_state["signed_in_at"] = now()
@@ -380,6 +382,6 @@ def _forget(close_token: bool = True) -> None:
     token = st.session_state.pop("session_token", None)
     if token and close_token:
         signin.close_session(store(), token)
-    for key in ("user_id", "username", "last_active"):
+    for key in ("user_id", "username", "department_id", "last_active"):
         st.session_state.pop(key, None)
     st.session_state["sso_paused"] = True  # the provider's cookie does not sign this session in again

@@ -20,9 +20,10 @@ from storage.tables import metadata
 
 BATCH = 500  # rows per statement
 BOOKKEEPING = {"alembic_version", "_migrations"}  # each store keeps its own
-# The installation's departments: each store has its own (a new store its first, made by its migrations), and a
-# store's rows move with the department they belong to.
-INSTALLATION = {"departments"}
+# The installation's departments and directory of accounts: each store has its own (a new store its first
+# department, made by its migrations; the directory kept by the database as accounts are written), and a store's
+# rows move with the department they belong to.
+INSTALLATION = {"departments", "directory"}
 
 
 def _tables(names: set[str]) -> list[str]:

@@ -15,7 +15,7 @@ from zxcvbn import zxcvbn
 
 from storage import audit
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import DEPARTMENT, Store
 from storage.errors import AccessDenied, InputError
 from storage.schema import ROLES
 from storage.text import clean
@@ -62,6 +62,7 @@ class User:
     role: str
     unit_id: int | None
     must_change_password: bool = False
+    department_id: int = DEPARTMENT  # the department the account belongs to, and acts for
 
     def can_see_unit(self, unit_id: int) -> bool:
         return self.role != "unit" or self.unit_id == unit_id
@@ -121,8 +122,8 @@ def _check_profile(display_name: str, email: str) -> None:
 
 def _check_email_free(db: Store, email: str, user_id: int | None = None) -> None:
     """Inside the transaction: no other account has this e-mail (it signs in through single sign-on)."""
-    if email and db.execute("SELECT 1 FROM users WHERE lower(email) = lower(?) AND id IS DISTINCT FROM ?",
-                            [email, user_id]).fetchone():
+    if email and db.execute("SELECT 1 FROM directory WHERE lower(email) = lower(?) AND user_id IS DISTINCT FROM ?",
+                            [email, user_id]).fetchone():  # in any department: one account an e-mail
         raise InputError("error_email_taken", email=email)
 
 
@@ -139,7 +140,7 @@ def create_user(db: Store, username: str, password: str, role: str, display_name
     if not weak_password:
         check_password(password, username, display_name, email)
     with transaction(db):
-        if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+        if department_of(db, username) is not None:  # in any department: a name signs in to one account
             raise InputError("error_username_taken", name=username)
         _check_email_free(db, email)
         user_id = db["users"].insert({
@@ -148,7 +149,22 @@ def create_user(db: Store, username: str, password: str, role: str, display_name
             "email": email or None, "must_change_password": int(must_change_password),
         }).last_pk
         audit.record(db, actor or username, "create", "user", user_id, name=username, role=role, unit=unit_id)
-    return User(user_id, username, display_name or username, role, unit_id, must_change_password)
+    return User(user_id, username, display_name or username, role, unit_id, must_change_password, db.department)
+
+
+def department_of(db: Store, username: str) -> int | None:
+    """The department the account with this user name belongs to (the installation's directory), if any."""
+    row = None if "\x00" in username else db.execute("SELECT department_id FROM directory WHERE username = ?",
+                                                     [username.strip()]).fetchone()
+    return row[0] if row else None
+
+
+def act_as(db: Store, username: str) -> None:
+    """Before a sign-in reads the account: act for its department (a name no account has leaves the store as
+    it is; the sign-in then fails as for any wrong name)."""
+    department = department_of(db, username)
+    if department is not None:
+        db.act_for(department)
 
 
 def authenticate(db: Store, username: str, password: str) -> User | None:
@@ -169,11 +185,11 @@ def authenticate(db: Store, username: str, password: str) -> User | None:
     return _user(row[:-1])
 
 
-_FIELDS = "id, username, display_name, role, unit_id, must_change_password"
+_FIELDS = "id, username, display_name, role, unit_id, must_change_password, department_id"
 
 
 def _user(row) -> User:
-    return User(*row[:5], must_change_password=bool(row[5]))
+    return User(*row[:5], must_change_password=bool(row[5]), department_id=row[6])
 
 
 def get_user(db: Store, user_id: int) -> User | None:
@@ -196,12 +212,21 @@ def first_admin(db: Store) -> User | None:
 
 def acting(db: Store, actor: User) -> User:
     """``actor`` as the store has them now: the account must exist, be active and still carry that user
-    name; its role and unit are the store's, not the object's. Every storage function that acts or reads
-    for someone starts here, so a forged or stale ``User`` gets no further than its account allows."""
-    fresh = get_user(db, actor.id) if isinstance(actor, User) and isinstance(actor.id, int) else None
-    if fresh is None or fresh.username != actor.username:
-        raise AccessDenied(user=getattr(actor, "username", None))
+    name; its role and unit are the store's, not the object's; and the store must be acting for the account's
+    department. Every storage function that acts or reads for someone starts here, so a forged or stale
+    ``User``, or one of another department, gets no further than its account allows (on PostgreSQL another
+    department's account is not even there to read: row-level security)."""
+    if not isinstance(actor, User) or not in_acting_department(db, actor):
+        raise AccessDenied(user=getattr(actor, "username", None), department=getattr(actor, "department_id", None))
+    fresh = get_user(db, actor.id) if isinstance(actor.id, int) else None
+    if fresh is None or fresh.username != actor.username or not in_acting_department(db, fresh):
+        raise AccessDenied(user=actor.username)
     return fresh
+
+
+def in_acting_department(db: Store, user: User) -> bool:
+    """The store's own check of the department: the account is one of the department the store acts for."""
+    return user.department_id == db.department
 
 
 def require_admin(db: Store, actor: User) -> User:

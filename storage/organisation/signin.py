@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from storage import audit
 from storage.db import get_meta, now, set_meta, transaction
 from storage.engine import Store
-from storage.organisation.accounts import USERNAME, User, authenticate, get_user, user_by_email
+from storage.organisation.accounts import USERNAME, User, act_as, authenticate, get_user, user_by_email
 
 PAIR_LIMIT = 5  # failures for one name from one client
 NAME_LIMIT = 50  # failures for one name from all clients together (guesses spread over many addresses)
@@ -128,6 +128,7 @@ def _attempt(db: Store, typed: str, password: str, client: str | None, moment: d
     "confirm" (the current password before a change) does not: the user is signed in already."""
     started = time.monotonic()
     client = _client_key(client)
+    act_as(db, typed)
     key = _name_key(db, typed)
     account = typed if USERNAME.match(typed) and db.execute("SELECT 1 FROM users WHERE username = ?",
                                                            [typed]).fetchone() else None
@@ -193,11 +194,15 @@ def sign_in_sso(db: Store, email: str | None, verified: bool | None, provider: s
     elif verified is not True and not trusted:
         refusal = "sso_unverified"
     else:
-        matches = user_by_email(db, email)
-        if len(matches) == 1:
+        departments = db.execute("SELECT DISTINCT department_id FROM directory WHERE lower(email) = lower(?)",
+                                 [email]).fetchall()
+        if len(departments) == 1:  # the account's department, read before its account
+            db.act_for(departments[0][0])
+        matches = user_by_email(db, email) if len(departments) == 1 else []
+        if len(matches) == 1 and len(departments) == 1:
             user = matches[0]
         else:
-            refusal = "sso_unknown" if not matches else "sso_ambiguous"
+            refusal = "sso_unknown" if not matches and len(departments) <= 1 else "sso_ambiguous"
     with transaction(db):
         if user is not None:
             db.execute("UPDATE users SET last_sign_in = ? WHERE id = ?", [now(), user.id])
@@ -238,8 +243,9 @@ def open_session(db: Store, user: User, idle: timedelta, moment: datetime | None
     token, stamp = secrets.token_urlsafe(32), _stamp(moment)
     with transaction(db):
         db.execute("DELETE FROM web_sessions WHERE last_seen < ?", [_stamp(moment - idle - PRUNE_MARGIN)])
-        db.execute("INSERT INTO web_sessions (token_hash, user_id, username, created_at, last_seen) "
-                   "VALUES (?, ?, ?, ?, ?)", [_token_hash(token), user.id, user.username, stamp, stamp])
+        db.execute("INSERT INTO web_sessions (token_hash, user_id, username, created_at, last_seen, department_id) "
+                   "VALUES (?, ?, ?, ?, ?, ?)", [_token_hash(token), user.id, user.username, stamp, stamp,
+                                                 user.department_id])
     return token
 
 
@@ -249,10 +255,12 @@ def resume_session(db: Store, token: str, idle: timedelta, client: str | None = 
     longer than ``idle`` (then deleted), or one whose account is disabled, deleted or renamed."""
     moment = moment or datetime.now(UTC)
     digest = _token_hash(token or "")
-    row = db.execute("SELECT user_id, username, last_seen FROM web_sessions WHERE token_hash = ?", [digest]).fetchone()
+    row = db.execute("SELECT user_id, username, last_seen, department_id FROM web_sessions WHERE token_hash = ?",
+                     [digest]).fetchone()
     if row is None:
         return None
-    user_id, username, last_seen = row
+    user_id, username, last_seen, department = row
+    db.act_for(department)
     user = get_user(db, user_id)
     with transaction(db):
         if datetime.fromisoformat(last_seen) < moment - idle or user is None or user.username != username:

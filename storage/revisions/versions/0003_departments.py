@@ -13,7 +13,11 @@ sees and writes only the rows of the department its ``pmqa.department`` names (n
 store checks the acting department itself; this is the wall a forgotten check cannot pass.
 
 Installation tables stay as they were: ``meta`` (the installation's settings), ``sign_in_attempts`` (counted
-before anyone is known) and ``web_sessions`` (which gets the signed-in account's department, to know it again).
+before anyone is known) and ``web_sessions`` (which gets the signed-in account's department, to know it again);
+``directory`` is new: which department each account signs in to.
+
+The departments form the organisation's tree: a ministry (``kind`` "ministry") and its departments (``parent_id``);
+a single department's store has just its department.
 
 Revision ID: 0003
 Revises: 0002
@@ -61,9 +65,12 @@ def upgrade() -> None:
         sa.Column("code", TEXT, nullable=False),
         sa.Column("name_th", TEXT, nullable=False),
         sa.Column("name_en", TEXT, nullable=True),
+        sa.Column("kind", TEXT, server_default=sa.text("'department'"), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Integer(), server_default=sa.text("1"), nullable=False),
         sa.Column("created_at", TEXT, nullable=True),
         sa.Column("created_by", TEXT, nullable=True),
+        sa.ForeignKeyConstraint(["parent_id"], ["departments.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("idx_departments_code", "departments", ["code"], unique=True)
@@ -75,6 +82,44 @@ def upgrade() -> None:
         _on_postgresql(bind)
     else:
         _on_sqlite(bind)
+    _directory(bind)
+
+
+def _directory(bind) -> None:
+    """The installation's directory of accounts: which department each user name (and e-mail) signs in to, read
+    before a department is acting, so it holds nothing else. The database keeps it with ``users`` (triggers),
+    whatever writes the accounts."""
+    op.create_table(
+        "directory",
+        sa.Column("user_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("username", TEXT, nullable=False),
+        sa.Column("email", TEXT, nullable=True),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["department_id"], ["departments.id"]),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
+    op.create_index("idx_directory_username", "directory", ["username"], unique=True)
+    op.create_index("idx_directory_email", "directory", ["email"], unique=False)
+    op.execute("INSERT INTO directory (user_id, username, email, department_id) "
+               "SELECT id, username, email, department_id FROM users")
+    new = "INSERT INTO directory (user_id, username, email, department_id) VALUES " \
+          "(NEW.id, NEW.username, NEW.email, NEW.department_id)"
+    changed = "UPDATE directory SET username = NEW.username, email = NEW.email, department_id = NEW.department_id " \
+              "WHERE user_id = OLD.id"
+    gone = "DELETE FROM directory WHERE user_id = OLD.id"
+    if bind.dialect.name == "sqlite":
+        for event, action in (("INSERT", new), ("UPDATE OF username, email, department_id", changed),
+                              ("DELETE", gone)):
+            op.execute(f"CREATE TRIGGER users_directory_{event.split()[0].lower()} AFTER {event} ON users "
+                       f"BEGIN {action}; END")
+        return
+    op.execute("CREATE FUNCTION users_directory() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+               f"IF TG_OP = 'INSERT' THEN {new}; RETURN NEW; "
+               f"ELSIF TG_OP = 'UPDATE' THEN {changed}; RETURN NEW; "
+               f"ELSE {gone}; RETURN OLD; END IF; END $$")
+    op.execute("CREATE TRIGGER users_directory AFTER INSERT OR UPDATE OF username, email, department_id OR DELETE "
+               "ON users FOR EACH ROW "
+               "EXECUTE FUNCTION users_directory()")
 
 
 def _on_postgresql(bind) -> None:
