@@ -190,3 +190,13 @@ def test_signing_in_acts_for_the_account_s_department(db):
     assert db.department == other
     db.act_for(1)
     assert signin.sign_in(db, "somsri", "wrong password").user is None
+
+
+def test_a_sqlite_store_keeps_its_one_department(db):
+    if on_server():
+        pytest.skip("SQLite's limit")
+    from storage.organisation import ministry
+
+    with pytest.raises(InputError, match="error_ministry_needs_server"):
+        ministry.add_department(db, "second", "กรมที่สอง", None, "test")
+    assert db.execute("SELECT COUNT(*) FROM departments").fetchone() == (1,)

@@ -55,10 +55,13 @@ def many_units(count: int) -> list[tuple]:
              staff) for n, (code, th, en, kind, staff) in ((n, UNITS[n % len(UNITS)]) for n in range(count))]
 
 
-def populate(db: Store, seed: int = SEED, units: list[tuple] | None = None, department_work: bool = True) -> None:
+def populate(db: Store, seed: int = SEED, units: list[tuple] | None = None, department_work: bool = True,
+             names: tuple[str, dict] | None = None) -> None:
     """Write the demo department (or the given units, with the same pattern of statuses) into an
     empty store, in one transaction; ``department_work``: with the committee's assessments of the last two years
-    (accounts, evidence cited, KPI values, the profile), as the app's demo has them."""
+    (accounts, evidence cited, KPI values, the profile), as the app's demo has them. ``names``: the accounts'
+    prefix (``demo-admin`` ...) and the department's identity, for a generated ministry's departments."""
+    prefix, named = names or ("demo", IDENTITY)
     rng = np.random.default_rng(seed)
     units = units or UNITS
     with transaction(db):
@@ -84,14 +87,13 @@ def populate(db: Store, seed: int = SEED, units: list[tuple] | None = None, depa
                             ability[pos] + 0.25 * year_index, share, writer)
         _own_kpis(db, unit_ids)
         _improvement_cycle(db, unit_ids[0])
-        for username, role, unit in [("demo-admin", "admin", None), ("demo-committee", "committee", None),
-                                     ("demo-director", "director", None), ("demo-unit", "unit", unit_ids[0])]:
-            accounts.create_user(db, username, DEMO_PASSWORD, role, display_name=username, unit_id=unit,
-                                 actor="demo", weak_password=True)
-        db["department_identity"].insert({"id": 1, **IDENTITY, "logo": LOGO.read_bytes(), "logo_type": "image/png",
+        for role, unit in [("admin", None), ("committee", None), ("director", None), ("unit", unit_ids[0])]:
+            accounts.create_user(db, f"{prefix}-{role}", DEMO_PASSWORD, role, display_name=f"{prefix}-{role}",
+                                 unit_id=unit, actor="demo", weak_password=True)
+        db["department_identity"].insert({"id": 1, **named, "logo": LOGO.read_bytes(), "logo_type": "image/png",
                                           "version": 1, "updated_at": now(), "updated_by": "demo"})
-        identity.name_department(db, IDENTITY["name_th"], IDENTITY["name_en"])
-        committee = accounts.get_user(db, accounts.user_id_of(db, "demo-committee"))
+        identity.name_department(db, named["name_th"], named["name_en"])
+        committee = accounts.get_user(db, accounts.user_id_of(db, f"{prefix}-committee"))
         for year in YEARS[-2:] if department_work else ():  # the closed year's, approved; the open year's
             _evidence(db, year)
             _department_record(db, committee, year, approve=year != YEARS[-1])
@@ -365,3 +367,24 @@ def _assessment(db: Store, rng: np.random.Generator, framework: Framework, unit_
                                     for item in framework.items() if item.id in answered and not item.is_results)
     if status != "draft":  # what it was submitted (or returned, or approved) with: see schema.keep_record
         keep_record(db, assessment_id)
+
+
+def populate_ministry(db: Store, departments: int = 20, units: int = 50, seed: int = SEED) -> list[int]:
+    """A generated ministry (PostgreSQL only: ``ministry.add_department``): the ministry at the root and
+    ``departments`` departments of ``units`` units and three years each, every one the demo's pattern with its
+    own seed, accounts (``d01-admin``, ``d01-committee`` ... with the demo's password) and identity. The store's
+    first department is the first of them; the ids of all, in order. For tests and benchmarks."""
+    from storage.organisation import ministry
+
+    ministry.add_department(db, "ministry", "กระทรวงสาธิต", "Ministry of Demonstration", "demo", kind="ministry")
+    made = []
+    for n in range(1, departments + 1):
+        department = 1 if n == 1 else ministry.add_department(
+            db, f"d{n:02d}", f"กรมสาธิตที่ {n}", f"Demonstration Department {n}", "demo")
+        db.act_for(department)
+        named = {**IDENTITY, "name_th": f"กรมสาธิตที่ {n}", "name_en": f"Demonstration Department {n}",
+                 "short_th": f"กส.{n}", "short_en": f"DD{n}"}
+        populate(db, seed=seed + n, units=many_units(units), names=(f"d{n:02d}", named))
+        made.append(department)
+    db.act_for(1)
+    return made

@@ -1,0 +1,66 @@
+"""A ministry's departments side by side in one store: the organisation's tree (a ministry, its departments) in
+the installation's ``departments`` table.
+
+Every department's rows carry its ``department_id``; a store acts for one department at a time
+(``Store.act_for``), and on PostgreSQL row-level security holds each connection to its acting department's rows
+(revision 0003). Departments share one store only on PostgreSQL: SQLite has no such wall, so a SQLite store keeps
+its one department.
+"""
+
+from __future__ import annotations
+
+import re
+
+from storage import audit
+from storage.db import now, transaction
+from storage.engine import Store
+from storage.errors import InputError
+from storage.text import clean
+
+CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
+MAX_NAME = 200
+
+
+def departments(db: Store) -> list[dict]:
+    """The installation's departments (and its ministry, if it has one), in the order they were made."""
+    return list(db.query("SELECT id, code, name_th, name_en, kind, parent_id, active, created_at, created_by "
+                         "FROM departments ORDER BY id"))
+
+
+def ministry(db: Store) -> dict | None:
+    """The ministry at the tree's root, if the installation has one."""
+    return next((d for d in departments(db) if d["kind"] == "ministry"), None)
+
+
+def _checked(db: Store, code: str, name_th: str, name_en: str | None) -> tuple[str, str, str | None]:
+    if db.sqlite:  # no wall between departments in one SQLite file: a ministry's store is PostgreSQL
+        raise InputError("error_ministry_needs_server")
+    code, name_th, name_en = (code or "").strip().lower(), clean(name_th or "").strip(), clean(name_en or "").strip()
+    if not CODE.match(code):
+        raise InputError("error_department_code", code=code)
+    if not name_th or len(name_th) > MAX_NAME or len(name_en) > MAX_NAME:
+        raise InputError("error_department_name")
+    if db.execute("SELECT 1 FROM departments WHERE code = ?", [code]).fetchone():
+        raise InputError("error_department_code_taken", code=code)
+    return code, name_th, name_en or None
+
+
+def add_department(db: Store, code: str, name_th: str, name_en: str | None, by: str,
+                   kind: str = "department") -> int:
+    """A new department of the ministry (or, ``kind`` "ministry", the ministry itself, at the root: the
+    departments made before it become its own); its id. Audited in the acting department's log: whoever made it."""
+    code, name_th, name_en = _checked(db, code, name_th, name_en)
+    with transaction(db):
+        root = ministry(db)
+        if kind == "ministry" and root is not None:
+            raise InputError("error_ministry_exists")
+        department = db.execute(
+            "INSERT INTO departments (code, name_th, name_en, kind, parent_id, created_at, created_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [code, name_th, name_en, kind, root["id"] if root and kind != "ministry" else None, now(), by]
+        ).fetchone()[0]
+        if kind == "ministry":
+            db.execute("UPDATE departments SET parent_id = ? WHERE id <> ? AND parent_id IS NULL",
+                       [department, department])
+        audit.record(db, by, "create", "department", department, code=code, kind=kind, name=name_th)
+    return department

@@ -1,0 +1,84 @@
+"""A ministry in one PostgreSQL store: a generated ministry's departments each run their year in their own rows,
+each sees only its own (row-level security), each department's accounts sign in to it, and each department's
+figures read as its own overview shows them."""
+
+from __future__ import annotations
+
+import pytest
+from stores import drop, new_location, on_server
+
+from analysis import ministry as rollup
+from storage import connect
+from storage.admin import demo
+from storage.errors import InputError
+from storage.organisation import accounts, ministry, signin
+
+pytestmark = pytest.mark.skipif(not on_server(), reason="a ministry's store is PostgreSQL (make test-postgres)")
+DEPARTMENTS, UNITS = 3, 4
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory, cheap_password_hashes):
+    """One generated ministry for the module (its tests read it; a sign-in writes only its own attempt)."""
+    location = new_location(tmp_path_factory.mktemp("ministry"), "ministry.db")
+    db = connect(location)
+    made = demo.populate_ministry(db, departments=DEPARTMENTS, units=UNITS)
+    yield db, made
+    db.close()
+    drop(location)
+
+
+def test_the_ministry_is_the_root_of_its_departments(generated):
+    db, made = generated
+    tree = {d["id"]: d for d in ministry.departments(db)}
+    root = ministry.ministry(db)
+    assert root["code"] == "ministry" and root["parent_id"] is None
+    assert [tree[d]["parent_id"] for d in made] == [root["id"]] * DEPARTMENTS
+    assert [tree[d]["name_th"] for d in made] == [f"กรมสาธิตที่ {n}" for n in range(1, DEPARTMENTS + 1)]
+
+
+def test_each_department_sees_only_its_own_rows(generated):
+    db, made = generated
+    seen = {}
+    for department in made:
+        db.act_for(department)
+        seen[department] = {
+            "units": db.execute("SELECT COUNT(*) FROM units").fetchone()[0],
+            "users": {r[0] for r in db.execute("SELECT username FROM users")},
+            "years": [r[0] for r in db.execute("SELECT year FROM cycles ORDER BY year")],
+            "foreign": db.execute("SELECT COUNT(*) FROM assessments WHERE department_id <> ?",
+                                  [department]).fetchone()[0]}
+    for n, department in enumerate(made, start=1):
+        assert seen[department]["units"] == UNITS
+        assert seen[department]["users"] == {f"d{n:02d}-{role}" for role in ("admin", "committee", "director", "unit")}
+        assert seen[department]["years"] == list(demo.YEARS) and seen[department]["foreign"] == 0
+
+
+def test_each_department_s_accounts_sign_in_to_it(generated):
+    db, made = generated
+    for n, department in enumerate(made, start=1):
+        db.act_for(made[0])
+        outcome = signin.sign_in(db, f"d{n:02d}-committee", demo.DEMO_PASSWORD)
+        assert outcome.user.department_id == department and db.department == department
+
+
+def test_each_department_s_figures_are_its_own(generated):
+    """The roll-up's reading of a department, acting for it, as its own director."""
+    db, made = generated
+    figures = {}
+    for n, department in enumerate(made, start=1):
+        db.act_for(department)
+        director = accounts.get_user(db, accounts.user_id_of(db, f"d{n:02d}-director"))
+        figures[department] = rollup.department_year(db, director, demo.YEARS[-1], key=department)
+        assert figures[department].progress.units_total == UNITS
+    assert len({f.total for f in figures.values()}) == DEPARTMENTS  # each its own seed, its own scores
+
+
+def test_a_department_code_is_checked_and_unique(db):
+    with pytest.raises(InputError, match="error_department_code"):
+        ministry.add_department(db, "Bad Code!", "กรม", None, "test")
+    ministry.add_department(db, "dept-a", "กรมเอ", None, "test")
+    with pytest.raises(InputError, match="error_department_code_taken"):
+        ministry.add_department(db, "dept-a", "กรมเอซ้ำ", None, "test")
+    with pytest.raises(InputError, match="error_department_name"):
+        ministry.add_department(db, "dept-b", " ", None, "test")
