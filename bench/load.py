@@ -27,7 +27,13 @@ throughput, for the storage users and the browser sessions. Exits 1 if anything 
 ``MAX_ATTEMPTS`` tries, or if the server logged an error. A browser session that meets an error stops
 (what its form holds is then no longer known for sure).
 
+With ``--departments N`` (PostgreSQL): a generated ministry of N departments (``--units`` each), the storage users
+dealt round them, each acting for its own department; the checks read each department acting for it, and count
+as "crossed" a save that reached another department's form or audit log.
+
 Run: .venv/bin/python bench/load.py [--seconds 60] [--storage-users 50] [--browser-sessions 10] [--engine postgresql]
+     .venv/bin/python bench/load.py --engine postgresql --departments 20 --storage-users 200 --processes 4 \
+         --browser-sessions 0   # issue 30's ministry load
 (``make load`` runs it on each engine.)
 """
 
@@ -59,6 +65,7 @@ from e2e import CHROMIUM, LAUNCH_ARGS, VIEWPORT, streamlit_server  # noqa: E402
 from i18n import translate  # noqa: E402
 from scoring import LEVELS  # noqa: E402
 from storage import connect, open_store  # noqa: E402
+from storage.admin import demo  # noqa: E402
 from storage.admin.demo import YEARS  # noqa: E402
 from storage.assessment import answers, assessments, years  # noqa: E402
 from storage.engine import shown  # noqa: E402
@@ -85,33 +92,43 @@ class Member:
     unit_id: int
     unit_code: str
     assessment_id: int | None = None
+    department_id: int = 1
 
 
-def build_store(path: Path, storage_users: int, browser_sessions: int) -> tuple[list[Member], list[Member]]:
-    """The demo department, every unit's 2570 form editable, the storage users spread over its units and a
-    unit of its own (with one user) for each browser session."""
-    db = open_store(path)
+def build_store(path: Path, storage_users: int, browser_sessions: int, departments: int = 1,
+                units: int = 50) -> tuple[list[Member], list[Member]]:
+    """The demo department (or, with ``departments`` > 1, a generated ministry of that many departments of
+    ``units`` units each), every unit's 2570 form editable, the storage users spread over the departments and
+    their units, and a unit of its own (with one user) for each browser session (in the first department)."""
+    db = connect(path) if departments > 1 else open_store(path)
     try:
-        admin = accounts.get_user(db, accounts.user_id_of(db, "demo-admin"))
-        committee = accounts.get_user(db, accounts.user_id_of(db, "demo-committee"))
-        demo_units = [(r["id"], r["code"]) for r in db.query("SELECT id, code FROM units ORDER BY id")]
-        for unit_id, _ in demo_units:
-            found = assessments.get(db, unit_id, YEAR)
-            if found and found["status"] == "submitted":
-                assessments.change_status(db, committee, found["id"], found["version"], "return", "load run")
-            elif found and found["status"] == "approved":
-                assessments.change_status(db, admin, found["id"], found["version"], "reopen", "load run")
+        made = demo.populate_ministry(db, departments, units) if departments > 1 else [1]
         members = []
-        for n in range(storage_users):
-            unit_id, code = demo_units[n % len(demo_units)]
-            user = accounts.create_user(db, f"load-s{n:02d}", PASSWORD, "unit", unit_id=unit_id, actor=admin.username)
-            members.append(Member(user.username, user.id, unit_id, code))
+        for n_department, department in enumerate(made):
+            db.act_for(department)
+            prefix = f"d{n_department + 1:02d}" if departments > 1 else "demo"
+            admin = accounts.get_user(db, accounts.user_id_of(db, f"{prefix}-admin"))
+            committee = accounts.get_user(db, accounts.user_id_of(db, f"{prefix}-committee"))
+            demo_units = [(r["id"], r["code"]) for r in db.query("SELECT id, code FROM units ORDER BY id")]
+            for unit_id, _ in demo_units:
+                found = assessments.get(db, unit_id, YEAR)
+                if found and found["status"] == "submitted":
+                    assessments.change_status(db, committee, found["id"], found["version"], "return", "load run")
+                elif found and found["status"] == "approved":
+                    assessments.change_status(db, admin, found["id"], found["version"], "reopen", "load run")
+            for n in range(n_department, storage_users, len(made)):  # the users dealt round the departments
+                unit_id, code = demo_units[(n // len(made)) % len(demo_units)]
+                user = accounts.create_user(db, f"load-s{n:03d}", PASSWORD, "unit", unit_id=unit_id,
+                                            actor=admin.username)
+                members.append(Member(user.username, user.id, unit_id, code, department_id=department))
+        db.act_for(made[0])
+        admin = accounts.get_user(db, accounts.user_id_of(db, f"{'d01' if departments > 1 else 'demo'}-admin"))
         sessions = []
         for n in range(browser_sessions):
             code = f"LOAD{n:02d}"
             unit_id = org.add_unit(db, code, f"หน่วยทดสอบภาระ {n}", f"Load unit {n}", actor=admin)
             user = accounts.create_user(db, f"load-b{n:02d}", PASSWORD, "unit", unit_id=unit_id, actor=admin.username)
-            sessions.append(Member(user.username, user.id, unit_id, code))
+            sessions.append(Member(user.username, user.id, unit_id, code, department_id=made[0]))
         return members, sessions
     finally:
         db.close()
@@ -181,6 +198,7 @@ def _user_loop(path: str, member: Member, seed: int, think_s: float, ready: thre
     rng = random.Random(seed)
     db = connect(path)
     try:
+        db.act_for(member.department_id)  # as the sign-in does for the account's department
         user = accounts.get_user(db, member.user_id)
         aid = assessments.ensure(db, user, member.unit_id, YEAR)["id"]
         framework = years.framework_of(db, YEAR)
@@ -438,7 +456,8 @@ def _stored(db, aid: int, key: tuple):
 
 
 def check(path: Path, saves: list, members: list[Member]) -> dict[str, list[str]]:
-    """Every problem found, by kind: lost, mixed, unacknowledged, integrity."""
+    """Every problem found, by kind: lost, mixed, crossed (a department's rows naming another department's
+    user), unacknowledged, integrity. Each department is read acting for it, as its own people read it."""
     problems: dict[str, list[str]] = defaultdict(list)
     db = connect(path)
     try:
@@ -446,15 +465,24 @@ def check(path: Path, saves: list, members: list[Member]) -> dict[str, list[str]
         if integrity != "ok":
             problems["integrity"].append(integrity)
         unit_of_user = {m.username: m.unit_id for m in members}
-        code_of_unit = {m.unit_id: m.unit_code for m in members}
-        unit_of_form = dict(db.execute("SELECT id, unit_id FROM assessments").fetchall())
+        code_of_unit = {(m.department_id, m.unit_id): m.unit_code for m in members}
+        department_of_user = {m.username: m.department_id for m in members}
+        unit_of_form, department_of_form, audit, narratives = {}, {}, {}, []
         names = ", ".join("?" * len(SAVE_ACTIONS))
-        audit = {}
-        for username, action, entity_id, detail in db.execute(
-                f"SELECT username, action, entity_id, detail FROM audit_log WHERE entity = 'assessment' "
-                f"AND action IN ({names}) AND username LIKE 'load-%'", SAVE_ACTIONS):
-            detail = json.loads(detail)
-            audit[(int(entity_id), detail["version"])] = (username, action, detail)
+        for department in sorted(set(department_of_user.values())) or [1]:
+            db.act_for(department)
+            for aid, unit_id in db.execute("SELECT id, unit_id FROM assessments").fetchall():
+                unit_of_form[aid], department_of_form[aid] = unit_id, department
+            for username, action, entity_id, detail in db.execute(
+                    f"SELECT username, action, entity_id, detail FROM audit_log WHERE entity = 'assessment' "
+                    f"AND action IN ({names}) AND username LIKE 'load-%'", SAVE_ACTIONS).fetchall():
+                if department_of_user.get(username) != department:
+                    problems["crossed"].append(f"department {department}'s audit log holds a save by {username} "
+                                               f"(department {department_of_user.get(username)})")
+                detail = json.loads(detail)
+                audit[(int(entity_id), detail["version"])] = (username, action, detail)
+            narratives += [(department, aid, text) for aid, text in db.execute(
+                "SELECT assessment_id, text FROM narratives WHERE text LIKE '[%/load-%'").fetchall()]
         last: dict[tuple, tuple[int, object]] = {}
         seen: set[tuple[int, int]] = set()
         for username, aid, version, kind, payload in saves:
@@ -465,6 +493,9 @@ def check(path: Path, saves: list, members: list[Member]) -> dict[str, list[str]
             if unit_of_form.get(aid) != unit_of_user[username]:
                 problems["mixed"].append(f"{username} (unit {unit_of_user[username]}) saved into form {aid} "
                                          f"of unit {unit_of_form.get(aid)}")
+            if department_of_form.get(aid) != department_of_user[username]:
+                problems["crossed"].append(f"{username} (department {department_of_user[username]}) saved into "
+                                           f"form {aid} of department {department_of_form.get(aid)}")
             entry = audit.get((aid, version))
             if entry is None or entry[0] != username or not _audit_matches(kind, payload, entry[2]):
                 problems["lost"].append(f"{username}: version {version} of form {aid} ({kind}) is not in the "
@@ -477,15 +508,16 @@ def check(path: Path, saves: list, members: list[Member]) -> dict[str, list[str]
                 problems["unacknowledged"].append(f"{username}: {action} made version {version} of form {aid}, "
                                                   f"but the user was not told it succeeded")
         for (aid, key), (version, value) in last.items():
+            db.act_for(department_of_form.get(aid, 1))
             stored = _stored(db, aid, key)
             if stored != value:
                 problems["lost"].append(f"form {aid} {key}: stores {stored!r}, the last save (version {version}) "
                                         f"was {value!r}")
-        for aid, text in db.execute("SELECT assessment_id, text FROM narratives WHERE text LIKE '[%/load-%'"):
+        for department, aid, text in narratives:
             code = text[1:].split("/", 1)[0]
-            if code_of_unit.get(unit_of_form[aid]) != code:
-                problems["mixed"].append(f"form {aid} (unit {code_of_unit.get(unit_of_form[aid])}) holds a "
-                                         f"narrative written for unit {code}: {text[:60]!r}")
+            if code_of_unit.get((department, unit_of_form[aid])) != code:
+                problems["mixed"].append(f"form {aid} (unit {code_of_unit.get((department, unit_of_form[aid]))}) "
+                                         f"holds a narrative written for unit {code}: {text[:60]!r}")
         problems["_checked"] = [str(len(saves)), str(len(last))]
     finally:
         db.close()
@@ -549,7 +581,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2570)
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite",
                         help="the store's engine: a SQLite file, or a throw-away PostgreSQL cluster")
+    parser.add_argument("--departments", type=int, default=1,
+                        help="a generated ministry of this many departments (PostgreSQL), the users dealt round them")
+    parser.add_argument("--units", type=int, default=50, help="units of each generated department")
     args = parser.parse_args(argv)
+    if args.departments > 1 and args.engine != "postgresql":
+        parser.error("a ministry's departments share a PostgreSQL store: --engine postgresql")
+    if not 1 <= args.departments <= 30 or not 1 <= args.units <= 300:
+        parser.error("bounded: --departments 1-30, --units 1-300")
     if (not 0 < args.seconds <= 600 or not 0 <= args.storage_users <= 200 or not 0 <= args.browser_sessions <= 20
             or not 1 <= args.processes <= 50):
         parser.error("bounded: --seconds 1-600, --storage-users 0-200, --browser-sessions 0-20, --processes 1-50")
@@ -557,9 +596,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     spawn = mp.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="pmqa-load-") as folder, _store(args.engine, Path(folder)) as path:
-        members, sessions = build_store(path, args.storage_users, args.browser_sessions)
-        print(f"store {shown(path)} ({args.engine}): demo department, {len(members)} storage users on "
-              f"{len({m.unit_id for m in members})} units, {len(sessions)} browser users on units of their own; "
+        built = time.monotonic()
+        members, sessions = build_store(path, args.storage_users, args.browser_sessions, args.departments,
+                                        args.units)
+        what = (f"a generated ministry of {args.departments} departments x {args.units} units x 3 years "
+                f"(made in {time.monotonic() - built:.0f} s)" if args.departments > 1 else "demo department")
+        print(f"store {shown(path)} ({args.engine}): {what}, {len(members)} storage users on "
+              f"{len({m.unit_id for m in members})} units of {len({m.department_id for m in members})} "
+              f"departments, {len(sessions)} browser users on units of their own; "
               f"{os.cpu_count()} CPUs; think time {args.think_ms:.0f} ms mean; {args.seconds:.0f} s")
         queue, go, end_at = spawn.Queue(), spawn.Event(), spawn.Value("d", 0.0)
         groups = [members[n::args.processes] for n in range(args.processes)] if members else []
@@ -635,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{checked_saves} saves found in the audit log with their version and content; "
           f"{checked_keys} values compared with the last save of each")
     failed = False
-    for kind in ("integrity", "lost", "mixed", "unacknowledged"):
+    for kind in ("integrity", "lost", "mixed", "crossed", "unacknowledged"):
         print(f"  {kind:<15} {len(problems[kind])}")
         for line in problems[kind][:10]:
             print(f"    {line}")
