@@ -206,6 +206,7 @@ class Store:
                 raise
             raise Unavailable() from exc
         self.depth = 0  # open transactions: 1 the outer one, more for savepoints inside it
+        self.reader = None  # whom a read-only store reads for (``read_for``)
         self._tell_department()
 
     @property
@@ -215,13 +216,31 @@ class Store:
         return self._acting[0]
 
     def act_for(self, department: int) -> None:
-        """Act for ``department`` from the next statement on (never inside a transaction)."""
+        """Act for ``department`` from the next statement on (never inside a transaction), reading and writing."""
+        if self.reader is not None:
+            self._read_only(False)
         if int(department) == self._acting[0]:
             return
         if self.depth:
             raise RuntimeError("the acting department changes between transactions, not inside one")
         self._acting[0] = int(department)
         self._tell_department()
+
+    def read_for(self, department: int, reader: Any) -> None:
+        """Read ``department``'s rows for ``reader`` (``storage.organisation.ministry.read_as``, which checks who
+        may), until the next ``act_for``: the database refuses every write meanwhile."""
+        self.act_for(department)
+        self._read_only(True)
+        self.reader = reader
+
+    def _read_only(self, on: bool) -> None:
+        if self.depth:
+            raise RuntimeError("a store starts or stops reading only between transactions")
+        if self.sqlite:
+            self.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
+        else:
+            self.driver(f"SET SESSION CHARACTERISTICS AS TRANSACTION {'READ ONLY' if on else 'READ WRITE'}")
+        self.reader = None
 
     def _tell_department(self) -> None:
         """Give the connection its acting department: on SQLite the function the tables' defaults call, on
@@ -280,6 +299,10 @@ class Store:
         except DBAPIError as exc:
             raise Unavailable() from exc
         self._tell_department()
+        if self.reader is not None:  # still reading only, for the same reader
+            reader = self.reader
+            self._read_only(True)
+            self.reader = reader
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Iterator[dict]:
         """The rows as dictionaries of column to value."""

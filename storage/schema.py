@@ -15,6 +15,7 @@ from storage.engine import Store
 
 STATUSES = ("draft", "submitted", "returned", "approved")
 ROLES = ("unit", "committee", "director", "admin")
+MINISTRY_ROLES = ("ministry_admin", "ministry_viewer")  # a ministry's own accounts: its departments' set-up, roll-up
 
 Step = Callable[[Database], None]
 LEGACY_TABLE = "_migrations"  # the hand-made steps a store made before Alembic had

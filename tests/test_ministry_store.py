@@ -5,12 +5,13 @@ figures read as its own overview shows them."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import DBAPIError
 from stores import drop, new_location, on_server
 
 from analysis import ministry as rollup
 from storage import connect
 from storage.admin import demo
-from storage.errors import InputError
+from storage.errors import AccessDenied, InputError
 from storage.organisation import accounts, ministry, signin
 
 pytestmark = pytest.mark.skipif(not on_server(), reason="a ministry's store is PostgreSQL (make test-postgres)")
@@ -82,3 +83,57 @@ def test_a_department_code_is_checked_and_unique(db):
         ministry.add_department(db, "dept-a", "กรมเอซ้ำ", None, "test")
     with pytest.raises(InputError, match="error_department_name"):
         ministry.add_department(db, "dept-b", " ", None, "test")
+
+
+@pytest.fixture
+def viewer(generated):
+    """The ministry's viewer account (made once), signed in: the store acting for the ministry."""
+    db, made = generated
+    root = ministry.ministry(db)["id"]
+    db.act_for(root)
+    if accounts.department_of(db, "ministry-viewer") is None:
+        accounts.create_user(db, "ministry-viewer", demo.DEMO_PASSWORD, "ministry_viewer", weak_password=True)
+    user = signin.sign_in(db, "ministry-viewer", demo.DEMO_PASSWORD).user
+    yield db, made, user
+    db.act_for(made[0])
+
+
+def test_the_ministry_s_accounts_are_the_ministry_s_and_department_roles_a_department_s(generated):
+    db, made = generated
+    db.act_for(ministry.ministry(db)["id"])
+    with pytest.raises(InputError):
+        accounts.create_user(db, "ministry-committee", "x", "committee", weak_password=True)
+    db.act_for(made[0])
+    with pytest.raises(InputError):
+        accounts.create_user(db, "d01-viewer", "x", "ministry_viewer", weak_password=True)
+
+
+def test_the_ministry_reads_each_department_read_only(viewer):
+    db, made, user = viewer
+    for department in made:
+        db.act_for(user.department_id)
+        reader = ministry.read_as(db, user, department)
+        figures = rollup.department_year(db, reader, demo.YEARS[-1], key=department)
+        assert figures.progress.units_total == UNITS and db.department == department
+        with pytest.raises(DBAPIError, match="read-only"):
+            db.execute("UPDATE units SET name_th = 'เปลี่ยน'")
+    db.act_for(user.department_id)
+    assert db.execute("SELECT COUNT(*) FROM units").fetchone() == (0,)  # the ministry's own rows: none
+
+
+def test_only_the_ministry_s_accounts_read_its_departments(viewer):
+    db, made, user = viewer
+    db.act_for(made[1])
+    committee = accounts.get_user(db, accounts.user_id_of(db, "d02-committee"))
+    with pytest.raises(AccessDenied):
+        ministry.read_as(db, committee, made[0])
+    db.act_for(user.department_id)
+    with pytest.raises(AccessDenied):
+        ministry.read_as(db, user, user.department_id)  # the ministry itself is not one of its departments
+    reader = ministry.read_as(db, user, made[0])
+    with pytest.raises(AccessDenied):  # while reading for the ministry, no one else acts through the store
+        accounts.acting(db, committee)
+    db.act_for(made[0])  # acting again: the reader is gone, writes are the department's again
+    with pytest.raises(AccessDenied):
+        accounts.acting(db, reader)
+    db.execute("UPDATE units SET weight = weight WHERE id = (SELECT MIN(id) FROM units)")

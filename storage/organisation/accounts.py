@@ -17,7 +17,7 @@ from storage import audit
 from storage.db import now, transaction
 from storage.engine import DEPARTMENT, Store
 from storage.errors import AccessDenied, InputError
-from storage.schema import ROLES
+from storage.schema import MINISTRY_ROLES, ROLES
 from storage.text import clean
 
 # argon2id at OWASP's setting (19 MiB, 2 passes, 1 lane): 19 MiB per check instead of the library's 64 MiB.
@@ -98,8 +98,10 @@ def check_password(password: str, username: str, *known: str) -> None:
 
 
 def _check_role_unit(db: Store, role: str, unit_id: int | None, current: int | None = None) -> None:
-    """A role, and a unit for a unit assessor only; a deactivated unit only as the one the user has already."""
-    if role not in ROLES:
+    """A role, and a unit for a unit assessor only; a deactivated unit only as the one the user has already. A
+    ministry's own accounts (``MINISTRY_ROLES``) belong to the ministry, a department's to a department."""
+    at_ministry = db.execute("SELECT kind FROM departments WHERE id = ?", [db.department]).fetchone() == ("ministry",)
+    if role not in (MINISTRY_ROLES if at_ministry else ROLES):
         raise InputError("error_input")
     if (role == "unit") != (unit_id is not None):
         raise InputError("error_user_unit")
@@ -216,6 +218,10 @@ def acting(db: Store, actor: User) -> User:
     department. Every storage function that acts or reads for someone starts here, so a forged or stale
     ``User``, or one of another department, gets no further than its account allows (on PostgreSQL another
     department's account is not even there to read: row-level security)."""
+    if db.reader is not None:  # a store reading one department for the ministry: that reader, and only to read
+        if actor != db.reader:
+            raise AccessDenied(user=getattr(actor, "username", None))
+        return actor
     if not isinstance(actor, User) or not in_acting_department(db, actor):
         raise AccessDenied(user=getattr(actor, "username", None), department=getattr(actor, "department_id", None))
     fresh = get_user(db, actor.id) if isinstance(actor.id, int) else None

@@ -14,7 +14,9 @@ import re
 from storage import audit
 from storage.db import now, transaction
 from storage.engine import Store
-from storage.errors import InputError
+from storage.errors import AccessDenied, InputError
+from storage.organisation.accounts import User, acting
+from storage.schema import MINISTRY_ROLES
 from storage.text import clean
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
@@ -64,3 +66,25 @@ def add_department(db: Store, code: str, name_th: str, name_en: str | None, by: 
                        [department, department])
         audit.record(db, by, "create", "department", department, code=code, kind=kind, name=name_th)
     return department
+
+
+def of_ministry(db: Store, actor: User) -> tuple[User, list[dict]]:
+    """``actor`` re-read (``acting``), refused unless one of the ministry's own accounts; and the ministry's
+    departments."""
+    fresh = acting(db, actor)
+    if fresh.role not in MINISTRY_ROLES:
+        raise AccessDenied(role=fresh.role)
+    return fresh, [d for d in departments(db) if d["parent_id"] == fresh.department_id and d["kind"] == "department"]
+
+
+def read_as(db: Store, actor: User, department: int) -> User:
+    """Read one of the ministry's departments for one of its accounts: the store reads that department's rows
+    only (``Store.read_for``: the database refuses every write) for the reader returned, who reads as that
+    department's director does (its overview, its record, its documents) until the store acts for someone
+    again. Refused for anyone else, and for a department not the ministry's."""
+    fresh, own = of_ministry(db, actor)
+    if department not in {d["id"] for d in own}:
+        raise AccessDenied(department=department)
+    reader = User(fresh.id, fresh.username, fresh.display_name, "director", None, department_id=department)
+    db.read_for(department, reader)
+    return reader
