@@ -106,7 +106,7 @@ def test_the_write_lock_held_by_another_session_is_a_clear_try_again(demo_path, 
     with closing(connect(demo_path)) as db:
         user, form = unit_form(db)
         with psycopg.connect(str(demo_path)) as other:  # another app server's session, mid-save
-            other.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
+            other.execute("SELECT pg_advisory_xact_lock(%s, %s)", [WRITE_LOCK_KEY, db.department])  # its department's
             with pytest.raises(Busy):
                 answers.save_checkpoints(db, user, form["id"], form["version"], {"1.1.B1": True})
             assert assessments.get(db, user.unit_id, YEAR)["version"] == form["version"]

@@ -48,6 +48,8 @@ def dump(db: Store, target: Path, step: Callable[[float], None]) -> None:
                 insert = f'INSERT INTO "{name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
                 while rows := result.fetchmany(BATCH):
                     out.executemany(insert, [tuple(row) for row in rows])
+            named = source.execute("SELECT name_th, name_en FROM departments WHERE id = ?", [db.department]).fetchone()
+            out.execute("UPDATE departments SET name_th = ?, name_en = ? WHERE id = 1", tuple(named))  # its name
             out.commit()
         source.driver("ROLLBACK")
 
@@ -79,6 +81,9 @@ def load(source: Path, db: Store, step: Callable[[float], None]) -> None:
                     db.driver(f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{key[0].name}'), "
                               f'COALESCE((SELECT MAX("{key[0].name}") FROM "{table.name}"), 0) + 1, false)')
             db.driver("ALTER TABLE audit_log ENABLE TRIGGER USER")
+            named = conn.execute("SELECT name_th, name_en FROM departments WHERE id = 1").fetchone()
+            if named:  # the department's name in the installation's list, as the archive has it
+                db.execute("UPDATE departments SET name_th = ?, name_en = ? WHERE id = ?", [*named, db.department])
     db.driver("ANALYZE")  # the planner's statistics for the new rows at once, not at autovacuum's next round
 
 
