@@ -45,7 +45,7 @@ def test_translate_fills_placeholders_and_falls_back_to_thai():
 
 
 def test_every_key_used_in_code_exists_and_every_key_is_used():
-    folders = ("pages", "ui", "i18n", "charts", "analysis", "storage", "intake", "reports")
+    folders = ("pages", "ui", "i18n", "charts", "analysis", "storage", "intake", "reports", "jobs")
     sources = "\n".join(p.read_text(encoding="utf-8") for folder in folders for p in (ROOT / folder).rglob("*.py"))
     sources += (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
     used = set(re.findall(r"""\bt(?:ranslate)?\(\s*["'](\w+)["']""", sources))
