@@ -12,7 +12,7 @@ import pytest
 from addresses import open_address
 from argon2 import PasswordHasher
 from hypothesis import settings
-from stores import copy_store, drop, new_location
+from stores import copy_store, drop, new_location, on_server
 from streamlit.testing.v1 import AppTest
 
 from storage import connect, open_store
@@ -165,6 +165,33 @@ def app(demo_path, monkeypatch) -> Callable[..., AppTest]:
         return at
 
     return run
+
+
+@pytest.fixture
+def finish_jobs() -> Callable[..., AppTest]:
+    """``finish_jobs(at)``: wait until the documents asked for (``jobs``) are built, then run the page again. On
+    SQLite the app's in-process executor builds them (threads of this test process, as of the app's); on the test
+    server, a Procrastinate worker this fixture runs on a thread of this process (``jobs.worker.InThread``: the
+    real worker, without its signal handlers), stopped at the end."""
+    import jobs
+
+    workers = {}
+
+    def finish(at: AppTest, timeout: float = 120) -> AppTest:
+        location = os.environ["PMQA_DB"]
+        if on_server() and location not in workers:
+            from jobs.worker import InThread
+
+            workers[location] = InThread(location, poll=0.2, heartbeat=1, stalled_after=5, check_every=1).start()
+        with closing(connect(location)) as store:
+            assert jobs.wait(store, timeout), "the documents asked for were not built in time"
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield finish
+    for worker in workers.values():
+        worker.stop()
 
 
 # ---- browser tests (helpers in e2e.py) -------------------------------------------------------------------
