@@ -85,6 +85,8 @@ def _parameters(db: Store, kind: str, parameters: dict) -> str:
 
 
 def _allowed(actor: User, kind: str) -> User:
+    if kind not in KINDS:
+        raise InputError("error_job_kind", kind=str(kind)[:40])
     if actor.role not in ROLES.get(kind, ()):
         raise AccessDenied(role=actor.role)
     return actor
