@@ -60,7 +60,7 @@ def recover(db: Store) -> list[int]:
     for job_id, worker in store_jobs.running(db):
         if job_id in stale or not _alive_here(worker):
             why = "heartbeat" if job_id in stale else "process_ended"
-            if store_jobs.requeue(db, job_id, why):
+            if store_jobs.requeue(db, job_id, why, worker):
                 requeued.append(job_id)
     return requeued
 

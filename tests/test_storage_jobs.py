@@ -215,7 +215,8 @@ def test_a_job_whose_worker_died_goes_back_to_the_queue_and_is_built_again(db, p
     with pytest.raises(InputError):
         store_jobs.requeue(db, job_id, "because")
     assert store_jobs.stale(db, 3600) == [] and store_jobs.stale(db, -1) == [(job_id, "w1")]
-    assert store_jobs.requeue(db, job_id, "worker_stopped")
+    assert not store_jobs.requeue(db, job_id, "worker_stopped", "w0")  # not that worker's: taken up by another
+    assert store_jobs.requeue(db, job_id, "worker_stopped", "w1")
     job = store_jobs.get(db, people["director"], job_id)
     assert (job["state"], job["progress"], job["attempts"]) == ("queued", 0.0, 1)
     assert not store_jobs.finish(db, job_id, "w1", [("x.xlsx", XLSX, b"late")])  # the dead worker's build is void

@@ -281,14 +281,14 @@ def fail(db: Store, job_id: int, worker: str | None, reference: str | None = Non
     return True
 
 
-def requeue(db: Store, job_id: int, why: str) -> bool:
+def requeue(db: Store, job_id: int, why: str, worker: str | None = None) -> bool:
     """A running job whose worker died goes back to the queue (its attempts kept). Audited with ``why``: one of
-    ``WHY``."""
+    ``WHY``. ``worker``: only if the job is still that (dead) worker's, not already taken up by another."""
     if why not in WHY:
         raise InputError("error_job_parameters")
     with transaction(db):
         row = db.execute("SELECT state, worker, kind FROM document_jobs WHERE id = ?", [job_id]).fetchone()
-        if row is None or row[0] != "running":
+        if row is None or row[0] != "running" or (worker is not None and row[1] != worker):
             return False
         db.execute("UPDATE document_jobs SET state = 'queued', progress = 0, step = NULL WHERE id = ?", [job_id])
         audit.record(db, None, "requeue", "document_job", job_id, kind=row[2], worker=row[1], why=why)
