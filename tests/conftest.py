@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
@@ -264,13 +265,19 @@ def server_store(browser, tmp_path_factory, units_only_template) -> Path:
 def server(request, browser, server_store, tmp_path_factory):
     """`streamlit run` on ``server_store`` for the whole module; its base URL. Only in a ``test_e2e*.py`` module:
     a parallel run keeps those beside unit tests, one at a time (parallel.py)."""
-    from e2e import streamlit_server
+    from e2e import job_worker, streamlit_server
     from parallel import BROWSER_MODULE_PREFIX, is_browser_module
 
     if not is_browser_module(request.path):
         pytest.fail(f"{request.path.name} starts the app's server: name it {BROWSER_MODULE_PREFIX}*.py")
 
-    with streamlit_server(server_store, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+    # a module may set SERVER_ENV (settings for its server) and JOB_WORKER (it builds documents: on the test server
+    # a worker process runs beside the app, as deploy/ runs one)
+    extra_env = getattr(request.module, "SERVER_ENV", {})
+    logs = tmp_path_factory.mktemp("server")
+    worker = job_worker(server_store, logs / "worker.log", extra_env) if getattr(request.module, "JOB_WORKER", False) \
+        else contextlib.nullcontext()
+    with streamlit_server(server_store, logs / "streamlit.log", extra_env) as url, worker:
         yield url
 
 

@@ -43,10 +43,14 @@ def _file(user: User, job_id: int, name: str) -> bytes:
 
 
 def _request(db: Store, user: User, kind: str, parameters: dict, lang: str) -> None:
+    """Ask for the document, then run the page again (its button now disabled, its progress shown); a refusal is
+    shown instead."""
     try:
         jobs.request(db, user, kind, parameters, lang)
     except StoreError as exc:
         st.error(describe(exc), icon=":material/error:")
+        return
+    st.rerun()
 
 
 def _progress(user: User, kind: str, parameters: dict, lang: str) -> None:
@@ -75,7 +79,6 @@ def _offer(db: Store, user: User, kind: str, parameters: dict, lang: str, label:
     under_way = job is not None and job["state"] in store_jobs.ACTIVE
     if st.button(label, key=f"doc:build:{kind}", icon=":material/build:", disabled=under_way):
         _request(db, user, kind, parameters, lang)
-        job = store_jobs.latest(db, user, kind, parameters, lang)
     if job is None:
         return
     if job["state"] in store_jobs.ACTIVE:
@@ -87,7 +90,6 @@ def _offer(db: Store, user: User, kind: str, parameters: dict, lang: str, label:
             st.error(t("doc_job_failed", reference=job["error"] or "-"), icon=":material/error:")
         if st.button(t("doc_retry"), key=f"doc:retry:{kind}", icon=":material/refresh:"):
             _request(db, user, kind, parameters, lang)
-            st.rerun()
     else:
         files = job["files"]
         for column, file in zip(st.columns(len(files)), files, strict=True):
