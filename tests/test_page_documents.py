@@ -3,9 +3,16 @@
 it), then is offered its download (the file itself is read back in test_workbook and in the browser test); units
 cannot reach it."""
 
+import os
+from contextlib import closing
+
 import pytest
 
+import jobs
 from i18n import translate
+from jobs.run import run_claimed
+from storage import connect
+from storage.admin import jobs as store_jobs
 from storage.record import department
 
 PAGE = "pages/documents.py"
@@ -85,3 +92,48 @@ def test_both_editions_are_offered_the_application_first(app, full_demo_path, mo
     assert not at.error, [e.value for e in at.error]
     names = [b.proto.label for b in at.get("download_button")]
     assert names == [translate("doc_download", "th", name=f"pmqa-review-2570-th.{s}") for s in ("docx", "pdf")]
+
+
+def build_button(at, lang: str = "th"):
+    return next(b for b in at.button if b.label == translate("doc_build_workbook", lang))
+
+
+def test_a_build_under_way_shows_its_progress_to_everyone_and_freezes_no_other_page(app, demo_db, demo_user,
+                                                                                    finish_jobs, monkeypatch):
+    monkeypatch.setenv("PMQA_JOB_STEP_PAUSE", "1")  # each step of the build waits a second
+    at = app("committee", page=PAGE)
+    build_button(at).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert build_button(at).disabled and not at.get("download_button")
+    (bar,) = at.get("progress")
+    assert bar.proto.text in (translate("doc_job_queued", "th"), translate("doc_job_running", "th", percent=0,
+                                                                                 step=""))
+    other = app("director", page=PAGE)  # another person's page runs while the build is under way
+    assert not other.exception
+    (job,) = [store_jobs.get(demo_db, demo_user("director"), i) for i in store_jobs.active(demo_db)]
+    assert job["state"] in store_jobs.ACTIVE  # not waited for
+    assert build_button(other).disabled and other.get("progress")  # the same job: no second build of it
+    finish_jobs(other)
+    assert not other.get("progress") and not build_button(other).disabled
+    (button,) = other.get("download_button")
+    assert button.proto.label == translate("doc_download", "th", name="pmqa-workbook-2570-best-th.xlsx")
+    assert demo_db.execute("SELECT COUNT(*) FROM document_jobs").fetchone()[0] == 1
+
+
+def test_a_failed_build_gives_its_reference_and_may_be_tried_again(app, demo_db, demo_user, finish_jobs):
+    director = demo_user("director")
+    job_id, _ = store_jobs.request(demo_db, director, "workbook", {"year": 2570, "source": "best"}, "th")
+    for attempt in range(store_jobs.MAX_ATTEMPTS):  # its worker died each time
+        store_jobs.claim(demo_db, job_id, f"w{attempt}")
+        store_jobs.requeue(demo_db, job_id, "heartbeat")
+    assert run_claimed(demo_db, store_jobs.claim(demo_db, job_id, "w9"), "w9") == "failed"
+    reference = store_jobs.get(demo_db, director, job_id)["error"]
+    at = app("director", page=PAGE)
+    assert [e.value for e in at.error] == [translate("doc_job_failed", "th", reference=reference)]
+    next(b for b in at.button if b.label == translate("doc_retry", "th")).click().run()
+    finish_jobs(at)
+    assert not at.error
+    assert [b.proto.label for b in at.get("download_button")] == [
+        translate("doc_download", "th", name="pmqa-workbook-2570-best-th.xlsx")]
+    with closing(connect(os.environ["PMQA_DB"])) as db:
+        assert jobs.wait(db) and db.execute("SELECT COUNT(*) FROM document_jobs").fetchone()[0] == 2
