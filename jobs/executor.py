@@ -2,7 +2,7 @@
 on the thread of a person's page run, so one person's build never holds up another's page.
 
 An executor per store and process starts when a job is asked for or the Documents page is opened (``attend``), and
-its threads end after a minute with nothing to do. Each thread holds its own connection. While they run, a
+its threads end after half a minute with nothing to do. Each thread holds its own connection. While they run, a
 heartbeat thread says so in the jobs they run (``storage.admin.jobs.heartbeat``). A job left ``running`` by a process
 that died (a restart, a kill) is put back in the queue when an executor starts or looks for work: at once when
 its process is gone from this machine, else once its heartbeat is ``STALE_S`` old (another machine's, or a
@@ -28,7 +28,7 @@ THREADS = 2  # builds at once per process (the machine's cores are shared with t
 HEARTBEAT_S = 5.0
 STALE_S = 30.0
 POLL_S = 2.0  # how often an idle thread looks for jobs another process queued
-IDLE_S = 60.0  # an idle thread ends after this long without a job
+IDLE_S = 30.0  # an idle thread ends after this long without a job
 
 _executors: dict[str, Executor] = {}
 _lock = threading.Lock()

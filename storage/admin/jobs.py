@@ -207,7 +207,10 @@ def claim(db: Store, job_id: int, worker: str) -> dict | None:
 
 
 def claim_next(db: Store, worker: str) -> dict | None:
-    """The oldest queued job, claimed (``claim``) by ``worker``; None when none is queued."""
+    """The oldest queued job, claimed (``claim``) by ``worker``; None when none is queued (found by a plain read
+    first: an idle worker's look takes no write lock)."""
+    if not db.execute("SELECT 1 FROM document_jobs WHERE state = 'queued' LIMIT 1").fetchone():
+        return None
     with transaction(db):
         row = db.execute("SELECT id FROM document_jobs WHERE state = 'queued' ORDER BY id LIMIT 1").fetchone()
         return claim(db, row[0], worker) if row else None

@@ -81,6 +81,7 @@ def _mail_status(db: Store, user: User, announcement_id: int, lang: str) -> None
 
 
 def view(db: Store, user: User) -> None:
+    jobs.attend(db)  # on SQLite, this process sends the e-mail asked for (and takes up what a stopped one left)
     lang = current_language()
     settings = smtp_settings()
     round_ = st.session_state.get(ROUND, 0)
