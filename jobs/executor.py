@@ -128,9 +128,12 @@ class Executor:
                     if not self.threads:
                         return
                 if self.busy:
-                    if db is None:
-                        db = connect(self.location)
-                    store_jobs.heartbeat(db, self.name)
+                    try:
+                        if db is None:
+                            db = connect(self.location)
+                        store_jobs.heartbeat(db, self.name)
+                    except Exception as exc:  # the store busy past a statement's wait: the next beat
+                        log().warning("the in-process job heartbeat was not written (%s)", exc)
                 time.sleep(HEARTBEAT_S)
         except Exception as exc:
             log().error("the in-process job heartbeat for %s stopped", self.location, exc_info=exc)

@@ -12,6 +12,7 @@ import functools
 from procrastinate import App, PsycopgConnector, SyncPsycopgConnector
 from procrastinate.jobs import Job
 from procrastinate.manager import JobManager
+from procrastinate.retry import RetryStrategy
 
 from jobs.run import run_job, worker_name
 from storage import connect
@@ -40,7 +41,9 @@ def build(context, job_id: int) -> None:
 def app(location: str) -> App:
     """Procrastinate's app for the store at ``location``, with our one task (``build``)."""
     queue_app = App(connector=PsycopgConnector(conninfo=conninfo(location)))
-    queue_app.task(name=TASK, queue=QUEUE, pass_context=True, retry=False)(build)
+    # A build's own failures are caught by the task and kept in our row (``jobs.run``); what reaches Procrastinate
+    # is the store itself out of reach (the database restarting): the job is tried again a few times, 5 s apart.
+    queue_app.task(name=TASK, queue=QUEUE, pass_context=True, retry=RetryStrategy(max_attempts=5, wait=5))(build)
     return queue_app
 
 

@@ -41,6 +41,26 @@ def worker_name(what: str) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{what}"
 
 
+class Superseded(Exception):
+    """The job is no longer this worker's (it was taken as stalled and given to another): this build stops."""
+
+
+def _reporter(db: Store, job_id: int, worker: str):
+    """The build's progress written to the store. A report that cannot be written (the store busy for longer than a
+    statement waits) is skipped: progress is only shown; a job found taken by another worker stops this build."""
+
+    def report(fraction: float, key: str) -> None:
+        try:
+            mine = store_jobs.progress(db, job_id, worker, fraction, key)
+        except Exception as exc:  # SQLite's "database is locked" past its wait, a lost connection: shown later
+            log().warning("job %s: its progress was not written (%s)", job_id, exc)
+            return
+        if not mine:
+            raise Superseded()
+
+    return report
+
+
 def run_claimed(db: Store, job: dict, worker: str) -> str | None:
     """Build a job ``worker`` has claimed; its final state ("done", "failed"), or None when it was no longer
     this worker's by the time it ended (given to another: nothing of this build is kept)."""
@@ -52,11 +72,13 @@ def run_claimed(db: Store, job: dict, worker: str) -> str | None:
         return "failed" if store_jobs.fail(db, job_id, worker, reference=reference) else None
     try:
         user = store_jobs.requester(db, job)
-        build = Build(db, user, job["parameters"], job["lang"],
-                      lambda fraction, key: store_jobs.progress(db, job_id, worker, fraction, key))
+        build = Build(db, user, job["parameters"], job["lang"], _reporter(db, job_id, worker))
         files, result = BUILDERS[job["kind"]](build)
         build.report(0.95, "job_step_saving")
         return "done" if store_jobs.finish(db, job_id, worker, files, result) else None
+    except Superseded:
+        log().warning("job %s: given to another worker while %s built it; this build stops", job_id, worker)
+        return None
     except StoreError as exc:  # the store's reason, for a person to read
         return "failed" if store_jobs.fail(db, job_id, worker, refusal=exc) else None
     except Exception as exc:

@@ -112,3 +112,13 @@ def test_a_build_that_keeps_stopping_its_worker_fails_with_a_reference(demo_db, 
     job = store_jobs.get(demo_db, director, job_id)
     assert job["state"] == "failed" and len(job["error"]) == 8 and job["refusal"] is None
     assert f"reference {job['error']}" in caplog.text
+
+
+def test_a_build_whose_job_was_given_to_another_worker_stops_and_keeps_nothing(demo_db, demo_user):
+    director = demo_user("director")
+    job_id, _ = store_jobs.request(demo_db, director, "workbook", WORKBOOK, "th")
+    mine = store_jobs.claim(demo_db, job_id, "w1")
+    store_jobs.claim(demo_db, job_id, "w2")  # taken as stalled (w1 seemed dead) and given to another worker
+    assert run_claimed(demo_db, mine, "w1") is None  # stops at its first report of progress
+    job = store_jobs.get(demo_db, director, job_id)
+    assert (job["state"], job["worker"], job["files"], job["step"]) == ("running", "w2", [], None)
