@@ -59,7 +59,10 @@ def _progress(user: User, kind: str, parameters: dict, lang: str) -> None:
 
     @st.fragment(run_every=POLL_S)
     def panel() -> None:
-        job = store_jobs.latest(session.store(), user, kind, parameters, lang)
+        try:
+            job = store_jobs.latest(session.store(), user, kind, parameters, lang)
+        except StoreError:  # the account disabled meanwhile, the store out of reach: the whole page says so
+            st.rerun(scope="app")
         if job is None or job["state"] not in store_jobs.ACTIVE:
             st.rerun(scope="app")
         if job["state"] == "queued":

@@ -72,7 +72,10 @@ def _mail_status(db: Store, user: User, announcement_id: int, lang: str) -> None
 
     @st.fragment(run_every=POLL_S)
     def panel() -> None:
-        now = store_jobs.latest(session.store(), user, "email", parameters, lang)
+        try:
+            now = store_jobs.latest(session.store(), user, "email", parameters, lang)
+        except StoreError:  # the account disabled meanwhile, the store out of reach: the whole page says so
+            st.rerun(scope="app")
         if now is None or now["state"] not in store_jobs.ACTIVE:
             st.rerun(scope="app")
         _mail_state(now)
