@@ -100,7 +100,7 @@ def build_button(at, lang: str = "th"):
 
 def test_a_build_under_way_shows_its_progress_to_everyone_and_freezes_no_other_page(app, demo_db, demo_user,
                                                                                     finish_jobs, monkeypatch):
-    monkeypatch.setenv("PMQA_JOB_STEP_PAUSE", "1")  # each step of the build waits a second
+    monkeypatch.setenv("PMQA_JOB_STEP_PAUSE", "2")  # each step of the build waits two seconds
     at = app("committee", page=PAGE)
     build_button(at).click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
