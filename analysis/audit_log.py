@@ -354,6 +354,14 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("announcement", "publish"): _plain("audit_sum_announcement_publish", "title"),
     ("announcement", "withdraw"): _plain("audit_sum_announcement_withdraw", "title"),
     ("announcement", "email"): _plain("audit_sum_announcement_email", "sent", "addressed"),
+    ("document_job", "request"): _plain("audit_sum_document_job_request", "kind", "lang"),
+    ("document_job", "start"): _plain("audit_sum_document_job_start", "kind", "attempt"),
+    ("document_job", "done"): lambda d, ref, lang: ("audit_sum_document_job_done", {
+        "kind": d.get("kind"), "files": _listed([str(f.get("name")) for f in d.get("files") or []], lang) or "—"}),
+    ("document_job", "fail"): lambda d, ref, lang: ("audit_sum_document_job_fail", {
+        "kind": d.get("kind"), "reference": d.get("reference") or d.get("reason") or "—"}),
+    ("document_job", "requeue"): lambda d, ref, lang: ("audit_sum_document_job_requeue", {
+        "kind": d.get("kind"), "why": translate(f"job_why_{d.get('why')}", lang)}),
 }
 
 

@@ -138,9 +138,11 @@ def set_meta(db: Store, key: str, value: str) -> None:
 
 def data_version(db: Store) -> str:
     """A value that changes with every change to the store: the last audit entry's id and time (every write is
-    audited in its own transaction), leaving out sign-ins and sign-outs, which change no figure. Use it to key
+    audited in its own transaction), leaving out sign-ins and sign-outs and the document jobs' own steps (a
+    document requested, built or failed: ``storage.admin.jobs``), which change no figure. Use it to key
     caches. The time is part of it because a restore brings back the archive's log, whose ids go on from its own
     last one: an id alone would repeat a version other data had, and a cache keyed by it (another replica's)
     would show that data's figures."""
-    row = db.execute("SELECT id, at FROM audit_log WHERE entity != 'session' ORDER BY id DESC LIMIT 1").fetchone()
+    row = db.execute("SELECT id, at FROM audit_log WHERE entity NOT IN ('session', 'document_job') "
+                     "ORDER BY id DESC LIMIT 1").fetchone()
     return f"{row[0]} {row[1]}" if row else "0"

@@ -27,6 +27,7 @@ from storage.schema import LEGACY_TABLE, Migrations, has_table
 from storage.schema import migrations as legacy
 
 REVISIONS = Path(__file__).resolve().parent / "revisions"
+QUEUE_PREFIX = "procrastinate_"  # the job queue's tables on PostgreSQL (revision 0004)
 BASELINE = "0001"  # the revision that makes the schema the hand-made steps ended with
 
 
@@ -135,12 +136,18 @@ def differences(db: Store) -> list:
     """How the store's schema differs from ``storage.tables`` (Alembic's comparison of tables, columns, types,
     defaults, keys and indexes), less what only tells how a store was made: the hand-made steps' own table, and a
     key column SQLite let those steps leave nullable (SQLite never stores NULL there for a whole-number key, and a
-    composite key's columns are always given)."""
+    composite key's columns are always given); and less the job queue's own tables on PostgreSQL (Procrastinate's,
+    made by revision 0004 from the schema that library ships, not declared in ``storage.tables``)."""
     from alembic.autogenerate import compare_metadata
 
     from storage.tables import metadata
 
-    context = MigrationContext.configure(db.connection, opts={"compare_type": True, "compare_server_default": True})
+    def ours(name, kind, parents) -> bool:  # not the queue's tables, nor their indexes
+        table = name if kind == "table" else parents.get("table_name") or ""
+        return not table.startswith(QUEUE_PREFIX)
+
+    context = MigrationContext.configure(db.connection, opts={"compare_type": True, "compare_server_default": True,
+                                                              "include_name": ours})
     keys = {(table.name, column.name) for table in metadata.tables.values() for column in table.primary_key}
     found = []
     for change in compare_metadata(context, metadata):

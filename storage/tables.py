@@ -761,3 +761,30 @@ stored_files = Table(
     Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
     PrimaryKeyConstraint("department_id", "name"),
 )
+
+document_jobs = Table(  # the year's documents (and an announcement's e-mail) built by a worker: storage.admin.jobs
+    "document_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", TEXT, nullable=False),  # application, review, slides, feedback, workbook, unit, email
+    Column("parameters", TEXT, nullable=False),  # JSON, keys sorted: {"year": 2570, "source": "best"} ...
+    Column("lang", TEXT, nullable=False),
+    Column("requested_by", TEXT, nullable=False),  # a user name
+    Column("state", TEXT, nullable=False),  # queued, running, done, failed
+    Column("progress", NUMBER, nullable=False, server_default=text('0')),  # 0..1
+    Column("step", TEXT),  # the catalogue key of the step under way
+    Column("attempts", Integer, nullable=False, server_default=text('0')),
+    Column("error", TEXT),  # the fault reference of a failed build (its traceback is in the worker's log)
+    Column("refusal", TEXT),  # JSON {key, params}: the store's reason a build was refused, for a person to read
+    Column("files", TEXT),  # JSON [{name, mime, stored, size}]: the built files, in the file store under ``stored``
+    Column("result", TEXT),  # JSON: what is shown with the files (the application's page budget; e-mails sent)
+    Column("data_version", TEXT, nullable=False),  # the store's data version (storage.db.data_version) built from
+    Column("worker", TEXT),  # who runs it: host:pid (in-process) or the queue's worker
+    Column("queue_id", Integer),  # the Procrastinate job that runs it (PostgreSQL)
+    Column("heartbeat_at", TEXT),
+    Column("created_at", TEXT, nullable=False),
+    Column("started_at", TEXT),
+    Column("finished_at", TEXT),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+    Index("idx_document_jobs_document", "kind", "lang", "parameters"),
+    Index("idx_document_jobs_state", "state"),
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import pytest
 from addresses import open_address
 from argon2 import PasswordHasher
 from hypothesis import settings
-from stores import copy_store, drop, new_location
+from stores import copy_store, drop, new_location, on_server
 from streamlit.testing.v1 import AppTest
 
 from storage import connect, open_store
@@ -167,6 +168,33 @@ def app(demo_path, monkeypatch) -> Callable[..., AppTest]:
     return run
 
 
+@pytest.fixture
+def finish_jobs() -> Callable[..., AppTest]:
+    """``finish_jobs(at)``: wait until the documents asked for (``jobs``) are built, then run the page again. On
+    SQLite the app's in-process executor builds them (threads of this test process, as of the app's); on the test
+    server, a Procrastinate worker this fixture runs on a thread of this process (``jobs.worker.InThread``: the
+    real worker, without its signal handlers), stopped at the end."""
+    import jobs
+
+    workers = {}
+
+    def finish(at: AppTest, timeout: float = 120) -> AppTest:
+        location = os.environ["PMQA_DB"]
+        if on_server() and location not in workers:
+            from jobs.worker import InThread
+
+            workers[location] = InThread(location, poll=0.2, heartbeat=1, stalled_after=5, check_every=1).start()
+        with closing(connect(location)) as store:
+            assert jobs.wait(store, timeout), "the documents asked for were not built in time"
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield finish
+    for worker in workers.values():
+        worker.stop()
+
+
 # ---- browser tests (helpers in e2e.py) -------------------------------------------------------------------
 
 @pytest.hookimpl(optionalhook=True)
@@ -237,13 +265,19 @@ def server_store(browser, tmp_path_factory, units_only_template) -> Path:
 def server(request, browser, server_store, tmp_path_factory):
     """`streamlit run` on ``server_store`` for the whole module; its base URL. Only in a ``test_e2e*.py`` module:
     a parallel run keeps those beside unit tests, one at a time (parallel.py)."""
-    from e2e import streamlit_server
+    from e2e import job_worker, streamlit_server
     from parallel import BROWSER_MODULE_PREFIX, is_browser_module
 
     if not is_browser_module(request.path):
         pytest.fail(f"{request.path.name} starts the app's server: name it {BROWSER_MODULE_PREFIX}*.py")
 
-    with streamlit_server(server_store, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+    # a module may set SERVER_ENV (settings for its server) and JOB_WORKER (it builds documents: on the test server
+    # a worker process runs beside the app, as deploy/ runs one)
+    extra_env = getattr(request.module, "SERVER_ENV", {})
+    logs = tmp_path_factory.mktemp("server")
+    worker = job_worker(server_store, logs / "worker.log", extra_env) if getattr(request.module, "JOB_WORKER", False) \
+        else contextlib.nullcontext()
+    with streamlit_server(server_store, logs / "streamlit.log", extra_env) as url, worker:
         yield url
 
 

@@ -70,15 +70,15 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, log_path: Path) -> Iterator[Server]:
+def streamlit_server(db_path: Path, log_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     """`streamlit run streamlit_app.py` on a port of its own (ports.py: held until the server has stopped) with
-    PMQA_DB=db_path and the project's own .streamlit/config.toml; yields the base URL once the server answers
-    its health check."""
+    PMQA_DB=db_path (and ``extra_env``) and the project's own .streamlit/config.toml; yields the base URL once the
+    server answers its health check."""
     with reserved_port() as port:
         url = Server(f"http://127.0.0.1:{port}")
         command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
                    "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
-        env = {**os.environ, "PMQA_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PMQA_DB": str(db_path), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
         with open(log_path, "wb") as log:
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         url.port, url.process = port, process
@@ -93,6 +93,25 @@ def streamlit_server(db_path: Path, log_path: Path) -> Iterator[Server]:
             yield url
         finally:
             _stop(process)
+
+
+@contextmanager
+def job_worker(location, log_path: Path, extra_env: dict[str, str] | None = None) -> Iterator[None]:
+    """On the test server (PostgreSQL), a documents' worker beside the app's server, as deploy/ runs one
+    (``python -m jobs worker``), stopped at the end; on SQLite nothing: the app's own process builds them."""
+    from storage.engine import is_server
+
+    if not is_server(str(location)):
+        yield
+        return
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "jobs", "worker", "--db", str(location), "--poll", "0.5"],
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield
+    finally:
+        _stop(process)
 
 
 def copy_store(template, folder: Path):

@@ -24,7 +24,7 @@ _spec = importlib.util.spec_from_file_location("departments_revision", REVISION)
 revision = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(revision)
 
-OWNED = revision.OWNED
+OWNED = (*revision.OWNED, "document_jobs")  # and the tables made since, each a department's as it is made
 INSTALLATION = {"meta", "sign_in_attempts", "web_sessions", "departments", "directory"}
 needs_server = pytest.mark.skipif(not on_server(), reason="row-level security is PostgreSQL's (make test-postgres)")
 

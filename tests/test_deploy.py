@@ -54,3 +54,17 @@ def test_the_unit_runs_the_app_as_the_tests_do_with_settings_the_app_reads():
             read |= set(re.findall(r"environ\.get\(\"(PMQA_[A-Z_]+)\"", source.read_text(encoding="utf-8")))
     named = set(re.findall(r"^#?(PMQA_[A-Z_]+)=", ENVIRONMENT.read_text(), re.MULTILINE))
     assert {"PMQA_DB", "PMQA_FILES"} <= named <= read, (named, read)
+
+
+def test_the_worker_unit_runs_the_worker_beside_the_replicas_with_their_settings():
+    """The documents' worker (``python -m jobs worker``, as test_jobs_worker.py starts it) in the app's folder, with
+    the replicas' settings file (its PMQA_DB), restarted when it stops, given time to finish a build on SIGTERM."""
+    worker = (ROOT / "deploy" / "systemd" / "pmqa-worker.service").read_text()
+    app = UNIT.read_text()
+    start = re.search(r"^ExecStart=(.*)$", worker, re.MULTILINE).group(1)
+    assert start.startswith("/opt/pmqa/.venv/bin/python -m jobs worker")
+    for setting in ("WorkingDirectory", "EnvironmentFile", "User", "Group", "UMask"):
+        line = re.compile(rf"^{setting}=.*$", re.MULTILINE)
+        assert line.search(worker).group() == line.search(app).group()
+    assert re.search(r"^Restart=always$", worker, re.MULTILINE)
+    assert int(re.search(r"^TimeoutStopSec=(\d+)$", worker, re.MULTILINE).group(1)) >= 60

@@ -21,6 +21,8 @@ from storage.admin.demo import DEMO_PASSWORD
 from storage.organisation import accounts
 from storage.record import department
 
+JOB_WORKER = True  # the application is built by a worker (conftest.server)
+
 
 @pytest.fixture(scope="module")
 def server_store(browser, tmp_path_factory, demo_template) -> Path:

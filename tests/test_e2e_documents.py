@@ -1,5 +1,7 @@
-"""The documents page in headless Chromium: the director builds the year's workbook and the application report,
-downloads them, and they open with the year's content; in English too. Helpers in e2e.py; screenshots go to
+"""The documents page in headless Chromium: the director asks for the year's workbook and the application report,
+sees the build's progress while a worker builds it (the server's own process on SQLite, a worker process beside it
+on PostgreSQL), downloads them, and they open with the year's content; in English too. Each step of a build waits
+half a second here (``PMQA_JOB_STEP_PAUSE``) so its progress shows. Helpers in e2e.py; screenshots go to
 test-artifacts/."""
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from storage.organisation import accounts
 from storage.record import department
 
 pytestmark = pytest.mark.e2e
+JOB_WORKER = True  # documents are built by a worker (conftest.server)
+SERVER_ENV = {"PMQA_JOB_STEP_PAUSE": "0.5"}
 NARRATIVE = "กรมกำหนดทิศทางร่วมกับทุกหน่วยงาน"
 
 
@@ -44,10 +48,18 @@ def test_the_director_builds_and_downloads_the_workbook(page, artifacts, lang):
     if lang == "en":
         switch_language(page, "en")
     open_page(page, "page_documents", lang)
-    main(page).get_by_role("button", name=translate("doc_build_workbook", lang)).click()
+    build = main(page).get_by_role("button", name=translate("doc_build_workbook", lang))
+    build.click()
+    progress = main(page).get_by_text(translate("doc_job_running", lang, percent=0, step="").split("(")[0].strip(),
+                                      exact=False)
+    expect()(progress.first).to_be_visible()  # the build's progress, while the page stays usable
+    expect()(build).to_be_disabled()  # no second build of it while this one runs
+    screenshot(page, artifacts / f"documents-progress-{lang}.png")
     name = f"pmqa-workbook-2570-best-{lang}.xlsx"
     download = main(page).get_by_role("button", name=translate("doc_download", lang, name=name))
     expect()(download).to_be_visible()
+    expect()(progress).to_have_count(0)  # polling ended with the build
+    expect()(build).to_be_enabled()
     settle(page)
     with page.expect_download() as fetched:
         download.click()

@@ -45,7 +45,7 @@ def test_translate_fills_placeholders_and_falls_back_to_thai():
 
 
 def test_every_key_used_in_code_exists_and_every_key_is_used():
-    folders = ("pages", "ui", "i18n", "charts", "analysis", "storage", "intake", "reports")
+    folders = ("pages", "ui", "i18n", "charts", "analysis", "storage", "intake", "reports", "jobs")
     sources = "\n".join(p.read_text(encoding="utf-8") for folder in folders for p in (ROOT / folder).rglob("*.py"))
     sources += (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
     used = set(re.findall(r"""\bt(?:ranslate)?\(\s*["'](\w+)["']""", sources))
@@ -58,8 +58,8 @@ def test_every_key_used_in_code_exists_and_every_key_is_used():
                "wb_sheet_", "wb_kind_", "off_sheet_", "off_col_", "wp_status_", "pl_status_", "pl_horizon_",
                "pl_comment_", "fu_status_", "fu_round_", "fu_col_", "fu_phase_closed_", "fu_done", "fu_evidence",
                "fu_problems", "pg_state_", "error_report_phase_", "audit_act_", "audit_ent_", "audit_field_",
-               "audit_sso_", "audit_word_", "audit_sum_sign_out_", "id_name_", "id_short_", "id_ministry_", "id_head_",
-               "id_address_", "adli_", "dp_cmp_")
+               "audit_sso_", "audit_word_", "audit_sum_sign_out_", "job_why_", "id_name_", "id_short_", "id_ministry_",
+               "id_head_", "id_address_", "adli_", "dp_cmp_")
     unused = {k for k in catalogue() if k not in used and not k.startswith(dynamic) and f'"{k}"' not in sources}
     assert not unused, f"keys no code uses: {sorted(unused)}"
 

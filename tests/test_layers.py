@@ -2,7 +2,8 @@
 
 Layers, lowest first: ``i18n`` and ``scoring`` (pure), ``storage``, then ``intake`` (files people bring in, read
 and checked, written through the store) and ``analysis``, then ``charts`` and ``reports`` (figures and files from
-plain data), then ``ui`` and the pages. A module imports only from layers below it; the store's command line
+plain data), then ``jobs`` (documents built by a worker: the queue, the in-process executor and the worker, calling
+the report builders), then ``ui`` and the pages. A module imports only from layers below it; the store's command line
 (``storage.__main__``) sits on top of the store and may call ``intake`` to import a file.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "ui", "pages")
+PACKAGES = ("i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "jobs", "ui", "pages")
 # what each package may import from the project besides itself
 ALLOWED = {
     "i18n": set(),
@@ -24,11 +25,12 @@ ALLOWED = {
     "analysis": {"i18n", "scoring", "storage"},
     "charts": {"i18n", "scoring"},
     "reports": {"i18n", "scoring", "storage", "intake", "analysis", "charts"},
-    "ui": {"i18n", "scoring", "storage", "intake", "analysis", "charts", "reports"},
-    "pages": {"i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "ui"},
+    "jobs": {"i18n", "scoring", "storage", "intake", "analysis", "charts", "reports"},
+    "ui": {"i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "jobs"},
+    "pages": {"i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "jobs", "ui"},
 }
 ENTRY_POINTS = {"storage.__main__": {"intake"}}  # a package's command line, and what it may call besides
-NO_STREAMLIT = ("i18n", "scoring", "storage", "intake", "analysis", "charts", "reports")
+NO_STREAMLIT = ("i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "jobs")
 
 
 def module_name(path: Path) -> str:

@@ -2,6 +2,8 @@
 local SMTP server), each addressee finds it on the home page until they mark it read, and the owner sees
 who has read it and can withdraw it."""
 
+import json
+
 import pytest
 from smtp_server import smtp_server
 from test_page_admin import admin_page, button, click, labelled, ok  # noqa: F401  (fixtures and helpers)
@@ -78,16 +80,31 @@ def test_without_a_mail_server_e_mail_is_not_offered(admin_page):  # noqa: F811
     assert translate("ann_no_smtp", "th") in [c.value for c in at.caption]
 
 
-def test_with_the_departments_mail_server_it_is_also_e_mailed(admin_page, demo_db):  # noqa: F811
+def mail_settings(tmp_path, monkeypatch, port: int) -> dict:
+    """The ``[smtp]`` section for the page (Streamlit's secrets) and, in a secrets file, for the worker that sends
+    the e-mail (``jobs.secrets``: ``PMQA_SECRETS``)."""
+    section = {"host": "127.0.0.1", "port": port, "sender": "pmqa@example.go.th", "starttls": False}
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("[smtp]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in section.items()))
+    monkeypatch.setenv("PMQA_SECRETS", str(secrets))
+    return section
+
+
+def test_with_the_departments_mail_server_it_is_also_e_mailed(admin_page, demo_db, tmp_path, monkeypatch,  # noqa: F811
+                                                              finish_jobs):
     director = accounts.authenticate(demo_db, "demo-director", DEMO_PASSWORD)
     accounts.update_user(demo_db, admin(demo_db), director.id, "director", None, director.display_name,
                          email="director@example.go.th")
     with smtp_server() as (inbox, port):
         at = admin_page("announcements")
-        at.secrets["smtp"] = {"host": "127.0.0.1", "port": port, "sender": "pmqa@example.go.th", "starttls": False}
+        at.secrets["smtp"] = mail_settings(tmp_path, monkeypatch, port)
         at.run()
         publish_form(at, roles=["director"], email=True)
         assert not at.error
+        assert [e.value for e in at.toast] == [translate("ann_email_queued", "th")]  # published, and the e-mail asked
+        finish_jobs(at)  # the e-mail is a job: the page did not wait for the mail server
+        assert not at.error
+        assert translate("ann_email_sent", "th", n=1) in [s.value for s in at.success]
         assert [to for to, _ in inbox.messages] == [["director@example.go.th"]]
         assert inbox.messages[0][1]["Subject"] == translate("ann_subject_prefix", "th") + "ประชุมชี้แจงเกณฑ์"
     assert announcements.listing(demo_db, admin(demo_db))[0]["emailed_count"] == 1

@@ -51,11 +51,13 @@ def admin(demo_db):
 
 @pytest.fixture
 def without_charts(monkeypatch):
-    """The application without its chart images (drawn by Chromium, seconds each): the budget is about the parts."""
-    import ui.documents
+    """The application without its chart images (drawn by Chromium, seconds each): the budget is about the parts.
+    (The job's builder, ``jobs.kinds``, runs in this test process: the in-process executor's thread on SQLite, the
+    worker ``finish_jobs`` runs on a thread on the test server.)"""
+    import jobs.kinds
     from reports.application import application_report
 
-    monkeypatch.setattr(ui.documents, "application_report", lambda figures, lang="th", charts=True,
+    monkeypatch.setattr(jobs.kinds, "application_report", lambda figures, lang="th", charts=True,
                         edition="application": application_report(figures, lang, charts=False, edition=edition))
 
 
@@ -63,13 +65,13 @@ def without_charts(monkeypatch):
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_the_committee_builds_the_application_and_sees_its_page_budget(app, full_demo_path, full_demo_db,
-                                                                      monkeypatch, without_charts, lang):
+                                                                      monkeypatch, without_charts, finish_jobs, lang):
     monkeypatch.setenv("PMQA_DB", str(full_demo_path))  # the demo as made: its application cites evidence (annex)
     admin = accounts.authenticate(full_demo_db, "demo-admin", DEMO_PASSWORD)
     years.set_page_limits(full_demo_db, admin, YEAR, {"profile": 1, "annex": 50})  # the profile takes more than 1
     at = ok(app("committee", lang, page=DOCUMENTS))
     assert not at.dataframe  # nothing before the application is built
-    ok(press(at, "doc_build_application", lang))
+    ok(finish_jobs(ok(press(at, "doc_build_application", lang))))
     rows = budget_table(at, lang)
     assert [r["part"] for r in rows] == [part_name(p, lang) for p in BUDGET_PARTS]  # every part, in order
     assert [r["limit"] for r in rows] == ["1", "6", "6", "6", "6", "6", "6", "10", "50"]
@@ -90,17 +92,20 @@ def test_the_committee_builds_the_application_and_sees_its_page_budget(app, full
 
     at.run()  # kept while the store is as it was
     assert budget_table(at, lang) == rows
-    years.set_page_limits(full_demo_db, admin, YEAR, {})  # the store changed: built again on request
+    assert not at.main.warning or at.main.warning[0].value != translate("doc_job_stale", lang)
+    years.set_page_limits(full_demo_db, admin, YEAR, {})  # the store changed: said, and built again on request
     at.run()
-    assert not at.dataframe and not at.get("download_button")
+    assert translate("doc_job_stale", lang) in [w.value for w in at.main.warning]
+    assert budget_table(at, lang) == rows  # the files built before, still offered, and what they were built with
 
 
-def test_within_every_limit_it_says_so_and_the_review_edition_shows_no_budget(app, demo_db, without_charts):
+def test_within_every_limit_it_says_so_and_the_review_edition_shows_no_budget(app, demo_db, without_charts,
+                                                                              finish_jobs):
     department.start(demo_db, accounts.authenticate(demo_db, "demo-committee", DEMO_PASSWORD), YEAR)
     at = ok(app("committee", page=DOCUMENTS))
-    ok(press(at, "doc_build_review"))
+    ok(finish_jobs(ok(press(at, "doc_build_review"))))
     assert not at.dataframe and len(at.get("download_button")) == 2
-    ok(press(at, "doc_build_application"))
+    ok(finish_jobs(ok(press(at, "doc_build_application"))))
     rows = budget_table(at)
     present = [p for p in BUDGET_PARTS if p != "annex"]  # nothing cited yet: no annex
     assert [r["part"] for r in rows] == [part_name(p, "th") for p in present]

@@ -16,7 +16,7 @@ from storage.db import data_version
 from storage.organisation import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "ui", "pages")
+PACKAGES = ("i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "jobs", "ui", "pages")
 DECORATORS = {"cache", "lru_cache", "cache_data", "cache_resource"}
 CONTAINERS = {"dict", "set", "list", "OrderedDict", "defaultdict", "deque", "WeakValueDictionary",
               "WeakKeyDictionary"}
@@ -55,6 +55,11 @@ REVIEWED = {
     "storage.engine._engines": PROCESS,
     "ui.session._shelf": PROCESS,
     "ui.session._checked": PROCESS,
+    # the jobs themselves, their progress and their files are in the store (storage.admin.jobs): these are the
+    # process's own means of running them
+    "jobs.executor._executors": PROCESS,  # this process's threads working on a SQLite store's queue
+    "jobs.queue.app": PROCESS,  # Procrastinate's app for a store's address (a worker's connections)
+    "jobs.queue._deferrer": PROCESS,  # writes a job on the connection it is given; holds none
 }
 
 

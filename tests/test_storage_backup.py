@@ -108,8 +108,8 @@ def dump(location: Location, with_files: bool = False) -> dict[str, list[tuple]]
     files' rows (``stored_files``, where a PostgreSQL store keeps its files) only ``with_files``: a restore writes
     them anew (their time is the restore's); ``stored`` compares the files themselves."""
     with closing(Store(location)) as db:
-        names = [name for name in db.table_names()
-                 if not name.startswith("sqlite_") and (with_files or name != "stored_files")]
+        names = [name for name in db.table_names()  # not the job queue's on PostgreSQL (no archive carries them)
+                 if not name.startswith(("sqlite_", "procrastinate_")) and (with_files or name != "stored_files")]
         rows = {}
         for name in names:
             table = metadata.tables.get(name)

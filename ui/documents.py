@@ -1,84 +1,109 @@
-"""Building the year's documents on request: a button builds one (with a progress bar, as it may take a few
-seconds), then offers it for download until the store changes or another is asked for. The application comes
-with its page budget: each part's pages against the year's limits (``reports.page_budget``)."""
+"""The year's documents, built by a worker on request (``jobs``): a button asks for one (the same document already
+asked for, or built for the store as it is now, is that one: no second build), the page shows its progress while it
+is queued or being built (a fragment that polls the store only while a job is under way, so the rest of the page is
+not run again), then offers its files, says when the store has changed since they were built, or says why the build
+failed (with the fault's reference) and offers to try again. The build runs outside the page's script run (another
+process on PostgreSQL, a background thread on SQLite), so one person's build never holds up another's page. The
+application comes with its page budget: each part's pages against the year's limits (``reports.page_budget``),
+kept with the job's result."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from analysis import overview
-from analysis.deliverables import application_figures, year_figures
+import jobs
 from analysis.summary import DEFAULT_SOURCE
 from i18n import translate
 from i18n.format import local_time
-from reports.application import application_report, application_stem
-from reports.document import to_docx, to_pdf
-from reports.feedback import feedback_figures, feedback_report
-from reports.page_budget import PartPages, over_limit, part_name, pdf_and_budget
-from reports.slides import site_visit_deck
-from reports.unit_report import unit_report
-from reports.workbook import year_workbook
+from reports.page_budget import PartPages, over_limit, part_name
 from scoring.criteria import Text
-from storage.assessment import answers, assessments, examiners, years
+from storage.admin import jobs as store_jobs
+from storage.assessment import assessments, examiners, years
 from storage.assessment.assessments import SOURCES
-from storage.db import data_version, now
+from storage.db import data_version
 from storage.engine import Store
 from storage.errors import StoreError
-from storage.organisation import org
 from storage.organisation.accounts import User
-from storage.plans import ofis
 from storage.record import department
-from ui import choices, faults
+from ui import choices, session
 from ui.errors import describe
-from ui.i18n import current_language, t
-from ui.people import names
+from ui.i18n import t
 from ui.text import MISSING
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-BUILT = "doc:built"  # (what, data version) -> ([(file name, mime, bytes)], built at, what is shown with them)
+POLL_S = 1.0  # how often the page looks at a job under way
 
 
-def _build(steps: list[tuple[str, Callable]]) -> object:
-    """Run the steps in order under a progress bar, each given the previous one's result."""
-    bar = st.progress(0.0, text=t(steps[0][0]))
-    result = None
-    for done, (label, step) in enumerate(steps):
-        bar.progress(done / len(steps), text=t(label))
-        result = step(result)
-    bar.progress(1.0, text=t("doc_done"))
-    return result
+def _file(user: User, job_id: int, name: str) -> bytes:
+    """A built file's bytes, read from the file store when its download is clicked (access checked again)."""
+    return store_jobs.read_file(session.store(), user, job_id, name)[2]
 
 
-def _offer(what: tuple, label: str, build: Callable[[], Any], db: Store,
-           show: Callable[[Any], None] | None = None) -> None:
-    """A build button for one document and, once built for the store as it is now, its files to download.
-    ``build`` gives the files (name, mime, bytes); with ``show``, the files and what ``show`` then shows under
-    them (kept with the files until the store changes)."""
-    built = st.session_state.setdefault(BUILT, {})
-    current = (*what, data_version(db))
-    if st.button(label, key=f"doc:build:{what[0]}", icon=":material/build:"):
+def _request(db: Store, user: User, kind: str, parameters: dict, lang: str) -> None:
+    """Ask for the document, then run the page again (its button now disabled, its progress shown); a refusal is
+    shown instead."""
+    try:
+        jobs.request(db, user, kind, parameters, lang)
+    except StoreError as exc:
+        st.error(describe(exc), icon=":material/error:")
+        return
+    st.rerun()
+
+
+def _progress(user: User, kind: str, parameters: dict, lang: str) -> None:
+    """A job under way: its state and progress, looked at again every ``POLL_S`` seconds; once it has ended, the
+    whole page runs again (its files, or why it failed, and no more polling)."""
+
+    @st.fragment(run_every=POLL_S)
+    def panel() -> None:
         try:
-            files, extra = build() if show else (build(), None)
-            built[current] = (files, local_time(now(), current_language()), extra)
-        except StoreError as exc:
-            st.error(describe(exc))
-        except Exception as exc:  # a fault is logged under a reference the message gives
-            st.error(faults.message(faults.report(exc, where=f"building {what[0]}")))
-    if current in built:
-        files, at, extra = built[current]
-        for column, (name, mime, data) in zip(st.columns(len(files)), files, strict=True):
-            column.download_button(t("doc_download", name=name), lambda data=data: data, file_name=name, mime=mime,
-                                   key=f"doc:get:{name}", icon=":material/download:", on_click="ignore")
-        st.caption(t("doc_built_at", time=at))
-        if show:
-            show(extra)
+            job = store_jobs.latest(session.store(), user, kind, parameters, lang)
+        except StoreError:  # the account disabled meanwhile, the store out of reach: the whole page says so
+            st.rerun(scope="app")
+        if job is None or job["state"] not in store_jobs.ACTIVE:
+            st.rerun(scope="app")
+        if job["state"] == "queued":
+            st.progress(0.0, text=t("doc_job_queued"))
+        else:
+            step = t(job["step"]) if job["step"] else ""
+            st.progress(job["progress"], text=t("doc_job_running", percent=round(job["progress"] * 100), step=step))
+
+    panel()
+
+
+def _offer(db: Store, user: User, kind: str, parameters: dict, lang: str, label: str,
+           show: Callable[[dict], None] | None = None) -> None:
+    """A build button for one document and its latest job: progress while under way, its files once built (and
+    what ``show`` shows from the job's result), or why it failed, with a button to try again."""
+    job = store_jobs.latest(db, user, kind, parameters, lang)
+    under_way = job is not None and job["state"] in store_jobs.ACTIVE
+    if st.button(label, key=f"doc:build:{kind}", icon=":material/build:", disabled=under_way):
+        _request(db, user, kind, parameters, lang)
+    if job is None:
+        return
+    if job["state"] in store_jobs.ACTIVE:
+        _progress(user, kind, parameters, lang)
+    elif job["state"] == "failed":
+        if job["refusal"]:
+            st.error(describe(StoreError(job["refusal"]["key"], **job["refusal"]["params"])), icon=":material/error:")
+        else:
+            st.error(t("doc_job_failed", reference=job["error"] or "-"), icon=":material/error:")
+        if st.button(t("doc_retry"), key=f"doc:retry:{kind}", icon=":material/refresh:"):
+            _request(db, user, kind, parameters, lang)
+    else:
+        files = job["files"]
+        for column, file in zip(st.columns(len(files)), files, strict=True):
+            column.download_button(t("doc_download", name=file["name"]), partial(_file, user, job["id"], file["name"]),
+                                   file_name=file["name"], mime=file["mime"], key=f"doc:get:{file['name']}",
+                                   icon=":material/download:", on_click="ignore")
+        st.caption(t("doc_built_at", time=local_time(job["finished_at"], lang)))
+        if job["data_version"] != data_version(db):
+            st.warning(t("doc_job_stale"), icon=":material/update:")
+        if show and job["result"]:
+            show(job["result"])
 
 
 def offer_workbook(db: Store, user: User, year: int, lang: str) -> None:
@@ -87,51 +112,31 @@ def offer_workbook(db: Store, user: User, year: int, lang: str) -> None:
     st.caption(t("doc_workbook_help"))
     source = choices.one("radio", t("ov_source"), SOURCES, "doc:source", lambda s: t(f"ov_source_{s}"),
                          default=DEFAULT_SOURCE, horizontal=True)
-
-    def build() -> list[tuple[str, str, bytes]]:
-        data = _build([("doc_step_figures", lambda _: year_figures(db, user, year, source, lang)),
-                       ("doc_step_workbook", lambda figures: year_workbook(
-                           figures, ofis.register(db, user, year), lang, names()))])
-        return [(f"pmqa-workbook-{year}-{source}-{lang}.xlsx", XLSX, data)]
-
-    _offer(("workbook", year, source, lang), t("doc_build_workbook"), build, db)
+    _offer(db, user, "workbook", {"year": year, "source": source}, lang, t("doc_build_workbook"))
 
 
 def offer_application(db: Store, user: User, year: int, lang: str) -> None:
-    """The application report in Word and PDF, once the department's assessment is started."""
+    """The application report in Word and PDF, in its two editions (the application with its page budget), and the
+    site-visit deck, once the department's assessment is started."""
     st.subheader(t("doc_application"))
     st.caption(t("doc_application_help"))
     if department.get(db, user, year) is None:
         st.info(t("doc_application_needs_record", year=year), icon=":material/info:")
         return
-
-    def build(edition: str) -> tuple[list[tuple[str, str, bytes]], tuple[list[PartPages], Text | None]]:
-        """The edition's files, and the application's page budget with the note on where its limits come from
-        (the PDF laid out once for both)."""
-        figures, report = _build([("doc_step_figures", lambda _: application_figures(db, user, year, lang)),
-                                  ("doc_step_report", lambda figures: (figures, application_report(
-                                      figures, lang, edition=edition)))])
-        stem = application_stem(edition, year, lang)
-        word = to_docx(report)
-        pdf, budget = pdf_and_budget(report, figures.framework)
-        files = [(f"{stem}.docx", DOCX, word), (f"{stem}.pdf", "application/pdf", pdf)]
-        return files, (budget, figures.framework.application.page_limits_note)
-
-    def deck() -> list[tuple[str, str, bytes]]:
-        data = _build([("doc_step_figures", lambda _: application_figures(db, user, year, lang)),
-                       ("doc_step_slides", lambda figures: site_visit_deck(figures, overview.trend(db), lang))])
-        return [(f"pmqa-site-visit-{year}-{lang}.pptx", PPTX, data)]
-
-    for edition, label, help_key in (("application", "doc_build_application", "doc_application_edition_help"),
-                                     ("review", "doc_build_review", "doc_review_edition_help")):
-        st.caption(t(help_key))  # what is sent first, then the committee's own file
-        if edition == "application":  # the edition OPDC counts pages of
-            _offer((edition, year, lang), t(label), lambda edition=edition: build(edition), db,
-                   show=lambda shown: page_budget_table(*shown, lang))
-        else:
-            _offer((edition, year, lang), t(label), lambda edition=edition: build(edition)[0], db)
+    st.caption(t("doc_application_edition_help"))  # what is sent first, then the committee's own file
+    _offer(db, user, "application", {"year": year}, lang, t("doc_build_application"),
+           show=lambda result: page_budget_table(*budget_of(result), lang))
+    st.caption(t("doc_review_edition_help"))
+    _offer(db, user, "review", {"year": year}, lang, t("doc_build_review"))
     st.caption(t("doc_slides_help"))
-    _offer(("slides", year, lang), t("doc_build_slides"), deck, db)
+    _offer(db, user, "slides", {"year": year}, lang, t("doc_build_slides"))
+
+
+def budget_of(result: dict) -> tuple[list[PartPages], Text | None]:
+    """The page budget and the note on where its limits come from, as the application's job keeps them."""
+    budget = [PartPages(p["part"], p["pages"], p["limit"]) for p in result.get("budget") or []]
+    note = result.get("note")
+    return budget, Text(**note) if note else None
 
 
 def page_budget_table(budget: list[PartPages], note: Text | None, lang: str) -> None:
@@ -159,21 +164,14 @@ def page_budget_table(budget: list[PartPages], note: Text | None, lang: str) -> 
 
 
 def offer_feedback(db: Store, user: User, year: int, lang: str) -> None:
-    """The examiner rehearsal's feedback report in Word and PDF, once a member has submitted (for a member who
-    has not, the reason it cannot be built)."""
+    """The examiner rehearsal's feedback report in Word and PDF, built with the member's own rights (for a member
+    who has not submitted, the build says why it cannot be)."""
     st.subheader(t("doc_feedback"))
     st.caption(t("doc_feedback_help"))
     if not examiners.scored_items(years.framework_of(db, year)):
         st.info(t("ex_no_scoring"), icon=":material/info:")
         return
-
-    def build() -> list[tuple[str, str, bytes]]:
-        report = _build([("doc_step_figures", lambda _: feedback_figures(db, user, year)),
-                         ("doc_step_report", lambda figures: feedback_report(figures, lang))])
-        stem = f"pmqa-feedback-{year}-{lang}"
-        return [(f"{stem}.docx", DOCX, to_docx(report)), (f"{stem}.pdf", "application/pdf", to_pdf(report))]
-
-    _offer(("feedback", year, lang), t("doc_build_feedback"), build, db)
+    _offer(db, user, "feedback", {"year": year}, lang, t("doc_build_feedback"))
 
 
 def offer_unit_report(db: Store, user: User, year: int, lang: str) -> None:
@@ -187,13 +185,4 @@ def offer_unit_report(db: Store, user: User, year: int, lang: str) -> None:
     name = "name_en" if lang == "en" else "name_th"
     labels = dict(zip(table["unit_id"], table["code"] + " · " + table[name], strict=True))
     unit_id = choices.one("selectbox", t("unit"), list(labels), "doc:unit", labels.get)
-    row = table.set_index("unit_id").loc[unit_id]
-
-    def build() -> list[tuple[str, str, bytes]]:
-        report = _build([("doc_step_figures", lambda _: answers.load(db, user, int(row["assessment_id"]))),
-                         ("doc_step_report", lambda form: unit_report(form, years.framework_of(db, year),
-                                                                      org.unit(db, unit_id), lang, datetime.now(UTC),
-                                                                      names()))])
-        return [(f"pmqa-unit-{row['code']}-{year}-{lang}.pdf", "application/pdf", to_pdf(report))]
-
-    _offer(("unit", year, unit_id, lang), t("doc_build_unit"), build, db)
+    _offer(db, user, "unit", {"year": year, "unit_id": int(unit_id)}, lang, t("doc_build_unit"))

@@ -334,6 +334,9 @@ def backup(db: Store, out_dir: Path, progress: Progress | None = None, actor: Us
                     elif member not in missing:
                         LOG.warning("backup: %s, which the store refers to, is missing; the archive says so", relative)
                         missing.append(member)
+                if has_table(snapshot, "document_jobs"):  # built documents are not carried: rebuilt on request
+                    snapshot.execute("DELETE FROM document_jobs")
+                    snapshot.commit()
                 if has_table(snapshot, "stored_files"):  # the files are the archive's members, not rows of its database
                     snapshot.execute("DELETE FROM stored_files")
                     snapshot.commit()

@@ -88,6 +88,8 @@ def load(source: Path, db: Store, step: Callable[[float], None]) -> None:
 
 
 def counts(db: Store) -> dict[str, int]:
-    """Rows per table of a store on either engine (the engines' own bookkeeping tables left out)."""
-    names = sorted(n for n in inspect(db.connection).get_table_names() if not n.startswith("sqlite_"))
+    """Rows per table of a store on either engine (the engines' own bookkeeping tables left out, and the job queue's
+    on PostgreSQL: Procrastinate's, which no archive carries)."""
+    names = sorted(n for n in inspect(db.connection).get_table_names()
+                   if not n.startswith(("sqlite_", migrations.QUEUE_PREFIX)))
     return {name: db.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0] for name in names}

@@ -1,21 +1,29 @@
 """Announcements: write one (text, links, files; for everyone or chosen roles and units; optionally e-mailed
-through the department's SMTP server), and see each one's readers; withdraw or e-mail one already sent."""
+through the department's SMTP server), and see each one's readers; withdraw or e-mail one already sent.
+
+The e-mail is a job of the documents' queue (kind ``email``, ``jobs``): the page asks for it and goes on, without
+waiting for the SMTP server; each announcement shows its e-mail's state (queued, sending, how many were sent, or
+why it failed), looked at again while it is under way."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+import jobs
 from i18n.format import date_label, local_time, role_label, thailand_today
 from storage.admin import announcements
+from storage.admin import jobs as store_jobs
 from storage.engine import Store
+from storage.errors import StoreError
 from storage.organisation import org
 from storage.organisation.accounts import User
 from storage.schema import ROLES
-from ui import choices
+from ui import choices, session
 from ui.admin import run
 from ui.announcements import links_markdown, smtp_settings
 from ui.dates import date_input
+from ui.errors import describe
 from ui.i18n import current_language, t
 from ui.people import person
 from ui.text import link_of, md
@@ -28,14 +36,55 @@ def parse_links(text: str) -> list[dict]:
     return [link_of(line) for line in (text or "").splitlines() if line.strip()]
 
 
+POLL_S = 1.0  # how often the page looks at an e-mail being sent
+
+
 def _email(db: Store, user: User, announcement_id: int) -> bool:
-    """E-mail an announcement to its addressees; the outcome is reported on the next run."""
-    settings = smtp_settings()
-    return run(lambda: announcements.email(db, user, announcement_id, settings, t("ann_subject_prefix"),
-                                           t("ann_mail_footer")), done=t("ann_emailed"))
+    """Ask the queue to e-mail an announcement to its addressees (the worker reads the SMTP settings itself); the
+    request is reported on the next run, the e-mail's own outcome under the announcement."""
+    return run(lambda: jobs.request(db, user, "email", {"announcement_id": announcement_id}, current_language()),
+               done=t("ann_email_queued"))
+
+
+def _mail_state(job: dict | None) -> None:
+    if job is None:
+        return
+    if job["state"] == "queued":
+        st.info(t("ann_email_queued"), icon=":material/schedule_send:")
+    elif job["state"] == "running":
+        st.info(t("ann_email_sending"), icon=":material/send:")
+    elif job["state"] == "done":
+        st.success(t("ann_email_sent", n=(job["result"] or {}).get("sent", 0)), icon=":material/mark_email_read:")
+    elif job["refusal"]:
+        st.error(describe(StoreError(job["refusal"]["key"], **job["refusal"]["params"])), icon=":material/error:")
+    else:
+        st.error(t("doc_job_failed", reference=job["error"] or "-"), icon=":material/error:")
+
+
+def _mail_status(db: Store, user: User, announcement_id: int, lang: str) -> None:
+    """The announcement's latest e-mail job: while it is under way a fragment looks at it again every ``POLL_S``
+    seconds, and runs the whole page once it has ended (its count in the list, no more polling)."""
+    parameters = {"announcement_id": announcement_id}
+    job = store_jobs.latest(db, user, "email", parameters, lang)
+    if job is None or job["state"] not in store_jobs.ACTIVE:
+        _mail_state(job)
+        return
+
+    @st.fragment(run_every=POLL_S)
+    def panel() -> None:
+        try:
+            now = store_jobs.latest(session.store(), user, "email", parameters, lang)
+        except StoreError:  # the account disabled meanwhile, the store out of reach: the whole page says so
+            st.rerun(scope="app")
+        if now is None or now["state"] not in store_jobs.ACTIVE:
+            st.rerun(scope="app")
+        _mail_state(now)
+
+    panel()
 
 
 def view(db: Store, user: User) -> None:
+    jobs.attend(db)  # on SQLite, this process sends the e-mail asked for (and takes up what a stopped one left)
     lang = current_language()
     settings = smtp_settings()
     round_ = st.session_state.get(ROUND, 0)
@@ -100,6 +149,7 @@ def _listing(db: Store, user: User, can_email: bool, lang: str) -> None:
                 hide_index=True, width="stretch", placeholder=t("ann_not_read"))
             if row["withdrawn_at"]:
                 continue
+            _mail_status(db, user, row["id"], lang)
             cols = st.columns(2)
             if can_email and cols[0].button(t("ann_email_now"), key=f"adm:ann_mail:{row['id']}",
                                             icon=":material/mail:"):

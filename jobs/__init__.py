@@ -1,0 +1,62 @@
+"""Documents (and an announcement's e-mail) built by a worker, not in the page's script run.
+
+The same interface on both engines: ``request`` records the job (``storage.admin.jobs``) and puts it in the queue;
+the page reads its state and progress from the store and offers its files once done.
+
+- PostgreSQL: the queue is Procrastinate's, in the store's own database (``jobs.queue``); workers are other
+  processes, ``python -m jobs worker`` (``jobs.worker``), as many as wanted, on any machine that reaches the
+  database. A job is queued in the transaction that records it.
+- SQLite: the jobs run on background threads of the app's process (``jobs.executor``), started when a job is
+  asked for or the Documents page opens.
+
+Layer: above ``reports`` (it calls the report builders), below ``ui``; no Streamlit.
+"""
+
+from __future__ import annotations
+
+import time
+
+from storage.admin import jobs as store_jobs
+from storage.db import transaction
+from storage.engine import Store
+from storage.organisation.accounts import User
+
+
+def request(db: Store, user: User, kind: str, parameters: dict, lang: str) -> int:
+    """Ask for a document: the job's id (the one already queued, running or built for the store as it is, when
+    there is one: ``storage.admin.jobs.request``)."""
+    if db.sqlite:
+        job_id, new = store_jobs.request(db, user, kind, parameters, lang)
+        if new:
+            attend(db)
+        return job_id
+    from jobs.queue import defer
+
+    with transaction(db):
+        job_id, new = store_jobs.request(db, user, kind, parameters, lang)
+        if new:
+            store_jobs.set_queue_id(db, job_id, defer(db, job_id))
+    return job_id
+
+
+def attend(db: Store) -> None:
+    """On SQLite, make sure this process works on the store's jobs (and puts back in the queue those a dead
+    process left running); on PostgreSQL the workers do."""
+    if db.sqlite:
+        from jobs.executor import attend as attend_location
+
+        attend_location(db.location)
+
+
+def wait(db: Store, timeout: float = 120.0) -> bool:
+    """Wait until no job is queued or running (tests; a command that must finish its jobs); whether that
+    happened within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while store_jobs.active(db):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+__all__ = ["attend", "request", "wait"]
