@@ -10,18 +10,22 @@ from scoring import METHODS
 from storage.assessment import years
 from storage.organisation import org
 from storage.record import department
+from storage.schema import MINISTRY_ROLES
 from ui import choices, session
 from ui.cycles import choose_cycle
 from ui.evidence_gaps import overview_metric
 from ui.i18n import current_language, t
+from ui.ministry import choose_department, is_ministry
 from ui.overview_data import chart_block, load
 from ui.overview_parts import RENDER, TABS, Context, award_table, covers, readiness, readiness_help
 from ui.router import end_page, require_user
 from ui.tabs import open_tab
 from ui.text import thai_lines
 
-user = require_user("director", "committee", "admin")
+user = require_user("director", "committee", "admin", *MINISTRY_ROLES)
 db = session.store()
+if is_ministry(user):  # one of the ministry's departments, read only, as its director reads it
+    user = choose_department(db, user)
 lang = current_language()
 year = choose_cycle(db)
 source = choices.one("radio", t("ov_source"), SOURCES, "ov:source", lambda s: t(f"ov_source_{s}"),

@@ -142,7 +142,8 @@ def data_version(db: Store) -> str:
     document requested, built or failed: ``storage.admin.jobs``), which change no figure. Use it to key
     caches. The time is part of it because a restore brings back the archive's log, whose ids go on from its own
     last one: an id alone would repeat a version other data had, and a cache keyed by it (another replica's)
-    would show that data's figures."""
+    would show that data's figures. It names the acting department: each department's log is its own, and two
+    departments' caches never share a key."""
     row = db.execute("SELECT id, at FROM audit_log WHERE entity NOT IN ('session', 'document_job') "
                      "ORDER BY id DESC LIMIT 1").fetchone()
-    return f"{row[0]} {row[1]}" if row else "0"
+    return f"{db.department}: {row[0]} {row[1]}" if row else f"{db.department}: 0"

@@ -23,7 +23,7 @@ from storage import is_demo
 from storage.errors import StoreError, Unavailable
 from storage.organisation import identity
 from storage.organisation.accounts import MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD, User
-from storage.schema import ROLES
+from storage.schema import MINISTRY_ROLES, ROLES
 from ui import browser, faults, session, sso
 from ui.errors import describe
 from ui.i18n import t
@@ -40,14 +40,17 @@ PAGES = {
     "pages/ofi_register.py": ("page_ofi", ":material/checklist:", ("committee", "admin")),
     "pages/department.py": ("page_department", ":material/account_balance:", ("committee", "director", "admin")),
     "pages/examiners.py": ("page_examiners", ":material/gavel:", ("committee", "director", "admin")),
-    "pages/overview.py": ("page_overview", ":material/monitoring:", ("director", "committee", "admin")),
+    "pages/overview.py": ("page_overview", ":material/monitoring:", ("director", "committee", "admin",
+                                                                     *MINISTRY_ROLES)),
     "pages/documents.py": ("page_documents", ":material/description:", ("committee", "director", "admin")),
     "pages/workplan.py": ("page_workplan", ":material/event_note:", ROLES),
     "pages/plans.py": ("page_plans", ":material/trending_up:", ROLES),
     "pages/progress.py": ("page_progress", ":material/insights:", ROLES),
     "pages/admin.py": ("page_admin", ":material/admin_panel_settings:", ("admin",)),
-    "pages/account.py": ("page_account", ":material/key:", ROLES),
+    "pages/account.py": ("page_account", ":material/key:", (*ROLES, *MINISTRY_ROLES)),
 }
+MINISTRY_HOME = "pages/ministry.py"  # the ministry's own accounts' Home: the roll-up, at Home's address
+MINISTRY_HOME_PAGE = ("page_ministry", ":material/account_tree:")
 
 class PageEnd(Exception):
     """Raised by ``end_page``; the router catches it, so the run completes (see ``ui.widget_state``)."""
@@ -187,7 +190,11 @@ def password_form(current_label: str) -> bool:
 
 def not_for_your_role() -> None:
     st.warning(t("not_for_role"), icon=":material/block:")
-    st.page_link(HOME, label=t("page_home"), icon=":material/home:")
+    user = session.current_user()
+    if user is not None and user.role in MINISTRY_ROLES:
+        st.page_link(MINISTRY_HOME, label=t("page_ministry"), icon=":material/account_tree:")
+    else:
+        st.page_link(HOME, label=t("page_home"), icon=":material/home:")
 
 
 def url_path(path: str) -> str:
@@ -201,6 +208,8 @@ def pages_for(user: User | None) -> list[st.Page]:
     pages = []
     for path, (title, icon, roles) in PAGES.items():
         address = {"url_path": url_path(path), "default": path == HOME}
+        if path == HOME and user is not None and user.role in MINISTRY_ROLES:
+            path, (title, icon), roles = MINISTRY_HOME, MINISTRY_HOME_PAGE, MINISTRY_ROLES
         if user is None:
             pages.append(st.Page(sign_in_page, title=t("sign_in"), icon=":material/login:", **address))
         elif user.must_change_password:
@@ -225,6 +234,8 @@ def department_banner(lang: str) -> None:
 
 def menu(user: User) -> None:
     for path, (title, icon, roles) in PAGES.items():
+        if path == HOME and user.role in MINISTRY_ROLES:
+            path, (title, icon), roles = MINISTRY_HOME, MINISTRY_HOME_PAGE, MINISTRY_ROLES
         if user.role in roles:
             st.sidebar.page_link(path, label=t(title), icon=icon)
     st.sidebar.divider()

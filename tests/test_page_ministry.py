@@ -1,0 +1,84 @@
+"""The ministry's pages on a generated ministry (PostgreSQL): its viewer signs in to the roll-up of its
+departments, in Thai and English, opens a department's overview read-only, and a department's own accounts never
+see the ministry's pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from addresses import open_address
+from conftest import APP
+from stores import copy_store, drop, new_location, on_server
+from streamlit.testing.v1 import AppTest
+
+from storage import connect
+from storage.admin import demo
+from storage.organisation import accounts, ministry
+
+pytestmark = pytest.mark.skipif(not on_server(), reason="a ministry's store is PostgreSQL (make test-postgres)")
+DEPARTMENTS, UNITS = 3, 4
+
+
+@pytest.fixture(scope="module")
+def ministry_template(tmp_path_factory, cheap_password_hashes):
+    location = new_location(tmp_path_factory.mktemp("ministry"), "ministry.db")
+    with connect(location) as db:
+        demo.populate_ministry(db, departments=DEPARTMENTS, units=UNITS)
+        db.act_for(ministry.ministry(db)["id"])
+        for role in ("ministry_viewer", "ministry_admin"):
+            accounts.create_user(db, role.replace("_", "-"), demo.DEMO_PASSWORD, role, weak_password=True)
+    yield location
+    drop(location)
+
+
+@pytest.fixture
+def signed_in(ministry_template, tmp_path, monkeypatch):
+    location = copy_store(ministry_template, tmp_path, "ministry.db")
+    monkeypatch.setenv("PMQA_DB", str(location))
+
+    def run(username: str, lang: str = "th") -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.session_state["lang"] = lang
+        at.run()
+        at.text_input(key="login_username").input(username)
+        at.text_input(key="login_password").input(demo.DEMO_PASSWORD)
+        at.button[0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield run
+    drop(location)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_ministry_viewer_starts_at_the_roll_up_of_its_departments(signed_in, lang):
+    at = signed_in("ministry-viewer", lang)
+    assert at.title[0].value.startswith("ภาพรวมกรมในสังกัดกระทรวงสาธิต" if lang == "th" else
+                                        "Departments of Ministry of Demonstration")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 4  # heatmap, readiness, progress, trends
+    heat = json.dumps(json.loads(charts[0].proto.spec), ensure_ascii=False)
+    for n in range(1, DEPARTMENTS + 1):
+        assert (f"กส.{n}" if lang == "th" else f"DD{n}") in heat
+    assert not at.error and not at.exception
+
+
+def test_the_ministry_viewer_reads_a_department_s_overview_and_no_other_page(signed_in):
+    at = signed_in("ministry-viewer", "en")
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    department = at.sidebar.selectbox(key="mn:department:en")
+    assert department.options == [f"Demonstration Department {n}" for n in range(1, DEPARTMENTS + 1)]
+    department.select_index(1).run()
+    assert not at.exception and "Read only" in " ".join(c.value for c in at.sidebar.caption)
+    open_address(at, "review")  # a department's page: the ministry's accounts are told it is not theirs
+    assert not at.exception and any("not available to your role" in w.value for w in at.warning)
+
+
+def test_a_department_s_account_never_sees_the_ministry_s_pages(signed_in):
+    """A department's director starts at the department's Home, with no ministry page in the menu."""
+    at = signed_in("d02-director", "en")
+    assert not at.exception
+    assert not any(title.value.startswith("Departments of") for title in at.title)
+    assert all("Ministry" not in link.proto.label for link in at.sidebar.get("page_link"))

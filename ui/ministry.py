@@ -1,0 +1,86 @@
+"""The ministry's view of its departments: each read as its director reads it, the store reading only
+(``storage.organisation.ministry.read_as``), each department's figures cached by its own data version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from analysis import ministry as rollup
+from storage.db import data_version
+from storage.engine import Store
+from storage.organisation import ministry, org
+from storage.organisation.accounts import User
+from storage.schema import MINISTRY_ROLES
+from ui import choices, session
+from ui.i18n import current_language, t
+
+CHOSEN = "mn:department"  # the department the ministry's account reads on the department pages
+
+
+def is_ministry(user: User | None) -> bool:
+    return user is not None and user.role in MINISTRY_ROLES
+
+
+@contextmanager
+def reading(db: Store, user: User, department: int) -> Iterator[User]:
+    """Read ``department`` as the ministry may (the reader, as its director); the store acts for the ministry's
+    account again afterwards."""
+    try:
+        yield ministry.read_as(db, user, department)
+    finally:
+        db.act_for(user.department_id)
+
+
+def departments(db: Store, user: User) -> list[dict]:
+    """The ministry's departments, in the order they were made."""
+    return ministry.of_ministry(db, user)[1]
+
+
+def department_name(department: dict, lang: str) -> str:
+    return (department["name_en"] if lang == "en" and department["name_en"] else department["name_th"]) or \
+        department["code"]
+
+
+def choose_department(db: Store, user: User) -> User:
+    """For one of the ministry's accounts on a department's page (the overview): the department chosen in the
+    sidebar, read only, as its reader. Stops the page when the ministry has no department yet."""
+    from ui.router import end_page
+
+    own = {d["id"]: d for d in departments(db, user)}
+    if not own:
+        st.info(t("mn_no_departments"), icon=":material/info:")
+        end_page()
+    lang = current_language()
+    chosen = choices.one("selectbox", t("mn_department"), list(own), CHOSEN,
+                         lambda d: department_name(own[d], lang), container=st.sidebar)
+    st.sidebar.caption(t("mn_reading_only"))
+    return ministry.read_as(db, user, chosen)
+
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def _year(department: int, version: str, year: int, reader: User) -> rollup.DepartmentYear:
+    """One department's year, read by the run's store while it reads that department (``version`` keys it)."""
+    return rollup.department_year(session.store(), reader, year, key=str(department))
+
+
+def years_of(db: Store, user: User) -> dict[int, list[int]]:
+    """Each of the ministry's departments' years, oldest first."""
+    found = {}
+    for department in departments(db, user):
+        with reading(db, user, department["id"]):
+            found[department["id"]] = sorted(c["year"] for c in org.cycles(db))
+    return found
+
+
+def figures(db: Store, user: User, wanted: dict[int, list[int]]) -> list[rollup.DepartmentYear]:
+    """The years ``wanted`` of each department (department id -> years), each from the cache while that department
+    is unchanged."""
+    found = []
+    for department, its_years in wanted.items():
+        with reading(db, user, department) as reader:
+            version = data_version(db)
+            found += [_year(department, version, year, reader) for year in its_years]
+    return found
