@@ -273,6 +273,7 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("user", "reset_password"): _plain("audit_sum_user_reset_password", "name"),
     ("user", "change_password"): _plain("audit_sum_user_change_password"),
     ("unit", "create"): _plain("audit_sum_unit_create", "code", "name_th"),
+    ("department", "create"): _plain("audit_sum_department_create", "code", "name"),
     ("unit", "update"): _update("audit_sum_unit_update", "code"),
     ("unit", "enable"): _plain("audit_sum_unit_enable", "code"),
     ("unit", "disable"): _plain("audit_sum_unit_disable", "code"),

@@ -598,7 +598,8 @@ def test_a_schema_other_than_the_apps_is_refused(store, demo_path, archive, new_
             store.execute(statement)
     if store.sqlite:  # the schema a restore over a SQLite file would have copied with the pages
         triggers = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-        assert triggers == {"audit_log_no_update", "audit_log_no_delete"}
+        assert triggers == {"audit_log_no_update", "audit_log_no_delete", "users_directory_insert",
+                            "users_directory_update", "users_directory_delete"}
 
 
 def test_an_older_archive_with_an_altered_schema_is_refused(tmp_path, new_store):
