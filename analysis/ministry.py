@@ -19,7 +19,7 @@ The other functions take a list of ``DepartmentYear`` and no store:
 - ``readiness``: per award tier, how many departments reach it, and which; each department against its own
   year's thresholds (readiness is not an award: OPDC decides).
 - ``progress``: per department, units submitted and reviewed, the department assessment approved or not, the
-  application built (not recorded yet: ``None``).
+  application built (a build of the application edition done in the documents' queue).
 - ``trends``: per department, year and category (and the total), the score and its share of the maximum.
 
 Every result is the same whatever the order of the departments given: rows are sorted by department key.
@@ -39,6 +39,7 @@ from analysis.summary import DEFAULT_METHOD, DEFAULT_SOURCE
 from scoring import Framework
 from scoring.criteria import Text
 from scoring.rules import MAX_SCORE
+from storage.admin import jobs
 from storage.assessment import assessments, years
 from storage.engine import Store
 from storage.organisation import identity, org
@@ -111,7 +112,7 @@ class Progress:
     """Where the year stands: the active units, how many submitted (submitted or approved, as the overview
     counts), were reviewed (approved, or holding a value the committee set), approved or returned; the
     department's assessment of record (None before it is started, else its status); and whether the application
-    was built (None: not recorded; the store keeps no record of documents built)."""
+    was built (the documents' queue has a done build of the edition sent to OPDC; None where not known)."""
 
     units_total: int
     submitted: int
@@ -196,7 +197,7 @@ def department_year(db: Store, reader: User, year: int, key: str | None = None, 
         units_total=len(table), submitted=head.submitted, reviewed=int(table["unit_id"].isin(reviewed).sum()),
         approved=int(table["status"].eq("approved").sum()), returned=int(table["status"].eq("returned").sum()),
         record_status=record.record["status"] if record is not None else None,
-        application_built=None)  # no build of the application is recorded in the store (nor audited)
+        application_built=jobs.built(db, reader, "application", year))  # the edition sent to OPDC
     result, award = head.result, head.award
     if award is not None:
         tiers = tuple(TierReadiness(s.tier.id, s.tier.name, s.tier.total, s.tier.category_min, s.met,

@@ -9,7 +9,9 @@ Each is the median of repeated runs, shown in milliseconds and as a ratio to the
 (bench/reference_page.py: seven Plotly Express charts of 100 points and two 100-row tables), so the
 figures travel between machines. The overview is also measured on a generated store of 300 units x 3 cycles.
 
-Run: .venv/bin/python bench/bench_pages.py [--runs 9] [--large-units 300] [--engines sqlite,postgresql]
+Run: .venv/bin/python bench/bench_pages.py [--runs 9] [--large-units 300] [--engines sqlite,postgresql] [--ministry 20]
+With ``--ministry N``: a generated ministry of N departments (``--ministry-units`` each) on PostgreSQL, its
+viewer's roll-up page and a department's overview as the ministry reads it, after a save in one department.
 Aims: every page at most 1.5x the reference on the demo store; the overview at most 3x on the large store; on
 PostgreSQL, every page within 1.2x of the same page on SQLite.
 """
@@ -57,7 +59,8 @@ REFERENCE = str(ROOT / "bench" / "reference_page.py")
 YEAR = 2570
 DEMO_AIM, LARGE_AIM = 1.5, 3.0
 ENGINE_AIM = 1.2  # a page on PostgreSQL against the same page on SQLite
-USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin"}
+USERS = {"unit": "demo-unit", "committee": "demo-committee", "director": "demo-director", "admin": "demo-admin",
+         "ministry_viewer": "ministry-viewer"}
 OVERVIEW_TABS = {"ov_tab_categories": "categories", "ov_tab_units": "units", "ov_tab_ofi": "OFIs and award path",
                  "ov_tab_trend": "trend", "ov_tab_kpi": "category-7 KPIs"}
 
@@ -155,11 +158,12 @@ def cases(large: bool) -> list[Case]:
 
 class OtherUsersSave:
     """The committee re-ticks 1.1.B1 on the first submitted 2570 assessment: a real save that changes the
-    department's reviewed figures (and moves the data version, so every cache keyed by it is rebuilt)."""
+    department's reviewed figures (and moves the data version, so every cache keyed by it is rebuilt). In a
+    generated ministry, the first department's committee."""
 
-    def __init__(self, path):
+    def __init__(self, path, committee: str = USERS["committee"]):
         self.db = connect(path)
-        self.user = authenticate(self.db, USERS["committee"], demo.DEMO_PASSWORD)
+        self.user = authenticate(self.db, committee, demo.DEMO_PASSWORD)
         table = assessments.status_table(self.db, self.user, YEAR)
         self.aid = int(table.loc[table["status"] == "submitted", "assessment_id"].iloc[0])
 
@@ -168,7 +172,7 @@ class OtherUsersSave:
         answers.save_checkpoints(self.db, self.user, self.aid, version, {"1.1.B1": n % 2 == 0}, source="review")
 
 
-def measure(case: Case, path, runs: int) -> tuple[float, float]:
+def measure(case: Case, path, runs: int, committee: str = USERS["committee"]) -> tuple[float, float]:
     os.environ["PMQA_DB"] = str(path)
     at = signed_in(case.role)
     checked(at.switch_page(case.page).run())
@@ -179,7 +183,7 @@ def measure(case: Case, path, runs: int) -> tuple[float, float]:
     if case.own_save:
         after_save = timed_runs(lambda n: case.own_save(at, n), runs)
     else:
-        other = OtherUsersSave(path)
+        other = OtherUsersSave(path, committee)
         # the save happens outside the timing; the page run after it is timed
         samples = []
         for n in range(runs):
@@ -241,13 +245,41 @@ def stores(engine: str, folder: Path, large_units: int, stack: contextlib.ExitSt
     return demo_at, large_at
 
 
+MINISTRY_CASES = [Case("ministry_viewer", "pages/ministry.py", "ministry roll-up"),
+                  Case("ministry_viewer", "pages/overview.py", "a department's overview · categories",
+                       overview_tab("ov_tab_categories"))]
+
+
+def ministry_store(folder: Path, departments: int, units: int, stack: contextlib.ExitStack) -> str:
+    """A generated ministry (``demo.populate_ministry``) in a database of a throw-away cluster, with its viewer."""
+    import psycopg
+    from postgres_cluster import cluster, wait_ready
+
+    from storage.organisation import accounts, ministry
+
+    address = stack.enter_context(cluster())
+    wait_ready(address)
+    with psycopg.connect(address, autocommit=True) as conn:
+        conn.execute("CREATE DATABASE ministry")
+    location = address.rsplit("/", 1)[0] + "/ministry"
+    start = time.perf_counter()
+    with contextlib.closing(connect(location)) as db:
+        demo.populate_ministry(db, departments, units)
+        db.act_for(ministry.ministry(db)["id"])
+        accounts.create_user(db, USERS["ministry_viewer"], demo.DEMO_PASSWORD, "ministry_viewer", weak_password=True)
+        db.execute("ANALYZE")
+    print(f"postgresql: generated a ministry of {departments} departments x {units} units x 3 cycles in "
+          f"{time.perf_counter() - start:.0f} s")
+    return location
+
+
 def side_by_side(results: dict[tuple[str, str], list]) -> bool:
     """Each page's cached run and run after a save on PostgreSQL as a ratio to SQLite's."""
     print(f"\nPostgreSQL against SQLite (aim at most {ENGINE_AIM:g}x)")
     print(f"| {'store':<6} | {'role':<9} | {'page':<36} | {'cached ratio':>12} | {'after a save ratio':>18} |")
     print(f"|{'-' * 8}|{'-' * 11}|{'-' * 38}|{'-' * 14}|{'-' * 20}|")
     worst = 0.0
-    for store in ("demo", "large"):
+    for store in ("demo", "large"):  # a ministry is PostgreSQL's only
         lite, server = results.get(("sqlite", store), []), results.get(("postgresql", store), [])
         for (case, cached, after), (_, cached_pg, after_pg) in zip(lite, server, strict=True):
             worst = max(worst, cached_pg / cached, after_pg / after)
@@ -264,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large-units", type=int, default=300)
     parser.add_argument("--only", help="measure only cases whose page name contains this text")
     parser.add_argument("--engines", default="sqlite", help="sqlite, postgresql or both: sqlite,postgresql")
+    parser.add_argument("--ministry", type=int, default=0,
+                        help="also a generated ministry of this many departments on PostgreSQL: its roll-up page and a "
+                             "department's overview as the ministry reads it (aim at most 1.5x the reference)")
+    parser.add_argument("--ministry-units", type=int, default=50)
     args = parser.parse_args(argv)
     engines = [e for e in args.engines.split(",") if e]
     reference = reference_ms(args.runs * 2)
@@ -274,9 +310,14 @@ def main(argv: list[str] | None = None) -> int:
             for store, location, large_store in (("demo", demo_at, False), ("large", large_at, True)):
                 chosen = [c for c in cases(large_store) if not args.only or args.only in c.name]
                 results[engine, store] = [(c, *measure(c, location, args.runs)) for c in chosen]
+        if args.ministry:
+            location = ministry_store(Path(folder), args.ministry, args.ministry_units, stack)
+            results["postgresql", "ministry"] = [(c, *measure(c, location, args.runs, "d01-committee"))
+                                                 for c in MINISTRY_CASES if not args.only or args.only in c.name]
     reference_after = reference_ms(args.runs * 2)  # the machine may have changed pace: take the mean
     reference = (reference + reference_after) / 2
-    titles = {"demo": "demo store (20 units)", "large": f"large store ({args.large_units} units)"}
+    titles = {"demo": "demo store (20 units)", "large": f"large store ({args.large_units} units)",
+              "ministry": f"a ministry of {args.ministry} departments x {args.ministry_units} units"}
     ok = [report(f"{engine}: {titles[store]}", rows, reference, LARGE_AIM if store == "large" else DEMO_AIM)
           for (engine, store), rows in results.items() if rows]
     if len(engines) > 1:

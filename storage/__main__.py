@@ -37,7 +37,7 @@ from storage.assessment import criteria, years
 from storage.db import set_meta, transaction
 from storage.engine import DatabaseError, Location, as_location, holds_store, is_server, shown
 from storage.errors import StoreError, command_line_text
-from storage.organisation import accounts, org
+from storage.organisation import accounts, ministry, org
 from storage.organisation.accounts import User
 
 
@@ -50,6 +50,16 @@ def init_production(path: Location, admin: str, password: str, display_name: str
         accounts.create_user(db, admin, password, "admin", display_name=display_name or admin, actor=admin)
         set_meta(db, "demo", "0")
         audit.record(db, admin, "init", "store", None)
+
+
+def make_ministry(args: argparse.Namespace) -> str:
+    if not is_server(args.db):
+        raise SystemExit("a ministry's departments share a PostgreSQL store: give --db postgresql://...")
+    db = connect(args.db)
+    root = ministry.found(db, args.code, args.name_th, args.name_en, args.admin, _password(args, "Admin password"),
+                          args.name or "")
+    return (f"ministry {args.code} (department {root}) with its admin {args.admin}: the admin signs in to add the "
+            f"ministry's departments and each one's first admin (PMQA_DB={shown(args.db)} make run)")
 
 
 def _taken(path: Location) -> str:
@@ -175,6 +185,14 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--name", default="", help="the admin's display name")
     init.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     command(sub, "demo", "create a store holding the demo department")
+    made = command(sub, "ministry", "make a PostgreSQL store a ministry's, with the ministry's first admin",
+                   make_ministry)
+    made.add_argument("--code", required=True, help="the ministry's code (lower-case letters, digits, -)")
+    made.add_argument("--name-th", required=True, help="the ministry's name in Thai")
+    made.add_argument("--name-en", default="", help="the ministry's name in English")
+    made.add_argument("--admin", required=True, help="the ministry admin's username")
+    made.add_argument("--name", default="", help="the admin's display name")
+    made.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 
     units = sub.add_parser("units", help="units").add_subparsers(dest="action", required=True)
     command(units, "import", "import a unit list (CSV or .xlsx)", units_import).add_argument("file", type=Path)

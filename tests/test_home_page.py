@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from readers import reader
+from stores import copy_store, drop
 from streamlit.testing.v1 import AppTest
 
 from analysis.summary import DEFAULT_SOURCE, department_summary, unit_summary
@@ -371,11 +372,13 @@ def test_the_admins_home_says_what_to_do_itself_and_the_others_what_stands(
 
 
 @pytest.fixture
-def fresh_store(tmp_path):
-    path = tmp_path / "fresh.db"
+def fresh_store(tmp_path, empty_template):
+    """A new, empty store: a copy of the migrated empty one (``conftest.empty_template``), as a new store is."""
+    path = copy_store(empty_template, tmp_path, "fresh.db")
     db = connect(path)
     yield path, db
     db.close()
+    drop(path)
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])

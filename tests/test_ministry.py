@@ -45,8 +45,21 @@ def test_a_departments_year_is_what_its_overview_shows(full_demo_db):
     assert found.progress.returned == statuses.count("returned")
     assert found.progress.approved <= found.progress.reviewed <= len(demo.UNITS) - statuses.count(None)
     assert (found.progress.record_status, found.progress.record_approved) == ("draft", False)
-    assert found.progress.application_built is None  # no build is recorded: "not recorded", never a guess
+    assert found.progress.application_built is False  # the demo's documents' queue has built nothing
 
+
+def test_an_application_built_in_the_documents_queue_counts_as_built(full_demo_db):
+    """Only a done build of the application edition, for that year, in either language."""
+    db, director = full_demo_db, reader(full_demo_db, "director")
+    for kind, year, state in (("review", YEAR, "done"), ("application", YEAR - 1, "done"),
+                              ("application", YEAR, "failed")):
+        db.execute("INSERT INTO document_jobs (kind, parameters, lang, requested_by, state, data_version, "
+                   "created_at) VALUES (?, ?, 'en', 'demo-committee', ?, 'x', 'now')",
+                   [kind, f'{{"year": {year}}}', state])
+    assert ministry.department_year(db, director, YEAR).progress.application_built is False
+    db.execute("INSERT INTO document_jobs (kind, parameters, lang, requested_by, state, data_version, created_at) "
+               "VALUES ('application', ?, 'th', 'demo-committee', 'done', 'x', 'now')", [f'{{"year": {YEAR}}}'])
+    assert ministry.department_year(db, director, YEAR).progress.application_built is True
 
 def test_a_departments_years_with_its_criteria(full_demo_db):
     db = full_demo_db

@@ -137,3 +137,60 @@ def test_only_the_ministry_s_accounts_read_its_departments(viewer):
     with pytest.raises(AccessDenied):
         accounts.acting(db, reader)
     db.execute("UPDATE units SET weight = weight WHERE id = (SELECT MIN(id) FROM units)")
+
+
+def test_the_ministry_s_admin_makes_a_department_and_its_first_admin(generated):
+    db, made = generated
+    root = ministry.ministry(db)["id"]
+    db.act_for(root)
+    if accounts.department_of(db, "ministry-admin") is None:
+        accounts.create_user(db, "ministry-admin", demo.DEMO_PASSWORD, "ministry_admin", weak_password=True)
+    admin = signin.sign_in(db, "ministry-admin", demo.DEMO_PASSWORD).user
+    before = len(ministry.departments(db))
+    for bad, key in ((("new-dept", "กรมใหม่", None, "d01-admin", "a long temporary pass 7"), "error_username_taken"),
+                     (("new-dept", "กรมใหม่", None, "newadmin", "short"), "error_password_short"),
+                     (("Bad!", "กรมใหม่", None, "newadmin", "a long temporary pass 7"), "error_department_code")):
+        with pytest.raises(InputError, match=key):
+            ministry.create_department(db, admin, *bad)
+    assert len(ministry.departments(db)) == before  # refused: nothing made
+    department = ministry.create_department(db, admin, "new-dept", "กรมใหม่", "New Department", "newadmin",
+                                            "a long temporary pass 7", "ผู้ดูแล กรมใหม่")
+    assert db.department == root
+    first = signin.sign_in(db, "newadmin", "a long temporary pass 7").user
+    assert first.department_id == department and first.role == "admin" and first.must_change_password
+    db.act_for(root)
+    setups = {d["id"]: d for d in ministry.set_up(db, admin)}
+    assert setups[department]["units"] == 0 and setups[department]["accounts"] == {"admin": 1}
+    assert not any(setups[department]["steps"].values())
+    assert setups[made[0]]["units"] == UNITS and setups[made[0]]["years"] == list(demo.YEARS)
+    assert setups[made[0]]["accounts"] == {"admin": 1, "committee": 1, "director": 1, "unit": 1}
+    db.act_for(made[0])
+    committee = accounts.get_user(db, accounts.user_id_of(db, "d01-committee"))
+    with pytest.raises(AccessDenied):
+        ministry.create_department(db, committee, "x-dept", "กรมเอ็กซ์", None, "xadmin", "a long temporary pass 7")
+
+
+def test_the_command_line_makes_a_new_store_a_ministry(db, capsys, monkeypatch):
+    """``python -m storage ministry``: a new store's one department becomes the ministry, with its admin, who then
+    adds the departments."""
+    import io
+
+    from storage.__main__ import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long ministry pass 9\n"))
+    main(["ministry", "--db", str(db.location), "--code", "moi", "--name-th", "กระทรวงทดลอง", "--admin", "somchai",
+          "--password-stdin"])
+    assert "ministry moi (department 1)" in capsys.readouterr().out
+    assert ministry.ministry(db)["id"] == 1
+    admin = signin.sign_in(db, "somchai", "a long ministry pass 9").user
+    assert admin.role == "ministry_admin" and admin.department_id == 1
+    made = ministry.create_department(db, admin, "first", "กรมแรก", None, "firstadmin", "a long temporary pass 7")
+    assert [d["id"] for d in ministry.of_ministry(db, admin)[1]] == [made]
+    with pytest.raises(InputError, match="error_ministry_exists"):
+        ministry.found(db, "moi2", "กระทรวงที่สอง", None, "other", "a long ministry pass 9")
+    viewer = ministry.add_account(db, admin, "viewer", "mango tide river 11", "ministry_viewer")
+    assert viewer.department_id == 1 and viewer.must_change_password
+    with pytest.raises(InputError):
+        ministry.add_account(db, admin, "committee", "mango tide river 11", "committee")
+    with pytest.raises(AccessDenied):
+        ministry.add_account(db, viewer, "another", "mango tide river 11", "ministry_viewer")

@@ -82,3 +82,19 @@ def test_a_department_s_account_never_sees_the_ministry_s_pages(signed_in):
     assert not at.exception
     assert not any(title.value.startswith("Departments of") for title in at.title)
     assert all("Ministry" not in link.proto.label for link in at.sidebar.get("page_link"))
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_ministry_admin_sees_each_department_s_set_up_and_adds_one(signed_in, lang):
+    at = signed_in("ministry-admin", lang)
+    at.switch_page("pages/departments.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert len(table) == DEPARTMENTS
+    fields = {w.key.split(":")[-1]: w for w in at.text_input if w.key and w.key.startswith("md:new:")}
+    for name, value in {"code": "new-dept", "name_th": "กรมใหม่", "name_en": "New Department", "admin": "newadmin",
+                        "password": "a long temporary pass 7"}.items():
+        fields[name].input(value)
+    at.button(key="FormSubmitter:md_add-" + ("เพิ่มกรม" if lang == "th" else "Add a department")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert len(at.dataframe[0].value) == DEPARTMENTS + 1

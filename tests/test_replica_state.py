@@ -27,6 +27,7 @@ PROCESS = "the process's own resources (connections, a check each process makes 
 REVIEWED = {
     "ui.overview_data._scores": VERSION,
     "ui.overview_data._cached": VERSION,
+    "ui.ministry._year": VERSION,
     "i18n.catalogue": CONTENT,
     "scoring.criteria._with_rules": CONTENT,
     "scoring.criteria._texts": CONTENT,

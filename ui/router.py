@@ -47,6 +47,7 @@ PAGES = {
     "pages/plans.py": ("page_plans", ":material/trending_up:", ROLES),
     "pages/progress.py": ("page_progress", ":material/insights:", ROLES),
     "pages/admin.py": ("page_admin", ":material/admin_panel_settings:", ("admin",)),
+    "pages/departments.py": ("page_departments", ":material/domain:", ("ministry_admin",)),
     "pages/account.py": ("page_account", ":material/key:", (*ROLES, *MINISTRY_ROLES)),
 }
 MINISTRY_HOME = "pages/ministry.py"  # the ministry's own accounts' Home: the roll-up, at Home's address

@@ -13,8 +13,9 @@ import re
 
 from storage import audit
 from storage.db import now, transaction
-from storage.engine import Store
+from storage.engine import DEPARTMENT, Store
 from storage.errors import AccessDenied, InputError
+from storage.organisation import accounts
 from storage.organisation.accounts import User, acting
 from storage.schema import MINISTRY_ROLES
 from storage.text import clean
@@ -88,3 +89,91 @@ def read_as(db: Store, actor: User, department: int) -> User:
     reader = User(fresh.id, fresh.username, fresh.display_name, "director", None, department_id=department)
     db.read_for(department, reader)
     return reader
+
+
+def create_department(db: Store, actor: User, code: str, name_th: str, name_en: str | None, admin: str,
+                      password: str, admin_name: str = "", admin_email: str = "") -> int:
+    """The ministry's admin makes a department and its first admin (``admin``, with a temporary ``password`` to
+    change at the first sign-in); its id. Everything is checked before anything is written."""
+    fresh, _ = of_ministry(db, actor)
+    if fresh.role != "ministry_admin":
+        raise AccessDenied(role=fresh.role)
+    _checked(db, code, name_th, name_en)
+    admin = (admin or "").strip()
+    if not accounts.USERNAME.match(admin):
+        raise InputError("error_username", name=admin)
+    if accounts.department_of(db, admin) is not None:
+        raise InputError("error_username_taken", name=admin)
+    accounts.check_password(password, admin, admin_name, admin_email)
+    department = add_department(db, code, name_th, name_en, fresh.username)
+    db.act_for(department)
+    try:
+        accounts.create_user(db, admin, password, "admin", admin_name, None, fresh.username, admin_email,
+                             must_change_password=True)
+    finally:
+        db.act_for(fresh.department_id)
+    return department
+
+
+def set_up(db: Store, actor: User) -> list[dict]:
+    """Each of the ministry's departments with its set-up (``storage.admin.setup``'s checklist), its accounts by
+    role and its years, read as the ministry may (``read_as``), for its accounts."""
+    from storage.admin import setup
+
+    fresh, own = of_ministry(db, actor)
+    found = []
+    try:
+        for department in own:
+            db.act_for(fresh.department_id)  # the ministry's account again, to read the next department
+            read_as(db, fresh, department["id"])
+            roles = dict(db.execute("SELECT role, COUNT(*) FROM users WHERE active = 1 GROUP BY role").fetchall())
+            found.append({**department, "steps": {s.id: s.done for s in setup.checklist(db)},
+                          "units": db.execute("SELECT COUNT(*) FROM units WHERE active = 1").fetchone()[0],
+                          "accounts": roles,
+                          "years": [r[0] for r in db.execute("SELECT year FROM cycles ORDER BY year")]})
+    finally:
+        db.act_for(fresh.department_id)
+    return found
+
+
+def found(db: Store, code: str, name_th: str, name_en: str | None, admin: str, password: str,
+          display_name: str = "") -> int:
+    """Make the installation a ministry (the command line's ``ministry``): the ministry at the tree's root and its
+    first admin (``ministry_admin``); its id. A new, empty store's one department becomes the ministry; a store
+    already holding a department keeps it as the ministry's first department."""
+    code, name_th, name_en = _checked(db, code, name_th, name_en)
+    if ministry(db) is not None:
+        raise InputError("error_ministry_exists")
+    accounts.check_password(password, admin, display_name)
+    if accounts.department_of(db, admin) is not None:
+        raise InputError("error_username_taken", name=admin)
+    acting_before = db.department
+    db.act_for(DEPARTMENT)
+    empty = not db.execute("SELECT 1 FROM users UNION ALL SELECT 1 FROM units LIMIT 1").fetchone()
+    if empty:
+        with transaction(db):
+            db.execute("UPDATE departments SET code = ?, name_th = ?, name_en = ?, kind = 'ministry', created_at = ?, "
+                       "created_by = ? WHERE id = ?", [code, name_th, name_en, now(), admin, DEPARTMENT])
+            audit.record(db, admin, "create", "department", DEPARTMENT, code=code, kind="ministry", name=name_th)
+        root = DEPARTMENT
+    else:
+        root = add_department(db, code, name_th, name_en, admin, kind="ministry")
+    db.act_for(root)
+    try:
+        accounts.create_user(db, admin, password, "ministry_admin", display_name or admin, actor=admin)
+    finally:
+        db.act_for(acting_before)
+    return root
+
+
+def add_account(db: Store, actor: User, username: str, password: str, role: str, display_name: str = "",
+                email: str = "") -> User:
+    """The ministry's admin adds one of the ministry's own accounts (a viewer of the roll-up, or another admin),
+    with a temporary password to change at the first sign-in."""
+    fresh, _ = of_ministry(db, actor)
+    if fresh.role != "ministry_admin":
+        raise AccessDenied(role=fresh.role)
+    if role not in MINISTRY_ROLES:
+        raise InputError("error_input")
+    return accounts.create_user(db, username, password, role, display_name, None, fresh.username, email,
+                                must_change_password=True)
