@@ -245,8 +245,8 @@ def stores(engine: str, folder: Path, large_units: int, stack: contextlib.ExitSt
     return demo_at, large_at
 
 
-MINISTRY_CASES = [Case("ministry_viewer", "pages/ministry.py", "ministry roll-up"),
-                  Case("ministry_viewer", "pages/overview.py", "a department's overview · categories",
+MINISTRY_CASES = [Case("ministry_viewer", "pages/ministry.py", "ministry · roll-up"),
+                  Case("ministry_viewer", "pages/overview.py", "ministry · a department's overview",
                        overview_tab("ov_tab_categories"))]
 
 

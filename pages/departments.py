@@ -4,7 +4,7 @@ first-run checklist), and a new department with its first admin, who then sets i
 import pandas as pd
 import streamlit as st
 
-from i18n.format import role_label, year_label
+from i18n.format import role_label
 from storage.organisation import accounts, ministry
 from storage.schema import MINISTRY_ROLES
 from ui import session
@@ -27,11 +27,11 @@ if found:
     st.dataframe(pd.DataFrame({
         t("md_code"): [d["code"] for d in found],
         t("mn_department"): [department_name(d, lang) for d in found],
+        t("md_ready"): [f"{sum(d['steps'][s] for s in steps)}/{len(steps)}" for d in found],
         t("md_units"): [d["units"] for d in found],
+        t("md_years"): [", ".join(str(y) for y in d["years"]) for d in found],  # B.E., as the cycles are named
         t("md_accounts"): [", ".join(f"{role_label(r, lang)} {n}" for r, n in sorted(d["accounts"].items()))
                            for d in found],
-        t("md_years"): [", ".join(year_label(y, lang) for y in d["years"]) for d in found],
-        t("md_ready"): [f"{sum(d['steps'][s] for s in steps)}/{len(steps)}" for d in found],
     }), hide_index=True, width="stretch", placeholder=MISSING)
     st.caption(t("md_ready_help"))
 else:

@@ -50,10 +50,9 @@ if not left_out.empty:
             st.markdown(f"- **{names.get(row.department, row.department)}** · {what}: "
                         f"{reason_text(row.reason, lang, row.maximum, row.compared_maximum)}")
 
-left, right = st.columns(2)
 ready = rollup.readiness(this_year, lang)
-left.plotly_chart(readiness_bars(ready.by_tier, lang, short), width="stretch")
-right.plotly_chart(progress_bars(rollup.progress(this_year), lang, short), width="stretch")
+st.plotly_chart(readiness_bars(ready.by_tier, lang, short), width="stretch")
+st.plotly_chart(progress_bars(rollup.progress(this_year), lang, short), width="stretch")
 
 st.subheader(t("mn_trends"))
 trend = rollup.trends(history)

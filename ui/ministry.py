@@ -57,6 +57,7 @@ def choose_department(db: Store, user: User) -> User:
     chosen = choices.one("selectbox", t("mn_department"), list(own), CHOSEN,
                          lambda d: department_name(own[d], lang), container=st.sidebar)
     st.sidebar.caption(t("mn_reading_only"))
+    st.info(t("mn_reading_department", name=department_name(own[chosen], lang)), icon=":material/visibility:")
     return ministry.read_as(db, user, chosen)
 
 
