@@ -7,7 +7,7 @@ import streamlit as st
 from i18n.format import role_label
 from storage.organisation import accounts, ministry
 from storage.schema import MINISTRY_ROLES
-from ui import session
+from ui import choices, session
 from ui.admin import run
 from ui.i18n import current_language, t
 from ui.ministry import department_name
@@ -66,8 +66,8 @@ with st.expander(t("md_add_account"), icon=":material/person_add:"), st.form("md
     email = left.text_input(t("adm_email"), key=f"{prefix}:email")
     temporary = right.text_input(t("adm_temp_password"), type="password", key=f"{prefix}:password",
                                  help=t("md_password_help", n=accounts.MIN_PASSWORD))
-    role = left.selectbox(t("adm_role"), MINISTRY_ROLES, key=f"{prefix}:role",
-                          format_func=lambda r: role_label(r, lang))
+    role = choices.selectbox(t("adm_role"), MINISTRY_ROLES, container=left, key=f"{prefix}:role",
+                             format_func=lambda r: role_label(r, lang))
     if st.form_submit_button(t("md_add_account"), type="primary"):
         if run(lambda: ministry.add_account(db, user, username, temporary, role, display, email),
                done=t("adm_user_added", name=username.strip())):

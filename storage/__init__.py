@@ -6,6 +6,7 @@ from pathlib import Path
 
 from storage.db import DEFAULT_PATH, get_meta, open_database, retry_locked, transaction
 from storage.engine import Store
+from storage.errors import StoreError
 from storage.migrations import upgrade
 
 
@@ -20,12 +21,23 @@ def connect(path: str | Path = DEFAULT_PATH, patience: float = 30.0) -> Store:
         db = open_database(path)
         try:
             upgrade(db)
+            _walls_hold(db)
         except BaseException:
             db.close()
             raise
         return db
 
     return retry_locked(attempt, patience)
+
+
+def _walls_hold(db: Store) -> None:
+    """On PostgreSQL, a store holding several departments is refused to an account that row-level security does
+    not hold (a superuser, or a role with BYPASSRLS): its departments would not be sealed off from one another."""
+    if db.sqlite:
+        return
+    if db.execute("SELECT COUNT(*) FROM departments").fetchone()[0] > 1 and db.execute(
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").fetchone()[0]:
+        raise StoreError("error_store_role_passes_walls")
 
 
 def open_store(path: str | Path = DEFAULT_PATH, demo_if_empty: bool = True) -> Store:

@@ -200,3 +200,16 @@ def test_a_sqlite_store_keeps_its_one_department(db):
     with pytest.raises(InputError, match="error_ministry_needs_server"):
         ministry.add_department(db, "second", "กรมที่สอง", None, "test")
     assert db.execute("SELECT COUNT(*) FROM departments").fetchone() == (1,)
+
+
+@needs_server
+def test_a_ministry_s_store_is_refused_to_an_account_that_passes_row_level_security(db):
+    """A superuser (or a BYPASSRLS role) would see every department's rows: with several departments in the
+    store, the store is not opened for it, with the reason; with one, nothing changes."""
+    from storage.errors import StoreError
+
+    superuser = str(db.location).replace("//pmqa@", "//pmqa_admin@")
+    connect(superuser).close()  # one department: opened
+    second_department(db)
+    with pytest.raises(StoreError, match="error_store_role_passes_walls"):
+        connect(superuser)

@@ -274,6 +274,8 @@ def route() -> None:
             st.error(t("store_damaged" if exc.damaged else "store_missing"), icon=":material/database:")
         except Unavailable:  # the database's server stopped or the connection was lost: said plainly, retried next
             st.error(t("error_unavailable"), icon=":material/database:")
+        except StoreError as exc:  # a store the app will not open as it is (its account passes the departments' wall)
+            st.error(describe(exc), icon=":material/database:")
         except Exception as exc:  # st.stop and st.rerun are not Exceptions: they pass through
             faults.show(exc, where=f"page /{page.url_path}" if page else "the router")
         run_completed()  # not reached by a run cut short (st.rerun, st.stop, the next click)
