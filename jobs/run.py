@@ -7,33 +7,13 @@ page), which the job keeps: the page shows that reference, and ``journalctl | gr
 
 from __future__ import annotations
 
-import logging
 import os
-import secrets
 import socket
 
 from jobs.kinds import BUILDERS, Build
 from storage.admin import jobs as store_jobs
 from storage.engine import Store
-from storage.errors import StoreError
-
-LOG = logging.getLogger("pmqa")
-LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-
-
-def log() -> logging.Logger:
-    """The app's logger, writing to standard error once per process (a worker has no Streamlit to set it up)."""
-    if not LOG.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        LOG.addHandler(handler)
-        LOG.setLevel(logging.INFO)
-    return LOG
-
-
-def new_reference() -> str:
-    """Eight characters a person can read out on the phone: 0-9 and A-F (as ``ui.faults``)."""
-    return secrets.token_hex(4).upper()
+from storage.errors import StoreError, log, new_reference
 
 
 def worker_name(what: str) -> str:

@@ -3,6 +3,8 @@ so the page (or the command line, in English) shows it in the reader's language 
 
 from __future__ import annotations
 
+import logging
+import secrets
 from collections.abc import Mapping
 from datetime import date
 
@@ -111,3 +113,25 @@ def command_line_text(exc: StoreError | OSError) -> str:
         return describe(exc, "en")
     where = f"cannot use {exc.filename}: " if exc.filename else ""
     return where + (exc.strerror or str(exc))
+
+
+# ---- what no person reads: an unexpected error, logged under a reference the person is given -----------------
+
+LOG = logging.getLogger("pmqa")
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"  # as Streamlit's own log lines
+
+
+def log() -> logging.Logger:
+    """The app's logger, writing to standard error once per process (an app server's, or a documents' worker's,
+    which has no Streamlit to set it up)."""
+    if not LOG.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        LOG.addHandler(handler)
+        LOG.setLevel(logging.INFO)
+    return LOG
+
+
+def new_reference() -> str:
+    """An unexpected error's reference: eight characters a person can read out on the phone, 0-9 and A-F."""
+    return secrets.token_hex(4).upper()
