@@ -9,6 +9,7 @@ from storage.organisation import accounts, ministry
 from storage.schema import MINISTRY_ROLES
 from ui import choices, session
 from ui.admin import run
+from ui.admin.users import account_fields
 from ui.i18n import current_language, t
 from ui.ministry import department_name
 from ui.router import require_user
@@ -37,6 +38,7 @@ if found:
 else:
     st.info(t("mn_no_departments"), icon=":material/info:")
 
+password_help = t("md_password_help", n=accounts.MIN_PASSWORD)
 prefix = f"md:new:{form_round('md:new')}"
 with st.expander(t("md_add"), icon=":material/domain_add:", expanded=not found), st.form("md_add", border=False):
     left, right = st.columns(2)
@@ -44,12 +46,7 @@ with st.expander(t("md_add"), icon=":material/domain_add:", expanded=not found),
     name_th = right.text_input(t("md_name_th"), key=f"{prefix}:name_th")
     name_en = left.text_input(t("md_name_en"), key=f"{prefix}:name_en")
     st.markdown(f"**{t('md_first_admin')}**")
-    left, right = st.columns(2)
-    admin = left.text_input(t("username"), key=f"{prefix}:admin", help=t("adm_username_help"))
-    admin_name = right.text_input(t("adm_display_name"), key=f"{prefix}:admin_name")
-    email = left.text_input(t("adm_email"), key=f"{prefix}:email")
-    password = right.text_input(t("adm_temp_password"), type="password", key=f"{prefix}:password",
-                                help=t("md_password_help", n=accounts.MIN_PASSWORD))
+    admin, admin_name, email, password = account_fields(prefix, password_help)
     if st.form_submit_button(t("md_add"), type="primary"):
         made = t("md_added", name=name_th.strip(), admin=admin.strip())
         if run(lambda: ministry.create_department(db, user, code, name_th, name_en, admin, password, admin_name,
@@ -60,13 +57,8 @@ with st.expander(t("md_add"), icon=":material/domain_add:", expanded=not found),
 prefix = f"md:account:{form_round('md:account')}"
 with st.expander(t("md_add_account"), icon=":material/person_add:"), st.form("md_add_account", border=False):
     st.caption(t("md_add_account_help"))
-    left, right = st.columns(2)
-    username = left.text_input(t("username"), key=f"{prefix}:name", help=t("adm_username_help"))
-    display = right.text_input(t("adm_display_name"), key=f"{prefix}:display")
-    email = left.text_input(t("adm_email"), key=f"{prefix}:email")
-    temporary = right.text_input(t("adm_temp_password"), type="password", key=f"{prefix}:password",
-                                 help=t("md_password_help", n=accounts.MIN_PASSWORD))
-    role = choices.selectbox(t("adm_role"), MINISTRY_ROLES, container=left, key=f"{prefix}:role",
+    username, display, email, temporary = account_fields(prefix, password_help)
+    role = choices.selectbox(t("adm_role"), MINISTRY_ROLES, key=f"{prefix}:role",
                              format_func=lambda r: role_label(r, lang))
     if st.form_submit_button(t("md_add_account"), type="primary"):
         if run(lambda: ministry.add_account(db, user, username, temporary, role, display, email),

@@ -106,6 +106,27 @@ def units_only_template(empty_template, tmp_path_factory, cheap_password_hashes)
     drop(location)
 
 
+MINISTRY_SIZE = (3, 4)  # the generated ministry's departments, and each one's units
+
+
+@pytest.fixture(scope="session")
+def ministry_template(tmp_path_factory, cheap_password_hashes):
+    """A generated ministry (``demo.populate_ministry``: PostgreSQL only) of ``MINISTRY_SIZE`` departments and units,
+    with the ministry's own viewer (``ministry-viewer``) and admin (``ministry-admin``), the demo's password each;
+    tests use copies."""
+    from storage.admin import demo
+    from storage.organisation import ministry
+
+    location = new_location(tmp_path_factory.mktemp("ministry"), "ministry.db")
+    with closing(connect(location)) as db:
+        demo.populate_ministry(db, *MINISTRY_SIZE)
+        db.act_for(ministry.ministry(db)["id"])
+        for role in ("ministry_viewer", "ministry_admin"):
+            accounts.create_user(db, role.replace("_", "-"), DEMO_PASSWORD, role, weak_password=True)
+    yield location
+    drop(location)
+
+
 @pytest.fixture
 def demo_path(tmp_path, units_only_template):
     """A copy of the demo store as the units leave it (``units_only_template``): a file, or a database on the

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import MINISTRY_SIZE
 from e2e import (
     choose_option,
     expect,
@@ -20,27 +21,20 @@ from e2e import (
     signed_in,
     switch_language,
 )
-from stores import drop, new_location, on_server
+from stores import on_server
 
 from i18n import translate
-from storage import connect
 from storage.admin import demo
-from storage.organisation import accounts, ministry
 
 pytestmark = pytest.mark.skipif(not on_server(), reason="a ministry's store is PostgreSQL (make test-postgres)")
-DEPARTMENTS, UNITS = 3, 4
+DEPARTMENTS = MINISTRY_SIZE[0]
 
 
 @pytest.fixture(scope="module")
-def server_store(browser, tmp_path_factory, cheap_password_hashes):
-    location = new_location(tmp_path_factory.mktemp("e2e-ministry"), "ministry.db")
-    with connect(location) as db:
-        demo.populate_ministry(db, departments=DEPARTMENTS, units=UNITS)
-        db.act_for(ministry.ministry(db)["id"])
-        for role in ("ministry_viewer", "ministry_admin"):
-            accounts.create_user(db, role.replace("_", "-"), demo.DEMO_PASSWORD, role, weak_password=True)
-    yield location
-    drop(location)
+def server_store(browser, tmp_path_factory, ministry_template):
+    from e2e import copy_store
+
+    return copy_store(ministry_template, tmp_path_factory.mktemp("e2e-ministry"))
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])

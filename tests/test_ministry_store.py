@@ -5,8 +5,9 @@ figures read as its own overview shows them."""
 from __future__ import annotations
 
 import pytest
+from conftest import MINISTRY_SIZE
 from sqlalchemy.exc import DBAPIError
-from stores import drop, new_location, on_server
+from stores import copy_store, drop, on_server
 
 from analysis import ministry as rollup
 from storage import connect
@@ -15,16 +16,16 @@ from storage.errors import AccessDenied, InputError
 from storage.organisation import accounts, ministry, signin
 
 pytestmark = pytest.mark.skipif(not on_server(), reason="a ministry's store is PostgreSQL (make test-postgres)")
-DEPARTMENTS, UNITS = 3, 4
+DEPARTMENTS, UNITS = MINISTRY_SIZE
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory, cheap_password_hashes):
-    """One generated ministry for the module (its tests read it; a sign-in writes only its own attempt)."""
-    location = new_location(tmp_path_factory.mktemp("ministry"), "ministry.db")
+def generated(tmp_path_factory, ministry_template):
+    """One copy of the generated ministry for the module (its tests read it; a sign-in writes only its own
+    attempt); the store and the departments' ids, in the order they were made."""
+    location = copy_store(ministry_template, tmp_path_factory.mktemp("ministry"), "ministry.db")
     db = connect(location)
-    made = demo.populate_ministry(db, departments=DEPARTMENTS, units=UNITS)
-    yield db, made
+    yield db, [d["id"] for d in ministry.departments(db) if d["kind"] == "department"]
     db.close()
     drop(location)
 
@@ -87,12 +88,10 @@ def test_a_department_code_is_checked_and_unique(db):
 
 @pytest.fixture
 def viewer(generated):
-    """The ministry's viewer account (made once), signed in: the store acting for the ministry."""
+    """The ministry's viewer account, signed in: the store acting for the ministry."""
     db, made = generated
     root = ministry.ministry(db)["id"]
     db.act_for(root)
-    if accounts.department_of(db, "ministry-viewer") is None:
-        accounts.create_user(db, "ministry-viewer", demo.DEMO_PASSWORD, "ministry_viewer", weak_password=True)
     user = signin.sign_in(db, "ministry-viewer", demo.DEMO_PASSWORD).user
     yield db, made, user
     db.act_for(made[0])
@@ -143,8 +142,6 @@ def test_the_ministry_s_admin_makes_a_department_and_its_first_admin(generated):
     db, made = generated
     root = ministry.ministry(db)["id"]
     db.act_for(root)
-    if accounts.department_of(db, "ministry-admin") is None:
-        accounts.create_user(db, "ministry-admin", demo.DEMO_PASSWORD, "ministry_admin", weak_password=True)
     admin = signin.sign_in(db, "ministry-admin", demo.DEMO_PASSWORD).user
     before = len(ministry.departments(db))
     for bad, key in ((("new-dept", "กรมใหม่", None, "d01-admin", "a long temporary pass 7"), "error_username_taken"),

@@ -8,28 +8,14 @@ import json
 
 import pytest
 from addresses import open_address
-from conftest import APP
-from stores import copy_store, drop, new_location, on_server
+from conftest import APP, MINISTRY_SIZE
+from stores import copy_store, drop, on_server
 from streamlit.testing.v1 import AppTest
 
-from storage import connect
 from storage.admin import demo
-from storage.organisation import accounts, ministry
 
 pytestmark = pytest.mark.skipif(not on_server(), reason="a ministry's store is PostgreSQL (make test-postgres)")
-DEPARTMENTS, UNITS = 3, 4
-
-
-@pytest.fixture(scope="module")
-def ministry_template(tmp_path_factory, cheap_password_hashes):
-    location = new_location(tmp_path_factory.mktemp("ministry"), "ministry.db")
-    with connect(location) as db:
-        demo.populate_ministry(db, departments=DEPARTMENTS, units=UNITS)
-        db.act_for(ministry.ministry(db)["id"])
-        for role in ("ministry_viewer", "ministry_admin"):
-            accounts.create_user(db, role.replace("_", "-"), demo.DEMO_PASSWORD, role, weak_password=True)
-    yield location
-    drop(location)
+DEPARTMENTS, UNITS = MINISTRY_SIZE
 
 
 @pytest.fixture
@@ -92,7 +78,7 @@ def test_the_ministry_admin_sees_each_department_s_set_up_and_adds_one(signed_in
     table = at.dataframe[0].value
     assert len(table) == DEPARTMENTS
     fields = {w.key.split(":")[-1]: w for w in at.text_input if w.key and w.key.startswith("md:new:")}
-    for name, value in {"code": "new-dept", "name_th": "กรมใหม่", "name_en": "New Department", "admin": "newadmin",
+    for name, value in {"code": "new-dept", "name_th": "กรมใหม่", "name_en": "New Department", "name": "newadmin",
                         "password": "a long temporary pass 7"}.items():
         fields[name].input(value)
     at.button(key="FormSubmitter:md_add-" + ("เพิ่มกรม" if lang == "th" else "Add a department")).click().run()

@@ -50,15 +50,22 @@ def _role_and_unit(prefix: str, unit_names: dict, lang: str, role: str = "unit",
     return role, unit_id
 
 
+def account_fields(prefix: str, password_help: str) -> tuple[str, str, str, str]:
+    """Inside a form: a new account's user name, display name, e-mail and temporary password, in two columns."""
+    left, right = st.columns(2)
+    username = left.text_input(t("username"), key=f"{prefix}:name", help=t("adm_username_help"))
+    display = right.text_input(t("adm_display_name"), key=f"{prefix}:display")
+    email = left.text_input(t("adm_email"), key=f"{prefix}:email")
+    password = right.text_input(t("adm_temp_password"), type="password", key=f"{prefix}:password",
+                                help=password_help)
+    return username, display, email, password
+
+
 def _add_form(db: Store, user: User, unit_names: dict, lang: str) -> None:
     prefix = f"adm:new_user:{form_round('adm:new_user')}"
     with st.expander(t("adm_add_user"), icon=":material/person_add:"), st.form("adm_add_user", border=False):
-        left, right = st.columns(2)
-        username = left.text_input(t("username"), key=f"{prefix}:name", help=t("adm_username_help"))
-        display = right.text_input(t("adm_display_name"), key=f"{prefix}:display")
-        email = left.text_input(t("adm_email"), key=f"{prefix}:email")
-        password = right.text_input(t("adm_temp_password"), type="password", key=f"{prefix}:password",
-                                    help=t("adm_temp_password_help", n=accounts.MIN_PASSWORD))
+        username, display, email, password = account_fields(prefix, t("adm_temp_password_help",
+                                                                      n=accounts.MIN_PASSWORD))
         role, unit_id = _role_and_unit(prefix, unit_names, lang)
         if st.form_submit_button(t("adm_add_user"), type="primary"):
             if run(lambda: accounts.add_user(db, user, username, password, role, display,
