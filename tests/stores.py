@@ -73,3 +73,10 @@ def only_on_sqlite(why: str):
     import pytest
 
     return pytest.mark.skipif(on_server(), reason=f"SQLite only: {why}")
+
+
+def second_department(db, code: str = "second") -> int:
+    """A second department in the store, written as the installation's list has it (on SQLite, where the store
+    itself refuses a second department, only to show what the database does with one); its id."""
+    db.execute("INSERT INTO departments (code, name_th, name_en) VALUES (?, ?, ?)", [code, "กรมที่สอง", "Second"])
+    return db.execute("SELECT id FROM departments WHERE code = ?", [code]).fetchone()[0]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import DBAPIError
-from stores import on_server
+from stores import on_server, second_department
 
 from storage import connect
 from storage.assessment import years
@@ -27,12 +27,6 @@ _spec.loader.exec_module(revision)
 OWNED = (*revision.OWNED, "document_jobs")  # and the tables made since, each a department's as it is made
 INSTALLATION = {"meta", "sign_in_attempts", "web_sessions", "departments", "directory"}
 needs_server = pytest.mark.skipif(not on_server(), reason="row-level security is PostgreSQL's (make test-postgres)")
-
-
-def second_department(db, code: str = "second") -> int:
-    """A second department in the store (as the ministry's admin will make one), its id."""
-    db.execute("INSERT INTO departments (code, name_th, name_en) VALUES (?, ?, ?)", [code, "กรมที่สอง", "Second"])
-    return db.execute("SELECT id FROM departments WHERE code = ?", [code]).fetchone()[0]
 
 
 def test_every_table_is_the_installation_s_or_a_department_s():

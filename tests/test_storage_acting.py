@@ -9,7 +9,7 @@ import sys
 from datetime import date
 
 import pytest
-from stores import on_server
+from stores import on_server, second_department
 
 from storage.assessment import answers, assessments, reviews, years
 from storage.db import transaction
@@ -130,17 +130,12 @@ def test_a_unit_reads_only_its_own_units_ofis_and_status(store):
 
 # ---- departments: the store's check, and PostgreSQL's wall behind it ------------------------------------
 
-def _second_department(db) -> int:
-    db.execute("INSERT INTO departments (code, name_th) VALUES ('second', 'กรมที่สอง')")
-    return db.execute("SELECT id FROM departments WHERE code = 'second'").fetchone()[0]
-
-
 @pytest.mark.parametrize("name", ACTS)
 def test_an_account_of_another_department_is_refused(store, name):
     """An object naming another department is refused by the store, whatever else it claims."""
     role, act = ACTS[name]
     with pytest.raises(AccessDenied):
-        act(store, dataclasses.replace(store[role], department_id=_second_department(store["db"])))
+        act(store, dataclasses.replace(store[role], department_id=second_department(store["db"])))
 
 
 @pytest.mark.skipif(not on_server(), reason="row-level security is PostgreSQL's (make test-postgres)")
@@ -156,7 +151,7 @@ def test_with_the_store_s_department_check_removed_the_database_still_refuses(st
     monkeypatch.setattr(sys.modules[__name__], "version", lambda db, aid: known["version"])
     monkeypatch.setattr(sys.modules[__name__], "submitted", lambda s: known["submitted"])
     before = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("ofis", "ofi_notes", "narratives")}
-    db.act_for(_second_department(db))
+    db.act_for(second_department(db))
     with pytest.raises((AccessDenied, InputError)):  # the account is not there, or what it names is not
         act(store, store[role])
     db.act_for(1)
