@@ -219,6 +219,7 @@ class Store:
         """Act for ``department`` from the next statement on (never inside a transaction), reading and writing."""
         if self.reader is not None:
             self._read_only(False)
+            self.reader = None
         if int(department) == self._acting[0]:
             return
         if self.depth:
@@ -240,7 +241,6 @@ class Store:
             self.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
         else:
             self.driver(f"SET SESSION CHARACTERISTICS AS TRANSACTION {'READ ONLY' if on else 'READ WRITE'}")
-        self.reader = None
 
     def _tell_department(self) -> None:
         """Give the connection its acting department: on SQLite the function the tables' defaults call, on
@@ -300,9 +300,7 @@ class Store:
             raise Unavailable() from exc
         self._tell_department()
         if self.reader is not None:  # still reading only, for the same reader
-            reader = self.reader
             self._read_only(True)
-            self.reader = reader
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Iterator[dict]:
         """The rows as dictionaries of column to value."""
