@@ -12,7 +12,7 @@ from storage.organisation import ministry
 from storage.schema import MINISTRY_ROLES
 from ui import choices, session
 from ui.i18n import current_language, t
-from ui.ministry import figures, years_of
+from ui.ministry import figures
 from ui.router import end_page, require_user
 
 user = require_user(*MINISTRY_ROLES)
@@ -22,14 +22,13 @@ root = ministry.ministry(db)
 st.title(t("mn_title", name=(root or {}).get("name_en" if lang == "en" else "name_th") or ""))
 st.caption(t("mn_intro"))
 
-held = years_of(db, user)
+held, history = figures(db, user)
 every_year = sorted({y for ys in held.values() for y in ys}, reverse=True)
 if not every_year:
     st.info(t("mn_no_departments") if not held else t("mn_no_years"), icon=":material/info:")
     end_page()
 year = choices.one("selectbox", t("cycle_select"), every_year, "mn:year", lambda y: year_label(y, lang),
                    container=st.sidebar)
-history = figures(db, user, held)
 this_year = [d for d in history if d.year == year]
 names = rollup.labels(history, lang, short=False)
 short = rollup.labels(history, lang)

@@ -67,21 +67,13 @@ def _year(department: int, version: str, year: int, reader: User) -> rollup.Depa
     return rollup.department_year(session.store(), reader, year, key=str(department))
 
 
-def years_of(db: Store, user: User) -> dict[int, list[int]]:
-    """Each of the ministry's departments' years, oldest first."""
-    found = {}
+def figures(db: Store, user: User) -> tuple[dict[int, list[int]], list[rollup.DepartmentYear]]:
+    """Each of the ministry's departments' years (department id -> years, oldest first), and every one of those
+    years' figures, each from the cache while that department is unchanged: one read of each department."""
+    held, found = {}, []
     for department in departments(db, user):
-        with reading(db, user, department["id"]):
-            found[department["id"]] = sorted(c["year"] for c in org.cycles(db))
-    return found
-
-
-def figures(db: Store, user: User, wanted: dict[int, list[int]]) -> list[rollup.DepartmentYear]:
-    """The years ``wanted`` of each department (department id -> years), each from the cache while that department
-    is unchanged."""
-    found = []
-    for department, its_years in wanted.items():
-        with reading(db, user, department) as reader:
+        with reading(db, user, department["id"]) as reader:
+            held[department["id"]] = sorted(c["year"] for c in org.cycles(db))
             version = data_version(db)
-            found += [_year(department, version, year, reader) for year in its_years]
-    return found
+            found += [_year(department["id"], version, year, reader) for year in held[department["id"]]]
+    return held, found
