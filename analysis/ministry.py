@@ -197,7 +197,7 @@ def department_year(db: Store, reader: User, year: int, key: str | None = None, 
         units_total=len(table), submitted=head.submitted, reviewed=int(table["unit_id"].isin(reviewed).sum()),
         approved=int(table["status"].eq("approved").sum()), returned=int(table["status"].eq("returned").sum()),
         record_status=record.record["status"] if record is not None else None,
-        application_built=jobs.built(db, reader, "application", year))  # the edition sent to OPDC
+        application_built=year in jobs.built(db, reader, "application"))  # the edition sent to OPDC
     result, award = head.result, head.award
     if award is not None:
         tiers = tuple(TierReadiness(s.tier.id, s.tier.name, s.tier.total, s.tier.category_min, s.met,

@@ -147,3 +147,28 @@ def data_version(db: Store) -> str:
     row = db.execute("SELECT id, at FROM audit_log WHERE entity NOT IN ('session', 'document_job') "
                      "ORDER BY id DESC LIMIT 1").fetchone()
     return f"{db.department}: {row[0]} {row[1]}" if row else f"{db.department}: 0"
+
+
+# The audit log's entities that belong to one year, and how an entry names it: a year's own records name it as
+# their id; an assessment's entries name the assessment, whose year the assessments table holds.
+YEAR_ENTITIES = ("cycle", "dept_record", "workplan")
+
+
+def year_versions(db: Store, years: list[int]) -> dict[int, str]:
+    """For each of ``years``, a value that changes with every change that can move that year's figures: as
+    ``data_version``, less the changes that belong to another year (an assessment of another year, another year's
+    own records: ``YEAR_ENTITIES``). A change to what every year reads (units, accounts, the identity, anything not
+    known to belong to one year) moves every year's. Use it to key one year's cached figures, so that a save in
+    this year's assessments leaves the closed years' cached."""
+    rows = db.execute(
+        "SELECT scope, MAX(id) FROM (SELECT a.id, CASE WHEN a.entity IN (?, ?, ?) THEN a.entity_id "
+        "WHEN a.entity = 'assessment' THEN CAST(s.year AS TEXT) END AS scope FROM audit_log a "
+        "LEFT JOIN assessments s ON a.entity = 'assessment' AND CAST(s.id AS TEXT) = a.entity_id "
+        "WHERE a.entity NOT IN ('session', 'document_job')) entries GROUP BY scope", list(YEAR_ENTITIES)).fetchall()
+    last = {scope: last for scope, last in rows}
+    wide = last.get(None, 0)
+    chosen = {year: max(wide, last.get(str(year), 0)) for year in years}
+    ids = sorted(set(chosen.values()))
+    at = dict(db.execute(f"SELECT id, at FROM audit_log WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall()) \
+        if ids else {}
+    return {year: f"{db.department}: {year} {last} {at.get(last, '')}" for year, last in chosen.items()}

@@ -5,6 +5,7 @@ see the ministry's pages."""
 from __future__ import annotations
 
 import json
+from contextlib import closing
 
 import pytest
 from addresses import open_address
@@ -12,10 +13,15 @@ from conftest import APP, MINISTRY_SIZE
 from stores import copy_store, drop, on_server
 from streamlit.testing.v1 import AppTest
 
+from i18n import translate
+from storage import connect
 from storage.admin import demo
+from storage.assessment import answers, assessments, years
+from storage.organisation import accounts
 
 pytestmark = pytest.mark.skipif(not on_server(), reason="a ministry's store is PostgreSQL (make test-postgres)")
 DEPARTMENTS, UNITS = MINISTRY_SIZE
+FIRST = 1  # the store's first department, the generated ministry's first (d01)
 
 
 @pytest.fixture
@@ -33,6 +39,7 @@ def signed_in(ministry_template, tmp_path, monkeypatch):
         assert not at.exception, [e.value for e in at.exception]
         return at
 
+    run.location = location
     yield run
     drop(location)
 
@@ -84,3 +91,45 @@ def test_the_ministry_admin_sees_each_department_s_set_up_and_adds_one(signed_in
     at.button(key="FormSubmitter:md_add-" + ("เพิ่มกรม" if lang == "th" else "Add a department")).click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert len(at.dataframe[0].value) == DEPARTMENTS + 1
+
+
+def heat_rows(at: AppTest) -> dict[str, list]:
+    """The roll-up heatmap's cells by department key: each department's row of shares."""
+    heat = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    return {row[0][0]: z for row, z in zip(heat["customdata"], heat["z"], strict=True)}
+
+
+def application_states(at: AppTest) -> dict[str, str]:
+    """The progress chart's application column: each department's state as the chart prints it."""
+    spec = json.loads(at.get("plotly_chart")[2].proto.spec)
+    column = translate("mn_application", "en")
+    return {y: text for trace in spec["data"] if trace["type"] == "scatter"
+            for x, y, text in zip(trace["x"], trace["y"], trace["text"], strict=True) if x == column}
+
+
+def test_the_roll_up_shows_a_save_in_one_department_s_year_and_an_application_built_at_once(signed_in):
+    """The cached figures follow each department's year: a committee's save in one department's year and that
+    department's application built (no change of its data) show on the viewer's next run; the other departments
+    are unchanged."""
+    at = signed_in("ministry-viewer", "en")
+    year = max(demo.YEARS)
+    heat, states = heat_rows(at), application_states(at)
+    with closing(connect(signed_in.location)) as db:
+        db.act_for(FIRST)
+        committee = accounts.get_user(db, accounts.user_id_of(db, "d01-committee"))
+        table = assessments.status_table(db, committee, year)
+        aid = int(table.loc[table["status"] == "submitted", "assessment_id"].iloc[0])
+        version = db.execute("SELECT version FROM assessments WHERE id = ?", [aid]).fetchone()[0]
+        unmet = {c.id: False for item, _, c in years.framework_of(db, year).checkpoints() if item.id.startswith("1.")}
+        answers.save_checkpoints(db, committee, aid, version, unmet, source="review")
+        db.execute("INSERT INTO document_jobs (kind, parameters, lang, requested_by, state, data_version, "
+                   "created_at) VALUES ('application', ?, 'th', 'd01-committee', 'done', 'x', 'now')",
+                   [json.dumps({"year": year})])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    changed = {key for key, row in heat_rows(at).items() if row != heat[key]}
+    assert changed == {str(FIRST)}
+    assert heat_rows(at)[str(FIRST)][0] < heat[str(FIRST)][0]  # category 1 fell
+    after = application_states(at)
+    assert after["DD1"] == translate("mn_built_yes", "en") != states["DD1"]
+    assert {k: v for k, v in after.items() if k != "DD1"} == {k: v for k, v in states.items() if k != "DD1"}

@@ -23,11 +23,14 @@ CONTAINERS = {"dict", "set", "list", "OrderedDict", "defaultdict", "deque", "Wea
 
 VERSION = "keyed by the store's data version (its ``version`` argument): a change anywhere is a new key"
 CONTENT = "keyed by what it is computed from: values, a file's checksum, a file shipped with the code"
+YEAR = ("keyed by a year's own version (storage.db.year_versions: every change that can move that year's figures is "
+        "a new key) and by its application built or not, read from the store on every run")
 PROCESS = "the process's own resources (connections, a check each process makes once): nothing to agree on"
 REVIEWED = {
     "ui.overview_data._scores": VERSION,
     "ui.overview_data._cached": VERSION,
-    "ui.ministry._year": VERSION,
+    "ui.ministry._versions": VERSION,
+    "ui.ministry._year": YEAR,
     "i18n.catalogue": CONTENT,
     "scoring.criteria._with_rules": CONTENT,
     "scoring.criteria._texts": CONTENT,

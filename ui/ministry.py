@@ -1,5 +1,5 @@
 """The ministry's view of its departments: each read as its director reads it, the store reading only
-(``storage.organisation.ministry.read_as``), each department's figures cached by its own data version."""
+(``storage.organisation.ministry.read_as``), each department's year's figures cached by that year's own version."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from contextlib import contextmanager
 import streamlit as st
 
 from analysis import ministry as rollup
-from storage.db import data_version
+from storage.admin import jobs
+from storage.db import data_version, year_versions
 from storage.engine import Store
 from storage.organisation import ministry, org
 from storage.organisation.accounts import User
@@ -62,18 +63,28 @@ def choose_department(db: Store, user: User) -> User:
 
 
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
-def _year(department: int, version: str, year: int, reader: User) -> rollup.DepartmentYear:
-    """One department's year, read by the run's store while it reads that department (``version`` keys it)."""
+def _versions(department: int, version: str, held: tuple[int, ...]) -> dict[int, str]:
+    """Each of a department's years' own version (``storage.db.year_versions``), while the department's data
+    version is ``version``: read again only after a change in that department."""
+    return year_versions(session.store(), list(held))
+
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def _year(department: int, version: str, built: bool, year: int, reader: User) -> rollup.DepartmentYear:
+    """One department's year, read by the run's store while it reads that department (``version``, the year's own,
+    and ``built``, whether its application was built, key it)."""
     return rollup.department_year(session.store(), reader, year, key=str(department))
 
 
 def figures(db: Store, user: User) -> tuple[dict[int, list[int]], list[rollup.DepartmentYear]]:
     """Each of the ministry's departments' years (department id -> years, oldest first), and every one of those
-    years' figures, each from the cache while that department is unchanged: one read of each department."""
+    years' figures, each from the cache while that year is unchanged: a save in one department's year reads
+    that year again, and nothing else."""
     held, found = {}, []
     for department in departments(db, user):
         with reading(db, user, department["id"]) as reader:
-            held[department["id"]] = sorted(c["year"] for c in org.cycles(db))
-            version = data_version(db)
-            found += [_year(department["id"], version, year, reader) for year in held[department["id"]]]
+            years = held[department["id"]] = sorted(c["year"] for c in org.cycles(db))
+            versions = _versions(department["id"], data_version(db), tuple(years))
+            built = jobs.built(db, reader, "application")  # a build is no change of the data: not in its version
+            found += [_year(department["id"], versions[year], year in built, year, reader) for year in years]
     return held, found

@@ -160,12 +160,12 @@ def latest(db: Store, actor: User, kind: str, parameters: dict, lang: str) -> di
     return _row(rows[0]) if rows else None
 
 
-def built(db: Store, actor: User, kind: str, year: int) -> bool:
-    """Whether a document of ``kind`` for ``year`` was ever built (in either language), for someone who may ask
+def built(db: Store, actor: User, kind: str) -> set[int]:
+    """The years for which a document of ``kind`` was ever built (in either language), for someone who may ask
     for it: the ministry's roll-up counts a department's application built so."""
     _allowed(acting(db, actor), kind)
-    return db.execute(f"SELECT 1 FROM document_jobs WHERE kind = ? AND state = 'done' AND "
-                      f"{db.json_integer('parameters', 'year')} = ? LIMIT 1", [kind, year]).fetchone() is not None
+    return {row[0] for row in db.execute(f"SELECT DISTINCT {db.json_integer('parameters', 'year')} FROM document_jobs "
+                                         "WHERE kind = ? AND state = 'done'", [kind])}
 
 
 def active(db: Store) -> list[int]:
