@@ -210,6 +210,23 @@ def browser_page(browser, url: str | None = None, lang: str = "th", phone: bool 
         context.close()
 
 
+@contextmanager
+def proxied_page(browser, proxy: str, route: str | None = None, lang: str = "th") -> Iterator:
+    """A browser session of its own through nginx (``nginx_server``), accepting its self-signed certificate;
+    ``route``: the sticky cookie's value that sends it to one replica (``nginx_server.route_to``)."""
+    context = browser.new_context(viewport=VIEWPORT, locale="th-TH" if lang == "th" else "en-GB",
+                                  ignore_https_errors=True)
+    if route is not None:
+        context.add_cookies([{"name": "pmqa_route", "value": route, "url": proxy}])
+    context.add_init_script(WATCH_SCRIPT)
+    opened = context.new_page()
+    opened.set_default_timeout(WAIT_MS)
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
 def expect():
     """Playwright's ``expect``, bounded by WAIT_MS like every other wait (its own default, 5 s, failed tests on a
     busy machine while the app was still drawing what they waited for)."""

@@ -139,11 +139,28 @@ def streams(proxy: Proxy) -> list[str]:
             if line.startswith("/_stcore/stream ")]
 
 
-def _answers(url: str) -> bool:
+def _unverified() -> ssl.SSLContext:
+    """TLS that accepts the proxy's self-signed certificate."""
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
+
+
+def route_to(proxy: Proxy, port: int) -> str:
+    """A value of the sticky cookie (``pmqa_route``) with which nginx sends a browser to the replica on ``port``:
+    the upstream is chosen by a consistent hash of the cookie, so a value found once holds while the replicas do."""
+    for n in range(200):
+        value = f"route-{n}"
+        asked = urllib.request.Request(f"{proxy}/_stcore/health", headers={"Cookie": f"pmqa_route={value}"})
+        with urllib.request.urlopen(asked, timeout=10, context=_unverified()) as response:
+            if response.headers["X-Upstream"].rsplit(":", 1)[1] == str(port):
+                return value
+    raise AssertionError(f"no route of 200 tried reaches the replica on port {port}")
+
+
+def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=context) as response:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=_unverified()) as response:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
@@ -174,3 +191,16 @@ def nginx_proxy(folder: Path, replicas: list[int]) -> Iterator[Proxy]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def behind_nginx(store, folder: Path, count: int = 2) -> Iterator[tuple[Proxy, list]]:
+    """``count`` app servers (``e2e.streamlit_server``) on ``store``, each on a port of its own, behind nginx:
+    the proxy's HTTPS base URL and the replicas (``.port``, ``.process``, ``.stop()``). All stopped afterwards."""
+    from e2e import streamlit_server
+
+    with ExitStack() as stack:
+        replicas = [stack.enter_context(streamlit_server(store, folder / f"replica-{n}.log"))
+                    for n in range(1, count + 1)]
+        (folder / "nginx").mkdir()
+        yield stack.enter_context(nginx_proxy(folder / "nginx", [r.port for r in replicas])), replicas

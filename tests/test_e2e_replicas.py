@@ -13,30 +13,26 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from conftest import _unavailable
 from e2e import (
-    VIEWPORT,
-    WAIT_MS,
-    WATCH_SCRIPT,
     expect,
     heading,
     live,
     main,
     open_page,
     pattern,
+    proxied_page,
     screenshot,
     seen,
     settle,
     sidebar_button,
     signed_in,
-    streamlit_server,
     with_unit_form_emptied,
 )
-from nginx_server import NGINX, nginx_proxy, streams
+from nginx_server import NGINX, behind_nginx, streams
 
 from i18n import translate
 from storage import connect
@@ -59,30 +55,27 @@ def server_store(browser, tmp_path_factory, units_only_template) -> Path:
 
 
 @pytest.fixture(scope="module")
-def replicas(server_store, tmp_path_factory):
-    """Two app servers on the same store, each on a port of its own."""
-    logs = tmp_path_factory.mktemp("replicas")
-    with ExitStack() as stack:
-        yield [stack.enter_context(streamlit_server(server_store, logs / f"replica-{n}.log")) for n in (1, 2)]
+def proxied(server_store, tmp_path_factory):
+    """Two app servers on the same store, each on a port of its own, behind nginx."""
+    with behind_nginx(server_store, tmp_path_factory.mktemp("replicas")) as running:
+        yield running
 
 
-@pytest.fixture(scope="module")
-def proxy(replicas, tmp_path_factory):
-    with nginx_proxy(tmp_path_factory.mktemp("nginx"), [replica.port for replica in replicas]) as url:
-        yield url
+@pytest.fixture
+def proxy(proxied):
+    return proxied[0]
+
+
+@pytest.fixture
+def replicas(proxied):
+    return proxied[1]
 
 
 @pytest.fixture
 def page(browser, proxy):
     """A browser session of its own that accepts the proxy's self-signed certificate."""
-    context = browser.new_context(viewport=VIEWPORT, locale="th-TH", ignore_https_errors=True)
-    context.add_init_script(WATCH_SCRIPT)
-    opened = context.new_page()
-    opened.set_default_timeout(WAIT_MS)
-    try:
+    with proxied_page(browser, proxy) as opened:
         yield opened
-    finally:
-        context.close()
 
 
 def serving(page, proxy, replicas):
