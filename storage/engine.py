@@ -217,41 +217,36 @@ class Store:
 
     def act_for(self, department: int) -> None:
         """Act for ``department`` from the next statement on (never inside a transaction), reading and writing."""
-        if self.reader is not None:
-            self._read_only(False)
-            self.reader = None
-        if int(department) == self._acting[0]:
-            return
-        if self.depth:
-            raise RuntimeError("the acting department changes between transactions, not inside one")
-        self._acting[0] = int(department)
-        self._tell_department()
+        self._switch(int(department), None)
 
     def read_for(self, department: int, reader: Any) -> None:
         """Read ``department``'s rows for ``reader`` (``storage.organisation.ministry.read_as``, which checks who
         may), until the next ``act_for``: the database refuses every write meanwhile."""
-        self.act_for(department)
-        self._read_only(True)
-        self.reader = reader
+        self._switch(int(department), reader)
 
-    def _read_only(self, on: bool) -> None:
-        if self.depth:
-            raise RuntimeError("a store starts or stops reading only between transactions")
-        if self.sqlite:
-            self.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
-        else:
-            self.driver(f"SET SESSION CHARACTERISTICS AS TRANSACTION {'READ ONLY' if on else 'READ WRITE'}")
+    def _switch(self, department: int, reader: Any) -> None:
+        """The department acted for, and whether only to read (for ``reader``): told to the connection when either
+        changes, between transactions only."""
+        changed = department != self._acting[0] or (reader is None) != (self.reader is None)
+        if changed and self.depth:
+            raise RuntimeError("the acting department, and reading only, change between transactions, not inside one")
+        self._acting[0], self.reader = department, reader
+        if changed:
+            self._tell_department()
 
     def _tell_department(self) -> None:
-        """Give the connection its acting department: on SQLite the function the tables' defaults call, on
-        PostgreSQL the session's ``pmqa.department`` setting, which their defaults and policies read."""
+        """Give the connection its acting department and whether it only reads, in one statement: on SQLite the
+        function the tables' defaults call and ``query_only``, on PostgreSQL the session's ``pmqa.department``
+        setting, which their defaults and policies read, and its transactions' default of reading only."""
         if self.sqlite:
             acting = self._acting  # not self: the connection keeps the function, and must not keep the store
             self.dbapi.create_function("pmqa_department", 0, lambda: acting[0])
+            self.execute(f"PRAGMA query_only = {'OFF' if self.reader is None else 'ON'}")
         else:
             self._reaching(lambda: self.connection.execute(
-                text("SELECT set_config('pmqa.department', :department, false)"),
-                {"department": str(self.department)}))
+                text("SELECT set_config('pmqa.department', :department, false), "
+                     "set_config('default_transaction_read_only', :reading, false)"),
+                {"department": str(self.department), "reading": "off" if self.reader is None else "on"}))
 
     # -- statements --------------------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Rows:
@@ -298,9 +293,7 @@ class Store:
             self.connection = self.engine.connect()
         except DBAPIError as exc:
             raise Unavailable() from exc
-        self._tell_department()
-        if self.reader is not None:  # still reading only, for the same reader
-            self._read_only(True)
+        self._tell_department()  # still reading only, for the same reader, if it was
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Iterator[dict]:
         """The rows as dictionaries of column to value."""

@@ -111,7 +111,8 @@ def test_the_ministry_admin_adds_a_department_whose_admin_signs_in_to_it(page, a
 
 
 PROGRESS = """title => {
-  const plot = [...document.querySelectorAll(".js-plotly-plot")].find(p => (p.layout?.title?.text || "").includes(title));
+  const plot = [...document.querySelectorAll(".js-plotly-plot")]
+    .find(p => (p.layout?.title?.text || "").includes(title));
   const states = {};
   for (const trace of plot ? plot.data : []) {
     if (trace.type === "scatter") trace.x.forEach((x, i) => { states[`${trace.y[i]} · ${x}`] = trace.text[i]; });

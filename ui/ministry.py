@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import streamlit as st
 
 from analysis import ministry as rollup
@@ -23,16 +20,6 @@ CHOSEN = "mn:department"  # the department the ministry's account reads on the d
 
 def is_ministry(user: User | None) -> bool:
     return user is not None and user.role in MINISTRY_ROLES
-
-
-@contextmanager
-def reading(db: Store, user: User, department: int) -> Iterator[User]:
-    """Read ``department`` as the ministry may (the reader, as its director); the store acts for the ministry's
-    account again afterwards."""
-    try:
-        yield ministry.read_as(db, user, department)
-    finally:
-        db.act_for(user.department_id)
 
 
 def departments(db: Store, user: User) -> list[dict]:
@@ -81,10 +68,9 @@ def figures(db: Store, user: User) -> tuple[dict[int, list[int]], list[rollup.De
     years' figures, each from the cache while that year is unchanged: a save in one department's year reads
     that year again, and nothing else."""
     held, found = {}, []
-    for department in departments(db, user):
-        with reading(db, user, department["id"]) as reader:
-            years = held[department["id"]] = sorted(c["year"] for c in org.cycles(db))
-            versions = _versions(department["id"], data_version(db), tuple(years))
-            built = jobs.built(db, reader, "application")  # a build is no change of the data: not in its version
-            found += [_year(department["id"], versions[year], year in built, year, reader) for year in years]
+    for department, reader in ministry.read_each(db, user):
+        years = held[department["id"]] = sorted(c["year"] for c in org.cycles(db))
+        versions = _versions(department["id"], data_version(db), tuple(years))
+        built = jobs.built(db, reader, "application")  # a build is no change of the data: not in its version
+        found += [_year(department["id"], versions[year], year in built, year, reader) for year in years]
     return held, found

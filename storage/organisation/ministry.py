@@ -10,6 +10,7 @@ its one department.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from storage import audit
 from storage.db import now, transaction
@@ -86,7 +87,24 @@ def read_as(db: Store, actor: User, department: int) -> User:
     fresh, own = of_ministry(db, actor)
     if department not in {d["id"] for d in own}:
         raise AccessDenied(department=department)
-    reader = User(fresh.id, fresh.username, fresh.display_name, "director", None, department_id=department)
+    return _reading(db, fresh, department)
+
+
+def read_each(db: Store, actor: User) -> Iterator[tuple[dict, User]]:
+    """``read_as`` each of the ministry's departments in turn, the account checked once: each department with its
+    reader, the store reading that department while the pair is in hand; acting for the account again after the
+    last (or when the loop is left)."""
+    fresh, own = of_ministry(db, actor)
+    try:
+        for department in own:
+            yield department, _reading(db, fresh, department["id"])
+    finally:
+        db.act_for(fresh.department_id)
+
+
+def _reading(db: Store, account: User, department: int) -> User:
+    """The store reading ``department`` for the ministry's (checked) ``account``, as that department's director."""
+    reader = User(account.id, account.username, account.display_name, "director", None, department_id=department)
     db.read_for(department, reader)
     return reader
 
@@ -117,22 +135,15 @@ def create_department(db: Store, actor: User, code: str, name_th: str, name_en: 
 
 def set_up(db: Store, actor: User) -> list[dict]:
     """Each of the ministry's departments with its set-up (``storage.admin.setup``'s checklist), its accounts by
-    role and its years, read as the ministry may (``read_as``), for its accounts."""
+    role and its years, read as the ministry may (``read_each``), for its accounts."""
     from storage.admin import setup
 
-    fresh, own = of_ministry(db, actor)
     found = []
-    try:
-        for department in own:
-            db.act_for(fresh.department_id)  # the ministry's account again, to read the next department
-            read_as(db, fresh, department["id"])
-            roles = dict(db.execute("SELECT role, COUNT(*) FROM users WHERE active = 1 GROUP BY role").fetchall())
-            found.append({**department, "steps": {s.id: s.done for s in setup.checklist(db)},
-                          "units": db.execute("SELECT COUNT(*) FROM units WHERE active = 1").fetchone()[0],
-                          "accounts": roles,
-                          "years": [r[0] for r in db.execute("SELECT year FROM cycles ORDER BY year")]})
-    finally:
-        db.act_for(fresh.department_id)
+    for department, _reader in read_each(db, actor):
+        roles = dict(db.execute("SELECT role, COUNT(*) FROM users WHERE active = 1 GROUP BY role").fetchall())
+        found.append({**department, "steps": {s.id: s.done for s in setup.checklist(db)},
+                      "units": db.execute("SELECT COUNT(*) FROM units WHERE active = 1").fetchone()[0],
+                      "accounts": roles, "years": [r[0] for r in db.execute("SELECT year FROM cycles ORDER BY year")]})
     return found
 
 
