@@ -65,7 +65,7 @@ def holds_store(location: Location) -> bool:
     if not is_server(location):
         return Path(location).exists()
     with Store(location) as db:
-        return inspect(db.connection).has_table("users") and db.execute("SELECT 1 FROM users LIMIT 1").fetchone() \
+        return db.has_table("users") and db.execute("SELECT 1 FROM users LIMIT 1").fetchone() \
             is not None
 
 
@@ -312,6 +312,16 @@ class Store:
 
     def __getitem__(self, name: str) -> Rowset:
         return Rowset(self, name)
+
+    def has_table(self, name: str) -> bool:
+        """Whether the store has the table ``name``: one look in the engine's catalogue (a reflection through
+        SQLAlchemy's inspector costs several statements on PostgreSQL)."""
+        if self.sqlite:
+            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+        else:
+            sql = ("SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                   "WHERE n.nspname = current_schema() AND c.relname = ? AND c.relkind IN ('r', 'p')")
+        return self.execute(sql, [name]).fetchone() is not None
 
     def table_names(self) -> list[str]:
         return sorted(inspect(self.connection).get_table_names())

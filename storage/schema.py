@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from sqlalchemy import inspect
 from sqlite_utils import Database
 
 from storage.db import now, transaction
@@ -25,7 +24,7 @@ def has_table(db, name: str) -> bool:
     """Whether the store has the table ``name``: a ``Store`` on either engine, or a bare sqlite3 connection to a
     SQLite file (a backup's copy)."""
     if isinstance(db, Store):
-        return inspect(db.connection).has_table(name)
+        return db.has_table(name)
     return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
 
 

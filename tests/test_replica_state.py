@@ -49,6 +49,8 @@ REVIEWED = {
     "storage.assessment.years._accepted": CONTENT,  # an accepted criteria file, by its SHA-256
     "storage.engine._statement": CONTENT,
     "storage.migrations.scripts": CONTENT,
+    "storage.migrations.revisions": CONTENT,  # the revision files shipped with the code
+    "storage.migrations._made": CONTENT,  # what those files make in a new SQLite store
     "storage.organisation.accounts._unknown_user_hash": CONTENT,  # any hash no password matches
     "storage.plans.workplan.template": CONTENT,
     "reports.application._DRAWN": CONTENT,  # a chart's PNG, by the SHA-256 of its figure and size

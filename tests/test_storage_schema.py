@@ -102,3 +102,35 @@ def test_a_write_waits_out_a_long_held_lock_and_past_its_limit_says_busy(tmp_pat
     assert refused.value.key == "error_busy"
     assert writer.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 1
     holder.close()
+
+
+def everything(db) -> tuple[list, dict]:
+    """A SQLite store's schema as SQLite keeps it, and every table's rows."""
+    schema = sorted(db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall(), key=str)
+    tables = [name for kind, name, _, _ in schema if kind == "table"]
+    return schema, {name: sorted(db.execute(f'SELECT * FROM "{name}"').fetchall(), key=str) for name in tables}
+
+
+@pytest.mark.parametrize("revision", upgrades.revisions())
+def test_a_new_file_laid_in_one_pass_is_what_replaying_the_revisions_makes(tmp_path, revision):
+    """A new SQLite store is laid down from what the revisions made once in this process (``_lay``), not replayed
+    (0.7 s a file); the two are the same, table for table, index, trigger and row, at every revision."""
+    from storage.db import open_database, transaction
+
+    laid = open_database(tmp_path / "laid.db")
+    assert upgrades.upgrade(laid, to=revision) == upgrades.revisions()[:upgrades.revisions().index(revision) + 1]
+    replayed = open_database(tmp_path / "replayed.db")
+    with transaction(replayed):
+        upgrades._run(replayed, revision)
+    assert everything(laid) == everything(replayed)
+    assert upgrades.revision(laid) == revision
+    assert laid.execute("PRAGMA foreign_key_check").fetchall() == [] and laid.execute(
+        "PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_revisions_are_read_from_the_files_as_alembic_reads_them():
+    """The head and the line of revisions come from the files' names (no Alembic to import in a process whose
+    store is up to date): Alembic's own reading of them agrees."""
+    scripts = upgrades.scripts()
+    assert upgrades.revisions() == [s.revision for s in reversed(list(scripts.walk_revisions()))]
+    assert upgrades.head() == scripts.get_current_head()
