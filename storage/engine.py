@@ -35,7 +35,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
-from sqlalchemy.sql.elements import TextClause
 
 from storage.errors import Unavailable
 from storage.tables import metadata
@@ -127,26 +126,44 @@ def _server_engine(location: Location) -> Engine:
 
 # ---- textual SQL: written once, with ? for each value -------------------------------------------------
 
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|:")
+_DRIVER_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|\?|:[A-Za-z_]\w*|%")
 
 
 @functools.lru_cache(maxsize=4096)
-def _statement(sql: str) -> tuple[TextClause, tuple[str, ...]]:
-    """``sql`` as a SQLAlchemy text clause: each ``?`` becomes a bound parameter ``:p1``, ``:p2`` ...; a
-    colon inside a quoted literal is escaped, so it is not read as a parameter. Named parameters
-    (``:name``) pass as they are."""
-    names: list[str] = []
+def _driver_sql(sql: str, sqlite: bool) -> str:
+    """``sql`` (``?`` for each value, or ``:name``) as the driver takes it: as it is for sqlite3, which reads both;
+    for psycopg each ``?`` a ``%s``, each ``:name`` a ``%(name)s`` (a ``::`` cast stays) and every ``%`` doubled, in
+    a quoted literal too (psycopg reads the whole text for its marks)."""
+    if sqlite:
+        return sql
 
     def token(match: re.Match) -> str:
         found = match.group()
         if found == "?":
-            names.append(f"p{len(names) + 1}")
-            return f":{names[-1]}"
-        if found[0] in "'\"":
-            return found.replace(":", "\\:")
-        return found
+            return "%s"
+        if found[0] in "'\"%":
+            return found.replace("%", "%%")
+        if found == "::":
+            return found
+        return f"%({found[1:]})s"
 
-    return text(_TOKENS.sub(token, sql)), tuple(names)
+    return _DRIVER_TOKENS.sub(token, sql)
+
+
+def _driver_params(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> tuple | dict:
+    """The values as the driver takes them: by name (a mapping) or in order, as many as the statement's ``?``."""
+    if isinstance(params, Mapping):
+        return dict(params)
+    params = () if params is None else tuple(params)
+    if len(params) != (taken := _values_taken(sql)):
+        raise ValueError(f"the statement takes {taken} values, {len(params)} given")
+    return params
+
+
+@functools.lru_cache(maxsize=4096)
+def _values_taken(sql: str) -> int:
+    """How many ``?`` marks ``sql`` has, outside its quoted literals and names."""
+    return sum(match.group() == "?" for match in _DRIVER_TOKENS.finditer(sql))
 
 
 def marks(values) -> str:
@@ -157,37 +174,41 @@ def marks(values) -> str:
 
 class Rows:
     """What a statement returns, as a sqlite3 cursor did: rows as plain tuples (``fetchone``, ``fetchall``,
-    iteration), ``rowcount`` and ``lastrowid``. Rows are read from the driver's cursor itself: textual SQL has
-    no types for SQLAlchemy to convert, and building its Row objects tripled the time of reading 30,000 rows."""
+    iteration), ``rowcount`` and ``lastrowid``, read from the driver's own cursor (``Store.execute`` sends textual
+    SQL straight to the driver: no types for SQLAlchemy to convert, and its result objects cost more than the
+    statement itself on SQLite)."""
 
-    __slots__ = ("result",)
+    __slots__ = ("cursor",)
 
-    def __init__(self, result: CursorResult):
-        self.result = result
+    def __init__(self, cursor: Any):
+        self.cursor = cursor
 
     def fetchone(self) -> tuple | None:
-        if not self.result.returns_rows:
+        if self.cursor.description is None:
             return None
-        row = self.result.cursor.fetchone()
+        row = self.cursor.fetchone()
         return None if row is None else tuple(row)
 
     def fetchall(self) -> list[tuple]:
-        if not self.result.returns_rows:
+        if self.cursor.description is None:
             return []
-        rows = self.result.cursor.fetchall()
-        self.result.close()
+        rows = self.cursor.fetchall()
+        self.cursor.close()
         return rows
 
     def __iter__(self) -> Iterator[tuple]:
         return iter(self.fetchall())
 
+    def keys(self) -> list[str]:
+        return [column[0] for column in self.cursor.description or ()]
+
     @property
     def rowcount(self) -> int:
-        return self.result.rowcount
+        return self.cursor.rowcount
 
     @property
     def lastrowid(self) -> Any:
-        return self.result.lastrowid
+        return self.cursor.lastrowid
 
 
 class Store:
@@ -198,9 +219,10 @@ class Store:
         self.location = location
         self.engine = engine_for(location)
         self.dialect: str = self.engine.dialect.name  # "sqlite" or "postgresql"
+        self._driver_error = self.engine.dialect.loaded_dbapi.Error
         self._acting = [int(department)]  # read by the SQLite connection's pmqa_department()
         try:
-            self.connection: Connection = self.engine.connect()
+            self.connection: Connection = _connected(self.engine)
         except DBAPIError as exc:  # a file that cannot be opened is the file's own error (ui.session says which)
             if self.sqlite:
                 raise
@@ -252,16 +274,39 @@ class Store:
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Rows:
         return Rows(self._send(sql, params))
 
-    def _send(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> CursorResult:
-        statement, names = _statement(sql)
-        bound = _bind(names, params)
-        return self._reaching(lambda: self.connection.execute(statement, bound))
+    def _send(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> Any:
+        statement = _driver_sql(sql, self.sqlite)
+        bound = _driver_params(sql, params)
+        return self._reaching(lambda: self._on_cursor(statement, bound))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        statement, names = _statement(sql)
-        batch = [_bind(names, row) for row in rows]
+        statement = _driver_sql(sql, self.sqlite)
+        batch = [_driver_params(sql, row) for row in rows]
         if batch:
-            self._reaching(lambda: self.connection.execute(statement, batch))
+            self._reaching(lambda: self._on_cursor(statement, batch, many=True))
+
+    def _on_cursor(self, statement: str, params: Any, many: bool = False) -> Any:
+        """``statement`` on a cursor of the driver's connection (``params`` None: sent as it is); the cursor. The
+        driver's errors come as SQLAlchemy's (``DBAPIError`` and its kinds), a lost connection marked so and
+        invalidated, as SQLAlchemy itself would raise them."""
+        connection = self.dbapi
+        cursor = connection.cursor()
+        try:
+            if many:
+                cursor.executemany(statement, params)
+            elif params is None:
+                cursor.execute(statement)
+            else:
+                cursor.execute(statement, params)
+        except self._driver_error as exc:
+            cursor.close()
+            dialect = self.engine.dialect
+            lost = bool(dialect.is_disconnect(exc, connection, cursor))
+            if lost:
+                self.connection.invalidate(exc)
+            raise DBAPIError.instance(statement, params, exc, self._driver_error, connection_invalidated=lost,
+                                      dialect=dialect) from exc
+        return cursor
 
     def _reaching(self, action: Callable[[], T]) -> T:
         """``action()`` on the store's connection. A connection found lost (a server restarted, a connection
@@ -290,16 +335,16 @@ class Store:
             self.connection.invalidate()
         self.depth = 0
         try:
-            self.connection = self.engine.connect()
+            self.connection = _connected(self.engine)
         except DBAPIError as exc:
             raise Unavailable() from exc
         self._tell_department()  # still reading only, for the same reader, if it was
 
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Iterator[dict]:
         """The rows as dictionaries of column to value."""
-        result = self._send(sql, params)
-        columns = list(result.keys())
-        for row in Rows(result).fetchall():
+        rows = Rows(self._send(sql, params))
+        columns = rows.keys()
+        for row in rows.fetchall():
             yield dict(zip(columns, row, strict=True))
 
     def run(self, statement: Any, params: Any = None) -> CursorResult:
@@ -308,7 +353,7 @@ class Store:
 
     def driver(self, sql: str) -> None:
         """A statement of the store's own bookkeeping (BEGIN, SAVEPOINT ...), sent as it is."""
-        self._reaching(lambda: self.connection.exec_driver_sql(sql))
+        self._reaching(lambda: self._on_cursor(sql, None).close())
 
     def __getitem__(self, name: str) -> Rowset:
         return Rowset(self, name)
@@ -371,20 +416,18 @@ class Store:
         return f"<Store {self.dialect} {shown(self.location)} department {self.department}>"
 
 
+def _connected(engine: Engine) -> Connection:
+    """A connection of ``engine`` whose SQLAlchemy transaction is begun, which sends nothing to the database (its
+    connections commit each statement; the store sends BEGIN and COMMIT itself): SQLAlchemy then never commits or
+    rolls back on its own (as Alembic would, running a revision inside the store's transaction)."""
+    connection = engine.connect()
+    connection.begin()
+    return connection
+
+
 def shown(location: Location) -> str:
     """The location without a password."""
     return server_url(location).render_as_string(hide_password=True) if is_server(location) else str(location)
-
-
-def _bind(names: tuple[str, ...], params: Sequence[Any] | Mapping[str, Any] | None) -> dict[str, Any]:
-    if params is None:
-        params = ()
-    if isinstance(params, Mapping):
-        return dict(params)
-    params = tuple(params)
-    if len(params) != len(names):
-        raise ValueError(f"the statement takes {len(names)} values, {len(params)} given")
-    return dict(zip(names, params, strict=True))
 
 
 class Rowset:

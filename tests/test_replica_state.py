@@ -47,7 +47,8 @@ REVIEWED = {
     "storage.assessment.years._with_thresholds": CONTENT,
     "storage.assessment.years._with_page_limits": CONTENT,
     "storage.assessment.years._accepted": CONTENT,  # an accepted criteria file, by its SHA-256
-    "storage.engine._statement": CONTENT,
+    "storage.engine._driver_sql": CONTENT,
+    "storage.engine._values_taken": CONTENT,
     "storage.migrations.scripts": CONTENT,
     "storage.migrations.revisions": CONTENT,  # the revision files shipped with the code
     "storage.migrations._made": CONTENT,  # what those files make in a new SQLite store
