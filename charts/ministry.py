@@ -14,7 +14,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from charts.theme import FONT, LEVEL_COLOURS, base_layout, plain
 from i18n import translate
@@ -182,7 +181,13 @@ def progress_bars(progress: pd.DataFrame, lang: str = "th", labels: Mapping | No
     if progress.empty:
         return _empty(title, lang)
     y = _unique_labels(progress.index, labels)
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.72, 0.28], horizontal_spacing=0.03)
+    # two panels sharing the departments' axis, laid out as make_subplots(cols=2, shared_yaxes=True,
+    # column_widths=[0.72, 0.28], horizontal_spacing=0.03) would, without its cost (19 ms a figure)
+    split = 0.72 * (1 - 0.03)
+    fig = go.Figure(layout={"xaxis": {"anchor": "y", "domain": [0.0, split]},
+                            "yaxis": {"anchor": "x", "domain": [0, 1]},
+                            "xaxis2": {"anchor": "y2", "domain": [split + 0.03, 1.0]},
+                            "yaxis2": {"anchor": "x2", "domain": [0, 1], "matches": "y", "showticklabels": False}})
     for column, count, key, colour in (("submitted_share", "submitted", "mn_submitted", SUBMITTED_COLOUR),
                                        ("reviewed_share", "reviewed", "mn_reviewed", REVIEWED_COLOUR)):
         shares = [None if pd.isna(v) else float(v) * 100 for v in progress[column]]
@@ -191,7 +196,7 @@ def progress_bars(progress: pd.DataFrame, lang: str = "th", labels: Mapping | No
             text=[f"{n}/{t}" for n, t in zip(progress[count], progress["units_total"], strict=True)],
             textposition="outside", cliponaxis=False,
             hovertemplate="%{y}: %{x:.0f}% (%{text})<extra>%{fullData.name}</extra>",
-        ), row=1, col=1)
+        ))
     columns = (translate("mn_record", lang), translate("mn_application", lang))
     states = [(columns[0], label, *_record_state(status)) for label, status in zip(y, progress["record_status"],
                                                                                     strict=True)]
@@ -207,15 +212,16 @@ def progress_bars(progress: pd.DataFrame, lang: str = "th", labels: Mapping | No
                     "color": STATE_COLOURS[state], "line": {"color": STATE_COLOURS[state], "width": 2}},
             text=[translate(s[3], lang) for s in shown], textposition="bottom center",
             textfont={"size": 11, "color": "#444444"}, cliponaxis=False,
-            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-        ), row=1, col=2)
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>", xaxis="x2", yaxis="y2",
+        ))
     fig.update_layout(**{**base_layout(title), "margin": {"l": 10, "r": 20, "t": 60, "b": 40}}, barmode="group",
                       height=200 + 52 * len(y),
-                      legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0})
-    fig.update_xaxes(range=[0, 115], ticksuffix="%", gridcolor="#eee",
-                     title={"text": translate("mn_units_share_axis", lang)}, row=1, col=1)
-    fig.update_xaxes(type="category", side="top", row=1, col=2)
-    fig.update_yaxes(type="category", autorange="reversed", automargin=True)
+                      legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0},
+                      xaxis={"range": [0, 115], "ticksuffix": "%", "gridcolor": "#eee",
+                             "title": {"text": translate("mn_units_share_axis", lang)}},
+                      xaxis2={"type": "category", "side": "top"},
+                      **{axis: {"type": "category", "autorange": "reversed", "automargin": True}
+                         for axis in ("yaxis", "yaxis2")})
     return fig
 
 
