@@ -4,9 +4,11 @@ the account allows; the OFI register, one OFI, a unit's OFIs and the status tabl
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from stores import on_server, second_department
@@ -156,3 +158,73 @@ def test_with_the_store_s_department_check_removed_the_database_still_refuses(st
         act(store, store[role])
     db.act_for(1)
     assert {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in before} == before
+
+
+# ---- every function: handed an account, it reaches the store's check ------------------------------------
+
+STORAGE = Path(__file__).resolve().parent.parent / "storage"
+CHECKS = {("storage.organisation.accounts", "acting")}  # re-reads the account, in the department acted for
+REVIEWED = {  # handed an account, and reaching no check of their own: why that is safe
+    ("storage.organisation.accounts", "acting"): "the check itself",
+    ("storage.organisation.accounts", "in_acting_department"): "a part of the check",
+    ("storage.organisation.signin", "open_session"): "given the account sign_in or sso has just authenticated, "
+                                                     "in the department the store acts for",
+    ("storage.plans.improvement", "may_write"): "a rule on an account its callers have re-read",
+    ("storage.plans.improvement", "move_ofis"): "a step inside functions that re-read the account first",
+}
+
+
+def _resolved(call: ast.Call, module: str, defined: set[str], names: dict[str, str]) -> tuple[str, str] | None:
+    """The store's function a call names, as (module, function): one of the module's own, or through its
+    imports (``accounts.acting(...)``, ``acting(...)``); None for anything else."""
+    if isinstance(call.func, ast.Name):
+        if call.func.id in defined:
+            return module, call.func.id
+        target = names.get(call.func.id, "")
+        return tuple(target.rsplit(".", 1)) if "." in target else None
+    if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+        target = names.get(call.func.value.id)
+        return (target, call.func.attr) if target else None
+    return None
+
+
+def _functions() -> dict[tuple[str, str], tuple[bool, set[tuple[str, str]]]]:
+    """Each module-level function of the store: whether it is handed an account (a parameter typed ``User``),
+    and the store's functions it calls."""
+    found = {}
+    for path in STORAGE.rglob("*.py"):
+        if "revisions" in path.parts:
+            continue
+        module = ".".join(path.relative_to(STORAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("storage"):
+                names.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+            elif isinstance(node, ast.Import):
+                names.update({a.asname or a.name: a.name for a in node.names if a.name.startswith("storage")})
+        defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                handed = any(a.annotation is not None and "User" in ast.unparse(a.annotation) for a in arguments)
+                calls = {_resolved(n, module, defined, names) for n in ast.walk(node) if isinstance(n, ast.Call)}
+                found[module, node.name] = handed, calls - {None}
+    return found
+
+
+def test_every_store_function_handed_an_account_reaches_the_store_s_check():
+    """Every function of the store that is handed an account (an actor or a reader) calls, itself or through
+    the functions it calls, ``accounts.acting``: the check of the account and of the department the store acts
+    for. A new function that forgets it fails here, unless reviewed and listed with why it is safe."""
+    functions = _functions()
+    checked, grew = set(CHECKS), True
+    while grew:
+        grew = False
+        for key, (_, calls) in functions.items():
+            if key not in checked and calls & checked:
+                checked.add(key)
+                grew = True
+    handed = {key for key, (takes, _) in functions.items() if takes}
+    assert len(handed) > 100  # the scan sees the store's functions
+    assert {key for key in handed - checked if not key[1].startswith("_")} == set(REVIEWED) - checked

@@ -336,6 +336,7 @@ def _end_web_sessions(db: Store, user_id: int) -> None:
 
 def change_password(db: Store, user: User, current: str, new: str) -> None:
     """The user's own change: the current password, then a new one (not the same); clears the flag."""
+    user = acting(db, user)
     row = db.execute("SELECT password_hash, username, display_name, email FROM users WHERE id = ? AND active = 1",
                      [user.id]).fetchone()
     if row is None:

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from storage import audit
 from storage.db import get_meta, now, set_meta, transaction
 from storage.engine import Store
-from storage.organisation.accounts import USERNAME, User, act_as, authenticate, get_user, user_by_email
+from storage.organisation.accounts import USERNAME, User, act_as, acting, authenticate, get_user, user_by_email
 
 PAIR_LIMIT = 5  # failures for one name from one client
 NAME_LIMIT = 50  # failures for one name from all clients together (guesses spread over many addresses)
@@ -176,7 +176,7 @@ def sign_in(db: Store, username: str, password: str, client: str | None = None,
 def confirm_password(db: Store, user: User, password: str, client: str | None = None) -> Outcome:
     """The signed-in user's current password, checked before it is changed, under the same limits as a
     sign-in: a session left open cannot be used to guess its owner's password."""
-    return _attempt(db, user.username, password, client, None, "confirm")
+    return _attempt(db, acting(db, user).username, password, client, None, "confirm")
 
 
 def sign_in_sso(db: Store, email: str | None, verified: bool | None, provider: str,
