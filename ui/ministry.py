@@ -1,5 +1,6 @@
 """The ministry's view of its departments: each read as its director reads it, the store reading only
-(``storage.organisation.ministry.read_as``), each department's year's figures cached by that year's own version."""
+(``storage.organisation.ministry.read_each``, ``read_as``), each department's year's figures cached by that
+year's own version."""
 
 from __future__ import annotations
 
