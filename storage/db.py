@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError
 
-from storage.engine import BUSY_TIMEOUT_MS, PRIVATE, WRITE_LOCK_KEY, Location, Store, is_server, private_file
+from storage.engine import BUSY_TIMEOUT_MS, PRIVATE, WRITE_LOCK_KEY, Location, Store, is_server, marks, private_file
 from storage.errors import Busy
 
 T = TypeVar("T")
@@ -161,7 +161,7 @@ def year_versions(db: Store, years: list[int]) -> dict[int, str]:
     known to belong to one year) moves every year's. Use it to key one year's cached figures, so that a save in
     this year's assessments leaves the closed years' cached."""
     rows = db.execute(
-        "SELECT scope, MAX(id) FROM (SELECT a.id, CASE WHEN a.entity IN (?, ?, ?) THEN a.entity_id "
+        f"SELECT scope, MAX(id) FROM (SELECT a.id, CASE WHEN a.entity IN ({marks(YEAR_ENTITIES)}) THEN a.entity_id "
         "WHEN a.entity = 'assessment' THEN CAST(s.year AS TEXT) END AS scope FROM audit_log a "
         "LEFT JOIN assessments s ON a.entity = 'assessment' AND CAST(s.id AS TEXT) = a.entity_id "
         "WHERE a.entity NOT IN ('session', 'document_job')) entries GROUP BY scope", list(YEAR_ENTITIES)).fetchall()
@@ -169,6 +169,5 @@ def year_versions(db: Store, years: list[int]) -> dict[int, str]:
     wide = last.get(None, 0)
     chosen = {year: max(wide, last.get(str(year), 0)) for year in years}
     ids = sorted(set(chosen.values()))
-    at = dict(db.execute(f"SELECT id, at FROM audit_log WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall()) \
-        if ids else {}
+    at = dict(db.execute(f"SELECT id, at FROM audit_log WHERE id IN ({marks(ids)})", ids).fetchall())
     return {year: f"{db.department}: {year} {last} {at.get(last, '')}" for year, last in chosen.items()}

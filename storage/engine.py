@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, create_engine, event, insert, inspect, text, update
+from sqlalchemy import Table, create_engine, event, insert, inspect, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine, make_url
 from sqlalchemy.exc import DBAPIError
@@ -265,10 +265,9 @@ class Store:
             self.dbapi.create_function("pmqa_department", 0, lambda: acting[0])
             self.execute(f"PRAGMA query_only = {'OFF' if self.reader is None else 'ON'}")
         else:
-            self._reaching(lambda: self.connection.execute(
-                text("SELECT set_config('pmqa.department', :department, false), "
-                     "set_config('default_transaction_read_only', :reading, false)"),
-                {"department": str(self.department), "reading": "off" if self.reader is None else "on"}))
+            self.execute("SELECT set_config('pmqa.department', ?, false), "
+                         "set_config('default_transaction_read_only', ?, false)",
+                         [str(self.department), "off" if self.reader is None else "on"])
 
     # -- statements --------------------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Rows:

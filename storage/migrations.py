@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from storage.db import transaction
-from storage.engine import WRITE_LOCK_KEY, Store
+from storage.engine import WRITE_LOCK_KEY, Store, marks
 from storage.schema import LEGACY_TABLE, Migrations, has_table
 from storage.schema import migrations as legacy
 
@@ -86,8 +86,7 @@ def _lay(db: Store, target: str) -> list[str]:
     for sql in schema:
         db.driver(sql)
     for name, columns, values in rows:
-        db.executemany(f'INSERT INTO "{name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})',
-                       values)
+        db.executemany(f'INSERT INTO "{name}" ({", ".join(columns)}) VALUES ({marks(columns)})', values)
     for sql in last:
         db.driver(sql)
     return revisions()[:revisions().index(target) + 1]
