@@ -22,12 +22,14 @@ The other functions take a list of ``DepartmentYear`` and no store:
   application built (a build of the application edition done in the documents' queue).
 - ``trends``: per department, year and category (and the total), the score and its share of the maximum.
 
-Every result is the same whatever the order of the departments given: rows are sorted by department key.
+Every result is the same whatever the order of the departments given: rows are sorted by department key, in
+natural order (``in_order``: department 2 before department 10).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -225,10 +227,26 @@ def department_years(db: Store, reader: User, key: str | None = None, source: st
 
 # -- departments side by side (pure) ---------------------------------------------------------------------
 
+def in_order(key: str) -> tuple:
+    """A department key's place in the roll-up: natural order, its runs of digits compared as numbers ("2" before
+    "10", "d9" before "d10"), then the text itself."""
+    parts = re.split(r"(\d+)", key)
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part), key
+
+
+def _keyed(column: pd.Series) -> pd.Series:
+    """``sort_values``' key: the department column as its place in natural order, any other column as it is."""
+    return column.map(_places(column)) if column.name == "department" else column
+
+
+def _places(keys) -> dict[str, int]:
+    return {key: n for n, key in enumerate(sorted(set(keys), key=in_order))}
+
+
 def _checked(departments: Sequence[DepartmentYear], one_year: bool = True) -> list[DepartmentYear]:
     """The departments sorted by key; refused (ValueError) when a key repeats (per year for ``one_year=False``)
     or, for a roll-up of one year, when the years differ."""
-    ordered = sorted(departments, key=lambda d: (d.key, d.year))
+    ordered = sorted(departments, key=lambda d: (in_order(d.key), d.year))
     if one_year and len({d.year for d in ordered}) > 1:
         raise ValueError(f"a roll-up of one year was given several: {sorted({d.year for d in ordered})}")
     keys = [(d.key, d.year) for d in ordered]
@@ -240,7 +258,7 @@ def _checked(departments: Sequence[DepartmentYear], one_year: bool = True) -> li
 def labels(departments: Sequence[DepartmentYear], lang: str = "th", short: bool = True) -> dict[str, str]:
     """Key -> the department's short name (or, ``short=False``, full name) in ``lang``, for the charts' ``labels``
     and ``names``; a department given for several years is named as its latest year names it."""
-    ordered = sorted(departments, key=lambda d: (d.key, d.year))
+    ordered = sorted(departments, key=lambda d: (in_order(d.key), d.year))
     return {d.key: (d.short if short else d.name).get(lang) for d in ordered}
 
 
@@ -255,7 +273,7 @@ def _categories(departments: Sequence[DepartmentYear]) -> pd.DataFrame:
 def _most_common(frame: pd.DataFrame, by: str, value: str) -> pd.Series:
     """Per ``by``, the ``value`` most rows have; a tie goes to the smallest value (the same whatever the order)."""
     counts = frame.groupby([by, value], sort=False).size().rename("n").reset_index()
-    counts = counts.sort_values([by, "n", value], ascending=[True, False, True], kind="stable")
+    counts = counts.sort_values([by, "n", value], ascending=[True, False, True], kind="stable", key=_keyed)
     return counts.drop_duplicates(by).set_index(by)[value]
 
 
@@ -321,7 +339,8 @@ def comparability(departments: Sequence[DepartmentYear], lang: str = "th") -> Co
         if any(len(f) for f in left) else pd.DataFrame(columns=LEFT_OUT_COLUMNS)
     order = {c: i for i, c in enumerate([None, *columns])}
     left_out = left_out.assign(_order=left_out["category"].map(lambda c: order.get(c, len(order)))).sort_values(
-        ["department", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)[LEFT_OUT_COLUMNS]
+        ["department", "_order"], kind="stable", key=_keyed)
+    left_out = left_out.drop(columns="_order").reset_index(drop=True)[LEFT_OUT_COLUMNS]
     return Comparability(year, columns, maxima, compared, left_out, criteria_in_use(ordered, lang))
 
 
@@ -330,7 +349,7 @@ def criteria_in_use(departments: Sequence[DepartmentYear], lang: str = "th") -> 
     a year's rules may narrow): its name, its categories ("1 (500), 2 (500), ..."), and the departments using it
     (keys, sorted); the criteria most departments use first (then by their first department)."""
     rows: dict[tuple, dict] = {}
-    for d in sorted(departments, key=lambda d: d.key):
+    for d in sorted(departments, key=lambda d: in_order(d.key)):
         c = d.criteria
         row = rows.setdefault((c.framework_id, c.sha, c.signature), {
             "framework_id": c.framework_id, "sha": c.sha, "stored": c.stored, "name": c.name.get(lang),
@@ -339,7 +358,8 @@ def criteria_in_use(departments: Sequence[DepartmentYear], lang: str = "th") -> 
     frame = pd.DataFrame(list(rows.values()), columns=CRITERIA_COLUMNS)
     if frame.empty:
         return frame
-    order = frame.assign(_n=-frame["departments"].map(len), _first=frame["departments"].map(min))
+    place = _places(key for keys in frame["departments"] for key in keys)
+    order = frame.assign(_n=-frame["departments"].map(len), _first=frame["departments"].map(lambda d: place[d[0]]))
     return order.sort_values(["_n", "_first"], kind="stable")[CRITERIA_COLUMNS].reset_index(drop=True)
 
 
@@ -447,4 +467,4 @@ def trend_matrix(frame: pd.DataFrame, category=TOTAL, value: str = "share") -> p
     from ``trends``; NaN where a department's year has no score or does not assess the category."""
     part = frame[frame["category"].map(lambda c: c == category)]
     matrix = part.pivot(index="year", columns="department", values=value)
-    return matrix.sort_index().reindex(columns=sorted(matrix.columns))
+    return matrix.sort_index().reindex(columns=sorted(matrix.columns, key=in_order))

@@ -21,7 +21,7 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, NamedStyle
 from openpyxl.utils import get_column_letter
 
-from analysis.ministry import TOTAL, DepartmentYear, TierReadiness, heatmap, progress, readiness, trends
+from analysis.ministry import TOTAL, DepartmentYear, TierReadiness, heatmap, in_order, progress, readiness, trends
 from charts.ministry import SHARE_SCALE, reason_text
 from i18n import translate
 from i18n.format import score_text, status_label
@@ -61,7 +61,7 @@ def ministry_workbook(departments: Sequence[DepartmentYear], history: Sequence[D
     """The workbook as .xlsx bytes: ``departments`` are the year's (one per department, ``analysis.ministry``),
     ``history`` every department's years for the trends (the year's own when empty); ``ministry`` its name."""
     t = lambda key, **v: translate(key, lang, **v)  # noqa: E731
-    departments = sorted(departments, key=lambda d: d.key)
+    departments = sorted(departments, key=lambda d: in_order(d.key))
     names = {d.key: d.name.get(lang) for d in [*history, *departments]}
     short = {d.key: d.label(lang) for d in [*history, *departments]}
     book = Workbook()

@@ -51,9 +51,10 @@ def department(key: str, scores: dict[int, float] | None, year: int = 2570, maxi
 
 @st.composite
 def departments(draw, min_size: int = 0, max_size: int = 8, year: int = 2570) -> list[DepartmentYear]:
-    """A year's departments with unique keys, each on 1-7 or 1-6 at 500, or a category at another maximum, some
-    without scores."""
-    keys = draw(st.lists(st.sampled_from("ABCDEFGHIJ"), min_size=min_size, max_size=max_size, unique=True))
+    """A year's departments with unique keys (letters and numbers), each on 1-7 or 1-6 at 500, or a category at
+    another maximum, some without scores."""
+    keys = draw(st.lists(st.sampled_from([*"ABCDE", "1", "2", "10", "d9", "d10"]), min_size=min_size,
+                         max_size=max_size, unique=True))  # numbered ones too: the roll-up orders them naturally
     found = []
     for key in keys:
         shape = draw(st.sampled_from(["full", "full", "six", "other_max", "unscored"]))

@@ -223,6 +223,20 @@ def test_progress_per_department():
     assert found["reviewed_share"].iloc[1:].tolist() == [0.25, 0.25]
 
 
+@pytest.mark.parametrize(("keys", "ordered"), [
+    (["1", "10", "11", "2", "20", "3"], ["1", "2", "3", "10", "11", "20"]),
+    (["d10", "d9", "d1"], ["d1", "d9", "d10"]),
+    (["B", "a", "A", "10", "d2"], ["10", "A", "B", "a", "d2"]),  # numbers first, then text as it sorts
+    (["x01", "x1"], ["x01", "x1"]),  # the same number: the text decides, so the order is total
+])
+def test_departments_are_in_natural_order(keys, ordered):
+    assert sorted(keys, key=ministry.in_order) == ordered
+    made = [department(key, SEVEN, units=1, submitted=0, reviewed=0) for key in keys]
+    assert list(ministry.progress(made).index) == ordered
+    assert list(ministry.heatmap(made).shares.index) == ordered
+    assert ministry.comparability(made).criteria["departments"].tolist() == [ordered]
+
+
 def test_trends_per_department_year_and_category():
     made = [department("A", {1: 100.0, 2: 300.0}, year=2570), department("A", {1: 50.0, 2: 150.0}, year=2569),
             department("B", None, year=2570, maxima={1: 500.0, 2: 500.0})]
@@ -324,7 +338,7 @@ def test_trends_are_sorted_by_department_then_year(years_given, made, rng: rando
     rng.shuffle(every)
     found = ministry.trends(every)
     keys = list(zip(found["department"], found["year"], strict=True))
-    assert keys == sorted(keys, key=lambda k: (k[0], k[1]))
+    assert keys == sorted(keys, key=lambda k: (ministry.in_order(k[0]), k[1]))
     for _, part in found.groupby(["department", "year"]):
         categories = list(part["category"])
         assert categories[-1] == TOTAL and categories[:-1] == sorted(categories[:-1])
