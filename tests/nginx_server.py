@@ -162,6 +162,9 @@ def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=_unverified()) as response:
             return response.status == 200
+    except urllib.error.HTTPError as refused:  # 502/503 while a replica starts: closed, as in e2e._healthy
+        refused.close()
+        return False
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
 
