@@ -149,7 +149,28 @@ def main(argv: list[str]) -> int:
     with cluster() as address:
         wait_ready(address)
         print(f"PostgreSQL {binaries().parts[-2]} at {address}", flush=True)
-        return subprocess.run(command, env={**os.environ, "PMQA_TEST_DATABASE": address}).returncode
+        started = time.monotonic()
+        code = subprocess.run(command, env={**os.environ, "PMQA_TEST_DATABASE": address}).returncode
+        print(f"{time.monotonic() - started:.0f} s; CPU seconds: the command and its processes "
+              f"{_cpu_children():.0f}, the PostgreSQL server {_cpu_server(address.data):.0f}", flush=True)
+        return code
+
+
+def _cpu_children() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_server(data: Path) -> float:
+    """CPU seconds the cluster's server has used so far, its ended sessions included (from /proc)."""
+    try:
+        pid = int((data / "postmaster.pid").read_text().split()[0])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
