@@ -33,7 +33,7 @@ if found:
         t("md_years"): [", ".join(str(y) for y in d["years"]) for d in found],  # B.E., as the cycles are named
         t("md_accounts"): [", ".join(f"{role_label(r, lang)} {n}" for r, n in sorted(d["accounts"].items()))
                            for d in found],
-    }), hide_index=True, width="stretch", placeholder=MISSING)
+    }), hide_index=True, width="stretch", height="content", placeholder=MISSING)  # every department, no scrolling
     st.caption(t("md_ready_help"))
 else:
     st.info(t("mn_no_departments"), icon=":material/info:")

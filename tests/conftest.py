@@ -106,20 +106,21 @@ def units_only_template(empty_template, tmp_path_factory, cheap_password_hashes)
     drop(location)
 
 
-MINISTRY_SIZE = (3, 4)  # the generated ministry's departments, and each one's units
+MINISTRY_SIZE = (20, 3)  # the generated ministry's departments and each one's units: twenty, as a ministry has
 
 
 @pytest.fixture(scope="session")
 def ministry_template(tmp_path_factory, cheap_password_hashes):
     """A generated ministry (``demo.populate_ministry``: PostgreSQL only) of ``MINISTRY_SIZE`` departments and units,
-    with the ministry's own viewer (``ministry-viewer``) and admin (``ministry-admin``), the demo's password each;
-    tests use copies."""
+    the first with its committee's work (the others' would cost 1.2 s a year each, and no test reads it), with the
+    ministry's own viewer (``ministry-viewer``) and admin (``ministry-admin``), the demo's password
+    each; tests use copies."""
     from storage.admin import demo
     from storage.organisation import ministry
 
     location = new_location(tmp_path_factory.mktemp("ministry"), "ministry.db")
     with closing(connect(location)) as db:
-        demo.populate_ministry(db, *MINISTRY_SIZE)
+        demo.populate_ministry(db, *MINISTRY_SIZE, department_work=1)
         db.act_for(ministry.ministry(db)["id"])
         for role in ("ministry_viewer", "ministry_admin"):
             accounts.create_user(db, role.replace("_", "-"), DEMO_PASSWORD, role, weak_password=True)

@@ -1,4 +1,4 @@
-"""The ministry in a browser (PostgreSQL: a generated ministry of three departments), served as deploy/ serves it:
+"""The ministry in a browser (PostgreSQL: a generated ministry of twenty departments), served as deploy/ serves it:
 two app servers behind nginx (nginx_server.py). Its viewer signs in to the roll-up, in Thai and in English, and
 opens a department's overview read-only; its admin adds a department with its first admin, who then signs in to
 that department alone. A department's committee approves its assessment on one replica and the viewer, on the
