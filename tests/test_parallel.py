@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import pytest
-from parallel import DURATIONS, BrowserBesideUnitScheduling, durations, measured
+from parallel import DURATIONS, BrowserBesideUnitScheduling, durations, longest, measured
 
 
 class Worker:
@@ -67,6 +67,18 @@ def test_durations_come_from_a_junit_report(tmp_path):
                       '<testcase classname="scoring.rules" name="doc" time="0.1"/>'
                       '</testsuite></testsuites>')
     assert measured(report) == {"test_e2e_b.py": 9.0, "test_a.py": 3.5}
+
+
+def test_a_module_counts_as_its_longest_engine(tmp_path):
+    """A module of PostgreSQL only takes its PostgreSQL figure, not the SQLite run's few milliseconds of skips."""
+    sqlite, postgresql = tmp_path / "sqlite.xml", tmp_path / "postgresql.xml"
+    case = '<testcase classname="tests.{}" name="x" time="{}"/>'
+    for report, cases in ((sqlite, [("test_a", 5), ("test_e2e_ministry", 0.01)]),
+                          (postgresql, [("test_a", 4), ("test_e2e_ministry", 93)])):
+        report.write_text('<testsuites><testsuite name="pytest">' + "".join(case.format(*c) for c in cases) +
+                          "</testsuite></testsuites>")
+    assert longest([sqlite, postgresql]) == {"test_e2e_ministry.py": 93.0, "test_a.py": 5.0}
+    assert list(longest([sqlite, postgresql])) == ["test_e2e_ministry.py", "test_a.py"]
 
 
 def test_the_committed_durations_name_every_browser_module():
