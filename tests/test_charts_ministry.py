@@ -1,7 +1,10 @@
 """The ministry roll-up's charts (charts.ministry): their traces, values, marks and labels, in Thai and English,
 from the figures of ``analysis.ministry``."""
 
+import json
+
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from ministry_helpers import TIERS, department
 
@@ -115,3 +118,34 @@ def test_trend_lines_one_per_department_over_the_years(lang):
     one = trend_lines(ministry.trend_matrix(ministry.trends(made), 2), lang, category=2)
     assert one.layout.title.text == translate("mn_trend_title", lang, what=translate("category_short", lang, n=2))
     assert trend_lines(pd.DataFrame(), lang).layout.annotations[0].text == translate("ovc_no_data", lang)
+
+
+def every_figure(lang: str):
+    """Each chart of the roll-up on the departments above (and a ministry of twenty, whose trends span three
+    years), with nothing to show too."""
+    made = year_of_departments()
+    twenty = [department(str(n), {c: 200.0 + 10 * n + c for c in range(1, 8)}, year=year, tiers=TIERS, units=3,
+                         submitted=n % 4, reviewed=n % 3, record="approved" if n % 2 else None, built=n % 3 == 0)
+              for n in range(1, 21) for year in (2568, 2569, 2570)]
+    for departments in (made, [d for d in twenty if d.year == 2570]):
+        found = ministry.heatmap(departments)
+        yield ministry_heatmap(found.shares, found.scores, found.comparability.left_out, lang,
+                               labels(departments, lang), labels(departments, lang))
+        yield readiness_bars(ministry.readiness(departments, lang).by_tier, lang, labels(departments, lang))
+        yield progress_bars(ministry.progress(departments), lang, labels(departments, lang))
+    yield trend_lines(ministry.trend_matrix(ministry.trends(twenty)), lang, labels(twenty, lang))
+    yield trend_lines(ministry.trend_matrix(ministry.trends(twenty), 3), lang, category=3)
+    empty = ministry.heatmap([department("D", None)])
+    yield ministry_heatmap(empty.shares, empty.scores, empty.comparability.left_out, lang)
+    yield readiness_bars(pd.DataFrame(), lang)
+    yield progress_bars(pd.DataFrame(), lang)
+    yield trend_lines(pd.DataFrame(), lang)
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_every_figure_is_what_plotly_makes_of_it_when_it_checks_every_property(lang):
+    """The figures are built from plain dicts without Plotly's checks (charts.ministry._figure): each must be
+    exactly the figure Plotly makes of the same dicts when it checks and completes every property (a title given
+    as text, a misspelt property or a wrong value would differ or raise here)."""
+    for fig in every_figure(lang):
+        assert json.loads(fig.to_json()) == json.loads(go.Figure(fig.to_dict()).to_json())
