@@ -5,6 +5,7 @@ see and write only its acting department's rows, whatever statement it sends."""
 from __future__ import annotations
 
 import importlib.util
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -207,3 +208,12 @@ def test_a_ministry_s_store_is_refused_to_an_account_that_passes_row_level_secur
     second_department(db)
     with pytest.raises(StoreError, match="error_store_role_passes_walls"):
         connect(superuser)
+    # the refused connection was closed, but its server session ends a moment later; until it has, the store's own
+    # role may not drop the database (only a superuser ends a superuser's session: the teardown failed so once)
+    for _ in range(500):
+        if not db.execute("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND usename = ?",
+                          ["pmqa_admin"]).fetchone():
+            break
+        time.sleep(0.01)  # polling the server for a session that is ending
+    else:
+        pytest.fail("the superuser's session never ended")
