@@ -37,12 +37,14 @@ VIEWPORT = {"width": 1400, "height": 900}
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}  # a touch screen
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str, context=None) -> bool:
+    """Whether the Streamlit server at ``url`` (directly, or through nginx: ``context`` its TLS settings) answers its
+    health check."""
     try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=context) as response:
             return response.status == 200 and response.read().strip() == b"ok"
-    except urllib.error.HTTPError as refused:  # 503 while the server starts: its response closed, not left to
-        refused.close()  # the collector (an unclosed socket's warning fails whichever test is running then)
+    except urllib.error.HTTPError as refused:  # 503 while the server starts, 502 from nginx before a replica does:
+        refused.close()  # closed, not left to the collector (whose unclosed-socket warning fails any test then)
         return False
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
@@ -87,7 +89,7 @@ def streamlit_server(db_path: Path, log_path: Path, extra_env: dict[str, str] | 
         url.port, url.process = port, process
         try:
             deadline = time.monotonic() + STARTUP_S
-            while not _healthy(url):
+            while not healthy(url):
                 if process.poll() is not None or time.monotonic() > deadline:
                     exited = process.poll() is not None
                     why = f"exited with {process.returncode}" if exited else f"not up in {STARTUP_S} s"

@@ -18,12 +18,12 @@ import re
 import ssl
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from e2e import healthy
 from ports import reserved_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,17 +158,6 @@ def route_to(proxy: Proxy, port: int) -> str:
     raise AssertionError(f"no route of 200 tried reaches the replica on port {port}")
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=_unverified()) as response:
-            return response.status == 200
-    except urllib.error.HTTPError as refused:  # 502/503 while a replica starts: closed, as in e2e._healthy
-        refused.close()
-        return False
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 @contextmanager
 def nginx_proxy(folder: Path, replicas: list[int]) -> Iterator[Proxy]:
     """nginx in the foreground on two ports of its own (HTTPS, and HTTP that redirects), in front of the
@@ -182,7 +171,7 @@ def nginx_proxy(folder: Path, replicas: list[int]) -> Iterator[Proxy]:
             proxy = Proxy(f"https://127.0.0.1:{https_port}")
             proxy.http, proxy.folder = f"http://127.0.0.1:{http_port}", folder
             deadline = time.monotonic() + STARTUP_S
-            while not _answers(proxy):
+            while not healthy(proxy, _unverified()):  # a replica answering through nginx
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"nginx did not come up: {(folder / 'error.log').read_text(errors='replace')}")
                 time.sleep(0.1)  # polling a process that is starting
