@@ -60,6 +60,39 @@ def components_scanned_once():
         yield
 
 
+def pytest_collection_modifyitems(config, items):
+    """On the test server (``make test-postgres``) the modules marked ``engine_free`` are skipped: they open no
+    store (``engine_free_opens_no_store`` holds them to it), so they would only repeat ``make test``'s run of
+    them (some 70 s of a worker, 3% of that suite)."""
+    if not on_server():
+        return
+    skip = pytest.mark.skip(reason="engine-free: opens no store, so it runs once, in make test")
+    for item in items:
+        if item.get_closest_marker("engine_free"):
+            item.add_marker(skip)
+
+
+class StoreRefused(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def engine_free_opens_no_store(request):
+    """A test marked ``engine_free`` fails if it opens a store (on SQLite, where it runs): else it would be
+    skipped on PostgreSQL while depending on the engine."""
+    if request.node.get_closest_marker("engine_free") is None:
+        yield
+        return
+    from storage.engine import Store
+
+    def refused(self, *args, **kwargs):
+        raise StoreRefused(f"{request.node.nodeid} is marked engine_free but opens a store: remove the mark")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "__init__", refused)
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def app_runs_awaited_without_polling():
     """AppTest waits for each script run by waking every millisecond to scan the run's events for its end

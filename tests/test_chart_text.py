@@ -18,6 +18,8 @@ from charts.workplan import workplan_gantt
 from scoring import default_framework
 from storage.plans.workplan import fiscal_months
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 THRESHOLDS = default_framework().thresholds
 THAI = "แผนพัฒนาองค์การ"
 HOSTILE = (f'<a href="https://x.example">link</a> <b>bold</b> one<br>two <span style="color:red">red</span> '

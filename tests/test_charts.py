@@ -1,10 +1,13 @@
 """Charts are pure functions: inspect their traces, colours and threshold lines."""
 
 import pandas as pd
+import pytest
 
 from charts import category_bars
 from charts.theme import LEVEL_COLOURS
 from scoring import default_framework
+
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 
 def _lines(fig):

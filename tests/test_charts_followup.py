@@ -2,10 +2,13 @@
 points expected beside points won, a plan not yet scored left without a won bar."""
 
 import pandas as pd
+import pytest
 
 from charts.followup import EXPECTED_COLOUR, WON_COLOUR, action_bars, points_bars
 from charts.workplan import STATUS_COLOURS
 from i18n import translate
+
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 STATES = ("done", "overdue", "in_progress", "not_started")
 

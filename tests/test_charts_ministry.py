@@ -13,7 +13,7 @@ from charts.ministry import REASON_KEYS, STATE_COLOURS, ministry_heatmap, progre
 from charts.theme import FONT
 from i18n import translate
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 SEVEN = dict.fromkeys(range(1, 8), 500.0)
 
 

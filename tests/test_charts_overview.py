@@ -21,6 +21,8 @@ from i18n import translate
 from scoring import default_framework
 from scoring.criteria import AwardThresholds, LevelThresholds, Thresholds
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 NAN = float("nan")
 DEFAULT = default_framework().thresholds
 # every boundary different from the defaults, and a Significance band below 500

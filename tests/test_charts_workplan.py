@@ -9,6 +9,8 @@ from charts.workplan import PHASE_COLOURS, STATUS_COLOURS, TODAY_COLOUR, workpla
 from i18n import translate
 from storage.plans.workplan import fiscal_months
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 MONTHS = fiscal_months(2570)
 DAY = 86_400_000
 

@@ -16,7 +16,7 @@ from scoring import LEVELS, Framework, default_framework, load_framework, parse_
 from scoring.criteria import DEFAULT_FILE, FRAMEWORK_DIR
 from scoring.diff import Change, CriteriaDiff, diff_frameworks
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 DEFAULT = default_framework()
 

@@ -8,7 +8,7 @@ import pytest
 
 from scoring import default_framework, department_scores
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 # Worked example (default criteria: categories 1-6 have 4 items, category 7 has 6):
 #   A: 1.1=500, 2.1=400, 7.1=300     B: 1.1=300, 7.1=150 (2.1 absent = 0)     C: 1.1=100, 2.1=100, 7.1=60

@@ -10,8 +10,11 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 from conftest import _unavailable
 from nginx_server import NGINX, SITE, check, site, write_config
+
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "deploy" / "systemd" / "pmqa@.service"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = [(path, node) for folder in ("ui", "pages") for path in sorted((ROOT / folder).rglob("*.py"))
          for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))

@@ -17,6 +17,8 @@ from i18n.format import (
     month_label,
 )
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 
 @pytest.mark.parametrize(("day", "th", "en"), [
     (date(2026, 12, 6), "6 ธ.ค. 2569", "6 Dec 2026"),

@@ -7,6 +7,8 @@ import pytest
 
 from i18n import LANGUAGES, catalogue, translate
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

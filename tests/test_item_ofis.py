@@ -10,6 +10,8 @@ from analysis.item_ofis import DEPARTMENT, UNIT, UNITS_ONLY, ItemOfi, item_ofis
 from i18n import translate
 from scoring import default_framework
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 PLAN, HR, FIN = 1, 2, 3
 NAMES = {PLAN: "กองแผนงาน", HR: "กองการเจ้าหน้าที่", FIN: "กองคลัง"}
 MET, NOT_MET = "ยังไม่ผ่าน 1.1.B1: ผู้บริหารกำหนดวิสัยทัศน์", "ยังไม่ผ่าน 1.1.A1: ทบทวนทิศทาง"

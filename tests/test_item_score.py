@@ -6,7 +6,7 @@ import pytest
 
 from scoring import item_detail, item_score
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 T, F = True, False
 

@@ -9,7 +9,7 @@ import pytest
 import scoring.rules
 from scoring import kpi_score, kpi_scores
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 NAN = float("nan")
 

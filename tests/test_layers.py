@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("i18n", "scoring", "storage", "intake", "analysis", "charts", "reports", "jobs", "ui", "pages")
 # what each package may import from the project besides itself

@@ -14,6 +14,8 @@ from scoring.criteria import default_framework, parse_framework
 from scoring.lens import LENS_COLUMNS, aim_readiness, checkpoint_aims
 from scoring.rules import LEVEL_POINTS
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 
 def _aim(aim_id: str) -> dict:
     return {"id": aim_id, "name": {"th": aim_id, "en": aim_id}, "lifts": {"th": "ทำ", "en": "do"}}

@@ -6,7 +6,7 @@ import pytest
 
 from scoring import default_framework, level_for
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 
 @pytest.mark.parametrize(

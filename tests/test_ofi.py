@@ -19,7 +19,7 @@ from scoring_helpers import (
 from scoring import department_scores, unit_item_scores
 from scoring.ofi import AwardPlanner, department_gaps, gaps, unit_shares
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 FW = mini_framework()
 CHECKPOINTS = all_checkpoint_ids(FW)

@@ -16,6 +16,8 @@ from reports.page_budget import page_budget as budget_of
 from scoring import default_framework
 from scoring.criteria import BUDGET_PARTS
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 
 def with_limits(**limits: int):
     """The default criteria with these page limits only (``p1`` for part "1")."""

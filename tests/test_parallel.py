@@ -8,6 +8,8 @@ from collections import OrderedDict
 import pytest
 from parallel import DURATIONS, BrowserBesideUnitScheduling, durations, longest, measured
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 
 class Worker:
     """What the scheduler asks of a worker: run these of its collected tests."""

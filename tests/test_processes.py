@@ -6,7 +6,10 @@ from __future__ import annotations
 import sys
 
 import processes
+import pytest
 from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 
 def _app() -> None:

@@ -13,7 +13,7 @@ from scoring_helpers import answers_frame, kpis_frame
 from scoring import METHODS, default_framework, department_scores, item_detail, item_score, kpi_score, unit_item_scores
 from scoring.frames import kpi_scores
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 FAST = settings(max_examples=40, database=None)
 SLOW = settings(max_examples=20, database=None)

@@ -18,6 +18,8 @@ from streamlit.testing.v1 import AppTest
 from i18n import LANGUAGES, translate
 from ui import browser
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for folder in ("pages", "ui") for p in (ROOT / folder).rglob("*.py"))
 

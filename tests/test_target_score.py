@@ -12,7 +12,7 @@ from scoring import unit_item_scores
 from scoring.frames import target_scores
 from scoring.rules import target_rate, target_score
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 NAN = float("nan")
 

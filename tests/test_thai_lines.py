@@ -12,6 +12,8 @@ from e2e import text_lines
 from ui.browser import page_head
 from ui.text import WORD_BREAK, thai_lines
 
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
+
 SAMPLE = "ผู้บริหารกำหนดเป้าหมายและค่านิยมขององค์การอย่างชัดเจน (KPI ร้อยละ 80)"
 WORD_JOINER = "\u2060"
 

@@ -9,7 +9,7 @@ from scoring_helpers import all_checkpoint_ids, answers_frame, as_dict, kpis_fra
 
 from scoring import default_framework, kpi_score, unit_item_scores
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = pytest.mark.engine_free  # opens no store: run once, by make test (conftest.py)
 
 
 @pytest.fixture(scope="module")
