@@ -370,9 +370,10 @@ def server(request, browser, server_store, tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser, server):
-    """A fresh browser session (Thai) at the server's address."""
+def page(request, browser, server):
+    """A fresh browser session (Thai) at the server's address; at no address for a test marked ``enters_signed_in``
+    (it opens its page with ``e2e.enter_signed_in``)."""
     from e2e import browser_page
 
-    with browser_page(browser, server) as opened:
+    with browser_page(browser, None if request.node.get_closest_marker("enters_signed_in") else server) as opened:
         yield opened

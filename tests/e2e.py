@@ -302,6 +302,34 @@ def signed_in(page, username: str, password: str, lang: str = "th") -> None:
     expect()(sidebar_button(page, translate("sign_out", lang))).to_be_visible()
 
 
+def enter_signed_in(page, url: str, store, username: str, path: str = "", lang: str = "th",
+                    password: str | None = None) -> None:
+    """Open ``url``/``path`` already signed in as ``username`` in ``lang``, as a reload finds a browser that signed in
+    before: the password checked and a session opened in the server's ``store`` (as the sign-in form does, audited),
+    its token in the sign-in cookie, the language in its cookie. For tests of what comes after signing in: it skips
+    the sign-in page and Home (some 2 s of CPU a start, a tenth of the browser tests' work). Signing in through the
+    form, in each language, is the subject of its own tests (test_e2e.py, test_e2e_addresses.py, test_e2e_admin.py,
+    test_e2e_reload.py, test_e2e_replicas.py, test_e2e_ministry.py)."""
+    from datetime import timedelta
+
+    from storage import connect
+    from storage.admin.demo import DEMO_PASSWORD
+    from storage.organisation import signin
+    from ui.session import LANGUAGE_COOKIE, SESSION_COOKIE, idle_limit
+
+    db = connect(store)
+    try:
+        outcome = signin.sign_in(db, username, password or DEMO_PASSWORD)
+        assert outcome.user is not None, f"{username} cannot sign in: {outcome.refusal}"
+        token = signin.open_session(db, outcome.user, timedelta(minutes=idle_limit()))
+    finally:
+        db.close()
+    page.context.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": url},
+                              {"name": LANGUAGE_COOKIE, "value": lang, "url": url}])
+    page.goto(f"{url}/{path}")
+    expect()(sidebar_button(page, translate("sign_out", lang))).to_be_visible()
+
+
 def menu_link(page, title_key: str, lang: str = "th"):
     return sidebar(page).get_by_role("link", name=translate(title_key, lang), exact=True)
 

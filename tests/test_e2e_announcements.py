@@ -7,20 +7,17 @@ from __future__ import annotations
 import pytest
 from e2e import (
     browser_page,
+    enter_signed_in,
     expect,
     expect_no_exception,
     live,
     main,
-    open_page,
     screenshot,
     settle,
-    signed_in,
-    switch_language,
     toast,
 )
 
 from i18n import translate
-from storage.admin.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 TITLE = "ประชุมชี้แจงเกณฑ์ PMQA 4.0 วันที่ 5 ธ.ค."
@@ -30,10 +27,9 @@ def home_card(page):
     return live(main(page)).get_by_text(TITLE)
 
 
-def test_an_announcement_reaches_home_pages_until_read(browser, server, artifacts):
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-admin", DEMO_PASSWORD)
-        open_page(page, "page_admin")
+def test_an_announcement_reaches_home_pages_until_read(browser, server, server_store, artifacts):
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-admin", "admin")
         main(page).get_by_role("tab", name=translate("adm_tab_announcements", "th")).click()
         settle(page)
         main(page).get_by_role("textbox", name=translate("ann_title", "th")).fill(TITLE)
@@ -46,8 +42,8 @@ def test_an_announcement_reaches_home_pages_until_read(browser, server, artifact
         expect_no_exception(page)
         screenshot(page, artifacts / "announcements-admin-th.png")
 
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-unit", DEMO_PASSWORD)
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-unit")
         expect()(home_card(page)).to_be_visible()
         expect()(main(page).get_by_role("link", name="คู่มือการประเมิน")).to_have_attribute(
             "href", "https://opdc.example.go.th/pmqa")
@@ -57,9 +53,8 @@ def test_an_announcement_reaches_home_pages_until_read(browser, server, artifact
         expect()(home_card(page)).to_have_count(0)
         expect_no_exception(page)
 
-    with browser_page(browser, server, "en") as page:
-        switch_language(page, "en")
-        signed_in(page, "demo-committee", DEMO_PASSWORD, "en")
+    with browser_page(browser, lang="en") as page:
+        enter_signed_in(page, server, server_store, "demo-committee", "", "en")
         expect()(home_card(page)).to_be_visible()
         settle(page)
         screenshot(page, artifacts / "announcements-committee-en.png")

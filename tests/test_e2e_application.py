@@ -10,14 +10,21 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from e2e import expect, expect_no_exception, main, open_page, screenshot, settle, signed_in, switch_language
+from e2e import (
+    enter_signed_in,
+    expect,
+    expect_no_exception,
+    main,
+    open_page,
+    screenshot,
+    settle,
+)
 from pypdf import PdfReader
 
 from analysis.department_record import record_scores
 from i18n import translate
 from i18n.format import score_text
 from storage import connect
-from storage.admin.demo import DEMO_PASSWORD
 from storage.organisation import accounts
 from storage.record import department
 
@@ -32,13 +39,11 @@ def server_store(browser, tmp_path_factory, demo_template) -> Path:
     return copy_store(demo_template, tmp_path_factory.mktemp("e2e-application"))
 
 
+@pytest.mark.enters_signed_in
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_the_committee_sends_the_application_without_its_own_figures(browser, server, server_store, page, artifacts,
                                                                       lang):
-    if lang == "en":
-        switch_language(page, "en")
-    signed_in(page, "demo-committee", DEMO_PASSWORD, lang)
-    open_page(page, "page_department", lang)
+    enter_signed_in(page, server, server_store, "demo-committee", "department", lang)
     flag = main(page).get_by_text(translate("dp_cite_intranet", lang, links="")[:30], exact=False)
     expect()(flag).to_be_visible(timeout=30_000)
     flag.scroll_into_view_if_needed()

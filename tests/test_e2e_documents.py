@@ -12,7 +12,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from e2e import expect, expect_no_exception, main, open_page, screenshot, settle, signed_in, switch_language
+from e2e import enter_signed_in, expect, expect_no_exception, main, screenshot, settle
 
 from i18n import translate
 from storage import connect
@@ -42,12 +42,10 @@ def server_store(browser, tmp_path_factory, units_only_template) -> Path:
     return path
 
 
+@pytest.mark.enters_signed_in
 @pytest.mark.parametrize("lang", ["th", "en"])
-def test_the_director_builds_and_downloads_the_workbook(page, artifacts, lang):
-    signed_in(page, "demo-director", DEMO_PASSWORD)
-    if lang == "en":
-        switch_language(page, "en")
-    open_page(page, "page_documents", lang)
+def test_the_director_builds_and_downloads_the_workbook(page, server, server_store, artifacts, lang):
+    enter_signed_in(page, server, server_store, "demo-director", "documents", lang)
     build = main(page).get_by_role("button", name=translate("doc_build_workbook", lang))
     build.click()
     progress = main(page).get_by_text(translate("doc_job_running", lang, percent=0, step="").split("(")[0].strip(),
@@ -72,9 +70,9 @@ def test_the_director_builds_and_downloads_the_workbook(page, artifacts, lang):
     screenshot(page, artifacts / f"documents-{lang}.png")
 
 
-def test_the_director_downloads_the_application_report_in_word_and_pdf(page, artifacts, tmp_path):
-    signed_in(page, "demo-director", DEMO_PASSWORD)
-    open_page(page, "page_documents")
+@pytest.mark.enters_signed_in
+def test_the_director_downloads_the_application_report_in_word_and_pdf(page, server, server_store, artifacts, tmp_path):
+    enter_signed_in(page, server, server_store, "demo-director", "documents")
     main(page).get_by_role("button", name=translate("doc_build_application", "th")).click()
     files = {}
     for suffix in ("docx", "pdf"):

@@ -10,16 +10,14 @@ import pytest
 from e2e import (
     browser_page,
     choose_option,
+    enter_signed_in,
     expect,
     expect_no_exception,
     live,
     main,
-    open_page,
     pick,
     screenshot,
     settle,
-    signed_in,
-    switch_language,
 )
 
 from i18n import translate
@@ -58,9 +56,8 @@ def _scores(path: Path, username: str) -> dict:
 
 
 def test_two_members_score_on_their_own_and_agree(browser, server, server_store, artifacts):
-    with browser_page(browser, server) as page:  # the demo member, in Thai: scores 1.1 and submits
-        signed_in(page, "demo-committee", DEMO_PASSWORD)
-        open_page(page, "page_examiners")
+    with browser_page(browser) as page:  # the demo member, in Thai: scores 1.1 and submits
+        enter_signed_in(page, server, server_store, "demo-committee", "examiners")
         expect()(main(page).get_by_role("heading", name=translate("ex_title", "th", year=YEAR))).to_be_visible()
         box = live(main(page)).get_by_role("combobox", name=translate("ex_score", "th")).first
         choose_option(page, box, translate("ex_percent", "th", percent=40, band="30-45"))
@@ -85,10 +82,8 @@ def test_two_members_score_on_their_own_and_agree(browser, server, server_store,
     with closing(connect(server_store)) as db:
         examiners.submit(db, accounts.get_user(db, accounts.user_id_of(db, SECOND)), YEAR)
 
-    with browser_page(browser, server, "en") as page:  # the second member, in English: agrees on 1.1
-        switch_language(page, "en")
-        signed_in(page, SECOND, DEMO_PASSWORD, "en")
-        open_page(page, "page_examiners", "en")
+    with browser_page(browser, lang="en") as page:  # the second member, in English: agrees on 1.1
+        enter_signed_in(page, server, server_store, SECOND, "examiners", "en")
         pick(page, main(page).get_by_role("radio", name=translate("ex_view_consensus", "en")))
         first = main(page).locator('[data-testid="stExpander"]').first
         expect()(first).to_contain_text("1.1 ")  # the widest gap first: 40 against 90

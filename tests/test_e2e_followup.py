@@ -18,16 +18,14 @@ import pytest
 from e2e import (
     browser_page,
     copy_store,
+    enter_signed_in,
     expect,
     expect_no_exception,
     live,
     main,
     metric_value,
-    open_page,
     screenshot,
     settle,
-    signed_in,
-    switch_language,
 )
 
 from i18n import translate
@@ -94,13 +92,10 @@ def pick(page, box, option: str) -> None:
 
 
 @contextmanager
-def as_role(browser, server, role: str, lang: str = "th"):
+def as_role(browser, server, server_store, role: str, lang: str = "th"):
     """A fresh session of the demo user of ``role`` on the improvement plans page."""
-    with browser_page(browser, server, lang) as page:
-        if lang == "en":
-            switch_language(page, "en")
-        signed_in(page, f"demo-{role}", DEMO_PASSWORD, lang)
-        open_page(page, "page_plans", lang)
+    with browser_page(browser, lang=lang) as page:
+        enter_signed_in(page, server, server_store, f"demo-{role}", "plans", lang)
         expect()(main(page).locator('[data-testid="stDataFrame"]').first).to_be_visible()
         yield page
 
@@ -110,9 +105,8 @@ def test_a_plan_goes_from_its_ofi_to_its_twelve_month_report(browser, server, se
     unit, committee = person(db, "unit"), person(db, "committee")
 
     # 1. the unit makes the plan from its OFI
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-unit", DEMO_PASSWORD)
-        open_page(page, "page_plans")
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-unit", "plans")
         new = main(page).locator('[data-testid="stExpander"]').filter(
             has=page.locator("summary", has_text=translate("pl_new", "th")))
         new.locator("summary").click()
@@ -132,7 +126,7 @@ def test_a_plan_goes_from_its_ofi_to_its_twelve_month_report(browser, server, se
         screenshot(page, artifacts / "followup-plan-unit-th.png")
 
     # 2. the committee, in English, accepts it: its OFI is in progress
-    with as_role(browser, server, "committee", "en") as page:
+    with as_role(browser, server, server_store, "committee", "en") as page:
         button(page, "pl_accept", "en").click()
         outcome(page, "pl_accepted", "en")
     plan = improvement.get(db, unit, plan["id"])
@@ -145,11 +139,11 @@ def test_a_plan_goes_from_its_ofi_to_its_twelve_month_report(browser, server, se
     followup.save(db, unit, plan["id"], "6m", 0, actions=[
         {"id": plan["actions"][0]["id"], "percent": 100, "done": "ประกาศมาตรการแล้ว"},
         {"id": plan["actions"][1]["id"], "percent": 40, "problems": "รอจัดสรรงบประมาณ"}])
-    with as_role(browser, server, "unit") as page:
+    with as_role(browser, server, server_store, "unit") as page:
         on_tab(page, "6m")
         button(page, "fu_submit").click()
         outcome(page, "fu_submitted")
-    with as_role(browser, server, "committee") as page:
+    with as_role(browser, server, server_store, "committee") as page:
         on_tab(page, "6m")
         button(page, "fu_accept").click()
         outcome(page, "fu_accepted")
@@ -164,12 +158,12 @@ def test_a_plan_goes_from_its_ofi_to_its_twelve_month_report(browser, server, se
                                                            for a in plan["actions"]],
                   results=[{"kind": "checkpoint", "ref": "1.2.A1", "met": True}],
                   summary="มาตรการครอบคลุมทุกกระบวนงานแล้ว")
-    with as_role(browser, server, "unit") as page:
+    with as_role(browser, server, server_store, "unit") as page:
         on_tab(page, "12m")
         live(main(page)).get_by_text(translate("fu_closes", "th")).click()
         button(page, "fu_submit").click()
         outcome(page, "fu_submitted")
-    with as_role(browser, server, "committee") as page:
+    with as_role(browser, server, server_store, "committee") as page:
         on_tab(page, "12m")
         button(page, "fu_accept").click()
         outcome(page, "fu_accepted")
@@ -181,10 +175,8 @@ def test_a_plan_goes_from_its_ofi_to_its_twelve_month_report(browser, server, se
     assert ofis.get(db, committee, plan["ofis"][0])["status"] == "done"
 
     # 5. the director, in English, sees the plan's progress
-    with browser_page(browser, server, "en") as page:
-        switch_language(page, "en")
-        signed_in(page, "demo-director", DEMO_PASSWORD, "en")
-        open_page(page, "page_progress", "en")
+    with browser_page(browser, lang="en") as page:
+        enter_signed_in(page, server, server_store, "demo-director", "progress", "en")
         expect()(metric_value(page, translate("pg_plans", "en"))).to_have_text("1")
         expect()(metric_value(page, translate("pg_done", "en"))).to_have_text("2")
         expect()(main(page).locator(".js-plotly-plot").first).to_be_visible()

@@ -8,19 +8,17 @@ import pytest
 from e2e import (
     browser_page,
     choose_option,
+    enter_signed_in,
     expect,
     live,
     main,
-    open_page,
     screenshot,
     settle,
     sidebar,
-    signed_in,
     switch_language,
 )
 
 from i18n import translate
-from storage.admin.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 N = 7  # any number: to find the OFI count's caption by the words after it
@@ -34,10 +32,9 @@ def method_box(page, lang: str):
     return live(sidebar(page)).get_by_role("combobox", name=translate("ov_method", lang))
 
 
-def test_the_overviews_choices_survive_a_language_switch_and_back(browser, server, artifacts):
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-director", DEMO_PASSWORD)
-        open_page(page, "page_overview")
+def test_the_overviews_choices_survive_a_language_switch_and_back(browser, server, server_store, artifacts):
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-director", "overview")
         settle(page)
         sidebar(page).get_by_text(translate("ov_source_self", "th"), exact=True).click()
         expect()(source(page, "ov_source_self", "th")).to_be_checked()
@@ -54,10 +51,9 @@ def test_the_overviews_choices_survive_a_language_switch_and_back(browser, serve
         screenshot(page, artifacts / "language-overview-en.png")
 
 
-def test_the_ofi_filters_survive_a_language_switch(browser, server, artifacts):
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-committee", DEMO_PASSWORD)
-        open_page(page, "page_ofi")
+def test_the_ofi_filters_survive_a_language_switch(browser, server, server_store, artifacts):
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-committee", "ofi_register")
         settle(page)
         category = live(main(page)).get_by_role("combobox", name=translate("category", "th"))
         choose_option(page, category, translate("category_short", "th", n=2))
@@ -78,10 +74,10 @@ def test_the_ofi_filters_survive_a_language_switch(browser, server, artifacts):
         screenshot(page, artifacts / "language-ofi-th.png")
 
 
-def test_no_english_menu_in_the_thai_interface(browser, server):
+def test_no_english_menu_in_the_thai_interface(browser, server, server_store):
     """Streamlit's top-right menu (Record screen, Settings, Print) exists in English only: it is not shown."""
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-unit", DEMO_PASSWORD)
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-unit")
         settle(page)
         expect()(page.locator('[data-testid="stMainMenu"]')).to_have_count(0)
         expect()(page.get_by_text("Record screen")).to_have_count(0)

@@ -18,6 +18,7 @@ import pytest
 from e2e import (
     browser_page,
     copy_store,
+    enter_signed_in,
     expect,
     expect_no_exception,
     heading,
@@ -27,7 +28,6 @@ from e2e import (
     pick,
     screenshot,
     settle,
-    signed_in,
     toast,
 )
 
@@ -190,8 +190,8 @@ def test_department_assessment_shows_the_store_after_any_path_and_a_tick_saves_o
     profile_name = translate("dp_profile", "th")
     texts = ("dept_narrative", "dept_adli")
     saved_at_start = sum(audit_count(server_store, action) for action in ("dept_answers", *texts))
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-committee", DEMO_PASSWORD)
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-committee")
         settle(page)
         screenshot(page, artifacts / "sections-home.png")  # the walk that found 32 phantom saves began so
         open_page(page, "page_department")
@@ -254,9 +254,8 @@ def unit_category(n: int) -> re.Pattern:
 
 
 def test_unit_form_shows_the_store_after_any_path_and_a_tick_saves_only_itself(browser, server, server_store):
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-unit", DEMO_PASSWORD)
-        open_page(page, "page_self_assessment")
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-unit", "self_assessment")
         expect()(live(main(page)).get_by_role("heading", name=category_heading(1))).to_be_visible()
         for n in (2, 1, 2):
             section(page, unit_category(n), category_heading(n))
@@ -310,9 +309,8 @@ def test_review_shows_the_store_after_any_path_and_a_tick_saves_only_itself(brow
                                                   "ORDER BY unit_id") if s == "submitted")
     finally:
         db.close()
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-committee", DEMO_PASSWORD)
-        open_page(page, "page_review")
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-committee", "review")
         expect()(live(main(page)).locator('[data-testid="stCheckbox"]').first).to_be_visible()
         for n in (3, 1, 3):
             section(page, translate("category_short", "th", n=n), re.compile(f"^{n}\\.1"))
@@ -359,9 +357,8 @@ def test_plan_editor_shows_each_plans_stored_values_after_moving_between_plans(b
         db.close()
     labels = {title: f"{title} · {translate('pl_department', 'th')}" for title in PLAN_TITLES}
     title_box = translate("pl_title", "th")
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-committee", DEMO_PASSWORD)
-        open_page(page, "page_plans")
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-committee", "plans")
         for title in (*PLAN_TITLES, PLAN_TITLES[0]):
             choose_in(page, translate("pl_open", "th"), labels[title])
             form = plan_form(page)
@@ -382,9 +379,8 @@ def test_admin_user_form_shows_each_accounts_stored_values_after_moving_between_
     finally:
         db.close()
     display = translate("adm_display_name", "th")
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-admin", DEMO_PASSWORD)
-        open_page(page, "page_admin")
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-admin", "admin")
         for tab in ("adm_tab_users", "adm_tab_units", "adm_tab_users"):
             settle(page)
             main(page).get_by_role("tab", name=translate(tab, "th"), exact=True).click()
@@ -402,11 +398,10 @@ def test_admin_user_form_shows_each_accounts_stored_values_after_moving_between_
         expect_no_exception(page)
 
 
-def test_a_reports_tab_shows_the_stored_report_after_moving_between_tabs_plans_and_pages(browser, server):
+def test_a_reports_tab_shows_the_stored_report_after_moving_between_tabs_plans_and_pages(browser, server, server_store):
     summary_box = translate("fu_summary", "th")
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-committee", DEMO_PASSWORD)
-        open_page(page, "page_plans")
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-committee", "plans")
         choose_in(page, translate("pl_open", "th"), f"{FOLLOWED} · {translate('pl_department', 'th')}")
         for tab in ("fu_round_12m", "fu_round_6m", "fu_plan_tab", "fu_round_12m"):
             settle(page)

@@ -15,6 +15,7 @@ from e2e import (
     WAIT_MS,
     browser_page,
     copy_store,
+    enter_signed_in,
     expect,
     expect_no_exception,
     main,
@@ -22,8 +23,6 @@ from e2e import (
     pick,
     screenshot,
     settle,
-    signed_in,
-    switch_language,
 )
 
 from i18n import translate
@@ -126,10 +125,8 @@ def test_a_unit_sees_its_text_as_typed(browser, server, server_store, artifacts,
     after closing an evidence popover saved category 1 as the browser then held it: the account of 1.1
     emptied and the boxes of 1.3 unticked, and this test, which only read the page, did not notice."""
     saved = saves_by(server_store, "demo-unit")
-    with browser_page(browser, server, lang) as page:
-        if lang == "en":
-            switch_language(page, "en")
-        signed_in(page, "demo-unit", DEMO_PASSWORD, lang)
+    with browser_page(browser, lang=lang) as page:
+        enter_signed_in(page, server, server_store, "demo-unit", "", lang)
         shows_literally(page, HOSTILE["unit"])  # home
         open_page(page, "page_self_assessment", lang)
         expect()(main(page).get_by_text(HOSTILE["reason"], exact=False)).to_be_visible()
@@ -153,11 +150,9 @@ def test_a_unit_sees_its_text_as_typed(browser, server, server_store, artifacts,
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
-def test_the_committee_sees_the_units_text_as_typed(browser, server, artifacts, lang):
-    with browser_page(browser, server, lang) as page:
-        if lang == "en":
-            switch_language(page, "en")
-        signed_in(page, "demo-committee", DEMO_PASSWORD, lang)
+def test_the_committee_sees_the_units_text_as_typed(browser, server, server_store, artifacts, lang):
+    with browser_page(browser, lang=lang) as page:
+        enter_signed_in(page, server, server_store, "demo-committee", "", lang)
         shows_literally(page, HOSTILE["person"])  # the sidebar's "signed in" line
         open_page(page, "page_review", lang)
         expect()(main(page).get_by_text(HOSTILE["reason"], exact=False)).to_be_visible()

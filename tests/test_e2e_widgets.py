@@ -17,6 +17,7 @@ import re
 import pytest
 from e2e import (
     browser_page,
+    enter_signed_in,
     expect,
     expect_no_exception,
     heading,
@@ -29,7 +30,6 @@ from e2e import (
     settle,
     sidebar,
     sign_in,
-    signed_in,
     switch_language,
     text_lines,
 )
@@ -81,9 +81,9 @@ def open_announcements(page, lang: str = "th") -> None:
     settle(page)
 
 
-def test_the_thai_interface_shows_no_english_of_streamlits_widgets(browser, server, artifacts):
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-admin", DEMO_PASSWORD)
+def test_the_thai_interface_shows_no_english_of_streamlits_widgets(browser, server, server_store, artifacts):
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-admin")
         expect()(page.locator("html")).to_have_attribute("lang", "th")  # set by the page script (ui/browser.js)
         # the announcement form: an uploader, a date box, boxes that say how to apply what is typed
         open_announcements(page)
@@ -203,10 +203,9 @@ def test_a_level_wraps_between_words_instead_of_being_cut(browser, server, artif
         screenshot(page, artifacts / f"widgets-level-{screen}-th.png")
 
 
-def test_every_input_of_category_7_has_its_own_name(browser, server):
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-unit", DEMO_PASSWORD)
-        open_page(page, "page_self_assessment")
+def test_every_input_of_category_7_has_its_own_name(browser, server, server_store):
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-unit", "self_assessment")
         pick(page, live(main(page)).get_by_role("radio", name=re.compile("^" + translate("category_short", "th", n=7))))
         expect()(live(main(page)).get_by_role("spinbutton", name="RM1 · ผล ปี 2570", exact=True)).to_be_visible()
         settle(page)
@@ -226,11 +225,11 @@ def test_every_input_of_category_7_has_its_own_name(browser, server):
     ("demo-committee", ("page_review", "page_department")),
     ("demo-director", ("page_overview",)),
 ])
-def test_accessible_names_are_plain_text(browser, server, user, pages):
+def test_accessible_names_are_plain_text(browser, server, server_store, user, pages):
     """Regression: a checkpoint's name had U+2060 between every two letters, and the review's the markup of
     the unit's answer (":blue-badge[หน่วยงาน: ผ่าน]")."""
-    with browser_page(browser, server) as page:
-        signed_in(page, user, DEMO_PASSWORD)
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, user)
         for key in pages:
             open_page(page, key)
             expect()(main(page).get_by_role("heading").first).to_be_visible()

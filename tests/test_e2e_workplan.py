@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from e2e import (
     browser_page,
+    enter_signed_in,
     expect,
     expect_no_exception,
     main,
@@ -14,7 +15,6 @@ from e2e import (
     screenshot,
     settle,
     signed_in,
-    switch_language,
 )
 
 from i18n import translate
@@ -33,9 +33,8 @@ def chart(page):
 
 def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what_is_due(browser, server, server_store,
                                                                                        artifacts):
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-admin", DEMO_PASSWORD)
-        open_page(page, "page_workplan")
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-admin", "workplan")
         main(page).get_by_role("button", name=translate("wp_start", "th")).click()
         expect()(chart(page)).to_be_visible()
         expect()(main(page).get_by_text(translate("wp_draft", "th"))).to_be_visible()
@@ -44,10 +43,8 @@ def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what
         expect_no_exception(page)
         screenshot(page, artifacts / "workplan-admin-th.png")
 
-    with browser_page(browser, server, "en") as page:
-        switch_language(page, "en")
-        signed_in(page, "demo-director", DEMO_PASSWORD, "en")
-        open_page(page, "page_workplan", "en")
+    with browser_page(browser, lang="en") as page:
+        enter_signed_in(page, server, server_store, "demo-director", "workplan", "en")
         expect()(chart(page)).to_be_visible()
         expect()(main(page).get_by_text(translate("wp_draft", "en"))).to_be_visible()
         settle(page)

@@ -10,6 +10,7 @@ import re
 import pytest
 from e2e import (
     choose_option,
+    enter_signed_in,
     expect,
     expect_chart,
     expect_no_exception,
@@ -19,15 +20,12 @@ from e2e import (
     open_page,
     screenshot,
     settle,
-    signed_in,
-    switch_language,
 )
 from test_e2e_self_assessment import category
 
 from i18n import translate
 from i18n.format import rules_text
 from scoring import default_framework
-from storage.admin.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -38,10 +36,9 @@ def tab(page, key: str):
     return main(page).get_by_role("tab", name=translate(key, EN), exact=True)
 
 
-def test_the_committee_judges_a_units_own_kpi(page, artifacts):
-    signed_in(page, "demo-committee", DEMO_PASSWORD)
-    switch_language(page, EN)
-    open_page(page, "page_review", EN)
+@pytest.mark.enters_signed_in
+def test_the_committee_judges_a_units_own_kpi(page, server, server_store, artifacts):
+    enter_signed_in(page, server, server_store, "demo-committee", "review", EN)
     box = main(page).get_by_role("combobox", name=translate("rv_open", EN))
     choose_option(page, box, "PLAN · Planning Division")
     settle(page)
@@ -67,10 +64,10 @@ def test_the_committee_judges_a_units_own_kpi(page, artifacts):
     screenshot(page, artifacts / "review-judged-en.png")
 
 
-def test_the_admins_rule_is_named_on_the_overview_beside_the_government_4_0_lens(page, artifacts):
-    signed_in(page, "demo-admin", DEMO_PASSWORD)
-    switch_language(page, EN)
-    open_page(page, "page_admin", EN)
+@pytest.mark.enters_signed_in
+def test_the_admins_rule_is_named_on_the_overview_beside_the_government_4_0_lens(page, server, server_store,
+                                                                                   artifacts):
+    enter_signed_in(page, server, server_store, "demo-admin", "admin", EN)
     tab(page, "adm_tab_criteria").click()
     live(main(page)).get_by_text(translate("adm_rules_missing_entered_only", EN), exact=True).click()
     main(page).get_by_role("button", name=translate("adm_save_rules", EN)).click()
