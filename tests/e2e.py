@@ -317,6 +317,7 @@ def enter_signed_in(page, url: str, store, username: str, path: str = "", lang: 
     from storage.organisation import signin
     from ui.session import LANGUAGE_COOKIE, SESSION_COOKIE, idle_limit
 
+    assert page.url == "about:blank", "a session at no address (the page fixture: mark the test enters_signed_in)"
     db = connect(store)
     try:
         outcome = signin.sign_in(db, username, password or DEMO_PASSWORD)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from e2e import (
+    enter_signed_in,
     expect,
     expect_chart,
     expect_no_exception,
@@ -21,12 +22,10 @@ from e2e import (
     screenshot,
     seen,
     settle,
-    sign_in,
     switch_language,
 )
 
 from i18n import translate
-from storage.admin.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -44,14 +43,20 @@ def charts(page) -> list[str]:
 
 def open_overview(page, lang: str = "th") -> None:
     open_page(page, "page_overview", lang)
+    overview_shown(page, lang)
+
+
+def overview_shown(page, lang: str = "th") -> None:
     expect()(heading(page, "ov_title", lang)).to_be_visible()
     expect_chart(page, translate("ovc_radar_title", lang))
     settle(page)
 
 
-def test_the_open_tab_is_built_alone_kept_in_the_address_and_reopened_after_a_reload(page, artifacts):
-    sign_in(page, "demo-director", DEMO_PASSWORD)
-    open_overview(page)
+@pytest.mark.enters_signed_in
+def test_the_open_tab_is_built_alone_kept_in_the_address_and_reopened_after_a_reload(page, server, server_store,
+                                                                                      artifacts):
+    enter_signed_in(page, server, server_store, "demo-director", "overview")
+    overview_shown(page)
     assert charts(page) == [translate(k, "th") for k in ("ovc_bullet_title", "ovc_radar_title",
                                                           "ovc_self_review_title")]
 
@@ -93,9 +98,10 @@ def test_the_open_tab_is_built_alone_kept_in_the_address_and_reopened_after_a_re
     screenshot(page, artifacts / "overview-trend-en.png")
 
 
-def test_the_award_path_is_listed_by_checkpoint_and_downloads_unit_by_unit(page, artifacts):
-    sign_in(page, "demo-committee", DEMO_PASSWORD)
-    open_overview(page)
+@pytest.mark.enters_signed_in
+def test_the_award_path_is_listed_by_checkpoint_and_downloads_unit_by_unit(page, server, server_store, artifacts):
+    enter_signed_in(page, server, server_store, "demo-committee", "overview")
+    overview_shown(page)
     tab(page, "ov_tab_ofi").click()
     expect_chart(page, translate("ovc_pareto_title", "th", n=20))
     expect()(live(main(page)).get_by_text(translate("ov_path_by_item", "th"))).to_be_visible()  # the summary
@@ -113,12 +119,13 @@ def test_the_award_path_is_listed_by_checkpoint_and_downloads_unit_by_unit(page,
     screenshot(page, artifacts / "overview-ofi-th.png")
 
 
+@pytest.mark.enters_signed_in
 @pytest.mark.parametrize("by_item", [False, True])
-def test_a_click_on_a_heatmap_cell_opens_that_units_details(page, artifacts, by_item):
+def test_a_click_on_a_heatmap_cell_opens_that_units_details(page, server, server_store, artifacts, by_item):
     """The caption says "click a cell": before, only the drop-down worked (Plotly cannot select a heatmap's
     cells; an invisible marker on each cell now takes the click)."""
-    sign_in(page, "demo-director", DEMO_PASSWORD)
-    open_overview(page)
+    enter_signed_in(page, server, server_store, "demo-director", "overview")
+    overview_shown(page)
     tab(page, "ov_tab_units").click()
     heatmap = live(main(page)).locator(".js-plotly-plot").filter(has_text=translate("ovc_heatmap_title", "th"))
     expect()(heatmap).to_be_visible()

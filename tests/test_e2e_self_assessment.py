@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from e2e import (
     browser_page,
+    enter_signed_in,
     expect,
     expect_no_exception,
     heading,
@@ -26,7 +27,6 @@ from e2e import (
     seen,
     settle,
     sidebar,
-    sign_in,
     switch_language,
     toasts,
     with_unit_form_emptied,
@@ -146,9 +146,11 @@ def evidence_count(page, count: int, lang: str = "th", nth: int = 0):
     return live(main(page)).get_by_text(text, exact=True).nth(nth)
 
 
-def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_reload(page, server_store, artifacts):
-    sign_in(page, "demo-unit", DEMO_PASSWORD)
-    open_self_assessment(page)
+@pytest.mark.enters_signed_in
+def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_reload(page, server, server_store,
+                                                                                     artifacts):
+    enter_signed_in(page, server, server_store, "demo-unit", "self_assessment")
+    expect_form(page)
     expect()(saved_caption(page, 1)).to_have_count(0)
     expect()(live(main(page)).get_by_text(translate("sa_never_saved", "th"))).to_be_visible()
     item = item_block(page, "1.1")
@@ -267,7 +269,8 @@ def test_unit_ticks_writes_enters_kpi_attaches_evidence_and_it_all_survives_a_re
     screenshot(page, artifacts / "sa-en-cat1.png")
 
 
-def test_director_going_to_the_self_assessment_address_does_not_get_the_form(page, server):
+@pytest.mark.enters_signed_in
+def test_director_going_to_the_self_assessment_address_does_not_get_the_form(page, server, server_store):
 
     def no_form() -> None:
         settle(page)
@@ -275,7 +278,7 @@ def test_director_going_to_the_self_assessment_address_does_not_get_the_form(pag
         expect()(title(page)).to_have_count(0)
         expect()(page.get_by_role("checkbox", name=re.compile(r"^1\.1\.B1\s"))).to_have_count(0)
 
-    sign_in(page, "demo-director", DEMO_PASSWORD)
+    enter_signed_in(page, server, server_store, "demo-director")
     expect()(live(page).get_by_text(translate("department_total", "th"), exact=True)).to_be_visible()
     expect()(sidebar(page).get_by_role("link", name=translate("page_self_assessment", "th"))).to_have_count(0)
 
@@ -297,9 +300,10 @@ def test_director_going_to_the_self_assessment_address_does_not_get_the_form(pag
 
 # regression: the sidebar's cycle selector kept showing "ปีงบประมาณ พ.ศ. 2570" after a switch to English
 # (options already English) until some later rerun; fixed by keying the widget by language (ui/cycles.py)
-def test_switching_to_english_relabels_the_cycle_selector(page):
-    sign_in(page, "demo-unit", DEMO_PASSWORD)
-    open_self_assessment(page)
+@pytest.mark.enters_signed_in
+def test_switching_to_english_relabels_the_cycle_selector(page, server, server_store):
+    enter_signed_in(page, server, server_store, "demo-unit", "self_assessment")
+    expect_form(page)
     cycle = sidebar(page).get_by_role("combobox", name=translate("cycle_select", "th"))
     expect()(cycle).to_have_value(year_label(YEAR, "th"))
     switch_language(page, "en")
@@ -331,10 +335,10 @@ def test_two_sessions_of_one_unit_merge_and_a_clash_is_shown_beside_its_field(br
     """Issue 11's case: A saves a narrative in 1.2 while B, opened before, ticks 1.2.A2: both are kept. A
     clash on one field (both change 1.2's narrative): the box shows the other's text, and A's own is kept beside
     it to keep either or merge (issue 25)."""
-    with browser_page(browser, server) as a, browser_page(browser, server) as b:
+    with browser_page(browser) as a, browser_page(browser) as b:
         for session in (a, b):
-            sign_in(session, "demo-unit", DEMO_PASSWORD)
-            open_self_assessment(session)
+            enter_signed_in(session, server, server_store, "demo-unit", "self_assessment")
+            expect_form(session)
         write(a, narrative_box(a, "1.2"), "ข้อความของ ก", saved_in="1.2")
         settle(b)
         live(main(b)).locator('[data-testid="stCheckbox"]').filter(
@@ -371,9 +375,10 @@ def test_two_sessions_of_one_unit_merge_and_a_clash_is_shown_beside_its_field(br
         db.close()
 
 
-def test_the_missing_list_takes_the_unit_to_an_item_and_none_met_answers_it(page, artifacts):
-    sign_in(page, "demo-unit", DEMO_PASSWORD)
-    open_self_assessment(page)
+@pytest.mark.enters_signed_in
+def test_the_missing_list_takes_the_unit_to_an_item_and_none_met_answers_it(page, server, server_store, artifacts):
+    enter_signed_in(page, server, server_store, "demo-unit", "self_assessment")
+    expect_form(page)
     pill = main(page).locator(".st-key-sa-missing").get_by_role("radio", name="4.2", exact=True)  # missing items
     pill.scroll_into_view_if_needed()
     settle(page)

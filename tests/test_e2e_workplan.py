@@ -14,7 +14,6 @@ from e2e import (
     open_page,
     screenshot,
     settle,
-    signed_in,
 )
 
 from i18n import translate
@@ -63,8 +62,8 @@ def test_the_owner_starts_the_plan_the_director_approves_it_and_a_unit_sees_what
         due = workplan.due(workplan.get(db, unit, year), "unit", thailand_today())
     finally:
         db.close()
-    with browser_page(browser, server) as page:
-        signed_in(page, "demo-unit", DEMO_PASSWORD)  # waits for the sign-out button: Home is drawn
+    with browser_page(browser) as page:
+        enter_signed_in(page, server, server_store, "demo-unit")  # waits for the sign-out button: Home is drawn
         settle(page)
         listed = main(page).get_by_text(translate("wp_due_title", "th"))
         if due:
