@@ -96,7 +96,7 @@ def engine_free_opens_no_store(request):
 @pytest.fixture(scope="session", autouse=True)
 def app_runs_awaited_without_polling():
     """AppTest waits for each script run by waking every millisecond to scan the run's events for its end
-    (``local_script_runner.require_widgets_deltas``): 7-8% of a page-test module's CPU, spent beside the run it
+    (``local_script_runner.require_widgets_deltas``): 5-8% of a page-test module's CPU, spent beside the run it
     waits for. Here the wait sleeps until the runner signals its end (the same SHUTDOWN event, through the
     runner's own ``on_event``), with the same timeout and the same error when it passes."""
     import threading
