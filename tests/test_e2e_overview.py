@@ -18,7 +18,6 @@ from e2e import (
     heading,
     live,
     main,
-    open_page,
     screenshot,
     seen,
     settle,
@@ -39,11 +38,6 @@ def tab(page, key: str, lang: str = "th"):
 def charts(page) -> list[str]:
     """The titles of the charts the page shows now."""
     return [t.strip() for t in live(main(page)).locator(".js-plotly-plot .gtitle").all_text_contents()]
-
-
-def open_overview(page, lang: str = "th") -> None:
-    open_page(page, "page_overview", lang)
-    overview_shown(page, lang)
 
 
 def overview_shown(page, lang: str = "th") -> None:
