@@ -7,7 +7,9 @@ the page reads its state and progress from the store and offers its files once d
   processes, ``python -m jobs worker`` (``jobs.worker``), as many as wanted, on any machine that reaches the
   database. A job is queued in the transaction that records it.
 - SQLite: the jobs run on background threads of the app's process (``jobs.executor``), started when a job is
-  asked for or the Documents page opens.
+  asked for, when the Documents or Announcements page opens, and when the app opens a store that has jobs waiting
+  (``resume``: after a restart, a build or an announcement's e-mail left behind goes on without anyone opening those
+  pages).
 
 Layer: above ``reports`` (it calls the report builders), below ``ui``; no Streamlit.
 """
@@ -48,6 +50,13 @@ def attend(db: Store) -> None:
         attend_location(db.location)
 
 
+def resume(db: Store) -> None:
+    """When the app opens a store: on SQLite, work on the jobs a stopped process left queued or running (its
+    restart, a kill), if there are any; a store without them starts no thread."""
+    if db.sqlite and store_jobs.active(db):
+        attend(db)
+
+
 def wait(db: Store, timeout: float = 120.0) -> bool:
     """Wait until no job is queued or running (tests; a command that must finish its jobs); whether that
     happened within ``timeout`` seconds."""
@@ -59,4 +68,4 @@ def wait(db: Store, timeout: float = 120.0) -> bool:
     return True
 
 
-__all__ = ["attend", "request", "wait"]
+__all__ = ["attend", "request", "resume", "wait"]

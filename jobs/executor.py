@@ -1,13 +1,13 @@
 """The in-process executor: on a SQLite store, jobs run on background threads of the app's own process, never
 on the thread of a person's page run, so one person's build never holds up another's page.
 
-An executor per store and process starts when a job is asked for or the Documents page is opened (``attend``), and
-its threads end after half a minute with nothing to do. Each thread holds its own connection. While they run, a
-heartbeat thread says so in the jobs they run (``storage.admin.jobs.heartbeat``). A job left ``running`` by a process
-that died (a restart, a kill) is put back in the queue when an executor starts or looks for work: at once when
-its process is gone from this machine, else once its heartbeat is ``STALE_S`` old (another machine's, or a
-process that hangs). Several processes sharing one SQLite file (replicas on one machine) each run an executor;
-a job is claimed by one of them under the store's write lock.
+An executor per store and process starts when a job is asked for, the Documents or Announcements page is opened, or
+the app opens a store with jobs waiting (``attend``), and its threads end after half a minute with nothing to do.
+Each thread holds its own connection. While they run, a heartbeat thread says so in the jobs they run
+(``storage.admin.jobs.heartbeat``). A job left ``running`` by a process that died (a restart, a kill) is put back in
+the queue when an executor starts or looks for work: at once when its process is gone from this machine, else once
+its heartbeat is ``STALE_S`` old (another machine's, or a process that hangs). Several processes sharing one SQLite
+file (replicas on one machine) each run an executor; a job is claimed by one of them under the store's write lock.
 """
 
 from __future__ import annotations

@@ -92,6 +92,27 @@ def test_a_job_left_running_by_a_killed_process_is_built_again_when_the_app_atte
     assert store_jobs.read_file(demo_db, director, job_id, "pmqa-workbook-2570-best-th.xlsx")[2].startswith(b"PK")
 
 
+@only_on_sqlite("the in-process executor; on PostgreSQL the worker processes build (test_jobs_worker.py)")
+def test_a_job_a_stopped_app_left_queued_is_built_once_anyone_opens_a_page_after_the_restart(app, demo_path, demo_db,
+                                                                                           demo_user):
+    from jobs.executor import _executors
+
+    director = demo_user("director")
+    job_id, _ = store_jobs.request(demo_db, director, "workbook", WORKBOOK, "th")  # asked for; the app then stopped
+    assert str(demo_path) not in _executors
+    app("unit")  # after the restart: a unit's assessor signs in at Home (not a page that builds or sends)
+    assert jobs.wait(demo_db, 60)
+    assert store_jobs.get(demo_db, director, job_id)["state"] == "done"
+
+
+@only_on_sqlite("the in-process executor")
+def test_opening_a_store_with_no_job_waiting_starts_no_executor(app, demo_path):
+    from jobs.executor import _executors
+
+    app("committee")
+    assert str(demo_path) not in _executors
+
+
 def test_a_build_the_store_refuses_says_why(demo_db, demo_user):
     member = demo_user("committee")  # has not submitted an examiner's scores: the feedback report is not theirs yet
     job_id, _ = store_jobs.request(demo_db, member, "feedback", {"year": 2570}, "th")

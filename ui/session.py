@@ -26,6 +26,7 @@ from pathlib import Path
 
 import streamlit as st
 
+import jobs
 from i18n import LANGUAGES
 from storage import DEFAULT_PATH, open_store
 from storage.db import now
@@ -177,6 +178,7 @@ def _opened(path: Location) -> Store:
         _check_whole(path, db)
         if server and not db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
             raise StoreMissing(path)  # a database without accounts: python -m storage init makes them
+        jobs.resume(db)  # on SQLite, what a stopped process of the app left to build or send goes on
     except (*DatabaseError, StoreMissing) as exc:
         if db is not None:
             db.close()
