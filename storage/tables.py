@@ -510,6 +510,15 @@ announcement_reads = Table(
     Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
 )
 
+announcement_deliveries = Table(  # who has had an announcement by e-mail (revision 0005)
+    "announcement_deliveries", metadata,
+    Column("announcement_id", Integer, ForeignKey("announcements.id"), primary_key=True, autoincrement=False),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True, autoincrement=False),
+    Column("address", TEXT, nullable=False),
+    Column("sent_at", TEXT, nullable=False),
+    Column("department_id", Integer, ForeignKey("departments.id"), nullable=False, server_default=ACTING),
+)
+
 improvement_plans = Table(
     "improvement_plans", metadata,
     Column("id", Integer, primary_key=True),

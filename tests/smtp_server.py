@@ -12,13 +12,17 @@ from ports import reserved_port
 
 
 class Inbox:
-    """What the server received: (recipients, parsed message) pairs."""
+    """What the server received: (recipients, parsed message) pairs. ``refuse_after``: once it holds that many
+    messages, the server refuses every further one (a mail server failing part of the way through a send)."""
 
     def __init__(self):
         self.messages, self.lock = [], threading.Lock()
+        self.refuse_after: int | None = None
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         with self.lock:
+            if self.refuse_after is not None and len(self.messages) >= self.refuse_after:
+                return "451 4.3.0 mailbox store unavailable"
             self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
         return "250 OK"
 

@@ -25,7 +25,8 @@ _spec = importlib.util.spec_from_file_location("departments_revision", REVISION)
 revision = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(revision)
 
-OWNED = (*revision.OWNED, "document_jobs")  # and the tables made since, each a department's as it is made
+# and the tables made since, each a department's as it is made
+OWNED = (*revision.OWNED, "document_jobs", "announcement_deliveries")
 INSTALLATION = {"meta", "sign_in_attempts", "web_sessions", "departments", "directory"}
 needs_server = pytest.mark.skipif(not on_server(), reason="row-level security is PostgreSQL's (make test-postgres)")
 

@@ -137,6 +137,47 @@ def test_an_announcement_is_emailed_to_each_addressee_with_an_address(db, people
     assert listed["emailed_count"] == 2 and listed["emailed_at"]
 
 
+def received_by(handler) -> list[str]:
+    return sorted(address for to, _ in handler.messages for address in to)
+
+
+def test_nobody_gets_an_announcement_twice_and_one_added_later_gets_it_on_the_next_send(db, people, smtp):
+    handler, settings = smtp
+    aid = announcements.publish(db, people["admin"], "ประกาศ", "", roles=["unit", "director"])
+    assert announcements.email(db, people["admin"], aid, settings, "", "") == 2
+    with pytest.raises(InputError, match="error_ann_all_emailed"):  # pressed again: everyone has had it
+        announcements.email(db, people["admin"], aid, settings, "", "")
+    assert received_by(handler) == ["boss@example.go.th", "u1@example.go.th"]
+    # an address given since to an addressee who had none
+    accounts.update_user(db, people["admin"], people["unit2"].id, "unit", people["u2"], "", "u2@example.go.th")
+    assert announcements.email(db, people["admin"], aid, settings, "", "") == 1
+    assert received_by(handler) == ["boss@example.go.th", "u1@example.go.th", "u2@example.go.th"]
+    [listed] = announcements.listing(db, people["admin"])
+    assert listed["emailed_count"] == 3
+    assert [json.loads(r["detail"])["sent"] for r in db.query(
+        "SELECT detail FROM audit_log WHERE action = 'email' ORDER BY id")] == [2, 1]
+
+
+def test_a_server_failing_part_of_the_way_says_how_many_went_and_the_next_send_reaches_only_the_rest(db, people,
+                                                                                                   smtp):
+    handler, settings = smtp
+    aid = announcements.publish(db, people["admin"], "ประกาศ", "", roles=["unit", "director", "committee"])
+    handler.refuse_after = 1
+    with pytest.raises(StoreError) as refused:
+        announcements.email(db, people["admin"], aid, settings, "", "")
+    assert refused.value.key == "error_mail_partial"
+    assert (refused.value.params["sent"], refused.value.params["n"]) == (1, 3)
+    assert "451" in refused.value.params["detail"]
+    [first] = received_by(handler)
+    assert [r["address"] for r in db.query("SELECT address FROM announcement_deliveries")] == [first]
+    [entry] = db.query("SELECT detail FROM audit_log WHERE action = 'email'")
+    assert json.loads(entry["detail"])["sent"] == 1 and "451" in json.loads(entry["detail"])["failed"]
+    assert announcements.listing(db, people["admin"])[0]["emailed_count"] == 1
+    handler.refuse_after = None  # the server back
+    assert announcements.email(db, people["admin"], aid, settings, "", "") == 2
+    assert received_by(handler) == ["board@example.go.th", "boss@example.go.th", "u1@example.go.th"]  # once each
+
+
 def test_an_unreachable_mail_server_is_a_clear_refusal_and_nothing_is_recorded(db, people):
     aid = announcements.publish(db, people["admin"], "ประกาศ", "", roles=["director"])
     settings = mail.SmtpSettings(host="127.0.0.1", port=1, sender="pmqa@example.go.th", starttls=False, timeout=2)

@@ -17,7 +17,7 @@ from storage import audit
 from storage.admin import mail
 from storage.db import now, transaction
 from storage.engine import Store, marks
-from storage.errors import AccessDenied, InputError
+from storage.errors import AccessDenied, InputError, StoreError
 from storage.files import store as file_store
 from storage.files.evidence import check_file, clean_filename, clean_text, is_link, read_stored
 from storage.organisation.accounts import User, acting, require_admin
@@ -217,31 +217,62 @@ def read_file(db: Store, actor: User, file_id: int) -> tuple[str, bytes]:
 
 def email(db: Store, actor: User, announcement_id: int, settings: mail.SmtpSettings, subject_prefix: str,
           footer: str) -> int:
-    """Send the announcement to every addressee with an e-mail address (one message each); how many were sent.
-    Audited with the count; a failure changes nothing and says why (``StoreError("error_mail")``)."""
+    """Send the announcement to every addressee with an e-mail address who has not had it yet (one message each);
+    how many were sent. Each message the server accepts is recorded at once (``announcement_deliveries``), so a
+    send that stops part of the way (the server failing, the worker dying) and is sent again reaches only those
+    still without it: nobody gets it twice. Audited with the count. Refused, changing nothing, when no addressee
+    has an address (``error_ann_no_addresses``) or all who have one have had it (``error_ann_all_emailed``); a
+    server that cannot be reached is ``StoreError("error_mail")``, or ``error_mail_partial`` (how many had been sent,
+    to how many) when it failed after some."""
     actor = require_admin(db, actor)
     row = _one(db, announcement_id)
     if row["withdrawn_at"]:
         raise InputError("error_ann_withdrawn")
     body = "\n\n".join(part for part in (row["body"], "\n".join(f"{link['title']}: {link['url']}"
                                                                 for link in row["links"]), footer) if part)
-    messages: list[EmailMessage] = []
+    delivered = {r[0] for r in db.execute("SELECT user_id FROM announcement_deliveries WHERE announcement_id = ?",
+                                          [announcement_id])}
+    messages: dict[int, EmailMessage] = {}  # the message to each addressee's account
     unusable = []  # an address stored before addresses were checked as one recipient (``a,b@x.org``)
-    for person in audience(db, row):
-        if not person["email"]:
-            continue
+    addressed = [person for person in audience(db, row) if person["email"]]
+    waiting = [person for person in addressed if person["id"] not in delivered]
+    if addressed and not waiting:
+        raise InputError("error_ann_all_emailed")
+    for person in waiting:
         try:
-            messages.append(mail.message(settings, person["email"], f"{subject_prefix}{row['title']}", body))
+            messages[person["id"]] = mail.message(settings, person["email"], f"{subject_prefix}{row['title']}", body)
         except InputError:
             LOG.warning("announcement %s not e-mailed to %s: %r is not one e-mail address", announcement_id,
                         person["username"], person["email"])
             unusable.append(person["username"])
     if not messages:
         raise InputError("error_ann_no_addresses")
-    sent = mail.send(settings, messages)
-    with transaction(db):
-        db.execute("UPDATE announcements SET emailed_at = ?, emailed_count = ? WHERE id = ?",
-                   [now(), sent, announcement_id])
-        audit.record(db, actor.username, "email", "announcement", announcement_id, sent=sent, addressed=len(messages),
-                     **({"unusable_addresses": unusable} if unusable else {}))
-    return sent
+    accounts = {id(message): user_id for user_id, message in messages.items()}
+    sent: list[int] = []
+
+    def delivered_to(message: EmailMessage) -> None:  # its own transaction: kept whatever happens to the next one
+        user_id = accounts[id(message)]
+        with transaction(db):
+            db.execute("INSERT INTO announcement_deliveries (announcement_id, user_id, address, sent_at) "
+                       "VALUES (?, ?, ?, ?)", [announcement_id, user_id, ",".join(mail.recipients(message)), now()])
+        sent.append(user_id)
+
+    failed = None
+    try:
+        mail.send(settings, messages.values(), on_sent=delivered_to)
+    except StoreError as exc:
+        failed = exc
+    if sent:
+        with transaction(db):
+            db.execute("UPDATE announcements SET emailed_at = ?, emailed_count = (SELECT COUNT(*) FROM "
+                       "announcement_deliveries WHERE announcement_id = ?) WHERE id = ?",
+                       [now(), announcement_id, announcement_id])
+            audit.record(db, actor.username, "email", "announcement", announcement_id, sent=len(sent),
+                         addressed=len(messages), **({"unusable_addresses": unusable} if unusable else {}),
+                         **({"failed": failed.params.get("detail")} if failed else {}))
+    if failed is not None:
+        if sent:
+            raise StoreError("error_mail_partial", sent=len(sent), n=len(messages),
+                             detail=failed.params.get("detail")) from failed
+        raise failed
+    return len(sent)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -72,9 +72,12 @@ def recipients(mail: EmailMessage) -> list[str]:
     return [address.addr_spec for address in mail["To"].addresses]
 
 
-def send(settings: SmtpSettings, messages: Iterable[EmailMessage]) -> int:
-    """Send the messages over one connection; how many were accepted. ``StoreError("error_mail")`` when the
-    server cannot be reached or refuses (nothing is retried: the caller says so to the person)."""
+def send(settings: SmtpSettings, messages: Iterable[EmailMessage],
+         on_sent: Callable[[EmailMessage], None] | None = None) -> int:
+    """Send the messages over one connection; how many recipients were accepted. ``on_sent(message)`` is called as
+    soon as the server has accepted a message, before the next is sent (so a caller can record it even if a later
+    one fails). ``StoreError("error_mail")`` when the server cannot be reached or refuses (nothing is retried: the
+    caller says so to the person, and how many had been sent by then)."""
     messages = list(messages)
     if not messages:
         return 0
@@ -93,7 +96,10 @@ def send(settings: SmtpSettings, messages: Iterable[EmailMessage]) -> int:
             for mail in messages:
                 to = recipients(mail)  # named to the server, not split out of the header's text again
                 refused = server.send_message(mail, to_addrs=to)
-                sent += len([a for a in to if a not in refused])
+                accepted = [a for a in to if a not in refused]
+                sent += len(accepted)
+                if accepted and on_sent is not None:
+                    on_sent(mail)
             return sent
     except (OSError, smtplib.SMTPException) as exc:
         raise StoreError("error_mail", detail=str(exc) or type(exc).__name__) from exc

@@ -152,7 +152,7 @@ def _listing(db: Store, user: User, can_email: bool, lang: str) -> None:
             _mail_status(db, user, row["id"], lang)
             cols = st.columns(2)
             if can_email and cols[0].button(t("ann_email_now"), key=f"adm:ann_mail:{row['id']}",
-                                            icon=":material/mail:"):
+                                            icon=":material/mail:", help=t("ann_email_now_help")):
                 _email(db, user, row["id"])
                 st.rerun()
             if cols[1].button(t("ann_withdraw"), key=f"adm:ann_off:{row['id']}", icon=":material/unpublished:"):
