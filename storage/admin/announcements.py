@@ -215,30 +215,41 @@ def read_file(db: Store, actor: User, file_id: int) -> tuple[str, bytes]:
     return row["filename"], read_stored(db, row["path"], row["filename"], label)
 
 
+def waiting(db: Store, actor: User, announcement_id: int) -> list[dict]:
+    """The addressees with an e-mail address who have not had the announcement by e-mail yet (``audience``'s
+    accounts); refused when there are none: ``error_ann_no_addresses`` (nobody it addresses has an address) or
+    ``error_ann_all_emailed`` (all who have one have had it), and ``error_ann_withdrawn``."""
+    require_admin(db, actor)
+    row = _one(db, announcement_id)
+    if row["withdrawn_at"]:
+        raise InputError("error_ann_withdrawn")
+    addressed = [person for person in audience(db, row) if person["email"]]
+    if not addressed:
+        raise InputError("error_ann_no_addresses")
+    delivered = {r[0] for r in db.execute("SELECT user_id FROM announcement_deliveries WHERE announcement_id = ?",
+                                          [announcement_id])}
+    left = [person for person in addressed if person["id"] not in delivered]
+    if not left:
+        raise InputError("error_ann_all_emailed")
+    return left
+
+
 def email(db: Store, actor: User, announcement_id: int, settings: mail.SmtpSettings, subject_prefix: str,
           footer: str) -> int:
     """Send the announcement to every addressee with an e-mail address who has not had it yet (one message each);
     how many were sent. Each message the server accepts is recorded at once (``announcement_deliveries``), so a
     send that stops part of the way (the server failing, the worker dying) and is sent again reaches only those
-    still without it: nobody gets it twice. Audited with the count. Refused, changing nothing, when no addressee
-    has an address (``error_ann_no_addresses``) or all who have one have had it (``error_ann_all_emailed``); a
-    server that cannot be reached is ``StoreError("error_mail")``, or ``error_mail_partial`` (how many had been sent,
-    to how many) when it failed after some."""
+    still without it: nobody gets it twice. Audited with the count. Refused, changing nothing, as ``waiting`` refuses
+    (nobody to send to) or when no address left is usable; a server that cannot be reached is
+    ``StoreError("error_mail")``, or ``error_mail_partial`` (how many had been sent, to how many) when it failed after
+    some."""
     actor = require_admin(db, actor)
     row = _one(db, announcement_id)
-    if row["withdrawn_at"]:
-        raise InputError("error_ann_withdrawn")
     body = "\n\n".join(part for part in (row["body"], "\n".join(f"{link['title']}: {link['url']}"
                                                                 for link in row["links"]), footer) if part)
-    delivered = {r[0] for r in db.execute("SELECT user_id FROM announcement_deliveries WHERE announcement_id = ?",
-                                          [announcement_id])}
     messages: dict[int, EmailMessage] = {}  # the message to each addressee's account
     unusable = []  # an address stored before addresses were checked as one recipient (``a,b@x.org``)
-    addressed = [person for person in audience(db, row) if person["email"]]
-    waiting = [person for person in addressed if person["id"] not in delivered]
-    if addressed and not waiting:
-        raise InputError("error_ann_all_emailed")
-    for person in waiting:
+    for person in waiting(db, actor, announcement_id):
         try:
             messages[person["id"]] = mail.message(settings, person["email"], f"{subject_prefix}{row['title']}", body)
         except InputError:

@@ -42,8 +42,11 @@ POLL_S = 1.0  # how often the page looks at an e-mail being sent
 def _email(db: Store, user: User, announcement_id: int) -> bool:
     """Ask the queue to e-mail an announcement to its addressees (the worker reads the SMTP settings itself); the
     request is reported on the next run, the e-mail's own outcome under the announcement."""
-    return run(lambda: jobs.request(db, user, "email", {"announcement_id": announcement_id}, current_language()),
-               done=t("ann_email_queued"))
+    def ask() -> None:
+        announcements.waiting(db, user, announcement_id)  # nobody left to send to: said now, not by a job that fails
+        jobs.request(db, user, "email", {"announcement_id": announcement_id}, current_language())
+
+    return run(ask, done=t("ann_email_queued"))
 
 
 def _mail_state(job: dict | None) -> None:
