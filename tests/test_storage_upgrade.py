@@ -62,9 +62,10 @@ def test_a_store_written_by_the_last_release_upgrades_on_first_open_without_loss
         assert migrations.differences(db) == []
     assert rows(released, like=before) == before  # every row of every table, as it was (now its department's)
     after = rows(released)
-    new_tables = {"stored_files", "departments", "directory", "document_jobs"}  # revisions 0002-0004
+    new_tables = {"stored_files", "departments", "directory", "document_jobs", "announcement_deliveries"}  # 0002-0005
     assert {name for name in after if name not in before} == new_tables
-    assert not after["stored_files"] and not after["document_jobs"] and after["departments"] == [
+    assert not after["stored_files"] and not after["document_jobs"] and not after["announcement_deliveries"]
+    assert after["departments"] == [
         (1, "main", "กรมส่งเสริมคุณภาพบริการสาธารณะ", "Department of Public Service Quality Promotion", "department",
          None, 1, None, None)]
     assert all(row[-1] == 1 for name in before if name not in ("meta", "sign_in_attempts") for row in after[name])
