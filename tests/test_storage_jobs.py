@@ -241,3 +241,33 @@ def test_a_running_job_is_reused_the_same_way_by_a_second_claim(db, people):
     assert (again["state"], again["attempts"], again["worker"]) == ("running", 2, "w2")
     assert entries(db, "start")[1]["after"] == "w1"
     assert not store_jobs.finish(db, job_id, "w1", [("x.xlsx", XLSX, b"late")])
+
+
+def test_a_documents_builds_older_than_the_newest_two_keep_their_rows_but_not_their_files(db, people):
+    def build(content: bytes, unit_code: str) -> int:
+        org.add_unit(db, unit_code, unit_code, unit_code)  # the store changed: the next request is a new build
+        job_id, new = store_jobs.request(db, people["committee"], "workbook", WORKBOOK, "th")
+        assert new
+        store_jobs.claim(db, job_id, "w1")
+        assert store_jobs.finish(db, job_id, "w1", [("pmqa-workbook.xlsx", XLSX, content)])
+        return job_id
+
+    other, _ = store_jobs.request(db, people["committee"], "workbook", WORKBOOK, "en")  # another document
+    store_jobs.claim(db, other, "w1")
+    store_jobs.finish(db, other, "w1", [("pmqa-workbook-en.xlsx", XLSX, b"PK english")])
+    first, second, third = build(b"PK one", "U2"), build(b"PK two", "U3"), build(b"PK one", "U4")
+    stored = {job_id: store_jobs.get(db, people["admin"], job_id)["files"] for job_id in (first, second, third)}
+    assert stored[first] == [] and stored[second] and stored[third]  # the newest two keep theirs
+    assert store_jobs.get(db, people["admin"], first)["state"] == "done"  # the row stays, for the record
+    assert file_store.has(db, stored[third][0]["stored"])  # the first's bytes, built again: kept for the third
+    with pytest.raises(InputError, match="error_job_replaced"):
+        store_jobs.read_file(db, people["committee"], first, "pmqa-workbook.xlsx")
+    assert store_jobs.read_file(db, people["director"], second, "pmqa-workbook.xlsx")[2] == b"PK two"
+
+    fourth = build(b"PK four", "U5")
+    assert store_jobs.get(db, people["admin"], second)["files"] == []
+    assert not file_store.has(db, stored[second][0]["stored"])  # nobody's any more: gone from the file store
+    assert file_store.has(db, stored[third][0]["stored"])
+    assert store_jobs.read_file(db, people["director"], fourth, "pmqa-workbook.xlsx")[2] == b"PK four"
+    assert store_jobs.read_file(db, people["director"], other, "pmqa-workbook-en.xlsx")[2] == b"PK english"
+    assert [e.get("pruned") for e in entries(db, "done")] == [None, None, None, [first], [second]]

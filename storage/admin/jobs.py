@@ -53,6 +53,10 @@ FOLDER = "documents"  # in the file store
 WHY = ("heartbeat", "process_ended", "worker_stopped")  # why a running job went back to the queue
 MAX_ATTEMPTS = 3  # a build whose worker died this many times fails (it may be what kills its worker)
 MAX_FILE = 200 * 1024 * 1024  # bytes of one built file (the large store's application is some 5 MB)
+# A document's newest builds whose files are kept: the newest, which the pages offer, and the one before it, which a
+# page drawn just before the newest ended may still offer. An older build keeps its row (who asked, when, the audit)
+# but not its files, which would otherwise pile up in the file store with every change of the data.
+KEPT_BUILDS = 2
 
 
 def _parameters(db: Store, kind: str, parameters: dict) -> str:
@@ -181,6 +185,8 @@ def read_file(db: Store, actor: User, job_id: int, name: str) -> tuple[str, str,
     for file in job["files"]:
         if file["name"] == name:
             return file["name"], file["mime"], file_store.get(db, file["stored"])
+    if job["kind"] in DOCUMENTS and not job["files"]:
+        raise InputError("error_job_replaced")  # an older build's files, dropped (KEPT_BUILDS)
     raise InputError("error_job_unknown")
 
 
@@ -269,9 +275,33 @@ def finish(db: Store, job_id: int, worker: str, files: list[tuple[str, str, byte
                    "finished_at = ?, error = NULL, refusal = NULL WHERE id = ?",
                    [json.dumps(stored, ensure_ascii=False), json.dumps(result, ensure_ascii=False)
                     if result is not None else None, now(), job_id])
+        pruned, unused = _older_builds(db, job_id)
         audit.record(db, None, "done", "document_job", job_id, kind=row[2], worker=worker,
-                     files=[{"name": f["name"], "size": f["size"]} for f in stored])
+                     files=[{"name": f["name"], "size": f["size"]} for f in stored],
+                     **({"pruned": pruned} if pruned else {}))
+        for name in unused:  # last: the write lock is still held (file_store.delete)
+            file_store.delete(db, name)
     return True
+
+
+def _older_builds(db: Store, job_id: int) -> tuple[list[int], list[str]]:
+    """The builds of the same document as ``job_id`` older than its newest ``KEPT_BUILDS`` lose their files: (those
+    jobs, the stored files no job points at any more). A file's name is its content's hash, so a file an older
+    build shares with a kept one (the same bytes built twice) stays."""
+    kind, lang, parameters, requester = db.execute(
+        "SELECT kind, lang, parameters, requested_by FROM document_jobs WHERE id = ?", [job_id]).fetchone()
+    private = " AND requested_by = ?" if kind in PRIVATE else ""
+    done = db.execute(f"SELECT id, files FROM document_jobs WHERE kind = ? AND lang = ? AND parameters = ? AND "
+                      f"state = 'done'{private} ORDER BY id DESC",
+                      [kind, lang, parameters, *([requester] if private else [])]).fetchall()
+    older = [(old_id, json.loads(files)) for old_id, files in done[KEPT_BUILDS:] if files and json.loads(files)]
+    if not older:
+        return [], []
+    db.execute(f"UPDATE document_jobs SET files = '[]' WHERE id IN ({marks(older)})", [old_id for old_id, _ in older])
+    names = {file["stored"] for _, files in older for file in files}
+    kept = {file["stored"] for (files,) in db.execute(
+        "SELECT files FROM document_jobs WHERE files IS NOT NULL AND files <> '[]'") for file in json.loads(files)}
+    return [old_id for old_id, _ in older], sorted(names - kept)
 
 
 def fail(db: Store, job_id: int, worker: str | None, reference: str | None = None,

@@ -85,6 +85,16 @@ def put_row(db: Store, name: str, data: bytes) -> None:
                [name, data, len(data), now()])
 
 
+def delete(db: Store, name: str) -> None:
+    """Remove a stored file (nothing when it is not there). In the database, with the caller's transaction; in the
+    folder, at once: call it last in a transaction that holds the store's write lock, so no other process can
+    point a row at the same name (a name is its content's hash) between the check that nothing does and this."""
+    if where(db) == DATABASE:
+        db.execute("DELETE FROM stored_files WHERE name = ?", [name])
+        return
+    _path(db, name).unlink(missing_ok=True)
+
+
 def get(db: Store, name: str) -> bytes:
     """A stored file's content; FileNotFoundError when it is not there, OSError when it cannot be read."""
     if where(db) == DATABASE:
