@@ -265,7 +265,8 @@ def email(db: Store, actor: User, announcement_id: int, settings: mail.SmtpSetti
         user_id = accounts[id(message)]
         with transaction(db):
             db.execute("INSERT INTO announcement_deliveries (announcement_id, user_id, address, sent_at) "
-                       "VALUES (?, ?, ?, ?)", [announcement_id, user_id, ",".join(mail.recipients(message)), now()])
+                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",  # a send in the other language, at the same time
+                       [announcement_id, user_id, ",".join(mail.recipients(message)), now()])
         sent.append(user_id)
 
     failed = None
