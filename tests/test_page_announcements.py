@@ -105,6 +105,11 @@ def test_with_the_departments_mail_server_it_is_also_e_mailed(admin_page, demo_d
         finish_jobs(at)  # the e-mail is a job: the page did not wait for the mail server
         assert not at.error
         assert translate("ann_email_sent", "th", n=1) in [s.value for s in at.success]
+        [readers] = [table.value for table in at.dataframe if translate("ann_mailed_at", "th") in table.value]
+        mailed = dict(zip(readers[translate("ann_reader", "th")], readers[translate("ann_mailed_at", "th")],
+                          strict=True))
+        assert [who for who, at_ in mailed.items() if at_ != translate("ann_not_mailed", "th")] == [
+            next(who for who in mailed if "director" in who)]  # the one with an address, at the time it went
         assert [to for to, _ in inbox.messages] == [["director@example.go.th"]]
         assert inbox.messages[0][1]["Subject"] == translate("ann_subject_prefix", "th") + "ประชุมชี้แจงเกณฑ์"
         [aid] = [row["id"] for row in announcements.listing(demo_db, admin(demo_db))]

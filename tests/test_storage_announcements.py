@@ -148,12 +148,17 @@ def test_nobody_gets_an_announcement_twice_and_one_added_later_gets_it_on_the_ne
     with pytest.raises(InputError, match="error_ann_all_emailed"):  # pressed again: everyone has had it
         announcements.email(db, people["admin"], aid, settings, "", "")
     assert received_by(handler) == ["boss@example.go.th", "u1@example.go.th"]
+    [listed] = announcements.listing(db, people["admin"])
+    assert {p["username"]: bool(p["emailed_at"]) for p in listed["readers"]} == {"unit1": True, "unit2": False,
+                                                                                "boss": True}
     # an address given since to an addressee who had none
     accounts.update_user(db, people["admin"], people["unit2"].id, "unit", people["u2"], "", "u2@example.go.th")
     assert announcements.email(db, people["admin"], aid, settings, "", "") == 1
     assert received_by(handler) == ["boss@example.go.th", "u1@example.go.th", "u2@example.go.th"]
     [listed] = announcements.listing(db, people["admin"])
     assert listed["emailed_count"] == 3
+    mailed = {p["username"]: p["emailed_at"] for p in listed["readers"]}
+    assert set(mailed) == {"unit1", "unit2", "boss"} and mailed["unit2"] > mailed["unit1"]  # when it went to each
     assert [json.loads(r["detail"])["sent"] for r in db.query(
         "SELECT detail FROM audit_log WHERE action = 'email' ORDER BY id")] == [2, 1]
 

@@ -154,9 +154,9 @@ def audience(db: Store, announcement: dict, people: list[dict] | None = None) ->
 
 
 def listing(db: Store, actor: User) -> list[dict]:
-    """Every announcement for the owner, newest first, with its ``readers`` (each addressee and when they read
-    it, None if not yet) and how many it addresses and how many have read it. The accounts and the reads are
-    read once for the whole list."""
+    """Every announcement for the owner, newest first, with its ``readers`` (each addressee, when they read it and
+    when it was e-mailed to them, None if not yet) and how many it addresses and how many have read it. The accounts,
+    the reads and the deliveries are read once for the whole list."""
     require_admin(db, actor)
     rows = [_row(r) for r in db.query("SELECT * FROM announcements ORDER BY created_at DESC, id DESC")]
     files = _files(db, [r["id"] for r in rows])
@@ -165,9 +165,14 @@ def listing(db: Store, actor: User) -> list[dict]:
     for announcement_id, user_id, read_at in db.execute(
             "SELECT announcement_id, user_id, read_at FROM announcement_reads"):
         reads.setdefault(announcement_id, {})[user_id] = read_at
+    mailed: dict[int, dict[int, str]] = {}
+    for announcement_id, user_id, sent_at in db.execute(
+            "SELECT announcement_id, user_id, sent_at FROM announcement_deliveries"):
+        mailed.setdefault(announcement_id, {})[user_id] = sent_at
     out = []
     for row in rows:
-        addressed = [p | {"read_at": reads.get(row["id"], {}).get(p["id"])} for p in audience(db, row, people)]
+        addressed = [p | {"read_at": reads.get(row["id"], {}).get(p["id"]),
+                          "emailed_at": mailed.get(row["id"], {}).get(p["id"])} for p in audience(db, row, people)]
         out.append(row | {"files": files[row["id"]], "readers": addressed, "addressed": len(addressed),
                           "read": sum(1 for p in addressed if p["read_at"])})
     return out

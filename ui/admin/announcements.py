@@ -145,11 +145,12 @@ def _listing(db: Store, user: User, can_email: bool, lang: str) -> None:
             if row["links"]:
                 st.markdown(links_markdown(row["links"]))
             people = row["readers"]
-            st.dataframe(pd.DataFrame({
-                t("ann_reader"): [person(p["username"]) for p in people],
-                t("adm_role"): [role_label(p["role"], lang) for p in people],
-                t("ann_read_at"): [local_time(p["read_at"], lang) or None for p in people]}),
-                hide_index=True, width="stretch", placeholder=t("ann_not_read"))
+            columns = {t("ann_reader"): [person(p["username"]) for p in people],
+                       t("adm_role"): [role_label(p["role"], lang) for p in people],
+                       t("ann_read_at"): [local_time(p["read_at"], lang) or None for p in people]}
+            if row["emailed_at"]:  # who has had it by e-mail, and who not (no address, or not sent yet)
+                columns[t("ann_mailed_at")] = [local_time(p["emailed_at"], lang) or t("ann_not_mailed") for p in people]
+            st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch", placeholder=t("ann_not_read"))
             if row["withdrawn_at"]:
                 continue
             _mail_status(db, user, row["id"], lang)
