@@ -225,14 +225,18 @@ def waiting(db: Store, actor: User, announcement_id: int) -> list[dict]:
     accounts); refused when there are none: ``error_ann_no_addresses`` (nobody it addresses has an address) or
     ``error_ann_all_emailed`` (all who have one have had it), and ``error_ann_withdrawn``."""
     require_admin(db, actor)
-    row = _one(db, announcement_id)
+    return _waiting(db, _one(db, announcement_id))
+
+
+def _waiting(db: Store, row: dict) -> list[dict]:
+    """``waiting`` for the announcement ``row`` already read."""
     if row["withdrawn_at"]:
         raise InputError("error_ann_withdrawn")
     addressed = [person for person in audience(db, row) if person["email"]]
     if not addressed:
         raise InputError("error_ann_no_addresses")
     delivered = {r[0] for r in db.execute("SELECT user_id FROM announcement_deliveries WHERE announcement_id = ?",
-                                          [announcement_id])}
+                                          [row["id"]])}
     left = [person for person in addressed if person["id"] not in delivered]
     if not left:
         raise InputError("error_ann_all_emailed")
@@ -254,7 +258,7 @@ def email(db: Store, actor: User, announcement_id: int, settings: mail.SmtpSetti
                                                                 for link in row["links"]), footer) if part)
     messages: dict[int, EmailMessage] = {}  # the message to each addressee's account
     unusable = []  # an address stored before addresses were checked as one recipient (``a,b@x.org``)
-    for person in waiting(db, actor, announcement_id):
+    for person in _waiting(db, row):
         try:
             messages[person["id"]] = mail.message(settings, person["email"], f"{subject_prefix}{row['title']}", body)
         except InputError:

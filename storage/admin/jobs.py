@@ -294,7 +294,7 @@ def _older_builds(db: Store, job_id: int) -> tuple[list[int], list[str]]:
     done = db.execute(f"SELECT id, files FROM document_jobs WHERE kind = ? AND lang = ? AND parameters = ? AND "
                       f"state = 'done'{private} ORDER BY id DESC",
                       [kind, lang, parameters, *([requester] if private else [])]).fetchall()
-    older = [(old_id, json.loads(files)) for old_id, files in done[KEPT_BUILDS:] if files and json.loads(files)]
+    older = [(old_id, listed) for old_id, files in done[KEPT_BUILDS:] if (listed := json.loads(files or "[]"))]
     if not older:
         return [], []
     db.execute(f"UPDATE document_jobs SET files = '[]' WHERE id IN ({marks(older)})", [old_id for old_id, _ in older])
